@@ -1,0 +1,12 @@
+import type { Config } from './config.ts';
+import type { KeyService } from './crypto/keys.ts';
+import type { Database } from './db/connection.ts';
+import type { Mailer } from './mail/mailer.ts';
+
+/** The long-lived services a request or a job works with. Holds no per-request state. */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  keys: KeyService;
+  mailer: Mailer;
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.ts';
+import { callerOf } from '../auth/guard.ts';
+import { listAuditEvents } from './queries.ts';
+import { auditListQuery, auditPage, chainVerificationView } from './schema.ts';
+import { verifyTenantChain } from './service.ts';
+
+export function auditRoutes(fastify: FastifyInstance, app: AppContext): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['audit'];
+
+  r.get('/api/v1/audit-events', {
+    config: { access: 'audit.read' },
+    schema: { tags, summary: 'The audit trail, newest first', querystring: auditListQuery, response: { 200: auditPage } },
+    handler: async (request) => listAuditEvents(app, callerOf(request), request.query),
+  });
+
+  r.get('/api/v1/audit-events/verify', {
+    config: { access: 'audit.read' },
+    schema: { tags, summary: 'Recompute the hash chain and report the first broken link', response: { 200: chainVerificationView } },
+    handler: async (request) => {
+      const result = await verifyTenantChain(app.db, callerOf(request).auth.tenantId);
+      return { ok: result.ok, events: result.events, brokenAt: result.brokenAt ?? null };
+    },
+  });
+}

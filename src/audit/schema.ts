@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const auditEventView = z.object({
+  seq: z.number().int(),
+  occurredAt: z.string(),
+  actorType: z.enum(['member', 'api_token', 'system', 'data_subject']),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  objectType: z.string().nullable(),
+  objectId: z.string().nullable(),
+  fields: z.array(z.string()),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  requestId: z.string().nullable(),
+  hash: z.string(),
+});
+
+export const auditListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional().describe('Only events with a smaller seq (older); use nextCursor'),
+  action: z.string().max(100).optional(),
+  objectType: z.string().max(100).optional(),
+  objectId: z.string().max(100).optional(),
+  actorId: z.string().max(100).optional(),
+});
+
+export const auditPage = z.object({ items: z.array(auditEventView), nextBefore: z.number().int().nullable() });
+
+export const chainVerificationView = z.object({
+  ok: z.boolean(),
+  events: z.number().int(),
+  brokenAt: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
+});

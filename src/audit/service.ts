@@ -1,0 +1,179 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/connection.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { AuditEventRow } from '../db/types.ts';
+import { eventHash, GENESIS_HASH, type ChainedFields } from './chain.ts';
+
+export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
+
+/** Who acted and from where; the same for every event a request writes. */
+export interface AuditOrigin {
+  actorType: ActorType;
+  actorId: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  objectType?: string | null;
+  objectId?: string | null;
+  /** Names of the fields involved, never their values. */
+  fields?: string[];
+}
+
+/**
+ * Data subjects are not staff: their address is kept only to its network (IPv4 /24, IPv6 /48),
+ * which identifies no one, so erasing a person never has to rewrite the trail.
+ */
+export function auditIp(ip: string | null | undefined, actorType: ActorType): string | null {
+  if (!ip) return null;
+  if (actorType !== 'data_subject') return ip;
+  if (ip.includes(':')) return ip.split(':').slice(0, 3).join(':') + '::/48';
+  const parts = ip.split('.');
+  return parts.length === 4 ? `${parts.slice(0, 3).join('.')}.0/24` : null;
+}
+
+const MAX_USER_AGENT = 300;
+
+/**
+ * Appends one event to the tenant's chain inside the caller's transaction, so the event exists
+ * exactly when the change it records does. Locking the chain head orders concurrent writers.
+ */
+export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<number> {
+  const head = await tx
+    .updateTable('audit_chain_heads')
+    .set({ last_seq: sql`last_seq`, last_hash: sql`last_hash` })
+    .where('tenant_id', '=', tenantId)
+    .returning(['last_seq', 'last_hash'])
+    .executeTakeFirst();
+  const prevSeq = head ? Number(head.last_seq) : 0;
+  const prevHash = head?.last_hash ?? GENESIS_HASH;
+
+  const event: ChainedFields = {
+    tenantId,
+    seq: prevSeq + 1,
+    // Millisecond precision survives the database round trip exactly.
+    occurredAt: new Date(),
+    actorType: origin.actorType,
+    actorId: origin.actorId,
+    action: entry.action,
+    objectType: entry.objectType ?? null,
+    objectId: entry.objectId ?? null,
+    fields: [...(entry.fields ?? [])].sort(),
+    ip: auditIp(origin.ip, origin.actorType),
+    userAgent: origin.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    requestId: origin.requestId ?? null,
+    prevHash,
+  };
+  const hash = eventHash(event);
+
+  await tx
+    .insertInto('audit_events')
+    .values({
+      tenant_id: tenantId,
+      seq: event.seq,
+      occurred_at: event.occurredAt,
+      actor_type: origin.actorType,
+      actor_id: event.actorId,
+      action: event.action,
+      object_type: event.objectType,
+      object_id: event.objectId,
+      fields: event.fields,
+      ip: event.ip,
+      user_agent: event.userAgent,
+      request_id: event.requestId,
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute();
+
+  if (head) {
+    await tx
+      .updateTable('audit_chain_heads')
+      .set({ last_seq: event.seq, last_hash: hash })
+      .where('tenant_id', '=', tenantId)
+      .execute();
+  } else {
+    // The primary key makes a concurrent first writer of the same tenant fail instead of forking the chain.
+    await tx.insertInto('audit_chain_heads').values({ tenant_id: tenantId, last_seq: event.seq, last_hash: hash }).execute();
+  }
+  return event.seq;
+}
+
+export function rowToChainedFields(row: AuditEventRow): ChainedFields {
+  return {
+    tenantId: row.tenant_id,
+    seq: Number(row.seq),
+    occurredAt: new Date(row.occurred_at),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    fields: row.fields,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+  };
+}
+
+export interface ChainVerification {
+  tenantId: string;
+  ok: boolean;
+  events: number;
+  /** The first event that does not match, and why. */
+  brokenAt?: { seq: number; reason: string };
+}
+
+const VERIFY_BATCH = 1000;
+
+/** Walks one tenant's chain from the start, recomputing every hash and link. */
+export async function verifyTenantChain(db: Database, tenantId: string): Promise<ChainVerification> {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  for (;;) {
+    const rows = await withTenant(db, tenantId, (tx) =>
+      tx
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('seq', '>=', expectedSeq)
+        .orderBy('seq')
+        .limit(VERIFY_BATCH)
+        .execute(),
+    );
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      const broken = (at: number, reason: string): ChainVerification => ({
+        tenantId,
+        ok: false,
+        events: expectedSeq - 1,
+        brokenAt: { seq: at, reason },
+      });
+      if (seq !== expectedSeq) return broken(expectedSeq, `event ${expectedSeq} is missing`);
+      if (row.prev_hash !== prevHash) return broken(seq, 'prev_hash does not match the previous event');
+      if (eventHash(rowToChainedFields(row)) !== row.hash) return broken(seq, 'content does not match its hash (altered)');
+      prevHash = row.hash;
+      expectedSeq++;
+    }
+    if (rows.length < VERIFY_BATCH) break;
+  }
+  const head = await withTenant(db, tenantId, (tx) =>
+    tx.selectFrom('audit_chain_heads').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst(),
+  );
+  const events = expectedSeq - 1;
+  if ((head ? Number(head.last_seq) : 0) !== events || (head && head.last_hash !== prevHash)) {
+    return { tenantId, ok: false, events, brokenAt: { seq: events + 1, reason: 'chain head does not match the last event (truncated)' } };
+  }
+  return { tenantId, ok: true, events };
+}
+
+export async function verifyAllChains(db: Database): Promise<ChainVerification[]> {
+  const tenants = await db.kysely.selectFrom('tenants').select('id').orderBy('created_at').execute();
+  const results: ChainVerification[] = [];
+  for (const tenant of tenants) results.push(await verifyTenantChain(db, tenant.id));
+  return results;
+}

@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { forbidden, unauthorized } from '../http/errors.ts';
+import { resolveApiToken } from './api-tokens.ts';
+import { originOf, type AuthContext, type Caller } from './context.ts';
+import { memberAllows, type Action } from './permissions.ts';
+import { csrfTokenFor, resolveSession, SESSION_ABSOLUTE_MS } from './sessions.ts';
+import type { ClientInfo } from './service.ts';
+
+/** 'public': no sign-in. 'authenticated': any signed-in member. An Action: checked against the permission table. */
+export type Access = 'public' | 'authenticated' | Action;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    /** Allowed for a session that still has to enrol a second factor. */
+    mfaExempt?: boolean;
+    /** Only browser sessions, not API tokens (password, second factor, own sessions). */
+    sessionOnly?: boolean;
+    /** The kind of object named by the :id parameter (used by the cross-tenant tests). */
+    resource?: string;
+  }
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function sessionCookieName(app: AppContext): string {
+  return app.config.secureCookies ? '__Host-lawful_session' : 'lawful_session';
+}
+
+export function setSessionCookie(app: AppContext, reply: FastifyReply, token: string): void {
+  reply.setCookie(sessionCookieName(app), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: app.config.secureCookies,
+    maxAge: SESSION_ABSOLUTE_MS / 1000,
+  });
+}
+
+export function clearSessionCookie(app: AppContext, reply: FastifyReply): void {
+  reply.clearCookie(sessionCookieName(app), { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies });
+}
+
+async function authenticate(app: AppContext, request: FastifyRequest): Promise<AuthContext | null> {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match ? resolveApiToken(app, match[1]!) : null;
+  }
+  const token = request.cookies[sessionCookieName(app)];
+  return token ? resolveSession(app, token) : null;
+}
+
+function csrfMatches(app: AppContext, request: FastifyRequest, sessionId: string): boolean {
+  const sent = request.headers['x-csrf-token'];
+  if (typeof sent !== 'string') return false;
+  const expected = Buffer.from(csrfTokenFor(app, sessionId));
+  const given = Buffer.from(sent);
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}
+
+/**
+ * The one guard every route goes through, before its body is even parsed: a refused request
+ * reaches no handler and so changes nothing.
+ */
+export function installGuard(fastify: FastifyInstance, app: AppContext): void {
+  fastify.decorateRequest('auth', null);
+  fastify.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    const access = config.access;
+    if (access === undefined || access === 'public') return;
+
+    const auth = await authenticate(app, request);
+    if (!auth) throw unauthorized('unauthenticated', 'Sign in, or send a valid API token as "Authorization: Bearer …".');
+    if (auth.kind === 'session' && !SAFE_METHODS.has(request.method) && !csrfMatches(app, request, auth.sessionId!)) {
+      throw forbidden('Missing or invalid X-CSRF-Token header (get it from GET /api/v1/auth/session).', 'csrf_failed');
+    }
+    if (auth.kind === 'api_token' && config.sessionOnly) {
+      throw forbidden('This endpoint is only available to signed-in members, not API tokens.', 'session_required');
+    }
+    if (auth.mfaPending && !config.mfaExempt) {
+      throw forbidden('This workspace requires Administrators to set up two-factor authentication first.', 'totp_enrollment_required');
+    }
+    if (access !== 'authenticated') {
+      if (!memberAllows(auth, access)) throw forbidden(`Your role does not allow ${access}.`);
+      if (auth.scopes && !auth.scopes.includes(access)) throw forbidden(`This API token lacks the scope ${access}.`, 'insufficient_scope');
+    }
+    request.auth = auth;
+  });
+}
+
+export function clientOf(request: FastifyRequest): ClientInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
+}
+
+/** The authenticated caller of a guarded route. */
+export function callerOf(request: FastifyRequest): Caller {
+  const auth = request.auth;
+  if (!auth) throw new Error(`route ${request.routeOptions.url} used callerOf without an access rule`);
+  return { auth, origin: originOf(auth, clientOf(request)) };
+}

@@ -1,0 +1,37 @@
+import { ROLES, type Role } from './roles.ts';
+
+const ALL = ROLES;
+const ADMIN = ['administrator'] as const;
+const MANAGERS = ['administrator', 'company_manager'] as const;
+
+/**
+ * The one permission table: which roles may perform each action. Every route names its action
+ * and the guard (src/auth/guard.ts) checks it here; nothing else grants access.
+ */
+export const PERMISSIONS = {
+  'workspace.read': ALL,
+  'workspace.manage': ADMIN,
+  'members.read': ALL,
+  'members.invite': MANAGERS,
+  'members.manage': ADMIN,
+  'tokens.manage': ADMIN,
+  'audit.read': ADMIN,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
+
+/** Actions a member flagged as data protection officer may perform whatever their role. */
+export const DPO_ACTIONS: readonly Action[] = ['audit.read', 'members.read', 'workspace.read'];
+
+export function roleAllows(role: Role, action: Action): boolean {
+  return (PERMISSIONS[action] as readonly Role[]).includes(role);
+}
+
+export function memberAllows(member: { role: Role; isDpo: boolean }, action: Action): boolean {
+  return roleAllows(member.role, action) || (member.isDpo && DPO_ACTIONS.includes(action));
+}
+
+export function isAction(value: string): value is Action {
+  return Object.hasOwn(PERMISSIONS, value);
+}

@@ -1,0 +1,334 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit, type AuditOrigin } from '../audit/service.ts';
+import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
+import { AppError, conflict, forbidden, isUniqueViolation, notFound, unauthorized } from '../http/errors.ts';
+import { asCaller, type AuthContext, type Caller } from './context.ts';
+import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
+import { ACTIONS, memberAllows } from './permissions.ts';
+import type { Role } from './roles.ts';
+import type { changePasswordBody, loginBody, SessionInfo, signupBody } from './schema.ts';
+import { createSession, csrfTokenFor, mustEnrolTotp, revokeSession, type NewSession } from './sessions.ts';
+import { assertNotLocked, clearFailures, recordFailure, throttleKey } from './throttle.ts';
+import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+const memberOrigin = (memberId: string, client: ClientInfo): AuditOrigin => ({
+  actorType: 'member',
+  actorId: memberId,
+  ip: client.ip,
+  userAgent: client.userAgent,
+  requestId: client.requestId,
+});
+
+export interface SignedIn {
+  session: NewSession;
+  info: SessionInfo;
+}
+
+/** Creates a workspace with its keys and its first Administrator, and signs that person in. */
+export async function signUp(app: AppContext, body: z.infer<typeof signupBody>, client: ClientInfo): Promise<SignedIn> {
+  if (!app.config.allowSignup) throw forbidden('Sign-up is disabled on this server; ask an administrator for an invitation.', 'signup_disabled');
+  checkPasswordPolicy(body.password, body.email);
+  const passwordHash = await hashPassword(body.password);
+  try {
+    const { session, tenantId } = await withUser(app.db, null, async (tx) => {
+      const existing = await tx.selectFrom('users').select('id').where(sql`lower(email)`, '=', body.email).executeTakeFirst();
+      if (existing) throw conflict('An account with this email already exists; sign in instead.', { field: 'email' });
+      const user = await tx
+        .insertInto('users')
+        .values({ email: body.email, name: body.name, password_hash: passwordHash })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const tenantId = crypto.randomUUID();
+      await enterTenant(tx, tenantId);
+      await tx.insertInto('tenants').values({ id: tenantId, slug: body.workspaceSlug, name: body.workspaceName }).execute();
+      await app.keys.createTenantKeys(tx, tenantId);
+      const member = await tx
+        .insertInto('members')
+        .values({ tenant_id: tenantId, user_id: user.id, role: 'administrator' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await recordAudit(tx, tenantId, memberOrigin(member.id, client), { action: 'workspace.create', objectType: 'workspace', objectId: tenantId });
+      const session = await createSession(tx, { userId: user.id, tenantId, mfaPending: false, ip: client.ip, userAgent: client.userAgent });
+      return { session, tenantId };
+    });
+    return { session, info: await sessionInfo(app, session.id, tenantId) };
+  } catch (error) {
+    if (isUniqueViolation(error, 'tenants_slug_key')) throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
+    if (isUniqueViolation(error, 'users_email_key')) throw conflict('An account with this email already exists; sign in instead.', { field: 'email' });
+    throw error;
+  }
+}
+
+/**
+ * Password (+ TOTP when enabled) sign-in. Unknown emails cost the same time as known ones and
+ * get the same answer. Failures count per account and per address; past the limit, 429.
+ */
+export async function logIn(app: AppContext, body: z.infer<typeof loginBody>, client: ClientInfo): Promise<SignedIn> {
+  const accountKey = throttleKey('account', body.email);
+  const ipKey = throttleKey('ip', client.ip);
+  await withUser(app.db, null, (tx) => assertNotLocked(tx, [accountKey, ipKey]));
+
+  const user = await withUser(app.db, null, (tx) =>
+    tx.selectFrom('users').selectAll().where(sql`lower(email)`, '=', body.email).executeTakeFirst(),
+  );
+  const invalid = unauthorized('invalid_credentials', 'Email or password is incorrect.');
+  if (!user) {
+    await burnPasswordCheck(body.password);
+    await withUser(app.db, null, (tx) => recordFailure(tx, 'ip', ipKey));
+    throw invalid;
+  }
+
+  const memberships = await withUser(app.db, user.id, (tx) =>
+    tx
+      .selectFrom('members')
+      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
+      .select(['members.id as memberId', 'members.role', 'tenants.id as tenantId', 'tenants.slug', 'tenants.require_admin_totp'])
+      .where('members.user_id', '=', user.id)
+      .where('members.status', '=', 'active')
+      .orderBy('members.created_at', 'desc')
+      .execute(),
+  );
+  const membership = body.workspace ? memberships.find((m) => m.slug === body.workspace) : memberships[0];
+
+  const fail = async (error: AppError, action: string) => {
+    await withUser(app.db, null, async (tx) => {
+      await recordFailure(tx, 'account', accountKey);
+      await recordFailure(tx, 'ip', ipKey);
+      if (membership) {
+        await enterTenant(tx, membership.tenantId);
+        await recordAudit(tx, membership.tenantId, memberOrigin(membership.memberId, client), { action, objectType: 'member', objectId: membership.memberId });
+      }
+    });
+    return error;
+  };
+
+  if (!(await verifyPassword(user.password_hash, body.password))) throw await fail(invalid, 'auth.login_failed');
+  if (!membership) {
+    throw unauthorized('no_workspace', body.workspace ? 'You are not a member of this workspace.' : 'Your account has no active workspace.');
+  }
+
+  let totpStep: number | null = null;
+  if (user.totp_enabled_at && user.totp_secret_enc) {
+    if (!body.totp) throw unauthorized('totp_required', 'Enter the 6-digit code from your authenticator app.');
+    const secret = await withUser(app.db, null, (tx) => app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc!));
+    totpStep = await matchTotp(secret, body.totp, user.totp_last_step === null ? null : Number(user.totp_last_step));
+    if (totpStep === null) throw await fail(unauthorized('invalid_totp', 'The authentication code is wrong or was already used.'), 'auth.login_failed');
+  }
+
+  const mfaPending = mustEnrolTotp(membership.role as Role, membership.require_admin_totp, user.totp_enabled_at);
+  const session = await withUser(app.db, null, async (tx) => {
+    await clearFailures(tx, accountKey);
+    if (totpStep !== null) await tx.updateTable('users').set({ totp_last_step: totpStep }).where('id', '=', user.id).execute();
+    const created = await createSession(tx, { userId: user.id, tenantId: membership.tenantId, mfaPending, ip: client.ip, userAgent: client.userAgent });
+    await enterTenant(tx, membership.tenantId);
+    await recordAudit(tx, membership.tenantId, memberOrigin(membership.memberId, client), {
+      action: 'auth.login',
+      objectType: 'session',
+      objectId: created.id,
+      fields: totpStep !== null ? ['password', 'totp'] : ['password'],
+    });
+    return created;
+  });
+  return { session, info: await sessionInfo(app, session.id, membership.tenantId) };
+}
+
+export async function sessionInfo(app: AppContext, sessionId: string, tenantId: string): Promise<SessionInfo> {
+  const info = await withTenant(app.db, tenantId, async (tx) => {
+    const row = await tx
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .innerJoin('members', (join) => join.onRef('members.user_id', '=', 'users.id').on('members.tenant_id', '=', tenantId))
+      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
+      .select([
+        'users.id as userId',
+        'users.email',
+        'users.name',
+        'users.totp_enabled_at',
+        'members.id as memberId',
+        'members.role',
+        'members.is_dpo',
+        'tenants.slug',
+        'tenants.name as workspaceName',
+        'tenants.require_admin_totp',
+        'sessions.mfa_pending',
+      ])
+      .where('sessions.id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    const csrfToken = csrfTokenFor(app, sessionId);
+    const role = row.role as Role;
+    return {
+      user: { id: row.userId, email: row.email, name: row.name, totpEnabled: Boolean(row.totp_enabled_at) },
+      workspace: { id: tenantId, slug: row.slug, name: row.workspaceName },
+      member: { id: row.memberId, role, isDpo: row.is_dpo },
+      csrfToken,
+      mfaEnrollmentRequired: row.mfa_pending || mustEnrolTotp(role, row.require_admin_totp, row.totp_enabled_at),
+      permissions: ACTIONS.filter((action) => memberAllows({ role, isDpo: row.is_dpo }, action)),
+    };
+  });
+  return { ...info, workspaces: await listOwnWorkspaces(app, info.user.id) };
+}
+
+/** The workspaces a user belongs to, through the policy that shows a user their own memberships. */
+function listOwnWorkspaces(app: AppContext, userId: string) {
+  return withUser(app.db, userId, (tx) =>
+    tx
+      .selectFrom('members')
+      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
+      .select(['tenants.id', 'tenants.slug', 'tenants.name'])
+      .where('members.user_id', '=', userId)
+      .where('members.status', '=', 'active')
+      .orderBy('tenants.name')
+      .execute(),
+  );
+}
+
+export async function logOut(app: AppContext, caller: Caller): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    if (caller.auth.sessionId) await revokeSession(tx, caller.auth.userId, caller.auth.sessionId);
+    await audit({ action: 'auth.logout', objectType: 'session', objectId: caller.auth.sessionId });
+  });
+}
+
+/** Moves the current session to another workspace of the same user (workspace switcher). */
+export async function switchWorkspace(app: AppContext, caller: Caller, slug: string, client: ClientInfo): Promise<SignedIn> {
+  const target = await withUser(app.db, caller.auth.userId, (tx) =>
+    tx
+      .selectFrom('members')
+      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
+      .select(['members.id as memberId', 'members.role', 'tenants.id as tenantId', 'tenants.require_admin_totp'])
+      .where('members.user_id', '=', caller.auth.userId)
+      .where('members.status', '=', 'active')
+      .where('tenants.slug', '=', slug)
+      .executeTakeFirst(),
+  );
+  if (!target) throw notFound('Workspace');
+  // A new session id on every change of privilege (ASVS 3.2.1).
+  const session = await withUser(app.db, caller.auth.userId, async (tx) => {
+    const totp = await tx.selectFrom('users').select('totp_enabled_at').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    if (caller.auth.sessionId) await revokeSession(tx, caller.auth.userId, caller.auth.sessionId);
+    const created = await createSession(tx, {
+      userId: caller.auth.userId,
+      tenantId: target.tenantId,
+      mfaPending: mustEnrolTotp(target.role as Role, target.require_admin_totp, totp.totp_enabled_at),
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
+    await enterTenant(tx, target.tenantId);
+    await recordAudit(tx, target.tenantId, memberOrigin(target.memberId, client), { action: 'auth.switch_workspace', objectType: 'session', objectId: created.id });
+    return created;
+  });
+  return { session, info: await sessionInfo(app, session.id, target.tenantId) };
+}
+
+export async function listSessions(app: AppContext, auth: AuthContext) {
+  const rows = await withUser(app.db, auth.userId, (tx) =>
+    tx
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', auth.userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .where('last_seen_at', '>', new Date(Date.now() - 30 * 60_000))
+      .orderBy('created_at', 'desc')
+      .execute(),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    current: row.id === auth.sessionId,
+    workspaceId: row.tenant_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    createdAt: new Date(row.created_at).toISOString(),
+    lastSeenAt: new Date(row.last_seen_at).toISOString(),
+    expiresAt: new Date(row.expires_at).toISOString(),
+  }));
+}
+
+export async function revokeOwnSession(app: AppContext, caller: Caller, sessionId: string): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    if (!(await revokeSession(tx, caller.auth.userId, sessionId))) throw notFound('Session');
+    await audit({ action: 'session.revoke', objectType: 'session', objectId: sessionId });
+  });
+}
+
+async function reauthenticate(tx: Tx, userId: string, password: string): Promise<void> {
+  const user = await tx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(user.password_hash, password))) {
+    throw new AppError(403, 'reauthentication_failed', 'The password is incorrect.', { field: 'password' });
+  }
+}
+
+/** Changing the password ends every other session of the user. */
+export async function changePassword(app: AppContext, caller: Caller, body: z.infer<typeof changePasswordBody>): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    await reauthenticate(tx, caller.auth.userId, body.currentPassword);
+    const user = await tx.selectFrom('users').select('email').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    checkPasswordPolicy(body.newPassword, user.email);
+    await tx
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(body.newPassword), password_changed_at: sql`now()` })
+      .where('id', '=', caller.auth.userId)
+      .execute();
+    let others = tx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', caller.auth.userId).where('revoked_at', 'is', null);
+    if (caller.auth.sessionId) others = others.where('id', '!=', caller.auth.sessionId);
+    await others.execute();
+    await audit({ action: 'auth.password_change', objectType: 'member', objectId: caller.auth.memberId, fields: ['password'] });
+  });
+}
+
+/** Step 1 of enrolment: a new secret, stored encrypted but not active until a code proves the app has it. */
+export async function startTotpSetup(app: AppContext, caller: Caller) {
+  return asCaller(app, caller, async (tx, audit) => {
+    const user = await tx.selectFrom('users').select(['email', 'totp_enabled_at']).where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    if (user.totp_enabled_at) throw conflict('Two-factor authentication is already enabled.');
+    const secret = newTotpSecret();
+    await tx
+      .updateTable('users')
+      .set({ totp_secret_enc: await app.keys.sealWithSystemKey(tx, 'totp', secret) })
+      .where('id', '=', caller.auth.userId)
+      .execute();
+    await audit({ action: 'auth.totp_setup', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp_secret'] });
+    return { secret, otpauthUrl: totpUri(secret, user.email) };
+  });
+}
+
+export async function enableTotp(app: AppContext, caller: Caller, code: string): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    const user = await tx.selectFrom('users').selectAll().where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    if (user.totp_enabled_at) throw conflict('Two-factor authentication is already enabled.');
+    if (!user.totp_secret_enc) throw conflict('Start the setup first (POST /api/v1/auth/totp/setup).');
+    const step = await matchTotp(await app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc), code, null);
+    if (step === null) throw new AppError(422, 'invalid_totp', 'The code does not match; check the time on your device and try again.', { field: 'code' });
+    await tx.updateTable('users').set({ totp_enabled_at: sql`now()`, totp_last_step: step }).where('id', '=', user.id).execute();
+    if (caller.auth.sessionId) await tx.updateTable('sessions').set({ mfa_pending: false }).where('id', '=', caller.auth.sessionId).execute();
+    await audit({ action: 'auth.totp_enable', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp'] });
+  });
+}
+
+/** Turning the second factor off needs both the password and a current code. */
+export async function disableTotp(app: AppContext, caller: Caller, password: string, code: string): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    await reauthenticate(tx, caller.auth.userId, password);
+    const user = await tx.selectFrom('users').selectAll().where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    if (!user.totp_enabled_at || !user.totp_secret_enc) throw conflict('Two-factor authentication is not enabled.');
+    const secret = await app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc);
+    if ((await matchTotp(secret, code, user.totp_last_step === null ? null : Number(user.totp_last_step))) === null) {
+      throw new AppError(422, 'invalid_totp', 'The code is wrong or was already used.', { field: 'code' });
+    }
+    const tenant = await tx.selectFrom('tenants').select('require_admin_totp').where('id', '=', caller.auth.tenantId).executeTakeFirstOrThrow();
+    if (mustEnrolTotp(caller.auth.role, tenant.require_admin_totp, null)) {
+      throw conflict('This workspace requires Administrators to use two-factor authentication.');
+    }
+    await tx.updateTable('users').set({ totp_enabled_at: null, totp_secret_enc: null, totp_last_step: null }).where('id', '=', user.id).execute();
+    await audit({ action: 'auth.totp_disable', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp'] });
+  });
+}

@@ -1,0 +1,153 @@
+import { Command, Option } from 'commander';
+import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
+import { boot } from '../boot.ts';
+import { loadConfig } from '../config.ts';
+import { randomKey } from '../crypto/aead.ts';
+import { rotateMasterKey } from '../crypto/keys.ts';
+import { readKeyFile, writeKeyFile, LocalKeyring } from '../crypto/master-keys.ts';
+import { openDatabase } from '../db/connection.ts';
+import { migrate } from '../db/migrate.ts';
+import { embeddedDataDir } from '../boot.ts';
+import { buildApp, loggerOptions } from '../http/app.ts';
+import { isEmpty, seedDemo } from '../seed/demo.ts';
+
+const program = new Command();
+program
+  .name('lawful')
+  .description('Lawful CRM: a CRM that is GDPR compliant by construction.\nConfiguration comes from the environment (see README).')
+  .showHelpAfterError();
+
+function printCredentials(seed: { email: string; password?: string; workspace: string }) {
+  console.log(
+    [
+      '',
+      '  Demo workspace created. Sign in with (shown only this once):',
+      `    workspace: ${seed.workspace}`,
+      `    email:     ${seed.email}`,
+      `    password:  ${seed.password}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+program
+  .command('serve')
+  .description('Migrate the database and start the HTTP server (embedded PGlite in ./data unless DATABASE_URL is set)')
+  .addOption(new Option('-p, --port <port>', 'port to listen on').env('PORT'))
+  .addOption(new Option('-H, --host <host>', 'address to bind').env('HOST'))
+  .option('--no-seed', 'do not create the demo workspace on an empty embedded database')
+  .action(async (options: { port?: string; host?: string; seed: boolean }) => {
+    const config = loadConfig({ ...process.env, ...(options.port ? { PORT: options.port } : {}), ...(options.host ? { HOST: options.host } : {}) });
+    const app = await boot(config);
+    if (app.keyCreated) console.log(`Created the master key in ${app.keySource}. Back it up: without it the data cannot be decrypted.`);
+    if (!config.databaseUrl && options.seed && (await isEmpty(app))) printCredentials(await seedDemo(app));
+    const server = await buildApp(app, { logger: loggerOptions(config.logLevel) });
+    const shutdown = async () => {
+      await server.close();
+      await app.db.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    const address = await server.listen({ port: config.port, host: config.host });
+    console.log(`Lawful CRM listening on ${address} (API docs at ${address}/docs, database: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'})`);
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending SQL migrations from migrations/ (refuses if an applied file changed)')
+  .action(async () => {
+    const config = loadConfig();
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embeddedDataDir(config) });
+    try {
+      const { applied } = await migrate(db);
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('seed')
+  .description('Create demo data')
+  .requiredOption('--demo', 'create the demo workspace with an Administrator login')
+  .action(async () => {
+    const app = await boot(loadConfig());
+    try {
+      const seed = await seedDemo(app);
+      if (seed.created) printCredentials(seed);
+      else console.log(`The demo workspace "${seed.workspace}" already exists; nothing to do.`);
+    } finally {
+      await app.db.close();
+    }
+  });
+
+const audit = program.command('audit').description('Audit trail tools');
+audit
+  .command('verify')
+  .description('Walk the hash chain of every workspace (or one) and report the first broken link')
+  .option('-w, --workspace <slug>', 'only this workspace')
+  .action(async (options: { workspace?: string }) => {
+    const app = await boot(loadConfig());
+    try {
+      let results;
+      if (options.workspace) {
+        const tenant = await app.db.kysely.selectFrom('tenants').select('id').where('slug', '=', options.workspace).executeTakeFirst();
+        if (!tenant) throw new Error(`No workspace "${options.workspace}"`);
+        results = [await verifyTenantChain(app.db, tenant.id)];
+      } else {
+        results = await verifyAllChains(app.db);
+      }
+      for (const result of results) {
+        console.log(
+          result.ok
+            ? `ok      ${result.tenantId}  ${result.events} events`
+            : `BROKEN  ${result.tenantId}  at event ${result.brokenAt!.seq}: ${result.brokenAt!.reason}`,
+        );
+      }
+      process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+    } finally {
+      await app.db.close();
+    }
+  });
+
+const keys = program.command('keys').description('Master key management');
+keys
+  .command('generate')
+  .description('Print a new random master key (base64) for LAWFUL_MASTER_KEY(S)')
+  .action(() => console.log(randomKey().toString('base64')));
+keys
+  .command('rotate')
+  .description(
+    'Re-wrap every workspace key under the current master key, online. With a key file, a new master key is generated ' +
+      'first and the old one kept until the re-wrap completes. With LAWFUL_MASTER_KEYS="new,old", the first key becomes current.',
+  )
+  .option('--keep-old', 'keep retired master keys in the key file after re-wrapping')
+  .action(async (options: { keepOld?: boolean }) => {
+    const config = loadConfig();
+    const fromEnv = Boolean(process.env.LAWFUL_MASTER_KEYS ?? process.env.LAWFUL_MASTER_KEY);
+    let master: LocalKeyring | undefined;
+    if (!fromEnv) {
+      const existing = readKeyFile(config.masterKeyFile);
+      const rotated = [randomKey(), ...existing];
+      writeKeyFile(config.masterKeyFile, rotated);
+      master = new LocalKeyring(rotated);
+    }
+    const app = await boot(config, master ? { master } : {});
+    try {
+      const result = await rotateMasterKey(app.db, app.keys.master);
+      console.log(`Re-wrapped ${result.rewrapped} keys of ${result.tenants} workspaces under ${app.keys.master.currentKeyId()}.`);
+      if (!fromEnv && !options.keepOld) {
+        writeKeyFile(config.masterKeyFile, readKeyFile(config.masterKeyFile).slice(0, 1));
+        console.log(`Retired master keys removed from ${config.masterKeyFile}.`);
+      }
+      if (fromEnv) console.log('Every key is now wrapped by the first key of LAWFUL_MASTER_KEYS; the others can be removed.');
+    } finally {
+      await app.db.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  console.error(`lawful: ${error.message}`);
+  process.exit(1);
+});

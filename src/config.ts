@@ -1,0 +1,45 @@
+import path from 'node:path';
+
+export interface Config {
+  /** PostgreSQL server; when absent the embedded PGlite database in dataDir is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Base URL people reach the server at, used in links sent by email. */
+  publicUrl: string;
+  /** `__Host-` cookies with Secure; turn off only for plain-HTTP access from another host. */
+  secureCookies: boolean;
+  allowSignup: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: string;
+  trustProxy: boolean;
+  masterKeyFile: string;
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.LAWFUL_DATA_DIR ?? 'data');
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const host = env.HOST ?? '127.0.0.1';
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    host,
+    port,
+    publicUrl: (env.LAWFUL_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    secureCookies: flag(env.LAWFUL_SECURE_COOKIES, true),
+    allowSignup: flag(env.LAWFUL_ALLOW_SIGNUP, true),
+    smtpUrl: env.LAWFUL_SMTP_URL || undefined,
+    mailFrom: env.LAWFUL_MAIL_FROM ?? 'Lawful CRM <no-reply@lawful.localhost>',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: flag(env.LAWFUL_TRUST_PROXY, false),
+    masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
+  };
+}

@@ -1,0 +1,257 @@
+import crypto from 'node:crypto';
+import type { Database } from '../db/connection.ts';
+import { withTenant, withUser, type Tx } from '../db/tenant.ts';
+import { DecryptionError, open, randomKey, seal } from './aead.ts';
+import type { MasterKeyProvider } from './master-keys.ts';
+
+export class KeyDestroyedError extends DecryptionError {
+  constructor(readonly subjectId: string) {
+    super(`the data key of subject ${subjectId} was destroyed`);
+  }
+}
+
+const FIELD_PREFIX = 'enc1';
+const SUBJECT_KEY_TTL_MS = 5 * 60_000;
+const SUBJECT_KEY_CACHE_LIMIT = 100_000;
+
+const tenantKeyContext = (tenantId: string, id: number, purpose: string) => `tenant-key:${tenantId}:${id}:${purpose}`;
+const subjectKeyContext = (tenantId: string, subjectId: string) => `subject-key:${tenantId}:${subjectId}`;
+const fieldContext = (tenantId: string, subjectId: string, field: string) => `field:${tenantId}:${subjectId}:${field}`;
+
+/**
+ * Envelope encryption: master key -> tenant keys -> per-data-subject keys -> field values.
+ * Unwrapped keys are cached in memory (tenant keys for the life of the process, subject keys for
+ * a few minutes) so that reading a page of records does not unwrap a key per field.
+ */
+export class KeyService {
+  private readonly tenantKeys = new Map<string, Buffer>();
+  private readonly activeDataKey = new Map<string, number>();
+  private readonly subjectKeys = new Map<string, { key: Buffer; until: number }>();
+  private systemKey: Buffer | undefined;
+
+  constructor(readonly master: MasterKeyProvider) {}
+
+  /** Creates the data and blind-index keys of a new workspace. */
+  async createTenantKeys(tx: Tx, tenantId: string): Promise<void> {
+    for (const [id, purpose] of [
+      [1, 'data'],
+      [2, 'index'],
+    ] as const) {
+      const key = randomKey();
+      const { keyId, wrapped } = await this.master.wrap(key, tenantKeyContext(tenantId, id, purpose));
+      await tx
+        .insertInto('tenant_keys')
+        .values({ tenant_id: tenantId, id, purpose, wrapped_key: wrapped, master_key_id: keyId })
+        .execute();
+      this.tenantKeys.set(`${tenantId}:${id}`, key);
+    }
+  }
+
+  private async tenantKey(tx: Tx, tenantId: string, id: number): Promise<Buffer> {
+    const cached = this.tenantKeys.get(`${tenantId}:${id}`);
+    if (cached) return cached;
+    const row = await tx
+      .selectFrom('tenant_keys')
+      .select(['purpose', 'wrapped_key', 'master_key_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const key = await this.master.unwrap(row.master_key_id, row.wrapped_key, tenantKeyContext(tenantId, id, row.purpose));
+    this.tenantKeys.set(`${tenantId}:${id}`, key);
+    return key;
+  }
+
+  private async tenantKeyId(tx: Tx, tenantId: string, purpose: 'data' | 'index'): Promise<number> {
+    const cacheKey = `${tenantId}:${purpose}`;
+    const cached = this.activeDataKey.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const row = await tx
+      .selectFrom('tenant_keys')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('purpose', '=', purpose)
+      .where('retired_at', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    this.activeDataKey.set(cacheKey, row.id);
+    return row.id;
+  }
+
+  /** The data key of one data subject, created on first use. */
+  async subjectKey(tx: Tx, tenantId: string, subjectId: string, options: { create: boolean }): Promise<Buffer> {
+    const cacheKey = `${tenantId}:${subjectId}`;
+    const cached = this.subjectKeys.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.key;
+
+    const row = await tx
+      .selectFrom('subject_keys')
+      .select(['wrapped_key', 'tenant_key_version'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', subjectId)
+      .executeTakeFirst();
+    let key: Buffer;
+    if (row) {
+      if (!row.wrapped_key) throw new KeyDestroyedError(subjectId);
+      const tenantKey = await this.tenantKey(tx, tenantId, row.tenant_key_version);
+      key = open(tenantKey, row.wrapped_key, subjectKeyContext(tenantId, subjectId));
+    } else {
+      if (!options.create) throw new KeyDestroyedError(subjectId);
+      const version = await this.tenantKeyId(tx, tenantId, 'data');
+      key = randomKey();
+      const wrapped = seal(await this.tenantKey(tx, tenantId, version), key, subjectKeyContext(tenantId, subjectId));
+      await tx
+        .insertInto('subject_keys')
+        .values({ tenant_id: tenantId, id: subjectId, wrapped_key: wrapped, tenant_key_version: version })
+        .execute();
+    }
+    this.cacheSubjectKey(cacheKey, key);
+    return key;
+  }
+
+  private cacheSubjectKey(cacheKey: string, key: Buffer): void {
+    if (this.subjectKeys.size >= SUBJECT_KEY_CACHE_LIMIT) {
+      const oldest = this.subjectKeys.keys().next().value;
+      if (oldest !== undefined) this.subjectKeys.delete(oldest);
+    }
+    this.subjectKeys.set(cacheKey, { key, until: Date.now() + SUBJECT_KEY_TTL_MS });
+  }
+
+  /**
+   * Crypto-shredding: the subject's key is destroyed, so every ciphertext made with it, in this
+   * database or in any backup, can no longer be decrypted.
+   */
+  async destroySubjectKey(tx: Tx, tenantId: string, subjectId: string): Promise<boolean> {
+    this.subjectKeys.delete(`${tenantId}:${subjectId}`);
+    const result = await tx
+      .updateTable('subject_keys')
+      .set({ wrapped_key: null, destroyed_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', subjectId)
+      .where('wrapped_key', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Encrypts one field value of a data subject; the subject id (its key id) travels in the ciphertext. */
+  async encryptField(tx: Tx, tenantId: string, subjectId: string, field: string, value: string): Promise<string> {
+    const key = await this.subjectKey(tx, tenantId, subjectId, { create: true });
+    const sealed = seal(key, Buffer.from(value, 'utf8'), fieldContext(tenantId, subjectId, field));
+    return `${FIELD_PREFIX}:${subjectId}:${sealed.toString('base64url')}`;
+  }
+
+  async decryptField(tx: Tx, tenantId: string, field: string, ciphertext: string): Promise<string> {
+    const [prefix, subjectId, body] = ciphertext.split(':');
+    if (prefix !== FIELD_PREFIX || !subjectId || !body) throw new DecryptionError('not a field ciphertext');
+    const key = await this.subjectKey(tx, tenantId, subjectId, { create: false });
+    return open(key, Buffer.from(body, 'base64url'), fieldContext(tenantId, subjectId, field)).toString('utf8');
+  }
+
+  /**
+   * Blind index: a keyed HMAC of the normalised value, so equal values can be found without
+   * storing them. The key is the workspace's index key, which rotation of data keys leaves alone.
+   */
+  async blindIndex(tx: Tx, tenantId: string, kind: string, normalisedValue: string): Promise<string> {
+    const key = await this.tenantKey(tx, tenantId, await this.tenantKeyId(tx, tenantId, 'index'));
+    return crypto.createHmac('sha256', key).update(`${kind}\u0000${normalisedValue}`).digest('base64url');
+  }
+
+  /** The installation's own key (TOTP secrets, CSRF tokens), created on first use. */
+  async systemSecret(tx: Tx): Promise<Buffer> {
+    if (this.systemKey) return this.systemKey;
+    const row = await tx.selectFrom('system_keys').select(['wrapped_key', 'master_key_id']).where('id', '=', 'system').executeTakeFirst();
+    if (row) {
+      this.systemKey = await this.master.unwrap(row.master_key_id, row.wrapped_key, 'system-key:system');
+    } else {
+      const key = randomKey();
+      const { keyId, wrapped } = await this.master.wrap(key, 'system-key:system');
+      // Two nodes may race to create it; the loser reads the winner's key.
+      const inserted = await tx
+        .insertInto('system_keys')
+        .values({ id: 'system', wrapped_key: wrapped, master_key_id: keyId })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return this.systemSecret(tx);
+      this.systemKey = key;
+    }
+    return this.systemKey;
+  }
+
+  async sealWithSystemKey(tx: Tx, purpose: string, value: string): Promise<string> {
+    return seal(await this.systemSecret(tx), Buffer.from(value, 'utf8'), `system:${purpose}`).toString('base64url');
+  }
+
+  async openWithSystemKey(tx: Tx, purpose: string, sealed: string): Promise<string> {
+    return open(await this.systemSecret(tx), Buffer.from(sealed, 'base64url'), `system:${purpose}`).toString('utf8');
+  }
+
+  /** Loads (or creates) the system key; buildApp calls it once so request paths never wait for it. */
+  async loadSystemKey(db: Database): Promise<void> {
+    await withUser(db, null, (tx) => this.systemSecret(tx));
+  }
+
+  /** Keyed hash under the system key (CSRF tokens); the key must have been loaded. */
+  systemHmac(purpose: string, value: string): string {
+    if (!this.systemKey) throw new Error('system key not loaded (KeyService.loadSystemKey)');
+    return crypto.createHmac('sha256', this.systemKey).update(`${purpose}\u0000${value}`).digest('base64url');
+  }
+}
+
+/**
+ * Re-wraps every stored key that is not wrapped by the current master key. Data is untouched
+ * and the server keeps running: until the old master key is removed from the keyring, both work.
+ */
+export async function rotateMasterKey(db: Database, master: MasterKeyProvider): Promise<{ rewrapped: number; tenants: number }> {
+  const current = master.currentKeyId();
+  let rewrapped = 0;
+
+  const systemRows = await db.kysely.selectFrom('system_keys').selectAll().where('master_key_id', '!=', current).execute();
+  for (const row of systemRows) {
+    const key = await master.unwrap(row.master_key_id, row.wrapped_key, `system-key:${row.id}`);
+    const { keyId, wrapped } = await master.wrap(key, `system-key:${row.id}`);
+    await db.kysely.updateTable('system_keys').set({ wrapped_key: wrapped, master_key_id: keyId }).where('id', '=', row.id).execute();
+    rewrapped++;
+  }
+
+  const tenants = await db.kysely.selectFrom('tenants').select('id').orderBy('id').execute();
+  for (const { id: tenantId } of tenants) {
+    rewrapped += await withTenant(db, tenantId, async (tx) => {
+      // Locked so that a concurrent rotation does not wrap the same key twice.
+      const rows = await tx
+        .selectFrom('tenant_keys')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('master_key_id', '!=', current)
+        .forUpdate()
+        .execute();
+      for (const row of rows) {
+        const context = tenantKeyContext(tenantId, row.id, row.purpose);
+        const key = await master.unwrap(row.master_key_id, row.wrapped_key, context);
+        const { keyId, wrapped } = await master.wrap(key, context);
+        await tx
+          .updateTable('tenant_keys')
+          .set({ wrapped_key: wrapped, master_key_id: keyId })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', row.id)
+          .execute();
+      }
+      return rows.length;
+    });
+  }
+  return { rewrapped, tenants: tenants.length };
+}
+
+/** Master key ids the database still needs; startup refuses to run without all of them. */
+export async function masterKeysInUse(db: Database): Promise<string[]> {
+  const ids = new Set<string>();
+  const systemRows = await db.kysely.selectFrom('system_keys').select('master_key_id').distinct().execute();
+  for (const row of systemRows) ids.add(row.master_key_id);
+  const tenants = await db.kysely.selectFrom('tenants').select('id').execute();
+  for (const { id: tenantId } of tenants) {
+    const rows = await withTenant(db, tenantId, (tx) =>
+      tx.selectFrom('tenant_keys').select('master_key_id').distinct().where('tenant_id', '=', tenantId).execute(),
+    );
+    for (const row of rows) ids.add(row.master_key_id);
+  }
+  return [...ids];
+}

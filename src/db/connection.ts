@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { DB } from './types.ts';
+
+/** One database session used for raw, possibly multi-statement SQL (migrations, maintenance). */
+export interface RawSession {
+  exec(script: string): Promise<void>;
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** Connected as the schema owner. Application code reaches data through withTenant/withUser. */
+  readonly kysely: Kysely<DB>;
+  /** Runs fn on one dedicated session, exclusive of all other work on PGlite. */
+  withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// int8 and numeric arrive as strings from node-postgres; counts and sequence numbers fit a double.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export async function openPostgres(connectionString: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    kysely,
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          exec: async (script) => {
+            await client.query(script);
+          },
+          query: async (text, params) => (await client.query(text, params)).rows,
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+/** Opens PGlite in dataDir (file-backed) or in memory when dataDir is undefined. */
+export async function openPGlite(dataDir?: string): Promise<Database> {
+  let releaseLock = () => {};
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    releaseLock = lockDataDir(dataDir);
+  }
+  const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+  const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    kysely,
+    async withSession(fn) {
+      // Holding a Kysely connection holds the PGlite mutex, so nothing else runs meanwhile.
+      return kysely.connection().execute(() =>
+        fn({
+          exec: async (script) => {
+            await pglite.exec(script);
+          },
+          query: async (text, params) => (await pglite.query<any>(text, params)).rows,
+        }),
+      );
+    },
+    async close() {
+      await kysely.destroy();
+      await pglite.close();
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * Opening one PGlite data directory from two processes corrupts it: refuse while another live
+ * process holds the lock, take over a lock left by a crashed one.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = path.join(path.dirname(path.resolve(dataDir)), `${path.basename(dataDir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `The embedded database in ${dataDir} is in use by process ${holder}. ` +
+            'Stop it first, or set DATABASE_URL to use a PostgreSQL server shared by several processes.',
+        );
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${lockFile}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPGlite(options.dataDir);
+}

@@ -1,0 +1,160 @@
+import crypto from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { AppContext } from '../app-context.ts';
+import { auditRoutes } from '../audit/routes.ts';
+import { installGuard, type Access } from '../auth/guard.ts';
+import { authRoutes } from '../auth/routes.ts';
+import { memberRoutes } from '../members/routes.ts';
+import { workspaceRoutes } from '../workspace/routes.ts';
+import { AppError } from './errors.ts';
+
+/** What the route catalogue records of each route; tests walk it to cover every endpoint. */
+export interface CatalogueEntry {
+  method: string;
+  url: string;
+  access: Access;
+  resource: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    catalogue: CatalogueEntry[];
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    // Never log credentials; URLs are logged without their query string, which may hold search terms.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'], censor: '[redacted]' },
+    serializers: {
+      req: (request: { method: string; url: string; id: string }) => ({
+        method: request.method,
+        url: request.url.split('?')[0],
+        id: request.id,
+      }),
+    },
+  };
+}
+
+export async function buildApp(app: AppContext, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+  await app.keys.loadSystemKey(app.db);
+  const fastify = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: app.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+  });
+  fastify.setValidatorCompiler(validatorCompiler);
+  fastify.setSerializerCompiler(serializerCompiler);
+
+  fastify.decorate('catalogue', [] as CatalogueEntry[]);
+  fastify.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    if (route.url.startsWith('/api/') && access === undefined) {
+      throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' || access === undefined) continue;
+      fastify.catalogue.push({ method, url: route.url, access, resource: route.config?.resource });
+    }
+  });
+
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  await fastify.register(cookie);
+  await fastify.register(helmet, {
+    // Swagger UI needs inline styles; everything else stays on the default strict policy.
+    contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+  });
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lawful CRM API',
+        version: '1',
+        description:
+          'Errors are JSON `{error, message, details}`. Browser sessions send the CSRF token from ' +
+          '`GET /api/v1/auth/session` as `X-CSRF-Token`; integrations use `Authorization: Bearer <API token>`.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-lawful_session' },
+          apiToken: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { apiToken: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/docs' });
+
+  installGuard(fastify, app);
+  installErrorHandling(fastify);
+
+  fastify.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
+  fastify.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  fastify.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(app.db.kysely);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ error: 'not_ready', message: 'The database does not answer.', details: null });
+    }
+  });
+
+  authRoutes(fastify, app);
+  memberRoutes(fastify, app);
+  workspaceRoutes(fastify, app);
+  auditRoutes(fastify, app);
+  return fastify;
+}
+
+function installErrorHandling(fastify: FastifyInstance): void {
+  fastify.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: null });
+  });
+
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      reply.headers(error.headers);
+      return reply.code(error.status).send({ error: error.code, message: error.message, details: error.details });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((issue) => ({
+        location: error.validationContext ?? 'body',
+        path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: issue.message ?? 'is invalid',
+      }));
+      const summary = issues.map((issue) => `${issue.path || issue.location}: ${issue.message}`).join('; ');
+      return reply.code(400).send({ error: 'validation_error', message: `Invalid request: ${summary}`, details: { issues } });
+    }
+    if (!isResponseSerializationError(error) && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own client errors: malformed JSON, wrong content type, body too large, ...
+      const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
+      return reply.code(error.statusCode).send({ error: code, message: error.message, details: { code: error.code ?? null } });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal_error', message: 'Internal server error', details: { requestId: request.id } });
+  });
+}

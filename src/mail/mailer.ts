@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/**
+ * Sends through SMTP when LAWFUL_SMTP_URL is set (smtp://user:pass@host:port, smtps:// for TLS).
+ * Without it, messages are written as .eml files to an outbox folder, so a fresh embedded install
+ * can still complete invitations: the administrator opens the file.
+ */
+export function createMailer(options: { smtpUrl?: string | undefined; from: string; outboxDir: string }): Mailer {
+  if (options.smtpUrl) {
+    const transport = nodemailer.createTransport(options.smtpUrl);
+    return {
+      async send(mail) {
+        await transport.sendMail({ from: options.from, ...mail });
+      },
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({ from: options.from, ...mail });
+      fs.mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });
+      const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^a-z0-9]/gi, '')}.eml`);
+      fs.writeFileSync(file, info.message as Buffer, { mode: 0o600 });
+    },
+  };
+}

@@ -1,0 +1,324 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit } from '../audit/service.ts';
+import { asCaller, type Caller } from '../auth/context.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { ROLE_LABELS } from '../auth/roles.ts';
+import { composeToken, newSecret, parseToken, sameHash, sha256 } from '../auth/secrets.ts';
+import { sessionInfo, type ClientInfo, type SignedIn } from '../auth/service.ts';
+import { createSession } from '../auth/sessions.ts';
+import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
+import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
+import { decodeCursor, paginate } from '../http/pagination.ts';
+import type { invitationAccept, invitationCreate, memberListQuery, memberPatch, MemberView } from './schema.ts';
+
+const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
+export const INVITATION_PREFIX = 'lci';
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+function memberQuery(tx: Tx, tenantId: string) {
+  return tx
+    .selectFrom('members')
+    .innerJoin('users', 'users.id', 'members.user_id')
+    .select([
+      'members.id',
+      'members.user_id',
+      'members.role',
+      'members.is_dpo',
+      'members.team',
+      'members.status',
+      'members.created_at',
+      'users.name',
+      'users.email',
+      'users.totp_enabled_at',
+    ])
+    .where('members.tenant_id', '=', tenantId);
+}
+
+type MemberRow = Awaited<ReturnType<ReturnType<typeof memberQuery>['executeTakeFirstOrThrow']>>;
+
+function toView(row: MemberRow): MemberView {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    isDpo: row.is_dpo,
+    team: row.team,
+    status: row.status,
+    totpEnabled: Boolean(row.totp_enabled_at),
+    createdAt: iso(row.created_at),
+  };
+}
+
+export async function listMembers(
+  app: AppContext,
+  caller: Caller,
+  query: z.infer<typeof memberListQuery> & { limit: number; cursor?: string | undefined },
+) {
+  const after = decodeCursor(query.cursor, 2);
+  const rows = await asCaller(app, caller, (tx) => {
+    let q = memberQuery(tx, caller.auth.tenantId);
+    if (query.status) q = q.where('members.status', '=', query.status);
+    if (query.role) q = q.where('members.role', '=', query.role);
+    if (after) {
+      const [createdAt, id] = [new Date(after[0]!), String(after[1])];
+      q = q.where((eb) => eb.or([eb('members.created_at', '>', createdAt), eb.and([eb('members.created_at', '=', createdAt), eb('members.id', '>', id)])]));
+    }
+    return q.orderBy('members.created_at').orderBy('members.id').limit(query.limit + 1).execute();
+  });
+  return paginate(rows, query.limit, (row) => [iso(row.created_at), row.id], toView);
+}
+
+export async function getMember(app: AppContext, caller: Caller, id: string): Promise<MemberView> {
+  const row = await asCaller(app, caller, (tx) => memberQuery(tx, caller.auth.tenantId).where('members.id', '=', id).executeTakeFirst());
+  if (!row) throw notFound('Member');
+  return toView(row);
+}
+
+/** A workspace always keeps at least one active Administrator. */
+async function assertAnotherAdminRemains(tx: Tx, tenantId: string, memberId: string): Promise<void> {
+  const others = await tx
+    .selectFrom('members')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('role', '=', 'administrator')
+    .where('status', '=', 'active')
+    .where('id', '!=', memberId)
+    .executeTakeFirstOrThrow();
+  if (Number(others.n) === 0) throw conflict('The workspace must keep at least one active Administrator.');
+}
+
+export async function updateMember(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof memberPatch>): Promise<MemberView> {
+  return asCaller(app, caller, async (tx, audit) => {
+    const current = await tx
+      .selectFrom('members')
+      .select(['role', 'is_dpo', 'team', 'status'])
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw notFound('Member');
+    const changes: Record<string, unknown> = {};
+    if (patch.role !== undefined && patch.role !== current.role) changes.role = patch.role;
+    if (patch.isDpo !== undefined && patch.isDpo !== current.is_dpo) changes.is_dpo = patch.isDpo;
+    if (patch.team !== undefined && patch.team !== current.team) changes.team = patch.team;
+    if (current.role === 'administrator' && changes.role) await assertAnotherAdminRemains(tx, caller.auth.tenantId, id);
+    if (Object.keys(changes).length > 0) {
+      await tx.updateTable('members').set(changes).where('tenant_id', '=', caller.auth.tenantId).where('id', '=', id).execute();
+    }
+    const fields = Object.keys(changes).map((field) => (field === 'is_dpo' ? 'isDpo' : field));
+    const isPermissionChange = 'role' in changes || 'is_dpo' in changes;
+    await audit({ action: isPermissionChange ? 'member.permission_change' : 'member.update', objectType: 'member', objectId: id, fields });
+    return toView(await memberQuery(tx, caller.auth.tenantId).where('members.id', '=', id).executeTakeFirstOrThrow());
+  });
+}
+
+/** Deactivation keeps the member (their records and audit history refer to them) and ends their access. */
+export async function deactivateMember(app: AppContext, caller: Caller, id: string): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    const member = await tx
+      .selectFrom('members')
+      .select(['role', 'status', 'user_id'])
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!member || member.status !== 'active') throw notFound('Member');
+    if (member.role === 'administrator') await assertAnotherAdminRemains(tx, caller.auth.tenantId, id);
+    await tx
+      .updateTable('members')
+      .set({ status: 'deactivated', deactivated_at: sql`now()` })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .execute();
+    await tx
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now()` })
+      .where('user_id', '=', member.user_id)
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await audit({ action: 'member.deactivate', objectType: 'member', objectId: id, fields: ['status'] });
+  });
+}
+
+function invitationStatus(row: { accepted_at: Date | null; revoked_at: Date | null; expires_at: Date }) {
+  if (row.accepted_at) return 'accepted' as const;
+  if (row.revoked_at) return 'revoked' as const;
+  return new Date(row.expires_at).getTime() <= Date.now() ? ('expired' as const) : ('pending' as const);
+}
+
+type InvitationRow = {
+  id: string;
+  email: string;
+  role: MemberView['role'];
+  is_dpo: boolean;
+  invited_by: string;
+  created_at: Date;
+  expires_at: Date;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+};
+
+function invitationView(row: InvitationRow) {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    isDpo: row.is_dpo,
+    invitedBy: row.invited_by,
+    createdAt: iso(row.created_at),
+    expiresAt: iso(row.expires_at),
+    status: invitationStatus(row),
+  };
+}
+
+/**
+ * Invites someone by email. Only Administrators may hand out the Administrator role or the DPO
+ * flag. The link is emailed and also returned, so the inviter can pass it on another way.
+ */
+export async function inviteMember(app: AppContext, caller: Caller, input: z.infer<typeof invitationCreate>) {
+  if ((input.role === 'administrator' || input.isDpo) && caller.auth.role !== 'administrator') {
+    throw new AppError(403, 'forbidden', 'Only Administrators can invite Administrators or DPOs.');
+  }
+  const { invitation, link, workspaceName } = await asCaller(app, caller, async (tx, audit) => {
+    const alreadyMember = await tx
+      .selectFrom('members')
+      .innerJoin('users', 'users.id', 'members.user_id')
+      .select('members.id')
+      .where('members.tenant_id', '=', caller.auth.tenantId)
+      .where(sql`lower(users.email)`, '=', input.email)
+      .where('members.status', '=', 'active')
+      .executeTakeFirst();
+    if (alreadyMember) throw conflict('This person is already a member of the workspace.', { field: 'email' });
+    const id = crypto.randomUUID();
+    const secret = newSecret();
+    const row = await tx
+      .insertInto('invitations')
+      .values({
+        tenant_id: caller.auth.tenantId,
+        id,
+        email: input.email,
+        role: input.role,
+        is_dpo: input.isDpo,
+        token_hash: sha256(secret),
+        invited_by: caller.auth.memberId,
+        expires_at: new Date(Date.now() + INVITATION_TTL_MS),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', caller.auth.tenantId).executeTakeFirstOrThrow();
+    await audit({ action: 'invitation.create', objectType: 'invitation', objectId: id, fields: ['email', 'role'] });
+    const token = composeToken(INVITATION_PREFIX, caller.auth.tenantId, id, secret);
+    return { invitation: invitationView(row), link: `${app.config.publicUrl}/accept-invitation#${token}`, workspaceName: tenant.name };
+  });
+  await app.mailer.send({
+    to: input.email,
+    subject: `You are invited to ${workspaceName} on Lawful CRM`,
+    text:
+      `You have been invited to join the workspace "${workspaceName}" as ${ROLE_LABELS[input.role]}.\n\n` +
+      `Accept the invitation within 7 days:\n${link}\n\n` +
+      'If you did not expect this message you can ignore it.\n',
+  });
+  return { ...invitation, acceptUrl: link };
+}
+
+export async function listInvitations(app: AppContext, caller: Caller, page: { limit: number; cursor?: string | undefined }) {
+  const after = decodeCursor(page.cursor, 2);
+  const rows = await asCaller(app, caller, (tx) => {
+    let q = tx.selectFrom('invitations').selectAll().where('tenant_id', '=', caller.auth.tenantId);
+    if (after) {
+      const [createdAt, id] = [new Date(after[0]!), String(after[1])];
+      q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+    }
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  });
+  return paginate(rows, page.limit, (row) => [iso(row.created_at), row.id], invitationView);
+}
+
+export async function revokeInvitation(app: AppContext, caller: Caller, id: string): Promise<void> {
+  await asCaller(app, caller, async (tx, audit) => {
+    const result = await tx
+      .updateTable('invitations')
+      .set({ revoked_at: sql`now()` })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('accepted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw notFound('Invitation');
+    await audit({ action: 'invitation.revoke', objectType: 'invitation', objectId: id });
+  });
+}
+
+/**
+ * Accepting creates the account (or, for an existing account, checks its password) and the
+ * membership, and signs the person in. The token is single-use.
+ */
+export async function acceptInvitation(app: AppContext, input: z.infer<typeof invitationAccept>, client: ClientInfo): Promise<SignedIn> {
+  const invalid = new AppError(404, 'invalid_invitation', 'This invitation link is invalid, expired, revoked or already used.');
+  const parsed = parseToken(INVITATION_PREFIX, input.token);
+  if (!parsed) throw invalid;
+  const invitation = await withTenant(app.db, parsed.tenantId, (tx) =>
+    tx.selectFrom('invitations').selectAll().where('tenant_id', '=', parsed.tenantId).where('id', '=', parsed.rowId).executeTakeFirst(),
+  );
+  if (!invitation || !sameHash(invitation.token_hash, sha256(parsed.secret)) || invitationStatus(invitation) !== 'pending') throw invalid;
+
+  const existing = await withUser(app.db, null, (tx) =>
+    tx.selectFrom('users').select(['id', 'password_hash']).where(sql`lower(email)`, '=', invitation.email).executeTakeFirst(),
+  );
+  let passwordHash: string | null = null;
+  if (existing) {
+    if (!(await verifyPassword(existing.password_hash, input.password))) {
+      throw new AppError(403, 'reauthentication_failed', 'An account with this email exists; enter its password to join.', { field: 'password' });
+    }
+  } else {
+    if (!input.name) throw unprocessable('Your name is required to create the account.', { field: 'name' });
+    checkPasswordPolicy(input.password, invitation.email);
+    passwordHash = await hashPassword(input.password);
+  }
+
+  const session = await withUser(app.db, null, async (tx) => {
+    const userId =
+      existing?.id ??
+      (
+        await tx
+          .insertInto('users')
+          .values({ email: invitation.email, name: input.name!, password_hash: passwordHash! })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    await enterTenant(tx, parsed.tenantId);
+    // Claiming the invitation first makes a concurrent second acceptance find it used.
+    const claimed = await tx
+      .updateTable('invitations')
+      .set({ accepted_at: sql`now()` })
+      .where('tenant_id', '=', parsed.tenantId)
+      .where('id', '=', invitation.id)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) throw invalid;
+    const member = await tx
+      .insertInto('members')
+      .values({ tenant_id: parsed.tenantId, user_id: userId, role: invitation.role, is_dpo: invitation.is_dpo })
+      .onConflict((conflict) =>
+        conflict.columns(['tenant_id', 'user_id']).doUpdateSet({ role: invitation.role, is_dpo: invitation.is_dpo, status: 'active', deactivated_at: null }),
+      )
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(
+      tx,
+      parsed.tenantId,
+      { actorType: 'member', actorId: member.id, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId },
+      { action: 'invitation.accept', objectType: 'invitation', objectId: invitation.id },
+    );
+    return createSession(tx, { userId, tenantId: parsed.tenantId, mfaPending: false, ip: client.ip, userAgent: client.userAgent });
+  });
+  return { session, info: await sessionInfo(app, session.id, parsed.tenantId) };
+}

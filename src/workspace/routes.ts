@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.ts';
+import { callerOf } from '../auth/guard.ts';
+import { workspacePatch, workspaceView } from './schema.ts';
+import { getWorkspace, updateWorkspace } from './service.ts';
+
+export function workspaceRoutes(fastify: FastifyInstance, app: AppContext): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['workspace'];
+
+  r.get('/api/v1/workspace', {
+    config: { access: 'workspace.read' },
+    schema: { tags, summary: 'The current workspace', response: { 200: workspaceView } },
+    handler: async (request) => getWorkspace(app, callerOf(request)),
+  });
+
+  r.patch('/api/v1/workspace', {
+    config: { access: 'workspace.manage' },
+    schema: { tags, summary: 'Rename the workspace or require TOTP of Administrators', body: workspacePatch, response: { 200: workspaceView } },
+    handler: async (request) => updateWorkspace(app, callerOf(request), request.body),
+  });
+}
