@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import type { AppContext } from '../src/app-context.ts';
+import { boot } from '../src/boot.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { randomKey } from '../src/crypto/aead.ts';
+import { LocalKeyring } from '../src/crypto/master-keys.ts';
+import { openPGlite, openPostgres, type Database } from '../src/db/connection.ts';
+import { withTenant } from '../src/db/tenant.ts';
+import { buildApp } from '../src/http/app.ts';
+import type { Mail, Mailer } from '../src/mail/mailer.ts';
+
+/** The URL tests create their own PostgreSQL databases through; unset means PGlite only. */
+export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+
+export interface Backend {
+  name: 'pglite' | 'postgres';
+  open(): Promise<Database>;
+}
+
+/** A fresh database per test file and backend: PGlite in memory, and a new PostgreSQL database when configured. */
+export function backends(): Backend[] {
+  const list: Backend[] = [{ name: 'pglite', open: () => openPGlite() }];
+  if (POSTGRES_ADMIN_URL) list.push({ name: 'postgres', open: () => freshPostgresDatabase(POSTGRES_ADMIN_URL) });
+  return list;
+}
+
+async function freshPostgresDatabase(adminUrl: string): Promise<Database> {
+  const name = `lawful_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = await openPostgres(url.toString(), 5);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      const dropper = new pg.Client({ connectionString: adminUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+export class CapturingMailer implements Mailer {
+  readonly sent: Mail[] = [];
+  async send(mail: Mail): Promise<void> {
+    this.sent.push(mail);
+  }
+}
+
+export interface TestEnv {
+  backend: Backend['name'];
+  app: AppContext;
+  server: FastifyInstance;
+  mailer: CapturingMailer;
+  db: Database;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, ...overrides };
+}
+
+export async function createEnv(backend: Backend, options: { master?: LocalKeyring; configure?: (server: FastifyInstance) => void } = {}): Promise<TestEnv> {
+  const db = await backend.open();
+  const mailer = new CapturingMailer();
+  const app = await boot(testConfig(), { db, master: options.master ?? new LocalKeyring([randomKey()]), mailer });
+  const server = await buildApp(app);
+  options.configure?.(server);
+  await server.ready();
+  return { backend: backend.name, app, server, mailer, db };
+}
+
+/** Runs the suite once per backend, each with its own database and server. */
+export function describeEachDatabase(title: string, body: (env: () => TestEnv) => void, options: { configure?: (server: FastifyInstance) => void } = {}): void {
+  for (const backend of backends()) {
+    describe(`${title} [${backend.name}]`, () => {
+      let env: TestEnv | undefined;
+      before(async () => {
+        env = await createEnv(backend, options);
+      });
+      after(async () => {
+        await env?.server.close();
+        await env?.db.close();
+      });
+      body(() => {
+        if (!env) throw new Error('test environment not ready');
+        return env;
+      });
+    });
+  }
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+/** A browser-like client: keeps the session cookie and sends the CSRF token. */
+export class Client {
+  cookie: string | undefined;
+  csrf: string | undefined;
+  bearer: string | undefined;
+  info: any;
+
+  constructor(readonly server: FastifyInstance, readonly ip = '203.0.113.10') {}
+
+  async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
+    const allHeaders: Record<string, string> = { 'user-agent': 'lawful-tests', ...headers };
+    if (this.bearer) allHeaders.authorization = `Bearer ${this.bearer}`;
+    else if (this.cookie) allHeaders.cookie = this.cookie;
+    if (this.csrf && !this.bearer && !('x-csrf-token' in headers)) allHeaders['x-csrf-token'] = this.csrf;
+    const response = await this.server.inject({
+      method: method as 'GET',
+      url,
+      headers: allHeaders,
+      remoteAddress: this.ip,
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    const setCookie = response.headers['set-cookie'];
+    for (const value of [setCookie ?? []].flat()) {
+      const pair = String(value).split(';')[0]!;
+      if (pair.endsWith('=')) this.cookie = undefined;
+      else this.cookie = pair;
+    }
+    const text = response.body;
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    if ((parsed as any)?.csrfToken) {
+      this.csrf = (parsed as any).csrfToken;
+      this.info = parsed;
+    }
+    return { status: response.statusCode, body: parsed as T, headers: response.headers };
+  }
+
+  get = (url: string) => this.request('GET', url);
+  post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+  patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
+  delete = (url: string) => this.request('DELETE', url);
+}
+
+export const TEST_PASSWORD = 'a long and unguessable passphrase 42';
+
+let counter = 0;
+export function uniqueSlug(prefix = 'ws'): string {
+  counter++;
+  return `${prefix}-${process.pid}-${counter}-${crypto.randomBytes(2).toString('hex')}`;
+}
+
+export async function signUp(env: TestEnv, slug = uniqueSlug()): Promise<Client> {
+  const client = new Client(env.server);
+  const response = await client.post('/api/v1/auth/signup', {
+    workspaceName: `Workspace ${slug}`,
+    workspaceSlug: slug,
+    name: 'Ada Admin',
+    email: `admin@${slug}.example`,
+    password: TEST_PASSWORD,
+  });
+  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return client;
+}
+
+/** Invites a member with the role, accepts as them, and returns their signed-in client. */
+export async function addMember(env: TestEnv, admin: Client, role: string, options: { isDpo?: boolean; email?: string } = {}): Promise<Client> {
+  const email = options.email ?? `${role}-${crypto.randomBytes(4).toString('hex')}@example.org`;
+  const invited = await admin.post('/api/v1/invitations', { email, role, isDpo: options.isDpo ?? false });
+  if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${JSON.stringify(invited.body)}`);
+  const token = String(invited.body.acceptUrl).split('#')[1];
+  const member = new Client(env.server, '198.51.100.20');
+  const accepted = await member.post('/api/v1/auth/invitations/accept', { token, name: `Member ${role}`, password: TEST_PASSWORD });
+  if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  return member;
+}
+
+export async function auditCount(env: TestEnv, tenantId: string): Promise<number> {
+  const row = await withTenant(env.db, tenantId, (tx) =>
+    tx.selectFrom('audit_chain_heads').select('last_seq').where('tenant_id', '=', tenantId).executeTakeFirst(),
+  );
+  return row ? Number(row.last_seq) : 0;
+}
