@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { recordAudit, verifyTenantChain } from '../../src/audit/service.ts';
+import { currentTotp } from '../../src/auth/totp.ts';
+import { withTenant } from '../../src/db/tenant.ts';
+import { addMember, auditCount, Client, describeEachDatabase, signUp, TEST_PASSWORD, uniqueSlug, type Response, type TestEnv } from '../helpers.ts';
+
+interface Scenario {
+  action: string;
+  /** Prepares state, performs the request once, and names the workspace whose chain it must extend. */
+  run(env: TestEnv, count: (tenantId: string) => Promise<number>): Promise<{ response: Response; tenantId: string; before: number }>;
+}
+
+async function prepared(env: TestEnv) {
+  const admin = await signUp(env);
+  return { admin, tenantId: admin.info.workspace.id as string };
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/auth/signup': {
+    action: 'workspace.create',
+    async run(env) {
+      const slug = uniqueSlug();
+      const client = new Client(env.server);
+      const response = await client.post('/api/v1/auth/signup', { workspaceName: 'W', workspaceSlug: slug, name: 'N', email: `n@${slug}.example`, password: TEST_PASSWORD });
+      return { response, tenantId: response.body.workspace.id, before: 0 };
+    },
+  },
+  'POST /api/v1/auth/login': {
+    action: 'auth.login',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      const response = await new Client(env.server).post('/api/v1/auth/login', { email: admin.info.user.email, password: TEST_PASSWORD });
+      return { response, tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/logout': {
+    action: 'auth.logout',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/auth/logout'), tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/switch-workspace': {
+    action: 'auth.switch_workspace',
+    async run(env, count) {
+      const { admin } = await prepared(env);
+      const other = await signUp(env);
+      const member = await addMember(env, other, 'salesperson', { email: admin.info.user.email });
+      const tenantId = admin.info.workspace.id;
+      const before = await count(tenantId);
+      return { response: await member.post('/api/v1/auth/switch-workspace', { workspace: admin.info.workspace.slug }), tenantId, before };
+    },
+  },
+  'DELETE /api/v1/auth/sessions/:id': {
+    action: 'session.revoke',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const id = (await admin.get('/api/v1/auth/sessions')).body.items[0].id;
+      const before = await count(tenantId);
+      return { response: await admin.delete(`/api/v1/auth/sessions/${id}`), tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/password': {
+    action: 'auth.password_change',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase 99' }), tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/totp/setup': {
+    action: 'auth.totp_setup',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/auth/totp/setup'), tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/totp/enable': {
+    action: 'auth.totp_enable',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const { secret } = (await admin.post('/api/v1/auth/totp/setup')).body;
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/auth/totp/enable', { code: await currentTotp(secret, -1) }), tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/totp/disable': {
+    action: 'auth.totp_disable',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const { secret } = (await admin.post('/api/v1/auth/totp/setup')).body;
+      await admin.post('/api/v1/auth/totp/enable', { code: await currentTotp(secret, -1) });
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/auth/totp/disable', { password: TEST_PASSWORD, code: await currentTotp(secret) }), tenantId, before };
+    },
+  },
+  'POST /api/v1/api-tokens': {
+    action: 'api_token.create',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/api-tokens', { name: 'n', scopes: ['members.read'] }), tenantId, before };
+    },
+  },
+  'DELETE /api/v1/api-tokens/:id': {
+    action: 'api_token.revoke',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const id = (await admin.post('/api/v1/api-tokens', { name: 'n', scopes: ['members.read'] })).body.id;
+      const before = await count(tenantId);
+      return { response: await admin.delete(`/api/v1/api-tokens/${id}`), tenantId, before };
+    },
+  },
+  'PATCH /api/v1/members/:id': {
+    action: 'member.permission_change',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const sales = await addMember(env, admin, 'salesperson');
+      const before = await count(tenantId);
+      return { response: await admin.patch(`/api/v1/members/${sales.info.member.id}`, { role: 'sales_manager', team: 'north' }), tenantId, before };
+    },
+  },
+  'DELETE /api/v1/members/:id': {
+    action: 'member.deactivate',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const sales = await addMember(env, admin, 'salesperson');
+      const before = await count(tenantId);
+      return { response: await admin.delete(`/api/v1/members/${sales.info.member.id}`), tenantId, before };
+    },
+  },
+  'POST /api/v1/invitations': {
+    action: 'invitation.create',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      return { response: await admin.post('/api/v1/invitations', { email: 'i@example.org', role: 'salesperson' }), tenantId, before };
+    },
+  },
+  'DELETE /api/v1/invitations/:id': {
+    action: 'invitation.revoke',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const id = (await admin.post('/api/v1/invitations', { email: 'i@example.org', role: 'salesperson' })).body.id;
+      const before = await count(tenantId);
+      return { response: await admin.delete(`/api/v1/invitations/${id}`), tenantId, before };
+    },
+  },
+  'POST /api/v1/auth/invitations/accept': {
+    action: 'invitation.accept',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const url = (await admin.post('/api/v1/invitations', { email: 'j@example.org', role: 'salesperson' })).body.acceptUrl as string;
+      const before = await count(tenantId);
+      const response = await new Client(env.server).post('/api/v1/auth/invitations/accept', { token: url.split('#')[1], name: 'J', password: TEST_PASSWORD });
+      return { response, tenantId, before };
+    },
+  },
+  'PATCH /api/v1/workspace': {
+    action: 'workspace.update',
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const before = await count(tenantId);
+      return { response: await admin.patch('/api/v1/workspace', { name: 'Renamed' }), tenantId, before };
+    },
+  },
+};
+
+describeEachDatabase('audit trail', (env) => {
+  it('has a scenario for every state-changing route', () => {
+    const mutating = env()
+      .server.catalogue.filter((route) => !['GET', 'HEAD', 'OPTIONS'].includes(route.method))
+      .map((route) => `${route.method} ${route.url}`)
+      .sort();
+    assert.deepEqual(Object.keys(SCENARIOS).sort(), mutating);
+  });
+
+  for (const [route, scenario] of Object.entries(SCENARIOS)) {
+    it(`${route} writes exactly one chained event (${scenario.action})`, async () => {
+      const count = (tenantId: string) => auditCount(env(), tenantId);
+      const { response, tenantId, before } = await scenario.run(env(), count);
+      assert.ok(response.status >= 200 && response.status < 300, `${route}: ${response.status} ${JSON.stringify(response.body)}`);
+      assert.equal(await count(tenantId), before + 1);
+      const last = await withTenant(env().db, tenantId, (tx) =>
+        tx.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow(),
+      );
+      assert.equal(last.action, scenario.action);
+      assert.ok(last.request_id, 'the event carries the request id');
+      assert.equal((await verifyTenantChain(env().db, tenantId)).ok, true);
+    });
+  }
+
+  it('records a failed sign-in of a known account, without the password', async () => {
+    const admin = await signUp(env());
+    const before = await auditCount(env(), admin.info.workspace.id);
+    await new Client(env().server).post('/api/v1/auth/login', { email: admin.info.user.email, password: 'wrong password entirely' });
+    assert.equal(await auditCount(env(), admin.info.workspace.id), before + 1);
+    const events = (await admin.get('/api/v1/audit-events?limit=1')).body.items;
+    assert.equal(events[0].action, 'auth.login_failed');
+    assert.ok(!JSON.stringify(events).includes('wrong password'));
+  });
+
+  it('holds field names, never personal values', async () => {
+    const admin = await signUp(env());
+    const sales = await addMember(env(), admin, 'salesperson', { email: 'very.personal@example.org' });
+    await admin.patch(`/api/v1/members/${sales.info.member.id}`, { team: 'Secret Team Name' });
+    const rows = await withTenant(env().db, admin.info.workspace.id, (tx) => tx.selectFrom('audit_events').selectAll().execute());
+    const dump = JSON.stringify(rows);
+    assert.ok(!dump.includes('very.personal'));
+    assert.ok(!dump.includes('Secret Team Name'));
+    assert.ok(rows.some((row) => row.fields.includes('team')));
+  });
+
+  it('verify passes on an intact chain and names the first broken link after tampering', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    for (let i = 0; i < 4; i++) await admin.patch('/api/v1/workspace', { name: `Name ${i}` });
+    const intact = await admin.get('/api/v1/audit-events/verify');
+    assert.deepEqual(intact.body, { ok: true, events: 5, brokenAt: null });
+
+    // As superuser, with the append-only trigger disabled, someone rewrites event 3.
+    await env().db.withSession(async (session) => {
+      await session.exec('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await session.query(`UPDATE audit_events SET action = 'workspace.read' WHERE tenant_id = $1 AND seq = 3`, [tenantId]);
+      await session.exec('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    });
+    const tampered = await verifyTenantChain(env().db, tenantId);
+    assert.equal(tampered.ok, false);
+    assert.equal(tampered.brokenAt!.seq, 3);
+    assert.match(tampered.brokenAt!.reason, /altered/);
+    assert.equal((await admin.get('/api/v1/audit-events/verify')).body.ok, false);
+
+    // Recomputing the hash of the edited row does not help: the next link no longer matches.
+    const other = await signUp(env());
+    const otherTenant = other.info.workspace.id;
+    for (let i = 0; i < 3; i++) await other.patch('/api/v1/workspace', { name: `N${i}` });
+    await env().db.withSession(async (session) => {
+      await session.exec('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await session.query(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 2`, [otherTenant]);
+      await session.exec('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    });
+    const deleted = await verifyTenantChain(env().db, otherTenant);
+    assert.deepEqual(deleted.brokenAt, { seq: 2, reason: 'event 2 is missing' });
+  });
+
+  it('refuses UPDATE and DELETE on the trail, for the app role and even for the owner', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    await assert.rejects(
+      withTenant(env().db, tenantId, (tx) => tx.updateTable('audit_events').set({ action: 'x' }).where('tenant_id', '=', tenantId).execute()),
+      /permission denied|append-only/,
+    );
+    await assert.rejects(
+      withTenant(env().db, tenantId, (tx) => tx.deleteFrom('audit_events').where('tenant_id', '=', tenantId).execute()),
+      /permission denied|append-only/,
+    );
+    await assert.rejects(env().db.kysely.updateTable('audit_events').set({ action: 'x' }).execute(), /append-only/);
+    await assert.rejects(env().db.kysely.deleteFrom('audit_events').execute(), /append-only/);
+    await assert.rejects(sql`truncate audit_events`.execute(env().db.kysely), /append-only/);
+  });
+
+  it('keeps one unbroken chain under concurrent writers of the same workspace', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const origin = { actorType: 'system' as const, actorId: null };
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => withTenant(env().db, tenantId, (tx) => recordAudit(tx, tenantId, origin, { action: `test.concurrent`, objectId: String(i) }))),
+    );
+    const result = await verifyTenantChain(env().db, tenantId);
+    assert.equal(result.ok, true);
+    assert.equal(result.events, 21);
+  });
+});
