@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { NOT_PERSONAL, PERSONAL_DATA, PERSONAL_LOOKING_COLUMN } from '../../src/inventory/inventory.ts';
+import { describeEachDatabase } from '../helpers.ts';
+
+describeEachDatabase('data inventory', (env) => {
+  async function columns() {
+    const { rows } = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns where table_schema = 'public'`.execute(env().db.kysely);
+    return new Set(rows.map((row) => `${row.table_name}.${row.column_name}`));
+  }
+
+  it('declares only columns that exist', async () => {
+    const existing = await columns();
+    for (const entry of PERSONAL_DATA) {
+      assert.ok(existing.has(`${entry.table}.${entry.column}`), `${entry.table}.${entry.column} is declared but does not exist`);
+      if (entry.blindIndex) assert.ok(existing.has(`${entry.table}.${entry.blindIndex}`), `blind index ${entry.blindIndex} missing`);
+    }
+    const keys = PERSONAL_DATA.map((entry) => `${entry.table}.${entry.column}`);
+    assert.equal(new Set(keys).size, keys.length, 'each column is declared once');
+  });
+
+  it('leaves no personal-looking column unclassified', async () => {
+    const declared = new Set(PERSONAL_DATA.map((entry) => `${entry.table}.${entry.column}`));
+    const unclassified = [...(await columns())].filter((key) => {
+      const column = key.split('.')[1]!;
+      return PERSONAL_LOOKING_COLUMN.test(column) && !declared.has(key) && !(key in NOT_PERSONAL);
+    });
+    assert.deepEqual(unclassified, []);
+  });
+});

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { createMailer } from '../../src/mail/mailer.ts';
+
+describe('mailer', () => {
+  const received: Array<{ to: string[]; data: string }> = [];
+  let server: SMTPServer;
+  let port: number;
+
+  before(async () => {
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data: Buffer.concat(chunks).toString('utf8') });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('delivers through SMTP when LAWFUL_SMTP_URL is set', async () => {
+    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Lawful <no-reply@lawful.test>', outboxDir: '/nonexistent' });
+    await mailer.send({ to: 'invitee@example.org', subject: 'Invitation', text: 'Accept: https://crm.example/accept-invitation#lci.token' });
+    assert.equal(received.length, 1);
+    assert.deepEqual(received[0]!.to, ['invitee@example.org']);
+    assert.match(received[0]!.data, /Subject: Invitation/);
+    assert.match(received[0]!.data, /accept-invitation#lci\.token/);
+  });
+
+  it('writes .eml files to the outbox when no SMTP server is configured', async () => {
+    const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-outbox-'));
+    const mailer = createMailer({ smtpUrl: undefined, from: 'Lawful <no-reply@lawful.test>', outboxDir });
+    await mailer.send({ to: 'someone@example.org', subject: 'Hello', text: 'Body text' });
+    const files = fs.readdirSync(outboxDir);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /\.eml$/);
+    const content = fs.readFileSync(path.join(outboxDir, files[0]!), 'utf8');
+    assert.match(content, /To: someone@example.org/);
+    assert.match(content, /Body text/);
+    assert.equal(fs.statSync(path.join(outboxDir, files[0]!)).mode & 0o077, 0, 'only the owner can read the outbox');
+    fs.rmSync(outboxDir, { recursive: true });
+  });
+});
