@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { sql } from 'kysely';
 import type { Database } from '../db/connection.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
@@ -30,9 +31,17 @@ export interface AuditEntry {
 export function auditIp(ip: string | null | undefined, actorType: ActorType): string | null {
   if (!ip) return null;
   if (actorType !== 'data_subject') return ip;
-  if (ip.includes(':')) return ip.split(':').slice(0, 3).join(':') + '::/48';
-  const parts = ip.split('.');
-  return parts.length === 4 ? `${parts.slice(0, 3).join('.')}.0/24` : null;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const address = mapped ? mapped[1]! : ip;
+  if (net.isIPv4(address)) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  if (!net.isIPv6(address)) return null;
+  const [head = '', tail = ''] = address.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+    : headGroups;
+  return `${groups.slice(0, 3).map((group) => parseInt(group, 16).toString(16)).join(':')}::/48`;
 }
 
 const MAX_USER_AGENT = 300;

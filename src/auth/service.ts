@@ -10,7 +10,7 @@ import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } 
 import { ACTIONS, memberAllows } from './permissions.ts';
 import type { Role } from './roles.ts';
 import type { changePasswordBody, loginBody, SessionInfo, signupBody } from './schema.ts';
-import { createSession, csrfTokenFor, mustEnrolTotp, revokeSession, type NewSession } from './sessions.ts';
+import { createSession, csrfTokenFor, mustEnrolTotp, revokeSession, SESSION_IDLE_MS, type NewSession } from './sessions.ts';
 import { assertNotLocked, clearFailures, recordFailure, throttleKey } from './throttle.ts';
 import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
 
@@ -237,7 +237,7 @@ export async function listSessions(app: AppContext, auth: AuthContext) {
       .where('user_id', '=', auth.userId)
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', new Date())
-      .where('last_seen_at', '>', new Date(Date.now() - 30 * 60_000))
+      .where('last_seen_at', '>', new Date(Date.now() - SESSION_IDLE_MS))
       .orderBy('created_at', 'desc')
       .execute(),
   );

@@ -39,19 +39,22 @@ class PGliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
+  /** Released by releaseConnection; only the current holder has one. */
+  private release: (() => void) | undefined;
+
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
     const previous = this.queue;
     this.queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
-    this.releases.push(release);
+    this.release = release;
     return this.connection;
   }
 
-  private readonly releases: Array<() => void> = [];
-
   async releaseConnection(): Promise<void> {
-    this.releases.shift()?.();
+    const release = this.release;
+    this.release = undefined;
+    release?.();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
