@@ -3,6 +3,8 @@ import { ROLES, type Role } from './roles.ts';
 const ALL = ROLES;
 const ADMIN = ['administrator'] as const;
 const MANAGERS = ['administrator', 'company_manager'] as const;
+const ALL_BUT_JUNIOR = ['administrator', 'company_manager', 'marketing_manager', 'sales_manager', 'salesperson'] as const;
+const TEAM_LEADS = ['administrator', 'company_manager', 'marketing_manager', 'sales_manager'] as const;
 
 /**
  * The one permission table: which roles may perform each action. Every route names its action
@@ -16,6 +18,13 @@ export const PERMISSIONS = {
   'members.manage': ADMIN,
   'tokens.manage': ADMIN,
   'audit.read': ADMIN,
+  // CRM records; which rows a member sees is decided by src/crm/visibility.ts.
+  'crm.read': ALL,
+  'crm.write': ALL,
+  'crm.delete': ALL_BUT_JUNIOR,
+  'crm.import': TEAM_LEADS,
+  'crm.export': TEAM_LEADS,
+  'crm.configure': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -141,7 +141,161 @@ export interface SchemaMigrationsTable {
   applied_at: DefaultTimestamp;
 }
 
+export type ProvenanceSource = 'form' | 'import' | 'api' | 'connector' | 'manual' | 'third_party';
+export type CrmRecordType = 'account' | 'contact' | 'lead' | 'opportunity';
+type Json = ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+type Numeric = ColumnType<string, string | number | undefined, string | number>;
+
+export interface AccountsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  domain: string | null;
+  industry: string | null;
+  size: string | null;
+  country: string | null;
+  owner_id: string;
+  custom: Json;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+interface ProvenanceColumns {
+  source_type: ProvenanceSource;
+  source_ref: string | null;
+  collected_at: Timestamp;
+  collected_by: string | null;
+}
+
+export interface ContactsTable extends ProvenanceColumns {
+  tenant_id: string;
+  id: string;
+  first_name_enc: string | null;
+  last_name_enc: string | null;
+  emails_enc: string | null;
+  phones_enc: string | null;
+  job_title_enc: string | null;
+  custom_personal_enc: string | null;
+  email_index: ColumnType<string[], string[] | undefined, string[]>;
+  name_index: ColumnType<string[], string[] | undefined, string[]>;
+  account_id: string | null;
+  owner_id: string;
+  country: string | null;
+  custom: Json;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type LeadStatus = 'new' | 'working' | 'qualified' | 'unqualified' | 'converted';
+
+export interface LeadsTable extends ProvenanceColumns {
+  tenant_id: string;
+  id: string;
+  first_name_enc: string | null;
+  last_name_enc: string | null;
+  email_enc: string | null;
+  phone_enc: string | null;
+  job_title_enc: string | null;
+  custom_personal_enc: string | null;
+  email_index: string | null;
+  name_index: ColumnType<string[], string[] | undefined, string[]>;
+  company_name: string | null;
+  company_domain: string | null;
+  status: ColumnType<LeadStatus, LeadStatus | undefined, LeadStatus>;
+  source: string | null;
+  owner_id: string;
+  country: string | null;
+  custom: Json;
+  converted_at: Timestamp | null;
+  converted_contact_id: string | null;
+  converted_account_id: string | null;
+  converted_opportunity_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type OpportunityStage = 'prospecting' | 'qualification' | 'proposal' | 'negotiation' | 'closed_won' | 'closed_lost';
+
+export interface OpportunitiesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  account_id: string | null;
+  stage: ColumnType<OpportunityStage, OpportunityStage | undefined, OpportunityStage>;
+  amount: Numeric;
+  currency: ColumnType<string, string | undefined, string>;
+  expected_close_date: ColumnType<string | null, string | null | undefined, string | null>;
+  probability: number | null;
+  owner_id: string;
+  custom: Json;
+  closed_at: Timestamp | null;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface OpportunityContactsTable {
+  tenant_id: string;
+  opportunity_id: string;
+  contact_id: string;
+}
+
+export interface TasksTable {
+  tenant_id: string;
+  id: string;
+  title_enc: string;
+  key_id: string;
+  due_at: Timestamp | null;
+  assignee_id: string;
+  done: Generated<boolean>;
+  done_at: Timestamp | null;
+  record_type: CrmRecordType | null;
+  record_id: string | null;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface NotesTable {
+  tenant_id: string;
+  id: string;
+  kind: ColumnType<'note' | 'call' | 'email' | 'meeting', 'note' | 'call' | 'email' | 'meeting' | undefined, 'note' | 'call' | 'email' | 'meeting'>;
+  body_enc: string;
+  key_id: string;
+  record_type: CrmRecordType;
+  record_id: string;
+  author_id: string;
+  occurred_at: DefaultTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type CustomFieldType = 'text' | 'number' | 'date' | 'boolean' | 'single_select' | 'multi_select';
+
+export interface CustomFieldsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  object: CrmRecordType;
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: ColumnType<string[], string[] | undefined, string[]>;
+  personal: Generated<boolean>;
+  position: Generated<number>;
+  created_at: DefaultTimestamp;
+  archived_at: Timestamp | null;
+}
+
 export interface DB {
+  accounts: AccountsTable;
+  contacts: ContactsTable;
+  leads: LeadsTable;
+  opportunities: OpportunitiesTable;
+  opportunity_contacts: OpportunityContactsTable;
+  tasks: TasksTable;
+  notes: NotesTable;
+  custom_fields: CustomFieldsTable;
   tenants: TenantsTable;
   users: UsersTable;
   members: MembersTable;

@@ -16,6 +16,7 @@ import type { AppContext } from '../app-context.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { installGuard, type Access } from '../auth/guard.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { crmRoutes } from '../crm/routes.ts';
 import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
 import { AppError } from './errors.ts';
@@ -127,7 +128,31 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   memberRoutes(fastify, app);
   workspaceRoutes(fastify, app);
   auditRoutes(fastify, app);
+  crmRoutes(fastify, app);
   return fastify;
+}
+
+/**
+ * Constraint violations that slipped past validation are the client's input, not a crash. The
+ * driver's message is never echoed: it can quote the offending values, i.e. personal data.
+ */
+function databaseClientError(error: unknown): { status: number; code: string; message: string } | null {
+  switch ((error as { code?: string }).code) {
+    case '23505':
+      return { status: 409, code: 'conflict', message: 'A record with these values already exists.' };
+    case '23503':
+      return { status: 422, code: 'invalid_reference', message: 'The request refers to a record that does not exist.' };
+    case '23514':
+    case '23502':
+    case '22001':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22P02':
+      return { status: 422, code: 'unprocessable', message: 'A value is out of range or malformed.' };
+    default:
+      return null;
+  }
 }
 
 function installErrorHandling(fastify: FastifyInstance): void {
@@ -154,6 +179,8 @@ function installErrorHandling(fastify: FastifyInstance): void {
       const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
       return reply.code(error.statusCode).send({ error: code, message: error.message, details: { code: error.code ?? null } });
     }
+    const database = databaseClientError(error);
+    if (database) return reply.code(database.status).send({ error: database.code, message: database.message, details: { constraint: (error as { constraint?: string }).constraint ?? null } });
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'Internal server error', details: { requestId: request.id } });
   });

@@ -28,7 +28,35 @@ export interface PersonalDataColumn {
   description: string;
 }
 
+const person = (table: string, object: string) =>
+  (column: string, category: DataCategory, description: string, blindIndex?: string): PersonalDataColumn => ({
+    table,
+    column,
+    subject: 'data_subject',
+    category,
+    encrypted: true,
+    object,
+    description,
+    ...(blindIndex ? { blindIndex } : {}),
+  });
+const contact = person('contacts', 'contact');
+const lead = person('leads', 'lead');
+
 export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
+  contact('first_name_enc', 'identity', 'First name.', 'name_index'),
+  contact('last_name_enc', 'identity', 'Last name.', 'name_index'),
+  contact('emails_enc', 'contact', 'Email addresses.', 'email_index'),
+  contact('phones_enc', 'contact', 'Phone numbers.'),
+  contact('job_title_enc', 'professional', 'Job title.'),
+  contact('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
+  lead('first_name_enc', 'identity', 'First name.', 'name_index'),
+  lead('last_name_enc', 'identity', 'Last name.', 'name_index'),
+  lead('email_enc', 'contact', 'Email address.', 'email_index'),
+  lead('phone_enc', 'contact', 'Phone number.'),
+  lead('job_title_enc', 'professional', 'Job title.'),
+  lead('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
+  person('tasks', 'task')('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
+  person('notes', 'note')('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
   {
     table: 'users',
     column: 'email',
@@ -86,10 +114,13 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'tenants.name': 'the name of the customer organisation (a company)',
   'api_tokens.name': 'a label chosen for an integration token',
   'schema_migrations.name': 'a migration file name',
+  'accounts.name': 'the name of a company (accounts hold company data only)',
+  'leads.company_name': 'the name of the company of a lead',
+  'opportunities.name': 'the name of a deal',
 };
 
 /** Column names that suggest personal data; see the inventory test. */
-export const PERSONAL_LOOKING_COLUMN = /(^|_)(e?mail|name|phone|ip|user_agent|address|birth|title|note|body)(_|$)/;
+export const PERSONAL_LOOKING_COLUMN = /(^|_)(e?mails?|names?|phones?|ip|user_agent|address(es)?|birth\w*|title|notes?|body)(_|$)/;
 
 export function personalColumnsOf(table: string): PersonalDataColumn[] {
   return PERSONAL_DATA.filter((column) => column.table === table);

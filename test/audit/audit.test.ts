@@ -171,6 +171,70 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
+/** The CRM objects: each has create, update and delete, made from the same pattern. */
+const CRM_OBJECTS: Array<{ path: string; action: string; create: (admin: Client) => Promise<unknown>; patch: unknown }> = [
+  { path: 'accounts', action: 'account', create: async () => ({ name: 'Audited Co' }), patch: { industry: 'Audit' } },
+  { path: 'contacts', action: 'contact', create: async () => ({ firstName: 'Audited', emails: [`a${Math.random().toString(36).slice(2)}@example.org`] }), patch: { jobTitle: 'CFO' } },
+  { path: 'leads', action: 'lead', create: async () => ({ companyName: 'Audited Lead Co' }), patch: { status: 'working' } },
+  { path: 'opportunities', action: 'opportunity', create: async () => ({ name: 'Audited deal' }), patch: { stage: 'proposal' } },
+  { path: 'tasks', action: 'task', create: async () => ({ title: 'Audited task' }), patch: { done: true } },
+  {
+    path: 'notes',
+    action: 'note',
+    create: async (admin) => ({ body: 'Audited note', record: { type: 'account', id: (await admin.post('/api/v1/accounts', { name: 'Noted Co' })).body.id } }),
+    patch: { body: 'Edited' },
+  },
+  {
+    path: 'custom-fields',
+    action: 'custom_field',
+    create: async () => ({ object: 'account', key: `f_${Math.random().toString(36).slice(2, 8)}`, label: 'Field', type: 'text' }),
+    patch: { label: 'Renamed' },
+  },
+];
+
+for (const object of CRM_OBJECTS) {
+  const base = `/api/v1/${object.path}`;
+  const withRecord = async (env: TestEnv, count: (tenantId: string) => Promise<number>) => {
+    const { admin, tenantId } = await prepared(env);
+    const created = await admin.post(base, await object.create(admin));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return { admin, tenantId, id: created.body.id as string, before: await count(tenantId) };
+  };
+  SCENARIOS[`POST ${base}`] = {
+    action: `${object.action}.create`,
+    async run(env, count) {
+      const { admin, tenantId } = await prepared(env);
+      const body = await object.create(admin);
+      const before = await count(tenantId);
+      return { response: await admin.post(base, body), tenantId, before };
+    },
+  };
+  SCENARIOS[`PATCH ${base}/:id`] = {
+    action: object.action === 'custom_field' ? 'custom_field.update' : `${object.action}.update`,
+    async run(env, count) {
+      const { admin, tenantId, id, before } = await withRecord(env, count);
+      return { response: await admin.patch(`${base}/${id}`, object.patch), tenantId, before };
+    },
+  };
+  SCENARIOS[`DELETE ${base}/:id`] = {
+    action: object.action === 'custom_field' ? 'custom_field.archive' : `${object.action}.delete`,
+    async run(env, count) {
+      const { admin, tenantId, id, before } = await withRecord(env, count);
+      return { response: await admin.delete(`${base}/${id}`), tenantId, before };
+    },
+  };
+}
+
+SCENARIOS['POST /api/v1/leads/:id/convert'] = {
+  action: 'lead.convert',
+  async run(env, count) {
+    const { admin, tenantId } = await prepared(env);
+    const lead = (await admin.post('/api/v1/leads', { firstName: 'Conv', email: 'conv@convert.example', companyName: 'Convert Co', companyDomain: 'convert.example' })).body;
+    const before = await count(tenantId);
+    return { response: await admin.post(`/api/v1/leads/${lead.id}/convert`, { opportunity: { name: 'Converted deal' } }), tenantId, before };
+  },
+};
+
 describeEachDatabase('audit trail', (env) => {
   it('has a scenario for every state-changing route', () => {
     const mutating = env()

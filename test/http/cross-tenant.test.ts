@@ -5,6 +5,13 @@ import { addMember, Client, describeEachDatabase, signUp } from '../helpers.ts';
 /** Plausible bodies, so that a 404 comes from the tenant boundary and not from validation. */
 const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/members/:id': { team: 'north' },
+  'PATCH /api/v1/accounts/:id': { name: 'Hijacked' },
+  'PATCH /api/v1/contacts/:id': { firstName: 'Hijacked' },
+  'PATCH /api/v1/leads/:id': { firstName: 'Hijacked' },
+  'PATCH /api/v1/opportunities/:id': { name: 'Hijacked' },
+  'PATCH /api/v1/tasks/:id': { title: 'Hijacked' },
+  'PATCH /api/v1/notes/:id': { body: 'Hijacked' },
+  'PATCH /api/v1/custom-fields/:id': { label: 'Hijacked' },
 };
 
 describeEachDatabase('cross-tenant isolation', (env) => {
@@ -15,11 +22,25 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bInvitation = (await b.post('/api/v1/invitations', { email: 'pending@example.org', role: 'salesperson' })).body;
     const bToken = (await b.post('/api/v1/api-tokens', { name: 'b-token', scopes: ['members.read'] })).body;
     const bSession = (await b.get('/api/v1/auth/sessions')).body.items[0].id;
+    const bAccount = (await b.post('/api/v1/accounts', { name: 'B Co' })).body;
+    const bContact = (await b.post('/api/v1/contacts', { firstName: 'Bea', emails: ['bea@b.example'] })).body;
+    const bLead = (await b.post('/api/v1/leads', { firstName: 'Ben', companyName: 'B Lead Co' })).body;
+    const bOpportunity = (await b.post('/api/v1/opportunities', { name: 'B deal', accountId: bAccount.id })).body;
+    const bTask = (await b.post('/api/v1/tasks', { title: 'B task', record: { type: 'contact', id: bContact.id } })).body;
+    const bNote = (await b.post('/api/v1/notes', { body: 'B note', record: { type: 'contact', id: bContact.id } })).body;
+    const bField = (await b.post('/api/v1/custom-fields', { object: 'account', key: 'b_field', label: 'B', type: 'text' })).body;
     const idsOfB: Record<string, string> = {
       member: bMember.info.member.id,
       invitation: bInvitation.id,
       api_token: bToken.id,
       session: bSession,
+      account: bAccount.id,
+      contact: bContact.id,
+      lead: bLead.id,
+      opportunity: bOpportunity.id,
+      task: bTask.id,
+      note: bNote.id,
+      custom_field: bField.id,
     };
 
     const routesWithIds = env().server.catalogue.filter((route) => route.url.includes(':id'));
@@ -44,6 +65,18 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     integration.bearer = bToken.token;
     assert.equal((await integration.get('/api/v1/members')).status, 200);
     assert.equal((await b.get('/api/v1/workspace')).status, 200);
+    assert.equal((await b.get(`/api/v1/contacts/${bContact.id}`)).body.firstName, 'Bea');
+    assert.equal((await b.get(`/api/v1/leads/${bLead.id}`)).body.status, 'new', 'the lead was not converted by A');
+    assert.equal((await b.get(`/api/v1/notes/${bNote.id}`)).body.body, 'B note');
+    assert.equal((await b.get(`/api/v1/tasks/${bTask.id}`)).body.title, 'B task');
+    assert.equal((await b.get(`/api/v1/opportunities/${bOpportunity.id}`)).body.name, 'B deal');
+    assert.equal((await b.get(`/api/v1/accounts/${bAccount.id}`)).body.name, 'B Co');
+    assert.equal((await b.get('/api/v1/custom-fields')).body.items[0].label, 'B');
+    // B's records do not show up in A's lists or searches either.
+    assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
+    assert.deepEqual((await a.get('/api/v1/accounts')).body.items, []);
+    assert.deepEqual((await a.get('/api/v1/opportunities')).body.items, []);
+    assert.deepEqual((await a.get('/api/v1/tasks')).body.items, []);
 
     // Lists show only A's own rows.
     const aMembers = await a.get('/api/v1/members');

@@ -1,0 +1,279 @@
+import crypto from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import type { Caller } from '../auth/context.ts';
+import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
+import { conflict, notFound, unprocessable } from '../http/errors.ts';
+import { deleteActivitiesOf } from './activities.ts';
+import { crmWork, iso, isoRequired, type CrmWork } from './context.ts';
+import { definitionsOf, splitCustomValues } from './custom-fields.ts';
+import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { assertActiveMember } from './members.ts';
+import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
+import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
+import { assertCanAssign, recordVisible } from './visibility.ts';
+
+type ContactView = z.infer<typeof contactView>;
+type ContactRow = Selectable<ContactsTable>;
+
+/** The person fields of a contact, in clear. */
+export interface ContactPerson {
+  firstName: string | null;
+  lastName: string | null;
+  emails: string[];
+  phones: string[];
+  jobTitle: string | null;
+  customPersonal: Record<string, unknown>;
+}
+
+const SORTS = {
+  createdAt: { expression: sql`contacts.created_at`, defaultDirection: 'desc' as const },
+  updatedAt: { expression: sql`contacts.updated_at`, defaultDirection: 'desc' as const },
+};
+
+export async function openContact(work: CrmWork, row: ContactRow): Promise<ContactPerson> {
+  const s = work.sealer;
+  return {
+    firstName: await s.open<string>('contacts.first_name', row.first_name_enc),
+    lastName: await s.open<string>('contacts.last_name', row.last_name_enc),
+    emails: (await s.open<string[]>('contacts.emails', row.emails_enc)) ?? [],
+    phones: (await s.open<string[]>('contacts.phones', row.phones_enc)) ?? [],
+    jobTitle: await s.open<string>('contacts.job_title', row.job_title_enc),
+    customPersonal: (await s.open<Record<string, unknown>>('contacts.custom_personal', row.custom_personal_enc)) ?? {},
+  };
+}
+
+/** Ciphertexts and blind indexes of a contact's person fields, under the contact's own key. */
+async function sealContact(work: CrmWork, id: string, person: ContactPerson) {
+  const s = work.sealer;
+  return {
+    first_name_enc: await s.seal(id, 'contacts.first_name', person.firstName),
+    last_name_enc: await s.seal(id, 'contacts.last_name', person.lastName),
+    emails_enc: await s.seal(id, 'contacts.emails', person.emails),
+    phones_enc: await s.seal(id, 'contacts.phones', person.phones),
+    job_title_enc: await s.seal(id, 'contacts.job_title', person.jobTitle),
+    custom_personal_enc: Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'contacts.custom_personal', person.customPersonal) : null,
+    email_index: await s.indexAll('email', person.emails),
+    name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
+  };
+}
+
+async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
+  const person = await openContact(work, row);
+  return {
+    id: row.id,
+    firstName: person.firstName,
+    lastName: person.lastName,
+    emails: person.emails,
+    phones: person.phones,
+    jobTitle: person.jobTitle,
+    accountId: row.account_id,
+    ownerId: row.owner_id,
+    country: row.country,
+    custom: { ...row.custom, ...person.customPersonal },
+    provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
+    createdAt: isoRequired(row.created_at),
+    updatedAt: isoRequired(row.updated_at),
+  };
+}
+
+function visibleContacts(work: CrmWork) {
+  return work.tx.selectFrom('contacts').selectAll('contacts').where('contacts.tenant_id', '=', work.tenantId).where(recordVisible(work.scope, 'contacts', 'contact'));
+}
+
+export async function findVisibleContact(work: CrmWork, id: string): Promise<ContactRow> {
+  const row = await visibleContacts(work).where('contacts.id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Contact');
+  return row;
+}
+
+/** A linked record must exist and be visible to the caller; otherwise the reference is refused. */
+async function assertVisibleAccount(work: CrmWork, accountId: string | null | undefined): Promise<void> {
+  if (!accountId) return;
+  const account = await work.tx
+    .selectFrom('accounts')
+    .select('id')
+    .where('tenant_id', '=', work.tenantId)
+    .where('id', '=', accountId)
+    .where(recordVisible(work.scope, 'accounts', 'account'))
+    .executeTakeFirst();
+  if (!account) throw unprocessable('accountId does not name an account you can see.', { field: 'accountId' });
+}
+
+/** Other contacts already holding one of these addresses (through the blind index). */
+export async function contactsWithEmails(work: CrmWork, emails: string[], exceptId?: string) {
+  if (emails.length === 0) return [];
+  const indexes = await work.sealer.indexAll('email', emails.map(normaliseEmail));
+  let q = work.tx.selectFrom('contacts').select(['id', 'owner_id']).where('tenant_id', '=', work.tenantId).where(sql<boolean>`email_index && ${indexes}::text[]`);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return q.execute();
+}
+
+async function assertEmailsFree(work: CrmWork, emails: string[], exceptId?: string): Promise<void> {
+  const clash = await contactsWithEmails(work, emails, exceptId);
+  if (clash.length > 0) throw conflict('Another contact already has this email address.', { field: 'emails' });
+}
+
+export interface ContactCreation {
+  person: ContactPerson;
+  accountId?: string | null | undefined;
+  ownerId?: string | undefined;
+  country?: string | null | undefined;
+  custom?: Record<string, unknown> | undefined;
+  source: { type: ProvenanceSource; ref?: string | null | undefined; collectedAt?: string | undefined };
+}
+
+/** Inserts a contact (the caller audits). Used by the API, lead conversion and CSV import. */
+export async function insertContact(work: CrmWork, input: ContactCreation): Promise<ContactRow> {
+  const ownerId = input.ownerId ?? work.memberId;
+  assertCanAssign(work.scope, ownerId);
+  await assertActiveMember(work.tx, work.tenantId, ownerId, 'ownerId');
+  await assertVisibleAccount(work, input.accountId);
+  const emails = [...new Set(input.person.emails.map(normaliseEmail))];
+  await assertEmailsFree(work, emails);
+  const { plain, personal } = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'contact'), input.custom ?? {}, {
+    plain: {},
+    personal: input.person.customPersonal,
+  });
+  const id = crypto.randomUUID();
+  const sealed = await sealContact(work, id, { ...input.person, emails, customPersonal: personal });
+  return work.tx
+    .insertInto('contacts')
+    .values({
+      tenant_id: work.tenantId,
+      id,
+      ...sealed,
+      account_id: input.accountId ?? null,
+      owner_id: ownerId,
+      country: input.country ?? null,
+      custom: JSON.stringify(plain),
+      source_type: input.source.type,
+      source_ref: input.source.ref ?? null,
+      collected_at: input.source.collectedAt ? new Date(input.source.collectedAt) : new Date(),
+      collected_by: work.memberId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function listContacts(app: AppContext, caller: Caller, query: z.infer<typeof contactListQuery>) {
+  return crmWork(app, caller, async (work) => {
+    let q = visibleContacts(work);
+    if (query.q) {
+      if (query.q.includes('@')) {
+        q = q.where(sql<boolean>`contacts.email_index @> array[${await work.sealer.index('email', normaliseEmail(query.q))}]::text[]`);
+      } else {
+        const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
+        const company = `%${escapeLike(query.q.toLowerCase())}%`;
+        q = q.where(
+          sql<boolean>`(${tokens.length > 0 ? sql`contacts.name_index @> ${tokens}::text[]` : sql`false`} or contacts.account_id in (
+            select a.id from accounts a where a.tenant_id = contacts.tenant_id and lower(a.name) like ${company}))`,
+        );
+      }
+    }
+    if (query.email) q = q.where(sql<boolean>`contacts.email_index @> array[${await work.sealer.index('email', query.email)}]::text[]`);
+    if (query.accountId) q = q.where('contacts.account_id', '=', query.accountId);
+    if (query.ownerId) q = q.where('contacts.owner_id', '=', query.ownerId);
+    if (query.country) q = q.where('contacts.country', '=', query.country);
+    if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
+    const rows = await pageBy(q, 'contacts.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
+    await work.sealer.preload(rows.map((row) => row.id));
+    const page = finishPage(rows, query.limit, (row) => row);
+    const items = [];
+    for (const row of page.items) items.push(await toView(work, row));
+    await work.audit({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
+    return { items, nextCursor: page.nextCursor };
+  });
+}
+
+export function getContact(app: AppContext, caller: Caller, id: string) {
+  return crmWork(app, caller, async (work) => {
+    const view = await toView(work, await findVisibleContact(work, id));
+    await work.audit({ action: 'contact.read', objectType: 'contact', objectId: id });
+    return view;
+  });
+}
+
+export function createContact(app: AppContext, caller: Caller, input: z.infer<typeof contactInput>) {
+  return crmWork(app, caller, async (work) => {
+    const row = await insertContact(work, {
+      person: {
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        emails: input.emails ?? [],
+        phones: input.phones ?? [],
+        jobTitle: input.jobTitle ?? null,
+        customPersonal: {},
+      },
+      accountId: input.accountId,
+      ownerId: input.ownerId,
+      country: input.country,
+      custom: input.custom,
+      source: input.source ?? { type: caller.auth.kind === 'api_token' ? 'api' : 'manual' },
+    });
+    await work.audit({ action: 'contact.create', objectType: 'contact', objectId: row.id, fields: Object.keys(input) });
+    return toView(work, row);
+  });
+}
+
+export function updateContact(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof contactPatch>) {
+  return crmWork(app, caller, async (work) => {
+    const current = await findVisibleContact(work, id);
+    if (patch.ownerId !== undefined && patch.ownerId !== current.owner_id) {
+      assertCanAssign(work.scope, patch.ownerId);
+      await assertActiveMember(work.tx, work.tenantId, patch.ownerId, 'ownerId');
+    }
+    if (patch.accountId !== undefined && patch.accountId !== current.account_id) await assertVisibleAccount(work, patch.accountId);
+    const person = await openContact(work, current);
+    const emails = patch.emails ? [...new Set(patch.emails.map(normaliseEmail))] : person.emails;
+    if (patch.emails) await assertEmailsFree(work, emails, id);
+    const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'contact'), patch.custom ?? {}, {
+      plain: current.custom,
+      personal: person.customPersonal,
+    });
+    const sealed = await sealContact(work, id, {
+      firstName: patch.firstName !== undefined ? patch.firstName : person.firstName,
+      lastName: patch.lastName !== undefined ? patch.lastName : person.lastName,
+      emails,
+      phones: patch.phones ?? person.phones,
+      jobTitle: patch.jobTitle !== undefined ? patch.jobTitle : person.jobTitle,
+      customPersonal: custom.personal,
+    });
+    if (!sealed.first_name_enc && !sealed.last_name_enc && sealed.email_index.length === 0) {
+      throw unprocessable('A contact needs a name or an email address.', { field: 'firstName' });
+    }
+    const row = await work.tx
+      .updateTable('contacts')
+      .set({
+        ...sealed,
+        ...(patch.accountId !== undefined ? { account_id: patch.accountId } : {}),
+        ...(patch.ownerId !== undefined ? { owner_id: patch.ownerId } : {}),
+        ...(patch.country !== undefined ? { country: patch.country } : {}),
+        custom: JSON.stringify(custom.plain),
+        updated_at: new Date(),
+      })
+      .where('tenant_id', '=', work.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await work.audit({ action: 'contact.update', objectType: 'contact', objectId: id, fields: Object.keys(patch) });
+    return toView(work, row);
+  });
+}
+
+/**
+ * Deleting a contact removes its tasks and notes and destroys its data key, so the copies of
+ * its fields in backups become unreadable too.
+ */
+export function deleteContact(app: AppContext, caller: Caller, id: string) {
+  return crmWork(app, caller, async (work) => {
+    await findVisibleContact(work, id);
+    await deleteActivitiesOf(work, 'contact', id);
+    await work.tx.deleteFrom('contacts').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
+    await work.sealer.destroy(id);
+    await work.audit({ action: 'contact.delete', objectType: 'contact', objectId: id });
+  });
+}
+
+export { toView as contactToView };

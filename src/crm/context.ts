@@ -1,0 +1,72 @@
+import type { AppContext } from '../app-context.ts';
+import { asCaller, type Audit, type Caller } from '../auth/context.ts';
+import { KeyDestroyedError } from '../crypto/keys.ts';
+import type { Tx } from '../db/tenant.ts';
+import { scopeOf, type Scope } from './visibility.ts';
+
+/** Everything a CRM service call works with, inside one tenant transaction. */
+export interface CrmWork {
+  app: AppContext;
+  caller: Caller;
+  tenantId: string;
+  memberId: string;
+  tx: Tx;
+  audit: Audit;
+  scope: Scope;
+  sealer: Sealer;
+}
+
+export function crmWork<T>(app: AppContext, caller: Caller, fn: (work: CrmWork) => Promise<T>): Promise<T> {
+  return asCaller(app, caller, async (tx, audit) => {
+    const tenantId = caller.auth.tenantId;
+    const scope = await scopeOf(tx, caller.auth);
+    return fn({ app, caller, tenantId, memberId: caller.auth.memberId, tx, audit, scope, sealer: new Sealer(app, tx, tenantId) });
+  });
+}
+
+/**
+ * Encrypts and decrypts person fields as JSON under a subject's key, bound to table.column;
+ * computes blind indexes under the workspace index key.
+ */
+export class Sealer {
+  constructor(
+    private readonly app: AppContext,
+    private readonly tx: Tx,
+    private readonly tenantId: string,
+  ) {}
+
+  async seal(subjectId: string, field: string, value: unknown): Promise<string | null> {
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return null;
+    return this.app.keys.encryptField(this.tx, this.tenantId, subjectId, field, JSON.stringify(value));
+  }
+
+  /** null for an absent value, and for one whose key was destroyed (the person was erased). */
+  async open<T>(field: string, ciphertext: string | null): Promise<T | null> {
+    if (ciphertext === null) return null;
+    try {
+      return JSON.parse(await this.app.keys.decryptField(this.tx, this.tenantId, field, ciphertext)) as T;
+    } catch (error) {
+      if (error instanceof KeyDestroyedError) return null;
+      throw error;
+    }
+  }
+
+  index(kind: string, normalisedValue: string): Promise<string> {
+    return this.app.keys.blindIndex(this.tx, this.tenantId, kind, normalisedValue);
+  }
+
+  indexAll(kind: string, values: string[]): Promise<string[]> {
+    return Promise.all(values.map((value) => this.index(kind, value)));
+  }
+
+  preload(subjectIds: Iterable<string>): Promise<void> {
+    return this.app.keys.preloadSubjectKeys(this.tx, this.tenantId, subjectIds);
+  }
+
+  destroy(subjectId: string): Promise<boolean> {
+    return this.app.keys.destroySubjectKey(this.tx, this.tenantId, subjectId);
+  }
+}
+
+export const iso = (value: Date | string | null | undefined): string | null => (value ? new Date(value).toISOString() : null);
+export const isoRequired = (value: Date | string): string => new Date(value).toISOString();

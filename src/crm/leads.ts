@@ -1,0 +1,293 @@
+import crypto from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import type { Caller } from '../auth/context.ts';
+import type { LeadsTable } from '../db/types.ts';
+import { conflict, notFound } from '../http/errors.ts';
+import { accountByDomain, insertAccount } from './accounts.ts';
+import { deleteActivitiesOf } from './activities.ts';
+import { contactsWithEmails, insertContact } from './contacts.ts';
+import { crmWork, iso, isoRequired, type CrmWork } from './context.ts';
+import { definitionsOf, splitCustomValues } from './custom-fields.ts';
+import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { assertActiveMember } from './members.ts';
+import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
+import { insertOpportunity } from './opportunities.ts';
+import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
+import { assertCanAssign, recordVisible } from './visibility.ts';
+
+type LeadRow = Selectable<LeadsTable>;
+type LeadView = z.infer<typeof leadView>;
+
+interface LeadPerson {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  jobTitle: string | null;
+  customPersonal: Record<string, unknown>;
+}
+
+const SORTS = {
+  createdAt: { expression: sql`leads.created_at`, defaultDirection: 'desc' as const },
+  updatedAt: { expression: sql`leads.updated_at`, defaultDirection: 'desc' as const },
+  status: { expression: sql`leads.status`, defaultDirection: 'asc' as const },
+};
+
+async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
+  const s = work.sealer;
+  return {
+    firstName: await s.open<string>('leads.first_name', row.first_name_enc),
+    lastName: await s.open<string>('leads.last_name', row.last_name_enc),
+    email: await s.open<string>('leads.email', row.email_enc),
+    phone: await s.open<string>('leads.phone', row.phone_enc),
+    jobTitle: await s.open<string>('leads.job_title', row.job_title_enc),
+    customPersonal: (await s.open<Record<string, unknown>>('leads.custom_personal', row.custom_personal_enc)) ?? {},
+  };
+}
+
+async function sealLead(work: CrmWork, id: string, person: LeadPerson) {
+  const s = work.sealer;
+  return {
+    first_name_enc: await s.seal(id, 'leads.first_name', person.firstName),
+    last_name_enc: await s.seal(id, 'leads.last_name', person.lastName),
+    email_enc: await s.seal(id, 'leads.email', person.email),
+    phone_enc: await s.seal(id, 'leads.phone', person.phone),
+    job_title_enc: await s.seal(id, 'leads.job_title', person.jobTitle),
+    custom_personal_enc: Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'leads.custom_personal', person.customPersonal) : null,
+    email_index: person.email ? await s.index('email', normaliseEmail(person.email)) : null,
+    name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
+  };
+}
+
+async function toView(work: CrmWork, row: LeadRow): Promise<LeadView> {
+  const person = await openLead(work, row);
+  return {
+    id: row.id,
+    firstName: person.firstName,
+    lastName: person.lastName,
+    email: person.email,
+    phone: person.phone,
+    jobTitle: person.jobTitle,
+    companyName: row.company_name,
+    companyDomain: row.company_domain,
+    status: row.status,
+    source: row.source,
+    ownerId: row.owner_id,
+    country: row.country,
+    custom: { ...row.custom, ...person.customPersonal },
+    provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
+    convertedAt: iso(row.converted_at),
+    convertedContactId: row.converted_contact_id,
+    convertedAccountId: row.converted_account_id,
+    convertedOpportunityId: row.converted_opportunity_id,
+    createdAt: isoRequired(row.created_at),
+    updatedAt: isoRequired(row.updated_at),
+  };
+}
+
+function visibleLeads(work: CrmWork) {
+  return work.tx.selectFrom('leads').selectAll('leads').where('leads.tenant_id', '=', work.tenantId).where(recordVisible(work.scope, 'leads', 'lead'));
+}
+
+async function findVisibleLead(work: CrmWork, id: string): Promise<LeadRow> {
+  const row = await visibleLeads(work).where('leads.id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Lead');
+  return row;
+}
+
+export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof leadListQuery>) {
+  return crmWork(app, caller, async (work) => {
+    let q = visibleLeads(work);
+    if (query.q) {
+      if (query.q.includes('@')) {
+        q = q.where('leads.email_index', '=', await work.sealer.index('email', normaliseEmail(query.q)));
+      } else {
+        const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
+        const company = `%${escapeLike(query.q.toLowerCase())}%`;
+        q = q.where(sql<boolean>`(${tokens.length > 0 ? sql`leads.name_index @> ${tokens}::text[]` : sql`false`} or lower(leads.company_name) like ${company})`);
+      }
+    }
+    if (query.email) q = q.where('leads.email_index', '=', await work.sealer.index('email', query.email));
+    if (query.status) q = q.where('leads.status', '=', query.status);
+    if (query.source) q = q.where('leads.source', '=', query.source);
+    if (query.ownerId) q = q.where('leads.owner_id', '=', query.ownerId);
+    const rows = await pageBy(q, 'leads.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
+    await work.sealer.preload(rows.map((row) => row.id));
+    const page = finishPage(rows, query.limit, (row) => row);
+    const items = [];
+    for (const row of page.items) items.push(await toView(work, row));
+    await work.audit({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
+    return { items, nextCursor: page.nextCursor };
+  });
+}
+
+export function getLead(app: AppContext, caller: Caller, id: string) {
+  return crmWork(app, caller, async (work) => {
+    const view = await toView(work, await findVisibleLead(work, id));
+    await work.audit({ action: 'lead.read', objectType: 'lead', objectId: id });
+    return view;
+  });
+}
+
+export function createLead(app: AppContext, caller: Caller, input: z.infer<typeof leadInput>) {
+  return crmWork(app, caller, async (work) => {
+    const ownerId = input.ownerId ?? work.memberId;
+    assertCanAssign(work.scope, ownerId);
+    await assertActiveMember(work.tx, work.tenantId, ownerId, 'ownerId');
+    const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'lead'), input.custom ?? {});
+    const id = crypto.randomUUID();
+    const sealed = await sealLead(work, id, {
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      jobTitle: input.jobTitle ?? null,
+      customPersonal: custom.personal,
+    });
+    const source = input.provenance ?? { type: caller.auth.kind === 'api_token' ? ('api' as const) : ('manual' as const) };
+    const row = await work.tx
+      .insertInto('leads')
+      .values({
+        tenant_id: work.tenantId,
+        id,
+        ...sealed,
+        company_name: input.companyName ?? null,
+        company_domain: input.companyDomain ?? null,
+        status: input.status ?? 'new',
+        source: input.source ?? null,
+        owner_id: ownerId,
+        country: input.country ?? null,
+        custom: JSON.stringify(custom.plain),
+        source_type: source.type,
+        source_ref: source.ref ?? null,
+        collected_at: source.collectedAt ? new Date(source.collectedAt) : new Date(),
+        collected_by: work.memberId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await work.audit({ action: 'lead.create', objectType: 'lead', objectId: id, fields: Object.keys(input) });
+    return toView(work, row);
+  });
+}
+
+export function updateLead(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof leadPatch>) {
+  return crmWork(app, caller, async (work) => {
+    const current = await findVisibleLead(work, id);
+    if (current.status === 'converted') throw conflict('A converted lead cannot be changed; edit the contact instead.');
+    if (patch.ownerId !== undefined && patch.ownerId !== current.owner_id) {
+      assertCanAssign(work.scope, patch.ownerId);
+      await assertActiveMember(work.tx, work.tenantId, patch.ownerId, 'ownerId');
+    }
+    const person = await openLead(work, current);
+    const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'lead'), patch.custom ?? {}, { plain: current.custom, personal: person.customPersonal });
+    const pick = <K extends keyof LeadPerson>(key: K): LeadPerson[K] => (patch[key as keyof typeof patch] !== undefined ? (patch[key as keyof typeof patch] as LeadPerson[K]) : person[key]);
+    const sealed = await sealLead(work, id, {
+      firstName: pick('firstName'),
+      lastName: pick('lastName'),
+      email: pick('email'),
+      phone: pick('phone'),
+      jobTitle: pick('jobTitle'),
+      customPersonal: custom.personal,
+    });
+    const row = await work.tx
+      .updateTable('leads')
+      .set({
+        ...sealed,
+        ...(patch.companyName !== undefined ? { company_name: patch.companyName } : {}),
+        ...(patch.companyDomain !== undefined ? { company_domain: patch.companyDomain } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.source !== undefined ? { source: patch.source } : {}),
+        ...(patch.ownerId !== undefined ? { owner_id: patch.ownerId } : {}),
+        ...(patch.country !== undefined ? { country: patch.country } : {}),
+        custom: JSON.stringify(custom.plain),
+        updated_at: new Date(),
+      })
+      .where('tenant_id', '=', work.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await work.audit({ action: 'lead.update', objectType: 'lead', objectId: id, fields: Object.keys(patch) });
+    return toView(work, row);
+  });
+}
+
+export function deleteLead(app: AppContext, caller: Caller, id: string) {
+  return crmWork(app, caller, async (work) => {
+    await findVisibleLead(work, id);
+    await deleteActivitiesOf(work, 'lead', id);
+    await work.tx.deleteFrom('leads').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
+    await work.sealer.destroy(id);
+    await work.audit({ action: 'lead.delete', objectType: 'lead', objectId: id });
+  });
+}
+
+/**
+ * Converts a lead in one transaction: the account is matched by domain or created, the contact
+ * matched by email or created (its fields re-encrypted under its own key, provenance carried
+ * over), and an opportunity optionally created. Any failure leaves nothing behind.
+ * Creations by conversion are audited as one lead.convert event naming what was created.
+ */
+export function convertLead(app: AppContext, caller: Caller, id: string, input: z.infer<typeof leadConvertInput>) {
+  return crmWork(app, caller, async (work) => {
+    const lead = await findVisibleLead(work, id);
+    if (lead.status === 'converted') throw conflict('This lead is already converted.', { contactId: lead.converted_contact_id });
+    const person = await openLead(work, lead);
+
+    let accountId: string | null = null;
+    let accountCreated = false;
+    if (lead.company_domain) accountId = (await accountByDomain(work.tx, work.tenantId, lead.company_domain))?.id ?? null;
+    if (!accountId && (lead.company_name || lead.company_domain)) {
+      const account = await insertAccount(work, { name: lead.company_name ?? lead.company_domain!, domain: lead.company_domain, country: lead.country, ownerId: lead.owner_id });
+      accountId = account.id;
+      accountCreated = true;
+    }
+
+    const existing = person.email ? (await contactsWithEmails(work, [person.email]))[0] : undefined;
+    let contactId: string;
+    if (existing) {
+      contactId = existing.id;
+    } else {
+      const contact = await insertContact(work, {
+        person: {
+          firstName: person.firstName,
+          lastName: person.lastName,
+          emails: person.email ? [person.email] : [],
+          phones: person.phone ? [person.phone] : [],
+          jobTitle: person.jobTitle,
+          customPersonal: {},
+        },
+        accountId,
+        ownerId: lead.owner_id,
+        country: lead.country,
+        source: { type: lead.source_type, ref: lead.source_ref, collectedAt: isoRequired(lead.collected_at) },
+      });
+      contactId = contact.id;
+    }
+
+    let opportunityId: string | null = null;
+    if (input.opportunity) {
+      const opportunity = await insertOpportunity(work, { ...input.opportunity, accountId, ownerId: lead.owner_id, contactIds: [contactId] });
+      opportunityId = opportunity.id;
+    }
+
+    await work.tx
+      .updateTable('leads')
+      .set({
+        status: 'converted',
+        converted_at: new Date(),
+        converted_contact_id: contactId,
+        converted_account_id: accountId,
+        converted_opportunity_id: opportunityId,
+        updated_at: new Date(),
+      })
+      .where('tenant_id', '=', work.tenantId)
+      .where('id', '=', id)
+      .execute();
+    // One event for the request; the records it created are named on the lead (converted_*_id).
+    const created = [...(accountCreated ? ['account'] : []), ...(existing ? [] : ['contact']), ...(opportunityId ? ['opportunity'] : [])];
+    await work.audit({ action: 'lead.convert', objectType: 'lead', objectId: id, fields: ['status', ...created] });
+    return { leadId: id, contactId, contactCreated: !existing, accountId, accountCreated, opportunityId };
+  });
+}

@@ -1,0 +1,47 @@
+/** Normalisation shared by storage, blind indexes and matching, so equal inputs always meet. */
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** "https://www.Acme.com/about" → "acme.com"; null when nothing domain-like remains. */
+export function normaliseDomain(input: string): string | null {
+  let value = input.trim().toLowerCase();
+  value = value.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
+  value = value.split(/[/?#]/)[0] ?? '';
+  value = value.replace(/^www\./, '').replace(/\.$/, '');
+  if (value.includes('@')) value = value.split('@').pop() ?? '';
+  return /^[a-z0-9.-]+\.[a-z]{2,}$/.test(value) ? value : null;
+}
+
+/** Lower case, accents removed, split on anything that is not a letter or digit. */
+export function nameTokens(...parts: Array<string | null | undefined>): string[] {
+  const tokens = parts
+    .filter((part): part is string => Boolean(part))
+    .join(' ')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((token) => token.length > 0);
+  return [...new Set(tokens)];
+}
+
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+export function isCountryCode(code: string): boolean {
+  if (!/^[A-Z]{2}$/.test(code)) return false;
+  try {
+    return regionNames.of(code) !== code;
+  } catch {
+    return false;
+  }
+}
+
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+export function isCurrencyCode(code: string): boolean {
+  return currencies.has(code);
+}

@@ -1,0 +1,320 @@
+import { z } from 'zod';
+import { pageQuery } from '../http/pagination.ts';
+import { isCountryCode, isCurrencyCode, normaliseDomain } from './normalise.ts';
+
+const id = z.string().uuid();
+const text = (max: number) => z.string().trim().min(1).max(max);
+const optionalText = (max: number) => text(max).nullable().optional();
+
+export const country = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code, e.g. DE');
+export const currency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine(isCurrencyCode, 'must be an ISO 4217 currency code, e.g. EUR');
+export const domain = z
+  .string()
+  .max(253)
+  .transform((value, ctx) => {
+    const normalised = normaliseDomain(value);
+    if (!normalised) {
+      ctx.addIssue({ code: 'custom', message: 'must be a domain name such as acme.com' });
+      return z.NEVER;
+    }
+    return normalised;
+  });
+export const email = z.string().trim().max(254).email('must be a valid email address').transform((value) => value.toLowerCase());
+export const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ().\-/]{3,40}$/, 'must be a phone number (digits, spaces, + ( ) . - /)');
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a real date');
+export const isoDateTime = z.string().datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z' });
+/** Money as a decimal string or number, at most two decimals; returned as a string. */
+export const amount = z
+  .union([z.number(), z.string().trim()])
+  .transform((value, ctx) => {
+    const textValue = typeof value === 'number' ? String(value) : value;
+    if (!/^\d{1,16}(\.\d{1,2})?$/.test(textValue)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a non-negative amount with at most 2 decimals, e.g. "1250.00"' });
+      return z.NEVER;
+    }
+    return textValue;
+  });
+
+export const ACCOUNT_SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'] as const;
+export const SOURCE_TYPES = ['form', 'import', 'api', 'connector', 'manual', 'third_party'] as const;
+export const LEAD_STATUSES = ['new', 'working', 'qualified', 'unqualified', 'converted'] as const;
+export const STAGES = ['prospecting', 'qualification', 'proposal', 'negotiation', 'closed_won', 'closed_lost'] as const;
+export const RECORD_TYPES = ['account', 'contact', 'lead', 'opportunity'] as const;
+export const NOTE_KINDS = ['note', 'call', 'email', 'meeting'] as const;
+
+export const customValues = z.record(z.string(), z.unknown()).describe('Values of custom fields, by key');
+
+export const provenanceInput = z.object({
+  type: z.enum(SOURCE_TYPES),
+  ref: z.string().trim().max(300).nullable().optional().describe('File name, form id, connector id or provider'),
+  collectedAt: isoDateTime.optional(),
+});
+export const provenanceView = z.object({
+  sourceType: z.enum(SOURCE_TYPES),
+  sourceRef: z.string().nullable(),
+  collectedAt: z.string(),
+  collectedBy: z.string().uuid().nullable(),
+});
+
+const timestamps = { createdAt: z.string(), updatedAt: z.string() };
+const listBase = pageQuery.extend({ q: z.string().trim().min(1).max(200).optional().describe('Search'), sort: z.string().max(40).optional() });
+
+// Accounts
+export const accountInput = z.object({
+  name: text(300),
+  domain: domain.nullable().optional(),
+  industry: optionalText(100),
+  size: z.enum(ACCOUNT_SIZES).nullable().optional(),
+  country: country.nullable().optional(),
+  ownerId: id.optional(),
+  custom: customValues.optional(),
+});
+export const accountPatch = accountInput.partial();
+export const accountView = z.object({
+  id,
+  name: z.string(),
+  domain: z.string().nullable(),
+  industry: z.string().nullable(),
+  size: z.string().nullable(),
+  country: z.string().nullable(),
+  ownerId: id,
+  custom: customValues,
+  ...timestamps,
+});
+export const accountListQuery = listBase.extend({
+  industry: z.string().max(100).optional(),
+  country: country.optional(),
+  size: z.enum(ACCOUNT_SIZES).optional(),
+  ownerId: id.optional(),
+});
+
+// Contacts
+const contactFields = {
+  firstName: optionalText(100),
+  lastName: optionalText(100),
+  emails: z.array(email).max(10).optional(),
+  phones: z.array(phone).max(10).optional(),
+  jobTitle: optionalText(200),
+  accountId: id.nullable().optional(),
+  ownerId: id.optional(),
+  country: country.nullable().optional(),
+  custom: customValues.optional(),
+};
+export const contactInput = z
+  .object({ ...contactFields, source: provenanceInput.optional() })
+  .refine((c) => c.firstName || c.lastName || (c.emails && c.emails.length > 0), 'A contact needs a name or an email address');
+export const contactPatch = z.object(contactFields).partial();
+export const contactView = z.object({
+  id,
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  emails: z.array(z.string()),
+  phones: z.array(z.string()),
+  jobTitle: z.string().nullable(),
+  accountId: id.nullable(),
+  ownerId: id,
+  country: z.string().nullable(),
+  custom: customValues,
+  provenance: provenanceView,
+  ...timestamps,
+});
+export const contactListQuery = listBase.extend({
+  email: email.optional(),
+  accountId: id.optional(),
+  ownerId: id.optional(),
+  country: country.optional(),
+  sourceType: z.enum(SOURCE_TYPES).optional(),
+});
+
+// Leads
+const leadFields = {
+  firstName: optionalText(100),
+  lastName: optionalText(100),
+  email: email.nullable().optional(),
+  phone: phone.nullable().optional(),
+  jobTitle: optionalText(200),
+  companyName: optionalText(300),
+  companyDomain: domain.nullable().optional(),
+  status: z.enum(LEAD_STATUSES).exclude(['converted']).optional(),
+  source: optionalText(100),
+  ownerId: id.optional(),
+  country: country.nullable().optional(),
+  custom: customValues.optional(),
+};
+export const leadInput = z
+  .object({ ...leadFields, provenance: provenanceInput.optional() })
+  .refine((l) => l.firstName || l.lastName || l.email || l.companyName, 'A lead needs a name, an email address or a company name');
+export const leadPatch = z.object(leadFields).partial();
+export const leadView = z.object({
+  id,
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  jobTitle: z.string().nullable(),
+  companyName: z.string().nullable(),
+  companyDomain: z.string().nullable(),
+  status: z.enum(LEAD_STATUSES),
+  source: z.string().nullable(),
+  ownerId: id,
+  country: z.string().nullable(),
+  custom: customValues,
+  provenance: provenanceView,
+  convertedAt: z.string().nullable(),
+  convertedContactId: id.nullable(),
+  convertedAccountId: id.nullable(),
+  convertedOpportunityId: id.nullable(),
+  ...timestamps,
+});
+export const leadListQuery = listBase.extend({
+  status: z.enum(LEAD_STATUSES).optional(),
+  source: z.string().max(100).optional(),
+  ownerId: id.optional(),
+  email: email.optional(),
+});
+export const leadConvertInput = z.object({
+  opportunity: z
+    .object({
+      name: text(300),
+      amount: amount.optional(),
+      currency: currency.optional(),
+      stage: z.enum(STAGES).optional(),
+      expectedCloseDate: isoDate.nullable().optional(),
+    })
+    .optional()
+    .describe('Also create an opportunity on the account'),
+});
+export const leadConversionView = z.object({
+  leadId: id,
+  contactId: id,
+  contactCreated: z.boolean(),
+  accountId: id.nullable(),
+  accountCreated: z.boolean(),
+  opportunityId: id.nullable(),
+});
+
+// Opportunities
+const opportunityFields = {
+  name: text(300),
+  accountId: id.nullable().optional(),
+  stage: z.enum(STAGES).optional(),
+  amount: amount.optional(),
+  currency: currency.optional(),
+  expectedCloseDate: isoDate.nullable().optional(),
+  probability: z.number().int().min(0).max(100).nullable().optional(),
+  ownerId: id.optional(),
+  contactIds: z.array(id).max(100).optional(),
+  custom: customValues.optional(),
+};
+export const opportunityInput = z.object(opportunityFields);
+export const opportunityPatch = z.object(opportunityFields).partial();
+export const opportunityView = z.object({
+  id,
+  name: z.string(),
+  accountId: id.nullable(),
+  stage: z.enum(STAGES),
+  amount: z.string(),
+  currency: z.string(),
+  expectedCloseDate: z.string().nullable(),
+  probability: z.number().nullable(),
+  ownerId: id,
+  contactIds: z.array(id),
+  custom: customValues,
+  closedAt: z.string().nullable(),
+  ...timestamps,
+});
+export const opportunityListQuery = listBase.extend({
+  stage: z.enum(STAGES).optional(),
+  accountId: id.optional(),
+  contactId: id.optional(),
+  ownerId: id.optional(),
+  closingBefore: isoDate.optional(),
+  closingAfter: isoDate.optional(),
+});
+
+// Tasks and notes
+export const recordRef = z.object({ type: z.enum(RECORD_TYPES), id });
+export const taskInput = z.object({
+  title: text(500),
+  dueAt: isoDateTime.nullable().optional(),
+  assigneeId: id.optional(),
+  done: z.boolean().optional(),
+  record: recordRef.nullable().optional(),
+});
+export const taskPatch = taskInput.partial();
+export const taskView = z.object({
+  id,
+  title: z.string(),
+  dueAt: z.string().nullable(),
+  assigneeId: id,
+  done: z.boolean(),
+  doneAt: z.string().nullable(),
+  record: recordRef.nullable(),
+  createdBy: id,
+  ...timestamps,
+});
+export const taskListQuery = pageQuery.extend({
+  assigneeId: id.optional(),
+  done: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  dueBefore: isoDateTime.optional(),
+  recordType: z.enum(RECORD_TYPES).optional(),
+  recordId: id.optional(),
+  sort: z.string().max(40).optional(),
+});
+
+export const noteInput = z.object({
+  kind: z.enum(NOTE_KINDS).optional(),
+  body: text(20_000),
+  record: recordRef,
+  occurredAt: isoDateTime.optional(),
+});
+export const notePatch = z.object({ kind: z.enum(NOTE_KINDS).optional(), body: text(20_000).optional(), occurredAt: isoDateTime.optional() });
+export const noteView = z.object({
+  id,
+  kind: z.enum(NOTE_KINDS),
+  body: z.string(),
+  record: recordRef,
+  authorId: id,
+  occurredAt: z.string(),
+  ...timestamps,
+});
+export const noteListQuery = pageQuery.extend({ recordType: z.enum(RECORD_TYPES), recordId: id, kind: z.enum(NOTE_KINDS).optional() });
+
+// Custom fields
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'single_select', 'multi_select'] as const;
+export const customFieldInput = z.object({
+  object: z.enum(RECORD_TYPES),
+  key: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be lowercase letters, digits and _ (starting with a letter), at most 40'),
+  label: text(100),
+  type: z.enum(CUSTOM_FIELD_TYPES),
+  options: z.array(text(100)).max(100).optional(),
+  personal: z.boolean().optional().describe('Personal data: encrypted, in access reports and erasure (contacts and leads only)'),
+  position: z.number().int().min(0).max(1000).optional(),
+});
+export const customFieldPatch = z.object({
+  label: text(100).optional(),
+  options: z.array(text(100)).max(100).optional(),
+  position: z.number().int().min(0).max(1000).optional(),
+});
+export const customFieldView = z.object({
+  id,
+  object: z.enum(RECORD_TYPES),
+  key: z.string(),
+  label: z.string(),
+  type: z.enum(CUSTOM_FIELD_TYPES),
+  options: z.array(z.string()),
+  personal: z.boolean(),
+  position: z.number(),
+  createdAt: z.string(),
+});
