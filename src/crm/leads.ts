@@ -97,7 +97,7 @@ async function findVisibleLead(work: CrmWork, id: string): Promise<LeadRow> {
   return row;
 }
 
-export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof leadListQuery>) {
+export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof leadListQuery>, options: { audit: boolean } = { audit: true }) {
   return crmWork(app, caller, async (work) => {
     let q = visibleLeads(work);
     if (query.q) {
@@ -118,7 +118,7 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
     const page = finishPage(rows, query.limit, (row) => row);
     const items = [];
     for (const row of page.items) items.push(await toView(work, row));
-    await work.audit({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
+    if (options.audit) await work.audit({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
     return { items, nextCursor: page.nextCursor };
   });
 }

@@ -108,6 +108,19 @@ export class KeyService {
     return key;
   }
 
+  /** Creates the keys of many new subjects with one insert (bulk import). */
+  async createSubjectKeys(tx: Tx, tenantId: string, subjectIds: string[]): Promise<void> {
+    if (subjectIds.length === 0) return;
+    const version = await this.tenantKeyId(tx, tenantId, 'data');
+    const tenantKey = await this.tenantKey(tx, tenantId, version);
+    const rows = subjectIds.map((id) => {
+      const key = randomKey();
+      this.cacheSubjectKey(`${tenantId}:${id}`, key);
+      return { tenant_id: tenantId, id, wrapped_key: seal(tenantKey, key, subjectKeyContext(tenantId, id)), tenant_key_version: version };
+    });
+    await tx.insertInto('subject_keys').values(rows).execute();
+  }
+
   /** Loads the keys of many subjects in one query (a page of records), so decrypting them costs no round trip each. */
   async preloadSubjectKeys(tx: Tx, tenantId: string, subjectIds: Iterable<string>): Promise<void> {
     const now = Date.now();

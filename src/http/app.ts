@@ -17,6 +17,7 @@ import { auditRoutes } from '../audit/routes.ts';
 import { installGuard, type Access } from '../auth/guard.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
+import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
 import { AppError } from './errors.ts';
@@ -129,6 +130,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   workspaceRoutes(fastify, app);
   auditRoutes(fastify, app);
   crmRoutes(fastify, app);
+  transferRoutes(fastify, app);
   return fastify;
 }
 

@@ -235,6 +235,16 @@ SCENARIOS['POST /api/v1/leads/:id/convert'] = {
   },
 };
 
+SCENARIOS['POST /api/v1/imports/:object'] = {
+  action: 'contact.import',
+  async run(env, count) {
+    const { admin, tenantId } = await prepared(env);
+    const before = await count(tenantId);
+    const response = await admin.request('POST', '/api/v1/imports/contacts?fileName=a.csv', 'email,first name\nimported@example.org,Imp\n', { 'content-type': 'text/csv' });
+    return { response, tenantId, before };
+  },
+};
+
 describeEachDatabase('audit trail', (env) => {
   it('has a scenario for every state-changing route', () => {
     const mutating = env()

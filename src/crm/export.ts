@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import type { AppContext } from '../app-context.ts';
+import type { Caller } from '../auth/context.ts';
+import { listAccounts } from './accounts.ts';
+import { listContacts } from './contacts.ts';
+import type { CrmRecordType } from '../db/types.ts';
+import { crmWork } from './context.ts';
+import { definitionsOf } from './custom-fields.ts';
+import { listLeads } from './leads.ts';
+import { listOpportunities } from './opportunities.ts';
+
+export const EXPORT_OBJECTS = ['contacts', 'accounts', 'leads', 'opportunities'] as const;
+export type ExportObject = (typeof EXPORT_OBJECTS)[number];
+
+const PAGE = 500;
+
+type Row = Record<string, unknown>;
+
+/** Each object's pages, through the same list functions as the API: same visibility, same decryption. */
+const PAGES: Record<ExportObject, (app: AppContext, caller: Caller, cursor: string | undefined) => Promise<{ items: Row[]; nextCursor: string | null }>> = {
+  contacts: (app, caller, cursor) => listContacts(app, caller, { limit: PAGE, cursor, sort: 'createdAt' }, { audit: false }),
+  leads: (app, caller, cursor) => listLeads(app, caller, { limit: PAGE, cursor, sort: 'createdAt' }, { audit: false }),
+  accounts: (app, caller, cursor) => listAccounts(app, caller, { limit: PAGE, cursor, sort: 'name' }),
+  opportunities: (app, caller, cursor) => listOpportunities(app, caller, { limit: PAGE, cursor, sort: 'createdAt' }),
+};
+
+const COLUMNS: Record<ExportObject, string[]> = {
+  contacts: ['id', 'firstName', 'lastName', 'emails', 'phones', 'jobTitle', 'accountId', 'country', 'ownerId', 'provenance.sourceType', 'provenance.sourceRef', 'provenance.collectedAt', 'createdAt', 'updatedAt'],
+  leads: ['id', 'firstName', 'lastName', 'email', 'phone', 'jobTitle', 'companyName', 'companyDomain', 'status', 'source', 'country', 'ownerId', 'provenance.sourceType', 'provenance.sourceRef', 'provenance.collectedAt', 'createdAt', 'updatedAt'],
+  accounts: ['id', 'name', 'domain', 'industry', 'size', 'country', 'ownerId', 'createdAt', 'updatedAt'],
+  opportunities: ['id', 'name', 'accountId', 'stage', 'amount', 'currency', 'expectedCloseDate', 'probability', 'ownerId', 'contactIds', 'closedAt', 'createdAt', 'updatedAt'],
+};
+
+function pick(row: Row, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Row)[key] : undefined), row);
+}
+
+/** Spreadsheets execute cells starting with = + - @ (or tab/CR) as formulas: neutralise them (OWASP CSV injection). */
+export function safeCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = Array.isArray(value) ? value.join(';') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+async function* pages(app: AppContext, caller: Caller, object: ExportObject): AsyncGenerator<Row[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await PAGES[object](app, caller, cursor);
+    yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+/**
+ * Streams every record the caller may see, page by page, so memory stays flat whatever the
+ * size. Recorded once in the audit trail as an export, before the first byte leaves.
+ */
+export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json'): Promise<Readable> {
+  const singular = object === 'opportunities' ? 'opportunity' : object.slice(0, -1);
+  const customKeys = await crmWork(app, caller, async (work) => {
+    await work.audit({ action: `${singular}.export`, objectType: singular, fields: [format] });
+    return (await definitionsOf(work.tx, work.tenantId, singular as CrmRecordType)).map((definition) => definition.key);
+  });
+  const columns = COLUMNS[object];
+  async function* csv() {
+    yield stringify([[...columns, ...customKeys.map((key) => `custom.${key}`)]]);
+    for await (const items of pages(app, caller, object)) {
+      yield stringify(items.map((item) => [...columns.map((column) => safeCell(pick(item, column))), ...customKeys.map((key) => safeCell((item.custom as Row)?.[key]))]));
+    }
+  }
+  async function* json() {
+    yield '[';
+    let first = true;
+    for await (const items of pages(app, caller, object)) {
+      for (const item of items) {
+        yield `${first ? '' : ','}\n${JSON.stringify(item)}`;
+        first = false;
+      }
+    }
+    yield '\n]\n';
+  }
+  return Readable.from(format === 'csv' ? csv() : json());
+}

@@ -1,0 +1,108 @@
+import { pipeline, Transform, type Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { callerOf } from '../auth/guard.ts';
+import { AppError, badRequest } from '../http/errors.ts';
+import { EXPORT_OBJECTS, exportRecords } from './export.ts';
+import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv } from './import.ts';
+
+const CSV_TYPES = ['text/csv', 'application/csv'];
+const unsupported = (message: string) => new AppError(415, 'unsupported_media_type', message);
+
+/** "Column=field,Other column=field" or a JSON object, as given to --map on the command line. */
+export function parseMapping(raw: string | undefined): Record<string, string> | undefined {
+  if (!raw) return undefined;
+  if (raw.trim().startsWith('{')) {
+    try {
+      const parsed = z.record(z.string(), z.string()).parse(JSON.parse(raw));
+      return parsed;
+    } catch {
+      throw badRequest('map must be a JSON object of column names to fields', { field: 'map' });
+    }
+  }
+  const mapping: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const at = pair.lastIndexOf('=');
+    if (at <= 0) throw badRequest(`map entry "${pair}" is not Column=field`, { field: 'map' });
+    mapping[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return mapping;
+}
+
+/** Refuses binary content (a NUL byte in the first 8 KiB): a spreadsheet saved as .xlsx, an image, ... */
+export function sniffText(input: Readable): Readable {
+  let checked = 0;
+  const sniffer = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (checked < 8192) {
+        const head = chunk.subarray(0, 8192 - checked);
+        checked += head.length;
+        if (head.includes(0)) return done(unsupported('The file is not text; export it from your spreadsheet as CSV (UTF-8).'));
+      }
+      done(null, chunk);
+    },
+  });
+  // pipeline (unlike pipe) carries an error either way, so the reader fails instead of waiting forever.
+  pipeline(input, sniffer, () => {});
+  return sniffer;
+}
+
+export function transferRoutes(fastify: FastifyInstance, app: AppContext): void {
+  // CSV bodies reach the import handler as a stream, never buffered whole.
+  fastify.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload));
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+
+  r.post('/api/v1/imports/:object', {
+    config: { access: 'crm.import' },
+    bodyLimit: 2 * 1024 * 1024 * 1024,
+    schema: {
+      tags: ['import and export'],
+      summary: 'Import a CSV file of contacts or accounts',
+      description:
+        'Send the file as the body with Content-Type text/csv. Columns are matched to fields by header name ' +
+        `(contacts: ${IMPORT_FIELDS.contacts.join(', ')}; accounts: ${IMPORT_FIELDS.accounts.join(', ')}) or by map. ` +
+        'Contacts matching an existing email address, and accounts matching a domain, are skipped, so re-running a file is safe. ' +
+        'Bad rows are reported by line number and never stop the good ones.',
+      params: z.object({ object: z.enum(IMPORT_OBJECTS) }),
+      querystring: z.object({
+        fileName: z.string().trim().min(1).max(255).default('upload.csv').describe('Recorded as the provenance of every imported record'),
+        dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+        map: z.string().max(4000).optional().describe('Column=field pairs, comma-separated, or a JSON object'),
+      }),
+    },
+    handler: async (request) => {
+      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!CSV_TYPES.includes(type) || typeof (request.body as Readable | undefined)?.pipe !== 'function') {
+        throw unsupported('Send the file with Content-Type: text/csv.');
+      }
+      if (!/\.csv$/i.test(request.query.fileName)) throw unsupported('Only .csv files can be imported.');
+      return importCsv(app, callerOf(request), sniffText(request.body as Readable), {
+        object: request.params.object,
+        fileName: request.query.fileName,
+        dryRun: request.query.dryRun,
+        mapping: parseMapping(request.query.map),
+      });
+    },
+  });
+
+  r.get('/api/v1/exports/:object', {
+    config: { access: 'crm.export' },
+    schema: {
+      tags: ['import and export'],
+      summary: 'Export every record you can see, as CSV or JSON (streamed)',
+      params: z.object({ object: z.enum(EXPORT_OBJECTS) }),
+      querystring: z.object({ format: z.enum(['csv', 'json']).default('csv') }),
+    },
+    handler: async (request, reply) => {
+      const { object } = request.params;
+      const { format } = request.query;
+      const stream = await exportRecords(app, callerOf(request), object, format);
+      const stamp = new Date().toISOString().slice(0, 10);
+      reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="${object}-${stamp}.${format}"`);
+      return reply.send(stream);
+    },
+  });
+}
