@@ -7,7 +7,8 @@ import type { Role } from './roles.ts';
 
 /** Who is making an authenticated request, in which workspace, with which rights. */
 export interface AuthContext {
-  kind: 'session' | 'api_token';
+  /** 'cli': an operator on the server's command line, acting as a named member. */
+  kind: 'session' | 'api_token' | 'cli';
   tenantId: string;
   userId: string;
   memberId: string;

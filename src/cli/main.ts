@@ -10,6 +10,8 @@ import { migrate } from '../db/migrate.ts';
 import { embeddedDataDir } from '../boot.ts';
 import { buildApp, loggerOptions } from '../http/app.ts';
 import { isEmpty, seedDemo } from '../seed/demo.ts';
+import { IMPORT_OBJECTS, type ImportObject } from '../crm/import.ts';
+import { runImport } from './import.ts';
 
 const program = new Command();
 program
@@ -17,11 +19,12 @@ program
   .description('Lawful CRM: a CRM that is GDPR compliant by construction.\nConfiguration comes from the environment (see README).')
   .showHelpAfterError();
 
-function printCredentials(seed: { email: string; password?: string; workspace: string }) {
+function printCredentials(seed: { email: string; password?: string; workspace: string; counts?: Record<string, number> }) {
+  const counts = seed.counts ? Object.entries(seed.counts).map(([what, n]) => `${n} ${what}`).join(', ') : '';
   console.log(
     [
       '',
-      '  Demo workspace created. Sign in with (shown only this once):',
+      `  Demo workspace created${counts ? ` with ${counts}` : ''}. Sign in with (shown only this once):`,
       `    workspace: ${seed.workspace}`,
       `    email:     ${seed.email}`,
       `    password:  ${seed.password}`,
@@ -40,7 +43,10 @@ program
     const config = loadConfig({ ...process.env, ...(options.port ? { PORT: options.port } : {}), ...(options.host ? { HOST: options.host } : {}) });
     const app = await boot(config);
     if (app.keyCreated) console.log(`Created the master key in ${app.keySource}. Back it up: without it the data cannot be decrypted.`);
-    if (!config.databaseUrl && options.seed && (await isEmpty(app))) printCredentials(await seedDemo(app));
+    if (!config.databaseUrl && options.seed && (await isEmpty(app))) {
+      console.log('First start: creating the demo workspace (about half a minute)…');
+      printCredentials(await seedDemo(app));
+    }
     const server = await buildApp(app, { logger: loggerOptions(config.logLevel) });
     const shutdown = async () => {
       await server.close();
@@ -74,9 +80,37 @@ program
   .action(async () => {
     const app = await boot(loadConfig());
     try {
+      console.log('Creating the demo workspace…');
       const seed = await seedDemo(app);
       if (seed.created) printCredentials(seed);
       else console.log(`The demo workspace "${seed.workspace}" already exists; nothing to do.`);
+    } finally {
+      await app.db.close();
+    }
+  });
+
+program
+  .command('import')
+  .description('Import a CSV file of contacts or accounts, with a progress bar (deduplicated: re-running a file is safe)')
+  .argument('<object>', 'contacts or accounts')
+  .argument('<file>', 'the .csv file')
+  .requiredOption('-w, --workspace <slug>', 'workspace to import into')
+  .option('--as <email>', 'member the import is done as (default: the first Administrator)')
+  .option('-m, --map <pairs>', 'column mapping "Column=field,Other=field" (fields: see the API docs)')
+  .option('--dry-run', 'check and count everything, store nothing')
+  .option('--report <file>', 'write the full report (every bad line) as JSON')
+  .action(async (object: string, file: string, options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string }) => {
+    if (!IMPORT_OBJECTS.includes(object as ImportObject)) throw new Error(`object must be one of ${IMPORT_OBJECTS.join(', ')}`);
+    const app = await boot(loadConfig());
+    try {
+      const report = await runImport(app, object as ImportObject, file, options);
+      console.log(
+        `${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created} ${object}, ${report.duplicates} duplicates skipped, ` +
+          `${report.accountsCreated} accounts created, ${report.failed} rows failed (of ${report.rows}).`,
+      );
+      for (const error of report.errors.slice(0, 20)) console.log(`  line ${error.line}: ${error.errors.join('; ')}`);
+      if (report.failed > 20) console.log(`  … ${report.failed - 20} more${options.report ? ` in ${options.report}` : ' (use --report FILE for all)'}`);
+      process.exitCode = report.failed > 0 ? 2 : 0;
     } finally {
       await app.db.close();
     }

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import { signUp } from '../auth/service.ts';
+import { operatorCaller } from '../auth/operator.ts';
+import { DEMO_SIZE, seedCrmData, type DemoSize } from './crm-data.ts';
 
 export const DEMO_WORKSPACE_SLUG = 'demo';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.lawful.localhost';
@@ -12,10 +14,13 @@ function generatePassword(): string {
 }
 
 /**
- * Creates the demo workspace and its Administrator. Returns the credentials so the caller can
+ * Creates the demo workspace, its Administrator and a team, and fills it with a sales pipeline. Returns the credentials so the caller can
  * print them once; the password is stored only as its Argon2id hash.
  */
-export async function seedDemo(app: AppContext): Promise<{ created: boolean; email: string; password?: string; workspace: string }> {
+export async function seedDemo(
+  app: AppContext,
+  size: DemoSize = DEMO_SIZE,
+): Promise<{ created: boolean; email: string; password?: string; workspace: string; counts?: Record<string, number> }> {
   const existing = await app.db.kysely.selectFrom('tenants').select('id').where('slug', '=', DEMO_WORKSPACE_SLUG).executeTakeFirst();
   if (existing) return { created: false, email: DEMO_ADMIN_EMAIL, workspace: DEMO_WORKSPACE_SLUG };
   const password = generatePassword();
@@ -26,7 +31,8 @@ export async function seedDemo(app: AppContext): Promise<{ created: boolean; ema
     { workspaceName: 'Demo Company', workspaceSlug: DEMO_WORKSPACE_SLUG, name: 'Demo Administrator', email: DEMO_ADMIN_EMAIL, password },
     system,
   );
-  return { created: true, email: DEMO_ADMIN_EMAIL, password, workspace: DEMO_WORKSPACE_SLUG };
+  const counts = await seedCrmData(app, await operatorCaller(app, DEMO_WORKSPACE_SLUG, DEMO_ADMIN_EMAIL), size);
+  return { created: true, email: DEMO_ADMIN_EMAIL, password, workspace: DEMO_WORKSPACE_SLUG, counts };
 }
 
 export async function isEmpty(app: AppContext): Promise<boolean> {

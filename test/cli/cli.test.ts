@@ -78,6 +78,22 @@ describe('lawful CLI (embedded database)', () => {
     assert.equal(seedAgain.code, 0, seedAgain.stderr);
   });
 
+  it('imports a CSV file as a workspace member, reports bad lines, and skips duplicates on re-run', async () => {
+    const file = path.join(dataDir, 'People.CSV');
+    fs.writeFileSync(file, 'email,first name,last name\nana@cli.example,Ana,Lima\nnot-an-email,Bad,Row\nbo@cli.example,Bo,Berg\n');
+    const first = await lawful(dataDir, 'import', 'contacts', file, '--workspace', 'demo', '--report', path.join(dataDir, 'report.json'));
+    assert.equal(first.code, 2, first.stderr);
+    assert.match(first.stdout, /Created 2 contacts, 0 duplicates skipped, 0 accounts created, 1 rows failed \(of 3\)/);
+    assert.match(first.stdout, /line 3: email/);
+    const report = JSON.parse(fs.readFileSync(path.join(dataDir, 'report.json'), 'utf8'));
+    assert.deepEqual(report.errors.map((error: { line: number }) => error.line), [3]);
+    const again = await lawful(dataDir, 'import', 'contacts', file, '--workspace', 'demo');
+    assert.match(again.stdout, /Created 0 contacts, 2 duplicates skipped/);
+    const wrong = await lawful(dataDir, 'import', 'contacts', file, '--workspace', 'nope');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /No workspace "nope"/);
+  });
+
   it('refuses to open an embedded database that another live process holds', async () => {
     const db = await openPGlite(path.join(dataDir, 'pglite'));
     try {
