@@ -48,7 +48,7 @@ describe('lawful CLI (embedded database)', () => {
 
     const verified = await lawful(dataDir, 'audit', 'verify');
     assert.equal(verified.code, 0, verified.stderr);
-    assert.match(verified.stdout, /^ok +\S+ +1 events/m);
+    assert.match(verified.stdout, /^ok +\S+ +\d+ events/m);
 
     const db = await openPGlite(path.join(dataDir, 'pglite'));
     await db.withSession(async (session) => {
