@@ -1,7 +1,11 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
@@ -131,7 +135,22 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   auditRoutes(fastify, app);
   crmRoutes(fastify, app);
   transferRoutes(fastify, app);
+  await webApp(fastify);
   return fastify;
+}
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** The React app (web/, built by `npm run build`): static files, and index.html for the app's own pages. */
+async function webApp(fastify: FastifyInstance): Promise<void> {
+  if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
+    fastify.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/plain').send('The web app is not built yet: run "npm run build" (npm start does it for you). The API is at /docs.'),
+    );
+    return;
+  }
+  await fastify.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: true, index: 'index.html', cacheControl: true, maxAge: '1h' });
+  fastify.get('/accept-invitation', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
 }
 
 /**

@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'react';
+import { get, post, setCsrfToken, type Session } from './api.ts';
+import { AcceptInvitation, Login } from './Login.tsx';
+import { OBJECTS, type ObjectSpec } from './objects.ts';
+import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
+import { navigate, useRoute } from './router.ts';
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const route = useRoute();
+  const signedIn = (next: Session) => {
+    setCsrfToken(next.csrfToken);
+    setSession(next);
+    if (!window.location.hash || window.location.hash === '#/') navigate('contacts');
+  };
+  useEffect(() => {
+    get<Session>('/api/v1/auth/session').then(signedIn, () => setSession(null));
+  }, []);
+
+  if (window.location.pathname === '/accept-invitation') return <AcceptInvitation onSignedIn={signedIn} />;
+  if (session === undefined) return <main className="muted">Loading…</main>;
+  if (session === null) return <Login onSignedIn={signedIn} />;
+
+  async function logout() {
+    await post('/api/v1/auth/logout').catch(() => undefined);
+    setSession(null);
+  }
+  async function switchTo(slug: string) {
+    signedIn(await post<Session>('/api/v1/auth/switch-workspace', { workspace: slug }));
+    navigate('contacts');
+    window.location.reload();
+  }
+
+  const [section = 'contacts', id] = route;
+  const spec = (OBJECTS as Record<string, ObjectSpec>)[section];
+  let page;
+  if (section === 'board') page = <Board />;
+  else if (section === 'tasks') page = <TasksPage memberId={session.member.id} />;
+  else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
+  else if (spec) page = <ListPage spec={spec} creating={id === 'new'} />;
+  else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
+
+  const link = (target: string, label: string) => (
+    <a href={`#/${target}`} aria-current={section === target ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <div className="shell">
+      <nav aria-label="Main">
+        <strong className="brand">Lawful CRM</strong>
+        <select aria-label="Workspace" value={session.workspace.slug} onChange={(event) => switchTo(event.target.value)}>
+          {session.workspaces.map((workspace) => (
+            <option key={workspace.id} value={workspace.slug}>
+              {workspace.name}
+            </option>
+          ))}
+        </select>
+        {link('accounts', 'Accounts')}
+        {link('contacts', 'Contacts')}
+        {link('leads', 'Leads')}
+        {link('opportunities', 'Opportunities')}
+        {link('board', 'Pipeline')}
+        {link('tasks', 'My tasks')}
+        <div className="who">
+          <span>{session.user.name}</span>
+          <button className="link" onClick={logout}>
+            Sign out
+          </button>
+        </div>
+      </nav>
+      {page}
+    </div>
+  );
+}

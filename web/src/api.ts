@@ -1,0 +1,55 @@
+/** The API as the web app uses it: same-origin cookies, the CSRF token on every change. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data?.error ?? 'error', data?.message ?? response.statusText, data?.details ?? null);
+  return data as T;
+}
+
+export const get = <T = any>(path: string) => api<T>('GET', path);
+export const post = <T = any>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+export const patch = <T = any>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const del = (path: string) => api<void>('DELETE', path);
+
+export function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Session {
+  user: { id: string; email: string; name: string; totpEnabled: boolean };
+  workspace: { id: string; slug: string; name: string };
+  member: { id: string; role: string; isDpo: boolean };
+  workspaces: Array<{ id: string; slug: string; name: string }>;
+  csrfToken: string;
+  mfaEnrollmentRequired: boolean;
+  permissions: string[];
+}

@@ -1,0 +1,306 @@
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { del, get, patch, post, query, type Page } from './api.ts';
+import { ErrorMessage, RecordForm, TaskList, Timeline } from './components.tsx';
+import { OBJECTS, STAGE_LABELS, STAGES, type ObjectSpec } from './objects.ts';
+import { navigate } from './router.ts';
+
+const recordLink = (spec: ObjectSpec, id: string) => `#/${spec.path}/${id}`;
+
+export function ListPage({ spec, creating }: { spec: ObjectSpec; creating: boolean }) {
+  const [items, setItems] = useState<any[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [q, setQ] = useState('');
+  const [sort, setSort] = useState(spec.sorts[0]!.value);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  async function load(append: boolean, after?: string) {
+    setLoading(true);
+    try {
+      const page = await get<Page<any>>(`/api/v1/${spec.path}${query({ q: q.trim() || undefined, sort, limit: 50, cursor: after })}`);
+      setItems((current) => (append ? [...current, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setLoading(false);
+    }
+  }
+  useEffect(() => {
+    const timer = setTimeout(() => void load(false), 250);
+    return () => clearTimeout(timer);
+  }, [spec.path, q, sort]);
+  useEffect(() => {
+    // "/" jumps to the search box, as in most web apps.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === '/' && !(event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement)) {
+        event.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <main>
+      <header className="page-header">
+        <h1>{spec.label}</h1>
+        <a className="button" href={`#/${spec.path}/new`}>
+          New {spec.singular.toLowerCase()}
+        </a>
+      </header>
+      {creating && (
+        <RecordForm spec={spec} onSaved={(record) => navigate(`${spec.path}/${record.id}`)} onCancel={() => navigate(spec.path)} />
+      )}
+      <div className="toolbar">
+        <input ref={searchRef} type="search" aria-label={`Search ${spec.label.toLowerCase()}`} placeholder="Search… (press /)" value={q} onChange={(event) => setQ(event.target.value)} />
+        <select aria-label="Sort" value={sort} onChange={(event) => setSort(event.target.value)}>
+          {spec.sorts.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ErrorMessage error={error} />
+      <table>
+        <thead>
+          <tr>
+            {spec.columns.map((column) => (
+              <th key={column.label}>{column.label}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.id}>
+              {spec.columns.map((column, index) => (
+                <td key={column.label}>{index === 0 ? <a href={recordLink(spec, item.id)}>{column.value(item) || '(unnamed)'}</a> : column.value(item)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {!loading && items.length === 0 && <p className="muted">No {spec.label.toLowerCase()} found.</p>}
+      {cursor && (
+        <button type="button" className="secondary" disabled={loading} onClick={() => load(true, cursor)}>
+          Load more
+        </button>
+      )}
+    </main>
+  );
+}
+
+function RelatedList({ title, spec, filter }: { title: string; spec: ObjectSpec; filter: Record<string, string> }) {
+  const [items, setItems] = useState<any[]>([]);
+  useEffect(() => {
+    get<Page<any>>(`/api/v1/${spec.path}${query({ ...filter, limit: 100 })}`).then((page) => setItems(page.items), () => setItems([]));
+  }, [spec.path, JSON.stringify(filter)]);
+  return (
+    <section aria-label={title}>
+      <h3>
+        {title} ({items.length})
+      </h3>
+      <ul>
+        {items.map((item) => (
+          <li key={item.id}>
+            <a href={recordLink(spec, item.id)}>{spec.title(item)}</a>
+            {spec.path === 'opportunities' && <span className="muted"> · {STAGE_LABELS[item.stage]} · {item.amount} {item.currency}</span>}
+          </li>
+        ))}
+        {items.length === 0 && <li className="muted">None.</li>}
+      </ul>
+    </section>
+  );
+}
+
+export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: string; memberId: string }) {
+  const [record, setRecord] = useState<any>(null);
+  const [editing, setEditing] = useState(false);
+  const [addingContact, setAddingContact] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setRecord(null);
+    setEditing(false);
+    get(`/api/v1/${spec.path}/${id}`).then(setRecord, setError);
+  }, [spec.path, id]);
+  if (error) return <main><ErrorMessage error={error} /></main>;
+  if (!record) return <main className="muted">Loading…</main>;
+
+  async function remove() {
+    if (!window.confirm(`Delete this ${spec.singular.toLowerCase()}? Its notes and tasks are deleted too.`)) return;
+    try {
+      await del(`/api/v1/${spec.path}/${id}`);
+      navigate(spec.path);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+  async function convert() {
+    try {
+      const result = await post(`/api/v1/leads/${id}/convert`, {});
+      navigate(`contacts/${result.contactId}`);
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  return (
+    <main>
+      <header className="page-header">
+        <h1>{spec.title(record)}</h1>
+        <div className="actions">
+          {spec.path === 'leads' && record.status !== 'converted' && <button onClick={convert}>Convert</button>}
+          <button className="secondary" onClick={() => setEditing(!editing)}>
+            {editing ? 'Close editor' : 'Edit'}
+          </button>
+          <button className="danger" onClick={remove}>
+            Delete
+          </button>
+        </div>
+      </header>
+      {editing ? (
+        <RecordForm spec={spec} record={record} onSaved={(saved) => { setRecord(saved); setEditing(false); }} onCancel={() => setEditing(false)} />
+      ) : (
+        <dl className="fields">
+          {spec.fields.map((field) => (
+            <div key={field.key}>
+              <dt>{field.label.replace(/ \(.*\)$/, '')}</dt>
+              <dd>{field.type === 'account' && record[field.key] ? <a href={`#/accounts/${record[field.key]}`}>open account</a> : Array.isArray(record[field.key]) ? record[field.key].join(', ') : (record[field.key] ?? '—')}</dd>
+            </div>
+          ))}
+          {record.provenance && (
+            <div>
+              <dt>Source</dt>
+              <dd>
+                {record.provenance.sourceType}
+                {record.provenance.sourceRef ? ` (${record.provenance.sourceRef})` : ''}, collected {new Date(record.provenance.collectedAt).toLocaleDateString()}
+              </dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {spec.path === 'accounts' && (
+        <>
+          <RelatedList title="Contacts" spec={OBJECTS.contacts} filter={{ accountId: id }} key={`contacts-${addingContact}`} />
+          {addingContact ? (
+            <RecordForm spec={OBJECTS.contacts} initial={{ accountId: id, country: record.country }} onSaved={() => setAddingContact(false)} onCancel={() => setAddingContact(false)} />
+          ) : (
+            <button className="secondary" onClick={() => setAddingContact(true)}>
+              Add contact at {record.name}
+            </button>
+          )}
+          <RelatedList title="Opportunities" spec={OBJECTS.opportunities} filter={{ accountId: id }} />
+        </>
+      )}
+      {spec.path === 'contacts' && <RelatedList title="Opportunities" spec={OBJECTS.opportunities} filter={{ contactId: id }} />}
+      <div className="columns">
+        <Timeline recordType={spec.recordType} recordId={id} />
+        <TaskList filter={{ recordType: spec.recordType, recordId: id }} memberId={memberId} />
+      </div>
+    </main>
+  );
+}
+
+/** The pipeline: drag a card to another stage, or use its stage menu from the keyboard. */
+export function Board() {
+  const [deals, setDeals] = useState<any[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [over, setOver] = useState<string | null>(null);
+  useEffect(() => {
+    (async () => {
+      const all: any[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await get<Page<any>>(`/api/v1/opportunities${query({ limit: 200, cursor })}`);
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && all.length < 2000);
+      setDeals(all);
+    })().catch(setError);
+  }, []);
+  async function move(id: string, stage: string) {
+    const previous = deals;
+    setDeals((current) => current.map((deal) => (deal.id === id ? { ...deal, stage } : deal)));
+    try {
+      await patch(`/api/v1/opportunities/${id}`, { stage });
+    } catch (caught) {
+      setDeals(previous);
+      setError(caught);
+    }
+  }
+  const onDrop = (stage: string) => (event: DragEvent) => {
+    event.preventDefault();
+    setOver(null);
+    const id = event.dataTransfer.getData('text/plain');
+    if (id) void move(id, stage);
+  };
+  return (
+    <main className="wide">
+      <header className="page-header">
+        <h1>Pipeline</h1>
+        <a className="button" href="#/opportunities/new">
+          New opportunity
+        </a>
+      </header>
+      <ErrorMessage error={error} />
+      <div className="board">
+        {STAGES.map((stage) => {
+          const column = deals.filter((deal) => deal.stage === stage);
+          const total = column.reduce((sum, deal) => sum + Number(deal.amount), 0);
+          return (
+            <section
+              key={stage}
+              className={`stage ${over === stage ? 'over' : ''}`}
+              aria-label={STAGE_LABELS[stage]}
+              data-stage={stage}
+              onDragOver={(event) => {
+                event.preventDefault();
+                setOver(stage);
+              }}
+              onDragLeave={() => setOver(null)}
+              onDrop={onDrop(stage)}
+            >
+              <h2>
+                {STAGE_LABELS[stage]} <span className="muted">({column.length} · {total.toLocaleString()})</span>
+              </h2>
+              {column.map((deal) => (
+                <article key={deal.id} className="card" draggable onDragStart={(event) => event.dataTransfer.setData('text/plain', deal.id)} data-id={deal.id}>
+                  <a href={`#/opportunities/${deal.id}`}>{deal.name}</a>
+                  <div className="muted">
+                    {deal.amount} {deal.currency}
+                  </div>
+                  <select aria-label={`Stage of ${deal.name}`} value={deal.stage} onChange={(event) => move(deal.id, event.target.value)}>
+                    {STAGES.map((option) => (
+                      <option key={option} value={option}>
+                        {STAGE_LABELS[option]}
+                      </option>
+                    ))}
+                  </select>
+                </article>
+              ))}
+            </section>
+          );
+        })}
+      </div>
+    </main>
+  );
+}
+
+export function TasksPage({ memberId }: { memberId: string }) {
+  const [showDone, setShowDone] = useState(false);
+  return (
+    <main>
+      <header className="page-header">
+        <h1>My tasks</h1>
+        <label>
+          <input type="checkbox" checked={showDone} onChange={(event) => setShowDone(event.target.checked)} /> show done
+        </label>
+      </header>
+      <TaskList filter={{ assigneeId: memberId, done: showDone ? undefined : 'false' }} memberId={memberId} />
+    </main>
+  );
+}
