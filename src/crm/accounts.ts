@@ -4,14 +4,14 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { Tx } from '../db/tenant.ts';
 import { conflict, isUniqueViolation, notFound } from '../http/errors.ts';
-import { crmWork, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, isoRequired, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { finishPage, pageBy, resolveSort } from './listing.ts';
 import { escapeLike } from './normalise.ts';
 import { deleteActivitiesOf } from './activities.ts';
-import { assertActiveMember } from './members.ts';
+import { assertAssignable } from './members.ts';
 import type { accountInput, accountListQuery, accountPatch, accountView } from './schema.ts';
-import { assertCanAssign, recordVisible } from './visibility.ts';
+import { recordVisible } from './visibility.ts';
 
 type AccountView = z.infer<typeof accountView>;
 
@@ -91,8 +91,7 @@ async function withDomainConflict<T>(domain: string | null | undefined, fn: () =
 
 export async function insertAccount(work: CrmWork, input: z.infer<typeof accountInput>): Promise<AccountRow> {
   const ownerId = input.ownerId ?? work.memberId;
-  assertCanAssign(work.scope, ownerId);
-  await assertActiveMember(work.tx, work.tenantId, ownerId, 'ownerId');
+  await assertAssignable(work, ownerId);
   const { plain } = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'account'), input.custom ?? {});
   return work.tx
     .insertInto('accounts')
@@ -126,8 +125,7 @@ export function updateAccount(app: AppContext, caller: Caller, id: string, patch
     crmWork(app, caller, async (work) => {
       const current = await findVisibleAccount(work, id);
       if (patch.ownerId !== undefined && patch.ownerId !== current.owner_id) {
-        assertCanAssign(work.scope, patch.ownerId);
-        await assertActiveMember(work.tx, work.tenantId, patch.ownerId, 'ownerId');
+        await assertAssignable(work, patch.ownerId);
       }
       const custom = patch.custom
         ? splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'account'), patch.custom, { plain: current.custom, personal: {} }).plain
@@ -135,12 +133,14 @@ export function updateAccount(app: AppContext, caller: Caller, id: string, patch
       const row = await work.tx
         .updateTable('accounts')
         .set({
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(patch.domain !== undefined ? { domain: patch.domain } : {}),
-          ...(patch.industry !== undefined ? { industry: patch.industry } : {}),
-          ...(patch.size !== undefined ? { size: patch.size } : {}),
-          ...(patch.country !== undefined ? { country: patch.country } : {}),
-          ...(patch.ownerId !== undefined ? { owner_id: patch.ownerId } : {}),
+          ...definedOnly({
+            name: patch.name,
+            domain: patch.domain,
+            industry: patch.industry,
+            size: patch.size,
+            country: patch.country,
+            owner_id: patch.ownerId,
+          }),
           ...(custom ? { custom: JSON.stringify(custom) } : {}),
           updated_at: new Date(),
         })

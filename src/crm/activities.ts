@@ -5,12 +5,12 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { CrmRecordType, NotesTable, TasksTable } from '../db/types.ts';
 import { notFound } from '../http/errors.ts';
-import { crmWork, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
 import { finishPage, pageBy, resolveSort } from './listing.ts';
-import { assertActiveMember } from './members.ts';
+import { assertAssignable } from './members.ts';
 import { assertRecordReference, isRecordVisible, PERSON_RECORDS } from './records.ts';
 import type { noteInput, noteListQuery, notePatch, noteView, taskInput, taskListQuery, taskPatch, taskView } from './schema.ts';
-import { assertCanAssign, taskVisible } from './visibility.ts';
+import { taskVisible } from './visibility.ts';
 
 type TaskRow = Selectable<TasksTable>;
 type NoteRow = Selectable<NotesTable>;
@@ -66,11 +66,6 @@ async function findVisibleTask(work: CrmWork, id: string): Promise<TaskRow> {
   return row;
 }
 
-async function checkAssignee(work: CrmWork, assigneeId: string) {
-  assertCanAssign(work.scope, assigneeId);
-  await assertActiveMember(work.tx, work.tenantId, assigneeId, 'assigneeId');
-}
-
 export function listTasks(app: AppContext, caller: Caller, query: z.infer<typeof taskListQuery>) {
   return crmWork(app, caller, async (work) => {
     let q = visibleTasks(work);
@@ -95,7 +90,7 @@ export function getTask(app: AppContext, caller: Caller, id: string) {
 export function createTask(app: AppContext, caller: Caller, input: z.infer<typeof taskInput>) {
   return crmWork(app, caller, async (work) => {
     const assigneeId = input.assigneeId ?? work.memberId;
-    await checkAssignee(work, assigneeId);
+    await assertAssignable(work, assigneeId, 'assigneeId');
     if (input.record) await assertRecordReference(work, input.record);
     const id = crypto.randomUUID();
     const keyId = keyFor(id, input.record);
@@ -124,7 +119,7 @@ export function createTask(app: AppContext, caller: Caller, input: z.infer<typeo
 export function updateTask(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof taskPatch>) {
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleTask(work, id);
-    if (patch.assigneeId !== undefined && patch.assigneeId !== current.assignee_id) await checkAssignee(work, patch.assigneeId);
+    if (patch.assigneeId !== undefined && patch.assigneeId !== current.assignee_id) await assertAssignable(work, patch.assigneeId, 'assigneeId');
     const currentRecord = current.record_type && current.record_id ? { type: current.record_type, id: current.record_id } : null;
     const record = patch.record !== undefined ? patch.record : currentRecord;
     if (patch.record) await assertRecordReference(work, patch.record);
@@ -136,7 +131,9 @@ export function updateTask(app: AppContext, caller: Caller, id: string, patch: z
         title_enc: (await work.sealer.seal(keyId, 'tasks.title', title))!,
         key_id: keyId,
         ...(patch.dueAt !== undefined ? { due_at: patch.dueAt ? new Date(patch.dueAt) : null } : {}),
-        ...(patch.assigneeId !== undefined ? { assignee_id: patch.assigneeId } : {}),
+        ...definedOnly({
+          assignee_id: patch.assigneeId,
+        }),
         ...(patch.done !== undefined ? { done: patch.done, done_at: patch.done ? (current.done_at ?? new Date()) : null } : {}),
         ...(patch.record !== undefined ? { record_type: record?.type ?? null, record_id: record?.id ?? null } : {}),
         updated_at: new Date(),

@@ -6,13 +6,13 @@ import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteActivitiesOf } from './activities.ts';
-import { crmWork, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { finishPage, pageBy, resolveSort } from './listing.ts';
-import { assertActiveMember } from './members.ts';
+import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
-import { assertCanAssign, recordVisible } from './visibility.ts';
+import { recordVisible } from './visibility.ts';
 
 type ContactView = z.infer<typeof contactView>;
 type ContactRow = Selectable<ContactsTable>;
@@ -127,8 +127,7 @@ export interface ContactCreation {
 /** Inserts a contact (the caller audits). Used by the API, lead conversion and CSV import. */
 export async function insertContact(work: CrmWork, input: ContactCreation): Promise<ContactRow> {
   const ownerId = input.ownerId ?? work.memberId;
-  assertCanAssign(work.scope, ownerId);
-  await assertActiveMember(work.tx, work.tenantId, ownerId, 'ownerId');
+  await assertAssignable(work, ownerId);
   await assertVisibleAccount(work, input.accountId);
   const emails = [...new Set(input.person.emails.map(normaliseEmail))];
   await assertEmailsFree(work, emails);
@@ -221,8 +220,7 @@ export function updateContact(app: AppContext, caller: Caller, id: string, patch
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleContact(work, id);
     if (patch.ownerId !== undefined && patch.ownerId !== current.owner_id) {
-      assertCanAssign(work.scope, patch.ownerId);
-      await assertActiveMember(work.tx, work.tenantId, patch.ownerId, 'ownerId');
+      await assertAssignable(work, patch.ownerId);
     }
     if (patch.accountId !== undefined && patch.accountId !== current.account_id) await assertVisibleAccount(work, patch.accountId);
     const person = await openContact(work, current);
@@ -247,9 +245,11 @@ export function updateContact(app: AppContext, caller: Caller, id: string, patch
       .updateTable('contacts')
       .set({
         ...sealed,
-        ...(patch.accountId !== undefined ? { account_id: patch.accountId } : {}),
-        ...(patch.ownerId !== undefined ? { owner_id: patch.ownerId } : {}),
-        ...(patch.country !== undefined ? { country: patch.country } : {}),
+        ...definedOnly({
+          account_id: patch.accountId,
+          owner_id: patch.ownerId,
+          country: patch.country,
+        }),
         custom: JSON.stringify(custom.plain),
         updated_at: new Date(),
       })

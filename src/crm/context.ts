@@ -68,5 +68,10 @@ export class Sealer {
   }
 }
 
+/** The entries of an update that were given (PATCH semantics: undefined means "leave as is"). */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export const iso = (value: Date | string | null | undefined): string | null => (value ? new Date(value).toISOString() : null);
 export const isoRequired = (value: Date | string): string => new Date(value).toISOString();

@@ -8,14 +8,14 @@ import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteActivitiesOf } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
-import { crmWork, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { finishPage, pageBy, resolveSort } from './listing.ts';
-import { assertActiveMember } from './members.ts';
+import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
 import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
-import { assertCanAssign, recordVisible } from './visibility.ts';
+import { recordVisible } from './visibility.ts';
 
 type LeadRow = Selectable<LeadsTable>;
 type LeadView = z.infer<typeof leadView>;
@@ -134,8 +134,7 @@ export function getLead(app: AppContext, caller: Caller, id: string) {
 export function createLead(app: AppContext, caller: Caller, input: z.infer<typeof leadInput>) {
   return crmWork(app, caller, async (work) => {
     const ownerId = input.ownerId ?? work.memberId;
-    assertCanAssign(work.scope, ownerId);
-    await assertActiveMember(work.tx, work.tenantId, ownerId, 'ownerId');
+    await assertAssignable(work, ownerId);
     const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'lead'), input.custom ?? {});
     const id = crypto.randomUUID();
     const sealed = await sealLead(work, id, {
@@ -177,8 +176,7 @@ export function updateLead(app: AppContext, caller: Caller, id: string, patch: z
     const current = await findVisibleLead(work, id);
     if (current.status === 'converted') throw conflict('A converted lead cannot be changed; edit the contact instead.');
     if (patch.ownerId !== undefined && patch.ownerId !== current.owner_id) {
-      assertCanAssign(work.scope, patch.ownerId);
-      await assertActiveMember(work.tx, work.tenantId, patch.ownerId, 'ownerId');
+      await assertAssignable(work, patch.ownerId);
     }
     const person = await openLead(work, current);
     const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'lead'), patch.custom ?? {}, { plain: current.custom, personal: person.customPersonal });
@@ -195,12 +193,14 @@ export function updateLead(app: AppContext, caller: Caller, id: string, patch: z
       .updateTable('leads')
       .set({
         ...sealed,
-        ...(patch.companyName !== undefined ? { company_name: patch.companyName } : {}),
-        ...(patch.companyDomain !== undefined ? { company_domain: patch.companyDomain } : {}),
-        ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.source !== undefined ? { source: patch.source } : {}),
-        ...(patch.ownerId !== undefined ? { owner_id: patch.ownerId } : {}),
-        ...(patch.country !== undefined ? { country: patch.country } : {}),
+        ...definedOnly({
+          company_name: patch.companyName,
+          company_domain: patch.companyDomain,
+          status: patch.status,
+          source: patch.source,
+          owner_id: patch.ownerId,
+          country: patch.country,
+        }),
         custom: JSON.stringify(custom.plain),
         updated_at: new Date(),
       })

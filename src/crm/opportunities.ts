@@ -5,14 +5,14 @@ import type { Caller } from '../auth/context.ts';
 import type { OpportunitiesTable, OpportunityStage } from '../db/types.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
 import { deleteActivitiesOf } from './activities.ts';
-import { crmWork, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { finishPage, pageBy, resolveSort } from './listing.ts';
-import { assertActiveMember } from './members.ts';
+import { assertAssignable } from './members.ts';
 import { escapeLike } from './normalise.ts';
 import { assertRecordReference } from './records.ts';
 import type { opportunityInput, opportunityListQuery, opportunityPatch, opportunityView } from './schema.ts';
-import { assertCanAssign, recordVisible } from './visibility.ts';
+import { recordVisible } from './visibility.ts';
 
 type OpportunityRow = Selectable<OpportunitiesTable>;
 type OpportunityView = z.infer<typeof opportunityView>;
@@ -105,8 +105,7 @@ async function setContacts(work: CrmWork, opportunityId: string, contactIds: str
 
 export async function insertOpportunity(work: CrmWork, input: z.infer<typeof opportunityInput>): Promise<OpportunityRow> {
   const ownerId = input.ownerId ?? work.memberId;
-  assertCanAssign(work.scope, ownerId);
-  await assertActiveMember(work.tx, work.tenantId, ownerId, 'ownerId');
+  await assertAssignable(work, ownerId);
   await checkReferences(work, input.accountId, input.contactIds);
   const { plain } = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'opportunity'), input.custom ?? {});
   const stage = input.stage ?? 'prospecting';
@@ -177,8 +176,7 @@ export function updateOpportunity(app: AppContext, caller: Caller, id: string, p
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleOpportunity(work, id);
     if (patch.ownerId !== undefined && patch.ownerId !== current.owner_id) {
-      assertCanAssign(work.scope, patch.ownerId);
-      await assertActiveMember(work.tx, work.tenantId, patch.ownerId, 'ownerId');
+      await assertAssignable(work, patch.ownerId);
     }
     await checkReferences(work, patch.accountId !== current.account_id ? patch.accountId : undefined, patch.contactIds);
     const custom = patch.custom ? splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'opportunity'), patch.custom, { plain: current.custom, personal: {} }).plain : undefined;
@@ -187,14 +185,16 @@ export function updateOpportunity(app: AppContext, caller: Caller, id: string, p
     const row = await work.tx
       .updateTable('opportunities')
       .set({
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.accountId !== undefined ? { account_id: patch.accountId } : {}),
-        ...(patch.stage !== undefined ? { stage: patch.stage } : {}),
-        ...(patch.amount !== undefined ? { amount: patch.amount } : {}),
-        ...(patch.currency !== undefined ? { currency: patch.currency } : {}),
-        ...(patch.expectedCloseDate !== undefined ? { expected_close_date: patch.expectedCloseDate } : {}),
-        ...(patch.probability !== undefined ? { probability: patch.probability } : {}),
-        ...(patch.ownerId !== undefined ? { owner_id: patch.ownerId } : {}),
+        ...definedOnly({
+          name: patch.name,
+          account_id: patch.accountId,
+          stage: patch.stage,
+          amount: patch.amount,
+          currency: patch.currency,
+          expected_close_date: patch.expectedCloseDate,
+          probability: patch.probability,
+          owner_id: patch.ownerId,
+        }),
         ...(custom ? { custom: JSON.stringify(custom) } : {}),
         closed_at: closedAt,
         updated_at: new Date(),
