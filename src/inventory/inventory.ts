@@ -1,3 +1,5 @@
+import type { Tx } from '../db/tenant.ts';
+
 /**
  * The data inventory: every column that holds personal data, declared once. Access reports,
  * exports, erasure, retention, encryption and the Art. 30 register are driven by this list,
@@ -124,4 +126,40 @@ export const PERSONAL_LOOKING_COLUMN = /(^|_)(e?mails?|names?|phones?|ip|user_ag
 
 export function personalColumnsOf(table: string): PersonalDataColumn[] {
   return PERSONAL_DATA.filter((column) => column.table === table);
+}
+
+/** A personal custom field of one workspace, stored inside its object's custom_personal_enc. */
+export interface PersonalCustomField extends PersonalDataColumn {
+  customFieldKey: string;
+  label: string;
+}
+
+/**
+ * The inventory of one workspace: the declared columns plus the custom fields its members
+ * flagged as personal (archived ones included: their values are still stored).
+ */
+export async function workspaceInventory(
+  tx: Tx,
+  tenantId: string,
+): Promise<Array<PersonalDataColumn | PersonalCustomField>> {
+  const fields = await tx
+    .selectFrom('custom_fields')
+    .select(['object', 'key', 'label'])
+    .where('tenant_id', '=', tenantId)
+    .where('personal', '=', true)
+    .orderBy('object')
+    .orderBy('key')
+    .execute();
+  const custom = fields.map((field): PersonalCustomField => ({
+    table: field.object === 'contact' ? 'contacts' : 'leads',
+    column: 'custom_personal_enc',
+    subject: 'data_subject',
+    category: 'identity',
+    encrypted: true,
+    object: field.object,
+    description: `Custom field "${field.label}".`,
+    customFieldKey: field.key,
+    label: field.label,
+  }));
+  return [...PERSONAL_DATA, ...custom];
 }

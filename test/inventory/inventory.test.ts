@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { NOT_PERSONAL, PERSONAL_DATA, PERSONAL_LOOKING_COLUMN } from '../../src/inventory/inventory.ts';
-import { describeEachDatabase } from '../helpers.ts';
+import { withTenant } from '../../src/db/tenant.ts';
+import { NOT_PERSONAL, PERSONAL_DATA, PERSONAL_LOOKING_COLUMN, workspaceInventory } from '../../src/inventory/inventory.ts';
+import { describeEachDatabase, signUp } from '../helpers.ts';
 
 describeEachDatabase('data inventory', (env) => {
   async function columns() {
@@ -28,5 +29,16 @@ describeEachDatabase('data inventory', (env) => {
       return PERSONAL_LOOKING_COLUMN.test(column) && !declared.has(key) && !(key in NOT_PERSONAL);
     });
     assert.deepEqual(unclassified, []);
+  });
+
+  it('enrols custom fields flagged personal, per workspace, and only those', async () => {
+    const admin = await signUp(env());
+    const other = await signUp(env());
+    await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'birthday', label: 'Birthday', type: 'date', personal: true });
+    await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'segment', label: 'Segment', type: 'text' });
+    const keysOf = async (tenantId: string) =>
+      (await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId))).flatMap((entry) => ('customFieldKey' in entry ? [`${entry.table}.${entry.customFieldKey}`] : []));
+    assert.deepEqual(await keysOf(admin.info.workspace.id), ['contacts.birthday']);
+    assert.deepEqual(await keysOf(other.info.workspace.id), []);
   });
 });
