@@ -91,8 +91,8 @@ program
 
 program
   .command('import')
-  .description('Import a CSV file of contacts or accounts, with a progress bar (deduplicated: re-running a file is safe)')
-  .argument('<object>', 'contacts or accounts')
+  .description('Import a CSV file of contacts, accounts, leads or opportunities, with a progress bar (deduplicated: re-running a file is safe)')
+  .argument('<object>', 'contacts, accounts, leads or opportunities')
   .argument('<file>', 'the .csv file')
   .requiredOption('-w, --workspace <slug>', 'workspace to import into')
   .option('--as <email>', 'member the import is done as (default: the first Administrator)')

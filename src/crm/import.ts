@@ -1,17 +1,15 @@
 import crypto from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { badRequest } from '../http/errors.ts';
-import { sealContact } from './contacts.ts';
-import { crmWork, type CrmWork } from './context.ts';
-import { nameTokens, normaliseEmail } from './normalise.ts';
-import { ACCOUNT_SIZES, country, domain, email, phone } from './schema.ts';
+import { crmWork } from './context.ts';
+import { STORES, type ValidRow } from './import-stores.ts';
+import { ACCOUNT_SIZES, amount, country, currency, domain, email, isoDate, LEAD_STATUSES, phone, STAGES } from './schema.ts';
 
-export const IMPORT_OBJECTS = ['contacts', 'accounts'] as const;
+export const IMPORT_OBJECTS = ['contacts', 'accounts', 'leads', 'opportunities'] as const;
 export type ImportObject = (typeof IMPORT_OBJECTS)[number];
 
 /** Rows per transaction: large enough for multi-row inserts, small enough to keep requests flowing on PGlite. */
@@ -51,6 +49,30 @@ const ROW_SCHEMAS = {
     size: optional(z.enum(ACCOUNT_SIZES)),
     country: optional(country),
   }),
+  leads: z
+    .object({
+      firstName: optional(z.string().trim().max(100)),
+      lastName: optional(z.string().trim().max(100)),
+      email: optional(email),
+      phone: optional(phone),
+      jobTitle: optional(z.string().trim().max(200)),
+      companyName: optional(z.string().trim().max(300)),
+      companyDomain: optional(domain),
+      status: optional(z.enum(LEAD_STATUSES).exclude(['converted'])),
+      source: optional(z.string().trim().max(100)),
+      country: optional(country),
+    })
+    .refine((row) => row.firstName || row.lastName || row.email || row.companyName, 'needs a name, an email address or a company'),
+  opportunities: z.object({
+    name: z.string({ message: 'is required' }).trim().min(1, 'is required').max(300),
+    accountName: optional(z.string().trim().max(300)),
+    accountDomain: optional(domain),
+    stage: optional(z.enum(STAGES)),
+    amount: optional(amount),
+    currency: optional(currency),
+    expectedCloseDate: optional(isoDate),
+    probability: optional(z.coerce.number().int().min(0).max(100)),
+  }),
 };
 
 /** Header spellings recognised without an explicit mapping (compared lower-case, letters and digits only). */
@@ -72,12 +94,33 @@ const HEADER_ALIASES: Record<ImportObject, Record<string, string[]>> = {
     size: ['size', 'employees', 'companysize'],
     country: ['country', 'countrycode'],
   },
+  leads: {
+    firstName: ['firstname', 'first', 'givenname', 'forename', 'vorname', 'prenom'],
+    lastName: ['lastname', 'last', 'surname', 'familyname', 'nachname', 'nom'],
+    email: ['email', 'emailaddress', 'mail'],
+    phone: ['phone', 'phonenumber', 'mobile', 'telephone', 'tel'],
+    jobTitle: ['jobtitle', 'title', 'position', 'role'],
+    companyName: ['company', 'companyname', 'organisation', 'organization'],
+    companyDomain: ['domain', 'website', 'companydomain', 'companywebsite'],
+    status: ['status', 'leadstatus'],
+    source: ['source', 'leadsource'],
+    country: ['country', 'countrycode'],
+  },
+  opportunities: {
+    name: ['name', 'deal', 'dealname', 'opportunity', 'opportunityname'],
+    accountName: ['account', 'accountname', 'company', 'companyname'],
+    accountDomain: ['domain', 'website', 'accountdomain', 'companydomain'],
+    stage: ['stage', 'dealstage'],
+    amount: ['amount', 'value', 'dealvalue'],
+    currency: ['currency'],
+    expectedCloseDate: ['expectedclosedate', 'closedate', 'close'],
+    probability: ['probability'],
+  },
 };
 
-export const IMPORT_FIELDS: Record<ImportObject, string[]> = {
-  contacts: Object.keys(HEADER_ALIASES.contacts),
-  accounts: Object.keys(HEADER_ALIASES.accounts),
-};
+export const IMPORT_FIELDS = Object.fromEntries(IMPORT_OBJECTS.map((object) => [object, Object.keys(HEADER_ALIASES[object])])) as Record<ImportObject, string[]>;
+
+const SINGULAR: Record<ImportObject, string> = { contacts: 'contact', accounts: 'account', leads: 'lead', opportunities: 'opportunity' };
 
 const headerKey = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -204,7 +247,7 @@ async function storeBatch(
   fail: (line: number, errors: string[]) => void,
   seenInDryRun: Set<string>,
 ): Promise<void> {
-  const valid: Array<{ line: number; data: any }> = [];
+  const valid: ValidRow[] = [];
   for (const row of rows) {
     const result = ROW_SCHEMAS[options.object].safeParse(row.values);
     if (result.success) valid.push({ line: row.line, data: result.data });
@@ -213,9 +256,8 @@ async function storeBatch(
   const counts = { created: 0, duplicates: 0, accountsCreated: 0 };
   try {
     await crmWork(app, caller, async (work) => {
-      if (options.object === 'contacts') Object.assign(counts, await storeContacts(work, valid, options.fileName, options.dryRun ? seenInDryRun : null));
-      else Object.assign(counts, await storeAccounts(work, valid, options.dryRun ? seenInDryRun : null));
-      await work.audit({ action: `${options.object === 'contacts' ? 'contact' : 'account'}.import`, objectType: 'import', objectId: importId, fields: Object.values(report.mapping) });
+      Object.assign(counts, await STORES[options.object](work, valid, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null }));
+      await work.audit({ action: `${SINGULAR[options.object]}.import`, objectType: 'import', objectId: importId, fields: Object.values(report.mapping) });
       if (options.dryRun) throw new DryRunRollback();
     });
   } catch (error) {
@@ -228,168 +270,4 @@ async function storeBatch(
   report.created += counts.created;
   report.duplicates += counts.duplicates;
   report.accountsCreated += counts.accountsCreated;
-}
-
-/** Finds or creates the accounts a batch of contacts refers to; domain first, then exact name. */
-async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>) {
-  const byKey = new Map<string, string>();
-  let created = 0;
-  const wanted = new Map<string, { name: string; domain: string | null }>();
-  for (const { data } of rows) {
-    if (data.accountDomain) wanted.set(`d:${data.accountDomain}`, { name: data.accountName ?? data.accountDomain, domain: data.accountDomain });
-    else if (data.accountName) wanted.set(`n:${data.accountName.toLowerCase()}`, { name: data.accountName, domain: null });
-  }
-  if (wanted.size === 0) return { byKey, created };
-  const domains = [...wanted.values()].map((w) => w.domain).filter((d): d is string => Boolean(d));
-  const names = [...wanted.values()].filter((w) => !w.domain).map((w) => w.name.toLowerCase());
-  const existing = await work.tx
-    .selectFrom('accounts')
-    .select(['id', 'domain', sql<string>`lower(name)`.as('lower_name')])
-    .where('tenant_id', '=', work.tenantId)
-    .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
-    .execute();
-  for (const account of existing) {
-    if (account.domain) byKey.set(`d:${account.domain}`, account.id);
-    if (!byKey.has(`n:${account.lower_name}`)) byKey.set(`n:${account.lower_name}`, account.id);
-  }
-  const missing = [...wanted].filter(([key]) => !byKey.has(key));
-  if (missing.length > 0) {
-    const inserted = await work.tx
-      .insertInto('accounts')
-      .values(missing.map(([, w]) => ({ tenant_id: work.tenantId, name: w.name, domain: w.domain, owner_id: work.memberId, created_by: work.memberId })))
-      .returning(['id', 'domain', 'name'])
-      .execute();
-    for (const account of inserted) byKey.set(account.domain ? `d:${account.domain}` : `n:${account.name.toLowerCase()}`, account.id);
-    created = inserted.length;
-  }
-  return { byKey, created };
-}
-
-async function storeContacts(work: CrmWork, rows: Array<{ line: number; data: any }>, fileName: string, seenInDryRun: Set<string> | null) {
-  // Deduplicate: by any email address (blind index) against the database and within the file;
-  // rows without email by the same name at the same company.
-  const emailIndexes = await Promise.all(rows.map((row) => work.sealer.indexAll('email', (row.data.email ?? []).map(normaliseEmail))));
-  const allIndexes = [...new Set(emailIndexes.flat())];
-  // Committed batches are found in the database; a dry run commits nothing, so it keeps one set for the whole file.
-  const known = seenInDryRun ?? new Set<string>();
-  if (allIndexes.length > 0) {
-    const existing = await work.tx
-      .selectFrom('contacts')
-      .select('email_index')
-      .where('tenant_id', '=', work.tenantId)
-      .where(sql<boolean>`email_index && ${allIndexes}::text[]`)
-      .execute();
-    for (const row of existing) for (const index of row.email_index) known.add(index);
-  }
-  const fresh: Array<{ line: number; data: any; emailIndex: string[] }> = [];
-  let duplicates = 0;
-  for (const [i, row] of rows.entries()) {
-    const indexes = emailIndexes[i]!;
-    const nameKey = indexes.length === 0 ? `name:${nameTokens(row.data.firstName, row.data.lastName).join(' ')}@${row.data.accountDomain ?? row.data.accountName?.toLowerCase() ?? ''}` : null;
-    if (indexes.some((index) => known.has(index)) || (nameKey && known.has(nameKey))) {
-      duplicates++;
-      continue;
-    }
-    for (const index of indexes) known.add(index);
-    if (nameKey) known.add(nameKey);
-    fresh.push({ ...row, emailIndex: indexes });
-  }
-  const noEmail = fresh.filter((row) => row.emailIndex.length === 0);
-  if (noEmail.length > 0) {
-    const nameIndexes = await Promise.all(noEmail.map((row) => work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))));
-    const candidates = await work.tx
-      .selectFrom('contacts')
-      .select(['name_index', 'account_id'])
-      .where('tenant_id', '=', work.tenantId)
-      .where('email_index', '=', sql<string[]>`'{}'::text[]`)
-      .where(sql<boolean>`name_index && ${[...new Set(nameIndexes.flat())]}::text[]`)
-      .execute();
-    const existingNames = new Set(candidates.map((c) => [...c.name_index].sort().join(',')));
-    for (const [i, row] of noEmail.entries()) {
-      if (existingNames.has([...nameIndexes[i]!].sort().join(','))) {
-        fresh.splice(fresh.indexOf(row), 1);
-        duplicates++;
-      }
-    }
-  }
-  if (fresh.length === 0) return { created: 0, duplicates, accountsCreated: 0 };
-
-  const accounts = await resolveAccounts(work, fresh);
-  const ids = fresh.map(() => crypto.randomUUID());
-  await work.app.keys.createSubjectKeys(work.tx, work.tenantId, ids);
-  const now = new Date();
-  const values = [];
-  for (const [i, row] of fresh.entries()) {
-    const data = row.data;
-    const sealed = await sealContact(work, ids[i]!, {
-      firstName: data.firstName ?? null,
-      lastName: data.lastName ?? null,
-      emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
-      phones: data.phone ? [data.phone] : [],
-      jobTitle: data.jobTitle ?? null,
-      customPersonal: {},
-    });
-    const accountKey = data.accountDomain ? `d:${data.accountDomain}` : data.accountName ? `n:${data.accountName.toLowerCase()}` : null;
-    values.push({
-      tenant_id: work.tenantId,
-      id: ids[i]!,
-      ...sealed,
-      account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null,
-      owner_id: work.memberId,
-      country: data.country ?? null,
-      source_type: 'import' as const,
-      source_ref: fileName,
-      collected_at: now,
-      collected_by: work.memberId,
-    });
-  }
-  await work.tx.insertInto('contacts').values(values).execute();
-  return { created: values.length, duplicates, accountsCreated: accounts.created };
-}
-
-async function storeAccounts(work: CrmWork, rows: Array<{ line: number; data: any }>, seenInDryRun: Set<string> | null) {
-  const known = seenInDryRun ?? new Set<string>();
-  const domains = rows.map((row) => row.data.domain).filter(Boolean);
-  const names = rows.filter((row) => !row.data.domain).map((row) => row.data.name.toLowerCase());
-  if (domains.length + names.length > 0) {
-    const existing = await work.tx
-      .selectFrom('accounts')
-      .select(['domain', sql<string>`lower(name)`.as('lower_name')])
-      .where('tenant_id', '=', work.tenantId)
-      .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
-      .execute();
-    for (const account of existing) {
-      if (account.domain) known.add(`d:${account.domain}`);
-      known.add(`n:${account.lower_name}`);
-    }
-  }
-  let duplicates = 0;
-  const fresh = [];
-  for (const row of rows) {
-    const key = row.data.domain ? `d:${row.data.domain}` : `n:${row.data.name.toLowerCase()}`;
-    if (known.has(key)) {
-      duplicates++;
-      continue;
-    }
-    known.add(key);
-    fresh.push(row.data);
-  }
-  if (fresh.length > 0) {
-    await work.tx
-      .insertInto('accounts')
-      .values(
-        fresh.map((data) => ({
-          tenant_id: work.tenantId,
-          name: data.name,
-          domain: data.domain ?? null,
-          industry: data.industry ?? null,
-          size: data.size ?? null,
-          country: data.country ?? null,
-          owner_id: work.memberId,
-          created_by: work.memberId,
-        })),
-      )
-      .execute();
-  }
-  return { created: fresh.length, duplicates, accountsCreated: 0 };
 }

@@ -20,7 +20,7 @@ import { recordVisible } from './visibility.ts';
 type LeadRow = Selectable<LeadsTable>;
 type LeadView = z.infer<typeof leadView>;
 
-interface LeadPerson {
+export interface LeadPerson {
   firstName: string | null;
   lastName: string | null;
   email: string | null;
@@ -47,7 +47,7 @@ async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
   };
 }
 
-async function sealLead(work: CrmWork, id: string, person: LeadPerson) {
+export async function sealLead(work: CrmWork, id: string, person: LeadPerson) {
   const s = work.sealer;
   return {
     first_name_enc: await s.seal(id, 'leads.first_name', person.firstName),

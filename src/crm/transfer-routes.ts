@@ -59,11 +59,11 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     bodyLimit: 2 * 1024 * 1024 * 1024,
     schema: {
       tags: ['import and export'],
-      summary: 'Import a CSV file of contacts or accounts',
+      summary: 'Import a CSV file of contacts, accounts, leads or opportunities',
       description:
         'Send the file as the body with Content-Type text/csv. Columns are matched to fields by header name ' +
-        `(contacts: ${IMPORT_FIELDS.contacts.join(', ')}; accounts: ${IMPORT_FIELDS.accounts.join(', ')}) or by map. ` +
-        'Contacts matching an existing email address, and accounts matching a domain, are skipped, so re-running a file is safe. ' +
+        `(${Object.entries(IMPORT_FIELDS).map(([object, fields]) => `${object}: ${fields.join(', ')}`).join('; ')}) or by map. ` +
+        'Records matching an existing one (contacts and leads by email, accounts by domain, deals by name and account) are skipped, so re-running a file is safe. ' +
         'Bad rows are reported by line number and never stop the good ones.',
       params: z.object({ object: z.enum(IMPORT_OBJECTS) }),
       querystring: z.object({

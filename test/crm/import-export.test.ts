@@ -88,6 +88,38 @@ describeEachDatabase('CSV import and export', (env) => {
     assert.deepEqual(report.body.errors, [{ line: 3, errors: ['size: Invalid option: expected one of "1-10"|"11-50"|"51-200"|"201-1000"|"1001-5000"|"5001+"'] }]);
   });
 
+  it('round-trips leads and opportunities through CSV export and import, deduplicated on re-run', async () => {
+    const source = await signUp(env());
+    await source.post('/api/v1/leads', { firstName: 'Lia', lastName: 'Lead', email: 'lia@leads.example', companyName: 'Lead Co', status: 'working', source: 'event' });
+    await source.post('/api/v1/leads', { companyName: 'Company Only Ltd' });
+    const account = (await source.post('/api/v1/accounts', { name: 'Deal Co', domain: 'deal.example' })).body;
+    await source.post('/api/v1/opportunities', { name: 'Big deal', accountId: account.id, amount: '1234.50', currency: 'GBP', stage: 'proposal', expectedCloseDate: '2027-05-31', probability: 40 });
+
+    const target = await signUp(env());
+    const leadsCsv = (await source.get('/api/v1/exports/leads?format=csv')).body as unknown as string;
+    const leads = await csvUpload(target, 'leads', leadsCsv);
+    assert.equal(leads.status, 200, JSON.stringify(leads.body));
+    assert.equal(leads.body.created, 2, JSON.stringify(leads.body));
+    assert.equal((await csvUpload(target, 'leads', leadsCsv)).body.duplicates, 2, 'a re-run creates nothing');
+    const lia = (await target.get('/api/v1/leads?email=lia%40leads.example')).body.items[0];
+    assert.deepEqual([lia.firstName, lia.lastName, lia.companyName, lia.status, lia.source, lia.provenance.sourceType], ['Lia', 'Lead', 'Lead Co', 'working', 'event', 'import']);
+
+    // The deal's account travels by domain: export the accounts first, then map accountId away.
+    await csvUpload(target, 'accounts', (await source.get('/api/v1/exports/accounts?format=csv')).body as unknown as string);
+    const dealsCsv = ((await source.get('/api/v1/exports/opportunities?format=csv')).body as unknown as string).replace(/^id,name,accountId/, 'id,name,accountRef');
+    const withDomain = dealsCsv.replace(/\n/, ',domain\n').replace(/(\n[^\n]+)/, '$1,deal.example');
+    const deals = await csvUpload(target, 'opportunities', withDomain);
+    assert.equal(deals.status, 200, JSON.stringify(deals.body));
+    assert.equal(deals.body.created, 1, JSON.stringify(deals.body));
+    assert.equal((await csvUpload(target, 'opportunities', withDomain)).body.duplicates, 1);
+    const deal = (await target.get('/api/v1/opportunities')).body.items[0];
+    const targetAccount = (await target.get('/api/v1/accounts?q=deal.example')).body.items[0];
+    assert.deepEqual(
+      [deal.name, deal.amount, deal.currency, deal.stage, deal.expectedCloseDate, deal.probability, deal.accountId],
+      ['Big deal', '1234.50', 'GBP', 'proposal', '2027-05-31', 40, targetAccount.id],
+    );
+  });
+
   it('checks uploads: content type, extension whatever its case, binary content, malformed CSV', async () => {
     const admin = await signUp(env());
     const json = await admin.request('POST', '/api/v1/imports/contacts', { a: 1 });

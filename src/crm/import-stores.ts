@@ -1,0 +1,305 @@
+import crypto from 'node:crypto';
+import { sql } from 'kysely';
+import { sealContact } from './contacts.ts';
+import type { CrmWork } from './context.ts';
+import { sealLead } from './leads.ts';
+import { nameTokens, normaliseEmail } from './normalise.ts';
+
+/**
+ * Storing one validated batch of an import, per object. Each store deduplicates against the
+ * database and, in a dry run (nothing committed between batches), against seenInDryRun.
+ */
+export interface ValidRow {
+  line: number;
+  data: any;
+}
+export interface StoreContext {
+  fileName: string;
+  seenInDryRun: Set<string> | null;
+}
+export interface StoreCounts {
+  created: number;
+  duplicates: number;
+  accountsCreated: number;
+}
+
+/** Finds or creates the accounts a batch of contacts refers to; domain first, then exact name. */
+async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>) {
+  const byKey = new Map<string, string>();
+  let created = 0;
+  const wanted = new Map<string, { name: string; domain: string | null }>();
+  for (const { data } of rows) {
+    if (data.accountDomain) wanted.set(`d:${data.accountDomain}`, { name: data.accountName ?? data.accountDomain, domain: data.accountDomain });
+    else if (data.accountName) wanted.set(`n:${data.accountName.toLowerCase()}`, { name: data.accountName, domain: null });
+  }
+  if (wanted.size === 0) return { byKey, created };
+  const domains = [...wanted.values()].map((w) => w.domain).filter((d): d is string => Boolean(d));
+  const names = [...wanted.values()].filter((w) => !w.domain).map((w) => w.name.toLowerCase());
+  const existing = await work.tx
+    .selectFrom('accounts')
+    .select(['id', 'domain', sql<string>`lower(name)`.as('lower_name')])
+    .where('tenant_id', '=', work.tenantId)
+    .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
+    .execute();
+  for (const account of existing) {
+    if (account.domain) byKey.set(`d:${account.domain}`, account.id);
+    if (!byKey.has(`n:${account.lower_name}`)) byKey.set(`n:${account.lower_name}`, account.id);
+  }
+  const missing = [...wanted].filter(([key]) => !byKey.has(key));
+  if (missing.length > 0) {
+    const inserted = await work.tx
+      .insertInto('accounts')
+      .values(missing.map(([, w]) => ({ tenant_id: work.tenantId, name: w.name, domain: w.domain, owner_id: work.memberId, created_by: work.memberId })))
+      .returning(['id', 'domain', 'name'])
+      .execute();
+    for (const account of inserted) byKey.set(account.domain ? `d:${account.domain}` : `n:${account.name.toLowerCase()}`, account.id);
+    created = inserted.length;
+  }
+  return { byKey, created };
+}
+
+async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenInDryRun }: StoreContext): Promise<StoreCounts> {
+  // Deduplicate: by any email address (blind index) against the database and within the file;
+  // rows without email by the same name at the same company.
+  const emailIndexes = await Promise.all(rows.map((row) => work.sealer.indexAll('email', (row.data.email ?? []).map(normaliseEmail))));
+  const allIndexes = [...new Set(emailIndexes.flat())];
+  // Committed batches are found in the database; a dry run commits nothing, so it keeps one set for the whole file.
+  const known = seenInDryRun ?? new Set<string>();
+  if (allIndexes.length > 0) {
+    const existing = await work.tx
+      .selectFrom('contacts')
+      .select('email_index')
+      .where('tenant_id', '=', work.tenantId)
+      .where(sql<boolean>`email_index && ${allIndexes}::text[]`)
+      .execute();
+    for (const row of existing) for (const index of row.email_index) known.add(index);
+  }
+  const fresh: Array<{ line: number; data: any; emailIndex: string[] }> = [];
+  let duplicates = 0;
+  for (const [i, row] of rows.entries()) {
+    const indexes = emailIndexes[i]!;
+    const nameKey = indexes.length === 0 ? `name:${nameTokens(row.data.firstName, row.data.lastName).join(' ')}@${row.data.accountDomain ?? row.data.accountName?.toLowerCase() ?? ''}` : null;
+    if (indexes.some((index) => known.has(index)) || (nameKey && known.has(nameKey))) {
+      duplicates++;
+      continue;
+    }
+    for (const index of indexes) known.add(index);
+    if (nameKey) known.add(nameKey);
+    fresh.push({ ...row, emailIndex: indexes });
+  }
+  const noEmail = fresh.filter((row) => row.emailIndex.length === 0);
+  if (noEmail.length > 0) {
+    const nameIndexes = await Promise.all(noEmail.map((row) => work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))));
+    const candidates = await work.tx
+      .selectFrom('contacts')
+      .select(['name_index', 'account_id'])
+      .where('tenant_id', '=', work.tenantId)
+      .where('email_index', '=', sql<string[]>`'{}'::text[]`)
+      .where(sql<boolean>`name_index && ${[...new Set(nameIndexes.flat())]}::text[]`)
+      .execute();
+    const existingNames = new Set(candidates.map((c) => [...c.name_index].sort().join(',')));
+    for (const [i, row] of noEmail.entries()) {
+      if (existingNames.has([...nameIndexes[i]!].sort().join(','))) {
+        fresh.splice(fresh.indexOf(row), 1);
+        duplicates++;
+      }
+    }
+  }
+  if (fresh.length === 0) return { created: 0, duplicates, accountsCreated: 0 };
+
+  const accounts = await resolveAccounts(work, fresh);
+  const ids = fresh.map(() => crypto.randomUUID());
+  await work.app.keys.createSubjectKeys(work.tx, work.tenantId, ids);
+  const now = new Date();
+  const values = [];
+  for (const [i, row] of fresh.entries()) {
+    const data = row.data;
+    const sealed = await sealContact(work, ids[i]!, {
+      firstName: data.firstName ?? null,
+      lastName: data.lastName ?? null,
+      emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
+      phones: data.phone ? [data.phone] : [],
+      jobTitle: data.jobTitle ?? null,
+      customPersonal: {},
+    });
+    const accountKey = data.accountDomain ? `d:${data.accountDomain}` : data.accountName ? `n:${data.accountName.toLowerCase()}` : null;
+    values.push({
+      tenant_id: work.tenantId,
+      id: ids[i]!,
+      ...sealed,
+      account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null,
+      owner_id: work.memberId,
+      country: data.country ?? null,
+      source_type: 'import' as const,
+      source_ref: fileName,
+      collected_at: now,
+      collected_by: work.memberId,
+    });
+  }
+  await work.tx.insertInto('contacts').values(values).execute();
+  return { created: values.length, duplicates, accountsCreated: accounts.created };
+}
+
+async function storeAccounts(work: CrmWork, rows: ValidRow[], { seenInDryRun }: StoreContext): Promise<StoreCounts> {
+  const known = seenInDryRun ?? new Set<string>();
+  const domains = rows.map((row) => row.data.domain).filter(Boolean);
+  const names = rows.filter((row) => !row.data.domain).map((row) => row.data.name.toLowerCase());
+  if (domains.length + names.length > 0) {
+    const existing = await work.tx
+      .selectFrom('accounts')
+      .select(['domain', sql<string>`lower(name)`.as('lower_name')])
+      .where('tenant_id', '=', work.tenantId)
+      .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
+      .execute();
+    for (const account of existing) {
+      if (account.domain) known.add(`d:${account.domain}`);
+      known.add(`n:${account.lower_name}`);
+    }
+  }
+  let duplicates = 0;
+  const fresh = [];
+  for (const row of rows) {
+    const key = row.data.domain ? `d:${row.data.domain}` : `n:${row.data.name.toLowerCase()}`;
+    if (known.has(key)) {
+      duplicates++;
+      continue;
+    }
+    known.add(key);
+    fresh.push(row.data);
+  }
+  if (fresh.length > 0) {
+    await work.tx
+      .insertInto('accounts')
+      .values(
+        fresh.map((data) => ({
+          tenant_id: work.tenantId,
+          name: data.name,
+          domain: data.domain ?? null,
+          industry: data.industry ?? null,
+          size: data.size ?? null,
+          country: data.country ?? null,
+          owner_id: work.memberId,
+          created_by: work.memberId,
+        })),
+      )
+      .execute();
+  }
+  return { created: fresh.length, duplicates, accountsCreated: 0 };
+}
+
+async function storeLeads(work: CrmWork, rows: ValidRow[], { fileName, seenInDryRun }: StoreContext): Promise<StoreCounts> {
+  const known = seenInDryRun ?? new Set<string>();
+  const emailIndexes = await Promise.all(rows.map((row) => (row.data.email ? work.sealer.index('email', normaliseEmail(row.data.email)) : null)));
+  const nameKeys = await Promise.all(
+    rows.map(async (row) => `lead:${(await work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))).sort().join(',')}@${row.data.companyName?.toLowerCase() ?? ''}`),
+  );
+  const indexes = emailIndexes.filter((index): index is string => index !== null);
+  if (indexes.length > 0) {
+    const existing = await work.tx.selectFrom('leads').select('email_index').where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
+    for (const row of existing) known.add(`lead-email:${row.email_index}`);
+  }
+  const companies = [...new Set(rows.filter((_, i) => !emailIndexes[i]).map((row) => row.data.companyName?.toLowerCase() ?? ''))];
+  if (companies.length > 0) {
+    const existing = await work.tx
+      .selectFrom('leads')
+      .select(['name_index', sql<string>`coalesce(lower(company_name), '')`.as('company')])
+      .where('tenant_id', '=', work.tenantId)
+      .where('email_index', 'is', null)
+      .where(sql`coalesce(lower(company_name), '')`, 'in', companies)
+      .execute();
+    for (const row of existing) known.add(`lead:${[...row.name_index].sort().join(',')}@${row.company}`);
+  }
+  let duplicates = 0;
+  const fresh: ValidRow[] = [];
+  for (const [i, row] of rows.entries()) {
+    const key = emailIndexes[i] ? `lead-email:${emailIndexes[i]}` : nameKeys[i]!;
+    if (known.has(key)) {
+      duplicates++;
+      continue;
+    }
+    known.add(key);
+    fresh.push(row);
+  }
+  if (fresh.length === 0) return { created: 0, duplicates, accountsCreated: 0 };
+  const ids = fresh.map(() => crypto.randomUUID());
+  await work.app.keys.createSubjectKeys(work.tx, work.tenantId, ids);
+  const now = new Date();
+  const values = [];
+  for (const [i, { data }] of fresh.entries()) {
+    const sealed = await sealLead(work, ids[i]!, {
+      firstName: data.firstName ?? null,
+      lastName: data.lastName ?? null,
+      email: data.email ?? null,
+      phone: data.phone ?? null,
+      jobTitle: data.jobTitle ?? null,
+      customPersonal: {},
+    });
+    values.push({
+      tenant_id: work.tenantId,
+      id: ids[i]!,
+      ...sealed,
+      company_name: data.companyName ?? null,
+      company_domain: data.companyDomain ?? null,
+      status: data.status ?? 'new',
+      source: data.source ?? null,
+      owner_id: work.memberId,
+      country: data.country ?? null,
+      source_type: 'import' as const,
+      source_ref: fileName,
+      collected_at: now,
+      collected_by: work.memberId,
+    });
+  }
+  await work.tx.insertInto('leads').values(values).execute();
+  return { created: values.length, duplicates, accountsCreated: 0 };
+}
+
+/** Opportunities are the same deal when name (case-insensitive) and account match. */
+async function storeOpportunities(work: CrmWork, rows: ValidRow[], { seenInDryRun }: StoreContext): Promise<StoreCounts> {
+  const accounts = await resolveAccounts(work, rows);
+  const accountOf = (data: any) =>
+    data.accountDomain ? (accounts.byKey.get(`d:${data.accountDomain}`) ?? null) : data.accountName ? (accounts.byKey.get(`n:${data.accountName.toLowerCase()}`) ?? null) : null;
+  const known = seenInDryRun ?? new Set<string>();
+  const names = [...new Set(rows.map((row) => row.data.name.toLowerCase()))];
+  const existing = await work.tx
+    .selectFrom('opportunities')
+    .select([sql<string>`lower(name)`.as('name'), 'account_id'])
+    .where('tenant_id', '=', work.tenantId)
+    .where(sql`lower(name)`, 'in', names)
+    .execute();
+  for (const row of existing) known.add(`deal:${row.name}@${row.account_id ?? ''}`);
+  let duplicates = 0;
+  const values = [];
+  for (const { data } of rows) {
+    const accountId = accountOf(data);
+    const key = `deal:${data.name.toLowerCase()}@${accountId ?? ''}`;
+    if (known.has(key)) {
+      duplicates++;
+      continue;
+    }
+    known.add(key);
+    const stage = data.stage ?? 'prospecting';
+    values.push({
+      tenant_id: work.tenantId,
+      name: data.name,
+      account_id: accountId,
+      stage,
+      amount: data.amount ?? '0',
+      currency: data.currency ?? 'EUR',
+      expected_close_date: data.expectedCloseDate ?? null,
+      probability: data.probability ?? null,
+      owner_id: work.memberId,
+      closed_at: stage === 'closed_won' || stage === 'closed_lost' ? new Date() : null,
+      created_by: work.memberId,
+    });
+  }
+  if (values.length > 0) await work.tx.insertInto('opportunities').values(values).execute();
+  return { created: values.length, duplicates, accountsCreated: accounts.created };
+}
+
+export const STORES = {
+  contacts: storeContacts,
+  accounts: storeAccounts,
+  leads: storeLeads,
+  opportunities: storeOpportunities,
+} satisfies Record<string, (work: CrmWork, rows: ValidRow[], context: StoreContext) => Promise<StoreCounts>>;
