@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { withTenant } from '../db/tenant.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
-import { decodeCursor, paginate } from '../http/pagination.ts';
+import { finishPage, pageBy } from '../http/pagination.ts';
 import { asCaller, type AuthContext, type Caller } from './context.ts';
 import { isAction, memberAllows, type Action } from './permissions.ts';
 import type { Role } from './roles.ts';
@@ -78,15 +78,11 @@ export async function createApiToken(app: AppContext, caller: Caller, input: { n
 }
 
 export async function listApiTokens(app: AppContext, caller: Caller, page: { limit: number; cursor?: string | undefined }) {
-  const after = decodeCursor(page.cursor, 2);
   const rows = await asCaller(app, caller, (tx) => {
-    let query = tx.selectFrom('api_tokens').selectAll().where('tenant_id', '=', caller.auth.tenantId);
-    if (after) {
-      query = query.where((eb) => eb.or([eb('created_at', '<', new Date(after[0]!)), eb.and([eb('created_at', '=', new Date(after[0]!)), eb('id', '<', String(after[1]))])]));
-    }
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+    const query = tx.selectFrom('api_tokens').selectAll().where('tenant_id', '=', caller.auth.tenantId);
+    return pageBy(query, 'api_tokens.id', { expression: sql`api_tokens.created_at`, direction: 'desc' }, page.cursor, page.limit).execute();
   });
-  return paginate(rows, page.limit, (row) => [new Date(row.created_at).toISOString(), row.id], view);
+  return finishPage(rows, page.limit, view);
 }
 
 export async function revokeApiToken(app: AppContext, caller: Caller, id: string): Promise<void> {

@@ -6,9 +6,9 @@ import type { Tx } from '../db/tenant.ts';
 import { conflict, isUniqueViolation, notFound } from '../http/errors.ts';
 import { crmWork, definedOnly, isoRequired, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
-import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
 import { escapeLike } from './normalise.ts';
-import { deleteActivitiesOf } from './activities.ts';
+import { deleteRecord } from './activities.ts';
 import { assertAssignable } from './members.ts';
 import type { accountInput, accountListQuery, accountPatch, accountView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
@@ -157,9 +157,7 @@ export function updateAccount(app: AppContext, caller: Caller, id: string, patch
 export function deleteAccount(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     await findVisibleAccount(work, id);
-    await deleteActivitiesOf(work, 'account', id);
-    await work.tx.deleteFrom('accounts').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
-    await work.audit({ action: 'account.delete', objectType: 'account', objectId: id });
+    await deleteRecord(work, 'account', id);
   });
 }
 

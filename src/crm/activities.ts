@@ -6,9 +6,9 @@ import type { Caller } from '../auth/context.ts';
 import type { CrmRecordType, NotesTable, TasksTable } from '../db/types.ts';
 import { notFound } from '../http/errors.ts';
 import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
-import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { assertRecordReference, isRecordVisible, PERSON_RECORDS } from './records.ts';
+import { assertRecordReference, isRecordVisible, PERSON_RECORDS, TABLE_OF } from './records.ts';
 import type { noteInput, noteListQuery, notePatch, noteView, taskInput, taskListQuery, taskPatch, taskView } from './schema.ts';
 import { taskVisible } from './visibility.ts';
 
@@ -32,6 +32,17 @@ export async function deleteActivitiesOf(work: CrmWork, type: CrmRecordType, id:
       .execute();
     for (const row of removed) if (row.key_id === row.id) await work.sealer.destroy(row.id);
   }
+}
+
+/**
+ * Deletes a record with its tasks and notes, audited. For a person (contact, lead) the data key
+ * is destroyed too, so copies of their fields in backups become unreadable.
+ */
+export async function deleteRecord(work: CrmWork, type: CrmRecordType, id: string): Promise<void> {
+  await deleteActivitiesOf(work, type, id);
+  await work.tx.deleteFrom(TABLE_OF[type]).where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
+  if (PERSON_RECORDS.includes(type)) await work.sealer.destroy(id);
+  await work.audit({ action: `${type}.delete`, objectType: type, objectId: id });
 }
 
 // Tasks

@@ -5,10 +5,10 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
-import { deleteActivitiesOf } from './activities.ts';
-import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
+import { deleteRecord } from './activities.ts';
+import { crmWork, definedOnly, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
-import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
@@ -147,10 +147,7 @@ export async function insertContact(work: CrmWork, input: ContactCreation): Prom
       owner_id: ownerId,
       country: input.country ?? null,
       custom: JSON.stringify(plain),
-      source_type: input.source.type,
-      source_ref: input.source.ref ?? null,
-      collected_at: input.source.collectedAt ? new Date(input.source.collectedAt) : new Date(),
-      collected_by: work.memberId,
+      ...provenanceColumns(work, input.source),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -269,11 +266,6 @@ export function updateContact(app: AppContext, caller: Caller, id: string, patch
 export function deleteContact(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     await findVisibleContact(work, id);
-    await deleteActivitiesOf(work, 'contact', id);
-    await work.tx.deleteFrom('contacts').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
-    await work.sealer.destroy(id);
-    await work.audit({ action: 'contact.delete', objectType: 'contact', objectId: id });
+    await deleteRecord(work, 'contact', id);
   });
 }
-
-export { toView as contactToView };

@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.ts';
 import { asCaller, type Audit, type Caller } from '../auth/context.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
+import type { ProvenanceSource } from '../db/types.ts';
 import { scopeOf, type Scope } from './visibility.ts';
 
 /** Everything a CRM service call works with, inside one tenant transaction. */
@@ -66,6 +67,16 @@ export class Sealer {
   destroy(subjectId: string): Promise<boolean> {
     return this.app.keys.destroySubjectKey(this.tx, this.tenantId, subjectId);
   }
+}
+
+/** The provenance columns of a person record (Art. 14): where it came from, when, brought in by whom. */
+export function provenanceColumns(work: CrmWork, source: { type: ProvenanceSource; ref?: string | null | undefined; collectedAt?: string | Date | undefined }) {
+  return {
+    source_type: source.type,
+    source_ref: source.ref ?? null,
+    collected_at: source.collectedAt ? new Date(source.collectedAt) : new Date(),
+    collected_by: work.memberId,
+  };
 }
 
 /** The entries of an update that were given (PATCH semantics: undefined means "leave as is"). */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { sealContact } from './contacts.ts';
-import type { CrmWork } from './context.ts';
+import { provenanceColumns, type CrmWork } from './context.ts';
 import { sealLead } from './leads.ts';
 import { nameTokens, normaliseEmail } from './normalise.ts';
 
@@ -130,10 +130,7 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
       account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null,
       owner_id: work.memberId,
       country: data.country ?? null,
-      source_type: 'import' as const,
-      source_ref: fileName,
-      collected_at: now,
-      collected_by: work.memberId,
+      ...provenanceColumns(work, { type: 'import', ref: fileName, collectedAt: now }),
     });
   }
   await work.tx.insertInto('contacts').values(values).execute();
@@ -244,10 +241,7 @@ async function storeLeads(work: CrmWork, rows: ValidRow[], { fileName, seenInDry
       source: data.source ?? null,
       owner_id: work.memberId,
       country: data.country ?? null,
-      source_type: 'import' as const,
-      source_ref: fileName,
-      collected_at: now,
-      collected_by: work.memberId,
+      ...provenanceColumns(work, { type: 'import', ref: fileName, collectedAt: now }),
     });
   }
   await work.tx.insertInto('leads').values(values).execute();

@@ -6,11 +6,11 @@ import type { Caller } from '../auth/context.ts';
 import type { LeadsTable } from '../db/types.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
-import { deleteActivitiesOf } from './activities.ts';
+import { deleteRecord } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
-import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, iso, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
-import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
@@ -159,10 +159,7 @@ export function createLead(app: AppContext, caller: Caller, input: z.infer<typeo
         owner_id: ownerId,
         country: input.country ?? null,
         custom: JSON.stringify(custom.plain),
-        source_type: source.type,
-        source_ref: source.ref ?? null,
-        collected_at: source.collectedAt ? new Date(source.collectedAt) : new Date(),
-        collected_by: work.memberId,
+        ...provenanceColumns(work, source),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -216,10 +213,7 @@ export function updateLead(app: AppContext, caller: Caller, id: string, patch: z
 export function deleteLead(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     await findVisibleLead(work, id);
-    await deleteActivitiesOf(work, 'lead', id);
-    await work.tx.deleteFrom('leads').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
-    await work.sealer.destroy(id);
-    await work.audit({ action: 'lead.delete', objectType: 'lead', objectId: id });
+    await deleteRecord(work, 'lead', id);
   });
 }
 

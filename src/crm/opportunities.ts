@@ -4,10 +4,10 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { OpportunitiesTable, OpportunityStage } from '../db/types.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
-import { deleteActivitiesOf } from './activities.ts';
+import { deleteRecord } from './activities.ts';
 import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
-import { finishPage, pageBy, resolveSort } from './listing.ts';
+import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { escapeLike } from './normalise.ts';
 import { assertRecordReference } from './records.ts';
@@ -212,8 +212,6 @@ export function updateOpportunity(app: AppContext, caller: Caller, id: string, p
 export function deleteOpportunity(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     await findVisibleOpportunity(work, id);
-    await deleteActivitiesOf(work, 'opportunity', id);
-    await work.tx.deleteFrom('opportunities').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
-    await work.audit({ action: 'opportunity.delete', objectType: 'opportunity', objectId: id });
+    await deleteRecord(work, 'opportunity', id);
   });
 }

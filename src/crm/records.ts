@@ -3,7 +3,7 @@ import type { CrmRecordType } from '../db/types.ts';
 import type { CrmWork } from './context.ts';
 import { recordVisible } from './visibility.ts';
 
-const TABLE_OF = { account: 'accounts', contact: 'contacts', lead: 'leads', opportunity: 'opportunities' } as const;
+export const TABLE_OF = { account: 'accounts', contact: 'contacts', lead: 'leads', opportunity: 'opportunities' } as const;
 
 /** Records about a single person: free text attached to them is encrypted under that person's key. */
 export const PERSON_RECORDS: readonly CrmRecordType[] = ['contact', 'lead'];

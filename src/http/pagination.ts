@@ -1,3 +1,4 @@
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import { badRequest } from './errors.ts';
 
@@ -34,12 +35,57 @@ export function decodeCursor(cursor: string | undefined, arity: number): Array<s
   throw badRequest('Invalid cursor', { field: 'cursor' });
 }
 
-/** Given limit+1 rows, returns the page and the cursor after its last row. */
-export function paginate<Row, Item>(rows: Row[], limit: number, key: (row: Row) => Array<string | number>, map: (row: Row) => Item) {
+export interface SortOption {
+  /** An expression over the listed table; from this allowlist only, never from the request. */
+  expression: RawBuilder<unknown>;
+  defaultDirection: 'asc' | 'desc';
+}
+
+export interface ResolvedSort {
+  expression: RawBuilder<unknown>;
+  direction: 'asc' | 'desc';
+}
+
+/** `sort=name` ascending, `sort=-name` descending, from the allowlist. */
+export function resolveSort(sort: string | undefined, options: Record<string, SortOption>, fallback: string): ResolvedSort {
+  const raw = sort ?? fallback;
+  const descending = raw.startsWith('-');
+  const key = descending ? raw.slice(1) : raw;
+  const option = options[key];
+  if (!option) throw badRequest(`Cannot sort by "${key}"; choose one of: ${Object.keys(options).join(', ')}`, { field: 'sort', allowed: Object.keys(options) });
+  return { expression: option.expression, direction: sort === undefined ? option.defaultDirection : descending ? 'desc' : 'asc' };
+}
+
+/**
+ * Keyset pagination on (sort expression, id): the cursor holds the last row's pair, so a page
+ * never repeats or skips rows when others are inserted or deleted meanwhile.
+ */
+export function pageBy<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  idColumn: string,
+  sort: ResolvedSort,
+  cursor: string | undefined,
+  limit: number,
+): SelectQueryBuilder<DB, TB, O & { _sort: unknown }> {
+  const after = decodeCursor(cursor, 2);
+  const comparison = sql.raw(sort.direction === 'asc' ? '>' : '<');
+  const direction = sql.raw(sort.direction);
+  let q = query.select(sort.expression.as('_sort') as any) as unknown as SelectQueryBuilder<DB, TB, O & { _sort: unknown }>;
+  if (after) q = q.where(sql<boolean>`(${sort.expression}, ${sql.ref(idColumn)}) ${comparison} (${after[0]}, ${after[1]})` as any);
+  return q.orderBy(sql`${sort.expression} ${direction}`).orderBy(sql`${sql.ref(idColumn)} ${direction}`).limit(limit + 1);
+}
+
+function cursorValue(value: unknown): string | number {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') return value;
+  return String(value);
+}
+
+export function finishPage<Row extends { _sort: unknown; id: string }, Item>(rows: Row[], limit: number, map: (row: Row) => Item) {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map(map),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(key(last)) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor([cursorValue(last._sort), last.id]) : null,
   };
 }

@@ -124,10 +124,6 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
 /** Column names that suggest personal data; see the inventory test. */
 export const PERSONAL_LOOKING_COLUMN = /(^|_)(e?mails?|names?|phones?|ip|user_agent|address(es)?|birth\w*|title|notes?|body)(_|$)/;
 
-export function personalColumnsOf(table: string): PersonalDataColumn[] {
-  return PERSONAL_DATA.filter((column) => column.table === table);
-}
-
 /** A personal custom field of one workspace, stored inside its object's custom_personal_enc. */
 export interface PersonalCustomField extends PersonalDataColumn {
   customFieldKey: string;

@@ -11,7 +11,7 @@ import { sessionInfo, type ClientInfo, type SignedIn } from '../auth/service.ts'
 import { createSession } from '../auth/sessions.ts';
 import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
 import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
-import { decodeCursor, paginate } from '../http/pagination.ts';
+import { finishPage, pageBy } from '../http/pagination.ts';
 import type { invitationAccept, invitationCreate, memberListQuery, memberPatch, MemberView } from './schema.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
@@ -60,18 +60,13 @@ export async function listMembers(
   caller: Caller,
   query: z.infer<typeof memberListQuery> & { limit: number; cursor?: string | undefined },
 ) {
-  const after = decodeCursor(query.cursor, 2);
   const rows = await asCaller(app, caller, (tx) => {
     let q = memberQuery(tx, caller.auth.tenantId);
     if (query.status) q = q.where('members.status', '=', query.status);
     if (query.role) q = q.where('members.role', '=', query.role);
-    if (after) {
-      const [createdAt, id] = [new Date(after[0]!), String(after[1])];
-      q = q.where((eb) => eb.or([eb('members.created_at', '>', createdAt), eb.and([eb('members.created_at', '=', createdAt), eb('members.id', '>', id)])]));
-    }
-    return q.orderBy('members.created_at').orderBy('members.id').limit(query.limit + 1).execute();
+    return pageBy(q, 'members.id', { expression: sql`members.created_at`, direction: 'asc' }, query.cursor, query.limit).execute();
   });
-  return paginate(rows, query.limit, (row) => [iso(row.created_at), row.id], toView);
+  return finishPage(rows, query.limit, toView);
 }
 
 export async function getMember(app: AppContext, caller: Caller, id: string): Promise<MemberView> {
@@ -229,16 +224,11 @@ export async function inviteMember(app: AppContext, caller: Caller, input: z.inf
 }
 
 export async function listInvitations(app: AppContext, caller: Caller, page: { limit: number; cursor?: string | undefined }) {
-  const after = decodeCursor(page.cursor, 2);
   const rows = await asCaller(app, caller, (tx) => {
-    let q = tx.selectFrom('invitations').selectAll().where('tenant_id', '=', caller.auth.tenantId);
-    if (after) {
-      const [createdAt, id] = [new Date(after[0]!), String(after[1])];
-      q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
-    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+    const q = tx.selectFrom('invitations').selectAll().where('tenant_id', '=', caller.auth.tenantId);
+    return pageBy(q, 'invitations.id', { expression: sql`invitations.created_at`, direction: 'desc' }, page.cursor, page.limit).execute();
   });
-  return paginate(rows, page.limit, (row) => [iso(row.created_at), row.id], invitationView);
+  return finishPage(rows, page.limit, invitationView);
 }
 
 export async function revokeInvitation(app: AppContext, caller: Caller, id: string): Promise<void> {
