@@ -5,8 +5,8 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { CrmRecordType, NotesTable, TasksTable } from '../db/types.ts';
 import { notFound } from '../http/errors.ts';
-import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
-import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
+import { crmWork, openPage, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
+import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { assertRecordReference, isRecordVisible, PERSON_RECORDS, TABLE_OF } from './records.ts';
 import type { noteInput, noteListQuery, notePatch, noteView, taskInput, taskListQuery, taskPatch, taskView } from './schema.ts';
@@ -86,11 +86,8 @@ export function listTasks(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.recordType) q = q.where('tasks.record_type', '=', query.recordType);
     if (query.recordId) q = q.where('tasks.record_id', '=', query.recordId);
     const rows = await pageBy(q, 'tasks.id', resolveSort(query.sort, TASK_SORTS, 'dueAt'), query.cursor, query.limit).execute();
-    await work.sealer.preload(rows.map((row) => row.key_id));
-    const page = finishPage(rows, query.limit, (row) => row);
-    const items = [];
-    for (const row of page.items) items.push(await toTaskView(work, row));
-    return { items, nextCursor: page.nextCursor };
+    const page = await openPage(work, rows, query.limit, (row) => row.key_id, toTaskView);
+    return page;
   });
 }
 
@@ -204,11 +201,8 @@ export function listNotes(app: AppContext, caller: Caller, query: z.infer<typeof
       .where('notes.record_id', '=', query.recordId);
     if (query.kind) q = q.where('notes.kind', '=', query.kind);
     const rows = await pageBy(q, 'notes.id', resolveSort(undefined, NOTE_SORTS, 'occurredAt'), query.cursor, query.limit).execute();
-    await work.sealer.preload(rows.map((row) => row.key_id));
-    const page = finishPage(rows, query.limit, (row) => row);
-    const items = [];
-    for (const row of page.items) items.push(await toNoteView(work, row));
-    return { items, nextCursor: page.nextCursor };
+    const page = await openPage(work, rows, query.limit, (row) => row.key_id, toNoteView);
+    return page;
   });
 }
 

@@ -6,9 +6,9 @@ import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
-import { crmWork, definedOnly, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
+import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
-import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
+import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
@@ -174,12 +174,9 @@ export function listContacts(app: AppContext, caller: Caller, query: z.infer<typ
     if (query.country) q = q.where('contacts.country', '=', query.country);
     if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
     const rows = await pageBy(q, 'contacts.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
-    await work.sealer.preload(rows.map((row) => row.id));
-    const page = finishPage(rows, query.limit, (row) => row);
-    const items = [];
-    for (const row of page.items) items.push(await toView(work, row));
+    const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
     if (options.audit) await work.audit({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
-    return { items, nextCursor: page.nextCursor };
+    return page;
   });
 }
 

@@ -8,9 +8,9 @@ import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteRecord } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
-import { crmWork, definedOnly, iso, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
+import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
-import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
+import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
@@ -114,12 +114,9 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.source) q = q.where('leads.source', '=', query.source);
     if (query.ownerId) q = q.where('leads.owner_id', '=', query.ownerId);
     const rows = await pageBy(q, 'leads.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
-    await work.sealer.preload(rows.map((row) => row.id));
-    const page = finishPage(rows, query.limit, (row) => row);
-    const items = [];
-    for (const row of page.items) items.push(await toView(work, row));
+    const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
     if (options.audit) await work.audit({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
-    return { items, nextCursor: page.nextCursor };
+    return page;
   });
 }
 
