@@ -4,6 +4,7 @@ const ALL = ROLES;
 const ADMIN = ['administrator'] as const;
 const MANAGERS = ['administrator', 'company_manager'] as const;
 const ALL_BUT_JUNIOR = ['administrator', 'company_manager', 'marketing_manager', 'sales_manager', 'salesperson'] as const;
+const MARKETING = ['administrator', 'company_manager', 'marketing_manager'] as const;
 const TEAM_LEADS = ['administrator', 'company_manager', 'marketing_manager', 'sales_manager'] as const;
 
 /**
@@ -25,13 +26,21 @@ export const PERMISSIONS = {
   'crm.import': TEAM_LEADS,
   'crm.export': TEAM_LEADS,
   'crm.configure': MANAGERS,
+  // Purposes, legal bases and balancing tests: the controller's decisions, recorded by managers or the DPO.
+  'purposes.read': ALL,
+  'purposes.manage': MANAGERS,
+  'forms.manage': MARKETING,
+  'campaigns.read': MARKETING,
+  'campaigns.manage': MARKETING,
+  'campaigns.send': MARKETING,
+  'suppressions.manage': MARKETING,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;
 export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
 
 /** Actions a member flagged as data protection officer may perform whatever their role. */
-export const DPO_ACTIONS: readonly Action[] = ['audit.read', 'members.read', 'workspace.read'];
+export const DPO_ACTIONS: readonly Action[] = ['audit.read', 'members.read', 'workspace.read', 'purposes.manage', 'campaigns.read'];
 
 export function roleAllows(role: Role, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Role[]).includes(role);

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { LeadsTable } from '../db/types.ts';
+import { carryConsents } from '../consent/service.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteRecord } from './activities.ts';
@@ -256,6 +257,8 @@ export function convertLead(app: AppContext, caller: Caller, id: string, input: 
       });
       contactId = contact.id;
     }
+
+    await carryConsents(work.app, work.tx, work.tenantId, id, contactId);
 
     let opportunityId: string | null = null;
     if (input.opportunity) {

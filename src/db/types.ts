@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
+import type { ConsentDB } from './types-consent.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -287,7 +288,7 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
-export interface DB {
+export interface DB extends ConsentDB {
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

@@ -20,6 +20,7 @@ import type { AppContext } from '../app-context.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { installGuard, type Access } from '../auth/guard.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
@@ -135,6 +136,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   auditRoutes(fastify, app);
   crmRoutes(fastify, app);
   transferRoutes(fastify, app);
+  consentRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

@@ -59,6 +59,11 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   lead('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
   person('tasks', 'task')('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
   person('notes', 'note')('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
+  person('consent_events', 'consent')('ip_enc', 'online_identifier', 'Address the person gave, confirmed or withdrew a consent from (proof of consent).'),
+  person('consent_events', 'consent')('user_agent_enc', 'online_identifier', 'Browser the person used when giving, confirming or withdrawing a consent.'),
+  person('email_messages', 'email')('to_enc', 'contact', 'Address an email was sent to.'),
+  person('email_messages', 'email')('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
+  person('email_messages', 'email')('text_enc', 'free_text', 'Text of an email sent to the person.'),
   {
     table: 'users',
     column: 'email',
@@ -119,6 +124,15 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'accounts.name': 'the name of a company (accounts hold company data only)',
   'leads.company_name': 'the name of the company of a lead',
   'opportunities.name': 'the name of a deal',
+  'purposes.name': 'the name of a processing purpose',
+  'forms.name': 'the name of a form',
+  'form_versions.title': 'the heading of a form',
+  'segments.name': 'the name of a segment',
+  'email_templates.name': 'the name of an email template',
+  'email_templates.body': 'the template text, with placeholders, before any person is merged in',
+  'campaigns.name': 'the name of a campaign',
+  'job_schedules.name': 'the name of a recurring job',
+  'suppressions.email_index': 'a keyed hash (blind index) of an address, not the address: it cannot be reversed',
 };
 
 /** Column names that suggest personal data; see the inventory test. */

@@ -1,0 +1,147 @@
+import type { Tx } from '../db/tenant.ts';
+import type { ConsentState, PersonType, RefusalPath } from '../db/types-consent.ts';
+import type { PersonRef } from './ledger.ts';
+import type { PurposeRow } from './purposes.ts';
+
+export type Refusal =
+  | 'purpose_inactive'
+  | 'no_consent'
+  | 'consent_pending'
+  | 'consent_withdrawn'
+  | 'consent_expired'
+  | 'objected'
+  | 'restricted'
+  | 'suppressed';
+
+export type Verdict = { allowed: true } | { allowed: false; reason: Refusal };
+
+const CHUNK = 1000;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** When consent granted at `since` stops being valid for this purpose; null when it does not age. */
+export function consentValidUntil(purpose: Pick<PurposeRow, 'consent_valid_days'>, since: Date | null): Date | null {
+  if (!since || !purpose.consent_valid_days) return null;
+  return new Date(new Date(since).getTime() + purpose.consent_valid_days * 86_400_000);
+}
+
+/**
+ * The processing gate: may these people be processed for this purpose? Yes only when the purpose
+ * is active, its legal basis holds for the person (a valid, confirmed, unexpired consent, or for
+ * the other bases no objection), and the person is neither restricted (Art. 18) nor on the
+ * suppression list. An objection to any direct-marketing purpose stops all direct marketing
+ * (Art. 21(3)). Evaluated for many people at once: a few queries per thousand people.
+ */
+export async function evaluateGate(tx: Tx, tenantId: string, purpose: PurposeRow, people: PersonRef[], now = new Date()): Promise<Map<string, Verdict>> {
+  const verdicts = new Map<string, Verdict>();
+  if (purpose.status !== 'active') {
+    for (const person of people) verdicts.set(person.id, { allowed: false, reason: 'purpose_inactive' });
+    return verdicts;
+  }
+  for (const batch of chunks(people)) {
+    const ids = batch.map((person) => person.id);
+    const restricted = new Set(
+      (await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()).map((row) => row.person_id),
+    );
+    const suppressed = await suppressedPeople(tx, tenantId, batch);
+    const states = await tx
+      .selectFrom('consent_states as s')
+      .innerJoin('purposes as p', (join) => join.onRef('p.tenant_id', '=', 's.tenant_id').onRef('p.id', '=', 's.purpose_id'))
+      .select(['s.person_id', 's.purpose_id', 's.state', 's.since', 'p.direct_marketing'])
+      .where('s.tenant_id', '=', tenantId)
+      .where('s.person_id', 'in', ids)
+      .execute();
+    const own = new Map<string, { state: ConsentState; since: Date }>();
+    const objectedToMarketing = new Set<string>();
+    for (const row of states) {
+      if (row.purpose_id === purpose.id) own.set(row.person_id, { state: row.state, since: row.since });
+      if (row.state === 'objected' && row.direct_marketing) objectedToMarketing.add(row.person_id);
+    }
+    for (const person of batch) {
+      verdicts.set(person.id, verdictFor(purpose, own.get(person.id), {
+        restricted: restricted.has(person.id),
+        suppressed: suppressed.has(person.id),
+        objectedToMarketing: purpose.direct_marketing && objectedToMarketing.has(person.id),
+        now,
+      }));
+    }
+  }
+  return verdicts;
+}
+
+function verdictFor(
+  purpose: PurposeRow,
+  own: { state: ConsentState; since: Date } | undefined,
+  flags: { restricted: boolean; suppressed: boolean; objectedToMarketing: boolean; now: Date },
+): Verdict {
+  if (flags.restricted) return { allowed: false, reason: 'restricted' };
+  if (own?.state === 'objected' || flags.objectedToMarketing) return { allowed: false, reason: 'objected' };
+  if (flags.suppressed) return { allowed: false, reason: 'suppressed' };
+  if (purpose.legal_basis !== 'consent') return { allowed: true };
+  switch (own?.state) {
+    case undefined:
+      return { allowed: false, reason: 'no_consent' };
+    case 'pending':
+      return { allowed: false, reason: 'consent_pending' };
+    case 'withdrawn':
+      return { allowed: false, reason: 'consent_withdrawn' };
+    case 'expired':
+      return { allowed: false, reason: 'consent_expired' };
+    case 'granted': {
+      const until = consentValidUntil(purpose, own.since);
+      return until && until <= flags.now ? { allowed: false, reason: 'consent_expired' } : { allowed: true };
+    }
+  }
+  return { allowed: false, reason: 'no_consent' };
+}
+
+/** The people any of whose addresses is on the suppression list. */
+async function suppressedPeople(tx: Tx, tenantId: string, people: PersonRef[]): Promise<Set<string>> {
+  const indexes = await emailIndexesOf(tx, tenantId, people);
+  const all = [...new Set([...indexes.values()].flat())];
+  if (all.length === 0) return new Set();
+  const listed = new Set(
+    (await tx.selectFrom('suppressions').select('email_index').where('tenant_id', '=', tenantId).where('email_index', 'in', all).execute()).map((row) => row.email_index),
+  );
+  const out = new Set<string>();
+  for (const [personId, personIndexes] of indexes) if (personIndexes.some((index) => listed.has(index))) out.add(personId);
+  return out;
+}
+
+/** Blind indexes of the addresses of each person (contacts have several, leads one). */
+export async function emailIndexesOf(tx: Tx, tenantId: string, people: PersonRef[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const byType = (type: PersonType) => people.filter((person) => person.type === type).map((person) => person.id);
+  const contactIds = byType('contact');
+  if (contactIds.length > 0) {
+    const rows = await tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', tenantId).where('id', 'in', contactIds).execute();
+    for (const row of rows) out.set(row.id, row.email_index);
+  }
+  const leadIds = byType('lead');
+  if (leadIds.length > 0) {
+    const rows = await tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', tenantId).where('id', 'in', leadIds).execute();
+    for (const row of rows) out.set(row.id, row.email_index ? [row.email_index] : []);
+  }
+  return out;
+}
+
+export async function canProcess(tx: Tx, tenantId: string, person: PersonRef, purpose: PurposeRow): Promise<Verdict> {
+  return (await evaluateGate(tx, tenantId, purpose, [person])).get(person.id)!;
+}
+
+/** Records the refusals of one processing run, so "who was not contacted, and why" can be shown. */
+export async function recordRefusals(tx: Tx, tenantId: string, path: RefusalPath, ref: string | null, purposeId: string, verdicts: Map<string, Verdict>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const rows = [];
+  for (const [personId, verdict] of verdicts) {
+    if (verdict.allowed) continue;
+    counts[verdict.reason] = (counts[verdict.reason] ?? 0) + 1;
+    rows.push({ tenant_id: tenantId, person_id: personId, purpose_id: purposeId, path, ref, reason: verdict.reason });
+  }
+  for (const batch of chunks(rows)) await tx.insertInto('processing_refusals').values(batch).execute();
+  return counts;
+}

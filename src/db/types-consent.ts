@@ -1,0 +1,302 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type LegalBasis = 'consent' | 'contract' | 'legitimate_interest' | 'legal_obligation';
+export type PurposeStatus = 'draft' | 'active' | 'retired';
+export type PersonType = 'contact' | 'lead';
+export type ConsentEventKind = 'given' | 'confirmed' | 'withdrawn' | 'expired' | 'repermission_requested' | 'objected';
+export type ConsentMethod = 'form' | 'import' | 'api' | 'portal' | 'verbal' | 'email_link' | 'cookie_banner';
+export type ConsentState = 'pending' | 'granted' | 'withdrawn' | 'expired' | 'objected';
+export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
+export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+export type RefusalPath = 'campaign' | 'export' | 'connector_push' | 'repermission';
+
+export interface PurposesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  key: string;
+  name: string;
+  description: Generated<string>;
+  legal_basis: LegalBasis;
+  status: Generated<PurposeStatus>;
+  direct_marketing: Generated<boolean>;
+  cookie_category: string | null;
+  retention: Generated<string>;
+  recipients: TextArray;
+  consent_valid_days: number | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  activated_at: Timestamp | null;
+}
+
+export interface LegitimateInterestAssessmentsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  purpose_id: string;
+  interest: string;
+  necessity: string;
+  impact: string;
+  safeguards: string;
+  outcome: 'passed' | 'failed';
+  reviewer_id: string;
+  reviewed_on: ColumnType<Date, string, string>;
+  created_at: DefaultTimestamp;
+}
+
+export interface ConsentTextsTable {
+  tenant_id: string;
+  hash: string;
+  text: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ConsentEventsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  person_type: PersonType;
+  person_id: string;
+  purpose_id: string;
+  kind: ConsentEventKind;
+  requires_confirmation: Generated<boolean>;
+  method: ConsentMethod;
+  source: string | null;
+  ip_enc: string | null;
+  user_agent_enc: string | null;
+  form_id: string | null;
+  form_version: number | null;
+  policy_version: string | null;
+  text_hash: string | null;
+  actor_type: ActorType;
+  actor_id: string | null;
+  occurred_at: DefaultTimestamp;
+}
+
+export interface ConsentStatesView {
+  tenant_id: string;
+  person_id: string;
+  person_type: PersonType;
+  purpose_id: string;
+  state: ConsentState;
+  since: Date;
+  event_id: string;
+}
+
+export interface ProcessingRestrictionsTable {
+  tenant_id: string;
+  person_id: string;
+  person_type: PersonType;
+  reason: string;
+  restricted_at: DefaultTimestamp;
+  restricted_by: string | null;
+}
+
+export interface SuppressionsTable {
+  tenant_id: string;
+  email_index: string;
+  reason: SuppressionReason;
+  detail: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ProcessingRefusalsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  person_id: string;
+  purpose_id: string;
+  path: RefusalPath;
+  ref: string | null;
+  reason: string;
+  occurred_at: DefaultTimestamp;
+}
+
+export interface FormField {
+  key: string;
+  label: string;
+  required: boolean;
+}
+
+export interface FormConsent {
+  purposeId: string;
+  textHash: string;
+}
+
+export interface FormsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  status: Generated<'draft' | 'live' | 'archived'>;
+  creates: Generated<PersonType>;
+  double_opt_in: Generated<boolean>;
+  confirm_within_days: Generated<number>;
+  current_version: Generated<number>;
+  owner_id: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface FormVersionsTable {
+  tenant_id: string;
+  form_id: string;
+  version: number;
+  title: string;
+  intro: Generated<string>;
+  fields: Json<FormField[]>;
+  consents: Json<FormConsent[]>;
+  policy_version: string;
+  policy_url: string;
+  success_message: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface FormSubmissionsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  form_id: string;
+  form_version: number;
+  person_type: PersonType;
+  person_id: string;
+  outcome: 'created' | 'updated';
+  purpose_ids: TextArray;
+  submitted_at: DefaultTimestamp;
+  confirm_by: Timestamp | null;
+  confirmed_at: Timestamp | null;
+  expired_at: Timestamp | null;
+}
+
+export interface CookieBannersTable {
+  tenant_id: string;
+  text: string;
+  policy_url: string;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PublicRateLimitsTable {
+  key: string;
+  hits: number;
+  window_start: Timestamp;
+}
+
+export interface SegmentsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  object: PersonType;
+  filter: Json<Record<string, unknown>>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface EmailTemplatesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  subject: string;
+  body: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type CampaignKind = 'campaign' | 'repermission';
+export type CampaignStatus = 'draft' | 'sending' | 'sent' | 'failed';
+
+export interface CampaignsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  kind: Generated<CampaignKind>;
+  name: string;
+  purpose_id: string;
+  segment_id: string | null;
+  template_id: string;
+  inactive_months: number | null;
+  confirm_within_days: number | null;
+  status: Generated<CampaignStatus>;
+  recipients: Generated<number>;
+  sent: Generated<number>;
+  failed: Generated<number>;
+  excluded: ColumnType<Record<string, number>, string | undefined, string>;
+  expired: Generated<number>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  confirm_by: Timestamp | null;
+  expiry_done_at: Timestamp | null;
+}
+
+export interface CampaignRecipientsTable {
+  tenant_id: string;
+  campaign_id: string;
+  person_id: string;
+  person_type: PersonType;
+  status: Generated<'queued' | 'sent' | 'failed'>;
+  error: string | null;
+  sent_at: Timestamp | null;
+}
+
+export type EmailKind = 'campaign' | 'confirmation' | 'repermission';
+
+export interface EmailMessagesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  person_id: string;
+  kind: EmailKind;
+  campaign_id: string | null;
+  to_enc: string;
+  subject_enc: string;
+  text_enc: string;
+  transport: 'smtp' | 'outbox';
+  created_at: DefaultTimestamp;
+}
+
+export interface JobsTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  queue: string;
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>;
+  state: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  run_at: DefaultTimestamp;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  singleton_key: string | null;
+  created_at: DefaultTimestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface JobSchedulesTable {
+  name: string;
+  queue: string;
+  every_seconds: number;
+  next_run_at: Timestamp;
+}
+
+export interface ConsentDB {
+  purposes: PurposesTable;
+  legitimate_interest_assessments: LegitimateInterestAssessmentsTable;
+  consent_texts: ConsentTextsTable;
+  consent_events: ConsentEventsTable;
+  consent_states: ConsentStatesView;
+  processing_restrictions: ProcessingRestrictionsTable;
+  suppressions: SuppressionsTable;
+  processing_refusals: ProcessingRefusalsTable;
+  forms: FormsTable;
+  form_versions: FormVersionsTable;
+  form_submissions: FormSubmissionsTable;
+  cookie_banners: CookieBannersTable;
+  public_rate_limits: PublicRateLimitsTable;
+  segments: SegmentsTable;
+  email_templates: EmailTemplatesTable;
+  campaigns: CampaignsTable;
+  campaign_recipients: CampaignRecipientsTable;
+  email_messages: EmailMessagesTable;
+  jobs: JobsTable;
+  job_schedules: JobSchedulesTable;
+}
