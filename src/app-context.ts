@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { KeyService } from './crypto/keys.ts';
 import type { Database } from './db/connection.ts';
+import type { JobWorker } from './jobs/queue.ts';
 import type { Mailer } from './mail/mailer.ts';
 
 /** The long-lived services a request or a job works with. Holds no per-request state. */
@@ -9,4 +10,6 @@ export interface AppContext {
   db: Database;
   keys: KeyService;
   mailer: Mailer;
+  /** The job queue worker: started by `lawful serve`; tests drain it by hand. */
+  jobs: JobWorker;
 }

@@ -6,6 +6,8 @@ import { loadKeyring, MasterKeyError, type MasterKeyProvider } from './crypto/ma
 import { openDatabase, type Database } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { assertAppRoleIsConfined } from './db/tenant.ts';
+import { JobWorker } from './jobs/queue.ts';
+import { HANDLERS, SCHEDULES } from './jobs/schedules.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 
 export interface BootOptions {
@@ -50,5 +52,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<A
   const keys = new KeyService(master);
   await keys.loadSystemKey(db);
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
-  return { config, db, keys, mailer, keySource, keyCreated };
+  const app = { config, db, keys, mailer } as AppContext;
+  app.jobs = new JobWorker(app, HANDLERS, SCHEDULES);
+  if (options.migrate ?? true) await app.jobs.installSchedules();
+  return Object.assign(app, { keySource, keyCreated });
 }

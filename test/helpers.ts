@@ -49,6 +49,7 @@ async function freshPostgresDatabase(adminUrl: string): Promise<Database> {
 }
 
 export class CapturingMailer implements Mailer {
+  readonly transport = 'outbox' as const;
   readonly sent: Mail[] = [];
   async send(mail: Mail): Promise<void> {
     this.sent.push(mail);

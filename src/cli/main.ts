@@ -50,12 +50,14 @@ program
     const server = await buildApp(app, { logger: loggerOptions(config.logLevel) });
     const shutdown = async () => {
       await server.close();
+      await app.jobs.stop();
       await app.db.close();
       process.exit(0);
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
     const address = await server.listen({ port: config.port, host: config.host });
+    app.jobs.start(Number(process.env.LAWFUL_JOB_POLL_MS ?? 1000));
     console.log(`Lawful CRM listening on ${address} (API docs at ${address}/docs, database: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'})`);
   });
 

@@ -3,6 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
+import { cookieBannerInput, cookieBannerView, getCookieBanner, setCookieBanner } from './cookie-banner.ts';
+import { formInput, formPatch, formView } from './form-schema.ts';
+import { createForm, getForm, listForms, updateForm } from './forms.ts';
 import { PERSON_RECORDS_PATHS } from './paths.ts';
 import { proofPdf } from './proof-pdf.ts';
 import { assessLegitimateInterest, createPurpose, getPurpose, listPurposes, updatePurpose } from './purposes.ts';
@@ -39,6 +42,38 @@ export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
     config: { access: 'purposes.manage', resource: 'purpose' },
     schema: { tags, summary: 'Record a legitimate-interest balancing test (a failed one deactivates the purpose)', params: idParam, body: s.liaInput, response: { 201: s.purposeView } },
     handler: async (request, reply) => reply.code(201).send(await assessLegitimateInterest(app, callerOf(request), request.params.id, request.body)),
+  });
+
+  const formTags = ['forms'];
+  r.get('/api/v1/forms', {
+    config: { access: 'forms.manage' },
+    schema: { tags: formTags, summary: 'Forms of the workspace', response: { 200: z.object({ items: z.array(formView) }) } },
+    handler: async (request) => listForms(app, callerOf(request)),
+  });
+  r.post('/api/v1/forms', {
+    config: { access: 'forms.manage' },
+    schema: { tags: formTags, summary: 'Build a form (created as draft)', body: formInput, response: { 201: formView } },
+    handler: async (request, reply) => reply.code(201).send(await createForm(app, callerOf(request), request.body)),
+  });
+  r.get('/api/v1/forms/:id', {
+    config: { access: 'forms.manage', resource: 'form' },
+    schema: { tags: formTags, summary: 'A form, its current version and links', params: idParam, response: { 200: formView } },
+    handler: async (request) => getForm(app, callerOf(request), request.params.id),
+  });
+  r.patch('/api/v1/forms/:id', {
+    config: { access: 'forms.manage', resource: 'form' },
+    schema: { tags: formTags, summary: 'Edit a form; editing a live one creates a new version', params: idParam, body: formPatch, response: { 200: formView } },
+    handler: async (request) => updateForm(app, callerOf(request), request.params.id, request.body),
+  });
+  r.get('/api/v1/cookie-banner', {
+    config: { access: 'forms.manage' },
+    schema: { tags: formTags, summary: 'The cookie banner: wording, categories (purposes with a cookie category) and script URL', response: { 200: cookieBannerView } },
+    handler: async (request) => getCookieBanner(app, callerOf(request)),
+  });
+  r.put('/api/v1/cookie-banner', {
+    config: { access: 'forms.manage' },
+    schema: { tags: formTags, summary: 'Set the cookie banner wording', body: cookieBannerInput, response: { 200: cookieBannerView } },
+    handler: async (request) => setCookieBanner(app, callerOf(request), request.body),
   });
 
   r.post('/api/v1/consent-events', {

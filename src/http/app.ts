@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
@@ -20,6 +21,9 @@ import type { AppContext } from '../app-context.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { installGuard, type Access } from '../auth/guard.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { campaignRoutes } from '../campaigns/routes.ts';
+import { emailLinkRoutes } from '../campaigns/public-routes.ts';
+import { formPublicRoutes } from '../consent/public-routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
@@ -90,6 +94,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   });
 
   await fastify.register(cookie);
+  await fastify.register(formbody, { bodyLimit: 64 * 1024 });
   await fastify.register(helmet, {
     // Swagger UI needs inline styles; everything else stays on the default strict policy.
     contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
@@ -137,6 +142,9 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   crmRoutes(fastify, app);
   transferRoutes(fastify, app);
   consentRoutes(fastify, app);
+  formPublicRoutes(fastify, app);
+  campaignRoutes(fastify, app);
+  emailLinkRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

@@ -6,9 +6,13 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** Extra headers, e.g. List-Unsubscribe (RFC 2369) and List-Unsubscribe-Post (RFC 8058). */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {
+  /** 'smtp' when messages leave through a server; 'outbox' when they are only kept locally. */
+  readonly transport: 'smtp' | 'outbox';
   send(mail: Mail): Promise<void>;
 }
 
@@ -21,6 +25,7 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {
+      transport: 'smtp',
       async send(mail) {
         await transport.sendMail({ from: options.from, ...mail });
       },
@@ -28,6 +33,7 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
+    transport: 'outbox',
     async send(mail) {
       const info = await transport.sendMail({ from: options.from, ...mail });
       fs.mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { escapeHtml, page } from '../consent/html.ts';
+import { visitorOf } from '../consent/public-routes.ts';
+import { preferencesOf, reconfirm, savePreferences, unsubscribe } from './suppressions.ts';
+
+const tokenParam = z.object({ token: z.string().min(1).max(1000) });
+const INVALID = page('Invalid link', '<h1>This link is not valid</h1>');
+
+export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['email links'];
+
+  // RFC 8058: a GET never unsubscribes (mail scanners follow links); the POST does, in one click.
+  r.get('/u/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Unsubscribe page', params: tokenParam },
+    handler: async (_request, reply) =>
+      reply.type('text/html').send(page('Unsubscribe', '<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>')),
+  });
+  r.post('/u/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)', params: tokenParam },
+    handler: async (request, reply) => {
+      const outcome = await unsubscribe(app, request.params.token, visitorOf(request));
+      if (!outcome.ok) return reply.code(400).type('text/html').send(INVALID);
+      return reply.type('text/html').send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose ? ` (${escapeHtml(outcome.purpose)})` : ''}.</p>`));
+    },
+  });
+
+  r.get('/p/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Preference centre: every purpose with its state and a toggle', params: tokenParam },
+    handler: async (request, reply) => {
+      const preferences = await preferencesOf(app, request.params.token);
+      if (!preferences) return reply.code(400).type('text/html').send(INVALID);
+      const rows = preferences.items
+        .map((item) => {
+          const input =
+            item.control === 'consent'
+              ? `<input type="checkbox" name="consent_${item.purposeId}"${item.state === 'granted' ? ' checked' : ''}>`
+              : item.state === 'objected'
+                ? '<em>objected</em>'
+                : `<label><input type="checkbox" name="object_${item.purposeId}"> I object</label>`;
+          return `<tr><td><strong>${escapeHtml(item.name)}</strong><br><span class="muted">${escapeHtml(item.description)} (${escapeHtml(item.legalBasis.replace('_', ' '))}; now: ${escapeHtml(item.state)})</span></td><td>${input}</td></tr>`;
+        })
+        .join('');
+      return reply.type('text/html').send(page('Your preferences', `<h1>Your preferences with ${escapeHtml(preferences.workspace)}</h1><form method="post"><table>${rows}</table><button type="submit">Save</button></form>`));
+    },
+  });
+  r.post('/p/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Save the preference centre', params: tokenParam },
+    handler: async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const pick = (prefix: string) => new Set(Object.keys(body).filter((key) => key.startsWith(prefix) && body[key] === 'on').map((key) => key.slice(prefix.length)));
+      const changes = await savePreferences(app, request.params.token, pick('consent_'), pick('object_'), visitorOf(request));
+      if (changes === null) return reply.code(400).type('text/html').send(INVALID);
+      return reply.type('text/html').send(page('Saved', `<h1>Your preferences are saved</h1><p>${changes} change(s) recorded.</p><p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`));
+    },
+  });
+
+  r.get('/r/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Re-permission: the page behind the reconfirmation link', params: tokenParam },
+    handler: async (_request, reply) =>
+      reply.type('text/html').send(page('Stay in touch', '<h1>Do you still want to hear from us?</h1><form method="post"><button type="submit">Yes, keep me subscribed</button></form>')),
+  });
+  r.post('/r/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Re-permission: reconfirm consent', params: tokenParam },
+    handler: async (request, reply) => {
+      const outcome = await reconfirm(app, request.params.token, visitorOf(request));
+      const pages = {
+        confirmed: [200, page('Thank you', '<h1>Thank you, you stay subscribed</h1>')],
+        used: [409, page('Already confirmed', '<h1>You have already confirmed</h1>')],
+        expired: [410, page('Link expired', '<h1>This link has expired</h1>')],
+        invalid: [400, INVALID],
+      } as const;
+      const [code, html] = pages[outcome];
+      return reply.code(code).type('text/html').send(html);
+    },
+  });
+}

@@ -1,0 +1,262 @@
+import { sql } from 'kysely';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit, type AuditOrigin } from '../audit/service.ts';
+import type { Caller } from '../auth/context.ts';
+import { crmWork, isoRequired, Sealer } from '../crm/context.ts';
+import { normaliseEmail } from '../crm/normalise.ts';
+import { emailIndexesOf } from '../consent/gate.ts';
+import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
+import { verifyLink } from '../consent/links.ts';
+import { loadPeople } from '../consent/people.ts';
+import { findPurpose } from '../consent/purposes.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { SuppressionReason } from '../db/types-consent.ts';
+import { decodeCursor, encodeCursor, type pageQuery } from '../http/pagination.ts';
+import { notFound } from '../http/errors.ts';
+import type { emailEventInput, suppressionInput, suppressionView } from './schema.ts';
+
+export async function suppress(tx: Tx, tenantId: string, indexes: string[], reason: SuppressionReason, detail: string | null): Promise<void> {
+  if (indexes.length === 0) return;
+  await tx
+    .insertInto('suppressions')
+    .values(indexes.map((email_index) => ({ tenant_id: tenantId, email_index, reason, detail })))
+    .onConflict((c) => c.columns(['tenant_id', 'email_index']).doNothing())
+    .execute();
+}
+
+/** The suppression list, newest first, with the person each address belongs to when still held. */
+export function listSuppressions(app: AppContext, caller: Caller, page: z.infer<typeof pageQuery>) {
+  return crmWork(app, caller, async (work) => {
+    const cursor = decodeCursor(page.cursor, 2);
+    let q = work.tx.selectFrom('suppressions').selectAll().where('tenant_id', '=', work.tenantId);
+    if (cursor) q = q.where(sql<boolean>`(created_at, email_index) < (${new Date(String(cursor[0]))}, ${String(cursor[1])})`);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('email_index', 'desc').limit(page.limit + 1).execute();
+    const pageRows = rows.slice(0, page.limit);
+    const indexes = pageRows.map((row) => row.email_index);
+    const owners = new Map<string, PersonRef>();
+    if (indexes.length > 0) {
+      const contacts = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(sql<boolean>`email_index && ${indexes}::text[]`).execute();
+      for (const contact of contacts) for (const index of contact.email_index) owners.set(index, { type: 'contact', id: contact.id });
+      const leads = await work.tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
+      for (const lead of leads) if (lead.email_index && !owners.has(lead.email_index)) owners.set(lead.email_index, { type: 'lead', id: lead.id });
+    }
+    const people = await loadPeople(app, work.tx, work.tenantId, [...owners.values()]);
+    const items: Array<z.infer<typeof suppressionView>> = pageRows.map((row) => {
+      const owner = owners.get(row.email_index);
+      const person = owner ? people.get(owner.id) : undefined;
+      return {
+        emailIndex: row.email_index,
+        reason: row.reason,
+        detail: row.detail,
+        person: owner ? { ...owner, name: [person?.firstName, person?.lastName].filter(Boolean).join(' ') || null } : null,
+        createdAt: isoRequired(row.created_at),
+      };
+    });
+    const last = pageRows[pageRows.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.email_index]) : null };
+  });
+}
+
+export function addSuppression(app: AppContext, caller: Caller, input: z.infer<typeof suppressionInput>) {
+  return crmWork(app, caller, async (work) => {
+    const index = await work.sealer.index('email', normaliseEmail(input.email));
+    await suppress(work.tx, work.tenantId, [index], 'manual', input.detail);
+    await work.audit({ action: 'suppression.add', objectType: 'suppression', objectId: index, fields: ['reason:manual'] });
+    return { emailIndex: index };
+  });
+}
+
+export function removeSuppression(app: AppContext, caller: Caller, email: string) {
+  return crmWork(app, caller, async (work) => {
+    const index = await work.sealer.index('email', normaliseEmail(email));
+    const removed = await work.tx.deleteFrom('suppressions').where('tenant_id', '=', work.tenantId).where('email_index', '=', index).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) throw notFound('Suppression');
+    await work.audit({ action: 'suppression.remove', objectType: 'suppression', objectId: index, fields: [] });
+  });
+}
+
+/** A bounce or complaint posted back by the mail provider: the address is suppressed. */
+export function recordEmailEvent(app: AppContext, caller: Caller, input: z.infer<typeof emailEventInput>) {
+  return crmWork(app, caller, async (work) => {
+    const index = await work.sealer.index('email', normaliseEmail(input.email));
+    const reason = input.type === 'bounce' ? 'bounced' : 'complained';
+    await suppress(work.tx, work.tenantId, [index], reason, input.detail);
+    await work.audit({ action: `email.${input.type}`, objectType: 'suppression', objectId: index, fields: [`reason:${reason}`] });
+    return { emailIndex: index, reason };
+  });
+}
+
+/** The outbox: every email sent to people, newest first, decrypted for the reader. */
+export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer<typeof pageQuery>) {
+  return crmWork(app, caller, async (work) => {
+    const cursor = decodeCursor(page.cursor, 2);
+    let q = work.tx.selectFrom('email_messages').selectAll().where('tenant_id', '=', work.tenantId);
+    if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${new Date(String(cursor[0]))}, ${String(cursor[1])}::uuid)`);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+    const pageRows = rows.slice(0, page.limit);
+    const sealer = new Sealer(app, work.tx, work.tenantId);
+    await sealer.preload(pageRows.map((row) => row.person_id));
+    const open = async (field: string, value: string) => {
+      try {
+        return await app.keys.decryptField(work.tx, work.tenantId, `email_messages.${field}`, value);
+      } catch {
+        return null; // the person was erased: the copy is unreadable, as intended
+      }
+    };
+    const items = [];
+    for (const row of pageRows) {
+      items.push({
+        id: row.id,
+        personId: row.person_id,
+        kind: row.kind,
+        campaignId: row.campaign_id,
+        to: await open('to', row.to_enc),
+        subject: await open('subject', row.subject_enc),
+        text: await open('text', row.text_enc),
+        transport: row.transport,
+        createdAt: isoRequired(row.created_at),
+      });
+    }
+    await work.audit({ action: 'email_message.list', objectType: 'email_message', objectId: null, fields: ['to', 'subject', 'text'] });
+    const last = pageRows[pageRows.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null };
+  });
+}
+
+export interface LinkVisitor {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+function subjectOrigin(person: PersonRef, visitor: LinkVisitor): AuditOrigin {
+  return { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId };
+}
+
+/**
+ * One-click unsubscribe (RFC 8058): withdraws the consent of the email's purpose (or records an
+ * objection when it rests on legitimate interest) and puts the person's addresses on the
+ * suppression list. Idempotent: a second click changes nothing.
+ */
+export async function unsubscribe(app: AppContext, token: string, visitor: LinkVisitor): Promise<{ ok: boolean; purpose?: string }> {
+  const check = verifyLink(app.keys, 'unsubscribe', token, 4);
+  if (!check.ok) return { ok: false };
+  const [tenantId, type, personId, purposeId] = check.values as [string, PersonRef['type'], string, string];
+  const person: PersonRef = { type, id: personId };
+  return withTenant(app.db, tenantId, async (tx) => {
+    const purpose = await findPurpose(tx, tenantId, purposeId).catch(() => null);
+    if (!purpose) return { ok: false };
+    const { state } = await currentState(tx, tenantId, personId, purposeId);
+    const kind = purpose.legal_basis === 'consent' ? (state === 'granted' || state === 'pending' ? 'withdrawn' : null) : state === 'objected' ? null : 'objected';
+    if (kind) {
+      await recordConsentEvent(app, tx, tenantId, { person, purpose, kind, method: 'email_link', source: 'unsubscribe link', ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: personId } });
+    }
+    const indexes = (await emailIndexesOf(tx, tenantId, [person])).get(personId) ?? [];
+    await suppress(tx, tenantId, indexes, 'unsubscribed', `purpose:${purpose.key}`);
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'email.unsubscribe', objectType: type, objectId: personId, fields: [`consent:${purposeId}`, 'suppression'] });
+    return { ok: true, purpose: purpose.name };
+  });
+}
+
+export interface Preference {
+  purposeId: string;
+  name: string;
+  description: string;
+  legalBasis: string;
+  state: string;
+  /** Consent purposes can be switched on and off; legitimate-interest ones can be objected to. */
+  control: 'consent' | 'object';
+}
+
+/** The preference centre's view: every active purpose a person can act on, with its state. */
+export async function preferencesOf(app: AppContext, token: string): Promise<{ tenantId: string; person: PersonRef; workspace: string; items: Preference[] } | null> {
+  const check = verifyLink(app.keys, 'preferences', token, 3);
+  if (!check.ok) return null;
+  const [tenantId, type, personId] = check.values as [string, PersonRef['type'], string];
+  return withTenant(app.db, tenantId, async (tx) => {
+    const table = type === 'contact' ? 'contacts' : 'leads';
+    if (!(await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', personId).executeTakeFirst())) return null;
+    const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute();
+    const items: Preference[] = [];
+    for (const purpose of purposes) {
+      const control = purpose.legal_basis === 'consent' ? 'consent' : purpose.legal_basis === 'legitimate_interest' || purpose.direct_marketing ? 'object' : null;
+      if (!control) continue;
+      items.push({ purposeId: purpose.id, name: purpose.name, description: purpose.description, legalBasis: purpose.legal_basis, state: (await currentState(tx, tenantId, personId, purpose.id)).state, control });
+    }
+    const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    return { tenantId, person: { type, id: personId }, workspace: workspace.name, items };
+  });
+}
+
+/** Applies the preference centre's toggles: on = consent given, off = withdrawn; objections. */
+export async function savePreferences(app: AppContext, token: string, wanted: Set<string>, objections: Set<string>, visitor: LinkVisitor): Promise<number | null> {
+  const current = await preferencesOf(app, token);
+  if (!current) return null;
+  const { tenantId, person } = current;
+  return withTenant(app.db, tenantId, async (tx) => {
+    let changes = 0;
+    for (const item of current.items) {
+      const purpose = await findPurpose(tx, tenantId, item.purposeId);
+      let kind: 'given' | 'withdrawn' | 'objected' | null = null;
+      if (item.control === 'consent') {
+        const on = item.state === 'granted' || item.state === 'pending';
+        if (wanted.has(item.purposeId) && item.state !== 'granted') kind = 'given';
+        else if (!wanted.has(item.purposeId) && on) kind = 'withdrawn';
+      } else if (objections.has(item.purposeId) && item.state !== 'objected') {
+        kind = 'objected';
+      }
+      if (!kind) continue;
+      await recordConsentEvent(app, tx, tenantId, {
+        person,
+        purpose,
+        kind,
+        method: 'email_link',
+        source: 'preference centre',
+        ip: visitor.ip,
+        userAgent: visitor.userAgent,
+        text: kind === 'given' ? `Preference centre: yes to "${purpose.name}"${purpose.description ? ` (${purpose.description})` : ''}` : null,
+        actor: { type: 'data_subject', id: person.id },
+      });
+      changes += 1;
+    }
+    if (changes > 0) await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'consent.preferences', objectType: person.type, objectId: person.id, fields: [`changes:${changes}`] });
+    return changes;
+  });
+}
+
+/** The link in a re-permission email: the person says yes again, which is a new consent. */
+export async function reconfirm(app: AppContext, token: string, visitor: LinkVisitor): Promise<'confirmed' | 'invalid' | 'expired' | 'used'> {
+  const check = verifyLink(app.keys, 'repermission', token, 4);
+  if (!check.ok) return check.reason;
+  const [tenantId, campaignId, type, personId] = check.values as [string, string, PersonRef['type'], string];
+  const person: PersonRef = { type, id: personId };
+  return withTenant(app.db, tenantId, async (tx) => {
+    const campaign = await tx.selectFrom('campaigns').selectAll().where('tenant_id', '=', tenantId).where('id', '=', campaignId).executeTakeFirst();
+    if (!campaign || campaign.kind !== 'repermission') return 'invalid' as const;
+    if (campaign.expiry_done_at) return 'expired' as const;
+    const purpose = await findPurpose(tx, tenantId, campaign.purpose_id);
+    const already = await tx
+      .selectFrom('consent_events')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', '=', personId)
+      .where('purpose_id', '=', purpose.id)
+      .where('source', '=', `repermission:${campaignId}`)
+      .executeTakeFirst();
+    if (already) return 'used' as const;
+    await recordConsentEvent(app, tx, tenantId, {
+      person,
+      purpose,
+      kind: 'given',
+      method: 'email_link',
+      source: `repermission:${campaignId}`,
+      ip: visitor.ip,
+      userAgent: visitor.userAgent,
+      text: `Yes, I still want to receive "${purpose.name}"${purpose.description ? ` (${purpose.description})` : ''}.`,
+      actor: { type: 'data_subject', id: personId },
+    });
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'consent.reconfirm', objectType: type, objectId: personId, fields: [`consent:${purpose.id}`] });
+    return 'confirmed' as const;
+  });
+}

@@ -1,0 +1,203 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { withTenant } from '../db/tenant.ts';
+import type { FormField } from '../db/types-consent.ts';
+import { AppError } from '../http/errors.ts';
+import { cookieBannerScript, cookieChoiceInput, recordCookieChoice } from './cookie-banner.ts';
+import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
+import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './form-submit.ts';
+import { escapeHtml, page } from './html.ts';
+
+export const VISITOR_COOKIE = 'lawful_visitor';
+const HONEYPOT = 'website';
+const INPUT_TYPES: Record<string, string> = { email: 'email', phone: 'tel' };
+
+export function visitorOf(request: FastifyRequest): Visitor {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
+}
+
+/** JSON {fields, consents, website} from an embedding page, or the hosted page's urlencoded post. */
+function submissionOf(body: unknown): Submission {
+  const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  if (raw.fields && typeof raw.fields === 'object') {
+    return {
+      values: raw.fields as Record<string, unknown>,
+      consents: Array.isArray(raw.consents) ? raw.consents.filter((c): c is string => typeof c === 'string') : [],
+      honeypot: typeof raw[HONEYPOT] === 'string' ? (raw[HONEYPOT] as string) : '',
+    };
+  }
+  const values: Record<string, unknown> = {};
+  const consents: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === HONEYPOT) continue;
+    if (key.startsWith('consent_')) {
+      if (value === 'on' || value === 'true' || value === true) consents.push(key.slice('consent_'.length));
+    } else {
+      values[key] = value;
+    }
+  }
+  return { values, consents, honeypot: typeof raw[HONEYPOT] === 'string' ? (raw[HONEYPOT] as string) : '' };
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+async function renderForm(app: AppContext, publicId: string, errors: string[] = [], values: Record<string, unknown> = {}): Promise<string | null> {
+  const ids = parseFormPublicId(publicId);
+  if (!ids) return null;
+  return withTenant(app.db, ids.tenantId, async (tx) => {
+    const loaded = await loadForm(tx, ids.tenantId, ids.formId).catch(() => null);
+    if (!loaded || loaded.form.status !== 'live') return null;
+    const { version } = loaded;
+    const fields = (version.fields as unknown as FormField[])
+      .map((field) => {
+        const value = typeof values[field.key] === 'string' ? escapeHtml(values[field.key] as string) : '';
+        return `<label for="f-${field.key}">${escapeHtml(field.label)}${field.required ? ' *' : ''}</label>
+<input id="f-${field.key}" name="${field.key}" type="${INPUT_TYPES[field.key] ?? 'text'}" value="${value}"${field.required ? ' required' : ''}>`;
+      })
+      .join('\n');
+    const consents = (await consentsOfVersion(tx, ids.tenantId, version))
+      .map((consent) => `<label class="consent"><input type="checkbox" name="consent_${consent.purposeId}" data-purpose="${consent.purposeId}"> <span>${escapeHtml(consent.text)}</span></label>`)
+      .join('\n');
+    const errorList = errors.length > 0 ? `<ul class="error">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
+    return page(
+      version.title,
+      `<h1>${escapeHtml(version.title)}</h1>
+${version.intro ? `<p>${escapeHtml(version.intro)}</p>` : ''}${errorList}
+<form method="post" action="/f/${publicId}">
+${fields}
+<div class="hp" aria-hidden="true"><label for="f-website">Leave this empty</label><input id="f-website" name="${HONEYPOT}" type="text" tabindex="-1" autocomplete="off"></div>
+${consents}
+<p class="muted">How we use your data: <a href="${escapeHtml(version.policy_url)}">privacy policy</a> (version ${escapeHtml(version.policy_version)}).</p>
+<button type="submit">Submit</button>
+</form>`,
+    );
+  });
+}
+
+function confirmationPage(status: 'confirmed' | 'invalid' | 'expired' | 'used', purposes: string[] = []): { code: number; html: string } {
+  switch (status) {
+    case 'confirmed':
+      return { code: 200, html: page('Confirmed', `<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length ? ` for: ${purposes.map(escapeHtml).join(', ')}` : ''}.</p>`) };
+    case 'used':
+      return { code: 409, html: page('Already confirmed', '<h1>Already confirmed</h1><p>This link has been used.</p>') };
+    case 'expired':
+      return { code: 410, html: page('Link expired', '<h1>This link has expired</h1><p>Fill in the form again to receive a new one.</p>') };
+    default:
+      return { code: 400, html: page('Invalid link', '<h1>This link is not valid</h1>') };
+  }
+}
+
+export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['public forms'];
+  const publicIdParam = z.object({ publicId: z.string().min(1).max(100) });
+
+  r.get('/f/cookie-banner.js', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'The cookie banner script of a workspace, for its landing pages', querystring: z.object({ workspace: z.string().min(1).max(48) }) },
+    handler: async (request, reply) => {
+      const script = await cookieBannerScript(app, request.query.workspace);
+      if (!script) return reply.code(404).send({ error: 'not_found', message: 'No such workspace', details: null });
+      return reply.type('text/javascript; charset=utf-8').header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=300').send(script);
+    },
+  });
+  // The banner runs on the workspace's own sites: its choices are posted cross-origin, with the visitor cookie.
+  const allowOrigin = (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = request.headers.origin;
+    if (origin) reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+  };
+  r.options('/f/cookie-consent', {
+    config: { access: 'public' },
+    schema: { hide: true },
+    handler: async (request, reply) => {
+      allowOrigin(request, reply);
+      return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').code(204).send();
+    },
+  });
+  r.post('/f/cookie-consent', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Record a cookie-banner choice (as consent events when the visitor is known)', body: cookieChoiceInput, response: { 200: z.object({ recorded: z.number() }) } },
+    handler: async (request, reply) => {
+      allowOrigin(request, reply);
+      return recordCookieChoice(app, request.body, request.cookies[VISITOR_COOKIE] ?? request.body.visitor, visitorOf(request));
+    },
+  });
+
+  r.get('/f/:publicId', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'The hosted form page', params: publicIdParam },
+    handler: async (request, reply) => {
+      const html = await renderForm(app, request.params.publicId);
+      if (!html) return reply.code(404).type('text/html').send(page('Not found', '<h1>This form does not exist or is closed.</h1>'));
+      return reply.type('text/html').send(html);
+    },
+  });
+
+  r.post('/f/:publicId', {
+    config: { access: 'public' },
+    schema: {
+      tags,
+      summary: 'Submit a form: JSON {fields: {email, ...}, consents: [purposeId], website: ""} or the hosted page\'s form post',
+      params: publicIdParam,
+    },
+    handler: async (request, reply) => {
+      const submission = submissionOf(request.body);
+      try {
+        const result = await submitForm(app, request.params.publicId, submission, visitorOf(request));
+        if (result.visitorToken) setVisitorCookie(app, reply, result.visitorToken);
+        if (wantsHtml(request)) {
+          const note = result.confirmationRequired ? '<p>We have sent you an email: follow the link in it to confirm.</p>' : '';
+          return reply.type('text/html').send(page('Thank you', `<h1>${escapeHtml(result.message)}</h1>${note}`));
+        }
+        return reply.code(202).send({ status: 'accepted' as const, confirmationRequired: result.confirmationRequired, message: result.message });
+      } catch (error) {
+        if (wantsHtml(request) && error instanceof AppError && error.code === 'validation_error') {
+          const issues = (error.details as { issues: Array<{ path: string; message: string }> }).issues;
+          const html = await renderForm(app, request.params.publicId, issues.map((i) => `${i.path}: ${i.message}`), submission.values);
+          return reply.code(400).type('text/html').send(html ?? page('Invalid', '<h1>Invalid submission</h1>'));
+        }
+        throw error;
+      }
+    },
+  });
+
+  const tokenParam = z.object({ token: z.string().min(1).max(1000) });
+  r.get('/f/confirm/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Double opt-in: the page behind the confirmation link (confirms on the button, not on the visit)', params: tokenParam },
+    handler: async (request, reply) => {
+      const problem = checkConfirmation(app, request.params.token);
+      if (problem) {
+        const { code, html } = confirmationPage(problem.status);
+        return reply.code(code).type('text/html').send(html);
+      }
+      return reply.type('text/html').send(
+        page('Confirm', `<h1>Confirm your subscription</h1><form method="post"><button type="submit">Yes, I confirm</button></form>`),
+      );
+    },
+  });
+  r.post('/f/confirm/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Double opt-in: confirm (single use)', params: tokenParam },
+    handler: async (request, reply) => {
+      const outcome = await confirmSubmission(app, request.params.token, visitorOf(request));
+      const { code, html } = confirmationPage(outcome.status, outcome.status === 'confirmed' ? outcome.purposes : []);
+      return reply.code(code).type('text/html').send(html);
+    },
+  });
+}
+
+/** Remembers a known visitor, so their cookie-banner choices can be recorded as consent events. */
+export function setVisitorCookie(app: AppContext, reply: FastifyReply, token: string): void {
+  reply.setCookie(VISITOR_COOKIE, token, {
+    path: '/f/',
+    httpOnly: true,
+    secure: app.config.secureCookies,
+    sameSite: app.config.secureCookies ? 'none' : 'lax',
+    maxAge: 365 * 86400,
+  });
+}

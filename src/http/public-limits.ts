@@ -1,0 +1,33 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/connection.ts';
+import { withUser } from '../db/tenant.ts';
+import { tooManyRequests } from './errors.ts';
+
+export interface PublicLimit {
+  key: string;
+  max: number;
+  windowSeconds: number;
+}
+
+/**
+ * Counts a hit on each key of a public endpoint (forms, unsubscribe, cookie banner) and refuses
+ * with 429 + Retry-After once one is over its limit. Counters live in PostgreSQL: every node
+ * shares them.
+ */
+export async function hitPublicLimits(db: Database, limits: PublicLimit[]): Promise<void> {
+  await withUser(db, null, async (tx) => {
+    for (const limit of limits) {
+      const { rows } = await sql<{ hits: number; window_start: Date }>`
+        insert into public_rate_limits (key, hits, window_start) values (${limit.key}, 1, now())
+        on conflict (key) do update set
+          hits = case when public_rate_limits.window_start < now() - make_interval(secs => ${limit.windowSeconds}) then 1 else public_rate_limits.hits + 1 end,
+          window_start = case when public_rate_limits.window_start < now() - make_interval(secs => ${limit.windowSeconds}) then now() else public_rate_limits.window_start end
+        returning hits, window_start`.execute(tx);
+      const row = rows[0]!;
+      if (row.hits > limit.max) {
+        const retryAfter = (new Date(row.window_start).getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000;
+        throw tooManyRequests('Too many submissions from this address; try again later.', retryAfter);
+      }
+    }
+  });
+}

@@ -1,0 +1,20 @@
+import { expireRepermissions, runCampaignSend, SEND_QUEUE } from '../campaigns/campaigns.ts';
+import { expireUnconfirmed } from '../consent/form-submit.ts';
+import type { JobHandler, Schedule } from './queue.ts';
+
+/** Every queue and what runs it. */
+export const HANDLERS: Record<string, JobHandler> = {
+  [SEND_QUEUE]: runCampaignSend,
+  'consent.expire-unconfirmed': async (app) => {
+    await expireUnconfirmed(app);
+  },
+  'repermission.expire': async (app) => {
+    await expireRepermissions(app);
+  },
+};
+
+/** Recurring jobs; each tick runs once across all app nodes. */
+export const SCHEDULES: Schedule[] = [
+  { name: 'consent.expire-unconfirmed', queue: 'consent.expire-unconfirmed', everySeconds: 3600 },
+  { name: 'repermission.expire', queue: 'repermission.expire', everySeconds: 3600 },
+];

@@ -1,0 +1,30 @@
+import type { AppContext } from '../app-context.ts';
+import type { Tx } from '../db/tenant.ts';
+import type { EmailKind } from '../db/types-consent.ts';
+import type { Mail } from './mailer.ts';
+
+/**
+ * Sends an email to a person and keeps a copy in email_messages (the outbox the UI shows),
+ * encrypted under the person's key, in the caller's transaction.
+ */
+export async function sendToPerson(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  message: { personId: string; kind: EmailKind; campaignId?: string | null; mail: Mail },
+): Promise<void> {
+  const seal = (field: string, value: string) => app.keys.encryptField(tx, tenantId, message.personId, `email_messages.${field}`, value);
+  const copy = {
+    tenant_id: tenantId,
+    person_id: message.personId,
+    kind: message.kind,
+    campaign_id: message.campaignId ?? null,
+    to_enc: await seal('to', message.mail.to),
+    subject_enc: await seal('subject', message.mail.subject),
+    text_enc: await seal('text', message.mail.text),
+    transport: app.mailer.transport,
+  };
+  // Sent first: a message that could not be sent leaves no copy behind.
+  await app.mailer.send(message.mail);
+  await tx.insertInto('email_messages').values(copy).execute();
+}
