@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { recordAudit, verifyTenantChain } from '../../src/audit/service.ts';
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
+import { CONSENT_SCENARIOS } from '../consent-audit-scenarios.ts';
 import { addMember, auditCount, Client, describeEachDatabase, signUp, TEST_PASSWORD, uniqueSlug, type Response, type TestEnv } from '../helpers.ts';
 
 interface Scenario {
@@ -244,6 +245,8 @@ SCENARIOS['POST /api/v1/imports/:object'] = {
     return { response, tenantId, before };
   },
 };
+
+Object.assign(SCENARIOS, CONSENT_SCENARIOS);
 
 describeEachDatabase('audit trail', (env) => {
   it('has a scenario for every state-changing route', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { activePurpose, liveForm, templateAndSegment } from '../consent-fixtures.ts';
 import { addMember, Client, describeEachDatabase, signUp } from '../helpers.ts';
 
 /** Plausible bodies, so that a 404 comes from the tenant boundary and not from validation. */
@@ -12,6 +13,15 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/tasks/:id': { title: 'Hijacked' },
   'PATCH /api/v1/notes/:id': { body: 'Hijacked' },
   'PATCH /api/v1/custom-fields/:id': { label: 'Hijacked' },
+  'PATCH /api/v1/purposes/:id': { name: 'Hijacked' },
+  'POST /api/v1/purposes/:id/balancing-tests': { interest: 'i', necessity: 'n', impact: 'i', safeguards: 's', outcome: 'passed', reviewerId: '00000000-0000-4000-8000-000000000000', reviewedOn: '2026-01-01' },
+  'PATCH /api/v1/forms/:id': { name: 'Hijacked' },
+  'PATCH /api/v1/segments/:id': { name: 'Hijacked' },
+  'PATCH /api/v1/email-templates/:id': { name: 'Hijacked' },
+  'POST /api/v1/contacts/:id/consents': { purposeId: '00000000-0000-4000-8000-000000000000', kind: 'withdrawn' },
+  'POST /api/v1/leads/:id/consents': { purposeId: '00000000-0000-4000-8000-000000000000', kind: 'withdrawn' },
+  'PUT /api/v1/contacts/:id/restriction': { reason: 'Hijacked' },
+  'PUT /api/v1/leads/:id/restriction': { reason: 'Hijacked' },
 };
 
 describeEachDatabase('cross-tenant isolation', (env) => {
@@ -29,7 +39,16 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bTask = (await b.post('/api/v1/tasks', { title: 'B task', record: { type: 'contact', id: bContact.id } })).body;
     const bNote = (await b.post('/api/v1/notes', { body: 'B note', record: { type: 'contact', id: bContact.id } })).body;
     const bField = (await b.post('/api/v1/custom-fields', { object: 'account', key: 'b_field', label: 'B', type: 'text' })).body;
+    const bConsentPurpose = await activePurpose(b);
+    const bForm = await liveForm(b, bConsentPurpose.id);
+    const { templateId, segmentId } = await templateAndSegment(b);
+    const bCampaign = (await b.post('/api/v1/campaigns', { name: 'B campaign', purposeId: bConsentPurpose.id, segmentId, templateId })).body;
     const idsOfB: Record<string, string> = {
+      purpose: bConsentPurpose.id,
+      form: bForm.id,
+      segment: segmentId,
+      email_template: templateId,
+      campaign: bCampaign.id,
       member: bMember.info.member.id,
       invitation: bInvitation.id,
       api_token: bToken.id,
@@ -72,6 +91,9 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get(`/api/v1/opportunities/${bOpportunity.id}`)).body.name, 'B deal');
     assert.equal((await b.get(`/api/v1/accounts/${bAccount.id}`)).body.name, 'B Co');
     assert.equal((await b.get('/api/v1/custom-fields')).body.items[0].label, 'B');
+    assert.equal((await b.get(`/api/v1/campaigns/${bCampaign.id}`)).body.status, 'draft', 'the campaign was not sent by A');
+    assert.equal((await b.get(`/api/v1/forms/${bForm.id}`)).body.name, bForm.name);
+    assert.equal((await b.get(`/api/v1/contacts/${bContact.id}/consents`)).body.restricted, false);
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
     assert.deepEqual((await a.get('/api/v1/accounts')).body.items, []);

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { signLink } from '../src/consent/links.ts';
+import { activePurpose, contactWith, giveConsent, linkIn, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
+import { signUp, type Client, type Response, type TestEnv } from './helpers.ts';
+
+type Count = (tenantId: string) => Promise<number>;
+interface Scenario {
+  action: string;
+  run(env: TestEnv, count: Count): Promise<{ response: Response; tenantId: string; before: number }>;
+}
+
+const LIA = { interest: 'Follow up on enquiries', necessity: 'No other way', impact: 'Low, expected', safeguards: 'Opt-out in every email', outcome: 'passed', reviewedOn: '2026-11-01' };
+
+/** A scenario run by an administrator of a fresh workspace: setup, then the one request measured. */
+function adminScenario(action: string, act: (admin: Client, env: TestEnv) => Promise<() => Promise<Response>>): Scenario {
+  return {
+    action,
+    async run(env, count) {
+      const admin = await signUp(env);
+      const tenantId = admin.info.workspace.id as string;
+      const request = await act(admin, env);
+      const before = await count(tenantId);
+      return { response: await request(), tenantId, before };
+    },
+  };
+}
+
+async function contactWithConsent(admin: Client) {
+  const purpose = await activePurpose(admin);
+  const contactId = await contactWith(admin, `c${Math.random().toString(36).slice(2)}@example.org`);
+  await giveConsent(admin, contactId, purpose.id);
+  return { purpose, contactId };
+}
+
+async function draftCampaign(admin: Client) {
+  const purpose = await activePurpose(admin);
+  const { templateId, segmentId } = await templateAndSegment(admin);
+  const campaign = (await admin.post('/api/v1/campaigns', { name: 'C', purposeId: purpose.id, segmentId, templateId })).body;
+  return { purpose, templateId, segmentId, campaign };
+}
+
+export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/purposes': adminScenario('purpose.create', async (admin) => () => admin.post('/api/v1/purposes', { key: 'news', name: 'News', legalBasis: 'consent' })),
+  'PATCH /api/v1/purposes/:id': adminScenario('purpose.update', async (admin) => {
+    const id = (await admin.post('/api/v1/purposes', { key: 'news', name: 'News', legalBasis: 'consent' })).body.id;
+    return () => admin.patch(`/api/v1/purposes/${id}`, { status: 'active' });
+  }),
+  'POST /api/v1/purposes/:id/balancing-tests': adminScenario('purpose.assess', async (admin) => {
+    const id = (await admin.post('/api/v1/purposes', { key: 'follow', name: 'Follow-up', legalBasis: 'legitimate_interest' })).body.id;
+    return () => admin.post(`/api/v1/purposes/${id}/balancing-tests`, { ...LIA, reviewerId: admin.info.member.id });
+  }),
+  'POST /api/v1/forms': adminScenario('form.create', async (admin) => {
+    const purpose = await activePurpose(admin);
+    return () => admin.post('/api/v1/forms', { name: 'F', title: 'T', consents: [{ purposeId: purpose.id, text: 'Yes' }], policyVersion: '1', policyUrl: 'https://example.org/p' });
+  }),
+  'PATCH /api/v1/forms/:id': adminScenario('form.update', async (admin) => {
+    const form = await liveForm(admin, (await activePurpose(admin)).id);
+    return () => admin.patch(`/api/v1/forms/${form.id}`, { title: 'New title' });
+  }),
+  'PUT /api/v1/cookie-banner': adminScenario('cookie_banner.update', async (admin) => () => admin.put('/api/v1/cookie-banner', { text: 'Cookies', policyUrl: 'https://example.org/p' })),
+  'POST /api/v1/consent-events': adminScenario('consent.record_bulk', async (admin) => {
+    const purpose = await activePurpose(admin);
+    const personId = await contactWith(admin, 'bulk@example.org');
+    return () => admin.post('/api/v1/consent-events', { items: [{ personType: 'contact', personId, purposeId: purpose.id, kind: 'given', text: 'Yes' }] });
+  }),
+  'POST /api/v1/contacts/:id/consents': adminScenario('consent.record', async (admin) => {
+    const purpose = await activePurpose(admin);
+    const id = await contactWith(admin, 'rec@example.org');
+    return () => admin.post(`/api/v1/contacts/${id}/consents`, { purposeId: purpose.id, kind: 'given', text: 'Yes', method: 'verbal' });
+  }),
+  'POST /api/v1/leads/:id/consents': adminScenario('consent.record', async (admin) => {
+    const purpose = await activePurpose(admin);
+    const id = (await admin.post('/api/v1/leads', { email: 'lead@example.org' })).body.id;
+    return () => admin.post(`/api/v1/leads/${id}/consents`, { purposeId: purpose.id, kind: 'given', text: 'Yes', method: 'verbal' });
+  }),
+  'PUT /api/v1/contacts/:id/restriction': adminScenario('person.restrict', async (admin) => {
+    const id = await contactWith(admin, 'r@example.org');
+    return () => admin.put(`/api/v1/contacts/${id}/restriction`, { reason: 'Accuracy contested' });
+  }),
+  'DELETE /api/v1/contacts/:id/restriction': adminScenario('person.unrestrict', async (admin) => {
+    const id = await contactWith(admin, 'r@example.org');
+    await admin.put(`/api/v1/contacts/${id}/restriction`, { reason: 'Accuracy contested' });
+    return () => admin.delete(`/api/v1/contacts/${id}/restriction`);
+  }),
+  'PUT /api/v1/leads/:id/restriction': adminScenario('person.restrict', async (admin) => {
+    const id = (await admin.post('/api/v1/leads', { email: 'lr@example.org' })).body.id;
+    return () => admin.put(`/api/v1/leads/${id}/restriction`, { reason: 'Accuracy contested' });
+  }),
+  'DELETE /api/v1/leads/:id/restriction': adminScenario('person.unrestrict', async (admin) => {
+    const id = (await admin.post('/api/v1/leads', { email: 'lr@example.org' })).body.id;
+    await admin.put(`/api/v1/leads/${id}/restriction`, { reason: 'Accuracy contested' });
+    return () => admin.delete(`/api/v1/leads/${id}/restriction`);
+  }),
+  'POST /api/v1/segments': adminScenario('segment.create', async (admin) => () => admin.post('/api/v1/segments', { name: 'S', object: 'contact', filter: { country: 'DE' } })),
+  'PATCH /api/v1/segments/:id': adminScenario('segment.update', async (admin) => {
+    const { segmentId } = await templateAndSegment(admin);
+    return () => admin.patch(`/api/v1/segments/${segmentId}`, { filter: { country: 'FR' } });
+  }),
+  'POST /api/v1/email-templates': adminScenario('email_template.create', async (admin) => () => admin.post('/api/v1/email-templates', { name: 'T', subject: 'S', body: 'B' })),
+  'PATCH /api/v1/email-templates/:id': adminScenario('email_template.update', async (admin) => {
+    const { templateId } = await templateAndSegment(admin);
+    return () => admin.patch(`/api/v1/email-templates/${templateId}`, { subject: 'Changed' });
+  }),
+  'POST /api/v1/campaigns': adminScenario('campaign.create', async (admin) => {
+    const purpose = await activePurpose(admin);
+    const { templateId, segmentId } = await templateAndSegment(admin);
+    return () => admin.post('/api/v1/campaigns', { name: 'C', purposeId: purpose.id, segmentId, templateId });
+  }),
+  'POST /api/v1/repermission-campaigns': adminScenario('campaign.create', async (admin) => {
+    const purpose = await activePurpose(admin);
+    const { templateId } = await templateAndSegment(admin);
+    return () => admin.post('/api/v1/repermission-campaigns', { name: 'R', purposeId: purpose.id, templateId, inactiveMonths: 12, confirmWithinDays: 14 });
+  }),
+  'POST /api/v1/campaigns/:id/send': adminScenario('campaign.send', async (admin) => {
+    const { campaign } = await draftCampaign(admin);
+    return () => admin.post(`/api/v1/campaigns/${campaign.id}/send`);
+  }),
+  'POST /api/v1/suppressions': adminScenario('suppression.add', async (admin) => () => admin.post('/api/v1/suppressions', { email: 'no@example.org' })),
+  'POST /api/v1/suppressions/remove': adminScenario('suppression.remove', async (admin) => {
+    await admin.post('/api/v1/suppressions', { email: 'no@example.org' });
+    return () => admin.post('/api/v1/suppressions/remove', { email: 'no@example.org' });
+  }),
+  'POST /api/v1/email-events': adminScenario('email.bounce', async (admin) => () => admin.post('/api/v1/email-events', { email: 'gone@example.org', type: 'bounce' })),
+  'POST /f/:publicId': adminScenario('form.submit', async (admin, env) => {
+    const form = await liveForm(admin, (await activePurpose(admin)).id);
+    return () => visitor(env).post(publicPath(form), { fields: { email: 'sub@example.org' }, consents: [form.consents[0].purposeId] });
+  }),
+  'POST /f/confirm/:token': adminScenario('consent.confirm', async (admin, env) => {
+    const form = await liveForm(admin, (await activePurpose(admin)).id);
+    const submitted = await visitor(env).post(publicPath(form), { fields: { email: 'confirm@example.org' }, consents: [form.consents[0].purposeId] });
+    assert.equal(submitted.status, 202);
+    const mail = env.mailer.sent.filter((m) => m.to === 'confirm@example.org').at(-1)!;
+    return () => visitor(env).post(linkIn(mail.text, '/f/confirm/'));
+  }),
+  'POST /f/cookie-consent': adminScenario('consent.cookie_choice', async (admin, env) => {
+    const cookies = await activePurpose(admin, { key: 'analytics', name: 'Analytics cookies', directMarketing: false, cookieCategory: 'analytics' });
+    const personId = await contactWith(admin, 'cookie@example.org');
+    const token = signLink(env.app.keys, 'visitor', [admin.info.workspace.id, 'contact', personId]);
+    assert.ok(cookies.id);
+    return () => visitor(env).post('/f/cookie-consent', { workspace: admin.info.workspace.slug, choices: { analytics: true }, visitor: token });
+  }),
+  'POST /u/:token': adminScenario('email.unsubscribe', async (admin, env) => {
+    const { purpose, contactId } = await contactWithConsent(admin);
+    const token = signLink(env.app.keys, 'unsubscribe', [admin.info.workspace.id, 'contact', contactId, purpose.id]);
+    return () => visitor(env).request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' });
+  }),
+  'POST /p/:token': adminScenario('consent.preferences', async (admin, env) => {
+    const { purpose, contactId } = await contactWithConsent(admin);
+    const token = signLink(env.app.keys, 'preferences', [admin.info.workspace.id, 'contact', contactId]);
+    assert.ok(purpose.id);
+    return () => visitor(env).request('POST', `/p/${token}`, '', { 'content-type': 'application/x-www-form-urlencoded' });
+  }),
+  'POST /r/:token': adminScenario('consent.reconfirm', async (admin, env) => {
+    const { purpose, contactId } = await contactWithConsent(admin);
+    const { templateId } = await templateAndSegment(admin);
+    const campaign = (await admin.post('/api/v1/repermission-campaigns', { name: 'R', purposeId: purpose.id, templateId, inactiveMonths: 12, confirmWithinDays: 14 })).body;
+    const token = signLink(env.app.keys, 'repermission', [admin.info.workspace.id, campaign.id, 'contact', contactId], new Date(Date.now() + 86_400_000));
+    return () => visitor(env).post(`/r/${token}`);
+  }),
+};
