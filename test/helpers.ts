@@ -48,10 +48,15 @@ async function freshPostgresDatabase(adminUrl: string): Promise<Database> {
   };
 }
 
+/** Keeps every message; when given a real mailer (e.g. SMTP to a local server) also sends through it. */
 export class CapturingMailer implements Mailer {
-  readonly transport = 'outbox' as const;
   readonly sent: Mail[] = [];
+  constructor(private readonly forward?: () => Mailer) {}
+  get transport() {
+    return this.forward ? ('smtp' as const) : ('outbox' as const);
+  }
   async send(mail: Mail): Promise<void> {
+    if (this.forward) await this.forward().send(mail);
     this.sent.push(mail);
   }
 }
@@ -68,9 +73,16 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, ...overrides };
 }
 
-export async function createEnv(backend: Backend, options: { master?: LocalKeyring; configure?: (server: FastifyInstance) => void } = {}): Promise<TestEnv> {
+export interface EnvOptions {
+  master?: LocalKeyring;
+  configure?: (server: FastifyInstance) => void;
+  /** Send mail through this too (resolved when sending, so a server started in before() works). */
+  forwardMail?: () => Mailer;
+}
+
+export async function createEnv(backend: Backend, options: EnvOptions = {}): Promise<TestEnv> {
   const db = await backend.open();
-  const mailer = new CapturingMailer();
+  const mailer = new CapturingMailer(options.forwardMail);
   const app = await boot(testConfig(), { db, master: options.master ?? new LocalKeyring([randomKey()]), mailer });
   const server = await buildApp(app);
   options.configure?.(server);
@@ -79,7 +91,7 @@ export async function createEnv(backend: Backend, options: { master?: LocalKeyri
 }
 
 /** Runs the suite once per backend, each with its own database and server. */
-export function describeEachDatabase(title: string, body: (env: () => TestEnv) => void, options: { configure?: (server: FastifyInstance) => void } = {}): void {
+export function describeEachDatabase(title: string, body: (env: () => TestEnv) => void, options: Omit<EnvOptions, 'master'> = {}): void {
   for (const backend of backends()) {
     describe(`${title} [${backend.name}]`, () => {
       let env: TestEnv | undefined;

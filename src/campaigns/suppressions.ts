@@ -12,7 +12,9 @@ import { loadPeople } from '../consent/people.ts';
 import { findPurpose } from '../consent/purposes.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { SuppressionReason } from '../db/types-consent.ts';
-import { decodeCursor, encodeCursor, type pageQuery } from '../http/pagination.ts';
+import { finishPage, pageBy, type pageQuery, type ResolvedSort } from '../http/pagination.ts';
+
+const NEWEST_FIRST = (table: string): ResolvedSort => ({ expression: sql`${sql.ref(`${table}.created_at`)}`, direction: 'desc' });
 import { notFound } from '../http/errors.ts';
 import type { emailEventInput, suppressionInput, suppressionView } from './schema.ts';
 
@@ -28,10 +30,8 @@ export async function suppress(tx: Tx, tenantId: string, indexes: string[], reas
 /** The suppression list, newest first, with the person each address belongs to when still held. */
 export function listSuppressions(app: AppContext, caller: Caller, page: z.infer<typeof pageQuery>) {
   return crmWork(app, caller, async (work) => {
-    const cursor = decodeCursor(page.cursor, 2);
-    let q = work.tx.selectFrom('suppressions').selectAll().where('tenant_id', '=', work.tenantId);
-    if (cursor) q = q.where(sql<boolean>`(created_at, email_index) < (${new Date(String(cursor[0]))}, ${String(cursor[1])})`);
-    const rows = await q.orderBy('created_at', 'desc').orderBy('email_index', 'desc').limit(page.limit + 1).execute();
+    const q = work.tx.selectFrom('suppressions').selectAll().select('email_index as id').where('tenant_id', '=', work.tenantId);
+    const rows = await pageBy(q, 'suppressions.email_index', NEWEST_FIRST('suppressions'), page.cursor, page.limit).execute();
     const pageRows = rows.slice(0, page.limit);
     const indexes = pageRows.map((row) => row.email_index);
     const owners = new Map<string, PersonRef>();
@@ -42,7 +42,7 @@ export function listSuppressions(app: AppContext, caller: Caller, page: z.infer<
       for (const lead of leads) if (lead.email_index && !owners.has(lead.email_index)) owners.set(lead.email_index, { type: 'lead', id: lead.id });
     }
     const people = await loadPeople(app, work.tx, work.tenantId, [...owners.values()]);
-    const items: Array<z.infer<typeof suppressionView>> = pageRows.map((row) => {
+    return finishPage(rows, page.limit, (row): z.infer<typeof suppressionView> => {
       const owner = owners.get(row.email_index);
       const person = owner ? people.get(owner.id) : undefined;
       return {
@@ -53,8 +53,6 @@ export function listSuppressions(app: AppContext, caller: Caller, page: z.infer<
         createdAt: isoRequired(row.created_at),
       };
     });
-    const last = pageRows[pageRows.length - 1];
-    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.email_index]) : null };
   });
 }
 
@@ -90,10 +88,8 @@ export function recordEmailEvent(app: AppContext, caller: Caller, input: z.infer
 /** The outbox: every email sent to people, newest first, decrypted for the reader. */
 export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer<typeof pageQuery>) {
   return crmWork(app, caller, async (work) => {
-    const cursor = decodeCursor(page.cursor, 2);
-    let q = work.tx.selectFrom('email_messages').selectAll().where('tenant_id', '=', work.tenantId);
-    if (cursor) q = q.where(sql<boolean>`(created_at, id) < (${new Date(String(cursor[0]))}, ${String(cursor[1])}::uuid)`);
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+    const q = work.tx.selectFrom('email_messages').selectAll().where('tenant_id', '=', work.tenantId);
+    const rows = await pageBy(q, 'email_messages.id', NEWEST_FIRST('email_messages'), page.cursor, page.limit).execute();
     const pageRows = rows.slice(0, page.limit);
     const sealer = new Sealer(app, work.tx, work.tenantId);
     await sealer.preload(pageRows.map((row) => row.person_id));
@@ -104,23 +100,20 @@ export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer
         return null; // the person was erased: the copy is unreadable, as intended
       }
     };
-    const items = [];
+    const opened = new Map<string, { to: string | null; subject: string | null; text: string | null }>();
     for (const row of pageRows) {
-      items.push({
+      opened.set(row.id, { to: await open('to', row.to_enc), subject: await open('subject', row.subject_enc), text: await open('text', row.text_enc) });
+    }
+    await work.audit({ action: 'email_message.list', objectType: 'email_message', objectId: null, fields: ['to', 'subject', 'text'] });
+    return finishPage(rows, page.limit, (row) => ({
         id: row.id,
         personId: row.person_id,
         kind: row.kind,
         campaignId: row.campaign_id,
-        to: await open('to', row.to_enc),
-        subject: await open('subject', row.subject_enc),
-        text: await open('text', row.text_enc),
+        ...opened.get(row.id)!,
         transport: row.transport,
         createdAt: isoRequired(row.created_at),
-      });
-    }
-    await work.audit({ action: 'email_message.list', objectType: 'email_message', objectId: null, fields: ['to', 'subject', 'text'] });
-    const last = pageRows[pageRows.length - 1];
-    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null };
+    }));
   });
 }
 

@@ -69,7 +69,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
     trustProxy: app.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Signed links in emails carry their token in the path.
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();

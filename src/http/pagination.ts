@@ -70,7 +70,9 @@ export function pageBy<DB, TB extends keyof DB, O>(
   const after = decodeCursor(cursor, 2);
   const comparison = sql.raw(sort.direction === 'asc' ? '>' : '<');
   const direction = sql.raw(sort.direction);
-  let q = query.select(sort.expression.as('_sort') as any) as unknown as SelectQueryBuilder<DB, TB, O & { _sort: unknown }>;
+  // The cursor keeps the sort value as PostgreSQL prints it: a JavaScript Date would cut
+  // timestamps to milliseconds and skip rows that differ only in microseconds.
+  let q = query.select(sql`(${sort.expression})::text`.as('_sort') as any) as unknown as SelectQueryBuilder<DB, TB, O & { _sort: unknown }>;
   if (after) q = q.where(sql<boolean>`(${sort.expression}, ${sql.ref(idColumn)}) ${comparison} (${after[0]}, ${after[1]})` as any);
   return q.orderBy(sql`${sort.expression} ${direction}`).orderBy(sql`${sql.ref(idColumn)} ${direction}`).limit(limit + 1);
 }
