@@ -2,6 +2,9 @@ import { useEffect, useState } from 'react';
 import { get, post, setCsrfToken, type Session } from './api.ts';
 import { AcceptInvitation, Login } from './Login.tsx';
 import { OBJECTS, type ObjectSpec } from './objects.ts';
+import { CampaignsPage, OutboxPage, SuppressionsPage } from './campaigns.tsx';
+import { PurposesPage } from './consent.tsx';
+import { FormsPage } from './forms.tsx';
 import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
 import { navigate, useRoute } from './router.ts';
 
@@ -36,10 +39,16 @@ export function App() {
   let page;
   if (section === 'board') page = <Board />;
   else if (section === 'tasks') page = <TasksPage memberId={session.member.id} />;
+  else if (section === 'purposes') page = <PurposesPage memberId={session.member.id} />;
+  else if (section === 'forms') page = <FormsPage />;
+  else if (section === 'campaigns') page = <CampaignsPage />;
+  else if (section === 'outbox') page = <OutboxPage />;
+  else if (section === 'suppressions') page = <SuppressionsPage />;
   else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
   else if (spec) page = <ListPage spec={spec} creating={id === 'new'} />;
   else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
 
+  const can = (action: string) => session.permissions.includes(action);
   const link = (target: string, label: string) => (
     <a href={`#/${target}`} aria-current={section === target ? 'page' : undefined}>
       {label}
@@ -62,6 +71,12 @@ export function App() {
         {link('opportunities', 'Opportunities')}
         {link('board', 'Pipeline')}
         {link('tasks', 'My tasks')}
+        <span className="nav-group">Privacy and marketing</span>
+        {link('purposes', 'Purposes')}
+        {can('forms.manage') && link('forms', 'Forms')}
+        {can('campaigns.read') && link('campaigns', 'Campaigns')}
+        {can('campaigns.read') && link('outbox', 'Outbox')}
+        {can('campaigns.read') && link('suppressions', 'Suppression list')}
         <div className="who">
           <span>{session.user.name}</span>
           <button className="link" onClick={logout}>

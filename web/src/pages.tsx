@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { del, get, patch, post, query, type Page } from './api.ts';
 import { ErrorMessage, RecordForm, TaskList, Timeline } from './components.tsx';
+import { ConsentPanel } from './consent.tsx';
 import { OBJECTS, STAGE_LABELS, STAGES, type ObjectSpec } from './objects.ts';
 import { navigate } from './router.ts';
 
@@ -197,6 +198,7 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
         </>
       )}
       {spec.path === 'contacts' && <RelatedList title="Opportunities" spec={OBJECTS.opportunities} filter={{ contactId: id }} />}
+      {(spec.path === 'contacts' || spec.path === 'leads') && <ConsentPanel path={spec.path} id={id} />}
       <div className="columns">
         <Timeline recordType={spec.recordType} recordId={id} />
         <TaskList filter={{ recordType: spec.recordType, recordId: id }} memberId={memberId} />
