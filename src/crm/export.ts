@@ -1,10 +1,15 @@
+import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { listAccounts } from './accounts.ts';
 import { listContacts } from './contacts.ts';
+import { evaluateGate, recordRefusals } from '../consent/gate.ts';
+import { findPurpose, purposeReference } from '../consent/purposes.ts';
 import type { CrmRecordType } from '../db/types.ts';
+import type { PersonType } from '../db/types-consent.ts';
+import { badRequest } from '../http/errors.ts';
 import { crmWork } from './context.ts';
 import { definitionsOf } from './custom-fields.ts';
 import { listLeads } from './leads.ts';
@@ -43,36 +48,55 @@ export function safeCell(value: unknown): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-async function* pages(app: AppContext, caller: Caller, object: ExportObject): AsyncGenerator<Row[]> {
+/** An export for a purpose (e.g. to load into a marketing tool) passes every person through the gate. */
+export interface MarketingExport {
+  purposeId: string;
+  /** Names this export in the refusals it records. */
+  ref: string;
+}
+
+async function* pages(app: AppContext, caller: Caller, object: ExportObject, marketing: MarketingExport | undefined): AsyncGenerator<Row[]> {
   let cursor: string | undefined;
   do {
     const page = await PAGES[object](app, caller, cursor);
-    yield page.items;
+    yield marketing ? await allowedOnly(app, caller, object === 'contacts' ? 'contact' : 'lead', page.items, marketing) : page.items;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+}
+
+async function allowedOnly(app: AppContext, caller: Caller, type: PersonType, items: Row[], marketing: MarketingExport): Promise<Row[]> {
+  return crmWork(app, caller, async (work) => {
+    const purpose = await findPurpose(work.tx, work.tenantId, marketing.purposeId);
+    const verdicts = await evaluateGate(work.tx, work.tenantId, purpose, items.map((item) => ({ type, id: String(item.id) })));
+    await recordRefusals(work.tx, work.tenantId, 'export', marketing.ref, purpose.id, verdicts);
+    return items.filter((item) => verdicts.get(String(item.id))!.allowed);
+  });
 }
 
 /**
  * Streams every record the caller may see, page by page, so memory stays flat whatever the
  * size. Recorded once in the audit trail as an export, before the first byte leaves.
  */
-export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json'): Promise<Readable> {
+export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json', purposeId?: string): Promise<Readable> {
   const singular = object === 'opportunities' ? 'opportunity' : object.slice(0, -1);
+  if (purposeId && object !== 'contacts' && object !== 'leads') throw badRequest('Only contacts and leads are exported for a purpose.', { field: 'purposeId' });
+  const marketing = purposeId ? { purposeId, ref: `export:${crypto.randomUUID()}` } : undefined;
   const customKeys = await crmWork(app, caller, async (work) => {
-    await work.audit({ action: `${singular}.export`, objectType: singular, fields: [format] });
+    if (purposeId) await purposeReference(work.tx, work.tenantId, purposeId);
+    await work.audit({ action: `${singular}.export`, objectType: singular, objectId: marketing?.ref ?? null, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : [])] });
     return (await definitionsOf(work.tx, work.tenantId, singular as CrmRecordType)).map((definition) => definition.key);
   });
   const columns = COLUMNS[object];
   async function* csv() {
     yield stringify([[...columns, ...customKeys.map((key) => `custom.${key}`)]]);
-    for await (const items of pages(app, caller, object)) {
+    for await (const items of pages(app, caller, object, marketing)) {
       yield stringify(items.map((item) => [...columns.map((column) => safeCell(pick(item, column))), ...customKeys.map((key) => safeCell((item.custom as Row)?.[key]))]));
     }
   }
   async function* json() {
     yield '[';
     let first = true;
-    for await (const items of pages(app, caller, object)) {
+    for await (const items of pages(app, caller, object, marketing)) {
       for (const item of items) {
         yield `${first ? '' : ','}\n${JSON.stringify(item)}`;
         first = false;

@@ -91,14 +91,17 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     config: { access: 'crm.export' },
     schema: {
       tags: ['import and export'],
-      summary: 'Export every record you can see, as CSV or JSON (streamed)',
+      summary: 'Export every record you can see, as CSV or JSON (streamed); with purposeId, only the people the consent gate allows for that purpose',
       params: z.object({ object: z.enum(EXPORT_OBJECTS) }),
-      querystring: z.object({ format: z.enum(['csv', 'json']).default('csv') }),
+      querystring: z.object({
+        format: z.enum(['csv', 'json']).default('csv'),
+        purposeId: z.string().uuid().optional().describe('Export for this purpose (e.g. marketing): refused people are left out and recorded'),
+      }),
     },
     handler: async (request, reply) => {
       const { object } = request.params;
-      const { format } = request.query;
-      const stream = await exportRecords(app, callerOf(request), object, format);
+      const { format, purposeId } = request.query;
+      const stream = await exportRecords(app, callerOf(request), object, format, purposeId);
       const stamp = new Date().toISOString().slice(0, 10);
       reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${object}-${stamp}.${format}"`);

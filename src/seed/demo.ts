@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { signUp } from '../auth/service.ts';
 import { operatorCaller } from '../auth/operator.ts';
 import { DEMO_SIZE, seedCrmData, type DemoSize } from './crm-data.ts';
+import { seedPrivacyData } from './privacy-data.ts';
 
 export const DEMO_WORKSPACE_SLUG = 'demo';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.lawful.localhost';
@@ -31,7 +32,8 @@ export async function seedDemo(
     { workspaceName: 'Demo Company', workspaceSlug: DEMO_WORKSPACE_SLUG, name: 'Demo Administrator', email: DEMO_ADMIN_EMAIL, password },
     system,
   );
-  const counts = await seedCrmData(app, await operatorCaller(app, DEMO_WORKSPACE_SLUG, DEMO_ADMIN_EMAIL), size);
+  const operator = await operatorCaller(app, DEMO_WORKSPACE_SLUG, DEMO_ADMIN_EMAIL);
+  const counts = { ...(await seedCrmData(app, operator, size)), ...(await seedPrivacyData(app, operator)) };
   return { created: true, email: DEMO_ADMIN_EMAIL, password, workspace: DEMO_WORKSPACE_SLUG, counts };
 }
 

@@ -183,6 +183,26 @@ describeEachDatabase('consent ledger', (env) => {
     assert.match(history[0].textHash, /^[0-9a-f]{64}$/);
   });
 
+  it('exports for a purpose only the people the gate allows, and records the refused', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const purpose = await activePurpose(admin);
+    const yes = await contactWith(admin, 'yes@export.example');
+    await contactWith(admin, 'no@export.example');
+    const restricted = await contactWith(admin, 'restricted@export.example');
+    await giveConsent(admin, yes, purpose.id);
+    await giveConsent(admin, restricted, purpose.id);
+    await admin.put(`/api/v1/contacts/${restricted}/restriction`, { reason: 'Objection pending' });
+    const exported = await admin.get(`/api/v1/exports/contacts?format=json&purposeId=${purpose.id}`);
+    assert.equal(exported.status, 200);
+    assert.deepEqual(exported.body.map((row: any) => row.id), [yes]);
+    const refused = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('processing_refusals').select(['reason', 'path']).where('tenant_id', '=', tenantId).orderBy('reason').execute());
+    assert.deepEqual(refused, [{ reason: 'no_consent', path: 'export' }, { reason: 'restricted', path: 'export' }]);
+    assert.equal((await admin.get(`/api/v1/exports/contacts?format=json`)).body.length, 3, 'an export for no purpose is the plain export');
+    assert.equal((await admin.get(`/api/v1/exports/accounts?purposeId=${purpose.id}`)).status, 400);
+    assert.equal((await admin.get(`/api/v1/exports/contacts?purposeId=${crypto.randomUUID()}`)).status, 422);
+  });
+
   it('exports proof of consent as JSON and PDF, and carries consents over on lead conversion', async () => {
     const admin = await signUp(env());
     const purpose = await activePurpose(admin);
