@@ -14,6 +14,12 @@ export const VISITOR_COOKIE = 'lawful_visitor';
 const HONEYPOT = 'website';
 const INPUT_TYPES: Record<string, string> = { email: 'email', phone: 'tel' };
 
+/** CORS for the endpoints pages on the workspace's own sites call (with the visitor cookie). */
+function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
+  const origin = request.headers.origin;
+  if (origin) reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+}
+
 export function visitorOf(request: FastifyRequest): Visitor {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
 }
@@ -105,19 +111,17 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
       return reply.type('text/javascript; charset=utf-8').header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=300').send(script);
     },
   });
-  // The banner runs on the workspace's own sites: its choices are posted cross-origin, with the visitor cookie.
-  const allowOrigin = (request: FastifyRequest, reply: FastifyReply) => {
-    const origin = request.headers.origin;
-    if (origin) reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
-  };
-  r.options('/f/cookie-consent', {
-    config: { access: 'public' },
-    schema: { hide: true },
-    handler: async (request, reply) => {
-      allowOrigin(request, reply);
-      return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').code(204).send();
-    },
-  });
+  // The banner and embedded forms run on the workspace's own sites: they post cross-origin.
+  for (const url of ['/f/cookie-consent', '/f/:publicId']) {
+    r.options(url, {
+      config: { access: 'public' },
+      schema: { hide: true },
+      handler: async (request, reply) => {
+        allowOrigin(request, reply);
+        return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').code(204).send();
+      },
+    });
+  }
   r.post('/f/cookie-consent', {
     config: { access: 'public' },
     schema: { tags, summary: 'Record a cookie-banner choice (as consent events when the visitor is known)', body: cookieChoiceInput, response: { 200: z.object({ recorded: z.number() }) } },
@@ -145,6 +149,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
       params: publicIdParam,
     },
     handler: async (request, reply) => {
+      allowOrigin(request, reply);
       const submission = submissionOf(request.body);
       try {
         const result = await submitForm(app, request.params.publicId, submission, visitorOf(request));

@@ -26,6 +26,9 @@ describeEachDatabase('hosted forms and double opt-in', (env) => {
     assert.doesNotMatch(String(html.body), /checked/);
     assert.ok(String(html.body).includes(CONSENT_TEXT));
 
+    const preflight = await visitor(env()).request('OPTIONS', publicPath(form), undefined, { origin: 'https://www.customer.example', 'access-control-request-method': 'POST' });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://www.customer.example', 'embeddable from the customer\'s site');
     assert.equal((await visitor(env()).post(publicPath(form), { fields: { email: 'v1@example.org' }, consents: [purpose.id] })).status, 202);
     const edited = await admin.patch(`/api/v1/forms/${form.id}`, { consents: [{ purposeId: purpose.id, text: 'New wording' }] });
     assert.equal(edited.body.version, 2, 'editing a live form makes a new version');
