@@ -8,6 +8,12 @@ export interface Mail {
   text: string;
   /** Extra headers, e.g. List-Unsubscribe (RFC 2369) and List-Unsubscribe-Post (RFC 8058). */
   headers?: Record<string, string>;
+  /**
+   * A message to a data subject. Its copy lives encrypted in email_messages (src/mail/outbox.ts),
+   * so without SMTP it is not also written in clear to the file outbox, where erasure could not
+   * reach it.
+   */
+  toDataSubject?: boolean;
 }
 
 export interface Mailer {
@@ -26,7 +32,7 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {
       transport: 'smtp',
-      async send(mail) {
+      async send({ toDataSubject: _toDataSubject, ...mail }) {
         await transport.sendMail({ from: options.from, ...mail });
       },
     };
@@ -34,7 +40,8 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     transport: 'outbox',
-    async send(mail) {
+    async send({ toDataSubject, ...mail }) {
+      if (toDataSubject) return;
       const info = await transport.sendMail({ from: options.from, ...mail });
       fs.mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });
       const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^a-z0-9]/gi, '')}.eml`);

@@ -25,6 +25,6 @@ export async function sendToPerson(
     transport: app.mailer.transport,
   };
   // Sent first: a message that could not be sent leaves no copy behind.
-  await app.mailer.send(message.mail);
+  await app.mailer.send({ ...message.mail, toDataSubject: true });
   await tx.insertInto('email_messages').values(copy).execute();
 }

@@ -51,6 +51,8 @@ describe('mailer', () => {
     assert.match(content, /To: someone@example.org/);
     assert.match(content, /Body text/);
     assert.equal(fs.statSync(path.join(outboxDir, files[0]!)).mode & 0o077, 0, 'only the owner can read the outbox');
+    await mailer.send({ to: 'subject@example.org', subject: 'News', text: 'Personal', toDataSubject: true });
+    assert.equal(fs.readdirSync(outboxDir).length, 1, 'mail to data subjects is kept encrypted in the database, not in clear files');
     fs.rmSync(outboxDir, { recursive: true });
   });
 });
