@@ -3,6 +3,32 @@
 -- what the person saw. Processing paths (campaigns, exports, connector pushes) ask one gate
 -- (src/consent/gate.ts) whether a person may be processed for a purpose.
 
+-- Tenant isolation for the tables of this and later migrations, the same for every table:
+-- ENABLE + FORCE row-level security and one policy on tenant_id.
+CREATE FUNCTION app_isolate_tenant_tables(tables text[]) RETURNS void
+  LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY tables
+  LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON %I USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant())', t || '_of_tenant', t);
+  END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION app_isolate_tenant_tables(text[]) FROM PUBLIC;
+
+-- Append-only tables refuse UPDATE, DELETE and TRUNCATE, whoever asks.
+CREATE FUNCTION app_refuse_change() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
 CREATE TYPE legal_basis AS ENUM ('consent', 'contract', 'legitimate_interest', 'legal_obligation');
 CREATE TYPE purpose_status AS ENUM ('draft', 'active', 'retired');
 
@@ -95,19 +121,12 @@ CREATE TABLE consent_events (
 CREATE INDEX consent_events_person_idx ON consent_events (tenant_id, person_id, purpose_id, seq);
 CREATE INDEX consent_events_purpose_idx ON consent_events (tenant_id, purpose_id, seq);
 
-CREATE FUNCTION consent_events_refuse_change() RETURNS trigger
-  LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'consent_events is append-only (% refused)', TG_OP
-    USING ERRCODE = 'insufficient_privilege';
-END
-$$;
 CREATE TRIGGER consent_events_append_only
   BEFORE UPDATE OR DELETE ON consent_events
-  FOR EACH ROW EXECUTE FUNCTION consent_events_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION app_refuse_change();
 CREATE TRIGGER consent_events_no_truncate
   BEFORE TRUNCATE ON consent_events
-  FOR EACH STATEMENT EXECUTE FUNCTION consent_events_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION app_refuse_change();
 REVOKE UPDATE, DELETE, TRUNCATE ON consent_events FROM lawful_app;
 
 -- The current state of each person × purpose, derived from the ledger by its latest
@@ -174,16 +193,5 @@ CREATE TABLE processing_refusals (
 CREATE INDEX processing_refusals_ref_idx ON processing_refusals (tenant_id, path, ref);
 CREATE INDEX processing_refusals_person_idx ON processing_refusals (tenant_id, person_id);
 
-DO $$
-DECLARE
-  t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['purposes', 'legitimate_interest_assessments', 'consent_texts', 'consent_events',
-                           'processing_restrictions', 'suppressions', 'processing_refusals']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant())', t || '_of_tenant', t);
-  END LOOP;
-END
-$$;
+SELECT app_isolate_tenant_tables(ARRAY['purposes', 'legitimate_interest_assessments', 'consent_texts', 'consent_events',
+                           'processing_restrictions', 'suppressions', 'processing_refusals']);

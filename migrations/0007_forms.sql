@@ -74,18 +74,7 @@ CREATE TABLE public_rate_limits (
   window_start timestamptz NOT NULL
 );
 
-DO $$
-DECLARE
-  t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['forms', 'form_versions', 'form_submissions', 'cookie_banners']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant())', t || '_of_tenant', t);
-  END LOOP;
-END
-$$;
+SELECT app_isolate_tenant_tables(ARRAY['forms', 'form_versions', 'form_submissions', 'cookie_banners']);
 
 -- Public pages (cookie banner, privacy portal) name a workspace by its slug before any tenant
 -- context exists. This function answers only that: the id of the workspace with this slug.

@@ -93,18 +93,7 @@ CREATE TABLE email_messages (
 CREATE INDEX email_messages_created_idx ON email_messages (tenant_id, created_at, id);
 CREATE INDEX email_messages_person_idx ON email_messages (tenant_id, person_id);
 
-DO $$
-DECLARE
-  t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['segments', 'email_templates', 'campaigns', 'campaign_recipients', 'email_messages']
-  LOOP
-    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant())', t || '_of_tenant', t);
-  END LOOP;
-END
-$$;
+SELECT app_isolate_tenant_tables(ARRAY['segments', 'email_templates', 'campaigns', 'campaign_recipients', 'email_messages']);
 
 -- The job queue: durable, retried, claimed with FOR UPDATE SKIP LOCKED so each job runs on one
 -- node at a time; a node that dies leaves a lease that runs out, and another node resumes the

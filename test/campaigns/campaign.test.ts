@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { withTenant } from '../../src/db/tenant.ts';
 import { createMailer, type Mailer } from '../../src/mail/mailer.ts';
 import { activePurpose, CONSENT_TEXT, contactWith, giveConsent, linkIn, templateAndSegment, visitor } from '../consent-fixtures.ts';
 import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { startSmtpServer, type ReceivedMail } from '../smtp.ts';
 
 interface Received {
   to: string[];
@@ -14,34 +13,22 @@ interface Received {
 }
 
 /** A real SMTP server on a free port: the campaign is counted as it arrives. */
-const received: Received[] = [];
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let mailer: Mailer;
 
+/** Headers unfolded, body decoded from quoted-printable (soft line breaks and =XX escapes). */
+function parsed(mail: ReceivedMail): Received {
+  const split = mail.data.indexOf('\r\n\r\n');
+  const headers = mail.data.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const body = mail.data.slice(split + 4).replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return { to: mail.to, headers, body };
+}
+
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const split = raw.indexOf('\r\n\r\n');
-        const headers = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-        // Quoted-printable: soft line breaks and =XX escapes.
-        const body = raw.slice(split + 4).replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-        received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), headers, body });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
-  mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}/?pool=true&maxConnections=2`, from: 'Lawful <news@lawful.test>', outboxDir: '/nonexistent' });
+  smtp = await startSmtpServer();
+  mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}/?pool=true&maxConnections=2`, from: 'Lawful <news@lawful.test>', outboxDir: '/nonexistent' });
 });
-after(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+after(() => smtp.close());
 
 async function allContacts(admin: Client): Promise<Array<{ id: string; email: string }>> {
   const out: Array<{ id: string; email: string }> = [];
@@ -80,7 +67,7 @@ describeEachDatabase(
       const campaign = (await admin.post('/api/v1/campaigns', { name: 'November news', purposeId: purpose.id, segmentId, templateId })).body;
       const excluded = { no_consent: 300, consent_withdrawn: 50, restricted: 20, objected: 10 };
       assert.deepEqual((await admin.get(`/api/v1/campaigns/${campaign.id}/preview`)).body, { recipients: 620, excluded });
-      const before = received.length;
+      const before = smtp.received.length;
       const started = await admin.post(`/api/v1/campaigns/${campaign.id}/send`);
       assert.equal(started.status, 202);
       assert.equal(started.body.status, 'sending');
@@ -92,7 +79,7 @@ describeEachDatabase(
       assert.equal(done.sent, 620);
       assert.equal(done.failed, 0);
       assert.deepEqual(done.excluded, excluded);
-      const messages = received.slice(before);
+      const messages = smtp.received.slice(before).map(parsed);
       assert.equal(messages.length, 620, 'the SMTP server received exactly the 620');
       assert.deepEqual(new Set(messages.flatMap((m) => m.to)), expected);
       for (const message of messages) {

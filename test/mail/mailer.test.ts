@@ -1,35 +1,22 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { createMailer } from '../../src/mail/mailer.ts';
+import { startSmtpServer, type ReceivedMail } from '../smtp.ts';
 
 describe('mailer', () => {
-  const received: Array<{ to: string[]; data: string }> = [];
-  let server: SMTPServer;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let received: ReceivedMail[];
   let port: number;
 
   before(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data: Buffer.concat(chunks).toString('utf8') });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    smtp = await startSmtpServer();
+    received = smtp.received;
+    port = smtp.port;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => smtp.close());
 
   it('delivers through SMTP when LAWFUL_SMTP_URL is set', async () => {
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Lawful <no-reply@lawful.test>', outboxDir: '/nonexistent' });
