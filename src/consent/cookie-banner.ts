@@ -95,7 +95,8 @@ export async function cookieBannerScript(app: AppContext, slug: string): Promise
 export async function recordCookieChoice(app: AppContext, input: z.infer<typeof cookieChoiceInput>, visitorToken: string | undefined, visitor: Visitor): Promise<{ recorded: number }> {
   await hitPublicLimits(app.db, [{ key: `cookies:${visitor.ip}`, max: 60, windowSeconds: 600 }]);
   const tenantId = await workspaceIdBySlug(app, input.workspace);
-  if (!tenantId || !visitorToken) return { recorded: 0 };
+  const categories = Object.keys(input.choices);
+  if (!tenantId || !visitorToken || categories.length === 0) return { recorded: 0 };
   const check = verifyLink(app.keys, 'visitor', visitorToken, 3);
   if (!check.ok || check.values[0] !== tenantId) return { recorded: 0 };
   const person: PersonRef = { type: check.values[1] as PersonRef['type'], id: check.values[2]! };
@@ -104,7 +105,7 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
     const exists = await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirst();
     if (!exists) return { recorded: 0 };
     const banner = await tx.selectFrom('cookie_banners').select('text').where('tenant_id', '=', tenantId).executeTakeFirst();
-    const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('cookie_category', 'in', Object.keys(input.choices).length ? Object.keys(input.choices) : ['-']).execute();
+    const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('cookie_category', 'in', categories).execute();
     let recorded = 0;
     for (const purpose of purposes) {
       const accepted = input.choices[purpose.cookie_category!];
@@ -125,7 +126,7 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
       recorded += 1;
     }
     if (recorded > 0) {
-      await recordAudit(tx, tenantId, { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId }, { action: 'consent.cookie_choice', objectType: person.type, objectId: person.id, fields: Object.keys(input.choices).map((key) => `cookies:${key}`) });
+      await recordAudit(tx, tenantId, { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId }, { action: 'consent.cookie_choice', objectType: person.type, objectId: person.id, fields: categories.map((key) => `cookies:${key}`) });
     }
     return { recorded };
   });

@@ -110,35 +110,38 @@ async function createPerson(app: AppContext, tx: Tx, tenantId: string, type: Per
   return { type, id };
 }
 
-/** What the person typed is theirs to assert: given values replace the stored ones. */
+/**
+ * Fills in what the record lacks. A form proves nothing about who typed an address, so an
+ * unverified submission never overwrites stored values (the person corrects those through the
+ * privacy portal, after proving the address is theirs).
+ */
 async function updatePerson(app: AppContext, tx: Tx, tenantId: string, person: PersonRef, values: Record<string, string>): Promise<string[]> {
   const sealer = new Sealer(app, tx, tenantId);
   const table = person.type === 'contact' ? 'contacts' : 'leads';
+  const current = await tx.selectFrom(table).selectAll().where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
+  const stored = current as unknown as Record<string, unknown>;
   const set: Record<string, unknown> = {};
   const changed: string[] = [];
-  for (const [key, column] of [['firstName', 'first_name'], ['lastName', 'last_name'], ['jobTitle', 'job_title']] as const) {
-    if (values[key] === undefined) continue;
+  const columns = [['firstName', 'first_name'], ['lastName', 'last_name'], ['jobTitle', 'job_title'], ...(person.type === 'lead' ? [['phone', 'phone']] : [])] as const;
+  for (const [key, column] of columns) {
+    if (values[key] === undefined || stored[`${column}_enc`] !== null) continue;
     set[`${column}_enc`] = await sealer.seal(person.id, `${table}.${column}`, values[key]);
     changed.push(key);
   }
-  if (values.phone !== undefined) {
-    if (person.type === 'lead') {
-      set.phone_enc = await sealer.seal(person.id, 'leads.phone', values.phone);
-    } else {
-      const row = await tx.selectFrom('contacts').select('phones_enc').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
-      const phones = (await sealer.open<string[]>('contacts.phones', row.phones_enc)) ?? [];
-      if (!phones.includes(values.phone)) set.phones_enc = await sealer.seal(person.id, 'contacts.phones', [...phones, values.phone]);
+  if (person.type === 'contact' && values.phone !== undefined) {
+    const phones = (await sealer.open<string[]>('contacts.phones', stored.phones_enc as string | null)) ?? [];
+    if (!phones.includes(values.phone)) {
+      set.phones_enc = await sealer.seal(person.id, 'contacts.phones', [...phones, values.phone]);
+      changed.push('phone');
     }
-    changed.push('phone');
   }
-  if (person.type === 'lead' && values.company !== undefined) {
+  if (person.type === 'lead' && values.company !== undefined && stored.company_name === null) {
     set.company_name = values.company;
     changed.push('company');
   }
-  if (values.firstName !== undefined || values.lastName !== undefined) {
-    const current = await tx.selectFrom(table).select(['first_name_enc', 'last_name_enc']).where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
-    const first = values.firstName ?? (await sealer.open<string>(`${table}.first_name`, current.first_name_enc));
-    const last = values.lastName ?? (await sealer.open<string>(`${table}.last_name`, current.last_name_enc));
+  if (changed.includes('firstName') || changed.includes('lastName')) {
+    const first = values.firstName ?? (await sealer.open<string>(`${table}.first_name`, stored.first_name_enc as string | null));
+    const last = values.lastName ?? (await sealer.open<string>(`${table}.last_name`, stored.last_name_enc as string | null));
     set.name_index = await sealer.indexAll('name', nameTokens(first, last));
   }
   if (changed.length > 0) {

@@ -115,11 +115,12 @@ describeEachDatabase('hosted forms and double opt-in', (env) => {
     const kinds = (await admin.get(`/api/v1/contacts/${contact.id}/consents`)).body.history.map((e: any) => `${e.kind}:${e.method}`);
     assert.deepEqual(kinds, ['given:form', 'confirmed:email_link']);
 
-    // The same person submits again: matched by email, no duplicate, the consent stays granted.
-    await visitor(env()).post(publicPath(form), { fields: { email: 'dora@example.org', firstName: 'Dorothea' }, consents: [purpose.id] });
+    // The same address again: matched, no duplicate, the consent stays granted, and an unverified
+    // submission fills blanks but never overwrites what is stored.
+    await visitor(env()).post(publicPath(form), { fields: { email: 'dora@example.org', firstName: 'Mallory' }, consents: [purpose.id] });
     const again = (await admin.get('/api/v1/contacts?q=dora%40example.org')).body.items;
     assert.equal(again.length, 1);
-    assert.equal(again[0].firstName, 'Dorothea');
+    assert.equal(again[0].firstName, 'Dora');
     assert.equal((await state()).state, 'granted');
 
     // Someone else never confirms; once the deadline passes the scheduled job expires the consent.
