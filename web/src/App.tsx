@@ -39,7 +39,7 @@ export function App() {
   let page;
   if (section === 'board') page = <Board />;
   else if (section === 'tasks') page = <TasksPage memberId={session.member.id} />;
-  else if (section === 'purposes') page = <PurposesPage memberId={session.member.id} />;
+  else if (section === 'purposes') page = <PurposesPage memberId={session.member.id} canManage={session.permissions.includes('purposes.manage')} />;
   else if (section === 'forms') page = <FormsPage />;
   else if (section === 'campaigns') page = <CampaignsPage />;
   else if (section === 'outbox') page = <OutboxPage />;

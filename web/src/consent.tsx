@@ -161,7 +161,7 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
 const EMPTY_PURPOSE = { key: '', name: '', description: '', legalBasis: 'consent', directMarketing: false, cookieCategory: '', retention: '', recipients: '', consentValidDays: '' };
 
 /** Purposes with their legal basis; legitimate interest with its balancing test. */
-export function PurposesPage({ memberId }: { memberId: string }) {
+export function PurposesPage({ memberId, canManage }: { memberId: string; canManage: boolean }) {
   const [purposes, reload] = usePurposes();
   const [draft, setDraft] = useState(EMPTY_PURPOSE);
   const [assessing, setAssessing] = useState<string | null>(null);
@@ -228,13 +228,13 @@ export function PurposesPage({ memberId }: { memberId: string }) {
               <td>{purpose.retention || '—'}</td>
               <td>{purpose.recipients.join(', ') || '—'}</td>
               <td className="actions">
-                {purpose.status !== 'active' && <button onClick={() => setStatus(purpose, 'active')}>Activate</button>}
-                {purpose.status === 'active' && (
+                {canManage && purpose.status !== 'active' && <button onClick={() => setStatus(purpose, 'active')}>Activate</button>}
+                {canManage && purpose.status === 'active' && (
                   <button className="secondary" onClick={() => setStatus(purpose, 'retired')}>
                     Retire
                   </button>
                 )}
-                {purpose.legalBasis === 'legitimate_interest' && (
+                {canManage && purpose.legalBasis === 'legitimate_interest' && (
                   <button className="secondary" onClick={() => setAssessing(assessing === purpose.id ? null : purpose.id)}>
                     Balancing test
                   </button>
@@ -245,8 +245,16 @@ export function PurposesPage({ memberId }: { memberId: string }) {
         </tbody>
       </table>
       {assessing && <BalancingTestForm purposeId={assessing} memberId={memberId} onDone={() => { setAssessing(null); reload(); }} />}
+      {canManage && <NewPurposeForm draft={draft} setDraft={setDraft} onSubmit={create} />}
+    </main>
+  );
+}
+
+function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PURPOSE; setDraft(next: typeof EMPTY_PURPOSE): void; onSubmit(event: FormEvent): void }) {
+  return (
+    <>
       <h3>New purpose</h3>
-      <form className="record-form" onSubmit={create} aria-label="New purpose">
+      <form className="record-form" onSubmit={onSubmit} aria-label="New purpose">
         <label>
           <span>Key</span>
           <input required value={draft.key} onChange={(e) => setDraft({ ...draft, key: e.target.value })} placeholder="newsletter" />
@@ -292,7 +300,7 @@ export function PurposesPage({ memberId }: { memberId: string }) {
           <button type="submit">Add purpose</button>
         </div>
       </form>
-    </main>
+    </>
   );
 }
 
