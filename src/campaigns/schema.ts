@@ -83,7 +83,7 @@ export const suppressionView = z.object({
 export const emailMessageView = z.object({
   id: z.string().uuid(),
   personId: z.string().uuid(),
-  kind: z.enum(['campaign', 'confirmation', 'repermission']),
+  kind: z.enum(['campaign', 'confirmation', 'repermission', 'dsr']),
   campaignId: z.string().uuid().nullable(),
   to: z.string().nullable(),
   subject: z.string().nullable(),

@@ -73,6 +73,7 @@ async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
     country: row.country,
     custom: { ...row.custom, ...person.customPersonal },
     provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
+    reappearedAfterErasure: row.reappeared_after_erasure,
     createdAt: isoRequired(row.created_at),
     updatedAt: isoRequired(row.updated_at),
   };

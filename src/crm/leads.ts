@@ -79,6 +79,7 @@ async function toView(work: CrmWork, row: LeadRow): Promise<LeadView> {
     country: row.country,
     custom: { ...row.custom, ...person.customPersonal },
     provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
+    reappearedAfterErasure: row.reappeared_after_erasure,
     convertedAt: iso(row.converted_at),
     convertedContactId: row.converted_contact_id,
     convertedAccountId: row.converted_account_id,

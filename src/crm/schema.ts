@@ -127,6 +127,7 @@ export const contactView = z.object({
   country: z.string().nullable(),
   custom: customValues,
   provenance: provenanceView,
+  reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),
   ...timestamps,
 });
 export const contactListQuery = listBase.extend({
@@ -171,6 +172,7 @@ export const leadView = z.object({
   country: z.string().nullable(),
   custom: customValues,
   provenance: provenanceView,
+  reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),
   convertedAt: z.string().nullable(),
   convertedContactId: id.nullable(),
   convertedAccountId: id.nullable(),

@@ -239,7 +239,7 @@ export interface CampaignRecipientsTable {
   sent_at: Timestamp | null;
 }
 
-export type EmailKind = 'campaign' | 'confirmation' | 'repermission';
+export type EmailKind = 'campaign' | 'confirmation' | 'repermission' | 'dsr';
 
 export interface EmailMessagesTable {
   tenant_id: string;
@@ -299,4 +299,56 @@ export interface ConsentDB {
   email_messages: EmailMessagesTable;
   jobs: JobsTable;
   job_schedules: JobSchedulesTable;
+}
+
+export type DsrType = 'access' | 'portability' | 'rectification' | 'erasure' | 'restriction' | 'objection';
+export type DsrStatus = 'received' | 'verifying' | 'in_progress' | 'completed' | 'rejected';
+export type DsrChannel = 'portal' | 'email' | 'phone' | 'letter' | 'in_person';
+
+export interface DsrRequestsTable {
+  tenant_id: string;
+  id: string;
+  type: DsrType;
+  channel: DsrChannel;
+  requester_email_enc: string;
+  requester_name_enc: string | null;
+  details_enc: string | null;
+  requester_email_index: string;
+  identity_status: Generated<'unverified' | 'verified' | 'failed'>;
+  identity_method: string | null;
+  received_at: Timestamp;
+  due_at: Timestamp;
+  extended_at: Timestamp | null;
+  extension_reason: string | null;
+  status: Generated<DsrStatus>;
+  rejection_reason: string | null;
+  completed_at: Timestamp | null;
+  assignee_id: string | null;
+  created_by_type: ActorType;
+  created_by_id: string | null;
+  last_alert_at: Timestamp | null;
+}
+
+export interface DsrEvidenceTable {
+  tenant_id: string;
+  id: Generated<string>;
+  request_id: string;
+  kind: 'found' | 'done' | 'sent' | 'note';
+  summary_enc: string;
+  actor_type: ActorType;
+  actor_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ErasureTombstonesTable {
+  tenant_id: string;
+  email_index: string;
+  request_id: string | null;
+  erased_at: DefaultTimestamp;
+}
+
+export interface RightsDB {
+  dsr_requests: DsrRequestsTable;
+  dsr_evidence: DsrEvidenceTable;
+  erasure_tombstones: ErasureTombstonesTable;
 }

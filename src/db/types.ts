@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
-import type { ConsentDB } from './types-consent.ts';
+import type { ConsentDB, RightsDB } from './types-consent.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -186,6 +186,7 @@ export interface ContactsTable extends ProvenanceColumns {
   custom: Json;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  reappeared_after_erasure: Generated<boolean>;
 }
 
 export type LeadStatus = 'new' | 'working' | 'qualified' | 'unqualified' | 'converted';
@@ -214,6 +215,7 @@ export interface LeadsTable extends ProvenanceColumns {
   converted_opportunity_id: string | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  reappeared_after_erasure: Generated<boolean>;
 }
 
 export type OpportunityStage = 'prospecting' | 'qualification' | 'proposal' | 'negotiation' | 'closed_won' | 'closed_lost';
@@ -288,7 +290,7 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
-export interface DB extends ConsentDB {
+export interface DB extends ConsentDB, RightsDB {
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

@@ -26,6 +26,7 @@ import { emailLinkRoutes } from '../campaigns/public-routes.ts';
 import { formPublicRoutes } from '../consent/public-routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
+import { rightsRoutes } from '../rights/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
@@ -147,6 +148,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   formPublicRoutes(fastify, app);
   campaignRoutes(fastify, app);
   emailLinkRoutes(fastify, app);
+  rightsRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

@@ -28,9 +28,30 @@ export interface PersonalDataColumn {
   /** The object a person sees this under in an access report. */
   object: string;
   description: string;
+  /** For data subjects' columns: how a row is found to be about a given person. */
+  link?: SubjectLink;
+  /**
+   * What erasure does with the rows: delete them (default), or keep them when the table is an
+   * append-only record whose personal columns are encrypted under the person's key, so that
+   * destroying the key leaves only the fact ('shred'), or when the row is the accountability
+   * record of the request itself ('keep').
+   */
+  onErasure?: 'delete' | 'shred' | 'keep';
 }
 
-const person = (table: string, object: string) =>
+/**
+ * How the rows of a table are tied to a person, so the access report and erasure can find them
+ * from the inventory alone: the person's own record, a column holding the person's id, a
+ * record reference (type + id), or the blind index of the person's address.
+ */
+export type SubjectLink =
+  | { kind: 'self' }
+  | { kind: 'person_column'; column: string }
+  | { kind: 'record'; typeColumn: string; idColumn: string }
+  | { kind: 'email_index'; column: string }
+  | { kind: 'via'; column: string; table: string; link: SubjectLink };
+
+const person = (table: string, object: string, link: SubjectLink) =>
   (column: string, category: DataCategory, description: string, blindIndex?: string): PersonalDataColumn => ({
     table,
     column,
@@ -39,10 +60,15 @@ const person = (table: string, object: string) =>
     encrypted: true,
     object,
     description,
+    link,
     ...(blindIndex ? { blindIndex } : {}),
   });
-const contact = person('contacts', 'contact');
-const lead = person('leads', 'lead');
+const SELF: SubjectLink = { kind: 'self' };
+const ABOUT_RECORD: SubjectLink = { kind: 'record', typeColumn: 'record_type', idColumn: 'record_id' };
+const OF_PERSON: SubjectLink = { kind: 'person_column', column: 'person_id' };
+const REQUESTER: SubjectLink = { kind: 'email_index', column: 'requester_email_index' };
+const contact = person('contacts', 'contact', SELF);
+const lead = person('leads', 'lead', SELF);
 
 export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   contact('first_name_enc', 'identity', 'First name.', 'name_index'),
@@ -57,13 +83,17 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   lead('phone_enc', 'contact', 'Phone number.'),
   lead('job_title_enc', 'professional', 'Job title.'),
   lead('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
-  person('tasks', 'task')('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
-  person('notes', 'note')('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
-  person('consent_events', 'consent')('ip_enc', 'online_identifier', 'Address the person gave, confirmed or withdrew a consent from (proof of consent).'),
-  person('consent_events', 'consent')('user_agent_enc', 'online_identifier', 'Browser the person used when giving, confirming or withdrawing a consent.'),
-  person('email_messages', 'email')('to_enc', 'contact', 'Address an email was sent to.'),
-  person('email_messages', 'email')('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
-  person('email_messages', 'email')('text_enc', 'free_text', 'Text of an email sent to the person.'),
+  person('tasks', 'task', ABOUT_RECORD)('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
+  person('notes', 'note', ABOUT_RECORD)('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
+  { ...person('consent_events', 'consent', OF_PERSON)('ip_enc', 'online_identifier', 'Address the person gave, confirmed or withdrew a consent from (proof of consent).'), onErasure: 'shred' },
+  { ...person('consent_events', 'consent', OF_PERSON)('user_agent_enc', 'online_identifier', 'Browser the person used when giving, confirming or withdrawing a consent.'), onErasure: 'shred' },
+  person('email_messages', 'email', OF_PERSON)('to_enc', 'contact', 'Address an email was sent to.'),
+  person('email_messages', 'email', OF_PERSON)('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
+  person('email_messages', 'email', OF_PERSON)('text_enc', 'free_text', 'Text of an email sent to the person.'),
+  { ...person('dsr_requests', 'request', REQUESTER)('requester_email_enc', 'contact', 'Address a data subject request came from or is answered to.', 'requester_email_index'), onErasure: 'keep' },
+  { ...person('dsr_requests', 'request', REQUESTER)('requester_name_enc', 'identity', 'Name the requester gave.'), onErasure: 'keep' },
+  { ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'), onErasure: 'keep' },
+  person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })('summary_enc', 'free_text', 'What was found, done or sent for a request.'),
   {
     table: 'users',
     column: 'email',
@@ -111,6 +141,17 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     object: 'audit event',
     description: 'Browser or client of the actor.',
   },
+];
+
+/**
+ * Tables whose rows name a person by id only (no personal values): erasure removes them too, so
+ * nothing keeps pointing at the erased person.
+ */
+export const PERSON_REFERENCES: ReadonlyArray<{ table: string; link: SubjectLink }> = [
+  { table: 'form_submissions', link: OF_PERSON },
+  { table: 'campaign_recipients', link: OF_PERSON },
+  { table: 'processing_restrictions', link: OF_PERSON },
+  { table: 'processing_refusals', link: OF_PERSON },
 ];
 
 /**
@@ -166,6 +207,7 @@ export async function workspaceInventory(
     subject: 'data_subject',
     category: 'identity',
     encrypted: true,
+    link: SELF,
     object: field.object,
     description: `Custom field "${field.label}".`,
     customFieldKey: field.key,

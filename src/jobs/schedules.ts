@@ -1,5 +1,6 @@
 import { expireRepermissions, runCampaignSend, SEND_QUEUE } from '../campaigns/campaigns.ts';
 import { expireUnconfirmed } from '../consent/form-submit.ts';
+import { sendDeadlineAlerts } from '../rights/alerts.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
 /** Every queue and what runs it. */
@@ -11,10 +12,14 @@ export const HANDLERS: Record<string, JobHandler> = {
   'repermission.expire': async (app) => {
     await expireRepermissions(app);
   },
+  'dsr.deadline-alerts': async (app) => {
+    await sendDeadlineAlerts(app);
+  },
 };
 
 /** Recurring jobs; each tick runs once across all app nodes. */
 export const SCHEDULES: Schedule[] = [
   { name: 'consent.expire-unconfirmed', queue: 'consent.expire-unconfirmed', everySeconds: 3600 },
   { name: 'repermission.expire', queue: 'repermission.expire', everySeconds: 3600 },
+  { name: 'dsr.deadline-alerts', queue: 'dsr.deadline-alerts', everySeconds: 6 * 3600 },
 ];

@@ -14,6 +14,7 @@ export interface Mail {
    * reach it.
    */
   toDataSubject?: boolean;
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
 }
 
 export interface Mailer {

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../app-context.ts';
+import type { Tx } from '../db/tenant.ts';
+import { PERSON_REFERENCES, workspaceInventory, type SubjectLink } from '../inventory/inventory.ts';
+import { rowsOfSubject, type Subject } from './subject.ts';
+
+export interface ErasureResult {
+  /** Rows deleted per table. */
+  deleted: Record<string, number>;
+  /** Data keys destroyed (one per person record): every copy of their fields, backups included, is unreadable. */
+  keysDestroyed: number;
+  /** Records kept, and why (Art. 17(3)). */
+  kept: Array<{ type: string; id: string; reason: string }>;
+}
+
+/** Rows about a person go before the person's own records; the request's evidence is part of it. */
+const ORDER: Record<SubjectLink['kind'], number> = { record: 0, person_column: 0, via: 1, email_index: 2, self: 3 };
+
+/**
+ * People whose record must be kept despite the request: a won deal names them (an open
+ * contract, Art. 17(3)(b)/(e)). They are reported, and restricted instead of erased.
+ */
+async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<Array<{ type: string; id: string; reason: string }>> {
+  const contacts = subject.people.filter((person) => person.type === 'contact').map((person) => person.id);
+  if (contacts.length === 0) return [];
+  const rows = await tx
+    .selectFrom('opportunity_contacts as oc')
+    .innerJoin('opportunities as o', (join) => join.onRef('o.tenant_id', '=', 'oc.tenant_id').onRef('o.id', '=', 'oc.opportunity_id'))
+    .select(['oc.contact_id', 'o.name'])
+    .where('oc.tenant_id', '=', tenantId)
+    .where('oc.contact_id', 'in', contacts)
+    .where('o.stage', '=', 'closed_won')
+    .execute();
+  return [...new Map(rows.map((row) => [row.contact_id, { type: 'contact', id: row.contact_id, reason: `party to the won deal "${row.name}" (contract)` }])).values()];
+}
+
+/**
+ * Erasure (Art. 17), driven by the data inventory and done in the caller's transaction: every
+ * row the inventory ties to the person is deleted (append-only records keep only the fact, their
+ * personal columns being encrypted under the person's key), the tables that merely point at the
+ * person are cleared, every data key of the person is destroyed, and a tombstone (the address's
+ * keyed hash) is left so that the address coming back is flagged.
+ */
+export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, subject: Subject, requestId: string | null): Promise<ErasureResult> {
+  const kept = await exceptions(tx, tenantId, subject);
+  const keptIds = new Set(kept.map((row) => row.id));
+  const erasable: Subject = { ...subject, people: subject.people.filter((person) => !keptIds.has(person.id)) };
+  for (const row of kept) {
+    await tx
+      .insertInto('processing_restrictions')
+      .values({ tenant_id: tenantId, person_id: row.id, person_type: 'contact', reason: `Erasure requested; kept: ${row.reason}`, restricted_by: 'erasure' })
+      .onConflict((c) => c.columns(['tenant_id', 'person_id']).doNothing())
+      .execute();
+  }
+
+  const deleted: Record<string, number> = {};
+  const remove = async (table: string, link: SubjectLink) => {
+    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, erasable)}`.execute(tx);
+    deleted[table] = (deleted[table] ?? 0) + Number(result.numAffectedRows ?? 0);
+  };
+  for (const reference of PERSON_REFERENCES) await remove(reference.table, reference.link);
+  const tables = new Map<string, SubjectLink>();
+  for (const entry of await workspaceInventory(tx, tenantId)) {
+    if (entry.subject !== 'data_subject' || !entry.link || (entry.onErasure ?? 'delete') !== 'delete') continue;
+    tables.set(entry.table, entry.link);
+  }
+  for (const [table, link] of [...tables].sort((a, b) => ORDER[a[1].kind] - ORDER[b[1].kind])) await remove(table, link);
+
+  let keysDestroyed = 0;
+  for (const person of erasable.people) if (await app.keys.destroySubjectKey(tx, tenantId, person.id)) keysDestroyed += 1;
+  if (kept.length === 0) {
+    await tx
+      .insertInto('erasure_tombstones')
+      .values({ tenant_id: tenantId, email_index: subject.emailIndex, request_id: requestId })
+      .onConflict((c) => c.columns(['tenant_id', 'email_index']).doUpdateSet({ request_id: requestId, erased_at: new Date() }))
+      .execute();
+  }
+  return { deleted, keysDestroyed, kept };
+}

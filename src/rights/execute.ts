@@ -1,0 +1,116 @@
+import type { AppContext } from '../app-context.ts';
+import type { AuditOrigin } from '../audit/service.ts';
+import { asCaller, type Caller } from '../auth/context.ts';
+import { suppress } from '../campaigns/suppressions.ts';
+import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
+import type { Tx } from '../db/tenant.ts';
+import { conflict } from '../http/errors.ts';
+import { accessReport } from './access-report.ts';
+import { eraseSubject } from './erasure.ts';
+import { accessReportZip } from './export-zip.ts';
+import { addEvidence, completionMail, findRequest, getRequest, notifyRequester, subjectOfRequest } from './requests.ts';
+import type { Subject } from './subject.ts';
+
+/** Art. 18: every record of the subject is kept but no longer processed. */
+export async function restrictSubject(tx: Tx, tenantId: string, subject: Subject, reason: string, by: string | null): Promise<number> {
+  for (const person of subject.people) {
+    await tx
+      .insertInto('processing_restrictions')
+      .values({ tenant_id: tenantId, person_id: person.id, person_type: person.type, reason, restricted_by: by })
+      .onConflict((c) => c.columns(['tenant_id', 'person_id']).doUpdateSet({ reason }))
+      .execute();
+  }
+  return subject.people.length;
+}
+
+/**
+ * Art. 21(2)-(3): an objection to direct marketing is absolute and immediate. It is recorded
+ * against every active direct-marketing purpose and the address is suppressed.
+ */
+export async function objectToDirectMarketing(app: AppContext, tx: Tx, tenantId: string, subject: Subject, origin: AuditOrigin, source: string): Promise<number> {
+  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('direct_marketing', '=', true).execute();
+  let recorded = 0;
+  for (const person of subject.people) {
+    for (const purpose of purposes) {
+      if ((await currentState(tx, tenantId, person.id, purpose.id)).state === 'objected') continue;
+      await recordConsentEvent(app, tx, tenantId, {
+        person,
+        purpose,
+        kind: 'objected',
+        method: origin.actorType === 'data_subject' ? 'portal' : 'verbal',
+        source,
+        ip: origin.actorType === 'data_subject' ? (origin.ip ?? null) : null,
+        userAgent: origin.actorType === 'data_subject' ? (origin.userAgent ?? null) : null,
+        actor: { type: origin.actorType, id: origin.actorId },
+      });
+      recorded += 1;
+    }
+  }
+  await suppress(tx, tenantId, [subject.emailIndex], 'unsubscribed', 'objection to direct marketing');
+  return recorded;
+}
+
+function describe(people: PersonRef[]): string {
+  return people.length === 0 ? 'no record holds this address' : people.map((person) => `${person.type} ${person.id}`).join(', ');
+}
+
+/**
+ * Does what a request asks, once the requester's identity is verified, and completes it with the
+ * evidence: access and portability produce the report (sent as a zip), erasure erases,
+ * restriction restricts, objection stops direct marketing. Rectification is done on the records
+ * themselves and then completed by hand.
+ */
+export async function executeRequest(app: AppContext, caller: Caller, id: string) {
+  const tenantId = caller.auth.tenantId;
+  const outcome = await asCaller(app, caller, async (tx, audit) => {
+    const row = await findRequest(tx, tenantId, id);
+    if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
+    if (row.identity_status !== 'verified') throw conflict('Verify the requester\'s identity first.', { identityStatus: row.identity_status });
+    if (row.type === 'rectification') throw conflict('Correct the records themselves, then complete the request.', { type: row.type });
+    const subject = await subjectOfRequest(app, tx, tenantId, row);
+    const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
+    let summary: string;
+    let message: string;
+    let zip: Buffer | null = null;
+    switch (row.type) {
+      case 'access':
+      case 'portability': {
+        const report = await accessReport(app, tx, tenantId, subject);
+        zip = accessReportZip(report);
+        const fields = report.data.filter((field) => field.values.length > 0);
+        summary = `Found ${fields.length} fields with data (${[...new Set(fields.map((field) => field.object))].join(', ') || 'none'}) in ${describe(subject.people)}; ${report.consentHistory.length} consent events; ${report.accessLog.length} access-log entries. Report sent as a zip.`;
+        message = 'Attached is everything we hold about you (report.json, data.csv, consents.csv).';
+        break;
+      }
+      case 'erasure': {
+        const result = await eraseSubject(app, tx, tenantId, subject, id);
+        const counts = Object.entries(result.deleted).filter(([, n]) => n > 0).map(([table, n]) => `${table}: ${n}`).join(', ');
+        summary = `Erased ${describe(subject.people.filter((p) => !result.kept.some((k) => k.id === p.id)))}; rows deleted: ${counts || 'none'}; data keys destroyed: ${result.keysDestroyed}.` +
+          (result.kept.length ? ` Kept and restricted: ${result.kept.map((k) => `${k.type} ${k.id} (${k.reason})`).join('; ')}.` : ' Tombstone written.');
+        message = result.kept.length
+          ? `We erased your data except what we must keep: ${result.kept.map((k) => k.reason).join('; ')}. That part is no longer processed.`
+          : 'Your data is erased, including in our backups (the keys that could read it are destroyed).';
+        break;
+      }
+      case 'restriction': {
+        const count = await restrictSubject(tx, tenantId, subject, `Art. 18 request ${id}`, caller.origin.actorId);
+        summary = `Restricted ${count} record(s): ${describe(subject.people)}.`;
+        message = 'Your data is now only stored, not otherwise processed, until the restriction is lifted; we will tell you before lifting it.';
+        break;
+      }
+      case 'objection': {
+        const count = await objectToDirectMarketing(app, tx, tenantId, subject, caller.origin, `Art. 21 request ${id}`);
+        summary = `Objection to direct marketing recorded (${count} purpose/record pair(s)); address suppressed.`;
+        message = 'You will receive no more direct marketing from us.';
+        break;
+      }
+    }
+    await addEvidence(app, tx, tenantId, id, row.type === 'access' || row.type === 'portability' ? 'found' : 'done', summary, caller.origin);
+    await tx.updateTable('dsr_requests').set({ status: 'completed', completed_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    await audit({ action: 'dsr.execute', objectType: 'dsr_request', objectId: id, fields: [`type:${row.type}`, ...subject.people.map((person) => `${person.type}:${person.id}`)] });
+    return { type: row.type, workspace, message, zip };
+  });
+  const mail = completionMail(outcome.workspace, outcome.type, outcome.message);
+  await notifyRequester(app, tenantId, id, outcome.zip ? { ...mail, attachments: [{ filename: 'your-data.zip', content: outcome.zip, contentType: 'application/zip' }] } : mail, caller.origin);
+  return getRequest(app, caller, id);
+}
