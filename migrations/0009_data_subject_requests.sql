@@ -71,20 +71,27 @@ CREATE TABLE erasure_tombstones (
 ALTER TABLE contacts ADD COLUMN reappeared_after_erasure boolean NOT NULL DEFAULT false;
 ALTER TABLE leads ADD COLUMN reappeared_after_erasure boolean NOT NULL DEFAULT false;
 
-CREATE FUNCTION flag_reappearance_after_erasure() RETURNS trigger
+CREATE FUNCTION flag_contact_after_erasure() RETURNS trigger
   LANGUAGE plpgsql AS $$
-DECLARE
-  indexes text[] := CASE TG_TABLE_NAME WHEN 'contacts' THEN NEW.email_index ELSE ARRAY[NEW.email_index] END;
 BEGIN
-  IF EXISTS (SELECT 1 FROM erasure_tombstones t WHERE t.tenant_id = NEW.tenant_id AND t.email_index = ANY (indexes)) THEN
+  IF EXISTS (SELECT 1 FROM erasure_tombstones t WHERE t.tenant_id = NEW.tenant_id AND t.email_index = ANY (NEW.email_index)) THEN
+    NEW.reappeared_after_erasure := true;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE FUNCTION flag_lead_after_erasure() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM erasure_tombstones t WHERE t.tenant_id = NEW.tenant_id AND t.email_index = NEW.email_index) THEN
     NEW.reappeared_after_erasure := true;
   END IF;
   RETURN NEW;
 END
 $$;
 CREATE TRIGGER contacts_flag_reappearance BEFORE INSERT OR UPDATE OF email_index ON contacts
-  FOR EACH ROW EXECUTE FUNCTION flag_reappearance_after_erasure();
+  FOR EACH ROW EXECUTE FUNCTION flag_contact_after_erasure();
 CREATE TRIGGER leads_flag_reappearance BEFORE INSERT OR UPDATE OF email_index ON leads
-  FOR EACH ROW EXECUTE FUNCTION flag_reappearance_after_erasure();
+  FOR EACH ROW EXECUTE FUNCTION flag_lead_after_erasure();
 
 SELECT app_isolate_tenant_tables(ARRAY['dsr_requests', 'dsr_evidence', 'erasure_tombstones']);

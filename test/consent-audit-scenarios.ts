@@ -39,7 +39,31 @@ async function draftCampaign(admin: Client) {
   return { purpose, templateId, segmentId, campaign };
 }
 
+async function loggedRequest(admin: Client, type: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const response = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email: 'asker@example.org', ...extra });
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  return response.body.id;
+}
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/dsr-requests': adminScenario('dsr.create', async (admin) => () => admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'phone', email: 'caller@example.org' })),
+  'PATCH /api/v1/dsr-requests/:id': adminScenario('dsr.update', async (admin) => {
+    const id = await loggedRequest(admin, 'rectification');
+    return () => admin.patch(`/api/v1/dsr-requests/${id}`, { status: 'verifying', assigneeId: admin.info.member.id });
+  }),
+  'POST /api/v1/dsr-requests/:id/extend': adminScenario('dsr.extend', async (admin) => {
+    const id = await loggedRequest(admin, 'access');
+    return () => admin.post(`/api/v1/dsr-requests/${id}/extend`, { reason: 'Records spread over three legacy systems' });
+  }),
+  'POST /api/v1/dsr-requests/:id/evidence': adminScenario('dsr.evidence', async (admin) => {
+    const id = await loggedRequest(admin, 'access');
+    return () => admin.post(`/api/v1/dsr-requests/${id}/evidence`, { kind: 'note', summary: 'Called back to verify identity' });
+  }),
+  'POST /api/v1/dsr-requests/:id/execute': adminScenario('dsr.execute', async (admin) => {
+    await contactWith(admin, 'asker@example.org');
+    const id = await loggedRequest(admin, 'erasure', { identityStatus: 'verified', identityMethod: 'reply from the address' });
+    return () => admin.post(`/api/v1/dsr-requests/${id}/execute`);
+  }),
   'POST /api/v1/purposes': adminScenario('purpose.create', async (admin) => () => admin.post('/api/v1/purposes', { key: 'news', name: 'News', legalBasis: 'consent' })),
   'PATCH /api/v1/purposes/:id': adminScenario('purpose.update', async (admin) => {
     const id = (await admin.post('/api/v1/purposes', { key: 'news', name: 'News', legalBasis: 'consent' })).body.id;

@@ -5,7 +5,7 @@ import { crmWork, type CrmWork } from '../crm/context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonType } from '../db/types-consent.ts';
 import { AppError, notFound, unprocessable } from '../http/errors.ts';
-import { consentValidUntil, evaluateGate } from './gate.ts';
+import { consentValidUntil, emailIndexesOf, evaluateGate } from './gate.ts';
 import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { assertPersonVisible, loadPeople } from './people.ts';
 import { purposeReference } from './purposes.ts';
@@ -23,13 +23,14 @@ export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, pers
     (await tx.selectFrom('consent_states').select(['purpose_id', 'state', 'since']).where('tenant_id', '=', tenantId).where('person_id', '=', person.id).execute()).map((row) => [row.purpose_id, row]),
   );
   const restricted = Boolean(await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', '=', person.id).executeTakeFirst());
+  const indexes = (await emailIndexesOf(tx, tenantId, [person])).get(person.id) ?? [];
+  const suppressed =
+    indexes.length > 0 && Boolean(await tx.selectFrom('suppressions').select('email_index').where('tenant_id', '=', tenantId).where('email_index', 'in', indexes).executeTakeFirst());
   const items = [];
-  let suppressed = false;
   for (const purpose of purposes) {
     const state = states.get(purpose.id);
     if (purpose.status === 'draft' && !state) continue;
     const verdict = (await evaluateGate(tx, tenantId, purpose, [person])).get(person.id)!;
-    if (!verdict.allowed && verdict.reason === 'suppressed') suppressed = true;
     items.push({
       purposeId: purpose.id,
       purposeKey: purpose.key,

@@ -112,5 +112,5 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
   });
   const mail = completionMail(outcome.workspace, outcome.type, outcome.message);
   await notifyRequester(app, tenantId, id, outcome.zip ? { ...mail, attachments: [{ filename: 'your-data.zip', content: outcome.zip, contentType: 'application/zip' }] } : mail, caller.origin);
-  return getRequest(app, caller, id);
+  return getRequest(app, caller, id, { audit: false });
 }

@@ -202,13 +202,14 @@ export async function logRequest(app: AppContext, caller: Caller, input: z.infer
     return { id: requestId, view: await toView(app, tx, tenantId, await findRequest(tx, tenantId, requestId), true), workspace: workspaceRow.name };
   });
   await notifyRequester(app, caller.auth.tenantId, id, receiptMail(workspace, input.type, new Date(view.dueAt)), caller.origin);
-  return getRequest(app, caller, id);
+  return getRequest(app, caller, id, { audit: false });
 }
 
-export function getRequest(app: AppContext, caller: Caller, id: string) {
+/** A request as staff see it. The answer to a change the caller just made is not a separate read. */
+export function getRequest(app: AppContext, caller: Caller, id: string, options: { audit: boolean } = { audit: true }) {
   return asCaller(app, caller, async (tx, audit) => {
     const view = await toView(app, tx, caller.auth.tenantId, await findRequest(tx, caller.auth.tenantId, id), true);
-    await audit({ action: 'dsr.read', objectType: 'dsr_request', objectId: id, fields: ['requester', 'evidence'] });
+    if (options.audit) await audit({ action: 'dsr.read', objectType: 'dsr_request', objectId: id, fields: ['requester', 'evidence'] });
     return view;
   });
 }
@@ -307,7 +308,7 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
   } else if (patch.status === 'completed') {
     await notifyRequester(app, caller.auth.tenantId, id, completionMail(outcome.workspace, outcome.type, 'We have done what you asked.'), caller.origin);
   }
-  return getRequest(app, caller, id);
+  return getRequest(app, caller, id, { audit: false });
 }
 
 export function completionMail(workspace: string, type: DsrType, what: string): Omit<Mail, 'to'> {
@@ -335,7 +336,7 @@ export async function extendRequest(app: AppContext, caller: Caller, id: string,
     subject: `More time is needed for your request: ${TYPE_LABELS[outcome.type]}`,
     text: `${outcome.workspace} needs more time to answer your request, as the law allows (Art. 12(3) GDPR).\n\nWhy: ${reason}\n\nWe will answer by ${outcome.due.toISOString().slice(0, 10)}.\n`,
   }, caller.origin);
-  return getRequest(app, caller, id);
+  return getRequest(app, caller, id, { audit: false });
 }
 
 export function recordEvidence(app: AppContext, caller: Caller, id: string, input: z.infer<typeof evidenceInput>) {

@@ -22,6 +22,9 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/leads/:id/consents': { purposeId: '00000000-0000-4000-8000-000000000000', kind: 'withdrawn' },
   'PUT /api/v1/contacts/:id/restriction': { reason: 'Hijacked' },
   'PUT /api/v1/leads/:id/restriction': { reason: 'Hijacked' },
+  'PATCH /api/v1/dsr-requests/:id': { status: 'rejected', rejectionReason: 'Hijacked by another workspace' },
+  'POST /api/v1/dsr-requests/:id/extend': { reason: 'Hijacked by another workspace' },
+  'POST /api/v1/dsr-requests/:id/evidence': { kind: 'note', summary: 'Hijacked' },
 };
 
 describeEachDatabase('cross-tenant isolation', (env) => {
@@ -43,7 +46,9 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bForm = await liveForm(b, bConsentPurpose.id);
     const { templateId, segmentId } = await templateAndSegment(b);
     const bCampaign = (await b.post('/api/v1/campaigns', { name: 'B campaign', purposeId: bConsentPurpose.id, segmentId, templateId })).body;
+    const bRequest = (await b.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'bea@b.example', identityStatus: 'verified' })).body;
     const idsOfB: Record<string, string> = {
+      dsr_request: bRequest.id,
       purpose: bConsentPurpose.id,
       form: bForm.id,
       segment: segmentId,
@@ -94,6 +99,7 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get(`/api/v1/campaigns/${bCampaign.id}`)).body.status, 'draft', 'the campaign was not sent by A');
     assert.equal((await b.get(`/api/v1/forms/${bForm.id}`)).body.name, bForm.name);
     assert.equal((await b.get(`/api/v1/contacts/${bContact.id}/consents`)).body.restricted, false);
+    assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', 'A could not execute or reject B\'s request');
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
     assert.deepEqual((await a.get('/api/v1/accounts')).body.items, []);

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
+import { sql } from 'kysely';
+import { withTenant } from '../../src/db/tenant.ts';
+import { workspaceInventory } from '../../src/inventory/inventory.ts';
+import { activePurpose, CONSENT_TEXT, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from '../consent-fixtures.ts';
+import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+
+const EMAIL = 'zelda.quarry@subject.example';
+const NAME = { first: 'Zelda', last: 'Quarrington' };
+const PHONE = '+49 30 5550199';
+
+/** A person with a value in every personal-data field of the inventory. */
+async function personEverywhere(env: TestEnv, admin: Client) {
+  await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'nickname', label: 'Nickname', type: 'text', personal: true });
+  await admin.post('/api/v1/custom-fields', { object: 'lead', key: 'hobby', label: 'Hobby', type: 'text', personal: true });
+  const purpose = await activePurpose(admin);
+  const contact = await admin.post('/api/v1/contacts', { firstName: NAME.first, lastName: NAME.last, emails: [EMAIL], phones: [PHONE], jobTitle: 'Chief Quarry Officer', custom: { nickname: 'Zed' } });
+  assert.equal(contact.status, 201, JSON.stringify(contact.body));
+  const lead = await admin.post('/api/v1/leads', { firstName: NAME.first, lastName: NAME.last, email: EMAIL, phone: PHONE, jobTitle: 'Quarry lead', companyName: 'Quarry Co', custom: { hobby: 'Climbing' } });
+  assert.equal(lead.status, 201, JSON.stringify(lead.body));
+  assert.equal((await admin.post('/api/v1/tasks', { title: `Call ${NAME.first} back`, record: { type: 'contact', id: contact.body.id } })).status, 201);
+  assert.equal((await admin.post('/api/v1/notes', { body: `${NAME.first} likes granite`, record: { type: 'contact', id: contact.body.id } })).status, 201);
+  await giveConsent(admin, contact.body.id, purpose.id);
+  // A form submission to the same address: a confirmation email is sent and kept.
+  const form = await liveForm(admin, purpose.id);
+  assert.equal((await visitor(env).post(publicPath(form), { fields: { email: EMAIL }, consents: [] })).status, 202);
+  const { templateId, segmentId } = await templateAndSegment(admin);
+  const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId, templateId })).body;
+  await admin.post(`/api/v1/campaigns/${campaign.id}/send`);
+  await env.app.jobs.drain();
+  return { contactId: contact.body.id as string, leadId: lead.body.id as string, purpose };
+}
+
+async function logRequest(admin: Client, type: string, email = EMAIL, extra: Record<string, unknown> = {}) {
+  const response = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, name: `${NAME.first} ${NAME.last}`, details: 'Please act on my data', identityStatus: 'verified', identityMethod: 'reply from the address', ...extra });
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  return response.body;
+}
+
+/** Every text value in every table of the public schema, as the owner sees it. */
+async function everyValue(env: TestEnv): Promise<string[]> {
+  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(env.db.kysely);
+  const values: string[] = [];
+  for (const { table_name } of tables.rows) {
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(env.db.kysely);
+    for (const row of rows.rows) for (const value of Object.values(row)) if (value !== null) values.push(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return values;
+}
+
+describeEachDatabase('data subject requests', (env) => {
+  it('keeps a queue with statutory deadlines, identity checks, one extension, evidence and alerts to the DPO', async () => {
+    const admin = await signUp(env());
+    const dpo = await addMember(env(), admin, 'salesperson', { isDpo: true });
+    const receivedAt = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const late = await dpo.post('/api/v1/dsr-requests', { type: 'access', channel: 'letter', email: 'late@example.org', receivedAt });
+    assert.equal(late.status, 201, JSON.stringify(late.body));
+    assert.equal(late.body.deadline, 'overdue');
+    const fresh = await logRequest(admin, 'rectification', 'fresh@example.org', { identityStatus: 'unverified' });
+    assert.equal(fresh.status, 'received');
+    assert.equal(new Date(fresh.dueAt).getUTCDate(), new Date(fresh.receivedAt).getUTCDate() > 28 ? new Date(fresh.dueAt).getUTCDate() : new Date(fresh.receivedAt).getUTCDate());
+    const receipt = env().mailer.sent.filter((m) => m.to === 'fresh@example.org').at(-1)!;
+    assert.match(receipt.subject, /We received your request/);
+    assert.ok(receipt.text.includes(fresh.dueAt.slice(0, 10)));
+
+    const queue = (await dpo.get('/api/v1/dsr-requests?status=open')).body.items;
+    assert.deepEqual(queue.map((item: any) => item.id), [late.body.id, fresh.id], 'soonest deadline first');
+    assert.deepEqual((await dpo.get('/api/v1/dsr-requests?deadline=overdue')).body.items.map((item: any) => item.id), [late.body.id]);
+    assert.deepEqual((await dpo.get('/api/v1/dsr-requests/summary')).body, { open: 2, nearDue: 0, overdue: 1, byType: { access: 1, rectification: 1 } });
+    assert.equal((await addMember(env(), admin, 'salesperson').then((sales) => sales.get('/api/v1/dsr-requests'))).status, 403);
+
+    assert.equal((await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { status: 'in_progress' })).status, 409, 'identity first');
+    assert.equal((await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { status: 'rejected' })).status, 422, 'a rejection needs its reason');
+    const verified = await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { identityStatus: 'verified', identityMethod: 'call-back', status: 'in_progress', assigneeId: admin.info.member.id });
+    assert.equal(verified.body.status, 'in_progress');
+    assert.ok(verified.body.evidence.some((e: any) => e.summary.includes('Identity verified (call-back)')));
+    const extended = await dpo.post(`/api/v1/dsr-requests/${fresh.id}/extend`, { reason: 'Data spread over three legacy systems' });
+    assert.equal(extended.status, 200);
+    assert.equal(new Date(extended.body.dueAt).getTime() > new Date(fresh.dueAt).getTime(), true);
+    assert.equal((await dpo.post(`/api/v1/dsr-requests/${fresh.id}/extend`, { reason: 'Data spread over three legacy systems' })).status, 409, 'once only');
+    assert.equal((await dpo.post(`/api/v1/dsr-requests/${late.body.id}/extend`, { reason: 'Too late to tell the person now' })).status, 409, 'only within the first month');
+    assert.match(env().mailer.sent.filter((m) => m.to === 'fresh@example.org').at(-1)!.text, /Why: Data spread over three legacy systems/);
+    const done = await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { status: 'completed' });
+    assert.equal(done.body.status, 'completed');
+    assert.ok(done.body.evidence.filter((e: any) => e.kind === 'sent').length >= 3, 'receipt, extension and completion are evidenced');
+
+    const before = env().mailer.sent.length;
+    await env().app.jobs.runSchedulesNow();
+    await env().app.jobs.drain();
+    const alerts = env().mailer.sent.slice(before).filter((m) => m.to === dpo.info.user.email);
+    assert.equal(alerts.length, 1);
+    assert.match(alerts[0]!.subject, /1 overdue/);
+    assert.ok(!alerts[0]!.text.includes('late@example.org'), 'alerts name no one');
+  });
+
+  it('reports every inventory field holding data for the person, and no one else\'s, as a zip', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    await personEverywhere(env(), admin);
+    await admin.post('/api/v1/contacts', { firstName: 'Other', lastName: 'Personson', emails: ['other@subject.example'], phones: ['+1 555 0100'] });
+    const request = await logRequest(admin, 'access');
+    const report = (await admin.get(`/api/v1/dsr-requests/${request.id}/report`)).body;
+    const inventory = await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId));
+    for (const entry of inventory.filter((e) => e.subject === 'data_subject')) {
+      const key = 'customFieldKey' in entry ? entry.customFieldKey : undefined;
+      const field = report.data.find((f: any) => f.table === entry.table && f.column === entry.column && f.customField === key);
+      assert.ok(field, `${entry.table}.${entry.column}${key ? `/${key}` : ''} is in the report`);
+      assert.ok(field.values.length > 0, `${entry.table}.${entry.column}${key ? `/${key}` : ''} shows the person's data`);
+    }
+    const text = JSON.stringify(report);
+    for (const value of [EMAIL, NAME.first, NAME.last, PHONE, 'Zed', 'Climbing', 'likes granite']) assert.ok(text.includes(value), `${value} is reported`);
+    for (const value of ['other@subject.example', 'Personson', '+1 555 0100']) assert.ok(!text.includes(value), `${value} belongs to someone else`);
+    assert.ok(report.purposes.length > 0 && report.consentHistory.length > 0 && report.accessLog.length > 0 && report.provenance.length === 2);
+    assert.ok(report.rights.some((r: any) => r.right === 'erasure'));
+
+    const executed = await admin.post(`/api/v1/dsr-requests/${request.id}/execute`);
+    assert.equal(executed.body.status, 'completed');
+    const mail = env().mailer.sent.filter((m) => m.to === EMAIL).at(-1)!;
+    const zip = unzipSync(new Uint8Array(mail.attachments![0]!.content));
+    assert.deepEqual(Object.keys(zip).sort(), ['README.txt', 'consents.csv', 'data.csv', 'report.json']);
+    const zipped = JSON.parse(strFromU8(zip['report.json']!));
+    assert.equal(zipped.subject.email, EMAIL);
+    assert.ok(strFromU8(zip['data.csv']!).includes(NAME.last));
+    assert.ok(strFromU8(zip['consents.csv']!).includes(CONSENT_TEXT));
+  });
+
+  it('erases every trace, destroys the keys, and flags the address when it comes back', async () => {
+    const admin = await signUp(env());
+    const { contactId, leadId, purpose } = await personEverywhere(env(), admin);
+    const request = await logRequest(admin, 'erasure');
+    const executed = await admin.post(`/api/v1/dsr-requests/${request.id}/execute`);
+    assert.equal(executed.status, 200, JSON.stringify(executed.body));
+    assert.equal(executed.body.status, 'completed');
+    assert.match(executed.body.evidence.at(-2).summary, /Erased .*data keys destroyed: 2/s);
+    assert.equal((await admin.get(`/api/v1/contacts/${contactId}`)).status, 404);
+    assert.equal((await admin.get(`/api/v1/leads/${leadId}`)).status, 404);
+
+    // No table holds the person's address, names or phone in clear (the request record keeps
+    // the address under its own key, as accountability requires; its ciphertext is not clear).
+    const values = await everyValue(env());
+    for (const needle of [EMAIL, NAME.first, NAME.last, PHONE, 'Zed', 'Climbing', 'granite']) {
+      assert.deepEqual(values.filter((value) => value.includes(needle)), [], `${needle} left in clear`);
+    }
+    // Ciphertexts made with the person's keys are still there in the ledger, and unreadable.
+    const keys = await sql<{ id: string; wrapped_key: unknown }>`select id, wrapped_key from subject_keys where id in (${contactId}, ${leadId})`.execute(env().db.kysely);
+    assert.deepEqual(keys.rows.map((row) => row.wrapped_key), [null, null]);
+    const ledger = (await admin.get(`/api/v1/dsr-requests/${request.id}/report`)).body;
+    assert.deepEqual(ledger.subject.records, []);
+    const consentIps = values.filter((value) => value.startsWith(`enc1:${contactId}:`));
+    assert.ok(consentIps.length > 0, 'the fact of the consent stays, its details are shredded');
+
+    // The address comes back through a form and an import: both new records are flagged.
+    const form = await liveForm(admin, purpose.id);
+    await visitor(env()).post(publicPath(form), { fields: { email: EMAIL }, consents: [] });
+    const csv = `email,first name\n${EMAIL},Zelda\n`;
+    assert.equal((await admin.request('POST', '/api/v1/imports/contacts?fileName=back.csv', csv, { 'content-type': 'text/csv' })).status, 200);
+    const contacts = (await admin.get(`/api/v1/contacts?q=${encodeURIComponent(EMAIL)}`)).body.items;
+    assert.equal(contacts.length, 1);
+    assert.notEqual(contacts[0].id, contactId);
+    assert.equal(contacts[0].reappearedAfterErasure, true);
+    const leads = (await admin.get(`/api/v1/leads?q=${encodeURIComponent(EMAIL)}`)).body.items;
+    assert.equal(leads[0].reappearedAfterErasure, true);
+    assert.equal((await admin.post('/api/v1/contacts', { firstName: 'New', emails: ['someone.new@subject.example'] })).body.reappearedAfterErasure, false);
+  });
+
+  it('keeps and restricts a person with a won deal instead of erasing them', async () => {
+    const admin = await signUp(env());
+    const contact = (await admin.post('/api/v1/contacts', { firstName: 'Kept', emails: ['kept@subject.example'] })).body;
+    const deal = (await admin.post('/api/v1/opportunities', { name: 'Signed deal', contactIds: [contact.id] })).body;
+    await admin.patch(`/api/v1/opportunities/${deal.id}`, { stage: 'closed_won' });
+    const request = await logRequest(admin, 'erasure', 'kept@subject.example');
+    const executed = (await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body;
+    assert.match(executed.evidence.at(-2).summary, /Kept and restricted: contact .* won deal "Signed deal"/);
+    assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 200);
+    assert.equal((await admin.get(`/api/v1/contacts/${contact.id}/consents`)).body.restricted, true);
+  });
+
+  it('excludes a person restricted through a request from campaigns and from exports for a purpose', async () => {
+    const admin = await signUp(env());
+    const purpose = await activePurpose(admin);
+    const restricted = (await admin.post('/api/v1/contacts', { firstName: 'Rita', emails: ['rita@subject.example'] })).body;
+    const free = (await admin.post('/api/v1/contacts', { firstName: 'Fred', emails: ['fred@subject.example'] })).body;
+    for (const id of [restricted.id, free.id]) await giveConsent(admin, id, purpose.id);
+    const request = await logRequest(admin, 'restriction', 'rita@subject.example');
+    assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
+
+    const { templateId, segmentId } = await templateAndSegment(admin);
+    const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId, templateId })).body;
+    assert.deepEqual((await admin.get(`/api/v1/campaigns/${campaign.id}/preview`)).body, { recipients: 1, excluded: { restricted: 1 } });
+    const exported = (await admin.get(`/api/v1/exports/contacts?format=json&purposeId=${purpose.id}`)).body;
+    assert.deepEqual(exported.map((row: any) => row.id), [free.id]);
+
+    const objection = await logRequest(admin, 'objection', 'fred@subject.example');
+    await admin.post(`/api/v1/dsr-requests/${objection.id}/execute`);
+    const fred = (await admin.get(`/api/v1/contacts/${free.id}/consents`)).body;
+    assert.equal(fred.states.find((s: any) => s.purposeId === purpose.id).refusal, 'objected');
+    assert.equal(fred.suppressed, true);
+  });
+});
