@@ -94,4 +94,19 @@ CREATE TRIGGER contacts_flag_reappearance BEFORE INSERT OR UPDATE OF email_index
 CREATE TRIGGER leads_flag_reappearance BEFORE INSERT OR UPDATE OF email_index ON leads
   FOR EACH ROW EXECUTE FUNCTION flag_lead_after_erasure();
 
-SELECT app_isolate_tenant_tables(ARRAY['dsr_requests', 'dsr_evidence', 'erasure_tombstones']);
+-- Magic links of the privacy portal: short-lived, single use, bound to the address's blind
+-- index. The address itself is kept (encrypted under the link's own key) only to address the
+-- requests made in the session.
+CREATE TABLE portal_links (
+  tenant_id   uuid NOT NULL REFERENCES tenants (id),
+  id          uuid NOT NULL,                      -- also the id of the link's data key
+  email_index text NOT NULL,
+  email_enc   text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  expires_at  timestamptz NOT NULL,
+  used_at     timestamptz,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX portal_links_expiry_idx ON portal_links (tenant_id, expires_at);
+
+SELECT app_isolate_tenant_tables(ARRAY['dsr_requests', 'dsr_evidence', 'erasure_tombstones', 'portal_links']);

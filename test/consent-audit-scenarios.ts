@@ -45,7 +45,43 @@ async function loggedRequest(admin: Client, type: string, extra: Record<string, 
   return response.body.id;
 }
 
+/** A visitor signed in to the privacy portal of the admin's workspace, as the given address. */
+export async function portalVisitor(env: TestEnv, admin: Client, email: string): Promise<Client> {
+  const person = visitor(env);
+  const slug = admin.info.workspace.slug;
+  assert.equal((await person.post(`/privacy/${slug}/link`, { email })).status, 200);
+  const mail = env.mailer.sent.filter((m) => m.to === email).at(-1)!;
+  const opened = await person.post(linkIn(mail.text, `/privacy/${slug}/open/`));
+  assert.equal(opened.status, 303);
+  return person;
+}
+
+function portalScenario(action: string, path: string, body: Record<string, unknown>, setup?: (admin: Client) => Promise<void>): Scenario {
+  return adminScenario(action, async (admin, env) => {
+    await contactWith(admin, 'portal@example.org');
+    await setup?.(admin);
+    const person = await portalVisitor(env, admin, 'portal@example.org');
+    return () => person.post(`/privacy/${admin.info.workspace.slug}${path}`, body);
+  });
+}
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /privacy/:slug/link': adminScenario('portal.link_requested', async (admin, env) => () => visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: 'anyone@example.org' })),
+  'POST /privacy/:slug/open/:token': adminScenario('portal.sign_in', async (admin, env) => {
+    assert.equal((await visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: 'opener@example.org' })).status, 200);
+    const mail = env.mailer.sent.filter((m) => m.to === 'opener@example.org').at(-1)!;
+    return () => visitor(env).post(linkIn(mail.text, '/open/'));
+  }),
+  'POST /privacy/:slug/sign-out': portalScenario('portal.sign_out', '/sign-out', {}),
+  'POST /privacy/:slug/me/consents': portalScenario('consent.preferences', '/me/consents', {}, async (admin) => {
+    const purpose = await activePurpose(admin);
+    const id = (await admin.get('/api/v1/contacts?q=portal%40example.org')).body.items[0].id;
+    await giveConsent(admin, id, purpose.id);
+  }),
+  'POST /privacy/:slug/me/rectify': portalScenario('dsr.create', '/me/rectify', { field: 'firstName', value: 'Corrected' }),
+  'POST /privacy/:slug/me/erase': portalScenario('dsr.create', '/me/erase', {}),
+  'POST /privacy/:slug/me/restrict': portalScenario('dsr.create', '/me/restrict', { reason: 'My data is wrong' }),
+  'POST /privacy/:slug/me/object': portalScenario('dsr.create', '/me/object', {}),
   'POST /api/v1/dsr-requests': adminScenario('dsr.create', async (admin) => () => admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'phone', email: 'caller@example.org' })),
   'PATCH /api/v1/dsr-requests/:id': adminScenario('dsr.update', async (admin) => {
     const id = await loggedRequest(admin, 'rectification');

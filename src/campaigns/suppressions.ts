@@ -10,6 +10,7 @@ import { currentState, recordConsentEvent, type PersonRef } from '../consent/led
 import { verifyLink } from '../consent/links.ts';
 import { loadPeople } from '../consent/people.ts';
 import { findPurpose } from '../consent/purposes.ts';
+import { applyPreferences, preferenceItems, type Preference } from '../consent/preferences.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { SuppressionReason } from '../db/types-consent.ts';
 import { finishPage, pageBy, type pageQuery, type ResolvedSort } from '../http/pagination.ts';
@@ -152,16 +153,6 @@ export async function unsubscribe(app: AppContext, token: string, visitor: LinkV
   });
 }
 
-export interface Preference {
-  purposeId: string;
-  name: string;
-  description: string;
-  legalBasis: string;
-  state: string;
-  /** Consent purposes can be switched on and off; legitimate-interest ones can be objected to. */
-  control: 'consent' | 'object';
-}
-
 /** The preference centre's view: every active purpose a person can act on, with its state. */
 export async function preferencesOf(app: AppContext, token: string): Promise<{ tenantId: string; person: PersonRef; workspace: string; items: Preference[] } | null> {
   const check = verifyLink(app.keys, 'preferences', token, 3);
@@ -170,15 +161,8 @@ export async function preferencesOf(app: AppContext, token: string): Promise<{ t
   return withTenant(app.db, tenantId, async (tx) => {
     const table = type === 'contact' ? 'contacts' : 'leads';
     if (!(await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', personId).executeTakeFirst())) return null;
-    const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute();
-    const items: Preference[] = [];
-    for (const purpose of purposes) {
-      const control = purpose.legal_basis === 'consent' ? 'consent' : purpose.legal_basis === 'legitimate_interest' || purpose.direct_marketing ? 'object' : null;
-      if (!control) continue;
-      items.push({ purposeId: purpose.id, name: purpose.name, description: purpose.description, legalBasis: purpose.legal_basis, state: (await currentState(tx, tenantId, personId, purpose.id)).state, control });
-    }
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { tenantId, person: { type, id: personId }, workspace: workspace.name, items };
+    return { tenantId, person: { type, id: personId }, workspace: workspace.name, items: await preferenceItems(tx, tenantId, personId) };
   });
 }
 
@@ -188,31 +172,7 @@ export async function savePreferences(app: AppContext, token: string, wanted: Se
   if (!current) return null;
   const { tenantId, person } = current;
   return withTenant(app.db, tenantId, async (tx) => {
-    let changes = 0;
-    for (const item of current.items) {
-      const purpose = await findPurpose(tx, tenantId, item.purposeId);
-      let kind: 'given' | 'withdrawn' | 'objected' | null = null;
-      if (item.control === 'consent') {
-        const on = item.state === 'granted' || item.state === 'pending';
-        if (wanted.has(item.purposeId) && item.state !== 'granted') kind = 'given';
-        else if (!wanted.has(item.purposeId) && on) kind = 'withdrawn';
-      } else if (objections.has(item.purposeId) && item.state !== 'objected') {
-        kind = 'objected';
-      }
-      if (!kind) continue;
-      await recordConsentEvent(app, tx, tenantId, {
-        person,
-        purpose,
-        kind,
-        method: 'email_link',
-        source: 'preference centre',
-        ip: visitor.ip,
-        userAgent: visitor.userAgent,
-        text: kind === 'given' ? `Preference centre: yes to "${purpose.name}"${purpose.description ? ` (${purpose.description})` : ''}` : null,
-        actor: { type: 'data_subject', id: person.id },
-      });
-      changes += 1;
-    }
+    const changes = await applyPreferences(app, tx, tenantId, person, wanted, objections, visitor, { method: 'email_link', source: 'Preference centre' });
     if (changes > 0) await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'consent.preferences', objectType: person.type, objectId: person.id, fields: [`changes:${changes}`] });
     return changes;
   });

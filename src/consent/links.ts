@@ -7,7 +7,7 @@ import type { KeyService } from '../crypto/keys.ts';
  * an HMAC under the installation's system key, so any app node can check a link without a
  * lookup; single use, where needed, is enforced by the state the link changes.
  */
-export type LinkKind = 'confirm' | 'unsubscribe' | 'preferences' | 'repermission' | 'visitor';
+export type LinkKind = 'confirm' | 'unsubscribe' | 'preferences' | 'repermission' | 'visitor' | 'portal' | 'portal_session';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -347,7 +347,18 @@ export interface ErasureTombstonesTable {
   erased_at: DefaultTimestamp;
 }
 
+export interface PortalLinksTable {
+  tenant_id: string;
+  id: string;
+  email_index: string;
+  email_enc: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface RightsDB {
+  portal_links: PortalLinksTable;
   dsr_requests: DsrRequestsTable;
   dsr_evidence: DsrEvidenceTable;
   erasure_tombstones: ErasureTombstonesTable;

@@ -26,6 +26,7 @@ import { emailLinkRoutes } from '../campaigns/public-routes.ts';
 import { formPublicRoutes } from '../consent/public-routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
+import { portalRoutes } from '../rights/portal-routes.ts';
 import { rightsRoutes } from '../rights/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
@@ -149,6 +150,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   campaignRoutes(fastify, app);
   emailLinkRoutes(fastify, app);
   rightsRoutes(fastify, app);
+  portalRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

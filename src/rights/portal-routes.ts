@@ -1,0 +1,195 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { escapeHtml, page } from '../consent/html.ts';
+import { BASIS_LABEL } from './portal-text.ts';
+import { openPortalLink, portalAct, portalSignOut, portalDownload, portalSession, portalView, requestPortalLink, SESSION_MINUTES, type PortalAction, type PortalSession, type PortalVisitor } from './portal.ts';
+
+const COOKIE = 'lawful_portal';
+const slugParam = z.object({ slug: z.string().min(1).max(48) });
+const tokenParams = slugParam.extend({ token: z.string().min(1).max(300) });
+const EMAIL = z.string().trim().max(254).email();
+
+function visitorOf(request: FastifyRequest): PortalVisitor {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
+}
+
+const html = (reply: FastifyReply, title: string, body: string, code = 200) => reply.code(code).type('text/html').send(page(title, body));
+const e = (value: unknown) => escapeHtml(typeof value === 'string' ? value : JSON.stringify(value));
+
+function signInPage(slug: string, error = ''): string {
+  return `<h1>Your data and your rights</h1>
+<p>Enter your email address. We send you a link that opens everything we hold about you, and lets you download it, correct it, restrict it, object or have it erased.</p>
+${error ? `<p class="error">${e(error)}</p>` : ''}
+<form method="post" action="/privacy/${e(slug)}/link">
+<label for="email">Email address</label><input id="email" name="email" type="email" required autocomplete="email">
+<button type="submit">Send me a link</button>
+</form>`;
+}
+
+function values(field: { values: Array<{ value: unknown }> }): string {
+  return field.values.map((v) => (Array.isArray(v.value) ? v.value.join(', ') : typeof v.value === 'object' ? JSON.stringify(v.value) : String(v.value))).map(e).join('<br>');
+}
+
+function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof portalView>>, message?: string): string {
+  const { report } = view;
+  const slug = session.workspace.slug;
+  const held = report.data.filter((field) => field.values.length > 0);
+  const heldRows = held.map((field) => `<tr><td>${e(field.object)}</td><td>${e(field.customField ?? field.description)}</td><td>${values(field)}</td></tr>`).join('');
+  const purposes = report.purposes
+    .map((p) => `<tr><td><strong>${e(p.name)}</strong><br><span class="muted">${e(p.description)}</span></td><td>${e(BASIS_LABEL[p.legalBasis] ?? p.legalBasis)}</td><td>${e(p.state)}</td><td>${e(p.retention || '—')}</td><td>${e(p.recipients.join(', ') || '—')}</td></tr>`)
+    .join('');
+  const consentRows = view.preferences
+    .map((item) =>
+      item.control === 'consent'
+        ? `<label class="consent"><input type="checkbox" name="consent_${e(item.purposeId)}"${item.state === 'granted' ? ' checked' : ''}> ${e(item.name)} <span class="muted">(${e(item.state)})</span></label>`
+        : item.state === 'objected'
+          ? `<p>${e(item.name)}: <em>you objected</em></p>`
+          : `<label class="consent"><input type="checkbox" name="object_${e(item.purposeId)}"> I object to: ${e(item.name)}</label>`,
+    )
+    .join('');
+  const sources = report.provenance.map((p) => `<li>${e(p.type)}: ${e(p.sourceType)}${p.sourceRef ? ` (${e(p.sourceRef)})` : ''}, ${e(p.collectedAt.slice(0, 10))}</li>`).join('');
+  const accessLog = report.accessLog.slice(-50).map((a) => `<li>${e(a.at.slice(0, 16).replace('T', ' '))} ${e(a.action)} (${e(a.actorType.replace('_', ' '))})</li>`).join('');
+  const requests = report.requests.map((r) => `<li>${e(r.type)}: ${e(r.status.replace('_', ' '))}, received ${e(r.receivedAt.slice(0, 10))}, due ${e(r.dueAt.slice(0, 10))}</li>`).join('');
+  const dpo = report.controller.dpo.map((d) => `${e(d.name)} &lt;<a href="mailto:${e(d.email)}">${e(d.email)}</a>&gt;`).join(', ');
+  const base = `/privacy/${e(slug)}/me`;
+  return `<h1>Your data at ${e(report.controller.name)}</h1>
+<p class="muted">Signed in as ${e(session.email)} for ${SESSION_MINUTES} minutes. <form method="post" action="/privacy/${e(slug)}/sign-out" style="display:inline"><button type="submit">Sign out</button></form></p>
+${message ? `<p role="status"><strong>${e(message)}</strong></p>` : ''}
+${view.restricted ? '<p class="error">Processing of your data is restricted: we only store it.</p>' : ''}
+<h2>What we hold about you</h2>
+${held.length === 0 ? '<p>We hold no data about this address.</p>' : `<table aria-label="Data held"><tr><th>Object</th><th>Field</th><th>Value</th></tr>${heldRows}</table>`}
+<p><a href="${base}/export.zip">Download everything (zip with JSON and CSV)</a></p>
+<h2>Why we hold it</h2>
+<table aria-label="Purposes"><tr><th>Purpose</th><th>Legal basis</th><th>For you</th><th>Kept for</th><th>Shared with</th></tr>${purposes}</table>
+${view.preferences.length && report.subject.records.length ? `<h2>Your consents</h2><form method="post" action="${base}/consents" aria-label="Your consents">${consentRows}<button type="submit">Save my choices</button></form>` : ''}
+<h2>Where it came from</h2><ul>${sources || '<li>—</li>'}</ul>
+<h2>Who received it</h2><p>${e(report.recipients.join(', ') || 'No one outside our team.')}</p>
+<h2>Who looked at your record</h2><ul>${accessLog || '<li>—</li>'}</ul>
+<h2>Your requests</h2><ul>${requests || '<li>—</li>'}</ul>
+<h2>Your rights</h2>
+<ul>${report.rights.map((r) => `<li><strong>${e(r.article)}</strong> ${e(r.text)}</li>`).join('')}</ul>
+${dpo ? `<p>Data protection officer: ${dpo}</p>` : ''}
+${report.subject.records.length ? `
+<h3>Correct your data</h3>
+<form method="post" action="${base}/rectify" aria-label="Correct your data">
+<label for="field">Field</label><select id="field" name="field"><option value="firstName">First name</option><option value="lastName">Last name</option><option value="jobTitle">Job title</option><option value="phone">Phone</option></select>
+<label for="value">Correct value</label><input id="value" name="value" required maxlength="200">
+<button type="submit">Correct</button></form>
+<h3>Stop direct marketing</h3>
+<form method="post" action="${base}/object"><button type="submit">I object to direct marketing</button></form>
+<h3>Restrict processing</h3>
+<form method="post" action="${base}/restrict" aria-label="Restrict processing"><label for="reason">Why</label><input id="reason" name="reason" required maxlength="1000"><button type="submit">Restrict</button></form>
+<h3>Erase my data</h3>
+<form method="post" action="${base}/erase" aria-label="Erase my data"><label for="details">Anything we should know (optional)</label><input id="details" name="details" maxlength="1000"><button type="submit">Erase my data</button></form>` : ''}`;
+}
+
+export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['privacy portal'];
+  const session = (request: FastifyRequest, slug: string) => portalSession(app, slug, request.cookies[COOKIE]);
+
+  r.get('/privacy/:slug', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Privacy portal: sign in with a link sent by email', params: slugParam },
+    handler: async (request, reply) => {
+      if (await session(request, request.params.slug)) return reply.redirect(`/privacy/${encodeURIComponent(request.params.slug)}/me`, 303);
+      return html(reply, 'Your data', signInPage(request.params.slug));
+    },
+  });
+
+  r.post('/privacy/:slug/link', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Send a single-use sign-in link (the answer never reveals whether the address is known)', params: slugParam },
+    handler: async (request, reply) => {
+      const parsed = EMAIL.safeParse((request.body as Record<string, unknown> | null)?.email);
+      if (!parsed.success) return html(reply, 'Your data', signInPage(request.params.slug, 'Enter a valid email address.'), 400);
+      await requestPortalLink(app, request.params.slug, parsed.data, visitorOf(request));
+      return html(reply, 'Check your inbox', `<h1>Check your inbox</h1><p>We have sent a link to ${e(parsed.data)}. It works once, for 15 minutes.</p>`);
+    },
+  });
+
+  r.get('/privacy/:slug/open/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'The page behind the sign-in link (signs in on the button, not on the visit)', params: tokenParams },
+    handler: async (_request, reply) => html(reply, 'Your data', '<h1>Your data</h1><form method="post"><button type="submit">Continue</button></form>'),
+  });
+
+  r.post('/privacy/:slug/open/:token', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Use the sign-in link (once)', params: tokenParams },
+    handler: async (request, reply) => {
+      const outcome = await openPortalLink(app, request.params.slug, request.params.token, visitorOf(request));
+      if (!outcome.ok) {
+        const pages = { invalid: [400, 'This link is not valid.'], expired: [410, 'This link has expired.'], used: [409, 'This link has been used already.'] } as const;
+        const [code, text] = pages[outcome.reason];
+        return html(reply, 'Link', `<h1>${text}</h1><p><a href="/privacy/${e(request.params.slug)}">Ask for a new link</a></p>`, code);
+      }
+      reply.setCookie(COOKIE, outcome.sessionToken, { path: '/privacy/', httpOnly: true, secure: app.config.secureCookies, sameSite: 'lax', maxAge: SESSION_MINUTES * 60 });
+      return reply.redirect(`/privacy/${encodeURIComponent(request.params.slug)}/me`, 303);
+    },
+  });
+
+  r.post('/privacy/:slug/sign-out', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'End the portal session', params: slugParam },
+    handler: async (request, reply) => {
+      const current = await session(request, request.params.slug);
+      if (current) await portalSignOut(app, current, visitorOf(request));
+      reply.clearCookie(COOKIE, { path: '/privacy/' });
+      return reply.redirect(`/privacy/${encodeURIComponent(request.params.slug)}`, 303);
+    },
+  });
+
+  r.get('/privacy/:slug/me', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Everything held about the signed-in person, why, and their rights', params: slugParam },
+    handler: async (request, reply) => {
+      const current = await session(request, request.params.slug);
+      if (!current) return reply.redirect(`/privacy/${encodeURIComponent(request.params.slug)}`, 303);
+      return html(reply, 'Your data', renderPortal(current, await portalView(app, current, visitorOf(request))));
+    },
+  });
+
+  r.get('/privacy/:slug/me/export.zip', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Portability (Art. 20): report.json (schema AccessReport), data.csv and consents.csv in a zip', params: slugParam },
+    handler: async (request, reply) => {
+      const current = await session(request, request.params.slug);
+      if (!current) return reply.code(401).send({ error: 'unauthorized', message: 'Sign in to the privacy portal first.', details: null });
+      const zip = await portalDownload(app, current, visitorOf(request));
+      return reply.type('application/zip').header('content-disposition', 'attachment; filename="your-data.zip"').send(zip);
+    },
+  });
+
+  const actions: Record<string, (body: Record<string, unknown>) => PortalAction | string> = {
+    consents: (body) => {
+      const pick = (prefix: string) => new Set(Object.keys(body).filter((key) => key.startsWith(prefix) && body[key] === 'on').map((key) => key.slice(prefix.length)));
+      return { kind: 'consents', wanted: pick('consent_'), objections: pick('object_') };
+    },
+    rectify: (body) => {
+      const field = z.enum(['firstName', 'lastName', 'jobTitle', 'phone']).safeParse(body.field);
+      const value = z.string().trim().min(1).max(200).safeParse(body.value);
+      return field.success && value.success ? { kind: 'rectify', field: field.data, value: value.data } : 'Choose a field and give its correct value.';
+    },
+    erase: (body) => ({ kind: 'erase', details: typeof body.details === 'string' && body.details.trim() ? body.details.trim().slice(0, 1000) : null }),
+    restrict: (body) => (typeof body.reason === 'string' && body.reason.trim() ? { kind: 'restrict', reason: body.reason.trim().slice(0, 1000) } : 'Say why processing should be restricted.'),
+    object: () => ({ kind: 'object' }),
+  };
+  for (const [name, parse] of Object.entries(actions)) {
+    r.post(`/privacy/:slug/me/${name}`, {
+      config: { access: 'public' },
+      schema: { tags, summary: `Privacy portal: ${name}`, params: slugParam },
+      handler: async (request, reply) => {
+        const current = await session(request, request.params.slug);
+        if (!current) return reply.redirect(`/privacy/${encodeURIComponent(request.params.slug)}`, 303);
+        const action = parse((request.body ?? {}) as Record<string, unknown>);
+        const visitor = visitorOf(request);
+        if (typeof action === 'string') return html(reply, 'Your data', renderPortal(current, await portalView(app, current, visitor), action), 400);
+        const message = await portalAct(app, current, visitor, action);
+        return html(reply, 'Done', `<h1>${e(message)}</h1><p><a href="/privacy/${e(request.params.slug)}/me">Back to your data</a></p>`);
+      },
+    });
+  }
+}

@@ -1,0 +1,271 @@
+import crypto from 'node:crypto';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit, type AuditOrigin } from '../audit/service.ts';
+import { workspaceIdBySlug } from '../consent/cookie-banner.ts';
+import { signLink, verifyLink } from '../consent/links.ts';
+import { applyPreferences, preferenceItems, type Preference } from '../consent/preferences.ts';
+import { Sealer } from '../crm/context.ts';
+import { nameTokens, normaliseEmail } from '../crm/normalise.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { DsrType } from '../db/types-consent.ts';
+import { hitPublicLimits } from '../http/public-limits.ts';
+import { accessReport, type AccessReport } from './access-report.ts';
+import { objectToDirectMarketing, restrictSubject } from './execute.ts';
+import { dueDate } from './deadlines.ts';
+import { accessReportZip } from './export-zip.ts';
+import { addEvidence, insertRequest, notifyRequester, receiptMail } from './requests.ts';
+import { findSubject, openValue, type Subject } from './subject.ts';
+
+/** A magic link works for 15 minutes, once; the session it opens lasts 30 minutes. */
+export const LINK_MINUTES = 15;
+export const SESSION_MINUTES = 30;
+
+export interface PortalVisitor {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export interface PortalSession {
+  tenantId: string;
+  workspace: { slug: string; name: string };
+  linkId: string;
+  email: string;
+}
+
+function visitorOrigin(visitor: PortalVisitor, actorId: string | null = null): AuditOrigin {
+  return { actorType: 'data_subject', actorId, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId };
+}
+
+/**
+ * Sends a sign-in link to the address, whether or not the workspace knows it: the code path,
+ * the response and the email are the same either way, so nothing tells a visitor whether an
+ * address is in the CRM. Someone the CRM does not know simply sees, after signing in, that
+ * nothing is held about them — which is itself the answer Art. 15 requires.
+ */
+export async function requestPortalLink(app: AppContext, slug: string, rawEmail: string, visitor: PortalVisitor): Promise<void> {
+  const email = normaliseEmail(rawEmail);
+  const tenantId = await workspaceIdBySlug(app, slug);
+  if (!tenantId) return;
+  const addressKey = crypto.createHash('sha256').update(`${tenantId}:${email}`).digest('base64url');
+  await hitPublicLimits(app.db, [
+    { key: `portal:${visitor.ip}`, max: 10, windowSeconds: 600 },
+    { key: `portal-address:${addressKey}`, max: 3, windowSeconds: 600 },
+  ]);
+  const linkId = crypto.randomUUID();
+  const expiresAt = new Date(Date.now() + LINK_MINUTES * 60_000);
+  const workspace = await withTenant(app.db, tenantId, async (tx) => {
+    await tx
+      .insertInto('portal_links')
+      .values({
+        tenant_id: tenantId,
+        id: linkId,
+        email_index: await new Sealer(app, tx, tenantId).index('email', email),
+        email_enc: await app.keys.encryptField(tx, tenantId, linkId, 'portal_links.email', email),
+        expires_at: expiresAt,
+      })
+      .execute();
+    await recordAudit(tx, tenantId, visitorOrigin(visitor), { action: 'portal.link_requested', objectType: 'portal_link', objectId: linkId, fields: [] });
+    return tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
+  });
+  const link = `${app.config.publicUrl}/privacy/${slug}/open/${signLink(app.keys, 'portal', [tenantId, linkId], expiresAt)}`;
+  await app.mailer.send({
+    to: email,
+    subject: `Your privacy link for ${workspace.name}`,
+    text:
+      `Someone (we hope you) asked to see what ${workspace.name} holds about this address.\n\n` +
+      `Follow this link within ${LINK_MINUTES} minutes; it works once:\n${link}\n\n` +
+      'If you did not ask, ignore this email.\n',
+    toDataSubject: true,
+  });
+}
+
+export type OpenOutcome = { ok: true; sessionToken: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
+
+/** Follows a magic link, once: it becomes a short session bound to the address. */
+export async function openPortalLink(app: AppContext, slug: string, token: string, visitor: PortalVisitor): Promise<OpenOutcome> {
+  const check = verifyLink(app.keys, 'portal', token, 2);
+  if (!check.ok) return { ok: false, reason: check.reason };
+  const [tenantId, linkId] = check.values as [string, string];
+  if ((await workspaceIdBySlug(app, slug)) !== tenantId) return { ok: false, reason: 'invalid' };
+  return withTenant(app.db, tenantId, async (tx) => {
+    const link = await tx.selectFrom('portal_links').selectAll().where('tenant_id', '=', tenantId).where('id', '=', linkId).forUpdate().executeTakeFirst();
+    if (!link) return { ok: false as const, reason: 'invalid' as const };
+    if (link.used_at) return { ok: false as const, reason: 'used' as const };
+    if (new Date(link.expires_at) < new Date()) return { ok: false as const, reason: 'expired' as const };
+    await tx.updateTable('portal_links').set({ used_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', linkId).execute();
+    await recordAudit(tx, tenantId, visitorOrigin(visitor), { action: 'portal.sign_in', objectType: 'portal_link', objectId: linkId, fields: [] });
+    return { ok: true as const, sessionToken: signLink(app.keys, 'portal_session', [tenantId, linkId], new Date(Date.now() + SESSION_MINUTES * 60_000)) };
+  });
+}
+
+/** The session behind the portal cookie, or null when absent, forged or expired. */
+export async function portalSession(app: AppContext, slug: string, token: string | undefined): Promise<PortalSession | null> {
+  if (!token) return null;
+  const check = verifyLink(app.keys, 'portal_session', token, 2);
+  if (!check.ok) return null;
+  const [tenantId, linkId] = check.values as [string, string];
+  if ((await workspaceIdBySlug(app, slug)) !== tenantId) return null;
+  return withTenant(app.db, tenantId, async (tx) => {
+    const link = await tx.selectFrom('portal_links').select(['email_enc', 'used_at']).where('tenant_id', '=', tenantId).where('id', '=', linkId).executeTakeFirst();
+    if (!link?.used_at) return null;
+    const email = (await openValue(app, tx, tenantId, 'portal_links.email', link.email_enc)) as string | null;
+    if (!email) return null;
+    const workspace = await tx.selectFrom('tenants').select(['slug', 'name']).where('id', '=', tenantId).executeTakeFirstOrThrow();
+    return { tenantId, workspace, linkId, email };
+  });
+}
+
+export async function portalSignOut(app: AppContext, session: PortalSession, visitor: PortalVisitor): Promise<void> {
+  await withTenant(app.db, session.tenantId, (tx) => recordAudit(tx, session.tenantId, visitorOrigin(visitor), { action: 'portal.sign_out', objectType: 'portal_link', objectId: session.linkId, fields: [] }));
+}
+
+export interface PortalView {
+  report: AccessReport;
+  preferences: Preference[];
+  restricted: boolean;
+  selfAsserted: boolean;
+}
+
+/** Everything the signed-in person sees; the visit is itself in the audit trail. */
+export async function portalView(app: AppContext, session: PortalSession, visitor: PortalVisitor): Promise<PortalView> {
+  return withTenant(app.db, session.tenantId, async (tx) => {
+    const subject = await findSubject(app, tx, session.tenantId, session.email);
+    const report = await accessReport(app, tx, session.tenantId, subject);
+    const first = subject.people[0];
+    const preferences = first ? await preferenceItems(tx, session.tenantId, first.id) : [];
+    const restricted = subject.people.length > 0 && Boolean(await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', session.tenantId).where('person_id', 'in', subject.people.map((p) => p.id)).executeTakeFirst());
+    await recordAudit(tx, session.tenantId, visitorOrigin(visitor, first?.id ?? null), { action: 'portal.view', objectType: 'portal_link', objectId: session.linkId, fields: subject.people.map((p) => `${p.type}:${p.id}`) });
+    return { report, preferences, restricted, selfAsserted: await isSelfAsserted(tx, session.tenantId, subject) };
+  });
+}
+
+/** Data the person typed in themselves (every record came from a form) may be corrected directly. */
+async function isSelfAsserted(tx: Tx, tenantId: string, subject: Subject): Promise<boolean> {
+  if (subject.people.length === 0) return false;
+  for (const person of subject.people) {
+    const table = person.type === 'contact' ? 'contacts' : 'leads';
+    const row = await tx.selectFrom(table).select('source_type').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
+    if (row.source_type !== 'form') return false;
+  }
+  return true;
+}
+
+/** A request made from the portal: identity is verified (the person followed the link). */
+async function portalRequest(app: AppContext, tx: Tx, session: PortalSession, visitor: PortalVisitor, type: DsrType, details: string | null, completed: boolean): Promise<string> {
+  return insertRequest(
+    app,
+    tx,
+    session.tenantId,
+    {
+      type,
+      channel: 'portal',
+      email: session.email,
+      name: null,
+      details,
+      receivedAt: new Date(),
+      identityStatus: 'verified',
+      identityMethod: 'email link (privacy portal)',
+      assigneeId: null,
+      ...(completed ? { status: 'completed' as const } : {}),
+    },
+    visitorOrigin(visitor),
+  );
+}
+
+/** Portability (Art. 20): the zip, recorded as a completed access request with its evidence. */
+export async function portalDownload(app: AppContext, session: PortalSession, visitor: PortalVisitor): Promise<Buffer> {
+  return withTenant(app.db, session.tenantId, async (tx) => {
+    const subject = await findSubject(app, tx, session.tenantId, session.email);
+    const report = await accessReport(app, tx, session.tenantId, subject);
+    const requestId = await portalRequest(app, tx, session, visitor, 'portability', 'Downloaded from the privacy portal', true);
+    const fields = report.data.filter((field) => field.values.length > 0).length;
+    await addEvidence(app, tx, session.tenantId, requestId, 'sent', `Zip downloaded from the privacy portal: ${fields} fields with data, ${report.consentHistory.length} consent events.`, visitorOrigin(visitor));
+    return accessReportZip(report);
+  });
+}
+
+export type PortalAction =
+  | { kind: 'consents'; wanted: Set<string>; objections: Set<string> }
+  | { kind: 'rectify'; field: 'firstName' | 'lastName' | 'jobTitle' | 'phone'; value: string }
+  | { kind: 'erase'; details: string | null }
+  | { kind: 'restrict'; reason: string }
+  | { kind: 'object' };
+
+const FIELD_COLUMNS = { firstName: 'first_name', lastName: 'last_name', jobTitle: 'job_title' } as const;
+
+/**
+ * What the person does in the portal. Consents and objection to direct marketing take effect at
+ * once; restriction too (it only ever narrows processing). Rectification of data they typed in
+ * themselves is applied, otherwise queued for review; erasure is queued for staff, who execute it.
+ * Every action is a request in the queue, with its evidence. Returns a message for the person.
+ */
+export async function portalAct(app: AppContext, session: PortalSession, visitor: PortalVisitor, action: PortalAction): Promise<string> {
+  const { tenantId } = session;
+  const result = await withTenant(app.db, tenantId, async (tx) => {
+    const subject = await findSubject(app, tx, tenantId, session.email);
+    const origin = visitorOrigin(visitor, subject.people[0]?.id ?? null);
+    switch (action.kind) {
+      case 'consents': {
+        let changes = 0;
+        for (const person of subject.people) changes += await applyPreferences(app, tx, tenantId, person, action.wanted, action.objections, visitor, { method: 'portal', source: 'Privacy portal' });
+        await recordAudit(tx, tenantId, origin, { action: 'consent.preferences', objectType: 'portal_link', objectId: session.linkId, fields: [`changes:${changes}`] });
+        return { message: `${changes} change(s) recorded.`, notify: null };
+      }
+      case 'object': {
+        const requestId = await portalRequest(app, tx, session, visitor, 'objection', 'Objection to direct marketing (privacy portal)', true);
+        const count = await objectToDirectMarketing(app, tx, tenantId, subject, origin, `Art. 21 request ${requestId}`);
+        await addEvidence(app, tx, tenantId, requestId, 'done', `Objection to direct marketing recorded at once (${count} purpose/record pair(s)); address suppressed.`, origin);
+        return { message: 'You will receive no more direct marketing from us.', notify: null };
+      }
+      case 'restrict': {
+        const requestId = await portalRequest(app, tx, session, visitor, 'restriction', action.reason, true);
+        const count = await restrictSubject(tx, tenantId, subject, `Art. 18 request ${requestId}: ${action.reason}`, null);
+        await addEvidence(app, tx, tenantId, requestId, 'done', `Restricted ${count} record(s) at once.`, origin);
+        return { message: 'Processing of your data is restricted: we only store it now. We will tell you before lifting the restriction.', notify: null };
+      }
+      case 'erase': {
+        const requestId = await portalRequest(app, tx, session, visitor, 'erasure', action.details, false);
+        return { message: 'Your erasure request is received. We will confirm by email when it is done.', notify: { requestId, type: 'erasure' as const } };
+      }
+      case 'rectify': {
+        const details = `Correct ${action.field} to "${action.value}"`;
+        if (!(await isSelfAsserted(tx, tenantId, subject))) {
+          const requestId = await portalRequest(app, tx, session, visitor, 'rectification', details, false);
+          return { message: 'Your correction is received; we check it and confirm by email.', notify: { requestId, type: 'rectification' as const } };
+        }
+        const requestId = await portalRequest(app, tx, session, visitor, 'rectification', details, true);
+        await rectify(app, tx, tenantId, subject, action.field, action.value);
+        await addEvidence(app, tx, tenantId, requestId, 'done', `${details}: applied to ${subject.people.length} record(s) (data the person entered themselves).`, origin);
+        return { message: 'Corrected.', notify: null };
+      }
+    }
+  });
+  if (result.notify) {
+    const workspace = session.workspace.name;
+    const due = dueDate(new Date());
+    await notifyRequester(app, tenantId, result.notify.requestId, receiptMail(workspace, result.notify.type, due), visitorOrigin(visitor));
+  }
+  return result.message;
+}
+
+async function rectify(app: AppContext, tx: Tx, tenantId: string, subject: Subject, field: 'firstName' | 'lastName' | 'jobTitle' | 'phone', value: string): Promise<void> {
+  const sealer = new Sealer(app, tx, tenantId);
+  for (const person of subject.people) {
+    const table = person.type === 'contact' ? 'contacts' : 'leads';
+    const set: Record<string, unknown> = {};
+    if (field === 'phone') {
+      if (person.type === 'contact') set.phones_enc = await sealer.seal(person.id, 'contacts.phones', [value]);
+      else set.phone_enc = await sealer.seal(person.id, 'leads.phone', value);
+    } else {
+      set[`${FIELD_COLUMNS[field]}_enc`] = await sealer.seal(person.id, `${table}.${FIELD_COLUMNS[field]}`, value);
+    }
+    if (field === 'firstName' || field === 'lastName') {
+      const row = await tx.selectFrom(table).select(['first_name_enc', 'last_name_enc']).where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
+      const first = field === 'firstName' ? value : await sealer.open<string>(`${table}.first_name`, row.first_name_enc);
+      const last = field === 'lastName' ? value : await sealer.open<string>(`${table}.last_name`, row.last_name_enc);
+      set.name_index = await sealer.indexAll('name', nameTokens(first, last));
+    }
+    await tx.updateTable(table).set({ ...set, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', person.id).execute();
+  }
+}
