@@ -93,7 +93,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   { ...person('dsr_requests', 'request', REQUESTER)('requester_email_enc', 'contact', 'Address a data subject request came from or is answered to.', 'requester_email_index'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('requester_name_enc', 'identity', 'Name the requester gave.'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'), onErasure: 'keep' },
-  { ...person('portal_links', 'privacy portal link', { kind: 'email_index', column: 'email_index' })('email_enc', 'contact', 'Address a privacy-portal link was sent to (kept 15 minutes of use, then only as evidence of the sign-in).', 'email_index'), onErasure: 'delete' },
+  { ...person('portal_links', 'privacy portal link', { kind: 'email_index', column: 'email_index' })('email_enc', 'contact', 'Address a privacy-portal sign-in link was sent to (evidence of the sign-in).', 'email_index'), onErasure: 'delete' },
   person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })('summary_enc', 'free_text', 'What was found, done or sent for a request.'),
   {
     table: 'users',

@@ -59,7 +59,8 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
 ${message ? `<p role="status"><strong>${e(message)}</strong></p>` : ''}
 ${view.restricted ? '<p class="error">Processing of your data is restricted: we only store it.</p>' : ''}
 <h2>What we hold about you</h2>
-${held.length === 0 ? '<p>We hold no data about this address.</p>' : `<table aria-label="Data held"><tr><th>Object</th><th>Field</th><th>Value</th></tr>${heldRows}</table>`}
+${report.subject.records.length === 0 ? '<p>We hold no data about this address, apart from the record of this sign-in.</p>' : ''}
+${held.length ? `<table aria-label="Data held"><tr><th>Object</th><th>Field</th><th>Value</th></tr>${heldRows}</table>` : ''}
 <p><a href="${base}/export.zip">Download everything (zip with JSON and CSV)</a></p>
 <h2>Why we hold it</h2>
 <table aria-label="Purposes"><tr><th>Purpose</th><th>Legal basis</th><th>For you</th><th>Kept for</th><th>Shared with</th></tr>${purposes}</table>

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { activePurpose, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
+import type { Client, TestEnv } from './helpers.ts';
+
+export const EMAIL = 'zelda.quarry@subject.example';
+export const NAME = { first: 'Zelda', last: 'Quarrington' };
+export const PHONE = '+49 30 5550199';
+
+/** A person with a value in every personal-data field of the inventory. */
+export async function personEverywhere(env: TestEnv, admin: Client) {
+  await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'nickname', label: 'Nickname', type: 'text', personal: true });
+  await admin.post('/api/v1/custom-fields', { object: 'lead', key: 'hobby', label: 'Hobby', type: 'text', personal: true });
+  const purpose = await activePurpose(admin);
+  const contact = await admin.post('/api/v1/contacts', { firstName: NAME.first, lastName: NAME.last, emails: [EMAIL], phones: [PHONE], jobTitle: 'Chief Quarry Officer', custom: { nickname: 'Zed' } });
+  assert.equal(contact.status, 201, JSON.stringify(contact.body));
+  const lead = await admin.post('/api/v1/leads', { firstName: NAME.first, lastName: NAME.last, email: EMAIL, phone: PHONE, jobTitle: 'Quarry lead', companyName: 'Quarry Co', custom: { hobby: 'Climbing' } });
+  assert.equal(lead.status, 201, JSON.stringify(lead.body));
+  assert.equal((await admin.post('/api/v1/tasks', { title: `Call ${NAME.first} back`, record: { type: 'contact', id: contact.body.id } })).status, 201);
+  assert.equal((await admin.post('/api/v1/notes', { body: `${NAME.first} likes granite`, record: { type: 'contact', id: contact.body.id } })).status, 201);
+  await giveConsent(admin, contact.body.id, purpose.id);
+  // A form submission to the same address: a confirmation email is sent and kept.
+  const form = await liveForm(admin, purpose.id);
+  assert.equal((await visitor(env).post(publicPath(form), { fields: { email: EMAIL }, consents: [] })).status, 202);
+  const { templateId, segmentId } = await templateAndSegment(admin);
+  const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId, templateId })).body;
+  await admin.post(`/api/v1/campaigns/${campaign.id}/send`);
+  await env.app.jobs.drain();
+  return { contactId: contact.body.id as string, leadId: lead.body.id as string, purpose };
+}
+
