@@ -25,6 +25,7 @@ export async function personEverywhere(env: TestEnv, admin: Client) {
   const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId, templateId })).body;
   await admin.post(`/api/v1/campaigns/${campaign.id}/send`);
   await env.app.jobs.drain();
+  assert.equal((await visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: EMAIL })).status, 200);
   return { contactId: contact.body.id as string, leadId: lead.body.id as string, purpose };
 }
 

@@ -34,9 +34,10 @@ export interface PersonalDataColumn {
    * What erasure does with the rows: delete them (default), or keep them when the table is an
    * append-only record whose personal columns are encrypted under the person's key, so that
    * destroying the key leaves only the fact ('shred'), or when the row is the accountability
-   * record of the request itself ('keep').
+   * record of the request itself ('keep'). 'delete_other_requests': delete the rows of the
+   * person's other requests; those of the request being carried out are its accountability record.
    */
-  onErasure?: 'delete' | 'shred' | 'keep';
+  onErasure?: 'delete' | 'shred' | 'keep' | 'delete_other_requests';
 }
 
 /**
@@ -94,7 +95,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   { ...person('dsr_requests', 'request', REQUESTER)('requester_name_enc', 'identity', 'Name the requester gave.'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'), onErasure: 'keep' },
   { ...person('portal_links', 'privacy portal link', { kind: 'email_index', column: 'email_index' })('email_enc', 'contact', 'Address a privacy-portal sign-in link was sent to (evidence of the sign-in).', 'email_index'), onErasure: 'delete' },
-  person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })('summary_enc', 'free_text', 'What was found, done or sent for a request.'),
+  { ...person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })('summary_enc', 'free_text', 'What was found, done or sent for a request.'), onErasure: 'delete_other_requests' },
   {
     table: 'users',
     column: 'email',

@@ -54,17 +54,19 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
   }
 
   const deleted: Record<string, number> = {};
-  const remove = async (table: string, link: SubjectLink) => {
-    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, erasable)}`.execute(tx);
+  const remove = async (table: string, link: SubjectLink, sparedRequest: string | null) => {
+    const spare = sparedRequest && link.kind === 'via' ? sql`and ${sql.ref(`${table}.${link.column}`)} <> ${sparedRequest}` : sql``;
+    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, erasable)} ${spare}`.execute(tx);
     deleted[table] = (deleted[table] ?? 0) + Number(result.numAffectedRows ?? 0);
   };
-  for (const reference of PERSON_REFERENCES) await remove(reference.table, reference.link);
-  const tables = new Map<string, SubjectLink>();
+  for (const reference of PERSON_REFERENCES) await remove(reference.table, reference.link, null);
+  const tables = new Map<string, { link: SubjectLink; spare: string | null }>();
   for (const entry of await workspaceInventory(tx, tenantId)) {
-    if (entry.subject !== 'data_subject' || !entry.link || (entry.onErasure ?? 'delete') !== 'delete') continue;
-    tables.set(entry.table, entry.link);
+    const action = entry.onErasure ?? 'delete';
+    if (entry.subject !== 'data_subject' || !entry.link || (action !== 'delete' && action !== 'delete_other_requests')) continue;
+    tables.set(entry.table, { link: entry.link, spare: action === 'delete_other_requests' ? requestId : null });
   }
-  for (const [table, link] of [...tables].sort((a, b) => ORDER[a[1].kind] - ORDER[b[1].kind])) await remove(table, link);
+  for (const [table, { link, spare }] of [...tables].sort((a, b) => ORDER[a[1].link.kind] - ORDER[b[1].link.kind])) await remove(table, link, spare);
 
   let keysDestroyed = 0;
   for (const person of erasable.people) if (await app.keys.destroySubjectKey(tx, tenantId, person.id)) keysDestroyed += 1;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../src/http/app.ts';
 import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
@@ -139,6 +140,39 @@ describeEachDatabase('web app in a real browser', (env) => {
     await history.getByText('newsletter: confirmed').waitFor();
     await history.getByText('“Yes, email me the monthly newsletter.”').waitFor();
     await page.screenshot({ path: path.join(os.tmpdir(), `lawful-consent-${env().backend}.png`), fullPage: true });
+  });
+
+  it('a person downloads their data from the privacy portal and asks for erasure; the request is completed in the queue', { skip }, async () => {
+    const contact = (await admin.post('/api/v1/contacts', { firstName: 'Paula', lastName: 'Portal', emails: ['paula@visitor.example'] })).body;
+    const slug = admin.info.workspace.slug;
+    const personContext = await browser.newContext({ acceptDownloads: true });
+    const person = await personContext.newPage();
+    await person.goto(`${base}/privacy/${slug}`);
+    await person.getByLabel('Email address').fill('paula@visitor.example');
+    await person.getByRole('button', { name: 'Send me a link' }).click();
+    await person.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    const mail = env().mailer.sent.filter((m) => m.to === 'paula@visitor.example').at(-1)!;
+    const link = mail.text.match(/https?:\/\/\S+\/open\/\S+/)![0];
+    await person.goto(`${base}${new URL(link).pathname}`);
+    await person.getByRole('button', { name: 'Continue' }).click();
+    await person.getByRole('heading', { name: /Your data at/ }).waitFor();
+    await person.getByRole('table', { name: 'Data held' }).getByText('Paula').first().waitFor();
+    const [download] = await Promise.all([person.waitForEvent('download'), person.getByRole('link', { name: /Download everything/ }).click()]);
+    const file = path.join(os.tmpdir(), `lawful-portal-${env().backend}.zip`);
+    await download.saveAs(file);
+    const zip = unzipSync(new Uint8Array(fs.readFileSync(file)));
+    assert.equal(JSON.parse(strFromU8(zip['report.json']!)).subject.email, 'paula@visitor.example');
+    await person.getByRole('form', { name: 'Erase my data' }).getByRole('button', { name: 'Erase my data' }).click();
+    await person.getByText('Your erasure request is received').waitFor();
+    await personContext.close();
+
+    await page.goto(`${base}/#/requests`);
+    await page.getByRole('link', { name: 'erasure' }).click();
+    await page.getByRole('heading', { name: /erasure request/ }).waitFor();
+    await page.getByRole('button', { name: 'Erase and complete' }).click();
+    await page.getByRole('list', { name: 'Evidence' }).getByText(/Erased contact/).waitFor();
+    assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 404);
+    await page.screenshot({ path: path.join(os.tmpdir(), `lawful-request-${env().backend}.png`), fullPage: true });
   });
 });
 

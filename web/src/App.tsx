@@ -6,6 +6,7 @@ import { CampaignsPage, OutboxPage, SuppressionsPage } from './campaigns.tsx';
 import { PurposesPage } from './consent.tsx';
 import { FormsPage } from './forms.tsx';
 import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
+import { RequestPage, RequestsPage } from './requests.tsx';
 import { navigate, useRoute } from './router.ts';
 
 export function App() {
@@ -44,6 +45,8 @@ export function App() {
   else if (section === 'campaigns') page = <CampaignsPage />;
   else if (section === 'outbox') page = <OutboxPage />;
   else if (section === 'suppressions') page = <SuppressionsPage />;
+  else if (section === 'requests' && id) page = <RequestPage id={id} />;
+  else if (section === 'requests') page = <RequestsPage />;
   else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
   else if (spec) page = <ListPage spec={spec} creating={id === 'new'} />;
   else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
@@ -72,6 +75,7 @@ export function App() {
         {link('board', 'Pipeline')}
         {link('tasks', 'My tasks')}
         <span className="nav-group">Privacy and marketing</span>
+        {can('dsr.read') && link('requests', 'Requests')}
         {link('purposes', 'Purposes')}
         {can('forms.manage') && link('forms', 'Forms')}
         {can('campaigns.read') && link('campaigns', 'Campaigns')}
