@@ -7,6 +7,7 @@ import type { PersonType } from '../db/types-consent.ts';
 import { AppError, notFound, unprocessable } from '../http/errors.ts';
 import { consentValidUntil, emailIndexesOf, evaluateGate } from './gate.ts';
 import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
+import { sendToPerson } from '../mail/outbox.ts';
 import { assertPersonVisible, loadPeople } from './people.ts';
 import { purposeReference } from './purposes.ts';
 import type { bulkConsentInput, consentEventInput, personConsentsView } from './schema.ts';
@@ -115,12 +116,29 @@ export function restrictPerson(app: AppContext, caller: Caller, type: PersonType
   });
 }
 
+/**
+ * Lifts a restriction. The person is told (Art. 18(3)): the email goes out in the same
+ * transaction, so the restriction is not lifted if it cannot be sent.
+ */
 export function liftRestriction(app: AppContext, caller: Caller, type: PersonType, id: string) {
   return crmWork(app, caller, async (work) => {
     await visiblePerson(work, type, id);
     const removed = await work.tx.deleteFrom('processing_restrictions').where('tenant_id', '=', work.tenantId).where('person_id', '=', id).executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw notFound('Restriction');
-    await work.audit({ action: 'person.unrestrict', objectType: type, objectId: id, fields: ['restriction'] });
+    const person = (await loadPeople(app, work.tx, work.tenantId, [{ type, id }])).get(id);
+    const workspace = await work.tx.selectFrom('tenants').select('name').where('id', '=', work.tenantId).executeTakeFirstOrThrow();
+    for (const to of person?.emails ?? []) {
+      await sendToPerson(app, work.tx, work.tenantId, {
+        personId: id,
+        kind: 'dsr',
+        mail: {
+          to,
+          subject: `${workspace.name}: the restriction of processing of your data is lifted`,
+          text: `${workspace.name} lifts the restriction of processing of your data (Art. 18(3) GDPR). From now on your data may again be processed for the purposes we told you about.\n\nYou may object, or ask for erasure, at any time through our privacy portal.\n`,
+        },
+      });
+    }
+    await work.audit({ action: 'person.unrestrict', objectType: type, objectId: id, fields: ['restriction', ...(person?.emails.length ? ['notified'] : [])] });
   });
 }
 

@@ -161,6 +161,7 @@ describeEachDatabase('consent ledger', (env) => {
     assert.equal((await verdict(purpose.id)).refusal, 'restricted');
     assert.equal((await verdict(interest.body.id)).refusal, 'restricted');
     assert.equal((await admin.delete(`/api/v1/contacts/${id}/restriction`)).status, 204);
+    assert.match(env().mailer.sent.filter((m) => m.to === 'gate@example.org').at(-1)!.subject, /restriction of processing of your data is lifted/, 'the person is told (Art. 18(3))');
     assert.equal((await admin.delete(`/api/v1/contacts/${id}/restriction`)).status, 404);
 
     await admin.post('/api/v1/email-events', { email: 'GATE@example.org', type: 'complaint' });
