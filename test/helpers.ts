@@ -49,6 +49,11 @@ async function freshPostgresDatabase(adminUrl: string): Promise<Database> {
 }
 
 /** Keeps every message; when given a real mailer (e.g. SMTP to a local server) also sends through it. */
+/** An empty database of the same kind as the environment's (a restore target). */
+export async function scratchDatabase(env: TestEnv): Promise<Database> {
+  return env.backend === 'postgres' && POSTGRES_ADMIN_URL ? freshPostgresDatabase(POSTGRES_ADMIN_URL) : openPGlite();
+}
+
 export class CapturingMailer implements Mailer {
   readonly sent: Mail[] = [];
   constructor(private readonly forward?: () => Mailer) {}

@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/connection.ts';
+
+/**
+ * A logical copy of the database: every table's rows as PostgreSQL's own JSON (row_to_json), in
+ * foreign-key order, read per workspace where row-level security is forced. The restore feeds the
+ * same JSON back through json_populate_recordset, so every type (bytea, arrays, enums, jsonb)
+ * round-trips exactly on PGlite and PostgreSQL alike.
+ */
+export interface LogicalDump {
+  schemaVersion: number;
+  takenAt: string;
+  tables: Array<{ table: string; perTenant: boolean; rows: Array<{ tenantId: string | null; json: string }> }>;
+}
+
+/** Short-lived state that a restore must not bring back (sessions, throttles, the job queue). */
+const EPHEMERAL = new Set(['schema_migrations', 'sessions', 'auth_throttle', 'public_rate_limits', 'jobs', 'job_schedules']);
+
+interface TableInfo {
+  table: string;
+  perTenant: boolean;
+}
+
+/** Public tables in an order where every table comes after the tables it references. */
+async function tablesInOrder(db: Database): Promise<TableInfo[]> {
+  const tables = await sql<{ table: string; forced: boolean; has_tenant: boolean }>`
+    select c.relname as table, c.relforcerowsecurity as forced,
+           exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped) as has_tenant
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+    where c.relkind = 'r' order by c.relname`.execute(db.kysely);
+  const edges = await sql<{ child: string; parent: string }>`
+    select c.relname as child, p.relname as parent
+    from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class p on p.oid = k.confrelid
+    join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+    where k.contype = 'f' and c.oid <> p.oid`.execute(db.kysely);
+  const remaining = new Map(tables.rows.filter((row) => !EPHEMERAL.has(row.table)).map((row) => [row.table, { table: row.table, perTenant: row.forced && row.has_tenant }]));
+  const ordered: TableInfo[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining.keys()].filter((table) => !edges.rows.some((edge) => edge.child === table && remaining.has(edge.parent) && edge.parent !== table));
+    if (ready.length === 0) throw new Error(`circular foreign keys among ${[...remaining.keys()].join(', ')}`);
+    for (const table of ready.sort()) {
+      ordered.push(remaining.get(table)!);
+      remaining.delete(table);
+    }
+  }
+  return ordered;
+}
+
+async function schemaVersion(db: Database): Promise<number> {
+  const { rows } = await sql<{ version: number }>`select coalesce(max(version), 0)::int as version from schema_migrations`.execute(db.kysely);
+  return rows[0]!.version;
+}
+
+export async function dumpDatabase(db: Database): Promise<LogicalDump> {
+  const tenants = (await sql<{ id: string }>`select id from tenants order by id`.execute(db.kysely)).rows.map((row) => row.id);
+  const tables: LogicalDump['tables'] = [];
+  for (const { table, perTenant } of await tablesInOrder(db)) {
+    const rows: Array<{ tenantId: string | null; json: string }> = [];
+    for (const tenantId of perTenant ? tenants : [null]) {
+      await db.kysely.transaction().execute(async (tx) => {
+        if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+        const result = await sql<{ json: string }>`select row_to_json(t)::text as json from ${sql.table(table)} t`.execute(tx);
+        for (const row of result.rows) rows.push({ tenantId, json: row.json });
+      });
+    }
+    tables.push({ table, perTenant, rows });
+  }
+  return { schemaVersion: await schemaVersion(db), takenAt: new Date().toISOString(), tables };
+}
+
+/** Loads a dump into a freshly migrated database of the same schema version. */
+export async function restoreDatabase(db: Database, dump: LogicalDump): Promise<number> {
+  const version = await schemaVersion(db);
+  if (version !== dump.schemaVersion) throw new Error(`the dump is of schema version ${dump.schemaVersion}, the database of ${version}`);
+  let restored = 0;
+  for (const { table, rows } of dump.tables) {
+    const byTenant = new Map<string | null, string[]>();
+    for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row.json]);
+    for (const [tenantId, jsons] of byTenant) {
+      await db.kysely.transaction().execute(async (tx) => {
+        if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+        for (let i = 0; i < jsons.length; i += 500) {
+          const batch = `[${jsons.slice(i, i + 500).join(',')}]`;
+          await sql`insert into ${sql.table(table)} overriding system value select * from json_populate_recordset(null::${sql.table(table)}, ${batch}::json)`.execute(tx);
+        }
+      });
+      restored += jsons.length;
+    }
+  }
+  const identities = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`.execute(db.kysely);
+  for (const { table_name, column_name } of identities.rows) {
+    await sql`select setval(pg_get_serial_sequence(${table_name}, ${column_name}), greatest((select max(${sql.ref(column_name)}) from ${sql.table(table_name)}), 1))`.execute(db.kysely);
+  }
+  return restored;
+}
