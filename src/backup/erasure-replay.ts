@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import type { Database } from '../db/connection.ts';
 import { withTenant } from '../db/tenant.ts';
 import { eraseSubject } from '../rights/erasure.ts';
+import { peopleWithEmailIndex } from '../rights/subject.ts';
 
 /**
  * What erasure left behind that a restored backup must learn again: the data keys destroyed and
@@ -40,9 +41,7 @@ export async function replayErasures(target: Pick<AppContext, 'db' | 'keys'>, lo
   for (const tenantId of tenants) {
     await withTenant(target.db, tenantId, async (tx) => {
       for (const tombstone of log.tombstones.filter((t) => t.tenantId === tenantId)) {
-        const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(sql<boolean>`email_index @> array[${tombstone.emailIndex}]::text[]`).execute();
-        const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', tombstone.emailIndex).execute();
-        const people = [...contacts.map((r) => ({ type: 'contact' as const, id: r.id })), ...leads.map((r) => ({ type: 'lead' as const, id: r.id }))];
+        const people = await peopleWithEmailIndex(tx, tenantId, tombstone.emailIndex);
         await eraseSubject(target as AppContext, tx, tenantId, { email: '', emailIndex: tombstone.emailIndex, people }, tombstone.requestId);
         erasures += 1;
       }

@@ -15,7 +15,7 @@ import type { Mail } from '../mail/mailer.ts';
 import { sendToPerson } from '../mail/outbox.ts';
 import { assertExtensible, deadlineState, dueDate, ExtensionRefused, extendedDueDate, NEAR_DUE_DAYS } from './deadlines.ts';
 import type { dsrInput, dsrListQuery, dsrPatch, dsrView, evidenceInput } from './schema.ts';
-import { openValue, type Subject } from './subject.ts';
+import { openValue, peopleWithEmailIndex, type Subject } from './subject.ts';
 
 type RequestRow = Selectable<DsrRequestsTable>;
 type DsrView = z.infer<typeof dsrView>;
@@ -136,13 +136,7 @@ async function findRequest(tx: Tx, tenantId: string, id: string): Promise<Reques
 /** The subject a request is about: its address and the records that carry it now. */
 export async function subjectOfRequest(app: AppContext, tx: Tx, tenantId: string, row: RequestRow): Promise<Subject> {
   const email = (await openValue(app, tx, tenantId, 'dsr_requests.requester_email', row.requester_email_enc)) as string;
-  const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(sql<boolean>`email_index @> array[${row.requester_email_index}]::text[]`).execute();
-  const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', row.requester_email_index).execute();
-  return {
-    email,
-    emailIndex: row.requester_email_index,
-    people: [...contacts.map((r) => ({ type: 'contact' as const, id: r.id })), ...leads.map((r) => ({ type: 'lead' as const, id: r.id }))],
-  };
+  return { email, emailIndex: row.requester_email_index, people: await peopleWithEmailIndex(tx, tenantId, row.requester_email_index) };
 }
 
 async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow, withDetail: boolean): Promise<DsrView> {

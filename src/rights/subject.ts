@@ -14,17 +14,17 @@ export interface Subject {
   people: PersonRef[];
 }
 
-/** The contacts and leads holding this address (blind index), i.e. everyone it identifies. */
+/** The contacts and leads holding an address, by its blind index: everyone it identifies. */
+export async function peopleWithEmailIndex(tx: Tx, tenantId: string, emailIndex: string): Promise<PersonRef[]> {
+  const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(sql<boolean>`email_index @> array[${emailIndex}]::text[]`).execute();
+  const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).execute();
+  return [...contacts.map((row) => ({ type: 'contact' as const, id: row.id })), ...leads.map((row) => ({ type: 'lead' as const, id: row.id }))];
+}
+
 export async function findSubject(app: AppContext, tx: Tx, tenantId: string, email: string): Promise<Subject> {
   const normalised = normaliseEmail(email);
   const emailIndex = await new Sealer(app, tx, tenantId).index('email', normalised);
-  const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(sql<boolean>`email_index @> array[${emailIndex}]::text[]`).execute();
-  const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).execute();
-  return {
-    email: normalised,
-    emailIndex,
-    people: [...contacts.map((row) => ({ type: 'contact' as const, id: row.id })), ...leads.map((row) => ({ type: 'lead' as const, id: row.id }))],
-  };
+  return { email: normalised, emailIndex, people: await peopleWithEmailIndex(tx, tenantId, emailIndex) };
 }
 
 const TYPE_OF_TABLE: Record<string, PersonRef['type']> = { contacts: 'contact', leads: 'lead' };
