@@ -35,6 +35,30 @@ async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<A
 }
 
 /**
+ * Deletes, as the inventory declares, every row about the people of a subject (their own
+ * records unless keepOwnRecords, rows about them, rows pointing at them). Shared by erasure and
+ * by retention's delete and anonymise. Returns rows deleted per table.
+ */
+export async function removePersonalRows(tx: Tx, tenantId: string, subject: Subject, options: { spareRequest: string | null; keepOwnRecords: boolean }): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  const remove = async (table: string, link: SubjectLink, sparedRequest: string | null) => {
+    const spare = sparedRequest && link.kind === 'via' ? sql`and ${sql.ref(`${table}.${link.column}`)} <> ${sparedRequest}` : sql``;
+    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, subject)} ${spare}`.execute(tx);
+    deleted[table] = (deleted[table] ?? 0) + Number(result.numAffectedRows ?? 0);
+  };
+  for (const reference of PERSON_REFERENCES) await remove(reference.table, reference.link, null);
+  const tables = new Map<string, { link: SubjectLink; spare: string | null }>();
+  for (const entry of await workspaceInventory(tx, tenantId)) {
+    const action = entry.onErasure ?? 'delete';
+    if (entry.subject !== 'data_subject' || !entry.link || (action !== 'delete' && action !== 'delete_other_requests')) continue;
+    if (options.keepOwnRecords && entry.link.kind === 'self') continue;
+    tables.set(entry.table, { link: entry.link, spare: action === 'delete_other_requests' ? options.spareRequest : null });
+  }
+  for (const [table, { link, spare }] of [...tables].sort((a, b) => ORDER[a[1].link.kind] - ORDER[b[1].link.kind])) await remove(table, link, spare);
+  return deleted;
+}
+
+/**
  * Erasure (Art. 17), driven by the data inventory and done in the caller's transaction: every
  * row the inventory ties to the person is deleted (append-only records keep only the fact, their
  * personal columns being encrypted under the person's key), the tables that merely point at the
@@ -53,20 +77,7 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
       .execute();
   }
 
-  const deleted: Record<string, number> = {};
-  const remove = async (table: string, link: SubjectLink, sparedRequest: string | null) => {
-    const spare = sparedRequest && link.kind === 'via' ? sql`and ${sql.ref(`${table}.${link.column}`)} <> ${sparedRequest}` : sql``;
-    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, erasable)} ${spare}`.execute(tx);
-    deleted[table] = (deleted[table] ?? 0) + Number(result.numAffectedRows ?? 0);
-  };
-  for (const reference of PERSON_REFERENCES) await remove(reference.table, reference.link, null);
-  const tables = new Map<string, { link: SubjectLink; spare: string | null }>();
-  for (const entry of await workspaceInventory(tx, tenantId)) {
-    const action = entry.onErasure ?? 'delete';
-    if (entry.subject !== 'data_subject' || !entry.link || (action !== 'delete' && action !== 'delete_other_requests')) continue;
-    tables.set(entry.table, { link: entry.link, spare: action === 'delete_other_requests' ? requestId : null });
-  }
-  for (const [table, { link, spare }] of [...tables].sort((a, b) => ORDER[a[1].link.kind] - ORDER[b[1].link.kind])) await remove(table, link, spare);
+  const deleted = await removePersonalRows(tx, tenantId, erasable, { spareRequest: requestId, keepOwnRecords: false });
 
   let keysDestroyed = 0;
   for (const person of erasable.people) if (await app.keys.destroySubjectKey(tx, tenantId, person.id)) keysDestroyed += 1;
