@@ -65,7 +65,29 @@ function portalScenario(action: string, path: string, body: Record<string, unkno
   });
 }
 
+async function firstRule(admin: Client): Promise<string> {
+  return (await admin.get('/api/v1/retention-rules')).body.items[0].id;
+}
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/retention-rules': adminScenario('retention_rule.create', async (admin) => () => admin.post('/api/v1/retention-rules', { name: 'Old leads', target: 'lead', afterDays: 365, action: 'anonymise' })),
+  'PATCH /api/v1/retention-rules/:id': adminScenario('retention_rule.update', async (admin) => {
+    const id = await firstRule(admin);
+    return () => admin.patch(`/api/v1/retention-rules/${id}`, { enabled: false });
+  }),
+  'POST /api/v1/retention-rules/:id/run': adminScenario('retention_rule.run', async (admin) => {
+    const id = await firstRule(admin);
+    return () => admin.post(`/api/v1/retention-rules/${id}/run`);
+  }),
+  'POST /api/v1/legal-holds': adminScenario('legal_hold.place', async (admin) => {
+    const id = await contactWith(admin, 'held@example.org');
+    return () => admin.post('/api/v1/legal-holds', { recordType: 'contact', recordId: id, reason: 'Litigation' });
+  }),
+  'DELETE /api/v1/legal-holds/:id': adminScenario('legal_hold.release', async (admin) => {
+    const recordId = await contactWith(admin, 'held@example.org');
+    const hold = (await admin.post('/api/v1/legal-holds', { recordType: 'contact', recordId, reason: 'Litigation' })).body;
+    return () => admin.delete(`/api/v1/legal-holds/${hold.id}`);
+  }),
   'POST /privacy/:slug/link': adminScenario('portal.link_requested', async (admin, env) => () => visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: 'anyone@example.org' })),
   'POST /privacy/:slug/open/:token': adminScenario('portal.sign_in', async (admin, env) => {
     assert.equal((await visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: 'opener@example.org' })).status, 200);

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
-import type { ConsentDB, RightsDB } from './types-consent.ts';
+import type { ConsentDB, RetentionDB, RightsDB } from './types-consent.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -187,6 +187,7 @@ export interface ContactsTable extends ProvenanceColumns {
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
   reappeared_after_erasure: Generated<boolean>;
+  anonymised_at: Timestamp | null;
 }
 
 export type LeadStatus = 'new' | 'working' | 'qualified' | 'unqualified' | 'converted';
@@ -216,6 +217,7 @@ export interface LeadsTable extends ProvenanceColumns {
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
   reappeared_after_erasure: Generated<boolean>;
+  anonymised_at: Timestamp | null;
 }
 
 export type OpportunityStage = 'prospecting' | 'qualification' | 'proposal' | 'negotiation' | 'closed_won' | 'closed_lost';
@@ -290,7 +292,7 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
-export interface DB extends ConsentDB, RightsDB {
+export interface DB extends ConsentDB, RightsDB, RetentionDB {
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

@@ -27,6 +27,7 @@ import { formPublicRoutes } from '../consent/public-routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
 import { portalRoutes } from '../rights/portal-routes.ts';
+import { retentionRoutes } from '../retention/routes.ts';
 import { rightsRoutes } from '../rights/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
@@ -151,6 +152,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   emailLinkRoutes(fastify, app);
   rightsRoutes(fastify, app);
   portalRoutes(fastify, app);
+  retentionRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

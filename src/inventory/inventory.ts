@@ -176,6 +176,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'campaigns.name': 'the name of a campaign',
   'job_schedules.name': 'the name of a recurring job',
   'suppressions.email_index': 'a keyed hash (blind index) of an address, not the address: it cannot be reversed',
+  'retention_rules.name': 'the name of a retention rule',
   'erasure_tombstones.email_index': 'the keyed hash of an erased address: flags its return, reveals nothing',
 };
 

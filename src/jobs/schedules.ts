@@ -1,5 +1,6 @@
 import { expireRepermissions, runCampaignSend, SEND_QUEUE } from '../campaigns/campaigns.ts';
 import { expireUnconfirmed } from '../consent/form-submit.ts';
+import { runRule, sweepAll } from '../retention/service.ts';
 import { sendDeadlineAlerts } from '../rights/alerts.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
@@ -15,6 +16,12 @@ export const HANDLERS: Record<string, JobHandler> = {
   'dsr.deadline-alerts': async (app) => {
     await sendDeadlineAlerts(app);
   },
+  'retention.sweep': async (app, _job, lease) => {
+    await sweepAll(app, { afterBatch: () => lease.renew() });
+  },
+  'retention.rule': async (app, job, lease) => {
+    await runRule(app, job.tenant_id!, String(job.payload.ruleId), { afterBatch: () => lease.renew() });
+  },
 };
 
 /** Recurring jobs; each tick runs once across all app nodes. */
@@ -22,4 +29,5 @@ export const SCHEDULES: Schedule[] = [
   { name: 'consent.expire-unconfirmed', queue: 'consent.expire-unconfirmed', everySeconds: 3600 },
   { name: 'repermission.expire', queue: 'repermission.expire', everySeconds: 3600 },
   { name: 'dsr.deadline-alerts', queue: 'dsr.deadline-alerts', everySeconds: 6 * 3600 },
+  { name: 'retention.sweep', queue: 'retention.sweep', everySeconds: 24 * 3600 },
 ];

@@ -25,6 +25,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/dsr-requests/:id': { status: 'rejected', rejectionReason: 'Hijacked by another workspace' },
   'POST /api/v1/dsr-requests/:id/extend': { reason: 'Hijacked by another workspace' },
   'POST /api/v1/dsr-requests/:id/evidence': { kind: 'note', summary: 'Hijacked' },
+  'PATCH /api/v1/retention-rules/:id': { enabled: false },
 };
 
 describeEachDatabase('cross-tenant isolation', (env) => {
@@ -47,7 +48,11 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const { templateId, segmentId } = await templateAndSegment(b);
     const bCampaign = (await b.post('/api/v1/campaigns', { name: 'B campaign', purposeId: bConsentPurpose.id, segmentId, templateId })).body;
     const bRequest = (await b.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'bea@b.example', identityStatus: 'verified' })).body;
+    const bRule = (await b.get('/api/v1/retention-rules')).body.items[0];
+    const bHold = (await b.post('/api/v1/legal-holds', { recordType: 'contact', recordId: bContact.id, reason: 'Litigation' })).body;
     const idsOfB: Record<string, string> = {
+      retention_rule: bRule.id,
+      legal_hold: bHold.id,
       dsr_request: bRequest.id,
       purpose: bConsentPurpose.id,
       form: bForm.id,
@@ -99,6 +104,8 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get(`/api/v1/campaigns/${bCampaign.id}`)).body.status, 'draft', 'the campaign was not sent by A');
     assert.equal((await b.get(`/api/v1/forms/${bForm.id}`)).body.name, bForm.name);
     assert.equal((await b.get(`/api/v1/contacts/${bContact.id}/consents`)).body.restricted, false);
+    assert.equal((await b.get('/api/v1/retention-rules')).body.items.find((rule: any) => rule.id === bRule.id).enabled, true);
+    assert.equal((await b.get('/api/v1/legal-holds')).body.items[0].releasedAt, null);
     assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', 'A could not execute or reject B\'s request');
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);

@@ -1,0 +1,163 @@
+import { sql, type Selectable } from 'kysely';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit } from '../audit/service.ts';
+import type { PersonRef } from '../consent/ledger.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { RetentionRulesTable } from '../db/types-consent.ts';
+import { workspaceInventory } from '../inventory/inventory.ts';
+import { removePersonalRows } from '../rights/erasure.ts';
+
+export type RuleRow = Selectable<RetentionRulesTable>;
+
+/** The rules every workspace starts with; they can be edited or disabled, not lost. */
+export const DEFAULT_RULES: ReadonlyArray<Pick<RuleRow, 'builtin_key' | 'name' | 'target' | 'after_days' | 'action'>> = [
+  { builtin_key: 'inactive-leads', name: 'Leads with no activity for 24 months', target: 'lead', after_days: 730, action: 'delete' },
+  { builtin_key: 'inactive-contacts', name: 'Contacts with no activity for 36 months', target: 'contact', after_days: 1095, action: 'anonymise' },
+  { builtin_key: 'old-emails', name: 'Copies of emails sent more than 24 months ago', target: 'email_message', after_days: 730, action: 'delete' },
+  { builtin_key: 'used-portal-links', name: 'Privacy-portal sign-in links older than 90 days', target: 'portal_link', after_days: 90, action: 'delete' },
+];
+
+export async function ensureDefaultRules(tx: Tx, tenantId: string): Promise<void> {
+  await tx
+    .insertInto('retention_rules')
+    .values(DEFAULT_RULES.map((rule) => ({ tenant_id: tenantId, ...rule })))
+    .onConflict((c) => c.columns(['tenant_id', 'builtin_key']).doNothing())
+    .execute();
+}
+
+export interface Match {
+  type: string;
+  id: string;
+  /** Why it goes: the moment the rule counts from (last activity, or creation). */
+  since: string;
+}
+
+const PERSON_TABLE = { contact: 'contacts', lead: 'leads' } as const;
+
+/**
+ * What a rule takes at `now`: people with no activity since the cutoff (their record, notes,
+ * tasks and consent events all older), not anonymised already and not under legal hold; or
+ * emails and portal links created before it. The same query serves the dry run and the run, so
+ * the preview is exactly what a run would apply.
+ */
+export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date, limit: number): Promise<Match[]> {
+  const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
+  if (rule.target === 'email_message' || rule.target === 'portal_link') {
+    const table = rule.target === 'email_message' ? 'email_messages' : 'portal_links';
+    const { rows } = await sql<{ id: string; since: Date }>`
+      select id, created_at as since from ${sql.table(table)}
+      where tenant_id = ${tenantId} and created_at < ${cutoff}
+      order by created_at, id limit ${limit}`.execute(tx);
+    return rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
+  }
+  const table = PERSON_TABLE[rule.target];
+  const { rows } = await sql<{ id: string; since: Date }>`
+    select * from (
+      select p.id, greatest(
+        p.updated_at,
+        (select max(n.occurred_at) from notes n where n.tenant_id = p.tenant_id and n.record_type = ${rule.target}::crm_record_type and n.record_id = p.id),
+        (select max(t.updated_at) from tasks t where t.tenant_id = p.tenant_id and t.record_type = ${rule.target}::crm_record_type and t.record_id = p.id),
+        (select max(e.occurred_at) from consent_events e where e.tenant_id = p.tenant_id and e.person_id = p.id)
+      ) as since
+      from ${sql.table(table)} p
+      where p.tenant_id = ${tenantId} and p.anonymised_at is null
+        and not exists (select 1 from legal_holds h where h.tenant_id = p.tenant_id and h.record_id = p.id and h.released_at is null)
+    ) candidates
+    where since < ${cutoff}
+    order by since, id limit ${limit}`.execute(tx);
+  return rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
+}
+
+/**
+ * Anonymises people, driven by the inventory: their own personal columns are emptied (blind
+ * indexes reset), everything about them is deleted, and their key is destroyed. The record keeps
+ * its non-personal facts for statistics.
+ */
+async function anonymise(app: AppContext, tx: Tx, tenantId: string, people: PersonRef[]): Promise<void> {
+  await removePersonalRows(tx, tenantId, { email: '', emailIndex: '', people }, { spareRequest: null, keepOwnRecords: true });
+  const inventory = await workspaceInventory(tx, tenantId);
+  for (const type of ['contact', 'lead'] as const) {
+    const ids = people.filter((person) => person.type === type).map((person) => person.id);
+    if (ids.length === 0) continue;
+    const table = PERSON_TABLE[type];
+    const columns = new Set<string>();
+    for (const entry of inventory) {
+      if (entry.table !== table || entry.link?.kind !== 'self') continue;
+      columns.add(entry.column);
+      if (entry.blindIndex) columns.add(entry.blindIndex);
+    }
+    const set = sql.join([...columns].map((column) => sql`${sql.ref(column)} = default`));
+    const company = type === 'lead' ? sql`, company_name = coalesce(company_name, 'Anonymised lead')` : sql``;
+    await sql`update ${sql.table(table)} set ${set}${company}, anonymised_at = now(), updated_at = now() where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx);
+  }
+  for (const person of people) await app.keys.destroySubjectKey(tx, tenantId, person.id);
+}
+
+async function apply(app: AppContext, tx: Tx, tenantId: string, rule: RuleRow, batch: Match[]): Promise<void> {
+  if (rule.target === 'email_message' || rule.target === 'portal_link') {
+    const table = rule.target === 'email_message' ? 'email_messages' : 'portal_links';
+    await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId} and id = any(${batch.map((m) => m.id)}::uuid[])`.execute(tx);
+    return;
+  }
+  const people = batch.map((match) => ({ type: rule.target as PersonRef['type'], id: match.id }));
+  if (rule.action === 'anonymise') return anonymise(app, tx, tenantId, people);
+  await removePersonalRows(tx, tenantId, { email: '', emailIndex: '', people }, { spareRequest: null, keepOwnRecords: false });
+  for (const person of people) await app.keys.destroySubjectKey(tx, tenantId, person.id);
+}
+
+export interface RunOptions {
+  now?: Date;
+  batchSize?: number;
+  /** Called after each committed batch (progress; tests stop a run here to simulate a crash). */
+  afterBatch?: (applied: number) => void | Promise<void>;
+}
+
+/**
+ * Applies one rule in batches, each in its own transaction with its audit event and progress, so
+ * a run stopped anywhere continues where it was: what was applied no longer matches.
+ */
+export async function runRule(app: AppContext, tenantId: string, ruleId: string, options: RunOptions = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 200;
+  const runId = await withTenant(app.db, tenantId, async (tx) => {
+    const run = await tx.insertInto('retention_runs').values({ tenant_id: tenantId, rule_id: ruleId }).returning('id').executeTakeFirstOrThrow();
+    return run.id;
+  });
+  let total = 0;
+  for (;;) {
+    const applied = await withTenant(app.db, tenantId, async (tx) => {
+      const rule = await tx.selectFrom('retention_rules').selectAll().where('tenant_id', '=', tenantId).where('id', '=', ruleId).executeTakeFirstOrThrow();
+      if (!rule.enabled) return 0;
+      const batch = await matches(tx, tenantId, rule, now, batchSize);
+      if (batch.length === 0) return 0;
+      await apply(app, tx, tenantId, rule, batch);
+      await tx.updateTable('retention_runs').set({ applied: sql`applied + ${batch.length}` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+      await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:retention.sweep' }, {
+        action: `retention.${rule.action}`,
+        objectType: 'retention_rule',
+        objectId: rule.id,
+        fields: [`${rule.target}:${batch.length}`],
+      });
+      return batch.length;
+    });
+    if (applied === 0) break;
+    total += applied;
+    await options.afterBatch?.(total);
+  }
+  await withTenant(app.db, tenantId, (tx) => tx.updateTable('retention_runs').set({ finished_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute());
+  return total;
+}
+
+/** Scheduled: every enabled rule of every workspace. */
+export async function sweepAll(app: AppContext, options: RunOptions = {}): Promise<number> {
+  const tenants = await app.db.kysely.selectFrom('tenants').select('id').execute();
+  let total = 0;
+  for (const { id: tenantId } of tenants) {
+    const rules = await withTenant(app.db, tenantId, async (tx) => {
+      await ensureDefaultRules(tx, tenantId);
+      return tx.selectFrom('retention_rules').select('id').where('tenant_id', '=', tenantId).where('enabled', '=', true).orderBy('created_at').execute();
+    });
+    for (const rule of rules) total += await runRule(app, tenantId, rule.id, options);
+  }
+  return total;
+}

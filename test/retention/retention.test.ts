@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { matches, runRule } from '../../src/retention/service.ts';
+import { withTenant } from '../../src/db/tenant.ts';
+import { describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+
+const DAY = 86_400_000;
+
+/** Moves a record and everything about it back in time. */
+async function age(env: TestEnv, tenantId: string, table: 'contacts' | 'leads', id: string, days: number) {
+  const then = new Date(Date.now() - days * DAY);
+  await withTenant(env.db, tenantId, async (tx) => {
+    await sql`update ${sql.table(table)} set created_at = ${then}, updated_at = ${then}, collected_at = ${then} where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+  });
+}
+
+async function rule(admin: Client, body: Record<string, unknown>): Promise<string> {
+  const created = await admin.post('/api/v1/retention-rules', body);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.id;
+}
+
+async function retentionAudit(env: TestEnv, tenantId: string, ruleId: string) {
+  return withTenant(env.db, tenantId, (tx) => tx.selectFrom('audit_events').select(['action', 'fields']).where('object_id', '=', ruleId).where('action', 'like', 'retention.%').execute());
+}
+
+describeEachDatabase('retention', (env) => {
+  it('ships default rules, and previews exactly what a run then applies, honouring legal holds and recent activity', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const defaults = (await admin.get('/api/v1/retention-rules')).body.items;
+    assert.deepEqual(defaults.map((r: any) => r.target).sort(), ['contact', 'email_message', 'lead', 'portal_link']);
+    assert.ok(defaults.every((r: any) => r.builtin));
+
+    const leads: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const lead = (await admin.post('/api/v1/leads', { firstName: `Old${i}`, email: `old${i}@retention.example`, companyName: `Old Co ${i}` })).body;
+      await age(env(), tenantId, 'leads', lead.id, 400);
+      leads.push(lead.id);
+    }
+    const fresh = (await admin.post('/api/v1/leads', { firstName: 'Fresh', email: 'fresh@retention.example' })).body;
+    // Old, but a note was logged last week: still active.
+    const noted = leads[5]!;
+    assert.equal((await admin.post('/api/v1/notes', { body: 'Called last week', record: { type: 'lead', id: noted } })).status, 201);
+    // Old, but under legal hold.
+    const held = leads[6]!;
+    assert.equal((await admin.post('/api/v1/legal-holds', { recordType: 'lead', recordId: held, reason: 'Pending litigation' })).status, 201);
+
+    const ruleId = await rule(admin, { name: 'Leads idle for a year', target: 'lead', afterDays: 365, action: 'delete' });
+    const preview = (await admin.get(`/api/v1/retention-rules/${ruleId}/preview`)).body;
+    const expected = leads.slice(0, 5).sort();
+    assert.deepEqual(preview.items.map((m: any) => m.id).sort(), expected);
+    assert.ok(preview.items.every((m: any) => new Date(m.since).getTime() < Date.now() - 365 * DAY));
+
+    // The clock moved a year and a half ahead: the fresh lead would go too, the held one still not.
+    const later = await withTenant(env().db, tenantId, async (tx) => {
+      const row = await tx.selectFrom('retention_rules').selectAll().where('id', '=', ruleId).executeTakeFirstOrThrow();
+      return matches(tx, tenantId, row, new Date(Date.now() + 550 * DAY), 100);
+    });
+    assert.ok(later.some((m) => m.id === fresh.id));
+    assert.ok(!later.some((m) => m.id === held));
+
+    assert.equal(await runRule(env().app, tenantId, ruleId, { batchSize: 2 }), 5);
+    const remaining = (await admin.get('/api/v1/leads?limit=50')).body.items.map((l: any) => l.id).sort();
+    assert.deepEqual(remaining, [fresh.id, noted, held].sort());
+    const keys = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('subject_keys').select(['id', 'wrapped_key']).where('id', 'in', expected).execute());
+    assert.ok(keys.every((key) => key.wrapped_key === null), 'deleted people\'s keys are destroyed');
+    const events = await retentionAudit(env(), tenantId, ruleId);
+    assert.deepEqual(events.map((e) => e.fields), [['lead:2'], ['lead:2'], ['lead:1']], 'audited with counts per batch');
+    assert.equal((await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun.applied, 5);
+
+    // Releasing the hold lets the rule take the record on the next run.
+    const hold = (await admin.get('/api/v1/legal-holds')).body.items[0];
+    assert.equal((await admin.delete(`/api/v1/legal-holds/${hold.id}`)).status, 204);
+    assert.equal(await runRule(env().app, tenantId, ruleId), 1);
+  });
+
+  it('anonymises through the inventory and resumes after a crash without doing anything twice', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const account = (await admin.post('/api/v1/accounts', { name: 'Kept Co' })).body;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const contact = (await admin.post('/api/v1/contacts', { firstName: `Anna${i}`, lastName: 'Nym', emails: [`anna${i}@retention.example`], phones: ['+33 1 23 45 67 89'], jobTitle: 'Buyer', accountId: account.id, country: 'FR' })).body;
+      await admin.post('/api/v1/tasks', { title: `Follow up Anna${i}`, record: { type: 'contact', id: contact.id } });
+      await age(env(), tenantId, 'contacts', contact.id, 800);
+      await withTenant(env().db, tenantId, (tx) => sql`update tasks set updated_at = ${new Date(Date.now() - 800 * DAY)} where record_id = ${contact.id}`.execute(tx));
+      ids.push(contact.id);
+    }
+    const ruleId = await rule(admin, { name: 'Contacts idle for two years', target: 'contact', afterDays: 730, action: 'anonymise' });
+    const previewed = (await admin.get(`/api/v1/retention-rules/${ruleId}/preview`)).body.items.map((m: any) => m.id).sort();
+    assert.deepEqual(previewed, [...ids].sort());
+
+    // The worker dies after its first batch.
+    await assert.rejects(
+      runRule(env().app, tenantId, ruleId, {
+        batchSize: 2,
+        afterBatch: () => {
+          throw new Error('worker killed');
+        },
+      }),
+      /worker killed/,
+    );
+    assert.deepEqual((await admin.get(`/api/v1/retention-rules/${ruleId}/preview`)).body.items.length, 3, 'the committed batch is done');
+    assert.equal(await runRule(env().app, tenantId, ruleId, { batchSize: 2 }), 3, 'the rest, and only the rest');
+    const counts = (await retentionAudit(env(), tenantId, ruleId)).map((e) => Number(String(e.fields[0]).split(':')[1]));
+    assert.equal(counts.reduce((a, b) => a + b, 0), 5, 'each contact anonymised exactly once');
+
+    for (const id of ids) {
+      const contact = (await admin.get(`/api/v1/contacts/${id}`)).body;
+      assert.equal(contact.firstName, null);
+      assert.deepEqual(contact.emails, []);
+      assert.deepEqual(contact.phones, []);
+      assert.equal(contact.accountId, account.id, 'the company facts stay');
+      assert.equal(contact.country, 'FR');
+    }
+    const raw = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(['email_index', 'name_index', 'anonymised_at']).where('id', 'in', ids).execute());
+    assert.ok(raw.every((row) => row.email_index.length === 0 && row.name_index.length === 0 && row.anonymised_at));
+    assert.deepEqual((await admin.get(`/api/v1/tasks?recordType=contact&recordId=${ids[0]}`)).body.items, [], 'what was about them is gone');
+    assert.deepEqual((await admin.get('/api/v1/contacts?q=anna0%40retention.example')).body.items, []);
+  });
+});
