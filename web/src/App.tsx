@@ -7,6 +7,7 @@ import { PurposesPage } from './consent.tsx';
 import { FormsPage } from './forms.tsx';
 import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
 import { RequestPage, RequestsPage } from './requests.tsx';
+import { RetentionPage } from './retention.tsx';
 import { navigate, useRoute } from './router.ts';
 
 export function App() {
@@ -47,6 +48,7 @@ export function App() {
   else if (section === 'suppressions') page = <SuppressionsPage />;
   else if (section === 'requests' && id) page = <RequestPage id={id} />;
   else if (section === 'requests') page = <RequestsPage />;
+  else if (section === 'retention') page = <RetentionPage />;
   else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
   else if (spec) page = <ListPage spec={spec} creating={id === 'new'} />;
   else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
@@ -77,6 +79,7 @@ export function App() {
         <span className="nav-group">Privacy and marketing</span>
         {can('dsr.read') && link('requests', 'Requests')}
         {link('purposes', 'Purposes')}
+        {can('retention.manage') && link('retention', 'Retention')}
         {can('forms.manage') && link('forms', 'Forms')}
         {can('campaigns.read') && link('campaigns', 'Campaigns')}
         {can('campaigns.read') && link('outbox', 'Outbox')}

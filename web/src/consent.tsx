@@ -68,6 +68,18 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
     }
   }
 
+  async function placeHold() {
+    const reason = window.prompt('Why must this record be kept (legal hold)? Retention rules will not touch it.');
+    if (!reason) return;
+    setError(null);
+    try {
+      await post('/api/v1/legal-holds', { recordType: path === 'contacts' ? 'contact' : 'lead', recordId: id, reason });
+      window.alert('Legal hold placed.');
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
   if (!data) return <section aria-label="Consents">{error ? <ErrorMessage error={error} /> : <p className="muted">Loading consents…</p>}</section>;
   return (
     <section aria-label="Consents" className="consents">
@@ -80,6 +92,9 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
           <a className="button secondary" href={`${base}/consents/proof`}>
             JSON
           </a>
+          <button className="secondary" onClick={placeHold}>
+            Legal hold
+          </button>
           <button className={data.restricted ? 'secondary' : 'danger'} onClick={toggleRestriction}>
             {data.restricted ? 'Lift restriction' : 'Restrict processing'}
           </button>
