@@ -69,7 +69,24 @@ async function firstRule(admin: Client): Promise<string> {
   return (await admin.get('/api/v1/retention-rules')).body.items[0].id;
 }
 
+async function incident(admin: Client): Promise<string> {
+  return (await admin.post('/api/v1/incidents', { title: 'Laptop stolen', nature: 'An unencrypted laptop was stolen' })).body.id;
+}
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/incidents': adminScenario('incident.create', async (admin) => () => admin.post('/api/v1/incidents', { title: 'Misdirected email' })),
+  'PATCH /api/v1/incidents/:id': adminScenario('incident.update', async (admin) => {
+    const id = await incident(admin);
+    return () => admin.patch(`/api/v1/incidents/${id}`, { measures: 'Remote wipe' });
+  }),
+  'POST /api/v1/incidents/:id/decision': adminScenario('incident.decide', async (admin) => {
+    const id = await incident(admin);
+    return () => admin.post(`/api/v1/incidents/${id}/decision`, { notificationRequired: true, reason: 'Contact data of many people, likely risk' });
+  }),
+  'POST /api/v1/incidents/:id/affected': adminScenario('incident.affected', async (admin) => {
+    const id = await incident(admin);
+    return () => admin.post(`/api/v1/incidents/${id}/affected`, { exportedBy: admin.info.member.id, from: '2026-01-01T00:00:00Z', to: new Date().toISOString() });
+  }),
   'POST /api/v1/retention-rules': adminScenario('retention_rule.create', async (admin) => () => admin.post('/api/v1/retention-rules', { name: 'Old leads', target: 'lead', afterDays: 365, action: 'anonymise' })),
   'PATCH /api/v1/retention-rules/:id': adminScenario('retention_rule.update', async (admin) => {
     const id = await firstRule(admin);

@@ -3,7 +3,9 @@ import { activePurpose, giveConsent, liveForm, publicPath, templateAndSegment, v
 import type { Client, TestEnv } from './helpers.ts';
 
 export const EMAIL = 'zelda.quarry@subject.example';
-export const NAME = { first: 'Zelda', last: 'Quarrington' };
+// Long, distinctive values: a scan for them must not trip over base64 ciphertext by chance.
+export const NAME = { first: 'Zeldarina', last: 'Quarrington' };
+export const NICKNAME = 'Zeddy-the-quarry';
 export const PHONE = '+49 30 5550199';
 
 /** A person with a value in every personal-data field of the inventory. */
@@ -11,7 +13,7 @@ export async function personEverywhere(env: TestEnv, admin: Client) {
   await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'nickname', label: 'Nickname', type: 'text', personal: true });
   await admin.post('/api/v1/custom-fields', { object: 'lead', key: 'hobby', label: 'Hobby', type: 'text', personal: true });
   const purpose = await activePurpose(admin);
-  const contact = await admin.post('/api/v1/contacts', { firstName: NAME.first, lastName: NAME.last, emails: [EMAIL], phones: [PHONE], jobTitle: 'Chief Quarry Officer', custom: { nickname: 'Zed' } });
+  const contact = await admin.post('/api/v1/contacts', { firstName: NAME.first, lastName: NAME.last, emails: [EMAIL], phones: [PHONE], jobTitle: 'Chief Quarry Officer', custom: { nickname: NICKNAME } });
   assert.equal(contact.status, 201, JSON.stringify(contact.body));
   const lead = await admin.post('/api/v1/leads', { firstName: NAME.first, lastName: NAME.last, email: EMAIL, phone: PHONE, jobTitle: 'Quarry lead', companyName: 'Quarry Co', custom: { hobby: 'Climbing' } });
   assert.equal(lead.status, 201, JSON.stringify(lead.body));

@@ -9,6 +9,7 @@ import { evaluateGate, recordRefusals } from '../consent/gate.ts';
 import { findPurpose, purposeReference } from '../consent/purposes.ts';
 import type { CrmRecordType } from '../db/types.ts';
 import type { PersonType } from '../db/types-consent.ts';
+import { checkBulkExport } from '../governance/incidents.ts';
 import { badRequest } from '../http/errors.ts';
 import { crmWork } from './context.ts';
 import { definitionsOf } from './custom-fields.ts';
@@ -55,13 +56,30 @@ export interface MarketingExport {
   ref: string;
 }
 
-async function* pages(app: AppContext, caller: Caller, object: ExportObject, marketing: MarketingExport | undefined): AsyncGenerator<Row[]> {
+async function* pages(app: AppContext, caller: Caller, object: ExportObject, marketing: MarketingExport | undefined, exportId: string): AsyncGenerator<Row[]> {
+  const personType: PersonType | null = object === 'contacts' ? 'contact' : object === 'leads' ? 'lead' : null;
   let cursor: string | undefined;
+  let exported = 0;
   do {
     const page = await PAGES[object](app, caller, cursor);
-    yield marketing ? await allowedOnly(app, caller, object === 'contacts' ? 'contact' : 'lead', page.items, marketing) : page.items;
+    const items = marketing && personType ? await allowedOnly(app, caller, personType, page.items, marketing) : page.items;
+    if (personType && items.length > 0) await logExported(app, caller, personType, items, exportId);
+    exported += items.length;
+    yield items;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+  if (personType) await checkBulkExport(app, caller.auth.tenantId, exportId, caller.origin.actorId ?? 'unknown', exported);
+}
+
+/** Who left in which export, by id: the breach register computes affected people from it. */
+async function logExported(app: AppContext, caller: Caller, type: PersonType, items: Row[], exportId: string): Promise<void> {
+  await crmWork(app, caller, (work) =>
+    work.tx
+      .insertInto('export_items')
+      .values(items.map((item) => ({ tenant_id: work.tenantId, export_id: exportId, person_id: String(item.id), person_type: type, exported_by: caller.origin.actorId ?? 'unknown' })))
+      .onConflict((c) => c.columns(['tenant_id', 'export_id', 'person_id']).doNothing())
+      .execute(),
+  );
 }
 
 async function allowedOnly(app: AppContext, caller: Caller, type: PersonType, items: Row[], marketing: MarketingExport): Promise<Row[]> {
@@ -80,23 +98,24 @@ async function allowedOnly(app: AppContext, caller: Caller, type: PersonType, it
 export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json', purposeId?: string): Promise<Readable> {
   const singular = object === 'opportunities' ? 'opportunity' : object.slice(0, -1);
   if (purposeId && object !== 'contacts' && object !== 'leads') throw badRequest('Only contacts and leads are exported for a purpose.', { field: 'purposeId' });
-  const marketing = purposeId ? { purposeId, ref: `export:${crypto.randomUUID()}` } : undefined;
+  const exportId = crypto.randomUUID();
+  const marketing = purposeId ? { purposeId, ref: `export:${exportId}` } : undefined;
   const customKeys = await crmWork(app, caller, async (work) => {
     if (purposeId) await purposeReference(work.tx, work.tenantId, purposeId);
-    await work.audit({ action: `${singular}.export`, objectType: singular, objectId: marketing?.ref ?? null, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : [])] });
+    await work.audit({ action: `${singular}.export`, objectType: singular, objectId: `export:${exportId}`, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : [])] });
     return (await definitionsOf(work.tx, work.tenantId, singular as CrmRecordType)).map((definition) => definition.key);
   });
   const columns = COLUMNS[object];
   async function* csv() {
     yield stringify([[...columns, ...customKeys.map((key) => `custom.${key}`)]]);
-    for await (const items of pages(app, caller, object, marketing)) {
+    for await (const items of pages(app, caller, object, marketing, exportId)) {
       yield stringify(items.map((item) => [...columns.map((column) => safeCell(pick(item, column))), ...customKeys.map((key) => safeCell((item.custom as Row)?.[key]))]));
     }
   }
   async function* json() {
     yield '[';
     let first = true;
-    for await (const items of pages(app, caller, object, marketing)) {
+    for await (const items of pages(app, caller, object, marketing, exportId)) {
       for (const item of items) {
         yield `${first ? '' : ','}\n${JSON.stringify(item)}`;
         first = false;

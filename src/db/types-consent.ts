@@ -405,3 +405,53 @@ export interface RetentionDB {
   legal_holds: LegalHoldsTable;
   retention_runs: RetentionRunsTable;
 }
+
+export interface ExportItemsTable {
+  tenant_id: string;
+  export_id: string;
+  person_id: string;
+  person_type: PersonType;
+  exported_at: DefaultTimestamp;
+  exported_by: string;
+}
+
+export type IncidentStatus = 'draft' | 'open' | 'notified' | 'closed';
+
+export interface IncidentsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  title: string;
+  nature: Generated<string>;
+  source: Generated<string>;
+  detected_at: DefaultTimestamp;
+  aware_at: Timestamp;
+  categories_of_persons: TextArray;
+  categories_of_data: TextArray;
+  approx_persons: number | null;
+  approx_records: number | null;
+  likely_consequences: Generated<string>;
+  measures: Generated<string>;
+  status: Generated<IncidentStatus>;
+  notification_required: boolean | null;
+  decision_reason: string | null;
+  decided_at: Timestamp | null;
+  authority_notified_at: Timestamp | null;
+  persons_notified_at: Timestamp | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  closed_at: Timestamp | null;
+}
+
+export interface IncidentPersonsTable {
+  tenant_id: string;
+  incident_id: string;
+  person_id: string;
+  person_type: PersonType;
+}
+
+export interface GovernanceDB {
+  export_items: ExportItemsTable;
+  incidents: IncidentsTable;
+  incident_persons: IncidentPersonsTable;
+}

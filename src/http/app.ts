@@ -27,6 +27,7 @@ import { formPublicRoutes } from '../consent/public-routes.ts';
 import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
 import { portalRoutes } from '../rights/portal-routes.ts';
+import { governanceRoutes } from '../governance/routes.ts';
 import { retentionRoutes } from '../retention/routes.ts';
 import { rightsRoutes } from '../rights/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
@@ -153,6 +154,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   rightsRoutes(fastify, app);
   portalRoutes(fastify, app);
   retentionRoutes(fastify, app);
+  governanceRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

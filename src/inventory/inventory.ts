@@ -154,6 +154,7 @@ export const PERSON_REFERENCES: ReadonlyArray<{ table: string; link: SubjectLink
   { table: 'campaign_recipients', link: OF_PERSON },
   { table: 'processing_restrictions', link: OF_PERSON },
   { table: 'processing_refusals', link: OF_PERSON },
+  { table: 'export_items', link: OF_PERSON },
 ];
 
 /**
@@ -177,6 +178,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'job_schedules.name': 'the name of a recurring job',
   'suppressions.email_index': 'a keyed hash (blind index) of an address, not the address: it cannot be reversed',
   'retention_rules.name': 'the name of a retention rule',
+  'incidents.title': 'names an incident; the people affected are linked by id in incident_persons, never named in it',
   'erasure_tombstones.email_index': 'the keyed hash of an erased address: flags its return, reveals nothing',
 };
 

@@ -24,7 +24,7 @@ describeEachDatabase('privacy portal', (env) => {
     await personEverywhere(env(), admin);
     await admin.post('/api/v1/contacts', { firstName: 'Other', lastName: 'Personson', emails: ['other@subject.example'], phones: ['+1 555 0100'] });
     // The person's own request, so that requests and their evidence are in the report too.
-    await admin.post('/api/v1/dsr-requests', { type: 'rectification', channel: 'email', email: EMAIL, name: 'Zelda', details: 'Fix my title' });
+    await admin.post('/api/v1/dsr-requests', { type: 'rectification', channel: 'email', email: EMAIL, name: NAME.first, details: 'Fix my title' });
 
     const person = await portalVisitor(env(), admin, EMAIL);
     const page = await person.get(`/privacy/${slug}/me`);
