@@ -73,7 +73,18 @@ async function incident(admin: Client): Promise<string> {
   return (await admin.post('/api/v1/incidents', { title: 'Laptop stolen', nature: 'An unencrypted laptop was stolen' })).body.id;
 }
 
+const PROCESSOR = { name: 'Mailhost Inc.', service: 'Email delivery', dataCategories: ['email address'], country: 'US', safeguard: 'sccs', sccModule: 3, sccVersion: '2021/914', agreementRef: 'DPA-2026-01' };
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/subprocessors': adminScenario('subprocessor.create', async (admin) => () => admin.post('/api/v1/subprocessors', PROCESSOR)),
+  'PATCH /api/v1/subprocessors/:id': adminScenario('subprocessor.update', async (admin) => {
+    const id = (await admin.post('/api/v1/subprocessors', PROCESSOR)).body.id;
+    return () => admin.patch(`/api/v1/subprocessors/${id}`, { agreementRef: 'DPA-2026-02' });
+  }),
+  'DELETE /api/v1/subprocessors/:id': adminScenario('subprocessor.remove', async (admin) => {
+    const id = (await admin.post('/api/v1/subprocessors', PROCESSOR)).body.id;
+    return () => admin.delete(`/api/v1/subprocessors/${id}`);
+  }),
   'POST /api/v1/incidents': adminScenario('incident.create', async (admin) => () => admin.post('/api/v1/incidents', { title: 'Misdirected email' })),
   'PATCH /api/v1/incidents/:id': adminScenario('incident.update', async (admin) => {
     const id = await incident(admin);

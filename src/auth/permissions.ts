@@ -39,13 +39,15 @@ export const PERMISSIONS = {
   'dsr.manage': MANAGERS,
   'retention.manage': MANAGERS,
   'incidents.manage': MANAGERS,
+  'governance.read': ALL,
+  'governance.manage': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;
 export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
 
 /** Actions a member flagged as data protection officer may perform whatever their role. */
-export const DPO_ACTIONS: readonly Action[] = ['audit.read', 'members.read', 'workspace.read', 'purposes.manage', 'campaigns.read', 'dsr.read', 'dsr.manage', 'retention.manage', 'incidents.manage'];
+export const DPO_ACTIONS: readonly Action[] = ['audit.read', 'members.read', 'workspace.read', 'purposes.manage', 'campaigns.read', 'dsr.read', 'dsr.manage', 'retention.manage', 'incidents.manage', 'governance.manage'];
 
 export function roleAllows(role: Role, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Role[]).includes(role);

@@ -455,3 +455,37 @@ export interface GovernanceDB {
   incidents: IncidentsTable;
   incident_persons: IncidentPersonsTable;
 }
+
+export type TransferSafeguard = 'eea' | 'adequacy' | 'sccs' | 'bcr';
+
+export interface SubprocessorsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  service: string;
+  data_categories: TextArray;
+  country: string;
+  safeguard: TransferSafeguard;
+  scc_module: number | null;
+  scc_version: string | null;
+  agreement_ref: Generated<string>;
+  agreement_signed_on: ColumnType<Date | null, string | null | undefined, string | null>;
+  agreement_expires_on: ColumnType<Date | null, string | null | undefined, string | null>;
+  active: Generated<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SubprocessorChangesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  subprocessor_id: string;
+  change: 'added' | 'updated' | 'removed';
+  fields: TextArray;
+  changed_at: DefaultTimestamp;
+}
+
+export interface ProcessorsDB {
+  subprocessors: SubprocessorsTable;
+  subprocessor_changes: SubprocessorChangesTable;
+}

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
-import type { ConsentDB, GovernanceDB, RetentionDB, RightsDB } from './types-consent.ts';
+import type { ConsentDB, GovernanceDB, ProcessorsDB, RetentionDB, RightsDB } from './types-consent.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -292,7 +292,7 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
-export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB {
+export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB {
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

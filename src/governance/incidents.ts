@@ -26,7 +26,19 @@ export const incidentInput = z.object({
   likelyConsequences: text(10000).default(''),
   measures: text(10000).default(''),
 });
-export const incidentPatch = incidentInput.partial().extend({ status: z.enum(['open', 'notified', 'closed']).optional() });
+/** Only what is given changes (no defaults: an absent field keeps its value). */
+export const incidentPatch = z.object({
+  title: text(300).min(1).optional(),
+  nature: text(10000).optional(),
+  awareAt: z.string().datetime({ offset: true }).optional(),
+  categoriesOfPersons: z.array(text(200).min(1)).max(50).optional(),
+  categoriesOfData: z.array(text(200).min(1)).max(50).optional(),
+  approxPersons: z.number().int().min(0).nullable().optional(),
+  approxRecords: z.number().int().min(0).nullable().optional(),
+  likelyConsequences: text(10000).optional(),
+  measures: text(10000).optional(),
+  status: z.enum(['open', 'notified', 'closed']).optional(),
+});
 export const decisionInput = z.object({ notificationRequired: z.boolean(), reason: text(5000).min(10).describe('Why notification is or is not required (Art. 33(1) risk assessment)') });
 export const affectedInput = z.object({
   exportedBy: z.string().min(1).max(100).describe('The member or API token whose exports the breach concerns'),

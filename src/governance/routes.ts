@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
 import * as incidents from './incidents.ts';
+import * as processors from './subprocessors.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -41,6 +42,31 @@ export function governanceRoutes(fastify: FastifyInstance, app: AppContext): voi
     schema: { tags, summary: 'Add the people a member exported in a time window (from the export log)', params: idParam, body: incidents.affectedInput, response: { 200: incidents.incidentView } },
     handler: async (request) => incidents.computeAffected(app, callerOf(request), request.params.id, request.body),
   });
+  const ptags = ['sub-processors'];
+  r.get('/api/v1/subprocessors', {
+    config: { access: 'governance.read' },
+    schema: { tags: ptags, summary: 'Sub-processors, where they are and under which safeguard', response: { 200: z.object({ items: z.array(processors.subprocessorView) }) } },
+    handler: async (request) => processors.listSubprocessors(app, callerOf(request)),
+  });
+  r.post('/api/v1/subprocessors', {
+    config: { access: 'governance.manage' },
+    schema: { tags: ptags, summary: 'Add a sub-processor (a transfer outside the EEA needs a fitting safeguard)', body: processors.subprocessorInput, response: { 201: processors.subprocessorView } },
+    handler: async (request, reply) => reply.code(201).send(await processors.createSubprocessor(app, callerOf(request), request.body)),
+  });
+  r.patch('/api/v1/subprocessors/:id', {
+    config: { access: 'governance.manage', resource: 'subprocessor' },
+    schema: { tags: ptags, summary: 'Change a sub-processor (logged)', params: idParam, body: processors.subprocessorPatch, response: { 200: processors.subprocessorView } },
+    handler: async (request) => processors.updateSubprocessor(app, callerOf(request), request.params.id, request.body),
+  });
+  r.delete('/api/v1/subprocessors/:id', {
+    config: { access: 'governance.manage', resource: 'subprocessor' },
+    schema: { tags: ptags, summary: 'Remove a sub-processor (kept inactive for the change log)', params: idParam },
+    handler: async (request, reply) => {
+      await processors.removeSubprocessor(app, callerOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  });
+
   r.get('/api/v1/incidents/:id/drafts', {
     config: { access: 'incidents.manage', resource: 'incident' },
     schema: { tags, summary: 'Notification drafts: to the authority (Art. 33(3)) and to the people (Art. 34(2))', params: idParam, response: { 200: z.object({ authority: z.string(), persons: z.string() }) } },

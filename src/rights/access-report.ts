@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { consentValidUntil } from '../consent/gate.ts';
 import { consentHistory } from '../consent/ledger.ts';
 import type { Tx } from '../db/tenant.ts';
+import { activeSubprocessors } from '../governance/subprocessors.ts';
 import { workspaceInventory, type PersonalCustomField, type PersonalDataColumn } from '../inventory/inventory.ts';
 import { fieldOf, openValue, rowsOfSubject, type Subject } from './subject.ts';
 
@@ -144,7 +145,12 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
       };
     }),
     consentHistory: history,
-    recipients: [...new Set(purposes.flatMap((purpose) => purpose.recipients))].sort(),
+    recipients: [
+      ...new Set([
+        ...purposes.flatMap((purpose) => purpose.recipients),
+        ...(await activeSubprocessors(tx, tenantId)).map((processor) => `${processor.name} (${processor.service}; ${processor.country})`),
+      ]),
+    ].sort(),
     accessLog: accessLog.map((row) => ({ at: new Date(row.occurred_at).toISOString(), action: row.action, actorType: row.actor_type, objectType: row.object_type, objectId: row.object_id })),
     requests: requests.map((row) => ({ id: row.id, type: row.type, status: row.status, receivedAt: new Date(row.received_at).toISOString(), dueAt: new Date(row.due_at).toISOString() })),
     rights: RIGHTS,

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { escapeHtml, page } from '../consent/html.ts';
-import { BASIS_LABEL } from './portal-text.ts';
+import { BASIS_LABEL, SAFEGUARD_LABEL } from './portal-text.ts';
+import { publicSubprocessors } from './portal-public.ts';
 import { openPortalLink, portalAct, portalSignOut, portalDownload, portalSession, portalView, requestPortalLink, SESSION_MINUTES, type PortalAction, type PortalSession, type PortalVisitor } from './portal.ts';
 
 const COOKIE = 'lawful_portal';
@@ -97,6 +98,24 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
     handler: async (request, reply) => {
       if (await session(request, request.params.slug)) return reply.redirect(`/privacy/${encodeURIComponent(request.params.slug)}/me`, 303);
       return html(reply, 'Your data', signInPage(request.params.slug));
+    },
+  });
+
+  r.get('/privacy/:slug/subprocessors', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'The workspace\'s public list of sub-processors and its recent changes', params: slugParam },
+    handler: async (request, reply) => {
+      const listing = await publicSubprocessors(app, request.params.slug);
+      if (!listing) return html(reply, 'Not found', '<h1>No such workspace</h1>', 404);
+      const rows = listing.processors
+        .map((p) => `<tr><td>${e(p.name)}</td><td>${e(p.service)}</td><td>${e(p.data_categories.join(', '))}</td><td>${e(p.country)}</td><td>${e(SAFEGUARD_LABEL[p.safeguard] ?? p.safeguard)}${p.scc_module ? ` (module ${p.scc_module}, ${e(p.scc_version)})` : ''}</td></tr>`)
+        .join('');
+      const changes = listing.changes.map((c) => `<li>${e(new Date(c.changed_at).toISOString().slice(0, 10))}: ${e(c.name)} ${e(c.change)}</li>`).join('');
+      return html(
+        reply,
+        'Sub-processors',
+        `<h1>Sub-processors of ${e(listing.workspace)}</h1><table aria-label="Sub-processors"><tr><th>Company</th><th>Service</th><th>Data</th><th>Country</th><th>Safeguard</th></tr>${rows}</table><h2>Changes in the last 12 months</h2><ul>${changes || '<li>None.</li>'}</ul>`,
+      );
     },
   });
 

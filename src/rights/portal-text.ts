@@ -5,3 +5,10 @@ export const BASIS_LABEL: Record<string, string> = {
   legitimate_interest: 'our legitimate interest',
   legal_obligation: 'a legal obligation',
 };
+
+export const SAFEGUARD_LABEL: Record<string, string> = {
+  eea: 'in the EEA (no transfer)',
+  adequacy: 'adequacy decision (Art. 45)',
+  sccs: 'standard contractual clauses (Art. 46)',
+  bcr: 'binding corporate rules (Art. 47)',
+};

@@ -40,6 +40,7 @@ describeEachDatabase('breach register', (env) => {
     assert.equal(decided.body.status, 'open');
     await dpo.patch(`/api/v1/incidents/${draft.id}`, { categoriesOfData: ['contact details'], likelyConsequences: 'Unwanted contact, phishing', measures: 'Device wiped; member retrained' });
     const drafts = (await dpo.get(`/api/v1/incidents/${draft.id}/drafts`)).body;
+    assert.match(drafts.authority, /\(a\) Nature of the breach: An export of \d+ people/, 'a partial update keeps the rest of the record');
     for (const heading of ['(a) Nature of the breach', '(b) Data protection officer', '(c) Likely consequences', '(d) Measures taken']) assert.ok(drafts.authority.includes(heading), heading);
     assert.ok(drafts.authority.includes(String(count)));
     assert.ok(drafts.persons.includes('phishing'));

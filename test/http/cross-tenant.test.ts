@@ -27,6 +27,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/dsr-requests/:id/evidence': { kind: 'note', summary: 'Hijacked' },
   'PATCH /api/v1/retention-rules/:id': { enabled: false },
   'PATCH /api/v1/incidents/:id': { title: 'Hijacked' },
+  'PATCH /api/v1/subprocessors/:id': { agreementRef: 'Hijacked' },
   'POST /api/v1/incidents/:id/decision': { notificationRequired: false, reason: 'Hijacked by another workspace' },
   'POST /api/v1/incidents/:id/affected': { exportedBy: 'x', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
 };
@@ -54,7 +55,9 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bRule = (await b.get('/api/v1/retention-rules')).body.items[0];
     const bHold = (await b.post('/api/v1/legal-holds', { recordType: 'contact', recordId: bContact.id, reason: 'Litigation' })).body;
     const bIncident = (await b.post('/api/v1/incidents', { title: 'B incident' })).body;
+    const bProcessor = (await b.post('/api/v1/subprocessors', { name: 'B host', service: 'Hosting', country: 'DE', safeguard: 'eea' })).body;
     const idsOfB: Record<string, string> = {
+      subprocessor: bProcessor.id,
       incident: bIncident.id,
       retention_rule: bRule.id,
       legal_hold: bHold.id,
@@ -112,6 +115,7 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get('/api/v1/retention-rules')).body.items.find((rule: any) => rule.id === bRule.id).enabled, true);
     assert.equal((await b.get('/api/v1/legal-holds')).body.items[0].releasedAt, null);
     assert.equal((await b.get(`/api/v1/incidents/${bIncident.id}`)).body.title, 'B incident');
+    assert.equal((await b.get('/api/v1/subprocessors')).body.items[0].active, true);
     assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', 'A could not execute or reject B\'s request');
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
