@@ -38,3 +38,17 @@ CREATE TABLE subprocessor_changes (
 CREATE INDEX subprocessor_changes_time_idx ON subprocessor_changes (tenant_id, changed_at);
 
 SELECT app_isolate_tenant_tables(ARRAY['subprocessors', 'subprocessor_changes']);
+
+-- The register of processing activities (Art. 30) is computed from purposes, the data inventory
+-- and sub-processors; each saved version is kept with what changed, as its history.
+CREATE TABLE register_versions (
+  tenant_id   uuid NOT NULL REFERENCES tenants (id),
+  version     integer NOT NULL CHECK (version >= 1),
+  content     jsonb NOT NULL,
+  changes     text[] NOT NULL DEFAULT '{}',
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  created_by  text,
+  PRIMARY KEY (tenant_id, version)
+);
+
+SELECT app_isolate_tenant_tables(ARRAY['register_versions']);

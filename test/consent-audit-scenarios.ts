@@ -76,6 +76,10 @@ async function incident(admin: Client): Promise<string> {
 const PROCESSOR = { name: 'Mailhost Inc.', service: 'Email delivery', dataCategories: ['email address'], country: 'US', safeguard: 'sccs', sccModule: 3, sccVersion: '2021/914', agreementRef: 'DPA-2026-01' };
 
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/register/versions': adminScenario('register.version', async (admin) => {
+    await activePurpose(admin);
+    return () => admin.post('/api/v1/register/versions');
+  }),
   'POST /api/v1/subprocessors': adminScenario('subprocessor.create', async (admin) => () => admin.post('/api/v1/subprocessors', PROCESSOR)),
   'PATCH /api/v1/subprocessors/:id': adminScenario('subprocessor.update', async (admin) => {
     const id = (await admin.post('/api/v1/subprocessors', PROCESSOR)).body.id;

@@ -486,6 +486,16 @@ export interface SubprocessorChangesTable {
 }
 
 export interface ProcessorsDB {
+  register_versions: RegisterVersionsTable;
   subprocessors: SubprocessorsTable;
   subprocessor_changes: SubprocessorChangesTable;
+}
+
+export interface RegisterVersionsTable {
+  tenant_id: string;
+  version: number;
+  content: ColumnType<unknown, string, string>;
+  changes: TextArray;
+  created_at: DefaultTimestamp;
+  created_by: string | null;
 }

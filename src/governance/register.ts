@@ -1,0 +1,158 @@
+import { stringify } from 'csv-stringify/sync';
+import PDFDocument from 'pdfkit';
+import type { AppContext } from '../app-context.ts';
+import { asCaller, type Caller } from '../auth/context.ts';
+import { safeCell } from '../crm/export.ts';
+import type { Tx } from '../db/tenant.ts';
+import { workspaceInventory, type DataCategory } from '../inventory/inventory.ts';
+import { EEA } from './subprocessors.ts';
+
+/** The technical and organisational measures of Art. 32, as this software implements them. */
+export const SECURITY_MEASURES = [
+  'Personal data encrypted per person with AES-256-GCM (envelope keys; key destruction on erasure)',
+  'Tenant isolation by PostgreSQL row-level security',
+  'Argon2id passwords, breached-password check, TOTP second factor for administrators',
+  'Role-based access with per-record visibility; scoped, hashed API tokens',
+  'Hash-chained, append-only audit trail of reads and changes',
+  'Retention rules applied by a scheduled job; legal holds',
+];
+
+const CATEGORY_LABELS: Record<DataCategory, string> = {
+  identity: 'identity (names)',
+  contact: 'contact details (email addresses, phone numbers)',
+  online_identifier: 'online identifiers (IP addresses, browsers)',
+  professional: 'professional details (job titles)',
+  free_text: 'free text about the person (notes, tasks, emails)',
+};
+
+export interface RegisterActivity {
+  id: string;
+  name: string;
+  role: 'controller';
+  purpose: string;
+  legalBasis: string;
+  categoriesOfPersons: string[];
+  categoriesOfData: string[];
+  recipients: string[];
+  transfers: string[];
+  retention: string;
+  securityMeasures: string[];
+}
+
+export interface Register {
+  controller: { name: string; dpo: string[] };
+  generatedAt: string;
+  activities: RegisterActivity[];
+}
+
+/**
+ * The register of processing activities (Art. 30(1)), pre-filled: one activity per active
+ * purpose, plus the administration of the workspace's own members. Categories of data come
+ * from the data inventory, recipients from the purposes and sub-processors, transfers from the
+ * sub-processors outside the EEA.
+ */
+export async function buildRegister(tx: Tx, tenantId: string): Promise<Register> {
+  const inventory = await workspaceInventory(tx, tenantId);
+  const subjectCategories = [...new Set(inventory.filter((e) => e.subject === 'data_subject').map((e) => CATEGORY_LABELS[e.category]))].sort();
+  const staffCategories = [...new Set(inventory.filter((e) => e.subject === 'staff').map((e) => CATEGORY_LABELS[e.category]))].sort();
+  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute();
+  const processors = await tx.selectFrom('subprocessors').selectAll().where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('name').execute();
+  const processorNames = processors.map((p) => `${p.name} (${p.service})`);
+  const transfers = processors.filter((p) => !EEA.has(p.country)).map((p) => `${p.name}: ${p.country}, ${p.safeguard === 'sccs' ? `standard contractual clauses module ${p.scc_module} (${p.scc_version})` : p.safeguard === 'adequacy' ? 'adequacy decision' : 'binding corporate rules'}`);
+  const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
+  const dpo = await tx.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').select(['users.name', 'users.email']).where('members.tenant_id', '=', tenantId).where('members.is_dpo', '=', true).where('members.status', '=', 'active').execute();
+  const activities: RegisterActivity[] = purposes.map((purpose) => ({
+    id: purpose.id,
+    name: purpose.name,
+    role: 'controller',
+    purpose: purpose.description || purpose.name,
+    legalBasis: purpose.legal_basis,
+    categoriesOfPersons: ['business contacts', 'leads (prospects)'],
+    categoriesOfData: subjectCategories,
+    recipients: [...new Set([...purpose.recipients, ...processorNames])],
+    transfers,
+    retention: purpose.retention || 'see the retention rules',
+    securityMeasures: SECURITY_MEASURES,
+  }));
+  activities.push({
+    id: 'workspace-members',
+    name: 'Workspace members and their access',
+    role: 'controller',
+    purpose: 'Giving staff accounts, securing access and keeping the audit trail',
+    legalBasis: 'contract',
+    categoriesOfPersons: ['staff (workspace members)'],
+    categoriesOfData: staffCategories,
+    recipients: processorNames,
+    transfers,
+    retention: 'for the duration of the membership; audit trail as required for accountability',
+    securityMeasures: SECURITY_MEASURES,
+  });
+  return { controller: { name: tenant.name, dpo: dpo.map((d) => `${d.name} <${d.email}>`) }, generatedAt: new Date().toISOString(), activities };
+}
+
+export function registerCsv(register: Register): string {
+  return stringify([
+    ['activity', 'role', 'purpose', 'legal basis', 'categories of persons', 'categories of data', 'recipients', 'third-country transfers', 'retention', 'security measures'],
+    ...register.activities.map((a) => [a.name, a.role, a.purpose, a.legalBasis, a.categoriesOfPersons.join('; '), a.categoriesOfData.join('; '), a.recipients.join('; '), a.transfers.join('; '), a.retention, a.securityMeasures.join('; ')].map(safeCell)),
+  ]);
+}
+
+export function registerPdf(register: Register, version: number | null): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'Register of processing activities', Author: register.controller.name } });
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.fontSize(18).text('Register of processing activities');
+    doc.fontSize(10).text(`Art. 30(1) GDPR. Controller: ${register.controller.name}. Data protection officer: ${register.controller.dpo.join(', ') || 'none named'}.`);
+    doc.text(`Generated ${register.generatedAt}${version ? `, version ${version}` : ''}.`);
+    for (const activity of register.activities) {
+      doc.moveDown().fontSize(13).text(activity.name);
+      doc.fontSize(9);
+      const line = (label: string, value: string) => doc.text(`${label}: ${value || '-'}`);
+      line('Role', activity.role);
+      line('Purpose', activity.purpose);
+      line('Legal basis', activity.legalBasis.replace('_', ' '));
+      line('Categories of persons', activity.categoriesOfPersons.join('; '));
+      line('Categories of data', activity.categoriesOfData.join('; '));
+      line('Recipients', activity.recipients.join('; '));
+      line('Third-country transfers', activity.transfers.join('; ') || 'none');
+      line('Retention', activity.retention);
+      line('Security measures', activity.securityMeasures.join('; '));
+    }
+    doc.end();
+  });
+}
+
+/** JSON with object keys sorted: jsonb does not keep key order, so compare this way. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Saves the register as a new version when it differs from the last one, naming the changed activities. */
+export function saveRegisterVersion(app: AppContext, caller: Caller) {
+  return asCaller(app, caller, async (tx, audit) => {
+    const register = await buildRegister(tx, caller.auth.tenantId);
+    const last = await tx.selectFrom('register_versions').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    const previous = (last?.content as Register | undefined)?.activities ?? [];
+    const key = (a: RegisterActivity) => canonical(a);
+    const changes = [
+      ...register.activities.filter((a) => !previous.some((p) => p.id === a.id)).map((a) => `added: ${a.name}`),
+      ...previous.filter((p) => !register.activities.some((a) => a.id === p.id)).map((p) => `removed: ${p.name}`),
+      ...register.activities.filter((a) => previous.some((p) => p.id === a.id && key(p) !== key(a))).map((a) => `changed: ${a.name}`),
+    ];
+    if (last && changes.length === 0) {
+      await audit({ action: 'register.version', objectType: 'register', objectId: String(last.version), fields: ['unchanged'] });
+      return { version: last.version, changes: [], saved: false };
+    }
+    const version = (last?.version ?? 0) + 1;
+    await tx.insertInto('register_versions').values({ tenant_id: caller.auth.tenantId, version, content: JSON.stringify(register), changes, created_by: caller.origin.actorId }).execute();
+    await audit({ action: 'register.version', objectType: 'register', objectId: String(version), fields: changes.slice(0, 20) });
+    return { version, changes, saved: true };
+  });
+}
