@@ -75,7 +75,19 @@ async function incident(admin: Client): Promise<string> {
 
 const PROCESSOR = { name: 'Mailhost Inc.', service: 'Email delivery', dataCategories: ['email address'], country: 'US', safeguard: 'sccs', sccModule: 3, sccVersion: '2021/914', agreementRef: 'DPA-2026-01' };
 
+const DPIA = { activityId: 'workspace-members', title: 'Member accounts', reviewOn: '2027-11-01', risks: [{ risk: 'Account takeover', likelihood: 2, severity: 3 }] };
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/dpias': adminScenario('dpia.create', async (admin) => () => admin.post('/api/v1/dpias', DPIA)),
+  'PATCH /api/v1/dpias/:id': adminScenario('dpia.update', async (admin) => {
+    const id = (await admin.post('/api/v1/dpias', DPIA)).body.id;
+    return () => admin.patch(`/api/v1/dpias/${id}`, { dpoOpinion: 'Acceptable with TOTP enforced' });
+  }),
+  'POST /api/v1/dpias/:id/sign-off': adminScenario('dpia.sign_off', async (admin) => {
+    const id = (await admin.post('/api/v1/dpias', { ...DPIA, residualRisk: 'low' })).body.id;
+    await admin.patch(`/api/v1/dpias/${id}`, { dpoOpinion: 'Acceptable' });
+    return () => admin.post(`/api/v1/dpias/${id}/sign-off`);
+  }),
   'POST /api/v1/register/versions': adminScenario('register.version', async (admin) => {
     await activePurpose(admin);
     return () => admin.post('/api/v1/register/versions');

@@ -486,6 +486,7 @@ export interface SubprocessorChangesTable {
 }
 
 export interface ProcessorsDB {
+  dpias: DpiasTable;
   register_versions: RegisterVersionsTable;
   subprocessors: SubprocessorsTable;
   subprocessor_changes: SubprocessorChangesTable;
@@ -498,4 +499,29 @@ export interface RegisterVersionsTable {
   changes: TextArray;
   created_at: DefaultTimestamp;
   created_by: string | null;
+}
+
+export interface DpiaRisk {
+  risk: string;
+  likelihood: number;
+  severity: number;
+  mitigations: Array<{ measure: string; owner: string }>;
+}
+
+export interface DpiasTable {
+  tenant_id: string;
+  id: Generated<string>;
+  activity_id: string;
+  title: string;
+  description: Generated<string>;
+  necessity: Generated<string>;
+  risks: ColumnType<DpiaRisk[], string | undefined, string>;
+  residual_risk: 'low' | 'medium' | 'high' | null;
+  dpo_opinion: string | null;
+  signed_off_by: string | null;
+  signed_off_at: Timestamp | null;
+  review_on: ColumnType<Date, string, string>;
+  last_reminded_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }

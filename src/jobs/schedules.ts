@@ -1,5 +1,6 @@
 import { expireRepermissions, runCampaignSend, SEND_QUEUE } from '../campaigns/campaigns.ts';
 import { expireUnconfirmed } from '../consent/form-submit.ts';
+import { remindDpiaReviews } from '../governance/dpia.ts';
 import { runRule, sweepAll } from '../retention/service.ts';
 import { sendDeadlineAlerts } from '../rights/alerts.ts';
 import type { JobHandler, Schedule } from './queue.ts';
@@ -16,6 +17,9 @@ export const HANDLERS: Record<string, JobHandler> = {
   'dsr.deadline-alerts': async (app) => {
     await sendDeadlineAlerts(app);
   },
+  'dpia.review-reminders': async (app) => {
+    await remindDpiaReviews(app);
+  },
   'retention.sweep': async (app, _job, lease) => {
     await sweepAll(app, { afterBatch: () => lease.renew() });
   },
@@ -30,4 +34,5 @@ export const SCHEDULES: Schedule[] = [
   { name: 'repermission.expire', queue: 'repermission.expire', everySeconds: 3600 },
   { name: 'dsr.deadline-alerts', queue: 'dsr.deadline-alerts', everySeconds: 6 * 3600 },
   { name: 'retention.sweep', queue: 'retention.sweep', everySeconds: 24 * 3600 },
+  { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },
 ];

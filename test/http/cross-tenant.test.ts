@@ -28,6 +28,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/retention-rules/:id': { enabled: false },
   'PATCH /api/v1/incidents/:id': { title: 'Hijacked' },
   'PATCH /api/v1/subprocessors/:id': { agreementRef: 'Hijacked' },
+  'PATCH /api/v1/dpias/:id': { title: 'Hijacked' },
   'POST /api/v1/incidents/:id/decision': { notificationRequired: false, reason: 'Hijacked by another workspace' },
   'POST /api/v1/incidents/:id/affected': { exportedBy: 'x', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
 };
@@ -56,7 +57,9 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bHold = (await b.post('/api/v1/legal-holds', { recordType: 'contact', recordId: bContact.id, reason: 'Litigation' })).body;
     const bIncident = (await b.post('/api/v1/incidents', { title: 'B incident' })).body;
     const bProcessor = (await b.post('/api/v1/subprocessors', { name: 'B host', service: 'Hosting', country: 'DE', safeguard: 'eea' })).body;
+    const bDpia = (await b.post('/api/v1/dpias', { activityId: 'workspace-members', title: 'B DPIA', reviewOn: '2027-01-01' })).body;
     const idsOfB: Record<string, string> = {
+      dpia: bDpia.id,
       subprocessor: bProcessor.id,
       incident: bIncident.id,
       retention_rule: bRule.id,
@@ -116,6 +119,7 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get('/api/v1/legal-holds')).body.items[0].releasedAt, null);
     assert.equal((await b.get(`/api/v1/incidents/${bIncident.id}`)).body.title, 'B incident');
     assert.equal((await b.get('/api/v1/subprocessors')).body.items[0].active, true);
+    assert.equal((await b.get(`/api/v1/dpias/${bDpia.id}`)).body.title, 'B DPIA');
     assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', 'A could not execute or reject B\'s request');
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
