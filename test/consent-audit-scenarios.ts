@@ -77,7 +77,19 @@ const PROCESSOR = { name: 'Mailhost Inc.', service: 'Email delivery', dataCatego
 
 const DPIA = { activityId: 'workspace-members', title: 'Member accounts', reviewOn: '2027-11-01', risks: [{ risk: 'Account takeover', likelihood: 2, severity: 3 }] };
 
+const MODULE = { title: 'GDPR basics', content: 'https://training.example/gdpr', roles: ['administrator', 'salesperson'], refresherDays: 365 };
+
 export const CONSENT_SCENARIOS: Record<string, Scenario> = {
+  'POST /api/v1/training-modules': adminScenario('training_module.create', async (admin) => () => admin.post('/api/v1/training-modules', MODULE)),
+  'PATCH /api/v1/training-modules/:id': adminScenario('training_module.update', async (admin) => {
+    const id = (await admin.post('/api/v1/training-modules', MODULE)).body.id;
+    return () => admin.patch(`/api/v1/training-modules/${id}`, { title: 'GDPR essentials' });
+  }),
+  'POST /api/v1/training-assignments/:id/complete': adminScenario('training.complete', async (admin) => {
+    await admin.post('/api/v1/training-modules', MODULE);
+    const assignment = (await admin.get('/api/v1/training-assignments/mine')).body.items[0];
+    return () => admin.post(`/api/v1/training-assignments/${assignment.id}/complete`, { score: 90 });
+  }),
   'POST /api/v1/dpias': adminScenario('dpia.create', async (admin) => () => admin.post('/api/v1/dpias', DPIA)),
   'PATCH /api/v1/dpias/:id': adminScenario('dpia.update', async (admin) => {
     const id = (await admin.post('/api/v1/dpias', DPIA)).body.id;

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -486,6 +486,8 @@ export interface SubprocessorChangesTable {
 }
 
 export interface ProcessorsDB {
+  training_modules: TrainingModulesTable;
+  training_assignments: TrainingAssignmentsTable;
   dpias: DpiasTable;
   register_versions: RegisterVersionsTable;
   subprocessors: SubprocessorsTable;
@@ -524,4 +526,29 @@ export interface DpiasTable {
   last_reminded_at: Timestamp | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+}
+
+export interface TrainingModulesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  title: string;
+  content: Generated<string>;
+  roles: ColumnType<string[], RawBuilder<string[]>, RawBuilder<string[]>>;
+  due_within_days: Generated<number>;
+  refresher_days: number | null;
+  pass_score: Generated<number>;
+  archived_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface TrainingAssignmentsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  module_id: string;
+  member_id: string;
+  assigned_at: DefaultTimestamp;
+  due_at: Timestamp;
+  completed_at: Timestamp | null;
+  score: number | null;
 }

@@ -12,6 +12,7 @@ import { createSession } from '../auth/sessions.ts';
 import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
 import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
 import { finishPage, pageBy } from '../http/pagination.ts';
+import { syncAssignments } from '../governance/training.ts';
 import type { invitationAccept, invitationCreate, memberListQuery, memberPatch, MemberView } from './schema.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
@@ -106,6 +107,7 @@ export async function updateMember(app: AppContext, caller: Caller, id: string, 
     if (Object.keys(changes).length > 0) {
       await tx.updateTable('members').set(changes).where('tenant_id', '=', caller.auth.tenantId).where('id', '=', id).execute();
     }
+    if (changes.role) await syncAssignments(tx, caller.auth.tenantId, id);
     const fields = Object.keys(changes).map((field) => (field === 'is_dpo' ? 'isDpo' : field));
     const isPermissionChange = 'role' in changes || 'is_dpo' in changes;
     await audit({ action: isPermissionChange ? 'member.permission_change' : 'member.update', objectType: 'member', objectId: id, fields });
@@ -302,6 +304,7 @@ export async function acceptInvitation(app: AppContext, input: z.infer<typeof in
       )
       .returning('id')
       .executeTakeFirstOrThrow();
+    await syncAssignments(tx, parsed.tenantId, member.id);
     await recordAudit(
       tx,
       parsed.tenantId,

@@ -29,6 +29,8 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/incidents/:id': { title: 'Hijacked' },
   'PATCH /api/v1/subprocessors/:id': { agreementRef: 'Hijacked' },
   'PATCH /api/v1/dpias/:id': { title: 'Hijacked' },
+  'PATCH /api/v1/training-modules/:id': { title: 'Hijacked' },
+  'POST /api/v1/training-assignments/:id/complete': { score: 100 },
   'POST /api/v1/incidents/:id/decision': { notificationRequired: false, reason: 'Hijacked by another workspace' },
   'POST /api/v1/incidents/:id/affected': { exportedBy: 'x', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
 };
@@ -58,7 +60,11 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bIncident = (await b.post('/api/v1/incidents', { title: 'B incident' })).body;
     const bProcessor = (await b.post('/api/v1/subprocessors', { name: 'B host', service: 'Hosting', country: 'DE', safeguard: 'eea' })).body;
     const bDpia = (await b.post('/api/v1/dpias', { activityId: 'workspace-members', title: 'B DPIA', reviewOn: '2027-01-01' })).body;
+    const bModule = (await b.post('/api/v1/training-modules', { title: 'B training', roles: ['administrator'] })).body;
+    const bAssignment = (await b.get('/api/v1/training-assignments/mine')).body.items[0];
     const idsOfB: Record<string, string> = {
+      training_module: bModule.id,
+      training_assignment: bAssignment.id,
       dpia: bDpia.id,
       subprocessor: bProcessor.id,
       incident: bIncident.id,
@@ -120,6 +126,7 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get(`/api/v1/incidents/${bIncident.id}`)).body.title, 'B incident');
     assert.equal((await b.get('/api/v1/subprocessors')).body.items[0].active, true);
     assert.equal((await b.get(`/api/v1/dpias/${bDpia.id}`)).body.title, 'B DPIA');
+    assert.equal((await b.get('/api/v1/training-assignments/mine')).body.items[0].completedAt, null);
     assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', 'A could not execute or reject B\'s request');
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
