@@ -9,6 +9,7 @@ import { isoDate } from '../crm/schema.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { DpiasTable } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
+import { dpoEmails } from './dpo.ts';
 
 type Row = Selectable<DpiasTable>;
 
@@ -210,9 +211,7 @@ export async function remindDpiaReviews(app: AppContext): Promise<number> {
       if (rows.length === 0) return null;
       await tx.updateTable('dpias').set({ last_reminded_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', rows.map((r) => r.id)).execute();
       await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:dpia.review-reminders' }, { action: 'dpia.remind', objectType: 'dpia', objectId: null, fields: [`due:${rows.length}`] });
-      let to = await tx.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').select('users.email').where('members.tenant_id', '=', tenantId).where('members.status', '=', 'active').where('members.is_dpo', '=', true).execute();
-      if (to.length === 0) to = await tx.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').select('users.email').where('members.tenant_id', '=', tenantId).where('members.status', '=', 'active').where('members.role', '=', 'administrator').execute();
-      return { rows, to: to.map((r) => r.email) };
+      return { rows, to: await dpoEmails(tx, tenantId) };
     });
     if (!due) continue;
     for (const to of due.to) {

@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { withTenant } from '../db/tenant.ts';
+import { dpoEmails } from '../governance/dpo.ts';
 import { deadlineState, NEAR_DUE_DAYS } from './deadlines.ts';
 
 /** Alerts go out at most this often per request. */
@@ -26,28 +27,11 @@ export async function sendDeadlineAlerts(app: AppContext): Promise<number> {
         .orderBy('due_at')
         .execute();
       if (due.length === 0) return null;
-      let recipients = await tx
-        .selectFrom('members')
-        .innerJoin('users', 'users.id', 'members.user_id')
-        .select('users.email')
-        .where('members.tenant_id', '=', tenantId)
-        .where('members.status', '=', 'active')
-        .where('members.is_dpo', '=', true)
-        .execute();
-      if (recipients.length === 0) {
-        recipients = await tx
-          .selectFrom('members')
-          .innerJoin('users', 'users.id', 'members.user_id')
-          .select('users.email')
-          .where('members.tenant_id', '=', tenantId)
-          .where('members.status', '=', 'active')
-          .where('members.role', '=', 'administrator')
-          .execute();
-      }
+      const recipients = await dpoEmails(tx, tenantId);
       await tx.updateTable('dsr_requests').set({ last_alert_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', due.map((row) => row.id)).execute();
       await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:dsr.deadline-alerts' }, { action: 'dsr.alert', objectType: 'dsr_request', objectId: null, fields: [`requests:${due.length}`] });
       const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-      return { due, recipients: recipients.map((row) => row.email), workspace: workspace.name };
+      return { due, recipients, workspace: workspace.name };
     });
     if (!alert) continue;
     const overdue = alert.due.filter((row) => deadlineState(new Date(row.due_at)) === 'overdue');
