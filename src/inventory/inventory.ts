@@ -179,6 +179,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'suppressions.email_index': 'a keyed hash (blind index) of an address, not the address: it cannot be reversed',
   'retention_rules.name': 'the name of a retention rule',
   'subprocessors.name': 'the name of a company that processes data for the workspace',
+  'training_modules.title': 'the title of a training module',
   'dpias.title': 'names an impact assessment of a processing activity',
   'incidents.title': 'names an incident; the people affected are linked by id in incident_persons, never named in it',
   'erasure_tombstones.email_index': 'the keyed hash of an erased address: flags its return, reveals nothing',
