@@ -29,6 +29,51 @@ export function consentValidUntil(purpose: Pick<PurposeRow, 'consent_valid_days'
   return new Date(new Date(since).getTime() + purpose.consent_valid_days * 86_400_000);
 }
 
+/** What the gate needs to know about people, loaded once for any number of purposes. */
+export interface GateFacts {
+  restricted: Set<string>;
+  suppressed: Set<string>;
+  /** Consent state per person, per purpose. */
+  states: Map<string, Map<string, { state: ConsentState; since: Date }>>;
+  /** People who objected to at least one direct-marketing purpose. */
+  objectedToMarketing: Set<string>;
+}
+
+export async function gateFacts(tx: Tx, tenantId: string, people: PersonRef[]): Promise<GateFacts> {
+  const facts: GateFacts = { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set() };
+  for (const batch of chunks(people)) {
+    const ids = batch.map((person) => person.id);
+    for (const row of await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()) {
+      facts.restricted.add(row.person_id);
+    }
+    for (const id of await suppressedPeople(tx, tenantId, batch)) facts.suppressed.add(id);
+    const states = await tx
+      .selectFrom('consent_states as s')
+      .innerJoin('purposes as p', (join) => join.onRef('p.tenant_id', '=', 's.tenant_id').onRef('p.id', '=', 's.purpose_id'))
+      .select(['s.person_id', 's.purpose_id', 's.state', 's.since', 'p.direct_marketing'])
+      .where('s.tenant_id', '=', tenantId)
+      .where('s.person_id', 'in', ids)
+      .execute();
+    for (const row of states) {
+      if (!facts.states.has(row.person_id)) facts.states.set(row.person_id, new Map());
+      facts.states.get(row.person_id)!.set(row.purpose_id, { state: row.state, since: row.since });
+      if (row.state === 'objected' && row.direct_marketing) facts.objectedToMarketing.add(row.person_id);
+    }
+  }
+  return facts;
+}
+
+/** The gate's answer for one person and purpose, from facts loaded with gateFacts. */
+export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: string, now = new Date()): Verdict {
+  if (purpose.status !== 'active') return { allowed: false, reason: 'purpose_inactive' };
+  return verdictFor(purpose, facts.states.get(personId)?.get(purpose.id), {
+    restricted: facts.restricted.has(personId),
+    suppressed: facts.suppressed.has(personId),
+    objectedToMarketing: purpose.direct_marketing && facts.objectedToMarketing.has(personId),
+    now,
+  });
+}
+
 /**
  * The processing gate: may these people be processed for this purpose? Yes only when the purpose
  * is active, its legal basis holds for the person (a valid, confirmed, unexpired consent, or for
@@ -37,40 +82,8 @@ export function consentValidUntil(purpose: Pick<PurposeRow, 'consent_valid_days'
  * (Art. 21(3)). Evaluated for many people at once: a few queries per thousand people.
  */
 export async function evaluateGate(tx: Tx, tenantId: string, purpose: PurposeRow, people: PersonRef[], now = new Date()): Promise<Map<string, Verdict>> {
-  const verdicts = new Map<string, Verdict>();
-  if (purpose.status !== 'active') {
-    for (const person of people) verdicts.set(person.id, { allowed: false, reason: 'purpose_inactive' });
-    return verdicts;
-  }
-  for (const batch of chunks(people)) {
-    const ids = batch.map((person) => person.id);
-    const restricted = new Set(
-      (await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()).map((row) => row.person_id),
-    );
-    const suppressed = await suppressedPeople(tx, tenantId, batch);
-    const states = await tx
-      .selectFrom('consent_states as s')
-      .innerJoin('purposes as p', (join) => join.onRef('p.tenant_id', '=', 's.tenant_id').onRef('p.id', '=', 's.purpose_id'))
-      .select(['s.person_id', 's.purpose_id', 's.state', 's.since', 'p.direct_marketing'])
-      .where('s.tenant_id', '=', tenantId)
-      .where('s.person_id', 'in', ids)
-      .execute();
-    const own = new Map<string, { state: ConsentState; since: Date }>();
-    const objectedToMarketing = new Set<string>();
-    for (const row of states) {
-      if (row.purpose_id === purpose.id) own.set(row.person_id, { state: row.state, since: row.since });
-      if (row.state === 'objected' && row.direct_marketing) objectedToMarketing.add(row.person_id);
-    }
-    for (const person of batch) {
-      verdicts.set(person.id, verdictFor(purpose, own.get(person.id), {
-        restricted: restricted.has(person.id),
-        suppressed: suppressed.has(person.id),
-        objectedToMarketing: purpose.direct_marketing && objectedToMarketing.has(person.id),
-        now,
-      }));
-    }
-  }
-  return verdicts;
+  const facts: GateFacts = purpose.status === 'active' ? await gateFacts(tx, tenantId, people) : { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set() };
+  return new Map(people.map((person) => [person.id, gateVerdict(purpose, facts, person.id, now)]));
 }
 
 function verdictFor(

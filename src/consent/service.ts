@@ -3,9 +3,9 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { crmWork, type CrmWork } from '../crm/context.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { PersonType } from '../db/types-consent.ts';
+import type { ConsentState, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound, unprocessable } from '../http/errors.ts';
-import { consentValidUntil, emailIndexesOf, evaluateGate } from './gate.ts';
+import { consentValidUntil, gateFacts, gateVerdict } from './gate.ts';
 import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { sendToPerson } from '../mail/outbox.ts';
 import { assertPersonVisible, loadPeople } from './people.ts';
@@ -20,18 +20,13 @@ type PersonConsents = z.infer<typeof personConsentsView>;
  */
 export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, person: PersonRef): Promise<PersonConsents> {
   const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '!=', 'retired').orderBy('name').execute();
-  const states = new Map(
-    (await tx.selectFrom('consent_states').select(['purpose_id', 'state', 'since']).where('tenant_id', '=', tenantId).where('person_id', '=', person.id).execute()).map((row) => [row.purpose_id, row]),
-  );
-  const restricted = Boolean(await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', '=', person.id).executeTakeFirst());
-  const indexes = (await emailIndexesOf(tx, tenantId, [person])).get(person.id) ?? [];
-  const suppressed =
-    indexes.length > 0 && Boolean(await tx.selectFrom('suppressions').select('email_index').where('tenant_id', '=', tenantId).where('email_index', 'in', indexes).executeTakeFirst());
+  const facts = await gateFacts(tx, tenantId, [person]);
+  const states = facts.states.get(person.id) ?? new Map<string, { state: ConsentState; since: Date }>();
   const items = [];
   for (const purpose of purposes) {
     const state = states.get(purpose.id);
     if (purpose.status === 'draft' && !state) continue;
-    const verdict = (await evaluateGate(tx, tenantId, purpose, [person])).get(person.id)!;
+    const verdict = gateVerdict(purpose, facts, person.id);
     items.push({
       purposeId: purpose.id,
       purposeKey: purpose.key,
@@ -44,7 +39,7 @@ export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, pers
       refusal: verdict.allowed ? null : verdict.reason,
     });
   }
-  return { personType: person.type, personId: person.id, restricted, suppressed, states: items, history: await consentHistory(app, tx, tenantId, person.id) };
+  return { personType: person.type, personId: person.id, restricted: facts.restricted.has(person.id), suppressed: facts.suppressed.has(person.id), states: items, history: await consentHistory(app, tx, tenantId, person.id) };
 }
 
 async function visiblePerson(work: CrmWork, type: PersonType, id: string): Promise<PersonRef> {

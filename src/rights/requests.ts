@@ -233,6 +233,8 @@ export function listRequests(app: AppContext, caller: Caller, query: z.infer<typ
       .limit(query.limit + 1)
       .execute();
     const page = rows.slice(0, query.limit);
+    // Each request has its own key: load the page's keys in one query, not one per row.
+    await app.keys.preloadSubjectKeys(tx, tenantId, page.map((row) => row.id));
     const items = [];
     for (const row of page) items.push(await toView(app, tx, tenantId, row, false));
     await audit({ action: 'dsr.list', objectType: 'dsr_request', objectId: null, fields: ['requester'] });
