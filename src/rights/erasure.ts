@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
+import type { PersonType } from '../db/types-consent.ts';
 import { PERSON_REFERENCES, workspaceInventory, type SubjectLink } from '../inventory/inventory.ts';
 import { rowsOfSubject, type Subject } from './subject.ts';
 
@@ -17,21 +18,29 @@ export interface ErasureResult {
 const ORDER: Record<SubjectLink['kind'], number> = { record: 0, person_column: 0, via: 1, email_index: 2, self: 3 };
 
 /**
- * People whose record must be kept despite the request: a won deal names them (an open
- * contract, Art. 17(3)(b)/(e)). They are reported, and restricted instead of erased.
+ * People whose record must be kept despite the request (Art. 17(3)): a record under legal hold,
+ * or a contact a won deal names (an open contract). They are reported, and restricted instead
+ * of erased.
  */
-async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<Array<{ type: string; id: string; reason: string }>> {
-  const contacts = subject.people.filter((person) => person.type === 'contact').map((person) => person.id);
-  if (contacts.length === 0) return [];
-  const rows = await tx
-    .selectFrom('opportunity_contacts as oc')
-    .innerJoin('opportunities as o', (join) => join.onRef('o.tenant_id', '=', 'oc.tenant_id').onRef('o.id', '=', 'oc.opportunity_id'))
-    .select(['oc.contact_id', 'o.name'])
-    .where('oc.tenant_id', '=', tenantId)
-    .where('oc.contact_id', 'in', contacts)
-    .where('o.stage', '=', 'closed_won')
-    .execute();
-  return [...new Map(rows.map((row) => [row.contact_id, { type: 'contact', id: row.contact_id, reason: `party to the won deal "${row.name}" (contract)` }])).values()];
+async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<Array<{ type: PersonType; id: string; reason: string }>> {
+  const kept = new Map<string, { type: PersonType; id: string; reason: string }>();
+  const ids = subject.people.map((person) => person.id);
+  if (ids.length === 0) return [];
+  const holds = await tx.selectFrom('legal_holds').select(['record_type', 'record_id', 'reason']).where('tenant_id', '=', tenantId).where('record_id', 'in', ids).where('released_at', 'is', null).execute();
+  for (const hold of holds) kept.set(hold.record_id, { type: hold.record_type, id: hold.record_id, reason: `under legal hold: ${hold.reason}` });
+  const contacts = subject.people.filter((person) => person.type === 'contact' && !kept.has(person.id)).map((person) => person.id);
+  if (contacts.length > 0) {
+    const deals = await tx
+      .selectFrom('opportunity_contacts as oc')
+      .innerJoin('opportunities as o', (join) => join.onRef('o.tenant_id', '=', 'oc.tenant_id').onRef('o.id', '=', 'oc.opportunity_id'))
+      .select(['oc.contact_id', 'o.name'])
+      .where('oc.tenant_id', '=', tenantId)
+      .where('oc.contact_id', 'in', contacts)
+      .where('o.stage', '=', 'closed_won')
+      .execute();
+    for (const deal of deals) if (!kept.has(deal.contact_id)) kept.set(deal.contact_id, { type: 'contact', id: deal.contact_id, reason: `party to the won deal "${deal.name}" (contract)` });
+  }
+  return [...kept.values()];
 }
 
 /**
@@ -72,7 +81,7 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
   for (const row of kept) {
     await tx
       .insertInto('processing_restrictions')
-      .values({ tenant_id: tenantId, person_id: row.id, person_type: 'contact', reason: `Erasure requested; kept: ${row.reason}`, restricted_by: 'erasure' })
+      .values({ tenant_id: tenantId, person_id: row.id, person_type: row.type, reason: `Erasure requested; kept: ${row.reason}`, restricted_by: 'erasure' })
       .onConflict((c) => c.columns(['tenant_id', 'person_id']).doNothing())
       .execute();
   }

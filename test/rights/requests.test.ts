@@ -152,6 +152,19 @@ describeEachDatabase('data subject requests', (env) => {
     assert.equal((await admin.get(`/api/v1/contacts/${contact.id}/consents`)).body.restricted, true);
   });
 
+  it('keeps and restricts a record under legal hold instead of erasing it', async () => {
+    const admin = await signUp(env());
+    const lead = (await admin.post('/api/v1/leads', { firstName: 'Held', email: 'held@subject.example' })).body;
+    const contact = (await admin.post('/api/v1/contacts', { firstName: 'Free', emails: ['held@subject.example'] })).body;
+    assert.equal((await admin.post('/api/v1/legal-holds', { recordType: 'lead', recordId: lead.id, reason: 'Pending litigation' })).status, 201);
+    const request = await logRequest(admin, 'erasure', 'held@subject.example');
+    const executed = (await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body;
+    assert.match(executed.evidence.at(-2).summary, /Kept and restricted: lead \S+ \(under legal hold: Pending litigation\)/);
+    assert.equal((await admin.get(`/api/v1/leads/${lead.id}`)).status, 200);
+    assert.equal((await admin.get(`/api/v1/leads/${lead.id}/consents`)).body.restricted, true);
+    assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 404, 'the record not on hold is erased');
+  });
+
   it('excludes a person restricted through a request from campaigns and from exports for a purpose', async () => {
     const admin = await signUp(env());
     const purpose = await activePurpose(admin);
