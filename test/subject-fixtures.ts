@@ -28,6 +28,7 @@ export async function personEverywhere(env: TestEnv, admin: Client) {
   await admin.post(`/api/v1/campaigns/${campaign.id}/send`);
   await env.app.jobs.drain();
   assert.equal((await visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: EMAIL })).status, 200);
+  assert.equal((await admin.put(`/api/v1/contacts/${contact.body.id}/restriction`, { reason: 'Asked us to pause while the data is checked' })).status, 200);
   return { contactId: contact.body.id as string, leadId: lead.body.id as string, purpose };
 }
 

@@ -14,7 +14,7 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { CampaignsTable } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { enqueue, type Job, type Lease } from '../jobs/queue.ts';
-import { sendToPerson } from '../mail/outbox.ts';
+import { sendToPerson, withoutAddresses } from '../mail/outbox.ts';
 import type { campaignInput, campaignView, repermissionInput } from './schema.ts';
 import { findSegment, segmentMembers } from './segments.ts';
 import { findTemplate, render } from './templates.ts';
@@ -312,7 +312,7 @@ export async function runCampaignSend(app: AppContext, job: Job, lease: Lease): 
             await sendToPerson(app, tx, tenantId, { personId: person.id, kind: campaign.kind === 'campaign' ? 'campaign' : 'repermission', campaignId, mail });
           } catch (sendError) {
             status = 'failed';
-            error = sendError instanceof Error ? sendError.message.slice(0, 500) : String(sendError);
+            error = withoutAddresses(sendError instanceof Error ? sendError.message : String(sendError)).slice(0, 500);
           }
         }
         await tx

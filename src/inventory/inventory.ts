@@ -38,6 +38,8 @@ export interface PersonalDataColumn {
    * person's other requests; those of the request being carried out are its accountability record.
    */
   onErasure?: 'delete' | 'shred' | 'keep' | 'delete_other_requests';
+  /** The column that identifies a row in reports, when the table has no id of its own. */
+  rowId?: string;
 }
 
 /**
@@ -91,6 +93,17 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   person('email_messages', 'email', OF_PERSON)('to_enc', 'contact', 'Address an email was sent to.'),
   person('email_messages', 'email', OF_PERSON)('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
   person('email_messages', 'email', OF_PERSON)('text_enc', 'free_text', 'Text of an email sent to the person.'),
+  {
+    table: 'processing_restrictions',
+    column: 'reason',
+    subject: 'data_subject',
+    category: 'free_text',
+    encrypted: false,
+    object: 'restriction',
+    description: 'Why processing of the person is restricted, possibly in their own words (privacy portal).',
+    link: OF_PERSON,
+    rowId: 'person_id',
+  },
   { ...person('dsr_requests', 'request', REQUESTER)('requester_email_enc', 'contact', 'Address a data subject request came from or is answered to.', 'requester_email_index'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('requester_name_enc', 'identity', 'Name the requester gave.'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'), onErasure: 'keep' },
@@ -152,7 +165,6 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
 export const PERSON_REFERENCES: ReadonlyArray<{ table: string; link: SubjectLink }> = [
   { table: 'form_submissions', link: OF_PERSON },
   { table: 'campaign_recipients', link: OF_PERSON },
-  { table: 'processing_restrictions', link: OF_PERSON },
   { table: 'processing_refusals', link: OF_PERSON },
   { table: 'export_items', link: OF_PERSON },
 ];

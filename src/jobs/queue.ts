@@ -4,6 +4,7 @@ import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { JobsTable } from '../db/types-consent.ts';
+import { withoutAddresses } from '../mail/outbox.ts';
 
 export type Job = Selectable<JobsTable>;
 
@@ -119,7 +120,7 @@ export class JobWorker {
       await sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null, last_error = null
                 where id = ${job.id} and locked_by = ${this.nodeId}`.execute(this.app.db.kysely);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = withoutAddresses(error instanceof Error ? error.message : String(error));
       // Exponential backoff with jitter: 2, 4, 8 ... seconds, ±50 %.
       const delaySeconds = 2 ** job.attempts * (0.5 + Math.random());
       await sql`

@@ -28,3 +28,8 @@ export async function sendToPerson(
   await app.mailer.send({ ...message.mail, toDataSubject: true });
   await tx.insertInto('email_messages').values(copy).execute();
 }
+
+/** An error text without the email addresses SMTP servers quote in it, so it can be kept in clear. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>');
+}

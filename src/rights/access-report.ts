@@ -46,7 +46,7 @@ export interface AccessReport {
 /** One inventory column's values for the subject, decrypted. */
 async function valuesOf(app: AppContext, tx: Tx, tenantId: string, entry: PersonalDataColumn | PersonalCustomField, subject: Subject) {
   const rows = await sql<{ id: string; value: string | null }>`
-    select ${sql.ref(`${entry.table}.id`)}::text as id, ${sql.ref(`${entry.table}.${entry.column}`)} as value
+    select ${sql.ref(`${entry.table}.${entry.rowId ?? 'id'}`)}::text as id, ${sql.ref(`${entry.table}.${entry.column}`)} as value
     from ${sql.table(entry.table)}
     where ${sql.ref(`${entry.table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(entry.table, entry.link!, subject)}
     order by 1`.execute(tx);
