@@ -15,6 +15,8 @@ export interface Config {
   mailFrom: string;
   logLevel: string;
   trustProxy: boolean;
+  /** Header a trusted proxy sets to the client's country (e.g. cf-ipcountry); read only with trustProxy. */
+  countryHeader: string | undefined;
   masterKeyFile: string;
 }
 
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.LAWFUL_MAIL_FROM ?? 'Lawful CRM <no-reply@lawful.localhost>',
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: flag(env.LAWFUL_TRUST_PROXY, false),
+    countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
   };
 }

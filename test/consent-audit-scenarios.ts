@@ -126,6 +126,7 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
     const id = await incident(admin);
     return () => admin.post(`/api/v1/incidents/${id}/affected`, { exportedBy: admin.info.member.id, from: '2026-01-01T00:00:00Z', to: new Date().toISOString() });
   }),
+  'PATCH /api/v1/detection-settings': adminScenario('detection.settings', async (admin) => () => admin.patch('/api/v1/detection-settings', { timezone: 'Europe/Paris', workStartHour: 8 })),
   'POST /api/v1/retention-rules': adminScenario('retention_rule.create', async (admin) => () => admin.post('/api/v1/retention-rules', { name: 'Old leads', target: 'lead', afterDays: 365, action: 'anonymise' })),
   'PATCH /api/v1/retention-rules/:id': adminScenario('retention_rule.update', async (admin) => {
     const id = await firstRule(admin);

@@ -30,7 +30,11 @@ export interface AuditEntry {
  */
 export function auditIp(ip: string | null | undefined, actorType: ActorType): string | null {
   if (!ip) return null;
-  if (actorType !== 'data_subject') return ip;
+  return actorType === 'data_subject' ? networkOf(ip) : ip;
+}
+
+/** The network an address belongs to: IPv4 /24, IPv6 /48 (an IPv4-mapped address counts as IPv4). */
+export function networkOf(ip: string): string | null {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   const address = mapped ? mapped[1]! : ip;
   if (net.isIPv4(address)) return `${address.split('.').slice(0, 3).join('.')}.0/24`;

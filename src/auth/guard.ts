@@ -98,6 +98,14 @@ export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
 }
 
+/** The client's country as a trusted proxy reports it; never taken from a header the client could set itself. */
+export function countryOf(app: AppContext, request: FastifyRequest): string | null {
+  if (!app.config.trustProxy || !app.config.countryHeader) return null;
+  const value = request.headers[app.config.countryHeader];
+  const code = (Array.isArray(value) ? value[0] : value)?.trim().toUpperCase();
+  return code && /^[A-Z]{2}$/.test(code) ? code : null;
+}
+
 /** The authenticated caller of a guarded route. */
 export function callerOf(request: FastifyRequest): Caller {
   const auth = request.auth;

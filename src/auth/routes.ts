@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens.ts';
-import { callerOf, clearSessionCookie, clientOf, setSessionCookie } from './guard.ts';
+import { callerOf, clearSessionCookie, clientOf, countryOf, setSessionCookie } from './guard.ts';
 import { ACTIONS } from './permissions.ts';
 import {
   changePasswordBody,
@@ -57,7 +57,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
       response: { 200: sessionInfoSchema },
     },
     handler: async (request, reply) => {
-      const { session, info } = await logIn(app, request.body, clientOf(request));
+      const { session, info } = await logIn(app, request.body, { ...clientOf(request), country: countryOf(app, request) });
       setSessionCookie(app, reply, session.token);
       return info;
     },

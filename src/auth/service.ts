@@ -18,6 +18,8 @@ export interface ClientInfo {
   ip: string;
   userAgent: string | null;
   requestId: string;
+  /** ISO 3166 code from a trusted proxy, when configured (src/config.ts countryHeader). */
+  country?: string | null;
 }
 
 const memberOrigin = (memberId: string, client: ClientInfo): AuditOrigin => ({
@@ -134,7 +136,7 @@ export async function logIn(app: AppContext, body: z.infer<typeof loginBody>, cl
       action: 'auth.login',
       objectType: 'session',
       objectId: created.id,
-      fields: totpStep !== null ? ['password', 'totp'] : ['password'],
+      fields: [...(totpStep !== null ? ['password', 'totp'] : ['password']), ...(client.country ? [`country:${client.country}`] : [])],
     });
     return created;
   });

@@ -364,7 +364,7 @@ export interface RightsDB {
   erasure_tombstones: ErasureTombstonesTable;
 }
 
-export type RetentionTarget = 'contact' | 'lead' | 'email_message' | 'portal_link';
+export type RetentionTarget = 'contact' | 'lead' | 'opportunity' | 'consent_history' | 'email_message' | 'portal_link';
 
 export interface RetentionRulesTable {
   tenant_id: string;
@@ -441,6 +441,30 @@ export interface IncidentsTable {
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
   closed_at: Timestamp | null;
+  detection_key: string | null;
+  warned_48h_at: Timestamp | null;
+  warned_24h_at: Timestamp | null;
+}
+
+export interface DetectionSettingsTable {
+  tenant_id: string;
+  timezone: Generated<string>;
+  work_days: Generated<number[]>;
+  work_start_hour: Generated<number>;
+  work_end_hour: Generated<number>;
+  failed_login_threshold: Generated<number>;
+  failed_login_window_min: Generated<number>;
+  new_network_alerts: Generated<boolean>;
+  scanned_seq: Generated<string>;
+  updated_at: DefaultTimestamp;
+}
+
+export interface MemberNetworksTable {
+  tenant_id: string;
+  member_id: string;
+  network: string;
+  first_seen: DefaultTimestamp;
+  last_seen: DefaultTimestamp;
 }
 
 export interface IncidentPersonsTable {
@@ -454,6 +478,8 @@ export interface GovernanceDB {
   export_items: ExportItemsTable;
   incidents: IncidentsTable;
   incident_persons: IncidentPersonsTable;
+  detection_settings: DetectionSettingsTable;
+  member_networks: MemberNetworksTable;
 }
 
 export type TransferSafeguard = 'eea' | 'adequacy' | 'sccs' | 'bcr';

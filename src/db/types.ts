@@ -238,6 +238,7 @@ export interface OpportunitiesTable {
   created_by: string;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  anonymised_at: Timestamp | null;
 }
 
 export interface OpportunityContactsTable {

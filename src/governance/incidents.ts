@@ -8,6 +8,7 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { IncidentsTable, PersonType } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { clockState, notificationDeadline } from './breach-clock.ts';
+import { dpoEmails } from './dpo.ts';
 
 type IncidentRow = Selectable<IncidentsTable>;
 
@@ -249,42 +250,106 @@ export function notificationDrafts(app: AppContext, caller: Caller, id: string) 
   });
 }
 
+export interface DetectedFinding {
+  /** One draft per key, whichever node or scan finds it first. */
+  key: string;
+  rule: string;
+  title: string;
+  nature: string;
+  approxPersons: number | null;
+  /** The export whose people are the affected persons, when the finding is an export. */
+  exportId: string | null;
+}
+
 /**
- * Detection: after a member exports people, a large export opens a draft incident listing
- * exactly who was exported, and the DPO is told. Assessing it (and closing it when the export
- * was legitimate) is the DPO's decision, recorded like any other.
+ * Opens a draft incident for a detection and tells the DPO (or the administrators when no DPO is
+ * named). Assessing it, and closing it when the activity was legitimate, is the DPO's decision,
+ * recorded like any other. Returns null when this finding already has its draft.
  */
-export async function checkBulkExport(app: AppContext, tenantId: string, exportId: string, exportedBy: string, count: number): Promise<string | null> {
-  if (count < BULK_EXPORT_THRESHOLD) return null;
+export async function openDetectedIncident(app: AppContext, tenantId: string, finding: DetectedFinding): Promise<string | null> {
   const opened = await withTenant(app.db, tenantId, async (tx) => {
     const row = await tx
       .insertInto('incidents')
       .values({
         tenant_id: tenantId,
-        title: `Bulk export of ${count} people`,
-        nature: `An export of ${count} people (export ${exportId}) by ${exportedBy}, above the threshold of ${BULK_EXPORT_THRESHOLD}. Check whether it was authorised.`,
-        source: 'detection:bulk_export',
+        title: finding.title,
+        nature: finding.nature,
+        source: `detection:${finding.rule}`,
         aware_at: new Date(),
-        approx_persons: count,
+        approx_persons: finding.approxPersons,
         created_by: 'detection',
+        detection_key: finding.key,
       })
+      .onConflict((c) => c.columns(['tenant_id', 'detection_key']).where('detection_key', 'is not', null).doNothing())
       .returning('id')
-      .executeTakeFirstOrThrow();
-    const people = await tx.selectFrom('export_items').select(['person_id', 'person_type']).where('tenant_id', '=', tenantId).where('export_id', '=', exportId).execute();
+      .executeTakeFirst();
+    if (!row) return null;
+    const people = finding.exportId ? await tx.selectFrom('export_items').select(['person_id', 'person_type']).where('tenant_id', '=', tenantId).where('export_id', '=', finding.exportId).execute() : [];
     await addAffected(tx, tenantId, row.id, people);
-    await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'detection:bulk_export' }, { action: 'incident.detect', objectType: 'incident', objectId: row.id, fields: [`people:${people.length}`] });
-    const recipients = await tx
-      .selectFrom('members')
-      .innerJoin('users', 'users.id', 'members.user_id')
-      .select('users.email')
-      .where('members.tenant_id', '=', tenantId)
-      .where('members.status', '=', 'active')
-      .where((eb) => eb.or([eb('members.is_dpo', '=', true), eb('members.role', '=', 'administrator')]))
-      .execute();
-    return { id: row.id, recipients: recipients.map((r) => r.email) };
+    await recordAudit(tx, tenantId, { actorType: 'system', actorId: `detection:${finding.rule}` }, { action: 'incident.detect', objectType: 'incident', objectId: row.id, fields: [`people:${people.length}`] });
+    return { id: row.id, recipients: await dpoEmails(tx, tenantId) };
   });
+  if (!opened) return null;
   for (const to of opened.recipients) {
-    await app.mailer.send({ to, subject: `Possible data breach: bulk export of ${count} people`, text: `A draft incident was opened (${opened.id}). Assess it in the incident register: the 72-hour clock runs from when you become aware.\n` });
+    await app.mailer.send({ to, subject: `Possible data breach: ${finding.title}`, text: `${finding.nature}\n\nA draft incident was opened (${opened.id}). Assess it in the incident register: the 72-hour clock runs from when you become aware.\n` });
   }
   return opened.id;
+}
+
+/** Detection at export time: an export of at least BULK_EXPORT_THRESHOLD people opens a draft listing exactly who was exported. */
+export async function checkBulkExport(app: AppContext, tenantId: string, exportId: string, exportedBy: string, count: number): Promise<string | null> {
+  if (count < BULK_EXPORT_THRESHOLD) return null;
+  return openDetectedIncident(app, tenantId, {
+    key: `bulk_export:${exportId}`,
+    rule: 'bulk_export',
+    title: `Bulk export of ${count} people`,
+    nature: `An export of ${count} people (export ${exportId}) by ${exportedBy}, above the threshold of ${BULK_EXPORT_THRESHOLD}. Check whether it was authorised.`,
+    approxPersons: count,
+    exportId,
+  });
+}
+
+/**
+ * Scheduled: warns the DPO when 48 and then 24 hours remain on a running clock (an incident
+ * neither notified, nor decided not to need notification, nor closed). Each warning goes once;
+ * when both thresholds were crossed since the last run, only the 24-hour one is sent.
+ */
+export async function warnBreachClocks(app: AppContext, now = new Date()): Promise<number> {
+  const tenants = await app.db.kysely.selectFrom('tenants').select('id').execute();
+  let sent = 0;
+  for (const { id: tenantId } of tenants) {
+    const warnings = await withTenant(app.db, tenantId, async (tx) => {
+      const running = await tx
+        .selectFrom('incidents')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('status', 'in', ['draft', 'open'])
+        .where('authority_notified_at', 'is', null)
+        .where((eb) => eb.or([eb('notification_required', 'is', null), eb('notification_required', '=', true)]))
+        .where('warned_24h_at', 'is', null)
+        .forUpdate()
+        .execute();
+      const due: Array<{ id: string; title: string; hours: number; deadline: string }> = [];
+      for (const row of running) {
+        const clock = clockState(new Date(row.aware_at), now, false);
+        const level = clock.level === 'overdue' ? 'warning_24h' : clock.level;
+        if (level === 'warning_24h') {
+          await tx.updateTable('incidents').set({ warned_24h_at: now, warned_48h_at: sql`coalesce(warned_48h_at, ${now})` }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
+        } else if (level === 'warning_48h' && !row.warned_48h_at) {
+          await tx.updateTable('incidents').set({ warned_48h_at: now }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
+        } else continue;
+        await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:incidents.clock-warnings' }, { action: 'incident.clock_warning', objectType: 'incident', objectId: row.id, fields: [level] });
+        due.push({ id: row.id, title: row.title, hours: clock.hoursRemaining, deadline: clock.deadline });
+      }
+      return { due, recipients: due.length > 0 ? await dpoEmails(tx, tenantId) : [] };
+    });
+    for (const incident of warnings.due) {
+      const left = incident.hours < 0 ? `overdue by ${Math.abs(incident.hours)} hours` : `${incident.hours} hours left`;
+      for (const to of warnings.recipients) {
+        await app.mailer.send({ to, subject: `Breach notification clock: ${left} — ${incident.title}`, text: `Incident ${incident.id} ("${incident.title}"): the supervisory authority must be notified by ${incident.deadline} (Art. 33(1)), ${left}. Record the decision or the notification in the incident register.\n` });
+        sent += 1;
+      }
+    }
+  }
+  return sent;
 }

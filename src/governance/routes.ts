@@ -10,6 +10,7 @@ import { isoRequired } from '../crm/context.ts';
 import { buildRegister, registerCsv, registerPdf, saveRegisterVersion } from './register.ts';
 import * as dpia from './dpia.ts';
 import * as training from './training.ts';
+import * as detection from './detection.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -172,6 +173,17 @@ export function governanceRoutes(fastify: FastifyInstance, app: AppContext): voi
     config: { access: 'authenticated', resource: 'training_assignment' },
     schema: { tags: ttags, summary: 'Complete your training with the quiz score', params: idParam, body: z.object({ score: z.number().int().min(0).max(100) }), response: { 200: z.object({ completed: z.boolean() }) } },
     handler: async (request) => training.completeAssignment(app, callerOf(request), request.params.id, request.body.score),
+  });
+
+  r.get('/api/v1/detection-settings', {
+    config: { access: 'incidents.manage' },
+    schema: { tags, summary: 'Detection rules: working hours, failed sign-in threshold, new-network alerts', response: { 200: detection.detectionSettingsView } },
+    handler: async (request) => detection.getDetectionSettings(app, callerOf(request)),
+  });
+  r.patch('/api/v1/detection-settings', {
+    config: { access: 'incidents.manage' },
+    schema: { tags, summary: 'Change the detection rules', body: detection.detectionSettingsInput, response: { 200: detection.detectionSettingsView } },
+    handler: async (request) => detection.updateDetectionSettings(app, callerOf(request), request.body),
   });
 
   r.get('/api/v1/incidents/:id/drafts', {

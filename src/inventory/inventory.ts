@@ -129,6 +129,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     description: 'Email address an invitation to join a workspace was sent to.',
   },
   { table: 'sessions', column: 'ip', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'session', description: 'Address a member signed in from.' },
+  { table: 'member_networks', column: 'network', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'sign-in network', description: 'Networks (/24, /48) and countries a member signed in from, to notice a sign-in from somewhere new.' },
   {
     table: 'sessions',
     column: 'user_agent',

@@ -1,6 +1,8 @@
 import { expireRepermissions, runCampaignSend, SEND_QUEUE } from '../campaigns/campaigns.ts';
 import { expireUnconfirmed } from '../consent/form-submit.ts';
 import { remindDpiaReviews } from '../governance/dpia.ts';
+import { scanAll } from '../governance/detection.ts';
+import { warnBreachClocks } from '../governance/incidents.ts';
 import { runRule, sweepAll } from '../retention/service.ts';
 import { sendDeadlineAlerts } from '../rights/alerts.ts';
 import type { JobHandler, Schedule } from './queue.ts';
@@ -20,6 +22,12 @@ export const HANDLERS: Record<string, JobHandler> = {
   'dpia.review-reminders': async (app) => {
     await remindDpiaReviews(app);
   },
+  'incidents.detect': async (app) => {
+    await scanAll(app);
+  },
+  'incidents.clock-warnings': async (app) => {
+    await warnBreachClocks(app);
+  },
   'retention.sweep': async (app, _job, lease) => {
     await sweepAll(app, { afterBatch: () => lease.renew() });
   },
@@ -34,5 +42,7 @@ export const SCHEDULES: Schedule[] = [
   { name: 'repermission.expire', queue: 'repermission.expire', everySeconds: 3600 },
   { name: 'dsr.deadline-alerts', queue: 'dsr.deadline-alerts', everySeconds: 6 * 3600 },
   { name: 'retention.sweep', queue: 'retention.sweep', everySeconds: 24 * 3600 },
+  { name: 'incidents.detect', queue: 'incidents.detect', everySeconds: 300 },
+  { name: 'incidents.clock-warnings', queue: 'incidents.clock-warnings', everySeconds: 900 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },
 ];

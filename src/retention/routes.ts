@@ -9,10 +9,18 @@ import { assertPersonVisible } from '../consent/people.ts';
 import { scopeOf } from '../crm/visibility.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { enqueue } from '../jobs/queue.ts';
-import { ensureDefaultRules, matches, type RuleRow } from './service.ts';
+import { ACTIONS_BY_TARGET, CONSENT_HISTORY_MIN_DAYS, ensureDefaultRules, matches, type RuleRow } from './service.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
-const TARGETS = ['contact', 'lead', 'email_message', 'portal_link'] as const;
+const TARGETS = ['contact', 'lead', 'opportunity', 'consent_history', 'email_message', 'portal_link'] as const;
+
+/** The combination of target, action and age a rule may have; the message says what would fit. */
+function ruleProblem(target: RuleRow['target'], action: RuleRow['action'], afterDays: number): { field: string; message: string } | null {
+  const allowed = ACTIONS_BY_TARGET[target];
+  if (!allowed.includes(action)) return { field: 'action', message: `a ${target} rule can only ${allowed.join(' or ')}` };
+  if (target === 'consent_history' && afterDays < CONSENT_HISTORY_MIN_DAYS) return { field: 'afterDays', message: `consent history is proof of consent and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days` };
+  return null;
+}
 
 const ruleInput = z
   .object({
@@ -22,7 +30,10 @@ const ruleInput = z
     action: z.enum(['delete', 'anonymise']),
     enabled: z.boolean().default(true),
   })
-  .refine((rule) => rule.action === 'delete' || rule.target === 'contact' || rule.target === 'lead', { message: 'only contacts and leads can be anonymised', path: ['action'] });
+  .superRefine((rule, ctx) => {
+    const problem = ruleProblem(rule.target, rule.action, rule.afterDays);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem.message, path: [problem.field] });
+  });
 const rulePatch = z.object({ name: z.string().trim().min(1).max(200).optional(), afterDays: z.number().int().min(1).max(36500).optional(), action: z.enum(['delete', 'anonymise']).optional(), enabled: z.boolean().optional() });
 const ruleView = z.object({ id: z.string().uuid(), name: z.string(), target: z.enum(TARGETS), afterDays: z.number(), action: z.enum(['delete', 'anonymise']), enabled: z.boolean(), builtin: z.boolean(), lastRun: z.object({ startedAt: z.string(), finishedAt: z.string().nullable(), applied: z.number() }).nullable() });
 const holdInput = z.object({ recordType: z.enum(['contact', 'lead']), recordId: z.string().uuid(), reason: z.string().trim().min(1).max(1000) });
@@ -100,8 +111,8 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
       const patch = request.body;
       return asCaller(app, caller, async (tx, audit) => {
         const current = await findRule(caller, tx, request.params.id);
-        const action = patch.action ?? current.action;
-        if (action === 'anonymise' && current.target !== 'contact' && current.target !== 'lead') throw conflict('Only contacts and leads can be anonymised.', { field: 'action' });
+        const problem = ruleProblem(current.target, patch.action ?? current.action, patch.afterDays ?? current.after_days);
+        if (problem) throw conflict(`This rule cannot be changed so: ${problem.message}.`, { field: problem.field });
         const rule = await tx
           .updateTable('retention_rules')
           .set({

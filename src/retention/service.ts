@@ -15,7 +15,22 @@ export const DEFAULT_RULES: ReadonlyArray<Pick<RuleRow, 'builtin_key' | 'name' |
   { builtin_key: 'inactive-contacts', name: 'Contacts with no activity for 36 months', target: 'contact', after_days: 1095, action: 'anonymise' },
   { builtin_key: 'old-emails', name: 'Copies of emails sent more than 24 months ago', target: 'email_message', after_days: 730, action: 'delete' },
   { builtin_key: 'used-portal-links', name: 'Privacy-portal sign-in links older than 90 days', target: 'portal_link', after_days: 90, action: 'delete' },
+  { builtin_key: 'lost-deals', name: 'Closed-lost opportunities older than 3 years: remove who took part', target: 'opportunity', after_days: 1095, action: 'anonymise' },
+  { builtin_key: 'consent-history-of-erased', name: 'Consent history of erased people: kept 5 years as proof, fact only', target: 'consent_history', after_days: 1826, action: 'delete' },
 ];
+
+/** What each target can be made to undergo (the database checks the same). */
+export const ACTIONS_BY_TARGET: Record<RuleRow['target'], ReadonlyArray<RuleRow['action']>> = {
+  contact: ['delete', 'anonymise'],
+  lead: ['delete', 'anonymise'],
+  opportunity: ['anonymise'],
+  consent_history: ['delete'],
+  email_message: ['delete'],
+  portal_link: ['delete'],
+};
+
+/** The database's own floor (migration 0015): consent history is kept at least a year. */
+export const CONSENT_HISTORY_MIN_DAYS = 366;
 
 export async function ensureDefaultRules(tx: Tx, tenantId: string): Promise<void> {
   await tx
@@ -42,13 +57,34 @@ const PERSON_TABLE = { contact: 'contacts', lead: 'leads' } as const;
  */
 export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date, limit: number): Promise<Match[]> {
   const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
+  const found = (rows: Array<{ id: string; since: Date }>) => rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
   if (rule.target === 'email_message' || rule.target === 'portal_link') {
     const table = rule.target === 'email_message' ? 'email_messages' : 'portal_links';
     const { rows } = await sql<{ id: string; since: Date }>`
       select id, created_at as since from ${sql.table(table)}
       where tenant_id = ${tenantId} and created_at < ${cutoff}
       order by created_at, id limit ${limit}`.execute(tx);
-    return rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
+    return found(rows);
+  }
+  if (rule.target === 'opportunity') {
+    const { rows } = await sql<{ id: string; since: Date }>`
+      select id, coalesce(closed_at, updated_at) as since from opportunities
+      where tenant_id = ${tenantId} and stage = 'closed_lost' and anonymised_at is null
+        and coalesce(closed_at, updated_at) < ${cutoff}
+      order by since, id limit ${limit}`.execute(tx);
+    return found(rows);
+  }
+  if (rule.target === 'consent_history') {
+    // Whose history it is: people no longer held as a contact or a lead (erased or deleted).
+    const { rows } = await sql<{ id: string; since: Date }>`
+      select person_id as id, max(occurred_at) as since from consent_events e
+      where e.tenant_id = ${tenantId}
+        and not exists (select 1 from contacts c where c.tenant_id = e.tenant_id and c.id = e.person_id)
+        and not exists (select 1 from leads l where l.tenant_id = e.tenant_id and l.id = e.person_id)
+      group by person_id
+      having max(occurred_at) < ${cutoff}
+      order by since, id limit ${limit}`.execute(tx);
+    return found(rows);
   }
   const table = PERSON_TABLE[rule.target];
   const { rows } = await sql<{ id: string; since: Date }>`
@@ -65,7 +101,7 @@ export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date
     ) candidates
     where since < ${cutoff}
     order by since, id limit ${limit}`.execute(tx);
-  return rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
+  return found(rows);
 }
 
 /**
@@ -93,10 +129,34 @@ async function anonymise(app: AppContext, tx: Tx, tenantId: string, people: Pers
   for (const person of people) await app.keys.destroySubjectKey(tx, tenantId, person.id);
 }
 
-async function apply(app: AppContext, tx: Tx, tenantId: string, rule: RuleRow, batch: Match[]): Promise<void> {
+/**
+ * A lost deal keeps its figures (amount, stage, dates, account) for statistics; who took part
+ * and everything written about it go: the contacts linked to it, and the rows the inventory ties
+ * to a record (notes, tasks, emails) that are about the deal.
+ */
+async function anonymiseDeals(tx: Tx, tenantId: string, ids: string[]): Promise<void> {
+  await tx.deleteFrom('opportunity_contacts').where('tenant_id', '=', tenantId).where('opportunity_id', 'in', ids).execute();
+  const aboutRecords = new Map<string, { typeColumn: string; idColumn: string }>();
+  for (const entry of await workspaceInventory(tx, tenantId)) {
+    if (entry.link?.kind === 'record') aboutRecords.set(entry.table, entry.link);
+  }
+  for (const [table, link] of aboutRecords) {
+    await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId} and ${sql.ref(link.typeColumn)} = 'opportunity' and ${sql.ref(link.idColumn)} = any(${ids}::uuid[])`.execute(tx);
+  }
+  await tx.updateTable('opportunities').set({ anonymised_at: new Date(), updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+}
+
+async function apply(app: AppContext, tx: Tx, tenantId: string, rule: RuleRow, batch: Match[], now: Date): Promise<void> {
   if (rule.target === 'email_message' || rule.target === 'portal_link') {
     const table = rule.target === 'email_message' ? 'email_messages' : 'portal_links';
     await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId} and id = any(${batch.map((m) => m.id)}::uuid[])`.execute(tx);
+    return;
+  }
+  const ids = batch.map((match) => match.id);
+  if (rule.target === 'opportunity') return anonymiseDeals(tx, tenantId, ids);
+  if (rule.target === 'consent_history') {
+    const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
+    await sql`select purge_consent_history(${tenantId}::uuid, ${ids}::uuid[], ${cutoff}::timestamptz)`.execute(tx);
     return;
   }
   const people = batch.map((match) => ({ type: rule.target as PersonRef['type'], id: match.id }));
@@ -130,7 +190,7 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
       if (!rule.enabled) return 0;
       const batch = await matches(tx, tenantId, rule, now, batchSize);
       if (batch.length === 0) return 0;
-      await apply(app, tx, tenantId, rule, batch);
+      await apply(app, tx, tenantId, rule, batch, now);
       await tx.updateTable('retention_runs').set({ applied: sql`applied + ${batch.length}` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
       await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:retention.sweep' }, {
         action: `retention.${rule.action}`,

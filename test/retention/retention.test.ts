@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { matches, runRule } from '../../src/retention/service.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+import { activePurpose, contactWith, giveConsent } from '../consent-fixtures.ts';
 
 const DAY = 86_400_000;
 
@@ -30,7 +31,7 @@ describeEachDatabase('retention', (env) => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     const defaults = (await admin.get('/api/v1/retention-rules')).body.items;
-    assert.deepEqual(defaults.map((r: any) => r.target).sort(), ['contact', 'email_message', 'lead', 'portal_link']);
+    assert.deepEqual(defaults.map((r: any) => r.target).sort(), ['consent_history', 'contact', 'email_message', 'lead', 'opportunity', 'portal_link']);
     assert.ok(defaults.every((r: any) => r.builtin));
 
     const leads: string[] = [];
@@ -119,5 +120,66 @@ describeEachDatabase('retention', (env) => {
     assert.ok(raw.every((row) => row.email_index.length === 0 && row.name_index.length === 0 && row.anonymised_at));
     assert.deepEqual((await admin.get(`/api/v1/tasks?recordType=contact&recordId=${ids[0]}`)).body.items, [], 'what was about them is gone');
     assert.deepEqual((await admin.get('/api/v1/contacts?q=anna0%40retention.example')).body.items, []);
+  });
+
+  it('strips who took part from lost deals, and keeps the consent history of erased people as long as the rule says', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const rules = (await admin.get('/api/v1/retention-rules')).body.items;
+    const lostDeals = rules.find((r: any) => r.target === 'opportunity');
+    const consentHistory = rules.find((r: any) => r.target === 'consent_history');
+    assert.equal(lostDeals.action, 'anonymise');
+    assert.equal(consentHistory.afterDays, 1826);
+
+    const account = (await admin.post('/api/v1/accounts', { name: 'Lost Co' })).body;
+    const buyer = (await admin.post('/api/v1/contacts', { firstName: 'Bea', emails: ['bea@lost.example'], accountId: account.id })).body;
+    const deal = async (name: string, stage: string) => {
+      const created = await admin.post('/api/v1/opportunities', { name, accountId: account.id, stage, amount: '12000.00', contactIds: [buyer.id] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return created.body.id as string;
+    };
+    const oldLost = await deal('Old lost deal', 'closed_lost');
+    const recentLost = await deal('Recent lost deal', 'closed_lost');
+    const oldWon = await deal('Old won deal', 'closed_won');
+    await admin.post('/api/v1/notes', { body: 'Bea said the budget went to a competitor', record: { type: 'opportunity', id: oldLost } });
+    const fourYearsAgo = new Date(Date.now() - 4 * 365 * DAY);
+    await withTenant(env().db, tenantId, (tx) => sql`update opportunities set closed_at = ${fourYearsAgo}, updated_at = ${fourYearsAgo} where id = any(${[oldLost, oldWon]}::uuid[])`.execute(tx));
+
+    assert.deepEqual((await admin.get(`/api/v1/retention-rules/${lostDeals.id}/preview`)).body.items.map((m: any) => m.id), [oldLost]);
+    assert.equal(await runRule(env().app, tenantId, lostDeals.id), 1);
+    const stripped = (await admin.get(`/api/v1/opportunities/${oldLost}`)).body;
+    assert.equal(stripped.amount, '12000.00', 'the figures stay');
+    assert.equal(stripped.accountId, account.id);
+    assert.deepEqual(stripped.contactIds, []);
+    assert.deepEqual((await admin.get(`/api/v1/notes?recordType=opportunity&recordId=${oldLost}`)).body.items, []);
+    for (const kept of [recentLost, oldWon]) assert.deepEqual((await admin.get(`/api/v1/opportunities/${kept}`)).body.contactIds, [buyer.id]);
+    assert.equal((await admin.get(`/api/v1/contacts/${buyer.id}`)).body.firstName, 'Bea', 'the person is not the deal');
+
+    // Consent history: one person is deleted by another rule, the other is held.
+    const purpose = await activePurpose(admin);
+    const gone = await contactWith(admin, 'gone@history.example');
+    const held = await contactWith(admin, 'held@history.example');
+    for (const id of [gone, held]) await giveConsent(admin, id, purpose.id);
+    await admin.post('/api/v1/legal-holds', { recordType: 'contact', recordId: held, reason: 'Audit by the authority' });
+    const idle = await rule(admin, { name: 'Contacts idle a year', target: 'contact', afterDays: 365, action: 'delete' });
+    const inFuture = (days: number) => new Date(Date.now() + days * DAY);
+    await runRule(env().app, tenantId, idle, { now: inFuture(400) });
+    const events = async (person: string) => Number((await withTenant(env().db, tenantId, (tx) => tx.selectFrom('consent_events').select(sql<string>`count(*)`.as('n')).where('person_id', '=', person).executeTakeFirstOrThrow())).n);
+    assert.equal(await events(gone), 1, 'the fact of the consent outlives the person');
+
+    assert.equal(await runRule(env().app, tenantId, consentHistory.id, { now: inFuture(4 * 365) }), 0, 'not yet five years');
+    assert.equal(await runRule(env().app, tenantId, consentHistory.id, { now: inFuture(6 * 365) }), 1);
+    assert.equal(await events(gone), 0);
+    assert.equal(await events(held), 1, 'a person still held keeps their history');
+
+    // Outside that function the ledger still refuses deletion, and the function never takes the
+    // history of someone still held, whatever the cutoff.
+    await assert.rejects(withTenant(env().db, tenantId, (tx) => sql`delete from consent_events where person_id = ${held}`.execute(tx)));
+    const purged = await withTenant(env().db, tenantId, (tx) => sql<{ n: number }>`select purge_consent_history(${tenantId}::uuid, ${[held]}::uuid[], now() + interval '100 years') as n`.execute(tx));
+    assert.equal(Number(purged.rows[0]!.n), 0);
+    assert.equal(await events(held), 1);
+    assert.equal((await admin.post('/api/v1/retention-rules', { name: 'Too short', target: 'consent_history', afterDays: 30, action: 'delete' })).status, 400);
+    assert.equal((await admin.post('/api/v1/retention-rules', { name: 'Deals', target: 'opportunity', afterDays: 30, action: 'delete' })).status, 400);
+    assert.equal((await admin.patch(`/api/v1/retention-rules/${consentHistory.id}`, { afterDays: 200 })).status, 409);
   });
 });
