@@ -134,18 +134,24 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The register as it is now, its last saved version, and what changed in between (activity names). */
+export async function registerChanges(tx: Tx, tenantId: string) {
+  const register = await buildRegister(tx, tenantId);
+  const last = await tx.selectFrom('register_versions').selectAll().where('tenant_id', '=', tenantId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  const previous = (last?.content as Register | undefined)?.activities ?? [];
+  const key = (a: RegisterActivity) => canonical(a);
+  const changes = [
+    ...register.activities.filter((a) => !previous.some((p) => p.id === a.id)).map((a) => `added: ${a.name}`),
+    ...previous.filter((p) => !register.activities.some((a) => a.id === p.id)).map((p) => `removed: ${p.name}`),
+    ...register.activities.filter((a) => previous.some((p) => p.id === a.id && key(p) !== key(a))).map((a) => `changed: ${a.name}`),
+  ];
+  return { register, last, changes };
+}
+
 /** Saves the register as a new version when it differs from the last one, naming the changed activities. */
 export function saveRegisterVersion(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx, audit) => {
-    const register = await buildRegister(tx, caller.auth.tenantId);
-    const last = await tx.selectFrom('register_versions').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('version', 'desc').limit(1).executeTakeFirst();
-    const previous = (last?.content as Register | undefined)?.activities ?? [];
-    const key = (a: RegisterActivity) => canonical(a);
-    const changes = [
-      ...register.activities.filter((a) => !previous.some((p) => p.id === a.id)).map((a) => `added: ${a.name}`),
-      ...previous.filter((p) => !register.activities.some((a) => a.id === p.id)).map((p) => `removed: ${p.name}`),
-      ...register.activities.filter((a) => previous.some((p) => p.id === a.id && key(p) !== key(a))).map((a) => `changed: ${a.name}`),
-    ];
+    const { register, last, changes } = await registerChanges(tx, caller.auth.tenantId);
     if (last && changes.length === 0) {
       await audit({ action: 'register.version', objectType: 'register', objectId: String(last.version), fields: ['unchanged'] });
       return { version: last.version, changes: [], saved: false };

@@ -11,6 +11,7 @@ import { buildRegister, registerCsv, registerPdf, saveRegisterVersion } from './
 import * as dpia from './dpia.ts';
 import * as training from './training.ts';
 import * as detection from './detection.ts';
+import * as compliance from './compliance.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -173,6 +174,12 @@ export function governanceRoutes(fastify: FastifyInstance, app: AppContext): voi
     config: { access: 'authenticated', resource: 'training_assignment' },
     schema: { tags: ttags, summary: 'Complete your training with the quiz score', params: idParam, body: z.object({ score: z.number().int().min(0).max(100) }), response: { 200: z.object({ completed: z.boolean() }) } },
     handler: async (request) => training.completeAssignment(app, callerOf(request), request.params.id, request.body.score),
+  });
+
+  r.get('/api/v1/compliance/summary', {
+    config: { access: 'compliance.read' },
+    schema: { tags: ['compliance'], summary: 'The compliance dashboard: consent, legal bases, requests, retention, incidents, training, transfers, and the CNIL six steps scored', response: { 200: compliance.complianceSummary } },
+    handler: async (request) => compliance.complianceSummaryOf(app, callerOf(request)),
   });
 
   r.get('/api/v1/detection-settings', {
