@@ -100,3 +100,10 @@ CREATE TABLE member_networks (
 );
 
 SELECT app_isolate_tenant_tables(ARRAY['detection_settings', 'member_networks']);
+
+-- 3. The reasons staff give a person for extending or refusing their request may name the person
+-- or their situation: they are kept encrypted under the request's key, like what the person
+-- asked. There is no released version before this migration; a development database that held
+-- reasons in clear must clear them (they cannot be encrypted here, the keys live in the app).
+ALTER TABLE dsr_requests RENAME COLUMN extension_reason TO extension_reason_enc;
+ALTER TABLE dsr_requests RENAME COLUMN rejection_reason TO rejection_reason_enc;

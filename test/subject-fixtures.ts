@@ -29,6 +29,10 @@ export async function personEverywhere(env: TestEnv, admin: Client) {
   await env.app.jobs.drain();
   assert.equal((await visitor(env).post(`/privacy/${admin.info.workspace.slug}/link`, { email: EMAIL })).status, 200);
   assert.equal((await admin.put(`/api/v1/contacts/${contact.body.id}/restriction`, { reason: 'Asked us to pause while the data is checked' })).status, 200);
+  // An earlier request, extended and then refused, with reasons staff wrote to the person.
+  const earlier = (await admin.post('/api/v1/dsr-requests', { type: 'rectification', channel: 'email', email: EMAIL })).body;
+  assert.equal((await admin.post(`/api/v1/dsr-requests/${earlier.id}/extend`, { reason: `${NAME.first} sent forty correction letters` })).status, 200);
+  assert.equal((await admin.patch(`/api/v1/dsr-requests/${earlier.id}`, { status: 'rejected', rejectionReason: 'The stored job title is the one the person gave us' })).status, 200);
   return { contactId: contact.body.id as string, leadId: lead.body.id as string, purpose };
 }
 

@@ -319,9 +319,9 @@ export interface DsrRequestsTable {
   received_at: Timestamp;
   due_at: Timestamp;
   extended_at: Timestamp | null;
-  extension_reason: string | null;
+  extension_reason_enc: string | null;
   status: Generated<DsrStatus>;
-  rejection_reason: string | null;
+  rejection_reason_enc: string | null;
   completed_at: Timestamp | null;
   assignee_id: string | null;
   created_by_type: ActorType;

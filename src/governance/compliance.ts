@@ -202,7 +202,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     step: 'Appoint a data protection officer',
     status: count(dpos.n) > 0 ? 'done' : 'missing',
     detail: count(dpos.n) > 0 ? `${count(dpos.n)} member(s) named DPO` : 'No member is named DPO; compliance alerts go to administrators',
-    evidence: [{ label: 'Members', href: '/members' }],
+    evidence: [{ label: 'Members and the DPO flag', href: '/api/v1/members' }],
   });
 
   const { last, changes } = await registerChanges(tx, tenantId);
@@ -218,7 +218,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
       undocumented.length > 0 ? `description or retention missing for: ${undocumented.join(', ')}` : null,
       last === undefined ? 'never saved as a version' : changes.length > 0 ? `${changes.length} change(s) since version ${last.version}` : registerFresh ? `version ${last.version} is current` : `version ${last.version} is over a year old`,
     ].filter(Boolean).join('; '),
-    evidence: [{ label: 'Register (PDF)', href: '/api/v1/register?format=pdf' }, { label: 'Register versions', href: '/register' }],
+    evidence: [{ label: 'Register (PDF)', href: '/api/v1/register?format=pdf' }, { label: 'Register and its versions', href: '/#/register' }],
   });
 
   const highRisk = await highRiskActivities(tx, tenantId, figures.people, figures.subprocessors.thirdCountryTransfers.length > 0);
@@ -229,7 +229,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     step: 'Manage risks: impact assessments (Art. 35)',
     status: unassessed.length === 0 ? 'done' : unassessed.length < highRisk.length ? 'partial' : 'missing',
     detail: highRisk.length === 0 ? 'no high-risk activity (large-scale direct marketing, or transfers outside the EEA)' : unassessed.length === 0 ? `all ${highRisk.length} high-risk activities have a signed, current DPIA` : `no signed, current DPIA for: ${unassessed.map((a) => a.name).join(', ')}`,
-    evidence: [{ label: 'Impact assessments', href: '/dpias' }],
+    evidence: [{ label: 'Impact assessments', href: '/#/dpias' }],
   });
 
   const overdueIncidents = figures.incidents.filter((incident) => incident.level === 'overdue').length;
@@ -242,7 +242,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     step: 'Organise internal procedures (requests, breaches, retention)',
     status: procedureGaps.length === 0 ? 'done' : procedureGaps.length < 3 ? 'partial' : 'missing',
     detail: procedureGaps.length === 0 ? 'requests answered on time, breach clocks kept, retention applied' : procedureGaps.join('; '),
-    evidence: [{ label: 'Requests', href: '/requests' }, { label: 'Incidents', href: '/incidents' }],
+    evidence: [{ label: 'Requests', href: '/#/requests' }, { label: 'Incidents', href: '/#/incidents' }, { label: 'Retention', href: '/#/retention' }],
   });
 
   const t = figures.training;
@@ -250,7 +250,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     step: 'Train staff',
     status: t.assignments > 0 && t.completed === t.assignments ? 'done' : t.completed > 0 ? 'partial' : 'missing',
     detail: t.assignments === 0 ? 'no training module assigned' : `${t.completed} of ${t.assignments} assignments completed, ${t.overdue} overdue`,
-    evidence: [{ label: 'Training', href: '/training' }],
+    evidence: [{ label: 'Training', href: '/#/training' }],
   });
 
   const processors = await tx.selectFrom('subprocessors').select(['name', 'agreement_ref', 'agreement_expires_on']).where('tenant_id', '=', tenantId).where('active', '=', true).execute();
@@ -266,7 +266,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     step: 'Document compliance',
     status: documentationGaps.length === 0 ? 'done' : documentationGaps.length < 3 ? 'partial' : 'missing',
     detail: documentationGaps.length === 0 ? 'processor agreements, impact assessments and legal bases are on file and current' : documentationGaps.join('; '),
-    evidence: [{ label: 'Sub-processors', href: '/subprocessors' }, { label: 'Consent proof per person', href: '/contacts' }, { label: 'Audit trail', href: '/audit' }],
+    evidence: [{ label: 'Sub-processors', href: '/#/subprocessors' }, { label: 'Purposes and legal bases', href: '/#/purposes' }, { label: 'Audit trail', href: '/api/v1/audit-events' }],
   });
 
   const score = Math.round((steps.reduce((sum, step) => sum + (step.status === 'done' ? 1 : step.status === 'partial' ? 0.5 : 0), 0) / steps.length) * 100);

@@ -107,6 +107,9 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   { ...person('dsr_requests', 'request', REQUESTER)('requester_email_enc', 'contact', 'Address a data subject request came from or is answered to.', 'requester_email_index'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('requester_name_enc', 'identity', 'Name the requester gave.'), onErasure: 'keep' },
   { ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'), onErasure: 'keep' },
+  // Staff write these and the person is told them; they may name the person or their situation.
+  { ...person('dsr_requests', 'request', REQUESTER)('extension_reason_enc', 'free_text', 'Why the answer to a request was extended (told to the person).'), onErasure: 'keep' },
+  { ...person('dsr_requests', 'request', REQUESTER)('rejection_reason_enc', 'free_text', 'Why a request was refused (told to the person).'), onErasure: 'keep' },
   { ...person('portal_links', 'privacy portal link', { kind: 'email_index', column: 'email_index' })('email_enc', 'contact', 'Address a privacy-portal sign-in link was sent to (evidence of the sign-in).', 'email_index'), onErasure: 'delete' },
   { ...person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })('summary_enc', 'free_text', 'What was found, done or sent for a request.'), onErasure: 'delete_other_requests' },
   {

@@ -176,9 +176,9 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
     dueAt: isoRequired(row.due_at),
     deadline: closed ? 'closed' : deadlineState(new Date(row.due_at)),
     extendedAt: iso(row.extended_at),
-    extensionReason: row.extension_reason,
+    extensionReason: await open('extension_reason', row.extension_reason_enc),
     status: row.status,
-    rejectionReason: row.rejection_reason,
+    rejectionReason: await open('rejection_reason', row.rejection_reason_enc),
     completedAt: iso(row.completed_at),
     assigneeId: row.assignee_id,
     people,
@@ -280,7 +280,7 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
       .updateTable('dsr_requests')
       .set({
         ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.status === 'rejected' ? { rejection_reason: patch.rejectionReason!, completed_at: new Date() } : {}),
+        ...(patch.status === 'rejected' ? { rejection_reason_enc: await seal(app, tx, tenantId, id, 'rejection_reason', patch.rejectionReason!), completed_at: new Date() } : {}),
         ...(patch.status === 'completed' ? { completed_at: new Date() } : {}),
         ...(patch.assigneeId !== undefined ? { assignee_id: patch.assigneeId } : {}),
         ...(patch.identityStatus !== undefined ? { identity_status: patch.identityStatus } : {}),
@@ -323,7 +323,7 @@ export async function extendRequest(app: AppContext, caller: Caller, id: string,
       throw error;
     }
     const due = extendedDueDate(new Date(row.received_at));
-    await tx.updateTable('dsr_requests').set({ due_at: due, extended_at: new Date(), extension_reason: reason }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    await tx.updateTable('dsr_requests').set({ due_at: due, extended_at: new Date(), extension_reason_enc: await seal(app, tx, tenantId, id, 'extension_reason', reason) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     await audit({ action: 'dsr.extend', objectType: 'dsr_request', objectId: id, fields: ['dueAt', 'extensionReason'] });
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
     return { due, type: row.type, workspace: workspace.name };

@@ -174,6 +174,29 @@ describeEachDatabase('web app in a real browser', (env) => {
     assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 404);
     await page.screenshot({ path: path.join(os.tmpdir(), `lawful-request-${env().backend}.png`), fullPage: true });
   });
+
+  it('records an incident and its decision, and shows the compliance dashboard with the CNIL steps', { skip }, async () => {
+    await page.goto(`${base}/#/incidents`);
+    const form = page.getByRole('form', { name: 'New incident' });
+    await form.getByLabel('Title').fill('Laptop left on a train');
+    await form.getByRole('button', { name: 'Record' }).click();
+    const row = page.getByRole('row', { name: /Laptop left on a train/ });
+    await row.getByText(/h left/).waitFor();
+    await row.getByRole('button', { name: 'Decide' }).click();
+    const decision = page.getByRole('form', { name: 'Notification decision' });
+    await decision.getByLabel('Why').fill('Encrypted disk, key not on the laptop: no risk to people');
+    await decision.getByLabel('Decision').selectOption('no');
+    await decision.getByRole('button', { name: 'Record decision' }).click();
+    await row.getByText('stopped').waitFor();
+    const incidents = (await admin.get('/api/v1/incidents')).body.items;
+    assert.equal(incidents.find((i: any) => i.title === 'Laptop left on a train').notificationRequired, false);
+
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    const summary = (await admin.get('/api/v1/compliance/summary')).body;
+    await page.getByRole('heading', { name: `CNIL six steps: ${summary.cnil.score} / 100` }).waitFor();
+    await page.getByRole('row', { name: /Appoint a data protection officer/ }).waitFor();
+    await page.screenshot({ path: path.join(os.tmpdir(), `lawful-compliance-${env().backend}.png`), fullPage: true });
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {

@@ -8,6 +8,7 @@ import { FormsPage } from './forms.tsx';
 import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
 import { RequestPage, RequestsPage } from './requests.tsx';
 import { RetentionPage } from './retention.tsx';
+import { CompliancePage, DpiasPage, IncidentsPage, RegisterPage, SubprocessorsPage, TrainingPage } from './governance.tsx';
 import { navigate, useRoute } from './router.ts';
 
 export function App() {
@@ -49,6 +50,12 @@ export function App() {
   else if (section === 'requests' && id) page = <RequestPage id={id} />;
   else if (section === 'requests') page = <RequestsPage />;
   else if (section === 'retention') page = <RetentionPage />;
+  else if (section === 'compliance') page = <CompliancePage />;
+  else if (section === 'incidents') page = <IncidentsPage />;
+  else if (section === 'register') page = <RegisterPage canManage={session.permissions.includes('governance.manage')} />;
+  else if (section === 'dpias') page = <DpiasPage canManage={session.permissions.includes('governance.manage')} />;
+  else if (section === 'subprocessors') page = <SubprocessorsPage canManage={session.permissions.includes('governance.manage')} workspaceSlug={session.workspace.slug} />;
+  else if (section === 'training') page = <TrainingPage canManage={session.permissions.includes('governance.manage')} />;
   else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
   else if (spec) page = <ListPage spec={spec} creating={id === 'new'} />;
   else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
@@ -84,6 +91,13 @@ export function App() {
         {can('campaigns.read') && link('campaigns', 'Campaigns')}
         {can('campaigns.read') && link('outbox', 'Outbox')}
         {can('campaigns.read') && link('suppressions', 'Suppression list')}
+        <span className="nav-group">Accountability</span>
+        {can('compliance.read') && link('compliance', 'Compliance')}
+        {link('register', 'Register')}
+        {link('dpias', 'Impact assessments')}
+        {link('subprocessors', 'Sub-processors')}
+        {can('incidents.manage') && link('incidents', 'Incidents')}
+        {link('training', 'Training')}
         <div className="who">
           <span>{session.user.name}</span>
           <button className="link" onClick={logout}>

@@ -2,7 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, del, get, post } from './api.ts';
 import { ErrorMessage } from './components.tsx';
 
-const TARGET_LABELS: Record<string, string> = { contact: 'contacts', lead: 'leads', email_message: 'email copies', portal_link: 'portal links' };
+const TARGET_LABELS: Record<string, string> = {
+  contact: 'contacts',
+  lead: 'leads',
+  opportunity: 'closed-lost opportunities',
+  consent_history: 'consent history of erased people',
+  email_message: 'email copies',
+  portal_link: 'portal links',
+};
 
 /** Retention rules with their dry run and last run, and the records under legal hold. */
 export function RetentionPage() {
@@ -104,7 +111,7 @@ export function RetentionPage() {
           <span>Action</span>
           <select value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
             <option value="delete">delete</option>
-            <option value="anonymise">anonymise (contacts, leads)</option>
+            <option value="anonymise">anonymise (contacts, leads, lost deals)</option>
           </select>
         </label>
         <div className="actions">
