@@ -1,0 +1,167 @@
+/**
+ * HTTP to an external CRM, made to survive what their APIs do: rate limits (429 with
+ * Retry-After), passing server errors and network failures (exponential backoff with full
+ * jitter), and OAuth access tokens that expire (refreshed once, then the request is repeated).
+ * Every connector talks through this; it knows nothing of any one CRM.
+ */
+
+export type Credentials =
+  | { kind: 'api_key'; token: string }
+  | { kind: 'oauth2'; accessToken: string; refreshToken: string; tokenUrl: string; clientId: string; clientSecret: string };
+
+export interface HttpOptions {
+  /** Attempts per request before giving up (rate limits and server errors count; a token refresh does not). */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is an outage, not a rate limit: the request fails. */
+  maxRetryAfterMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Called with refreshed credentials, so they are stored (encrypted) before they are used again. */
+  onCredentials?: (credentials: Credentials) => Promise<void>;
+  timeoutMs?: number;
+}
+
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly category: 'auth' | 'rate_limited' | 'server' | 'network' | 'rejected',
+  ) {
+    super(message);
+  }
+}
+
+export interface HttpStats {
+  requests: number;
+  rateLimited: number;
+  serverErrors: number;
+  refreshes: number;
+  waitedMs: number;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Full jitter: a random wait up to base × 2^attempt, capped (AWS architecture blog, "Exponential Backoff And Jitter"). */
+export function backoffDelay(attempt: number, options: { baseDelayMs: number; maxDelayMs: number; random: () => number }): number {
+  return Math.floor(options.random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt));
+}
+
+/** Retry-After is either seconds or an HTTP date. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export class ConnectorHttp {
+  readonly stats: HttpStats = { requests: 0, rateLimited: 0, serverErrors: 0, refreshes: 0, waitedMs: 0 };
+  private readonly options: Required<Omit<HttpOptions, 'onCredentials'>> & Pick<HttpOptions, 'onCredentials'>;
+
+  constructor(
+    readonly baseUrl: string,
+    private credentials: Credentials,
+    options: HttpOptions = {},
+  ) {
+    this.options = {
+      maxAttempts: options.maxAttempts ?? 8,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 30_000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 300_000,
+      sleep: options.sleep ?? sleepFor,
+      random: options.random ?? Math.random,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      onCredentials: options.onCredentials,
+    };
+  }
+
+  async json<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await this.send(method, path, body, headers);
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private async wait(ms: number): Promise<void> {
+    this.stats.waitedMs += ms;
+    await this.options.sleep(ms);
+  }
+
+  private async send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
+    let refreshed = false;
+    for (let attempt = 0; ; ) {
+      let response: Response;
+      try {
+        this.stats.requests += 1;
+        response = await fetch(new URL(path, this.baseUrl), {
+          method,
+          headers: { accept: 'application/json', authorization: `Bearer ${this.accessToken()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+        });
+      } catch (error) {
+        attempt += 1;
+        if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path}: ${(error as Error).message}`, null, 'network');
+        await this.wait(backoffDelay(attempt, this.options));
+        continue;
+      }
+      if (response.ok) return response;
+      if (response.status === 401 && this.credentials.kind === 'oauth2' && !refreshed) {
+        await response.body?.cancel();
+        await this.refresh();
+        refreshed = true;
+        continue;
+      }
+      if (response.status === 429 || response.status >= 500) {
+        attempt += 1;
+        const rateLimited = response.status === 429;
+        if (rateLimited) this.stats.rateLimited += 1;
+        else this.stats.serverErrors += 1;
+        const told = rateLimited ? retryAfterMs(response.headers.get('retry-after')) : null;
+        const detail = await describe(response);
+        if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path} failed ${attempt} times: ${detail}`, response.status, rateLimited ? 'rate_limited' : 'server');
+        if (told !== null && told > this.options.maxRetryAfterMs) throw new ConnectorError(`${method} ${path}: asked to wait ${Math.round(told / 1000)} s`, response.status, 'rate_limited');
+        await this.wait(told ?? backoffDelay(attempt, this.options));
+        continue;
+      }
+      const detail = await describe(response);
+      throw new ConnectorError(`${method} ${path}: ${response.status} ${detail}`, response.status, response.status === 401 || response.status === 403 ? 'auth' : 'rejected');
+    }
+  }
+
+  private accessToken(): string {
+    return this.credentials.kind === 'api_key' ? this.credentials.token : this.credentials.accessToken;
+  }
+
+  /** OAuth 2 refresh-token grant (RFC 6749 §6); a provider may rotate the refresh token too. */
+  private async refresh(): Promise<void> {
+    if (this.credentials.kind !== 'oauth2') return;
+    const current = this.credentials;
+    this.stats.refreshes += 1;
+    const response = await fetch(current.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken, client_id: current.clientId, client_secret: current.clientSecret }),
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    if (!response.ok) throw new ConnectorError(`token refresh refused: ${response.status} ${await describe(response)}; reconnect the integration`, response.status, 'auth');
+    const token = (await response.json()) as { access_token?: string; refresh_token?: string };
+    if (!token.access_token) throw new ConnectorError('token refresh answered without an access token', response.status, 'auth');
+    this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken };
+    await this.options.onCredentials?.(this.credentials);
+  }
+}
+
+/** The provider's own error message, short: it goes into run statistics and the UI. */
+async function describe(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const message = body.message ?? body.error_description ?? body.error;
+    if (typeof message === 'string') return message.slice(0, 300);
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 300) || response.statusText;
+}

@@ -1,0 +1,208 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for HubSpot's CRM v3 REST API, as documented:
+ *   GET    /crm/v3/objects/{type}?limit&after&properties&archived   list, `after` cursor paging
+ *   POST   /crm/v3/objects/{type}/search                             filter by last-modified date,
+ *                                                                    at most 10,000 results a query
+ *   POST   /crm/v3/objects/{type}                                    create
+ *   PATCH  /crm/v3/objects/{type}/{id}                               update
+ *   DELETE /crm/v3/objects/{type}/{id}                               archive (HubSpot's delete)
+ *   POST   /oauth/v1/token                                           refresh an OAuth access token
+ * Errors have HubSpot's shape ({status: 'error', category, message}): 401 EXPIRED_AUTHENTICATION,
+ * 429 RATE_LIMITS with Retry-After. Tests script token expiry and 429 storms and read the log
+ * of requests to check what a sync asked for.
+ */
+
+export const HUBSPOT_TYPES = ['companies', 'contacts', 'deals', 'tasks'] as const;
+export type HubSpotType = (typeof HUBSPOT_TYPES)[number];
+
+export interface FakeObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  archivedAt?: string;
+}
+
+/** The last-modified property HubSpot filters each object type by. */
+export const MODIFIED_PROPERTY: Record<HubSpotType, string> = {
+  companies: 'hs_lastmodifieddate',
+  contacts: 'lastmodifieddate',
+  deals: 'hs_lastmodifieddate',
+  tasks: 'hs_lastmodifieddate',
+};
+
+const SEARCH_RESULT_CAP = 10_000;
+const MAX_LIST_LIMIT = 100;
+const MAX_SEARCH_LIMIT = 200;
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export class FakeHubSpot {
+  readonly objects: Record<HubSpotType, Map<string, FakeObject>> = { companies: new Map(), contacts: new Map(), deals: new Map(), tasks: new Map() };
+  readonly log: RequestLogEntry[] = [];
+  readonly clientId = 'fake-client-id';
+  readonly clientSecret = 'fake-client-secret';
+  private accessTokens = new Set<string>();
+  private refreshTokens = new Set<string>();
+  private nextId = 1000;
+  private clock = Date.parse('2026-01-01T00:00:00Z');
+  /** The next this many requests (token endpoint excepted) are answered 429. */
+  rateLimitNext = 0;
+  /** Seconds sent in Retry-After with a 429. */
+  retryAfterSeconds = 1;
+  private server: http.Server | undefined;
+  url = '';
+
+  /** A fresh OAuth pair, as if the customer had just connected the app. */
+  issueTokens(): { accessToken: string; refreshToken: string } {
+    const accessToken = `at-${crypto.randomBytes(8).toString('hex')}`;
+    const refreshToken = `rt-${crypto.randomBytes(8).toString('hex')}`;
+    this.accessTokens.add(accessToken);
+    this.refreshTokens.add(refreshToken);
+    return { accessToken, refreshToken };
+  }
+
+  /** Every access token stops working, as when they reach their 30-minute lifetime. */
+  expireAccessTokens(): void {
+    this.accessTokens.clear();
+  }
+
+  /** Advances the fake's clock, so later changes have later modification dates. */
+  tick(ms = 1000): string {
+    this.clock += ms;
+    return new Date(this.clock).toISOString();
+  }
+
+  seed(type: HubSpotType, properties: Record<string, string | null>): FakeObject {
+    const now = this.tick(1);
+    const object: FakeObject = { id: String(this.nextId++), properties: { ...properties, [MODIFIED_PROPERTY[type]]: now, createdate: now }, createdAt: now, updatedAt: now, archived: false };
+    this.objects[type].set(object.id, object);
+    return object;
+  }
+
+  modify(type: HubSpotType, id: string, properties: Record<string, string | null>): void {
+    const object = this.objects[type].get(id);
+    if (!object || object.archived) throw new Error(`no live ${type} ${id}`);
+    const now = this.tick(1);
+    Object.assign(object.properties, properties, { [MODIFIED_PROPERTY[type]]: now });
+    object.updatedAt = now;
+  }
+
+  archive(type: HubSpotType, id: string): void {
+    const object = this.objects[type].get(id);
+    if (!object || object.archived) throw new Error(`no live ${type} ${id}`);
+    const now = this.tick(1);
+    object.archived = true;
+    object.archivedAt = now;
+    object.updatedAt = now;
+  }
+
+  async start(): Promise<string> {
+    this.server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const url = new URL(request.url ?? '/', 'http://fake');
+        const { status, body, headers } = this.handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
+        this.log.push({ method: request.method ?? 'GET', path: url.pathname, status });
+        response.writeHead(status, { 'content-type': 'application/json', ...headers });
+        response.end(body === undefined ? '' : JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  requests(method: string, pathPrefix: string): number {
+    return this.log.filter((entry) => entry.method === method && entry.path.startsWith(pathPrefix)).length;
+  }
+
+  private handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): { status: number; body?: unknown; headers?: Record<string, string> } {
+    const error = (status: number, category: string, message: string, extra: Record<string, string> = {}) => ({ status, body: { status: 'error', category, message, correlationId: crypto.randomUUID() }, headers: extra });
+    if (method === 'POST' && url.pathname === '/oauth/v1/token') {
+      const form = new URLSearchParams(raw);
+      if (form.get('grant_type') !== 'refresh_token' || form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) return error(400, 'BAD_CLIENT', 'invalid client or grant');
+      const refreshToken = form.get('refresh_token') ?? '';
+      if (!this.refreshTokens.has(refreshToken)) return error(400, 'BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
+      const accessToken = `at-${crypto.randomBytes(8).toString('hex')}`;
+      this.accessTokens.add(accessToken);
+      return { status: 200, body: { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: 1800 } };
+    }
+    const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
+    if (!token || !this.accessTokens.has(token)) return error(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext -= 1;
+      return error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { 'retry-after': String(this.retryAfterSeconds) });
+    }
+    const match = /^\/crm\/v3\/objects\/([a-z]+)(?:\/(search|[0-9]+))?$/.exec(url.pathname);
+    const type = match?.[1] as HubSpotType | undefined;
+    if (!match || !type || !HUBSPOT_TYPES.includes(type)) return error(404, 'OBJECT_NOT_FOUND', `no route ${url.pathname}`);
+    const store = this.objects[type];
+    const body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+    if (method === 'GET' && !match[2]) {
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 10), MAX_LIST_LIMIT);
+      const archived = url.searchParams.get('archived') === 'true';
+      const properties = url.searchParams.get('properties')?.split(',').filter(Boolean) ?? [];
+      const all = [...store.values()].filter((o) => o.archived === archived).sort((a, b) => Number(a.id) - Number(b.id));
+      const after = url.searchParams.get('after');
+      const start = after ? all.findIndex((o) => Number(o.id) > Number(after)) : 0;
+      const page = start < 0 ? [] : all.slice(start, start + limit);
+      const last = page.at(-1);
+      const more = start >= 0 && start + limit < all.length;
+      return { status: 200, body: { results: page.map((o) => view(o, properties)), ...(more && last ? { paging: { next: { after: last.id, link: `${this.url}${url.pathname}?after=${last.id}` } } } : {}) } };
+    }
+    if (method === 'POST' && match[2] === 'search') {
+      const limit = Math.min(Number(body.limit ?? 10), MAX_SEARCH_LIMIT);
+      const after = Number(body.after ?? 0);
+      if (after + limit > SEARCH_RESULT_CAP) return error(400, 'VALIDATION_ERROR', `Search results are limited to ${SEARCH_RESULT_CAP}; narrow the filter.`);
+      const filters: Array<{ propertyName: string; operator: string; value: string }> = body.filterGroups?.[0]?.filters ?? [];
+      const all = [...store.values()]
+        .filter((o) => !o.archived)
+        .filter((o) =>
+          filters.every((f) => {
+            const value = Date.parse(o.properties[f.propertyName] ?? '');
+            const bound = Number(f.value);
+            return f.operator === 'GTE' ? value >= bound : f.operator === 'GT' ? value > bound : f.operator === 'LT' ? value < bound : true;
+          }),
+        )
+        .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.id) - Number(b.id));
+      const page = all.slice(after, after + limit);
+      const more = after + limit < all.length;
+      return { status: 200, body: { total: all.length, results: page.map((o) => view(o, body.properties ?? [])), ...(more ? { paging: { next: { after: String(after + limit) } } } : {}) } };
+    }
+    if (method === 'POST' && !match[2]) {
+      const created = this.seed(type, body.properties ?? {});
+      return { status: 201, body: view(created, Object.keys(created.properties)) };
+    }
+    const object = match[2] ? store.get(match[2]) : undefined;
+    if (!object || object.archived) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
+    if (method === 'PATCH') {
+      this.modify(type, object.id, body.properties ?? {});
+      return { status: 200, body: view(object, Object.keys(object.properties)) };
+    }
+    if (method === 'DELETE') {
+      this.archive(type, object.id);
+      return { status: 204 };
+    }
+    return error(405, 'METHOD_NOT_ALLOWED', `${method} not supported`);
+  }
+}
+
+function view(object: FakeObject, properties: string[]) {
+  const selected = properties.length > 0 ? Object.fromEntries(properties.map((p) => [p, object.properties[p] ?? null])) : object.properties;
+  return { id: object.id, properties: { ...selected, hs_object_id: object.id }, createdAt: object.createdAt, updatedAt: object.updatedAt, archived: object.archived, ...(object.archivedAt ? { archivedAt: object.archivedAt } : {}) };
+}
