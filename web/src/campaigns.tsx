@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { get, post, query, type Page } from './api.ts';
-import { ErrorMessage } from './components.tsx';
+import { ErrorMessage, pageActions } from './components.tsx';
 import { usePurposes } from './consent.tsx';
 
 const reasons = (excluded: Record<string, number>) =>
@@ -34,16 +34,7 @@ export function CampaignsPage() {
     return () => clearTimeout(timer);
   }, [campaigns]);
 
-  const act = (fn: () => Promise<unknown>) => async (event?: FormEvent) => {
-    event?.preventDefault();
-    setError(null);
-    try {
-      await fn();
-      load();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const act = pageActions(setError, load);
   const consentPurposes = purposes.filter((p) => p.legalBasis === 'consent' && p.status === 'active');
   const activePurposes = purposes.filter((p) => p.status === 'active');
   const select = (label: string, value: string, options: any[], onChange: (v: string) => void) => (

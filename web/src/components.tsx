@@ -12,6 +12,23 @@ export function ErrorMessage({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * The actions of a page: each clears the last error, runs, then reloads the page's data, or
+ * shows what went wrong. Usable as a form's onSubmit or a button's onClick.
+ */
+export function pageActions(setError: (error: unknown) => void, reload: () => void) {
+  return (fn: () => Promise<unknown>) => async (event?: FormEvent) => {
+    event?.preventDefault();
+    setError(null);
+    try {
+      await fn();
+      reload();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+}
+
 /** Converts a record to form values (text inputs) and back to an API body. */
 function toFormValue(field: Field, value: unknown): string {
   if (Array.isArray(value)) return value.join(', ');

@@ -1,6 +1,6 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { del, get, patch, post } from './api.ts';
-import { ErrorMessage } from './components.tsx';
+import { ErrorMessage, pageActions } from './components.tsx';
 
 /** Loads from the API, reloads after each action, and shows the last error. */
 function useLoader<T>(load: () => Promise<T>, initial: T) {
@@ -10,17 +10,7 @@ function useLoader<T>(load: () => Promise<T>, initial: T) {
     load().then(setData, setError);
   };
   useEffect(reload, []);
-  const act = (fn: () => Promise<unknown>) => async (event?: FormEvent) => {
-    event?.preventDefault();
-    setError(null);
-    try {
-      await fn();
-      reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-  return { data, error, act };
+  return { data, error, act: pageActions(setError, reload) };
 }
 
 const when = (value: string | null | undefined) => (value ? new Date(value).toLocaleString() : '—');

@@ -1,6 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { api, del, get, post } from './api.ts';
-import { ErrorMessage } from './components.tsx';
+import { ErrorMessage, pageActions } from './components.tsx';
 
 const TARGET_LABELS: Record<string, string> = {
   contact: 'contacts',
@@ -23,16 +23,7 @@ export function RetentionPage() {
     get<{ items: any[] }>('/api/v1/legal-holds').then((page) => setHolds(page.items), setError);
   };
   useEffect(load, []);
-  const act = (fn: () => Promise<unknown>) => async (event?: FormEvent) => {
-    event?.preventDefault();
-    setError(null);
-    try {
-      await fn();
-      load();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const act = pageActions(setError, load);
   return (
     <main>
       <h1>Retention</h1>
