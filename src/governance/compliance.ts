@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import type { Tx } from '../db/tenant.ts';
 import { ensureDefaultRules, matches } from '../retention/service.ts';
-import { clockState } from './breach-clock.ts';
+import { clockOf } from './incidents.ts';
 import { registerChanges } from './register.ts';
 import { EEA } from './subprocessors.ts';
 
@@ -71,14 +71,17 @@ async function peopleCount(tx: Tx, tenantId: string): Promise<number> {
   return count(rows[0]?.n);
 }
 
+/** A granted consent (state row s of purpose u) still within the purpose's validity at `now`. */
+const stillValid = (now: Date) => sql`(u.consent_valid_days is null or s.since > ${now}::timestamptz - make_interval(days => u.consent_valid_days))`;
+
 /** Per active consent purpose: people whose consent is valid now, pending, or ended. */
 async function consentRates(tx: Tx, tenantId: string, people: number, now: Date): Promise<Summary['consent']> {
   const { rows } = await sql<{ id: string; key: string; name: string; granted: string; pending: string; ended: string }>`
     select u.id, u.key, u.name,
-      count(*) filter (where s.state = 'granted' and (u.consent_valid_days is null or s.since > ${now}::timestamptz - make_interval(days => u.consent_valid_days))) as granted,
+      count(*) filter (where s.state = 'granted' and ${stillValid(now)}) as granted,
       count(*) filter (where s.state = 'pending') as pending,
       count(*) filter (where s.state in ('withdrawn', 'expired', 'objected')
-                        or (s.state = 'granted' and u.consent_valid_days is not null and s.since <= ${now}::timestamptz - make_interval(days => u.consent_valid_days))) as ended
+                        or (s.state = 'granted' and not ${stillValid(now)})) as ended
     from purposes u
     left join consent_states s on s.tenant_id = u.tenant_id and s.purpose_id = u.id
       and exists (select 1 from ${PEOPLE} p where p.tenant_id = s.tenant_id and p.id = s.person_id)
@@ -110,8 +113,7 @@ async function withoutValidBasis(tx: Tx, tenantId: string, now: Date): Promise<n
         left join consent_states s on s.tenant_id = u.tenant_id and s.purpose_id = u.id and s.person_id = p.id
         where u.tenant_id = p.tenant_id and u.status = 'active'
           and (
-            (u.legal_basis = 'consent' and s.state = 'granted'
-              and (u.consent_valid_days is null or s.since > ${now}::timestamptz - make_interval(days => u.consent_valid_days)))
+            (u.legal_basis = 'consent' and s.state = 'granted' and ${stillValid(now)})
             or (u.legal_basis <> 'consent' and s.state is distinct from 'objected'
               and not (u.direct_marketing and exists (
                 select 1 from consent_states o join purposes m on m.tenant_id = o.tenant_id and m.id = o.purpose_id
@@ -157,8 +159,7 @@ async function retentionBacklog(tx: Tx, tenantId: string, now: Date): Promise<Su
 async function openIncidents(tx: Tx, tenantId: string, now: Date): Promise<Summary['incidents']> {
   const rows = await tx.selectFrom('incidents').selectAll().where('tenant_id', '=', tenantId).where('status', 'in', ['draft', 'open']).orderBy('aware_at').orderBy('id').execute();
   return rows.map((row) => {
-    const stopped = Boolean(row.authority_notified_at) || row.notification_required === false;
-    return { id: row.id, title: row.title, status: row.status, ...clockState(new Date(row.aware_at), now, stopped) };
+    return { id: row.id, title: row.title, status: row.status, ...clockOf(row, now) };
   });
 }
 
@@ -181,8 +182,16 @@ async function trainingFigures(tx: Tx, tenantId: string, now: Date): Promise<Sum
   return { assignments: total, completed, overdue: count(rows[0]?.overdue), completionRate: total === 0 ? 0 : Math.round((completed / total) * 10_000) / 10_000 };
 }
 
-async function subprocessorFigures(tx: Tx, tenantId: string): Promise<Summary['subprocessors']> {
-  const rows = await tx.selectFrom('subprocessors').select(['name', 'country', 'safeguard']).where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('name').execute();
+/** What the dashboard reads of the active purposes and sub-processors, once. */
+async function loadActive(tx: Tx, tenantId: string) {
+  return {
+    purposes: await tx.selectFrom('purposes').select(['id', 'name', 'description', 'retention', 'direct_marketing']).where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute(),
+    processors: await tx.selectFrom('subprocessors').select(['name', 'country', 'safeguard', 'agreement_ref', 'agreement_expires_on']).where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('name').execute(),
+  };
+}
+type Active = Awaited<ReturnType<typeof loadActive>>;
+
+function subprocessorFigures(rows: Active['processors']): Summary['subprocessors'] {
   return { count: rows.length, thirdCountryTransfers: rows.filter((row) => !EEA.has(row.country)).map((row) => ({ name: row.name, country: row.country, safeguard: row.safeguard })) };
 }
 
@@ -190,12 +199,11 @@ async function subprocessorFigures(tx: Tx, tenantId: string): Promise<Summary['s
  * The activities that need an impact assessment (Art. 35; CNIL list): direct marketing on a large
  * scale, and any activity whose data leaves the EEA.
  */
-async function highRiskActivities(tx: Tx, tenantId: string, people: number, transfers: boolean): Promise<Array<{ id: string; name: string }>> {
-  const purposes = await tx.selectFrom('purposes').select(['id', 'name', 'direct_marketing']).where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute();
+function highRiskActivities(purposes: Active['purposes'], people: number, transfers: boolean): Array<{ id: string; name: string }> {
   return purposes.filter((purpose) => transfers || (purpose.direct_marketing && people >= LARGE_SCALE_PEOPLE)).map(({ id, name }) => ({ id, name }));
 }
 
-async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil' | 'generatedAt'>, now: Date): Promise<Summary['cnil']> {
+async function cnilSteps(tx: Tx, tenantId: string, active: Active, figures: Omit<Summary, 'cnil' | 'generatedAt'>, now: Date): Promise<Summary['cnil']> {
   const steps: Step[] = [];
   const dpos = await tx.selectFrom('members').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).where('is_dpo', '=', true).where('status', '=', 'active').executeTakeFirstOrThrow();
   steps.push({
@@ -206,7 +214,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
   });
 
   const { last, changes } = await registerChanges(tx, tenantId);
-  const activePurposes = await tx.selectFrom('purposes').select(['name', 'description', 'retention']).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+  const activePurposes = active.purposes;
   const undocumented = activePurposes.filter((purpose) => !purpose.description.trim() || !purpose.retention.trim()).map((purpose) => purpose.name);
   const registerFresh = last !== undefined && changes.length === 0 && new Date(last.created_at).getTime() > now.getTime() - REGISTER_FRESH_DAYS * 86_400_000;
   const registerComplete = activePurposes.length > 0 && undocumented.length === 0;
@@ -221,7 +229,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     evidence: [{ label: 'Register (PDF)', href: '/api/v1/register?format=pdf' }, { label: 'Register and its versions', href: '/#/register' }],
   });
 
-  const highRisk = await highRiskActivities(tx, tenantId, figures.people, figures.subprocessors.thirdCountryTransfers.length > 0);
+  const highRisk = highRiskActivities(active.purposes, figures.people, figures.subprocessors.thirdCountryTransfers.length > 0);
   const signed = await tx.selectFrom('dpias').select(['activity_id']).where('tenant_id', '=', tenantId).where('signed_off_at', 'is not', null).where(sql<boolean>`review_on >= ${now.toISOString().slice(0, 10)}::date`).execute();
   const assessed = new Set(signed.map((row) => row.activity_id));
   const unassessed = highRisk.filter((activity) => !assessed.has(activity.id));
@@ -253,7 +261,7 @@ async function cnilSteps(tx: Tx, tenantId: string, figures: Omit<Summary, 'cnil'
     evidence: [{ label: 'Training', href: '/#/training' }],
   });
 
-  const processors = await tx.selectFrom('subprocessors').select(['name', 'agreement_ref', 'agreement_expires_on']).where('tenant_id', '=', tenantId).where('active', '=', true).execute();
+  const processors = active.processors;
   const today = now.toISOString().slice(0, 10);
   const withoutAgreement = processors.filter((p) => !p.agreement_ref.trim() || (p.agreement_expires_on !== null && isoDay(p.agreement_expires_on) < today)).map((p) => p.name);
   const staleDpias = await tx.selectFrom('dpias').select('title').where('tenant_id', '=', tenantId).where(sql<boolean>`review_on < ${today}::date`).execute();
@@ -277,6 +285,7 @@ export function complianceSummaryOf(app: AppContext, caller: Caller, now = new D
   return asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
     const people = await peopleCount(tx, tenantId);
+    const active = await loadActive(tx, tenantId);
     const figures = {
       people,
       consent: await consentRates(tx, tenantId, people, now),
@@ -285,8 +294,8 @@ export function complianceSummaryOf(app: AppContext, caller: Caller, now = new D
       retentionBacklog: await retentionBacklog(tx, tenantId, now),
       incidents: await openIncidents(tx, tenantId, now),
       training: await trainingFigures(tx, tenantId, now),
-      subprocessors: await subprocessorFigures(tx, tenantId),
+      subprocessors: subprocessorFigures(active.processors),
     };
-    return { generatedAt: now.toISOString(), ...figures, cnil: await cnilSteps(tx, tenantId, figures, now) };
+    return { generatedAt: now.toISOString(), ...figures, cnil: await cnilSteps(tx, tenantId, active, figures, now) };
   });
 }

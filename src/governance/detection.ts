@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { networkOf } from '../audit/service.ts';
+import { sha256 } from '../auth/secrets.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { isoRequired } from '../crm/context.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
@@ -182,7 +183,7 @@ async function newNetwork(tx: Tx, tenantId: string, event: ScannedEvent, setting
   }
   if (fresh.length === 0 || !settings.newNetworkAlerts) return null;
   return {
-    key: `new_network:${memberId}:${fresh.join(',')}`,
+    key: `new_network:${memberId}:${sha256(fresh.join(',')).toString('hex')}`,
     rule: 'new_network',
     title: 'Sign-in from a new network or country',
     nature: `Member ${memberId} signed in at ${at.toISOString()} from ${fresh.join(' and ')}, never used by this member before. Check with the member that it was them.`,

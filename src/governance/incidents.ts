@@ -70,9 +70,14 @@ export const incidentView = z.object({
   createdAt: z.string(),
 });
 
+/** The 72-hour clock of an incident; it stops once the authority is notified, notification is decided not due, or the incident is closed. */
+export function clockOf(row: Pick<IncidentRow, 'aware_at' | 'authority_notified_at' | 'notification_required' | 'status'>, now: Date) {
+  const stopped = Boolean(row.authority_notified_at) || row.notification_required === false || row.status === 'closed';
+  return clockState(new Date(row.aware_at), now, stopped);
+}
+
 async function toView(tx: Tx, row: IncidentRow): Promise<z.infer<typeof incidentView>> {
   const affected = await tx.selectFrom('incident_persons').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', row.tenant_id).where('incident_id', '=', row.id).executeTakeFirstOrThrow();
-  const stopped = Boolean(row.authority_notified_at) || row.notification_required === false || row.status === 'closed';
   return {
     id: row.id,
     title: row.title,
@@ -81,7 +86,7 @@ async function toView(tx: Tx, row: IncidentRow): Promise<z.infer<typeof incident
     status: row.status,
     detectedAt: isoRequired(row.detected_at),
     awareAt: isoRequired(row.aware_at),
-    clock: clockState(new Date(row.aware_at), new Date(), stopped),
+    clock: clockOf(row, new Date()),
     categoriesOfPersons: row.categories_of_persons,
     categoriesOfData: row.categories_of_data,
     approxPersons: row.approx_persons,

@@ -133,6 +133,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   },
   { table: 'sessions', column: 'ip', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'session', description: 'Address a member signed in from.' },
   { table: 'member_networks', column: 'network', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'sign-in network', description: 'Networks (/24, /48) and countries a member signed in from, to notice a sign-in from somewhere new.' },
+  { table: 'incidents', column: 'nature', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'incident', description: 'What happened; a detected sign-in names the member (by id) and the network or country they signed in from.' },
   {
     table: 'sessions',
     column: 'user_agent',
