@@ -41,6 +41,9 @@ export const PERMISSIONS = {
   'incidents.manage': MANAGERS,
   'governance.read': ALL,
   'governance.manage': MANAGERS,
+  // Connections to other CRMs: their credentials and what they copy are the managers' decision.
+  'integrations.read': TEAM_LEADS,
+  'integrations.manage': MANAGERS,
   // The dashboard names incidents and request counts: for those who handle them.
   'compliance.read': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;

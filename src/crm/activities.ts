@@ -41,6 +41,8 @@ export async function deleteActivitiesOf(work: CrmWork, type: CrmRecordType, id:
 export async function deleteRecord(work: CrmWork, type: CrmRecordType, id: string): Promise<void> {
   await deleteActivitiesOf(work, type, id);
   await work.tx.deleteFrom(TABLE_OF[type]).where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
+  // A record deleted here is no longer a copy of anything: the next change there brings it back as new.
+  await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', '=', id).execute();
   if (PERSON_RECORDS.includes(type)) await work.sealer.destroy(id);
   await work.audit({ action: `${type}.delete`, objectType: type, objectId: id });
 }
@@ -161,6 +163,7 @@ export function deleteTask(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleTask(work, id);
     await work.tx.deleteFrom('tasks').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
+    await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', 'task').where('record_id', '=', id).execute();
     if (current.key_id === id) await work.sealer.destroy(id);
     await work.audit({ action: 'task.delete', objectType: 'task', objectId: id });
   });

@@ -36,7 +36,7 @@ const SORTS = {
   status: { expression: sql`leads.status`, defaultDirection: 'asc' as const },
 };
 
-async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
+export async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
   const s = work.sealer;
   return {
     firstName: await s.open<string>('leads.first_name', row.first_name_enc),

@@ -163,6 +163,20 @@ export class KeyService {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** Destroys many subjects' keys in one statement (bulk deletions); returns how many were live. */
+  async destroySubjectKeys(tx: Tx, tenantId: string, subjectIds: string[]): Promise<number> {
+    if (subjectIds.length === 0) return 0;
+    for (const id of subjectIds) this.subjectKeys.delete(`${tenantId}:${id}`);
+    const result = await tx
+      .updateTable('subject_keys')
+      .set({ wrapped_key: null, destroyed_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', subjectIds)
+      .where('wrapped_key', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Encrypts one field value of a data subject; the subject id (its key id) travels in the ciphertext. */
   async encryptField(tx: Tx, tenantId: string, subjectId: string, field: string, value: string): Promise<string> {
     const key = await this.subjectKey(tx, tenantId, subjectId, { create: true });

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
 import type { ConsentDB, GovernanceDB, ProcessorsDB, RetentionDB, RightsDB } from './types-consent.ts';
+import type { SyncDB } from './types-sync.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -293,7 +294,7 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
-export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB {
+export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

@@ -28,6 +28,7 @@ import { consentRoutes } from '../consent/routes.ts';
 import { crmRoutes } from '../crm/routes.ts';
 import { portalRoutes } from '../rights/portal-routes.ts';
 import { governanceRoutes } from '../governance/routes.ts';
+import { syncRoutes } from '../sync/routes.ts';
 import { retentionRoutes } from '../retention/routes.ts';
 import { rightsRoutes } from '../rights/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
@@ -155,6 +156,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   portalRoutes(fastify, app);
   retentionRoutes(fastify, app);
   governanceRoutes(fastify, app);
+  syncRoutes(fastify, app);
   await webApp(fastify);
   return fastify;
 }

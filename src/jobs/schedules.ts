@@ -5,6 +5,8 @@ import { scanAll } from '../governance/detection.ts';
 import { warnBreachClocks } from '../governance/incidents.ts';
 import { runRule, sweepAll } from '../retention/service.ts';
 import { sendDeadlineAlerts } from '../rights/alerts.ts';
+import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
+import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
 /** Every queue and what runs it. */
@@ -31,6 +33,11 @@ export const HANDLERS: Record<string, JobHandler> = {
   'retention.sweep': async (app, _job, lease) => {
     await sweepAll(app, { afterBatch: () => lease.renew() });
   },
+  [SYNC_QUEUE]: runSync,
+  [PURGE_QUEUE]: runPurge,
+  'sync.schedule': async (app) => {
+    await queueDueSyncs(app);
+  },
   'retention.rule': async (app, job, lease) => {
     await runRule(app, job.tenant_id!, String(job.payload.ruleId), { afterBatch: () => lease.renew() });
   },
@@ -44,5 +51,6 @@ export const SCHEDULES: Schedule[] = [
   { name: 'retention.sweep', queue: 'retention.sweep', everySeconds: 24 * 3600 },
   { name: 'incidents.detect', queue: 'incidents.detect', everySeconds: 300 },
   { name: 'incidents.clock-warnings', queue: 'incidents.clock-warnings', everySeconds: 900 },
+  { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },
 ];

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local stand-in for HubSpot's CRM v3 REST API, as documented:
  *   GET    /crm/v3/objects/{type}?limit&after&properties&archived   list, `after` cursor paging
+ *   GET    /crm/v3/objects/{type}/{id}?properties                    read one
  *   POST   /crm/v3/objects/{type}/search                             filter by last-modified date,
  *                                                                    at most 10,000 results a query
  *   POST   /crm/v3/objects/{type}                                    create
@@ -54,7 +55,8 @@ export class FakeHubSpot {
   private accessTokens = new Set<string>();
   private refreshTokens = new Set<string>();
   private nextId = 1000;
-  private clock = Date.parse('2026-01-01T00:00:00Z');
+  /** The last instant handed out: HubSpot's clock follows real time, and no two changes share a millisecond. */
+  private clock = 0;
   /** The next this many requests (token endpoint excepted) are answered 429. */
   rateLimitNext = 0;
   /** Seconds sent in Retry-After with a 429. */
@@ -76,14 +78,17 @@ export class FakeHubSpot {
     this.accessTokens.clear();
   }
 
-  /** Advances the fake's clock, so later changes have later modification dates. */
-  tick(ms = 1000): string {
-    this.clock += ms;
+  /** The fake's clock: real time, at least `ms` after the last instant it handed out. */
+  tick(ms = 1): string {
+    this.version += 1;
+    this.clock = Math.max(Date.now(), this.clock + ms);
     return new Date(this.clock).toISOString();
   }
 
-  seed(type: HubSpotType, properties: Record<string, string | null>): FakeObject {
-    const now = this.tick(1);
+  /** Adds an object; `at` backdates it (generated history: records created and last changed long ago). */
+  seed(type: HubSpotType, properties: Record<string, string | null>, at?: Date): FakeObject {
+    this.version += 1;
+    const now = at ? at.toISOString() : this.tick();
     const object: FakeObject = { id: String(this.nextId++), properties: { ...properties, [MODIFIED_PROPERTY[type]]: now, createdate: now }, createdAt: now, updatedAt: now, archived: false };
     this.objects[type].set(object.id, object);
     return object;
@@ -92,7 +97,7 @@ export class FakeHubSpot {
   modify(type: HubSpotType, id: string, properties: Record<string, string | null>): void {
     const object = this.objects[type].get(id);
     if (!object || object.archived) throw new Error(`no live ${type} ${id}`);
-    const now = this.tick(1);
+    const now = this.tick();
     Object.assign(object.properties, properties, { [MODIFIED_PROPERTY[type]]: now });
     object.updatedAt = now;
   }
@@ -100,7 +105,7 @@ export class FakeHubSpot {
   archive(type: HubSpotType, id: string): void {
     const object = this.objects[type].get(id);
     if (!object || object.archived) throw new Error(`no live ${type} ${id}`);
-    const now = this.tick(1);
+    const now = this.tick();
     object.archived = true;
     object.archivedAt = now;
     object.updatedAt = now;
@@ -125,6 +130,18 @@ export class FakeHubSpot {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private listCache = new Map<string, { version: number; list: FakeObject[] }>();
+  private version = 0;
+
+  /** Live (or archived) objects in id order; cached until the next change, as listing 50,000 objects page by page would sort them 500 times. */
+  private sorted(type: HubSpotType, archived: boolean): FakeObject[] {
+    const cached = this.listCache.get(`${type}:${archived}`);
+    if (cached && cached.version === this.version) return cached.list;
+    const list = [...this.objects[type].values()].filter((o) => o.archived === archived).sort((a, b) => Number(a.id) - Number(b.id));
+    this.listCache.set(`${type}:${archived}`, { version: this.version, list });
+    return list;
   }
 
   requests(method: string, pathPrefix: string): number {
@@ -157,7 +174,7 @@ export class FakeHubSpot {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 10), MAX_LIST_LIMIT);
       const archived = url.searchParams.get('archived') === 'true';
       const properties = url.searchParams.get('properties')?.split(',').filter(Boolean) ?? [];
-      const all = [...store.values()].filter((o) => o.archived === archived).sort((a, b) => Number(a.id) - Number(b.id));
+      const all = this.sorted(type, archived);
       const after = url.searchParams.get('after');
       const start = after ? all.findIndex((o) => Number(o.id) > Number(after)) : 0;
       const page = start < 0 ? [] : all.slice(start, start + limit);
@@ -190,6 +207,10 @@ export class FakeHubSpot {
     }
     const object = match[2] ? store.get(match[2]) : undefined;
     if (!object || object.archived) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
+    if (method === 'GET') {
+      const properties = url.searchParams.get('properties')?.split(',').filter(Boolean) ?? [];
+      return { status: 200, body: view(object, properties) };
+    }
     if (method === 'PATCH') {
       this.modify(type, object.id, body.properties ?? {});
       return { status: 200, body: view(object, Object.keys(object.properties)) };

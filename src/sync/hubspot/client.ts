@@ -82,6 +82,11 @@ export class HubSpotClient {
     return { results: page.results, next: `${from}:${offset}` };
   }
 
+  get(type: HubSpotObjectType, id: string, properties: string[]): Promise<HubSpotObject> {
+    const query = new URLSearchParams({ properties: properties.join(',') });
+    return this.http.json<HubSpotObject>('GET', `/crm/v3/objects/${type}/${encodeURIComponent(id)}?${query}`);
+  }
+
   create(type: HubSpotObjectType, properties: Record<string, string | null>): Promise<HubSpotObject> {
     return this.http.json<HubSpotObject>('POST', `/crm/v3/objects/${type}`, { properties });
   }

@@ -1,0 +1,120 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export type ConnectorKind = 'hubspot' | 'salesforce' | 'pipedrive' | 'csv';
+export type ActingAs = 'controller' | 'processor';
+export type IntegrationStatus = 'active' | 'needs_reconnect' | 'disconnecting' | 'disconnected';
+export type SyncRecordType = 'account' | 'contact' | 'lead' | 'opportunity' | 'task';
+export type LinkOrigin = 'created' | 'matched';
+export type MatchRule = 'domain' | 'name' | 'fuzzy_name' | 'email' | 'review';
+export type SyncMode = 'initial' | 'incremental';
+export type SyncRunState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface ObjectCounts {
+  fetched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+}
+export interface SyncCheckpoint {
+  objectIndex?: number;
+  phase?: 'changes' | 'deletions';
+  cursor?: string | null;
+}
+export interface SyncFailure {
+  object: string;
+  externalId: string;
+  reason: string;
+}
+export interface PurgeCertificate {
+  startedAt: string;
+  /** null while the purge is running. */
+  finishedAt: string | null;
+  credentialsRevoked: boolean;
+  objects: Record<string, { before: number; deleted: number; unlinked: number; after: number }>;
+}
+
+export interface IntegrationsTable {
+  tenant_id: string;
+  id: string;
+  kind: ConnectorKind;
+  label: string;
+  base_url: string;
+  credentials_enc: string | null;
+  acting_as: Generated<ActingAs>;
+  objects: TextArray;
+  sync_every_seconds: Generated<number>;
+  next_sync_at: Timestamp | null;
+  synced_until: Timestamp | null;
+  connected_by: string;
+  status: Generated<IntegrationStatus>;
+  status_reason: string | null;
+  created_at: DefaultTimestamp;
+  disconnected_at: Timestamp | null;
+  purge_certificate: ColumnType<PurgeCertificate | null, string | null | undefined, string | null>;
+}
+
+export interface SyncLinksTable {
+  tenant_id: string;
+  integration_id: string;
+  object: string;
+  external_id: string;
+  record_type: SyncRecordType;
+  record_id: string;
+  origin: LinkOrigin;
+  match_rule: MatchRule | null;
+  filled_fields: TextArray;
+  content_hash: string;
+  external_updated_at: Timestamp | null;
+  synced_at: DefaultTimestamp;
+}
+
+export interface SyncRunsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  integration_id: string;
+  mode: SyncMode;
+  state: Generated<SyncRunState>;
+  changes_since: Timestamp | null;
+  checkpoint: Json<SyncCheckpoint>;
+  stats: Json<Record<string, ObjectCounts>>;
+  failures: Json<SyncFailure[]>;
+  requests: Generated<number>;
+  rate_limited: Generated<number>;
+  error: string | null;
+  requested_by: string | null;
+  created_at: DefaultTimestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface SyncMatchReviewsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  integration_id: string;
+  object: string;
+  external_id: string;
+  record_type: 'account' | 'contact';
+  record_id: string;
+  candidate_ids: string[];
+  rule: Exclude<MatchRule, 'review'>;
+  explanation: string;
+  created_at: DefaultTimestamp;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  resolution: 'merged' | 'kept_separate' | null;
+  merged_into: string | null;
+}
+
+export interface SyncDB {
+  integrations: IntegrationsTable;
+  sync_links: SyncLinksTable;
+  sync_runs: SyncRunsTable;
+  sync_match_reviews: SyncMatchReviewsTable;
+}

@@ -1,0 +1,64 @@
+import type { ConnectorKind, SyncRecordType } from '../db/types-sync.ts';
+import type { Credentials, HttpStats } from './http.ts';
+
+/**
+ * What every connector provides: its object mappings (external object ↔ internal record type),
+ * paging through everything, paging through what changed since an instant, the deletions since an
+ * instant, and the writes a push needs. Paging cursors are opaque strings the engine stores in
+ * its checkpoint; the connector maps external fields to internal ones (src/sync/schema.ts checks
+ * them), so the engine knows nothing of any vendor.
+ */
+
+/** One external object, its fields already named as the internal record's. */
+export interface ExternalRecord {
+  id: string;
+  /** When the external system last changed it (ISO 8601), when it says. */
+  updatedAt: string | null;
+  fields: Record<string, unknown>;
+}
+
+export interface RecordPage {
+  records: ExternalRecord[];
+  /** The cursor of the next page; null when this was the last. */
+  next: string | null;
+}
+
+export interface DeletionPage {
+  ids: string[];
+  next: string | null;
+}
+
+export interface ObjectMapping {
+  /** The external object's name, as the vendor spells it. */
+  object: string;
+  recordType: SyncRecordType;
+}
+
+export interface Connector {
+  readonly kind: ConnectorKind;
+  /** Every object the connector can sync, in dependency order (companies before the people in them). */
+  readonly mappings: readonly ObjectMapping[];
+  readonly stats: HttpStats;
+  listAll(object: string, cursor: string | null): Promise<RecordPage>;
+  listChanged(object: string, since: Date, cursor: string | null): Promise<RecordPage>;
+  listDeleted(object: string, since: Date, cursor: string | null): Promise<DeletionPage>;
+  get(object: string, id: string): Promise<ExternalRecord | null>;
+  create(object: string, fields: Record<string, unknown>): Promise<ExternalRecord>;
+  update(object: string, id: string, fields: Record<string, unknown>): Promise<ExternalRecord>;
+  remove(object: string, id: string): Promise<void>;
+}
+
+export interface ConnectorSettings {
+  baseUrl: string;
+  credentials: Credentials;
+  /** Stores credentials the connector rotated (a refreshed OAuth token pair). */
+  onCredentials: (credentials: Credentials) => Promise<void>;
+  /** Tests: no real waiting between retries. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function mappingOf(connector: Connector, object: string): ObjectMapping {
+  const mapping = connector.mappings.find((candidate) => candidate.object === object);
+  if (!mapping) throw new Error(`The ${connector.kind} connector has no object "${object}"`);
+  return mapping;
+}

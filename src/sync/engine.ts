@@ -1,0 +1,353 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit } from '../audit/service.ts';
+import { Sealer, type CrmWork } from '../crm/context.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
+import type { Job, Lease } from '../jobs/queue.ts';
+import { enqueue } from '../jobs/queue.ts';
+import type { Connector, ExternalRecord, ObjectMapping } from './connector.ts';
+import { mappingOf } from './connector.ts';
+import { checkFields } from './fields.ts';
+import { ConnectorError } from './http.ts';
+import { connectorOf } from './integrations.ts';
+import { RECORD_STORES, removeSyncedRecords, type Incoming, type IntegrationRow, type LinkRow, type SyncScope } from './stores.ts';
+
+/**
+ * The sync engine. A run walks the connection's objects in order; for each it pages through
+ * everything (initial run) or what changed since the last run and what was deleted (incremental
+ * run). Each page is stored in one transaction together with the run's checkpoint and counts, so
+ * a run that dies anywhere resumes at the page after the last one stored, and storing a page
+ * twice changes nothing: records are found by their link, and unchanged content is not written.
+ */
+
+export const SYNC_QUEUE = 'sync.run';
+/** Changes are fetched from this long before the previous run started: other clocks may be behind ours. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+const MAX_FAILURES = 100;
+const SYSTEM = (integrationId: string) => ({ actorType: 'system' as const, actorId: `sync:${integrationId}` });
+
+export const emptyCounts = (): ObjectCounts => ({ fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 });
+
+function addCounts(into: ObjectCounts, more: Partial<ObjectCounts>): ObjectCounts {
+  for (const key of Object.keys(more) as Array<keyof ObjectCounts>) into[key] += more[key] ?? 0;
+  return into;
+}
+
+/** CRM work on behalf of the connection: records belong to the member who connected it. */
+export function syncWork(app: AppContext, tx: Tx, integration: IntegrationRow): CrmWork {
+  const tenantId = integration.tenant_id;
+  const origin = SYSTEM(integration.id);
+  return {
+    app,
+    tx,
+    tenantId,
+    memberId: integration.connected_by,
+    scope: { kind: 'all' },
+    sealer: new Sealer(app, tx, tenantId),
+    caller: {
+      auth: { kind: 'cli', tenantId, userId: '', memberId: integration.connected_by, role: 'administrator', isDpo: false, sessionId: null, tokenId: null, scopes: null, mfaPending: false },
+      origin,
+    },
+    audit: async (entry) => {
+      await recordAudit(tx, tenantId, origin, entry);
+    },
+  };
+}
+
+interface PageResult {
+  counts: Partial<ObjectCounts>;
+  failures: SyncFailure[];
+}
+
+/** Stores one page of external objects: links found are updated when their content changed, the rest created or matched. */
+export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, records: ExternalRecord[]): Promise<PageResult> {
+  const { work } = scope;
+  const type = mapping.recordType;
+  const failures: SyncFailure[] = [];
+  const latest = new Map(records.map((record) => [record.id, record]));
+  const valid: Array<Incoming<SyncRecordType>> = [];
+  for (const record of latest.values()) {
+    const checked = checkFields(type, record.fields);
+    if (!checked.ok) {
+      failures.push({ object: mapping.object, externalId: record.id, reason: checked.reason });
+      continue;
+    }
+    valid.push({ externalId: record.id, updatedAt: record.updatedAt, fields: checked.value, hash: await work.sealer.index('sync-content', JSON.stringify(checked.value)) });
+  }
+  const links = valid.length
+    ? await work.tx
+        .selectFrom('sync_links')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .where('integration_id', '=', scope.integration.id)
+        .where('object', '=', mapping.object)
+        .where('external_id', 'in', valid.map((item) => item.externalId))
+        .execute()
+    : [];
+  const linkOf = new Map<string, LinkRow>(links.map((link) => [link.external_id, link]));
+  const fresh = valid.filter((item) => !linkOf.has(item.externalId));
+  const changed = valid.filter((item) => linkOf.has(item.externalId) && linkOf.get(item.externalId)!.content_hash !== item.hash);
+  const store = RECORD_STORES[type] as (typeof RECORD_STORES)[SyncRecordType];
+
+  const placed = await store.create(scope, fresh as never);
+  if (placed.length > 0) {
+    const byId = new Map(fresh.map((item) => [item.externalId, item]));
+    await work.tx
+      .insertInto('sync_links')
+      .values(
+        placed.map((p) => ({
+          tenant_id: work.tenantId,
+          integration_id: scope.integration.id,
+          object: mapping.object,
+          external_id: p.externalId,
+          record_type: type,
+          record_id: p.recordId,
+          origin: p.origin,
+          match_rule: p.rule,
+          filled_fields: p.filled,
+          content_hash: byId.get(p.externalId)!.hash,
+          external_updated_at: byId.get(p.externalId)!.updatedAt,
+        })),
+      )
+      .execute();
+    const reviews = placed.filter((p) => p.review);
+    if (reviews.length > 0) {
+      await work.tx
+        .insertInto('sync_match_reviews')
+        .values(
+          reviews.map((p) => ({
+            tenant_id: work.tenantId,
+            integration_id: scope.integration.id,
+            object: mapping.object,
+            external_id: p.externalId,
+            record_type: type as 'account' | 'contact',
+            record_id: p.recordId,
+            candidate_ids: p.review!.candidates,
+            rule: p.review!.rule,
+            explanation: p.review!.explanation,
+          })),
+        )
+        .onConflict((c) => c.columns(['tenant_id', 'integration_id', 'object', 'external_id']).where('resolved_at', 'is', null).doNothing())
+        .execute();
+    }
+  }
+  if (changed.length > 0) {
+    await store.update(scope, changed.map((item) => ({ item, link: linkOf.get(item.externalId)! })) as never);
+    for (const item of changed) {
+      await work.tx
+        .updateTable('sync_links')
+        .set({ content_hash: item.hash, external_updated_at: item.updatedAt, synced_at: new Date() })
+        .where('tenant_id', '=', work.tenantId)
+        .where('integration_id', '=', scope.integration.id)
+        .where('object', '=', mapping.object)
+        .where('external_id', '=', item.externalId)
+        .execute();
+    }
+  }
+  return {
+    counts: {
+      fetched: records.length,
+      created: placed.filter((p) => p.origin === 'created').length,
+      // A match links an existing record: to its owner that is an update, not a new record.
+      updated: changed.length + placed.filter((p) => p.origin === 'matched').length,
+      unchanged: valid.length - fresh.length - changed.length,
+      failed: failures.length,
+    },
+    failures,
+  };
+}
+
+/**
+ * Mirrors deletions made there: a record only this connection brought in is deleted (its data
+ * key destroyed); a record that exists for other reasons loses only the link.
+ */
+export async function applyDeletions(scope: SyncScope, mapping: ObjectMapping, externalIds: string[]): Promise<PageResult> {
+  const { work } = scope;
+  if (externalIds.length === 0) return { counts: {}, failures: [] };
+  const links = await work.tx
+    .deleteFrom('sync_links')
+    .where('tenant_id', '=', work.tenantId)
+    .where('integration_id', '=', scope.integration.id)
+    .where('object', '=', mapping.object)
+    .where('external_id', 'in', externalIds)
+    .returningAll()
+    .execute();
+  await removeOrphans(work, links.filter((link) => link.origin === 'created'));
+  return { counts: { deleted: links.length }, failures: [] };
+}
+
+/** Deletes the records of these (already removed) links that no other link still points at. */
+async function removeOrphans(work: CrmWork, links: LinkRow[]): Promise<void> {
+  const byType = new Map<SyncRecordType, Set<string>>();
+  for (const link of links) (byType.get(link.record_type) ?? byType.set(link.record_type, new Set()).get(link.record_type)!).add(link.record_id);
+  for (const [type, ids] of byType) {
+    const stillLinked = await work.tx.selectFrom('sync_links').select('record_id').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', 'in', [...ids]).execute();
+    for (const row of stillLinked) ids.delete(row.record_id);
+    await removeSyncedRecords(work, type, [...ids]);
+  }
+}
+
+/** Queues a run for the connection unless one is queued or running; returns its id, or null when one already was. */
+export async function requestRun(tx: Tx, integration: IntegrationRow, requestedBy: string | null): Promise<string | null> {
+  const mode = integration.synced_until ? 'incremental' : 'initial';
+  const since = integration.synced_until ? new Date(new Date(integration.synced_until).getTime() - CLOCK_SKEW_MS) : null;
+  const run = await tx
+    .insertInto('sync_runs')
+    .values({ tenant_id: integration.tenant_id, integration_id: integration.id, mode, changes_since: since, requested_by: requestedBy, checkpoint: '{}', stats: '{}', failures: '[]' })
+    .onConflict((c) => c.columns(['tenant_id', 'integration_id']).where('state', 'in', ['queued', 'running']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!run) return null;
+  await enqueue(tx, { queue: SYNC_QUEUE, tenantId: integration.tenant_id, payload: { runId: run.id }, singletonKey: `sync:${run.id}`, maxAttempts: 8 });
+  return run.id;
+}
+
+/** Scheduled: every active connection whose next sync is due gets a run. */
+export async function queueDueSyncs(app: AppContext, now = new Date()): Promise<number> {
+  const tenants = await app.db.kysely.selectFrom('tenants').select('id').execute();
+  let queued = 0;
+  for (const { id: tenantId } of tenants) {
+    queued += await withTenant(app.db, tenantId, async (tx) => {
+      const due = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('next_sync_at', '<=', now).execute();
+      let count = 0;
+      for (const integration of due) if (await requestRun(tx, integration, null)) count += 1;
+      return count;
+    });
+  }
+  return queued;
+}
+
+/** Which phases a run goes through for each object. */
+const PHASES = { initial: ['changes'], incremental: ['changes', 'deletions'] } as const;
+
+/** Runs (or resumes) one sync run: the handler of the sync.run queue. */
+export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<void> {
+  const tenantId = job.tenant_id!;
+  const runId = String(job.payload.runId);
+  const started = await withTenant(app.db, tenantId, async (tx) => {
+    const run = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', runId).forUpdate().executeTakeFirst();
+    if (!run || run.state === 'succeeded' || run.state === 'failed') return null;
+    const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', run.integration_id).executeTakeFirstOrThrow();
+    if (integration.status !== 'active') {
+      await finishRun(tx, runId, 'failed', `The integration is ${integration.status.replace('_', ' ')}.`);
+      return null;
+    }
+    const updated = await tx
+      .updateTable('sync_runs')
+      .set({ state: 'running', started_at: sql`coalesce(started_at, now())` })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { run: updated, integration, connector: await connectorOf(app, tx, integration) };
+  });
+  if (!started) return;
+  const { run, integration, connector } = started;
+  try {
+    await walk(app, run, integration, connector, lease);
+  } catch (error) {
+    const auth = error instanceof ConnectorError && error.category === 'auth';
+    const lastAttempt = job.attempts >= job.max_attempts;
+    if (!auth && !lastAttempt) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    await withTenant(app.db, tenantId, async (tx) => {
+      await finishRun(tx, runId, 'failed', message);
+      // A failed run is tried again at the next interval; a refused credential waits for a reconnect.
+      await tx.updateTable('integrations').set({ next_sync_at: sql`now() + make_interval(secs => sync_every_seconds)` }).where('tenant_id', '=', tenantId).where('id', '=', integration.id).execute();
+      if (auth) {
+        await tx
+          .updateTable('integrations')
+          .set({ status: 'needs_reconnect', status_reason: message.slice(0, 500) })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', integration.id)
+          .where('status', '=', 'active')
+          .execute();
+      }
+      await recordAudit(tx, tenantId, SYSTEM(integration.id), { action: 'sync.fail', objectType: 'integration', objectId: integration.id, fields: [auth ? 'auth' : 'error'] });
+    });
+  }
+}
+
+async function finishRun(tx: Tx, runId: string, state: 'succeeded' | 'failed', error: string | null): Promise<void> {
+  await tx.updateTable('sync_runs').set({ state, error: error?.slice(0, 2000) ?? null, finished_at: new Date() }).where('id', '=', runId).execute();
+}
+
+type RunRow = Awaited<ReturnType<typeof loadRun>>;
+function loadRun(tx: Tx, tenantId: string, runId: string) {
+  return tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
+}
+
+async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, connector: Connector, lease: Lease): Promise<void> {
+  const tenantId = integration.tenant_id;
+  const objects = connector.mappings.filter((m) => integration.objects.includes(m.object));
+  const stats: Record<string, ObjectCounts> = { ...run.stats };
+  const failures: SyncFailure[] = [...run.failures];
+  const since = run.changes_since ? new Date(run.changes_since) : new Date(0);
+  const requestsBefore = run.requests;
+  const rateLimitedBefore = run.rate_limited;
+  const scope: Omit<SyncScope, 'work'> & { accounts?: SyncScope['accounts'] } = { integration };
+  const resume: SyncCheckpoint = run.checkpoint;
+  for (let index = resume.objectIndex ?? 0; index < objects.length; index++) {
+    const mapping = mappingOf(connector, objects[index]!.object);
+    const phases = PHASES[run.mode];
+    const firstPhase = index === resume.objectIndex && resume.phase ? phases.indexOf(resume.phase as never) : 0;
+    for (let p = Math.max(firstPhase, 0); p < phases.length; p++) {
+      const phase = phases[p]!;
+      let cursor = index === resume.objectIndex && phase === resume.phase ? (resume.cursor ?? null) : null;
+      for (;;) {
+        const page =
+          phase === 'deletions'
+            ? await connector.listDeleted(mapping.object, since, cursor)
+            : run.mode === 'initial'
+              ? await connector.listAll(mapping.object, cursor)
+              : await connector.listChanged(mapping.object, since, cursor);
+        const done = page.next === null;
+        // Where the next attempt starts: the next page, or the next phase or object when this was the last.
+        const checkpoint: SyncCheckpoint = !done
+          ? { objectIndex: index, phase, cursor: page.next }
+          : p + 1 < phases.length
+            ? { objectIndex: index, phase: phases[p + 1]!, cursor: null }
+            : { objectIndex: index + 1, phase: phases[0], cursor: null };
+        await withTenant(app.db, tenantId, async (tx) => {
+          // Serialises with a disconnect: once it commits, no page of this run is stored any more.
+          const current = await tx.selectFrom('integrations').select('status').where('tenant_id', '=', tenantId).where('id', '=', integration.id).forShare().executeTakeFirstOrThrow();
+          if (current.status !== 'active') throw new Error(`The integration is ${current.status.replace('_', ' ')}.`);
+          const pageScope: SyncScope = { ...scope, work: syncWork(app, tx, integration) };
+          const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records);
+          scope.accounts = pageScope.accounts;
+          stats[mapping.object] = addCounts(stats[mapping.object] ?? emptyCounts(), result.counts);
+          failures.push(...result.failures.slice(0, Math.max(0, MAX_FAILURES - failures.length)));
+          await tx
+            .updateTable('sync_runs')
+            .set({
+              checkpoint: JSON.stringify(checkpoint),
+              stats: JSON.stringify(stats),
+              failures: JSON.stringify(failures),
+              requests: requestsBefore + connector.stats.requests,
+              rate_limited: rateLimitedBefore + connector.stats.rateLimited,
+            })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', run.id)
+            .execute();
+        });
+        await lease.renew();
+        if (done) break;
+        cursor = page.next;
+      }
+    }
+  }
+  await withTenant(app.db, tenantId, async (tx) => {
+    const finished = await loadRun(tx, tenantId, run.id);
+    await finishRun(tx, run.id, 'succeeded', null);
+    await tx
+      .updateTable('integrations')
+      .set({ synced_until: finished.started_at, next_sync_at: sql`now() + make_interval(secs => sync_every_seconds)` })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', integration.id)
+      .execute();
+    // Every run is a transfer from the other CRM: recorded with its counts per object (never values).
+    const fields = Object.entries(stats).map(([object, c]) => `${object}:fetched=${c.fetched},created=${c.created},updated=${c.updated},unchanged=${c.unchanged},deleted=${c.deleted},failed=${c.failed}`);
+    await recordAudit(tx, tenantId, SYSTEM(integration.id), { action: `sync.${run.mode}`, objectType: 'integration', objectId: integration.id, fields });
+  });
+}

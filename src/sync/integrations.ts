@@ -1,0 +1,256 @@
+import crypto from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { asCaller, type Caller } from '../auth/context.ts';
+import { iso, isoRequired } from '../crm/context.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { ConnectorKind, SyncRunsTable } from '../db/types-sync.ts';
+import { enqueue } from '../jobs/queue.ts';
+import { conflict, notFound, unprocessable } from '../http/errors.ts';
+import type { Connector, ConnectorSettings } from './connector.ts';
+import { requestRun } from './engine.ts';
+import type { Credentials } from './http.ts';
+import { HUBSPOT_BASE_URL, hubspotConnector } from './hubspot/connector.ts';
+import { PURGE_QUEUE } from './purge.ts';
+import type { integrationInput, integrationPatch, integrationView, runView } from './schema.ts';
+import type { IntegrationRow } from './stores.ts';
+
+/** The connectors, and the public API each talks to unless the integration names another root. */
+const CONNECTORS: Partial<Record<ConnectorKind, { build: (settings: ConnectorSettings) => Connector; baseUrl: string }>> = {
+  hubspot: { build: hubspotConnector, baseUrl: HUBSPOT_BASE_URL },
+};
+
+const CREDENTIALS_FIELD = 'integrations.credentials';
+
+function connectorEntry(kind: ConnectorKind) {
+  const entry = CONNECTORS[kind];
+  if (!entry) throw unprocessable(`There is no ${kind} connector.`, { field: 'kind' });
+  return entry;
+}
+
+/** The objects a connector syncs, in its order. */
+export function objectsOf(kind: ConnectorKind): string[] {
+  return connectorEntry(kind)
+    .build({ baseUrl: 'http://localhost', credentials: { kind: 'api_key', token: 'unused' }, onCredentials: async () => {} })
+    .mappings.map((m) => m.object);
+}
+
+async function sealCredentials(app: AppContext, tx: Tx, integration: { tenant_id: string; id: string }, credentials: Credentials): Promise<string> {
+  return app.keys.encryptField(tx, integration.tenant_id, integration.id, CREDENTIALS_FIELD, JSON.stringify(credentials));
+}
+
+/** The connector of an integration, with its credentials opened; rotated credentials are stored sealed again. */
+export async function connectorOf(app: AppContext, tx: Tx, integration: IntegrationRow, options: { sleep?: (ms: number) => Promise<void> } = {}): Promise<Connector> {
+  if (!integration.credentials_enc) throw conflict('The integration has no credentials (it was disconnected).');
+  const credentials = JSON.parse(await app.keys.decryptField(tx, integration.tenant_id, CREDENTIALS_FIELD, integration.credentials_enc)) as Credentials;
+  return connectorEntry(integration.kind).build({
+    baseUrl: integration.base_url,
+    credentials,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    onCredentials: async (rotated) => {
+      await withTenant(app.db, integration.tenant_id, async (inner) => {
+        await inner
+          .updateTable('integrations')
+          .set({ credentials_enc: await sealCredentials(app, inner, integration, rotated) })
+          .where('tenant_id', '=', integration.tenant_id)
+          .where('id', '=', integration.id)
+          .where('status', '=', 'active')
+          .execute();
+      });
+    },
+  });
+}
+
+type RunRow = Selectable<SyncRunsTable>;
+
+export function toRunView(row: RunRow): z.infer<typeof runView> {
+  return {
+    id: row.id,
+    mode: row.mode,
+    state: row.state,
+    changesSince: iso(row.changes_since),
+    stats: row.stats,
+    failures: row.failures,
+    requests: row.requests,
+    rateLimited: row.rate_limited,
+    error: row.error,
+    requestedBy: row.requested_by,
+    createdAt: isoRequired(row.created_at),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 'oauth2' | null): Promise<z.infer<typeof integrationView>> {
+  const records = await tx
+    .selectFrom('sync_links')
+    .select(['object', sql<number>`count(*)::int`.as('count')])
+    .where('tenant_id', '=', row.tenant_id)
+    .where('integration_id', '=', row.id)
+    .groupBy('object')
+    .execute();
+  const reviews = await tx
+    .selectFrom('sync_match_reviews')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where('tenant_id', '=', row.tenant_id)
+    .where('integration_id', '=', row.id)
+    .where('resolved_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const lastRun = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', row.tenant_id).where('integration_id', '=', row.id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return {
+    id: row.id,
+    kind: row.kind,
+    label: row.label,
+    baseUrl: row.base_url,
+    credentialsKind,
+    objects: row.objects,
+    syncEveryHours: Math.round(row.sync_every_seconds / 3600),
+    actingAs: row.acting_as,
+    status: row.status,
+    statusReason: row.status_reason,
+    connectedBy: row.connected_by,
+    syncedUntil: iso(row.synced_until),
+    nextSyncAt: iso(row.next_sync_at),
+    records: Object.fromEntries(records.map((r) => [r.object, r.count])),
+    openReviews: reviews.count,
+    lastRun: lastRun ? toRunView(lastRun) : null,
+    purgeCertificate: row.purge_certificate,
+    createdAt: isoRequired(row.created_at),
+    disconnectedAt: iso(row.disconnected_at),
+  };
+}
+
+/** Which kind of credentials are stored, without showing them. */
+async function credentialsKindOf(app: AppContext, tx: Tx, row: IntegrationRow): Promise<'api_key' | 'oauth2' | null> {
+  if (!row.credentials_enc) return null;
+  return (JSON.parse(await app.keys.decryptField(tx, row.tenant_id, CREDENTIALS_FIELD, row.credentials_enc)) as Credentials).kind;
+}
+
+export async function findIntegration(tx: Tx, tenantId: string, id: string): Promise<IntegrationRow> {
+  const row = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Integration');
+  return row;
+}
+
+export function listIntegrations(app: AppContext, caller: Caller) {
+  return asCaller(app, caller, async (tx) => {
+    const rows = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('created_at', 'desc').execute();
+    const items = [];
+    for (const row of rows) items.push(await toView(tx, row, await credentialsKindOf(app, tx, row)));
+    return { items };
+  });
+}
+
+export function getIntegration(app: AppContext, caller: Caller, id: string) {
+  return asCaller(app, caller, async (tx) => {
+    const row = await findIntegration(tx, caller.auth.tenantId, id);
+    return toView(tx, row, await credentialsKindOf(app, tx, row));
+  });
+}
+
+/** Connects a CRM: stores the credentials sealed and queues the initial sync. */
+export function createIntegration(app: AppContext, caller: Caller, input: z.infer<typeof integrationInput>) {
+  return asCaller(app, caller, async (tx, audit) => {
+    const entry = connectorEntry(input.kind);
+    const known = objectsOf(input.kind);
+    const unknown = (input.objects ?? []).filter((object) => !known.includes(object));
+    if (unknown.length > 0) throw unprocessable(`The ${input.kind} connector does not sync ${unknown.join(', ')}; it knows ${known.join(', ')}.`, { field: 'objects' });
+    const id = crypto.randomUUID();
+    const tenantId = caller.auth.tenantId;
+    const row = await tx
+      .insertInto('integrations')
+      .values({
+        tenant_id: tenantId,
+        id,
+        kind: input.kind,
+        label: input.label,
+        base_url: input.baseUrl ?? entry.baseUrl,
+        credentials_enc: await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials),
+        acting_as: input.actingAs,
+        objects: known.filter((object) => !input.objects || input.objects.includes(object)),
+        sync_every_seconds: input.syncEveryHours * 3600,
+        connected_by: caller.auth.memberId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await requestRun(tx, row, caller.auth.memberId);
+    await audit({ action: 'integration.create', objectType: 'integration', objectId: id, fields: ['credentials', `acting_as:${input.actingAs}`] });
+    return toView(tx, row, input.credentials.kind);
+  });
+}
+
+export function updateIntegration(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof integrationPatch>) {
+  return asCaller(app, caller, async (tx, audit) => {
+    const current = await findIntegration(tx, caller.auth.tenantId, id);
+    if (current.status === 'disconnecting' || current.status === 'disconnected') throw conflict('The integration is disconnected; connect it again as a new integration.');
+    const row = await tx
+      .updateTable('integrations')
+      .set({
+        ...(patch.label !== undefined ? { label: patch.label } : {}),
+        ...(patch.syncEveryHours !== undefined ? { sync_every_seconds: patch.syncEveryHours * 3600 } : {}),
+        ...(patch.actingAs !== undefined ? { acting_as: patch.actingAs } : {}),
+        ...(patch.credentials ? { credentials_enc: await sealCredentials(app, tx, current, patch.credentials), status: 'active', status_reason: null } : {}),
+      })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit({ action: 'integration.update', objectType: 'integration', objectId: id, fields: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined) });
+    return toView(tx, row, await credentialsKindOf(app, tx, row));
+  });
+}
+
+/** "Sync now": queues an incremental run (the initial one if none finished yet). */
+export function syncNow(app: AppContext, caller: Caller, id: string) {
+  return asCaller(app, caller, async (tx, audit) => {
+    const row = await findIntegration(tx, caller.auth.tenantId, id);
+    if (row.status !== 'active') throw conflict(`The integration is ${row.status.replace('_', ' ')}; it cannot sync.`);
+    const runId = await requestRun(tx, row, caller.auth.memberId);
+    if (!runId) throw conflict('A sync of this integration is already queued or running.');
+    await audit({ action: 'integration.sync', objectType: 'integration', objectId: id });
+    const run = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
+    return toRunView(run);
+  });
+}
+
+export function listRuns(app: AppContext, caller: Caller, id: string, query: { limit: number; cursor?: string | undefined }) {
+  return asCaller(app, caller, async (tx) => {
+    await findIntegration(tx, caller.auth.tenantId, id);
+    let q = tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('integration_id', '=', id);
+    if (query.cursor) q = q.where('created_at', '<', new Date(Buffer.from(query.cursor, 'base64url').toString('utf8')));
+    const rows = await q.orderBy('created_at', 'desc').limit(query.limit + 1).execute();
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return { items: page.map(toRunView), nextCursor: rows.length > query.limit && last ? Buffer.from(isoRequired(last.created_at)).toString('base64url') : null };
+  });
+}
+
+/**
+ * Disconnects: the credentials are revoked at once (sealed value emptied, key destroyed), syncs
+ * stop, and a job deletes what came only from this connection and writes the purge certificate.
+ */
+export function disconnectIntegration(app: AppContext, caller: Caller, id: string) {
+  return asCaller(app, caller, async (tx, audit) => {
+    const row = await findIntegration(tx, caller.auth.tenantId, id);
+    if (row.status === 'disconnecting' || row.status === 'disconnected') throw conflict('The integration is already disconnected.');
+    const updated = await tx
+      .updateTable('integrations')
+      .set({ status: 'disconnecting', credentials_enc: null, disconnected_at: new Date(), next_sync_at: null, status_reason: null })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await app.keys.destroySubjectKey(tx, caller.auth.tenantId, id);
+    await tx
+      .updateTable('sync_runs')
+      .set({ state: 'failed', error: 'The integration was disconnected.', finished_at: new Date() })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('integration_id', '=', id)
+      .where('state', 'in', ['queued', 'running'])
+      .execute();
+    await enqueue(tx, { queue: PURGE_QUEUE, tenantId: caller.auth.tenantId, payload: { integrationId: id }, singletonKey: `sync-purge:${id}`, maxAttempts: 10 });
+    await audit({ action: 'integration.disconnect', objectType: 'integration', objectId: id, fields: ['credentials'] });
+    return toView(tx, updated, null);
+  });
+}

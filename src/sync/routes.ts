@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import { callerOf } from '../auth/guard.ts';
+import { pageOf } from '../http/pagination.ts';
+import * as integrations from './integrations.ts';
+import * as reviews from './reviews.ts';
+import { integrationInput, integrationPatch, integrationView, reviewListQuery, reviewResolution, reviewView, runListQuery, runView } from './schema.ts';
+
+const idParam = z.object({ id: z.string().uuid() });
+
+export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['sync'];
+
+  r.get('/api/v1/integrations', {
+    config: { access: 'integrations.read' },
+    schema: { tags, summary: 'Connections to other CRMs, with their last run and linked records', response: { 200: z.object({ items: z.array(integrationView) }) } },
+    handler: async (request) => integrations.listIntegrations(app, callerOf(request)),
+  });
+  r.post('/api/v1/integrations', {
+    config: { access: 'integrations.manage' },
+    schema: { tags, summary: 'Connect a CRM: credentials are stored encrypted and the initial sync is queued', body: integrationInput, response: { 201: integrationView } },
+    handler: async (request, reply) => reply.code(201).send(await integrations.createIntegration(app, callerOf(request), request.body)),
+  });
+  r.get('/api/v1/integrations/:id', {
+    config: { access: 'integrations.read', resource: 'integration' },
+    schema: { tags, summary: 'A connection, its last run and, once disconnected, its purge certificate', params: idParam, response: { 200: integrationView } },
+    handler: async (request) => integrations.getIntegration(app, callerOf(request), request.params.id),
+  });
+  r.patch('/api/v1/integrations/:id', {
+    config: { access: 'integrations.manage', resource: 'integration' },
+    schema: { tags, summary: 'Rename, change the interval or the role, or reconnect with new credentials', params: idParam, body: integrationPatch, response: { 200: integrationView } },
+    handler: async (request) => integrations.updateIntegration(app, callerOf(request), request.params.id, request.body),
+  });
+  r.delete('/api/v1/integrations/:id', {
+    config: { access: 'integrations.manage', resource: 'integration' },
+    schema: {
+      tags,
+      summary: 'Disconnect: revoke the credentials now, then delete everything that came only from this CRM and write the purge certificate',
+      params: idParam,
+      response: { 202: integrationView },
+    },
+    handler: async (request, reply) => reply.code(202).send(await integrations.disconnectIntegration(app, callerOf(request), request.params.id)),
+  });
+  r.post('/api/v1/integrations/:id/sync', {
+    config: { access: 'integrations.manage', resource: 'integration' },
+    schema: { tags, summary: 'Sync now (409 while a run is queued or running)', params: idParam, response: { 202: runView } },
+    handler: async (request, reply) => reply.code(202).send(await integrations.syncNow(app, callerOf(request), request.params.id)),
+  });
+  r.get('/api/v1/integrations/:id/runs', {
+    config: { access: 'integrations.read', resource: 'integration' },
+    schema: { tags, summary: 'Runs of a connection, newest first, with their counts per object', params: idParam, querystring: runListQuery, response: { 200: pageOf(runView) } },
+    handler: async (request) => integrations.listRuns(app, callerOf(request), request.params.id, request.query),
+  });
+  r.get('/api/v1/sync-reviews', {
+    config: { access: 'integrations.read' },
+    schema: { tags, summary: 'External records that looked like more than one of ours, kept apart for a person to decide', querystring: reviewListQuery, response: { 200: pageOf(reviewView) } },
+    handler: async (request) => reviews.listReviews(app, callerOf(request), request.query),
+  });
+  r.post('/api/v1/sync-reviews/:id/resolve', {
+    config: { access: 'integrations.manage', resource: 'sync_review' },
+    schema: { tags, summary: 'Merge into one of the candidates, or keep apart', params: idParam, body: reviewResolution, response: { 200: reviewView } },
+    handler: async (request) => reviews.resolveReview(app, callerOf(request), request.params.id, request.body),
+  });
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { pageQuery } from '../http/pagination.ts';
+
+export const CONNECTOR_KINDS = ['hubspot'] as const;
+
+const httpUrl = z
+  .string()
+  .trim()
+  .max(500)
+  .url('must be a URL such as https://api.hubapi.com')
+  .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+export const credentialsInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('api_key'), token: z.string().min(8).max(2000).describe('A private-app access token or API key') }),
+  z.object({
+    kind: z.literal('oauth2'),
+    accessToken: z.string().min(8).max(4000),
+    refreshToken: z.string().min(8).max(4000),
+    tokenUrl: httpUrl,
+    clientId: z.string().min(1).max(500),
+    clientSecret: z.string().min(1).max(2000),
+  }),
+]);
+
+const everyHours = z.number().int().min(1).max(168).describe('Hours between incremental syncs (1-168; daily by default)');
+const actingAs = z
+  .enum(['controller', 'processor'])
+  .describe("'processor': the data is processed only on the customer's behalf (Art. 28): never used for the workspace's own purposes");
+
+export const integrationInput = z.object({
+  kind: z.enum(CONNECTOR_KINDS),
+  label: z.string().trim().min(1).max(100),
+  baseUrl: httpUrl.optional().describe("The API's root; the vendor's public API when omitted"),
+  credentials: credentialsInput,
+  objects: z.array(z.string().min(1).max(50)).min(1).max(10).optional().describe('External objects to copy; all the connector knows when omitted'),
+  syncEveryHours: everyHours.default(24),
+  actingAs: actingAs.default('controller'),
+});
+
+export const integrationPatch = z.object({
+  label: z.string().trim().min(1).max(100).optional(),
+  credentials: credentialsInput.optional().describe('New credentials (reconnect); a connection waiting for reconnection becomes active'),
+  syncEveryHours: everyHours.optional(),
+  actingAs: actingAs.optional(),
+});
+
+const counts = z.object({ fetched: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number(), failed: z.number() });
+
+export const runView = z.object({
+  id: z.string().uuid(),
+  mode: z.enum(['initial', 'incremental']),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  changesSince: z.string().nullable(),
+  stats: z.record(z.string(), counts).describe('Per external object'),
+  failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string() })),
+  requests: z.number(),
+  rateLimited: z.number(),
+  error: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+export const purgeCertificate = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string().nullable().describe('null while the purge is running'),
+  credentialsRevoked: z.boolean(),
+  objects: z.record(z.string(), z.object({ before: z.number(), deleted: z.number(), unlinked: z.number(), after: z.number() })),
+});
+
+export const integrationView = z.object({
+  id: z.string().uuid(),
+  kind: z.enum(['hubspot', 'salesforce', 'pipedrive', 'csv']),
+  label: z.string(),
+  baseUrl: z.string(),
+  credentialsKind: z.enum(['api_key', 'oauth2']).nullable(),
+  objects: z.array(z.string()),
+  syncEveryHours: z.number(),
+  actingAs: z.enum(['controller', 'processor']),
+  status: z.enum(['active', 'needs_reconnect', 'disconnecting', 'disconnected']),
+  statusReason: z.string().nullable(),
+  connectedBy: z.string().uuid(),
+  syncedUntil: z.string().nullable(),
+  nextSyncAt: z.string().nullable(),
+  records: z.record(z.string(), z.number()).describe('Linked records per external object'),
+  openReviews: z.number(),
+  lastRun: runView.nullable(),
+  purgeCertificate: purgeCertificate.nullable(),
+  createdAt: z.string(),
+  disconnectedAt: z.string().nullable(),
+});
+
+export const runListQuery = pageQuery;
+
+export const reviewView = z.object({
+  id: z.string().uuid(),
+  integrationId: z.string().uuid(),
+  object: z.string(),
+  externalId: z.string(),
+  recordType: z.enum(['account', 'contact']),
+  recordId: z.string().uuid(),
+  candidateIds: z.array(z.string().uuid()),
+  rule: z.enum(['domain', 'name', 'fuzzy_name', 'email']),
+  explanation: z.string(),
+  createdAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  resolution: z.enum(['merged', 'kept_separate']).nullable(),
+  mergedInto: z.string().uuid().nullable(),
+});
+
+export const reviewListQuery = pageQuery.extend({
+  integrationId: z.string().uuid().optional(),
+  status: z.enum(['open', 'resolved']).default('open'),
+});
+
+export const reviewResolution = z.discriminatedUnion('resolution', [
+  z.object({ resolution: z.literal('merged'), mergeInto: z.string().uuid().describe('One of the candidates: the external object is linked to it and the separate copy removed') }),
+  z.object({ resolution: z.literal('kept_separate') }),
+]);
