@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { signLink } from '../src/consent/links.ts';
 import { activePurpose, contactWith, giveConsent, linkIn, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
+import { withTenant } from '../src/db/tenant.ts';
 import { signUp, type Client, type Response, type TestEnv } from './helpers.ts';
 
 type Count = (tenantId: string) => Promise<number>;
@@ -296,4 +297,51 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
     const token = signLink(env.app.keys, 'repermission', [admin.info.workspace.id, campaign.id, 'contact', contactId], new Date(Date.now() + 86_400_000));
     return () => visitor(env).post(`/r/${token}`);
   }),
+  'POST /api/v1/integrations': adminScenario('integration.create', async (admin) => () => admin.post('/api/v1/integrations', INTEGRATION)),
+  'PATCH /api/v1/integrations/:id': adminScenario('integration.update', async (admin) => {
+    const id = (await admin.post('/api/v1/integrations', INTEGRATION)).body.id;
+    return () => admin.patch(`/api/v1/integrations/${id}`, { syncEveryHours: 12 });
+  }),
+  'DELETE /api/v1/integrations/:id': adminScenario('integration.disconnect', async (admin) => {
+    const id = (await admin.post('/api/v1/integrations', INTEGRATION)).body.id;
+    return () => admin.delete(`/api/v1/integrations/${id}`);
+  }),
+  'POST /api/v1/integrations/:id/sync': adminScenario('integration.sync', async (admin, env) => {
+    const id = (await admin.post('/api/v1/integrations', INTEGRATION)).body.id;
+    await finishRuns(env, admin);
+    return () => admin.post(`/api/v1/integrations/${id}/sync`);
+  }),
+  'POST /api/v1/sync-reviews/:id/resolve': adminScenario('sync_review.keep_separate', async (admin, env) => {
+    const id = await openReview(env, admin);
+    return () => admin.post(`/api/v1/sync-reviews/${id}/resolve`, { resolution: 'kept_separate' });
+  }),
 };
+
+/** A connection to a CRM that is never reached: the audit scenarios run no jobs. */
+export const INTEGRATION = { kind: 'hubspot', label: 'HubSpot', baseUrl: 'http://127.0.0.1:9', credentials: { kind: 'api_key', token: 'pat-eu1-0000-0000' } };
+
+/** Ends the queued initial run, as if it had been carried out. */
+export async function finishRuns(env: TestEnv, admin: Client): Promise<void> {
+  const tenantId = admin.info.workspace.id as string;
+  await withTenant(env.db, tenantId, (tx) => tx.updateTable('sync_runs').set({ state: 'succeeded', finished_at: new Date() }).where('tenant_id', '=', tenantId).execute());
+}
+
+/** An external company stored apart from two look-alike accounts, awaiting a decision (as a sync leaves it). */
+export async function openReview(env: TestEnv, admin: Client): Promise<string> {
+  const tenantId = admin.info.workspace.id as string;
+  const integrationId = (await admin.post('/api/v1/integrations', INTEGRATION)).body.id;
+  const copy = (await admin.post('/api/v1/accounts', { name: 'Zwilling Partner' })).body.id;
+  const candidates = [(await admin.post('/api/v1/accounts', { name: 'Zwilling Partner GmbH' })).body.id, (await admin.post('/api/v1/accounts', { name: 'Zwilling Partner AG' })).body.id];
+  return withTenant(env.db, tenantId, async (tx) => {
+    await tx
+      .insertInto('sync_links')
+      .values({ tenant_id: tenantId, integration_id: integrationId, object: 'companies', external_id: '4711', record_type: 'account', record_id: copy, origin: 'created', content_hash: 'h' })
+      .execute();
+    const review = await tx
+      .insertInto('sync_match_reviews')
+      .values({ tenant_id: tenantId, integration_id: integrationId, object: 'companies', external_id: '4711', record_type: 'account', record_id: copy, candidate_ids: candidates, rule: 'name', explanation: '2 accounts named "zwilling partner" once normalised' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return review.id;
+  });
+}

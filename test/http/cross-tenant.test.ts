@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { activePurpose, liveForm, templateAndSegment } from '../consent-fixtures.ts';
+import { INTEGRATION, openReview } from '../consent-audit-scenarios.ts';
 import { addMember, Client, describeEachDatabase, signUp } from '../helpers.ts';
 
 /** Plausible bodies, so that a 404 comes from the tenant boundary and not from validation. */
@@ -32,6 +33,8 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/training-modules/:id': { title: 'Hijacked' },
   'POST /api/v1/training-assignments/:id/complete': { score: 100 },
   'POST /api/v1/incidents/:id/decision': { notificationRequired: false, reason: 'Hijacked by another workspace' },
+  'PATCH /api/v1/integrations/:id': { label: 'Hijacked' },
+  'POST /api/v1/sync-reviews/:id/resolve': { resolution: 'kept_separate' },
   'POST /api/v1/incidents/:id/affected': { exportedBy: 'x', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
 };
 
@@ -62,7 +65,11 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bDpia = (await b.post('/api/v1/dpias', { activityId: 'workspace-members', title: 'B DPIA', reviewOn: '2027-01-01' })).body;
     const bModule = (await b.post('/api/v1/training-modules', { title: 'B training', roles: ['administrator'] })).body;
     const bAssignment = (await b.get('/api/v1/training-assignments/mine')).body.items[0];
+    const bIntegration = (await b.post('/api/v1/integrations', INTEGRATION)).body;
+    const bReview = await openReview(env(), b);
     const idsOfB: Record<string, string> = {
+      integration: bIntegration.id,
+      sync_review: bReview,
       training_module: bModule.id,
       training_assignment: bAssignment.id,
       dpia: bDpia.id,
@@ -124,6 +131,10 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get('/api/v1/retention-rules')).body.items.find((rule: any) => rule.id === bRule.id).enabled, true);
     assert.equal((await b.get('/api/v1/legal-holds')).body.items[0].releasedAt, null);
     assert.equal((await b.get(`/api/v1/incidents/${bIncident.id}`)).body.title, 'B incident');
+    const crmConnection = (await b.get(`/api/v1/integrations/${bIntegration.id}`)).body;
+    assert.equal(crmConnection.status, 'active', 'A could not disconnect B\'s integration');
+    assert.equal(crmConnection.label, 'HubSpot');
+    assert.equal((await b.get('/api/v1/sync-reviews')).body.items.length, 1, 'A could not resolve B\'s review');
     assert.equal((await b.get('/api/v1/subprocessors')).body.items[0].active, true);
     assert.equal((await b.get(`/api/v1/dpias/${bDpia.id}`)).body.title, 'B DPIA');
     assert.equal((await b.get('/api/v1/training-assignments/mine')).body.items[0].completedAt, null);
