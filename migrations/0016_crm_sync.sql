@@ -52,7 +52,7 @@ CREATE TABLE sync_links (
   record_type         text NOT NULL CHECK (record_type IN ('account', 'contact', 'lead', 'opportunity', 'task')),
   record_id           uuid NOT NULL,
   origin              text NOT NULL CHECK (origin IN ('created', 'matched')),
-  match_rule          text CHECK (match_rule IN ('domain', 'name', 'fuzzy_name', 'email', 'review')),
+  match_rule          text CHECK (match_rule IN ('domain', 'name', 'fuzzy_name', 'email', 'review', 'pushed')),
   filled_fields       text[] NOT NULL DEFAULT '{}',
   -- Keyed hash (as a blind index) of the values last applied: an unchanged object is not rewritten.
   content_hash        text NOT NULL,
@@ -118,4 +118,20 @@ CREATE TABLE sync_match_reviews (
 );
 CREATE UNIQUE INDEX sync_match_reviews_open ON sync_match_reviews (tenant_id, integration_id, object, external_id) WHERE resolved_at IS NULL;
 
-SELECT app_isolate_tenant_tables(ARRAY['integrations', 'sync_links', 'sync_runs', 'sync_match_reviews']);
+-- Deletions owed to connected CRMs: a person erased here is deleted there too. A row lives until
+-- the other CRM has confirmed the deletion; the audit trail then keeps the fact, not the id.
+CREATE TABLE sync_erasures (
+  tenant_id      uuid NOT NULL REFERENCES tenants (id),
+  id             uuid NOT NULL DEFAULT gen_random_uuid(),
+  integration_id uuid NOT NULL,
+  object         text NOT NULL,
+  external_id    text NOT NULL,
+  requested_at   timestamptz NOT NULL DEFAULT now(),
+  attempts       integer NOT NULL DEFAULT 0,
+  last_error     text,
+  PRIMARY KEY (tenant_id, id),
+  FOREIGN KEY (tenant_id, integration_id) REFERENCES integrations (tenant_id, id) ON DELETE CASCADE,
+  UNIQUE (tenant_id, integration_id, object, external_id)
+);
+
+SELECT app_isolate_tenant_tables(ARRAY['integrations', 'sync_links', 'sync_runs', 'sync_match_reviews', 'sync_erasures']);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { signLink } from '../src/consent/links.ts';
 import { activePurpose, contactWith, giveConsent, linkIn, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
 import { withTenant } from '../src/db/tenant.ts';
+import { FakeHubSpot } from './fakes/hubspot.ts';
 import { signUp, type Client, type Response, type TestEnv } from './helpers.ts';
 
 type Count = (tenantId: string) => Promise<number>;
@@ -310,6 +311,19 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
     const id = (await admin.post('/api/v1/integrations', INTEGRATION)).body.id;
     await finishRuns(env, admin);
     return () => admin.post(`/api/v1/integrations/${id}/sync`);
+  }),
+  'POST /api/v1/integrations/:id/push': adminScenario('integration.push_create', async (admin, env) => {
+    const fake = new FakeHubSpot();
+    await fake.start();
+    const tokens = fake.issueTokens();
+    const id = (await admin.post('/api/v1/integrations', { ...INTEGRATION, baseUrl: fake.url, credentials: { kind: 'api_key', token: tokens.accessToken } })).body.id;
+    await finishRuns(env, admin);
+    const account = (await admin.post('/api/v1/accounts', { name: 'Pushed GmbH', domain: 'pushed.example' })).body.id;
+    return async () => {
+      const response = await admin.post(`/api/v1/integrations/${id}/push`, { record: { type: 'account', id: account } });
+      await fake.stop();
+      return response;
+    };
   }),
   'POST /api/v1/sync-reviews/:id/resolve': adminScenario('sync_review.keep_separate', async (admin, env) => {
     const id = await openReview(env, admin);

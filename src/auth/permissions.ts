@@ -44,6 +44,8 @@ export const PERMISSIONS = {
   // Connections to other CRMs: their credentials and what they copy are the managers' decision.
   'integrations.read': TEAM_LEADS,
   'integrations.manage': MANAGERS,
+  // Sending one record to a connected CRM (the consent gate decides for people).
+  'integrations.push': ALL_BUT_JUNIOR,
   // The dashboard names incidents and request counts: for those who handle them.
   'compliance.read': MANAGERS,
 } as const satisfies Record<string, readonly Role[]>;

@@ -11,7 +11,9 @@ export type Refusal =
   | 'consent_expired'
   | 'objected'
   | 'restricted'
-  | 'suppressed';
+  | 'suppressed'
+  // The person's record exists only as the customer's data processed on their behalf (Art. 28).
+  | 'processor_data';
 
 export type Verdict = { allowed: true } | { allowed: false; reason: Refusal };
 
@@ -37,16 +39,28 @@ export interface GateFacts {
   states: Map<string, Map<string, { state: ConsentState; since: Date }>>;
   /** People who objected to at least one direct-marketing purpose. */
   objectedToMarketing: Set<string>;
+  /** People whose record a connection in processor mode brought in: the customer's data, not ours. */
+  heldForCustomer: Set<string>;
 }
 
 export async function gateFacts(tx: Tx, tenantId: string, people: PersonRef[]): Promise<GateFacts> {
-  const facts: GateFacts = { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set() };
+  const facts: GateFacts = { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set(), heldForCustomer: new Set() };
   for (const batch of chunks(people)) {
     const ids = batch.map((person) => person.id);
     for (const row of await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()) {
       facts.restricted.add(row.person_id);
     }
     for (const id of await suppressedPeople(tx, tenantId, batch)) facts.suppressed.add(id);
+    const processed = await tx
+      .selectFrom('sync_links as l')
+      .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'l.tenant_id').onRef('i.id', '=', 'l.integration_id'))
+      .select('l.record_id')
+      .where('l.tenant_id', '=', tenantId)
+      .where('l.record_id', 'in', ids)
+      .where('l.origin', '=', 'created')
+      .where('i.acting_as', '=', 'processor')
+      .execute();
+    for (const row of processed) facts.heldForCustomer.add(row.record_id);
     const states = await tx
       .selectFrom('consent_states as s')
       .innerJoin('purposes as p', (join) => join.onRef('p.tenant_id', '=', 's.tenant_id').onRef('p.id', '=', 's.purpose_id'))
@@ -66,6 +80,7 @@ export async function gateFacts(tx: Tx, tenantId: string, people: PersonRef[]): 
 /** The gate's answer for one person and purpose, from facts loaded with gateFacts. */
 export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: string, now = new Date()): Verdict {
   if (purpose.status !== 'active') return { allowed: false, reason: 'purpose_inactive' };
+  if (purpose.direct_marketing && facts.heldForCustomer.has(personId)) return { allowed: false, reason: 'processor_data' };
   return verdictFor(purpose, facts.states.get(personId)?.get(purpose.id), {
     restricted: facts.restricted.has(personId),
     suppressed: facts.suppressed.has(personId),
@@ -79,10 +94,11 @@ export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: str
  * is active, its legal basis holds for the person (a valid, confirmed, unexpired consent, or for
  * the other bases no objection), and the person is neither restricted (Art. 18) nor on the
  * suppression list. An objection to any direct-marketing purpose stops all direct marketing
- * (Art. 21(3)). Evaluated for many people at once: a few queries per thousand people.
+ * (Art. 21(3)). A person whose record came from a CRM connection in processor mode is the
+ * customer's data: no direct marketing of ours reaches them. Evaluated for many people at once: a few queries per thousand people.
  */
 export async function evaluateGate(tx: Tx, tenantId: string, purpose: PurposeRow, people: PersonRef[], now = new Date()): Promise<Map<string, Verdict>> {
-  const facts: GateFacts = purpose.status === 'active' ? await gateFacts(tx, tenantId, people) : { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set() };
+  const facts: GateFacts = purpose.status === 'active' ? await gateFacts(tx, tenantId, people) : { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set(), heldForCustomer: new Set() };
   return new Map(people.map((person) => [person.id, gateVerdict(purpose, facts, person.id, now)]));
 }
 

@@ -10,7 +10,7 @@ export type ActingAs = 'controller' | 'processor';
 export type IntegrationStatus = 'active' | 'needs_reconnect' | 'disconnecting' | 'disconnected';
 export type SyncRecordType = 'account' | 'contact' | 'lead' | 'opportunity' | 'task';
 export type LinkOrigin = 'created' | 'matched';
-export type MatchRule = 'domain' | 'name' | 'fuzzy_name' | 'email' | 'review';
+export type MatchRule = 'domain' | 'name' | 'fuzzy_name' | 'email' | 'review' | 'pushed';
 export type SyncMode = 'initial' | 'incremental';
 export type SyncRunState = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -103,7 +103,7 @@ export interface SyncMatchReviewsTable {
   record_type: 'account' | 'contact';
   record_id: string;
   candidate_ids: string[];
-  rule: Exclude<MatchRule, 'review'>;
+  rule: Exclude<MatchRule, 'review' | 'pushed'>;
   explanation: string;
   created_at: DefaultTimestamp;
   resolved_at: Timestamp | null;
@@ -112,7 +112,19 @@ export interface SyncMatchReviewsTable {
   merged_into: string | null;
 }
 
+export interface SyncErasuresTable {
+  tenant_id: string;
+  id: Generated<string>;
+  integration_id: string;
+  object: string;
+  external_id: string;
+  requested_at: DefaultTimestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 export interface SyncDB {
+  sync_erasures: SyncErasuresTable;
   integrations: IntegrationsTable;
   sync_links: SyncLinksTable;
   sync_runs: SyncRunsTable;

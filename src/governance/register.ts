@@ -28,7 +28,7 @@ const CATEGORY_LABELS: Record<DataCategory, string> = {
 export interface RegisterActivity {
   id: string;
   name: string;
-  role: 'controller';
+  role: 'controller' | 'processor';
   purpose: string;
   legalBasis: string;
   categoriesOfPersons: string[];
@@ -61,6 +61,9 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
   const transfers = processors.filter((p) => !EEA.has(p.country)).map((p) => `${p.name}: ${p.country}, ${p.safeguard === 'sccs' ? `standard contractual clauses module ${p.scc_module} (${p.scc_version})` : p.safeguard === 'adequacy' ? 'adequacy decision' : 'binding corporate rules'}`);
   const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
   const dpo = await tx.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').select(['users.name', 'users.email']).where('members.tenant_id', '=', tenantId).where('members.is_dpo', '=', true).where('members.status', '=', 'active').execute();
+  // Connected CRMs receive what users push to them, and are where synced records come from.
+  const integrations = await tx.selectFrom('integrations').select(['id', 'kind', 'label', 'acting_as', 'base_url']).where('tenant_id', '=', tenantId).where('status', 'in', ['active', 'needs_reconnect']).orderBy('created_at').execute();
+  const connectorNames = integrations.filter((i) => i.acting_as === 'controller').map((i) => `${i.label} (${i.kind} CRM, connected by sync)`);
   const activities: RegisterActivity[] = purposes.map((purpose) => ({
     id: purpose.id,
     name: purpose.name,
@@ -69,7 +72,7 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
     legalBasis: purpose.legal_basis,
     categoriesOfPersons: ['business contacts', 'leads (prospects)'],
     categoriesOfData: subjectCategories,
-    recipients: [...new Set([...purpose.recipients, ...processorNames])],
+    recipients: [...new Set([...purpose.recipients, ...processorNames, ...connectorNames])],
     transfers,
     retention: purpose.retention || 'see the retention rules',
     securityMeasures: SECURITY_MEASURES,
@@ -87,6 +90,22 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
     retention: 'for the duration of the membership; audit trail as required for accountability',
     securityMeasures: SECURITY_MEASURES,
   });
+  // Art. 30(2): what the workspace processes as a processor, on behalf of the customer whose CRM it copies.
+  for (const integration of integrations.filter((i) => i.acting_as === 'processor')) {
+    activities.push({
+      id: `integration-${integration.id}`,
+      name: `Copy of the customer's CRM: ${integration.label}`,
+      role: 'processor',
+      purpose: `Keeping a synchronised copy of the accounts, contacts, deals and tasks of the customer's ${integration.kind} CRM, on the customer's documented instructions, and for no purpose of our own`,
+      legalBasis: "processor under Art. 28: the controller's (customer's) instructions",
+      categoriesOfPersons: ["the customer's business contacts"],
+      categoriesOfData: subjectCategories,
+      recipients: [`${integration.label} (${integration.kind} CRM, the controller's system)`, ...processorNames],
+      transfers,
+      retention: 'until the customer disconnects the CRM, when every synced record is deleted and a purge certificate written',
+      securityMeasures: SECURITY_MEASURES,
+    });
+  }
   return { controller: { name: tenant.name, dpo: dpo.map((d) => `${d.name} <${d.email}>`) }, generatedAt: new Date().toISOString(), activities };
 }
 

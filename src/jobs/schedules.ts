@@ -7,6 +7,7 @@ import { runRule, sweepAll } from '../retention/service.ts';
 import { sendDeadlineAlerts } from '../rights/alerts.ts';
 import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
 import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
+import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
 /** Every queue and what runs it. */
@@ -35,6 +36,7 @@ export const HANDLERS: Record<string, JobHandler> = {
   },
   [SYNC_QUEUE]: runSync,
   [PURGE_QUEUE]: runPurge,
+  [ERASE_QUEUE]: runErasures,
   'sync.schedule': async (app) => {
     await queueDueSyncs(app);
   },

@@ -1,3 +1,4 @@
+import { queueErasureInConnectedCrms } from '../sync/erasure.ts';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
@@ -86,6 +87,7 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
       .execute();
   }
 
+  await queueErasureInConnectedCrms(tx, tenantId, erasable.people);
   const deleted = await removePersonalRows(tx, tenantId, erasable, { spareRequest: requestId, keepOwnRecords: false });
 
   let keysDestroyed = 0;

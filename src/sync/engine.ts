@@ -10,6 +10,7 @@ import type { Connector, ExternalRecord, ObjectMapping } from './connector.ts';
 import { mappingOf } from './connector.ts';
 import { checkFields } from './fields.ts';
 import { ConnectorError } from './http.ts';
+import { ERASE_QUEUE } from './erasure.ts';
 import { connectorOf } from './integrations.ts';
 import { RECORD_STORES, removeSyncedRecords, type Incoming, type IntegrationRow, type LinkRow, type SyncScope } from './stores.ts';
 
@@ -86,7 +87,7 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
         .execute()
     : [];
   const linkOf = new Map<string, LinkRow>(links.map((link) => [link.external_id, link]));
-  const fresh = valid.filter((item) => !linkOf.has(item.externalId));
+  const fresh = await withoutErased(scope, mapping, valid.filter((item) => !linkOf.has(item.externalId)), failures);
   const changed = valid.filter((item) => linkOf.has(item.externalId) && linkOf.get(item.externalId)!.content_hash !== item.hash);
   const store = RECORD_STORES[type] as (typeof RECORD_STORES)[SyncRecordType];
 
@@ -159,6 +160,29 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
 }
 
 /**
+ * A person erased here is not copied back in from another CRM (their deletion there may still be
+ * on its way): new external people whose address has an erasure tombstone fail, with the reason.
+ */
+async function withoutErased(scope: SyncScope, mapping: ObjectMapping, items: Array<Incoming<SyncRecordType>>, failures: SyncFailure[]) {
+  if (mapping.recordType !== 'contact' && mapping.recordType !== 'lead') return items;
+  const { work } = scope;
+  const addresses = (item: Incoming<SyncRecordType>) => {
+    const fields = item.fields as { emails?: string[]; email?: string | null };
+    return fields.emails ?? (fields.email ? [fields.email] : []);
+  };
+  const indexes = await Promise.all(items.map((item) => work.sealer.indexAll('email', addresses(item))));
+  const all = [...new Set(indexes.flat())];
+  if (all.length === 0) return items;
+  const erased = new Set((await work.tx.selectFrom('erasure_tombstones').select('email_index').where('tenant_id', '=', work.tenantId).where('email_index', 'in', all).execute()).map((row) => row.email_index));
+  if (erased.size === 0) return items;
+  return items.filter((item, i) => {
+    if (!indexes[i]!.some((index) => erased.has(index))) return true;
+    failures.push({ object: mapping.object, externalId: item.externalId, reason: 'the person was erased in Lawful CRM; not copied again' });
+    return false;
+  });
+}
+
+/**
  * Mirrors deletions made there: a record only this connection brought in is deleted (its data
  * key destroyed); a record that exists for other reasons loses only the link.
  */
@@ -212,6 +236,15 @@ export async function queueDueSyncs(app: AppContext, now = new Date()): Promise<
       const due = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('next_sync_at', '<=', now).execute();
       let count = 0;
       for (const integration of due) if (await requestRun(tx, integration, null)) count += 1;
+      // Deletions owed to a CRM that was unreachable or waiting for a reconnect are tried again.
+      const owed = await tx
+        .selectFrom('sync_erasures')
+        .innerJoin('integrations', (join) => join.onRef('integrations.tenant_id', '=', 'sync_erasures.tenant_id').onRef('integrations.id', '=', 'sync_erasures.integration_id'))
+        .select('sync_erasures.id')
+        .where('sync_erasures.tenant_id', '=', tenantId)
+        .where('integrations.status', '=', 'active')
+        .executeTakeFirst();
+      if (owed) await enqueue(tx, { queue: ERASE_QUEUE, tenantId, singletonKey: `sync-erase:${tenantId}`, maxAttempts: 10 });
       return count;
     });
   }

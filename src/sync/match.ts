@@ -77,8 +77,8 @@ export interface AccountCandidate {
 }
 
 export type MatchDecision =
-  | { kind: 'linked'; id: string; rule: Exclude<MatchRule, 'review'>; explanation: string }
-  | { kind: 'review'; candidates: string[]; rule: Exclude<MatchRule, 'review'>; explanation: string }
+  | { kind: 'linked'; id: string; rule: Exclude<MatchRule, 'review' | 'pushed'>; explanation: string }
+  | { kind: 'review'; candidates: string[]; rule: Exclude<MatchRule, 'review' | 'pushed'>; explanation: string }
   | { kind: 'none' };
 
 /** An index of the workspace's accounts, kept in memory for one sync run and told of every account it creates. */

@@ -5,8 +5,9 @@ import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { pageOf } from '../http/pagination.ts';
 import * as integrations from './integrations.ts';
+import { pushRecord } from './push.ts';
 import * as reviews from './reviews.ts';
-import { integrationInput, integrationPatch, integrationView, reviewListQuery, reviewResolution, reviewView, runListQuery, runView } from './schema.ts';
+import { integrationInput, integrationPatch, integrationView, pushInput, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView } from './schema.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -48,6 +49,17 @@ export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
     config: { access: 'integrations.manage', resource: 'integration' },
     schema: { tags, summary: 'Sync now (409 while a run is queued or running)', params: idParam, response: { 202: runView } },
     handler: async (request, reply) => reply.code(202).send(await integrations.syncNow(app, callerOf(request), request.params.id)),
+  });
+  r.post('/api/v1/integrations/:id/push', {
+    config: { access: 'integrations.push', resource: 'integration' },
+    schema: {
+      tags,
+      summary: 'Create or update one record in the connected CRM; a person only for a purpose the consent gate allows; 409 when it changed there since the last sync',
+      params: idParam,
+      body: pushInput,
+      response: { 200: pushResult },
+    },
+    handler: async (request) => pushRecord(app, callerOf(request), request.params.id, request.body),
   });
   r.get('/api/v1/integrations/:id/runs', {
     config: { access: 'integrations.read', resource: 'integration' },

@@ -119,3 +119,17 @@ export const reviewResolution = z.discriminatedUnion('resolution', [
   z.object({ resolution: z.literal('merged'), mergeInto: z.string().uuid().describe('One of the candidates: the external object is linked to it and the separate copy removed') }),
   z.object({ resolution: z.literal('kept_separate') }),
 ]);
+
+export const pushInput = z.object({
+  record: z.object({ type: z.enum(['account', 'contact', 'lead', 'opportunity']), id: z.string().uuid() }),
+  purposeId: z.string().uuid().optional().describe('Required for a person: the purpose the push serves, which the consent gate checks'),
+  force: z.boolean().default(false).describe('Overwrite a record that changed in the CRM since the last sync'),
+});
+
+export const pushResult = z.object({
+  integrationId: z.string().uuid(),
+  object: z.string(),
+  externalId: z.string(),
+  action: z.enum(['created', 'updated']),
+  externalUpdatedAt: z.string().nullable(),
+});

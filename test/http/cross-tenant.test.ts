@@ -35,6 +35,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v1/incidents/:id/decision': { notificationRequired: false, reason: 'Hijacked by another workspace' },
   'PATCH /api/v1/integrations/:id': { label: 'Hijacked' },
   'POST /api/v1/sync-reviews/:id/resolve': { resolution: 'kept_separate' },
+  'POST /api/v1/integrations/:id/push': { record: { type: 'account', id: '00000000-0000-4000-8000-000000000000' } },
   'POST /api/v1/incidents/:id/affected': { exportedBy: 'x', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
 };
 

@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import type { AppContext } from '../app-context.ts';
+import { recordAudit } from '../audit/service.ts';
+import { withTenant, type Tx } from '../db/tenant.ts';
+import type { Job } from '../jobs/queue.ts';
+import { enqueue } from '../jobs/queue.ts';
+import { ConnectorError } from './http.ts';
+import { connectorOf } from './integrations.ts';
+
+/**
+ * An erasure here reaches the connected CRMs: before the person's links are deleted with the
+ * rest of their rows, what each link points at is queued for deletion there, and a job makes the
+ * delete calls (an object already gone counts as deleted). A CRM that refuses the credentials
+ * keeps its deletions queued until the integration is reconnected.
+ */
+
+export const ERASE_QUEUE = 'sync.erase';
+
+/** In the erasure's transaction: queue the deletions owed to connected CRMs for these records. */
+export async function queueErasureInConnectedCrms(tx: Tx, tenantId: string, people: Array<{ type: string; id: string }>): Promise<number> {
+  if (people.length === 0) return 0;
+  const { rows } = await sql<{ n: number }>`
+    with queued as (
+      insert into sync_erasures (tenant_id, integration_id, object, external_id)
+      select l.tenant_id, l.integration_id, l.object, l.external_id
+      from sync_links l join integrations i on i.tenant_id = l.tenant_id and i.id = l.integration_id
+      where l.tenant_id = ${tenantId} and i.status in ('active', 'needs_reconnect')
+        and l.record_id = any(${people.map((p) => p.id)}::uuid[]) and l.record_type in ('contact', 'lead')
+      on conflict do nothing
+      returning 1)
+    select count(*)::int as n from queued`.execute(tx);
+  const queued = rows[0]?.n ?? 0;
+  if (queued > 0) await enqueue(tx, { queue: ERASE_QUEUE, tenantId, singletonKey: `sync-erase:${tenantId}`, maxAttempts: 10 });
+  return queued;
+}
+
+/** The job: deletes the queued objects in each connected CRM, audited per integration. */
+export async function runErasures(app: AppContext, job: Job): Promise<void> {
+  const tenantId = job.tenant_id!;
+  const integrations = await withTenant(app.db, tenantId, (tx) =>
+    tx
+      .selectFrom('integrations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .where('id', 'in', tx.selectFrom('sync_erasures').select('integration_id').where('tenant_id', '=', tenantId))
+      .execute(),
+  );
+  let failed = 0;
+  for (const integration of integrations) {
+    const connector = await withTenant(app.db, tenantId, (tx) => connectorOf(app, tx, integration));
+    const owed = await withTenant(app.db, tenantId, (tx) => tx.selectFrom('sync_erasures').selectAll().where('tenant_id', '=', tenantId).where('integration_id', '=', integration.id).execute());
+    const done: Record<string, number> = {};
+    for (const erasure of owed) {
+      try {
+        await connector.remove(erasure.object, erasure.external_id);
+        await withTenant(app.db, tenantId, (tx) => tx.deleteFrom('sync_erasures').where('tenant_id', '=', tenantId).where('id', '=', erasure.id).execute());
+        done[erasure.object] = (done[erasure.object] ?? 0) + 1;
+      } catch (error) {
+        failed += 1;
+        const message = error instanceof Error ? error.message : String(error);
+        await withTenant(app.db, tenantId, (tx) =>
+          tx.updateTable('sync_erasures').set({ attempts: sql`attempts + 1`, last_error: message.slice(0, 500) }).where('tenant_id', '=', tenantId).where('id', '=', erasure.id).execute(),
+        );
+        if (error instanceof ConnectorError && error.category === 'auth') {
+          await withTenant(app.db, tenantId, (tx) =>
+            tx.updateTable('integrations').set({ status: 'needs_reconnect', status_reason: message.slice(0, 500) }).where('tenant_id', '=', tenantId).where('id', '=', integration.id).execute(),
+          );
+          break;
+        }
+      }
+    }
+    if (Object.keys(done).length > 0) {
+      await withTenant(app.db, tenantId, (tx) =>
+        recordAudit(tx, tenantId, { actorType: 'system', actorId: `sync:${integration.id}` }, {
+          action: 'sync.erase',
+          objectType: 'integration',
+          objectId: integration.id,
+          fields: Object.entries(done).map(([object, count]) => `${object}:${count}`),
+        }),
+      );
+    }
+  }
+  if (failed > 0) throw new Error(`${failed} deletion(s) in connected CRMs failed; they are retried`);
+}

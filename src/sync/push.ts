@@ -1,0 +1,154 @@
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.ts';
+import type { Caller } from '../auth/context.ts';
+import { evaluateGate, recordRefusals } from '../consent/gate.ts';
+import { findPurpose } from '../consent/purposes.ts';
+import { openContact } from '../crm/contacts.ts';
+import { crmWork, iso, type CrmWork } from '../crm/context.ts';
+import { openLead } from '../crm/leads.ts';
+import { isRecordVisible } from '../crm/records.ts';
+import type { CrmRecordType } from '../db/types.ts';
+import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
+import type { Connector } from './connector.ts';
+import { checkFields } from './fields.ts';
+import { ConnectorError } from './http.ts';
+import { connectorOf, findIntegration } from './integrations.ts';
+import type { pushInput, pushResult } from './schema.ts';
+import type { IntegrationRow, LinkRow } from './stores.ts';
+
+/**
+ * Push: one record of ours created or updated in a connected CRM. A person is pushed for a
+ * purpose and only when the consent gate allows it (restriction, objection, consent, suppression,
+ * processor data); a refusal is recorded like any other. An update first reads the external
+ * object: changed there since our last sync, it is a conflict for a person to settle, never
+ * overwritten silently.
+ */
+
+type PushInput = z.infer<typeof pushInput>;
+type Prepared = { integration: IntegrationRow; object: string; fields: Record<string, unknown>; link: LinkRow | undefined; connector: Connector };
+
+async function accountRef(work: CrmWork, integrationId: string, accountId: string | null): Promise<string | null> {
+  if (!accountId) return null;
+  const link = await work.tx
+    .selectFrom('sync_links')
+    .select('external_id')
+    .where('tenant_id', '=', work.tenantId)
+    .where('integration_id', '=', integrationId)
+    .where('record_type', '=', 'account')
+    .where('record_id', '=', accountId)
+    .executeTakeFirst();
+  return link?.external_id ?? null;
+}
+
+/** The record's fields, named as connectors map them. */
+async function fieldsOf(work: CrmWork, integrationId: string, type: CrmRecordType, id: string): Promise<Record<string, unknown>> {
+  const tx = work.tx;
+  switch (type) {
+    case 'account': {
+      const row = await tx.selectFrom('accounts').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      return { name: row.name, domain: row.domain, industry: row.industry, country: row.country };
+    }
+    case 'contact': {
+      const row = await tx.selectFrom('contacts').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      const person = await openContact(work, row);
+      return { ...person, customPersonal: undefined, country: row.country, accountRef: await accountRef(work, integrationId, row.account_id) };
+    }
+    case 'lead': {
+      const row = await tx.selectFrom('leads').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      const person = await openLead(work, row);
+      return { ...person, customPersonal: undefined, companyName: row.company_name, companyDomain: row.company_domain, country: row.country };
+    }
+    case 'opportunity': {
+      const row = await tx.selectFrom('opportunities').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      return { name: row.name, amount: row.amount, currency: row.currency, stage: row.stage, expectedCloseDate: row.expected_close_date ? iso(row.expected_close_date)!.slice(0, 10) : null, accountRef: await accountRef(work, integrationId, row.account_id) };
+    }
+  }
+}
+
+const upstream = (error: ConnectorError) =>
+  error.category === 'auth'
+    ? conflict('The CRM refused the stored credentials; reconnect the integration.', { category: error.category })
+    : error.category === 'rejected'
+      ? unprocessable(`The CRM refused the record: ${error.message}`, { status: error.status })
+      : new AppError(502, 'connector_unavailable', `The CRM could not be reached: ${error.message}`, { category: error.category });
+
+export async function pushRecord(app: AppContext, caller: Caller, integrationId: string, input: PushInput): Promise<z.infer<typeof pushResult>> {
+  const { type, id } = input.record;
+  const prepared = await crmWork(app, caller, async (work): Promise<Prepared | { refused: string }> => {
+    const integration = await findIntegration(work.tx, work.tenantId, integrationId);
+    if (integration.status !== 'active') throw conflict(`The integration is ${integration.status.replace('_', ' ')}; nothing can be pushed to it.`);
+    if (!(await isRecordVisible(work, type, id))) throw notFound('Record');
+    const connector = await connectorOf(app, work.tx, integration);
+    const mapping = connector.mappings.find((m) => m.recordType === type && integration.objects.includes(m.object));
+    if (!mapping) throw unprocessable(`This ${integration.kind} integration does not sync ${type} records.`, { field: 'record' });
+    if (type === 'contact' || type === 'lead') {
+      if (!input.purposeId) throw unprocessable('Pushing a person needs the purpose it serves (purposeId): the consent gate decides.', { field: 'purposeId' });
+      const purpose = await findPurpose(work.tx, work.tenantId, input.purposeId);
+      const verdicts = await evaluateGate(work.tx, work.tenantId, purpose, [{ type, id }]);
+      const verdict = verdicts.get(id)!;
+      if (!verdict.allowed) {
+        await recordRefusals(work.tx, work.tenantId, 'connector_push', integration.id, purpose.id, verdicts);
+        await work.audit({ action: 'integration.push_refused', objectType: type, objectId: id, fields: [verdict.reason] });
+        return { refused: verdict.reason };
+      }
+    }
+    const link = await work.tx
+      .selectFrom('sync_links')
+      .selectAll()
+      .where('tenant_id', '=', work.tenantId)
+      .where('integration_id', '=', integration.id)
+      .where('object', '=', mapping.object)
+      .where('record_id', '=', id)
+      .executeTakeFirst();
+    return { integration, object: mapping.object, fields: await fieldsOf(work, integration.id, type, id), link, connector };
+  });
+  // Refused: recorded above, in its own committed transaction; answered as a refusal.
+  if ('refused' in prepared) throw unprocessable(`The consent gate refuses this push: ${prepared.refused.replace(/_/g, ' ')}.`, { reason: prepared.refused });
+
+  const { integration, object, fields, link, connector } = prepared;
+  let external;
+  try {
+    if (link) {
+      const current = await connector.get(object, link.external_id);
+      if (!current) throw conflict('The record was deleted in the CRM since the last sync; the next sync removes the link.', { externalId: link.external_id });
+      const changedThere = current.updatedAt && link.external_updated_at && Date.parse(current.updatedAt) > new Date(link.external_updated_at).getTime();
+      if (changedThere && !input.force) {
+        throw conflict('The record changed in the CRM since the last sync; sync first, or push again with force to overwrite it.', {
+          externalId: link.external_id,
+          externalUpdatedAt: current.updatedAt,
+          lastSyncedVersion: iso(link.external_updated_at),
+        });
+      }
+      external = await connector.update(object, link.external_id, fields);
+    } else {
+      external = await connector.create(object, fields);
+    }
+  } catch (error) {
+    if (error instanceof ConnectorError) throw upstream(error);
+    throw error;
+  }
+
+  return crmWork(app, caller, async (work) => {
+    const checked = checkFields(type, external.fields);
+    const hash = await work.sealer.index('sync-content', JSON.stringify(checked.ok ? checked.value : external.fields));
+    await work.tx
+      .insertInto('sync_links')
+      .values({
+        tenant_id: work.tenantId,
+        integration_id: integration.id,
+        object,
+        external_id: external.id,
+        record_type: type,
+        record_id: id,
+        origin: 'matched',
+        match_rule: 'pushed',
+        content_hash: hash,
+        external_updated_at: external.updatedAt,
+      })
+      .onConflict((c) => c.columns(['tenant_id', 'integration_id', 'object', 'external_id']).doUpdateSet({ content_hash: hash, external_updated_at: external.updatedAt, synced_at: new Date() }))
+      .execute();
+    // A transfer to the other CRM: which record, which fields (never their values).
+    await work.audit({ action: link ? 'integration.push_update' : 'integration.push_create', objectType: type, objectId: id, fields: [`integration:${integration.id}`, ...Object.keys(fields).filter((k) => fields[k] !== undefined)] });
+    return { integrationId: integration.id, object, externalId: external.id, action: link ? ('updated' as const) : ('created' as const), externalUpdatedAt: external.updatedAt };
+  });
+}
