@@ -7,6 +7,7 @@ import { after, before, it } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../src/http/app.ts';
+import { FakeHubSpot } from '../fakes/hubspot.ts';
 import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -196,6 +197,36 @@ describeEachDatabase('web app in a real browser', (env) => {
     await page.getByRole('heading', { name: `CNIL six steps: ${summary.cnil.score} / 100` }).waitFor();
     await page.getByRole('row', { name: /Appoint a data protection officer/ }).waitFor();
     await page.screenshot({ path: path.join(os.tmpdir(), `lawful-compliance-${env().backend}.png`), fullPage: true });
+  });
+
+  it('connects HubSpot, shows the run counts, disconnects and shows the purge certificate', { skip }, async () => {
+    const fake = new FakeHubSpot();
+    await fake.start();
+    try {
+      for (let i = 0; i < 3; i++) fake.seed('contacts', { firstname: `Browser${i}`, email: `browser${i}@hubspot.example` });
+      const { accessToken } = fake.issueTokens();
+      await page.goto(`${base}/#/integrations`);
+      const form = page.getByRole('form', { name: 'Connect HubSpot' });
+      await form.getByLabel('Name').fill('Sales HubSpot');
+      await form.getByLabel('Private-app access token').fill(accessToken);
+      await form.getByLabel(/API root/).fill(fake.url);
+      await form.getByRole('button', { name: /Connect/ }).click();
+      await page.getByRole('region', { name: 'Sales HubSpot' }).waitFor();
+      await env().app.jobs.drain();
+      await page.reload();
+      const section = page.getByRole('region', { name: 'Sales HubSpot' });
+      await section.getByRole('row', { name: 'contacts 3 3 0 0 0 0' }).waitFor();
+      page.once('dialog', (dialog) => void dialog.accept());
+      await section.getByRole('button', { name: 'Disconnect and purge' }).click();
+      await section.getByText('disconnecting').waitFor();
+      await env().app.jobs.drain();
+      await page.reload();
+      const certificate = page.getByRole('region', { name: 'Purge certificate' });
+      await certificate.getByRole('row', { name: 'contacts 3 3 0 0' }).waitFor();
+      await page.screenshot({ path: path.join(os.tmpdir(), `lawful-sync-${env().backend}.png`), fullPage: true });
+    } finally {
+      await fake.stop();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { FormsPage } from './forms.tsx';
 import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
 import { RequestPage, RequestsPage } from './requests.tsx';
 import { RetentionPage } from './retention.tsx';
+import { IntegrationsPage } from './integrations.tsx';
 import { CompliancePage, DpiasPage, IncidentsPage, RegisterPage, SubprocessorsPage, TrainingPage } from './governance.tsx';
 import { navigate, useRoute } from './router.ts';
 
@@ -51,6 +52,7 @@ export function App() {
   else if (section === 'requests') page = <RequestsPage />;
   else if (section === 'retention') page = <RetentionPage />;
   else if (section === 'compliance') page = <CompliancePage />;
+  else if (section === 'integrations') page = <IntegrationsPage canManage={session.permissions.includes('integrations.manage')} />;
   else if (section === 'incidents') page = <IncidentsPage />;
   else if (section === 'register') page = <RegisterPage canManage={session.permissions.includes('governance.manage')} />;
   else if (section === 'dpias') page = <DpiasPage canManage={session.permissions.includes('governance.manage')} />;
@@ -83,6 +85,7 @@ export function App() {
         {link('opportunities', 'Opportunities')}
         {link('board', 'Pipeline')}
         {link('tasks', 'My tasks')}
+        {can('integrations.read') && link('integrations', 'CRM sync')}
         <span className="nav-group">Privacy and marketing</span>
         {can('dsr.read') && link('requests', 'Requests')}
         {link('purposes', 'Purposes')}

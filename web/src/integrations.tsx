@@ -1,0 +1,194 @@
+import { useEffect, useState } from 'react';
+import { del, get, post } from './api.ts';
+import { ErrorMessage, pageActions } from './components.tsx';
+
+const COUNTS = ['fetched', 'created', 'updated', 'unchanged', 'deleted', 'failed'] as const;
+
+/** Entries in the connector's own order (companies before contacts ...), whatever order the JSON kept. */
+const inOrder = (record: Record<string, any>, order: string[]) => Object.entries(record).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+
+function RunTable({ run, order }: { run: any; order: string[] }) {
+  return (
+    <table aria-label="Last run">
+      <thead>
+        <tr>
+          <th>Object</th>
+          {COUNTS.map((count) => (
+            <th key={count}>{count}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {inOrder(run.stats, order).map(([object, counts]: [string, any]) => (
+          <tr key={object}>
+            <td>{object}</td>
+            {COUNTS.map((count) => (
+              <td key={count}>{counts[count]}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Certificate({ certificate, order }: { certificate: any; order: string[] }) {
+  return (
+    <section aria-label="Purge certificate">
+      <h4>Purge certificate</h4>
+      <p>
+        Started {new Date(certificate.startedAt).toLocaleString()}
+        {certificate.finishedAt ? `, finished ${new Date(certificate.finishedAt).toLocaleString()}` : ' — running'}; credentials {certificate.credentialsRevoked ? 'revoked' : 'not yet revoked'}.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Object</th>
+            <th>Before</th>
+            <th>Deleted</th>
+            <th>Unlinked (kept: another source)</th>
+            <th>After</th>
+          </tr>
+        </thead>
+        <tbody>
+          {inOrder(certificate.objects, order).map(([object, e]: [string, any]) => (
+            <tr key={object}>
+              <td>{object}</td>
+              <td>{e.before}</td>
+              <td>{e.deleted}</td>
+              <td>{e.unlinked}</td>
+              <td>{e.after}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Connections to other CRMs: their runs, their review list, connecting and disconnecting. */
+export function IntegrationsPage({ canManage }: { canManage: boolean }) {
+  const [items, setItems] = useState<any[]>([]);
+  const [reviews, setReviews] = useState<any[]>([]);
+  const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller' });
+  const [error, setError] = useState<unknown>(null);
+  const load = () => {
+    get<{ items: any[] }>('/api/v1/integrations').then((page) => setItems(page.items), setError);
+    get<{ items: any[] }>('/api/v1/sync-reviews').then((page) => setReviews(page.items), setError);
+  };
+  useEffect(load, []);
+  const act = pageActions(setError, load);
+  const connect = () =>
+    post('/api/v1/integrations', {
+      kind: 'hubspot',
+      label: draft.label,
+      ...(draft.baseUrl ? { baseUrl: draft.baseUrl } : {}),
+      credentials: { kind: 'api_key', token: draft.token },
+      syncEveryHours: draft.syncEveryHours,
+      actingAs: draft.actingAs,
+    });
+  return (
+    <main>
+      <h1>CRM sync</h1>
+      <ErrorMessage error={error} />
+      {items.length === 0 && <p className="muted">No CRM is connected.</p>}
+      {items.map((item) => (
+        <section key={item.id} aria-label={item.label}>
+          <h3>
+            {item.label} <span className="badge">{item.kind}</span> <span className="badge">{item.status.replace('_', ' ')}</span>
+            {item.actingAs === 'processor' && <span className="badge">processor (Art. 28)</span>}
+          </h3>
+          {item.statusReason && <p className="error">{item.statusReason}</p>}
+          <p>
+            Every {item.syncEveryHours} h; synced until {item.syncedUntil ? new Date(item.syncedUntil).toLocaleString() : 'never'}; next {item.nextSyncAt ? new Date(item.nextSyncAt).toLocaleString() : '—'}.{' '}
+            Linked records: {Object.entries(item.records).map(([object, count]) => `${object} ${count}`).join(', ') || 'none'}.
+          </p>
+          {item.lastRun && (
+            <>
+              <p>
+                Last run ({item.lastRun.mode}): {item.lastRun.state}
+                {item.lastRun.finishedAt ? `, ${new Date(item.lastRun.finishedAt).toLocaleString()}` : ''}; {item.lastRun.requests} requests, {item.lastRun.rateLimited} rate-limited
+                {item.lastRun.error ? ` — ${item.lastRun.error}` : ''}
+              </p>
+              <RunTable run={item.lastRun} order={item.objects} />
+              {item.lastRun.failures.length > 0 && (
+                <ul aria-label="Failures">
+                  {item.lastRun.failures.map((f: any) => (
+                    <li key={`${f.object}:${f.externalId}`}>
+                      {f.object} {f.externalId}: {f.reason}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
+          )}
+          {item.purgeCertificate && <Certificate certificate={item.purgeCertificate} order={item.objects} />}
+          {canManage && item.status === 'active' && (
+            <div className="actions">
+              <button onClick={act(() => post(`/api/v1/integrations/${item.id}/sync`))}>Sync now</button>
+              <button
+                className="danger"
+                onClick={act(async () => {
+                  if (window.confirm(`Disconnect ${item.label}? Everything that came only from it is deleted.`)) await del(`/api/v1/integrations/${item.id}`);
+                })}
+              >
+                Disconnect and purge
+              </button>
+            </div>
+          )}
+        </section>
+      ))}
+      <h3>To review ({reviews.length})</h3>
+      {reviews.length === 0 && <p className="muted">No external record was ambiguous.</p>}
+      <ul aria-label="Match reviews">
+        {reviews.map((review) => (
+          <li key={review.id}>
+            {review.object} {review.externalId} was kept as <a href={`#/${review.recordType}s/${review.recordId}`}>a separate {review.recordType}</a>: {review.explanation}.{' '}
+            {canManage &&
+              review.candidateIds.map((candidate: string) => (
+                <button key={candidate} className="secondary" onClick={act(() => post(`/api/v1/sync-reviews/${review.id}/resolve`, { resolution: 'merged', mergeInto: candidate }))}>
+                  Merge into {candidate.slice(0, 8)}
+                </button>
+              ))}
+            {canManage && (
+              <button className="secondary" onClick={act(() => post(`/api/v1/sync-reviews/${review.id}/resolve`, { resolution: 'kept_separate' }))}>
+                Keep apart
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {canManage && (
+        <form className="record-form" aria-label="Connect HubSpot" onSubmit={act(connect)}>
+          <h3>Connect HubSpot</h3>
+          <label>
+            <span>Name</span>
+            <input required value={draft.label} onChange={(e) => setDraft({ ...draft, label: e.target.value })} />
+          </label>
+          <label>
+            <span>Private-app access token</span>
+            <input required type="password" autoComplete="off" value={draft.token} onChange={(e) => setDraft({ ...draft, token: e.target.value })} />
+          </label>
+          <label>
+            <span>API root (leave empty for api.hubapi.com)</span>
+            <input value={draft.baseUrl} onChange={(e) => setDraft({ ...draft, baseUrl: e.target.value })} />
+          </label>
+          <label>
+            <span>Sync every (hours)</span>
+            <input type="number" min={1} max={168} value={draft.syncEveryHours} onChange={(e) => setDraft({ ...draft, syncEveryHours: Number(e.target.value) })} />
+          </label>
+          <label>
+            <span>Whose data</span>
+            <select value={draft.actingAs} onChange={(e) => setDraft({ ...draft, actingAs: e.target.value })}>
+              <option value="controller">ours (we are the controller)</option>
+              <option value="processor">the customer's, processed on their behalf (Art. 28)</option>
+            </select>
+          </label>
+          <div className="actions">
+            <button type="submit">Connect and start the initial sync</button>
+          </div>
+        </form>
+      )}
+    </main>
+  );
+}
