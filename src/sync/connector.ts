@@ -19,6 +19,8 @@ export interface ExternalRecord {
 
 export interface RecordPage {
   records: ExternalRecord[];
+  /** Deletions seen on the same page, for APIs that report them among the changes (Pipedrive's recents). */
+  deletedIds?: string[];
   /** The cursor of the next page; null when this was the last. */
   next: string | null;
 }

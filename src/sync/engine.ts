@@ -348,8 +348,10 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
           if (current.status !== 'active') throw new Error(`The integration is ${current.status.replace('_', ' ')}.`);
           const pageScope: SyncScope = { ...scope, work: syncWork(app, tx, integration) };
           const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records);
+          const alongside = 'deletedIds' in page && page.deletedIds?.length ? await applyDeletions(pageScope, mapping, page.deletedIds) : null;
           scope.accounts = pageScope.accounts;
           stats[mapping.object] = addCounts(stats[mapping.object] ?? emptyCounts(), result.counts);
+          if (alongside) addCounts(stats[mapping.object]!, alongside.counts);
           failures.push(...result.failures.slice(0, Math.max(0, MAX_FAILURES - failures.length)));
           await tx
             .updateTable('sync_runs')

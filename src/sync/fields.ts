@@ -27,8 +27,8 @@ export function countryCode(value: unknown): string | null {
   return COUNTRY_BY_NAME.get(trimmed.toLowerCase()) ?? null;
 }
 
-const lenientDomain = z.unknown().transform((value) => (typeof value === 'string' ? normaliseDomain(value) : null));
-const lenientCountry = z.unknown().transform(countryCode);
+const lenientDomain = z.unknown().optional().transform((value) => (typeof value === 'string' ? normaliseDomain(value) : null));
+const lenientCountry = z.unknown().optional().transform(countryCode);
 const text = (max: number) => z.string().trim().max(max).nullable().default(null).transform((value) => (value === '' ? null : value));
 const reference = z.string().max(200).nullable().default(null);
 
@@ -75,12 +75,13 @@ export const SYNC_FIELDS = {
     stage: z.enum(STAGES).nullable().default(null),
     expectedCloseDate: z
       .unknown()
+      .optional()
       .transform((value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null)),
     accountRef: reference,
   }),
   task: z.object({
     title: z.string().trim().max(500).nullable().default(null).transform((title) => title || '(no subject)'),
-    dueAt: z.unknown().transform((value) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null)),
+    dueAt: z.unknown().optional().transform((value) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null)),
     done: z.boolean().default(false),
   }),
 } satisfies Record<SyncRecordType, z.ZodType>;

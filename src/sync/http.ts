@@ -21,6 +21,8 @@ export interface HttpOptions {
   /** Called with refreshed credentials, so they are stored (encrypted) before they are used again. */
   onCredentials?: (credentials: Credentials) => Promise<void>;
   timeoutMs?: number;
+  /** How an API key travels (default: a bearer token); OAuth access tokens are always bearer tokens. */
+  apiKeyHeaders?: (token: string) => Record<string, string>;
 }
 
 export class ConnectorError extends Error {
@@ -58,7 +60,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 
 export class ConnectorHttp {
   readonly stats: HttpStats = { requests: 0, rateLimited: 0, serverErrors: 0, refreshes: 0, waitedMs: 0 };
-  private readonly options: Required<Omit<HttpOptions, 'onCredentials'>> & Pick<HttpOptions, 'onCredentials'>;
+  private readonly options: Required<Omit<HttpOptions, 'onCredentials' | 'apiKeyHeaders'>> & Pick<HttpOptions, 'onCredentials' | 'apiKeyHeaders'>;
 
   constructor(
     readonly baseUrl: string,
@@ -74,6 +76,7 @@ export class ConnectorHttp {
       random: options.random ?? Math.random,
       timeoutMs: options.timeoutMs ?? 30_000,
       onCredentials: options.onCredentials,
+      apiKeyHeaders: options.apiKeyHeaders,
     };
   }
 
@@ -96,7 +99,7 @@ export class ConnectorHttp {
         this.stats.requests += 1;
         response = await fetch(new URL(path, this.baseUrl), {
           method,
-          headers: { accept: 'application/json', authorization: `Bearer ${this.accessToken()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+          headers: { accept: 'application/json', ...this.authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
@@ -118,7 +121,8 @@ export class ConnectorHttp {
         const rateLimited = response.status === 429;
         if (rateLimited) this.stats.rateLimited += 1;
         else this.stats.serverErrors += 1;
-        const told = rateLimited ? retryAfterMs(response.headers.get('retry-after')) : null;
+        // Retry-After when sent; some APIs (Pipedrive) tell the seconds until their window resets instead.
+        const told = rateLimited ? (retryAfterMs(response.headers.get('retry-after')) ?? retryAfterMs(response.headers.get('x-ratelimit-reset'))) : null;
         const detail = await describe(response);
         if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path} failed ${attempt} times: ${detail}`, response.status, rateLimited ? 'rate_limited' : 'server');
         if (told !== null && told > this.options.maxRetryAfterMs) throw new ConnectorError(`${method} ${path}: asked to wait ${Math.round(told / 1000)} s`, response.status, 'rate_limited');
@@ -130,8 +134,9 @@ export class ConnectorHttp {
     }
   }
 
-  private accessToken(): string {
-    return this.credentials.kind === 'api_key' ? this.credentials.token : this.credentials.accessToken;
+  private authHeaders(): Record<string, string> {
+    if (this.credentials.kind === 'api_key' && this.options.apiKeyHeaders) return this.options.apiKeyHeaders(this.credentials.token);
+    return { authorization: `Bearer ${this.credentials.kind === 'api_key' ? this.credentials.token : this.credentials.accessToken}` };
   }
 
   /** OAuth 2 refresh-token grant (RFC 6749 §6); a provider may rotate the refresh token too. */
@@ -157,7 +162,9 @@ export class ConnectorHttp {
 async function describe(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
-    const body = JSON.parse(text) as Record<string, unknown>;
+    const parsed = JSON.parse(text) as Record<string, unknown> | Array<Record<string, unknown>>;
+    // Salesforce answers with an array of errors.
+    const body = Array.isArray(parsed) ? (parsed[0] ?? {}) : parsed;
     const message = body.message ?? body.error_description ?? body.error;
     if (typeof message === 'string') return message.slice(0, 300);
   } catch {

@@ -12,6 +12,7 @@ import type { Connector, ConnectorSettings } from './connector.ts';
 import { requestRun } from './engine.ts';
 import type { Credentials } from './http.ts';
 import { HUBSPOT_BASE_URL, hubspotConnector } from './hubspot/connector.ts';
+import { PIPEDRIVE_BASE_URL, pipedriveConnector } from './pipedrive/connector.ts';
 import { PURGE_QUEUE } from './purge.ts';
 import type { integrationInput, integrationPatch, integrationView, runView } from './schema.ts';
 import type { IntegrationRow } from './stores.ts';
@@ -19,6 +20,7 @@ import type { IntegrationRow } from './stores.ts';
 /** The connectors, and the public API each talks to unless the integration names another root. */
 const CONNECTORS: Partial<Record<ConnectorKind, { build: (settings: ConnectorSettings) => Connector; baseUrl: string }>> = {
   hubspot: { build: hubspotConnector, baseUrl: HUBSPOT_BASE_URL },
+  pipedrive: { build: pipedriveConnector, baseUrl: PIPEDRIVE_BASE_URL },
 };
 
 const CREDENTIALS_FIELD = 'integrations.credentials';

@@ -135,9 +135,12 @@ export class AccountMatcher {
     }
     // One edit changes at most three trigrams, so names within the threshold share at least this many.
     const needed = Math.max(1, considered - 3 * Math.floor((1 - FUZZY_THRESHOLD) * key.length + 1));
+    // "Energie 83" and "Energie 84" are two companies, however alike: numbers must agree exactly.
+    const digits = (value: string) => value.replace(/\D+/g, ' ').trim();
+    const ourDigits = digits(key);
     const close: Array<{ account: AccountCandidate; score: number }> = [];
     for (const [account, count] of shared) {
-      if (count < needed || !compatible(account)) continue;
+      if (count < needed || !compatible(account) || digits(this.keys.get(account.id)!) !== ourDigits) continue;
       const score = similarity(key, this.keys.get(account.id)!);
       if (score >= FUZZY_THRESHOLD) close.push({ account, score });
     }
