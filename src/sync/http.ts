@@ -116,21 +116,21 @@ export class ConnectorHttp {
         refreshed = true;
         continue;
       }
-      if (response.status === 429 || response.status >= 500) {
+      const detail = describe(await response.text().catch(() => ''), response.statusText);
+      // Salesforce reports its concurrent-request limit as 403 REQUEST_LIMIT_EXCEEDED: a rate limit, not a refusal.
+      const limited = response.status === 429 || (response.status === 403 && detail.code === 'REQUEST_LIMIT_EXCEEDED');
+      if (limited || response.status >= 500) {
         attempt += 1;
-        const rateLimited = response.status === 429;
-        if (rateLimited) this.stats.rateLimited += 1;
+        if (limited) this.stats.rateLimited += 1;
         else this.stats.serverErrors += 1;
         // Retry-After when sent; some APIs (Pipedrive) tell the seconds until their window resets instead.
-        const told = rateLimited ? (retryAfterMs(response.headers.get('retry-after')) ?? retryAfterMs(response.headers.get('x-ratelimit-reset'))) : null;
-        const detail = await describe(response);
-        if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path} failed ${attempt} times: ${detail}`, response.status, rateLimited ? 'rate_limited' : 'server');
+        const told = limited ? (retryAfterMs(response.headers.get('retry-after')) ?? retryAfterMs(response.headers.get('x-ratelimit-reset'))) : null;
+        if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path} failed ${attempt} times: ${detail.message}`, response.status, limited ? 'rate_limited' : 'server');
         if (told !== null && told > this.options.maxRetryAfterMs) throw new ConnectorError(`${method} ${path}: asked to wait ${Math.round(told / 1000)} s`, response.status, 'rate_limited');
         await this.wait(told ?? backoffDelay(attempt, this.options));
         continue;
       }
-      const detail = await describe(response);
-      throw new ConnectorError(`${method} ${path}: ${response.status} ${detail}`, response.status, response.status === 401 || response.status === 403 ? 'auth' : 'rejected');
+      throw new ConnectorError(`${method} ${path}: ${response.status} ${detail.message}`, response.status, response.status === 401 || response.status === 403 ? 'auth' : 'rejected');
     }
   }
 
@@ -150,7 +150,7 @@ export class ConnectorHttp {
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken, client_id: current.clientId, client_secret: current.clientSecret }),
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    if (!response.ok) throw new ConnectorError(`token refresh refused: ${response.status} ${await describe(response)}; reconnect the integration`, response.status, 'auth');
+    if (!response.ok) throw new ConnectorError(`token refresh refused: ${response.status} ${describe(await response.text().catch(() => ''), response.statusText).message}; reconnect the integration`, response.status, 'auth');
     const token = (await response.json()) as { access_token?: string; refresh_token?: string };
     if (!token.access_token) throw new ConnectorError('token refresh answered without an access token', response.status, 'auth');
     this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken };
@@ -158,17 +158,17 @@ export class ConnectorHttp {
   }
 }
 
-/** The provider's own error message, short: it goes into run statistics and the UI. */
-async function describe(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
+/** The provider's own error message (and code), short: it goes into run statistics and the UI. */
+function describe(text: string, statusText: string): { message: string; code: string | null } {
   try {
     const parsed = JSON.parse(text) as Record<string, unknown> | Array<Record<string, unknown>>;
     // Salesforce answers with an array of errors.
     const body = Array.isArray(parsed) ? (parsed[0] ?? {}) : parsed;
     const message = body.message ?? body.error_description ?? body.error;
-    if (typeof message === 'string') return message.slice(0, 300);
+    const code = typeof body.errorCode === 'string' ? body.errorCode : typeof body.category === 'string' ? body.category : null;
+    if (typeof message === 'string') return { message: message.slice(0, 300), code };
   } catch {
     // not JSON
   }
-  return text.slice(0, 300) || response.statusText;
+  return { message: text.slice(0, 300) || statusText, code: null };
 }

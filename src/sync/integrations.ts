@@ -13,6 +13,7 @@ import { requestRun } from './engine.ts';
 import type { Credentials } from './http.ts';
 import { HUBSPOT_BASE_URL, hubspotConnector } from './hubspot/connector.ts';
 import { PIPEDRIVE_BASE_URL, pipedriveConnector } from './pipedrive/connector.ts';
+import { SALESFORCE_BASE_URL, salesforceConnector } from './salesforce/connector.ts';
 import { PURGE_QUEUE } from './purge.ts';
 import type { integrationInput, integrationPatch, integrationView, runView } from './schema.ts';
 import type { IntegrationRow } from './stores.ts';
@@ -21,6 +22,7 @@ import type { IntegrationRow } from './stores.ts';
 const CONNECTORS: Partial<Record<ConnectorKind, { build: (settings: ConnectorSettings) => Connector; baseUrl: string }>> = {
   hubspot: { build: hubspotConnector, baseUrl: HUBSPOT_BASE_URL },
   pipedrive: { build: pipedriveConnector, baseUrl: PIPEDRIVE_BASE_URL },
+  salesforce: { build: salesforceConnector, baseUrl: SALESFORCE_BASE_URL },
 };
 
 const CREDENTIALS_FIELD = 'integrations.credentials';

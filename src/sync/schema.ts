@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 
-export const CONNECTOR_KINDS = ['hubspot', 'pipedrive'] as const;
+export const CONNECTOR_KINDS = ['hubspot', 'salesforce', 'pipedrive'] as const;
 
 const httpUrl = z
   .string()

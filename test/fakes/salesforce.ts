@@ -1,0 +1,185 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for the Salesforce REST API (v59.0), as documented:
+ *   GET    /services/data/v59.0/query?q=SOQL            SELECT … FROM … [WHERE SystemModstamp >= …]
+ *                                                       ORDER BY …; 2,000 records a batch, the rest
+ *                                                       behind nextRecordsUrl (a query locator)
+ *   GET    /services/data/v59.0/query/{locator}-{n}      the next batch
+ *   GET    /services/data/v59.0/sobjects/{type}/deleted/?start&end   deletions in a window (30 days back at most)
+ *   GET/PATCH/DELETE /services/data/v59.0/sobjects/{type}/{id}, POST /services/data/v59.0/sobjects/{type}
+ *   POST   /services/oauth2/token                        refresh-token grant
+ * Errors are arrays of {message, errorCode}: 401 INVALID_SESSION_ID, 403 REQUEST_LIMIT_EXCEEDED
+ * (the concurrent-request limit), 400 INVALID_REPLICATION_DATE, 404 NOT_FOUND.
+ */
+
+export const SALESFORCE_TYPES = ['Account', 'Contact', 'Lead', 'Opportunity', 'Task'] as const;
+export type SalesforceType = (typeof SALESFORCE_TYPES)[number];
+const PREFIX: Record<SalesforceType, string> = { Account: '001', Contact: '003', Lead: '00Q', Opportunity: '006', Task: '00T' };
+const BATCH = 2000;
+const API = '/services/data/v59.0';
+
+export interface SalesforceRecord {
+  Id: string;
+  SystemModstamp: string;
+  IsDeleted: boolean;
+  [field: string]: unknown;
+}
+
+export class FakeSalesforce {
+  readonly records: Record<SalesforceType, Map<string, SalesforceRecord>> = { Account: new Map(), Contact: new Map(), Lead: new Map(), Opportunity: new Map(), Task: new Map() };
+  readonly deletedAt = new Map<string, string>();
+  readonly log: Array<{ method: string; path: string; status: number }> = [];
+  readonly clientId = 'sf-client';
+  readonly clientSecret = 'sf-secret';
+  private readonly accessTokens = new Set<string>();
+  private readonly refreshTokens = new Set<string>();
+  private readonly locators = new Map<string, SalesforceRecord[]>();
+  /** The next this many requests are refused with REQUEST_LIMIT_EXCEEDED. */
+  limitNext = 0;
+  private next = 1;
+  private clock = 0;
+  private server: http.Server | undefined;
+  url = '';
+
+  issueTokens(): { accessToken: string; refreshToken: string } {
+    const accessToken = `00D!${crypto.randomBytes(12).toString('hex')}`;
+    const refreshToken = `5Aep${crypto.randomBytes(12).toString('hex')}`;
+    this.accessTokens.add(accessToken);
+    this.refreshTokens.add(refreshToken);
+    return { accessToken, refreshToken };
+  }
+
+  expireSessions(): void {
+    this.accessTokens.clear();
+  }
+
+  private now(): string {
+    this.clock = Math.max(Date.now(), this.clock + 1);
+    return new Date(this.clock).toISOString().replace('Z', '+0000');
+  }
+
+  seed(type: SalesforceType, fields: Record<string, unknown>, at?: Date): SalesforceRecord {
+    const Id = `${PREFIX[type]}${String(this.next++).padStart(12, '0')}AAA`;
+    const record: SalesforceRecord = { ...fields, Id, SystemModstamp: at ? at.toISOString().replace('Z', '+0000') : this.now(), IsDeleted: false };
+    this.records[type].set(Id, record);
+    return record;
+  }
+
+  modify(type: SalesforceType, id: string, fields: Record<string, unknown>): void {
+    const record = this.records[type].get(id);
+    if (!record || record.IsDeleted) throw new Error(`no live ${type} ${id}`);
+    Object.assign(record, fields, { SystemModstamp: this.now() });
+  }
+
+  /** Deleted records go to the recycle bin (IsDeleted), and are listed by the deleted resource. */
+  remove(type: SalesforceType, id: string): void {
+    const record = this.records[type].get(id);
+    if (!record || record.IsDeleted) throw new Error(`no live ${type} ${id}`);
+    record.IsDeleted = true;
+    record.SystemModstamp = this.now();
+    this.deletedAt.set(id, record.SystemModstamp);
+  }
+
+  live(type: SalesforceType): SalesforceRecord[] {
+    return [...this.records[type].values()].filter((r) => !r.IsDeleted);
+  }
+
+  async start(): Promise<string> {
+    this.server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const url = new URL(request.url ?? '/', 'http://fake');
+        const { status, body } = this.handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
+        this.log.push({ method: request.method ?? 'GET', path: url.pathname, status });
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(body === undefined ? '' : JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private batch(all: SalesforceRecord[], fields: string[], locator: string, offset: number) {
+    const page = all.slice(offset, offset + BATCH).map((r) => ({ attributes: { type: 'sobject', url: `${API}/sobjects/x/${r.Id}` }, ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) }));
+    const done = offset + BATCH >= all.length;
+    return { totalSize: all.length, done, records: page, ...(done ? {} : { nextRecordsUrl: `${API}/query/${locator}-${offset + BATCH}` }) };
+  }
+
+  private handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): { status: number; body?: unknown } {
+    const error = (status: number, errorCode: string, message: string) => ({ status, body: [{ message, errorCode }] });
+    if (method === 'POST' && url.pathname === '/services/oauth2/token') {
+      const form = new URLSearchParams(raw);
+      if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret || !this.refreshTokens.has(form.get('refresh_token') ?? '')) {
+        return { status: 400, body: { error: 'invalid_grant', error_description: 'expired access/refresh token' } };
+      }
+      const accessToken = `00D!${crypto.randomBytes(12).toString('hex')}`;
+      this.accessTokens.add(accessToken);
+      return { status: 200, body: { access_token: accessToken, instance_url: this.url, token_type: 'Bearer', issued_at: String(Date.now()) } };
+    }
+    const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
+    if (!token || !this.accessTokens.has(token)) return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    if (this.limitNext > 0) {
+      this.limitNext -= 1;
+      return error(403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
+    }
+    if (method === 'GET' && url.pathname === `${API}/query`) {
+      const soql = url.searchParams.get('q') ?? '';
+      const parsed = /^SELECT (.+) FROM (\w+)(?: WHERE SystemModstamp >= (\S+))? ORDER BY (Id|SystemModstamp, Id)$/i.exec(soql.trim());
+      if (!parsed || !SALESFORCE_TYPES.includes(parsed[2] as SalesforceType)) return error(400, 'MALFORMED_QUERY', `unexpected query: ${soql}`);
+      const fields = parsed[1]!.split(',').map((f) => f.trim());
+      const since = parsed[3] ? Date.parse(parsed[3]) : -Infinity;
+      const all = [...this.records[parsed[2] as SalesforceType].values()]
+        .filter((r) => !r.IsDeleted && Date.parse(r.SystemModstamp) >= since)
+        .sort(parsed[4] === 'Id' ? (a, b) => a.Id.localeCompare(b.Id) : (a, b) => Date.parse(a.SystemModstamp) - Date.parse(b.SystemModstamp) || a.Id.localeCompare(b.Id));
+      const locator = `01g${crypto.randomBytes(6).toString('hex')}`;
+      this.locators.set(locator, all);
+      (all as unknown as { fields: string[] }).fields = fields;
+      return { status: 200, body: this.batch(all, fields, locator, 0) };
+    }
+    const more = new RegExp(`^${API}/query/(\\w+)-(\\d+)$`).exec(url.pathname);
+    if (method === 'GET' && more) {
+      const all = this.locators.get(more[1]!);
+      if (!all) return error(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+      return { status: 200, body: this.batch(all, (all as unknown as { fields: string[] }).fields, more[1]!, Number(more[2])) };
+    }
+    const deleted = new RegExp(`^${API}/sobjects/(\\w+)/deleted/?$`).exec(url.pathname);
+    if (method === 'GET' && deleted) {
+      const start = Date.parse(url.searchParams.get('start') ?? '');
+      const end = Date.parse(url.searchParams.get('end') ?? '');
+      if (Number.isNaN(start) || Number.isNaN(end) || start < Date.now() - 30 * 86_400_000) return error(400, 'INVALID_REPLICATION_DATE', 'start date cannot be more than 30 days ago');
+      const deletedRecords = [...this.records[deleted[1] as SalesforceType]?.values() ?? []]
+        .filter((r) => r.IsDeleted && Date.parse(this.deletedAt.get(r.Id)!) >= start && Date.parse(this.deletedAt.get(r.Id)!) <= end)
+        .map((r) => ({ id: r.Id, deletedDate: this.deletedAt.get(r.Id) }));
+      return { status: 200, body: { deletedRecords, earliestDateAvailable: new Date(Date.now() - 30 * 86_400_000).toISOString(), latestDateCovered: new Date(end).toISOString() } };
+    }
+    const one = new RegExp(`^${API}/sobjects/(\\w+)(?:/(\\w+))?$`).exec(url.pathname);
+    const type = one?.[1] as SalesforceType | undefined;
+    if (!one || !type || !SALESFORCE_TYPES.includes(type)) return error(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    if (method === 'POST' && !one[2]) {
+      const record = this.seed(type, body);
+      return { status: 201, body: { id: record.Id, success: true, errors: [] } };
+    }
+    const record = one[2] ? this.records[type].get(one[2]) : undefined;
+    if (!record || record.IsDeleted) return error(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (method === 'GET') return { status: 200, body: { attributes: { type }, ...record } };
+    if (method === 'PATCH') {
+      this.modify(type, record.Id, body);
+      return { status: 204 };
+    }
+    if (method === 'DELETE') {
+      this.remove(type, record.Id);
+      return { status: 204 };
+    }
+    return error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed`);
+  }
+}
