@@ -18,6 +18,8 @@ export interface Config {
   /** Header a trusted proxy sets to the client's country (e.g. cf-ipcountry); read only with trustProxy. */
   countryHeader: string | undefined;
   masterKeyFile: string;
+  /** The CSV drop folders of CRM sync must lie inside this directory. */
+  syncDropDir: string;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -44,5 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: flag(env.LAWFUL_TRUST_PROXY, false),
     countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
+    syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
   };
 }

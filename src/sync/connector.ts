@@ -41,6 +41,11 @@ export interface Connector {
   /** Every object the connector can sync, in dependency order (companies before the people in them). */
   readonly mappings: readonly ObjectMapping[];
   readonly stats: HttpStats;
+  /**
+   * A snapshot connector (a CSV drop) lists every live object as its changes; what a complete
+   * listing no longer holds was deleted there, and the engine finds that itself.
+   */
+  readonly snapshot?: boolean;
   listAll(object: string, cursor: string | null): Promise<RecordPage>;
   listChanged(object: string, since: Date, cursor: string | null): Promise<RecordPage>;
   listDeleted(object: string, since: Date, cursor: string | null): Promise<DeletionPage>;
@@ -52,6 +57,8 @@ export interface Connector {
 
 export interface ConnectorSettings {
   baseUrl: string;
+  /** For file-based connectors: the directory their folder must lie in. */
+  dropRoot?: string;
   credentials: Credentials;
   /** Stores credentials the connector rotated (a refreshed OAuth token pair). */
   onCredentials: (credentials: Credentials) => Promise<void>;

@@ -62,7 +62,7 @@ interface PageResult {
 }
 
 /** Stores one page of external objects: links found are updated when their content changed, the rest created or matched. */
-export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, records: ExternalRecord[]): Promise<PageResult> {
+export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, records: ExternalRecord[], snapshot = false): Promise<PageResult> {
   const { work } = scope;
   const type = mapping.recordType;
   const failures: SyncFailure[] = [];
@@ -138,13 +138,25 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
     for (const item of changed) {
       await work.tx
         .updateTable('sync_links')
-        .set({ content_hash: item.hash, external_updated_at: item.updatedAt, synced_at: new Date() })
+        .set({ content_hash: item.hash, external_updated_at: item.updatedAt, synced_at: sql`now()` })
         .where('tenant_id', '=', work.tenantId)
         .where('integration_id', '=', scope.integration.id)
         .where('object', '=', mapping.object)
         .where('external_id', '=', item.externalId)
         .execute();
     }
+  }
+  // A snapshot lists everything: a link it saw is still alive there, whether or not it changed.
+  const unchangedIds = valid.filter((item) => linkOf.get(item.externalId)?.content_hash === item.hash).map((item) => item.externalId);
+  if (snapshot && unchangedIds.length > 0) {
+    await work.tx
+      .updateTable('sync_links')
+      .set({ synced_at: sql`now()` })
+      .where('tenant_id', '=', work.tenantId)
+      .where('integration_id', '=', scope.integration.id)
+      .where('object', '=', mapping.object)
+      .where('external_id', 'in', unchangedIds)
+      .execute();
   }
   return {
     counts: {
@@ -251,6 +263,25 @@ export async function queueDueSyncs(app: AppContext, now = new Date()): Promise<
   return queued;
 }
 
+/**
+ * For a snapshot connector: links of the object that the run's complete listing did not touch,
+ * a page at a time (each page deleted before the next is read, so the next starts afresh).
+ */
+async function unseenSince(app: AppContext, integration: IntegrationRow, object: string, startedAt: Date) {
+  const rows = await withTenant(app.db, integration.tenant_id, (tx) =>
+    tx
+      .selectFrom('sync_links')
+      .select('external_id')
+      .where('tenant_id', '=', integration.tenant_id)
+      .where('integration_id', '=', integration.id)
+      .where('object', '=', object)
+      .where('synced_at', '<', startedAt)
+      .limit(500)
+      .execute(),
+  );
+  return { ids: rows.map((row) => row.external_id), next: rows.length === 500 ? 'more' : null };
+}
+
 /** Which phases a run goes through for each object. */
 const PHASES = { initial: ['changes'], incremental: ['changes', 'deletions'] } as const;
 
@@ -331,7 +362,9 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
       for (;;) {
         const page =
           phase === 'deletions'
-            ? await connector.listDeleted(mapping.object, since, cursor)
+            ? connector.snapshot
+              ? await unseenSince(app, integration, mapping.object, run.started_at!)
+              : await connector.listDeleted(mapping.object, since, cursor)
             : run.mode === 'initial'
               ? await connector.listAll(mapping.object, cursor)
               : await connector.listChanged(mapping.object, since, cursor);
@@ -347,7 +380,7 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
           const current = await tx.selectFrom('integrations').select('status').where('tenant_id', '=', tenantId).where('id', '=', integration.id).forShare().executeTakeFirstOrThrow();
           if (current.status !== 'active') throw new Error(`The integration is ${current.status.replace('_', ' ')}.`);
           const pageScope: SyncScope = { ...scope, work: syncWork(app, tx, integration) };
-          const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records);
+          const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records, connector.snapshot);
           const alongside = 'deletedIds' in page && page.deletedIds?.length ? await applyDeletions(pageScope, mapping, page.deletedIds) : null;
           scope.accounts = pageScope.accounts;
           stats[mapping.object] = addCounts(stats[mapping.object] ?? emptyCounts(), result.counts);

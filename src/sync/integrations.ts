@@ -14,8 +14,9 @@ import type { Credentials } from './http.ts';
 import { HUBSPOT_BASE_URL, hubspotConnector } from './hubspot/connector.ts';
 import { PIPEDRIVE_BASE_URL, pipedriveConnector } from './pipedrive/connector.ts';
 import { SALESFORCE_BASE_URL, salesforceConnector } from './salesforce/connector.ts';
+import { csvConnector, dropFolder } from './csv/connector.ts';
 import { PURGE_QUEUE } from './purge.ts';
-import type { integrationInput, integrationPatch, integrationView, runView } from './schema.ts';
+import { httpUrl, type integrationInput, type integrationPatch, type integrationView, type runView } from './schema.ts';
 import type { IntegrationRow } from './stores.ts';
 
 /** The connectors, and the public API each talks to unless the integration names another root. */
@@ -23,6 +24,7 @@ const CONNECTORS: Partial<Record<ConnectorKind, { build: (settings: ConnectorSet
   hubspot: { build: hubspotConnector, baseUrl: HUBSPOT_BASE_URL },
   pipedrive: { build: pipedriveConnector, baseUrl: PIPEDRIVE_BASE_URL },
   salesforce: { build: salesforceConnector, baseUrl: SALESFORCE_BASE_URL },
+  csv: { build: csvConnector, baseUrl: '' },
 };
 
 const CREDENTIALS_FIELD = 'integrations.credentials';
@@ -33,10 +35,26 @@ function connectorEntry(kind: ConnectorKind) {
   return entry;
 }
 
+/** An http(s) API root, or for a CSV drop a folder inside the drop directory. */
+function checkedBaseUrl(app: AppContext, kind: ConnectorKind, value: string): string {
+  if (kind === 'csv') {
+    if (!value) throw unprocessable('baseUrl must name the drop folder.', { field: 'baseUrl' });
+    try {
+      dropFolder(value, app.config.syncDropDir);
+    } catch (error) {
+      throw unprocessable((error as Error).message, { field: 'baseUrl' });
+    }
+    return value;
+  }
+  const parsed = httpUrl.safeParse(value);
+  if (!parsed.success) throw unprocessable(`baseUrl ${parsed.error.issues[0]!.message}`, { field: 'baseUrl' });
+  return parsed.data;
+}
+
 /** The objects a connector syncs, in its order. */
 export function objectsOf(kind: ConnectorKind): string[] {
   return connectorEntry(kind)
-    .build({ baseUrl: 'http://localhost', credentials: { kind: 'api_key', token: 'unused' }, onCredentials: async () => {} })
+    .build({ baseUrl: kind === 'csv' ? '.' : 'http://localhost', credentials: { kind: 'api_key', token: 'unused' }, onCredentials: async () => {} })
     .mappings.map((m) => m.object);
 }
 
@@ -46,6 +64,10 @@ async function sealCredentials(app: AppContext, tx: Tx, integration: { tenant_id
 
 /** The connector of an integration, with its credentials opened; rotated credentials are stored sealed again. */
 export async function connectorOf(app: AppContext, tx: Tx, integration: IntegrationRow, options: { sleep?: (ms: number) => Promise<void> } = {}): Promise<Connector> {
+  if (integration.kind === 'csv') {
+    if (integration.status === 'disconnecting' || integration.status === 'disconnected') throw conflict('The integration was disconnected.');
+    return csvConnector({ baseUrl: integration.base_url, dropRoot: app.config.syncDropDir, credentials: { kind: 'api_key', token: 'none' }, onCredentials: async () => {} });
+  }
   if (!integration.credentials_enc) throw conflict('The integration has no credentials (it was disconnected).');
   const credentials = JSON.parse(await app.keys.decryptField(tx, integration.tenant_id, CREDENTIALS_FIELD, integration.credentials_enc)) as Credentials;
   return connectorEntry(integration.kind).build({
@@ -160,6 +182,8 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
     const known = objectsOf(input.kind);
     const unknown = (input.objects ?? []).filter((object) => !known.includes(object));
     if (unknown.length > 0) throw unprocessable(`The ${input.kind} connector does not sync ${unknown.join(', ')}; it knows ${known.join(', ')}.`, { field: 'objects' });
+    const baseUrl = checkedBaseUrl(app, input.kind, input.baseUrl ?? entry.baseUrl);
+    if (input.kind !== 'csv' && !input.credentials) throw unprocessable('credentials are required to connect a CRM.', { field: 'credentials' });
     const id = crypto.randomUUID();
     const tenantId = caller.auth.tenantId;
     const row = await tx
@@ -169,8 +193,8 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
         id,
         kind: input.kind,
         label: input.label,
-        base_url: input.baseUrl ?? entry.baseUrl,
-        credentials_enc: await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials),
+        base_url: baseUrl,
+        credentials_enc: input.credentials && input.kind !== 'csv' ? await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials) : null,
         acting_as: input.actingAs,
         objects: known.filter((object) => !input.objects || input.objects.includes(object)),
         sync_every_seconds: input.syncEveryHours * 3600,
@@ -180,7 +204,7 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
       .executeTakeFirstOrThrow();
     await requestRun(tx, row, caller.auth.memberId);
     await audit({ action: 'integration.create', objectType: 'integration', objectId: id, fields: ['credentials', `acting_as:${input.actingAs}`] });
-    return toView(tx, row, input.credentials.kind);
+    return toView(tx, row, input.kind === 'csv' ? null : (input.credentials?.kind ?? null));
   });
 }
 

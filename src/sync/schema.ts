@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 
-export const CONNECTOR_KINDS = ['hubspot', 'salesforce', 'pipedrive'] as const;
+export const CONNECTOR_KINDS = ['hubspot', 'salesforce', 'pipedrive', 'csv'] as const;
 
-const httpUrl = z
+export const httpUrl = z
   .string()
   .trim()
   .max(500)
@@ -31,8 +31,14 @@ const actingAs = z
 export const integrationInput = z.object({
   kind: z.enum(CONNECTOR_KINDS),
   label: z.string().trim().min(1).max(100),
-  baseUrl: httpUrl.optional().describe("The API's root; the vendor's public API when omitted"),
-  credentials: credentialsInput,
+  baseUrl: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe("The API's root (the vendor's public API when omitted); for csv, the drop folder, relative to LAWFUL_SYNC_DROP_DIR"),
+  credentials: credentialsInput.optional().describe('Required except for a CSV drop folder'),
   objects: z.array(z.string().min(1).max(50)).min(1).max(10).optional().describe('External objects to copy; all the connector knows when omitted'),
   syncEveryHours: everyHours.default(24),
   actingAs: actingAs.default('controller'),
