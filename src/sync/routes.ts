@@ -5,9 +5,10 @@ import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { pageOf } from '../http/pagination.ts';
 import * as integrations from './integrations.ts';
+import { recordLinks } from './links.ts';
 import { pushRecord } from './push.ts';
 import * as reviews from './reviews.ts';
-import { integrationInput, integrationPatch, integrationView, pushInput, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView } from './schema.ts';
+import { integrationInput, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView } from './schema.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -65,6 +66,11 @@ export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
     config: { access: 'integrations.read', resource: 'integration' },
     schema: { tags, summary: 'Runs of a connection, newest first, with their counts per object', params: idParam, querystring: runListQuery, response: { 200: pageOf(runView) } },
     handler: async (request) => integrations.listRuns(app, callerOf(request), request.params.id, request.query),
+  });
+  r.get('/api/v1/sync-links', {
+    config: { access: 'crm.read' },
+    schema: { tags, summary: "A record's copies in other CRMs, with the rule that linked each", querystring: linkListQuery, response: { 200: recordLinksView } },
+    handler: async (request) => recordLinks(app, callerOf(request), request.query),
   });
   r.get('/api/v1/sync-reviews', {
     config: { access: 'integrations.read' },

@@ -139,3 +139,25 @@ export const pushResult = z.object({
   action: z.enum(['created', 'updated']),
   externalUpdatedAt: z.string().nullable(),
 });
+
+export const linkListQuery = z.object({
+  recordType: z.enum(['account', 'contact', 'lead', 'opportunity']),
+  recordId: z.string().uuid(),
+});
+
+export const recordLinksView = z.object({
+  items: z.array(
+    z.object({
+      integrationId: z.string().uuid(),
+      integrationLabel: z.string(),
+      kind: z.string(),
+      object: z.string(),
+      externalId: z.string(),
+      origin: z.enum(['created', 'matched']).describe('created: the CRM brought the record in; matched: linked to a record we had'),
+      matchRule: z.string().nullable().describe('Which rule linked it: domain, name, fuzzy_name, email, review (a person merged it), pushed'),
+      filledFields: z.array(z.string()).describe('Fields of a matched record that only this CRM supplied'),
+      syncedAt: z.string(),
+    }),
+  ),
+  pushTargets: z.array(z.object({ id: z.string().uuid(), label: z.string(), kind: z.string() })).describe('Active connections this record can be pushed to'),
+});

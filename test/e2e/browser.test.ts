@@ -216,6 +216,10 @@ describeEachDatabase('web app in a real browser', (env) => {
       await page.reload();
       const section = page.getByRole('region', { name: 'Sales HubSpot' });
       await section.getByRole('row', { name: 'contacts 3 3 0 0 0 0' }).waitFor();
+      const synced = (await admin.get('/api/v1/contacts?limit=200')).body.items.find((c: any) => c.emails[0] === 'browser0@hubspot.example');
+      await page.goto(`${base}/#/contacts/${synced.id}`);
+      await page.getByRole('region', { name: 'Other CRMs' }).getByText(/Sales HubSpot: contacts \d+ — brought in by this CRM/).waitFor();
+      await page.goto(`${base}/#/integrations`);
       page.once('dialog', (dialog) => void dialog.accept());
       await section.getByRole('button', { name: 'Disconnect and purge' }).click();
       await section.getByText('disconnecting').waitFor();

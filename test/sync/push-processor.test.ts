@@ -66,6 +66,10 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     await env().app.jobs.drain();
     const accounts = (await admin.get('/api/v1/accounts?limit=200')).body.items.filter((a: any) => a.domain === 'lawful-push.example');
     assert.equal(accounts.length, 1);
+    const links = (await admin.get(`/api/v1/sync-links?recordType=account&recordId=${account.id}`)).body;
+    assert.deepEqual(links.items.map((l: any) => [l.object, l.externalId, l.origin, l.matchRule]), [['companies', external.id, 'matched', 'pushed']]);
+    assert.deepEqual(links.pushTargets.map((t: any) => t.id), [integrationId]);
+    assert.equal((await admin.get(`/api/v1/sync-links?recordType=account&recordId=00000000-0000-4000-8000-000000000000`)).status, 404);
   });
 
   it('pushes a person only for a purpose the consent gate allows, and records the refusal', async () => {

@@ -192,3 +192,78 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
     </main>
   );
 }
+
+const RULES: Record<string, string> = {
+  domain: 'same domain',
+  name: 'same name (legal form, case and accents ignored)',
+  fuzzy_name: 'similar name',
+  email: 'same email address',
+  review: 'merged by a person after review',
+  pushed: 'pushed from here',
+};
+
+/** On a record page: its copies in other CRMs (and why each is linked), and a push to one of them. */
+export function SyncPanel({ recordType, recordId }: { recordType: string; recordId: string }) {
+  const [links, setLinks] = useState<{ items: any[]; pushTargets: any[] } | null>(null);
+  const [purposes, setPurposes] = useState<any[]>([]);
+  const [target, setTarget] = useState('');
+  const [purposeId, setPurposeId] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const person = recordType === 'contact' || recordType === 'lead';
+  const load = () => get<{ items: any[]; pushTargets: any[] }>(`/api/v1/sync-links?recordType=${recordType}&recordId=${recordId}`).then(setLinks, setError);
+  useEffect(() => {
+    load();
+    if (person) get<{ items: any[] }>('/api/v1/purposes?status=active').then((page) => setPurposes(page.items), setError);
+  }, [recordType, recordId]);
+  const act = pageActions(setError, load);
+  if (!links || (links.items.length === 0 && links.pushTargets.length === 0)) return null;
+  const push = (force: boolean) =>
+    act(async () => {
+      setNotice(null);
+      const result = await post<any>(`/api/v1/integrations/${target || links.pushTargets[0].id}/push`, { record: { type: recordType, id: recordId }, ...(person ? { purposeId } : {}), force });
+      setNotice(`${result.action === 'created' ? 'Created' : 'Updated'} in the CRM as ${result.object} ${result.externalId}.`);
+    });
+  return (
+    <section aria-label="Other CRMs">
+      <h3>Other CRMs</h3>
+      <ErrorMessage error={error} />
+      {notice && <p className="notice">{notice}</p>}
+      <ul>
+        {links.items.map((link) => (
+          <li key={`${link.integrationId}:${link.object}:${link.externalId}`}>
+            {link.integrationLabel}: {link.object} {link.externalId} — {link.origin === 'created' ? 'brought in by this CRM' : `linked: ${RULES[link.matchRule] ?? link.matchRule}`}
+            {link.filledFields.length > 0 ? ` (it filled ${link.filledFields.join(', ')})` : ''}
+          </li>
+        ))}
+      </ul>
+      {links.pushTargets.length > 0 && (
+        <div className="actions">
+          <select aria-label="CRM" value={target} onChange={(e) => setTarget(e.target.value)}>
+            {links.pushTargets.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+          {person && (
+            <select aria-label="Purpose" value={purposeId} onChange={(e) => setPurposeId(e.target.value)}>
+              <option value="">Purpose of the push…</option>
+              {purposes.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          )}
+          <button className="secondary" onClick={push(false)}>
+            Push to CRM
+          </button>
+          <button className="secondary" onClick={push(true)}>
+            Push, overwriting changes there
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

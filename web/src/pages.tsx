@@ -1,3 +1,4 @@
+import { SyncPanel } from './integrations.tsx';
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { del, get, patch, post, query, type Page } from './api.ts';
 import { ErrorMessage, RecordForm, TaskList, Timeline } from './components.tsx';
@@ -199,6 +200,7 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
       )}
       {spec.path === 'contacts' && <RelatedList title="Opportunities" spec={OBJECTS.opportunities} filter={{ contactId: id }} />}
       {(spec.path === 'contacts' || spec.path === 'leads') && <ConsentPanel path={spec.path} id={id} />}
+      <SyncPanel recordType={spec.recordType} recordId={id} />
       <div className="columns">
         <Timeline recordType={spec.recordType} recordId={id} />
         <TaskList filter={{ recordType: spec.recordType, recordId: id }} memberId={memberId} />
