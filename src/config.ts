@@ -20,6 +20,9 @@ export interface Config {
   masterKeyFile: string;
   /** The CSV drop folders of CRM sync must lie inside this directory. */
   syncDropDir: string;
+  /** Where `lawful backup` writes, and how many days of backups it keeps. */
+  backupDir: string;
+  backupKeepDays: number;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -47,5 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
+    backupDir: path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
+    backupKeepDays: Number(env.LAWFUL_BACKUP_KEEP_DAYS ?? 7),
   };
 }

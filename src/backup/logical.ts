@@ -16,13 +16,13 @@ export interface LogicalDump {
 /** Short-lived state that a restore must not bring back (sessions, throttles, the job queue). */
 const EPHEMERAL = new Set(['schema_migrations', 'sessions', 'auth_throttle', 'public_rate_limits', 'jobs', 'job_schedules']);
 
-interface TableInfo {
+export interface TableInfo {
   table: string;
   perTenant: boolean;
 }
 
 /** Public tables in an order where every table comes after the tables it references. */
-async function tablesInOrder(db: Database): Promise<TableInfo[]> {
+export async function tablesInOrder(db: Database): Promise<TableInfo[]> {
   const tables = await sql<{ table: string; forced: boolean; has_tenant: boolean }>`
     select c.relname as table, c.relforcerowsecurity as forced,
            exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped) as has_tenant
@@ -46,25 +46,28 @@ async function tablesInOrder(db: Database): Promise<TableInfo[]> {
   return ordered;
 }
 
-async function schemaVersion(db: Database): Promise<number> {
+export async function schemaVersion(db: Database): Promise<number> {
   const { rows } = await sql<{ version: number }>`select coalesce(max(version), 0)::int as version from schema_migrations`.execute(db.kysely);
   return rows[0]!.version;
+}
+
+/** The rows of one table as PostgreSQL JSON, workspace by workspace where row-level security is forced. */
+export async function tableRows(db: Database, info: TableInfo, tenants: string[]): Promise<Array<{ tenantId: string | null; json: string }>> {
+  const rows: Array<{ tenantId: string | null; json: string }> = [];
+  for (const tenantId of info.perTenant ? tenants : [null]) {
+    await db.kysely.transaction().execute(async (tx) => {
+      if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+      const result = await sql<{ json: string }>`select row_to_json(t)::text as json from ${sql.table(info.table)} t`.execute(tx);
+      for (const row of result.rows) rows.push({ tenantId, json: row.json });
+    });
+  }
+  return rows;
 }
 
 export async function dumpDatabase(db: Database): Promise<LogicalDump> {
   const tenants = (await sql<{ id: string }>`select id from tenants order by id`.execute(db.kysely)).rows.map((row) => row.id);
   const tables: LogicalDump['tables'] = [];
-  for (const { table, perTenant } of await tablesInOrder(db)) {
-    const rows: Array<{ tenantId: string | null; json: string }> = [];
-    for (const tenantId of perTenant ? tenants : [null]) {
-      await db.kysely.transaction().execute(async (tx) => {
-        if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
-        const result = await sql<{ json: string }>`select row_to_json(t)::text as json from ${sql.table(table)} t`.execute(tx);
-        for (const row of result.rows) rows.push({ tenantId, json: row.json });
-      });
-    }
-    tables.push({ table, perTenant, rows });
-  }
+  for (const info of await tablesInOrder(db)) tables.push({ ...info, rows: await tableRows(db, info, tenants) });
   return { schemaVersion: await schemaVersion(db), takenAt: new Date().toISOString(), tables };
 }
 
@@ -77,20 +80,30 @@ export async function restoreDatabase(db: Database, dump: LogicalDump): Promise<
     const byTenant = new Map<string | null, string[]>();
     for (const row of rows) byTenant.set(row.tenantId, [...(byTenant.get(row.tenantId) ?? []), row.json]);
     for (const [tenantId, jsons] of byTenant) {
-      await db.kysely.transaction().execute(async (tx) => {
-        if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
-        for (let i = 0; i < jsons.length; i += 500) {
-          const batch = `[${jsons.slice(i, i + 500).join(',')}]`;
-          await sql`insert into ${sql.table(table)} overriding system value select * from json_populate_recordset(null::${sql.table(table)}, ${batch}::json)`.execute(tx);
-        }
-      });
+      await insertRows(db, table, tenantId, jsons);
       restored += jsons.length;
     }
   }
+  await resetIdentities(db);
+  return restored;
+}
+
+/** After rows were inserted with their ids, identity sequences continue after the highest. */
+export async function resetIdentities(db: Database): Promise<void> {
   const identities = await sql<{ table_name: string; column_name: string }>`
     select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`.execute(db.kysely);
   for (const { table_name, column_name } of identities.rows) {
     await sql`select setval(pg_get_serial_sequence(${table_name}, ${column_name}), greatest((select max(${sql.ref(column_name)}) from ${sql.table(table_name)}), 1))`.execute(db.kysely);
   }
-  return restored;
+}
+
+/** Inserts rows (PostgreSQL JSON of the table's row type) of one table and workspace, 500 a statement. */
+export async function insertRows(db: Database, table: string, tenantId: string | null, jsons: string[]): Promise<void> {
+  await db.kysely.transaction().execute(async (tx) => {
+    if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
+    for (let i = 0; i < jsons.length; i += 500) {
+      const batch = `[${jsons.slice(i, i + 500).join(',')}]`;
+      await sql`insert into ${sql.table(table)} overriding system value select * from json_populate_recordset(null::${sql.table(table)}, ${batch}::json)`.execute(tx);
+    }
+  });
 }

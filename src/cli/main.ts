@@ -1,10 +1,12 @@
+import path from 'node:path';
 import { Command, Option } from 'commander';
+import { listBackups, restoreBackup, verifyBackup, writeBackup } from '../backup/archive.ts';
 import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
 import { boot } from '../boot.ts';
 import { loadConfig } from '../config.ts';
 import { randomKey } from '../crypto/aead.ts';
 import { rotateMasterKey } from '../crypto/keys.ts';
-import { readKeyFile, writeKeyFile, LocalKeyring } from '../crypto/master-keys.ts';
+import { loadKeyring, readKeyFile, writeKeyFile, LocalKeyring } from '../crypto/master-keys.ts';
 import { openDatabase } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { embeddedDataDir } from '../boot.ts';
@@ -144,6 +146,60 @@ audit
       process.exitCode = results.every((result) => result.ok) ? 0 : 1;
     } finally {
       await app.db.close();
+    }
+  });
+
+program
+  .command('backup')
+  .description('Write an encrypted (AES-256-GCM), compressed full backup of the whole database with its manifest; older ones beyond the kept days are removed')
+  .option('--dir <dir>', 'backup directory (default: LAWFUL_BACKUP_DIR, or data/backups)')
+  .option('--keep-days <days>', 'days of backups to keep (default: LAWFUL_BACKUP_KEEP_DAYS, or 7)')
+  .option('--list', 'list the complete backups instead')
+  .action(async (options: { dir?: string; keepDays?: string; list?: boolean }) => {
+    const config = loadConfig();
+    const dir = path.resolve(options.dir ?? config.backupDir);
+    if (options.list) {
+      for (const b of listBackups(dir)) console.log(`${b.id}  ${b.takenAt}  schema ${b.schemaVersion}  ${b.tables.reduce((n, t) => n + t.rows, 0)} rows  ${b.fileBytes} bytes`);
+      return;
+    }
+    const keepDays = Number(options.keepDays ?? config.backupKeepDays);
+    if (!Number.isInteger(keepDays) || keepDays < 1) throw new Error('--keep-days must be a whole number of days, 1 or more');
+    const app = await boot(config);
+    try {
+      const manifest = await writeBackup(app.db, app.keys.master, dir, { keepDays });
+      console.log(`Backup ${manifest.id}: ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows in ${manifest.tables.length} tables, ${manifest.fileBytes} bytes, in ${dir}`);
+    } finally {
+      await app.db.close();
+    }
+  });
+
+program
+  .command('restore')
+  .description('Verify a backup, load it into a new, empty database, and apply again every erasure recorded since it was taken')
+  .argument('<id>', 'backup id (see lawful backup --list)')
+  .option('--dir <dir>', 'backup directory (default: LAWFUL_BACKUP_DIR, or data/backups)')
+  .option('--into <target>', 'postgres:// URL of an empty database, or a directory for a new embedded database')
+  .option('--verify-only', 'check checksums and the encryption tag, write nothing')
+  .option('--live', 'also read the erasures recorded in the configured (live) database since the backup')
+  .action(async (id: string, options: { dir?: string; into?: string; verifyOnly?: boolean; live?: boolean }) => {
+    const config = loadConfig();
+    const dir = path.resolve(options.dir ?? config.backupDir);
+    const { keyring } = loadKeyring({ env: process.env, keyFile: config.masterKeyFile, createIfMissing: false });
+    if (options.verifyOnly) {
+      const manifest = await verifyBackup(dir, id, keyring);
+      console.log(`Backup ${manifest.id} is intact: ${manifest.tables.length} tables, checksums and encryption tag verified.`);
+      return;
+    }
+    if (!options.into) throw new Error('--into is required (a postgres:// URL or a directory)');
+    const target = /^postgres(ql)?:\/\//.test(options.into) ? await openDatabase({ databaseUrl: options.into, dataDir: '' }) : await openDatabase({ databaseUrl: undefined, dataDir: path.resolve(options.into) });
+    const live = options.live ? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embeddedDataDir(config) }) : undefined;
+    try {
+      await migrate(target);
+      const result = await restoreBackup(target, keyring, dir, id, live ? { live } : {});
+      console.log(`Restored ${result.rows} rows of ${result.manifest.id}; erasures applied again: ${result.replayed.erasures}, keys destroyed again: ${result.replayed.keys}.`);
+    } finally {
+      await target.close();
+      await live?.close();
     }
   });
 
