@@ -23,6 +23,8 @@ export interface Config {
   /** Where `lawful backup` writes, and how many days of backups it keeps. */
   backupDir: string;
   backupKeepDays: number;
+  /** PEM certificate and key: with both, the server speaks HTTPS only and sends HSTS. */
+  tls: { certFile: string; keyFile: string } | undefined;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -35,6 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const host = env.HOST ?? '127.0.0.1';
+  if (Boolean(env.LAWFUL_TLS_CERT) !== Boolean(env.LAWFUL_TLS_KEY)) throw new Error('LAWFUL_TLS_CERT and LAWFUL_TLS_KEY go together: set both, or neither');
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
@@ -52,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
     backupDir: path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: Number(env.LAWFUL_BACKUP_KEEP_DAYS ?? 7),
+    tls: env.LAWFUL_TLS_CERT && env.LAWFUL_TLS_KEY ? { certFile: path.resolve(env.LAWFUL_TLS_CERT), keyFile: path.resolve(env.LAWFUL_TLS_KEY) } : undefined,
   };
 }

@@ -69,7 +69,10 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 
 export async function buildApp(app: AppContext, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
   await app.keys.loadSystemKey(app.db);
+  const tls = app.config.tls;
   const fastify = Fastify({
+    // With a certificate the server speaks HTTPS only: a plain-HTTP connection is never answered.
+    ...(tls ? { https: { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile), minVersion: 'TLSv1.2' as const } } : {}),
     logger: options.logger ?? false,
     trustProxy: app.config.trustProxy,
     bodyLimit: 1024 * 1024,
@@ -103,6 +106,8 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   await fastify.register(cookie);
   await fastify.register(formbody, { bodyLimit: 64 * 1024 });
   await fastify.register(helmet, {
+    // Serving HTTPS itself, the host is pinned to HTTPS for a year; behind a TLS proxy helmet's default (180 days) goes out.
+    ...(tls ? { hsts: { maxAge: 31_536_000, includeSubDomains: true } } : {}),
     // Swagger UI needs inline styles; everything else stays on the default strict policy.
     contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
   });
