@@ -25,11 +25,20 @@ export interface Config {
   backupKeepDays: number;
   /** PEM certificate and key: with both, the server speaks HTTPS only and sends HSTS. */
   tls: { certFile: string; keyFile: string } | undefined;
+  /** Requests a minute: per member or API token, per client address, and per address on the sign-in endpoints. */
+  rateLimits: { principal: number; address: number; signIn: number };
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a whole number, 1 or more, got ${value}`);
+  return number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,6 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
     backupDir: path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: Number(env.LAWFUL_BACKUP_KEEP_DAYS ?? 7),
+    rateLimits: {
+      principal: positive(env.LAWFUL_RATE_LIMIT_API, 1200, 'LAWFUL_RATE_LIMIT_API'),
+      address: positive(env.LAWFUL_RATE_LIMIT_IP, 3000, 'LAWFUL_RATE_LIMIT_IP'),
+      signIn: positive(env.LAWFUL_RATE_LIMIT_SIGN_IN, 30, 'LAWFUL_RATE_LIMIT_SIGN_IN'),
+    },
     tls: env.LAWFUL_TLS_CERT && env.LAWFUL_TLS_KEY ? { certFile: path.resolve(env.LAWFUL_TLS_CERT), keyFile: path.resolve(env.LAWFUL_TLS_KEY) } : undefined,
   };
 }

@@ -75,7 +75,9 @@ export interface TestEnv {
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, ...overrides };
+  // Suites drive thousands of requests from one address; the rate-limit test lowers these itself.
+  const rateLimits = { principal: 1_000_000, address: 1_000_000, signIn: 1_000_000 };
+  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, rateLimits, ...overrides };
 }
 
 export interface EnvOptions {

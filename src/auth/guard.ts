@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { forbidden, unauthorized } from '../http/errors.ts';
+import { hitPublicLimits } from '../http/public-limits.ts';
 import { resolveApiToken } from './api-tokens.ts';
 import { originOf, type AuthContext, type Caller } from './context.ts';
 import { memberAllows, type Action } from './permissions.ts';
@@ -73,9 +74,20 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
   fastify.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     const access = config.access;
+    const limits = app.config.rateLimits;
+    if (request.url.startsWith('/api/')) {
+      // Per address on every API call; far stricter on the endpoints that take passwords and codes.
+      const perAddress = [{ key: `ip:${request.ip}`, max: limits.address, windowSeconds: 60 }];
+      if (access === 'public' && request.url.startsWith('/api/v1/auth/')) perAddress.push({ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 });
+      await hitPublicLimits(app.db, perAddress, 'Too many requests from this address; try again later.');
+    }
     if (access === undefined || access === 'public') return;
 
     const auth = await authenticate(app, request);
+    if (auth) {
+      const principal = auth.kind === 'api_token' ? `token:${auth.tokenId}` : `member:${auth.memberId}`;
+      await hitPublicLimits(app.db, [{ key: principal, max: limits.principal, windowSeconds: 60 }], 'Too many requests; slow down and try again later.');
+    }
     if (!auth) throw unauthorized('unauthenticated', 'Sign in, or send a valid API token as "Authorization: Bearer …".');
     if (auth.kind === 'session' && !SAFE_METHODS.has(request.method) && !csrfMatches(app, request, auth.sessionId!)) {
       throw forbidden('Missing or invalid X-CSRF-Token header (get it from GET /api/v1/auth/session).', 'csrf_failed');

@@ -14,7 +14,7 @@ export interface PublicLimit {
  * with 429 + Retry-After once one is over its limit. Counters live in PostgreSQL: every node
  * shares them.
  */
-export async function hitPublicLimits(db: Database, limits: PublicLimit[]): Promise<void> {
+export async function hitPublicLimits(db: Database, limits: PublicLimit[], message = 'Too many submissions from this address; try again later.'): Promise<void> {
   await withUser(db, null, async (tx) => {
     for (const limit of limits) {
       const { rows } = await sql<{ hits: number; window_start: Date }>`
@@ -26,8 +26,16 @@ export async function hitPublicLimits(db: Database, limits: PublicLimit[]): Prom
       const row = rows[0]!;
       if (row.hits > limit.max) {
         const retryAfter = (new Date(row.window_start).getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000;
-        throw tooManyRequests('Too many submissions from this address; try again later.', retryAfter);
+        throw tooManyRequests(message, retryAfter);
       }
     }
+  });
+}
+
+/** Counters whose window ended a day ago are of no use any more (hourly job). */
+export async function forgetOldRateLimits(db: Database): Promise<number> {
+  return withUser(db, null, async (tx) => {
+    const result = await sql`delete from public_rate_limits where window_start < now() - interval '1 day'`.execute(tx);
+    return Number(result.numAffectedRows ?? 0);
   });
 }
