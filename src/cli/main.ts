@@ -5,7 +5,7 @@ import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
 import { boot } from '../boot.ts';
 import { loadConfig } from '../config.ts';
 import { randomKey } from '../crypto/aead.ts';
-import { rotateMasterKey } from '../crypto/keys.ts';
+import { rotateMasterKey, rotateTenantDataKey } from '../crypto/keys.ts';
 import { loadKeyring, readKeyFile, writeKeyFile, LocalKeyring } from '../crypto/master-keys.ts';
 import { openDatabase } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
@@ -234,6 +234,25 @@ keys
         console.log(`Retired master keys removed from ${config.masterKeyFile}.`);
       }
       if (fromEnv) console.log('Every key is now wrapped by the first key of LAWFUL_MASTER_KEYS; the others can be removed.');
+    } finally {
+      await app.db.close();
+    }
+  });
+
+keys
+  .command('rotate-workspace')
+  .description("Rotate a workspace's data key online: new version, every person's key re-wrapped under it, the old version destroyed once unused")
+  .option('-w, --workspace <slug>', 'only this workspace (default: every workspace)')
+  .action(async (options: { workspace?: string }) => {
+    const app = await boot(loadConfig());
+    try {
+      let tenants = await app.db.kysely.selectFrom('tenants').select(['id', 'slug']).orderBy('slug').execute();
+      if (options.workspace) tenants = tenants.filter((t) => t.slug === options.workspace);
+      if (tenants.length === 0) throw new Error(`No workspace ${options.workspace}`);
+      for (const tenant of tenants) {
+        const result = await rotateTenantDataKey(app.db, app.keys.master, tenant.id);
+        console.log(`${tenant.slug}: data key version ${result.version}, ${result.rewrapped} keys re-wrapped, old versions destroyed: ${result.destroyed.join(', ') || 'none yet (run again in a minute)'}`);
+      }
     } finally {
       await app.db.close();
     }

@@ -25,7 +25,8 @@ const fieldContext = (tenantId: string, subjectId: string, field: string) => `fi
  */
 export class KeyService {
   private readonly tenantKeys = new Map<string, Buffer>();
-  private readonly activeDataKey = new Map<string, number>();
+  /** Which tenant key version new keys are wrapped under; re-read every minute, so a rotation elsewhere is picked up. */
+  private readonly activeDataKey = new Map<string, { id: number; until: number }>();
   private readonly subjectKeys = new Map<string, { key: Buffer; until: number }>();
   private systemKey: Buffer | undefined;
 
@@ -64,7 +65,7 @@ export class KeyService {
   private async tenantKeyId(tx: Tx, tenantId: string, purpose: 'data' | 'index'): Promise<number> {
     const cacheKey = `${tenantId}:${purpose}`;
     const cached = this.activeDataKey.get(cacheKey);
-    if (cached !== undefined) return cached;
+    if (cached && cached.until > Date.now()) return cached.id;
     const row = await tx
       .selectFrom('tenant_keys')
       .select('id')
@@ -73,7 +74,7 @@ export class KeyService {
       .where('retired_at', 'is', null)
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
-    this.activeDataKey.set(cacheKey, row.id);
+    this.activeDataKey.set(cacheKey, { id: row.id, until: Date.now() + 60_000 });
     return row.id;
   }
 
@@ -284,6 +285,81 @@ export async function rotateMasterKey(db: Database, master: MasterKeyProvider): 
     });
   }
   return { rewrapped, tenants: tenants.length };
+}
+
+/**
+ * Rotates a workspace's data key online: a new version is created and becomes the one new keys
+ * are wrapped under, every person's key is re-wrapped under it in batches (their data is not
+ * touched). A retired version is destroyed once it has been retired for five minutes and no key
+ * is wrapped under it: nodes may wrap under it for up to a minute after a rotation, and a later
+ * run re-wraps those and destroys it.
+ * The blind-index key is not rotated: that needs every indexed value in clear.
+ */
+export async function rotateTenantDataKey(
+  db: Database,
+  master: MasterKeyProvider,
+  tenantId: string,
+  options: { batchSize?: number; retiredForMs?: number } = {},
+): Promise<{ version: number; rewrapped: number; destroyed: number[] }> {
+  const batchSize = options.batchSize ?? 1000;
+  // Nodes re-read the active version every minute; until then they may still wrap under a retired one.
+  const retiredFor = options.retiredForMs ?? 5 * 60_000;
+  const version = await withTenant(db, tenantId, async (tx) => {
+    const keys = await tx.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenantId).forUpdate().execute();
+    const next = Math.max(...keys.map((k) => k.id)) + 1;
+    const { keyId, wrapped } = await master.wrap(randomKey(), tenantKeyContext(tenantId, next, 'data'));
+    await tx.insertInto('tenant_keys').values({ tenant_id: tenantId, id: next, purpose: 'data', wrapped_key: wrapped, master_key_id: keyId }).execute();
+    await tx.updateTable('tenant_keys').set({ retired_at: new Date() }).where('tenant_id', '=', tenantId).where('purpose', '=', 'data').where('id', '!=', next).where('retired_at', 'is', null).execute();
+    return next;
+  });
+  const unwrapTenantKey = async (tx: Tx, id: number) => {
+    const row = await tx.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+    return master.unwrap(row.master_key_id, row.wrapped_key, tenantKeyContext(tenantId, id, row.purpose));
+  };
+  let rewrapped = 0;
+  for (;;) {
+    const moved = await withTenant(db, tenantId, async (tx) => {
+      const rows = await tx
+        .selectFrom('subject_keys')
+        .select(['id', 'wrapped_key', 'tenant_key_version'])
+        .where('tenant_id', '=', tenantId)
+        .where('tenant_key_version', '!=', version)
+        .where('wrapped_key', 'is not', null)
+        .limit(batchSize)
+        .forUpdate()
+        .execute();
+      const target = await unwrapTenantKey(tx, version);
+      const sources = new Map<number, Buffer>();
+      for (const row of rows) {
+        if (!sources.has(row.tenant_key_version)) sources.set(row.tenant_key_version, await unwrapTenantKey(tx, row.tenant_key_version));
+        const key = open(sources.get(row.tenant_key_version)!, row.wrapped_key!, subjectKeyContext(tenantId, row.id));
+        await tx
+          .updateTable('subject_keys')
+          .set({ wrapped_key: seal(target, key, subjectKeyContext(tenantId, row.id)), tenant_key_version: version })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', row.id)
+          .execute();
+      }
+      return rows.length;
+    });
+    rewrapped += moved;
+    if (moved < batchSize) break;
+  }
+  // A retired version nothing is wrapped under any more is deleted. Shredded keys have nothing to
+  // re-wrap; they only follow to the new version.
+  const destroyed = await withTenant(db, tenantId, async (tx) => {
+    await tx.updateTable('subject_keys').set({ tenant_key_version: version }).where('tenant_id', '=', tenantId).where('wrapped_key', 'is', null).where('tenant_key_version', '!=', version).execute();
+    const unused = await tx
+      .deleteFrom('tenant_keys')
+      .where('tenant_id', '=', tenantId)
+      .where('purpose', '=', 'data')
+      .where('retired_at', '<', new Date(Date.now() - retiredFor))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('subject_keys').select('id').whereRef('subject_keys.tenant_id', '=', 'tenant_keys.tenant_id').whereRef('subject_keys.tenant_key_version', '=', 'tenant_keys.id'))))
+      .returning('id')
+      .execute();
+    return unused.map((row) => row.id);
+  });
+  return { version, rewrapped, destroyed };
 }
 
 /** Master key ids the database still needs; startup refuses to run without all of them. */
