@@ -23,6 +23,8 @@ export interface Config {
   /** Where `lawful backup` writes, and how many days of backups it keeps. */
   backupDir: string;
   backupKeepDays: number;
+  /** Daily full backup and restore drill by the job worker (LAWFUL_BACKUP_SCHEDULE, on by default). */
+  backupSchedule: boolean;
   /** PEM certificate and key: with both, the server speaks HTTPS only and sends HSTS. */
   tls: { certFile: string; keyFile: string } | undefined;
   /** Requests a minute: per member or API token, per client address, and per address on the sign-in endpoints. */
@@ -63,7 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
     backupDir: path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
-    backupKeepDays: Number(env.LAWFUL_BACKUP_KEEP_DAYS ?? 7),
+    backupKeepDays: positive(env.LAWFUL_BACKUP_KEEP_DAYS, 7, 'LAWFUL_BACKUP_KEEP_DAYS'),
+    backupSchedule: flag(env.LAWFUL_BACKUP_SCHEDULE, true),
     rateLimits: {
       principal: positive(env.LAWFUL_RATE_LIMIT_API, 1200, 'LAWFUL_RATE_LIMIT_API'),
       address: positive(env.LAWFUL_RATE_LIMIT_IP, 3000, 'LAWFUL_RATE_LIMIT_IP'),

@@ -77,7 +77,8 @@ export interface TestEnv {
 export function testConfig(overrides: Partial<Config> = {}): Config {
   // Suites drive thousands of requests from one address; the rate-limit test lowers these itself.
   const rateLimits = { principal: 1_000_000, address: 1_000_000, signIn: 1_000_000 };
-  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, rateLimits, ...overrides };
+  // Scheduled backups are switched on by the tests that check them, with a directory of their own.
+  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, rateLimits, backupSchedule: false, ...overrides };
 }
 
 export interface EnvOptions {

@@ -123,7 +123,19 @@ export interface SyncErasuresTable {
   last_error: string | null;
 }
 
+export interface BackupDrillsTable {
+  id: Generated<string>;
+  backup_id: string;
+  backup_taken_at: Timestamp;
+  ran_at: DefaultTimestamp;
+  ok: boolean;
+  rows_restored: string | number | null;
+  seconds: string | number;
+  error: string | null;
+}
+
 export interface SyncDB {
+  backup_drills: BackupDrillsTable;
   sync_erasures: SyncErasuresTable;
   integrations: IntegrationsTable;
   sync_links: SyncLinksTable;

@@ -48,6 +48,12 @@ export const complianceSummary = z.object({
   incidents: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), deadline: z.string(), hoursRemaining: z.number(), level: z.string() })),
   training: z.object({ assignments: z.number(), completed: z.number(), overdue: z.number(), completionRate: z.number() }),
   subprocessors: z.object({ count: z.number(), thirdCountryTransfers: z.array(z.object({ name: z.string(), country: z.string(), safeguard: z.string() })) }),
+  backups: z.object({
+    lastDrill: z
+      .object({ ranAt: z.string(), backupId: z.string(), backupTakenAt: z.string(), ok: z.boolean(), error: z.string().nullable() })
+      .nullable()
+      .describe('The newest restore drill: the newest backup restored into a scratch database and checked against its manifest'),
+  }),
   cnil: z.object({
     score: z.number().describe('0..100: done steps count fully, partial ones half'),
     steps: z.array(z.object({ step: z.string(), status: stepStatus, detail: z.string(), evidence: z.array(z.object({ label: z.string(), href: z.string() })) })),
@@ -245,6 +251,7 @@ async function cnilSteps(tx: Tx, tenantId: string, active: Active, figures: Omit
     figures.dsr.overdue > 0 ? `${figures.dsr.overdue} overdue request(s)` : null,
     overdueIncidents > 0 ? `${overdueIncidents} incident(s) past the 72-hour clock` : null,
     figures.retentionBacklog.length === 0 ? 'no retention rule enabled' : null,
+    figures.backups.lastDrill && !figures.backups.lastDrill.ok ? `the last restore drill failed (${figures.backups.lastDrill.backupId})` : null,
   ].filter((gap): gap is string => gap !== null);
   steps.push({
     step: 'Organise internal procedures (requests, breaches, retention)',
@@ -281,6 +288,12 @@ async function cnilSteps(tx: Tx, tenantId: string, active: Active, figures: Omit
   return { score, steps };
 }
 
+/** Backups hold every workspace: the drill is the installation's, shown to each workspace. */
+async function lastDrill(tx: Tx): Promise<Summary['backups']['lastDrill']> {
+  const row = await tx.selectFrom('backup_drills').selectAll().orderBy('ran_at', 'desc').limit(1).executeTakeFirst();
+  return row ? { ranAt: new Date(row.ran_at).toISOString(), backupId: row.backup_id, backupTakenAt: new Date(row.backup_taken_at).toISOString(), ok: row.ok, error: row.error } : null;
+}
+
 export function complianceSummaryOf(app: AppContext, caller: Caller, now = new Date()): Promise<Summary> {
   return asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
@@ -295,6 +308,7 @@ export function complianceSummaryOf(app: AppContext, caller: Caller, now = new D
       incidents: await openIncidents(tx, tenantId, now),
       training: await trainingFigures(tx, tenantId, now),
       subprocessors: subprocessorFigures(active.processors),
+      backups: { lastDrill: await lastDrill(tx) },
     };
     return { generatedAt: now.toISOString(), ...figures, cnil: await cnilSteps(tx, tenantId, active, figures, now) };
   });

@@ -9,6 +9,7 @@ import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
 import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
 import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
 import { forgetOldRateLimits } from '../http/public-limits.ts';
+import { restoreDrill, scheduledBackup } from '../backup/schedule.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
 /** Every queue and what runs it. */
@@ -38,6 +39,12 @@ export const HANDLERS: Record<string, JobHandler> = {
   [SYNC_QUEUE]: runSync,
   [PURGE_QUEUE]: runPurge,
   [ERASE_QUEUE]: runErasures,
+  'backup.full': async (app) => {
+    await scheduledBackup(app);
+  },
+  'backup.drill': async (app) => {
+    await restoreDrill(app);
+  },
   'rate-limits.cleanup': async (app) => {
     await forgetOldRateLimits(app.db);
   },
@@ -57,6 +64,8 @@ export const SCHEDULES: Schedule[] = [
   { name: 'retention.sweep', queue: 'retention.sweep', everySeconds: 24 * 3600 },
   { name: 'incidents.detect', queue: 'incidents.detect', everySeconds: 300 },
   { name: 'incidents.clock-warnings', queue: 'incidents.clock-warnings', everySeconds: 900 },
+  { name: 'backup.full', queue: 'backup.full', everySeconds: 24 * 3600 },
+  { name: 'backup.drill', queue: 'backup.drill', everySeconds: 24 * 3600 },
   { name: 'rate-limits.cleanup', queue: 'rate-limits.cleanup', everySeconds: 3600 },
   { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },

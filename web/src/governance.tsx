@@ -136,6 +136,11 @@ export function CompliancePage() {
             ? 'no transfer outside the EEA.'
             : `transfers outside the EEA: ${data.subprocessors.thirdCountryTransfers.map((t: any) => `${t.name} (${t.country}, ${t.safeguard})`).join('; ')}.`}
         </p>
+        <p>
+          {data.backups.lastDrill
+            ? `Restore drill ${new Date(data.backups.lastDrill.ranAt).toLocaleString()}: backup ${data.backups.lastDrill.backupId} ${data.backups.lastDrill.ok ? 'restored and checked' : `FAILED — ${data.backups.lastDrill.error}`}.`
+            : 'No restore drill has run yet.'}
+        </p>
       </section>
     </main>
   );
