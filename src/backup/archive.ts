@@ -93,7 +93,14 @@ export async function writeBackup(db: Database, master: MasterKeyProvider, dir: 
             for (const row of result.rows) {
               hash.update(row.json).update('\n');
               count += 1;
-              if (!lines.write(`${JSON.stringify({ t: info.table, n: tenantId, r: row.json })}\n`)) await new Promise((resolve) => lines.once('drain', resolve));
+              // The writing side failed (disk full, ...): stop reading, and let the transaction go.
+              if (lines.destroyed) throw new Error('the backup file could not be written');
+              if (!lines.write(`${JSON.stringify({ t: info.table, n: tenantId, r: row.json })}\n`)) {
+                await new Promise((resolve) => {
+                  lines.once('drain', resolve);
+                  lines.once('close', resolve);
+                });
+              }
             }
           }
           tables.push({ table: info.table, rows: count, sha256: hash.digest('hex') });
