@@ -27,23 +27,34 @@ export function backends(): Backend[] {
   return list;
 }
 
-async function freshPostgresDatabase(adminUrl: string): Promise<Database> {
-  const name = `lawful_test_${crypto.randomBytes(6).toString('hex')}`;
+/** A new, empty PostgreSQL database through the admin URL: its URL, and how to drop it. */
+export async function createPostgresDatabase(adminUrl: string, prefix = 'lawful_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openPostgres(url.toString(), 5);
   return {
-    ...db,
-    async close() {
-      await db.close();
+    url: url.toString(),
+    drop: async () => {
       const dropper = new pg.Client({ connectionString: adminUrl });
       await dropper.connect();
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await dropper.end();
+    },
+  };
+}
+
+async function freshPostgresDatabase(adminUrl: string): Promise<Database> {
+  const created = await createPostgresDatabase(adminUrl);
+  const db = await openPostgres(created.url, 5);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await created.drop();
     },
   };
 }

@@ -20,18 +20,29 @@ function keyFor(ownId: string, record: { type: CrmRecordType; id: string } | nul
   return record && PERSON_RECORDS.includes(record.type) ? record.id : ownId;
 }
 
-/** Removes the tasks and notes of a deleted record, destroying the keys that were theirs alone. */
-export async function deleteActivitiesOf(work: CrmWork, type: CrmRecordType, id: string): Promise<void> {
+/**
+ * Removes the tasks and notes of deleted records. Returns the ids of those that had a key of
+ * their own (activities about a person are sealed under the person's key), for the caller to destroy.
+ */
+export async function removeActivitiesOf(work: CrmWork, type: CrmRecordType, ids: string[]): Promise<string[]> {
+  const ownKeys: string[] = [];
+  if (ids.length === 0) return ownKeys;
   for (const table of ['tasks', 'notes'] as const) {
     const removed = await work.tx
       .deleteFrom(table)
       .where('tenant_id', '=', work.tenantId)
       .where('record_type', '=', type)
-      .where('record_id', '=', id)
+      .where('record_id', 'in', ids)
       .returning(['id', 'key_id'])
       .execute();
-    for (const row of removed) if (row.key_id === row.id) await work.sealer.destroy(row.id);
+    for (const row of removed) if (row.key_id === row.id) ownKeys.push(row.id);
   }
+  return ownKeys;
+}
+
+/** Removes the tasks and notes of a deleted record, destroying the keys that were theirs alone. */
+export async function deleteActivitiesOf(work: CrmWork, type: CrmRecordType, id: string): Promise<void> {
+  await work.app.keys.destroySubjectKeys(work.tx, work.tenantId, await removeActivitiesOf(work, type, [id]));
 }
 
 /**

@@ -17,7 +17,7 @@ import { SALESFORCE_BASE_URL, salesforceConnector } from './salesforce/connector
 import { csvConnector, dropFolder } from './csv/connector.ts';
 import { PURGE_QUEUE } from './purge.ts';
 import { httpUrl, type integrationInput, type integrationPatch, type integrationView, type runView } from './schema.ts';
-import type { IntegrationRow } from './stores.ts';
+import { linkCounts, type IntegrationRow } from './stores.ts';
 
 /** The connectors, and the public API each talks to unless the integration names another root. */
 const CONNECTORS: Partial<Record<ConnectorKind, { build: (settings: ConnectorSettings) => Connector; baseUrl: string }>> = {
@@ -109,13 +109,7 @@ export function toRunView(row: RunRow): z.infer<typeof runView> {
 }
 
 async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 'oauth2' | null): Promise<z.infer<typeof integrationView>> {
-  const records = await tx
-    .selectFrom('sync_links')
-    .select(['object', sql<number>`count(*)::int`.as('count')])
-    .where('tenant_id', '=', row.tenant_id)
-    .where('integration_id', '=', row.id)
-    .groupBy('object')
-    .execute();
+  const records = await linkCounts(tx, row.tenant_id, row.id);
   const reviews = await tx
     .selectFrom('sync_match_reviews')
     .select(sql<number>`count(*)::int`.as('count'))
@@ -138,7 +132,7 @@ async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 
     connectedBy: row.connected_by,
     syncedUntil: iso(row.synced_until),
     nextSyncAt: iso(row.next_sync_at),
-    records: Object.fromEntries(records.map((r) => [r.object, r.count])),
+    records,
     openReviews: reviews.count,
     lastRun: lastRun ? toRunView(lastRun) : null,
     purgeCertificate: row.purge_certificate,

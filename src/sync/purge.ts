@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { withTenant } from '../db/tenant.ts';
@@ -6,7 +5,7 @@ import type { PurgeCertificate } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
 import { syncWork } from './engine.ts';
 import type { SyncRecordType } from '../db/types-sync.ts';
-import { clearFilledFields, removeSyncedRecords, type LinkRow } from './stores.ts';
+import { clearFilledFields, linkCounts, removeSyncedRecords, type LinkRow } from './stores.ts';
 
 /**
  * The purge after a disconnect. Every record only this connection brought in is deleted with its
@@ -26,18 +25,12 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
     const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', integrationId).executeTakeFirst();
     if (!integration || integration.status !== 'disconnecting') return null;
     if (integration.purge_certificate) return integration;
-    const counts = await tx
-      .selectFrom('sync_links')
-      .select(['object', sql<number>`count(*)::int`.as('count')])
-      .where('tenant_id', '=', tenantId)
-      .where('integration_id', '=', integrationId)
-      .groupBy('object')
-      .execute();
+    const counts = await linkCounts(tx, tenantId, integrationId);
     const certificate: PurgeCertificate = {
       startedAt: new Date().toISOString(),
       finishedAt: null,
       credentialsRevoked: integration.credentials_enc === null,
-      objects: Object.fromEntries(integration.objects.map((object) => [object, { before: counts.find((c) => c.object === object)?.count ?? 0, deleted: 0, unlinked: 0, after: 0 }])),
+      objects: Object.fromEntries(integration.objects.map((object) => [object, { before: counts[object] ?? 0, deleted: 0, unlinked: 0, after: 0 }])),
     };
     return tx
       .updateTable('integrations')
@@ -115,14 +108,8 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
   await withTenant(app.db, tenantId, async (tx) => {
     const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', integrationId).forUpdate().executeTakeFirstOrThrow();
     const certificate = integration.purge_certificate!;
-    const remaining = await tx
-      .selectFrom('sync_links')
-      .select(['object', sql<number>`count(*)::int`.as('count')])
-      .where('tenant_id', '=', tenantId)
-      .where('integration_id', '=', integrationId)
-      .groupBy('object')
-      .execute();
-    for (const [object, entry] of Object.entries(certificate.objects)) entry.after = remaining.find((r) => r.object === object)?.count ?? 0;
+    const remaining = await linkCounts(tx, tenantId, integrationId);
+    for (const [object, entry] of Object.entries(certificate.objects)) entry.after = remaining[object] ?? 0;
     certificate.finishedAt = new Date().toISOString();
     // External ids are identifiers in the other CRM: the review list and failure reports keep none.
     await tx.deleteFrom('sync_match_reviews').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
+import { removeActivitiesOf } from '../crm/activities.ts';
 import { openContact, sealContact, type ContactPerson } from '../crm/contacts.ts';
 import { provenanceColumns, type CrmWork } from '../crm/context.ts';
 import { openLead, sealLead } from '../crm/leads.ts';
@@ -47,6 +48,18 @@ export interface RecordStore<K extends SyncRecordType> {
 }
 
 const tenantOf = (scope: SyncScope) => scope.work.tenantId;
+
+/** How many external objects of each kind a connection links, e.g. { contacts: 120 }. */
+export async function linkCounts(tx: CrmWork['tx'], tenantId: string, integrationId: string): Promise<Record<string, number>> {
+  const rows = await tx
+    .selectFrom('sync_links')
+    .select(['object', sql<number>`count(*)::int`.as('count')])
+    .where('tenant_id', '=', tenantId)
+    .where('integration_id', '=', integrationId)
+    .groupBy('object')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.object, row.count]));
+}
 
 /** Internal ids of the accounts the connection synced under these external company ids. */
 async function accountsByRef(scope: SyncScope, refs: Array<string | null>): Promise<Map<string, string>> {
@@ -438,19 +451,7 @@ const KEYED: readonly SyncRecordType[] = ['contact', 'lead', 'task'];
 export async function removeSyncedRecords(work: CrmWork, type: SyncRecordType, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const keys: string[] = KEYED.includes(type) ? [...ids] : [];
-  if (type !== 'task') {
-    for (const table of ['tasks', 'notes'] as const) {
-      const removed = await work.tx
-        .deleteFrom(table)
-        .where('tenant_id', '=', work.tenantId)
-        .where('record_type', '=', type)
-        .where('record_id', 'in', ids)
-        .returning(['id', 'key_id'])
-        .execute();
-      // Activities about a person are sealed under the person's key; the others have keys of their own.
-      for (const row of removed) if (row.key_id === row.id) keys.push(row.id);
-    }
-  }
+  if (type !== 'task') keys.push(...(await removeActivitiesOf(work, type, ids)));
   await work.tx.deleteFrom(TABLES[type]).where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute();
   await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', 'in', ids).execute();
   await work.app.keys.destroySubjectKeys(work.tx, work.tenantId, keys);

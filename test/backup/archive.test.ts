@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { BackupCorruptError, listBackups, restoreBackup, verifyBackup, writeBackup } from '../../src/backup/archive.ts';
 import { boot } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -15,7 +14,7 @@ import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { describeEachDatabase, POSTGRES_ADMIN_URL, scratchDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { createPostgresDatabase, describeEachDatabase, POSTGRES_ADMIN_URL, scratchDatabase, signUp, type TestEnv } from '../helpers.ts';
 import { EMAIL, NAME, personEverywhere } from '../subject-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -135,24 +134,8 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
     it('kill -9 during a backup leaves the earlier backups intact, and the next run succeeds', async () => {
       const dataDir = tempDir('lawful-backup-kill-');
       const backupDir = path.join(dataDir, 'backups');
-      let dropDatabase = async () => {};
-      let databaseUrl = '';
-      if (backend === 'postgres') {
-        const name = `lawful_bkill_${process.pid}_${Date.now()}`;
-        const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${name}`);
-        await admin.end();
-        const url = new URL(POSTGRES_ADMIN_URL!);
-        url.pathname = `/${name}`;
-        databaseUrl = url.toString();
-        dropDatabase = async () => {
-          const dropper = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-          await dropper.connect();
-          await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          await dropper.end();
-        };
-      }
+      const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_bkill') : null;
+      const databaseUrl = database?.url ?? '';
       const key = randomKey();
       const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, LAWFUL_MASTER_KEY: key.toString('base64'), DATABASE_URL: databaseUrl, LAWFUL_BACKUP_DIR: backupDir };
       const master = new LocalKeyring([key]);
@@ -207,7 +190,7 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
         assert.equal((await restore.exit).code, 0, restore.output());
         assert.match(restore.output(), new RegExp(`Restored \\d+ rows of ${backups[1]!.id}`));
       } finally {
-        await dropDatabase();
+        await database?.drop();
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     });

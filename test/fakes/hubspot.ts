@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { FakeApi, type FakeAnswer } from './json-server.ts';
 
 /**
  * A local stand-in for HubSpot's CRM v3 REST API, as documented:
@@ -41,15 +41,8 @@ const SEARCH_RESULT_CAP = 10_000;
 const MAX_LIST_LIMIT = 100;
 const MAX_SEARCH_LIMIT = 200;
 
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  status: number;
-}
-
-export class FakeHubSpot {
+export class FakeHubSpot extends FakeApi {
   readonly objects: Record<HubSpotType, Map<string, FakeObject>> = { companies: new Map(), contacts: new Map(), deals: new Map(), tasks: new Map() };
-  readonly log: RequestLogEntry[] = [];
   readonly clientId = 'fake-client-id';
   readonly clientSecret = 'fake-client-secret';
   private accessTokens = new Set<string>();
@@ -61,8 +54,6 @@ export class FakeHubSpot {
   rateLimitNext = 0;
   /** Seconds sent in Retry-After with a 429. */
   retryAfterSeconds = 1;
-  private server: http.Server | undefined;
-  url = '';
 
   /** A fresh OAuth pair, as if the customer had just connected the app. */
   issueTokens(): { accessToken: string; refreshToken: string } {
@@ -111,27 +102,6 @@ export class FakeHubSpot {
     object.updatedAt = now;
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const url = new URL(request.url ?? '/', 'http://fake');
-        const { status, body, headers } = this.handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
-        this.log.push({ method: request.method ?? 'GET', path: url.pathname, status });
-        response.writeHead(status, { 'content-type': 'application/json', ...headers });
-        response.end(body === undefined ? '' : JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
   private listCache = new Map<string, { version: number; list: FakeObject[] }>();
   private version = 0;
 
@@ -148,7 +118,7 @@ export class FakeHubSpot {
     return this.log.filter((entry) => entry.method === method && entry.path.startsWith(pathPrefix)).length;
   }
 
-  private handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): { status: number; body?: unknown; headers?: Record<string, string> } {
+  protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
     const error = (status: number, category: string, message: string, extra: Record<string, string> = {}) => ({ status, body: { status: 'error', category, message, correlationId: crypto.randomUUID() }, headers: extra });
     if (method === 'POST' && url.pathname === '/oauth/v1/token') {
       const form = new URLSearchParams(raw);

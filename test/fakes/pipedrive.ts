@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { FakeApi, type FakeAnswer } from './json-server.ts';
 
 /**
  * A local stand-in for Pipedrive's REST API v1, as documented:
@@ -31,15 +31,12 @@ const MAX_LIMIT = 500;
 export const pipedriveTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const parseTime = (value: string) => Date.parse(`${value.replace(' ', 'T')}Z`);
 
-export class FakePipedrive {
+export class FakePipedrive extends FakeApi {
   readonly objects: Record<PipedriveType, Map<string, PipedriveObject>> = { organizations: new Map(), persons: new Map(), deals: new Map(), activities: new Map(), leads: new Map() };
-  readonly log: Array<{ method: string; path: string; status: number }> = [];
   readonly tokens = new Set<string>();
   rateLimitNext = 0;
   private nextId = 1;
   private clock = 0;
-  private server: http.Server | undefined;
-  url = '';
 
   issueToken(): string {
     const token = crypto.randomBytes(20).toString('hex');
@@ -80,27 +77,6 @@ export class FakePipedrive {
     return [...this.objects[type].values()].filter((o) => o.active_flag && !o.is_archived);
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const url = new URL(request.url ?? '/', 'http://fake');
-        const { status, body, headers } = this.handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
-        this.log.push({ method: request.method ?? 'GET', path: url.pathname, status });
-        response.writeHead(status, { 'content-type': 'application/json', ...headers });
-        response.end(JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
   requests(method: string, path: string): number {
     return this.log.filter((entry) => entry.method === method && entry.path === path).length;
   }
@@ -113,7 +89,7 @@ export class FakePipedrive {
     return { data: data.length ? data : null, pagination: { start, limit, more_items_in_collection: more, ...(more ? { next_start: start + limit } : {}) } };
   }
 
-  private handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): { status: number; body: unknown; headers?: Record<string, string> } {
+  protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
     const token = String(headers['x-api-token'] ?? url.searchParams.get('api_token') ?? '');
     if (!this.tokens.has(token)) return { status: 401, body: { success: false, error: 'unauthorized access', errorCode: 401 } };
     if (this.rateLimitNext > 0) {

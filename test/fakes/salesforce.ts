@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { FakeApi, type FakeAnswer } from './json-server.ts';
 
 /**
  * A local stand-in for the Salesforce REST API (v59.0), as documented:
@@ -28,10 +28,9 @@ export interface SalesforceRecord {
   [field: string]: unknown;
 }
 
-export class FakeSalesforce {
+export class FakeSalesforce extends FakeApi {
   readonly records: Record<SalesforceType, Map<string, SalesforceRecord>> = { Account: new Map(), Contact: new Map(), Lead: new Map(), Opportunity: new Map(), Task: new Map() };
   readonly deletedAt = new Map<string, string>();
-  readonly log: Array<{ method: string; path: string; status: number }> = [];
   readonly clientId = 'sf-client';
   readonly clientSecret = 'sf-secret';
   private readonly accessTokens = new Set<string>();
@@ -41,8 +40,6 @@ export class FakeSalesforce {
   limitNext = 0;
   private next = 1;
   private clock = 0;
-  private server: http.Server | undefined;
-  url = '';
 
   issueTokens(): { accessToken: string; refreshToken: string } {
     const accessToken = `00D!${crypto.randomBytes(12).toString('hex')}`;
@@ -87,34 +84,13 @@ export class FakeSalesforce {
     return [...this.records[type].values()].filter((r) => !r.IsDeleted);
   }
 
-  async start(): Promise<string> {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const url = new URL(request.url ?? '/', 'http://fake');
-        const { status, body } = this.handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
-        this.log.push({ method: request.method ?? 'GET', path: url.pathname, status });
-        response.writeHead(status, { 'content-type': 'application/json' });
-        response.end(body === undefined ? '' : JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
   private batch(all: SalesforceRecord[], fields: string[], locator: string, offset: number) {
     const page = all.slice(offset, offset + BATCH).map((r) => ({ attributes: { type: 'sobject', url: `${API}/sobjects/x/${r.Id}` }, ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) }));
     const done = offset + BATCH >= all.length;
     return { totalSize: all.length, done, records: page, ...(done ? {} : { nextRecordsUrl: `${API}/query/${locator}-${offset + BATCH}` }) };
   }
 
-  private handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): { status: number; body?: unknown } {
+  protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
     const error = (status: number, errorCode: string, message: string) => ({ status, body: [{ message, errorCode }] });
     if (method === 'POST' && url.pathname === '/services/oauth2/token') {
       const form = new URLSearchParams(raw);

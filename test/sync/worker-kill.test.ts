@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { boot } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
@@ -13,29 +12,10 @@ import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
+import { createPostgresDatabase, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
 import { fakeState, seedHubSpot, syncedState } from './sync-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `lawful_kill_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: adminUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const start = Date.now();
@@ -52,7 +32,7 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
       await fake.start();
       seedHubSpot(fake, { companies: 1000, contacts: 6000, deals: 0, tasks: 0 }, 'kill');
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-kill-'));
-      const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!) : null;
+      const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_kill') : null;
       const key = randomKey();
       const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, LAWFUL_MASTER_KEY: key.toString('base64'), LAWFUL_JOB_POLL_MS: '50', DATABASE_URL: database?.url ?? '' };
       const open = async () => {

@@ -1,0 +1,49 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What a fake API answers: a status, a JSON body (none for 204), extra headers. */
+export interface FakeAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+export type FakeHandler = (method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string) => FakeAnswer;
+
+/** The HTTP side shared by the fake CRMs: reads the body, logs each request with its status, answers JSON. */
+export async function listenJson(handle: FakeHandler, log: Array<{ method: string; path: string; status: number }>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://fake');
+      const { status, body, headers } = handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
+      log.push({ method: request.method ?? 'GET', path: url.pathname, status });
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(body === undefined ? '' : JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A fake API: a request log the tests count, a URL once started, and the vendor's own handler. */
+export abstract class FakeApi {
+  readonly log: Array<{ method: string; path: string; status: number }> = [];
+  url = '';
+  private listener: { url: string; close: () => Promise<void> } | undefined;
+
+  protected abstract handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): FakeAnswer;
+
+  async start(): Promise<string> {
+    this.listener = await listenJson((method, url, headers, raw) => this.handle(method, url, headers, raw), this.log);
+    this.url = this.listener.url;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.listener?.close();
+  }
+}
