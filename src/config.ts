@@ -20,7 +20,7 @@ export interface Config {
   masterKeyFile: string;
   /** The CSV drop folders of CRM sync must lie inside this directory. */
   syncDropDir: string;
-  /** Where `lawful backup` writes, and how many days of backups it keeps. */
+  /** Where `lawful backup` writes (a directory, or s3://bucket/prefix), and how many days of backups it keeps. */
   backupDir: string;
   backupKeepDays: number;
   /** Daily full backup and restore drill by the job worker (LAWFUL_BACKUP_SCHEDULE, on by default). */
@@ -64,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
-    backupDir: path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
+    backupDir: env.LAWFUL_BACKUP_DIR?.startsWith('s3://') ? env.LAWFUL_BACKUP_DIR : path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: positive(env.LAWFUL_BACKUP_KEEP_DAYS, 7, 'LAWFUL_BACKUP_KEEP_DAYS'),
     backupSchedule: flag(env.LAWFUL_BACKUP_SCHEDULE, true),
     rateLimits: {

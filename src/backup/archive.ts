@@ -1,270 +1,323 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import readline from 'node:readline';
-import { PassThrough, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import { sql } from 'kysely';
 import { randomKey } from '../crypto/aead.ts';
-import { KeyService } from '../crypto/keys.ts';
 import type { MasterKeyProvider } from '../crypto/master-keys.ts';
 import type { Database } from '../db/connection.ts';
-import { replayErasures, shredLogSince, type ShredLog } from './erasure-replay.ts';
-import { insertRows, resetIdentities, schemaVersion, tablesInOrder } from './logical.ts';
+import { shredLogSince, type ShredLog } from './erasure-replay.ts';
+import { schemaVersion, selectTable, tablesInOrder, type TableInfo } from './logical.ts';
+import { BackupCorruptError, readSealedLines, SealedWriter, storedSha256, type SealedFile } from './sealed-file.ts';
+import { DirectoryStore, openBackupStore, type BackupStore } from './store.ts';
+
+export { BackupCorruptError } from './sealed-file.ts';
 
 /**
- * Backup files. A backup is a stream of JSON lines (one row each: table, workspace, the row as
- * PostgreSQL's own JSON), gzip-compressed, then encrypted with AES-256-GCM under a fresh data key
- * that the master key wraps. It is read in one repeatable-read transaction, so it is a consistent
- * snapshot. Beside it, a manifest lists every table with its row count and SHA-256, the schema
- * version, the key id, the file's own SHA-256 and the GCM tag, and the shred log (destroyed keys
- * and erasure tombstones: ids and keyed hashes only). The data file is written under a temporary
- * name and renamed, and the manifest is written last: a backup without a manifest never happened,
- * so a process killed mid-backup leaves the earlier backups as they were.
+ * Backups. Each backup is two sealed files (JSON lines, gzip, AES-256-GCM under a fresh data key
+ * that the master key wraps) and a manifest written last: a backup without a manifest never
+ * happened, so a process killed mid-backup leaves the earlier backups as they were.
+ *
+ * - The data file holds rows: {t: table, n: workspace, k: primary key, r: the row as PostgreSQL's
+ *   own JSON}. A full backup holds every row; an incremental one only the rows that differ from
+ *   the backup it is based on, and a line {t, n, k, d: 1} for each row deleted since.
+ * - The index file describes the whole state at that moment, whatever the kind: every row's key
+ *   and a hash of its content. The next incremental is the difference against it, so a change is
+ *   found whatever the table tracks (no reliance on updated_at columns or triggers).
+ * - The manifest gives, per table, the data file's counts and SHA-256, and the state's row count
+ *   and digest (an order-independent sum of row hashes), which a restore checks its result against.
+ *
+ * All rows are read in one repeatable-read transaction: each backup is a consistent snapshot.
  */
 
-export const BACKUP_FORMAT = 'lawful-backup/1';
+export const BACKUP_FORMAT = 'lawful-backup/2';
+export type BackupKind = 'full' | 'incremental';
+
+export interface BackupTable {
+  table: string;
+  /** Row lines in the data file, and deletion lines (incremental backups only). */
+  rows: number;
+  deleted: number;
+  sha256: string;
+  /** The table as it was at that moment. */
+  state: { rows: number; digest: string };
+}
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
   id: string;
-  kind: 'full';
+  kind: BackupKind;
+  /** The backup an incremental one is the difference from. */
+  base: string | null;
   takenAt: string;
   schemaVersion: number;
   keyId: string;
   wrappedKey: string;
-  iv: string;
-  authTag: string;
-  file: string;
-  fileBytes: number;
-  fileSha256: string;
-  tables: Array<{ table: string; rows: number; sha256: string }>;
+  data: SealedFile;
+  index: SealedFile;
+  tables: BackupTable[];
   shredLog: ShredLog;
 }
 
-export class BackupCorruptError extends Error {}
+export type DataLine = { t: string; n: string | null; k: string; r: string } | { t: string; n: string | null; k: string; d: 1 };
+type IndexLine = { t: string; n: string | null; k: string; h: string };
 
+const MANIFEST_SUFFIX = '.manifest.json';
 const keyContext = (id: string) => `backup:${id}`;
-const manifestPath = (dir: string, id: string) => path.join(dir, `${id}.manifest.json`);
 
-/** Complete backups in a directory, oldest first. */
-export function listBackups(dir: string): BackupManifest[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.manifest.json'))
-    .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as BackupManifest)
-    .filter((manifest) => manifest.format === BACKUP_FORMAT)
-    .sort((a, b) => a.takenAt.localeCompare(b.takenAt));
+export async function backupKey(master: MasterKeyProvider, manifest: BackupManifest): Promise<Buffer> {
+  return master.unwrap(manifest.keyId, Buffer.from(manifest.wrappedKey, 'base64'), keyContext(manifest.id));
 }
 
-/** Writes a full, encrypted backup of the whole database into dir; returns its manifest. */
-export async function writeBackup(db: Database, master: MasterKeyProvider, dir: string, options: { keepDays?: number; now?: Date } = {}): Promise<BackupManifest> {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // What a killed backup left: never part of a backup, removed before the next one.
-  for (const name of fs.readdirSync(dir)) if (name.endsWith('.partial')) fs.rmSync(path.join(dir, name), { force: true });
+/** A row's content hash: 128 bits of SHA-256. */
+const rowHash = (json: string) => crypto.createHash('sha256').update(json).digest('hex').slice(0, 32);
+
+/** Sum of row hashes modulo 2^128: the same for the same rows in any order. */
+export class StateDigest {
+  rows = 0;
+  private sum = 0n;
+  add(json: string): string {
+    const hash = rowHash(json);
+    this.addHash(hash);
+    return hash;
+  }
+  addHash(hash: string): void {
+    this.sum = (this.sum + BigInt(`0x${hash}`)) & ((1n << 128n) - 1n);
+    this.rows += 1;
+  }
+  digest(): string {
+    return this.sum.toString(16).padStart(32, '0');
+  }
+}
+
+/** Complete backups in a store, oldest first. */
+export async function listBackups(location: string | BackupStore): Promise<BackupManifest[]> {
+  const store = openBackupStore(location);
+  const manifests: BackupManifest[] = [];
+  for (const name of await store.list()) {
+    if (!name.endsWith(MANIFEST_SUFFIX)) continue;
+    const manifest = JSON.parse((await store.readText(name)) ?? 'null') as BackupManifest | null;
+    if (manifest?.format === BACKUP_FORMAT) manifests.push(manifest);
+  }
+  return manifests.sort((a, b) => a.takenAt.localeCompare(b.takenAt));
+}
+
+/** The backups a restore of id loads: its full backup first, then each incremental up to id. */
+export function chainOf(all: BackupManifest[], id: string): BackupManifest[] {
+  const byId = new Map(all.map((manifest) => [manifest.id, manifest]));
+  const chain: BackupManifest[] = [];
+  for (let current = byId.get(id); ; current = byId.get(current.base!)) {
+    if (!current) throw new BackupCorruptError(chain.length === 0 ? `No complete backup ${id}` : `${id} needs ${chain[0]!.base}, which is missing`);
+    chain.unshift(current);
+    if (current.kind === 'full') return chain;
+  }
+}
+
+/** The newest backup, if an incremental one can be based on it. */
+function incrementalBase(all: BackupManifest[], order: TableInfo[], version: number): BackupManifest | null {
+  const newest = all.at(-1);
+  if (!newest || newest.schemaVersion !== version) return null;
+  if (newest.tables.map((t) => t.table).join() !== order.map((t) => t.table).join()) return null;
+  try {
+    chainOf(all, newest.id);
+    return newest;
+  } catch {
+    return null;
+  }
+}
+
+/** The previous index, read table by table in the same order as the snapshot. */
+class PreviousState {
+  private pending: IndexLine | null = null;
+  constructor(private readonly lines: AsyncGenerator<IndexLine>) {}
+
+  async take(table: string): Promise<Map<string, { n: string | null; h: string }>> {
+    const rows = new Map<string, { n: string | null; h: string }>();
+    for (;;) {
+      const line = this.pending ?? (await this.next());
+      this.pending = null;
+      if (!line) return rows;
+      if (line.t !== table) {
+        this.pending = line;
+        return rows;
+      }
+      rows.set(line.k, { n: line.n, h: line.h });
+    }
+  }
+
+  /** Reads to the end, so the GCM tag is checked, and nothing must be left over. */
+  async finish(): Promise<void> {
+    const leftover = this.pending ?? (await this.next());
+    if (leftover) throw new BackupCorruptError(`the previous index has rows of ${leftover.t} out of order`);
+  }
+
+  private async next(): Promise<IndexLine | null> {
+    const next = await this.lines.next();
+    return next.done ? null : next.value;
+  }
+}
+
+/** A row's primary key as a JSON array; the key that incremental backups and restores match rows by. */
+function keyExpression(info: TableInfo) {
+  if (info.primaryKey.length === 0) throw new Error(`table ${info.table} has no primary key, so its rows cannot be told apart`);
+  return sql<string>`json_build_array(${sql.join(info.primaryKey.map((column) => sql.ref(`t.${column}`)))})::text`;
+}
+
+/**
+ * Writes a backup into a directory or bucket. An incremental backup is based on the newest one
+ * there; when there is none it can be based on (none yet, another schema version, a broken
+ * chain) a full backup is written instead. Returns the manifest.
+ */
+export async function writeBackup(
+  db: Database,
+  master: MasterKeyProvider,
+  location: string | BackupStore,
+  options: { kind?: BackupKind; keepDays?: number; now?: Date } = {},
+): Promise<BackupManifest> {
+  const store = openBackupStore(location);
+  if (store instanceof DirectoryStore) store.clearIncomplete();
   const takenAt = options.now ?? new Date();
-  const id = `${takenAt.toISOString().replace(/[:.]/g, '-')}-full`;
-  const dataKey = randomKey();
-  const iv = crypto.randomBytes(12);
-  const { keyId, wrapped } = await master.wrap(dataKey, keyContext(id));
-  const cipher = crypto.createCipheriv('aes-256-gcm', dataKey, iv);
-  const file = `${id}.lcb`;
-  const partial = path.join(dir, `.${file}.partial`);
-  const fileHash = crypto.createHash('sha256');
-  let fileBytes = 0;
-  const tables: BackupManifest['tables'] = [];
-  const lines = new PassThrough();
   // Read before the snapshot transaction: an embedded database has a single connection.
   const order = await tablesInOrder(db);
-  const reading = db.kysely
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (tx) => {
-      try {
+  const version = await schemaVersion(db);
+  const base = options.kind === 'incremental' ? incrementalBase(await listBackups(store), order, version) : null;
+  const kind: BackupKind = base ? 'incremental' : 'full';
+  const id = `${takenAt.toISOString().replace(/[:.]/g, '-')}-${kind === 'full' ? 'full' : 'incr'}`;
+  const dataKey = randomKey();
+  const { keyId, wrapped } = await master.wrap(dataKey, keyContext(id));
+  const previous = base ? new PreviousState(readSealedLines<IndexLine>(store, base.index, await backupKey(master, base), base.id)) : null;
+  const data = new SealedWriter(store, `${id}.lcb`, dataKey);
+  const index = new SealedWriter(store, `${id}.idx`, dataKey);
+  const tables: BackupTable[] = [];
+  try {
+    await db.kysely
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (tx) => {
+        // Timestamps in one zone, so a row's JSON (and its hash) is the same wherever it is read.
+        await sql`select set_config('TimeZone', 'UTC', true)`.execute(tx);
         const tenants = (await sql<{ id: string }>`select id from tenants order by id`.execute(tx)).rows.map((row) => row.id);
         for (const info of order) {
+          const before = previous ? await previous.take(info.table) : null;
           const hash = crypto.createHash('sha256');
-          let count = 0;
+          const state = new StateDigest();
+          let rows = 0;
+          let deleted = 0;
           for (const tenantId of info.perTenant ? tenants : [null]) {
-            await sql`select set_config('app.tenant_id', ${tenantId ?? ''}, true)`.execute(tx);
-            const result = await sql<{ json: string }>`select row_to_json(t)::text as json from ${sql.table(info.table)} t`.execute(tx);
-            for (const row of result.rows) {
+            for (const row of await selectTable<{ k: string; json: string }>(tx, info, tenantId, sql`${keyExpression(info)} as k, row_to_json(t)::text as json`)) {
+              const h = state.add(row.json);
+              await index.write({ t: info.table, n: tenantId, k: row.k, h } satisfies IndexLine);
+              const earlier = before?.get(row.k);
+              before?.delete(row.k);
+              if (earlier?.h === h) continue;
+              await data.write({ t: info.table, n: tenantId, k: row.k, r: row.json } satisfies DataLine);
               hash.update(row.json).update('\n');
-              count += 1;
-              // The writing side failed (disk full, ...): stop reading, and let the transaction go.
-              if (lines.destroyed) throw new Error('the backup file could not be written');
-              if (!lines.write(`${JSON.stringify({ t: info.table, n: tenantId, r: row.json })}\n`)) {
-                await new Promise((resolve) => {
-                  lines.once('drain', resolve);
-                  lines.once('close', resolve);
-                });
-              }
+              rows += 1;
             }
           }
-          tables.push({ table: info.table, rows: count, sha256: hash.digest('hex') });
+          for (const [k, { n }] of before ?? []) {
+            await data.write({ t: info.table, n, k, d: 1 } satisfies DataLine);
+            hash.update(`-${k}\n`);
+            deleted += 1;
+          }
+          tables.push({ table: info.table, rows, deleted, sha256: hash.digest('hex'), state: { rows: state.rows, digest: state.digest() } });
         }
-        lines.end();
-      } catch (error) {
-        lines.destroy(error as Error);
-        throw error;
-      }
-    });
-  const counting = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      fileHash.update(chunk);
-      fileBytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  await Promise.all([reading, pipeline(lines, zlib.createGzip(), cipher, counting, fs.createWriteStream(partial, { mode: 0o600 }))]);
-  const fd = fs.openSync(partial, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(partial, path.join(dir, file));
-
+        await previous?.finish();
+      });
+  } catch (error) {
+    await Promise.all([data.abort(error as Error), index.abort(error as Error)]);
+    throw error;
+  }
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,
     id,
-    kind: 'full',
+    kind,
+    base: base?.id ?? null,
     takenAt: takenAt.toISOString(),
-    schemaVersion: await schemaVersion(db),
+    schemaVersion: version,
     keyId,
     wrappedKey: wrapped.toString('base64'),
-    iv: iv.toString('base64'),
-    authTag: cipher.getAuthTag().toString('base64'),
-    file,
-    fileBytes,
-    fileSha256: fileHash.digest('hex'),
+    data: await data.finish(),
+    index: await index.finish(),
     tables,
     shredLog: await shredLogSince(db, new Date(0)),
   };
-  const manifestPartial = path.join(dir, `.${id}.manifest.json.partial`);
-  fs.writeFileSync(manifestPartial, JSON.stringify(manifest, null, 2), { mode: 0o600 });
-  fs.renameSync(manifestPartial, manifestPath(dir, id));
-  if (options.keepDays !== undefined) pruneBackups(dir, options.keepDays, takenAt);
+  await store.writeText(`${id}${MANIFEST_SUFFIX}`, JSON.stringify(manifest, null, 2));
+  if (options.keepDays !== undefined) await pruneBackups(store, options.keepDays, takenAt);
   return manifest;
 }
 
-/** Removes backups older than keepDays, always keeping the newest. */
-export function pruneBackups(dir: string, keepDays: number, now = new Date()): string[] {
-  const all = listBackups(dir);
+/**
+ * Removes backups older than keepDays, always keeping the newest and every backup a kept
+ * incremental one needs. With a daily full backup, a day's chain goes once its last
+ * incremental backup is older than keepDays.
+ */
+export async function pruneBackups(location: string | BackupStore, keepDays: number, now = new Date()): Promise<string[]> {
+  const store = openBackupStore(location);
+  const all = await listBackups(store);
   const cutoff = now.getTime() - keepDays * 86_400_000;
+  const kept = new Set<string>();
+  for (const manifest of all) {
+    if (manifest !== all.at(-1) && Date.parse(manifest.takenAt) < cutoff) continue;
+    try {
+      for (const needed of chainOf(all, manifest.id)) kept.add(needed.id);
+    } catch {
+      kept.add(manifest.id);
+    }
+  }
   const removed: string[] = [];
-  for (const manifest of all.slice(0, -1)) {
-    if (Date.parse(manifest.takenAt) >= cutoff) continue;
-    fs.rmSync(manifestPath(dir, manifest.id), { force: true });
-    fs.rmSync(path.join(dir, manifest.file), { force: true });
+  for (const manifest of all) {
+    if (kept.has(manifest.id)) continue;
+    // The manifest first: a backup with a manifest but no files would look complete.
+    await store.remove(`${manifest.id}${MANIFEST_SUFFIX}`);
+    await store.remove(manifest.data.name);
+    await store.remove(manifest.index.name);
     removed.push(manifest.id);
   }
   return removed;
 }
 
-function loadManifest(dir: string, id: string): BackupManifest {
-  const file = manifestPath(dir, id);
-  if (!fs.existsSync(file)) throw new BackupCorruptError(`No complete backup ${id} in ${dir}`);
-  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as BackupManifest;
+export async function loadManifest(store: BackupStore, id: string): Promise<BackupManifest> {
+  const text = await store.readText(`${id}${MANIFEST_SUFFIX}`);
+  if (text === null) throw new BackupCorruptError(`No complete backup ${id} in ${store.location}`);
+  const manifest = JSON.parse(text) as BackupManifest;
   if (manifest.format !== BACKUP_FORMAT) throw new BackupCorruptError(`${id} is not a ${BACKUP_FORMAT} backup`);
   return manifest;
 }
 
-/** Reads the backup's rows in order, decrypting and decompressing as it goes. */
-async function* rowsOf(dir: string, manifest: BackupManifest, master: MasterKeyProvider): AsyncGenerator<{ t: string; n: string | null; r: string }> {
-  const dataKey = await master.unwrap(manifest.keyId, Buffer.from(manifest.wrappedKey, 'base64'), keyContext(manifest.id));
-  const decipher = crypto.createDecipheriv('aes-256-gcm', dataKey, Buffer.from(manifest.iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(manifest.authTag, 'base64'));
-  const plain = fs.createReadStream(path.join(dir, manifest.file)).pipe(decipher).pipe(zlib.createGunzip());
-  const failure = new Promise<never>((_, reject) => {
-    for (const stream of [decipher, plain]) stream.on('error', (error) => reject(new BackupCorruptError(`${manifest.id} cannot be read: ${error.message}`)));
-  });
-  failure.catch(() => {});
-  // A wrong tag fails the decipher at the very end, before the text ends: the read then rejects.
-  const iterator = readline.createInterface({ input: plain, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await Promise.race([iterator.next(), failure]);
-    if (next.done) return;
-    if (next.value) yield JSON.parse(next.value);
-  }
-}
-
 /**
- * Checks a backup end to end without writing anything: the file's SHA-256, the GCM tag (the data
- * was not altered and the key is right), and every table's row count and SHA-256.
+ * Checks one backup end to end without writing anything: both files' SHA-256, their GCM tags
+ * (nothing altered, the key is right), every table's counts and SHA-256 in the data file, and
+ * every table's row count and digest in the index.
  */
-export async function verifyBackup(dir: string, id: string, master: MasterKeyProvider): Promise<BackupManifest> {
-  const manifest = loadManifest(dir, id);
-  const data = path.join(dir, manifest.file);
-  if (!fs.existsSync(data)) throw new BackupCorruptError(`${id}: the data file ${manifest.file} is missing`);
-  const fileHash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(data)) fileHash.update(chunk as Buffer);
-  if (fileHash.digest('hex') !== manifest.fileSha256) throw new BackupCorruptError(`${id}: the data file does not match its checksum`);
-  const seen = new Map<string, { rows: number; hash: crypto.Hash }>();
-  for await (const row of rowsOf(dir, manifest, master)) {
-    const entry = seen.get(row.t) ?? seen.set(row.t, { rows: 0, hash: crypto.createHash('sha256') }).get(row.t)!;
-    entry.rows += 1;
-    entry.hash.update(row.r).update('\n');
+export async function verifyBackup(location: string | BackupStore, id: string, master: MasterKeyProvider): Promise<BackupManifest> {
+  const store = openBackupStore(location);
+  const manifest = await loadManifest(store, id);
+  await storedSha256(store, manifest.data, id);
+  await storedSha256(store, manifest.index, id);
+  const key = await backupKey(master, manifest);
+  const seen = new Map<string, { rows: number; deleted: number; hash: crypto.Hash }>();
+  for await (const line of readSealedLines<DataLine>(store, manifest.data, key, id)) {
+    const entry = seen.get(line.t) ?? seen.set(line.t, { rows: 0, deleted: 0, hash: crypto.createHash('sha256') }).get(line.t)!;
+    if ('d' in line) {
+      entry.deleted += 1;
+      entry.hash.update(`-${line.k}\n`);
+    } else {
+      entry.rows += 1;
+      entry.hash.update(line.r).update('\n');
+    }
+  }
+  const states = new Map<string, StateDigest>();
+  for await (const line of readSealedLines<IndexLine>(store, manifest.index, key, id)) {
+    (states.get(line.t) ?? states.set(line.t, new StateDigest()).get(line.t)!).addHash(line.h);
   }
   for (const table of manifest.tables) {
     const entry = seen.get(table.table);
-    const rows = entry?.rows ?? 0;
     const sha256 = entry ? entry.hash.digest('hex') : crypto.createHash('sha256').digest('hex');
-    if (rows !== table.rows || sha256 !== table.sha256) throw new BackupCorruptError(`${id}: table ${table.table} holds ${rows} rows that do not match the manifest (${table.rows})`);
+    if ((entry?.rows ?? 0) !== table.rows || (entry?.deleted ?? 0) !== table.deleted || sha256 !== table.sha256) {
+      throw new BackupCorruptError(`${id}: table ${table.table} holds ${entry?.rows ?? 0} rows that do not match the manifest (${table.rows})`);
+    }
+    const state = states.get(table.table) ?? new StateDigest();
+    if (state.rows !== table.state.rows || state.digest() !== table.state.digest) throw new BackupCorruptError(`${id}: the index of table ${table.table} does not match the manifest`);
+    seen.delete(table.table);
   }
+  if (seen.size > 0) throw new BackupCorruptError(`${id}: rows of tables the manifest does not list (${[...seen.keys()].join(', ')})`);
   return manifest;
 }
-
-/** Erasures recorded after a backup: from the newer backups beside it and, when reachable, the live database. */
-export async function shredLogAfter(dir: string, manifest: BackupManifest, live?: Database): Promise<ShredLog> {
-  const since = Date.parse(manifest.takenAt);
-  const logs = listBackups(dir)
-    .filter((other) => Date.parse(other.takenAt) > since)
-    .map((other) => other.shredLog);
-  if (live) logs.push(await shredLogSince(live, new Date(since)));
-  const keys = new Map<string, ShredLog['keys'][number]>();
-  const tombstones = new Map<string, ShredLog['tombstones'][number]>();
-  for (const log of logs) {
-    for (const key of log.keys) if (Date.parse(key.destroyedAt) >= since) keys.set(`${key.tenantId}:${key.subjectId}`, key);
-    for (const tombstone of log.tombstones) if (Date.parse(tombstone.erasedAt) >= since) tombstones.set(`${tombstone.tenantId}:${tombstone.emailIndex}`, tombstone);
-  }
-  return { keys: [...keys.values()], tombstones: [...tombstones.values()] };
-}
-
-export interface RestoreResult {
-  manifest: BackupManifest;
-  rows: number;
-  replayed: { erasures: number; keys: number };
-}
-
-/**
- * Restores a backup into an empty database migrated to the backup's schema version: verified
- * first (nothing is written from a damaged backup), then loaded, then every erasure recorded
- * since the backup was taken is applied again, so an erased person never comes back.
- */
-export async function restoreBackup(target: Database, master: MasterKeyProvider, dir: string, id: string, options: { live?: Database } = {}): Promise<RestoreResult> {
-  const manifest = await verifyBackup(dir, id, master);
-  const version = await schemaVersion(target);
-  if (version !== manifest.schemaVersion) throw new Error(`The backup is of schema version ${manifest.schemaVersion}, the target database of ${version}; migrate it to the same version first.`);
-  const { rows: existing } = await sql<{ n: number }>`select count(*)::int as n from tenants`.execute(target.kysely);
-  if (existing[0]!.n > 0) throw new Error('The target database is not empty: restore into a new database.');
-  let rows = 0;
-  let batch: { table: string; tenant: string | null; jsons: string[] } | null = null;
-  const flush = async () => {
-    if (batch && batch.jsons.length > 0) await insertRows(target, batch.table, batch.tenant, batch.jsons);
-    batch = null;
-  };
-  for await (const row of rowsOf(dir, manifest, master)) {
-    if (!batch || batch.table !== row.t || batch.tenant !== row.n || batch.jsons.length >= 2000) {
-      await flush();
-      batch = { table: row.t, tenant: row.n, jsons: [] };
-    }
-    batch.jsons.push(row.r);
-    rows += 1;
-  }
-  await flush();
-  await resetIdentities(target);
-  const keys = new KeyService(master);
-  const replayed = await replayErasures({ db: target, keys }, await shredLogAfter(dir, manifest, options.live));
-  return { manifest, rows, replayed };
-}
-

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/connection.ts';
 
 /**
@@ -19,13 +19,19 @@ const EPHEMERAL = new Set(['schema_migrations', 'sessions', 'auth_throttle', 'pu
 export interface TableInfo {
   table: string;
   perTenant: boolean;
+  /** Primary key columns, in key order (empty when the table has none). */
+  primaryKey: string[];
 }
 
 /** Public tables in an order where every table comes after the tables it references. */
 export async function tablesInOrder(db: Database): Promise<TableInfo[]> {
-  const tables = await sql<{ table: string; forced: boolean; has_tenant: boolean }>`
+  const tables = await sql<{ table: string; forced: boolean; has_tenant: boolean; primary_key: string[] | null }>`
     select c.relname as table, c.relforcerowsecurity as forced,
-           exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped) as has_tenant
+           exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped) as has_tenant,
+           (select json_agg(a.attname::text order by k.position) from pg_index i
+              cross join lateral unnest(i.indkey) with ordinality as k(attnum, position)
+              join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+            where i.indrelid = c.oid and i.indisprimary) as primary_key
     from pg_class c join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
     where c.relkind = 'r' order by c.relname`.execute(db.kysely);
   const edges = await sql<{ child: string; parent: string }>`
@@ -33,7 +39,7 @@ export async function tablesInOrder(db: Database): Promise<TableInfo[]> {
     from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class p on p.oid = k.confrelid
     join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
     where k.contype = 'f' and c.oid <> p.oid`.execute(db.kysely);
-  const remaining = new Map(tables.rows.filter((row) => !EPHEMERAL.has(row.table)).map((row) => [row.table, { table: row.table, perTenant: row.forced && row.has_tenant }]));
+  const remaining = new Map(tables.rows.filter((row) => !EPHEMERAL.has(row.table)).map((row) => [row.table, { table: row.table, perTenant: row.forced && row.has_tenant, primaryKey: row.primary_key ?? [] }]));
   const ordered: TableInfo[] = [];
   while (remaining.size > 0) {
     const ready = [...remaining.keys()].filter((table) => !edges.rows.some((edge) => edge.child === table && remaining.has(edge.parent) && edge.parent !== table));
@@ -51,14 +57,22 @@ export async function schemaVersion(db: Database): Promise<number> {
   return rows[0]!.version;
 }
 
+/**
+ * Rows of one table, one workspace's where the table is per workspace. Filtered by WHERE as
+ * well as by row-level security: the role a backup runs as may own the tables or bypass it.
+ */
+export async function selectTable<T>(tx: Kysely<any>, info: TableInfo, tenantId: string | null, columns: RawBuilder<unknown>): Promise<T[]> {
+  await sql`select set_config('app.tenant_id', ${tenantId ?? ''}, true)`.execute(tx);
+  const where = tenantId ? sql`where t.tenant_id = ${tenantId}` : sql``;
+  return (await sql<T>`select ${columns} from ${sql.table(info.table)} t ${where}`.execute(tx)).rows;
+}
+
 /** The rows of one table as PostgreSQL JSON, workspace by workspace where row-level security is forced. */
 export async function tableRows(db: Database, info: TableInfo, tenants: string[]): Promise<Array<{ tenantId: string | null; json: string }>> {
   const rows: Array<{ tenantId: string | null; json: string }> = [];
   for (const tenantId of info.perTenant ? tenants : [null]) {
     await db.kysely.transaction().execute(async (tx) => {
-      if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
-      const result = await sql<{ json: string }>`select row_to_json(t)::text as json from ${sql.table(info.table)} t`.execute(tx);
-      for (const row of result.rows) rows.push({ tenantId, json: row.json });
+      for (const row of await selectTable<{ json: string }>(tx, info, tenantId, sql`row_to_json(t)::text as json`)) rows.push({ tenantId, json: row.json });
     });
   }
   return rows;

@@ -1,24 +1,31 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { openPGlite } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
-import { listBackups, restoreBackup, writeBackup } from './archive.ts';
+import { listBackups, writeBackup, type BackupManifest } from './archive.ts';
+import { restoreBackup } from './restore.ts';
 
 /**
- * The scheduled side of backups: a daily full backup into LAWFUL_BACKUP_DIR, and a daily restore
- * drill that loads the newest backup into a scratch database (an in-memory embedded database,
- * whatever the live one is), checks every table's row count against the manifest, and records
- * the outcome for the compliance dashboard.
+ * The scheduled side of backups, run hourly by the job worker into LAWFUL_BACKUP_DIR (a directory
+ * or an s3:// bucket): a full backup when the newest full one is a day old, an incremental one
+ * otherwise. Daily, a restore drill loads the newest backup with its chain into a scratch
+ * database (an in-memory embedded one, whatever the live one is), which checks every table
+ * against the state the backup recorded, and the outcome goes to the compliance dashboard.
  */
 
-export async function scheduledBackup(app: AppContext): Promise<void> {
-  if (!app.config.backupSchedule) return;
-  await writeBackup(app.db, app.keys.master, app.config.backupDir, { keepDays: app.config.backupKeepDays });
+const FULL_EVERY_MS = 24 * 3600_000;
+/** Ticks drift by a few seconds a day; a full backup 23h55 old is due. */
+const TICK_SLACK_MS = 5 * 60_000;
+
+export async function scheduledBackup(app: AppContext, now = new Date()): Promise<BackupManifest | null> {
+  if (!app.config.backupSchedule) return null;
+  const lastFull = (await listBackups(app.config.backupDir)).filter((b) => b.kind === 'full').at(-1);
+  const due = !lastFull || now.getTime() - Date.parse(lastFull.takenAt) >= FULL_EVERY_MS - TICK_SLACK_MS;
+  return writeBackup(app.db, app.keys.master, app.config.backupDir, { kind: due ? 'full' : 'incremental', keepDays: app.config.backupKeepDays, now });
 }
 
 export async function restoreDrill(app: AppContext): Promise<{ ok: boolean; error: string | null } | null> {
   if (!app.config.backupSchedule) return null;
-  const newest = listBackups(app.config.backupDir).at(-1);
+  const newest = (await listBackups(app.config.backupDir)).at(-1);
   if (!newest) return null;
   const started = Date.now();
   const scratch = await openPGlite();
@@ -26,13 +33,7 @@ export async function restoreDrill(app: AppContext): Promise<{ ok: boolean; erro
   try {
     await migrate(scratch);
     const result = await restoreBackup(scratch, app.keys.master, app.config.backupDir, newest.id);
-    const mismatched: string[] = [];
-    for (const table of newest.tables) {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table.table)}`.execute(scratch.kysely);
-      // Erasures replayed after the backup may remove rows; more rows than the manifest never happen.
-      if (rows[0]!.n > table.rows) mismatched.push(`${table.table}: ${rows[0]!.n} rows, the manifest says ${table.rows}`);
-    }
-    outcome = mismatched.length === 0 ? { ok: true, rows: result.rows, error: null } : { ok: false, rows: result.rows, error: mismatched.join('; ') };
+    outcome = { ok: true, rows: result.rows, error: null };
   } catch (error) {
     outcome = { ok: false, rows: null, error: error instanceof Error ? error.message : String(error) };
   } finally {

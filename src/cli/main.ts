@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { listBackups, restoreBackup, verifyBackup, writeBackup } from '../backup/archive.ts';
+import { chainOf, listBackups, verifyBackup, writeBackup } from '../backup/archive.ts';
+import { restoreBackup } from '../backup/restore.ts';
 import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
 import { boot } from '../boot.ts';
 import { loadConfig } from '../config.ts';
@@ -149,25 +150,33 @@ audit
     }
   });
 
+const backupLocation = (option: string | undefined, config: { backupDir: string }) => (option ? (option.startsWith('s3://') ? option : path.resolve(option)) : config.backupDir);
+
 program
   .command('backup')
-  .description('Write an encrypted (AES-256-GCM), compressed full backup of the whole database with its manifest; older ones beyond the kept days are removed')
-  .option('--dir <dir>', 'backup directory (default: LAWFUL_BACKUP_DIR, or data/backups)')
+  .description('Write an encrypted (AES-256-GCM), compressed backup of the whole database with its manifest; older ones beyond the kept days are removed')
+  .option('--dir <dir>', 'backup directory or s3://bucket/prefix (default: LAWFUL_BACKUP_DIR, or data/backups)')
+  .option('--incremental', 'only what changed since the newest backup (a full backup when there is none to build on)')
   .option('--keep-days <days>', 'days of backups to keep (default: LAWFUL_BACKUP_KEEP_DAYS, or 7)')
   .option('--list', 'list the complete backups instead')
-  .action(async (options: { dir?: string; keepDays?: string; list?: boolean }) => {
+  .action(async (options: { dir?: string; incremental?: boolean; keepDays?: string; list?: boolean }) => {
     const config = loadConfig();
-    const dir = path.resolve(options.dir ?? config.backupDir);
+    const location = backupLocation(options.dir, config);
     if (options.list) {
-      for (const b of listBackups(dir)) console.log(`${b.id}  ${b.takenAt}  schema ${b.schemaVersion}  ${b.tables.reduce((n, t) => n + t.rows, 0)} rows  ${b.fileBytes} bytes`);
+      for (const b of await listBackups(location)) {
+        const rows = b.tables.reduce((n, t) => n + t.state.rows, 0);
+        const changed = b.tables.reduce((n, t) => n + t.rows + t.deleted, 0);
+        console.log(`${b.id}  ${b.kind}${b.base ? ` on ${b.base}` : ''}  ${b.takenAt}  schema ${b.schemaVersion}  ${rows} rows${b.kind === 'incremental' ? ` (${changed} changed)` : ''}  ${b.data.bytes + b.index.bytes} bytes`);
+      }
       return;
     }
     const keepDays = Number(options.keepDays ?? config.backupKeepDays);
     if (!Number.isInteger(keepDays) || keepDays < 1) throw new Error('--keep-days must be a whole number of days, 1 or more');
     const app = await boot(config);
     try {
-      const manifest = await writeBackup(app.db, app.keys.master, dir, { keepDays });
-      console.log(`Backup ${manifest.id}: ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows in ${manifest.tables.length} tables, ${manifest.fileBytes} bytes, in ${dir}`);
+      const manifest = await writeBackup(app.db, app.keys.master, location, { keepDays, kind: options.incremental ? 'incremental' : 'full' });
+      const written = manifest.tables.reduce((n, t) => n + t.rows + t.deleted, 0);
+      console.log(`Backup ${manifest.id} (${manifest.kind}${manifest.base ? ` on ${manifest.base}` : ''}): ${written} rows written of ${manifest.tables.reduce((n, t) => n + t.state.rows, 0)} in ${manifest.tables.length} tables, ${manifest.data.bytes + manifest.index.bytes} bytes, in ${location}`);
     } finally {
       await app.db.close();
     }
@@ -175,19 +184,21 @@ program
 
 program
   .command('restore')
-  .description('Verify a backup, load it into a new, empty database, and apply again every erasure recorded since it was taken')
+  .description('Verify a backup (and the backups it builds on), load it into a new, empty database, check every table against the recorded state, and apply again every erasure recorded since it was taken')
   .argument('<id>', 'backup id (see lawful backup --list)')
-  .option('--dir <dir>', 'backup directory (default: LAWFUL_BACKUP_DIR, or data/backups)')
+  .option('--dir <dir>', 'backup directory or s3://bucket/prefix (default: LAWFUL_BACKUP_DIR, or data/backups)')
   .option('--into <target>', 'postgres:// URL of an empty database, or a directory for a new embedded database')
-  .option('--verify-only', 'check checksums and the encryption tag, write nothing')
+  .option('--verify-only', 'check checksums and the encryption tags, write nothing')
   .option('--live', 'also read the erasures recorded in the configured (live) database since the backup')
   .action(async (id: string, options: { dir?: string; into?: string; verifyOnly?: boolean; live?: boolean }) => {
     const config = loadConfig();
-    const dir = path.resolve(options.dir ?? config.backupDir);
+    const location = backupLocation(options.dir, config);
     const { keyring } = loadKeyring({ env: process.env, keyFile: config.masterKeyFile, createIfMissing: false });
     if (options.verifyOnly) {
-      const manifest = await verifyBackup(dir, id, keyring);
-      console.log(`Backup ${manifest.id} is intact: ${manifest.tables.length} tables, checksums and encryption tag verified.`);
+      for (const member of chainOf(await listBackups(location), id)) {
+        const manifest = await verifyBackup(location, member.id, keyring);
+        console.log(`Backup ${manifest.id} (${manifest.kind}) is intact: ${manifest.tables.length} tables, checksums and encryption tags verified.`);
+      }
       return;
     }
     if (!options.into) throw new Error('--into is required (a postgres:// URL or a directory)');
@@ -195,8 +206,8 @@ program
     const live = options.live ? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embeddedDataDir(config) }) : undefined;
     try {
       await migrate(target);
-      const result = await restoreBackup(target, keyring, dir, id, live ? { live } : {});
-      console.log(`Restored ${result.rows} rows of ${result.manifest.id}; erasures applied again: ${result.replayed.erasures}, keys destroyed again: ${result.replayed.keys}.`);
+      const result = await restoreBackup(target, keyring, location, id, live ? { live } : {});
+      console.log(`Restored ${result.rows} rows of ${result.manifest.id} (from ${result.chain.join(' + ')}), every table checked against the backup; erasures applied again: ${result.replayed.erasures}, keys destroyed again: ${result.replayed.keys}.`);
     } finally {
       await target.close();
       await live?.close();

@@ -60,8 +60,13 @@ export class JobWorker {
     private readonly schedules: Schedule[],
   ) {}
 
-  /** Registers the schedules (first run one interval from now) without touching their next tick. */
+  /**
+   * Registers the schedules (first run one interval from now) without touching their next tick,
+   * and drops schedules this version no longer has (a renamed job would otherwise fire forever).
+   */
   async installSchedules(): Promise<void> {
+    const names = this.schedules.map((schedule) => schedule.name);
+    await sql`delete from job_schedules where not (name = any(${names}::text[]))`.execute(this.app.db.kysely);
     for (const schedule of this.schedules) {
       await sql`
         insert into job_schedules (name, queue, every_seconds, next_run_at)

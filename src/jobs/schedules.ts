@@ -39,7 +39,7 @@ export const HANDLERS: Record<string, JobHandler> = {
   [SYNC_QUEUE]: runSync,
   [PURGE_QUEUE]: runPurge,
   [ERASE_QUEUE]: runErasures,
-  'backup.full': async (app) => {
+  'backup.scheduled': async (app) => {
     await scheduledBackup(app);
   },
   'backup.drill': async (app) => {
@@ -64,7 +64,7 @@ export const SCHEDULES: Schedule[] = [
   { name: 'retention.sweep', queue: 'retention.sweep', everySeconds: 24 * 3600 },
   { name: 'incidents.detect', queue: 'incidents.detect', everySeconds: 300 },
   { name: 'incidents.clock-warnings', queue: 'incidents.clock-warnings', everySeconds: 900 },
-  { name: 'backup.full', queue: 'backup.full', everySeconds: 24 * 3600 },
+  { name: 'backup.scheduled', queue: 'backup.scheduled', everySeconds: 3600 },
   { name: 'backup.drill', queue: 'backup.drill', everySeconds: 24 * 3600 },
   { name: 'rate-limits.cleanup', queue: 'rate-limits.cleanup', everySeconds: 3600 },
   { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },

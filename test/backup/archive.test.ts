@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { BackupCorruptError, listBackups, restoreBackup, verifyBackup, writeBackup } from '../../src/backup/archive.ts';
+import { BackupCorruptError, listBackups, verifyBackup, writeBackup } from '../../src/backup/archive.ts';
+import { restoreBackup } from '../../src/backup/restore.ts';
 import { boot } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
@@ -31,7 +32,7 @@ describeEachDatabase('encrypted backups', (env) => {
     const survivor = (await admin.post('/api/v1/contacts', { firstName: 'Survivor', emails: ['survivor@backup.example'] })).body.id;
     const before = await writeBackup(env().db, master, dir);
     assert.ok(before.tables.find((t) => t.table === 'contacts')!.rows >= 2);
-    assert.equal(fs.readFileSync(path.join(dir, before.file)).includes(Buffer.from('Survivor')), false, 'the file is encrypted');
+    assert.equal(fs.readFileSync(path.join(dir, before.data.name)).includes(Buffer.from('Survivor')), false, 'the file is encrypted');
     assert.equal((await verifyBackup(dir, before.id, master)).id, before.id);
 
     const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })).body;
@@ -75,7 +76,7 @@ describeEachDatabase('encrypted backups', (env) => {
     const master = env().app.keys.master;
     await signUp(env());
     const manifest = await writeBackup(env().db, master, dir);
-    const file = path.join(dir, manifest.file);
+    const file = path.join(dir, manifest.data.name);
     const pristine = fs.readFileSync(file);
     const restoreInto = async () => {
       const target = await scratchDatabase(env());
@@ -96,7 +97,7 @@ describeEachDatabase('encrypted backups', (env) => {
     await restoreInto();
     // A consistent forgery of the checksum still fails the encryption tag.
     const forged = JSON.parse(fs.readFileSync(path.join(dir, `${manifest.id}.manifest.json`), 'utf8'));
-    forged.fileSha256 = (await import('node:crypto')).createHash('sha256').update(flipped).digest('hex');
+    forged.data.sha256 = (await import('node:crypto')).createHash('sha256').update(flipped).digest('hex');
     fs.writeFileSync(path.join(dir, `${manifest.id}.manifest.json`), JSON.stringify(forged));
     await assert.rejects(verifyBackup(dir, manifest.id, master), BackupCorruptError);
     await restoreInto();
@@ -105,7 +106,7 @@ describeEachDatabase('encrypted backups', (env) => {
     await assert.rejects(verifyBackup(dir, manifest.id, master), BackupCorruptError);
     // The intact file with a manifest claiming other row counts.
     fs.writeFileSync(file, pristine);
-    forged.fileSha256 = manifest.fileSha256;
+    forged.data.sha256 = manifest.data.sha256;
     forged.tables[0].rows += 1;
     fs.writeFileSync(path.join(dir, `${manifest.id}.manifest.json`), JSON.stringify(forged));
     await assert.rejects(verifyBackup(dir, manifest.id, master), /do not match the manifest/);
@@ -123,7 +124,7 @@ describeEachDatabase('encrypted backups', (env) => {
     const now = Date.now();
     for (const age of [10, 8, 6, 1]) await writeBackup(env().db, master, dir, { now: new Date(now - age * day) });
     await writeBackup(env().db, master, dir, { now: new Date(now), keepDays: 7 });
-    assert.equal(listBackups(dir).length, 3, 'the 10- and 8-day-old backups are gone');
+    assert.equal((await listBackups(dir)).length, 3, 'the 10- and 8-day-old backups are gone');
     assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.lcb')).length, 3);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -163,8 +164,8 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
 
         const first = runBackup();
         assert.equal((await first.exit).code, 0, first.output());
-        assert.equal(listBackups(backupDir).length, 1);
-        const [earlier] = listBackups(backupDir);
+        assert.equal((await listBackups(backupDir)).length, 1);
+        const [earlier] = (await listBackups(backupDir));
 
         const killed = runBackup();
         const partialExists = () => fs.existsSync(backupDir) && fs.readdirSync(backupDir).some((f) => f.endsWith('.partial') && fs.statSync(path.join(backupDir, f)).size > 0);
@@ -174,12 +175,12 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
         }
         killed.child.kill('SIGKILL');
         assert.equal((await killed.exit).signal, 'SIGKILL');
-        assert.deepEqual(listBackups(backupDir).map((b) => b.id), [earlier!.id], 'the killed backup does not count');
+        assert.deepEqual((await listBackups(backupDir)).map((b) => b.id), [earlier!.id], 'the killed backup does not count');
         assert.equal((await verifyBackup(backupDir, earlier!.id, master)).id, earlier!.id, 'the earlier backup is intact');
 
         const next = runBackup();
         assert.equal((await next.exit).code, 0, next.output());
-        const backups = listBackups(backupDir);
+        const backups = (await listBackups(backupDir));
         assert.equal(backups.length, 2);
         await verifyBackup(backupDir, backups[1]!.id, master);
         assert.equal(fs.readdirSync(backupDir).filter((f) => f.endsWith('.partial')).length, 0, 'the remains of the killed run are cleared');
