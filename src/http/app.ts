@@ -35,6 +35,7 @@ import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
 import { AppError } from './errors.ts';
+import { refuseNulCharacters } from './text-input.ts';
 
 /** What the route catalogue records of each route; tests walk it to cover every endpoint. */
 export interface CatalogueEntry {
@@ -42,6 +43,8 @@ export interface CatalogueEntry {
   url: string;
   access: Access;
   resource: string | undefined;
+  /** The zod schemas the route validates with: the security suite generates hostile input from them. */
+  schema: { body?: unknown; querystring?: unknown; params?: unknown };
 }
 
 declare module 'fastify' {
@@ -94,9 +97,11 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
     }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD' || access === undefined) continue;
-      fastify.catalogue.push({ method, url: route.url, access, resource: route.config?.resource });
+      fastify.catalogue.push({ method, url: route.url, access, resource: route.config?.resource, schema: { body: route.schema?.body, querystring: route.schema?.querystring, params: route.schema?.params } });
     }
   });
+
+  fastify.addHook('preValidation', refuseNulCharacters);
 
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
