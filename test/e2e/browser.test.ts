@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { WEB_DIST } from '../../src/http/app.ts';
+import type { Browser, Page } from 'playwright-core';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
+import { browserSkip, startBrowser } from '../browser.ts';
 import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and builds the app; there a missing piece is a failure, not a skip.
-const missing = !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !fs.existsSync(path.join(WEB_DIST, 'index.html')) ? 'web app not built' : null;
-const skip = missing && !process.env.CI ? missing : false;
+const skip = browserSkip;
 
 describeEachDatabase('web app in a real browser', (env) => {
   let browser: Browser;
@@ -23,15 +19,8 @@ describeEachDatabase('web app in a real browser', (env) => {
 
   before(async () => {
     if (skip) return;
-    if (missing) throw new Error(`browser test cannot run: ${missing}`);
-    await env().server.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(env().server.server.address() as AddressInfo).port}`;
+    ({ browser, base } = await startBrowser(env()));
     admin = await signUp(env());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
     page = await browser.newPage();
     page.setDefaultTimeout(15_000);
   });

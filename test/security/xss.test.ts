@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { WEB_DIST } from '../../src/http/app.ts';
+import type { Browser, Page } from 'playwright-core';
 import { activePurpose, liveForm } from '../consent-fixtures.ts';
+import { browserSkip, startBrowser } from '../browser.ts';
 import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
 import { jsonSchemaOf, plausible, withStringAt } from './hostile-input.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !fs.existsSync(path.join(WEB_DIST, 'index.html')) ? 'web app not built' : null;
-const skip = missing && !process.env.CI ? missing : false;
+const skip = browserSkip;
 
 /** Markup that runs script if it is ever inserted as HTML rather than shown as text; short enough for name fields. */
 const labels: string[] = [];
@@ -30,11 +25,8 @@ describeEachDatabase('stored XSS in a real browser', (env) => {
 
   before(async () => {
     if (skip) return;
-    if (missing) throw new Error(`browser test cannot run: ${missing}`);
-    await env().server.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(env().server.server.address() as AddressInfo).port}`;
+    ({ browser, base } = await startBrowser(env()));
     admin = await signUp(env());
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
   after(async () => {
     await browser?.close();
