@@ -23,7 +23,7 @@ export interface Config {
   /** Where `lawful backup` writes (a directory, or s3://bucket/prefix), and how many days of backups it keeps. */
   backupDir: string;
   backupKeepDays: number;
-  /** Daily full backup and restore drill by the job worker (LAWFUL_BACKUP_SCHEDULE, on by default). */
+  /** Hourly backups (full once a day) and a daily restore drill by the job worker (LAWFUL_BACKUP_SCHEDULE, on by default). */
   backupSchedule: boolean;
   /** PEM certificate and key: with both, the server speaks HTTPS only and sends HSTS. */
   tls: { certFile: string; keyFile: string } | undefined;

@@ -14,9 +14,11 @@ export function findNul(value: unknown, path: string): string | null {
     }
     return null;
   }
-  if (value && typeof value === 'object') {
+  // Parsed JSON, form fields and query values only: a streamed body (CSV import) is not walked.
+  if (value && typeof value === 'object' && typeof (value as { pipe?: unknown }).pipe !== 'function' && !ArrayBuffer.isView(value)) {
     for (const [key, item] of Object.entries(value)) {
-      const found = findNul(key, `${path}{key}`) ?? findNul(item, path ? `${path}.${key}` : key);
+      const at = path ? `${path}.${key}` : key;
+      const found = findNul(key, `${at} (the name)`) ?? findNul(item, at);
       if (found) return found;
     }
   }
