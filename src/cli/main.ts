@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { chainOf, listBackups, verifyBackup, writeBackup } from '../backup/archive.ts';
 import { restoreBackup } from '../backup/restore.ts';
+import { citusLayout, citusStatements } from '../db/citus.ts';
 import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
 import { boot } from '../boot.ts';
 import { loadConfig } from '../config.ts';
@@ -73,6 +74,22 @@ program
     try {
       const { applied } = await migrate(db);
       console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('citus-plan')
+  .description('Print the Citus statements that shard the migrated schema by workspace (see docs/scaling.md); exits 1 if a foreign key stands in the way')
+  .action(async () => {
+    const config = loadConfig();
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embeddedDataDir(config) });
+    try {
+      const layout = await citusLayout(db);
+      for (const problem of layout.problems) console.error(`-- cannot shard: ${problem}`);
+      for (const statement of citusStatements(layout)) console.log(statement);
+      process.exitCode = layout.problems.length > 0 ? 1 : 0;
     } finally {
       await db.close();
     }
