@@ -25,6 +25,8 @@ export interface Config {
   backupKeepDays: number;
   /** Hourly backups (full once a day) and a daily restore drill by the job worker (LAWFUL_BACKUP_SCHEDULE, on by default). */
   backupSchedule: boolean;
+  /** How long a claimed job is a node's before another may take it over (LAWFUL_JOB_LEASE_SECONDS); long jobs renew it. */
+  jobLeaseSeconds: number;
   /** PEM certificate and key: with both, the server speaks HTTPS only and sends HSTS. */
   tls: { certFile: string; keyFile: string } | undefined;
   /** Requests a minute: per member or API token, per client address, and per address on the sign-in endpoints. */
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backupDir: env.LAWFUL_BACKUP_DIR?.startsWith('s3://') ? env.LAWFUL_BACKUP_DIR : path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: positive(env.LAWFUL_BACKUP_KEEP_DAYS, 7, 'LAWFUL_BACKUP_KEEP_DAYS'),
     backupSchedule: flag(env.LAWFUL_BACKUP_SCHEDULE, true),
+    jobLeaseSeconds: positive(env.LAWFUL_JOB_LEASE_SECONDS, 60, 'LAWFUL_JOB_LEASE_SECONDS'),
     rateLimits: {
       principal: positive(env.LAWFUL_RATE_LIMIT_API, 1200, 'LAWFUL_RATE_LIMIT_API'),
       address: positive(env.LAWFUL_RATE_LIMIT_IP, 3000, 'LAWFUL_RATE_LIMIT_IP'),

@@ -27,8 +27,6 @@ export interface Enqueue {
   maxAttempts?: number;
 }
 
-const LEASE_SECONDS = 60;
-
 /** Adds a job in the caller's transaction, so it exists exactly when the work that asked for it commits. */
 export async function enqueue(tx: Tx, job: Enqueue): Promise<void> {
   await sql`
@@ -97,7 +95,7 @@ export class JobWorker {
   private async claim(): Promise<Job | undefined> {
     const { rows } = await sql<Job>`
       update jobs set state = 'running', locked_by = ${this.nodeId},
-             locked_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
+             locked_until = now() + make_interval(secs => ${this.app.config.jobLeaseSeconds}), attempts = attempts + 1
       where id = (
         select id from jobs
         where (state = 'queued' and run_at <= now()) or (state = 'running' and locked_until < now())
@@ -115,16 +113,21 @@ export class JobWorker {
     const handler = this.handlers[job.queue];
     const lease: Lease = {
       renew: async () => {
-        await sql`update jobs set locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
+        await sql`update jobs set locked_until = now() + make_interval(secs => ${this.app.config.jobLeaseSeconds})
                   where id = ${job.id} and locked_by = ${this.nodeId}`.execute(this.app.db.kysely);
       },
     };
+    // A heartbeat keeps the lease while the handler runs, whatever it does between its own
+    // renewals; a node that dies stops beating, and its job is taken over when the lease ends.
+    const heartbeat = setInterval(() => void lease.renew().catch(() => undefined), (this.app.config.jobLeaseSeconds * 1000) / 3);
     try {
       if (!handler) throw new Error(`No handler for queue ${job.queue}`);
       await handler(this.app, job, lease);
+      clearInterval(heartbeat);
       await sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null, last_error = null
                 where id = ${job.id} and locked_by = ${this.nodeId}`.execute(this.app.db.kysely);
     } catch (error) {
+      clearInterval(heartbeat);
       const message = withoutAddresses(error instanceof Error ? error.message : String(error));
       // Exponential backoff with jitter: 2, 4, 8 ... seconds, ±50 %.
       const delaySeconds = 2 ** job.attempts * (0.5 + Math.random());
