@@ -1,0 +1,17 @@
+import { benchHttp } from './http.ts';
+import { benchImport } from './import.ts';
+import { printTable, writeResults, type BenchResult } from './lib.ts';
+import { benchRetention, benchRights } from './rights.ts';
+import { benchSync } from './sync.ts';
+
+/** npm run bench [-- name ...]: every benchmark, or those named (import, http, dsr, sync, retention). */
+const BENCHES: Record<string, () => Promise<BenchResult[]>> = { import: benchImport, http: benchHttp, dsr: benchRights, sync: benchSync, retention: benchRetention };
+
+const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = chosen.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; there are ${Object.keys(BENCHES).join(', ')}`);
+const results: BenchResult[] = [];
+for (const [name, bench] of Object.entries(BENCHES)) if (chosen.length === 0 || chosen.includes(name)) results.push(...(await bench()));
+printTable(results);
+console.log(`\nwritten to ${writeResults(results)}`);
+process.exit(0);
