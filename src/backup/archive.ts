@@ -87,6 +87,11 @@ export class StateDigest {
   }
 }
 
+/** Rows of the state a backup describes, and rows its data file holds (changes only, for an incremental one). */
+export function rowCounts(manifest: BackupManifest): { state: number; written: number } {
+  return { state: manifest.tables.reduce((n, t) => n + t.state.rows, 0), written: manifest.tables.reduce((n, t) => n + t.rows + t.deleted, 0) };
+}
+
 /** Complete backups in a store, oldest first. */
 export async function listBackups(location: string | BackupStore): Promise<BackupManifest[]> {
   const store = openBackupStore(location);
@@ -140,6 +145,11 @@ class PreviousState {
       }
       rows.set(line.k, { n: line.n, h: line.h });
     }
+  }
+
+  /** Stops reading (the backup failed): the file is closed. */
+  async close(): Promise<void> {
+    await this.lines.return(undefined);
   }
 
   /** Reads to the end, so the GCM tag is checked, and nothing must be left over. */
@@ -222,7 +232,7 @@ export async function writeBackup(
         await previous?.finish();
       });
   } catch (error) {
-    await Promise.all([data.abort(error as Error), index.abort(error as Error)]);
+    await Promise.all([data.abort(error as Error), index.abort(error as Error), previous?.close()]);
     throw error;
   }
   const manifest: BackupManifest = {

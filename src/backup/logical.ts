@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { parentsFirst, readCatalog } from '../db/catalog.ts';
 import type { Database } from '../db/connection.ts';
 
 /**
@@ -25,31 +26,12 @@ export interface TableInfo {
 
 /** Public tables in an order where every table comes after the tables it references. */
 export async function tablesInOrder(db: Database): Promise<TableInfo[]> {
-  const tables = await sql<{ table: string; forced: boolean; has_tenant: boolean; primary_key: string[] | null }>`
-    select c.relname as table, c.relforcerowsecurity as forced,
-           exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped) as has_tenant,
-           (select json_agg(a.attname::text order by k.position) from pg_index i
-              cross join lateral unnest(i.indkey) with ordinality as k(attnum, position)
-              join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
-            where i.indrelid = c.oid and i.indisprimary) as primary_key
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
-    where c.relkind = 'r' order by c.relname`.execute(db.kysely);
-  const edges = await sql<{ child: string; parent: string }>`
-    select c.relname as child, p.relname as parent
-    from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class p on p.oid = k.confrelid
-    join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
-    where k.contype = 'f' and c.oid <> p.oid`.execute(db.kysely);
-  const remaining = new Map(tables.rows.filter((row) => !EPHEMERAL.has(row.table)).map((row) => [row.table, { table: row.table, perTenant: row.forced && row.has_tenant, primaryKey: row.primary_key ?? [] }]));
-  const ordered: TableInfo[] = [];
-  while (remaining.size > 0) {
-    const ready = [...remaining.keys()].filter((table) => !edges.rows.some((edge) => edge.child === table && remaining.has(edge.parent) && edge.parent !== table));
-    if (ready.length === 0) throw new Error(`circular foreign keys among ${[...remaining.keys()].join(', ')}`);
-    for (const table of ready.sort()) {
-      ordered.push(remaining.get(table)!);
-      remaining.delete(table);
-    }
-  }
-  return ordered;
+  const catalog = await readCatalog(db);
+  const byName = new Map(catalog.tables.filter((t) => !EPHEMERAL.has(t.table)).map((t) => [t.table, t]));
+  return parentsFirst([...byName.keys()], catalog.foreignKeys).map((table) => {
+    const info = byName.get(table)!;
+    return { table, perTenant: info.forcesRowSecurity && info.hasTenantId, primaryKey: info.primaryKey };
+  });
 }
 
 export async function schemaVersion(db: Database): Promise<number> {

@@ -9,9 +9,9 @@ import { readSealedLines } from './sealed-file.ts';
 import { openBackupStore, type BackupStore } from './store.ts';
 
 /** Erasures recorded after a backup: from the newer backups beside it and, when reachable, the live database. */
-export async function shredLogAfter(location: string | BackupStore, manifest: BackupManifest, live?: Database): Promise<ShredLog> {
+export async function shredLogAfter(all: BackupManifest[], manifest: BackupManifest, live?: Database): Promise<ShredLog> {
   const since = Date.parse(manifest.takenAt);
-  const logs = (await listBackups(location)).filter((other) => Date.parse(other.takenAt) > since).map((other) => other.shredLog);
+  const logs = all.filter((other) => Date.parse(other.takenAt) > since).map((other) => other.shredLog);
   if (live) logs.push(await shredLogSince(live, new Date(since)));
   const keys = new Map<string, ShredLog['keys'][number]>();
   const tombstones = new Map<string, ShredLog['tombstones'][number]>();
@@ -113,7 +113,8 @@ async function checkRestoredState(target: Database, manifest: BackupManifest): P
  */
 export async function restoreBackup(target: Database, master: MasterKeyProvider, location: string | BackupStore, id: string, options: { live?: Database } = {}): Promise<RestoreResult> {
   const store = openBackupStore(location);
-  const chain = chainOf(await listBackups(store), id);
+  const all = await listBackups(store);
+  const chain = chainOf(all, id);
   for (const member of chain) await verifyBackup(store, member.id, master);
   const manifest = chain.at(-1)!;
   const version = await schemaVersion(target);
@@ -123,6 +124,6 @@ export async function restoreBackup(target: Database, master: MasterKeyProvider,
   const rows = await loadChain(target, store, chain, master);
   await resetIdentities(target);
   await checkRestoredState(target, manifest);
-  const replayed = await replayErasures({ db: target, keys: new KeyService(master) }, await shredLogAfter(store, manifest, options.live));
+  const replayed = await replayErasures({ db: target, keys: new KeyService(master) }, await shredLogAfter(all, manifest, options.live));
   return { manifest, chain: chain.map((member) => member.id), rows, replayed };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { chainOf, listBackups, verifyBackup, writeBackup } from '../backup/archive.ts';
+import { chainOf, listBackups, rowCounts, verifyBackup, writeBackup } from '../backup/archive.ts';
 import { restoreBackup } from '../backup/restore.ts';
 import { citusLayout, citusStatements } from '../db/citus.ts';
 import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
@@ -167,8 +167,6 @@ audit
     }
   });
 
-const backupLocation = (option: string | undefined, config: { backupDir: string }) => (option ? (option.startsWith('s3://') ? option : path.resolve(option)) : config.backupDir);
-
 program
   .command('backup')
   .description('Write an encrypted (AES-256-GCM), compressed backup of the whole database with its manifest; older ones beyond the kept days are removed')
@@ -178,12 +176,11 @@ program
   .option('--list', 'list the complete backups instead')
   .action(async (options: { dir?: string; incremental?: boolean; keepDays?: string; list?: boolean }) => {
     const config = loadConfig();
-    const location = backupLocation(options.dir, config);
+    const location = options.dir ?? config.backupDir;
     if (options.list) {
       for (const b of await listBackups(location)) {
-        const rows = b.tables.reduce((n, t) => n + t.state.rows, 0);
-        const changed = b.tables.reduce((n, t) => n + t.rows + t.deleted, 0);
-        console.log(`${b.id}  ${b.kind}${b.base ? ` on ${b.base}` : ''}  ${b.takenAt}  schema ${b.schemaVersion}  ${rows} rows${b.kind === 'incremental' ? ` (${changed} changed)` : ''}  ${b.data.bytes + b.index.bytes} bytes`);
+        const { state, written } = rowCounts(b);
+        console.log(`${b.id}  ${b.kind}${b.base ? ` on ${b.base}` : ''}  ${b.takenAt}  schema ${b.schemaVersion}  ${state} rows${b.kind === 'incremental' ? ` (${written} changed)` : ''}  ${b.data.bytes + b.index.bytes} bytes`);
       }
       return;
     }
@@ -192,8 +189,8 @@ program
     const app = await boot(config);
     try {
       const manifest = await writeBackup(app.db, app.keys.master, location, { keepDays, kind: options.incremental ? 'incremental' : 'full' });
-      const written = manifest.tables.reduce((n, t) => n + t.rows + t.deleted, 0);
-      console.log(`Backup ${manifest.id} (${manifest.kind}${manifest.base ? ` on ${manifest.base}` : ''}): ${written} rows written of ${manifest.tables.reduce((n, t) => n + t.state.rows, 0)} in ${manifest.tables.length} tables, ${manifest.data.bytes + manifest.index.bytes} bytes, in ${location}`);
+      const { state, written } = rowCounts(manifest);
+      console.log(`Backup ${manifest.id} (${manifest.kind}${manifest.base ? ` on ${manifest.base}` : ''}): ${written} rows written of ${state} in ${manifest.tables.length} tables, ${manifest.data.bytes + manifest.index.bytes} bytes, in ${location}`);
     } finally {
       await app.db.close();
     }
@@ -209,7 +206,7 @@ program
   .option('--live', 'also read the erasures recorded in the configured (live) database since the backup')
   .action(async (id: string, options: { dir?: string; into?: string; verifyOnly?: boolean; live?: boolean }) => {
     const config = loadConfig();
-    const location = backupLocation(options.dir, config);
+    const location = options.dir ?? config.backupDir;
     const { keyring } = loadKeyring({ env: process.env, keyFile: config.masterKeyFile, createIfMissing: false });
     if (options.verifyOnly) {
       for (const member of chainOf(await listBackups(location), id)) {

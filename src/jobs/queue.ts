@@ -121,13 +121,15 @@ export class JobWorker {
     // renewals; a node that dies stops beating, and its job is taken over when the lease ends.
     const heartbeat = setInterval(() => void lease.renew().catch(() => undefined), (this.app.config.jobLeaseSeconds * 1000) / 3);
     try {
-      if (!handler) throw new Error(`No handler for queue ${job.queue}`);
-      await handler(this.app, job, lease);
-      clearInterval(heartbeat);
+      try {
+        if (!handler) throw new Error(`No handler for queue ${job.queue}`);
+        await handler(this.app, job, lease);
+      } finally {
+        clearInterval(heartbeat);
+      }
       await sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null, last_error = null
                 where id = ${job.id} and locked_by = ${this.nodeId}`.execute(this.app.db.kysely);
     } catch (error) {
-      clearInterval(heartbeat);
       const message = withoutAddresses(error instanceof Error ? error.message : String(error));
       // Exponential backoff with jitter: 2, 4, 8 ... seconds, ±50 %.
       const delaySeconds = 2 ** job.attempts * (0.5 + Math.random());

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { listBackups, pruneBackups, verifyBackup, writeBackup, type BackupManifest } from '../../src/backup/archive.ts';
+import { listBackups, pruneBackups, rowCounts, verifyBackup, writeBackup, type BackupManifest } from '../../src/backup/archive.ts';
 import { selectTable, tablesInOrder } from '../../src/backup/logical.ts';
 import { restoreBackup } from '../../src/backup/restore.ts';
 import type { Database } from '../../src/db/connection.ts';
@@ -34,8 +34,8 @@ async function stateOf(db: Database): Promise<Record<string, string[]>> {
   return state;
 }
 
-const written = (manifest: BackupManifest) => manifest.tables.reduce((n, t) => n + t.rows + t.deleted, 0);
-const total = (manifest: BackupManifest) => manifest.tables.reduce((n, t) => n + t.state.rows, 0);
+const written = (manifest: BackupManifest) => rowCounts(manifest).written;
+const total = (manifest: BackupManifest) => rowCounts(manifest).state;
 
 describeEachDatabase('incremental backups', (env) => {
   it('a full backup and three incremental ones restore to exactly the live state, row by row, at each step', async () => {
