@@ -2,10 +2,12 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import type { auditListQuery } from './schema.ts';
+import { chainPendingReads } from './service.ts';
 
 /** Newest first; `before` pages backwards through the chain by sequence number. */
 export async function listAuditEvents(app: AppContext, caller: Caller, query: z.infer<typeof auditListQuery>) {
-  const rows = await asCaller(app, caller, (tx) => {
+  const rows = await asCaller(app, caller, async (tx) => {
+    await chainPendingReads(tx, caller.auth.tenantId);
     let q = tx.selectFrom('audit_events').selectAll().where('tenant_id', '=', caller.auth.tenantId);
     if (query.before) q = q.where('seq', '<', query.before);
     if (query.action) q = q.where('action', '=', query.action);

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { sql } from 'kysely';
 import type { Database } from '../db/connection.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { AuditEventRow } from '../db/types.ts';
+import type { AuditEventRow, AuditReadLogTable } from '../db/types.ts';
+import type { Selectable } from 'kysely';
 import { eventHash, GENESIS_HASH, type ChainedFields } from './chain.ts';
 
 export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
@@ -49,24 +50,14 @@ export function networkOf(ip: string): string | null {
 }
 
 const MAX_USER_AGENT = 300;
+/** Waiting reads moved into the chain per statement. */
+const CHAIN_BATCH = 2000;
 
-/**
- * Appends one event to the tenant's chain inside the caller's transaction, so the event exists
- * exactly when the change it records does. Locking the chain head orders concurrent writers.
- */
-export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<number> {
-  const head = await tx
-    .updateTable('audit_chain_heads')
-    .set({ last_seq: sql`last_seq`, last_hash: sql`last_hash` })
-    .where('tenant_id', '=', tenantId)
-    .returning(['last_seq', 'last_hash'])
-    .executeTakeFirst();
-  const prevSeq = head ? Number(head.last_seq) : 0;
-  const prevHash = head?.last_hash ?? GENESIS_HASH;
+/** An event before it has its place in the chain. */
+type EventDraft = Omit<ChainedFields, 'tenantId' | 'seq' | 'prevHash'>;
 
-  const event: ChainedFields = {
-    tenantId,
-    seq: prevSeq + 1,
+function draftOf(origin: AuditOrigin, entry: AuditEntry): EventDraft {
+  return {
     // Millisecond precision survives the database round trip exactly.
     occurredAt: new Date(),
     actorType: origin.actorType,
@@ -78,17 +69,39 @@ export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin,
     ip: auditIp(origin.ip, origin.actorType),
     userAgent: origin.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
     requestId: origin.requestId ?? null,
-    prevHash,
   };
-  const hash = eventHash(event);
+}
 
-  await tx
-    .insertInto('audit_events')
-    .values({
+interface ChainHead {
+  seq: number;
+  hash: string;
+  exists: boolean;
+}
+
+/** Locks the tenant's chain head until the transaction ends; concurrent appenders queue here. */
+async function lockChainHead(tx: Tx, tenantId: string): Promise<ChainHead> {
+  const head = await tx
+    .updateTable('audit_chain_heads')
+    .set({ last_seq: sql`last_seq`, last_hash: sql`last_hash` })
+    .where('tenant_id', '=', tenantId)
+    .returning(['last_seq', 'last_hash'])
+    .executeTakeFirst();
+  return head ? { seq: Number(head.last_seq), hash: head.last_hash, exists: true } : { seq: 0, hash: GENESIS_HASH, exists: false };
+}
+
+/** Appends drafts after the locked head, in order, and moves the head to the last of them. */
+async function appendLocked(tx: Tx, tenantId: string, head: ChainHead, drafts: EventDraft[]): Promise<ChainHead> {
+  if (drafts.length === 0) return head;
+  let { seq, hash } = head;
+  const rows = drafts.map((draft) => {
+    const event: ChainedFields = { ...draft, tenantId, seq: seq + 1, prevHash: hash };
+    seq = event.seq;
+    hash = eventHash(event);
+    return {
       tenant_id: tenantId,
       seq: event.seq,
       occurred_at: event.occurredAt,
-      actor_type: origin.actorType,
+      actor_type: event.actorType as AuditEventRow['actor_type'],
       actor_id: event.actorId,
       action: event.action,
       object_type: event.objectType,
@@ -97,23 +110,108 @@ export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin,
       ip: event.ip,
       user_agent: event.userAgent,
       request_id: event.requestId,
-      prev_hash: prevHash,
+      prev_hash: event.prevHash,
       hash,
-    })
-    .execute();
-
-  if (head) {
-    await tx
-      .updateTable('audit_chain_heads')
-      .set({ last_seq: event.seq, last_hash: hash })
-      .where('tenant_id', '=', tenantId)
-      .execute();
+    };
+  });
+  for (let at = 0; at < rows.length; at += CHAIN_BATCH) await tx.insertInto('audit_events').values(rows.slice(at, at + CHAIN_BATCH)).execute();
+  if (head.exists) {
+    await tx.updateTable('audit_chain_heads').set({ last_seq: seq, last_hash: hash }).where('tenant_id', '=', tenantId).execute();
   } else {
     // The primary key makes a concurrent first writer of the same tenant fail instead of forking the chain.
-    await tx.insertInto('audit_chain_heads').values({ tenant_id: tenantId, last_seq: event.seq, last_hash: hash }).execute();
+    await tx.insertInto('audit_chain_heads').values({ tenant_id: tenantId, last_seq: seq, last_hash: hash }).execute();
   }
-  return event.seq;
+  return { seq, hash, exists: true };
 }
+
+/**
+ * Appends one event to the tenant's chain inside the caller's transaction, so the event exists
+ * exactly when the change it records does. Locking the chain head orders concurrent writers.
+ */
+export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<number> {
+  const head = await appendLocked(tx, tenantId, await lockChainHead(tx, tenantId), [draftOf(origin, entry)]);
+  return head.seq;
+}
+
+/**
+ * Records a read of people's records without touching the chain head, so concurrent reads of a
+ * workspace do not queue behind each other; chainPendingReads moves it into the chain later.
+ * Only for reads: a change must be chained in its own transaction (recordAudit).
+ */
+export async function recordRead(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<void> {
+  const draft = draftOf(origin, entry);
+  await tx
+    .insertInto('audit_read_log')
+    .values({
+      tenant_id: tenantId,
+      occurred_at: draft.occurredAt,
+      actor_type: draft.actorType as AuditEventRow['actor_type'],
+      actor_id: draft.actorId,
+      action: draft.action,
+      object_type: draft.objectType,
+      object_id: draft.objectId,
+      fields: draft.fields,
+      ip: draft.ip,
+      user_agent: draft.userAgent,
+      request_id: draft.requestId,
+    })
+    .execute();
+}
+
+/**
+ * Moves the tenant's waiting reads into the chain, oldest first, in the caller's transaction.
+ * Anything that reads the trail calls this first, so it always sees every read. Returns how many.
+ */
+export async function chainPendingReads(tx: Tx, tenantId: string, limit = Number.POSITIVE_INFINITY): Promise<number> {
+  const waiting = await tx.selectFrom('audit_read_log').select('id').where('tenant_id', '=', tenantId).limit(1).executeTakeFirst();
+  if (!waiting) return 0;
+  let head = await lockChainHead(tx, tenantId);
+  let moved = 0;
+  while (moved < limit) {
+    const batch = Math.min(CHAIN_BATCH, limit - moved);
+    const { rows } = await sql<AuditReadLogRow>`
+      delete from audit_read_log where tenant_id = ${tenantId} and id in (
+        select id from audit_read_log where tenant_id = ${tenantId} order by id limit ${batch})
+      returning *`.execute(tx);
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    head = await appendLocked(
+      tx,
+      tenantId,
+      head,
+      rows.map((row) => ({
+        occurredAt: new Date(row.occurred_at),
+        actorType: row.actor_type,
+        actorId: row.actor_id,
+        action: row.action,
+        objectType: row.object_type,
+        objectId: row.object_id,
+        fields: row.fields,
+        ip: row.ip,
+        userAgent: row.user_agent,
+        requestId: row.request_id,
+      })),
+    );
+    moved += rows.length;
+    if (rows.length < batch) break;
+  }
+  return moved;
+}
+
+/** Scheduled: chains every workspace's waiting reads, one short transaction per batch. */
+export async function chainAllPendingReads(db: Database): Promise<number> {
+  const tenants = await db.kysely.selectFrom('tenants').select('id').execute();
+  let moved = 0;
+  for (const { id: tenantId } of tenants) {
+    for (;;) {
+      const batch = await withTenant(db, tenantId, (tx) => chainPendingReads(tx, tenantId, CHAIN_BATCH));
+      moved += batch;
+      if (batch < CHAIN_BATCH) break;
+    }
+  }
+  return moved;
+}
+
+type AuditReadLogRow = Selectable<AuditReadLogTable>;
 
 export function rowToChainedFields(row: AuditEventRow): ChainedFields {
   return {
@@ -145,6 +243,7 @@ const VERIFY_BATCH = 1000;
 
 /** Walks one tenant's chain from the start, recomputing every hash and link. */
 export async function verifyTenantChain(db: Database, tenantId: string): Promise<ChainVerification> {
+  await withTenant(db, tenantId, (tx) => chainPendingReads(tx, tenantId));
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   for (;;) {

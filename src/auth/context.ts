@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditOrigin } from '../audit/service.ts';
-import { recordAudit } from '../audit/service.ts';
+import { recordAudit, recordRead } from '../audit/service.ts';
 import type { AppContext } from '../app-context.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { Action } from './permissions.ts';
@@ -40,12 +40,20 @@ export function originOf(auth: AuthContext, request: { ip?: string; userAgent?: 
 
 export type Audit = (entry: AuditEntry) => Promise<void>;
 
-/** A tenant transaction on the caller's workspace, with an audit writer bound to the caller. */
-export function asCaller<T>(app: AppContext, caller: Caller, fn: (tx: Tx, audit: Audit) => Promise<T>): Promise<T> {
+/**
+ * A tenant transaction on the caller's workspace, with audit writers bound to the caller: audit
+ * chains the event at once; auditRead, for reads of people's records only, leaves it for the
+ * chaining job so concurrent reads do not queue on the chain head.
+ */
+export function asCaller<T>(app: AppContext, caller: Caller, fn: (tx: Tx, audit: Audit, auditRead: Audit) => Promise<T>): Promise<T> {
   const tenantId = caller.auth.tenantId;
   return withTenant(app.db, tenantId, (tx) =>
-    fn(tx, async (entry) => {
-      await recordAudit(tx, tenantId, caller.origin, entry);
-    }),
+    fn(
+      tx,
+      async (entry) => {
+        await recordAudit(tx, tenantId, caller.origin, entry);
+      },
+      (entry) => recordRead(tx, tenantId, caller.origin, entry),
+    ),
   );
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { forbidden, unauthorized } from '../http/errors.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
+import { RequestCounters } from '../http/request-counters.ts';
 import { resolveApiToken } from './api-tokens.ts';
 import { originOf, type AuthContext, type Caller } from './context.ts';
 import { memberAllows, type Action } from './permissions.ts';
@@ -71,22 +72,24 @@ function csrfMatches(app: AppContext, request: FastifyRequest, sessionId: string
  */
 export function installGuard(fastify: FastifyInstance, app: AppContext): void {
   fastify.decorateRequest('auth', null);
+  const counters = new RequestCounters(app.db);
+  fastify.addHook('onClose', () => counters.close());
   fastify.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     const access = config.access;
     const limits = app.config.rateLimits;
     if (request.url.startsWith('/api/')) {
-      // Per address on every API call; far stricter on the endpoints that take passwords and codes.
-      const perAddress = [{ key: `ip:${request.ip}`, max: limits.address, windowSeconds: 60 }];
-      if (access === 'public' && request.url.startsWith('/api/v1/auth/')) perAddress.push({ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 });
-      await hitPublicLimits(app.db, perAddress, 'Too many requests from this address; try again later.');
+      // Per address on every API call; far stricter, and exact across nodes, on the endpoints that take passwords and codes.
+      const tooMany = 'Too many requests from this address; try again later.';
+      counters.hit([{ key: `ip:${request.ip}`, max: limits.address, windowSeconds: 60 }], tooMany);
+      if (access === 'public' && request.url.startsWith('/api/v1/auth/')) await hitPublicLimits(app.db, [{ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 }], tooMany);
     }
     if (access === undefined || access === 'public') return;
 
     const auth = await authenticate(app, request);
     if (auth) {
       const principal = auth.kind === 'api_token' ? `token:${auth.tokenId}` : `member:${auth.memberId}`;
-      await hitPublicLimits(app.db, [{ key: principal, max: limits.principal, windowSeconds: 60 }], 'Too many requests; slow down and try again later.');
+      counters.hit([{ key: principal, max: limits.principal, windowSeconds: 60 }], 'Too many requests; slow down and try again later.');
     }
     if (!auth) throw unauthorized('unauthenticated', 'Sign in, or send a valid API token as "Authorization: Bearer …".');
     if (auth.kind === 'session' && !SAFE_METHODS.has(request.method) && !csrfMatches(app, request, auth.sessionId!)) {

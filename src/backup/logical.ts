@@ -14,8 +14,11 @@ export interface LogicalDump {
   tables: Array<{ table: string; perTenant: boolean; rows: Array<{ tenantId: string | null; json: string }> }>;
 }
 
-/** Short-lived state that a restore must not bring back (sessions, throttles, the job queue). */
-const EPHEMERAL = new Set(['schema_migrations', 'sessions', 'auth_throttle', 'public_rate_limits', 'jobs', 'job_schedules']);
+/**
+ * Short-lived state that a restore must not bring back (sessions, throttles, the job queue), and
+ * person_terms, which the restored contacts and leads rebuild through their triggers.
+ */
+const EPHEMERAL = new Set(['schema_migrations', 'sessions', 'auth_throttle', 'public_rate_limits', 'jobs', 'job_schedules', 'person_terms']);
 
 export interface TableInfo {
   table: string;

@@ -18,6 +18,7 @@ import { finishPage, pageBy, type pageQuery, type ResolvedSort } from '../http/p
 const NEWEST_FIRST = (table: string): ResolvedSort => ({ expression: sql`${sql.ref(`${table}.created_at`)}`, direction: 'desc' });
 import { notFound } from '../http/errors.ts';
 import type { emailEventInput, suppressionInput, suppressionView } from './schema.ts';
+import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
 
 export async function suppress(tx: Tx, tenantId: string, indexes: string[], reason: SuppressionReason, detail: string | null): Promise<void> {
   if (indexes.length === 0) return;
@@ -37,7 +38,7 @@ export function listSuppressions(app: AppContext, caller: Caller, page: z.infer<
     const indexes = pageRows.map((row) => row.email_index);
     const owners = new Map<string, PersonRef>();
     if (indexes.length > 0) {
-      const contacts = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(sql<boolean>`email_index && ${indexes}::text[]`).execute();
+      const contacts = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm))).execute();
       for (const contact of contacts) for (const index of contact.email_index) owners.set(index, { type: 'contact', id: contact.id });
       const leads = await work.tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
       for (const lead of leads) if (lead.email_index && !owners.has(lead.email_index)) owners.set(lead.email_index, { type: 'lead', id: lead.id });

@@ -17,6 +17,7 @@ import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { signLink, verifyLink } from './links.ts';
 import { findPurpose } from './purposes.ts';
+import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
 
 export interface Visitor {
   ip: string;
@@ -82,7 +83,7 @@ function validateValues(fields: FormField[], submission: Submission, offered: Se
 
 /** The person with this address: a contact first, else a lead. */
 async function findByEmail(tx: Tx, tenantId: string, emailIndex: string): Promise<PersonRef | null> {
-  const contact = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(sql<boolean>`email_index @> array[${emailIndex}]::text[]`).executeTakeFirst();
+  const contact = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)])).executeTakeFirst();
   if (contact) return { type: 'contact', id: contact.id };
   const lead = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).where('status', '!=', 'converted').executeTakeFirst();
   return lead ? { type: 'lead', id: lead.id } : null;

@@ -13,6 +13,7 @@ import { assertAssignable } from './members.ts';
 import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
+import { emailTerm, hasAllTerms, hasAnyTerm, nameTerm } from './terms.ts';
 
 type ContactView = z.infer<typeof contactView>;
 type ContactRow = Selectable<ContactsTable>;
@@ -106,7 +107,7 @@ async function assertVisibleAccount(work: CrmWork, accountId: string | null | un
 export async function contactsWithEmails(work: CrmWork, emails: string[], exceptId?: string) {
   if (emails.length === 0) return [];
   const indexes = await work.sealer.indexAll('email', emails.map(normaliseEmail));
-  let q = work.tx.selectFrom('contacts').select(['id', 'owner_id']).where('tenant_id', '=', work.tenantId).where(sql<boolean>`email_index && ${indexes}::text[]`);
+  let q = work.tx.selectFrom('contacts').select(['id', 'owner_id']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm)));
   if (exceptId) q = q.where('id', '!=', exceptId);
   return q.execute();
 }
@@ -159,24 +160,24 @@ export function listContacts(app: AppContext, caller: Caller, query: z.infer<typ
     let q = visibleContacts(work);
     if (query.q) {
       if (query.q.includes('@')) {
-        q = q.where(sql<boolean>`contacts.email_index @> array[${await work.sealer.index('email', normaliseEmail(query.q))}]::text[]`);
+        q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', normaliseEmail(query.q)))]));
       } else {
         const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
         const company = `%${escapeLike(query.q.toLowerCase())}%`;
         q = q.where(
-          sql<boolean>`(${tokens.length > 0 ? sql`contacts.name_index @> ${tokens}::text[]` : sql`false`} or contacts.account_id in (
+          sql<boolean>`(${hasAllTerms('contacts', work.tenantId, tokens.map(nameTerm))} or contacts.account_id in (
             select a.id from accounts a where a.tenant_id = contacts.tenant_id and lower(a.name) like ${company}))`,
         );
       }
     }
-    if (query.email) q = q.where(sql<boolean>`contacts.email_index @> array[${await work.sealer.index('email', query.email)}]::text[]`);
+    if (query.email) q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', query.email))]));
     if (query.accountId) q = q.where('contacts.account_id', '=', query.accountId);
     if (query.ownerId) q = q.where('contacts.owner_id', '=', query.ownerId);
     if (query.country) q = q.where('contacts.country', '=', query.country);
     if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
     const rows = await pageBy(q, 'contacts.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
     const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
-    if (options.audit) await work.audit({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
+    if (options.audit) await work.auditRead({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
     return page;
   });
 }
@@ -184,7 +185,7 @@ export function listContacts(app: AppContext, caller: Caller, query: z.infer<typ
 export function getContact(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     const view = await toView(work, await findVisibleContact(work, id));
-    await work.audit({ action: 'contact.read', objectType: 'contact', objectId: id });
+    await work.auditRead({ action: 'contact.read', objectType: 'contact', objectId: id });
     return view;
   });
 }

@@ -14,15 +14,17 @@ export interface CrmWork {
   memberId: string;
   tx: Tx;
   audit: Audit;
+  /** For reads of people's records (see asCaller). */
+  auditRead: Audit;
   scope: Scope;
   sealer: Sealer;
 }
 
 export function crmWork<T>(app: AppContext, caller: Caller, fn: (work: CrmWork) => Promise<T>): Promise<T> {
-  return asCaller(app, caller, async (tx, audit) => {
+  return asCaller(app, caller, async (tx, audit, auditRead) => {
     const tenantId = caller.auth.tenantId;
     const scope = await scopeOf(tx, caller.auth);
-    return fn({ app, caller, tenantId, memberId: caller.auth.memberId, tx, audit, scope, sealer: new Sealer(app, tx, tenantId) });
+    return fn({ app, caller, tenantId, memberId: caller.auth.memberId, tx, audit, auditRead, scope, sealer: new Sealer(app, tx, tenantId) });
   });
 }
 

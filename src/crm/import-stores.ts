@@ -4,6 +4,7 @@ import { sealContact } from './contacts.ts';
 import { provenanceColumns, type CrmWork } from './context.ts';
 import { sealLead } from './leads.ts';
 import { nameTokens, normaliseEmail } from './normalise.ts';
+import { emailTerm, hasAnyTerm, nameTerm } from './terms.ts';
 
 /**
  * Storing one validated batch of an import, per object. Each store deduplicates against the
@@ -70,7 +71,7 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
       .selectFrom('contacts')
       .select('email_index')
       .where('tenant_id', '=', work.tenantId)
-      .where(sql<boolean>`email_index && ${allIndexes}::text[]`)
+      .where(hasAnyTerm('contacts', work.tenantId, allIndexes.map(emailTerm)))
       .execute();
     for (const row of existing) for (const index of row.email_index) known.add(index);
   }
@@ -95,7 +96,7 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
       .select(['name_index', 'account_id'])
       .where('tenant_id', '=', work.tenantId)
       .where('email_index', '=', sql<string[]>`'{}'::text[]`)
-      .where(sql<boolean>`name_index && ${[...new Set(nameIndexes.flat())]}::text[]`)
+      .where(hasAnyTerm('contacts', work.tenantId, [...new Set(nameIndexes.flat())].map(nameTerm)))
       .execute();
     const existingNames = new Set(candidates.map((c) => [...c.name_index].sort().join(',')));
     for (const [i, row] of noEmail.entries()) {

@@ -17,6 +17,7 @@ import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
 import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
+import { hasAllTerms, nameTerm } from './terms.ts';
 
 type LeadRow = Selectable<LeadsTable>;
 type LeadView = z.infer<typeof leadView>;
@@ -108,7 +109,7 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
       } else {
         const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
         const company = `%${escapeLike(query.q.toLowerCase())}%`;
-        q = q.where(sql<boolean>`(${tokens.length > 0 ? sql`leads.name_index @> ${tokens}::text[]` : sql`false`} or lower(leads.company_name) like ${company})`);
+        q = q.where(sql<boolean>`(${hasAllTerms('leads', work.tenantId, tokens.map(nameTerm))} or lower(leads.company_name) like ${company})`);
       }
     }
     if (query.email) q = q.where('leads.email_index', '=', await work.sealer.index('email', query.email));
@@ -117,7 +118,7 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.ownerId) q = q.where('leads.owner_id', '=', query.ownerId);
     const rows = await pageBy(q, 'leads.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
     const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
-    if (options.audit) await work.audit({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
+    if (options.audit) await work.auditRead({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
     return page;
   });
 }
@@ -125,7 +126,7 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
 export function getLead(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     const view = await toView(work, await findVisibleLead(work, id));
-    await work.audit({ action: 'lead.read', objectType: 'lead', objectId: id });
+    await work.auditRead({ action: 'lead.read', objectType: 'lead', objectId: id });
     return view;
   });
 }

@@ -27,6 +27,7 @@ export class KeyService {
   private readonly tenantKeys = new Map<string, Buffer>();
   /** Which tenant key version new keys are wrapped under; re-read every minute, so a rotation elsewhere is picked up. */
   private readonly activeDataKey = new Map<string, { id: number; until: number }>();
+  private readonly activeKeyLookups = new Map<string, Promise<number>>();
   private readonly subjectKeys = new Map<string, { key: Buffer; until: number }>();
   private systemKey: Buffer | undefined;
 
@@ -66,16 +67,24 @@ export class KeyService {
     const cacheKey = `${tenantId}:${purpose}`;
     const cached = this.activeDataKey.get(cacheKey);
     if (cached && cached.until > Date.now()) return cached.id;
-    const row = await tx
+    // Callers in parallel (a batch of blind indexes) share one lookup instead of one each.
+    const pending = this.activeKeyLookups.get(cacheKey);
+    if (pending) return pending;
+    const lookup = tx
       .selectFrom('tenant_keys')
       .select('id')
       .where('tenant_id', '=', tenantId)
       .where('purpose', '=', purpose)
       .where('retired_at', 'is', null)
       .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow();
-    this.activeDataKey.set(cacheKey, { id: row.id, until: Date.now() + 60_000 });
-    return row.id;
+      .executeTakeFirstOrThrow()
+      .then((row) => {
+        this.activeDataKey.set(cacheKey, { id: row.id, until: Date.now() + 60_000 });
+        return row.id;
+      })
+      .finally(() => this.activeKeyLookups.delete(cacheKey));
+    this.activeKeyLookups.set(cacheKey, lookup);
+    return lookup;
   }
 
   /** The data key of one data subject, created on first use. */

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from './connection.ts';
 import type { DB } from './types.ts';
@@ -8,15 +9,37 @@ export type Tx = Transaction<DB>;
 export const APP_ROLE = 'lawful_app';
 
 /**
+ * The transaction-local settings an app transaction starts with. A driver that can (the
+ * PostgreSQL one, see connection.ts) sends them with BEGIN in one round trip and marks them
+ * applied; otherwise the transaction sets them in its first statement.
+ */
+export interface PendingSettings {
+  values: Record<string, string>;
+  applied: boolean;
+}
+export const pendingSettings = new AsyncLocalStorage<PendingSettings>();
+
+function appTransaction<T>(db: Database, values: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const settings: PendingSettings = { values: { role: APP_ROLE, ...values }, applied: false };
+  return pendingSettings.run(settings, () =>
+    db.kysely.transaction().execute(async (tx) => {
+      if (!settings.applied) {
+        settings.applied = true;
+        const assignments = Object.entries(settings.values).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+        await sql`select ${sql.join(assignments)}`.execute(tx);
+      }
+      return fn(tx);
+    }),
+  );
+}
+
+/**
  * Runs fn in a transaction as the app role, scoped to one tenant by row-level security.
  * This is the only way request handlers reach tenant data: the settings are transaction-local
  * (set_config(..., true)), so nothing leaks to the next user of a pooled connection.
  */
 export function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.kysely.transaction().execute(async (tx) => {
-    await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
-    return fn(tx);
-  });
+  return appTransaction(db, { 'app.tenant_id': tenantId }, fn);
 }
 
 /**
@@ -24,10 +47,7 @@ export function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Pr
  * userId is given, that user's own memberships and workspaces across tenants.
  */
 export function withUser<T>(db: Database, userId: string | null, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.kysely.transaction().execute(async (tx) => {
-    await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.user_id', ${userId ?? ''}, true)`.execute(tx);
-    return fn(tx);
-  });
+  return appTransaction(db, { 'app.user_id': userId ?? '' }, fn);
 }
 
 /** Switches an open app-role transaction to another tenant (sign-up creates one, then works in it). */

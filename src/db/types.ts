@@ -136,6 +136,30 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+/** A read of a person's record waiting to be chained (migration 0018). */
+export interface AuditReadLogTable {
+  tenant_id: string;
+  id: Generated<string>;
+  occurred_at: Timestamp;
+  actor_type: AuditEventsTable['actor_type'];
+  actor_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  fields: string[];
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+/** Blind-index terms of contacts and leads, kept by triggers (migration 0019). */
+export interface PersonTermsTable {
+  tenant_id: string;
+  term: string;
+  person_type: 'contact' | 'lead';
+  person_id: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -315,6 +339,8 @@ export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB, Proc
   subject_keys: SubjectKeysTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_events: AuditEventsTable;
+  audit_read_log: AuditReadLogTable;
+  person_terms: PersonTermsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

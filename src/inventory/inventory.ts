@@ -161,6 +161,24 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     object: 'audit event',
     description: 'Browser or client of the actor.',
   },
+  {
+    table: 'audit_read_log',
+    column: 'ip',
+    subject: 'staff',
+    category: 'online_identifier',
+    encrypted: false,
+    object: 'audit event (read, waiting to be chained)',
+    description: 'Address of a member or API token that read people\'s records, until the read is moved into the audit trail (within a minute).',
+  },
+  {
+    table: 'audit_read_log',
+    column: 'user_agent',
+    subject: 'staff',
+    category: 'online_identifier',
+    encrypted: false,
+    object: 'audit event (read, waiting to be chained)',
+    description: 'Browser or client of the reader, until the read is moved into the audit trail.',
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { sendDeadlineAlerts } from '../rights/alerts.ts';
 import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
 import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
 import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
+import { chainAllPendingReads } from '../audit/service.ts';
 import { forgetOldRateLimits } from '../http/public-limits.ts';
 import { restoreDrill, scheduledBackup } from '../backup/schedule.ts';
 import type { JobHandler, Schedule } from './queue.ts';
@@ -45,6 +46,9 @@ export const HANDLERS: Record<string, JobHandler> = {
   'backup.drill': async (app) => {
     await restoreDrill(app);
   },
+  'audit.chain-reads': async (app) => {
+    await chainAllPendingReads(app.db);
+  },
   'rate-limits.cleanup': async (app) => {
     await forgetOldRateLimits(app.db);
   },
@@ -66,6 +70,7 @@ export const SCHEDULES: Schedule[] = [
   { name: 'incidents.clock-warnings', queue: 'incidents.clock-warnings', everySeconds: 900 },
   { name: 'backup.scheduled', queue: 'backup.scheduled', everySeconds: 3600 },
   { name: 'backup.drill', queue: 'backup.drill', everySeconds: 24 * 3600 },
+  { name: 'audit.chain-reads', queue: 'audit.chain-reads', everySeconds: 60 },
   { name: 'rate-limits.cleanup', queue: 'rate-limits.cleanup', everySeconds: 3600 },
   { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
+import { chainPendingReads } from '../audit/service.ts';
 import { consentValidUntil } from '../consent/gate.ts';
 import { consentHistory } from '../consent/ledger.ts';
 import type { Tx } from '../db/tenant.ts';
@@ -98,6 +99,7 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
   for (const id of ids) history.push(...(await consentHistory(app, tx, tenantId, id)));
   history.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
 
+  if (ids.length) await chainPendingReads(tx, tenantId);
   const accessLog = ids.length
     ? await tx
         .selectFrom('audit_events')

@@ -6,6 +6,7 @@ import type { PersonRef } from '../consent/ledger.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonalDataColumn, SubjectLink } from '../inventory/inventory.ts';
+import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
 
 /** A data subject as the rights code sees them: an address, and the records that carry it. */
 export interface Subject {
@@ -16,7 +17,7 @@ export interface Subject {
 
 /** The contacts and leads holding an address, by its blind index: everyone it identifies. */
 export async function peopleWithEmailIndex(tx: Tx, tenantId: string, emailIndex: string): Promise<PersonRef[]> {
-  const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(sql<boolean>`email_index @> array[${emailIndex}]::text[]`).execute();
+  const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)])).execute();
   const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).execute();
   return [...contacts.map((row) => ({ type: 'contact' as const, id: row.id })), ...leads.map((row) => ({ type: 'lead' as const, id: row.id }))];
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { recordAudit } from '../audit/service.ts';
+import { recordAudit, recordRead } from '../audit/service.ts';
 import { Sealer, type CrmWork } from '../crm/context.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
@@ -53,6 +53,7 @@ export function syncWork(app: AppContext, tx: Tx, integration: IntegrationRow): 
     audit: async (entry) => {
       await recordAudit(tx, tenantId, origin, entry);
     },
+    auditRead: (entry) => recordRead(tx, tenantId, origin, entry),
   };
 }
 

@@ -7,6 +7,7 @@ import { openLead, sealLead } from '../crm/leads.ts';
 import type { IntegrationsTable, MatchRule, SyncLinksTable, SyncRecordType } from '../db/types-sync.ts';
 import type { SyncFields } from './fields.ts';
 import { AccountMatcher, type MatchDecision } from './match.ts';
+import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
 
 /**
  * Writing external objects as CRM records, per record type: creating (after matching, for
@@ -197,7 +198,7 @@ const contacts: RecordStore<'contact'> = {
     const holders = new Map<string, Set<string>>();
     const hold = (index: string, id: string) => (holders.get(index) ?? holders.set(index, new Set()).get(index)!).add(id);
     if (all.length > 0) {
-      const rows = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(sql<boolean>`email_index && ${all}::text[]`).execute();
+      const rows = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, all.map(emailTerm))).execute();
       for (const row of rows) for (const index of row.email_index) hold(index, row.id);
     }
     const refs = await accountsByRef(scope, items.map((item) => item.fields.accountRef));

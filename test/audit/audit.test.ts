@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { recordAudit, verifyTenantChain } from '../../src/audit/service.ts';
+import { chainAllPendingReads, recordAudit, verifyTenantChain } from '../../src/audit/service.ts';
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CONSENT_SCENARIOS } from '../consent-audit-scenarios.ts';
@@ -351,5 +351,58 @@ describeEachDatabase('audit trail', (env) => {
     const result = await verifyTenantChain(env().db, tenantId);
     assert.equal(result.ok, true);
     assert.equal(result.events, 21);
+  });
+
+  it('records reads of people outside the chain head, then chains them in order before anyone reads the trail', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const contact = await admin.post('/api/v1/contacts', { firstName: 'Rita', lastName: 'Reader', emails: ['rita@example.org'] });
+    const waiting = () => withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_read_log').select(['action', 'object_id']).orderBy('id').execute());
+    const chainedReads = () =>
+      withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select(['seq', 'action', 'object_id']).where('action', 'in', ['contact.read', 'contact.list']).orderBy('seq').execute());
+
+    assert.equal((await admin.get(`/api/v1/contacts/${contact.body.id}`)).status, 200);
+    assert.equal((await admin.get('/api/v1/contacts')).status, 200);
+    if (env().backend === 'postgres') {
+      // While another transaction holds the chain head, a read still goes through: it never waits for it.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let taken!: () => void;
+      const headTaken = new Promise<void>((resolve) => (taken = resolve));
+      const holder = withTenant(env().db, tenantId, async (tx) => {
+        await sql`select last_seq from audit_chain_heads where tenant_id = ${tenantId} for update`.execute(tx);
+        taken();
+        await released;
+      });
+      await headTaken;
+      try {
+        let timer: NodeJS.Timeout | undefined;
+        const read = await Promise.race([
+          admin.get(`/api/v1/contacts/${contact.body.id}`),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the read waited for the chain head')), 10_000))),
+        ]);
+        clearTimeout(timer);
+        assert.equal(read.status, 200);
+      } finally {
+        release();
+        await holder;
+      }
+    }
+    const expected = env().backend === 'postgres' ? ['contact.read', 'contact.list', 'contact.read'] : ['contact.read', 'contact.list'];
+    assert.deepEqual((await waiting()).map((row) => row.action), expected);
+    assert.deepEqual(await chainedReads(), [], 'not chained yet');
+
+    assert.equal(await chainAllPendingReads(env().db), expected.length);
+    assert.deepEqual(await waiting(), []);
+    assert.deepEqual((await chainedReads()).map((row) => row.action), expected, 'chained in the order they happened');
+    assert.equal((await verifyTenantChain(env().db, tenantId)).ok, true);
+
+    // The audit log never misses a read, even one the job has not reached yet.
+    await admin.get(`/api/v1/contacts/${contact.body.id}`);
+    const log = await admin.get(`/api/v1/audit-events?action=contact.read&limit=10`);
+    assert.equal(log.body.items.length, expected.filter((action) => action === 'contact.read').length + 1);
+    assert.deepEqual(await waiting(), []);
+    assert.equal(await chainAllPendingReads(env().db), 0);
+    assert.equal((await verifyTenantChain(env().db, tenantId)).ok, true);
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { sql } from 'kysely';
+import { RequestCounters } from '../../src/http/request-counters.ts';
 import { Client, describeEachDatabase, signUp, TEST_PASSWORD } from '../helpers.ts';
 
 describeEachDatabase('abuse limits', (env) => {
@@ -42,6 +44,30 @@ describeEachDatabase('abuse limits', (env) => {
     } finally {
       env().app.config.rateLimits = { principal: 1_000_000, address: 1_000_000, signIn: 1_000_000 };
     }
+  });
+
+  it('shares the per-request counters between nodes through PostgreSQL, a flush at a time', async () => {
+    const nodeA = new RequestCounters(env().db);
+    const nodeB = new RequestCounters(env().db);
+    const limit = [{ key: `member:shared-${Date.now()}`, max: 5, windowSeconds: 60 }];
+    try {
+      for (let i = 0; i < 3; i++) nodeA.hit(limit, 'slow down');
+      await nodeA.flush();
+      // B has not heard of A's hits yet: it counts its own exactly, and learns the total at its flush.
+      nodeB.hit(limit, 'slow down');
+      await nodeB.flush();
+      nodeB.hit(limit, 'slow down');
+      assert.throws(() => nodeB.hit(limit, 'slow down'), (error: any) => error.status === 429 && error.code === 'too_many_requests');
+      await nodeB.flush();
+      nodeA.hit(limit, 'slow down'); // A has not heard of B's hits yet: the drift is at most a flush interval
+      await nodeA.flush();
+      assert.throws(() => nodeA.hit(limit, 'slow down'), /slow down/, 'A learns of B\'s hits at its own flush');
+    } finally {
+      await nodeA.close();
+      await nodeB.close();
+    }
+    const row = await sql<{ hits: number }>`select hits from public_rate_limits where key = ${limit[0]!.key}`.execute(env().db.kysely);
+    assert.equal(row.rows[0]!.hits, 8, 'every hit reached the shared row, refused ones included');
   });
 
   it('refuses oversized bodies with 413', async () => {
