@@ -2,8 +2,7 @@ import net from 'node:net';
 import { sql } from 'kysely';
 import type { Database } from '../db/connection.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { AuditEventRow, AuditReadLogTable } from '../db/types.ts';
-import type { Selectable } from 'kysely';
+import type { AuditEventRow, AuditReadLogRow } from '../db/types.ts';
 import { eventHash, GENESIS_HASH, type ChainedFields } from './chain.ts';
 
 export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
@@ -72,6 +71,39 @@ function draftOf(origin: AuditOrigin, entry: AuditEntry): EventDraft {
   };
 }
 
+/** The columns an event draft fills, the same in audit_read_log and audit_events. */
+function columnsOf(tenantId: string, draft: EventDraft) {
+  return {
+    tenant_id: tenantId,
+    occurred_at: draft.occurredAt,
+    actor_type: draft.actorType as AuditEventRow['actor_type'],
+    actor_id: draft.actorId,
+    action: draft.action,
+    object_type: draft.objectType,
+    object_id: draft.objectId,
+    fields: draft.fields,
+    ip: draft.ip,
+    user_agent: draft.userAgent,
+    request_id: draft.requestId,
+  };
+}
+
+/** The draft a stored event or waiting read was made from. */
+function draftOfRow(row: AuditReadLogRow | AuditEventRow): EventDraft {
+  return {
+    occurredAt: new Date(row.occurred_at),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    fields: row.fields,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+  };
+}
+
 interface ChainHead {
   seq: number;
   hash: string;
@@ -97,22 +129,7 @@ async function appendLocked(tx: Tx, tenantId: string, head: ChainHead, drafts: E
     const event: ChainedFields = { ...draft, tenantId, seq: seq + 1, prevHash: hash };
     seq = event.seq;
     hash = eventHash(event);
-    return {
-      tenant_id: tenantId,
-      seq: event.seq,
-      occurred_at: event.occurredAt,
-      actor_type: event.actorType as AuditEventRow['actor_type'],
-      actor_id: event.actorId,
-      action: event.action,
-      object_type: event.objectType,
-      object_id: event.objectId,
-      fields: event.fields,
-      ip: event.ip,
-      user_agent: event.userAgent,
-      request_id: event.requestId,
-      prev_hash: event.prevHash,
-      hash,
-    };
+    return { ...columnsOf(tenantId, draft), seq: event.seq, prev_hash: event.prevHash, hash };
   });
   for (let at = 0; at < rows.length; at += CHAIN_BATCH) await tx.insertInto('audit_events').values(rows.slice(at, at + CHAIN_BATCH)).execute();
   if (head.exists) {
@@ -139,23 +156,7 @@ export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin,
  * Only for reads: a change must be chained in its own transaction (recordAudit).
  */
 export async function recordRead(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<void> {
-  const draft = draftOf(origin, entry);
-  await tx
-    .insertInto('audit_read_log')
-    .values({
-      tenant_id: tenantId,
-      occurred_at: draft.occurredAt,
-      actor_type: draft.actorType as AuditEventRow['actor_type'],
-      actor_id: draft.actorId,
-      action: draft.action,
-      object_type: draft.objectType,
-      object_id: draft.objectId,
-      fields: draft.fields,
-      ip: draft.ip,
-      user_agent: draft.userAgent,
-      request_id: draft.requestId,
-    })
-    .execute();
+  await tx.insertInto('audit_read_log').values(columnsOf(tenantId, draftOf(origin, entry))).execute();
 }
 
 /**
@@ -174,23 +175,7 @@ export async function chainPendingReads(tx: Tx, tenantId: string, limit = Number
         select id from audit_read_log where tenant_id = ${tenantId} order by id limit ${batch})
       returning *`.execute(tx);
     rows.sort((a, b) => Number(a.id) - Number(b.id));
-    head = await appendLocked(
-      tx,
-      tenantId,
-      head,
-      rows.map((row) => ({
-        occurredAt: new Date(row.occurred_at),
-        actorType: row.actor_type,
-        actorId: row.actor_id,
-        action: row.action,
-        objectType: row.object_type,
-        objectId: row.object_id,
-        fields: row.fields,
-        ip: row.ip,
-        userAgent: row.user_agent,
-        requestId: row.request_id,
-      })),
-    );
+    head = await appendLocked(tx, tenantId, head, rows.map(draftOfRow));
     moved += rows.length;
     if (rows.length < batch) break;
   }
@@ -211,24 +196,8 @@ export async function chainAllPendingReads(db: Database): Promise<number> {
   return moved;
 }
 
-type AuditReadLogRow = Selectable<AuditReadLogTable>;
-
 export function rowToChainedFields(row: AuditEventRow): ChainedFields {
-  return {
-    tenantId: row.tenant_id,
-    seq: Number(row.seq),
-    occurredAt: new Date(row.occurred_at),
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    action: row.action,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    fields: row.fields,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    prevHash: row.prev_hash,
-  };
+  return { ...draftOfRow(row), tenantId: row.tenant_id, seq: Number(row.seq), prevHash: row.prev_hash };
 }
 
 export interface ChainVerification {

@@ -136,21 +136,8 @@ export interface AuditEventsTable {
   hash: string;
 }
 
-/** A read of a person's record waiting to be chained (migration 0018). */
-export interface AuditReadLogTable {
-  tenant_id: string;
-  id: Generated<string>;
-  occurred_at: Timestamp;
-  actor_type: AuditEventsTable['actor_type'];
-  actor_id: string | null;
-  action: string;
-  object_type: string | null;
-  object_id: string | null;
-  fields: string[];
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-}
+/** A read of a person's record waiting to be chained (migration 0018): an audit event without its place in the chain. */
+export type AuditReadLogTable = Omit<AuditEventsTable, 'seq' | 'prev_hash' | 'hash'> & { id: Generated<string> };
 
 /** Blind-index terms of contacts and leads, kept by triggers (migration 0019). */
 export interface PersonTermsTable {
@@ -348,4 +335,5 @@ export type Member = Selectable<MembersTable>;
 export type User = Selectable<UsersTable>;
 export type Tenant = Selectable<TenantsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type AuditReadLogRow = Selectable<AuditReadLogTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
