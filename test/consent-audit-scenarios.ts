@@ -163,6 +163,16 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
   'POST /privacy/:slug/me/erase': portalScenario('dsr.create', '/me/erase', {}),
   'POST /privacy/:slug/me/restrict': portalScenario('dsr.create', '/me/restrict', { reason: 'My data is wrong' }),
   'POST /privacy/:slug/me/object': portalScenario('dsr.create', '/me/object', {}),
+  'POST /privacy/:slug/me/sale-sharing': portalScenario('dsr.create', '/me/sale-sharing', { optedOut: 'yes' }, async (admin) => {
+    await admin.patch('/api/v1/workspace', { defaultJurisdiction: 'ccpa' });
+  }),
+  'POST /privacy/:slug/me/limit': portalScenario('dsr.create', '/me/limit', { details: 'Do not use my health data' }, async (admin) => {
+    await admin.patch('/api/v1/workspace', { defaultJurisdiction: 'ccpa' });
+  }),
+  'POST /privacy/:slug/do-not-sell': adminScenario('dsr.create', async (admin, env) => {
+    await contactWith(admin, 'seller@example.org');
+    return () => visitor(env).post(`/privacy/${admin.info.workspace.slug}/do-not-sell`, { email: 'seller@example.org' });
+  }),
   'POST /api/v1/dsr-requests': adminScenario('dsr.create', async (admin) => () => admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'phone', email: 'caller@example.org' })),
   'PATCH /api/v1/dsr-requests/:id': adminScenario('dsr.update', async (admin) => {
     const id = await loggedRequest(admin, 'rectification');

@@ -13,9 +13,9 @@ export async function personEverywhere(env: TestEnv, admin: Client) {
   await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'nickname', label: 'Nickname', type: 'text', personal: true });
   await admin.post('/api/v1/custom-fields', { object: 'lead', key: 'hobby', label: 'Hobby', type: 'text', personal: true });
   const purpose = await activePurpose(admin);
-  const contact = await admin.post('/api/v1/contacts', { firstName: NAME.first, lastName: NAME.last, emails: [EMAIL], phones: [PHONE], jobTitle: 'Chief Quarry Officer', custom: { nickname: NICKNAME } });
+  const contact = await admin.post('/api/v1/contacts', { firstName: NAME.first, lastName: NAME.last, emails: [EMAIL], phones: [PHONE], jobTitle: 'Chief Quarry Officer', country: 'DE', region: 'BE', custom: { nickname: NICKNAME } });
   assert.equal(contact.status, 201, JSON.stringify(contact.body));
-  const lead = await admin.post('/api/v1/leads', { firstName: NAME.first, lastName: NAME.last, email: EMAIL, phone: PHONE, jobTitle: 'Quarry lead', companyName: 'Quarry Co', custom: { hobby: 'Climbing' } });
+  const lead = await admin.post('/api/v1/leads', { firstName: NAME.first, lastName: NAME.last, email: EMAIL, phone: PHONE, jobTitle: 'Quarry lead', companyName: 'Quarry Co', country: 'DE', region: 'BE', custom: { hobby: 'Climbing' } });
   assert.equal(lead.status, 201, JSON.stringify(lead.body));
   assert.equal((await admin.post('/api/v1/tasks', { title: `Call ${NAME.first} back`, record: { type: 'contact', id: contact.body.id } })).status, 201);
   assert.equal((await admin.post('/api/v1/notes', { body: `${NAME.first} likes granite`, record: { type: 'contact', id: contact.body.id } })).status, 201);

@@ -8,6 +8,7 @@ import { hitPublicLimits } from '../http/public-limits.ts';
 import type { Visitor } from './form-submit.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { verifyLink } from './links.ts';
+import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
 
 export const cookieBannerInput = z.object({
   text: z.string().trim().min(1).max(2000).describe('What the banner says about cookies'),
@@ -23,6 +24,7 @@ export const cookieChoiceInput = z.object({
   workspace: z.string().min(1).max(48),
   choices: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/), z.boolean()).describe('Accepted (true) or rejected (false) per category'),
   visitor: z.string().max(1000).optional().describe('The visitor token a form submission returned, when not sent as a cookie'),
+  globalPrivacyControl: z.boolean().optional().describe('navigator.globalPrivacyControl, as the banner script reads it'),
 });
 
 const DEFAULT_TEXT = 'We use cookies that are strictly necessary for this site. With your consent we also use the categories below.';
@@ -90,7 +92,9 @@ export async function cookieBannerScript(app: AppContext, slug: string): Promise
 /**
  * A choice made in the banner. For a known visitor (the token a form submission set) each
  * category becomes a consent event: given when accepted, withdrawn when rejected after having
- * been given. Unknown visitors' choices stay in their browser only.
+ * been given. Unknown visitors' choices stay in their browser only. A Global Privacy Control
+ * signal (header or script) rejects every category and, for a known visitor, is recorded as
+ * their opt-out of sale and sharing.
  */
 export async function recordCookieChoice(app: AppContext, input: z.infer<typeof cookieChoiceInput>, visitorToken: string | undefined, visitor: Visitor): Promise<{ recorded: number }> {
   await hitPublicLimits(app.db, [{ key: `cookies:${visitor.ip}`, max: 60, windowSeconds: 600 }]);
@@ -100,6 +104,7 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
   const check = verifyLink(app.keys, 'visitor', visitorToken, 3);
   if (!check.ok || check.values[0] !== tenantId) return { recorded: 0 };
   const person: PersonRef = { type: check.values[1] as PersonRef['type'], id: check.values[2]! };
+  const gpc = Boolean(visitor.gpc || input.globalPrivacyControl);
   return withTenant(app.db, tenantId, async (tx) => {
     const table = person.type === 'contact' ? 'contacts' : 'leads';
     const exists = await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirst();
@@ -107,8 +112,9 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
     const banner = await tx.selectFrom('cookie_banners').select('text').where('tenant_id', '=', tenantId).executeTakeFirst();
     const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('cookie_category', 'in', categories).execute();
     let recorded = 0;
+    if (gpc && (await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'cookie_banner', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } }))) recorded += 1;
     for (const purpose of purposes) {
-      const accepted = input.choices[purpose.cookie_category!];
+      const accepted = !gpc && input.choices[purpose.cookie_category!];
       const { state } = await currentState(tx, tenantId, person.id, purpose.id);
       const kind = accepted ? (state === 'granted' ? null : 'given') : state === 'granted' || state === 'pending' ? 'withdrawn' : null;
       if (!kind) continue;
@@ -126,7 +132,7 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
       recorded += 1;
     }
     if (recorded > 0) {
-      await recordAudit(tx, tenantId, { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId }, { action: 'consent.cookie_choice', objectType: person.type, objectId: person.id, fields: categories.map((key) => `cookies:${key}`) });
+      await recordAudit(tx, tenantId, { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId }, { action: 'consent.cookie_choice', objectType: person.type, objectId: person.id, fields: [...categories.map((key) => `cookies:${key}`), ...(gpc ? ['gpc'] : [])] });
     }
     return { recorded };
   });
@@ -141,6 +147,7 @@ const BANNER_SCRIPT = `(function () {
     window.dispatchEvent(new CustomEvent('lawful:cookie-consent', { detail: choices }));
     var body = { workspace: config.workspace, choices: choices };
     if (window.lawfulVisitor) body.visitor = window.lawfulVisitor;
+    if (navigator.globalPrivacyControl === true) body.globalPrivacyControl = true;
     fetch(config.endpoint, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
   }
   function show() {
@@ -182,8 +189,15 @@ const BANNER_SCRIPT = `(function () {
   }
   window.lawfulCookieChoices = function () { try { return JSON.parse(localStorage.getItem(storageKey) || 'null'); } catch (e) { return null; } };
   window.lawfulShowCookieBanner = show;
+  // A Global Privacy Control signal is the visitor's answer already: every category rejected, no banner.
+  function honourGpc() {
+    var choices = {};
+    config.categories.forEach(function (category) { choices[category.key] = false; });
+    send(choices);
+  }
   if (!window.lawfulCookieChoices()) {
-    if (document.body) show(); else document.addEventListener('DOMContentLoaded', show);
+    if (navigator.globalPrivacyControl === true) honourGpc();
+    else if (document.body) show(); else document.addEventListener('DOMContentLoaded', show);
   }
 })();
 `;

@@ -15,6 +15,7 @@ import { hitPublicLimits } from '../http/public-limits.ts';
 import { sendToPerson } from '../mail/outbox.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
+import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
 import { signLink, verifyLink } from './links.ts';
 import { findPurpose } from './purposes.ts';
 import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
@@ -23,6 +24,8 @@ export interface Visitor {
   ip: string;
   userAgent: string | null;
   requestId: string;
+  /** The browser sent a Global Privacy Control signal (Sec-GPC: 1). */
+  gpc?: boolean;
 }
 
 export interface Submission {
@@ -30,6 +33,8 @@ export interface Submission {
   consents: string[];
   /** The hidden field people leave empty and form-filling bots fill in. */
   honeypot: string;
+  /** The embedding page reported navigator.globalPrivacyControl. */
+  gpc?: boolean;
 }
 
 export interface SubmissionResult {
@@ -205,6 +210,10 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
       });
       awaiting.push(purposeId);
     }
+    // A Global Privacy Control signal is the person's opt-out of sale and sharing (Cal. Code Regs. tit. 11, 7025(c)).
+    const gpcRecorded = (visitor.gpc || submission.gpc)
+      ? await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'form', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } })
+      : false;
     const confirmBy = doubleOptIn && awaiting.length > 0 ? new Date(Date.now() + form.confirm_within_days * 86_400_000) : null;
     const saved = await tx
       .insertInto('form_submissions')
@@ -220,7 +229,7 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'form.submit', objectType: person.type, objectId: person.id, fields: [...changed, ...awaiting.map((id) => `consent:${id}`)] });
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'form.submit', objectType: person.type, objectId: person.id, fields: [...changed, ...awaiting.map((id) => `consent:${id}`), ...(gpcRecorded ? ['sale_sharing:opted_out'] : [])] });
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
     return { spam: false as const, person, submissionId: saved.id, confirmBy, email: values.email!, message: version.success_message, workspace: workspace.name, title: version.title, purposes: offered.filter((c) => awaiting.includes(c.purposeId)) };
   });

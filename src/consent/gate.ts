@@ -1,7 +1,10 @@
 import type { Tx } from '../db/tenant.ts';
 import type { ConsentState, PersonType, RefusalPath } from '../db/types-consent.ts';
+import { PROFILES } from '../jurisdiction/profiles.ts';
+import { jurisdictionsOf, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
 import type { PersonRef } from './ledger.ts';
 import type { PurposeRow } from './purposes.ts';
+import { saleSharingOptedOut } from './sale-sharing.ts';
 
 export type Refusal =
   | 'purpose_inactive'
@@ -12,6 +15,8 @@ export type Refusal =
   | 'objected'
   | 'restricted'
   | 'suppressed'
+  // The person opted out of the sale and sharing of their personal information (CCPA, GPC).
+  | 'opted_out_of_sale'
   // The person's record exists only as the customer's data processed on their behalf (Art. 28).
   | 'processor_data';
 
@@ -41,16 +46,26 @@ export interface GateFacts {
   objectedToMarketing: Set<string>;
   /** People whose record a connection in processor mode brought in: the customer's data, not ours. */
   heldForCustomer: Set<string>;
+  /** People who opted out of the sale and sharing of their personal information. */
+  saleOptedOut: Set<string>;
+  /** The jurisdiction profile governing each person. */
+  jurisdictions: Map<string, ResolvedJurisdiction>;
+}
+
+function emptyFacts(): GateFacts {
+  return { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set(), heldForCustomer: new Set(), saleOptedOut: new Set(), jurisdictions: new Map() };
 }
 
 export async function gateFacts(tx: Tx, tenantId: string, people: PersonRef[]): Promise<GateFacts> {
-  const facts: GateFacts = { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set(), heldForCustomer: new Set() };
+  const facts = emptyFacts();
+  facts.jurisdictions = await jurisdictionsOf(tx, tenantId, people);
   for (const batch of chunks(people)) {
     const ids = batch.map((person) => person.id);
     for (const row of await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()) {
       facts.restricted.add(row.person_id);
     }
     for (const id of await suppressedPeople(tx, tenantId, batch)) facts.suppressed.add(id);
+    for (const id of await saleSharingOptedOut(tx, tenantId, ids)) facts.saleOptedOut.add(id);
     const processed = await tx
       .selectFrom('sync_links as l')
       .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'l.tenant_id').onRef('i.id', '=', 'l.integration_id'))
@@ -77,6 +92,17 @@ export async function gateFacts(tx: Tx, tenantId: string, people: PersonRef[]): 
   return facts;
 }
 
+/**
+ * Whether, for this person, the purpose is governed by an opt-out regime rather than by its
+ * legal basis: marketing under a law where it is allowed until the person says no (CCPA), and
+ * selling or sharing under a law that gives an opt-out rather than requiring a basis (CCPA).
+ */
+function optOutGoverns(purpose: PurposeRow, jurisdiction: ResolvedJurisdiction | undefined): boolean {
+  if (!jurisdiction) return false;
+  const profile = PROFILES[jurisdiction.jurisdiction];
+  return (purpose.sells_or_shares && profile.saleSharing.regime === 'opt_out') || (purpose.direct_marketing && !purpose.sells_or_shares && profile.marketing.regime === 'opt_out');
+}
+
 /** The gate's answer for one person and purpose, from facts loaded with gateFacts. */
 export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: string, now = new Date()): Verdict {
   if (purpose.status !== 'active') return { allowed: false, reason: 'purpose_inactive' };
@@ -85,6 +111,8 @@ export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: str
     restricted: facts.restricted.has(personId),
     suppressed: facts.suppressed.has(personId),
     objectedToMarketing: purpose.direct_marketing && facts.objectedToMarketing.has(personId),
+    optedOutOfSale: purpose.sells_or_shares && facts.saleOptedOut.has(personId),
+    optOutRegime: optOutGoverns(purpose, facts.jurisdictions.get(personId)),
     now,
   });
 }
@@ -93,29 +121,33 @@ export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: str
  * The processing gate: may these people be processed for this purpose? Yes only when the purpose
  * is active, its legal basis holds for the person (a valid, confirmed, unexpired consent, or for
  * the other bases no objection), and the person is neither restricted (Art. 18) nor on the
- * suppression list. An objection to any direct-marketing purpose stops all direct marketing
- * (Art. 21(3)). A person whose record came from a CRM connection in processor mode is the
+ * suppression list. A purpose that sells or shares is refused for anyone who opted out of sale
+ * and sharing. Where the person's jurisdiction makes marketing or sale opt-out (CCPA), a purpose
+ * based on consent is allowed until the person withdraws, objects or opts out. An objection to
+ * any direct-marketing purpose stops all direct marketing (Art. 21(3)). A person whose record came from a CRM connection in processor mode is the
  * customer's data: no direct marketing of ours reaches them. Evaluated for many people at once: a few queries per thousand people.
  */
 export async function evaluateGate(tx: Tx, tenantId: string, purpose: PurposeRow, people: PersonRef[], now = new Date()): Promise<Map<string, Verdict>> {
-  const facts: GateFacts = purpose.status === 'active' ? await gateFacts(tx, tenantId, people) : { restricted: new Set(), suppressed: new Set(), states: new Map(), objectedToMarketing: new Set(), heldForCustomer: new Set() };
+  const facts = purpose.status === 'active' ? await gateFacts(tx, tenantId, people) : emptyFacts();
   return new Map(people.map((person) => [person.id, gateVerdict(purpose, facts, person.id, now)]));
 }
 
 function verdictFor(
   purpose: PurposeRow,
   own: { state: ConsentState; since: Date } | undefined,
-  flags: { restricted: boolean; suppressed: boolean; objectedToMarketing: boolean; now: Date },
+  flags: { restricted: boolean; suppressed: boolean; objectedToMarketing: boolean; optedOutOfSale: boolean; optOutRegime: boolean; now: Date },
 ): Verdict {
   if (flags.restricted) return { allowed: false, reason: 'restricted' };
   if (own?.state === 'objected' || flags.objectedToMarketing) return { allowed: false, reason: 'objected' };
+  if (flags.optedOutOfSale) return { allowed: false, reason: 'opted_out_of_sale' };
   if (flags.suppressed) return { allowed: false, reason: 'suppressed' };
   if (purpose.legal_basis !== 'consent') return { allowed: true };
   switch (own?.state) {
+    // Under an opt-out regime silence is not a refusal; a withdrawn or expired consent still is.
     case undefined:
-      return { allowed: false, reason: 'no_consent' };
+      return flags.optOutRegime ? { allowed: true } : { allowed: false, reason: 'no_consent' };
     case 'pending':
-      return { allowed: false, reason: 'consent_pending' };
+      return flags.optOutRegime ? { allowed: true } : { allowed: false, reason: 'consent_pending' };
     case 'withdrawn':
       return { allowed: false, reason: 'consent_withdrawn' };
     case 'expired':

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { ActorType, ConsentEventKind, ConsentMethod, ConsentState, PersonType } from '../db/types-consent.ts';
+import type { ActorType, ConsentMethod, ConsentState, PersonType, PurposeEventKind } from '../db/types-consent.ts';
 import { conflict, unprocessable } from '../http/errors.ts';
 import type { PurposeRow } from './purposes.ts';
 
@@ -15,7 +15,7 @@ export interface PersonRef {
 export interface NewConsentEvent {
   person: PersonRef;
   purpose: PurposeRow;
-  kind: ConsentEventKind;
+  kind: PurposeEventKind;
   method: ConsentMethod;
   requiresConfirmation?: boolean;
   source?: string | null;
@@ -30,7 +30,7 @@ export interface NewConsentEvent {
 }
 
 /** Which current states an event may follow; anything else is refused, so the ledger stays meaningful. */
-export const ALLOWED_FROM: Record<ConsentEventKind, ReadonlyArray<ConsentState | 'none'>> = {
+export const ALLOWED_FROM: Record<PurposeEventKind, ReadonlyArray<ConsentState | 'none'>> = {
   given: ['none', 'pending', 'granted', 'withdrawn', 'expired', 'objected'],
   confirmed: ['pending'],
   withdrawn: ['pending', 'granted'],
@@ -40,7 +40,7 @@ export const ALLOWED_FROM: Record<ConsentEventKind, ReadonlyArray<ConsentState |
 };
 
 /** Events that only make sense for a purpose based on consent. */
-const CONSENT_ONLY: ReadonlySet<ConsentEventKind> = new Set(['given', 'confirmed', 'withdrawn', 'expired', 'repermission_requested']);
+const CONSENT_ONLY: ReadonlySet<PurposeEventKind> = new Set(['given', 'confirmed', 'withdrawn', 'expired', 'repermission_requested']);
 
 export function textHash(text: string): string {
   return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
@@ -118,7 +118,8 @@ export async function recordConsentEvent(app: AppContext, tx: Tx, tenantId: stri
 export async function consentHistory(app: AppContext, tx: Tx, tenantId: string, personId: string) {
   const rows = await tx
     .selectFrom('consent_events as e')
-    .innerJoin('purposes as p', (join) => join.onRef('p.tenant_id', '=', 'e.tenant_id').onRef('p.id', '=', 'e.purpose_id'))
+    // Left join: the choice about sale and sharing has no purpose.
+    .leftJoin('purposes as p', (join) => join.onRef('p.tenant_id', '=', 'e.tenant_id').onRef('p.id', '=', 'e.purpose_id'))
     .leftJoin('consent_texts as t', (join) => join.onRef('t.tenant_id', '=', 'e.tenant_id').onRef('t.hash', '=', 'e.text_hash'))
     .selectAll('e')
     .select(['p.key as purpose_key', 't.text as text'])

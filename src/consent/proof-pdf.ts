@@ -1,3 +1,4 @@
+import { PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
 import PDFDocument from 'pdfkit';
 
 interface ProofDocument {
@@ -6,10 +7,12 @@ interface ProofDocument {
   person: { type: string; id: string; firstName: string | null; lastName: string | null; emails: string[] };
   restricted: boolean;
   suppressed: boolean;
+  jurisdiction: { jurisdiction: string; source: string };
+  saleSharing: { optedOut: boolean; since: string; source: string | null } | null;
   states: Array<{ purposeName: string; purposeKey: string; legalBasis: string; state: string; since: string | null; validUntil: string | null }>;
   history: Array<{
     occurredAt: string;
-    purposeKey: string;
+    purposeKey: string | null;
     kind: string;
     method: string;
     source: string | null;
@@ -41,6 +44,8 @@ export function proofPdf(proof: ProofDocument): Promise<Buffer> {
     doc.text(`Email: ${proof.person.emails.join(', ') || '-'}`);
     doc.text(`Generated: ${proof.generatedAt}`);
     doc.text(`Processing restricted: ${proof.restricted ? 'yes' : 'no'}; on suppression list: ${proof.suppressed ? 'yes' : 'no'}`);
+    doc.text(`Jurisdiction: ${PROFILES[proof.jurisdiction.jurisdiction as Jurisdiction]?.name ?? proof.jurisdiction.jurisdiction} (${proof.jurisdiction.source.replace('_', ' ')})`);
+    doc.text(`Sale and sharing: ${proof.saleSharing ? `${proof.saleSharing.optedOut ? 'opted out' : 'opted back in'} since ${proof.saleSharing.since}${proof.saleSharing.source ? ` (${proof.saleSharing.source})` : ''}` : 'no choice recorded'}`);
 
     doc.moveDown().fontSize(13).text('Current state per purpose');
     doc.fontSize(10);
@@ -50,7 +55,7 @@ export function proofPdf(proof: ProofDocument): Promise<Buffer> {
 
     doc.moveDown().fontSize(13).text('Ledger');
     for (const event of proof.history) {
-      doc.moveDown(0.5).fontSize(10).text(`${event.occurredAt}  ${event.purposeKey}: ${event.kind} (${event.method}, by ${event.actorType})`);
+      doc.moveDown(0.5).fontSize(10).text(`${event.occurredAt}  ${event.purposeKey ?? 'sale and sharing'}: ${event.kind} (${event.method}, by ${event.actorType})`);
       doc.fontSize(8);
       const facts = [
         event.source ? `source ${event.source}` : null,

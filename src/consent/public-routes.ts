@@ -8,6 +8,7 @@ import { AppError } from '../http/errors.ts';
 import { cookieBannerScript, cookieChoiceInput, recordCookieChoice } from './cookie-banner.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './form-submit.ts';
+import { hasGpcHeader } from './sale-sharing.ts';
 import { escapeHtml, page } from './html.ts';
 
 export const VISITOR_COOKIE = 'lawful_visitor';
@@ -21,8 +22,12 @@ function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 export function visitorOf(request: FastifyRequest): Visitor {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id, gpc: hasGpcHeader(request.headers) };
 }
+
+/** An embedding page may pass navigator.globalPrivacyControl along, as the JSON field or form field globalPrivacyControl. */
+const GPC_FIELD = 'globalPrivacyControl';
+const gpcField = (value: unknown) => value === true || value === 'true' || value === '1';
 
 /** JSON {fields, consents, website} from an embedding page, or the hosted page's urlencoded post. */
 function submissionOf(body: unknown): Submission {
@@ -32,19 +37,20 @@ function submissionOf(body: unknown): Submission {
       values: raw.fields as Record<string, unknown>,
       consents: Array.isArray(raw.consents) ? raw.consents.filter((c): c is string => typeof c === 'string') : [],
       honeypot: typeof raw[HONEYPOT] === 'string' ? (raw[HONEYPOT] as string) : '',
+      gpc: gpcField(raw[GPC_FIELD]),
     };
   }
   const values: Record<string, unknown> = {};
   const consents: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    if (key === HONEYPOT) continue;
+    if (key === HONEYPOT || key === GPC_FIELD) continue;
     if (key.startsWith('consent_')) {
       if (value === 'on' || value === 'true' || value === true) consents.push(key.slice('consent_'.length));
     } else {
       values[key] = value;
     }
   }
-  return { values, consents, honeypot: typeof raw[HONEYPOT] === 'string' ? (raw[HONEYPOT] as string) : '' };
+  return { values, consents, honeypot: typeof raw[HONEYPOT] === 'string' ? (raw[HONEYPOT] as string) : '', gpc: gpcField(raw[GPC_FIELD]) };
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
@@ -124,7 +130,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
   }
   r.post('/f/cookie-consent', {
     config: { access: 'public' },
-    schema: { tags, summary: 'Record a cookie-banner choice (as consent events when the visitor is known)', body: cookieChoiceInput, response: { 200: z.object({ recorded: z.number() }) } },
+    schema: { tags, summary: 'Record a cookie-banner choice (as consent events when the visitor is known); a Global Privacy Control signal rejects every category and opts the known visitor out of sale and sharing', body: cookieChoiceInput, response: { 200: z.object({ recorded: z.number() }) } },
     handler: async (request, reply) => {
       allowOrigin(request, reply);
       return recordCookieChoice(app, request.body, request.cookies[VISITOR_COOKIE] ?? request.body.visitor, visitorOf(request));
@@ -145,7 +151,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     config: { access: 'public' },
     schema: {
       tags,
-      summary: 'Submit a form: JSON {fields: {email, ...}, consents: [purposeId], website: ""} or the hosted page\'s form post',
+      summary: 'Submit a form: JSON {fields: {email, ...}, consents: [purposeId], website: "", globalPrivacyControl?: true} or the hosted page\'s form post; Sec-GPC: 1 opts the person out of sale and sharing',
       params: publicIdParam,
     },
     handler: async (request, reply) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDate, isoDateTime } from '../crm/schema.ts';
+import { resolvedJurisdictionView } from '../jurisdiction/schema.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const key = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, - or _, starting with a letter (max 40)');
@@ -7,7 +8,7 @@ const key = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be lower-case lett
 export const LEGAL_BASES = ['consent', 'contract', 'legitimate_interest', 'legal_obligation'] as const;
 export const PURPOSE_STATUSES = ['draft', 'active', 'retired'] as const;
 export const PERSON_TYPES = ['contact', 'lead'] as const;
-export const CONSENT_KINDS = ['given', 'confirmed', 'withdrawn', 'expired', 'repermission_requested', 'objected'] as const;
+export const CONSENT_KINDS = ['given', 'confirmed', 'withdrawn', 'expired', 'repermission_requested', 'objected', 'sale_sharing_opted_out', 'sale_sharing_opted_in'] as const;
 export const CONSENT_METHODS = ['form', 'import', 'api', 'portal', 'verbal', 'email_link', 'cookie_banner'] as const;
 export const CONSENT_STATES = ['none', 'pending', 'granted', 'withdrawn', 'expired', 'objected'] as const;
 
@@ -17,6 +18,7 @@ export const purposeInput = z.object({
   description: z.string().trim().max(5000).default(''),
   legalBasis: z.enum(LEGAL_BASES),
   directMarketing: z.boolean().default(false),
+  sellsOrShares: z.boolean().default(false).describe('Personal information is sold or shared for this purpose (Cal. Civ. Code 1798.140): refused for people who opted out'),
   cookieCategory: key.nullable().default(null).describe('Shown in the cookie banner under this category'),
   retention: z.string().trim().max(1000).default('').describe('The retention period or rule this purpose follows'),
   recipients: z.array(text(200)).max(50).default([]),
@@ -27,6 +29,7 @@ export const purposePatch = z.object({
   name: text(200).optional(),
   description: z.string().trim().max(5000).optional(),
   directMarketing: z.boolean().optional(),
+  sellsOrShares: z.boolean().optional(),
   cookieCategory: key.nullable().optional(),
   retention: z.string().trim().max(1000).optional(),
   recipients: z.array(text(200)).max(50).optional(),
@@ -54,6 +57,7 @@ export const purposeView = z.object({
   legalBasis: z.enum(LEGAL_BASES),
   status: z.enum(PURPOSE_STATUSES),
   directMarketing: z.boolean(),
+  sellsOrShares: z.boolean(),
   cookieCategory: z.string().nullable(),
   retention: z.string(),
   recipients: z.array(z.string()),
@@ -86,8 +90,8 @@ export const bulkConsentInput = z.object({
 
 export const consentEventView = z.object({
   id: z.string().uuid(),
-  purposeId: z.string().uuid(),
-  purposeKey: z.string(),
+  purposeId: z.string().uuid().nullable().describe('Null for the opt-out of (or back into) sale and sharing, which covers every purpose'),
+  purposeKey: z.string().nullable(),
   kind: z.enum(CONSENT_KINDS),
   requiresConfirmation: z.boolean(),
   method: z.enum(CONSENT_METHODS),
@@ -121,6 +125,11 @@ export const personConsentsView = z.object({
   personId: z.string().uuid(),
   restricted: z.boolean(),
   suppressed: z.boolean(),
+  jurisdiction: resolvedJurisdictionView,
+  saleSharing: z
+    .object({ optedOut: z.boolean(), method: z.enum(CONSENT_METHODS), source: z.string().nullable(), since: z.string() })
+    .nullable()
+    .describe('The person\'s choice about sale and sharing; null when never made'),
   states: z.array(consentStateView),
   history: z.array(consentEventView),
 });

@@ -6,7 +6,9 @@ import type { Tx } from '../db/tenant.ts';
 import type { ConsentState, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound, unprocessable } from '../http/errors.ts';
 import { consentValidUntil, gateFacts, gateVerdict } from './gate.ts';
+import { workspaceJurisdiction } from '../jurisdiction/service.ts';
 import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
+import { recordSaleSharingChoice, saleSharingState } from './sale-sharing.ts';
 import { sendToPerson } from '../mail/outbox.ts';
 import { assertPersonVisible, loadPeople } from './people.ts';
 import { purposeReference } from './purposes.ts';
@@ -39,7 +41,16 @@ export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, pers
       refusal: verdict.allowed ? null : verdict.reason,
     });
   }
-  return { personType: person.type, personId: person.id, restricted: facts.restricted.has(person.id), suppressed: facts.suppressed.has(person.id), states: items, history: await consentHistory(app, tx, tenantId, person.id) };
+  return {
+    personType: person.type,
+    personId: person.id,
+    restricted: facts.restricted.has(person.id),
+    suppressed: facts.suppressed.has(person.id),
+    jurisdiction: facts.jurisdictions.get(person.id) ?? { jurisdiction: await workspaceJurisdiction(tx, tenantId), source: 'workspace_default' as const },
+    saleSharing: await saleSharingState(tx, tenantId, person.id),
+    states: items,
+    history: await consentHistory(app, tx, tenantId, person.id),
+  };
 }
 
 async function visiblePerson(work: CrmWork, type: PersonType, id: string): Promise<PersonRef> {
@@ -163,10 +174,22 @@ export async function carryConsents(app: AppContext, tx: Tx, tenantId: string, l
   const history = await consentHistory(app, tx, tenantId, leadId);
   const purposes = new Map((await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).execute()).map((row) => [row.id, row]));
   for (const event of history) {
+    if (event.kind === 'sale_sharing_opted_out' || event.kind === 'sale_sharing_opted_in') {
+      await recordSaleSharingChoice(app, tx, tenantId, {
+        person: { type: 'contact', id: contactId },
+        optedOut: event.kind === 'sale_sharing_opted_out',
+        method: event.method,
+        source: event.source ?? `lead:${leadId}`,
+        ip: event.ip,
+        userAgent: event.userAgent,
+        actor: { type: event.actorType as 'member', id: event.actorId },
+      });
+      continue;
+    }
     try {
       await recordConsentEvent(app, tx, tenantId, {
         person: { type: 'contact', id: contactId },
-        purpose: purposes.get(event.purposeId)!,
+        purpose: purposes.get(event.purposeId!)!,
         kind: event.kind,
         method: event.method,
         requiresConfirmation: event.requiresConfirmation,

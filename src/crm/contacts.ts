@@ -72,6 +72,8 @@ async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
     accountId: row.account_id,
     ownerId: row.owner_id,
     country: row.country,
+    region: row.region,
+    jurisdiction: row.jurisdiction,
     custom: { ...row.custom, ...person.customPersonal },
     provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
     reappearedAfterErasure: row.reappeared_after_erasure,
@@ -122,6 +124,8 @@ export interface ContactCreation {
   accountId?: string | null | undefined;
   ownerId?: string | undefined;
   country?: string | null | undefined;
+  region?: string | null | undefined;
+  jurisdiction?: string | null | undefined;
   custom?: Record<string, unknown> | undefined;
   source: { type: ProvenanceSource; ref?: string | null | undefined; collectedAt?: string | undefined };
 }
@@ -148,6 +152,8 @@ export async function insertContact(work: CrmWork, input: ContactCreation): Prom
       account_id: input.accountId ?? null,
       owner_id: ownerId,
       country: input.country ?? null,
+      region: input.region ?? null,
+      jurisdiction: input.jurisdiction ?? null,
       custom: JSON.stringify(plain),
       ...provenanceColumns(work, input.source),
     })
@@ -204,6 +210,8 @@ export function createContact(app: AppContext, caller: Caller, input: z.infer<ty
       accountId: input.accountId,
       ownerId: input.ownerId,
       country: input.country,
+      region: input.region,
+      jurisdiction: input.jurisdiction,
       custom: input.custom,
       source: input.source ?? { type: caller.auth.kind === 'api_token' ? 'api' : 'manual' },
     });
@@ -245,6 +253,8 @@ export function updateContact(app: AppContext, caller: Caller, id: string, patch
           account_id: patch.accountId,
           owner_id: patch.ownerId,
           country: patch.country,
+          region: patch.region,
+          jurisdiction: patch.jurisdiction,
         }),
         custom: JSON.stringify(custom.plain),
         updated_at: new Date(),

@@ -131,6 +131,7 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
       account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null,
       owner_id: work.memberId,
       country: data.country ?? null,
+      region: data.region ?? null,
       ...provenanceColumns(work, { type: 'import', ref: fileName, collectedAt: now }),
     });
   }
@@ -242,6 +243,7 @@ async function storeLeads(work: CrmWork, rows: ValidRow[], { fileName, seenInDry
       source: data.source ?? null,
       owner_id: work.memberId,
       country: data.country ?? null,
+      region: data.region ?? null,
       ...provenanceColumns(work, { type: 'import', ref: fileName, collectedAt: now }),
     });
   }

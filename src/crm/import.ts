@@ -7,6 +7,7 @@ import type { Caller } from '../auth/context.ts';
 import { badRequest } from '../http/errors.ts';
 import { crmWork } from './context.ts';
 import { STORES, type ValidRow } from './import-stores.ts';
+import { region } from '../jurisdiction/schema.ts';
 import { ACCOUNT_SIZES, amount, country, currency, domain, email, isoDate, LEAD_STATUSES, phone, STAGES } from './schema.ts';
 
 export const IMPORT_OBJECTS = ['contacts', 'accounts', 'leads', 'opportunities'] as const;
@@ -38,6 +39,7 @@ const ROW_SCHEMAS = {
       phone: optional(phone),
       jobTitle: optional(z.string().trim().max(200)),
       country: optional(country),
+      region: optional(region),
       accountName: optional(z.string().trim().max(300)),
       accountDomain: optional(domain),
     })
@@ -61,6 +63,7 @@ const ROW_SCHEMAS = {
       status: optional(z.enum(LEAD_STATUSES).exclude(['converted'])),
       source: optional(z.string().trim().max(100)),
       country: optional(country),
+      region: optional(region),
     })
     .refine((row) => row.firstName || row.lastName || row.email || row.companyName, 'needs a name, an email address or a company'),
   opportunities: z.object({
@@ -84,6 +87,7 @@ const HEADER_ALIASES: Record<ImportObject, Record<string, string[]>> = {
     phone: ['phone', 'phonenumber', 'mobile', 'telephone', 'tel'],
     jobTitle: ['jobtitle', 'title', 'position', 'role'],
     country: ['country', 'countrycode'],
+    region: ['region', 'regioncode', 'statecode', 'subdivision'],
     accountName: ['company', 'companyname', 'account', 'accountname', 'organisation', 'organization'],
     accountDomain: ['domain', 'website', 'companydomain', 'accountdomain', 'companywebsite'],
   },
@@ -105,6 +109,7 @@ const HEADER_ALIASES: Record<ImportObject, Record<string, string[]>> = {
     status: ['status', 'leadstatus'],
     source: ['source', 'leadsource'],
     country: ['country', 'countrycode'],
+    region: ['region', 'regioncode', 'statecode', 'subdivision'],
   },
   opportunities: {
     name: ['name', 'deal', 'dealname', 'opportunity', 'opportunityname'],

@@ -78,6 +78,8 @@ async function toView(work: CrmWork, row: LeadRow): Promise<LeadView> {
     source: row.source,
     ownerId: row.owner_id,
     country: row.country,
+    region: row.region,
+    jurisdiction: row.jurisdiction,
     custom: { ...row.custom, ...person.customPersonal },
     provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
     reappearedAfterErasure: row.reappeared_after_erasure,
@@ -158,6 +160,8 @@ export function createLead(app: AppContext, caller: Caller, input: z.infer<typeo
         source: input.source ?? null,
         owner_id: ownerId,
         country: input.country ?? null,
+        region: input.region ?? null,
+        jurisdiction: input.jurisdiction ?? null,
         custom: JSON.stringify(custom.plain),
         ...provenanceColumns(work, source),
       })
@@ -197,6 +201,8 @@ export function updateLead(app: AppContext, caller: Caller, id: string, patch: z
           source: patch.source,
           owner_id: patch.ownerId,
           country: patch.country,
+          region: patch.region,
+          jurisdiction: patch.jurisdiction,
         }),
         custom: JSON.stringify(custom.plain),
         updated_at: new Date(),
@@ -255,6 +261,8 @@ export function convertLead(app: AppContext, caller: Caller, id: string, input: 
         accountId,
         ownerId: lead.owner_id,
         country: lead.country,
+        region: lead.region,
+        jurisdiction: lead.jurisdiction,
         source: { type: lead.source_type, ref: lead.source_ref, collectedAt: isoRequired(lead.collected_at) },
       });
       contactId = contact.id;

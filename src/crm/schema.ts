@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { isCountryCode, isCurrencyCode, normaliseDomain } from './normalise.ts';
+import { jurisdiction, region } from '../jurisdiction/schema.ts';
 
 const id = z.string().uuid();
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -109,6 +110,8 @@ const contactFields = {
   accountId: id.nullable().optional(),
   ownerId: id.optional(),
   country: country.nullable().optional(),
+  region: region.nullable().optional().describe('State or region of residence (ISO 3166-2 code without the country): CA with country US is California'),
+  jurisdiction: jurisdiction.nullable().optional().describe('Overrides the jurisdiction derived from country and region; null: derived'),
   custom: customValues.optional(),
 };
 export const contactInput = z
@@ -125,6 +128,8 @@ export const contactView = z.object({
   accountId: id.nullable(),
   ownerId: id,
   country: z.string().nullable(),
+  region: z.string().nullable(),
+  jurisdiction: z.string().nullable().describe('The override set by staff; null: derived from country and region, else the workspace default'),
   custom: customValues,
   provenance: provenanceView,
   reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),
@@ -151,6 +156,8 @@ const leadFields = {
   source: optionalText(100),
   ownerId: id.optional(),
   country: country.nullable().optional(),
+  region: region.nullable().optional().describe('State or region of residence (ISO 3166-2 code without the country): CA with country US is California'),
+  jurisdiction: jurisdiction.nullable().optional().describe('Overrides the jurisdiction derived from country and region; null: derived'),
   custom: customValues.optional(),
 };
 export const leadInput = z
@@ -170,6 +177,8 @@ export const leadView = z.object({
   source: z.string().nullable(),
   ownerId: id,
   country: z.string().nullable(),
+  region: z.string().nullable(),
+  jurisdiction: z.string().nullable().describe('The override set by staff; null: derived from country and region, else the workspace default'),
   custom: customValues,
   provenance: provenanceView,
   reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),

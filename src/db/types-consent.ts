@@ -8,7 +8,11 @@ type Json<T> = ColumnType<T, string, string>;
 export type LegalBasis = 'consent' | 'contract' | 'legitimate_interest' | 'legal_obligation';
 export type PurposeStatus = 'draft' | 'active' | 'retired';
 export type PersonType = 'contact' | 'lead';
-export type ConsentEventKind = 'given' | 'confirmed' | 'withdrawn' | 'expired' | 'repermission_requested' | 'objected';
+/** Events about one purpose. */
+export type PurposeEventKind = 'given' | 'confirmed' | 'withdrawn' | 'expired' | 'repermission_requested' | 'objected';
+/** Events about selling and sharing, which cover every purpose that sells or shares. */
+export type SaleSharingEventKind = 'sale_sharing_opted_out' | 'sale_sharing_opted_in';
+export type ConsentEventKind = PurposeEventKind | SaleSharingEventKind;
 export type ConsentMethod = 'form' | 'import' | 'api' | 'portal' | 'verbal' | 'email_link' | 'cookie_banner';
 export type ConsentState = 'pending' | 'granted' | 'withdrawn' | 'expired' | 'objected';
 export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
@@ -24,6 +28,7 @@ export interface PurposesTable {
   legal_basis: LegalBasis;
   status: Generated<PurposeStatus>;
   direct_marketing: Generated<boolean>;
+  sells_or_shares: Generated<boolean>;
   cookie_category: string | null;
   retention: Generated<string>;
   recipients: TextArray;
@@ -60,7 +65,8 @@ export interface ConsentEventsTable {
   seq: ColumnType<string, never, never>;
   person_type: PersonType;
   person_id: string;
-  purpose_id: string;
+  /** Null only for the choice about sale and sharing, which covers every purpose. */
+  purpose_id: string | null;
   kind: ConsentEventKind;
   requires_confirmation: Generated<boolean>;
   method: ConsentMethod;
@@ -82,6 +88,17 @@ export interface ConsentStatesView {
   person_type: PersonType;
   purpose_id: string;
   state: ConsentState;
+  since: Date;
+  event_id: string;
+}
+
+export interface SaleSharingStatesView {
+  tenant_id: string;
+  person_id: string;
+  person_type: PersonType;
+  opted_out: boolean;
+  method: ConsentMethod;
+  source: string | null;
   since: Date;
   event_id: string;
 }
@@ -284,6 +301,7 @@ export interface ConsentDB {
   consent_texts: ConsentTextsTable;
   consent_events: ConsentEventsTable;
   consent_states: ConsentStatesView;
+  sale_sharing_states: SaleSharingStatesView;
   processing_restrictions: ProcessingRestrictionsTable;
   suppressions: SuppressionsTable;
   processing_refusals: ProcessingRefusalsTable;
@@ -301,7 +319,7 @@ export interface ConsentDB {
   job_schedules: JobSchedulesTable;
 }
 
-export type DsrType = 'access' | 'portability' | 'rectification' | 'erasure' | 'restriction' | 'objection';
+export type DsrType = 'access' | 'portability' | 'rectification' | 'erasure' | 'restriction' | 'objection' | 'opt_out_sale_sharing' | 'limit_sensitive';
 export type DsrStatus = 'received' | 'verifying' | 'in_progress' | 'completed' | 'rejected';
 export type DsrChannel = 'portal' | 'email' | 'phone' | 'letter' | 'in_person';
 
@@ -327,6 +345,7 @@ export interface DsrRequestsTable {
   created_by_type: ActorType;
   created_by_id: string | null;
   last_alert_at: Timestamp | null;
+  jurisdiction: Generated<string>;
 }
 
 export interface DsrEvidenceTable {

@@ -48,6 +48,7 @@ export interface IntegrationsTable {
   base_url: string;
   credentials_enc: string | null;
   acting_as: Generated<ActingAs>;
+  sells_or_shares: Generated<boolean>;
   objects: TextArray;
   sync_every_seconds: Generated<number>;
   next_sync_at: Timestamp | null;

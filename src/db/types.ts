@@ -12,6 +12,7 @@ export interface TenantsTable {
   slug: string;
   name: string;
   require_admin_totp: Generated<boolean>;
+  default_jurisdiction: Generated<string>;
   created_at: DefaultTimestamp;
 }
 
@@ -195,6 +196,8 @@ export interface ContactsTable extends ProvenanceColumns {
   account_id: string | null;
   owner_id: string;
   country: string | null;
+  region: string | null;
+  jurisdiction: string | null;
   custom: Json;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
@@ -221,6 +224,8 @@ export interface LeadsTable extends ProvenanceColumns {
   source: string | null;
   owner_id: string;
   country: string | null;
+  region: string | null;
+  jurisdiction: string | null;
   custom: Json;
   converted_at: Timestamp | null;
   converted_contact_id: string | null;

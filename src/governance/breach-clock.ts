@@ -1,3 +1,6 @@
+import type { BreachClock } from '../jurisdiction/profiles.ts';
+import { addBusinessDays } from '../rights/deadlines.ts';
+
 /**
  * The Art. 33(1) clock: the supervisory authority must be notified within 72 hours of becoming
  * aware of a breach. Counted in elapsed time (UTC milliseconds), never in calendar days, so a
@@ -31,4 +34,15 @@ export function clockState(awareAt: Date, now: Date, stopped: boolean): ClockSta
   else if (remaining <= WARN_AT_HOURS[1]) level = 'warning_24h';
   else if (remaining <= WARN_AT_HOURS[0]) level = 'warning_48h';
   return { deadline: deadline.toISOString(), hoursRemaining: Math.round(remaining * 10) / 10, level };
+}
+
+/**
+ * The authority's deadline under one jurisdiction's breach rule (src/jurisdiction/profiles.ts):
+ * hours of elapsed time (GDPR, UK GDPR: 72), business days (LGPD: 3), or null where the law sets
+ * no fixed period (CCPA: "the most expedient time possible").
+ */
+export function breachDeadline(awareAt: Date, within: BreachClock['within']): Date | null {
+  if (!within) return null;
+  if ('hours' in within) return new Date(awareAt.getTime() + within.hours * HOUR);
+  return addBusinessDays(awareAt, within.businessDays);
 }

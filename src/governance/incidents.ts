@@ -7,7 +7,9 @@ import { iso, isoRequired } from '../crm/context.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { IncidentsTable, PersonType } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
-import { clockState, notificationDeadline } from './breach-clock.ts';
+import { breachDeadline, clockState, notificationDeadline } from './breach-clock.ts';
+import { JURISDICTIONS, PROFILES } from '../jurisdiction/profiles.ts';
+import { countByJurisdiction, workspaceJurisdiction, type PlaceOfPerson } from '../jurisdiction/service.ts';
 import { dpoEmails } from './dpo.ts';
 
 type IncidentRow = Selectable<IncidentsTable>;
@@ -61,6 +63,9 @@ export const incidentView = z.object({
   approxPersons: z.number().nullable(),
   approxRecords: z.number().nullable(),
   affectedPersons: z.number().describe('People listed as affected'),
+  jurisdictionClocks: z
+    .array(z.object({ jurisdiction: z.string(), name: z.string(), people: z.number(), authority: z.string(), deadline: z.string().nullable(), text: z.string(), reference: z.string() }))
+    .describe('The notification clock of each jurisdiction the affected people fall under (the workspace default while none are listed)'),
   likelyConsequences: z.string(),
   measures: z.string(),
   notificationRequired: z.boolean().nullable(),
@@ -74,6 +79,28 @@ export const incidentView = z.object({
 export function clockOf(row: Pick<IncidentRow, 'aware_at' | 'authority_notified_at' | 'notification_required' | 'status'>, now: Date) {
   const stopped = Boolean(row.authority_notified_at) || row.notification_required === false || row.status === 'closed';
   return clockState(new Date(row.aware_at), now, stopped);
+}
+
+/** Each jurisdiction among the affected people, with how many, and when its authority must be told. */
+async function jurisdictionClocks(tx: Tx, row: IncidentRow) {
+  const fallback = await workspaceJurisdiction(tx, row.tenant_id);
+  const places = await sql<PlaceOfPerson & { n: number }>`
+    select c.country, c.region, c.jurisdiction, count(*)::int as n
+      from incident_persons p join contacts c on c.tenant_id = p.tenant_id and c.id = p.person_id
+     where p.tenant_id = ${row.tenant_id} and p.incident_id = ${row.id}
+     group by 1, 2, 3
+    union all
+    select l.country, l.region, l.jurisdiction, count(*)::int as n
+      from incident_persons p join leads l on l.tenant_id = p.tenant_id and l.id = p.person_id
+     where p.tenant_id = ${row.tenant_id} and p.incident_id = ${row.id}
+     group by 1, 2, 3`.execute(tx);
+  const people = countByJurisdiction(places.rows, fallback);
+  if (people.size === 0) people.set(fallback, 0);
+  return JURISDICTIONS.filter((key) => people.has(key)).map((key) => {
+    const { breach, name } = PROFILES[key];
+    const deadline = breachDeadline(new Date(row.aware_at), breach.within);
+    return { jurisdiction: key, name, people: people.get(key)!, authority: breach.authority, deadline: deadline ? deadline.toISOString() : null, text: breach.text, reference: breach.reference };
+  });
 }
 
 async function toView(tx: Tx, row: IncidentRow): Promise<z.infer<typeof incidentView>> {
@@ -92,6 +119,7 @@ async function toView(tx: Tx, row: IncidentRow): Promise<z.infer<typeof incident
     approxPersons: row.approx_persons,
     approxRecords: row.approx_records,
     affectedPersons: Number(affected.n),
+    jurisdictionClocks: await jurisdictionClocks(tx, row),
     likelyConsequences: row.likely_consequences,
     measures: row.measures,
     notificationRequired: row.notification_required,

@@ -6,6 +6,10 @@ import { safeCell } from '../crm/export.ts';
 import type { Tx } from '../db/tenant.ts';
 import { workspaceInventory, type DataCategory } from '../inventory/inventory.ts';
 import { EEA } from './subprocessors.ts';
+import { JURISDICTIONS, PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
+import { countByJurisdiction, workspaceJurisdiction } from '../jurisdiction/service.ts';
+import { describePeriod } from '../rights/deadlines.ts';
+import { sql } from 'kysely';
 
 /** The technical and organisational measures of Art. 32, as this software implements them. */
 export const SECURITY_MEASURES = [
@@ -23,7 +27,23 @@ const CATEGORY_LABELS: Record<DataCategory, string> = {
   online_identifier: 'online identifiers (IP addresses, browsers)',
   professional: 'professional details (job titles)',
   free_text: 'free text about the person (notes, tasks, emails)',
+  location: 'place of residence (country, region)',
 };
+
+/** A law the register's activities fall under: the people it governs and what it requires. */
+export interface RegisterJurisdiction {
+  key: Jurisdiction;
+  name: string;
+  law: string;
+  workspaceDefault: boolean;
+  people: number;
+  rights: Array<{ title: string; reference: string }>;
+  responseDeadline: string;
+  verification: string;
+  marketing: string;
+  saleSharing: string;
+  breachNotification: string;
+}
 
 export interface RegisterActivity {
   id: string;
@@ -37,12 +57,44 @@ export interface RegisterActivity {
   transfers: string[];
   retention: string;
   securityMeasures: string[];
+  /** Personal information is sold or shared for this activity (CCPA): refused for people who opted out. */
+  sellsOrShares?: boolean;
 }
 
 export interface Register {
   controller: { name: string; dpo: string[] };
   generatedAt: string;
   activities: RegisterActivity[];
+  jurisdictions: RegisterJurisdiction[];
+}
+
+/** The workspace default and every jurisdiction some person falls under, with how many people. */
+async function registerJurisdictions(tx: Tx, tenantId: string): Promise<RegisterJurisdiction[]> {
+  const fallback = await workspaceJurisdiction(tx, tenantId);
+  const places = [];
+  for (const table of ['contacts', 'leads'] as const) {
+    places.push(...(await tx.selectFrom(table).select(['country', 'region', 'jurisdiction', sql<string>`count(*)`.as('n')]).where('tenant_id', '=', tenantId).groupBy(['country', 'region', 'jurisdiction']).execute()));
+  }
+  const counts = countByJurisdiction(places, fallback);
+  if (!counts.has(fallback)) counts.set(fallback, 0);
+  return JURISDICTIONS.filter((key) => counts.has(key)).map((key) => {
+    const profile = PROFILES[key];
+    const { deadline, breach } = profile;
+    const within = breach.within ? ('hours' in breach.within ? `${breach.within.hours} hours` : `${breach.within.businessDays} business days`) : 'no fixed period';
+    return {
+      key,
+      name: profile.name,
+      law: profile.law,
+      workspaceDefault: key === fallback,
+      people: counts.get(key)!,
+      rights: profile.rights.map((right) => ({ title: right.title, reference: right.reference })),
+      responseDeadline: `${describePeriod(deadline.response)}${deadline.extension ? ` + ${describePeriod(deadline.extension)}` : ''} (${deadline.reference})`,
+      verification: `${profile.verification.text} (${profile.verification.reference})`,
+      marketing: `${profile.marketing.regime.replace('_', '-')} (${profile.marketing.reference})`,
+      saleSharing: `${profile.saleSharing.regime === 'opt_out' ? 'allowed until the person opts out' : 'needs a legal basis'} (${profile.saleSharing.reference})`,
+      breachNotification: `${breach.authority}: ${within}. ${breach.text} (${breach.reference})`,
+    };
+  });
 }
 
 /**
@@ -76,6 +128,7 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
     transfers,
     retention: purpose.retention || 'see the retention rules',
     securityMeasures: SECURITY_MEASURES,
+    ...(purpose.sells_or_shares ? { sellsOrShares: true } : {}),
   }));
   activities.push({
     id: 'workspace-members',
@@ -106,13 +159,16 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
       securityMeasures: SECURITY_MEASURES,
     });
   }
-  return { controller: { name: tenant.name, dpo: dpo.map((d) => `${d.name} <${d.email}>`) }, generatedAt: new Date().toISOString(), activities };
+  return { controller: { name: tenant.name, dpo: dpo.map((d) => `${d.name} <${d.email}>`) }, generatedAt: new Date().toISOString(), activities, jurisdictions: await registerJurisdictions(tx, tenantId) };
 }
 
 export function registerCsv(register: Register): string {
   return stringify([
-    ['activity', 'role', 'purpose', 'legal basis', 'categories of persons', 'categories of data', 'recipients', 'third-country transfers', 'retention', 'security measures'],
-    ...register.activities.map((a) => [a.name, a.role, a.purpose, a.legalBasis, a.categoriesOfPersons.join('; '), a.categoriesOfData.join('; '), a.recipients.join('; '), a.transfers.join('; '), a.retention, a.securityMeasures.join('; ')].map(safeCell)),
+    ['activity', 'role', 'purpose', 'legal basis', 'categories of persons', 'categories of data', 'recipients', 'third-country transfers', 'retention', 'security measures', 'sells or shares'],
+    ...register.activities.map((a) => [a.name, a.role, a.purpose, a.legalBasis, a.categoriesOfPersons.join('; '), a.categoriesOfData.join('; '), a.recipients.join('; '), a.transfers.join('; '), a.retention, a.securityMeasures.join('; '), a.sellsOrShares ? 'yes' : 'no'].map(safeCell)),
+    [],
+    ['jurisdiction', 'law', 'people', 'rights (legal references)', 'response deadline', 'verification', 'marketing', 'sale and sharing', 'breach notification'],
+    ...register.jurisdictions.map((j) => [`${j.name}${j.workspaceDefault ? ' (workspace default)' : ''}`, j.law, String(j.people), j.rights.map((r) => `${r.title}: ${r.reference}`).join('; '), j.responseDeadline, j.verification, j.marketing, j.saleSharing, j.breachNotification].map(safeCell)),
   ]);
 }
 
@@ -139,6 +195,19 @@ export function registerPdf(register: Register, version: number | null): Promise
       line('Third-country transfers', activity.transfers.join('; ') || 'none');
       line('Retention', activity.retention);
       line('Security measures', activity.securityMeasures.join('; '));
+      if (activity.sellsOrShares) line('Sale or sharing', 'yes: refused for people who opted out');
+    }
+    doc.moveDown().fontSize(15).text('Jurisdictions');
+    for (const jurisdiction of register.jurisdictions) {
+      doc.moveDown().fontSize(13).text(`${jurisdiction.name}${jurisdiction.workspaceDefault ? ' (workspace default)' : ''}: ${jurisdiction.people} people`);
+      doc.fontSize(9);
+      doc.text(jurisdiction.law);
+      for (const right of jurisdiction.rights) doc.text(`${right.title}: ${right.reference}`);
+      doc.text(`Response deadline: ${jurisdiction.responseDeadline}`);
+      doc.text(`Identity verification: ${jurisdiction.verification}`);
+      doc.text(`Marketing: ${jurisdiction.marketing}`);
+      doc.text(`Sale and sharing: ${jurisdiction.saleSharing}`);
+      doc.text(`Breach notification: ${jurisdiction.breachNotification}`);
     }
     doc.end();
   });

@@ -34,6 +34,7 @@ import { rightsRoutes } from '../rights/routes.ts';
 import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
+import { jurisdictionRoutes } from '../jurisdiction/routes.ts';
 import { AppError } from './errors.ts';
 import { refuseNulCharacters } from './text-input.ts';
 
@@ -155,6 +156,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   authRoutes(fastify, app);
   memberRoutes(fastify, app);
   workspaceRoutes(fastify, app);
+  jurisdictionRoutes(fastify, app);
   auditRoutes(fastify, app);
   crmRoutes(fastify, app);
   transferRoutes(fastify, app);

@@ -14,7 +14,8 @@ export type DataCategory =
   | 'contact' // email addresses, phone numbers
   | 'online_identifier' // IP addresses, user agents
   | 'professional' // job titles, employer
-  | 'free_text'; // notes that may say anything about a person
+  | 'free_text' // notes that may say anything about a person
+  | 'location'; // country and region of residence
 
 export interface PersonalDataColumn {
   table: string;
@@ -80,12 +81,17 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   contact('phones_enc', 'contact', 'Phone numbers.'),
   contact('job_title_enc', 'professional', 'Job title.'),
   contact('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
+  // Coarse place of residence, in clear: it decides the person's jurisdiction for thousands of people in one query.
+  { ...contact('country', 'location', 'Country of residence (decides the jurisdiction whose law applies).'), encrypted: false },
+  { ...contact('region', 'location', 'State or region of residence (e.g. California, for the CCPA).'), encrypted: false },
   lead('first_name_enc', 'identity', 'First name.', 'name_index'),
   lead('last_name_enc', 'identity', 'Last name.', 'name_index'),
   lead('email_enc', 'contact', 'Email address.', 'email_index'),
   lead('phone_enc', 'contact', 'Phone number.'),
   lead('job_title_enc', 'professional', 'Job title.'),
   lead('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
+  { ...lead('country', 'location', 'Country of residence (decides the jurisdiction whose law applies).'), encrypted: false },
+  { ...lead('region', 'location', 'State or region of residence (e.g. California, for the CCPA).'), encrypted: false },
   person('tasks', 'task', ABOUT_RECORD)('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
   person('notes', 'note', ABOUT_RECORD)('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
   { ...person('consent_events', 'consent', OF_PERSON)('ip_enc', 'online_identifier', 'Address the person gave, confirmed or withdrew a consent from (proof of consent).'), onErasure: 'shred' },

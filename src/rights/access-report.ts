@@ -5,19 +5,12 @@ import { consentValidUntil } from '../consent/gate.ts';
 import { consentHistory } from '../consent/ledger.ts';
 import type { Tx } from '../db/tenant.ts';
 import { activeSubprocessors } from '../governance/subprocessors.ts';
+import { PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
+import { subjectJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
+import { describePeriod } from './deadlines.ts';
 import { workspaceInventory, type PersonalCustomField, type PersonalDataColumn } from '../inventory/inventory.ts';
 import { fieldOf, openValue, rowsOfSubject, type Subject } from './subject.ts';
 
-export const RIGHTS = [
-  { right: 'access', article: 'Art. 15', text: 'You may see all the data we hold about you and why (this report).' },
-  { right: 'portability', article: 'Art. 20', text: 'You may download the data you gave us in a machine-readable form.' },
-  { right: 'rectification', article: 'Art. 16', text: 'You may have inaccurate data corrected.' },
-  { right: 'erasure', article: 'Art. 17', text: 'You may have your data erased, unless we must keep it by law.' },
-  { right: 'restriction', article: 'Art. 18', text: 'You may have processing restricted: we then only store your data.' },
-  { right: 'objection', article: 'Art. 21', text: 'You may object to processing based on legitimate interest, and at any time to direct marketing.' },
-  { right: 'withdraw consent', article: 'Art. 7(3)', text: 'You may withdraw any consent at any time, as easily as you gave it.' },
-  { right: 'complaint', article: 'Art. 77', text: 'You may complain to a data protection supervisory authority.' },
-] as const;
 
 export interface ReportField {
   object: string;
@@ -41,7 +34,42 @@ export interface AccessReport {
   recipients: string[];
   accessLog: Array<{ at: string; action: string; actorType: string; objectType: string | null; objectId: string | null }>;
   requests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string }>;
-  rights: typeof RIGHTS;
+  jurisdiction: {
+    key: Jurisdiction;
+    name: string;
+    law: string;
+    source: ResolvedJurisdiction['source'];
+    authority: string;
+    responseDeadline: string;
+    verification: string;
+    marketing: { regime: 'opt_in' | 'opt_out'; reference: string };
+    saleSharing: { regime: 'legal_basis' | 'opt_out'; reference: string; optedOut: boolean; since: string | null };
+  };
+  rights: Array<{ right: string; title: string; article: string; text: string }>;
+}
+
+/** The jurisdiction section of the report: which law, why, and what it gives the person. */
+async function jurisdictionSection(tx: Tx, tenantId: string, subject: Subject): Promise<Pick<AccessReport, 'jurisdiction' | 'rights'>> {
+  const resolved = await subjectJurisdiction(tx, tenantId, subject.people);
+  const profile = PROFILES[resolved.jurisdiction];
+  const ids = subject.people.map((person) => person.id);
+  const choices = ids.length ? await tx.selectFrom('sale_sharing_states').select(['opted_out', 'since']).where('tenant_id', '=', tenantId).where('person_id', 'in', ids).orderBy('since', 'desc').execute() : [];
+  const optedOut = ids.length > 0 && choices.length === ids.length && choices.every((choice) => choice.opted_out);
+  const { deadline } = profile;
+  return {
+    jurisdiction: {
+      key: profile.key,
+      name: profile.name,
+      law: profile.law,
+      source: resolved.source,
+      authority: profile.authority,
+      responseDeadline: `${describePeriod(deadline.response)}${deadline.extension ? `, extendable once by ${describePeriod(deadline.extension)}` : ', not extendable'} (${deadline.reference})`,
+      verification: `${profile.verification.text} (${profile.verification.reference})`,
+      marketing: profile.marketing,
+      saleSharing: { ...profile.saleSharing, optedOut, since: optedOut ? new Date(choices[0]!.since).toISOString() : null },
+    },
+    rights: profile.rights.map((right) => ({ right: right.right, title: right.title, article: right.reference, text: right.text })),
+  };
 }
 
 /** One inventory column's values for the subject, decrypted. */
@@ -155,6 +183,6 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     ].sort(),
     accessLog: accessLog.map((row) => ({ at: new Date(row.occurred_at).toISOString(), action: row.action, actorType: row.actor_type, objectType: row.object_type, objectId: row.object_id })),
     requests: requests.map((row) => ({ id: row.id, type: row.type, status: row.status, receivedAt: new Date(row.received_at).toISOString(), dueAt: new Date(row.due_at).toISOString() })),
-    rights: RIGHTS,
+    ...(await jurisdictionSection(tx, tenantId, subject)),
   };
 }

@@ -3,12 +3,13 @@ import type { AuditOrigin } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { suppress } from '../campaigns/suppressions.ts';
 import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
+import { recordSaleSharingChoice } from '../consent/sale-sharing.ts';
 import type { Tx } from '../db/tenant.ts';
 import { conflict } from '../http/errors.ts';
 import { accessReport } from './access-report.ts';
 import { eraseSubject } from './erasure.ts';
 import { accessReportZip } from './export-zip.ts';
-import { addEvidence, completionMail, findRequest, getRequest, notifyRequester, subjectOfRequest } from './requests.ts';
+import { addEvidence, completionMail, findRequest, getRequest, NO_VERIFICATION, notifyRequester, subjectOfRequest } from './requests.ts';
 import type { Subject } from './subject.ts';
 
 /** Art. 18: every record of the subject is kept but no longer processed. */
@@ -50,6 +51,27 @@ export async function objectToDirectMarketing(app: AppContext, tx: Tx, tenantId:
   return recorded;
 }
 
+/**
+ * The opt-out of sale and sharing, for every record of the subject, at once (no verification:
+ * Cal. Code Regs. tit. 11, 7026(d)). Returns how many records changed.
+ */
+export async function optOutOfSaleSharing(app: AppContext, tx: Tx, tenantId: string, subject: Subject, origin: AuditOrigin, source: string): Promise<number> {
+  let changed = 0;
+  for (const person of subject.people) {
+    const recorded = await recordSaleSharingChoice(app, tx, tenantId, {
+      person,
+      optedOut: true,
+      method: origin.actorType === 'data_subject' ? 'portal' : 'verbal',
+      source,
+      ip: origin.actorType === 'data_subject' ? (origin.ip ?? null) : null,
+      userAgent: origin.actorType === 'data_subject' ? (origin.userAgent ?? null) : null,
+      actor: { type: origin.actorType, id: origin.actorId },
+    });
+    if (recorded) changed += 1;
+  }
+  return changed;
+}
+
 function describe(people: PersonRef[]): string {
   return people.length === 0 ? 'no record holds this address' : people.map((person) => `${person.type} ${person.id}`).join(', ');
 }
@@ -65,8 +87,9 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
   const outcome = await asCaller(app, caller, async (tx, audit) => {
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
-    if (row.identity_status !== 'verified') throw conflict('Verify the requester\'s identity first.', { identityStatus: row.identity_status });
+    if (row.identity_status !== 'verified' && !NO_VERIFICATION.has(row.type)) throw conflict('Verify the requester\'s identity first.', { identityStatus: row.identity_status });
     if (row.type === 'rectification') throw conflict('Correct the records themselves, then complete the request.', { type: row.type });
+    if (row.type === 'limit_sensitive') throw conflict('Limit the use of the sensitive data on the records themselves, then complete the request.', { type: row.type });
     const subject = await subjectOfRequest(app, tx, tenantId, row);
     const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
     let summary: string;
@@ -104,6 +127,13 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
         message = 'You will receive no more direct marketing from us.';
         break;
       }
+      case 'opt_out_sale_sharing': {
+        const count = await optOutOfSaleSharing(app, tx, tenantId, subject, caller.origin, `Opt-out request ${id}`);
+        summary = `Opt-out of sale and sharing recorded in the consent ledger for ${count} record(s) (${describe(subject.people)}).`;
+        message = 'We will not sell or share your personal information.';
+        break;
+      }
+
     }
     await addEvidence(app, tx, tenantId, id, row.type === 'access' || row.type === 'portability' ? 'found' : 'done', summary, caller.origin);
     await tx.updateTable('dsr_requests').set({ status: 'completed', completed_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();

@@ -5,7 +5,9 @@ import type { AppContext } from '../app-context.ts';
 import { escapeHtml, page } from '../consent/html.ts';
 import { BASIS_LABEL, SAFEGUARD_LABEL } from './portal-text.ts';
 import { publicSubprocessors } from './portal-public.ts';
-import { openPortalLink, portalAct, portalSignOut, portalDownload, portalSession, portalView, requestPortalLink, SESSION_MINUTES, type PortalAction, type PortalSession, type PortalVisitor } from './portal.ts';
+import { hasGpcHeader } from '../consent/sale-sharing.ts';
+import { PROFILES } from '../jurisdiction/profiles.ts';
+import { openPortalLink, portalAct, PortalActionRefused, portalOffers, portalSignOut, portalDownload, portalSession, portalView, publicOptOut, requestPortalLink, SESSION_MINUTES, type PortalAction, type PortalSession, type PortalVisitor } from './portal.ts';
 
 const COOKIE = 'lawful_portal';
 const slugParam = z.object({ slug: z.string().min(1).max(48) });
@@ -13,7 +15,20 @@ const tokenParams = slugParam.extend({ token: z.string().min(1).max(300) });
 const EMAIL = z.string().trim().max(254).email();
 
 function visitorOf(request: FastifyRequest): PortalVisitor {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id };
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id, gpc: hasGpcHeader(request.headers) };
+}
+
+const doNotSellLink = (slug: string) => `<p><a href="/privacy/${e(slug)}/do-not-sell">Do Not Sell or Share My Personal Information</a></p>`;
+
+function doNotSellPage(slug: string, gpc: boolean, error = ''): string {
+  return `<h1>Do Not Sell or Share My Personal Information</h1>
+<p>Enter your email address and we stop selling or sharing your personal information at once. No sign-in is needed.</p>
+${gpc ? '<p role="status">Your browser sends a Global Privacy Control signal; we treat it as this request wherever we can recognise you.</p>' : ''}
+${error ? `<p class="error">${e(error)}</p>` : ''}
+<form method="post" action="/privacy/${e(slug)}/do-not-sell" aria-label="Do not sell or share">
+<label for="email">Email address</label><input id="email" name="email" type="email" required autocomplete="email">
+<button type="submit">Do not sell or share my personal information</button>
+</form>`;
 }
 
 const html = (reply: FastifyReply, title: string, body: string, code = 200) => reply.code(code).type('text/html').send(page(title, body));
@@ -26,7 +41,8 @@ ${error ? `<p class="error">${e(error)}</p>` : ''}
 <form method="post" action="/privacy/${e(slug)}/link">
 <label for="email">Email address</label><input id="email" name="email" type="email" required autocomplete="email">
 <button type="submit">Send me a link</button>
-</form>`;
+</form>
+${doNotSellLink(slug)}`;
 }
 
 function values(field: { values: Array<{ value: unknown }> }): string {
@@ -36,6 +52,8 @@ function values(field: { values: Array<{ value: unknown }> }): string {
 function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof portalView>>, message?: string): string {
   const { report } = view;
   const slug = session.workspace.slug;
+  const offers = (kind: PortalAction['kind']) => portalOffers(view.jurisdiction, kind);
+  const profile = PROFILES[view.jurisdiction.jurisdiction];
   const held = report.data.filter((field) => field.values.length > 0);
   const heldRows = held.map((field) => `<tr><td>${e(field.object)}</td><td>${e(field.customField ?? field.description)}</td><td>${values(field)}</td></tr>`).join('');
   const purposes = report.purposes
@@ -71,20 +89,31 @@ ${view.preferences.length && report.subject.records.length ? `<h2>Your consents<
 <h2>Who looked at your record</h2><ul>${accessLog || '<li>—</li>'}</ul>
 <h2>Your requests</h2><ul>${requests || '<li>—</li>'}</ul>
 <h2>Your rights</h2>
-<ul>${report.rights.map((r) => `<li><strong>${e(r.article)}</strong> ${e(r.text)}</li>`).join('')}</ul>
+<p class="muted">Under ${e(profile.name)}: ${e(profile.law)}.</p>
+<ul aria-label="Your rights">${report.rights.map((r) => `<li data-right="${e(r.right)}"><strong>${e(r.title)}</strong> (${e(r.article)}): ${e(r.text)}</li>`).join('')}</ul>
+${view.gpcHonoured ? '<p role="status">Your browser sent a Global Privacy Control signal: we recorded it as your opt-out of sale and sharing.</p>' : ''}
 ${dpo ? `<p>Data protection officer: ${dpo}</p>` : ''}
-${report.subject.records.length ? `
+${doNotSellLink(slug)}
+${report.subject.records.length ? `${offers('rectify') ? `
 <h3>Correct your data</h3>
 <form method="post" action="${base}/rectify" aria-label="Correct your data">
 <label for="field">Field</label><select id="field" name="field"><option value="firstName">First name</option><option value="lastName">Last name</option><option value="jobTitle">Job title</option><option value="phone">Phone</option></select>
 <label for="value">Correct value</label><input id="value" name="value" required maxlength="200">
-<button type="submit">Correct</button></form>
+<button type="submit">Correct</button></form>` : ''}${offers('object') ? `
 <h3>Stop direct marketing</h3>
-<form method="post" action="${base}/object"><button type="submit">I object to direct marketing</button></form>
-<h3>Restrict processing</h3>
-<form method="post" action="${base}/restrict" aria-label="Restrict processing"><label for="reason">Why</label><input id="reason" name="reason" required maxlength="1000"><button type="submit">Restrict</button></form>
+<form method="post" action="${base}/object" aria-label="Object to direct marketing"><button type="submit">I object to direct marketing</button></form>` : ''}${offers('sale_sharing') ? `
+<h3>Sale and sharing of your personal information</h3>
+<form method="post" action="${base}/sale-sharing" aria-label="Sale and sharing">${
+    view.saleOptedOut
+      ? '<p>You opted out: we do not sell or share your personal information.</p><input type="hidden" name="optedOut" value="no"><button type="submit">Opt back in</button>'
+      : '<input type="hidden" name="optedOut" value="yes"><button type="submit">Do not sell or share my personal information</button>'
+  }</form>` : ''}${offers('limit') ? `
+<h3>Limit the use of my sensitive personal information</h3>
+<form method="post" action="${base}/limit" aria-label="Limit sensitive information"><label for="limit-details">What should we limit (optional)</label><input id="limit-details" name="details" maxlength="1000"><button type="submit">Limit the use of my sensitive personal information</button></form>` : ''}${offers('restrict') ? `
+<h3>${e(profile.rights.find((r) => r.right === 'restriction')!.title)}</h3>
+<form method="post" action="${base}/restrict" aria-label="Restrict processing"><label for="reason">Why</label><input id="reason" name="reason" required maxlength="1000"><button type="submit">Restrict</button></form>` : ''}${offers('erase') ? `
 <h3>Erase my data</h3>
-<form method="post" action="${base}/erase" aria-label="Erase my data"><label for="details">Anything we should know (optional)</label><input id="details" name="details" maxlength="1000"><button type="submit">Erase my data</button></form>` : ''}`;
+<form method="post" action="${base}/erase" aria-label="Erase my data"><label for="details">Anything we should know (optional)</label><input id="details" name="details" maxlength="1000"><button type="submit">Erase my data</button></form>` : ''}` : ''}`;
 }
 
 export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
@@ -127,6 +156,23 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
       if (!parsed.success) return html(reply, 'Your data', signInPage(request.params.slug, 'Enter a valid email address.'), 400);
       await requestPortalLink(app, request.params.slug, parsed.data, visitorOf(request));
       return html(reply, 'Check your inbox', `<h1>Check your inbox</h1><p>We have sent a link to ${e(parsed.data)}. It works once, for 15 minutes.</p>`);
+    },
+  });
+
+  r.get('/privacy/:slug/do-not-sell', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Do Not Sell or Share My Personal Information: the opt-out page (no sign-in needed)', params: slugParam },
+    handler: async (request, reply) => html(reply, 'Do Not Sell or Share', doNotSellPage(request.params.slug, hasGpcHeader(request.headers))),
+  });
+
+  r.post('/privacy/:slug/do-not-sell', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Opt out of sale and sharing for every record holding the address (the answer never reveals whether it is known)', params: slugParam },
+    handler: async (request, reply) => {
+      const parsed = EMAIL.safeParse((request.body as Record<string, unknown> | null)?.email);
+      if (!parsed.success) return html(reply, 'Do Not Sell or Share', doNotSellPage(request.params.slug, hasGpcHeader(request.headers), 'Enter a valid email address.'), 400);
+      await publicOptOut(app, request.params.slug, parsed.data, visitorOf(request));
+      return html(reply, 'Opt-out recorded', '<h1>Your choice is recorded</h1><p>We do not sell or share the personal information we hold under this address.</p>');
     },
   });
 
@@ -196,6 +242,8 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
     erase: (body) => ({ kind: 'erase', details: typeof body.details === 'string' && body.details.trim() ? body.details.trim().slice(0, 1000) : null }),
     restrict: (body) => (typeof body.reason === 'string' && body.reason.trim() ? { kind: 'restrict', reason: body.reason.trim().slice(0, 1000) } : 'Say why processing should be restricted.'),
     object: () => ({ kind: 'object' }),
+    'sale-sharing': (body) => (body.optedOut === 'yes' || body.optedOut === 'no' ? { kind: 'sale_sharing', optedOut: body.optedOut === 'yes' } : 'Choose whether we may sell or share your personal information.'),
+    limit: (body) => ({ kind: 'limit', details: typeof body.details === 'string' && body.details.trim() ? body.details.trim().slice(0, 1000) : null }),
   };
   for (const [name, parse] of Object.entries(actions)) {
     r.post(`/privacy/:slug/me/${name}`, {
@@ -207,7 +255,13 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
         const action = parse((request.body ?? {}) as Record<string, unknown>);
         const visitor = visitorOf(request);
         if (typeof action === 'string') return html(reply, 'Your data', renderPortal(current, await portalView(app, current, visitor), action), 400);
-        const message = await portalAct(app, current, visitor, action);
+        let message: string;
+        try {
+          message = await portalAct(app, current, visitor, action);
+        } catch (error) {
+          if (error instanceof PortalActionRefused) return html(reply, 'Your data', renderPortal(current, await portalView(app, current, visitor), error.message), 403);
+          throw error;
+        }
         return html(reply, 'Done', `<h1>${e(message)}</h1><p><a href="/privacy/${e(request.params.slug)}/me">Back to your data</a></p>`);
       },
     });

@@ -10,10 +10,12 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { DsrType } from '../db/types-consent.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
 import { accessReport, type AccessReport } from './access-report.ts';
-import { objectToDirectMarketing, restrictSubject } from './execute.ts';
-import { dueDate } from './deadlines.ts';
+import { objectToDirectMarketing, optOutOfSaleSharing, restrictSubject } from './execute.ts';
+import { GPC_SOURCE, recordSaleSharingChoice, saleSharingOptedOut } from '../consent/sale-sharing.ts';
+import { hasRight, PROFILES, type RightKey } from '../jurisdiction/profiles.ts';
+import { subjectJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
 import { accessReportZip } from './export-zip.ts';
-import { addEvidence, insertRequest, notifyRequester, receiptMail } from './requests.ts';
+import { addEvidence, insertRequest, sendReceipt } from './requests.ts';
 import { findSubject, openValue, type Subject } from './subject.ts';
 
 /** A magic link works for 15 minutes, once; the session it opens lasts 30 minutes. */
@@ -24,6 +26,8 @@ export interface PortalVisitor {
   ip: string;
   userAgent: string | null;
   requestId: string;
+  /** The browser sent a Global Privacy Control signal (Sec-GPC: 1). */
+  gpc: boolean;
 }
 
 export interface PortalSession {
@@ -80,6 +84,33 @@ export async function requestPortalLink(app: AppContext, slug: string, rawEmail:
   });
 }
 
+/**
+ * "Do Not Sell or Share My Personal Information" without signing in: an opt-out needs no
+ * verification (Cal. Code Regs. tit. 11, 7026(d)), and opting someone out only ever narrows what
+ * is done with their data. Recorded for every record holding the address, with a completed
+ * request as evidence; the answer is the same whether or not the address is known.
+ */
+export async function publicOptOut(app: AppContext, slug: string, rawEmail: string, visitor: PortalVisitor): Promise<void> {
+  const email = normaliseEmail(rawEmail);
+  const tenantId = await workspaceIdBySlug(app, slug);
+  if (!tenantId) return;
+  await hitPublicLimits(app.db, [{ key: `opt-out:${visitor.ip}`, max: 20, windowSeconds: 600 }]);
+  await withTenant(app.db, tenantId, async (tx) => {
+    const subject = await findSubject(app, tx, tenantId, email);
+    if (subject.people.length === 0) return;
+    const origin = visitorOrigin(visitor, subject.people[0]!.id);
+    const requestId = await insertRequest(
+      app,
+      tx,
+      tenantId,
+      { type: 'opt_out_sale_sharing', channel: 'portal', email, name: null, details: visitor.gpc ? `Do Not Sell or Share page; ${GPC_SOURCE}` : 'Do Not Sell or Share page', receivedAt: new Date(), identityStatus: 'unverified', identityMethod: 'none needed for an opt-out (Cal. Code Regs. tit. 11, 7026(d))', assigneeId: null, status: 'completed' },
+      origin,
+    );
+    const count = await optOutOfSaleSharing(app, tx, tenantId, subject, origin, `Opt-out request ${requestId}`);
+    await addEvidence(app, tx, tenantId, requestId, 'done', `Opt-out of sale and sharing recorded at once for ${count} record(s).`, origin);
+  });
+}
+
 export type OpenOutcome = { ok: true; sessionToken: string } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
 
 /** Follows a magic link, once: it becomes a short session bound to the address. */
@@ -125,18 +156,45 @@ export interface PortalView {
   preferences: Preference[];
   restricted: boolean;
   selfAsserted: boolean;
+  jurisdiction: ResolvedJurisdiction;
+  /** Every record of the person is opted out of sale and sharing. */
+  saleOptedOut: boolean;
+  /** A Global Privacy Control signal came with this visit and was recorded as an opt-out. */
+  gpcHonoured: boolean;
+}
+
+/**
+ * A Global Privacy Control signal from a known visitor is their opt-out of sale and sharing
+ * (Cal. Code Regs. tit. 11, 7025): recorded in the ledger for each of their records, once.
+ */
+async function honourGpc(app: AppContext, tx: Tx, tenantId: string, subject: Subject, visitor: PortalVisitor): Promise<boolean> {
+  if (!visitor.gpc || subject.people.length === 0) return false;
+  for (const person of subject.people) {
+    await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'portal', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } });
+  }
+  return true;
 }
 
 /** Everything the signed-in person sees; the visit is itself in the audit trail. */
 export async function portalView(app: AppContext, session: PortalSession, visitor: PortalVisitor): Promise<PortalView> {
   return withTenant(app.db, session.tenantId, async (tx) => {
     const subject = await findSubject(app, tx, session.tenantId, session.email);
+    const gpcHonoured = await honourGpc(app, tx, session.tenantId, subject, visitor);
     const report = await accessReport(app, tx, session.tenantId, subject);
     const first = subject.people[0];
     const preferences = first ? await preferenceItems(tx, session.tenantId, first.id) : [];
     const restricted = subject.people.length > 0 && Boolean(await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', session.tenantId).where('person_id', 'in', subject.people.map((p) => p.id)).executeTakeFirst());
     await recordAudit(tx, session.tenantId, visitorOrigin(visitor, first?.id ?? null), { action: 'portal.view', objectType: 'portal_link', objectId: session.linkId, fields: subject.people.map((p) => `${p.type}:${p.id}`) });
-    return { report, preferences, restricted, selfAsserted: await isSelfAsserted(tx, session.tenantId, subject) };
+    const optedOut = await saleSharingOptedOut(tx, session.tenantId, subject.people.map((p) => p.id));
+    return {
+      report,
+      preferences,
+      restricted,
+      selfAsserted: await isSelfAsserted(tx, session.tenantId, subject),
+      jurisdiction: await subjectJurisdiction(tx, session.tenantId, subject.people),
+      saleOptedOut: subject.people.length > 0 && optedOut.size === subject.people.length,
+      gpcHonoured,
+    };
   });
 }
 
@@ -190,7 +248,26 @@ export type PortalAction =
   | { kind: 'rectify'; field: 'firstName' | 'lastName' | 'jobTitle' | 'phone'; value: string }
   | { kind: 'erase'; details: string | null }
   | { kind: 'restrict'; reason: string }
-  | { kind: 'object' };
+  | { kind: 'object' }
+  | { kind: 'sale_sharing'; optedOut: boolean }
+  | { kind: 'limit'; details: string | null };
+
+/** The right each portal action exercises; the portal offers an action only where the person's law grants it. */
+const ACTION_RIGHT: Record<Exclude<PortalAction['kind'], 'consents'>, RightKey> = {
+  rectify: 'rectification',
+  erase: 'erasure',
+  restrict: 'restriction',
+  object: 'objection',
+  sale_sharing: 'opt_out_sale_sharing',
+  limit: 'limit_sensitive',
+};
+
+export function portalOffers(jurisdiction: ResolvedJurisdiction, kind: PortalAction['kind']): boolean {
+  return kind === 'consents' || hasRight(jurisdiction.jurisdiction, ACTION_RIGHT[kind]);
+}
+
+/** An action the person's law does not give them; the page says so instead of acting. */
+export class PortalActionRefused extends Error {}
 
 const FIELD_COLUMNS = { firstName: 'first_name', lastName: 'last_name', jobTitle: 'job_title' } as const;
 
@@ -205,6 +282,10 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
   const result = await withTenant(app.db, tenantId, async (tx) => {
     const subject = await findSubject(app, tx, tenantId, session.email);
     const origin = visitorOrigin(visitor, subject.people[0]?.id ?? null);
+    const jurisdiction = await subjectJurisdiction(tx, tenantId, subject.people);
+    if (!portalOffers(jurisdiction, action.kind)) {
+      return { message: `${PROFILES[jurisdiction.jurisdiction].name} does not give this right; see the rights listed on your page.`, notify: null, refused: true };
+    }
     switch (action.kind) {
       case 'consents': {
         let changes = 0;
@@ -228,6 +309,23 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
         const requestId = await portalRequest(app, tx, session, visitor, 'erasure', action.details, false);
         return { message: 'Your erasure request is received. We will confirm by email when it is done.', notify: { requestId, type: 'erasure' as const } };
       }
+      case 'sale_sharing': {
+        if (!action.optedOut) {
+          for (const person of subject.people) {
+            await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: false, method: 'portal', source: 'Privacy portal', ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } });
+          }
+          await recordAudit(tx, tenantId, origin, { action: 'consent.sale_sharing', objectType: 'portal_link', objectId: session.linkId, fields: ['opted_in'] });
+          return { message: 'You opted back in: we may sell or share your personal information as our privacy notice describes.', notify: null };
+        }
+        const requestId = await portalRequest(app, tx, session, visitor, 'opt_out_sale_sharing', 'Do Not Sell or Share My Personal Information (privacy portal)', true);
+        const count = await optOutOfSaleSharing(app, tx, tenantId, subject, origin, `Opt-out request ${requestId}`);
+        await addEvidence(app, tx, tenantId, requestId, 'done', `Opt-out of sale and sharing recorded at once for ${count} record(s).`, origin);
+        return { message: 'We will not sell or share your personal information.', notify: null };
+      }
+      case 'limit': {
+        const requestId = await portalRequest(app, tx, session, visitor, 'limit_sensitive', action.details, false);
+        return { message: 'Your request to limit the use of your sensitive personal information is received.', notify: { requestId, type: 'limit_sensitive' as const } };
+      }
       case 'rectify': {
         const details = `Correct ${action.field} to "${action.value}"`;
         if (!(await isSelfAsserted(tx, tenantId, subject))) {
@@ -241,11 +339,8 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
       }
     }
   });
-  if (result.notify) {
-    const workspace = session.workspace.name;
-    const due = dueDate(new Date());
-    await notifyRequester(app, tenantId, result.notify.requestId, receiptMail(workspace, result.notify.type, due), visitorOrigin(visitor));
-  }
+  if (result.notify) await sendReceipt(app, tenantId, result.notify.requestId, session.workspace.name, visitorOrigin(visitor));
+  if ('refused' in result) throw new PortalActionRefused(result.message);
   return result.message;
 }
 

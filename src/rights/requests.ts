@@ -13,7 +13,9 @@ import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import type { Mail } from '../mail/mailer.ts';
 import { sendToPerson } from '../mail/outbox.ts';
-import { assertExtensible, deadlineState, dueDate, ExtensionRefused, extendedDueDate, NEAR_DUE_DAYS } from './deadlines.ts';
+import { PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
+import { subjectJurisdiction } from '../jurisdiction/service.ts';
+import { assertExtensible, deadlineState, describePeriod, dueDate, ExtensionRefused, extendedDueDate, extensionOf, NEAR_DUE_DAYS, responseRule } from './deadlines.ts';
 import type { dsrInput, dsrListQuery, dsrPatch, dsrView, evidenceInput } from './schema.ts';
 import { openValue, peopleWithEmailIndex, type Subject } from './subject.ts';
 
@@ -21,13 +23,24 @@ type RequestRow = Selectable<DsrRequestsTable>;
 type DsrView = z.infer<typeof dsrView>;
 
 const TYPE_LABELS: Record<DsrType, string> = {
-  access: 'access to your data (Art. 15)',
-  portability: 'a copy of your data (Art. 20)',
-  rectification: 'correction of your data (Art. 16)',
-  erasure: 'erasure of your data (Art. 17)',
-  restriction: 'restriction of processing (Art. 18)',
-  objection: 'objection to processing (Art. 21)',
+  access: 'access to your data',
+  portability: 'a copy of your data',
+  rectification: 'correction of your data',
+  erasure: 'erasure of your data',
+  restriction: 'restriction of processing',
+  objection: 'objection to processing',
+  opt_out_sale_sharing: 'us not to sell or share your personal information',
+  limit_sensitive: 'limiting the use of your sensitive personal information',
 };
+
+/** What the request asks for, with the provision of its law that grants it (request types are named as the rights). */
+function requestLabel(type: DsrType, jurisdiction: Jurisdiction): string {
+  const right = PROFILES[jurisdiction].rights.find((declared) => declared.right === type);
+  return right ? `${TYPE_LABELS[type]} (${right.title}, ${right.reference})` : TYPE_LABELS[type];
+}
+
+/** Requests the CCPA forbids making the person verify (Cal. Code Regs. tit. 11, 7026(d), 7027(e)). */
+export const NO_VERIFICATION: ReadonlySet<DsrType> = new Set(['opt_out_sale_sharing', 'limit_sensitive']);
 
 /** Which status may follow which; completion of access and erasure goes through execute. */
 const NEXT: Record<DsrStatus, readonly DsrStatus[]> = {
@@ -49,6 +62,8 @@ export interface NewRequest {
   identityMethod: string | null;
   assigneeId: string | null;
   status?: DsrStatus;
+  /** Default: that of the records holding the address, else the workspace default. */
+  jurisdiction?: Jurisdiction;
 }
 
 const seal = (app: AppContext, tx: Tx, tenantId: string, requestId: string, field: string, value: string | null) =>
@@ -59,6 +74,8 @@ export async function insertRequest(app: AppContext, tx: Tx, tenantId: string, i
   const id = crypto.randomUUID();
   const email = normaliseEmail(input.email);
   if (input.assigneeId) await assertAssignee(tx, tenantId, input.assigneeId);
+  const emailIndex = await new Sealer(app, tx, tenantId).index('email', email);
+  const jurisdiction = input.jurisdiction ?? (await subjectJurisdiction(tx, tenantId, await peopleWithEmailIndex(tx, tenantId, emailIndex))).jurisdiction;
   await tx
     .insertInto('dsr_requests')
     .values({
@@ -69,11 +86,12 @@ export async function insertRequest(app: AppContext, tx: Tx, tenantId: string, i
       requester_email_enc: (await seal(app, tx, tenantId, id, 'requester_email', email))!,
       requester_name_enc: await seal(app, tx, tenantId, id, 'requester_name', input.name),
       details_enc: await seal(app, tx, tenantId, id, 'details', input.details),
-      requester_email_index: await new Sealer(app, tx, tenantId).index('email', email),
+      requester_email_index: emailIndex,
+      jurisdiction,
       identity_status: input.identityStatus,
       identity_method: input.identityMethod,
       received_at: input.receivedAt,
-      due_at: dueDate(input.receivedAt),
+      due_at: dueDate(input.receivedAt, jurisdiction, input.type),
       status: input.status ?? 'received',
       completed_at: input.status === 'completed' ? new Date() : null,
       assignee_id: input.assigneeId,
@@ -81,7 +99,7 @@ export async function insertRequest(app: AppContext, tx: Tx, tenantId: string, i
       created_by_id: origin.actorId,
     })
     .execute();
-  await recordAudit(tx, tenantId, origin, { action: 'dsr.create', objectType: 'dsr_request', objectId: id, fields: [`type:${input.type}`, `channel:${input.channel}`] });
+  await recordAudit(tx, tenantId, origin, { action: 'dsr.create', objectType: 'dsr_request', objectId: id, fields: [`type:${input.type}`, `channel:${input.channel}`, `jurisdiction:${jurisdiction}`] });
   return id;
 }
 
@@ -117,14 +135,18 @@ export async function notifyRequester(app: AppContext, tenantId: string, request
   });
 }
 
-export function receiptMail(workspace: string, type: DsrType, dueAt: Date): Omit<Mail, 'to'> {
-  return {
-    subject: `We received your request: ${TYPE_LABELS[type]}`,
+/** The receipt: what was asked, under which law, and by when it will be answered. */
+export async function sendReceipt(app: AppContext, tenantId: string, requestId: string, workspace: string, origin: AuditOrigin): Promise<void> {
+  const row = await withTenant(app.db, tenantId, (tx) => findRequest(tx, tenantId, requestId));
+  const jurisdiction = row.jurisdiction as Jurisdiction;
+  const rule = responseRule(jurisdiction, row.type);
+  await notifyRequester(app, tenantId, requestId, {
+    subject: `We received your request: ${TYPE_LABELS[row.type]}`,
     text:
-      `${workspace} received your request for ${TYPE_LABELS[type]}.\n\n` +
-      `We will answer by ${dueAt.toISOString().slice(0, 10)} at the latest (one month, Art. 12(3) GDPR). ` +
-      'If we need more time we will tell you why before then.\n',
-  };
+      `${workspace} received your request for ${requestLabel(row.type, jurisdiction)}.\n\n` +
+      `We will answer by ${new Date(row.due_at).toISOString().slice(0, 10)} at the latest (${describePeriod(rule.response)}, ${rule.reference}). ` +
+      (extensionOf(jurisdiction, row.type) ? 'If we need more time we will tell you why before then.\n' : '\n'),
+  }, origin);
 }
 
 async function findRequest(tx: Tx, tenantId: string, id: string): Promise<RequestRow> {
@@ -172,8 +194,10 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
     details: await open('details', row.details_enc),
     identityStatus: row.identity_status,
     identityMethod: row.identity_method,
+    jurisdiction: row.jurisdiction as Jurisdiction,
     receivedAt: isoRequired(row.received_at),
     dueAt: isoRequired(row.due_at),
+    deadlineReference: responseRule(row.jurisdiction as Jurisdiction, row.type).reference,
     deadline: closed ? 'closed' : deadlineState(new Date(row.due_at)),
     extendedAt: iso(row.extended_at),
     extensionReason: await open('extension_reason', row.extension_reason_enc),
@@ -189,13 +213,13 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
 export async function logRequest(app: AppContext, caller: Caller, input: z.infer<typeof dsrInput>) {
   const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
   if (receivedAt.getTime() > Date.now() + 60_000) throw unprocessable('receivedAt is in the future.', { field: 'receivedAt' });
-  const { id, view, workspace } = await asCaller(app, caller, async (tx) => {
+  const { id, workspace } = await asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
     const requestId = await insertRequest(app, tx, tenantId, { ...input, receivedAt }, caller.origin);
     const workspaceRow = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { id: requestId, view: await toView(app, tx, tenantId, await findRequest(tx, tenantId, requestId), true), workspace: workspaceRow.name };
+    return { id: requestId, workspace: workspaceRow.name };
   });
-  await notifyRequester(app, caller.auth.tenantId, id, receiptMail(workspace, input.type, new Date(view.dueAt)), caller.origin);
+  await sendReceipt(app, caller.auth.tenantId, id, workspace, caller.origin);
   return getRequest(app, caller, id, { audit: false });
 }
 
@@ -271,7 +295,7 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
         throw conflict(`Complete this ${row.type} request with "execute", which does the work and records the evidence.`, { type: row.type });
       }
       const identity = patch.identityStatus ?? row.identity_status;
-      if (['in_progress', 'completed'].includes(patch.status) && identity !== 'verified') {
+      if (['in_progress', 'completed'].includes(patch.status) && identity !== 'verified' && !NO_VERIFICATION.has(row.type)) {
         throw conflict('Verify the requester\'s identity first.', { identityStatus: identity });
       }
     }
@@ -294,12 +318,15 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
     }
     await audit({ action: 'dsr.update', objectType: 'dsr_request', objectId: id, fields: Object.keys(patch) });
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { type: row.type, workspace: workspace.name };
+    return { type: row.type, workspace: workspace.name, jurisdiction: row.jurisdiction as Jurisdiction };
   });
   if (patch.status === 'rejected') {
+    const complaint = PROFILES[outcome.jurisdiction].rights.find((right) => right.right === 'complaint');
     await notifyRequester(app, caller.auth.tenantId, id, {
       subject: `Your request: ${TYPE_LABELS[outcome.type]}`,
-      text: `${outcome.workspace} cannot act on your request for ${TYPE_LABELS[outcome.type]}.\n\nReason: ${patch.rejectionReason}\n\nYou may complain to a data protection supervisory authority (Art. 77 GDPR).\n`,
+      text:
+        `${outcome.workspace} cannot act on your request for ${requestLabel(outcome.type, outcome.jurisdiction)}.\n\nReason: ${patch.rejectionReason}\n\n` +
+        `You may complain to ${PROFILES[outcome.jurisdiction].authority}${complaint ? ` (${complaint.reference})` : ''}.\n`,
     }, caller.origin);
   } else if (patch.status === 'completed') {
     await notifyRequester(app, caller.auth.tenantId, id, completionMail(outcome.workspace, outcome.type, 'We have done what you asked.'), caller.origin);
@@ -317,20 +344,20 @@ export async function extendRequest(app: AppContext, caller: Caller, id: string,
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
     try {
-      assertExtensible({ receivedAt: new Date(row.received_at), extendedAt: row.extended_at ? new Date(row.extended_at) : null }, reason);
+      assertExtensible({ receivedAt: new Date(row.received_at), extendedAt: row.extended_at ? new Date(row.extended_at) : null, jurisdiction: row.jurisdiction as Jurisdiction, type: row.type }, reason);
     } catch (error) {
       if (error instanceof ExtensionRefused) throw conflict(error.message);
       throw error;
     }
-    const due = extendedDueDate(new Date(row.received_at));
+    const due = extendedDueDate(new Date(row.received_at), row.jurisdiction as Jurisdiction, row.type);
     await tx.updateTable('dsr_requests').set({ due_at: due, extended_at: new Date(), extension_reason_enc: await seal(app, tx, tenantId, id, 'extension_reason', reason) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     await audit({ action: 'dsr.extend', objectType: 'dsr_request', objectId: id, fields: ['dueAt', 'extensionReason'] });
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { due, type: row.type, workspace: workspace.name };
+    return { due, type: row.type, workspace: workspace.name, jurisdiction: row.jurisdiction as Jurisdiction };
   });
   await notifyRequester(app, caller.auth.tenantId, id, {
     subject: `More time is needed for your request: ${TYPE_LABELS[outcome.type]}`,
-    text: `${outcome.workspace} needs more time to answer your request, as the law allows (Art. 12(3) GDPR).\n\nWhy: ${reason}\n\nWe will answer by ${outcome.due.toISOString().slice(0, 10)}.\n`,
+    text: `${outcome.workspace} needs more time to answer your request, as the law allows (${PROFILES[outcome.jurisdiction].deadline.extensionReference}).\n\nWhy: ${reason}\n\nWe will answer by ${outcome.due.toISOString().slice(0, 10)}.\n`,
   }, caller.origin);
   return getRequest(app, caller, id, { audit: false });
 }

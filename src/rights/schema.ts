@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { email, isoDateTime } from '../crm/schema.ts';
+import { jurisdiction } from '../jurisdiction/schema.ts';
 
-export const DSR_TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection'] as const;
+export const DSR_TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection', 'opt_out_sale_sharing', 'limit_sensitive'] as const;
 export const DSR_STATUSES = ['received', 'verifying', 'in_progress', 'completed', 'rejected'] as const;
 export const DSR_CHANNELS = ['portal', 'email', 'phone', 'letter', 'in_person'] as const;
 export const IDENTITY_STATUSES = ['unverified', 'verified', 'failed'] as const;
@@ -16,6 +17,7 @@ export const dsrInput = z.object({
   identityStatus: z.enum(IDENTITY_STATUSES).default('unverified'),
   identityMethod: z.string().trim().max(200).nullable().default(null),
   assigneeId: z.string().uuid().nullable().default(null),
+  jurisdiction: jurisdiction.optional().describe('The law the request is made under; default: that of the records holding the address, else the workspace default'),
 });
 
 export const dsrPatch = z.object({
@@ -47,8 +49,10 @@ export const dsrView = z.object({
   details: z.string().nullable(),
   identityStatus: z.enum(IDENTITY_STATUSES),
   identityMethod: z.string().nullable(),
+  jurisdiction,
   receivedAt: z.string(),
   dueAt: z.string(),
+  deadlineReference: z.string().describe('Where the law sets the deadline'),
   deadline: z.enum(['on_time', 'near_due', 'overdue', 'closed']),
   extendedAt: z.string().nullable(),
   extensionReason: z.string().nullable(),
@@ -97,6 +101,19 @@ export const accessReportSchema = z
     recipients: z.array(z.string()),
     accessLog: z.array(z.object({ at: z.string(), action: z.string(), actorType: z.string(), objectType: z.string().nullable(), objectId: z.string().nullable() })),
     requests: z.array(z.object({ id: z.string(), type: z.string(), status: z.string(), receivedAt: z.string(), dueAt: z.string() })),
-    rights: z.array(z.object({ right: z.string(), article: z.string(), text: z.string() })),
+    jurisdiction: z
+      .object({
+        key: jurisdiction,
+        name: z.string(),
+        law: z.string(),
+        source: z.enum(['override', 'residence', 'workspace_default']),
+        authority: z.string(),
+        responseDeadline: z.string().describe('e.g. "45 days, extendable once by 45 days (Cal. Civ. Code 1798.130(a)(2)(A))"'),
+        verification: z.string(),
+        marketing: z.object({ regime: z.enum(['opt_in', 'opt_out']), reference: z.string() }),
+        saleSharing: z.object({ regime: z.enum(['legal_basis', 'opt_out']), reference: z.string(), optedOut: z.boolean(), since: z.string().nullable() }),
+      })
+      .describe('The law governing the person\'s data, and why it applies'),
+    rights: z.array(z.object({ right: z.string(), title: z.string(), article: z.string().describe('The legal reference'), text: z.string() })).describe('Exactly the rights the person has under their jurisdiction'),
   })
   .describe('AccessReport');

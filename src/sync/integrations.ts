@@ -127,6 +127,7 @@ async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 
     objects: row.objects,
     syncEveryHours: Math.round(row.sync_every_seconds / 3600),
     actingAs: row.acting_as,
+    sellsOrShares: row.sells_or_shares,
     status: row.status,
     statusReason: row.status_reason,
     connectedBy: row.connected_by,
@@ -190,6 +191,7 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
         base_url: baseUrl,
         credentials_enc: input.credentials && input.kind !== 'csv' ? await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials) : null,
         acting_as: input.actingAs,
+        sells_or_shares: input.sellsOrShares,
         objects: known.filter((object) => !input.objects || input.objects.includes(object)),
         sync_every_seconds: input.syncEveryHours * 3600,
         connected_by: caller.auth.memberId,
@@ -212,6 +214,7 @@ export function updateIntegration(app: AppContext, caller: Caller, id: string, p
         ...(patch.label !== undefined ? { label: patch.label } : {}),
         ...(patch.syncEveryHours !== undefined ? { sync_every_seconds: patch.syncEveryHours * 3600 } : {}),
         ...(patch.actingAs !== undefined ? { acting_as: patch.actingAs } : {}),
+        ...(patch.sellsOrShares !== undefined ? { sells_or_shares: patch.sellsOrShares } : {}),
         ...(patch.credentials ? { credentials_enc: await sealCredentials(app, tx, current, patch.credentials), status: 'active', status_reason: null } : {}),
       })
       .where('tenant_id', '=', caller.auth.tenantId)

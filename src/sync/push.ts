@@ -19,7 +19,8 @@ import type { IntegrationRow, LinkRow } from './stores.ts';
 /**
  * Push: one record of ours created or updated in a connected CRM. A person is pushed for a
  * purpose and only when the consent gate allows it (restriction, objection, consent, suppression,
- * processor data); a refusal is recorded like any other. An update first reads the external
+ * processor data, and for a CRM flagged as selling or sharing, the opt-out of sale); a refusal is
+ * recorded like any other. An update first reads the external
  * object: changed there since our last sync, it is a conflict for a person to settle, never
  * overwritten silently.
  */
@@ -83,7 +84,9 @@ export async function pushRecord(app: AppContext, caller: Caller, integrationId:
     if (!mapping) throw unprocessable(`This ${integration.kind} integration does not sync ${type} records.`, { field: 'record' });
     if (type === 'contact' || type === 'lead') {
       if (!input.purposeId) throw unprocessable('Pushing a person needs the purpose it serves (purposeId): the consent gate decides.', { field: 'purposeId' });
-      const purpose = await findPurpose(work.tx, work.tenantId, input.purposeId);
+      const stated = await findPurpose(work.tx, work.tenantId, input.purposeId);
+      // Handing personal information to a CRM flagged as a third party that it is sold or shared with is a sale or share, whatever the purpose says.
+      const purpose = integration.sells_or_shares ? { ...stated, sells_or_shares: true } : stated;
       const verdicts = await evaluateGate(work.tx, work.tenantId, purpose, [{ type, id }]);
       const verdict = verdicts.get(id)!;
       if (!verdict.allowed) {

@@ -42,6 +42,7 @@ export const integrationInput = z.object({
   objects: z.array(z.string().min(1).max(50)).min(1).max(10).optional().describe('External objects to copy; all the connector knows when omitted'),
   syncEveryHours: everyHours.default(24),
   actingAs: actingAs.default('controller'),
+  sellsOrShares: z.boolean().default(false).describe('The CRM is a third party that personal information is sold or shared with (CCPA): pushes are refused for people who opted out'),
 });
 
 export const integrationPatch = z.object({
@@ -49,6 +50,7 @@ export const integrationPatch = z.object({
   credentials: credentialsInput.optional().describe('New credentials (reconnect); a connection waiting for reconnection becomes active'),
   syncEveryHours: everyHours.optional(),
   actingAs: actingAs.optional(),
+  sellsOrShares: z.boolean().optional(),
 });
 
 const counts = z.object({ fetched: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number(), failed: z.number() });
@@ -85,6 +87,7 @@ export const integrationView = z.object({
   objects: z.array(z.string()),
   syncEveryHours: z.number(),
   actingAs: z.enum(['controller', 'processor']),
+  sellsOrShares: z.boolean(),
   status: z.enum(['active', 'needs_reconnect', 'disconnecting', 'disconnected']),
   statusReason: z.string().nullable(),
   connectedBy: z.string().uuid(),

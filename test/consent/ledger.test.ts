@@ -7,18 +7,18 @@ import { AppError } from '../../src/http/errors.ts';
 import { currentState, recordConsentEvent } from '../../src/consent/ledger.ts';
 import { findPurpose } from '../../src/consent/purposes.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import type { ConsentEventKind } from '../../src/db/types-consent.ts';
+import type { PurposeEventKind } from '../../src/db/types-consent.ts';
 import { activePurpose, CONSENT_TEXT, contactWith, giveConsent } from '../consent-fixtures.ts';
 import { describeEachDatabase, signUp } from '../helpers.ts';
 
 /** The specification of consent state, independent of the SQL view that implements it. */
 type ModelState = 'none' | 'pending' | 'granted' | 'withdrawn' | 'expired' | 'objected';
 interface Op {
-  kind: ConsentEventKind;
+  kind: PurposeEventKind;
   requiresConfirmation: boolean;
 }
 
-function allowed(state: ModelState, kind: ConsentEventKind): boolean {
+function allowed(state: ModelState, kind: PurposeEventKind): boolean {
   switch (kind) {
     case 'given':
     case 'repermission_requested':
@@ -41,7 +41,7 @@ function apply(state: ModelState, op: Op): ModelState {
 }
 
 const opArbitrary = fc.record({
-  kind: fc.constantFrom<ConsentEventKind>('given', 'confirmed', 'withdrawn', 'expired', 'objected', 'repermission_requested'),
+  kind: fc.constantFrom<PurposeEventKind>('given', 'confirmed', 'withdrawn', 'expired', 'objected', 'repermission_requested'),
   requiresConfirmation: fc.boolean(),
 });
 
@@ -104,7 +104,7 @@ describeEachDatabase('consent ledger', (env) => {
         const stored = await withTenant(env().db, tenantId, (tx) =>
           tx.selectFrom('consent_events').select(['kind', 'requires_confirmation']).where('tenant_id', '=', tenantId).where('person_id', '=', personId).orderBy('seq').execute(),
         );
-        const replayed = stored.reduce<ModelState>((state, row) => apply(state, { kind: row.kind, requiresConfirmation: row.requires_confirmation }), 'none');
+        const replayed = stored.reduce<ModelState>((state, row) => apply(state, { kind: row.kind as PurposeEventKind, requiresConfirmation: row.requires_confirmation }), 'none');
         assert.equal(derived.state, replayed);
       }),
       { numRuns: 40 },

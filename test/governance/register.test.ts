@@ -30,7 +30,7 @@ describeEachDatabase('register of processing activities', (env) => {
     for (const purpose of purposes) assert.ok(register.activities.some((a: any) => a.id === purpose.id && a.legalBasis === purpose.legalBasis), `${purpose.name} is in the register`);
     const inventory = await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId));
     const categories = new Set(register.activities.flatMap((a: any) => a.categoriesOfData).map((c: string) => c.split(' ')[0]));
-    const labels: Record<string, string> = { identity: 'identity', contact: 'contact', online_identifier: 'online', professional: 'professional', free_text: 'free' };
+    const labels: Record<string, string> = { identity: 'identity', contact: 'contact', online_identifier: 'online', professional: 'professional', free_text: 'free', location: 'place' };
     for (const category of new Set(inventory.map((e) => e.category))) assert.ok(categories.has(labels[category]!), `category ${category} is in the register`);
     const activity = register.activities.find((a: any) => a.id === newsletter.id);
     assert.ok(activity.recipients.includes('Marketing team') && activity.recipients.some((r: string) => r.startsWith('Mailhost')));

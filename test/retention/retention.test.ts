@@ -83,7 +83,7 @@ describeEachDatabase('retention', (env) => {
     const account = (await admin.post('/api/v1/accounts', { name: 'Kept Co' })).body;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const contact = (await admin.post('/api/v1/contacts', { firstName: `Anna${i}`, lastName: 'Nym', emails: [`anna${i}@retention.example`], phones: ['+33 1 23 45 67 89'], jobTitle: 'Buyer', accountId: account.id, country: 'FR' })).body;
+      const contact = (await admin.post('/api/v1/contacts', { firstName: `Anna${i}`, lastName: 'Nym', emails: [`anna${i}@retention.example`], phones: ['+33 1 23 45 67 89'], jobTitle: 'Buyer', accountId: account.id, country: 'FR', region: 'IDF' })).body;
       await admin.post('/api/v1/tasks', { title: `Follow up Anna${i}`, record: { type: 'contact', id: contact.id } });
       await age(env(), tenantId, 'contacts', contact.id, 800);
       await withTenant(env().db, tenantId, (tx) => sql`update tasks set updated_at = ${new Date(Date.now() - 800 * DAY)} where record_id = ${contact.id}`.execute(tx));
@@ -114,7 +114,7 @@ describeEachDatabase('retention', (env) => {
       assert.deepEqual(contact.emails, []);
       assert.deepEqual(contact.phones, []);
       assert.equal(contact.accountId, account.id, 'the company facts stay');
-      assert.equal(contact.country, 'FR');
+      assert.deepEqual([contact.country, contact.region], [null, null], 'the place of residence is personal data in the inventory: emptied too');
     }
     const raw = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(['email_index', 'name_index', 'anonymised_at']).where('id', 'in', ids).execute());
     assert.ok(raw.every((row) => row.email_index.length === 0 && row.name_index.length === 0 && row.anonymised_at));

@@ -60,9 +60,11 @@ describe('three app nodes on one PostgreSQL', { skip: POSTGRES_ADMIN_URL ? false
       LAWFUL_BACKUP_DIR: backupDir,
       LAWFUL_BACKUP_SCHEDULE: 'on',
       LAWFUL_JOB_POLL_MS: '100',
-      // A dead node's job is taken over after 10 seconds instead of a minute. (Shorter leases lose
-      // to the restore drill: its in-process embedded database holds the event loop for seconds.)
-      LAWFUL_JOB_LEASE_SECONDS: '10',
+      // A dead node's job is taken over after 20 seconds instead of a minute. (Shorter leases lose
+      // to the restore drill: starting its in-process embedded database holds the event loop for
+      // seconds, and on a loaded 2-core machine 10 seconds was once not enough: the heartbeat
+      // missed the lease and a second node claimed the drill.)
+      LAWFUL_JOB_LEASE_SECONDS: '20',
     };
     const fake = new FakeHubSpot();
     await fake.start();

@@ -10,6 +10,7 @@ export interface Purpose {
   legalBasis: 'consent' | 'contract' | 'legitimate_interest' | 'legal_obligation';
   status: 'draft' | 'active' | 'retired';
   directMarketing: boolean;
+  sellsOrShares: boolean;
   cookieCategory: string | null;
   retention: string;
   recipients: string[];
@@ -102,6 +103,13 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
       </div>
       {data.restricted && <p className="error">Processing is restricted: this person is stored, not processed.</p>}
       {data.suppressed && <p className="error">On the suppression list: no marketing email goes to this person.</p>}
+      {data.jurisdiction && (
+        <p className="muted" data-testid="jurisdiction">
+          Jurisdiction: {({ gdpr: 'GDPR (EU/EEA)', uk_gdpr: 'UK GDPR', ccpa: 'CCPA/CPRA (California)', lgpd: 'LGPD (Brazil)' } as Record<string, string>)[data.jurisdiction.jurisdiction] ?? data.jurisdiction.jurisdiction}
+          {' '}({({ override: 'set by staff', residence: 'from country and region', workspace_default: 'workspace default' } as Record<string, string>)[data.jurisdiction.source]})
+          {data.saleSharing?.optedOut ? ` · opted out of sale and sharing since ${new Date(data.saleSharing.since).toLocaleDateString()}${data.saleSharing.source ? ` (${data.saleSharing.source})` : ''}` : ''}
+        </p>
+      )}
       <table>
         <thead>
           <tr>
@@ -137,7 +145,7 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
           {data.history.map((event: any) => (
             <li key={event.id}>
               <strong>
-                {event.purposeKey}: {event.kind.replaceAll('_', ' ')}
+                {event.purposeKey ?? 'sale and sharing'}: {event.kind.replaceAll('_', ' ')}
               </strong>{' '}
               <span className="muted">
                 {when(event.occurredAt)} · {event.method.replace('_', ' ')} · {event.actorType.replace('_', ' ')}
@@ -173,7 +181,7 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
   );
 }
 
-const EMPTY_PURPOSE = { key: '', name: '', description: '', legalBasis: 'consent', directMarketing: false, cookieCategory: '', retention: '', recipients: '', consentValidDays: '' };
+const EMPTY_PURPOSE = { key: '', name: '', description: '', legalBasis: 'consent', directMarketing: false, sellsOrShares: false, cookieCategory: '', retention: '', recipients: '', consentValidDays: '' };
 
 /** Purposes with their legal basis; legitimate interest with its balancing test. */
 export function PurposesPage({ memberId, canManage }: { memberId: string; canManage: boolean }) {
@@ -229,6 +237,7 @@ export function PurposesPage({ memberId, canManage }: { memberId: string; canMan
               <td>
                 <strong>{purpose.name}</strong> <span className="muted">({purpose.key})</span>
                 {purpose.directMarketing && <span className="badge">direct marketing</span>}
+                {purpose.sellsOrShares && <span className="badge">sells or shares (CCPA)</span>}
                 {purpose.cookieCategory && <span className="badge">cookies: {purpose.cookieCategory}</span>}
                 <br />
                 <span className="muted">{purpose.description}</span>
@@ -310,6 +319,9 @@ function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PUR
         </label>
         <label className="check">
           <input type="checkbox" checked={draft.directMarketing} onChange={(e) => setDraft({ ...draft, directMarketing: e.target.checked })} /> Direct marketing
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} /> Sells or shares personal information (refused for people who opted out)
         </label>
         <div className="actions">
           <button type="submit">Add purpose</button>

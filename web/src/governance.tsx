@@ -176,7 +176,14 @@ export function IncidentsPage() {
                 <div className="muted">{incident.source === 'manual' ? 'recorded by hand' : incident.source.replace('detection:', 'detected: ')}</div>
               </td>
               <td>{incident.status}</td>
-              <td>{incident.clock.level === 'stopped' ? 'stopped' : `${incident.clock.hoursRemaining} h left — due ${when(incident.clock.deadline)}`}</td>
+              <td>
+                {incident.clock.level === 'stopped' ? 'stopped' : `${incident.clock.hoursRemaining} h left — due ${when(incident.clock.deadline)}`}
+                {incident.jurisdictionClocks.map((clock: any) => (
+                  <div key={clock.jurisdiction} className="muted" title={`${clock.text} (${clock.reference})`}>
+                    {clock.name}: {clock.authority} {clock.deadline ? `by ${when(clock.deadline)}` : '(no fixed period)'}
+                  </div>
+                ))}
+              </td>
               <td>{incident.affectedPersons || incident.approxPersons || '—'}</td>
               <td className="actions">
                 {incident.notificationRequired === null && (
@@ -309,6 +316,51 @@ export function RegisterPage({ canManage }: { canManage: boolean }) {
             <dd>{activity.transfers.join('; ') || 'none'}</dd>
             <dt>Retention</dt>
             <dd>{activity.retention}</dd>
+            {activity.sellsOrShares && (
+              <>
+                <dt>Sale or sharing</dt>
+                <dd>yes: refused for people who opted out</dd>
+              </>
+            )}
+          </dl>
+        </section>
+      ))}
+      <h2>Jurisdictions</h2>
+      {canManage && data.register && (
+        <label>
+          <span>Workspace default (for people whose residence points to no profile)</span>
+          <select
+            aria-label="Default jurisdiction"
+            value={data.register.jurisdictions.find((j: any) => j.workspaceDefault)?.key ?? 'gdpr'}
+            onChange={(e) => act(() => patch('/api/v1/workspace', { defaultJurisdiction: e.target.value }))()}
+          >
+            <option value="gdpr">GDPR (EU/EEA)</option>
+            <option value="uk_gdpr">UK GDPR</option>
+            <option value="ccpa">CCPA/CPRA (California)</option>
+            <option value="lgpd">LGPD (Brazil)</option>
+          </select>
+        </label>
+      )}
+      {data.register?.jurisdictions.map((jurisdiction: any) => (
+        <section key={jurisdiction.key} aria-label={jurisdiction.name}>
+          <h3>
+            {jurisdiction.name} {jurisdiction.workspaceDefault && <span className="badge">default</span>} <span className="muted">{jurisdiction.people} people</span>
+          </h3>
+          <dl>
+            <dt>Law</dt>
+            <dd>{jurisdiction.law}</dd>
+            <dt>Rights</dt>
+            <dd>{jurisdiction.rights.map((right: any) => `${right.title} (${right.reference})`).join('; ')}</dd>
+            <dt>Response deadline</dt>
+            <dd>{jurisdiction.responseDeadline}</dd>
+            <dt>Identity verification</dt>
+            <dd>{jurisdiction.verification}</dd>
+            <dt>Marketing</dt>
+            <dd>{jurisdiction.marketing}</dd>
+            <dt>Sale and sharing</dt>
+            <dd>{jurisdiction.saleSharing}</dd>
+            <dt>Breach notification</dt>
+            <dd>{jurisdiction.breachNotification}</dd>
           </dl>
         </section>
       ))}

@@ -70,7 +70,7 @@ function Certificate({ certificate, order }: { certificate: any; order: string[]
 export function IntegrationsPage({ canManage }: { canManage: boolean }) {
   const [items, setItems] = useState<any[]>([]);
   const [reviews, setReviews] = useState<any[]>([]);
-  const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller' });
+  const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller', sellsOrShares: false });
   const [error, setError] = useState<unknown>(null);
   const load = () => {
     get<{ items: any[] }>('/api/v1/integrations').then((page) => setItems(page.items), setError);
@@ -86,6 +86,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       credentials: { kind: 'api_key', token: draft.token },
       syncEveryHours: draft.syncEveryHours,
       actingAs: draft.actingAs,
+      sellsOrShares: draft.sellsOrShares,
     });
   return (
     <main>
@@ -97,6 +98,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           <h3>
             {item.label} <span className="badge">{item.kind}</span> <span className="badge">{item.status.replace('_', ' ')}</span>
             {item.actingAs === 'processor' && <span className="badge">processor (Art. 28)</span>}
+            {item.sellsOrShares && <span className="badge">sale or sharing (CCPA)</span>}
           </h3>
           {item.statusReason && <p className="error">{item.statusReason}</p>}
           <p>
@@ -183,6 +185,9 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
               <option value="controller">ours (we are the controller)</option>
               <option value="processor">the customer's, processed on their behalf (Art. 28)</option>
             </select>
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} /> This CRM is a third party we sell or share personal information with (pushes refused for people who opted out)
           </label>
           <div className="actions">
             <button type="submit">Connect and start the initial sync</button>

@@ -32,6 +32,8 @@ export const STAGE_LABELS: Record<string, string> = {
 };
 const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'] as const;
 const LEAD_STATUSES = ['new', 'working', 'qualified', 'unqualified'] as const;
+/** Jurisdiction profiles (server: src/jurisdiction/profiles.ts); empty: derived from country and region. */
+const JURISDICTIONS = ['gdpr', 'uk_gdpr', 'ccpa', 'lgpd'] as const;
 
 const personName = (record: any) => [record.firstName, record.lastName].filter(Boolean).join(' ') || record.email || record.emails?.[0] || '(no name)';
 
@@ -83,6 +85,8 @@ export const OBJECTS: Record<ObjectSpec['path'], ObjectSpec> = {
       { key: 'jobTitle', label: 'Job title' },
       { key: 'accountId', label: 'Account', type: 'account' },
       { key: 'country', label: 'Country (ISO code)' },
+      { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
+      { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
     ],
     sorts: [
       { value: '-createdAt', label: 'Newest' },
@@ -113,6 +117,8 @@ export const OBJECTS: Record<ObjectSpec['path'], ObjectSpec> = {
       { key: 'status', label: 'Status', type: 'select', options: LEAD_STATUSES },
       { key: 'source', label: 'Source' },
       { key: 'country', label: 'Country (ISO code)' },
+      { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
+      { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
     ],
     sorts: [
       { value: '-createdAt', label: 'Newest' },

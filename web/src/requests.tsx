@@ -3,7 +3,8 @@ import { api, get, post, query, type Page } from './api.ts';
 import { ErrorMessage } from './components.tsx';
 import { navigate } from './router.ts';
 
-const TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection'] as const;
+const TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection', 'opt_out_sale_sharing', 'limit_sensitive'] as const;
+const JURISDICTION_LABELS: Record<string, string> = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA/CPRA', lgpd: 'LGPD' };
 const CHANNELS = ['email', 'phone', 'letter', 'in_person'] as const;
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : '—');
 
@@ -82,7 +83,8 @@ export function RequestsPage() {
           {items.map((request) => (
             <tr key={request.id}>
               <td>
-                <a href={`#/requests/${request.id}`}>{request.type}</a> <span className="muted">via {request.channel.replace('_', ' ')}</span>
+                <a href={`#/requests/${request.id}`}>{request.type.replace(/_/g, ' ')}</a> <span className="badge">{JURISDICTION_LABELS[request.jurisdiction] ?? request.jurisdiction}</span>{' '}
+                <span className="muted">via {request.channel.replace('_', ' ')}</span>
               </td>
               <td>{request.requester.email}</td>
               <td>{day(request.receivedAt)}</td>
@@ -176,7 +178,7 @@ export function RequestPage({ id }: { id: string }) {
       setError(caught);
     }
   };
-  const executable = ['access', 'portability', 'erasure', 'restriction', 'objection'].includes(request.type);
+  const executable = ['access', 'portability', 'erasure', 'restriction', 'objection', 'opt_out_sale_sharing'].includes(request.type);
   return (
     <main>
       <header className="page-header">
@@ -199,6 +201,9 @@ export function RequestPage({ id }: { id: string }) {
           <dt>Due</dt>
           <dd>
             {day(request.dueAt)} <DeadlineBadge request={request} />
+            <div className="muted">
+              {JURISDICTION_LABELS[request.jurisdiction] ?? request.jurisdiction}: {request.deadlineReference}
+            </div>
             {request.extensionReason && <div className="muted">extended: {request.extensionReason}</div>}
           </dd>
         </div>
