@@ -124,8 +124,9 @@ export function gateVerdict(purpose: PurposeRow, facts: GateFacts, personId: str
  * suppression list. A purpose that sells or shares is refused for anyone who opted out of sale
  * and sharing. Where the person's jurisdiction makes marketing or sale opt-out (CCPA), a purpose
  * based on consent is allowed until the person withdraws, objects or opts out. An objection to
- * any direct-marketing purpose stops all direct marketing (Art. 21(3)). A person whose record came from a CRM connection in processor mode is the
- * customer's data: no direct marketing of ours reaches them. Evaluated for many people at once: a few queries per thousand people.
+ * any direct-marketing purpose stops all direct marketing (Art. 21(3)). A person whose record
+ * came from a CRM connection in processor mode is the customer's data: no direct marketing of
+ * ours reaches them. Evaluated for many people at once: a few queries per thousand people.
  */
 export async function evaluateGate(tx: Tx, tenantId: string, purpose: PurposeRow, people: PersonRef[], now = new Date()): Promise<Map<string, Verdict>> {
   const facts = purpose.status === 'active' ? await gateFacts(tx, tenantId, people) : emptyFacts();

@@ -80,3 +80,21 @@ export async function recordSaleSharingChoice(app: AppContext, tx: Tx, tenantId:
     .execute();
   return true;
 }
+
+/**
+ * Records one choice for every record of a person (a contact and a lead may share an address);
+ * the actor is the person themselves unless given. Returns how many records' state changed.
+ */
+export async function recordSaleSharingChoices(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  people: PersonRef[],
+  choice: Omit<SaleSharingChoice, 'person' | 'actor'> & { actor?: SaleSharingChoice['actor'] },
+): Promise<number> {
+  let changed = 0;
+  for (const person of people) {
+    if (await recordSaleSharingChoice(app, tx, tenantId, { ...choice, person, actor: choice.actor ?? { type: 'data_subject', id: person.id } })) changed += 1;
+  }
+  return changed;
+}

@@ -1,4 +1,5 @@
 import type { PersonRef } from '../consent/ledger.ts';
+import { TABLE_OF_PERSON } from '../consent/people.ts';
 import type { Tx } from '../db/tenant.ts';
 import { jurisdictionOfPlace, type Jurisdiction } from './profiles.ts';
 
@@ -30,8 +31,8 @@ export async function jurisdictionsOf(tx: Tx, tenantId: string, people: PersonRe
   const out = new Map<string, ResolvedJurisdiction>();
   if (people.length === 0) return out;
   const fallback = await workspaceJurisdiction(tx, tenantId);
-  for (const table of ['contacts', 'leads'] as const) {
-    const ids = people.filter((person) => `${person.type}s` === table).map((person) => person.id);
+  for (const [type, table] of Object.entries(TABLE_OF_PERSON)) {
+    const ids = people.filter((person) => person.type === type).map((person) => person.id);
     for (let i = 0; i < ids.length; i += 1000) {
       const rows = await tx.selectFrom(table).select(['id', 'country', 'region', 'jurisdiction']).where('tenant_id', '=', tenantId).where('id', 'in', ids.slice(i, i + 1000)).execute();
       for (const row of rows) out.set(row.id, resolveJurisdiction(row, fallback));

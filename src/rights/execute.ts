@@ -3,7 +3,7 @@ import type { AuditOrigin } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { suppress } from '../campaigns/suppressions.ts';
 import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
-import { recordSaleSharingChoice } from '../consent/sale-sharing.ts';
+import { recordSaleSharingChoices } from '../consent/sale-sharing.ts';
 import type { Tx } from '../db/tenant.ts';
 import { conflict } from '../http/errors.ts';
 import { accessReport } from './access-report.ts';
@@ -56,20 +56,15 @@ export async function objectToDirectMarketing(app: AppContext, tx: Tx, tenantId:
  * Cal. Code Regs. tit. 11, 7026(d)). Returns how many records changed.
  */
 export async function optOutOfSaleSharing(app: AppContext, tx: Tx, tenantId: string, subject: Subject, origin: AuditOrigin, source: string): Promise<number> {
-  let changed = 0;
-  for (const person of subject.people) {
-    const recorded = await recordSaleSharingChoice(app, tx, tenantId, {
-      person,
-      optedOut: true,
-      method: origin.actorType === 'data_subject' ? 'portal' : 'verbal',
-      source,
-      ip: origin.actorType === 'data_subject' ? (origin.ip ?? null) : null,
-      userAgent: origin.actorType === 'data_subject' ? (origin.userAgent ?? null) : null,
-      actor: { type: origin.actorType, id: origin.actorId },
-    });
-    if (recorded) changed += 1;
-  }
-  return changed;
+  const bySubject = origin.actorType === 'data_subject';
+  return recordSaleSharingChoices(app, tx, tenantId, subject.people, {
+    optedOut: true,
+    method: bySubject ? 'portal' : 'verbal',
+    source,
+    ip: bySubject ? (origin.ip ?? null) : null,
+    userAgent: bySubject ? (origin.userAgent ?? null) : null,
+    actor: { type: origin.actorType, id: origin.actorId },
+  });
 }
 
 function describe(people: PersonRef[]): string {

@@ -11,7 +11,7 @@ import type { DsrType } from '../db/types-consent.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
 import { accessReport, type AccessReport } from './access-report.ts';
 import { objectToDirectMarketing, optOutOfSaleSharing, restrictSubject } from './execute.ts';
-import { GPC_SOURCE, recordSaleSharingChoice, saleSharingOptedOut } from '../consent/sale-sharing.ts';
+import { GPC_SOURCE, recordSaleSharingChoices, saleSharingOptedOut } from '../consent/sale-sharing.ts';
 import { hasRight, PROFILES, type RightKey } from '../jurisdiction/profiles.ts';
 import { subjectJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
 import { accessReportZip } from './export-zip.ts';
@@ -169,9 +169,7 @@ export interface PortalView {
  */
 async function honourGpc(app: AppContext, tx: Tx, tenantId: string, subject: Subject, visitor: PortalVisitor): Promise<boolean> {
   if (!visitor.gpc || subject.people.length === 0) return false;
-  for (const person of subject.people) {
-    await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'portal', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } });
-  }
+  await recordSaleSharingChoices(app, tx, tenantId, subject.people, { optedOut: true, method: 'portal', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent });
   return true;
 }
 
@@ -311,9 +309,7 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
       }
       case 'sale_sharing': {
         if (!action.optedOut) {
-          for (const person of subject.people) {
-            await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: false, method: 'portal', source: 'Privacy portal', ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } });
-          }
+          await recordSaleSharingChoices(app, tx, tenantId, subject.people, { optedOut: false, method: 'portal', source: 'Privacy portal', ip: visitor.ip, userAgent: visitor.userAgent });
           await recordAudit(tx, tenantId, origin, { action: 'consent.sale_sharing', objectType: 'portal_link', objectId: session.linkId, fields: ['opted_in'] });
           return { message: 'You opted back in: we may sell or share your personal information as our privacy notice describes.', notify: null };
         }
