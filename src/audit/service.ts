@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { sql } from 'kysely';
 import type { Database } from '../db/connection.ts';
-import { withTenant, type Tx } from '../db/tenant.ts';
+import { withTenant, writeAtCommit, type Tx } from '../db/tenant.ts';
 import type { AuditEventRow, AuditReadLogRow } from '../db/types.ts';
 import { eventHash, GENESIS_HASH, type ChainedFields } from './chain.ts';
 
@@ -156,7 +156,7 @@ export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin,
  * Only for reads: a change must be chained in its own transaction (recordAudit).
  */
 export async function recordRead(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<void> {
-  await tx.insertInto('audit_read_log').values(columnsOf(tenantId, draftOf(origin, entry))).execute();
+  await writeAtCommit(tx, tx.insertInto('audit_read_log').values(columnsOf(tenantId, draftOf(origin, entry))));
 }
 
 /**

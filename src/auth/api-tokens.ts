@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { withTenant } from '../db/tenant.ts';
+import { tenantStatement, withTenant } from '../db/tenant.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
 import { finishPage, pageBy } from '../http/pagination.ts';
 import { asCaller, type AuthContext, type Caller } from './context.ts';
@@ -103,8 +103,8 @@ export async function revokeApiToken(app: AppContext, caller: Caller, id: string
 export async function resolveApiToken(app: AppContext, token: string): Promise<AuthContext | null> {
   const parsed = parseToken(TOKEN_PREFIX, token);
   if (!parsed) return null;
-  return withTenant(app.db, parsed.tenantId, async (tx) => {
-    const row = await tx
+  const [row] = await tenantStatement(app.db, parsed.tenantId, (tx) =>
+    tx
       .selectFrom('api_tokens')
       .innerJoin('members', (join) => join.onRef('members.tenant_id', '=', 'api_tokens.tenant_id').onRef('members.id', '=', 'api_tokens.member_id'))
       .select([
@@ -121,24 +121,23 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
         'members.status',
       ])
       .where('api_tokens.tenant_id', '=', parsed.tenantId)
-      .where('api_tokens.id', '=', parsed.rowId)
-      .executeTakeFirst();
-    if (!row || !sameHash(row.token_hash, sha256(parsed.secret)) || row.revoked_at || row.status !== 'active') return null;
-    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return null;
-    if (!row.last_used_at || new Date(row.last_used_at).getTime() + TOUCH_EVERY_MS <= Date.now()) {
-      await tx.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('tenant_id', '=', parsed.tenantId).where('id', '=', row.id).execute();
-    }
-    return {
-      kind: 'api_token',
-      tenantId: parsed.tenantId,
-      userId: row.user_id,
-      memberId: row.memberId,
-      role: row.role as Role,
-      isDpo: row.is_dpo,
-      sessionId: null,
-      tokenId: row.id,
-      scopes: row.scopes.filter(isAction),
-      mfaPending: false,
-    };
-  });
+      .where('api_tokens.id', '=', parsed.rowId),
+  );
+  if (!row || !sameHash(row.token_hash, sha256(parsed.secret)) || row.revoked_at || row.status !== 'active') return null;
+  if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return null;
+  if (!row.last_used_at || new Date(row.last_used_at).getTime() + TOUCH_EVERY_MS <= Date.now()) {
+    await tenantStatement(app.db, parsed.tenantId, (tx) => tx.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('tenant_id', '=', parsed.tenantId).where('id', '=', row.id));
+  }
+  return {
+    kind: 'api_token',
+    tenantId: parsed.tenantId,
+    userId: row.user_id,
+    memberId: row.memberId,
+    role: row.role as Role,
+    isDpo: row.is_dpo,
+    sessionId: null,
+    tokenId: row.id,
+    scopes: row.scopes.filter(isAction),
+    mfaPending: false,
+  };
 }

@@ -1,13 +1,18 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
-import { forbidden, unauthorized } from '../http/errors.ts';
+import { sql } from 'kysely';
+import { userStatement } from '../db/tenant.ts';
+import { requestPrecondition } from '../db/transaction-state.ts';
+import { AppError, forbidden, unauthorized } from '../http/errors.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
 import { RequestCounters } from '../http/request-counters.ts';
 import { resolveApiToken } from './api-tokens.ts';
 import { originOf, type AuthContext, type Caller } from './context.ts';
 import { memberAllows, type Action } from './permissions.ts';
-import { csrfTokenFor, resolveSession, SESSION_ABSOLUTE_MS } from './sessions.ts';
+import { SessionHints } from './session-hints.ts';
+import { csrfTokenFor, resolveSession, SESSION_ABSOLUTE_MS, SESSION_CHANGED, SESSION_ENDED, sessionConfirmation } from './sessions.ts';
+import { sha256 } from './secrets.ts';
 import type { ClientInfo } from './service.ts';
 
 /** 'public': no sign-in. 'authenticated': any signed-in member. An Action: checked against the permission table. */
@@ -22,9 +27,13 @@ declare module 'fastify' {
     sessionOnly?: boolean;
     /** The kind of object named by the :id parameter (used by the cross-tenant tests). */
     resource?: string;
+    /** Changes what sessions act as (role, second factor): this node's hints of them go (SessionHints). */
+    changesSessions?: 'user' | 'workspace';
   }
   interface FastifyRequest {
     auth: AuthContext | null;
+    /** The hash of the session cookie the request was authenticated by, the key of its hint (SessionHints). */
+    sessionTokenHash: string | null;
   }
 }
 
@@ -48,14 +57,48 @@ export function clearSessionCookie(app: AppContext, reply: FastifyReply): void {
   reply.clearCookie(sessionCookieName(app), { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies });
 }
 
-async function authenticate(app: AppContext, request: FastifyRequest): Promise<AuthContext | null> {
+async function authenticate(app: AppContext, hints: SessionHints, request: FastifyRequest): Promise<AuthContext | null> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     return match ? resolveApiToken(app, match[1]!) : null;
   }
   const token = request.cookies[sessionCookieName(app)];
-  return token ? resolveSession(app, token) : null;
+  if (!token) return null;
+  const tokenHash = sha256(token).toString('base64url');
+  const hint = hints.get(tokenHash);
+  const store = requestPrecondition.getStore();
+  if (hint && store) {
+    store.precondition = {
+      ...sessionConfirmation(hint),
+      state: 'pending',
+      error: null,
+      failedBy: (error) => isSessionFailure(error),
+    };
+    request.sessionTokenHash = tokenHash;
+    return { ...hint.auth };
+  }
+  const resolved = await resolveSession(app, token);
+  if (resolved) {
+    hints.remember(tokenHash, resolved);
+    request.sessionTokenHash = tokenHash;
+  }
+  return resolved?.auth ?? null;
+}
+
+function isSessionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === SESSION_ENDED || code === SESSION_CHANGED;
+}
+
+/** The answer to a request whose session did not confirm (see SessionHints). */
+export function sessionFailure(error: unknown): AppError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === SESSION_ENDED) return unauthorized('unauthenticated', 'Your session has ended; sign in again.');
+  if (code === SESSION_CHANGED) {
+    return new AppError(409, 'session_changed', 'Your role, DPO flag or second factor changed since your last request, so this one was refused before it did anything; send it again.');
+  }
+  return null;
 }
 
 function csrfMatches(app: AppContext, request: FastifyRequest, sessionId: string): boolean {
@@ -72,8 +115,35 @@ function csrfMatches(app: AppContext, request: FastifyRequest, sessionId: string
  */
 export function installGuard(fastify: FastifyInstance, app: AppContext): void {
   fastify.decorateRequest('auth', null);
+  fastify.decorateRequest('sessionTokenHash', null);
   const counters = new RequestCounters(app.db);
+  const hints = new SessionHints();
   fastify.addHook('onClose', () => counters.close());
+  // Everything a request runs, to its last hook, sees its own precondition (transaction-state.ts).
+  fastify.addHook('onRequest', (_request, _reply, done) => requestPrecondition.run({ precondition: null }, done));
+  // A request authenticated by a hint is answered only once the database confirmed the session:
+  // by its first transaction, or here by a statement of its own when it ran none.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    // A change made through a session may change the session itself (second factor, workspace,
+    // role): its next request resolves it afresh instead of failing its confirmation.
+    if (request.sessionTokenHash && !SAFE_METHODS.has(request.method)) hints.forget(request.sessionTokenHash);
+    const changes = request.routeOptions.config?.changesSessions;
+    if (changes && request.auth) hints.forgetAll(changes === 'user' ? { userId: request.auth.userId } : { tenantId: request.auth.tenantId });
+    const precondition = requestPrecondition.getStore()?.precondition;
+    if (!precondition) return payload;
+    if (precondition.state === 'pending') {
+      try {
+        await userStatement(app.db, null, (tx) => tx.selectNoFrom(sql<number>`1`.as('confirmed')));
+      } catch (error) {
+        if (!precondition.failedBy(error)) throw error;
+      }
+    }
+    if (precondition.state !== 'failed') return payload;
+    if (request.sessionTokenHash) hints.forget(request.sessionTokenHash);
+    const failure = sessionFailure(precondition.error)!;
+    reply.code(failure.status).type('application/json; charset=utf-8');
+    return JSON.stringify({ error: failure.code, message: failure.message, details: null });
+  });
   fastify.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     const access = config.access;
@@ -86,7 +156,7 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
     }
     if (access === undefined || access === 'public') return;
 
-    const auth = await authenticate(app, request);
+    const auth = await authenticate(app, hints, request);
     if (auth) {
       const principal = auth.kind === 'api_token' ? `token:${auth.tokenId}` : `member:${auth.memberId}`;
       counters.hit([{ key: principal, max: limits.principal, windowSeconds: 60 }], 'Too many requests; slow down and try again later.');

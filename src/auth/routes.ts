@@ -123,7 +123,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   r.post('/api/v1/auth/totp/enable', {
-    config: { access: 'authenticated', mfaExempt: true, sessionOnly: true },
+    config: { access: 'authenticated', mfaExempt: true, sessionOnly: true, changesSessions: 'user' },
     schema: { tags, summary: 'Finish enrolment with a code from the app', body: totpEnableBody },
     handler: async (request, reply) => {
       await enableTotp(app, callerOf(request), request.body.code);
@@ -132,7 +132,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   r.post('/api/v1/auth/totp/disable', {
-    config: { access: 'authenticated', sessionOnly: true },
+    config: { access: 'authenticated', sessionOnly: true, changesSessions: 'user' },
     schema: { tags, summary: 'Turn two-factor authentication off (password and a current code)', body: totpDisableBody },
     handler: async (request, reply) => {
       await disableTotp(app, callerOf(request), request.body.password, request.body.code);

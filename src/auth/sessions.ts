@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { enterTenant, withUser, type Tx } from '../db/tenant.ts';
+import { userStatement, type Tx } from '../db/tenant.ts';
 import type { AuthContext } from './context.ts';
 import { newSecret, sameHash, sha256 } from './secrets.ts';
 import type { Role } from './roles.ts';
@@ -39,62 +39,89 @@ export async function createSession(
   return { id: row.id, token, expiresAt };
 }
 
-/** The session a cookie names, if it is live, with the member it acts as. */
-export async function resolveSession(app: AppContext, token: string): Promise<AuthContext | null> {
+interface SessionLookup {
+  id: string;
+  token_hash: Buffer;
+  user_id: string;
+  tenant_id: string;
+  mfa_pending: boolean;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  totp_enabled_at: Date | null;
+  member_id: string;
+  role: Role;
+  is_dpo: boolean;
+  require_admin_totp: boolean;
+}
+
+/** A live session and what its confirmation compares (app_session_confirm, migration 0023). */
+export interface ResolvedSession {
+  auth: AuthContext & { sessionId: string };
+  facts: { mfaPending: boolean; totpEnabled: boolean; requireAdminTotp: boolean };
+}
+
+/**
+ * The session a cookie names, if it is live, with the member it acts as. One statement, one
+ * round trip (app_session_lookup, migration 0023); last_seen_at is refreshed in a second one at
+ * most once a minute.
+ */
+export async function resolveSession(app: AppContext, token: string): Promise<ResolvedSession | null> {
   if (token.length < 32 || token.length > 100) return null;
-  return withUser(app.db, null, async (tx) => {
-    const session = await tx
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select([
-        'sessions.id',
-        'sessions.token_hash',
-        'sessions.user_id',
-        'sessions.tenant_id',
-        'sessions.mfa_pending',
-        'sessions.last_seen_at',
-        'sessions.expires_at',
-        'sessions.revoked_at',
-        'users.totp_enabled_at',
-      ])
-      .where('sessions.token_hash', '=', sha256(token))
-      .executeTakeFirst();
-    const now = Date.now();
-    if (
-      !session ||
-      !sameHash(session.token_hash, sha256(token)) ||
-      session.revoked_at ||
-      new Date(session.expires_at).getTime() <= now ||
-      new Date(session.last_seen_at).getTime() + SESSION_IDLE_MS <= now
-    ) {
-      return null;
-    }
-    await enterTenant(tx, session.tenant_id);
-    const member = await tx
-      .selectFrom('members')
-      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
-      .select(['members.id', 'members.role', 'members.is_dpo', 'tenants.require_admin_totp'])
-      .where('members.tenant_id', '=', session.tenant_id)
-      .where('members.user_id', '=', session.user_id)
-      .where('members.status', '=', 'active')
-      .executeTakeFirst();
-    if (!member) return null;
-    if (new Date(session.last_seen_at).getTime() + TOUCH_EVERY_MS <= now) {
-      await tx.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', session.id).execute();
-    }
-    return {
+  const tokenHash = sha256(token);
+  const [session] = await userStatement(app.db, null, (tx) => tx.selectFrom(sql<SessionLookup>`app_session_lookup(${tokenHash})`.as('s')).selectAll());
+  const now = Date.now();
+  if (
+    !session ||
+    !sameHash(session.token_hash, tokenHash) ||
+    session.revoked_at ||
+    new Date(session.expires_at).getTime() <= now ||
+    new Date(session.last_seen_at).getTime() + SESSION_IDLE_MS <= now
+  ) {
+    return null;
+  }
+  if (new Date(session.last_seen_at).getTime() + TOUCH_EVERY_MS <= now) {
+    await userStatement(app.db, null, (tx) => tx.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', session.id));
+  }
+  return {
+    auth: {
       kind: 'session',
       tenantId: session.tenant_id,
       userId: session.user_id,
-      memberId: member.id,
-      role: member.role as Role,
-      isDpo: member.is_dpo,
+      memberId: session.member_id,
+      role: session.role,
+      isDpo: session.is_dpo,
       sessionId: session.id,
       tokenId: null,
       scopes: null,
-      mfaPending: session.mfa_pending || mustEnrolTotp(member.role as Role, member.require_admin_totp, session.totp_enabled_at),
-    };
-  });
+      mfaPending: session.mfa_pending || mustEnrolTotp(session.role, session.require_admin_totp, session.totp_enabled_at),
+    },
+    facts: { mfaPending: session.mfa_pending, totpEnabled: session.totp_enabled_at !== null, requireAdminTotp: session.require_admin_totp },
+  };
+}
+
+/** The session is over: signed out, expired, idle too long, or its member is gone (app_session_confirm). */
+export const SESSION_ENDED = 'LWS01';
+/** The session's member changed role, DPO flag or second factor since the node resolved it. */
+export const SESSION_CHANGED = 'LWS02';
+
+/** The call that confirms a session resolved earlier is still exactly as it was. */
+export function sessionConfirmation(resolved: ResolvedSession): { fn: string; args: string[] } {
+  const { auth, facts } = resolved;
+  return {
+    fn: 'app_session_confirm',
+    args: [
+      auth.sessionId,
+      auth.memberId,
+      auth.role,
+      String(auth.isDpo),
+      String(facts.mfaPending),
+      String(facts.totpEnabled),
+      String(facts.requireAdminTotp),
+      String(SESSION_IDLE_MS / 1000),
+      String(TOUCH_EVERY_MS / 1000),
+    ],
+  };
 }
 
 /** The workspace requires a second factor of Administrators and this one has none yet. */

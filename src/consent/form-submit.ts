@@ -101,7 +101,7 @@ function provenance(formId: string, version: number) {
 async function createPerson(app: AppContext, tx: Tx, tenantId: string, type: PersonType, ownerId: string, values: Record<string, string>, formId: string, version: number): Promise<PersonRef> {
   const id = crypto.randomUUID();
   const sealer = new Sealer(app, tx, tenantId);
-  const work = { sealer } as Parameters<typeof sealContact>[0];
+  const work = { sealer };
   const person = { firstName: values.firstName ?? null, lastName: values.lastName ?? null, jobTitle: values.jobTitle ?? null, customPersonal: {} };
   if (type === 'contact') {
     const sealed = await sealContact(work, id, { ...person, emails: [values.email!], phones: values.phone ? [values.phone] : [] });

@@ -6,7 +6,7 @@ import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
-import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
+import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, type CrmWork, type PersonSealer } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
@@ -34,19 +34,26 @@ const SORTS = {
 };
 
 export async function openContact(work: CrmWork, row: ContactRow): Promise<ContactPerson> {
-  const s = work.sealer;
+  const [firstName, lastName, emails, phones, jobTitle, customPersonal] = await work.sealer.openAll([
+    ['contacts.first_name', row.first_name_enc],
+    ['contacts.last_name', row.last_name_enc],
+    ['contacts.emails', row.emails_enc],
+    ['contacts.phones', row.phones_enc],
+    ['contacts.job_title', row.job_title_enc],
+    ['contacts.custom_personal', row.custom_personal_enc],
+  ]);
   return {
-    firstName: await s.open<string>('contacts.first_name', row.first_name_enc),
-    lastName: await s.open<string>('contacts.last_name', row.last_name_enc),
-    emails: (await s.open<string[]>('contacts.emails', row.emails_enc)) ?? [],
-    phones: (await s.open<string[]>('contacts.phones', row.phones_enc)) ?? [],
-    jobTitle: await s.open<string>('contacts.job_title', row.job_title_enc),
-    customPersonal: (await s.open<Record<string, unknown>>('contacts.custom_personal', row.custom_personal_enc)) ?? {},
+    firstName: firstName as string | null,
+    lastName: lastName as string | null,
+    emails: (emails as string[] | null) ?? [],
+    phones: (phones as string[] | null) ?? [],
+    jobTitle: jobTitle as string | null,
+    customPersonal: (customPersonal as Record<string, unknown> | null) ?? {},
   };
 }
 
 /** Ciphertexts and blind indexes of a contact's person fields, under the contact's own key. */
-export async function sealContact(work: CrmWork, id: string, person: ContactPerson) {
+export async function sealContact(work: { sealer: PersonSealer }, id: string, person: ContactPerson) {
   const s = work.sealer;
   return {
     first_name_enc: await s.seal(id, 'contacts.first_name', person.firstName),

@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Audit, type Caller } from '../auth/context.ts';
-import { KeyDestroyedError } from '../crypto/keys.ts';
+import crypto from 'node:crypto';
+import { KeyDestroyedError, type NewSubjectKey, type OfflineKeys } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
 import { finishPage } from '../http/pagination.ts';
 import type { ProvenanceSource } from '../db/types.ts';
@@ -28,11 +29,20 @@ export function crmWork<T>(app: AppContext, caller: Caller, fn: (work: CrmWork) 
   });
 }
 
+/** What sealing a person's record needs: their fields encrypted, their names and addresses indexed. */
+export interface PersonSealer {
+  seal(subjectId: string, field: string, value: unknown): Promise<string | null>;
+  index(kind: string, normalisedValue: string): Promise<string>;
+  indexAll(kind: string, values: string[]): Promise<string[]>;
+}
+
+const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+
 /**
  * Encrypts and decrypts person fields as JSON under a subject's key, bound to table.column;
  * computes blind indexes under the workspace index key.
  */
-export class Sealer {
+export class Sealer implements PersonSealer {
   constructor(
     private readonly app: AppContext,
     private readonly tx: Tx,
@@ -40,7 +50,7 @@ export class Sealer {
   ) {}
 
   async seal(subjectId: string, field: string, value: unknown): Promise<string | null> {
-    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return null;
+    if (isEmpty(value)) return null;
     return this.app.keys.encryptField(this.tx, this.tenantId, subjectId, field, JSON.stringify(value));
   }
 
@@ -53,6 +63,12 @@ export class Sealer {
       if (error instanceof KeyDestroyedError) return null;
       throw error;
     }
+  }
+
+  /** Several fields at once (see KeyService.decryptFields), each parsed; null where absent or erased. */
+  async openAll(fields: Array<[field: string, ciphertext: string | null]>): Promise<unknown[]> {
+    const clear = await this.app.keys.decryptFields(this.tx, this.tenantId, fields.map(([field, ciphertext]) => ({ field, ciphertext })));
+    return clear.map((text) => (text === null ? null : JSON.parse(text)));
   }
 
   index(kind: string, normalisedValue: string): Promise<string> {
@@ -69,6 +85,60 @@ export class Sealer {
 
   destroy(subjectId: string): Promise<boolean> {
     return this.app.keys.destroySubjectKey(this.tx, this.tenantId, subjectId);
+  }
+}
+
+/**
+ * Seals the records of new people outside any transaction (see KeyService.offline): each gets
+ * a new key here, and the batch's transaction stores the keys of the records it keeps.
+ */
+export class NewPeopleSealer implements PersonSealer {
+  private readonly subjects = new Map<string, NewSubjectKey>();
+
+  constructor(private readonly keys: OfflineKeys) {}
+
+  get version(): number {
+    return this.keys.version;
+  }
+
+  newPerson(): string {
+    const id = crypto.randomUUID();
+    this.subjects.set(id, this.keys.newSubjectKey(id));
+    return id;
+  }
+
+  /** The keys of these people, to store; forgotten here. */
+  take(ids: string[]): NewSubjectKey[] {
+    return ids.map((id) => {
+      const subject = this.subjects.get(id);
+      if (!subject) throw new Error(`no new key for ${id}`);
+      this.subjects.delete(id);
+      return subject;
+    });
+  }
+
+  /** Forgets the keys of people not kept (duplicates). */
+  drop(ids: string[]): void {
+    for (const id of ids) this.subjects.delete(id);
+  }
+
+  async seal(subjectId: string, field: string, value: unknown): Promise<string | null> {
+    if (isEmpty(value)) return null;
+    const subject = this.subjects.get(subjectId);
+    if (!subject) throw new Error(`no new key for ${subjectId}`);
+    return this.keys.encrypt(subject, field, JSON.stringify(value));
+  }
+
+  async index(kind: string, normalisedValue: string): Promise<string> {
+    return this.keys.index(kind, normalisedValue);
+  }
+
+  async indexAll(kind: string, values: string[]): Promise<string[]> {
+    return values.map((value) => this.keys.index(kind, value));
+  }
+
+  indexNow(kind: string, normalisedValue: string): string {
+    return this.keys.index(kind, normalisedValue);
   }
 }
 

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
+import { unnestInsert } from '../db/bulk.ts';
 import { sealContact } from './contacts.ts';
-import { provenanceColumns, type CrmWork } from './context.ts';
+import { provenanceColumns, type CrmWork, type NewPeopleSealer } from './context.ts';
 import { sealLead } from './leads.ts';
 import { nameTokens, normaliseEmail } from './normalise.ts';
 import { emailTerm, hasAnyTerm, nameTerm } from './terms.ts';
@@ -13,10 +15,13 @@ import { emailTerm, hasAnyTerm, nameTerm } from './terms.ts';
 export interface ValidRow {
   line: number;
   data: any;
+  contact?: PreparedContact;
 }
 export interface StoreContext {
   fileName: string;
   seenInDryRun: Set<string> | null;
+  /** The keys of the people prepareContacts sealed. */
+  newPeople?: NewPeopleSealer;
 }
 export interface StoreCounts {
   created: number;
@@ -59,11 +64,92 @@ async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>) {
   return { byKey, created };
 }
 
-async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenInDryRun }: StoreContext): Promise<StoreCounts> {
+type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & { id: string; account_id: string | null; country: string | null; region: string | null };
+
+/** A batch of new contacts as one statement: the per-person columns as arrays, the rest once. */
+function insertContactRows(work: CrmWork, rows: SealedContactRow[], collectedAt: Date, fileName: string) {
+  const provenance = provenanceColumns(work, { type: 'import', ref: fileName, collectedAt });
+  return unnestInsert<SealedContactRow>(
+    'contacts',
+    [
+      { name: 'tenant_id', type: 'uuid', constant: work.tenantId },
+      { name: 'id', type: 'uuid', of: (row) => row.id },
+      { name: 'first_name_enc', type: 'text', of: (row) => row.first_name_enc },
+      { name: 'last_name_enc', type: 'text', of: (row) => row.last_name_enc },
+      { name: 'emails_enc', type: 'text', of: (row) => row.emails_enc },
+      { name: 'phones_enc', type: 'text', of: (row) => row.phones_enc },
+      { name: 'job_title_enc', type: 'text', of: (row) => row.job_title_enc },
+      { name: 'custom_personal_enc', type: 'text', of: (row) => row.custom_personal_enc },
+      { name: 'email_index', type: 'text[]', of: (row) => row.email_index },
+      { name: 'name_index', type: 'text[]', of: (row) => row.name_index },
+      { name: 'account_id', type: 'uuid', of: (row) => row.account_id },
+      { name: 'owner_id', type: 'uuid', constant: work.memberId },
+      { name: 'country', type: 'text', of: (row) => row.country },
+      { name: 'region', type: 'text', of: (row) => row.region },
+      { name: 'source_type', type: 'provenance_source', constant: provenance.source_type },
+      { name: 'source_ref', type: 'text', constant: provenance.source_ref },
+      { name: 'collected_at', type: 'timestamptz', constant: provenance.collected_at },
+      { name: 'collected_by', type: 'uuid', constant: provenance.collected_by },
+    ],
+    rows,
+  );
+}
+
+/** What a contact row is recognised by: its addresses' blind indexes, or else its name (at its company, within a file). */
+interface ContactKeys {
+  emailIndex: string[];
+  /** Blind indexes of the name tokens, for a row without an address. */
+  nameIndex: string[];
+  /** Within a file, rows without an address are the same person by name and company. */
+  nameKey: string | null;
+}
+
+/** A contact row made ready outside the batch's transaction: its keys, its id and its sealed fields. */
+export interface PreparedContact {
+  keys: ContactKeys;
+  id: string;
+  sealed: Awaited<ReturnType<typeof sealContact>>;
+}
+
+const PREPARE_SLICE = 25;
+
+/** Validated contact rows, encrypted under new keys (the import prepares a batch while the previous one is stored). */
+export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow[]): Promise<void> {
+  for (const [i, row] of rows.entries()) {
+    // Let the previous batch's answers in, so that its next statement goes out at once: without
+    // a turn of the event loop it would wait for this whole batch.
+    if (i % PREPARE_SLICE === 0) await setImmediate();
+    const data = row.data;
+    const emails = [...new Set<string>((data.email ?? []).map(normaliseEmail))];
+    const emailIndex = emails.map((address) => sealer.indexNow('email', address));
+    const tokens = nameTokens(data.firstName, data.lastName);
+    const keys = {
+      emailIndex,
+      nameIndex: emailIndex.length === 0 ? tokens.map((token) => sealer.indexNow('name', token)) : [],
+      nameKey: emailIndex.length === 0 ? `name:${tokens.join(' ')}@${data.accountDomain ?? data.accountName?.toLowerCase() ?? ''}` : null,
+    };
+    const id = sealer.newPerson();
+    const sealed = await sealContact({ sealer }, id, {
+      firstName: data.firstName ?? null,
+      lastName: data.lastName ?? null,
+      emails,
+      phones: data.phone ? [data.phone] : [],
+      jobTitle: data.jobTitle ?? null,
+      customPersonal: {},
+    });
+    row.contact = { keys, id, sealed };
+  }
+}
+
+async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenInDryRun, newPeople }: StoreContext): Promise<StoreCounts> {
+  if (!newPeople) throw new Error('contacts are imported through prepareContacts');
+  const prepared = rows.map((row) => {
+    if (!row.contact) throw new Error('contacts are imported through prepareContacts');
+    return { data: row.data, ...row.contact };
+  });
   // Deduplicate: by any email address (blind index) against the database and within the file;
   // rows without email by the same name at the same company.
-  const emailIndexes = await Promise.all(rows.map((row) => work.sealer.indexAll('email', (row.data.email ?? []).map(normaliseEmail))));
-  const allIndexes = [...new Set(emailIndexes.flat())];
+  const allIndexes = [...new Set(prepared.flatMap((row) => row.keys.emailIndex))];
   // Committed batches are found in the database; a dry run commits nothing, so it keeps one set for the whole file.
   const known = seenInDryRun ?? new Set<string>();
   if (allIndexes.length > 0) {
@@ -75,67 +161,38 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
       .execute();
     for (const row of existing) for (const index of row.email_index) known.add(index);
   }
-  const fresh: Array<{ line: number; data: any; emailIndex: string[] }> = [];
-  let duplicates = 0;
-  for (const [i, row] of rows.entries()) {
-    const indexes = emailIndexes[i]!;
-    const nameKey = indexes.length === 0 ? `name:${nameTokens(row.data.firstName, row.data.lastName).join(' ')}@${row.data.accountDomain ?? row.data.accountName?.toLowerCase() ?? ''}` : null;
-    if (indexes.some((index) => known.has(index)) || (nameKey && known.has(nameKey))) {
-      duplicates++;
-      continue;
-    }
-    for (const index of indexes) known.add(index);
+  let fresh: typeof prepared = [];
+  for (const row of prepared) {
+    const { emailIndex, nameKey } = row.keys;
+    if (emailIndex.some((index) => known.has(index)) || (nameKey && known.has(nameKey))) continue;
+    for (const index of emailIndex) known.add(index);
     if (nameKey) known.add(nameKey);
-    fresh.push({ ...row, emailIndex: indexes });
+    fresh.push(row);
   }
-  const noEmail = fresh.filter((row) => row.emailIndex.length === 0);
+  const noEmail = fresh.filter((row) => row.keys.emailIndex.length === 0);
   if (noEmail.length > 0) {
-    const nameIndexes = await Promise.all(noEmail.map((row) => work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))));
     const candidates = await work.tx
       .selectFrom('contacts')
-      .select(['name_index', 'account_id'])
+      .select('name_index')
       .where('tenant_id', '=', work.tenantId)
       .where('email_index', '=', sql<string[]>`'{}'::text[]`)
-      .where(hasAnyTerm('contacts', work.tenantId, [...new Set(nameIndexes.flat())].map(nameTerm)))
+      .where(hasAnyTerm('contacts', work.tenantId, [...new Set(noEmail.flatMap((row) => row.keys.nameIndex))].map(nameTerm)))
       .execute();
     const existingNames = new Set(candidates.map((c) => [...c.name_index].sort().join(',')));
-    for (const [i, row] of noEmail.entries()) {
-      if (existingNames.has([...nameIndexes[i]!].sort().join(','))) {
-        fresh.splice(fresh.indexOf(row), 1);
-        duplicates++;
-      }
-    }
+    fresh = fresh.filter((row) => row.keys.emailIndex.length > 0 || !existingNames.has([...row.keys.nameIndex].sort().join(',')));
   }
+  const kept = new Set(fresh.map((row) => row.id));
+  newPeople.drop(prepared.filter((row) => !kept.has(row.id)).map((row) => row.id));
+  const duplicates = prepared.length - fresh.length;
   if (fresh.length === 0) return { created: 0, duplicates, accountsCreated: 0 };
 
   const accounts = await resolveAccounts(work, fresh);
-  const ids = fresh.map(() => crypto.randomUUID());
-  await work.app.keys.createSubjectKeys(work.tx, work.tenantId, ids);
-  const now = new Date();
-  const values = [];
-  for (const [i, row] of fresh.entries()) {
-    const data = row.data;
-    const sealed = await sealContact(work, ids[i]!, {
-      firstName: data.firstName ?? null,
-      lastName: data.lastName ?? null,
-      emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
-      phones: data.phone ? [data.phone] : [],
-      jobTitle: data.jobTitle ?? null,
-      customPersonal: {},
-    });
+  await work.app.keys.storeSubjectKeys(work.tx, work.tenantId, newPeople.version, newPeople.take(fresh.map((row) => row.id)));
+  const values = fresh.map(({ data, id, sealed }) => {
     const accountKey = data.accountDomain ? `d:${data.accountDomain}` : data.accountName ? `n:${data.accountName.toLowerCase()}` : null;
-    values.push({
-      tenant_id: work.tenantId,
-      id: ids[i]!,
-      ...sealed,
-      account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null,
-      owner_id: work.memberId,
-      country: data.country ?? null,
-      region: data.region ?? null,
-      ...provenanceColumns(work, { type: 'import', ref: fileName, collectedAt: now }),
-    });
-  }
-  await work.tx.insertInto('contacts').values(values).execute();
+    return { id, ...sealed, account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null, country: data.country ?? null, region: data.region ?? null };
+  });
+  await insertContactRows(work, values, new Date(), fileName).execute(work.tx);
   return { created: values.length, duplicates, accountsCreated: accounts.created };
 }
 

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { badRequest } from '../http/errors.ts';
-import { crmWork } from './context.ts';
-import { STORES, type ValidRow } from './import-stores.ts';
+import { crmWork, NewPeopleSealer } from './context.ts';
+import { prepareContacts, STORES, type StoreContext, type ValidRow } from './import-stores.ts';
 import { region } from '../jurisdiction/schema.ts';
 import { ACCOUNT_SIZES, amount, country, currency, domain, email, isoDate, LEAD_STATUSES, phone, STAGES } from './schema.ts';
 
@@ -177,10 +177,16 @@ interface ParsedRow {
 class DryRunRollback extends Error {}
 
 /**
- * Streams a CSV file into contacts or accounts, in batches of BATCH_SIZE rows, each batch one
- * transaction. Bad rows are reported by line and never stop the good ones; rows matching an
- * existing record (email blind index for contacts, domain for accounts) are skipped, so running
- * the same file twice creates nothing the second time. A dry run does all of it and rolls back.
+ * Streams a CSV file into contacts, accounts, leads or opportunities, in batches of BATCH_SIZE
+ * rows, each batch one transaction. Bad rows are reported by line and never stop the good ones;
+ * rows matching an existing record (email blind index for contacts, domain for accounts) are
+ * skipped, so running the same file twice creates nothing the second time. A dry run does all of
+ * it and rolls back.
+ *
+ * Contacts are validated, indexed and encrypted before their batch's transaction, while the
+ * previous batch is being stored: on PostgreSQL the database and the encryption then keep both
+ * cores busy instead of taking turns. Transactions still follow one another, so each batch is
+ * deduplicated against everything stored before it.
  */
 export async function importCsv(app: AppContext, caller: Caller, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const importId = crypto.randomUUID();
@@ -204,6 +210,8 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   };
   // In a dry run nothing is committed, so duplicates within the file are remembered here.
   const seenInDryRun = new Set<string>();
+  const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
+  let storing: Promise<void> = Promise.resolve();
 
   const parser = parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true });
   pipeline(input, parser, () => {});
@@ -211,10 +219,15 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   let batch: ParsedRow[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const rows = batch;
+    const valid = validRows(options.object, batch, fail);
     batch = [];
-    await storeBatch(app, caller, options, importId, rows, report, fail, seenInDryRun);
-    options.onProgress?.(report);
+    if (newPeople) await prepareContacts(newPeople, valid);
+    await storing;
+    storing = storeBatch(app, caller, options, importId, valid, report, fail, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople }).then(() =>
+      options.onProgress?.(report),
+    );
+    // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+    storing.catch(() => {});
   };
 
   try {
@@ -231,15 +244,28 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
       batch.push({ line: record.info.lines, values });
       if (batch.length >= BATCH_SIZE) await flush();
     }
+    await flush();
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith('CSV_')) {
       throw badRequest(`The file is not valid CSV: ${(error as Error).message}`, { rowsRead: report.rows, created: report.created });
     }
     throw error;
+  } finally {
+    await storing;
   }
-  await flush();
   if (!mapping) throw badRequest('The file has no header row or no data rows.');
+  report.errors.sort((a, b) => a.line - b.line);
   return report;
+}
+
+function validRows(object: ImportObject, rows: ParsedRow[], fail: (line: number, errors: string[]) => void): ValidRow[] {
+  const valid: ValidRow[] = [];
+  for (const row of rows) {
+    const result = ROW_SCHEMAS[object].safeParse(row.values);
+    if (result.success) valid.push({ line: row.line, data: result.data });
+    else fail(row.line, result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
+  }
+  return valid;
 }
 
 async function storeBatch(
@@ -247,21 +273,15 @@ async function storeBatch(
   caller: Caller,
   options: ImportOptions,
   importId: string,
-  rows: ParsedRow[],
+  valid: ValidRow[],
   report: ImportReport,
   fail: (line: number, errors: string[]) => void,
-  seenInDryRun: Set<string>,
+  context: StoreContext,
 ): Promise<void> {
-  const valid: ValidRow[] = [];
-  for (const row of rows) {
-    const result = ROW_SCHEMAS[options.object].safeParse(row.values);
-    if (result.success) valid.push({ line: row.line, data: result.data });
-    else fail(row.line, result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
-  }
   const counts = { created: 0, duplicates: 0, accountsCreated: 0 };
   try {
     await crmWork(app, caller, async (work) => {
-      Object.assign(counts, await STORES[options.object](work, valid, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null }));
+      Object.assign(counts, await STORES[options.object](work, valid, context));
       await work.audit({ action: `${SINGULAR[options.object]}.import`, objectType: 'import', objectId: importId, fields: Object.values(report.mapping) });
       if (options.dryRun) throw new DryRunRollback();
     });

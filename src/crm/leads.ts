@@ -9,7 +9,7 @@ import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteRecord } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
-import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, type CrmWork } from './context.ts';
+import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, type CrmWork, type PersonSealer } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
@@ -38,18 +38,25 @@ const SORTS = {
 };
 
 export async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
-  const s = work.sealer;
+  const [firstName, lastName, email, phone, jobTitle, customPersonal] = await work.sealer.openAll([
+    ['leads.first_name', row.first_name_enc],
+    ['leads.last_name', row.last_name_enc],
+    ['leads.email', row.email_enc],
+    ['leads.phone', row.phone_enc],
+    ['leads.job_title', row.job_title_enc],
+    ['leads.custom_personal', row.custom_personal_enc],
+  ]);
   return {
-    firstName: await s.open<string>('leads.first_name', row.first_name_enc),
-    lastName: await s.open<string>('leads.last_name', row.last_name_enc),
-    email: await s.open<string>('leads.email', row.email_enc),
-    phone: await s.open<string>('leads.phone', row.phone_enc),
-    jobTitle: await s.open<string>('leads.job_title', row.job_title_enc),
-    customPersonal: (await s.open<Record<string, unknown>>('leads.custom_personal', row.custom_personal_enc)) ?? {},
+    firstName: firstName as string | null,
+    lastName: lastName as string | null,
+    email: email as string | null,
+    phone: phone as string | null,
+    jobTitle: jobTitle as string | null,
+    customPersonal: (customPersonal as Record<string, unknown> | null) ?? {},
   };
 }
 
-export async function sealLead(work: CrmWork, id: string, person: LeadPerson) {
+export async function sealLead(work: { sealer: PersonSealer }, id: string, person: LeadPerson) {
   const s = work.sealer;
   return {
     first_name_enc: await s.seal(id, 'leads.first_name', person.firstName),

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { unnestInsert } from '../db/bulk.ts';
 import type { Database } from '../db/connection.ts';
 import { withTenant, withUser, type Tx } from '../db/tenant.ts';
 import { DecryptionError, open, randomKey, seal } from './aead.ts';
@@ -123,12 +124,11 @@ export class KeyService {
     if (subjectIds.length === 0) return;
     const version = await this.tenantKeyId(tx, tenantId, 'data');
     const tenantKey = await this.tenantKey(tx, tenantId, version);
-    const rows = subjectIds.map((id) => {
+    const keys = subjectIds.map((id) => {
       const key = randomKey();
-      this.cacheSubjectKey(`${tenantId}:${id}`, key);
-      return { tenant_id: tenantId, id, wrapped_key: seal(tenantKey, key, subjectKeyContext(tenantId, id)), tenant_key_version: version };
+      return { id, key, wrappedKey: seal(tenantKey, key, subjectKeyContext(tenantId, id)) };
     });
-    await tx.insertInto('subject_keys').values(rows).execute();
+    await this.storeSubjectKeys(tx, tenantId, version, keys);
   }
 
   /** Loads the keys of many subjects in one query (a page of records), so decrypting them costs no round trip each. */
@@ -189,14 +189,46 @@ export class KeyService {
 
   /** Encrypts one field value of a data subject; the subject id (its key id) travels in the ciphertext. */
   async encryptField(tx: Tx, tenantId: string, subjectId: string, field: string, value: string): Promise<string> {
-    const key = await this.subjectKey(tx, tenantId, subjectId, { create: true });
-    const sealed = seal(key, Buffer.from(value, 'utf8'), fieldContext(tenantId, subjectId, field));
-    return `${FIELD_PREFIX}:${subjectId}:${sealed.toString('base64url')}`;
+    return sealField(await this.subjectKey(tx, tenantId, subjectId, { create: true }), tenantId, subjectId, field, value);
+  }
+
+  /**
+   * Decrypts many field values at once (a record, a page of records): the keys they need are
+   * loaded in one query, the rest is synchronous. A value whose key was destroyed (the person was
+   * erased) or never existed is null, as is an absent value.
+   */
+  async decryptFields(tx: Tx, tenantId: string, values: Array<{ field: string; ciphertext: string | null }>): Promise<Array<string | null>> {
+    const parsed = values.map(({ ciphertext }) => (ciphertext === null ? null : parseField(ciphertext)));
+    const keys = await this.subjectKeysOf(tx, tenantId, parsed.flatMap((field) => (field ? [field.subjectId] : [])));
+    return parsed.map((field, i) => {
+      if (!field) return null;
+      const key = keys.get(field.subjectId);
+      return key ? open(key, Buffer.from(field.body, 'base64url'), fieldContext(tenantId, field.subjectId, values[i]!.field)).toString('utf8') : null;
+    });
+  }
+
+  /** The live keys of these subjects, from the cache or one query; destroyed and unknown ones are missing. */
+  private async subjectKeysOf(tx: Tx, tenantId: string, subjectIds: string[]): Promise<Map<string, Buffer>> {
+    const keys = new Map<string, Buffer>();
+    const now = Date.now();
+    const missing: string[] = [];
+    for (const id of new Set(subjectIds)) {
+      const cached = this.subjectKeys.get(`${tenantId}:${id}`);
+      if (cached && cached.until > now) keys.set(id, cached.key);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      await this.preloadSubjectKeys(tx, tenantId, missing);
+      for (const id of missing) {
+        const loaded = this.subjectKeys.get(`${tenantId}:${id}`);
+        if (loaded) keys.set(id, loaded.key);
+      }
+    }
+    return keys;
   }
 
   async decryptField(tx: Tx, tenantId: string, field: string, ciphertext: string): Promise<string> {
-    const [prefix, subjectId, body] = ciphertext.split(':');
-    if (prefix !== FIELD_PREFIX || !subjectId || !body) throw new DecryptionError('not a field ciphertext');
+    const { subjectId, body } = parseField(ciphertext);
     const key = await this.subjectKey(tx, tenantId, subjectId, { create: false });
     return open(key, Buffer.from(body, 'base64url'), fieldContext(tenantId, subjectId, field)).toString('utf8');
   }
@@ -206,8 +238,45 @@ export class KeyService {
    * storing them. The key is the workspace's index key, which rotation of data keys leaves alone.
    */
   async blindIndex(tx: Tx, tenantId: string, kind: string, normalisedValue: string): Promise<string> {
-    const key = await this.tenantKey(tx, tenantId, await this.tenantKeyId(tx, tenantId, 'index'));
-    return crypto.createHmac('sha256', key).update(`${kind}\u0000${normalisedValue}`).digest('base64url');
+    return indexUnder(await this.tenantKey(tx, tenantId, await this.tenantKeyId(tx, tenantId, 'index')), kind, normalisedValue);
+  }
+
+  /**
+   * The workspace's keys for bulk work prepared outside a transaction (an import's next batch is
+   * encrypted while the database stores the previous one): new people's keys are made and
+   * wrapped, their fields sealed and indexed, all in memory; storeSubjectKeys stores the keys
+   * of those that are kept, in the batch's transaction.
+   */
+  async offline(db: Database, tenantId: string): Promise<OfflineKeys> {
+    const { version, dataKey, indexKey } = await withTenant(db, tenantId, async (tx) => {
+      const version = await this.tenantKeyId(tx, tenantId, 'data');
+      return { version, dataKey: await this.tenantKey(tx, tenantId, version), indexKey: await this.tenantKey(tx, tenantId, await this.tenantKeyId(tx, tenantId, 'index')) };
+    });
+    return {
+      version,
+      newSubjectKey: (subjectId) => {
+        const key = randomKey();
+        return { id: subjectId, key, wrappedKey: seal(dataKey, key, subjectKeyContext(tenantId, subjectId)) };
+      },
+      encrypt: (subject, field, value) => sealField(subject.key, tenantId, subject.id, field, value),
+      index: (kind, normalisedValue) => indexUnder(indexKey, kind, normalisedValue),
+    };
+  }
+
+  /** Stores new subjects' wrapped keys (made by createSubjectKeys or offline) in one statement. */
+  async storeSubjectKeys(tx: Tx, tenantId: string, version: number, keys: Array<{ id: string; key: Buffer; wrappedKey: Buffer }>): Promise<void> {
+    if (keys.length === 0) return;
+    for (const subject of keys) this.cacheSubjectKey(`${tenantId}:${subject.id}`, subject.key);
+    await unnestInsert<(typeof keys)[number]>(
+      'subject_keys',
+      [
+        { name: 'tenant_id', type: 'uuid', constant: tenantId },
+        { name: 'id', type: 'uuid', of: (row) => row.id },
+        { name: 'wrapped_key', type: 'bytea', of: (row) => row.wrappedKey },
+        { name: 'tenant_key_version', type: 'integer', constant: version },
+      ],
+      keys,
+    ).execute(tx);
   }
 
   /** The installation's own key (TOTP secrets, CSRF tokens), created on first use. */
@@ -250,6 +319,35 @@ export class KeyService {
     if (!this.systemKey) throw new Error('system key not loaded (KeyService.loadSystemKey)');
     return crypto.createHmac('sha256', this.systemKey).update(`${purpose}\u0000${value}`).digest('base64url');
   }
+}
+
+/** A new subject's key, in clear and wrapped under the workspace's data key. */
+export interface NewSubjectKey {
+  id: string;
+  key: Buffer;
+  wrappedKey: Buffer;
+}
+
+export interface OfflineKeys {
+  /** The workspace data key version new keys are wrapped under. */
+  version: number;
+  newSubjectKey(subjectId: string): NewSubjectKey;
+  encrypt(subject: NewSubjectKey, field: string, value: string): string;
+  index(kind: string, normalisedValue: string): string;
+}
+
+function parseField(ciphertext: string): { subjectId: string; body: string } {
+  const [prefix, subjectId, body] = ciphertext.split(':');
+  if (prefix !== FIELD_PREFIX || !subjectId || !body) throw new DecryptionError('not a field ciphertext');
+  return { subjectId, body };
+}
+
+function sealField(key: Buffer, tenantId: string, subjectId: string, field: string, value: string): string {
+  return `${FIELD_PREFIX}:${subjectId}:${seal(key, Buffer.from(value, 'utf8'), fieldContext(tenantId, subjectId, field)).toString('base64url')}`;
+}
+
+function indexUnder(key: Buffer, kind: string, normalisedValue: string): string {
+  return crypto.createHmac('sha256', key).update(`${kind}\u0000${normalisedValue}`).digest('base64url');
 }
 
 /**

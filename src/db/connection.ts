@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, type DatabaseConnection, type Driver, type PostgresDialectConfig, type TransactionSettings } from 'kysely';
+import { Kysely, PostgresDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { pendingSettings } from './tenant.ts';
+import { PipelinedPostgresDriver } from './pg-driver.ts';
 import type { DB } from './types.ts';
 
 /** One database session used for raw, possibly multi-statement SQL (migrations, maintenance). */
@@ -25,42 +25,22 @@ export interface Database {
 // int8 and numeric arrive as strings from node-postgres; counts and sequence numbers fit a double.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-/** A value for a SQL string literal; only ids and role names ever get here, checked all the same. */
-function settingLiteral(value: string): string {
-  if (!/^[A-Za-z0-9_.-]*$/.test(value)) throw new Error(`unexpected transaction setting ${JSON.stringify(value)}`);
-  return `'${value}'`;
-}
-
-/**
- * Sends an app transaction's settings (role, tenant) with its BEGIN, as one simple-protocol
- * round trip instead of two: a request runs two or three short transactions, so this is a
- * tenth or more of its database round trips.
- */
-class SettingsAwareDriver extends PostgresDriver {
-  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const pending = pendingSettings.getStore();
-    if (!pending || pending.applied || settings.isolationLevel || settings.accessMode) return super.beginTransaction(connection, settings);
-    const assignments = Object.entries(pending.values).map(([name, value]) => `set_config(${settingLiteral(name)}, ${settingLiteral(value)}, true)`);
-    await connection.executeQuery(CompiledQuery.raw(`begin; select ${assignments.join(', ')}`));
-    pending.applied = true;
-  }
-}
-
-class SettingsAwareDialect extends PostgresDialect {
-  constructor(private readonly settingsConfig: PostgresDialectConfig) {
-    super(settingsConfig);
+/** PostgreSQL's dialect with the pipelining driver (pg-driver.ts). */
+class PipelinedPostgresDialect extends PostgresDialect {
+  constructor(private readonly pool: pg.Pool) {
+    super({ pool });
   }
   override createDriver(): Driver {
-    return new SettingsAwareDriver(this.settingsConfig);
+    return new PipelinedPostgresDriver(this.pool);
   }
 }
 
 export async function openPostgres(connectionString: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+  const pool = new pg.Pool({ connectionString, max: poolSize, pipeline: true } as pg.PoolConfig);
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const kysely = new Kysely<DB>({ dialect: new SettingsAwareDialect({ pool }) });
+  const kysely = new Kysely<DB>({ dialect: new PipelinedPostgresDialect(pool) });
   return {
     kind: 'postgres',
     kysely,

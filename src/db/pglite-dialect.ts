@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { claimState, stateOn } from './transaction-state.ts';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -58,15 +59,23 @@ class PGliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    claimState(connection);
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`));
   }
 
+  /** One connection, no round trips to save: the statements queued for COMMIT simply run before it. */
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    for (const statement of stateOn(connection)?.atCommit.splice(0) ?? []) {
+      const result = await connection.executeQuery(statement.query);
+      statement.onResult?.(result);
+    }
     await connection.executeQuery(CompiledQuery.raw('commit'));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const state = stateOn(connection);
+    if (state) state.atCommit.length = 0;
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Compilable, type Transaction } from 'kysely';
 import type { Database } from './connection.ts';
+import { appTransactionState, functionName, preconditionToCarry, settlePrecondition, type AppTransactionState } from './transaction-state.ts';
 import type { DB } from './types.ts';
 
 export type Tx = Transaction<DB>;
@@ -8,29 +8,66 @@ export type Tx = Transaction<DB>;
 /** The role every application transaction runs as; it cannot bypass row-level security. */
 export const APP_ROLE = 'lawful_app';
 
-/**
- * The transaction-local settings an app transaction starts with. A driver that can (the
- * PostgreSQL one, see connection.ts) sends them with BEGIN in one round trip and marks them
- * applied; otherwise the transaction sets them in its first statement.
- */
-export interface PendingSettings {
-  values: Record<string, string>;
-  applied: boolean;
-}
-export const pendingSettings = new AsyncLocalStorage<PendingSettings>();
-
 function appTransaction<T>(db: Database, values: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const settings: PendingSettings = { values: { role: APP_ROLE, ...values }, applied: false };
-  return pendingSettings.run(settings, () =>
+  const state: AppTransactionState = {
+    settings: { role: APP_ROLE, ...values },
+    settingsApplied: false,
+    connection: null,
+    tx: null,
+    atCommit: [],
+    precondition: preconditionToCarry(),
+  };
+  return appTransactionState.run(state, () =>
     db.kysely.transaction().execute(async (tx) => {
-      if (!settings.applied) {
-        settings.applied = true;
-        const assignments = Object.entries(settings.values).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+      state.tx = tx;
+      if (!state.settingsApplied) {
+        state.settingsApplied = true;
+        const assignments = Object.entries(state.settings).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
         await sql`select ${sql.join(assignments)}`.execute(tx);
+        const precondition = state.precondition;
+        if (precondition) {
+          const checked = sql`select ${sql.raw(functionName(precondition.fn))}(${sql.join(precondition.args)})`.execute(tx);
+          settlePrecondition(precondition, checked);
+          await checked;
+        }
       }
       return fn(tx);
     }),
   );
+}
+
+/**
+ * Queues a write to go out with the transaction's COMMIT instead of on its own: on PostgreSQL
+ * the two share one round trip. The transaction fails, and so the request, if the write does.
+ * Used for writes nothing in the transaction reads back (the audit of reads).
+ */
+export async function writeAtCommit(tx: Tx, statement: Compilable): Promise<void> {
+  const state = appTransactionState.getStore();
+  if (state?.tx === tx) state.atCommit.push({ query: statement.compile() });
+  else await tx.executeQuery(statement.compile());
+}
+
+/**
+ * One statement in an app transaction of its own, as one round trip on PostgreSQL: BEGIN with
+ * its settings, the statement and COMMIT go out together.
+ */
+async function appStatement<R>(db: Database, values: Record<string, string>, build: (tx: Tx) => Compilable<R>): Promise<R[]> {
+  let rows: R[] = [];
+  await appTransaction(db, values, async (tx) => {
+    const state = appTransactionState.getStore()!;
+    state.atCommit.push({ query: build(tx).compile(), onResult: (result) => (rows = result.rows as R[]) });
+  });
+  return rows;
+}
+
+/** appStatement scoped to one tenant (see withTenant). */
+export function tenantStatement<R>(db: Database, tenantId: string, build: (tx: Tx) => Compilable<R>): Promise<R[]> {
+  return appStatement(db, { 'app.tenant_id': tenantId }, build);
+}
+
+/** appStatement as the app role with no tenant (see withUser). */
+export function userStatement<R>(db: Database, userId: string | null, build: (tx: Tx) => Compilable<R>): Promise<R[]> {
+  return appStatement(db, { 'app.user_id': userId ?? '' }, build);
 }
 
 /**

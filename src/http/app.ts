@@ -19,7 +19,7 @@ import {
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { auditRoutes } from '../audit/routes.ts';
-import { installGuard, type Access } from '../auth/guard.ts';
+import { installGuard, sessionFailure, type Access } from '../auth/guard.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { campaignRoutes } from '../campaigns/routes.ts';
 import { emailLinkRoutes } from '../campaigns/public-routes.ts';
@@ -216,6 +216,8 @@ function installErrorHandling(fastify: FastifyInstance): void {
   });
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const session = sessionFailure(error);
+    if (session) return reply.code(session.status).send({ error: session.code, message: session.message, details: null });
     if (error instanceof AppError) {
       reply.headers(error.headers);
       return reply.code(error.status).send({ error: error.code, message: error.message, details: error.details });

@@ -36,13 +36,13 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   r.patch('/api/v1/members/:id', {
-    config: { access: 'members.manage', resource: 'member' },
+    config: { access: 'members.manage', resource: 'member', changesSessions: 'workspace' },
     schema: { tags, summary: 'Change role, DPO flag or team', params: idParam, body: memberPatch, response: { 200: memberView } },
     handler: async (request) => updateMember(app, callerOf(request), request.params.id, request.body),
   });
 
   r.delete('/api/v1/members/:id', {
-    config: { access: 'members.manage', resource: 'member' },
+    config: { access: 'members.manage', resource: 'member', changesSessions: 'workspace' },
     schema: { tags, summary: 'Deactivate a member (ends their sessions)', params: idParam },
     handler: async (request, reply) => {
       await deactivateMember(app, callerOf(request), request.params.id);

@@ -126,7 +126,7 @@ async function anonymise(app: AppContext, tx: Tx, tenantId: string, people: Pers
     const company = type === 'lead' ? sql`, company_name = coalesce(company_name, 'Anonymised lead')` : sql``;
     await sql`update ${sql.table(table)} set ${set}${company}, anonymised_at = now(), updated_at = now() where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx);
   }
-  for (const person of people) await app.keys.destroySubjectKey(tx, tenantId, person.id);
+  await app.keys.destroySubjectKeys(tx, tenantId, people.map((person) => person.id));
 }
 
 /**
@@ -162,7 +162,7 @@ async function apply(app: AppContext, tx: Tx, tenantId: string, rule: RuleRow, b
   const people = batch.map((match) => ({ type: rule.target as PersonRef['type'], id: match.id }));
   if (rule.action === 'anonymise') return anonymise(app, tx, tenantId, people);
   await removePersonalRows(tx, tenantId, { email: '', emailIndex: '', people }, { spareRequest: null, keepOwnRecords: false });
-  for (const person of people) await app.keys.destroySubjectKey(tx, tenantId, person.id);
+  await app.keys.destroySubjectKeys(tx, tenantId, ids);
 }
 
 export interface RunOptions {

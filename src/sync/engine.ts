@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, recordRead } from '../audit/service.ts';
 import { Sealer, type CrmWork } from '../crm/context.ts';
+import { unnestUpdate } from '../db/bulk.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
@@ -136,16 +137,19 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
   }
   if (changed.length > 0) {
     await store.update(scope, changed.map((item) => ({ item, link: linkOf.get(item.externalId)! })) as never);
-    for (const item of changed) {
-      await work.tx
-        .updateTable('sync_links')
-        .set({ content_hash: item.hash, external_updated_at: item.updatedAt, synced_at: sql`now()` })
-        .where('tenant_id', '=', work.tenantId)
-        .where('integration_id', '=', scope.integration.id)
-        .where('object', '=', mapping.object)
-        .where('external_id', '=', item.externalId)
-        .execute();
-    }
+    await unnestUpdate<(typeof changed)[number]>(
+      'sync_links',
+      {
+        where: { tenant_id: work.tenantId, integration_id: scope.integration.id, object: mapping.object },
+        key: { name: 'external_id', type: 'text', of: (item) => item.externalId },
+        columns: [
+          { name: 'content_hash', type: 'text', of: (item) => item.hash },
+          { name: 'external_updated_at', type: 'timestamptz', of: (item) => item.updatedAt },
+        ],
+        also: { synced_at: sql`now()` },
+      },
+      changed,
+    ).execute(work.tx);
   }
   // A snapshot lists everything: a link it saw is still alive there, whether or not it changed.
   const unchangedIds = valid.filter((item) => linkOf.get(item.externalId)?.content_hash === item.hash).map((item) => item.externalId);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { unnestUpdate } from '../db/bulk.ts';
 import { sql, type Selectable } from 'kysely';
 import { removeActivitiesOf } from '../crm/activities.ts';
 import { openContact, sealContact, type ContactPerson } from '../crm/contacts.ts';
@@ -102,6 +103,8 @@ async function domainsTaken(scope: SyncScope, domains: string[]): Promise<Map<st
 
 const accounts: RecordStore<'account'> = {
   async create(scope, items) {
+    // The matcher reads every account of the workspace: not for a page with nothing new.
+    if (items.length === 0) return [];
     const matcher = await accountMatcher(scope);
     const placed: Placed[] = [];
     const fresh: Array<{ id: string; fields: SyncFields['account'] }> = [];
@@ -193,6 +196,7 @@ function contactPerson(fields: SyncFields['contact'], base?: ContactPerson, only
 const contacts: RecordStore<'contact'> = {
   async create(scope, items) {
     const { work } = scope;
+    if (items.length === 0) return [];
     const indexes = await Promise.all(items.map((item) => work.sealer.indexAll('email', item.fields.emails)));
     const all = [...new Set(indexes.flat())];
     const holders = new Map<string, Set<string>>();
@@ -269,24 +273,59 @@ const contacts: RecordStore<'contact'> = {
     const byId = new Map(rows.map((row) => [row.id, row]));
     await work.sealer.preload(byId.keys());
     const refs = await accountsByRef(scope, items.map(({ item }) => item.fields.accountRef));
+    const updates: ContactUpdate[] = [];
     for (const { item, link } of items) {
       const row = byId.get(link.record_id);
       if (!row) continue;
       const created = link.origin === 'created';
       const owned = created ? null : link.filled_fields;
       const person = contactPerson(item.fields, await openContact(work, row), owned ?? undefined);
-      const plain: Record<string, unknown> = {};
-      if (created || owned!.includes('account_id')) plain.account_id = item.fields.accountRef ? (refs.get(item.fields.accountRef) ?? null) : null;
-      if (created || owned!.includes('country')) plain.country = item.fields.country;
-      await work.tx
-        .updateTable('contacts')
-        .set({ ...(await sealContact(work, row.id, person)), ...plain, updated_at: new Date() })
-        .where('tenant_id', '=', work.tenantId)
-        .where('id', '=', row.id)
-        .execute();
+      updates.push({
+        id: row.id,
+        sealed: await sealContact(work, row.id, person),
+        accountId: created || owned!.includes('account_id') ? (item.fields.accountRef ? (refs.get(item.fields.accountRef) ?? null) : null) : undefined,
+        country: created || owned!.includes('country') ? item.fields.country : undefined,
+      });
     }
+    if (updates.length > 0) await updateContactRows(work.tenantId, updates).execute(work.tx);
   },
 };
+
+interface ContactUpdate {
+  id: string;
+  sealed: Awaited<ReturnType<typeof sealContact>>;
+  /** undefined: the field is not the connection's to change. */
+  accountId: string | null | undefined;
+  country: string | null | undefined;
+}
+
+/** A page of changed contacts as one statement, not a round trip each. */
+function updateContactRows(tenantId: string, updates: ContactUpdate[]) {
+  const sealedColumn = (name: keyof ContactUpdate['sealed'], type = 'text') => ({ name, type, of: (row: ContactUpdate) => row.sealed[name] });
+  return unnestUpdate<ContactUpdate>(
+    'contacts',
+    {
+      where: { tenant_id: tenantId },
+      key: { name: 'id', type: 'uuid', of: (row) => row.id },
+      columns: [
+        sealedColumn('first_name_enc'),
+        sealedColumn('last_name_enc'),
+        sealedColumn('emails_enc'),
+        sealedColumn('phones_enc'),
+        sealedColumn('job_title_enc'),
+        sealedColumn('custom_personal_enc'),
+        sealedColumn('email_index', 'text[]'),
+        sealedColumn('name_index', 'text[]'),
+      ],
+      unlessUndefined: [
+        { name: 'account_id', type: 'uuid', of: (row) => row.accountId },
+        { name: 'country', type: 'text', of: (row) => row.country },
+      ],
+      also: { updated_at: sql`now()` },
+    },
+    updates,
+  );
+}
 
 function leadPerson(fields: SyncFields['lead'], customPersonal: Record<string, unknown> = {}) {
   return { firstName: fields.firstName, lastName: fields.lastName, email: fields.email, phone: fields.phone, jobTitle: fields.jobTitle, customPersonal };

@@ -96,9 +96,15 @@ describe('three app nodes on one PostgreSQL', { skip: POSTGRES_ADMIN_URL ? false
       assert.equal((await ada.call(n2, 'GET', `/api/v1/contacts/${contact.body.id}`)).body.firstName, 'Noda');
       const second = new Browser();
       assert.equal((await second.call(n2, 'POST', '/api/v1/auth/login', { email: `ada-${process.pid}@nodes.example`, password: TEST_PASSWORD })).status, 200);
+      // n0 now holds a hint of this session (src/auth/session-hints.ts) and answers from it.
       assert.equal((await second.call(n0, 'GET', '/api/v1/auth/session')).status, 200);
+      assert.equal((await second.call(n0, 'GET', '/api/v1/contacts')).status, 200);
+      const signedIn = second.cookie;
       assert.equal((await second.call(n1, 'POST', '/api/v1/auth/logout')).status, 204);
+      // The old cookie, as a copy of it kept elsewhere would send it.
+      second.cookie = signedIn;
       assert.equal((await second.call(n2, 'GET', '/api/v1/auth/session')).status, 401, 'signed out on one node, signed out on all');
+      assert.equal((await second.call(n0, 'GET', '/api/v1/contacts')).status, 401, 'including the node that remembers the session');
 
       // Three ticks of every schedule at once: each job is enqueued once and claimed once.
       const scheduled = async () =>

@@ -20,9 +20,16 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const send = () => fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  let response = await send();
+  let data = response.status === 204 ? null : await response.json().catch(() => null);
+  // The server refused the request before doing anything because the member's role, DPO flag or
+  // second factor changed since the last request; the same request is answered afresh.
+  if (response.status === 409 && data?.error === 'session_changed') {
+    response = await send();
+    data = response.status === 204 ? null : await response.json().catch(() => null);
+  }
   if (response.status === 204) return undefined as T;
-  const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data?.error ?? 'error', data?.message ?? response.statusText, data?.details ?? null);
   return data as T;
 }
