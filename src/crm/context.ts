@@ -136,10 +136,6 @@ export class NewPeopleSealer implements PersonSealer {
   async indexAll(kind: string, values: string[]): Promise<string[]> {
     return values.map((value) => this.keys.index(kind, value));
   }
-
-  indexNow(kind: string, normalisedValue: string): string {
-    return this.keys.index(kind, normalisedValue);
-  }
 }
 
 /**

@@ -120,24 +120,19 @@ export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow[])
     // a turn of the event loop it would wait for this whole batch.
     if (i % PREPARE_SLICE === 0) await setImmediate();
     const data = row.data;
-    const emails = [...new Set<string>((data.email ?? []).map(normaliseEmail))];
-    const emailIndex = emails.map((address) => sealer.indexNow('email', address));
-    const tokens = nameTokens(data.firstName, data.lastName);
-    const keys = {
-      emailIndex,
-      nameIndex: emailIndex.length === 0 ? tokens.map((token) => sealer.indexNow('name', token)) : [],
-      nameKey: emailIndex.length === 0 ? `name:${tokens.join(' ')}@${data.accountDomain ?? data.accountName?.toLowerCase() ?? ''}` : null,
-    };
     const id = sealer.newPerson();
     const sealed = await sealContact({ sealer }, id, {
       firstName: data.firstName ?? null,
       lastName: data.lastName ?? null,
-      emails,
+      emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
       phones: data.phone ? [data.phone] : [],
       jobTitle: data.jobTitle ?? null,
       customPersonal: {},
     });
-    row.contact = { keys, id, sealed };
+    // The record's own blind indexes are what it is recognised by.
+    const noEmail = sealed.email_index.length === 0;
+    const nameKey = noEmail ? `name:${nameTokens(data.firstName, data.lastName).join(' ')}@${data.accountDomain ?? data.accountName?.toLowerCase() ?? ''}` : null;
+    row.contact = { keys: { emailIndex: sealed.email_index, nameIndex: noEmail ? sealed.name_index : [], nameKey }, id, sealed };
   }
 }
 

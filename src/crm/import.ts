@@ -4,6 +4,8 @@ import { parse } from 'csv-parse';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
+import { StatisticsRefresher } from '../db/statistics.ts';
+import type { DB } from '../db/types.ts';
 import { badRequest } from '../http/errors.ts';
 import { crmWork, NewPeopleSealer } from './context.ts';
 import { prepareContacts, STORES, type StoreContext, type ValidRow } from './import-stores.ts';
@@ -125,6 +127,14 @@ const HEADER_ALIASES: Record<ImportObject, Record<string, string[]>> = {
 
 export const IMPORT_FIELDS = Object.fromEntries(IMPORT_OBJECTS.map((object) => [object, Object.keys(HEADER_ALIASES[object])])) as Record<ImportObject, string[]>;
 
+/** What an import writes to, for the planner's statistics (StatisticsRefresher). */
+const TABLES_FILLED = {
+  contacts: ['contacts', 'person_terms', 'subject_keys', 'accounts'],
+  accounts: ['accounts'],
+  leads: ['leads', 'person_terms', 'subject_keys'],
+  opportunities: ['opportunities', 'accounts'],
+} satisfies Record<ImportObject, Array<keyof DB>>;
+
 const SINGULAR: Record<ImportObject, string> = { contacts: 'contact', accounts: 'account', leads: 'lead', opportunities: 'opportunity' };
 
 const headerKey = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -212,6 +222,7 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   const seenInDryRun = new Set<string>();
   const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
   let storing: Promise<void> = Promise.resolve();
+  const statistics = options.dryRun ? null : new StatisticsRefresher(app.db, TABLES_FILLED[options.object]);
 
   const parser = parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true });
   pipeline(input, parser, () => {});
@@ -223,9 +234,11 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     batch = [];
     if (newPeople) await prepareContacts(newPeople, valid);
     await storing;
-    storing = storeBatch(app, caller, options, importId, valid, report, fail, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople }).then(() =>
-      options.onProgress?.(report),
-    );
+    const createdBefore = report.created;
+    storing = storeBatch(app, caller, options, importId, valid, report, fail, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople }).then(async () => {
+      await statistics?.grew(report.created - createdBefore);
+      options.onProgress?.(report);
+    });
     // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
     storing.catch(() => {});
   };
@@ -254,6 +267,7 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     await storing;
   }
   if (!mapping) throw badRequest('The file has no header row or no data rows.');
+  await statistics?.finish();
   report.errors.sort((a, b) => a.line - b.line);
   return report;
 }

@@ -11,11 +11,23 @@ const TYPE: Record<PersonTable, 'contact' | 'lead'> = { contacts: 'contact', lea
 export const emailTerm = (index: string) => `email:${index}`;
 export const nameTerm = (index: string) => `name:${index}`;
 
+/**
+ * The people of one type carrying each of the terms: a lookup of the primary key per term. It is
+ * written as a LATERAL join (OFFSET 0 keeps the planner from flattening it into a plain join)
+ * because that plan does not depend on statistics: with `term = ANY`
+ * over the whole table, statistics taken while the table was small (or a new workspace that
+ * they do not know yet) made the planner read every term of the workspace instead (migration
+ * 0024), and an import slowed down as it grew.
+ */
+function termOwners(table: PersonTable, tenantId: string, terms: string[]) {
+  return sql`select p.person_id from unnest(${terms}::text[]) as wanted(term)
+    cross join lateral (select person_id from person_terms where tenant_id = ${tenantId} and term = wanted.term and person_type = ${TYPE[table]} offset 0) as p`;
+}
+
 /** Rows of table (under its own name) carrying any of the terms. */
 export function hasAnyTerm(table: PersonTable, tenantId: string, terms: string[]): Expression<SqlBool> {
   if (terms.length === 0) return sql<SqlBool>`false`;
-  return sql<SqlBool>`${sql.ref(`${table}.id`)} in (
-    select person_id from person_terms where tenant_id = ${tenantId} and person_type = ${TYPE[table]} and term = any(${terms}::text[]))`;
+  return sql<SqlBool>`${sql.ref(`${table}.id`)} in (${termOwners(table, tenantId, terms)})`;
 }
 
 /** Rows of table carrying every one of the terms (all tokens of a name search). */
@@ -23,6 +35,5 @@ export function hasAllTerms(table: PersonTable, tenantId: string, terms: string[
   const distinct = [...new Set(terms)];
   if (distinct.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`${sql.ref(`${table}.id`)} in (
-    select person_id from person_terms where tenant_id = ${tenantId} and person_type = ${TYPE[table]} and term = any(${distinct}::text[])
-    group by person_id having count(*) = ${distinct.length})`;
+    select person_id from (${termOwners(table, tenantId, distinct)}) as owners group by person_id having count(*) = ${distinct.length})`;
 }

@@ -9,14 +9,13 @@ export type Tx = Transaction<DB>;
 export const APP_ROLE = 'lawful_app';
 
 function appTransaction<T>(db: Database, values: Record<string, string>, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const state: AppTransactionState = {
-    settings: { role: APP_ROLE, ...values },
-    settingsApplied: false,
-    connection: null,
-    tx: null,
-    atCommit: [],
-    precondition: preconditionToCarry(),
-  };
+  let precondition: AppTransactionState['precondition'];
+  try {
+    precondition = preconditionToCarry();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const state: AppTransactionState = { settings: { role: APP_ROLE, ...values }, settingsApplied: false, connection: null, tx: null, atCommit: [], precondition };
   return appTransactionState.run(state, () =>
     db.kysely.transaction().execute(async (tx) => {
       state.tx = tx;

@@ -48,6 +48,7 @@ export interface Match {
 }
 
 const PERSON_TABLE = { contact: 'contacts', lead: 'leads' } as const;
+const isPersonRule = (rule: RuleRow): rule is RuleRow & { target: 'contact' | 'lead' } => rule.target === 'contact' || rule.target === 'lead';
 
 /**
  * What a rule takes at `now`: people with no activity since the cutoff (their record, notes,
@@ -86,22 +87,47 @@ export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date
       order by since, id limit ${limit}`.execute(tx);
     return found(rows);
   }
-  const table = PERSON_TABLE[rule.target];
   const { rows } = await sql<{ id: string; since: Date }>`
     select * from (
-      select p.id, greatest(
-        p.updated_at,
-        (select max(n.occurred_at) from notes n where n.tenant_id = p.tenant_id and n.record_type = ${rule.target}::crm_record_type and n.record_id = p.id),
-        (select max(t.updated_at) from tasks t where t.tenant_id = p.tenant_id and t.record_type = ${rule.target}::crm_record_type and t.record_id = p.id),
-        (select max(e.occurred_at) from consent_events e where e.tenant_id = p.tenant_id and e.person_id = p.id)
-      ) as since
-      from ${sql.table(table)} p
-      where p.tenant_id = ${tenantId} and p.anonymised_at is null
-        and not exists (select 1 from legal_holds h where h.tenant_id = p.tenant_id and h.record_id = p.id and h.released_at is null)
+      select p.id, ${lastActivity(rule.target)} as since
+      from ${sql.table(PERSON_TABLE[rule.target])} p
+      where p.tenant_id = ${tenantId} and p.anonymised_at is null and p.updated_at < ${cutoff} and ${notHeld}
     ) candidates
     where since < ${cutoff}
     order by since, id limit ${limit}`.execute(tx);
   return found(rows);
+}
+
+/** A person's last activity: their record's last change, or a later note, task or consent event. */
+function lastActivity(target: 'contact' | 'lead') {
+  return sql<Date>`greatest(
+    p.updated_at,
+    (select max(n.occurred_at) from notes n where n.tenant_id = p.tenant_id and n.record_type = ${target}::crm_record_type and n.record_id = p.id),
+    (select max(t.updated_at) from tasks t where t.tenant_id = p.tenant_id and t.record_type = ${target}::crm_record_type and t.record_id = p.id),
+    (select max(e.occurred_at) from consent_events e where e.tenant_id = p.tenant_id and e.person_id = p.id))`;
+}
+
+const notHeld = sql<boolean>`not exists (select 1 from legal_holds h where h.tenant_id = p.tenant_id and h.record_id = p.id and h.released_at is null)`;
+
+/**
+ * The next `size` people after `afterId` in id order, and which of them the rule removes now.
+ * A sweep walks the workspace this way once per run: the primary key yields each window
+ * whatever the planner's statistics say, where "oldest first, 200 at a time" (matches) had to
+ * work out every candidate's last activity again for each batch.
+ */
+async function sweepWindow(tx: Tx, tenantId: string, rule: RuleRow & { target: 'contact' | 'lead' }, now: Date, afterId: string | null, size: number) {
+  const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
+  const { rows } = await sql<{ id: string; since: Date; due: boolean }>`
+    select p.id, ${lastActivity(rule.target)} as since,
+      p.anonymised_at is null and p.updated_at < ${cutoff} and ${notHeld} as due
+    from (
+      select * from ${sql.table(PERSON_TABLE[rule.target])}
+      where tenant_id = ${tenantId} ${afterId ? sql`and id > ${afterId}` : sql``}
+      order by id limit ${size}
+    ) p
+    order by p.id`.execute(tx);
+  const due = rows.filter((row) => row.due && new Date(row.since) < cutoff);
+  return { lastId: rows.at(-1)?.id ?? null, matched: due.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() })) };
 }
 
 /**
@@ -184,12 +210,23 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
     return run.id;
   });
   let total = 0;
+  // People are swept in windows in id order (sweepWindow); a run that starts over begins at the first id.
+  let afterId: string | null = null;
   for (;;) {
     const applied = await withTenant(app.db, tenantId, async (tx) => {
       const rule = await tx.selectFrom('retention_rules').selectAll().where('tenant_id', '=', tenantId).where('id', '=', ruleId).executeTakeFirstOrThrow();
-      if (!rule.enabled) return 0;
-      const batch = await matches(tx, tenantId, rule, now, batchSize);
-      if (batch.length === 0) return 0;
+      if (!rule.enabled) return null;
+      let batch: Match[];
+      if (isPersonRule(rule)) {
+        const window = await sweepWindow(tx, tenantId, rule, now, afterId, batchSize);
+        if (window.lastId === null) return null;
+        afterId = window.lastId;
+        batch = window.matched;
+        if (batch.length === 0) return 0;
+      } else {
+        batch = await matches(tx, tenantId, rule, now, batchSize);
+        if (batch.length === 0) return null;
+      }
       await apply(app, tx, tenantId, rule, batch, now);
       await tx.updateTable('retention_runs').set({ applied: sql`applied + ${batch.length}` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
       await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:retention.sweep' }, {
@@ -200,7 +237,8 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
       });
       return batch.length;
     });
-    if (applied === 0) break;
+    if (applied === null) break;
+    if (applied === 0) continue;
     total += applied;
     await options.afterBatch?.(total);
   }

@@ -3,6 +3,8 @@ import type { AppContext } from '../app-context.ts';
 import { recordAudit, recordRead } from '../audit/service.ts';
 import { Sealer, type CrmWork } from '../crm/context.ts';
 import { unnestUpdate } from '../db/bulk.ts';
+import { StatisticsRefresher } from '../db/statistics.ts';
+import type { DB } from '../db/types.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
@@ -24,6 +26,8 @@ import { RECORD_STORES, removeSyncedRecords, type Incoming, type IntegrationRow,
  */
 
 export const SYNC_QUEUE = 'sync.run';
+/** What a run writes to, for the planner's statistics: an initial run fills them fast (StatisticsRefresher). */
+const TABLES_FILLED: Array<keyof DB> = ['sync_links', 'accounts', 'contacts', 'leads', 'opportunities', 'tasks', 'person_terms', 'subject_keys'];
 /** Changes are fetched from this long before the previous run started: other clocks may be behind ours. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_FAILURES = 100;
@@ -357,6 +361,7 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
   const rateLimitedBefore = run.rate_limited;
   const scope: Omit<SyncScope, 'work'> & { accounts?: SyncScope['accounts'] } = { integration };
   const resume: SyncCheckpoint = run.checkpoint;
+  const statistics = new StatisticsRefresher(app.db, TABLES_FILLED);
   for (let index = resume.objectIndex ?? 0; index < objects.length; index++) {
     const mapping = mappingOf(connector, objects[index]!.object);
     const phases = PHASES[run.mode];
@@ -405,11 +410,13 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
             .execute();
         });
         await lease.renew();
+        await statistics.grew('records' in page ? page.records.length : 0);
         if (done) break;
         cursor = page.next;
       }
     }
   }
+  await statistics.finish();
   await withTenant(app.db, tenantId, async (tx) => {
     const finished = await loadRun(tx, tenantId, run.id);
     await finishRun(tx, run.id, 'succeeded', null);
