@@ -207,22 +207,15 @@ export class KeyService {
     });
   }
 
-  /** The live keys of these subjects, from the cache or one query; destroyed and unknown ones are missing. */
+  /** The live keys of these subjects, from the cache or one query (preloadSubjectKeys); destroyed and unknown ones are missing. */
   private async subjectKeysOf(tx: Tx, tenantId: string, subjectIds: string[]): Promise<Map<string, Buffer>> {
+    await this.preloadSubjectKeys(tx, tenantId, subjectIds);
     const keys = new Map<string, Buffer>();
     const now = Date.now();
-    const missing: string[] = [];
-    for (const id of new Set(subjectIds)) {
+    for (const id of subjectIds) {
+      // An expired entry is a key destroyed since (preload found no live key to refresh it with).
       const cached = this.subjectKeys.get(`${tenantId}:${id}`);
       if (cached && cached.until > now) keys.set(id, cached.key);
-      else missing.push(id);
-    }
-    if (missing.length > 0) {
-      await this.preloadSubjectKeys(tx, tenantId, missing);
-      for (const id of missing) {
-        const loaded = this.subjectKeys.get(`${tenantId}:${id}`);
-        if (loaded) keys.set(id, loaded.key);
-      }
     }
     return keys;
   }

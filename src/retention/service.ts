@@ -91,7 +91,7 @@ export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date
     select * from (
       select p.id, ${lastActivity(rule.target)} as since
       from ${sql.table(PERSON_TABLE[rule.target])} p
-      where p.tenant_id = ${tenantId} and p.anonymised_at is null and p.updated_at < ${cutoff} and ${notHeld}
+      where p.tenant_id = ${tenantId} and ${mayBeDue(cutoff)}
     ) candidates
     where since < ${cutoff}
     order by since, id limit ${limit}`.execute(tx);
@@ -107,7 +107,11 @@ function lastActivity(target: 'contact' | 'lead') {
     (select max(e.occurred_at) from consent_events e where e.tenant_id = p.tenant_id and e.person_id = p.id))`;
 }
 
-const notHeld = sql<boolean>`not exists (select 1 from legal_holds h where h.tenant_id = p.tenant_id and h.record_id = p.id and h.released_at is null)`;
+/** Not anonymised yet, not changed since the cutoff, not under legal hold (the last activity decides the rest). */
+function mayBeDue(cutoff: Date) {
+  return sql<boolean>`p.anonymised_at is null and p.updated_at < ${cutoff}
+    and not exists (select 1 from legal_holds h where h.tenant_id = p.tenant_id and h.record_id = p.id and h.released_at is null)`;
+}
 
 /**
  * The next `size` people after `afterId` in id order, and which of them the rule removes now.
@@ -119,7 +123,7 @@ async function sweepWindow(tx: Tx, tenantId: string, rule: RuleRow & { target: '
   const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
   const { rows } = await sql<{ id: string; since: Date; due: boolean }>`
     select p.id, ${lastActivity(rule.target)} as since,
-      p.anonymised_at is null and p.updated_at < ${cutoff} and ${notHeld} as due
+      ${mayBeDue(cutoff)} as due
     from (
       select * from ${sql.table(PERSON_TABLE[rule.target])}
       where tenant_id = ${tenantId} ${afterId ? sql`and id > ${afterId}` : sql``}
