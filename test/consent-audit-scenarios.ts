@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { signLink } from '../src/consent/links.ts';
-import { activePurpose, contactWith, giveConsent, linkIn, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
+import { activePurpose, balancingTest, SOFT_OPT_IN, contactWith, giveConsent, linkIn, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
 import { withTenant } from '../src/db/tenant.ts';
 import { FakeHubSpot } from './fakes/hubspot.ts';
 import { signUp, type Client, type Response, type TestEnv } from './helpers.ts';
@@ -11,7 +11,6 @@ interface Scenario {
   run(env: TestEnv, count: Count): Promise<{ response: Response; tenantId: string; before: number }>;
 }
 
-const LIA = { interest: 'Follow up on enquiries', necessity: 'No other way', impact: 'Low, expected', safeguards: 'Opt-out in every email', outcome: 'passed', reviewedOn: '2026-11-01' };
 
 /** A scenario run by an administrator of a fresh workspace: setup, then the one request measured. */
 function adminScenario(action: string, act: (admin: Client, env: TestEnv) => Promise<() => Promise<Response>>): Scenario {
@@ -198,7 +197,7 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
   }),
   'POST /api/v1/purposes/:id/balancing-tests': adminScenario('purpose.assess', async (admin) => {
     const id = (await admin.post('/api/v1/purposes', { key: 'follow', name: 'Follow-up', legalBasis: 'legitimate_interest' })).body.id;
-    return () => admin.post(`/api/v1/purposes/${id}/balancing-tests`, { ...LIA, reviewerId: admin.info.member.id });
+    return () => admin.post(`/api/v1/purposes/${id}/balancing-tests`, balancingTest(admin.info.member.id));
   }),
   'POST /api/v1/forms': adminScenario('form.create', async (admin) => {
     const purpose = await activePurpose(admin);
@@ -242,6 +241,24 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
     await admin.put(`/api/v1/leads/${id}/restriction`, { reason: 'Accuracy contested' });
     return () => admin.delete(`/api/v1/leads/${id}/restriction`);
   }),
+  'PUT /api/v1/contacts/:id/soft-opt-in': adminScenario('consent.soft_opt_in_record', async (admin) => {
+    const id = await contactWith(admin, 's@example.org');
+    return () => admin.put(`/api/v1/contacts/${id}/soft-opt-in`, SOFT_OPT_IN);
+  }),
+  'DELETE /api/v1/contacts/:id/soft-opt-in': adminScenario('consent.soft_opt_in_remove', async (admin) => {
+    const id = await contactWith(admin, 's@example.org');
+    await admin.put(`/api/v1/contacts/${id}/soft-opt-in`, SOFT_OPT_IN);
+    return () => admin.delete(`/api/v1/contacts/${id}/soft-opt-in`);
+  }),
+  'PUT /api/v1/leads/:id/soft-opt-in': adminScenario('consent.soft_opt_in_record', async (admin) => {
+    const id = (await admin.post('/api/v1/leads', { email: 'ls@example.org' })).body.id;
+    return () => admin.put(`/api/v1/leads/${id}/soft-opt-in`, SOFT_OPT_IN);
+  }),
+  'DELETE /api/v1/leads/:id/soft-opt-in': adminScenario('consent.soft_opt_in_remove', async (admin) => {
+    const id = (await admin.post('/api/v1/leads', { email: 'ls@example.org' })).body.id;
+    await admin.put(`/api/v1/leads/${id}/soft-opt-in`, SOFT_OPT_IN);
+    return () => admin.delete(`/api/v1/leads/${id}/soft-opt-in`);
+  }),
   'POST /api/v1/segments': adminScenario('segment.create', async (admin) => () => admin.post('/api/v1/segments', { name: 'S', object: 'contact', filter: { country: 'DE' } })),
   'PATCH /api/v1/segments/:id': adminScenario('segment.update', async (admin) => {
     const { segmentId } = await templateAndSegment(admin);
@@ -266,11 +283,13 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
     const { campaign } = await draftCampaign(admin);
     return () => admin.post(`/api/v1/campaigns/${campaign.id}/send`);
   }),
-  'POST /api/v1/suppressions': adminScenario('suppression.add', async (admin) => () => admin.post('/api/v1/suppressions', { email: 'no@example.org' })),
-  'POST /api/v1/suppressions/remove': adminScenario('suppression.remove', async (admin) => {
-    await admin.post('/api/v1/suppressions', { email: 'no@example.org' });
-    return () => admin.post('/api/v1/suppressions/remove', { email: 'no@example.org' });
+  'POST /api/v1/campaigns/:id/stop': adminScenario('campaign.stop', async (admin) => {
+    const { campaign } = await draftCampaign(admin);
+    await contactWithConsent(admin);
+    assert.equal((await admin.post(`/api/v1/campaigns/${campaign.id}/send`)).status, 202);
+    return () => admin.post(`/api/v1/campaigns/${campaign.id}/stop`);
   }),
+  'POST /api/v1/suppressions': adminScenario('suppression.add', async (admin) => () => admin.post('/api/v1/suppressions', { email: 'no@example.org' })),
   'POST /api/v1/email-events': adminScenario('email.bounce', async (admin) => () => admin.post('/api/v1/email-events', { email: 'gone@example.org', type: 'bounce' })),
   'POST /f/:publicId': adminScenario('form.submit', async (admin, env) => {
     const form = await liveForm(admin, (await activePurpose(admin)).id);

@@ -66,7 +66,39 @@ export function linkIn(text: string, prefix: string): string {
   return new URL(match[0]).pathname;
 }
 
+export const SENDER = { senderName: 'Acme Widgets Ltd', senderEmail: 'news@acme.example', postalAddress: '1 Market Street, 75001 Paris, France' };
+
+/** The facts of a soft opt-in (ePrivacy Art. 13(2)): a sale, its evidence, the refusal offered at collection. */
+export const SOFT_OPT_IN = {
+  relationship: 'sale',
+  evidence: 'Invoice 2026-0117',
+  products: 'Annual widget maintenance plan',
+  optOutOffered: 'Unticked "no marketing e-mail" box on the order form',
+  obtainedAt: '2026-10-01T09:00:00Z',
+};
+
+/** The workspace's sender identity, which campaigns need before a first send. */
+export async function setSender(admin: Client): Promise<void> {
+  const response = await admin.patch('/api/v1/workspace', SENDER);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+}
+
+/** A balancing test that passes the content checks, by the given reviewer. */
+export function balancingTest(reviewerId: string, outcome: 'passed' | 'failed' = 'passed') {
+  return {
+    interest: 'Keeping existing business customers informed about products that complement what they bought from us.',
+    necessity: 'E-mail is the channel customers gave us for the relationship; there is no less intrusive way to reach them.',
+    impact: 'Low: business contacts expect offers related to their purchases, and every message lets them refuse in one click.',
+    safeguards: 'One-click unsubscribe in every message, objections honoured at once, no profiling, data reviewed after 24 months.',
+    outcome,
+    reviewerId,
+    reviewedOn: '2026-11-01',
+  };
+}
+
+/** Template, segment and the workspace's sender identity: what a campaign needs. */
 export async function templateAndSegment(admin: Client, object: 'contact' | 'lead' = 'contact', filter: Record<string, unknown> = {}) {
+  await setSender(admin);
   const template = await admin.post('/api/v1/email-templates', { name: 'Monthly', subject: 'News for {{firstName}}', body: 'Hello {{firstName}},\nhere is the news.' });
   assert.equal(template.status, 201, JSON.stringify(template.body));
   const segment = await admin.post('/api/v1/segments', { name: 'Everyone', object, filter });

@@ -29,6 +29,11 @@ declare module 'fastify' {
     resource?: string;
     /** Changes what sessions act as (role, second factor): this node's hints of them go (SessionHints). */
     changesSessions?: 'user' | 'workspace';
+    /**
+     * A public page or link that acts for a data subject (confirm, unsubscribe, preferences,
+     * portal): refused to a browser signed in as a member, so staff never make a person's choices.
+     */
+    forDataSubject?: boolean;
   }
   interface FastifyRequest {
     auth: AuthContext | null;
@@ -84,6 +89,12 @@ async function authenticate(app: AppContext, hints: SessionHints, request: Fasti
     request.sessionTokenHash = tokenHash;
   }
   return resolved?.auth ?? null;
+}
+
+/** Whether the request carries the cookie of a live member session (whatever the route). */
+async function signedInAsMember(app: AppContext, request: FastifyRequest): Promise<boolean> {
+  const token = request.cookies[sessionCookieName(app)];
+  return token !== undefined && (await resolveSession(app, token)) !== null;
 }
 
 function isSessionFailure(error: unknown): boolean {
@@ -153,6 +164,12 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
       const tooMany = 'Too many requests from this address; try again later.';
       counters.hit([{ key: `ip:${request.ip}`, max: limits.address, windowSeconds: 60 }], tooMany);
       if (access === 'public' && request.url.startsWith('/api/v1/auth/')) await hitPublicLimits(app.db, [{ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 }], tooMany);
+    }
+    if (config.forDataSubject && (await signedInAsMember(app, request))) {
+      throw forbidden(
+        'You are signed in to Lawful CRM as a member of staff. This link acts for the person it was sent to, so only they can use it: a person\'s choices are made by the person. Open it signed out (or in a private window) only if it was sent to you.',
+        'data_subject_only',
+      );
     }
     if (access === undefined || access === 'public') return;
 

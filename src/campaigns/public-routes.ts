@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { escapeHtml, page } from '../consent/html.ts';
+import { SUPPRESSION_LIFTED } from '../consent/preferences.ts';
 import { visitorOf } from '../consent/public-routes.ts';
+import { acceptFormData } from '../http/form-data.ts';
 import { preferencesOf, reconfirm, savePreferences, unsubscribe } from './suppressions.ts';
 
 const tokenParam = z.object({ token: z.string().min(1).max(1000) });
@@ -14,24 +16,37 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
   const tags = ['email links'];
 
   // RFC 8058: a GET never unsubscribes (mail scanners follow links); the POST does, in one click.
-  r.get('/u/:token', {
-    config: { access: 'public' },
-    schema: { tags, summary: 'Unsubscribe page', params: tokenParam },
-    handler: async (_request, reply) =>
-      reply.type('text/html').send(page('Unsubscribe', '<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>')),
-  });
-  r.post('/u/:token', {
-    config: { access: 'public' },
-    schema: { tags, summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post)', params: tokenParam },
-    handler: async (request, reply) => {
-      const outcome = await unsubscribe(app, request.params.token, visitorOf(request));
-      if (!outcome.ok) return reply.code(400).type('text/html').send(INVALID);
-      return reply.type('text/html').send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose ? ` (${escapeHtml(outcome.purpose)})` : ''}.</p>`));
-    },
+  // Its body is multipart/form-data (which RFC 8058 §3.2 says SHOULD be sent) or urlencoded.
+  fastify.register(async (scope) => {
+    acceptFormData(scope);
+    const u = scope.withTypeProvider<ZodTypeProvider>();
+    u.get('/u/:token', {
+      config: { access: 'public', forDataSubject: true },
+      schema: { tags, summary: 'Unsubscribe page', params: tokenParam },
+      handler: async (_request, reply) =>
+        reply.type('text/html').send(page('Unsubscribe', '<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>')),
+    });
+    u.post('/u/:token', {
+      config: { access: 'public', forDataSubject: true },
+      schema: {
+        tags,
+        summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post): body List-Unsubscribe=One-Click, as multipart/form-data or application/x-www-form-urlencoded',
+        params: tokenParam,
+      },
+      handler: async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        if (body['List-Unsubscribe'] !== 'One-Click') {
+          return reply.code(400).type('text/html').send(page('Unsubscribe', '<h1>Not an unsubscribe request</h1><p>The request must carry List-Unsubscribe=One-Click (RFC 8058).</p>'));
+        }
+        const outcome = await unsubscribe(app, request.params.token, visitorOf(request));
+        if (!outcome.ok) return reply.code(400).type('text/html').send(INVALID);
+        return reply.type('text/html').send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose ? ` (${escapeHtml(outcome.purpose)})` : ''}.</p>`));
+      },
+    });
   });
 
   r.get('/p/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Preference centre: every purpose with its state and a toggle', params: tokenParam },
     handler: async (request, reply) => {
       const preferences = await preferencesOf(app, request.params.token);
@@ -51,25 +66,26 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
     },
   });
   r.post('/p/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Save the preference centre', params: tokenParam },
     handler: async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const pick = (prefix: string) => new Set(Object.keys(body).filter((key) => key.startsWith(prefix) && body[key] === 'on').map((key) => key.slice(prefix.length)));
-      const changes = await savePreferences(app, request.params.token, pick('consent_'), pick('object_'), visitorOf(request));
-      if (changes === null) return reply.code(400).type('text/html').send(INVALID);
-      return reply.type('text/html').send(page('Saved', `<h1>Your preferences are saved</h1><p>${changes} change(s) recorded.</p><p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`));
+      const saved = await savePreferences(app, request.params.token, pick('consent_'), pick('object_'), visitorOf(request));
+      if (saved === null) return reply.code(400).type('text/html').send(INVALID);
+      const lifted = saved.liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
+      return reply.type('text/html').send(page('Saved', `<h1>Your preferences are saved</h1><p>${saved.changes} change(s) recorded.</p>${lifted}<p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`));
     },
   });
 
   r.get('/r/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Re-permission: the page behind the reconfirmation link', params: tokenParam },
     handler: async (_request, reply) =>
       reply.type('text/html').send(page('Stay in touch', '<h1>Do you still want to hear from us?</h1><form method="post"><button type="submit">Yes, keep me subscribed</button></form>')),
   });
   r.post('/r/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Re-permission: reconfirm consent', params: tokenParam },
     handler: async (request, reply) => {
       const outcome = await reconfirm(app, request.params.token, visitorOf(request));

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
-import { createCampaign, createRepermission, getCampaign, listCampaigns, previewCampaign, sendCampaign } from './campaigns.ts';
+import { createCampaign, getCampaign, listCampaigns, previewCampaign, sendCampaign, stopCampaign } from './campaigns.ts';
+import { listExclusions } from './exclusions.ts';
+import { createRepermission } from './repermission.ts';
 import * as s from './schema.ts';
 import { createSegment, getSegment, listSegments, updateSegment } from './segments.ts';
-import { addSuppression, listEmailMessages, listSuppressions, recordEmailEvent, removeSuppression } from './suppressions.ts';
+import { addSuppression, listEmailMessages, listSuppressions, recordEmailEvent } from './suppressions.ts';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from './templates.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -89,6 +91,23 @@ export function campaignRoutes(fastify: FastifyInstance, app: AppContext): void 
     handler: async (request, reply) => reply.code(202).send(await sendCampaign(app, callerOf(request), request.params.id)),
   });
 
+  r.post('/api/v1/campaigns/:id/stop', {
+    config: { access: 'campaigns.send', resource: 'campaign' },
+    schema: { tags, summary: 'Stop a send in progress (the batch being sent finishes; nothing after it goes out)', params: idParam, response: { 200: s.campaignView } },
+    handler: async (request) => stopCampaign(app, callerOf(request), request.params.id),
+  });
+  r.get('/api/v1/campaigns/:id/exclusions', {
+    config: { access: 'campaigns.read', resource: 'campaign' },
+    schema: {
+      tags,
+      summary: 'The people the campaign leaves out, with the reason: for a draft as a send would decide now, once started as recorded',
+      params: idParam,
+      querystring: s.exclusionQuery,
+      response: { 200: pageOf(s.exclusionView) },
+    },
+    handler: async (request) => listExclusions(app, callerOf(request), request.params.id, request.query),
+  });
+
   r.get('/api/v1/suppressions', {
     config: { access: 'campaigns.read' },
     schema: { tags, summary: 'The suppression list (addresses no marketing email goes to)', querystring: pageQuery, response: { 200: pageOf(s.suppressionView) } },
@@ -96,16 +115,8 @@ export function campaignRoutes(fastify: FastifyInstance, app: AppContext): void 
   });
   r.post('/api/v1/suppressions', {
     config: { access: 'suppressions.manage' },
-    schema: { tags, summary: 'Suppress an address by hand', body: s.suppressionInput, response: { 201: z.object({ emailIndex: z.string() }) } },
+    schema: { tags, summary: 'Suppress an address by hand (staff can only add: the person alone lifts a suppression, by subscribing again)', body: s.suppressionInput, response: { 201: z.object({ emailIndex: z.string() }) } },
     handler: async (request, reply) => reply.code(201).send(await addSuppression(app, callerOf(request), request.body)),
-  });
-  r.post('/api/v1/suppressions/remove', {
-    config: { access: 'suppressions.manage' },
-    schema: { tags, summary: 'Take an address off the suppression list', body: z.object({ email: s.suppressionInput.shape.email }) },
-    handler: async (request, reply) => {
-      await removeSuppression(app, callerOf(request), request.body.email);
-      return reply.code(204).send();
-    },
   });
   r.post('/api/v1/email-events', {
     config: { access: 'suppressions.manage' },

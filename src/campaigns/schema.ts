@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { country, email, isoDateTime, LEAD_STATUSES } from '../crm/schema.ts';
+import { REFUSALS } from '../consent/gate.ts';
 import { PERSON_TYPES } from '../consent/schema.ts';
+import { pageQuery } from '../http/pagination.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -52,7 +54,8 @@ export const campaignView = z.object({
   templateId: z.string().uuid(),
   inactiveMonths: z.number().nullable(),
   confirmWithinDays: z.number().nullable(),
-  status: z.enum(['draft', 'sending', 'sent', 'failed']),
+  status: z.enum(['draft', 'sending', 'sent', 'failed', 'stopped']),
+  stoppedReason: z.string().nullable().describe('Why a send stopped before its end (the gate refused its purpose, or a member stopped it)'),
   recipients: z.number().describe('People the gate allowed'),
   sent: z.number(),
   failed: z.number(),
@@ -62,6 +65,13 @@ export const campaignView = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   confirmBy: z.string().nullable(),
+});
+
+export const exclusionQuery = pageQuery.extend({ reason: z.enum(REFUSALS).optional().describe('Only people left out for this reason') });
+export const exclusionView = z.object({
+  person: z.object({ type: z.enum(PERSON_TYPES), id: z.string().uuid(), name: z.string().nullable(), email: z.string().nullable() }),
+  reason: z.string().describe('The gate\'s reason (see the preview\'s counts)'),
+  refusedAt: z.string().nullable().describe('When the gate refused them; null in the preview of a draft'),
 });
 
 export const campaignPreview = z.object({ recipients: z.number(), excluded: z.record(z.string(), z.number()) });

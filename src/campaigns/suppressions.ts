@@ -5,12 +5,12 @@ import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import type { Caller } from '../auth/context.ts';
 import { crmWork, isoRequired, Sealer } from '../crm/context.ts';
 import { normaliseEmail } from '../crm/normalise.ts';
-import { emailIndexesOf } from '../consent/gate.ts';
+import { emailIndexesOf } from '../consent/gate-facts.ts';
 import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
 import { verifyLink } from '../consent/links.ts';
 import { loadPeople } from '../consent/people.ts';
 import { findPurpose } from '../consent/purposes.ts';
-import { applyPreferences, preferenceItems, type Preference } from '../consent/preferences.ts';
+import { applyPreferences, preferenceItems, type Preference, type PreferenceChanges } from '../consent/preferences.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { SuppressionReason } from '../db/types-consent.ts';
 import { finishPage, pageBy, type pageQuery, type ResolvedSort } from '../http/pagination.ts';
@@ -64,15 +64,6 @@ export function addSuppression(app: AppContext, caller: Caller, input: z.infer<t
     await suppress(work.tx, work.tenantId, [index], 'manual', input.detail);
     await work.audit({ action: 'suppression.add', objectType: 'suppression', objectId: index, fields: ['reason:manual'] });
     return { emailIndex: index };
-  });
-}
-
-export function removeSuppression(app: AppContext, caller: Caller, email: string) {
-  return crmWork(app, caller, async (work) => {
-    const index = await work.sealer.index('email', normaliseEmail(email));
-    const removed = await work.tx.deleteFrom('suppressions').where('tenant_id', '=', work.tenantId).where('email_index', '=', index).executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) throw notFound('Suppression');
-    await work.audit({ action: 'suppression.remove', objectType: 'suppression', objectId: index, fields: [] });
   });
 }
 
@@ -145,7 +136,7 @@ export async function unsubscribe(app: AppContext, token: string, visitor: LinkV
     const { state } = await currentState(tx, tenantId, personId, purposeId);
     const kind = purpose.legal_basis === 'consent' ? (state === 'granted' || state === 'pending' ? 'withdrawn' : null) : state === 'objected' ? null : 'objected';
     if (kind) {
-      await recordConsentEvent(app, tx, tenantId, { person, purpose, kind, method: 'email_link', source: 'unsubscribe link', ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: personId } });
+      await recordConsentEvent(app, tx, tenantId, { person, purpose, kind, method: 'email_link', source: 'one-click unsubscribe (RFC 8058)', ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: personId } });
     }
     const indexes = (await emailIndexesOf(tx, tenantId, [person])).get(personId) ?? [];
     await suppress(tx, tenantId, indexes, 'unsubscribed', `purpose:${purpose.key}`);
@@ -168,14 +159,21 @@ export async function preferencesOf(app: AppContext, token: string): Promise<{ t
 }
 
 /** Applies the preference centre's toggles: on = consent given, off = withdrawn; objections. */
-export async function savePreferences(app: AppContext, token: string, wanted: Set<string>, objections: Set<string>, visitor: LinkVisitor): Promise<number | null> {
+export async function savePreferences(app: AppContext, token: string, wanted: Set<string>, objections: Set<string>, visitor: LinkVisitor): Promise<PreferenceChanges | null> {
   const current = await preferencesOf(app, token);
   if (!current) return null;
   const { tenantId, person } = current;
   return withTenant(app.db, tenantId, async (tx) => {
-    const changes = await applyPreferences(app, tx, tenantId, person, wanted, objections, visitor, { method: 'email_link', source: 'Preference centre' });
-    if (changes > 0) await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'consent.preferences', objectType: person.type, objectId: person.id, fields: [`changes:${changes}`] });
-    return changes;
+    const applied = await applyPreferences(app, tx, tenantId, person, wanted, objections, visitor, { method: 'email_link', source: 'Preference centre' });
+    if (applied.changes > 0) {
+      await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
+        action: 'consent.preferences',
+        objectType: person.type,
+        objectId: person.id,
+        fields: [`changes:${applied.changes}`, ...(applied.liftedSuppressions > 0 ? ['suppression:lifted'] : [])],
+      });
+    }
+    return applied;
   });
 }
 

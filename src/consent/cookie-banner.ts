@@ -9,14 +9,24 @@ import type { Visitor } from './form-submit.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { verifyLink } from './links.ts';
 import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
+import { BANNER_SCRIPT } from './cookie-banner-script.ts';
+import { webOrigin, webUrl } from '../crm/schema.ts';
 
 export const cookieBannerInput = z.object({
   text: z.string().trim().min(1).max(2000).describe('What the banner says about cookies'),
-  policyUrl: z.string().url().max(2000),
+  policyUrl: webUrl,
+  allowedOrigins: z
+    .array(webOrigin)
+    .max(20)
+    .default([])
+    .describe("Your sites' origins (https://www.example.org): only their pages may send banner choices with the visitor's cookie"),
 });
 
-export const cookieBannerView = cookieBannerInput.extend({
-  categories: z.array(z.object({ key: z.string(), label: z.string(), purposeId: z.string().uuid() })),
+export const cookieBannerView = z.object({
+  text: z.string(),
+  policyUrl: z.string(),
+  allowedOrigins: z.array(z.string()),
+  categories: z.array(z.object({ key: z.string(), label: z.string(), purposeId: z.string().uuid(), sellsOrShares: z.boolean().describe('Refused under Global Privacy Control') })),
   scriptUrl: z.string(),
 });
 
@@ -32,13 +42,13 @@ const DEFAULT_TEXT = 'We use cookies that are strictly necessary for this site. 
 async function categoriesOf(tx: Parameters<Parameters<typeof withTenant>[2]>[0], tenantId: string) {
   const rows = await tx
     .selectFrom('purposes')
-    .select(['id', 'name', 'cookie_category'])
+    .select(['id', 'name', 'cookie_category', 'sells_or_shares'])
     .where('tenant_id', '=', tenantId)
     .where('status', '=', 'active')
     .where('cookie_category', 'is not', null)
     .orderBy('cookie_category')
     .execute();
-  return rows.map((row) => ({ key: row.cookie_category!, label: row.name, purposeId: row.id }));
+  return rows.map((row) => ({ key: row.cookie_category!, label: row.name, purposeId: row.id, sellsOrShares: row.sells_or_shares }));
 }
 
 export async function workspaceIdBySlug(app: AppContext, slug: string): Promise<string | null> {
@@ -54,6 +64,7 @@ export function getCookieBanner(app: AppContext, caller: Caller) {
     return {
       text: row?.text ?? DEFAULT_TEXT,
       policyUrl: row?.policy_url ?? `${app.config.publicUrl}/privacy/${workspace.slug}`,
+      allowedOrigins: row?.allowed_origins ?? [],
       categories: await categoriesOf(tx, tenantId),
       scriptUrl: `${app.config.publicUrl}/f/cookie-banner.js?workspace=${workspace.slug}`,
     };
@@ -64,10 +75,10 @@ export async function setCookieBanner(app: AppContext, caller: Caller, input: z.
   await asCaller(app, caller, async (tx, audit) => {
     await tx
       .insertInto('cookie_banners')
-      .values({ tenant_id: caller.auth.tenantId, text: input.text, policy_url: input.policyUrl })
-      .onConflict((c) => c.column('tenant_id').doUpdateSet({ text: input.text, policy_url: input.policyUrl, updated_at: new Date() }))
+      .values({ tenant_id: caller.auth.tenantId, text: input.text, policy_url: input.policyUrl, allowed_origins: input.allowedOrigins })
+      .onConflict((c) => c.column('tenant_id').doUpdateSet({ text: input.text, policy_url: input.policyUrl, allowed_origins: input.allowedOrigins, updated_at: new Date() }))
       .execute();
-    await audit({ action: 'cookie_banner.update', objectType: 'cookie_banner', objectId: null, fields: ['text', 'policyUrl'] });
+    await audit({ action: 'cookie_banner.update', objectType: 'cookie_banner', objectId: null, fields: ['text', 'policyUrl', 'allowedOrigins'] });
   });
   return getCookieBanner(app, caller);
 }
@@ -80,41 +91,57 @@ export async function cookieBannerScript(app: AppContext, slug: string): Promise
     const row = await tx.selectFrom('cookie_banners').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
     return {
       workspace: slug,
-      endpoint: `${app.config.publicUrl}/f/cookie-consent`,
+      // The slug in the URL lets the CORS preflight, which carries no body, be answered per workspace.
+      endpoint: `${app.config.publicUrl}/f/cookie-consent?workspace=${encodeURIComponent(slug)}`,
       text: row?.text ?? DEFAULT_TEXT,
-      policyUrl: row?.policy_url ?? `${app.config.publicUrl}/privacy/${slug}`,
-      categories: (await categoriesOf(tx, tenantId)).map(({ key, label }) => ({ key, label })),
+      policyUrl: row?.policy_url && /^https?:\/\//i.test(row.policy_url) ? row.policy_url : `${app.config.publicUrl}/privacy/${slug}`,
+      categories: (await categoriesOf(tx, tenantId)).map(({ key, label, sellsOrShares }) => ({ key, label, sellsOrShares })),
     };
   });
   return BANNER_SCRIPT.replace('__CONFIG__', JSON.stringify(config).replace(/</g, '\\u003c'));
 }
 
 /**
+ * Whether a page of this origin may send choices with the visitor's cookie: the installation's
+ * own pages, and the sites the workspace listed. A request without Origin is not a cross-site
+ * browser request (browsers always send it on a cross-origin POST).
+ */
+export async function originAllowed(app: AppContext, slug: string, origin: string | undefined): Promise<boolean> {
+  if (origin === undefined || origin === new URL(app.config.publicUrl).origin) return true;
+  const tenantId = await workspaceIdBySlug(app, slug);
+  if (!tenantId) return false;
+  return withTenant(app.db, tenantId, async (tx) => {
+    const row = await tx.selectFrom('cookie_banners').select('allowed_origins').where('tenant_id', '=', tenantId).executeTakeFirst();
+    return (row?.allowed_origins ?? []).includes(origin);
+  });
+}
+
+/**
  * A choice made in the banner. For a known visitor (the token a form submission set) each
  * category becomes a consent event: given when accepted, withdrawn when rejected after having
  * been given. Unknown visitors' choices stay in their browser only. A Global Privacy Control
- * signal (header or script) rejects every category and, for a known visitor, is recorded as
- * their opt-out of sale and sharing.
+ * signal (header or script) rejects the categories whose purpose sells or shares, whatever was
+ * clicked, and for a known visitor is recorded as their opt-out of sale and sharing.
  */
 export async function recordCookieChoice(app: AppContext, input: z.infer<typeof cookieChoiceInput>, visitorToken: string | undefined, visitor: Visitor): Promise<{ recorded: number }> {
   await hitPublicLimits(app.db, [{ key: `cookies:${visitor.ip}`, max: 60, windowSeconds: 600 }]);
   const tenantId = await workspaceIdBySlug(app, input.workspace);
   const categories = Object.keys(input.choices);
-  if (!tenantId || !visitorToken || categories.length === 0) return { recorded: 0 };
+  const gpc = Boolean(visitor.gpc || input.globalPrivacyControl);
+  if (!tenantId || !visitorToken || (categories.length === 0 && !gpc)) return { recorded: 0 };
   const check = verifyLink(app.keys, 'visitor', visitorToken, 3);
   if (!check.ok || check.values[0] !== tenantId) return { recorded: 0 };
   const person: PersonRef = { type: check.values[1] as PersonRef['type'], id: check.values[2]! };
-  const gpc = Boolean(visitor.gpc || input.globalPrivacyControl);
   return withTenant(app.db, tenantId, async (tx) => {
     const table = person.type === 'contact' ? 'contacts' : 'leads';
     const exists = await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirst();
     if (!exists) return { recorded: 0 };
     const banner = await tx.selectFrom('cookie_banners').select('text').where('tenant_id', '=', tenantId).executeTakeFirst();
-    const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('cookie_category', 'in', categories).execute();
+    const purposes = categories.length === 0 ? [] : await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('cookie_category', 'in', categories).execute();
     let recorded = 0;
     if (gpc && (await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'cookie_banner', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } }))) recorded += 1;
     for (const purpose of purposes) {
-      const accepted = !gpc && input.choices[purpose.cookie_category!];
+      const accepted = input.choices[purpose.cookie_category!] && !(gpc && purpose.sells_or_shares);
       const { state } = await currentState(tx, tenantId, person.id, purpose.id);
       const kind = accepted ? (state === 'granted' ? null : 'given') : state === 'granted' || state === 'pending' ? 'withdrawn' : null;
       if (!kind) continue;
@@ -137,67 +164,3 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
     return { recorded };
   });
 }
-
-/** The banner: no cookie is set before a choice, nothing is pre-ticked, rejecting is one click. */
-const BANNER_SCRIPT = `(function () {
-  var config = __CONFIG__;
-  var storageKey = 'lawful_cookie_choices:' + config.workspace;
-  function send(choices) {
-    try { localStorage.setItem(storageKey, JSON.stringify(choices)); } catch (e) {}
-    window.dispatchEvent(new CustomEvent('lawful:cookie-consent', { detail: choices }));
-    var body = { workspace: config.workspace, choices: choices };
-    if (window.lawfulVisitor) body.visitor = window.lawfulVisitor;
-    if (navigator.globalPrivacyControl === true) body.globalPrivacyControl = true;
-    fetch(config.endpoint, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(function () {});
-  }
-  function show() {
-    var bar = document.createElement('div');
-    bar.setAttribute('role', 'dialog');
-    bar.setAttribute('aria-label', 'Cookie choices');
-    bar.style.cssText = 'position:fixed;left:0;right:0;bottom:0;background:#fff;border-top:1px solid #ccd;padding:1rem;font:14px system-ui,sans-serif;z-index:2147483647';
-    var text = document.createElement('p');
-    text.textContent = config.text + ' ';
-    var link = document.createElement('a');
-    link.href = config.policyUrl; link.textContent = 'Privacy policy';
-    text.appendChild(link);
-    bar.appendChild(text);
-    var boxes = {};
-    config.categories.forEach(function (category) {
-      var label = document.createElement('label');
-      label.style.marginRight = '1rem';
-      var box = document.createElement('input');
-      box.type = 'checkbox'; box.name = category.key;
-      boxes[category.key] = box;
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(' ' + category.label));
-      bar.appendChild(label);
-    });
-    function choose(all) {
-      var choices = {};
-      config.categories.forEach(function (category) { choices[category.key] = all === undefined ? boxes[category.key].checked : all; });
-      send(choices);
-      bar.remove();
-    }
-    [['Reject all', false], ['Save choices', undefined], ['Accept all', true]].forEach(function (b) {
-      var button = document.createElement('button');
-      button.textContent = b[0];
-      button.style.marginRight = '.5rem';
-      button.addEventListener('click', function () { choose(b[1]); });
-      bar.appendChild(button);
-    });
-    document.body.appendChild(bar);
-  }
-  window.lawfulCookieChoices = function () { try { return JSON.parse(localStorage.getItem(storageKey) || 'null'); } catch (e) { return null; } };
-  window.lawfulShowCookieBanner = show;
-  // A Global Privacy Control signal is the visitor's answer already: every category rejected, no banner.
-  function honourGpc() {
-    var choices = {};
-    config.categories.forEach(function (category) { choices[category.key] = false; });
-    send(choices);
-  }
-  if (!window.lawfulCookieChoices()) {
-    if (navigator.globalPrivacyControl === true) honourGpc();
-    else if (document.body) show(); else document.addEventListener('DOMContentLoaded', show);
-  }
-})();
-`;

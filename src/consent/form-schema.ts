@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webUrl } from '../crm/schema.ts';
 import { PERSON_TYPES } from './schema.ts';
 
 /** The person fields a form can ask for; email is always asked and always required. */
@@ -24,7 +25,7 @@ const content = {
   fields: z.array(formFieldInput).max(20).default([]),
   consents: z.array(formConsentInput).min(1).max(20),
   policyVersion: text(100),
-  policyUrl: z.string().url().max(2000),
+  policyUrl: webUrl,
   successMessage: text(2000).default('Thank you.'),
 };
 

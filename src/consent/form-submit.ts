@@ -18,6 +18,7 @@ import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
 import { signLink, verifyLink } from './links.ts';
 import { findPurpose } from './purposes.ts';
+import { liftSuppressionByOptIn } from './suppression.ts';
 import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
 
 export interface Visitor {
@@ -242,6 +243,7 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
       sendToPerson(app, tx, tenantId, {
         personId: outcome.person.id,
         kind: 'confirmation',
+        personalLinks: [link],
         mail: {
           to: outcome.email,
           subject: `Please confirm: ${outcome.title}`,
@@ -261,7 +263,7 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
   };
 }
 
-export type ConfirmationOutcome = { status: 'confirmed'; purposes: string[] } | { status: 'invalid' | 'expired' | 'used' };
+export type ConfirmationOutcome = { status: 'confirmed'; purposes: string[]; liftedSuppressions: number } | { status: 'invalid' | 'expired' | 'used' };
 
 /** Reads a confirmation link without using it (the page asks the person to press a button). */
 export function checkConfirmation(app: AppContext, token: string): ConfirmationOutcome | null {
@@ -298,8 +300,15 @@ export async function confirmSubmission(app: AppContext, token: string, visitor:
       confirmed.push(purpose.name);
     }
     await tx.updateTable('form_submissions').set({ confirmed_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', submissionId).execute();
-    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'consent.confirm', objectType: person.type, objectId: person.id, fields: submission.purpose_ids.map((id) => `consent:${id}`) });
-    return { status: 'confirmed' as const, purposes: confirmed };
+    // Confirming from their own mailbox is the person's own new opt-in: it alone lifts a suppression.
+    const liftedSuppressions = confirmed.length > 0 ? await liftSuppressionByOptIn(tx, tenantId, person) : 0;
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
+      action: 'consent.confirm',
+      objectType: person.type,
+      objectId: person.id,
+      fields: [...submission.purpose_ids.map((id) => `consent:${id}`), ...(liftedSuppressions > 0 ? ['suppression:lifted'] : [])],
+    });
+    return { status: 'confirmed' as const, purposes: confirmed, liftedSuppressions };
   });
 }
 

@@ -3,6 +3,7 @@ import type { Tx } from '../db/tenant.ts';
 import type { ConsentMethod } from '../db/types-consent.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { findPurpose } from './purposes.ts';
+import { liftSuppressionByOptIn } from './suppression.ts';
 
 export interface Preference {
   purposeId: string;
@@ -31,9 +32,20 @@ export interface Chooser {
   userAgent: string | null;
 }
 
+/** What the person is told when their own opt-in took their address off the suppression list. */
+export const SUPPRESSION_LIFTED = 'You had asked us not to send you marketing e-mail; since you have now subscribed again yourself, your address is off our do-not-mail list.';
+
+export interface PreferenceChanges {
+  /** Events written to the ledger. */
+  changes: number;
+  /** Addresses taken off the suppression list because the person opted in again. */
+  liftedSuppressions: number;
+}
+
 /**
  * Applies a person's own choices: a ticked consent purpose is given, an unticked one withdrawn,
- * an objection recorded. Returns the number of events written; the caller audits.
+ * an objection recorded. A new consent is the person's own new opt-in, which alone lifts a
+ * suppression of their addresses. The caller audits.
  */
 export async function applyPreferences(
   app: AppContext,
@@ -44,8 +56,9 @@ export async function applyPreferences(
   objections: Set<string>,
   chooser: Chooser,
   where: { method: ConsentMethod; source: string },
-): Promise<number> {
+): Promise<PreferenceChanges> {
   let changes = 0;
+  let optedIn = false;
   for (const item of await preferenceItems(tx, tenantId, person.id)) {
     let kind: 'given' | 'withdrawn' | 'objected' | null = null;
     if (item.control === 'consent') {
@@ -68,6 +81,7 @@ export async function applyPreferences(
       actor: { type: 'data_subject', id: person.id },
     });
     changes += 1;
+    if (kind === 'given') optedIn = true;
   }
-  return changes;
+  return { changes, liftedSuppressions: optedIn ? await liftSuppressionByOptIn(tx, tenantId, person) : 0 };
 }

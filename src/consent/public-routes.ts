@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { withTenant } from '../db/tenant.ts';
 import type { FormField } from '../db/types-consent.ts';
-import { AppError } from '../http/errors.ts';
-import { cookieBannerScript, cookieChoiceInput, recordCookieChoice } from './cookie-banner.ts';
+import { AppError, badRequest } from '../http/errors.ts';
+import { cookieBannerScript, cookieChoiceInput, originAllowed, recordCookieChoice } from './cookie-banner.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './form-submit.ts';
+import { SUPPRESSION_LIFTED } from './preferences.ts';
 import { hasGpcHeader } from './sale-sharing.ts';
 import { escapeHtml, page } from './html.ts';
 
@@ -19,6 +20,13 @@ const INPUT_TYPES: Record<string, string> = { email: 'email', phone: 'tel' };
 function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
   const origin = request.headers.origin;
   if (origin) reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+}
+
+/** Answers a CORS preflight: allowed origins get the headers, others nothing (the browser then refuses). */
+function preflight(request: FastifyRequest, reply: FastifyReply, allowed: boolean) {
+  reply.header('vary', 'Origin');
+  if (allowed) allowOrigin(request, reply);
+  return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').code(204).send();
 }
 
 export function visitorOf(request: FastifyRequest): Visitor {
@@ -83,17 +91,24 @@ ${version.intro ? `<p>${escapeHtml(version.intro)}</p>` : ''}${errorList}
 ${fields}
 <div class="hp" aria-hidden="true"><label for="f-website">Leave this empty</label><input id="f-website" name="${HONEYPOT}" type="text" tabindex="-1" autocomplete="off"></div>
 ${consents}
-<p class="muted">How we use your data: <a href="${escapeHtml(version.policy_url)}">privacy policy</a> (version ${escapeHtml(version.policy_version)}).</p>
+<p class="muted">How we use your data: ${policyLink(version.policy_url)} (version ${escapeHtml(version.policy_version)}).</p>
 <button type="submit">Submit</button>
 </form>`,
     );
   });
 }
 
-function confirmationPage(status: 'confirmed' | 'invalid' | 'expired' | 'used', purposes: string[] = []): { code: number; html: string } {
+/** A link to the privacy policy; a URL stored before only http(s) was accepted is shown, never linked. */
+function policyLink(url: string): string {
+  return /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">privacy policy</a>` : `privacy policy: ${escapeHtml(url)}`;
+}
+
+function confirmationPage(status: 'confirmed' | 'invalid' | 'expired' | 'used', purposes: string[] = [], liftedSuppressions = 0): { code: number; html: string } {
   switch (status) {
-    case 'confirmed':
-      return { code: 200, html: page('Confirmed', `<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length ? ` for: ${purposes.map(escapeHtml).join(', ')}` : ''}.</p>`) };
+    case 'confirmed': {
+      const lifted = liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
+      return { code: 200, html: page('Confirmed', `<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length ? ` for: ${purposes.map(escapeHtml).join(', ')}` : ''}.</p>${lifted}`) };
+    }
     case 'used':
       return { code: 409, html: page('Already confirmed', '<h1>Already confirmed</h1><p>This link has been used.</p>') };
     case 'expired':
@@ -118,20 +133,32 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     },
   });
   // The banner and embedded forms run on the workspace's own sites: they post cross-origin.
-  for (const url of ['/f/cookie-consent', '/f/:publicId']) {
-    r.options(url, {
-      config: { access: 'public' },
-      schema: { hide: true },
-      handler: async (request, reply) => {
-        allowOrigin(request, reply);
-        return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').code(204).send();
-      },
-    });
-  }
-  r.post('/f/cookie-consent', {
+  r.options('/f/:publicId', {
     config: { access: 'public' },
-    schema: { tags, summary: 'Record a cookie-banner choice (as consent events when the visitor is known); a Global Privacy Control signal rejects every category and opts the known visitor out of sale and sharing', body: cookieChoiceInput, response: { 200: z.object({ recorded: z.number() }) } },
+    schema: { hide: true },
+    handler: async (request, reply) => preflight(request, reply, true),
+  });
+  const bannerQuery = z.object({ workspace: z.string().min(1).max(48).optional() });
+  r.options('/f/cookie-consent', {
+    config: { access: 'public' },
+    schema: { hide: true, querystring: bannerQuery },
+    handler: async (request, reply) => preflight(request, reply, Boolean(request.query.workspace) && (await originAllowed(app, request.query.workspace!, request.headers.origin))),
+  });
+  r.post('/f/cookie-consent', {
+    config: { access: 'public', forDataSubject: true },
+    schema: {
+      tags,
+      summary:
+        "Record a cookie-banner choice (as consent events when the visitor is known). Credentialed requests are accepted only from the workspace's allowed origins. A Global Privacy Control signal rejects the categories that sell or share and opts the known visitor out of sale and sharing",
+      querystring: bannerQuery,
+      body: cookieChoiceInput,
+      response: { 200: z.object({ recorded: z.number() }) },
+    },
     handler: async (request, reply) => {
+      if (request.query.workspace && request.query.workspace !== request.body.workspace) throw badRequest('The workspace in the URL and in the body differ.', { field: 'workspace' });
+      if (!(await originAllowed(app, request.body.workspace, request.headers.origin))) {
+        throw new AppError(403, 'origin_not_allowed', `Pages of ${request.headers.origin} may not send cookie choices for this workspace: an administrator adds the site to the cookie banner's allowed origins.`, { origin: request.headers.origin });
+      }
       allowOrigin(request, reply);
       return recordCookieChoice(app, request.body, request.cookies[VISITOR_COOKIE] ?? request.body.visitor, visitorOf(request));
     },
@@ -148,7 +175,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
   });
 
   r.post('/f/:publicId', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: {
       tags,
       summary: 'Submit a form: JSON {fields: {email, ...}, consents: [purposeId], website: "", globalPrivacyControl?: true} or the hosted page\'s form post; Sec-GPC: 1 opts the person out of sale and sharing',
@@ -178,7 +205,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
 
   const tokenParam = z.object({ token: z.string().min(1).max(1000) });
   r.get('/f/confirm/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Double opt-in: the page behind the confirmation link (confirms on the button, not on the visit)', params: tokenParam },
     handler: async (request, reply) => {
       const problem = checkConfirmation(app, request.params.token);
@@ -192,11 +219,11 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     },
   });
   r.post('/f/confirm/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Double opt-in: confirm (single use)', params: tokenParam },
     handler: async (request, reply) => {
       const outcome = await confirmSubmission(app, request.params.token, visitorOf(request));
-      const { code, html } = confirmationPage(outcome.status, outcome.status === 'confirmed' ? outcome.purposes : []);
+      const { code, html } = outcome.status === 'confirmed' ? confirmationPage(outcome.status, outcome.purposes, outcome.liftedSuppressions) : confirmationPage(outcome.status);
       return reply.code(code).type('text/html').send(html);
     },
   });

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
+import { memberAllows } from '../auth/permissions.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { LegitimateInterestAssessmentsTable, PurposesTable } from '../db/types-consent.ts';
 import { conflict, isUniqueViolation, notFound, unprocessable } from '../http/errors.ts';
@@ -53,6 +54,8 @@ function toView(row: PurposeRow, lia: LiaRow | undefined): PurposeView {
     retention: row.retention,
     recipients: row.recipients,
     consentValidDays: row.consent_valid_days,
+    softOptIn: row.soft_opt_in,
+    aboutRecipientsProfession: row.about_recipients_profession,
     activatedAt: iso(row.activated_at),
     createdAt: isoRequired(row.created_at),
     updatedAt: isoRequired(row.updated_at),
@@ -92,6 +95,21 @@ export function getPurpose(app: AppContext, caller: Caller, id: string) {
   return asCaller(app, caller, async (tx) => viewOf(tx, caller.auth.tenantId, await findPurpose(tx, caller.auth.tenantId, id)));
 }
 
+/**
+ * The soft opt-in and the B2B exceptions let marketing reach people without their consent, which
+ * the law allows only on legitimate interest (a purpose on consent needs its consent).
+ */
+function checkMarketingRoutes(purpose: { legal_basis: string; direct_marketing: boolean; soft_opt_in: boolean; about_recipients_profession: boolean }): void {
+  for (const [flag, field] of [
+    [purpose.soft_opt_in, 'softOptIn'],
+    [purpose.about_recipients_profession, 'aboutRecipientsProfession'],
+  ] as const) {
+    if (flag && !(purpose.direct_marketing && purpose.legal_basis === 'legitimate_interest')) {
+      throw unprocessable(`${field} applies to direct marketing on legitimate interest only: a purpose on ${purpose.legal_basis.replace('_', ' ')} ${purpose.direct_marketing ? '' : 'that is not direct marketing '}reaches people by its own basis.`, { field });
+    }
+  }
+}
+
 function uniqueClash(error: unknown): Error {
   if (isUniqueViolation(error, 'purposes_tenant_id_key_key')) return conflict('Another purpose already has this key.', { field: 'key' });
   if (isUniqueViolation(error, 'purposes_tenant_id_cookie_category_key')) return conflict('Another purpose already uses this cookie category.', { field: 'cookieCategory' });
@@ -103,6 +121,7 @@ export function createPurpose(app: AppContext, caller: Caller, input: z.infer<ty
     if (input.cookieCategory && input.legalBasis !== 'consent') {
       throw unprocessable('Non-essential cookies need consent: a cookie category requires legalBasis "consent".', { field: 'cookieCategory' });
     }
+    checkMarketingRoutes({ legal_basis: input.legalBasis, direct_marketing: input.directMarketing, soft_opt_in: input.softOptIn, about_recipients_profession: input.aboutRecipientsProfession });
     const row = await tx
       .insertInto('purposes')
       .values({
@@ -117,6 +136,8 @@ export function createPurpose(app: AppContext, caller: Caller, input: z.infer<ty
         retention: input.retention,
         recipients: input.recipients,
         consent_valid_days: input.consentValidDays,
+        soft_opt_in: input.softOptIn,
+        about_recipients_profession: input.aboutRecipientsProfession,
       })
       .returningAll()
       .executeTakeFirstOrThrow()
@@ -135,6 +156,12 @@ export function updatePurpose(app: AppContext, caller: Caller, id: string, patch
     if (patch.cookieCategory && current.legal_basis !== 'consent') {
       throw unprocessable('Non-essential cookies need consent: a cookie category requires legalBasis "consent".', { field: 'cookieCategory' });
     }
+    checkMarketingRoutes({
+      legal_basis: current.legal_basis,
+      direct_marketing: patch.directMarketing ?? current.direct_marketing,
+      soft_opt_in: patch.softOptIn ?? current.soft_opt_in,
+      about_recipients_profession: patch.aboutRecipientsProfession ?? current.about_recipients_profession,
+    });
     if (patch.status === 'active' && current.status !== 'active' && current.legal_basis === 'legitimate_interest') {
       const lia = (await latestAssessments(tx, tenantId, [id])).get(id);
       if (!lia || lia.outcome !== 'passed') {
@@ -153,6 +180,8 @@ export function updatePurpose(app: AppContext, caller: Caller, id: string, patch
         ...(patch.retention !== undefined ? { retention: patch.retention } : {}),
         ...(patch.recipients !== undefined ? { recipients: patch.recipients } : {}),
         ...(patch.consentValidDays !== undefined ? { consent_valid_days: patch.consentValidDays } : {}),
+        ...(patch.softOptIn !== undefined ? { soft_opt_in: patch.softOptIn } : {}),
+        ...(patch.aboutRecipientsProfession !== undefined ? { about_recipients_profession: patch.aboutRecipientsProfession } : {}),
         ...(patch.status !== undefined ? { status: patch.status } : {}),
         ...(activating ? { activated_at: new Date() } : {}),
         updated_at: new Date(),
@@ -180,8 +209,12 @@ export function assessLegitimateInterest(app: AppContext, caller: Caller, purpos
     if (purpose.legal_basis !== 'legitimate_interest') {
       throw unprocessable('Only a purpose based on legitimate interest takes a balancing test.', { field: 'legalBasis' });
     }
-    const reviewer = await tx.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('id', '=', input.reviewerId).where('status', '=', 'active').executeTakeFirst();
+    const reviewer = await tx.selectFrom('members').select(['id', 'role', 'is_dpo']).where('tenant_id', '=', tenantId).where('id', '=', input.reviewerId).where('status', '=', 'active').executeTakeFirst();
     if (!reviewer) throw unprocessable('reviewerId does not name an active member of this workspace.', { field: 'reviewerId' });
+    // The balancing test is the controller's decision (Art. 6(1)(f), 5(2)): reviewed by someone who may decide on purposes.
+    if (!memberAllows({ role: reviewer.role, isDpo: reviewer.is_dpo }, 'purposes.manage')) {
+      throw unprocessable('The reviewer must be a member allowed to manage purposes (an Administrator, a Company Manager or the DPO).', { field: 'reviewerId' });
+    }
     await tx
       .insertInto('legitimate_interest_assessments')
       .values({

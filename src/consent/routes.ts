@@ -10,6 +10,7 @@ import { PERSON_RECORDS_PATHS } from './paths.ts';
 import { proofPdf } from './proof-pdf.ts';
 import { assessLegitimateInterest, createPurpose, getPurpose, listPurposes, updatePurpose } from './purposes.ts';
 import * as s from './schema.ts';
+import { recordSoftOptIn, removeSoftOptIn } from './soft-opt-in.ts';
 import { getPersonConsents, liftRestriction, proofOfConsent, recordConsentsInBulk, recordPersonConsent, restrictPerson } from './service.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -109,6 +110,25 @@ export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
           return reply.type('application/pdf').header('content-disposition', `attachment; filename="${file}.pdf"`).send(await proofPdf(proof));
         }
         return reply.header('content-disposition', `attachment; filename="${file}.json"`).send(proof);
+      },
+    });
+    r.put(`${path}/:id/soft-opt-in`, {
+      config: { access: 'crm.write', resource: type },
+      schema: {
+        tags: personTags,
+        summary: `Record the soft opt-in facts of a ${type}: an existing customer who may receive marketing of similar products until they refuse (ePrivacy Art. 13(2), PECR reg. 22(3))`,
+        params: idParam,
+        body: s.softOptInInput,
+        response: { 200: s.softOptInView },
+      },
+      handler: async (request) => recordSoftOptIn(app, callerOf(request), type, request.params.id, request.body),
+    });
+    r.delete(`${path}/:id/soft-opt-in`, {
+      config: { access: 'crm.write', resource: type },
+      schema: { tags: personTags, summary: `Remove the soft opt-in facts of a ${type}`, params: idParam },
+      handler: async (request, reply) => {
+        await removeSoftOptIn(app, callerOf(request), type, request.params.id);
+        return reply.code(204).send();
       },
     });
     r.put(`${path}/:id/restriction`, {

@@ -5,8 +5,8 @@ import { crmWork, type CrmWork } from '../crm/context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { ConsentState, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound, unprocessable } from '../http/errors.ts';
-import { consentValidUntil, gateFacts, gateVerdict } from './gate.ts';
-import { workspaceJurisdiction } from '../jurisdiction/service.ts';
+import { consentValidUntil, gateFacts, gatePurposes, gateVerdict } from './gate.ts';
+import { carrySoftOptIn, softOptInOf } from './soft-opt-in.ts';
 import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { recordSaleSharingChoice, saleSharingState } from './sale-sharing.ts';
 import { sendToPerson } from '../mail/outbox.ts';
@@ -17,15 +17,18 @@ import type { bulkConsentInput, consentEventInput, personConsentsView } from './
 type PersonConsents = z.infer<typeof personConsentsView>;
 
 /**
- * Consent state per purpose, the ledger, and the gate's verdict, for one person. Purposes in
- * draft are listed only when the person already has events for them.
+ * Consent state per purpose, the ledger, the soft opt-in facts, and the gate's verdict with the
+ * basis it rests on, for one person. Purposes in draft are listed only when the person already
+ * has events for them.
  */
 export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, person: PersonRef): Promise<PersonConsents> {
-  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '!=', 'retired').orderBy('name').execute();
+  const rows = await tx.selectFrom('purposes').select('id').where('tenant_id', '=', tenantId).where('status', '!=', 'retired').orderBy('name').orderBy('id').execute();
+  const purposes = await gatePurposes(tx, tenantId, rows.map((row) => row.id));
   const facts = await gateFacts(tx, tenantId, [person]);
   const states = facts.states.get(person.id) ?? new Map<string, { state: ConsentState; since: Date }>();
   const items = [];
-  for (const purpose of purposes) {
+  for (const { id } of rows) {
+    const purpose = purposes.get(id)!;
     const state = states.get(purpose.id);
     if (purpose.status === 'draft' && !state) continue;
     const verdict = gateVerdict(purpose, facts, person.id);
@@ -38,6 +41,8 @@ export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, pers
       since: state ? new Date(state.since).toISOString() : null,
       validUntil: state?.state === 'granted' ? (consentValidUntil(purpose, state.since)?.toISOString() ?? null) : null,
       canProcess: verdict.allowed,
+      basis: verdict.allowed ? verdict.basis : null,
+      exception: verdict.allowed ? (verdict.exception ?? null) : null,
       refusal: verdict.allowed ? null : verdict.reason,
     });
   }
@@ -46,8 +51,9 @@ export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, pers
     personId: person.id,
     restricted: facts.restricted.has(person.id),
     suppressed: facts.suppressed.has(person.id),
-    jurisdiction: facts.jurisdictions.get(person.id) ?? { jurisdiction: await workspaceJurisdiction(tx, tenantId), source: 'workspace_default' as const },
+    jurisdiction: facts.places.get(person.id)?.jurisdiction ?? { jurisdiction: facts.workspace.defaultJurisdiction, source: 'workspace_default' as const },
     saleSharing: await saleSharingState(tx, tenantId, person.id),
+    softOptIn: await softOptInOf(app, tx, tenantId, person.id),
     states: items,
     history: await consentHistory(app, tx, tenantId, person.id),
   };
@@ -72,8 +78,8 @@ async function recordFromStaff(work: CrmWork, person: PersonRef, input: z.infer<
     source: input.source,
     text: input.text,
     policyVersion: input.policyVersion,
-    ip: work.caller.origin.ip ?? null,
-    userAgent: work.caller.origin.userAgent ?? null,
+    // The event's address and browser are the person's own when they act; recorded by staff, the
+    // actor is the member (the audit trail keeps where the member was), never the person.
     actor: { type: work.caller.origin.actorType, id: work.caller.origin.actorId },
     ...(input.occurredAt ? { occurredAt: new Date(input.occurredAt) } : {}),
   });
@@ -168,7 +174,7 @@ export function proofOfConsent(app: AppContext, caller: Caller, type: PersonType
 /**
  * Copies a converted lead's consent ledger onto its contact, event by event, so the contact
  * carries the proof. Events the contact's own ledger makes impossible (it is further along)
- * are skipped; a restriction carries over too.
+ * are skipped; a soft opt-in and a restriction carry over too.
  */
 export async function carryConsents(app: AppContext, tx: Tx, tenantId: string, leadId: string, contactId: string): Promise<void> {
   const history = await consentHistory(app, tx, tenantId, leadId);
@@ -206,6 +212,7 @@ export async function carryConsents(app: AppContext, tx: Tx, tenantId: string, l
       if (!(error instanceof AppError)) throw error;
     }
   }
+  await carrySoftOptIn(app, tx, tenantId, leadId, contactId);
   const restriction = await tx.selectFrom('processing_restrictions').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', leadId).executeTakeFirst();
   if (restriction) {
     await tx

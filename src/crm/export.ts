@@ -5,8 +5,8 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { listAccounts } from './accounts.ts';
 import { listContacts } from './contacts.ts';
-import { evaluateGate, recordRefusals } from '../consent/gate.ts';
-import { findPurpose, purposeReference } from '../consent/purposes.ts';
+import { evaluateGate, gateFacts, recordRefusals, type Verdict } from '../consent/gate.ts';
+import { purposeReference } from '../consent/purposes.ts';
 import type { CrmRecordType } from '../db/types.ts';
 import type { PersonType } from '../db/types-consent.ts';
 import { checkBulkExport } from '../governance/incidents.ts';
@@ -49,20 +49,25 @@ export function safeCell(value: unknown): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-/** An export for a purpose (e.g. to load into a marketing tool) passes every person through the gate. */
-export interface MarketingExport {
-  purposeId: string;
+/**
+ * Every export of people passes the gate. With a purpose (e.g. to load into a marketing tool),
+ * only those the gate allows for it leave. Without one it is an internal export: restricted
+ * people (Art. 18) still stay out, and each row says whether the person objected to direct
+ * marketing or is on the suppression list, so nothing downstream mails them by mistake.
+ */
+export interface ExportGate {
+  purposeId: string | null;
   /** Names this export in the refusals it records. */
   ref: string;
 }
 
-async function* pages(app: AppContext, caller: Caller, object: ExportObject, marketing: MarketingExport | undefined, exportId: string): AsyncGenerator<Row[]> {
+async function* pages(app: AppContext, caller: Caller, object: ExportObject, gate: ExportGate, exportId: string): AsyncGenerator<Row[]> {
   const personType: PersonType | null = object === 'contacts' ? 'contact' : object === 'leads' ? 'lead' : null;
   let cursor: string | undefined;
   let exported = 0;
   do {
     const page = await PAGES[object](app, caller, cursor);
-    const items = marketing && personType ? await allowedOnly(app, caller, personType, page.items, marketing) : page.items;
+    const items = personType ? await throughGate(app, caller, personType, page.items, gate) : page.items;
     if (personType && items.length > 0) await logExported(app, caller, personType, items, exportId);
     exported += items.length;
     yield items;
@@ -82,12 +87,18 @@ async function logExported(app: AppContext, caller: Caller, type: PersonType, it
   );
 }
 
-async function allowedOnly(app: AppContext, caller: Caller, type: PersonType, items: Row[], marketing: MarketingExport): Promise<Row[]> {
+async function throughGate(app: AppContext, caller: Caller, type: PersonType, items: Row[], gate: ExportGate): Promise<Row[]> {
   return crmWork(app, caller, async (work) => {
-    const purpose = await findPurpose(work.tx, work.tenantId, marketing.purposeId);
-    const verdicts = await evaluateGate(work.tx, work.tenantId, purpose, items.map((item) => ({ type, id: String(item.id) })));
-    await recordRefusals(work.tx, work.tenantId, 'export', marketing.ref, purpose.id, verdicts);
-    return items.filter((item) => verdicts.get(String(item.id))!.allowed);
+    const people = items.map((item) => ({ type, id: String(item.id) }));
+    const verdicts = gate.purposeId
+      ? await evaluateGate(work.tx, work.tenantId, { id: gate.purposeId }, people, { path: 'export' })
+      : new Map<string, Verdict>(people.map((person) => [person.id, { allowed: true, basis: 'legal_basis' }]));
+    const facts = await gateFacts(work.tx, work.tenantId, people);
+    for (const person of people) if (facts.restricted.has(person.id)) verdicts.set(person.id, { allowed: false, reason: 'restricted' });
+    await recordRefusals(work.tx, work.tenantId, 'export', gate.ref, gate.purposeId, verdicts);
+    return items
+      .filter((item) => verdicts.get(String(item.id))!.allowed)
+      .map((item) => ({ ...item, objectedToMarketing: facts.objectedToMarketing.has(String(item.id)), suppressed: facts.suppressed.has(String(item.id)) }));
   });
 }
 
@@ -99,23 +110,23 @@ export async function exportRecords(app: AppContext, caller: Caller, object: Exp
   const singular = object === 'opportunities' ? 'opportunity' : object.slice(0, -1);
   if (purposeId && object !== 'contacts' && object !== 'leads') throw badRequest('Only contacts and leads are exported for a purpose.', { field: 'purposeId' });
   const exportId = crypto.randomUUID();
-  const marketing = purposeId ? { purposeId, ref: `export:${exportId}` } : undefined;
+  const gate: ExportGate = { purposeId: purposeId ?? null, ref: `export:${exportId}` };
   const customKeys = await crmWork(app, caller, async (work) => {
     if (purposeId) await purposeReference(work.tx, work.tenantId, purposeId);
     await work.audit({ action: `${singular}.export`, objectType: singular, objectId: `export:${exportId}`, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : [])] });
     return (await definitionsOf(work.tx, work.tenantId, singular as CrmRecordType)).map((definition) => definition.key);
   });
-  const columns = COLUMNS[object];
+  const columns = [...COLUMNS[object], ...(object === 'contacts' || object === 'leads' ? ['objectedToMarketing', 'suppressed'] : [])];
   async function* csv() {
     yield stringify([[...columns, ...customKeys.map((key) => `custom.${key}`)]]);
-    for await (const items of pages(app, caller, object, marketing, exportId)) {
+    for await (const items of pages(app, caller, object, gate, exportId)) {
       yield stringify(items.map((item) => [...columns.map((column) => safeCell(pick(item, column))), ...customKeys.map((key) => safeCell((item.custom as Row)?.[key]))]));
     }
   }
   async function* json() {
     yield '[';
     let first = true;
-    for await (const items of pages(app, caller, object, marketing, exportId)) {
+    for await (const items of pages(app, caller, object, gate, exportId)) {
       for (const item of items) {
         yield `${first ? '' : ','}\n${JSON.stringify(item)}`;
         first = false;

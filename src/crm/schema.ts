@@ -34,6 +34,30 @@ export const phone = z
   .trim()
   .regex(/^\+?[0-9 ().\-/]{3,40}$/, 'must be a phone number (digits, spaces, + ( ) . - /)');
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a real date');
+/**
+ * A web page people are sent to (a privacy policy): http or https only, so a javascript: or
+ * data: URL can never become a link on a public page.
+ */
+export const webUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .url('must be a URL such as https://example.org/privacy')
+  .refine((value) => /^https?:\/\/[^/]/i.test(value), 'must be an http:// or https:// URL');
+/** The origin of a web site (scheme, host, port), as browsers send it in the Origin header. */
+export const webOrigin = z
+  .string()
+  .trim()
+  .max(300)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/+$/, '');
+    } catch {
+      return false;
+    }
+  }, 'must be an origin such as https://www.example.org (scheme, host and port only)')
+  .transform((value) => new URL(value).origin);
 export const isoDateTime = z.string().datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z' });
 /** Money as a decimal string or number, at most two decimals; returned as a string. */
 export const amount = z

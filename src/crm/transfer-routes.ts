@@ -91,11 +91,11 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     config: { access: 'crm.export' },
     schema: {
       tags: ['import and export'],
-      summary: 'Export every record you can see, as CSV or JSON (streamed); with purposeId, only the people the consent gate allows for that purpose',
+      summary: 'Export every record you can see, as CSV or JSON (streamed). People always pass the consent gate: with purposeId only those it allows for that purpose; without, an internal export that leaves restricted people out. Contacts and leads carry objectedToMarketing and suppressed',
       params: z.object({ object: z.enum(EXPORT_OBJECTS) }),
       querystring: z.object({
         format: z.enum(['csv', 'json']).default('csv'),
-        purposeId: z.string().uuid().optional().describe('Export for this purpose (e.g. marketing): refused people are left out and recorded'),
+        purposeId: z.string().uuid().optional().describe('Export for this purpose (e.g. marketing): refused people are left out and recorded. Without it: an internal export (restricted people left out)'),
       }),
     },
     handler: async (request, reply) => {

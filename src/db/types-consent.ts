@@ -33,6 +33,8 @@ export interface PurposesTable {
   retention: Generated<string>;
   recipients: TextArray;
   consent_valid_days: number | null;
+  soft_opt_in: Generated<boolean>;
+  about_recipients_profession: Generated<boolean>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
   activated_at: Timestamp | null;
@@ -124,11 +126,25 @@ export interface ProcessingRefusalsTable {
   tenant_id: string;
   id: Generated<string>;
   person_id: string;
-  purpose_id: string;
+  purpose_id: string | null;
   path: RefusalPath;
   ref: string | null;
   reason: string;
   occurred_at: DefaultTimestamp;
+}
+
+export interface SoftOptInsTable {
+  tenant_id: string;
+  person_id: string;
+  person_type: PersonType;
+  relationship: 'sale' | 'negotiation';
+  opportunity_id: string | null;
+  evidence_enc: string | null;
+  products_enc: string;
+  opt_out_offered: string;
+  obtained_at: Timestamp;
+  recorded_by: string;
+  recorded_at: DefaultTimestamp;
 }
 
 export interface FormField {
@@ -189,6 +205,7 @@ export interface CookieBannersTable {
   tenant_id: string;
   text: string;
   policy_url: string;
+  allowed_origins: TextArray;
   updated_at: DefaultTimestamp;
 }
 
@@ -220,7 +237,7 @@ export interface EmailTemplatesTable {
 }
 
 export type CampaignKind = 'campaign' | 'repermission';
-export type CampaignStatus = 'draft' | 'sending' | 'sent' | 'failed';
+export type CampaignStatus = 'draft' | 'sending' | 'sent' | 'failed' | 'stopped';
 
 export interface CampaignsTable {
   tenant_id: string;
@@ -244,6 +261,7 @@ export interface CampaignsTable {
   finished_at: Timestamp | null;
   confirm_by: Timestamp | null;
   expiry_done_at: Timestamp | null;
+  stopped_reason: string | null;
 }
 
 export interface CampaignRecipientsTable {
@@ -298,6 +316,7 @@ export interface JobSchedulesTable {
 export interface ConsentDB {
   purposes: PurposesTable;
   legitimate_interest_assessments: LegitimateInterestAssessmentsTable;
+  soft_opt_ins: SoftOptInsTable;
   consent_texts: ConsentTextsTable;
   consent_events: ConsentEventsTable;
   consent_states: ConsentStatesView;

@@ -49,6 +49,7 @@ export interface IntegrationsTable {
   credentials_enc: string | null;
   acting_as: Generated<ActingAs>;
   sells_or_shares: Generated<boolean>;
+  purpose_id: string | null;
   objects: TextArray;
   sync_every_seconds: Generated<number>;
   next_sync_at: Timestamp | null;

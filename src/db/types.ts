@@ -13,6 +13,10 @@ export interface TenantsTable {
   name: string;
   require_admin_totp: Generated<boolean>;
   default_jurisdiction: Generated<string>;
+  sender_name: string | null;
+  sender_email: string | null;
+  postal_address: string | null;
+  marketing_exceptions: ColumnType<string[], string[] | undefined, string[]>;
   created_at: DefaultTimestamp;
 }
 

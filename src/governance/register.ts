@@ -90,8 +90,8 @@ async function registerJurisdictions(tx: Tx, tenantId: string): Promise<Register
       rights: profile.rights.map((right) => ({ title: right.title, reference: right.reference })),
       responseDeadline: `${describePeriod(deadline.response)}${deadline.extension ? ` + ${describePeriod(deadline.extension)}` : ''} (${deadline.reference})`,
       verification: `${profile.verification.text} (${profile.verification.reference})`,
-      marketing: `${profile.marketing.regime.replace('_', '-')} (${profile.marketing.reference})`,
-      saleSharing: `${profile.saleSharing.regime === 'opt_out' ? 'allowed until the person opts out' : 'needs a legal basis'} (${profile.saleSharing.reference})`,
+      marketing: `${profile.marketing.regime.replace('_', '-')} (${profile.marketing.reference})${profile.marketing.softOptIn ? `; soft opt-in: ${profile.marketing.softOptIn}` : ''}`,
+      saleSharing: `${profile.saleSharing.regime === 'opt_out' ? 'allowed until the person opts out' : 'only with the person\'s consent'} (${profile.saleSharing.reference})`,
       breachNotification: `${breach.authority}: ${within}. ${breach.text} (${breach.reference})`,
     };
   });

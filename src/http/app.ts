@@ -35,6 +35,7 @@ import { transferRoutes } from '../crm/transfer-routes.ts';
 import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
 import { jurisdictionRoutes } from '../jurisdiction/routes.ts';
+import { escapeHtml, page } from '../consent/html.ts';
 import { AppError } from './errors.ts';
 import { refuseNulCharacters } from './text-input.ts';
 
@@ -218,6 +219,10 @@ function installErrorHandling(fastify: FastifyInstance): void {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     const session = sessionFailure(error);
     if (session) return reply.code(session.status).send({ error: session.code, message: session.message, details: null });
+    if (error instanceof AppError && request.routeOptions.config?.forDataSubject && (request.headers.accept ?? '').includes('text/html')) {
+      // The person's pages are HTML: a refusal there is a page too.
+      return reply.code(error.status).type('text/html').send(page('Not available', `<h1>This page is for the person the link was sent to</h1><p>${escapeHtml(error.message)}</p>`));
+    }
     if (error instanceof AppError) {
       reply.headers(error.headers);
       return reply.code(error.status).send({ error: error.code, message: error.message, details: error.details });

@@ -99,6 +99,8 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   person('email_messages', 'email', OF_PERSON)('to_enc', 'contact', 'Address an email was sent to.'),
   person('email_messages', 'email', OF_PERSON)('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
   person('email_messages', 'email', OF_PERSON)('text_enc', 'free_text', 'Text of an email sent to the person.'),
+  { ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)('products_enc', 'free_text', 'What the person bought or negotiated, the ground of marketing to them without consent (soft opt-in).'), rowId: 'person_id' },
+  { ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)('evidence_enc', 'free_text', 'Order, invoice or quote reference of that sale or negotiation.'), rowId: 'person_id' },
   {
     table: 'processing_restrictions',
     column: 'reason',
@@ -226,6 +228,9 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'training_modules.title': 'the title of a training module',
   'dpias.title': 'names an impact assessment of a processing activity',
   'incidents.title': 'names an incident; the people affected are linked by id in incident_persons, never named in it',
+  'tenants.sender_name': 'the name of the customer organisation its campaign e-mails are sent under',
+  'tenants.sender_email': 'the sending address of the customer organisation (a role address such as news@)',
+  'tenants.postal_address': 'the postal address of the customer organisation, which every campaign e-mail must carry',
   'erasure_tombstones.email_index': 'the keyed hash of an erased address: flags its return, reveals nothing',
 };
 

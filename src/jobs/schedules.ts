@@ -1,4 +1,6 @@
-import { expireRepermissions, runCampaignSend, SEND_QUEUE } from '../campaigns/campaigns.ts';
+import { SEND_QUEUE } from '../campaigns/campaigns.ts';
+import { expireRepermissions } from '../campaigns/repermission.ts';
+import { runCampaignSend } from '../campaigns/send-job.ts';
 import { expireUnconfirmed } from '../consent/form-submit.ts';
 import { remindDpiaReviews } from '../governance/dpia.ts';
 import { scanAll } from '../governance/detection.ts';

@@ -51,6 +51,36 @@ export interface BreachClock {
   reference: string;
 }
 
+/**
+ * A B2B exception to the opt-in rule that the law of some member states allows, for messages
+ * about the recipient's profession to business addresses. Off unless the workspace enables it.
+ */
+export interface MarketingException {
+  key: MarketingExceptionKey;
+  title: string;
+  /** Residents of these countries (ISO 3166-1 alpha-2) only: the rule is a national one. */
+  countries: string[];
+  text: string;
+  reference: string;
+}
+
+export const MARKETING_EXCEPTIONS = ['fr_b2b_professional', 'uk_corporate_subscriber'] as const;
+export type MarketingExceptionKey = (typeof MARKETING_EXCEPTIONS)[number];
+
+/**
+ * Electronic direct marketing (e-mail is the product's channel), whatever the purpose's legal
+ * basis says. opt_in: the person's consent to the purpose, or a soft opt-in where the law has
+ * one, or an exception the workspace enabled. opt_out: allowed until the person says no
+ * (withdrawn, objected, expired consent, unsubscribed).
+ */
+export interface MarketingRule {
+  regime: 'opt_in' | 'opt_out';
+  reference: string;
+  /** The existing-customer rule, where the law has one: its reference; null where it has none. */
+  softOptIn: string | null;
+  exceptions: MarketingException[];
+}
+
 export interface JurisdictionProfile {
   key: Jurisdiction;
   name: string;
@@ -59,16 +89,12 @@ export interface JurisdictionProfile {
   rights: readonly RightDeclaration[];
   deadline: DeadlineRule;
   verification: { text: string; reference: string };
+  marketing: MarketingRule;
   /**
-   * Electronic direct marketing: opt-in (a purpose based on consent needs it) or opt-out
-   * (allowed until the person says no: withdrawn, objected or expired consent still refuses).
+   * Selling or sharing personal information: only with the person's consent to that purpose, or
+   * allowed until the person opts out. A recorded opt-out is honoured under every profile.
    */
-  marketing: { regime: 'opt_in' | 'opt_out'; reference: string };
-  /**
-   * Selling or sharing personal information: governed by the purpose's legal basis, or allowed
-   * until the person opts out. A recorded opt-out is honoured under every profile.
-   */
-  saleSharing: { regime: 'legal_basis' | 'opt_out'; reference: string };
+  saleSharing: { regime: 'consent' | 'opt_out'; reference: string };
   breach: BreachClock;
 }
 
@@ -97,8 +123,24 @@ export const PROFILES: Readonly<Record<Jurisdiction, JurisdictionProfile>> = {
       extensionReference: 'Art. 12(3) GDPR: two further months where necessary, taking into account the complexity and number of requests',
     },
     verification: { text: 'Reasonable measures to verify identity; additional information may be requested only where there are reasonable doubts.', reference: 'Art. 12(6) GDPR' },
-    marketing: { regime: 'opt_in', reference: 'Art. 6(1)(a) GDPR with Art. 13 ePrivacy Directive 2002/58/EC' },
-    saleSharing: { regime: 'legal_basis', reference: 'Art. 6(1) GDPR: disclosure to a third party needs its own legal basis' },
+    marketing: {
+      regime: 'opt_in',
+      reference: 'Art. 13(1) ePrivacy Directive 2002/58/EC: electronic mail for direct marketing only with the subscriber\'s prior consent',
+      softOptIn: 'Art. 13(2) ePrivacy Directive 2002/58/EC: contact details obtained from customers in the context of the sale of a product or service, for the controller\'s own similar products or services, with a clear and easy refusal offered at collection and on each message',
+      exceptions: [
+        {
+          key: 'fr_b2b_professional',
+          title: 'France: B2B messages about the recipient\'s profession',
+          countries: ['FR'],
+          text: 'Professionals may be sent marketing e-mail without prior consent at their business address when the message concerns their profession, provided they were told their address would be used this way and can object at any time.',
+          reference: 'Art. L.34-5 Code des postes et des communications électroniques; CNIL, « La prospection commerciale par courrier électronique » (prospection B2B)',
+        },
+      ],
+    },
+    saleSharing: {
+      regime: 'consent',
+      reference: 'Art. 6(1)(a) and 7 GDPR: passing personal data to third parties for their own use needs consent that names them (EDPB Guidelines 05/2020 on consent, para. 65)',
+    },
     breach: {
       authority: 'the lead supervisory authority',
       within: { hours: 72 },
@@ -119,8 +161,21 @@ export const PROFILES: Readonly<Record<Jurisdiction, JurisdictionProfile>> = {
       extensionReference: 'Art. 12(3) UK GDPR: two further months where the request is complex or one of a number of requests',
     },
     verification: { text: 'Reasonable measures to verify identity; the time limit starts once the information needed to confirm identity is received.', reference: 'Art. 12(6) UK GDPR; ICO guidance on the right of access' },
-    marketing: { regime: 'opt_in', reference: 'Regulation 22 of the Privacy and Electronic Communications Regulations 2003 (PECR)' },
-    saleSharing: { regime: 'legal_basis', reference: 'Art. 6(1) UK GDPR' },
+    marketing: {
+      regime: 'opt_in',
+      reference: 'Regulation 22(2) of the Privacy and Electronic Communications Regulations 2003 (PECR): no unsolicited marketing e-mail to individual subscribers without their consent',
+      softOptIn: 'PECR regulation 22(3): details obtained in the course of a sale or negotiations for a sale, marketing of the sender\'s own similar products and services only, and a simple means of refusing offered at collection and in every message',
+      exceptions: [
+        {
+          key: 'uk_corporate_subscriber',
+          title: 'United Kingdom: corporate subscribers',
+          countries: ['GB'],
+          text: 'The consent rule of PECR regulation 22 protects individual subscribers; marketing e-mail to the business addresses of corporate subscribers (companies, LLPs, public bodies) needs no consent, but must identify the sender and give a valid address for opting out (regulation 23), and UK GDPR still applies (legitimate interest, right to object).',
+          reference: 'PECR regulations 22(2) (individual subscribers only) and 23; ICO guidance on business-to-business marketing',
+        },
+      ],
+    },
+    saleSharing: { regime: 'consent', reference: 'Art. 6(1)(a) and 7 UK GDPR: passing personal data to third parties for their own use needs consent that names them (ICO guidance on consent)' },
     breach: {
       authority: "the Information Commissioner's Office",
       within: { hours: 72 },
@@ -156,7 +211,7 @@ export const PROFILES: Readonly<Record<Jurisdiction, JurisdictionProfile>> = {
       text: 'Verify requests to know, delete and correct to a reasonable degree of certainty (a reasonably high degree for specific pieces of information); requests to opt out of sale or sharing and to limit need no verification.',
       reference: 'Cal. Code Regs. tit. 11, 7060-7062, 7026(d), 7027(e)',
     },
-    marketing: { regime: 'opt_out', reference: 'CAN-SPAM Act, 15 U.S.C. 7704(a)(3)-(5): commercial email until the recipient opts out' },
+    marketing: { regime: 'opt_out', reference: 'CAN-SPAM Act, 15 U.S.C. 7704(a)(3)-(5): commercial email until the recipient opts out', softOptIn: null, exceptions: [] },
     saleSharing: { regime: 'opt_out', reference: 'Cal. Civ. Code 1798.120: selling or sharing is allowed until the consumer opts out (opt-in for consumers under 16)' },
     breach: {
       authority: 'the California Attorney General (a sample notice when more than 500 residents are affected)',
@@ -189,8 +244,8 @@ export const PROFILES: Readonly<Record<Jurisdiction, JurisdictionProfile>> = {
       extensionReference: null,
     },
     verification: { text: 'Requests are answered on the express request of the data subject or a legally constituted representative, after confirming identity.', reference: 'Art. 18 §3 LGPD' },
-    marketing: { regime: 'opt_in', reference: 'Art. 7, I and Art. 8 LGPD (consent as the basis for marketing communications)' },
-    saleSharing: { regime: 'legal_basis', reference: 'Art. 7 §5 LGPD: sharing data obtained by consent needs specific consent' },
+    marketing: { regime: 'opt_in', reference: 'Art. 7, I and Art. 8 LGPD (consent as the basis for marketing communications)', softOptIn: null, exceptions: [] },
+    saleSharing: { regime: 'consent', reference: 'Art. 7 §5 LGPD: a controller that wants to share data with other controllers needs the person\'s specific consent for it' },
     breach: {
       authority: 'the ANPD',
       within: { businessDays: 3 },
@@ -202,6 +257,15 @@ export const PROFILES: Readonly<Record<Jurisdiction, JurisdictionProfile>> = {
 
 export function profileOf(jurisdiction: Jurisdiction): JurisdictionProfile {
   return PROFILES[jurisdiction];
+}
+
+/** The B2B exceptions of every profile, by key. */
+export function marketingException(key: MarketingExceptionKey): { jurisdiction: Jurisdiction; exception: MarketingException } {
+  for (const profile of Object.values(PROFILES)) {
+    const exception = profile.marketing.exceptions.find((candidate) => candidate.key === key);
+    if (exception) return { jurisdiction: profile.key, exception };
+  }
+  throw new Error(`no marketing exception ${key}`);
 }
 
 export function hasRight(jurisdiction: Jurisdiction, right: RightKey): boolean {

@@ -3,9 +3,13 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 
 export interface Mail {
+  /** The sender, when not the installation's (a workspace's campaigns go out under its own name). */
+  from?: { name: string; address: string };
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative to the text: the message is then multipart/alternative. */
+  html?: string;
   /** Extra headers, e.g. List-Unsubscribe (RFC 2369) and List-Unsubscribe-Post (RFC 8058). */
   headers?: Record<string, string>;
   /**

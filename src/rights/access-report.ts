@@ -5,7 +5,7 @@ import { consentValidUntil } from '../consent/gate.ts';
 import { consentHistory } from '../consent/ledger.ts';
 import type { Tx } from '../db/tenant.ts';
 import { activeSubprocessors } from '../governance/subprocessors.ts';
-import { PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
+import { PROFILES, type Jurisdiction, type MarketingRule } from '../jurisdiction/profiles.ts';
 import { subjectJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
 import { describePeriod } from './deadlines.ts';
 import { workspaceInventory, type PersonalCustomField, type PersonalDataColumn } from '../inventory/inventory.ts';
@@ -42,8 +42,8 @@ export interface AccessReport {
     authority: string;
     responseDeadline: string;
     verification: string;
-    marketing: { regime: 'opt_in' | 'opt_out'; reference: string };
-    saleSharing: { regime: 'legal_basis' | 'opt_out'; reference: string; optedOut: boolean; since: string | null };
+    marketing: MarketingRule;
+    saleSharing: { regime: 'consent' | 'opt_out'; reference: string; optedOut: boolean; since: string | null };
   };
   rights: Array<{ right: string; title: string; article: string; text: string }>;
 }

@@ -166,7 +166,7 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   r.post('/privacy/:slug/do-not-sell', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Opt out of sale and sharing for every record holding the address (the answer never reveals whether it is known)', params: slugParam },
     handler: async (request, reply) => {
       const parsed = EMAIL.safeParse((request.body as Record<string, unknown> | null)?.email);
@@ -177,13 +177,13 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   r.get('/privacy/:slug/open/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'The page behind the sign-in link (signs in on the button, not on the visit)', params: tokenParams },
     handler: async (_request, reply) => html(reply, 'Your data', '<h1>Your data</h1><form method="post"><button type="submit">Continue</button></form>'),
   });
 
   r.post('/privacy/:slug/open/:token', {
-    config: { access: 'public' },
+    config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Use the sign-in link (once)', params: tokenParams },
     handler: async (request, reply) => {
       const outcome = await openPortalLink(app, request.params.slug, request.params.token, visitorOf(request));
@@ -247,7 +247,7 @@ export function portalRoutes(fastify: FastifyInstance, app: AppContext): void {
   };
   for (const [name, parse] of Object.entries(actions)) {
     r.post(`/privacy/:slug/me/${name}`, {
-      config: { access: 'public' },
+      config: { access: 'public', forDataSubject: true },
       schema: { tags, summary: `Privacy portal: ${name}`, params: slugParam },
       handler: async (request, reply) => {
         const current = await session(request, request.params.slug);

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import { workspaceIdBySlug } from '../consent/cookie-banner.ts';
 import { signLink, verifyLink } from '../consent/links.ts';
-import { applyPreferences, preferenceItems, type Preference } from '../consent/preferences.ts';
+import { applyPreferences, preferenceItems, SUPPRESSION_LIFTED, type Preference } from '../consent/preferences.ts';
 import { Sealer } from '../crm/context.ts';
 import { nameTokens, normaliseEmail } from '../crm/normalise.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
@@ -287,9 +287,14 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
     switch (action.kind) {
       case 'consents': {
         let changes = 0;
-        for (const person of subject.people) changes += await applyPreferences(app, tx, tenantId, person, action.wanted, action.objections, visitor, { method: 'portal', source: 'Privacy portal' });
-        await recordAudit(tx, tenantId, origin, { action: 'consent.preferences', objectType: 'portal_link', objectId: session.linkId, fields: [`changes:${changes}`] });
-        return { message: `${changes} change(s) recorded.`, notify: null };
+        let lifted = 0;
+        for (const person of subject.people) {
+          const applied = await applyPreferences(app, tx, tenantId, person, action.wanted, action.objections, visitor, { method: 'portal', source: 'Privacy portal' });
+          changes += applied.changes;
+          lifted += applied.liftedSuppressions;
+        }
+        await recordAudit(tx, tenantId, origin, { action: 'consent.preferences', objectType: 'portal_link', objectId: session.linkId, fields: [`changes:${changes}`, ...(lifted > 0 ? ['suppression:lifted'] : [])] });
+        return { message: `${changes} change(s) recorded.${lifted > 0 ? ' ' + SUPPRESSION_LIFTED : ''}`, notify: null };
       }
       case 'object': {
         const requestId = await portalRequest(app, tx, session, visitor, 'objection', 'Objection to direct marketing (privacy portal)', true);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { email, isoDateTime } from '../crm/schema.ts';
-import { jurisdiction } from '../jurisdiction/schema.ts';
+import { jurisdiction, marketingRuleView } from '../jurisdiction/schema.ts';
 
 export const DSR_TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection', 'opt_out_sale_sharing', 'limit_sensitive'] as const;
 export const DSR_STATUSES = ['received', 'verifying', 'in_progress', 'completed', 'rejected'] as const;
@@ -110,8 +110,8 @@ export const accessReportSchema = z
         authority: z.string(),
         responseDeadline: z.string().describe('e.g. "45 days, extendable once by 45 days (Cal. Civ. Code 1798.130(a)(2)(A))"'),
         verification: z.string(),
-        marketing: z.object({ regime: z.enum(['opt_in', 'opt_out']), reference: z.string() }),
-        saleSharing: z.object({ regime: z.enum(['legal_basis', 'opt_out']), reference: z.string(), optedOut: z.boolean(), since: z.string().nullable() }),
+        marketing: marketingRuleView,
+        saleSharing: z.object({ regime: z.enum(['consent', 'opt_out']), reference: z.string(), optedOut: z.boolean(), since: z.string().nullable() }),
       })
       .describe('The law governing the person\'s data, and why it applies'),
     rights: z.array(z.object({ right: z.string(), title: z.string(), article: z.string().describe('The legal reference'), text: z.string() })).describe('Exactly the rights the person has under their jurisdiction'),

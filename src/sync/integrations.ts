@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { iso, isoRequired } from '../crm/context.ts';
+import { purposeReference } from '../consent/purposes.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { ConnectorKind, SyncRunsTable } from '../db/types-sync.ts';
 import { enqueue } from '../jobs/queue.ts';
@@ -128,6 +129,7 @@ async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 
     syncEveryHours: Math.round(row.sync_every_seconds / 3600),
     actingAs: row.acting_as,
     sellsOrShares: row.sells_or_shares,
+    purposeId: row.purpose_id,
     status: row.status,
     statusReason: row.status_reason,
     connectedBy: row.connected_by,
@@ -192,6 +194,7 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
         credentials_enc: input.credentials && input.kind !== 'csv' ? await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials) : null,
         acting_as: input.actingAs,
         sells_or_shares: input.sellsOrShares,
+        purpose_id: input.purposeId === null ? null : (await purposeReference(tx, tenantId, input.purposeId)).id,
         objects: known.filter((object) => !input.objects || input.objects.includes(object)),
         sync_every_seconds: input.syncEveryHours * 3600,
         connected_by: caller.auth.memberId,
@@ -215,6 +218,7 @@ export function updateIntegration(app: AppContext, caller: Caller, id: string, p
         ...(patch.syncEveryHours !== undefined ? { sync_every_seconds: patch.syncEveryHours * 3600 } : {}),
         ...(patch.actingAs !== undefined ? { acting_as: patch.actingAs } : {}),
         ...(patch.sellsOrShares !== undefined ? { sells_or_shares: patch.sellsOrShares } : {}),
+        ...(patch.purposeId !== undefined ? { purpose_id: patch.purposeId === null ? null : (await purposeReference(tx, caller.auth.tenantId, patch.purposeId)).id } : {}),
         ...(patch.credentials ? { credentials_enc: await sealCredentials(app, tx, current, patch.credentials), status: 'active', status_reason: null } : {}),
       })
       .where('tenant_id', '=', caller.auth.tenantId)

@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { evaluateGate, recordRefusals } from '../consent/gate.ts';
-import { findPurpose } from '../consent/purposes.ts';
 import { openContact } from '../crm/contacts.ts';
 import { crmWork, iso, type CrmWork } from '../crm/context.ts';
 import { openLead } from '../crm/leads.ts';
@@ -17,8 +16,8 @@ import type { pushInput, pushResult } from './schema.ts';
 import type { IntegrationRow, LinkRow } from './stores.ts';
 
 /**
- * Push: one record of ours created or updated in a connected CRM. A person is pushed for a
- * purpose and only when the consent gate allows it (restriction, objection, consent, suppression,
+ * Push: one record of ours created or updated in a connected CRM. A person is pushed for the
+ * purpose the integration is declared for, and only when the consent gate allows it (restriction, objection, consent, suppression,
  * processor data, and for a CRM flagged as selling or sharing, the opt-out of sale); a refusal is
  * recorded like any other. An update first reads the external
  * object: changed there since our last sync, it is a conflict for a person to settle, never
@@ -83,14 +82,18 @@ export async function pushRecord(app: AppContext, caller: Caller, integrationId:
     const mapping = connector.mappings.find((m) => m.recordType === type && integration.objects.includes(m.object));
     if (!mapping) throw unprocessable(`This ${integration.kind} integration does not sync ${type} records.`, { field: 'record' });
     if (type === 'contact' || type === 'lead') {
-      if (!input.purposeId) throw unprocessable('Pushing a person needs the purpose it serves (purposeId): the consent gate decides.', { field: 'purposeId' });
-      const stated = await findPurpose(work.tx, work.tenantId, input.purposeId);
+      // A person goes to a CRM only for the purpose the integration is declared for, never one the caller picks.
+      if (!integration.purpose_id) {
+        throw unprocessable('This integration declares no purpose, so no person can be pushed to it: a manager sets its purposeId first.', { field: 'purposeId' });
+      }
+      if (input.purposeId && input.purposeId !== integration.purpose_id) {
+        throw unprocessable('This integration is declared for another purpose: people are pushed to it for that purpose only.', { field: 'purposeId', declared: integration.purpose_id });
+      }
       // Handing personal information to a CRM flagged as a third party that it is sold or shared with is a sale or share, whatever the purpose says.
-      const purpose = integration.sells_or_shares ? { ...stated, sells_or_shares: true } : stated;
-      const verdicts = await evaluateGate(work.tx, work.tenantId, purpose, [{ type, id }]);
+      const verdicts = await evaluateGate(work.tx, work.tenantId, { id: integration.purpose_id }, [{ type, id }], { path: 'connector_push', sellsOrShares: integration.sells_or_shares });
       const verdict = verdicts.get(id)!;
       if (!verdict.allowed) {
-        await recordRefusals(work.tx, work.tenantId, 'connector_push', integration.id, purpose.id, verdicts);
+        await recordRefusals(work.tx, work.tenantId, 'connector_push', integration.id, integration.purpose_id, verdicts);
         await work.audit({ action: 'integration.push_refused', objectType: type, objectId: id, fields: [verdict.reason] });
         return { refused: verdict.reason };
       }

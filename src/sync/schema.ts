@@ -42,7 +42,8 @@ export const integrationInput = z.object({
   objects: z.array(z.string().min(1).max(50)).min(1).max(10).optional().describe('External objects to copy; all the connector knows when omitted'),
   syncEveryHours: everyHours.default(24),
   actingAs: actingAs.default('controller'),
-  sellsOrShares: z.boolean().default(false).describe('The CRM is a third party that personal information is sold or shared with (CCPA): pushes are refused for people who opted out'),
+  sellsOrShares: z.boolean().default(false).describe('The CRM is a third party that personal information is sold or shared with (CCPA): pushes are refused for people who opted out, and need consent where the person\'s law requires it'),
+  purposeId: z.string().uuid().nullable().default(null).describe('The purpose people are pushed to this CRM for: every push of a person passes the consent gate for it (required before people can be pushed)'),
 });
 
 export const integrationPatch = z.object({
@@ -51,6 +52,7 @@ export const integrationPatch = z.object({
   syncEveryHours: everyHours.optional(),
   actingAs: actingAs.optional(),
   sellsOrShares: z.boolean().optional(),
+  purposeId: z.string().uuid().nullable().optional().describe('The purpose people are pushed to this CRM for'),
 });
 
 const counts = z.object({ fetched: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number(), failed: z.number() });
@@ -88,6 +90,7 @@ export const integrationView = z.object({
   syncEveryHours: z.number(),
   actingAs: z.enum(['controller', 'processor']),
   sellsOrShares: z.boolean(),
+  purposeId: z.string().uuid().nullable().describe('The purpose people are pushed for; null: people cannot be pushed'),
   status: z.enum(['active', 'needs_reconnect', 'disconnecting', 'disconnected']),
   statusReason: z.string().nullable(),
   connectedBy: z.string().uuid(),
@@ -131,7 +134,7 @@ export const reviewResolution = z.discriminatedUnion('resolution', [
 
 export const pushInput = z.object({
   record: z.object({ type: z.enum(['account', 'contact', 'lead', 'opportunity']), id: z.string().uuid() }),
-  purposeId: z.string().uuid().optional().describe('Required for a person: the purpose the push serves, which the consent gate checks'),
+  purposeId: z.string().uuid().optional().describe("Optional: when given it must be the integration's declared purpose, which is the one the consent gate checks"),
   force: z.boolean().default(false).describe('Overwrite a record that changed in the CRM since the last sync'),
 });
 

@@ -17,7 +17,7 @@ export function workspaceRoutes(fastify: FastifyInstance, app: AppContext): void
 
   r.patch('/api/v1/workspace', {
     config: { access: 'workspace.manage', changesSessions: 'workspace' },
-    schema: { tags, summary: 'Rename the workspace, require TOTP of Administrators, or set the default jurisdiction', body: workspacePatch, response: { 200: workspaceView } },
+    schema: { tags, summary: 'Rename the workspace, require TOTP of Administrators, set the default jurisdiction, the campaign sender identity and the B2B marketing exceptions relied on', body: workspacePatch, response: { 200: workspaceView } },
     handler: async (request) => updateWorkspace(app, callerOf(request), request.body),
   });
 }

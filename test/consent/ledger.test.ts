@@ -8,7 +8,7 @@ import { currentState, recordConsentEvent } from '../../src/consent/ledger.ts';
 import { findPurpose } from '../../src/consent/purposes.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import type { PurposeEventKind } from '../../src/db/types-consent.ts';
-import { activePurpose, CONSENT_TEXT, contactWith, giveConsent } from '../consent-fixtures.ts';
+import { activePurpose, balancingTest, CONSENT_TEXT, contactWith, giveConsent } from '../consent-fixtures.ts';
 import { describeEachDatabase, signUp } from '../helpers.ts';
 
 /** The specification of consent state, independent of the SQL view that implements it. */
@@ -119,7 +119,7 @@ describeEachDatabase('consent ledger', (env) => {
     const refused = await admin.patch(`/api/v1/purposes/${created.body.id}`, { status: 'active' });
     assert.equal(refused.status, 422);
     assert.equal(refused.body.details.balancingTest, 'missing');
-    const lia = { interest: 'Answer enquiries', necessity: 'Only way', impact: 'Expected by the person', safeguards: 'Opt-out', reviewerId: admin.info.member.id, reviewedOn: '2026-11-01' };
+    const lia = balancingTest(admin.info.member.id);
     assert.equal((await admin.post(`/api/v1/purposes/${created.body.id}/balancing-tests`, { ...lia, outcome: 'failed' })).status, 201);
     assert.equal((await admin.patch(`/api/v1/purposes/${created.body.id}`, { status: 'active' })).body.details.balancingTest, 'failed');
     const passed = await admin.post(`/api/v1/purposes/${created.body.id}/balancing-tests`, { ...lia, outcome: 'passed' });
@@ -142,13 +142,16 @@ describeEachDatabase('consent ledger', (env) => {
     const admin = await signUp(env());
     const purpose = await activePurpose(admin, { consentValidDays: 30 });
     const interest = await admin.post('/api/v1/purposes', { key: 'li', name: 'Account updates', legalBasis: 'legitimate_interest', directMarketing: true });
-    await admin.post(`/api/v1/purposes/${interest.body.id}/balancing-tests`, { interest: 'i', necessity: 'n', impact: 'i', safeguards: 's', outcome: 'passed', reviewerId: admin.info.member.id, reviewedOn: '2026-11-01' });
+    assert.equal((await admin.post(`/api/v1/purposes/${interest.body.id}/balancing-tests`, balancingTest(admin.info.member.id))).status, 201);
     await admin.patch(`/api/v1/purposes/${interest.body.id}`, { status: 'active' });
+    const contract = await activePurpose(admin, { name: 'Order fulfilment', legalBasis: 'contract', directMarketing: false });
     const id = await contactWith(admin, 'gate@example.org');
     const verdict = async (purposeId: string) => (await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === purposeId);
 
     assert.equal((await verdict(purpose.id)).refusal, 'no_consent');
-    assert.equal((await verdict(interest.body.id)).canProcess, true, 'legitimate interest holds without consent');
+    // ePrivacy Directive Art. 13(1): marketing e-mail needs prior consent, whatever basis the purpose names.
+    assert.equal((await verdict(interest.body.id)).refusal, 'opt_in_required', 'direct marketing on legitimate interest does not reach a person under an opt-in law');
+    assert.equal((await verdict(contract.id)).basis, 'legal_basis', 'a contract needs no consent');
     await giveConsent(admin, id, purpose.id);
     const granted = await verdict(purpose.id);
     assert.equal(granted.canProcess, true);
@@ -166,13 +169,15 @@ describeEachDatabase('consent ledger', (env) => {
 
     await admin.post('/api/v1/email-events', { email: 'GATE@example.org', type: 'complaint' });
     assert.equal((await verdict(purpose.id)).refusal, 'suppressed');
-    assert.equal((await admin.post('/api/v1/suppressions/remove', { email: 'gate@example.org' })).status, 204);
-    assert.equal((await verdict(purpose.id)).canProcess, true);
+    assert.equal((await verdict(contract.id)).canProcess, true, 'the suppression list stops marketing mail, not a contract');
+    assert.equal((await admin.post('/api/v1/suppressions/remove', { email: 'gate@example.org' })).status, 404, 'staff can only add to the suppression list');
+    assert.equal((await verdict(purpose.id)).refusal, 'suppressed');
 
     // An objection to one direct-marketing purpose stops all direct marketing (Art. 21(3)).
     assert.equal((await admin.post(`/api/v1/contacts/${id}/consents`, { purposeId: interest.body.id, kind: 'objected', source: 'email reply' })).status, 201);
     assert.equal((await verdict(interest.body.id)).refusal, 'objected');
     assert.equal((await verdict(purpose.id)).refusal, 'objected');
+    assert.equal((await verdict(contract.id)).canProcess, true, 'an objection to direct marketing does not stop a contract (Art. 21(3) covers marketing)');
 
     const withdrawn = await admin.post(`/api/v1/contacts/${id}/consents`, { purposeId: purpose.id, kind: 'withdrawn' });
     assert.equal(withdrawn.status, 201);
@@ -180,7 +185,11 @@ describeEachDatabase('consent ledger', (env) => {
     const history = (await admin.get(`/api/v1/contacts/${id}/consents`)).body.history;
     assert.deepEqual(history.map((e: any) => e.kind), ['given', 'objected', 'withdrawn']);
     assert.equal(history[0].text, CONSENT_TEXT);
-    assert.equal(history[0].ip, '203.0.113.10');
+    // Recorded by staff: the member is the actor; their address is not passed off as the person's.
+    assert.equal(history[0].actorType, 'member');
+    assert.equal(history[0].actorId, admin.info.member.id);
+    assert.equal(history[0].ip, null);
+    assert.equal(history[0].userAgent, null);
     assert.match(history[0].textHash, /^[0-9a-f]{64}$/);
   });
 
@@ -199,7 +208,9 @@ describeEachDatabase('consent ledger', (env) => {
     assert.deepEqual(exported.body.map((row: any) => row.id), [yes]);
     const refused = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('processing_refusals').select(['reason', 'path']).where('tenant_id', '=', tenantId).orderBy('reason').execute());
     assert.deepEqual(refused, [{ reason: 'no_consent', path: 'export' }, { reason: 'restricted', path: 'export' }]);
-    assert.equal((await admin.get(`/api/v1/exports/contacts?format=json`)).body.length, 3, 'an export for no purpose is the plain export');
+    const internal = (await admin.get(`/api/v1/exports/contacts?format=json`)).body;
+    assert.deepEqual(internal.map((row: any) => row.id).sort(), [yes, (await admin.get('/api/v1/contacts?q=no%40export.example')).body.items[0].id].sort(), 'an internal export still leaves the restricted person out (Art. 18(2))');
+    assert.ok(internal.every((row: any) => row.objectedToMarketing === false && row.suppressed === false));
     assert.equal((await admin.get(`/api/v1/exports/accounts?purposeId=${purpose.id}`)).status, 400);
     assert.equal((await admin.get(`/api/v1/exports/contacts?purposeId=${crypto.randomUUID()}`)).status, 422);
   });

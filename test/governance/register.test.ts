@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { extractText } from 'unpdf';
 import { withTenant } from '../../src/db/tenant.ts';
 import { workspaceInventory } from '../../src/inventory/inventory.ts';
-import { activePurpose } from '../consent-fixtures.ts';
+import { activePurpose, balancingTest } from '../consent-fixtures.ts';
 import { addMember, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
 
 async function pdfText(env: TestEnv, cookie: string, url: string): Promise<string> {
@@ -21,7 +21,7 @@ describeEachDatabase('register of processing activities', (env) => {
     await addMember(env(), admin, 'salesperson', { isDpo: true });
     const newsletter = await activePurpose(admin, { name: 'Monthly newsletter', recipients: ['Marketing team'], retention: 'Until withdrawn' });
     const followUp = (await admin.post('/api/v1/purposes', { key: 'follow', name: 'Sales follow-up', legalBasis: 'legitimate_interest' })).body;
-    await admin.post(`/api/v1/purposes/${followUp.id}/balancing-tests`, { interest: 'i', necessity: 'n', impact: 'i', safeguards: 's', outcome: 'passed', reviewerId: admin.info.member.id, reviewedOn: '2026-11-01' });
+    await admin.post(`/api/v1/purposes/${followUp.id}/balancing-tests`, balancingTest(admin.info.member.id));
     await admin.patch(`/api/v1/purposes/${followUp.id}`, { status: 'active' });
     await admin.post('/api/v1/subprocessors', { name: 'Mailhost Inc.', service: 'Email delivery', country: 'US', safeguard: 'adequacy' });
 

@@ -49,11 +49,11 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     assert.equal(carlaConsents.states.find((s: any) => s.purposeId === sharing.id).refusal, 'opted_out_of_sale');
 
     const tokens = hubspot.issueTokens();
-    const integration = await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'Partner HubSpot', baseUrl: hubspot.url, credentials: { kind: 'api_key', token: tokens.accessToken }, sellsOrShares: true });
+    const integration = await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'Partner HubSpot', baseUrl: hubspot.url, credentials: { kind: 'api_key', token: tokens.accessToken }, sellsOrShares: true, purposeId: sharing.id });
     assert.equal(integration.status, 201, JSON.stringify(integration.body));
     assert.equal(integration.body.sellsOrShares, true);
     await env().app.jobs.drain();
-    const push = (id: string) => admin.post(`/api/v1/integrations/${integration.body.id}/push`, { record: { type: 'contact', id }, purposeId: sharing.id });
+    const push = (id: string) => admin.post(`/api/v1/integrations/${integration.body.id}/push`, { record: { type: 'contact', id } });
 
     const refused = await push(carla);
     assert.equal(refused.status, 422);
@@ -164,23 +164,24 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     assert.equal(requests[0].jurisdiction, 'ccpa');
   });
 
-  it('treats GPC in the cookie banner as rejecting every category and opting the known visitor out of sale and sharing', async () => {
+  it('treats GPC in the cookie banner as rejecting the categories that sell or share, whatever was clicked, and opting the known visitor out of sale and sharing', async () => {
+    const advertising = await activePurpose(admin, { name: 'Advertising partners', directMarketing: false, sellsOrShares: true, cookieCategory: 'advertising' });
     const analytics = await activePurpose(admin, { name: 'Analytics', directMarketing: false, cookieCategory: 'analytics' });
     const newsletter = await activePurpose(admin, { name: 'Banner news' });
     const form = await liveForm(admin, newsletter.id);
     const browser = visitor(env());
     assert.equal((await browser.post(publicPath(form), { fields: { email: 'banner@example.org' }, consents: [], website: '' })).status, 202);
-    const choice = await browser.request('POST', '/f/cookie-consent', { workspace: slug, choices: { analytics: true } }, GPC);
+    const choice = await browser.request('POST', '/f/cookie-consent', { workspace: slug, choices: { advertising: true, analytics: true } }, GPC);
     assert.equal(choice.status, 200, JSON.stringify(choice.body));
     const id = (await admin.get('/api/v1/contacts?q=banner%40example.org')).body.items[0]?.id ?? (await admin.get('/api/v1/leads?q=banner%40example.org')).body.items[0].id;
     const type = (await admin.get(`/api/v1/contacts/${id}/consents`)).status === 200 ? 'contacts' : 'leads';
     const consents = (await admin.get(`/api/v1/${type}/${id}/consents`)).body;
-    assert.equal(consents.states.find((s: any) => s.purposeId === analytics.id).state, 'none', 'the signal overrides "accept"');
+    assert.equal(consents.states.find((s: any) => s.purposeId === advertising.id).state, 'none', 'the signal overrides "accept" for a category that sells or shares');
+    assert.equal(consents.states.find((s: any) => s.purposeId === analytics.id).state, 'granted', 'a category that does not sell keeps the visitor\'s own choice');
     assert.equal(consents.saleSharing.optedOut, true);
     assert.equal(consents.saleSharing.method, 'cookie_banner');
-    const script = await visitor(env()).get(`/f/cookie-banner.js?workspace=${slug}`);
-    assert.equal(script.status, 200);
-    assert.match(String(script.body), /navigator\.globalPrivacyControl === true\) honourGpc\(\)/);
+    const banner = (await admin.get('/api/v1/cookie-banner')).body;
+    assert.deepEqual(banner.categories.map((c: any) => [c.key, c.sellsOrShares]), [['advertising', true], ['analytics', false]]);
   });
 
   it('computes request deadlines under the requester\'s law: CCPA 45 + 45 days, LGPD 15 days without extension, opt-out 15 business days without verification', async () => {

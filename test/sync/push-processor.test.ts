@@ -72,12 +72,19 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     assert.equal((await admin.get(`/api/v1/sync-links?recordType=account&recordId=00000000-0000-4000-8000-000000000000`)).status, 404);
   });
 
-  it('pushes a person only for a purpose the consent gate allows, and records the refusal', async () => {
+  it('pushes a person only for the purpose the integration is declared for, when the consent gate allows it, and records the refusal', async () => {
     const purpose = await activePurpose(admin);
+    const other = await activePurpose(admin, { name: 'Another purpose' });
     const contact = (await admin.post('/api/v1/contacts', { firstName: 'Pia', lastName: 'Pushed', emails: ['pia@lawful.example'] })).body;
     const push = (body: Record<string, unknown> = {}) => admin.post(`/api/v1/integrations/${integrationId}/push`, { record: { type: 'contact', id: contact.id }, ...body });
-    assert.equal((await push()).status, 422, 'a person is pushed for a purpose');
-    const noConsent = await push({ purposeId: purpose.id });
+    const undeclared = await push();
+    assert.equal(undeclared.status, 422, 'no person goes to an integration declared for no purpose');
+    assert.equal(undeclared.body.details.field, 'purposeId');
+    assert.equal((await admin.patch(`/api/v1/integrations/${integrationId}`, { purposeId: purpose.id })).body.purposeId, purpose.id);
+    const wrong = await push({ purposeId: other.id });
+    assert.equal(wrong.status, 422, 'the caller cannot name another purpose than the declared one');
+    assert.equal(wrong.body.details.declared, purpose.id);
+    const noConsent = await push();
     assert.equal(noConsent.status, 422);
     assert.equal(noConsent.body.details.reason, 'no_consent');
     const refusals = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('processing_refusals').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', contact.id).execute());
@@ -85,12 +92,12 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     assert.equal(live(hubspot, 'contacts').some((c) => c.properties.email === 'pia@lawful.example'), false);
 
     await giveConsent(admin, contact.id, purpose.id);
-    const pushed = await push({ purposeId: purpose.id });
+    const pushed = await push();
     assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
     assert.equal(hubspot.objects.contacts.get(pushed.body.externalId)!.properties.lastname, 'Pushed');
 
     assert.equal((await admin.put(`/api/v1/contacts/${contact.id}/restriction`, { reason: 'Accuracy contested' })).status, 200);
-    const restricted = await push({ purposeId: purpose.id });
+    const restricted = await push();
     assert.equal(restricted.status, 422);
     assert.equal(restricted.body.details.reason, 'restricted');
   });
@@ -104,7 +111,7 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     await giveConsent(admin, own, purpose.id);
     const verdicts = await withTenant(env().db, tenantId, async (tx) => evaluateGate(tx, tenantId, await findPurpose(tx, tenantId, purpose.id), [{ type: 'contact', id: carla! }, { type: 'contact', id: own }]));
     assert.deepEqual(verdicts.get(carla!), { allowed: false, reason: 'processor_data' });
-    assert.deepEqual(verdicts.get(own), { allowed: true });
+    assert.deepEqual(verdicts.get(own), { allowed: true, basis: 'consent' });
 
     const register = (await admin.get('/api/v1/register')).body;
     const processing = register.activities.find((a: any) => a.role === 'processor');
