@@ -46,7 +46,7 @@ async function planBatch(app: AppContext, tx: Tx, tenantId: string, campaign: Ca
   if (current.status !== 'sending') return { go: false, stop: null };
   const purpose = (await gatePurposes(tx, tenantId, [campaign.purpose_id])).get(campaign.purpose_id)!;
   if (!purposeInForce(purpose)) {
-    const why = purpose.status !== 'active' ? `became ${purpose.status}` : 'lost its passed balancing test';
+    const why = purpose.legal_basis === 'legitimate_interest' && purpose.balancingTest !== 'passed' ? `lost its passed balancing test (it is now ${purpose.status})` : `became ${purpose.status}`;
     return { go: false, stop: { reason: `The purpose "${purpose.name}" ${why} during the send: nothing more was sent for it.`, refusal: 'purpose_inactive' } };
   }
   if (campaign.kind === 'campaign' && !purpose.direct_marketing) {

@@ -213,7 +213,7 @@ async function loadDeclined(tx: Tx, tenantId: string, ids: string[], facts: Gate
     join form_versions v on v.tenant_id = s.tenant_id and v.form_id = s.form_id and v.version = s.form_version
     cross join lateral jsonb_array_elements(v.consents) as offered
     where s.tenant_id = ${tenantId} and s.person_id = any(${ids}::uuid[])
-      and not (offered.value->>'purposeId' = any(s.purpose_ids))`.execute(tx);
+      and not ((offered.value->>'purposeId')::uuid = any(s.purpose_ids))`.execute(tx);
   for (const row of rows.rows) {
     if (!facts.declined.has(row.person_id)) facts.declined.set(row.person_id, new Set());
     facts.declined.get(row.person_id)!.add(row.purpose_id);

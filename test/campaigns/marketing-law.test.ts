@@ -233,7 +233,7 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
     const post = (body: Record<string, unknown>) => admin.post(`/api/v1/purposes/${purpose.id}/balancing-tests`, { ...test, ...body });
     const trivial = await post({ interest: 'n/a', necessity: 'yes', impact: 'Low', safeguards: 'Opt-out' });
     assert.equal(trivial.status, 400);
-    assert.deepEqual(trivial.body.details.issues.map((issue: any) => issue.path).sort(), ['impact', 'interest', 'necessity', 'safeguards']);
+    assert.deepEqual([...new Set(trivial.body.details.issues.map((issue: any) => issue.path))].sort(), ['impact', 'interest', 'necessity', 'safeguards']);
     assert.match(JSON.stringify(trivial.body.details.issues), /placeholder/);
     const copied = await post({ necessity: test.interest });
     assert.equal(copied.status, 400, 'each part answers its own question');
