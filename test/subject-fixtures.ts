@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { activePurpose, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from './consent-fixtures.ts';
+import { activePurpose, giveConsent, liveForm, publicPath, SOFT_OPT_IN, templateAndSegment, visitor } from './consent-fixtures.ts';
 import type { Client, TestEnv } from './helpers.ts';
 
 export const EMAIL = 'zelda.quarry@subject.example';
@@ -19,10 +19,14 @@ export async function personEverywhere(env: TestEnv, admin: Client) {
   assert.equal(lead.status, 201, JSON.stringify(lead.body));
   assert.equal((await admin.post('/api/v1/tasks', { title: `Call ${NAME.first} back`, record: { type: 'contact', id: contact.body.id } })).status, 201);
   assert.equal((await admin.post('/api/v1/notes', { body: `${NAME.first} likes granite`, record: { type: 'contact', id: contact.body.id } })).status, 201);
-  await giveConsent(admin, contact.body.id, purpose.id);
-  // A form submission to the same address: a confirmation email is sent and kept.
+  // The person's own consent on a form (with their IP and browser), then one recorded by staff,
+  // then a second submission to the same address: a confirmation email is sent and kept.
   const form = await liveForm(admin, purpose.id);
+  assert.equal((await visitor(env).post(publicPath(form), { fields: { email: EMAIL }, consents: [purpose.id] })).status, 202);
+  await giveConsent(admin, contact.body.id, purpose.id);
   assert.equal((await visitor(env).post(publicPath(form), { fields: { email: EMAIL }, consents: [] })).status, 202);
+  // A customer relationship recorded for the soft opt-in.
+  assert.equal((await admin.put(`/api/v1/contacts/${contact.body.id}/soft-opt-in`, SOFT_OPT_IN)).status, 200);
   const { templateId, segmentId } = await templateAndSegment(admin);
   const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId, templateId })).body;
   await admin.post(`/api/v1/campaigns/${campaign.id}/send`);

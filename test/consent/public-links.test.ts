@@ -32,7 +32,7 @@ describeEachDatabase('links that belong to the person', (env) => {
   });
 
   /** Sends a campaign to the given addresses and returns each one's mail. */
-  async function campaignTo(emails: string[]): Promise<Map<string, { text: string; unsubscribe: string; preferences: string }>> {
+  async function campaignTo(emails: readonly string[]): Promise<Map<string, { text: string; unsubscribe: string; preferences: string }>> {
     const account = (await admin.post('/api/v1/accounts', { name: `Recipients ${emails[0]}` })).body;
     for (const email of emails) await giveConsent(admin, await contactWith(admin, email, { accountId: account.id }), purpose.id);
     const { templateId } = await templateAndSegment(admin);
@@ -91,7 +91,7 @@ describeEachDatabase('links that belong to the person', (env) => {
   });
 
   it('accepts RFC 8058 one-click as the RFC prints it, as multipart/form-data framed per RFC 2046, and urlencoded; each is a ledger event', async () => {
-    const emails = ['printed@rfc.example', 'framed@rfc.example', 'urlencoded@rfc.example'];
+    const emails = ['printed@rfc.example', 'framed@rfc.example', 'urlencoded@rfc.example'] as const;
     const mails = await campaignTo(emails);
     assert.equal(Buffer.byteLength(RFC_8058_AS_PRINTED.body), 124, 'the Content-Length the RFC prints');
     const requests = [

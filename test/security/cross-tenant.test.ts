@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { activePurpose, liveForm, templateAndSegment } from '../consent-fixtures.ts';
+import { activePurpose, balancingTest, liveForm, SOFT_OPT_IN, templateAndSegment } from '../consent-fixtures.ts';
 import { INTEGRATION, openReview } from '../consent-audit-scenarios.ts';
 import { addMember, Client, describeEachDatabase, signUp } from '../helpers.ts';
 
@@ -15,7 +15,9 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/notes/:id': { body: 'Hijacked' },
   'PATCH /api/v1/custom-fields/:id': { label: 'Hijacked' },
   'PATCH /api/v1/purposes/:id': { name: 'Hijacked' },
-  'POST /api/v1/purposes/:id/balancing-tests': { interest: 'i', necessity: 'n', impact: 'i', safeguards: 's', outcome: 'passed', reviewerId: '00000000-0000-4000-8000-000000000000', reviewedOn: '2026-01-01' },
+  'POST /api/v1/purposes/:id/balancing-tests': balancingTest('00000000-0000-4000-8000-000000000000'),
+  'PUT /api/v1/contacts/:id/soft-opt-in': SOFT_OPT_IN,
+  'PUT /api/v1/leads/:id/soft-opt-in': SOFT_OPT_IN,
   'PATCH /api/v1/forms/:id': { name: 'Hijacked' },
   'PATCH /api/v1/segments/:id': { name: 'Hijacked' },
   'PATCH /api/v1/email-templates/:id': { name: 'Hijacked' },

@@ -2,6 +2,8 @@ import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { get, post, query, type Page } from './api.ts';
 import { ErrorMessage, pageActions } from './components.tsx';
 import { usePurposes } from './consent.tsx';
+import { CampaignExclusions } from './features/campaigns/CampaignExclusions.tsx';
+import { MarketingSettings } from './features/campaigns/MarketingSettings.tsx';
 
 const reasons = (excluded: Record<string, number>) =>
   Object.entries(excluded)
@@ -15,6 +17,7 @@ export function CampaignsPage() {
   const [templates, setTemplates] = useState<any[]>([]);
   const [purposes] = usePurposes();
   const [preview, setPreview] = useState<Record<string, any>>({});
+  const [showing, setShowing] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [campaign, setCampaign] = useState({ name: '', purposeId: '', segmentId: '', templateId: '' });
   const [repermission, setRepermission] = useState({ name: '', purposeId: '', templateId: '', inactiveMonths: 12, confirmWithinDays: 14 });
@@ -36,7 +39,8 @@ export function CampaignsPage() {
 
   const act = pageActions(setError, load);
   const consentPurposes = purposes.filter((p) => p.legalBasis === 'consent' && p.status === 'active');
-  const activePurposes = purposes.filter((p) => p.status === 'active');
+  // Every campaign is direct marketing: only purposes declared as such may carry one.
+  const marketingPurposes = purposes.filter((p) => p.status === 'active' && p.directMarketing);
   const select = (label: string, value: string, options: any[], onChange: (v: string) => void) => (
     <label>
       <span>{label}</span>
@@ -75,6 +79,7 @@ export function CampaignsPage() {
               <td>{purposes.find((p) => p.id === c.purposeId)?.name ?? ''}</td>
               <td>
                 {c.status}
+                {c.status === 'stopped' && c.stoppedReason && <div className="error">{c.stoppedReason}</div>}
                 {c.kind === 'repermission' && c.confirmBy && <div className="muted">confirm by {new Date(c.confirmBy).toLocaleDateString()}; {c.expired} expired</div>}
               </td>
               <td>
@@ -91,11 +96,20 @@ export function CampaignsPage() {
                     <button onClick={act(() => post(`/api/v1/campaigns/${c.id}/send`))}>Send</button>
                   </>
                 )}
+                {c.status === 'sending' && (
+                  <button className="danger" onClick={act(() => post(`/api/v1/campaigns/${c.id}/stop`))}>
+                    Stop
+                  </button>
+                )}
+                <button className="secondary" aria-expanded={showing === c.id} onClick={() => setShowing(showing === c.id ? null : c.id)}>
+                  Excluded people
+                </button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {showing && <CampaignExclusions campaignId={showing} reasons={[...new Set(Object.keys(campaigns.find((c) => c.id === showing)?.excluded ?? preview[showing]?.excluded ?? {}).map((key) => key.replace(/_during_send$/, '')))]} />}
 
       <div className="columns">
         <form className="record-form" aria-label="New campaign" onSubmit={act(() => post('/api/v1/campaigns', campaign))}>
@@ -104,13 +118,16 @@ export function CampaignsPage() {
             <span>Name</span>
             <input required value={campaign.name} onChange={(e) => setCampaign({ ...campaign, name: e.target.value })} />
           </label>
-          {select('Purpose', campaign.purposeId, activePurposes, (purposeId) => setCampaign({ ...campaign, purposeId }))}
+          {select('Purpose (direct marketing)', campaign.purposeId, marketingPurposes, (purposeId) => setCampaign({ ...campaign, purposeId }))}
           {select('Segment', campaign.segmentId, segments, (segmentId) => setCampaign({ ...campaign, segmentId }))}
           {select('Template', campaign.templateId, templates, (templateId) => setCampaign({ ...campaign, templateId }))}
           <div className="actions">
             <button type="submit">Create campaign</button>
           </div>
         </form>
+        <MarketingSettings />
+      </div>
+      <div className="columns">
         <form className="record-form" aria-label="New re-permission campaign" onSubmit={act(() => post('/api/v1/repermission-campaigns', repermission))}>
           <h3>Re-permission</h3>
           <label>
@@ -273,14 +290,14 @@ export function SuppressionsPage() {
   return (
     <main>
       <h1>Suppression list</h1>
-      <p className="muted">No marketing email goes to these addresses. Only a keyed hash of each address is kept, so the list outlives erasure.</p>
+      <p className="muted">
+        No marketing email goes to these addresses. Only a keyed hash of each address is kept, so the list outlives erasure. Staff can add an address; only the person takes
+        it off, by subscribing again themselves (a form with double opt-in, or the preference centre).
+      </p>
       <ErrorMessage error={loadError ?? error} />
       <form className="inline" onSubmit={(event) => change('/api/v1/suppressions', event)}>
         <input aria-label="Email address" type="email" required placeholder="address@example.org" value={email} onChange={(e) => setEmail(e.target.value)} />
         <button type="submit">Suppress</button>
-        <button type="button" className="secondary" onClick={(event) => change('/api/v1/suppressions/remove', event as unknown as FormEvent)}>
-          Remove
-        </button>
       </form>
       <table>
         <thead>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { del, get, post, api } from './api.ts';
 import { ErrorMessage } from './components.tsx';
+import { SoftOptInPanel } from './features/consent/SoftOptInPanel.tsx';
 
 export interface Purpose {
   id: string;
@@ -11,6 +12,8 @@ export interface Purpose {
   status: 'draft' | 'active' | 'retired';
   directMarketing: boolean;
   sellsOrShares: boolean;
+  softOptIn: boolean;
+  aboutRecipientsProfession: boolean;
   cookieCategory: string | null;
   retention: string;
   recipients: string[];
@@ -33,6 +36,15 @@ export function usePurposes(): [Purpose[], () => void] {
 }
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** What processing rests on for the person, as the gate decided it. */
+const GROUND_LABELS: Record<string, string> = {
+  consent: 'their consent',
+  soft_opt_in: 'soft opt-in (existing customer)',
+  b2b_exception: 'B2B exception',
+  opt_out_regime: 'opt-out law: until they say no',
+  legal_basis: 'the legal basis',
+};
 
 /** On a contact or lead page: the state per purpose, the gate's verdict, the ledger, and actions. */
 export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: string }) {
@@ -132,11 +144,12 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
                 {state.validUntil && <span className="muted"> until {new Date(state.validUntil).toLocaleDateString()}</span>}
               </td>
               <td>{when(state.since)}</td>
-              <td>{state.canProcess ? 'yes' : `no (${String(state.refusal).replaceAll('_', ' ')})`}</td>
+              <td>{state.canProcess ? `yes: ${GROUND_LABELS[state.basis] ?? state.basis}${state.exception ? ` (${state.exception.replaceAll('_', ' ')})` : ''}` : `no (${String(state.refusal).replaceAll('_', ' ')})`}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <SoftOptInPanel base={base} softOptIn={data.softOptIn} onChange={load} />
       <h3>Consent history</h3>
       {data.history.length === 0 ? (
         <p className="muted">No consent events yet.</p>
@@ -181,7 +194,7 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
   );
 }
 
-const EMPTY_PURPOSE = { key: '', name: '', description: '', legalBasis: 'consent', directMarketing: false, sellsOrShares: false, cookieCategory: '', retention: '', recipients: '', consentValidDays: '' };
+const EMPTY_PURPOSE = { key: '', name: '', description: '', legalBasis: 'consent', directMarketing: false, sellsOrShares: false, softOptIn: false, aboutRecipientsProfession: false, cookieCategory: '', retention: '', recipients: '', consentValidDays: '' };
 
 /** Purposes with their legal basis; legitimate interest with its balancing test. */
 export function PurposesPage({ memberId, canManage }: { memberId: string; canManage: boolean }) {
@@ -238,6 +251,8 @@ export function PurposesPage({ memberId, canManage }: { memberId: string; canMan
                 <strong>{purpose.name}</strong> <span className="muted">({purpose.key})</span>
                 {purpose.directMarketing && <span className="badge">direct marketing</span>}
                 {purpose.sellsOrShares && <span className="badge">sells or shares (CCPA)</span>}
+                {purpose.softOptIn && <span className="badge">soft opt-in: existing customers</span>}
+                {purpose.aboutRecipientsProfession && <span className="badge">about the recipient's profession (B2B)</span>}
                 {purpose.cookieCategory && <span className="badge">cookies: {purpose.cookieCategory}</span>}
                 <br />
                 <span className="muted">{purpose.description}</span>
@@ -319,6 +334,19 @@ function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PUR
         </label>
         <label className="check">
           <input type="checkbox" checked={draft.directMarketing} onChange={(e) => setDraft({ ...draft, directMarketing: e.target.checked })} /> Direct marketing
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.softOptIn} disabled={!draft.directMarketing || draft.legalBasis !== 'legitimate_interest'} onChange={(e) => setDraft({ ...draft, softOptIn: e.target.checked })} /> Markets similar products to existing customers (soft opt-in,
+          ePrivacy Art. 13(2))
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.aboutRecipientsProfession}
+            disabled={!draft.directMarketing || draft.legalBasis !== 'legitimate_interest'}
+            onChange={(e) => setDraft({ ...draft, aboutRecipientsProfession: e.target.checked })}
+          />{' '}
+          Messages about the recipient's profession (B2B exceptions the workspace enabled)
         </label>
         <label className="check">
           <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} /> Sells or shares personal information (refused for people who opted out)

@@ -289,7 +289,8 @@ function CookieBanner() {
   async function save(event: FormEvent) {
     event.preventDefault();
     try {
-      setBanner(await api('PUT', '/api/v1/cookie-banner', { text: banner.text, policyUrl: banner.policyUrl }));
+      setError(null);
+      setBanner(await api('PUT', '/api/v1/cookie-banner', { text: banner.text, policyUrl: banner.policyUrl, allowedOrigins: banner.allowedOrigins }));
     } catch (caught) {
       setError(caught);
     }
@@ -299,11 +300,19 @@ function CookieBanner() {
       <h3>Cookie banner</h3>
       <p className="muted">
         Categories are the active purposes with a cookie category: {banner.categories.map((c: any) => c.key).join(', ') || 'none yet'}. Put this on your pages:{' '}
-        <code>{`<script src="${banner.scriptUrl}" async></script>`}</code>
+        <code>{`<script src="${banner.scriptUrl}" async></script>`}</code>. Hold each script until its category is accepted by writing it as{' '}
+        <code>{'<script type="text/plain" data-lawful-category="analytics" src="…"></script>'}</code>; the banner activates it after consent, never under Global Privacy
+        Control for a category that sells or shares. Elements with <code>data-lawful-cookie-settings</code> reopen the banner.
       </p>
       <form className="inline" onSubmit={save}>
         <input aria-label="Banner text" value={banner.text} onChange={(e) => setBanner({ ...banner, text: e.target.value })} />
         <input aria-label="Policy URL" type="url" value={banner.policyUrl} onChange={(e) => setBanner({ ...banner, policyUrl: e.target.value })} />
+        <input
+          aria-label="Your sites (origins, comma-separated)"
+          placeholder="https://www.example.org"
+          value={banner.allowedOrigins.join(', ')}
+          onChange={(e) => setBanner({ ...banner, allowedOrigins: e.target.value.split(',').map((origin: string) => origin.trim()).filter(Boolean) })}
+        />
         <button type="submit">Save</button>
       </form>
       <ErrorMessage error={error} />

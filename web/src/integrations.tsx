@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { del, get, post } from './api.ts';
+import { del, get, patch, post } from './api.ts';
 import { ErrorMessage, pageActions } from './components.tsx';
+import { usePurposes } from './consent.tsx';
 
 const COUNTS = ['fetched', 'created', 'updated', 'unchanged', 'deleted', 'failed'] as const;
 
@@ -70,7 +71,8 @@ function Certificate({ certificate, order }: { certificate: any; order: string[]
 export function IntegrationsPage({ canManage }: { canManage: boolean }) {
   const [items, setItems] = useState<any[]>([]);
   const [reviews, setReviews] = useState<any[]>([]);
-  const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller', sellsOrShares: false });
+  const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller', sellsOrShares: false, purposeId: '' });
+  const [purposes] = usePurposes();
   const [error, setError] = useState<unknown>(null);
   const load = () => {
     get<{ items: any[] }>('/api/v1/integrations').then((page) => setItems(page.items), setError);
@@ -87,6 +89,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       syncEveryHours: draft.syncEveryHours,
       actingAs: draft.actingAs,
       sellsOrShares: draft.sellsOrShares,
+      purposeId: draft.purposeId || null,
     });
   return (
     <main>
@@ -100,6 +103,23 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
             {item.actingAs === 'processor' && <span className="badge">processor (Art. 28)</span>}
             {item.sellsOrShares && <span className="badge">sale or sharing (CCPA)</span>}
           </h3>
+          <p className="muted">
+            People are pushed for: {purposes.find((p) => p.id === item.purposeId)?.name ?? <em>no purpose declared, so no person can be pushed</em>}
+            {canManage && (
+              <select
+                aria-label={`Purpose of ${item.label}`}
+                value={item.purposeId ?? ''}
+                onChange={(e) => act(() => patch(`/api/v1/integrations/${item.id}`, { purposeId: e.target.value || null }))()}
+              >
+                <option value="">none</option>
+                {purposes.filter((p) => p.status === 'active').map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </p>
           {item.statusReason && <p className="error">{item.statusReason}</p>}
           <p>
             Every {item.syncEveryHours} h; synced until {item.syncedUntil ? new Date(item.syncedUntil).toLocaleString() : 'never'}; next {item.nextSyncAt ? new Date(item.nextSyncAt).toLocaleString() : '—'}.{' '}
@@ -186,6 +206,17 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
               <option value="processor">the customer's, processed on their behalf (Art. 28)</option>
             </select>
           </label>
+          <label>
+            <span>Purpose people are pushed for (each push passes the consent gate for it)</span>
+            <select value={draft.purposeId} onChange={(e) => setDraft({ ...draft, purposeId: e.target.value })}>
+              <option value="">none: people are not pushed</option>
+              {purposes.filter((p) => p.status === 'active').map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
           <label className="check">
             <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} /> This CRM is a third party we sell or share personal information with (pushes refused for people who opted out)
           </label>
@@ -210,23 +241,17 @@ const RULES: Record<string, string> = {
 /** On a record page: its copies in other CRMs (and why each is linked), and a push to one of them. */
 export function SyncPanel({ recordType, recordId }: { recordType: string; recordId: string }) {
   const [links, setLinks] = useState<{ items: any[]; pushTargets: any[] } | null>(null);
-  const [purposes, setPurposes] = useState<any[]>([]);
   const [target, setTarget] = useState('');
-  const [purposeId, setPurposeId] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const person = recordType === 'contact' || recordType === 'lead';
   const load = () => get<{ items: any[]; pushTargets: any[] }>(`/api/v1/sync-links?recordType=${recordType}&recordId=${recordId}`).then(setLinks, setError);
-  useEffect(() => {
-    load();
-    if (person) get<{ items: any[] }>('/api/v1/purposes?status=active').then((page) => setPurposes(page.items), setError);
-  }, [recordType, recordId]);
+  useEffect(() => void load(), [recordType, recordId]);
   const act = pageActions(setError, load);
   if (!links || (links.items.length === 0 && links.pushTargets.length === 0)) return null;
   const push = (force: boolean) =>
     act(async () => {
       setNotice(null);
-      const result = await post<any>(`/api/v1/integrations/${target || links.pushTargets[0].id}/push`, { record: { type: recordType, id: recordId }, ...(person ? { purposeId } : {}), force });
+      const result = await post<any>(`/api/v1/integrations/${target || links.pushTargets[0].id}/push`, { record: { type: recordType, id: recordId }, force });
       setNotice(`${result.action === 'created' ? 'Created' : 'Updated'} in the CRM as ${result.object} ${result.externalId}.`);
     });
   return (
@@ -251,16 +276,6 @@ export function SyncPanel({ recordType, recordId }: { recordType: string; record
               </option>
             ))}
           </select>
-          {person && (
-            <select aria-label="Purpose" value={purposeId} onChange={(e) => setPurposeId(e.target.value)}>
-              <option value="">Purpose of the push…</option>
-              {purposes.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
           <button className="secondary" onClick={push(false)}>
             Push to CRM
           </button>
