@@ -6,6 +6,7 @@ import { createForm, updateForm } from '../consent/forms.ts';
 import { assessLegitimateInterest, createPurpose, updatePurpose } from '../consent/purposes.ts';
 import { recordConsentsInBulk } from '../consent/service.ts';
 import { withTenant } from '../db/tenant.ts';
+import { updateWorkspace } from '../workspace/service.ts';
 
 const NEWSLETTER_TEXT = 'Yes, send me the Demo Company newsletter about once a month. I can unsubscribe at any time.';
 
@@ -16,7 +17,10 @@ export async function seedPrivacyData(app: AppContext, caller: Caller): Promise<
     name: 'Newsletter',
     description: 'Monthly product news by email',
     legalBasis: 'consent',
-    directMarketing: true, sellsOrShares: false, softOptIn: false, aboutRecipientsProfession: false,
+    directMarketing: true,
+    sellsOrShares: false,
+    softOptIn: false,
+    aboutRecipientsProfession: false,
     cookieCategory: null,
     retention: 'Until consent is withdrawn; consent renewed every 24 months',
     recipients: ['Marketing team', 'Email delivery provider'],
@@ -27,7 +31,10 @@ export async function seedPrivacyData(app: AppContext, caller: Caller): Promise<
     name: 'Sales follow-up',
     description: 'Following up on enquiries and meetings with business contacts',
     legalBasis: 'legitimate_interest',
-    directMarketing: false, sellsOrShares: false, softOptIn: false, aboutRecipientsProfession: false,
+    directMarketing: false,
+    sellsOrShares: false,
+    softOptIn: false,
+    aboutRecipientsProfession: false,
     cookieCategory: null,
     retention: '24 months after the last interaction',
     recipients: ['Sales team'],
@@ -47,7 +54,10 @@ export async function seedPrivacyData(app: AppContext, caller: Caller): Promise<
     name: 'Analytics cookies',
     description: 'Measuring visits to the website',
     legalBasis: 'consent',
-    directMarketing: false, sellsOrShares: false, softOptIn: false, aboutRecipientsProfession: false,
+    directMarketing: false,
+    sellsOrShares: false,
+    softOptIn: false,
+    aboutRecipientsProfession: false,
     cookieCategory: 'analytics',
     retention: '13 months',
     recipients: [],
@@ -74,6 +84,8 @@ export async function seedPrivacyData(app: AppContext, caller: Caller): Promise<
   await updateForm(app, caller, form.id, { status: 'live' });
   await createTemplate(app, caller, { name: 'Monthly newsletter', subject: 'What is new this month, {{firstName}}', body: 'Hello {{firstName}},\n\nhere is what is new at Demo Company this month.\n\nThe Demo Company team' });
   await createSegment(app, caller, { name: 'All contacts', object: 'contact', filter: {} });
+  // Campaigns go out under the workspace's own name and postal address.
+  await updateWorkspace(app, caller, { senderName: 'Demo Company', senderEmail: 'news@demo-company.example', postalAddress: 'Demo Company, 1 Example Street, 10115 Berlin, Germany' });
 
   // Four in ten contacts subscribed to the newsletter when the list was imported.
   const contacts = await withTenant(app.db, caller.auth.tenantId, (tx) => tx.selectFrom('contacts').select('id').orderBy('created_at').orderBy('id').execute());

@@ -62,7 +62,7 @@ function tally(items: Array<{ reason: string }>): Record<string, number> {
 describeEachDatabase(
   'campaign sends under the law',
   (env) => {
-    it('sends as the workspace, in HTML with a plain-text part and the postal address; names everyone left out, with the reason', async () => {
+    it('sends as the workspace, in HTML with a plain-text part and the postal address; names everyone left out, with the reason', async (t) => {
       const admin = await signUp(env());
       const purpose = await activePurpose(admin);
       const template = (await admin.post('/api/v1/email-templates', { name: 'Monthly', subject: 'News for {{firstName}}', body: 'Hello {{firstName}},\nhere is <the> news.' })).body;
@@ -103,6 +103,7 @@ describeEachDatabase(
       }
 
       const exclusions = await allExclusions(admin, campaign.id);
+      t.diagnostic(`SMTP server received ${received.length}; excluded by reason: ${JSON.stringify(tally(exclusions))}`);
       assert.deepEqual(tally(exclusions), excluded, 'the list agrees with the counts');
       const suppressed = (await admin.get(`/api/v1/campaigns/${campaign.id}/exclusions?reason=suppressed`)).body.items;
       assert.deepEqual(suppressed.map((e: any) => e.person.id).sort(), contacts.slice(18, 20).map((c: any) => c.id).sort());
@@ -110,7 +111,7 @@ describeEachDatabase(
       assert.equal((await admin.get(`/api/v1/campaigns/${campaign.id}/exclusions?reason=nonsense`)).status, 400);
     });
 
-    it('stops a send within one batch when its purpose fails its balancing test mid-send', async () => {
+    it('stops a send within one batch when its purpose fails its balancing test mid-send', async (t) => {
       const admin = await signUp(env());
       await setSender(admin);
       // Californians: marketing mail is opt-out there, so a legitimate interest reaches them.
@@ -144,6 +145,7 @@ describeEachDatabase(
       assert.match(done.stoppedReason, /balancing test/);
       assert.ok(failedAt !== null);
       assert.equal(done.sent, sentCount);
+      t.diagnostic(`the failed balancing test committed after mail ${failedAt}; ${sentCount - failedAt!} more went out (rest of the batch); ${150 - sentCount} refused`);
       assert.ok(sentCount - failedAt! <= 50, `at most one batch after the failed test: ${sentCount - failedAt!} more were sent`);
       assert.ok(sentCount < 150);
       assert.deepEqual(done.excluded, { purpose_inactive_during_send: 150 - sentCount });
