@@ -6,7 +6,8 @@ import type { Database } from '../db/connection.ts';
 import { shredLogSince, type ShredLog } from './erasure-replay.ts';
 import { schemaVersion, selectTable, tablesInOrder, type TableInfo } from './logical.ts';
 import { BackupCorruptError, readSealedLines, SealedWriter, storedSha256, type SealedFile } from './sealed-file.ts';
-import { DirectoryStore, openBackupStore, type BackupStore } from './store.ts';
+import { DirectoryStore, MANIFEST_SUFFIX, openBackupStore, type BackupStore } from './store.ts';
+import { writeJournalSnapshot } from './erasure-journal.ts';
 
 export { BackupCorruptError } from './sealed-file.ts';
 
@@ -59,7 +60,6 @@ export interface BackupManifest {
 export type DataLine = { t: string; n: string | null; k: string; r: string } | { t: string; n: string | null; k: string; d: 1 };
 type IndexLine = { t: string; n: string | null; k: string; h: string };
 
-const MANIFEST_SUFFIX = '.manifest.json';
 const keyContext = (id: string) => `backup:${id}`;
 
 export async function backupKey(master: MasterKeyProvider, manifest: BackupManifest): Promise<Buffer> {
@@ -235,6 +235,7 @@ export async function writeBackup(
     await Promise.all([data.abort(error as Error), index.abort(error as Error), previous?.close()]);
     throw error;
   }
+  const journalReadAt = new Date();
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,
     id,
@@ -249,6 +250,8 @@ export async function writeBackup(
     tables,
     shredLog: await shredLogSince(db, new Date(0)),
   };
+  // The journal first: a backup never exists without the erasures a restore of it must replay.
+  await writeJournalSnapshot(store, manifest.shredLog, journalReadAt);
   await store.writeText(`${id}${MANIFEST_SUFFIX}`, JSON.stringify(manifest, null, 2));
   if (options.keepDays !== undefined) await pruneBackups(store, options.keepDays, takenAt);
   return manifest;

@@ -3,15 +3,20 @@ import { KeyService } from '../crypto/keys.ts';
 import type { MasterKeyProvider } from '../crypto/master-keys.ts';
 import type { Database } from '../db/connection.ts';
 import { backupKey, BackupCorruptError, chainOf, listBackups, StateDigest, verifyBackup, type BackupManifest, type DataLine } from './archive.ts';
+import { readErasureJournal } from './erasure-journal.ts';
 import { replayErasures, shredLogSince, type ShredLog } from './erasure-replay.ts';
 import { insertRows, resetIdentities, schemaVersion, selectTable, tablesInOrder } from './logical.ts';
 import { readSealedLines } from './sealed-file.ts';
 import { openBackupStore, type BackupStore } from './store.ts';
 
-/** Erasures recorded after a backup: from the newer backups beside it and, when reachable, the live database. */
-export async function shredLogAfter(all: BackupManifest[], manifest: BackupManifest, live?: Database): Promise<ShredLog> {
+/**
+ * Erasures recorded after a backup: from the erasure journal beside it, the newer backups and,
+ * when reachable, the live database.
+ */
+export async function shredLogAfter(all: BackupManifest[], manifest: BackupManifest, live?: Database, journal?: ShredLog | null): Promise<ShredLog> {
   const since = Date.parse(manifest.takenAt);
   const logs = all.filter((other) => Date.parse(other.takenAt) > since).map((other) => other.shredLog);
+  if (journal) logs.push(journal);
   if (live) logs.push(await shredLogSince(live, new Date(since)));
   const keys = new Map<string, ShredLog['keys'][number]>();
   const tombstones = new Map<string, ShredLog['tombstones'][number]>();
@@ -28,6 +33,18 @@ export interface RestoreResult {
   chain: string[];
   rows: number;
   replayed: { erasures: number; keys: number };
+  /** 'missing' only when the restore was told to accept erasures that could not be replayed. */
+  journal: 'read' | 'missing';
+}
+
+/** A backup found without the erasure journal that must accompany it. */
+export class ErasureJournalMissingError extends Error {
+  constructor(location: string) {
+    super(
+      `No erasure journal (erasure-journal-*.json) next to the backups in ${location}. Without it, people erased after the backup was taken would come back. ` +
+        'Copy the journal from where the backups were written, or restore with --live (reads the live database) or with --accept-unreplayed-erasures if you accept that risk.',
+    );
+  }
 }
 
 /** Inserts rows in batches of one table and workspace. */
@@ -111,8 +128,16 @@ async function checkRestoredState(target: Database, manifest: BackupManifest): P
  * loaded and compared with the digests the backup recorded; then every erasure recorded since
  * the backup was taken is applied again, so an erased person never comes back.
  */
-export async function restoreBackup(target: Database, master: MasterKeyProvider, location: string | BackupStore, id: string, options: { live?: Database } = {}): Promise<RestoreResult> {
+export async function restoreBackup(
+  target: Database,
+  master: MasterKeyProvider,
+  location: string | BackupStore,
+  id: string,
+  options: { live?: Database; acceptUnreplayedErasures?: boolean } = {},
+): Promise<RestoreResult> {
   const store = openBackupStore(location);
+  const journal = await readErasureJournal(store);
+  if (!journal && !options.live && !options.acceptUnreplayedErasures) throw new ErasureJournalMissingError(store.location);
   const all = await listBackups(store);
   const chain = chainOf(all, id);
   for (const member of chain) await verifyBackup(store, member.id, master);
@@ -124,6 +149,6 @@ export async function restoreBackup(target: Database, master: MasterKeyProvider,
   const rows = await loadChain(target, store, chain, master);
   await resetIdentities(target);
   await checkRestoredState(target, manifest);
-  const replayed = await replayErasures({ db: target, keys: new KeyService(master) }, await shredLogAfter(all, manifest, options.live));
-  return { manifest, chain: chain.map((member) => member.id), rows, replayed };
+  const replayed = await replayErasures({ db: target, keys: new KeyService(master) }, await shredLogAfter(all, manifest, options.live, journal));
+  return { manifest, chain: chain.map((member) => member.id), rows, replayed, journal: journal ? 'read' : 'missing' };
 }

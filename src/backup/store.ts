@@ -7,6 +7,9 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
  * MinIO, Ceph, R2, ...). Either way a file becomes visible only once it is complete: a directory
  * writes under a temporary name and renames, S3 shows an object only when its upload completes.
  */
+/** How a backup's manifest file is named: `<id>.manifest.json`. */
+export const MANIFEST_SUFFIX = '.manifest.json';
+
 export interface BackupStore {
   readonly location: string;
   /** Names of the stored files (not the incomplete ones). */

@@ -204,7 +204,8 @@ program
   .option('--into <target>', 'postgres:// URL of an empty database, or a directory for a new embedded database')
   .option('--verify-only', 'check checksums and the encryption tags, write nothing')
   .option('--live', 'also read the erasures recorded in the configured (live) database since the backup')
-  .action(async (id: string, options: { dir?: string; into?: string; verifyOnly?: boolean; live?: boolean }) => {
+  .option('--accept-unreplayed-erasures', 'restore even without the erasure journal beside the backups: people erased after the backup may come back')
+  .action(async (id: string, options: { dir?: string; into?: string; verifyOnly?: boolean; live?: boolean; acceptUnreplayedErasures?: boolean }) => {
     const config = loadConfig();
     const location = options.dir ?? config.backupDir;
     const { keyring } = loadKeyring({ env: process.env, keyFile: config.masterKeyFile, createIfMissing: false });
@@ -220,7 +221,10 @@ program
     const live = options.live ? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embeddedDataDir(config) }) : undefined;
     try {
       await migrate(target);
-      const result = await restoreBackup(target, keyring, location, id, live ? { live } : {});
+      const result = await restoreBackup(target, keyring, location, id, { ...(live ? { live } : {}), acceptUnreplayedErasures: options.acceptUnreplayedErasures === true });
+      if (result.journal === 'missing') {
+        console.error('WARNING: no erasure journal was found beside the backups. Erasures made after this backup could not be applied again: people erased since may be readable in the restored database.');
+      }
       console.log(`Restored ${result.rows} rows of ${result.manifest.id} (from ${result.chain.join(' + ')}), every table checked against the backup; erasures applied again: ${result.replayed.erasures}, keys destroyed again: ${result.replayed.keys}.`);
     } finally {
       await target.close();

@@ -13,11 +13,17 @@ import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
 import { chainAllPendingReads } from '../audit/service.ts';
 import { forgetOldRateLimits } from '../http/public-limits.ts';
 import { restoreDrill, scheduledBackup } from '../backup/schedule.ts';
+import { ERASURE_JOURNAL_QUEUE, journalErasures } from '../backup/erasure-journal.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
 /** Every queue and what runs it. */
 export const HANDLERS: Record<string, JobHandler> = {
   [SEND_QUEUE]: runCampaignSend,
+  // Queued by the database itself when a key is destroyed or a tombstone written; the minute of
+  // slack covers keys stamped by the application's clock rather than the database's.
+  [ERASURE_JOURNAL_QUEUE]: async (app, job) => {
+    await journalErasures(app, new Date(Date.parse(String(job.payload.since)) - 60_000));
+  },
   'consent.expire-unconfirmed': async (app) => {
     await expireUnconfirmed(app);
   },

@@ -71,6 +71,68 @@ describeEachDatabase('encrypted backups', (env) => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('replays erasures from the journal beside the backups, without a newer backup or the live database; refuses a restore without it', async () => {
+    const dir = tempDir('lawful-backups-');
+    const master = env().app.keys.master;
+    // The installation's backup directory: where the job the erasure queues writes the journal.
+    const config = env().app.config as { backupDir: string };
+    const configured = config.backupDir;
+    config.backupDir = dir;
+    try {
+      const admin = await signUp(env());
+      const tenantId = admin.info.workspace.id;
+      const { contactId, leadId } = await personEverywhere(env(), admin);
+      const backup = await writeBackup(env().db, master, dir);
+      const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })).body;
+      assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
+      await env().app.jobs.drain();
+      const journal = fs.readdirSync(dir).filter((name) => name.startsWith('erasure-journal-'));
+      assert.equal(journal.length, 2, 'the snapshot the backup wrote, and the segment of the erasure');
+      const segment = fs.readFileSync(path.join(dir, journal.sort().at(-1)!), 'utf8');
+      for (const value of [EMAIL, NAME.first, NAME.last]) assert.ok(!segment.includes(value), 'ids and keyed hashes only');
+
+      const restore = async (options: { acceptUnreplayedErasures?: boolean } = {}) => {
+        const target = await scratchDatabase(env());
+        await migrate(target);
+        return { target, result: restoreBackup(target, master, dir, backup.id, options) };
+      };
+      // No newer backup, no --live: the journal alone brings the erasure back.
+      const journaled = await restore();
+      try {
+        const result = await journaled.result;
+        assert.deepEqual([result.journal, result.replayed.erasures], ['read', 1]);
+        const names = await withTenant(journaled.target, tenantId, (tx) => tx.selectFrom('contacts').select('id').where('id', '=', contactId).execute());
+        assert.deepEqual(names, [], 'the erased person is not restored');
+        const keys = await sql<{ wrapped_key: unknown }>`select wrapped_key from subject_keys where id in (${contactId}, ${leadId})`.execute(journaled.target.kysely);
+        assert.deepEqual(keys.rows.map((row) => row.wrapped_key), [null, null], 'their keys are destroyed');
+      } finally {
+        await journaled.target.close();
+      }
+
+      // The backups copied without their journal: the restore refuses, unless told to accept the risk.
+      for (const name of journal) fs.rmSync(path.join(dir, name));
+      const refused = await restore();
+      try {
+        await assert.rejects(refused.result, /No erasure journal/);
+        assert.equal(await count(refused.target, 'tenants'), 0, 'nothing was written');
+      } finally {
+        await refused.target.close();
+      }
+      const accepted = await restore({ acceptUnreplayedErasures: true });
+      try {
+        const result = await accepted.result;
+        assert.deepEqual([result.journal, result.replayed.erasures], ['missing', 0]);
+        const back = await withTenant(accepted.target, tenantId, (tx) => tx.selectFrom('contacts').select('id').where('id', '=', contactId).execute());
+        assert.equal(back.length, 1, 'what the flag accepts: the erased person is back');
+      } finally {
+        await accepted.target.close();
+      }
+    } finally {
+      config.backupDir = configured;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('detects a corrupted or tampered backup before writing anything', async () => {
     const dir = tempDir('lawful-backups-');
     const master = env().app.keys.master;
