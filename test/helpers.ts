@@ -75,6 +75,9 @@ export class CapturingMailer implements Mailer {
     if (this.forward) await this.forward().send(mail);
     this.sent.push(mail);
   }
+  async forget(subjects: string[]): Promise<number> {
+    return (await this.forward?.().forget?.(subjects)) ?? 0;
+  }
 }
 
 export interface TestEnv {

@@ -63,6 +63,11 @@ program
     const address = await server.listen({ port: config.port, host: config.host });
     app.jobs.start(Number(process.env.LAWFUL_JOB_POLL_MS ?? 1000));
     console.log(`Lawful CRM listening on ${address} (API docs at ${address}/docs, database: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'})`);
+    if (!config.smtpUrl) {
+      console.warn(
+        `WARNING: mail is not delivered. LAWFUL_SMTP_URL is not set, so every e-mail (invitations, confirmation links, privacy-portal sign-in links, campaigns) is written to ${path.join(config.dataDir, 'outbox')} and shown on the Outbox page; forward what a person is waiting for, or set LAWFUL_SMTP_URL.`,
+      );
+    }
   });
 
 program

@@ -40,7 +40,7 @@ export async function sendToPerson(
     transport: app.mailer.transport,
   };
   // Sent first: a message that could not be sent leaves no copy behind.
-  await app.mailer.send({ ...message.mail, toDataSubject: true });
+  await app.mailer.send({ ...message.mail, subjects: [message.personId] });
   await tx.insertInto('email_messages').values(copy).execute();
 }
 

@@ -92,6 +92,9 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
 
   let keysDestroyed = 0;
   for (const person of erasable.people) if (await app.keys.destroySubjectKey(tx, tenantId, person.id)) keysDestroyed += 1;
+  // Without SMTP, the messages to the person also sit in the outbox folder, in clear.
+  // (A restore replays erasures with no mailer: src/backup/erasure-replay.ts.)
+  await app.mailer?.forget?.([...erasable.people.map((person) => person.id), ...(kept.length === 0 ? [subject.emailIndex] : [])]);
   if (kept.length === 0) {
     await tx
       .insertInto('erasure_tombstones')

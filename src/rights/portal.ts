@@ -58,19 +58,20 @@ export async function requestPortalLink(app: AppContext, slug: string, rawEmail:
   ]);
   const linkId = crypto.randomUUID();
   const expiresAt = new Date(Date.now() + LINK_MINUTES * 60_000);
-  const workspace = await withTenant(app.db, tenantId, async (tx) => {
+  const { workspace, emailIndex } = await withTenant(app.db, tenantId, async (tx) => {
+    const emailIndex = await new Sealer(app, tx, tenantId).index('email', email);
     await tx
       .insertInto('portal_links')
       .values({
         tenant_id: tenantId,
         id: linkId,
-        email_index: await new Sealer(app, tx, tenantId).index('email', email),
+        email_index: emailIndex,
         email_enc: await app.keys.encryptField(tx, tenantId, linkId, 'portal_links.email', email),
         expires_at: expiresAt,
       })
       .execute();
     await recordAudit(tx, tenantId, visitorOrigin(visitor), { action: 'portal.link_requested', objectType: 'portal_link', objectId: linkId, fields: [] });
-    return tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    return { workspace: await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow(), emailIndex };
   });
   const link = `${app.config.publicUrl}/privacy/${slug}/open/${signLink(app.keys, 'portal', [tenantId, linkId], expiresAt)}`;
   await app.mailer.send({
@@ -80,7 +81,7 @@ export async function requestPortalLink(app: AppContext, slug: string, rawEmail:
       `Someone (we hope you) asked to see what ${workspace.name} holds about this address.\n\n` +
       `Follow this link within ${LINK_MINUTES} minutes; it works once:\n${link}\n\n` +
       'If you did not ask, ignore this email.\n',
-    toDataSubject: true,
+    subjects: [emailIndex],
   });
 }
 

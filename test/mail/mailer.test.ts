@@ -38,8 +38,14 @@ describe('mailer', () => {
     assert.match(content, /To: someone@example.org/);
     assert.match(content, /Body text/);
     assert.equal(fs.statSync(path.join(outboxDir, files[0]!)).mode & 0o077, 0, 'only the owner can read the outbox');
-    await mailer.send({ to: 'subject@example.org', subject: 'News', text: 'Personal', toDataSubject: true });
-    assert.equal(fs.readdirSync(outboxDir).length, 1, 'mail to data subjects is kept encrypted in the database, not in clear files');
+    await mailer.send({ to: 'subject@example.org', subject: 'News', text: 'Personal', subjects: ['person-1'] });
+    await mailer.send({ to: 'other@example.org', subject: 'News', text: 'Other', subjects: ['person-2'] });
+    assert.equal(fs.readdirSync(outboxDir).length, 3, 'mail to data subjects goes to the outbox too');
+    assert.ok(!fs.readdirSync(outboxDir).some((name) => name.includes('person-')), 'the file name does not show whom it is about');
+    assert.equal(await mailer.forget!(['person-1']), 1, 'erasure finds the messages about the person');
+    const left = fs.readdirSync(outboxDir).map((name) => fs.readFileSync(path.join(outboxDir, name), 'utf8'));
+    assert.ok(!left.some((text) => text.includes('subject@example.org')));
+    assert.equal(left.length, 2);
     fs.rmSync(outboxDir, { recursive: true });
   });
 });
