@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
@@ -42,6 +43,10 @@ describeEachDatabase('privacy portal', (env) => {
     const text = Object.values(zip).map((file) => strFromU8(file)).join('\n');
     for (const value of ['other@subject.example', 'Personson', '+1 555 0100']) assert.ok(!text.includes(value), `${value} belongs to someone else`);
     assert.ok(strFromU8(zip['consents.csv']!).includes(CONSENT_TEXT));
+    // Every phone, a contact's (a list) as a lead's (one value), is one row with the same formula guard.
+    const rows = parse(strFromU8(zip['data.csv']!), { columns: true }) as Array<Record<string, string>>;
+    const phones = rows.filter((row) => row.category === 'contact' && /phone/.test(row.column!) && ['contacts', 'leads'].includes(row.table!));
+    assert.deepEqual(phones.map((row) => [row.table, row.value]).sort(), [['contacts', `'${PHONE}`], ['leads', `'${PHONE}`]]);
     const queue = (await admin.get('/api/v1/dsr-requests?type=portability')).body.items;
     assert.equal(queue.length, 1, 'the download is recorded as a completed request');
     assert.equal(queue[0].channel, 'portal');
