@@ -67,7 +67,19 @@ export function extensionOf(jurisdiction: Jurisdiction, type?: string): Period |
   return type && rule.byType?.[type] ? null : rule.extension;
 }
 
-/** The deadline once extended: months count from receipt (one + two = three months, same day rule), days from the first deadline. */
+/**
+ * The deadline once extended: months count from receipt (one + two = three months, same day
+ * rule), days from the first deadline.
+ *
+ * The reading chosen for GDPR Art. 12(3) ("extended by two further months") and UK GDPR is the
+ * ICO's: the extended period ends three months after receipt, on the corresponding calendar date
+ * (ICO, "Time limits for responding to data protection rights requests"). The other reading adds
+ * the two months to the end of the first month, period by period, as Regulation (EEC, Euratom)
+ * No 1182/71 Art. 3 computes successive periods (EDPB Guidelines 01/2022 on the right of access,
+ * section 5.3, applies that Regulation to the first month). They differ only when the first
+ * month was cut short: received 31 January, this module answers 30 April (three months, clamped),
+ * the other reading 28 April (28 February + two months).
+ */
 export function extendedDueDate(receivedAt: Date, jurisdiction: Jurisdiction = 'gdpr', type?: string): Date {
   const extension = extensionOf(jurisdiction, type);
   if (!extension) throw new ExtensionRefused(`${PROFILES[jurisdiction].name} allows no extension of this deadline.`);
