@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AppContext } from './app-context.ts';
 import type { Config } from './config.ts';
+import { fillPhoneIndexes } from './crm/phone-index.ts';
 import { KeyService, masterKeysInUse } from './crypto/keys.ts';
 import { loadKeyring, MasterKeyError, type MasterKeyProvider } from './crypto/master-keys.ts';
 import { openDatabase, type Database } from './db/connection.ts';
@@ -54,6 +55,9 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<A
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
   const app = { config, db, keys, mailer } as AppContext;
   app.jobs = new JobWorker(app, HANDLERS, SCHEDULES);
-  if (options.migrate ?? true) await app.jobs.installSchedules();
+  if (options.migrate ?? true) {
+    await app.jobs.installSchedules();
+    await fillPhoneIndexes(app);
+  }
   return Object.assign(app, { keySource, keyCreated });
 }

@@ -11,7 +11,8 @@ import { peopleWithEmailIndex } from '../rights/subject.ts';
  */
 export interface ShredLog {
   keys: Array<{ tenantId: string; subjectId: string; destroyedAt: string }>;
-  tombstones: Array<{ tenantId: string; emailIndex: string; requestId: string | null; erasedAt: string }>;
+  /** kind: what the keyed hash is of ('email' when absent: logs written before phones were tombstoned). */
+  tombstones: Array<{ tenantId: string; emailIndex: string; kind?: 'email' | 'phone'; requestId: string | null; erasedAt: string }>;
 }
 
 /** The shred log of a database since a moment (a backup's time), read workspace by workspace. */
@@ -23,7 +24,7 @@ export async function shredLogSince(db: Database, since: Date): Promise<ShredLog
       const keys = await tx.selectFrom('subject_keys').select(['id', 'destroyed_at']).where('tenant_id', '=', tenantId).where('destroyed_at', '>=', since).execute();
       for (const key of keys) log.keys.push({ tenantId, subjectId: key.id, destroyedAt: new Date(key.destroyed_at!).toISOString() });
       const tombstones = await tx.selectFrom('erasure_tombstones').selectAll().where('tenant_id', '=', tenantId).where('erased_at', '>=', since).execute();
-      for (const row of tombstones) log.tombstones.push({ tenantId, emailIndex: row.email_index, requestId: row.request_id, erasedAt: new Date(row.erased_at).toISOString() });
+      for (const row of tombstones) log.tombstones.push({ tenantId, emailIndex: row.email_index, kind: row.kind, requestId: row.request_id, erasedAt: new Date(row.erased_at).toISOString() });
     });
   }
   return log;
@@ -41,6 +42,15 @@ export async function replayErasures(target: Pick<AppContext, 'db' | 'keys'>, lo
   for (const tenantId of tenants) {
     await withTenant(target.db, tenantId, async (tx) => {
       for (const tombstone of log.tombstones.filter((t) => t.tenantId === tenantId)) {
+        if (tombstone.kind === 'phone') {
+          // The people it identified are erased through their keys and their addresses' tombstones.
+          await tx
+            .insertInto('erasure_tombstones')
+            .values({ tenant_id: tenantId, email_index: tombstone.emailIndex, kind: 'phone', request_id: tombstone.requestId })
+            .onConflict((c) => c.columns(['tenant_id', 'email_index']).doNothing())
+            .execute();
+          continue;
+        }
         const people = await peopleWithEmailIndex(tx, tenantId, tombstone.emailIndex);
         await eraseSubject(target as AppContext, tx, tenantId, { email: '', emailIndex: tombstone.emailIndex, people }, tombstone.requestId);
         erasures += 1;

@@ -84,7 +84,7 @@ export const emailEventInput = z.object({
 });
 export const suppressionView = z.object({
   emailIndex: z.string(),
-  reason: z.enum(['unsubscribed', 'bounced', 'complained', 'manual']),
+  reason: z.enum(['unsubscribed', 'bounced', 'complained', 'manual', 'erased']).describe('erased: an address of a person erased at their request (marketing to it stays refused)'),
   detail: z.string().nullable(),
   person: z.object({ type: z.enum(PERSON_TYPES), id: z.string().uuid(), name: z.string().nullable() }).nullable(),
   createdAt: z.string(),

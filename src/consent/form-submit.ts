@@ -6,7 +6,7 @@ import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import { Sealer } from '../crm/context.ts';
 import { sealContact } from '../crm/contacts.ts';
 import { sealLead } from '../crm/leads.ts';
-import { nameTokens, normaliseEmail } from '../crm/normalise.ts';
+import { nameTokens, normaliseEmail, phoneKeys } from '../crm/normalise.ts';
 import { email as emailSchema, phone as phoneSchema } from '../crm/schema.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { FormField, PersonType } from '../db/types-consent.ts';
@@ -133,12 +133,14 @@ async function updatePerson(app: AppContext, tx: Tx, tenantId: string, person: P
   for (const [key, column] of columns) {
     if (values[key] === undefined || stored[`${column}_enc`] !== null) continue;
     set[`${column}_enc`] = await sealer.seal(person.id, `${table}.${column}`, values[key]);
+    if (key === 'phone') set.phone_index = (await sealer.indexAll('phone', phoneKeys([values[key]!])))[0] ?? null;
     changed.push(key);
   }
   if (person.type === 'contact' && values.phone !== undefined) {
     const phones = (await sealer.open<string[]>('contacts.phones', stored.phones_enc as string | null)) ?? [];
     if (!phones.includes(values.phone)) {
       set.phones_enc = await sealer.seal(person.id, 'contacts.phones', [...phones, values.phone]);
+      set.phone_index = await sealer.indexAll('phone', phoneKeys([...phones, values.phone]));
       changed.push('phone');
     }
   }

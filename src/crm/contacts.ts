@@ -10,7 +10,7 @@ import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, type Cr
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
+import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from './normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
 import { emailTerm, hasAllTerms, hasAnyTerm, nameTerm } from './terms.ts';
@@ -63,6 +63,7 @@ export async function sealContact(work: { sealer: PersonSealer }, id: string, pe
     job_title_enc: await s.seal(id, 'contacts.job_title', person.jobTitle),
     custom_personal_enc: Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'contacts.custom_personal', person.customPersonal) : null,
     email_index: await s.indexAll('email', person.emails),
+    phone_index: await s.indexAll('phone', phoneKeys(person.phones)),
     name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
   };
 }

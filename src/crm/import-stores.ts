@@ -81,6 +81,7 @@ function insertContactRows(work: CrmWork, rows: SealedContactRow[], collectedAt:
       { name: 'job_title_enc', type: 'text', of: (row) => row.job_title_enc },
       { name: 'custom_personal_enc', type: 'text', of: (row) => row.custom_personal_enc },
       { name: 'email_index', type: 'text[]', of: (row) => row.email_index },
+      { name: 'phone_index', type: 'text[]', of: (row) => row.phone_index },
       { name: 'name_index', type: 'text[]', of: (row) => row.name_index },
       { name: 'account_id', type: 'uuid', of: (row) => row.account_id },
       { name: 'owner_id', type: 'uuid', constant: work.memberId },

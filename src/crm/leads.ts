@@ -13,7 +13,7 @@ import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, ty
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike, nameTokens, normaliseEmail } from './normalise.ts';
+import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from './normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
 import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
@@ -66,6 +66,7 @@ export async function sealLead(work: { sealer: PersonSealer }, id: string, perso
     job_title_enc: await s.seal(id, 'leads.job_title', person.jobTitle),
     custom_personal_enc: Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'leads.custom_personal', person.customPersonal) : null,
     email_index: person.email ? await s.index('email', normaliseEmail(person.email)) : null,
+    phone_index: (await s.indexAll('phone', phoneKeys(person.phone ? [person.phone] : [])))[0] ?? null,
     name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
   };
 }

@@ -4,6 +4,22 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * A phone number as its blind index sees it: digits only, with a leading + kept (00 read as +),
+ * so "+49 30 555-0199" and "+493055501 99" meet. Numbers written without their country code do
+ * not meet their international form; null when no digit remains.
+ */
+export function normalisePhone(phone: string): string | null {
+  const compact = phone.trim().replace(/^00/, '+').replace(/[^\d+]/g, '');
+  const digits = compact.replace(/\+/g, '');
+  return digits.length === 0 ? null : `${compact.startsWith('+') ? '+' : ''}${digits}`;
+}
+
+/** The distinct normalised forms of a person's phone numbers: what their blind indexes are of. */
+export function phoneKeys(phones: readonly string[]): string[] {
+  return [...new Set(phones.map(normalisePhone).filter((phone): phone is string => phone !== null))];
+}
+
 /** "https://www.Acme.com/about" → "acme.com"; null when nothing domain-like remains. */
 export function normaliseDomain(input: string): string | null {
   let value = input.trim().toLowerCase();

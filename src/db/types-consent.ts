@@ -16,7 +16,7 @@ export type ConsentEventKind = PurposeEventKind | SaleSharingEventKind;
 export type ConsentMethod = 'form' | 'import' | 'api' | 'portal' | 'verbal' | 'email_link' | 'cookie_banner';
 export type ConsentState = 'pending' | 'granted' | 'withdrawn' | 'expired' | 'objected';
 export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
-export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained' | 'manual' | 'erased';
 export type RefusalPath = 'campaign' | 'export' | 'connector_push' | 'repermission';
 
 export interface PurposesTable {
@@ -380,7 +380,9 @@ export interface DsrEvidenceTable {
 
 export interface ErasureTombstonesTable {
   tenant_id: string;
+  /** Blind index of the erased identifier: an address, or a phone number when kind is 'phone'. */
   email_index: string;
+  kind: ColumnType<'email' | 'phone', 'email' | 'phone' | undefined, 'email' | 'phone'>;
   request_id: string | null;
   erased_at: DefaultTimestamp;
 }

@@ -196,6 +196,8 @@ export interface ContactsTable extends ProvenanceColumns {
   job_title_enc: string | null;
   custom_personal_enc: string | null;
   email_index: ColumnType<string[], string[] | undefined, string[]>;
+  /** Blind indexes of the phone numbers; null on rows written before migration 0027 until filled in. */
+  phone_index: ColumnType<string[] | null, string[] | undefined, string[]>;
   name_index: ColumnType<string[], string[] | undefined, string[]>;
   account_id: string | null;
   owner_id: string;
@@ -221,6 +223,7 @@ export interface LeadsTable extends ProvenanceColumns {
   job_title_enc: string | null;
   custom_personal_enc: string | null;
   email_index: string | null;
+  phone_index: string | null;
   name_index: ColumnType<string[], string[] | undefined, string[]>;
   company_name: string | null;
   company_domain: string | null;

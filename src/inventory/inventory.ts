@@ -78,7 +78,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   contact('first_name_enc', 'identity', 'First name.', 'name_index'),
   contact('last_name_enc', 'identity', 'Last name.', 'name_index'),
   contact('emails_enc', 'contact', 'Email addresses.', 'email_index'),
-  contact('phones_enc', 'contact', 'Phone numbers.'),
+  contact('phones_enc', 'contact', 'Phone numbers.', 'phone_index'),
   contact('job_title_enc', 'professional', 'Job title.'),
   contact('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
   // Coarse place of residence, in clear: it decides the person's jurisdiction for thousands of people in one query.
@@ -87,7 +87,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   lead('first_name_enc', 'identity', 'First name.', 'name_index'),
   lead('last_name_enc', 'identity', 'Last name.', 'name_index'),
   lead('email_enc', 'contact', 'Email address.', 'email_index'),
-  lead('phone_enc', 'contact', 'Phone number.'),
+  lead('phone_enc', 'contact', 'Phone number.', 'phone_index'),
   lead('job_title_enc', 'professional', 'Job title.'),
   lead('custom_personal_enc', 'identity', 'Values of the custom fields flagged as personal data.'),
   { ...lead('country', 'location', 'Country of residence (decides the jurisdiction whose law applies).'), encrypted: false },
@@ -231,7 +231,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'tenants.sender_name': 'the name of the customer organisation its campaign e-mails are sent under',
   'tenants.sender_email': 'the sending address of the customer organisation (a role address such as news@)',
   'tenants.postal_address': 'the postal address of the customer organisation, which every campaign e-mail must carry',
-  'erasure_tombstones.email_index': 'the keyed hash of an erased address: flags its return, reveals nothing',
+  'erasure_tombstones.email_index': 'the keyed hash of an erased address or phone number: flags its return, reveals nothing',
 };
 
 /** Column names that suggest personal data; see the inventory test. */

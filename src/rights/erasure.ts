@@ -1,3 +1,4 @@
+import { suppress } from '../campaigns/suppressions.ts';
 import { queueErasureInConnectedCrms } from '../sync/erasure.ts';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
@@ -68,6 +69,35 @@ export async function removePersonalRows(tx: Tx, tenantId: string, subject: Subj
   return deleted;
 }
 
+/** A contact's leads (those converted into it): the same person, known under the same or other identifiers. */
+async function withConvertedLeads(tx: Tx, tenantId: string, subject: Subject): Promise<Subject> {
+  const contacts = subject.people.filter((person) => person.type === 'contact').map((person) => person.id);
+  if (contacts.length === 0) return subject;
+  const known = new Set(subject.people.map((person) => person.id));
+  const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('converted_contact_id', 'in', contacts).execute();
+  return { ...subject, people: [...subject.people, ...leads.filter((lead) => !known.has(lead.id)).map((lead) => ({ type: 'lead' as const, id: lead.id }))] };
+}
+
+/** Every address and phone number the people were known by (blind indexes), read before their rows go. */
+async function identifiersOf(tx: Tx, tenantId: string, people: Subject['people']): Promise<{ emails: string[]; phones: string[] }> {
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  const ids = (type: PersonType) => people.filter((person) => person.type === type).map((person) => person.id);
+  if (ids('contact').length > 0) {
+    for (const row of await tx.selectFrom('contacts').select(['email_index', 'phone_index']).where('tenant_id', '=', tenantId).where('id', 'in', ids('contact')).execute()) {
+      row.email_index.forEach((index) => emails.add(index));
+      (row.phone_index ?? []).forEach((index) => phones.add(index));
+    }
+  }
+  if (ids('lead').length > 0) {
+    for (const row of await tx.selectFrom('leads').select(['email_index', 'phone_index']).where('tenant_id', '=', tenantId).where('id', 'in', ids('lead')).execute()) {
+      if (row.email_index) emails.add(row.email_index);
+      if (row.phone_index) phones.add(row.phone_index);
+    }
+  }
+  return { emails: [...emails], phones: [...phones] };
+}
+
 /**
  * Erasure (Art. 17), driven by the data inventory and done in the caller's transaction: every
  * row the inventory ties to the person is deleted (append-only records keep only the fact, their
@@ -75,7 +105,8 @@ export async function removePersonalRows(tx: Tx, tenantId: string, subject: Subj
  * person are cleared, every data key of the person is destroyed, and a tombstone (the address's
  * keyed hash) is left so that the address coming back is flagged.
  */
-export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, subject: Subject, requestId: string | null): Promise<ErasureResult> {
+export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, requested: Subject, requestId: string | null): Promise<ErasureResult> {
+  const subject = await withConvertedLeads(tx, tenantId, requested);
   const kept = await exceptions(tx, tenantId, subject);
   const keptIds = new Set(kept.map((row) => row.id));
   const erasable: Subject = { ...subject, people: subject.people.filter((person) => !keptIds.has(person.id)) };
@@ -88,6 +119,7 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
   }
 
   await queueErasureInConnectedCrms(tx, tenantId, erasable.people);
+  const identifiers = await identifiersOf(tx, tenantId, erasable.people);
   const deleted = await removePersonalRows(tx, tenantId, erasable, { spareRequest: requestId, keepOwnRecords: false });
 
   let keysDestroyed = 0;
@@ -96,11 +128,16 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, su
   // (A restore replays erasures with no mailer: src/backup/erasure-replay.ts.)
   await app.mailer?.forget?.([...erasable.people.map((person) => person.id), ...(kept.length === 0 ? [subject.emailIndex] : [])]);
   if (kept.length === 0) {
+    // Every identifier is tombstoned, so the person coming back under any of them is flagged, and
+    // every address is suppressed: the erasure's refusal of marketing follows each of them.
+    const emails = [...new Set([subject.emailIndex, ...identifiers.emails])].filter(Boolean);
+    const tombstones = [...emails.map((index) => ({ index, kind: 'email' as const })), ...identifiers.phones.map((index) => ({ index, kind: 'phone' as const }))];
     await tx
       .insertInto('erasure_tombstones')
-      .values({ tenant_id: tenantId, email_index: subject.emailIndex, request_id: requestId })
+      .values(tombstones.map(({ index, kind }) => ({ tenant_id: tenantId, email_index: index, kind, request_id: requestId })))
       .onConflict((c) => c.columns(['tenant_id', 'email_index']).doUpdateSet({ request_id: requestId, erased_at: new Date() }))
       .execute();
+    await suppress(tx, tenantId, emails, 'erased', requestId ? `erasure request ${requestId}` : 'erasure');
   }
   return { deleted, keysDestroyed, kept };
 }

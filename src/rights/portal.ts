@@ -5,7 +5,7 @@ import { workspaceIdBySlug } from '../consent/cookie-banner.ts';
 import { signLink, verifyLink } from '../consent/links.ts';
 import { applyPreferences, preferenceItems, SUPPRESSION_LIFTED, type Preference } from '../consent/preferences.ts';
 import { Sealer } from '../crm/context.ts';
-import { nameTokens, normaliseEmail } from '../crm/normalise.ts';
+import { nameTokens, normaliseEmail, phoneKeys } from '../crm/normalise.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { DsrType } from '../db/types-consent.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
@@ -352,8 +352,9 @@ async function rectify(app: AppContext, tx: Tx, tenantId: string, subject: Subje
     const table = person.type === 'contact' ? 'contacts' : 'leads';
     const set: Record<string, unknown> = {};
     if (field === 'phone') {
-      if (person.type === 'contact') set.phones_enc = await sealer.seal(person.id, 'contacts.phones', [value]);
-      else set.phone_enc = await sealer.seal(person.id, 'leads.phone', value);
+      const phoneIndex = await sealer.indexAll('phone', phoneKeys([value]));
+      if (person.type === 'contact') Object.assign(set, { phones_enc: await sealer.seal(person.id, 'contacts.phones', [value]), phone_index: phoneIndex });
+      else Object.assign(set, { phone_enc: await sealer.seal(person.id, 'leads.phone', value), phone_index: phoneIndex[0] ?? null });
     } else {
       set[`${FIELD_COLUMNS[field]}_enc`] = await sealer.seal(person.id, `${table}.${FIELD_COLUMNS[field]}`, value);
     }

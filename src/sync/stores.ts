@@ -315,6 +315,7 @@ function updateContactRows(tenantId: string, updates: ContactUpdate[]) {
         sealedColumn('job_title_enc'),
         sealedColumn('custom_personal_enc'),
         sealedColumn('email_index', 'text[]'),
+        sealedColumn('phone_index', 'text[]'),
         sealedColumn('name_index', 'text[]'),
       ],
       unlessUndefined: [

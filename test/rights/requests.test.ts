@@ -4,6 +4,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
 import { workspaceInventory } from '../../src/inventory/inventory.ts';
+import { fillPhoneIndexes } from '../../src/crm/phone-index.ts';
 import { activePurpose, CONSENT_TEXT, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from '../consent-fixtures.ts';
 import { EMAIL, NAME, NICKNAME, personEverywhere, PHONE } from '../subject-fixtures.ts';
 import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
@@ -138,6 +139,65 @@ describeEachDatabase('data subject requests', (env) => {
     const leads = (await admin.get(`/api/v1/leads?q=${encodeURIComponent(EMAIL)}`)).body.items;
     assert.equal(leads[0].reappearedAfterErasure, true);
     assert.equal((await admin.post('/api/v1/contacts', { firstName: 'New', emails: ['someone.new@subject.example'] })).body.reappearedAfterErasure, false);
+  });
+
+  it('tombstones and suppresses every address and phone of the person and their converted lead, not only the one the request came from', async () => {
+    const admin = await signUp(env());
+    const purpose = await activePurpose(admin);
+    const work = 'ines.work@two.example';
+    const home = 'ines.home@two.example';
+    const leadAddress = 'ines.lead@two.example';
+    // A lead with its own address and phone, converted into the contact: the same person.
+    const lead = (await admin.post('/api/v1/leads', { firstName: 'Ines', lastName: 'Twofold', email: leadAddress, phone: '+33 1 23 45 67 89', companyName: 'Twofold SA' })).body;
+    const converted = await admin.post(`/api/v1/leads/${lead.id}/convert`, {});
+    assert.equal(converted.status, 200, JSON.stringify(converted.body));
+    const contactId = converted.body.contactId ?? converted.body.contact?.id;
+    assert.equal((await admin.patch(`/api/v1/contacts/${contactId}`, { emails: [work, home], phones: ['+49 (30) 5550 1234'] })).status, 200);
+    await giveConsent(admin, contactId, purpose.id);
+
+    const request = await logRequest(admin, 'erasure', work);
+    assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
+    assert.equal((await admin.get(`/api/v1/leads/${lead.id}`)).status, 404, 'the converted lead is erased with the contact');
+
+    // Every address and phone is flagged when it comes back, whichever record brings it.
+    const again = async (body: Record<string, unknown>) => (await admin.post('/api/v1/contacts', { firstName: 'Again', ...body })).body.reappearedAfterErasure;
+    assert.equal(await again({ emails: [work] }), true, 'the address the request named');
+    assert.equal(await again({ emails: [home] }), true, 'the address the request did not name');
+    assert.equal(await again({ emails: [leadAddress] }), true, "the lead's address");
+    assert.equal(await again({ phones: ['+4930 555 01234'] }), true, 'the phone, however it is written');
+    assert.equal((await admin.post('/api/v1/leads', { firstName: 'Again', phone: '0033 1 23 45 67 89', companyName: 'X' })).body.reappearedAfterErasure, true, "the lead's phone");
+    assert.equal(await again({ emails: ['someone.else@two.example'], phones: ['+44 20 7946 0000'] }), false);
+
+    // The erasure's refusal of marketing follows every address: none of them can be mailed.
+    const listed = (await admin.get('/api/v1/suppressions')).body.items.filter((row: any) => row.reason === 'erased');
+    assert.equal(listed.length, 3, 'the three addresses are suppressed');
+    const { templateId, segmentId } = await templateAndSegment(admin);
+    await admin.post('/api/v1/consent-events', {
+      items: (await admin.get('/api/v1/contacts?limit=50')).body.items.map((c: any) => ({ personType: 'contact', personId: c.id, purposeId: purpose.id, kind: 'given', method: 'import', text: CONSENT_TEXT, source: 'list' })),
+    });
+    const campaign = (await admin.post('/api/v1/campaigns', { name: 'After erasure', purposeId: purpose.id, segmentId, templateId })).body;
+    const preview = (await admin.get(`/api/v1/campaigns/${campaign.id}/preview`)).body;
+    assert.equal(preview.excluded.suppressed, 3, 'the people who came back with an erased address are not mailed');
+  });
+
+  it('fills in the phone indexes of records written before phones had them', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const contact = (await admin.post('/api/v1/contacts', { firstName: 'Old', phones: ['+49 30 111', '+49 30 222'] })).body;
+    const lead = (await admin.post('/api/v1/leads', { firstName: 'Old', phone: '+49 30 333', companyName: 'Old Co' })).body;
+    const indexes = () =>
+      withTenant(env().db, tenantId, async (tx) => [
+        (await tx.selectFrom('contacts').select('phone_index').where('id', '=', contact.id).executeTakeFirstOrThrow()).phone_index,
+        (await tx.selectFrom('leads').select('phone_index').where('id', '=', lead.id).executeTakeFirstOrThrow()).phone_index,
+      ]);
+    const written = await indexes();
+    assert.equal((written[0] as string[]).length, 2);
+    await withTenant(env().db, tenantId, async (tx) => {
+      await tx.updateTable('contacts').set({ phone_index: sql<null>`null` as never }).where('id', '=', contact.id).execute();
+      await tx.updateTable('leads').set({ phone_index: null }).where('id', '=', lead.id).execute();
+    });
+    assert.ok((await fillPhoneIndexes(env().app)) >= 2);
+    assert.deepEqual(await indexes(), written, 'the same indexes as when written');
   });
 
   it('keeps and restricts a person with a won deal instead of erasing them', async () => {
