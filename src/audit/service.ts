@@ -33,6 +33,24 @@ export function auditIp(ip: string | null | undefined, actorType: ActorType): st
   return actorType === 'data_subject' ? networkOf(ip) : ip;
 }
 
+/**
+ * A data subject's browser is kept only as its family ("Firefox", "Chrome", …): a full user-agent
+ * string, with versions and platform, can single a person out, and the trail is never rewritten.
+ */
+export function auditUserAgent(userAgent: string | null | undefined, actorType: ActorType): string | null {
+  if (!userAgent) return null;
+  if (actorType !== 'data_subject') return userAgent.slice(0, MAX_USER_AGENT);
+  const families: Array<[RegExp, string]> = [
+    [/\bEdg(e|A|iOS)?\//, 'Edge'],
+    [/\b(OPR|Opera)\//, 'Opera'],
+    [/\b(Firefox|FxiOS)\//, 'Firefox'],
+    [/\b(Chrome|CriOS|Chromium)\//, 'Chrome'],
+    [/\bSafari\//, 'Safari'],
+    [/^(curl|Wget|python-requests|Go-http-client|node-fetch|undici)\b/i, 'script'],
+  ];
+  return families.find(([pattern]) => pattern.test(userAgent))?.[1] ?? 'other';
+}
+
 /** The network an address belongs to: IPv4 /24, IPv6 /48 (an IPv4-mapped address counts as IPv4). */
 export function networkOf(ip: string): string | null {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
@@ -66,7 +84,7 @@ function draftOf(origin: AuditOrigin, entry: AuditEntry): EventDraft {
     objectId: entry.objectId ?? null,
     fields: [...(entry.fields ?? [])].sort(),
     ip: auditIp(origin.ip, origin.actorType),
-    userAgent: origin.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    userAgent: auditUserAgent(origin.userAgent, origin.actorType),
     requestId: origin.requestId ?? null,
   };
 }

@@ -18,7 +18,10 @@ export interface NewConsentEvent {
   kind: PurposeEventKind;
   method: ConsentMethod;
   requiresConfirmation?: boolean;
+  /** Where it came from, in the product's own words (a form URL, "campaign:<id>"): kept in clear. */
   source?: string | null;
+  /** Where it came from, as staff or an API caller wrote it: may name the person, so sealed. */
+  sourceText?: string | null;
   ip?: string | null;
   userAgent?: string | null;
   form?: { id: string; version: number } | null;
@@ -99,6 +102,7 @@ export async function recordConsentEvent(app: AppContext, tx: Tx, tenantId: stri
       requires_confirmation: kind === 'given' && Boolean(event.requiresConfirmation),
       method: event.method,
       source: event.source ?? null,
+      source_enc: await seal('source', event.sourceText),
       ip_enc: await seal('ip', event.ip),
       user_agent_enc: await seal('user_agent', event.userAgent),
       form_id: event.form?.id ?? null,
@@ -146,7 +150,7 @@ export async function consentHistory(app: AppContext, tx: Tx, tenantId: string, 
       kind: row.kind,
       requiresConfirmation: row.requires_confirmation,
       method: row.method,
-      source: row.source,
+      source: (await open('source', row.source_enc)) ?? row.source,
       ip: await open('ip', row.ip_enc),
       userAgent: await open('user_agent', row.user_agent_enc),
       formId: row.form_id,

@@ -75,7 +75,7 @@ async function recordFromStaff(work: CrmWork, person: PersonRef, input: z.infer<
     purpose,
     kind: input.kind,
     method: input.method,
-    source: input.source,
+    sourceText: input.source,
     text: input.text,
     policyVersion: input.policyVersion,
     // The event's address and browser are the person's own when they act; recorded by staff, the
@@ -199,7 +199,8 @@ export async function carryConsents(app: AppContext, tx: Tx, tenantId: string, l
         kind: event.kind,
         method: event.method,
         requiresConfirmation: event.requiresConfirmation,
-        source: event.source ?? `lead:${leadId}`,
+        // Re-sealed under the contact's key: the lead's free text may name the person.
+        ...(event.source ? { sourceText: event.source } : { source: `lead:${leadId}` }),
         ip: event.ip,
         userAgent: event.userAgent,
         form: event.formId && event.formVersion ? { id: event.formId, version: event.formVersion } : null,

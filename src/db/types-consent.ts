@@ -73,6 +73,7 @@ export interface ConsentEventsTable {
   requires_confirmation: Generated<boolean>;
   method: ConsentMethod;
   source: string | null;
+  source_enc: string | null;
   ip_enc: string | null;
   user_agent_enc: string | null;
   form_id: string | null;

@@ -95,6 +95,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   person('tasks', 'task', ABOUT_RECORD)('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
   person('notes', 'note', ABOUT_RECORD)('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
   { ...person('consent_events', 'consent', OF_PERSON)('ip_enc', 'online_identifier', 'Address the person gave, confirmed or withdrew a consent from (proof of consent).'), onErasure: 'shred' },
+  { ...person('consent_events', 'consent', OF_PERSON)('source_enc', 'identity', 'Where a consent event came from, as staff or an API caller described it (may name the person).'), onErasure: 'shred' },
   { ...person('consent_events', 'consent', OF_PERSON)('user_agent_enc', 'online_identifier', 'Browser the person used when giving, confirming or withdrawing a consent.'), onErasure: 'shred' },
   person('email_messages', 'email', OF_PERSON)('to_enc', 'contact', 'Address an email was sent to.'),
   person('email_messages', 'email', OF_PERSON)('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),

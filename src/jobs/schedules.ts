@@ -7,6 +7,8 @@ import { scanAll } from '../governance/detection.ts';
 import { warnBreachClocks } from '../governance/incidents.ts';
 import { runRule, sweepAll } from '../retention/service.ts';
 import { sendDeadlineAlerts } from '../rights/alerts.ts';
+import { VACUUM_QUEUE } from '../rights/erasure.ts';
+import { vacuumAfterErasure } from '../rights/vacuum.ts';
 import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
 import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
 import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
@@ -21,6 +23,9 @@ export const HANDLERS: Record<string, JobHandler> = {
   [SEND_QUEUE]: runCampaignSend,
   // Queued by the database itself when a key is destroyed or a tombstone written; the minute of
   // slack covers keys stamped by the application's clock rather than the database's.
+  [VACUUM_QUEUE]: async (app, job) => {
+    await vacuumAfterErasure(app, job);
+  },
   [ERASURE_JOURNAL_QUEUE]: async (app, job) => {
     await journalErasures(app, new Date(Date.parse(String(job.payload.since)) - 60_000));
   },

@@ -1,4 +1,5 @@
 import { suppress } from '../campaigns/suppressions.ts';
+import { enqueue } from '../jobs/queue.ts';
 import { queueErasureInConnectedCrms } from '../sync/erasure.ts';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
@@ -98,6 +99,18 @@ async function identifiersOf(tx: Tx, tenantId: string, people: Subject['people']
   return { emails: [...emails], phones: [...phones] };
 }
 
+export const VACUUM_QUEUE = 'erasure.vacuum';
+
+/**
+ * A deleted row stays in the table's files as a dead tuple until VACUUM removes it, clear-text
+ * columns (country, region) included. The tables an erasure touched are vacuumed by a job a
+ * minute later (one job per workspace however many erasures a batch makes): see src/rights/vacuum.ts.
+ */
+async function queueVacuum(tx: Tx, tenantId: string, tables: string[]): Promise<void> {
+  if (tables.length === 0) return;
+  await enqueue(tx, { queue: VACUUM_QUEUE, tenantId, payload: { tables }, runAt: new Date(Date.now() + 60_000), singletonKey: `${VACUUM_QUEUE}:${tenantId}:${tables.sort().join(',')}` });
+}
+
 /**
  * Erasure (Art. 17), driven by the data inventory and done in the caller's transaction: every
  * row the inventory ties to the person is deleted (append-only records keep only the fact, their
@@ -139,5 +152,6 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, re
       .execute();
     await suppress(tx, tenantId, emails, 'erased', requestId ? `erasure request ${requestId}` : 'erasure');
   }
+  await queueVacuum(tx, tenantId, Object.keys(deleted).filter((table) => deleted[table]! > 0));
   return { deleted, keysDestroyed, kept };
 }

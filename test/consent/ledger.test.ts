@@ -191,6 +191,11 @@ describeEachDatabase('consent ledger', (env) => {
     assert.equal(history[0].ip, null);
     assert.equal(history[0].userAgent, null);
     assert.match(history[0].textHash, /^[0-9a-f]{64}$/);
+    // What staff write as the source may name the person: it is sealed under the person's key.
+    assert.equal(history[1].source, 'email reply');
+    const stored = await withTenant(env().db, admin.info.workspace.id, (tx) => tx.selectFrom('consent_events').select(['source', 'source_enc']).where('person_id', '=', id).where('kind', '=', 'objected').executeTakeFirstOrThrow());
+    assert.equal(stored.source, null);
+    assert.match(stored.source_enc!, new RegExp(`^enc1:${id}:`));
   });
 
   it('exports for a purpose only the people the gate allows, and records the refused', async () => {

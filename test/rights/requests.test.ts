@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
 import { workspaceInventory } from '../../src/inventory/inventory.ts';
 import { fillPhoneIndexes } from '../../src/crm/phone-index.ts';
+import { VACUUM_QUEUE } from '../../src/rights/erasure.ts';
+import { vacuumAfterErasure } from '../../src/rights/vacuum.ts';
 import { activePurpose, CONSENT_TEXT, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from '../consent-fixtures.ts';
 import { EMAIL, NAME, NICKNAME, personEverywhere, PHONE } from '../subject-fixtures.ts';
 import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
@@ -126,6 +128,11 @@ describeEachDatabase('data subject requests', (env) => {
     assert.deepEqual(ledger.subject.records, []);
     const consentIps = values.filter((value) => value.startsWith(`enc1:${contactId}:`));
     assert.ok(consentIps.length > 0, 'the fact of the consent stays, its details are shredded');
+    // The tables it deleted from are vacuumed a minute later, removing the dead tuples.
+    const vacuum = await env().db.kysely.selectFrom('jobs').selectAll().where('queue', '=', VACUUM_QUEUE).where('tenant_id', '=', admin.info.workspace.id).executeTakeFirstOrThrow();
+    assert.ok(new Date(vacuum.run_at).getTime() > Date.now(), 'not in the erasure\'s own transaction');
+    const vacuumed = await vacuumAfterErasure(env().app, vacuum as never);
+    for (const table of ['contacts', 'leads', 'notes', 'tasks']) assert.ok(vacuumed.includes(table), `${table} vacuumed`);
 
     // The address comes back through a form and an import: both new records are flagged.
     const form = await liveForm(admin, purpose.id);
