@@ -365,6 +365,7 @@ export interface DsrRequestsTable {
   created_by_type: ActorType;
   created_by_id: string | null;
   last_alert_at: Timestamp | null;
+  deidentified_at: Timestamp | null;
   jurisdiction: Generated<string>;
 }
 
@@ -405,7 +406,7 @@ export interface RightsDB {
   erasure_tombstones: ErasureTombstonesTable;
 }
 
-export type RetentionTarget = 'contact' | 'lead' | 'opportunity' | 'consent_history' | 'email_message' | 'portal_link';
+export type RetentionTarget = 'contact' | 'lead' | 'opportunity' | 'consent_history' | 'email_message' | 'portal_link' | 'dsr_request';
 
 export interface RetentionRulesTable {
   tenant_id: string;

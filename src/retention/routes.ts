@@ -12,13 +12,14 @@ import { enqueue } from '../jobs/queue.ts';
 import { ACTIONS_BY_TARGET, CONSENT_HISTORY_MIN_DAYS, ensureDefaultRules, matches, type RuleRow } from './service.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
-const TARGETS = ['contact', 'lead', 'opportunity', 'consent_history', 'email_message', 'portal_link'] as const;
+const TARGETS = ['contact', 'lead', 'opportunity', 'consent_history', 'email_message', 'portal_link', 'dsr_request'] as const;
 
 /** The combination of target, action and age a rule may have; the message says what would fit. */
 function ruleProblem(target: RuleRow['target'], action: RuleRow['action'], afterDays: number): { field: string; message: string } | null {
   const allowed = ACTIONS_BY_TARGET[target];
   if (!allowed.includes(action)) return { field: 'action', message: `a ${target} rule can only ${allowed.join(' or ')}` };
   if (target === 'consent_history' && afterDays < CONSENT_HISTORY_MIN_DAYS) return { field: 'afterDays', message: `consent history is proof of consent and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days` };
+  if (target === 'dsr_request' && afterDays < CONSENT_HISTORY_MIN_DAYS) return { field: 'afterDays', message: `a closed request is the evidence that it was answered and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days` };
   return null;
 }
 

@@ -16,6 +16,7 @@ export const DEFAULT_RULES: ReadonlyArray<Pick<RuleRow, 'builtin_key' | 'name' |
   { builtin_key: 'old-emails', name: 'Copies of emails sent more than 24 months ago', target: 'email_message', after_days: 730, action: 'delete' },
   { builtin_key: 'used-portal-links', name: 'Privacy-portal sign-in links older than 90 days', target: 'portal_link', after_days: 90, action: 'delete' },
   { builtin_key: 'lost-deals', name: 'Closed-lost opportunities older than 3 years: remove who took part', target: 'opportunity', after_days: 1095, action: 'anonymise' },
+  { builtin_key: 'closed-requests', name: 'Data subject requests closed more than 3 years ago: keep type, dates and outcome only', target: 'dsr_request', after_days: 1095, action: 'anonymise' },
   { builtin_key: 'consent-history-of-erased', name: 'Consent history of erased people: kept 5 years as proof, fact only', target: 'consent_history', after_days: 1826, action: 'delete' },
 ];
 
@@ -27,6 +28,7 @@ export const ACTIONS_BY_TARGET: Record<RuleRow['target'], ReadonlyArray<RuleRow[
   consent_history: ['delete'],
   email_message: ['delete'],
   portal_link: ['delete'],
+  dsr_request: ['anonymise'],
 };
 
 /** The database's own floor (migration 0015): consent history is kept at least a year. */
@@ -65,6 +67,13 @@ export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date
       select id, created_at as since from ${sql.table(table)}
       where tenant_id = ${tenantId} and created_at < ${cutoff}
       order by created_at, id limit ${limit}`.execute(tx);
+    return found(rows);
+  }
+  if (rule.target === 'dsr_request') {
+    const { rows } = await sql<{ id: string; since: Date }>`
+      select id, completed_at as since from dsr_requests
+      where tenant_id = ${tenantId} and status in ('completed', 'rejected') and deidentified_at is null and completed_at < ${cutoff}
+      order by completed_at, id limit ${limit}`.execute(tx);
     return found(rows);
   }
   if (rule.target === 'opportunity') {
@@ -176,6 +185,18 @@ async function anonymiseDeals(tx: Tx, tenantId: string, ids: string[]): Promise<
   await tx.updateTable('opportunities').set({ anonymised_at: new Date(), updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
 }
 
+/** A closed request past its evidence period keeps its type, dates and outcome, nothing about the person. */
+async function deidentifyRequests(app: AppContext, tx: Tx, tenantId: string, ids: string[]): Promise<void> {
+  await app.keys.destroySubjectKeys(tx, tenantId, ids);
+  await tx.deleteFrom('email_messages').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute();
+  await tx
+    .updateTable('dsr_requests')
+    .set({ requester_email_index: 'de-identified', identity_method: null, deidentified_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
 async function apply(app: AppContext, tx: Tx, tenantId: string, rule: RuleRow, batch: Match[], now: Date): Promise<void> {
   if (rule.target === 'email_message' || rule.target === 'portal_link') {
     const table = rule.target === 'email_message' ? 'email_messages' : 'portal_links';
@@ -184,6 +205,7 @@ async function apply(app: AppContext, tx: Tx, tenantId: string, rule: RuleRow, b
   }
   const ids = batch.map((match) => match.id);
   if (rule.target === 'opportunity') return anonymiseDeals(tx, tenantId, ids);
+  if (rule.target === 'dsr_request') return deidentifyRequests(app, tx, tenantId, ids);
   if (rule.target === 'consent_history') {
     const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
     await sql`select purge_consent_history(${tenantId}::uuid, ${ids}::uuid[], ${cutoff}::timestamptz)`.execute(tx);

@@ -119,7 +119,8 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     for (const row of rows) provenance.push({ type: table.slice(0, -1), id: row.id, sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: new Date(row.collected_at).toISOString() });
   }
 
-  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '!=', 'draft').orderBy('name').execute();
+  // Purposes, bases and recipients apply to someone we hold records of; after an erasure, none do.
+  const purposes = ids.length ? await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '!=', 'draft').orderBy('name').execute() : [];
   const states = ids.length
     ? await tx.selectFrom('consent_states').select(['purpose_id', 'state', 'since']).where('tenant_id', '=', tenantId).where('person_id', 'in', ids).orderBy('since', 'desc').execute()
     : [];
@@ -178,7 +179,7 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     recipients: [
       ...new Set([
         ...purposes.flatMap((purpose) => purpose.recipients),
-        ...(await activeSubprocessors(tx, tenantId)).map((processor) => `${processor.name} (${processor.service}; ${processor.country})`),
+        ...(ids.length ? await activeSubprocessors(tx, tenantId) : []).map((processor) => `${processor.name} (${processor.service}; ${processor.country})`),
       ]),
     ].sort(),
     accessLog: accessLog.map((row) => ({ at: new Date(row.occurred_at).toISOString(), action: row.action, actorType: row.actor_type, objectType: row.object_type, objectId: row.object_id })),

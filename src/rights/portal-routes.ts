@@ -54,7 +54,12 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
   const slug = session.workspace.slug;
   const offers = (kind: PortalAction['kind']) => portalOffers(view.jurisdiction, kind);
   const profile = PROFILES[view.jurisdiction.jurisdiction];
-  const held = report.data.filter((field) => field.values.length > 0);
+  // The records of the person's own requests and sign-ins are evidence that they were answered,
+  // kept apart from what is held about them (and kept after an erasure).
+  const isEvidence = (field: { object: string }) => field.object === 'request' || field.object === 'privacy portal link';
+  const held = report.data.filter((field) => field.values.length > 0 && !isEvidence(field));
+  const evidence = report.data.filter((field) => field.values.length > 0 && isEvidence(field));
+  const evidenceRows = evidence.map((field) => `<tr><td>${e(field.description)}</td><td>${values(field)}</td></tr>`).join('');
   const heldRows = held.map((field) => `<tr><td>${e(field.object)}</td><td>${e(field.customField ?? field.description)}</td><td>${values(field)}</td></tr>`).join('');
   const purposes = report.purposes
     .map((p) => `<tr><td><strong>${e(p.name)}</strong><br><span class="muted">${e(p.description)}</span></td><td>${e(BASIS_LABEL[p.legalBasis] ?? p.legalBasis)}</td><td>${e(p.state)}</td><td>${e(p.retention || '—')}</td><td>${e(p.recipients.join(', ') || '—')}</td></tr>`)
@@ -78,11 +83,12 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
 ${message ? `<p role="status"><strong>${e(message)}</strong></p>` : ''}
 ${view.restricted ? '<p class="error">Processing of your data is restricted: we only store it.</p>' : ''}
 <h2>What we hold about you</h2>
-${report.subject.records.length === 0 ? '<p>We hold no data about this address, apart from the record of this sign-in.</p>' : ''}
+${report.subject.records.length === 0 ? '<p>We hold no data about this address, apart from the records of your requests and sign-ins below.</p>' : ''}
 ${held.length ? `<table aria-label="Data held"><tr><th>Object</th><th>Field</th><th>Value</th></tr>${heldRows}</table>` : ''}
+${evidence.length ? `<h3>Records of your requests</h3><p class="muted">Kept as evidence that we answered them, for three years after each request closed unless we told you otherwise; then only their type, dates and outcome remain.</p><table aria-label="Records of your requests"><tr><th>What</th><th>Value</th></tr>${evidenceRows}</table>` : ''}
 <p><a href="${base}/export.zip">Download everything (zip with JSON and CSV)</a></p>
 <h2>Why we hold it</h2>
-<table aria-label="Purposes"><tr><th>Purpose</th><th>Legal basis</th><th>For you</th><th>Kept for</th><th>Shared with</th></tr>${purposes}</table>
+${purposes ? `<table aria-label="Purposes"><tr><th>Purpose</th><th>Legal basis</th><th>For you</th><th>Kept for</th><th>Shared with</th></tr>${purposes}</table>` : '<p>As we hold no data about you, no purpose or legal basis applies to you.</p>'}
 ${view.preferences.length && report.subject.records.length ? `<h2>Your consents</h2><form method="post" action="${base}/consents" aria-label="Your consents">${consentRows}<button type="submit">Save my choices</button></form>` : ''}
 <h2>Where it came from</h2><ul>${sources || '<li>—</li>'}</ul>
 <h2>Who received it</h2><p>${e(report.recipients.join(', ') || 'No one outside our team.')}</p>

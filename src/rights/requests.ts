@@ -204,6 +204,7 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
     status: row.status,
     rejectionReason: await open('rejection_reason', row.rejection_reason_enc),
     completedAt: iso(row.completed_at),
+    deidentifiedAt: iso(row.deidentified_at),
     assigneeId: row.assignee_id,
     people,
     evidence,

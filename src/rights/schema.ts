@@ -58,6 +58,7 @@ export const dsrView = z.object({
   extensionReason: z.string().nullable(),
   status: z.enum(DSR_STATUSES),
   rejectionReason: z.string().nullable(),
+  deidentifiedAt: z.string().nullable().describe('When the closed request was reduced to its type, dates and outcome (retention rule "closed-requests")'),
   completedAt: z.string().nullable(),
   assigneeId: z.string().nullable(),
   people: z.array(z.object({ type: z.enum(['contact', 'lead']), id: z.string().uuid(), name: z.string().nullable() })).describe('The records holding the address'),

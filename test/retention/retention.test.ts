@@ -31,7 +31,7 @@ describeEachDatabase('retention', (env) => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     const defaults = (await admin.get('/api/v1/retention-rules')).body.items;
-    assert.deepEqual(defaults.map((r: any) => r.target).sort(), ['consent_history', 'contact', 'email_message', 'lead', 'opportunity', 'portal_link']);
+    assert.deepEqual(defaults.map((r: any) => r.target).sort(), ['consent_history', 'contact', 'dsr_request', 'email_message', 'lead', 'opportunity', 'portal_link']);
     assert.ok(defaults.every((r: any) => r.builtin));
 
     const leads: string[] = [];
@@ -123,6 +123,42 @@ describeEachDatabase('retention', (env) => {
     assert.ok(raw.every((row) => row.email_index.length === 0 && row.name_index.length === 0 && row.anonymised_at));
     assert.deepEqual((await admin.get(`/api/v1/tasks?recordType=contact&recordId=${ids[0]}`)).body.items, [], 'what was about them is gone');
     assert.deepEqual((await admin.get('/api/v1/contacts?q=anna0%40retention.example')).body.items, []);
+  });
+
+  it('keeps a closed request whole for its evidence period, then only its type, dates and outcome', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const rule = (await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.target === 'dsr_request');
+    assert.deepEqual([rule.afterDays, rule.action], [1095, 'anonymise'], 'three years by default');
+    const tooShort = await admin.patch(`/api/v1/retention-rules/${rule.id}`, { afterDays: 30 });
+    assert.equal(tooShort.status, 409, 'never less than a year');
+    assert.match(tooShort.body.message, /evidence/);
+
+    await contactWith(admin, 'asker@requests.example');
+    const log = async (details: string) => {
+      const created = await admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'email', email: 'asker@requests.example', name: 'Asker Person', details, identityStatus: 'verified' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal((await admin.post(`/api/v1/dsr-requests/${created.body.id}/execute`)).body.status, 'completed');
+      return created.body.id as string;
+    };
+    const old = await log('Please send me everything, I am Asker Person from Lyon');
+    const recent = await log('And again this year');
+    const fourYearsAgo = new Date(Date.now() - 4 * 365 * DAY);
+    await withTenant(env().db, tenantId, (tx) => sql`update dsr_requests set received_at = ${fourYearsAgo}, completed_at = ${fourYearsAgo} where id = ${old}`.execute(tx));
+    assert.equal((await admin.get('/api/v1/email-messages?limit=50')).body.items.filter((m: any) => m.personId === old).length, 2, 'receipt and answer kept');
+
+    assert.deepEqual((await admin.get(`/api/v1/retention-rules/${rule.id}/preview`)).body.items.map((m: any) => m.id), [old]);
+    assert.equal(await runRule(env().app, tenantId, rule.id), 1);
+    const reduced = (await admin.get(`/api/v1/dsr-requests/${old}`)).body;
+    assert.deepEqual([reduced.type, reduced.status, reduced.receivedAt, reduced.completedAt], ['access', 'completed', fourYearsAgo.toISOString(), fourYearsAgo.toISOString()], 'what it was and how it ended');
+    assert.deepEqual([reduced.requester.email, reduced.requester.name, reduced.details], [null, null, null], 'nothing about the person');
+    assert.ok(reduced.evidence.every((item: any) => item.summary === null));
+    assert.ok(reduced.deidentifiedAt);
+    assert.deepEqual(reduced.people, [], 'it no longer finds anyone');
+    assert.equal((await admin.get('/api/v1/email-messages?limit=50')).body.items.filter((m: any) => m.personId === old).length, 0, 'its e-mail copies are gone');
+    const kept = (await admin.get(`/api/v1/dsr-requests/${recent}`)).body;
+    assert.equal(kept.requester.email, 'asker@requests.example', 'a request within its evidence period is whole');
+    assert.equal(kept.deidentifiedAt, null);
   });
 
   it('strips who took part from lost deals, and keeps the consent history of erased people as long as the rule says', async () => {

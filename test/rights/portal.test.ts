@@ -134,6 +134,14 @@ describeEachDatabase('privacy portal', (env) => {
     assert.equal(erasure.identityStatus, 'verified');
     assert.match(env().mailer.sent.filter((m) => m.to === 'self@portal.example').at(-1)!.subject, /We received your request/);
     assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 200, 'erasure waits for staff');
+    assert.equal((await admin.post(`/api/v1/dsr-requests/${erasure.id}/execute`)).body.status, 'completed');
+    // Signed in again after the erasure: nothing is listed as held, and no basis is claimed for them.
+    const after = String((await (await portalVisitor(env(), admin, 'self@portal.example')).get(`/privacy/${slug}/me`)).body);
+    assert.match(after, /We hold no data about this address/);
+    assert.match(after, /no purpose or legal basis applies to you/);
+    assert.doesNotMatch(after, /aria-label="Purposes"|aria-label="Data held"/);
+    assert.match(after, /aria-label="Records of your requests"[^]*Please forget me/, 'the requests themselves are kept as evidence, and shown as such');
+    assert.match(after, /No one outside our team/);
 
     // Someone imported by staff: a correction is queued for review instead.
     const imported = (await admin.post('/api/v1/contacts', { firstName: 'Imp', emails: ['imported@portal.example'] })).body;

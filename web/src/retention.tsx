@@ -9,6 +9,7 @@ const TARGET_LABELS: Record<string, string> = {
   consent_history: 'consent history of erased people',
   email_message: 'email copies',
   portal_link: 'portal links',
+  dsr_request: 'closed data subject requests',
 };
 
 /** Retention rules with their dry run and last run, and the records under legal hold. */
