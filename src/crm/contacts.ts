@@ -6,7 +6,7 @@ import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
-import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, type CrmWork, type PersonSealer } from './context.ts';
+import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, recordListRead, type CrmWork, type PersonSealer } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
@@ -191,7 +191,10 @@ export function listContacts(app: AppContext, caller: Caller, query: z.infer<typ
     if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
     const rows = await pageBy(q, 'contacts.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
     const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
-    if (options.audit) await work.auditRead({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
+    if (options.audit) {
+      await work.auditRead({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
+      await recordListRead(work, 'contact', page.items.map((item) => item.id), Boolean(query.q || query.email));
+    }
     return page;
   });
 }

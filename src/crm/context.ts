@@ -139,6 +139,18 @@ export class NewPeopleSealer implements PersonSealer {
 }
 
 /**
+ * Who a list or search showed, one row per person (migrations/0030): the access report names
+ * these reads too, not only the opening of the person's own record.
+ */
+export async function recordListRead(work: CrmWork, type: 'contact' | 'lead', ids: string[], searched: boolean): Promise<void> {
+  if (ids.length === 0) return;
+  await work.tx
+    .insertInto('record_reads')
+    .values(ids.map((id) => ({ tenant_id: work.tenantId, person_id: id, person_type: type, action: `${type}.list` as const, searched, actor_type: work.caller.origin.actorType, actor_id: work.caller.origin.actorId })))
+    .execute();
+}
+
+/**
  * Turns limit+1 rows of encrypted records into a page of views: the keys of the whole page are
  * loaded in one query first, so decrypting costs no round trip per row.
  */

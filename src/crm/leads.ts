@@ -9,7 +9,7 @@ import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteRecord } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
-import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, type CrmWork, type PersonSealer } from './context.ts';
+import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, recordListRead, type CrmWork, type PersonSealer } from './context.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
@@ -128,7 +128,10 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.ownerId) q = q.where('leads.owner_id', '=', query.ownerId);
     const rows = await pageBy(q, 'leads.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
     const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
-    if (options.audit) await work.auditRead({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
+    if (options.audit) {
+      await work.auditRead({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
+      await recordListRead(work, 'lead', page.items.map((item) => item.id), Boolean(query.q || query.email));
+    }
     return page;
   });
 }

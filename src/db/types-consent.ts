@@ -518,6 +518,7 @@ export interface IncidentPersonsTable {
 
 export interface GovernanceDB {
   export_items: ExportItemsTable;
+  record_reads: RecordReadsTable;
   incidents: IncidentsTable;
   incident_persons: IncidentPersonsTable;
   detection_settings: DetectionSettingsTable;
@@ -619,4 +620,16 @@ export interface TrainingAssignmentsTable {
   due_at: Timestamp;
   completed_at: Timestamp | null;
   score: number | null;
+}
+
+export interface RecordReadsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  person_id: string;
+  person_type: PersonType;
+  action: 'contact.list' | 'lead.list';
+  searched: boolean;
+  actor_type: ActorType;
+  actor_id: string | null;
+  read_at: DefaultTimestamp;
 }

@@ -199,6 +199,7 @@ export const PERSON_REFERENCES: ReadonlyArray<{ table: string; link: SubjectLink
   { table: 'campaign_recipients', link: OF_PERSON },
   { table: 'processing_refusals', link: OF_PERSON },
   { table: 'export_items', link: OF_PERSON },
+  { table: 'record_reads', link: OF_PERSON },
   // Which record of another CRM the person's record is a copy of (src/sync).
   { table: 'sync_links', link: ABOUT_RECORD },
   { table: 'sync_match_reviews', link: ABOUT_RECORD },

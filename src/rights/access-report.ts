@@ -9,6 +9,7 @@ import { PROFILES, type Jurisdiction, type MarketingRule } from '../jurisdiction
 import { subjectJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
 import { describePeriod } from './deadlines.ts';
 import { workspaceInventory, type PersonalCustomField, type PersonalDataColumn } from '../inventory/inventory.ts';
+import { disclosures, readsOf, recordContext, requestEmails, type Disclosure, type RecordContext } from './report-context.ts';
 import { fieldOf, openValue, rowsOfSubject, type Subject } from './subject.ts';
 
 
@@ -34,6 +35,9 @@ export interface AccessReport {
   recipients: string[];
   accessLog: Array<{ at: string; action: string; actorType: string; objectType: string | null; objectId: string | null }>;
   requests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string }>;
+  requestEmails: Awaited<ReturnType<typeof requestEmails>>;
+  context: RecordContext;
+  disclosures: Disclosure[];
   jurisdiction: {
     key: Jurisdiction;
     name: string;
@@ -145,6 +149,8 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     .where('requester_email_index', '=', subject.emailIndex)
     .orderBy('received_at')
     .execute();
+  const disclosed = await disclosures(tx, tenantId, ids);
+  const reads = await readsOf(tx, tenantId, ids);
   const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
   const dpo = await tx
     .selectFrom('members')
@@ -180,10 +186,17 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
       ...new Set([
         ...purposes.flatMap((purpose) => purpose.recipients),
         ...(ids.length ? await activeSubprocessors(tx, tenantId) : []).map((processor) => `${processor.name} (${processor.service}; ${processor.country})`),
+        ...disclosed.map((disclosure) => disclosure.recipient),
       ]),
     ].sort(),
-    accessLog: accessLog.map((row) => ({ at: new Date(row.occurred_at).toISOString(), action: row.action, actorType: row.actor_type, objectType: row.object_type, objectId: row.object_id })),
+    accessLog: [
+      ...accessLog.map((row) => ({ at: new Date(row.occurred_at).toISOString(), action: row.action, actorType: row.actor_type, objectType: row.object_type, objectId: row.object_id })),
+      ...reads,
+    ].sort((a, b) => a.at.localeCompare(b.at)),
     requests: requests.map((row) => ({ id: row.id, type: row.type, status: row.status, receivedAt: new Date(row.received_at).toISOString(), dueAt: new Date(row.due_at).toISOString() })),
+    requestEmails: await requestEmails(app, tx, tenantId, requests.map((row) => row.id)),
+    context: await recordContext(tx, tenantId, subject),
+    disclosures: disclosed,
     ...(await jurisdictionSection(tx, tenantId, subject)),
   };
 }

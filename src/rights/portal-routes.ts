@@ -73,6 +73,13 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
           : `<label class="consent"><input type="checkbox" name="object_${e(item.purposeId)}"> I object to: ${e(item.name)}</label>`,
     )
     .join('');
+  const { context } = report;
+  const linked = [
+    ...context.accounts.map((a) => `<li>Employer: ${e(a.name)}</li>`),
+    ...context.opportunities.map((o) => `<li>Deal: ${e(o.name)} (${e(o.stage.replace('_', ' '))}${o.amount ? `, ${e(o.amount)} ${e(o.currency)}` : ''})</li>`),
+    ...context.leads.map((l) => `<li>Enquiry: ${e(l.companyName ?? '—')}, ${e(l.status)}${l.source ? `, from ${e(l.source)}` : ''}</li>`),
+    ...context.customFields.map((f) => `<li>${e(f.label)}: ${e(typeof f.value === 'string' ? f.value : JSON.stringify(f.value))}</li>`),
+  ].join('');
   const sources = report.provenance.map((p) => `<li>${e(p.type)}: ${e(p.sourceType)}${p.sourceRef ? ` (${e(p.sourceRef)})` : ''}, ${e(p.collectedAt.slice(0, 10))}</li>`).join('');
   const accessLog = report.accessLog.slice(-50).map((a) => `<li>${e(a.at.slice(0, 16).replace('T', ' '))} ${e(a.action)} (${e(a.actorType.replace('_', ' '))})</li>`).join('');
   const requests = report.requests.map((r) => `<li>${e(r.type)}: ${e(r.status.replace('_', ' '))}, received ${e(r.receivedAt.slice(0, 10))}, due ${e(r.dueAt.slice(0, 10))}</li>`).join('');
@@ -90,8 +97,10 @@ ${evidence.length ? `<h3>Records of your requests</h3><p class="muted">Kept as e
 <h2>Why we hold it</h2>
 ${purposes ? `<table aria-label="Purposes"><tr><th>Purpose</th><th>Legal basis</th><th>For you</th><th>Kept for</th><th>Shared with</th></tr>${purposes}</table>` : '<p>As we hold no data about you, no purpose or legal basis applies to you.</p>'}
 ${view.preferences.length && report.subject.records.length ? `<h2>Your consents</h2><form method="post" action="${base}/consents" aria-label="Your consents">${consentRows}<button type="submit">Save my choices</button></form>` : ''}
+${linked ? `<h3>What your records are linked to</h3><ul aria-label="Linked records">${linked}</ul>` : ''}
 <h2>Where it came from</h2><ul>${sources || '<li>—</li>'}</ul>
 <h2>Who received it</h2><p>${e(report.recipients.join(', ') || 'No one outside our team.')}</p>
+${report.disclosures.length ? `<ul aria-label="Disclosures">${report.disclosures.map((d) => `<li>${e(d.recipient)}: ${e(d.how)}, last on ${e(d.at.slice(0, 10))}</li>`).join('')}</ul>` : ''}
 <h2>Who looked at your record</h2><ul>${accessLog || '<li>—</li>'}</ul>
 <h2>Your requests</h2><ul>${requests || '<li>—</li>'}</ul>
 <h2>Your rights</h2>

@@ -102,6 +102,16 @@ export const accessReportSchema = z
     recipients: z.array(z.string()),
     accessLog: z.array(z.object({ at: z.string(), action: z.string(), actorType: z.string(), objectType: z.string().nullable(), objectId: z.string().nullable() })),
     requests: z.array(z.object({ id: z.string(), type: z.string(), status: z.string(), receivedAt: z.string(), dueAt: z.string() })),
+    requestEmails: z.array(z.object({ requestId: z.string(), subject: z.string().nullable(), sentAt: z.string() })).describe('E-mails sent to the person about their requests'),
+    context: z
+      .object({
+        accounts: z.array(z.object({ contactId: z.string(), accountId: z.string(), name: z.string() })),
+        opportunities: z.array(z.object({ id: z.string(), contactId: z.string(), name: z.string(), amount: z.string().nullable(), currency: z.string(), stage: z.string() })),
+        leads: z.array(z.object({ id: z.string(), companyName: z.string().nullable(), status: z.string(), source: z.string().nullable() })),
+        customFields: z.array(z.object({ recordType: z.string(), recordId: z.string(), key: z.string(), label: z.string(), value: z.unknown() })),
+      })
+      .describe('What the records say about the person beyond their personal fields: employer, deals, lead details, other custom fields'),
+    disclosures: z.array(z.object({ recipient: z.string(), how: z.string(), record: z.object({ type: z.string(), id: z.string() }), at: z.string() })).describe('Each recipient the data went to, and when'),
     jurisdiction: z
       .object({
         key: jurisdiction,

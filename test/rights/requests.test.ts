@@ -76,10 +76,28 @@ describeEachDatabase('data subject requests', (env) => {
   it('reports every inventory field holding data for the person, and no one else\'s, as a zip', async () => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
-    await personEverywhere(env(), admin);
+    const { contactId, leadId } = await personEverywhere(env(), admin);
     await admin.post('/api/v1/contacts', { firstName: 'Other', lastName: 'Personson', emails: ['other@subject.example'], phones: ['+1 555 0100'] });
+    // What the records say beyond personal fields: employer, a deal, a non-personal custom field.
+    const employer = (await admin.post('/api/v1/accounts', { name: 'Quarrying GmbH' })).body;
+    assert.equal((await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'tier', label: 'Customer tier', type: 'text' })).status, 201);
+    assert.equal((await admin.patch(`/api/v1/contacts/${contactId}`, { accountId: employer.id, custom: { tier: 'Gold' } })).status, 200);
+    assert.equal((await admin.post('/api/v1/opportunities', { name: 'Granite supply 2027', accountId: employer.id, amount: '48000.00', stage: 'proposal', contactIds: [contactId] })).status, 201);
+    // Reads that did not open the record: a search that listed them, and an export that included them.
+    assert.equal((await admin.get(`/api/v1/contacts?q=${NAME.last}`)).body.items.length, 1);
+    assert.equal((await admin.request('DELETE', `/api/v1/contacts/${contactId}/restriction`)).status, 204, 'restricted people are left out of exports');
+    assert.equal((await admin.get('/api/v1/exports/contacts?format=json')).status, 200);
+    assert.equal((await admin.put(`/api/v1/contacts/${contactId}/restriction`, { reason: 'Asked us to pause again' })).status, 200);
     const request = await logRequest(admin, 'access');
     const report = (await admin.get(`/api/v1/dsr-requests/${request.id}/report`)).body;
+    assert.deepEqual(report.context.accounts.map((a: any) => a.name), ['Quarrying GmbH']);
+    assert.deepEqual(report.context.opportunities.map((o: any) => [o.name, o.amount, o.stage]), [['Granite supply 2027', '48000.00', 'proposal']]);
+    assert.deepEqual(report.context.leads.map((l: any) => [l.id, l.companyName, l.status]), [[leadId, 'Quarry Co', 'new']]);
+    assert.deepEqual(report.context.customFields.map((f: any) => [f.label, f.value]), [['Customer tier', 'Gold']]);
+    const actions = report.accessLog.map((a: any) => a.action);
+    assert.ok(actions.includes('contact.list (search)'), 'the search that listed them');
+    assert.ok(actions.includes('contact.export'), 'the export that included them');
+    assert.ok(report.requestEmails.some((m: any) => m.requestId === request.id && /We received your request/.test(m.subject)), 'the e-mails about their requests');
     const inventory = await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId));
     for (const entry of inventory.filter((e) => e.subject === 'data_subject')) {
       const key = 'customFieldKey' in entry ? entry.customFieldKey : undefined;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { evaluateGate } from '../../src/consent/gate.ts';
 import { findPurpose } from '../../src/consent/purposes.ts';
+import { accessReport } from '../../src/rights/access-report.ts';
+import { findSubject } from '../../src/rights/subject.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { activePurpose, giveConsent } from '../consent-fixtures.ts';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
@@ -95,6 +97,11 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     const pushed = await push();
     assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
     assert.equal(hubspot.objects.contacts.get(pushed.body.externalId)!.properties.lastname, 'Pushed');
+    // The access report names the CRM as a recipient, with when (Art. 15(1)(c)).
+    const report = await withTenant(env().db, tenantId, async (tx) => accessReport(env().app, tx, tenantId, await findSubject(env().app, tx, tenantId, 'pia@lawful.example')));
+    assert.deepEqual(report.disclosures.map((d) => [d.recipient.includes('hubspot'), d.how, d.record.id]), [[true, 'pushed to a connected CRM', contact.id]]);
+    assert.ok(Date.now() - Date.parse(report.disclosures[0]!.at) < 60_000);
+    assert.ok(report.recipients.includes(report.disclosures[0]!.recipient));
 
     assert.equal((await admin.put(`/api/v1/contacts/${contact.id}/restriction`, { reason: 'Accuracy contested' })).status, 200);
     const restricted = await push();
