@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { userStatement } from '../db/tenant.ts';
 import { requestPrecondition } from '../db/transaction-state.ts';
 import { AppError, forbidden, unauthorized } from '../http/errors.ts';
+import { routedPath } from '../http/text-input.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
 import { RequestCounters } from '../http/request-counters.ts';
 import { resolveApiToken } from './api-tokens.ts';
@@ -159,11 +160,12 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
     const config = request.routeOptions.config;
     const access = config.access;
     const limits = app.config.rateLimits;
-    if (request.url.startsWith('/api/')) {
+    const path = routedPath(request);
+    if (path.startsWith('/api/')) {
       // Per address on every API call; far stricter, and exact across nodes, on the endpoints that take passwords and codes.
       const tooMany = 'Too many requests from this address; try again later.';
       counters.hit([{ key: `ip:${request.ip}`, max: limits.address, windowSeconds: 60 }], tooMany);
-      if (access === 'public' && request.url.startsWith('/api/v1/auth/')) await hitPublicLimits(app.db, [{ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 }], tooMany);
+      if (access === 'public' && path.startsWith('/api/v1/auth/')) await hitPublicLimits(app.db, [{ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 }], tooMany);
     }
     if (config.forDataSubject && (await signedInAsMember(app, request))) {
       throw forbidden(

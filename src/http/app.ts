@@ -37,7 +37,7 @@ import { workspaceRoutes } from '../workspace/routes.ts';
 import { jurisdictionRoutes } from '../jurisdiction/routes.ts';
 import { escapeHtml, page } from '../consent/html.ts';
 import { AppError } from './errors.ts';
-import { refuseNulCharacters } from './text-input.ts';
+import { refuseNulCharacters, routedPath } from './text-input.ts';
 
 /** What the route catalogue records of each route; tests walk it to cover every endpoint. */
 export interface CatalogueEntry {
@@ -107,7 +107,7 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
 
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    if (routedPath(request).startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
 
   await fastify.register(cookie);
