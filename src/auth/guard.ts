@@ -92,6 +92,24 @@ async function authenticate(app: AppContext, hints: SessionHints, request: Fasti
   return resolved?.auth ?? null;
 }
 
+/**
+ * The API's unauthenticated state-changing routes (sign-up, sign-in, accepting an invitation) set
+ * the session cookie: a foreign page posting to them could sign the victim's browser into the
+ * attacker's account (login CSRF). They take JSON only, which a plain HTML form cannot send, and
+ * refuse requests a browser marks as cross-site or whose Origin is neither this host nor the
+ * installation's public URL. Clients that are not browsers send neither header.
+ */
+function refuseCrossSite(app: AppContext, request: FastifyRequest): void {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new AppError(415, 'unsupported_media_type', 'This endpoint takes JSON only (Content-Type: application/json).', { contentType: type || null });
+  const site = request.headers['sec-fetch-site'];
+  const origin = request.headers.origin;
+  const ownOrigins = new Set([new URL(app.config.publicUrl).origin, `${request.protocol}://${request.headers.host ?? ''}`]);
+  if ((site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !ownOrigins.has(origin))) {
+    throw forbidden('Signing in, signing up and accepting invitations are only possible from Lawful CRM\'s own pages.', 'cross_site_refused');
+  }
+}
+
 /** Whether the request carries the cookie of a live member session (whatever the route). */
 async function signedInAsMember(app: AppContext, request: FastifyRequest): Promise<boolean> {
   const token = request.cookies[sessionCookieName(app)];
@@ -173,6 +191,7 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
         'data_subject_only',
       );
     }
+    if (access === 'public' && path.startsWith('/api/') && !SAFE_METHODS.has(request.method)) refuseCrossSite(app, request);
     if (access === undefined || access === 'public') return;
 
     const auth = await authenticate(app, hints, request);
