@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
@@ -259,8 +259,10 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     }
     await flush();
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('CSV_')) {
-      throw badRequest(`The file is not valid CSV: ${(error as Error).message}`, { rowsRead: report.rows, created: report.created });
+    // Every csv-parse error (CSV_…, INVALID_OPENING_QUOTE, …) is the file's fault: a 400 naming the line.
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw badRequest(`The file is not valid CSV${line ? ` at line ${line}` : ''}: ${error.message}`, { code: error.code, line: line ?? null, rowsRead: report.rows, created: report.created });
     }
     throw error;
   } finally {

@@ -108,13 +108,17 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (routedPath(request).startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // No page of the product uses these browser features; embedded third-party code may not either.
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
   });
 
   await fastify.register(cookie);
   await fastify.register(formbody, { bodyLimit: 64 * 1024 });
   await fastify.register(helmet, {
-    // Serving HTTPS itself, the host is pinned to HTTPS for a year; behind a TLS proxy helmet's default (180 days) goes out.
-    ...(tls ? { hsts: { maxAge: 31_536_000, includeSubDomains: true } } : {}),
+    // Serving HTTPS itself, the host is pinned to HTTPS for a year; behind a TLS proxy (a public
+    // URL in https) helmet's default (180 days) goes out. Over plain HTTP the header would be
+    // ignored by browsers and only mislead a scanner or an auditor, so it is not sent.
+    hsts: tls ? { maxAge: 31_536_000, includeSubDomains: true } : app.config.publicUrl.startsWith('https://'),
     // Swagger UI needs inline styles; everything else stays on the default strict policy.
     contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
   });

@@ -22,7 +22,7 @@ describeEachDatabase('login CSRF', (env) => {
     const multipart = await post('/api/v1/auth/signup', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.example\r\n--x--\r\n', { 'content-type': 'multipart/form-data; boundary=x' });
     assert.equal(multipart.statusCode, 415);
 
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }] as Array<Record<string, string>>) {
       for (const url of ['/api/v1/auth/login', '/api/v1/auth/signup', '/api/v1/auth/invitations/accept']) {
         const response = await post(url, json, { 'content-type': 'application/json', ...headers });
         assert.equal(response.statusCode, 403, `${url} ${JSON.stringify(headers)}`);
