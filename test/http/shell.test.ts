@@ -70,7 +70,8 @@ describeEachDatabase(
       assert.equal(response.headers['x-request-id'], 'client-req-12345');
       assert.ok(response.headers['content-security-policy']);
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
-      assert.ok(response.headers['strict-transport-security']);
+      assert.equal(response.headers['strict-transport-security'], undefined, 'no HSTS over plain HTTP (test/http/tls.test.ts checks it over HTTPS)');
+      assert.match(String(response.headers['permissions-policy']), /camera=\(\)/);
       assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
       const generated = await env().server.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
       assert.match(String(generated.headers['x-request-id']), /^[0-9a-f-]{36}$/);
