@@ -299,8 +299,16 @@ export async function acceptInvitation(app: AppContext, input: z.infer<typeof in
     const member = await tx
       .insertInto('members')
       .values({ tenant_id: parsed.tenantId, user_id: userId, role: invitation.role, is_dpo: invitation.is_dpo })
+      // An active member keeps the role they have (an old or second invitation never demotes
+      // them, so the last Administrator cannot disappear this way); a deactivated one comes back
+      // with the invitation's role.
       .onConflict((conflict) =>
-        conflict.columns(['tenant_id', 'user_id']).doUpdateSet({ role: invitation.role, is_dpo: invitation.is_dpo, status: 'active', deactivated_at: null }),
+        conflict.columns(['tenant_id', 'user_id']).doUpdateSet({
+          role: sql`case when members.status = 'active' then members.role else excluded.role end`,
+          is_dpo: sql`case when members.status = 'active' then members.is_dpo or excluded.is_dpo else excluded.is_dpo end`,
+          status: 'active',
+          deactivated_at: null,
+        }),
       )
       .returning('id')
       .executeTakeFirstOrThrow();
