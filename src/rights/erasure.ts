@@ -115,8 +115,8 @@ async function queueVacuum(tx: Tx, tenantId: string, tables: string[]): Promise<
  * Erasure (Art. 17), driven by the data inventory and done in the caller's transaction: every
  * row the inventory ties to the person is deleted (append-only records keep only the fact, their
  * personal columns being encrypted under the person's key), the tables that merely point at the
- * person are cleared, every data key of the person is destroyed, and a tombstone (the address's
- * keyed hash) is left so that the address coming back is flagged.
+ * person are cleared, every data key of the person is destroyed, and tombstones (the keyed hashes
+ * of every address and phone they were known by) are left so that any of them coming back is flagged.
  */
 export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, requested: Subject, requestId: string | null): Promise<ErasureResult> {
   const subject = await withConvertedLeads(tx, tenantId, requested);
@@ -145,11 +145,13 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, re
     // every address is suppressed: the erasure's refusal of marketing follows each of them.
     const emails = [...new Set([subject.emailIndex, ...identifiers.emails])].filter(Boolean);
     const tombstones = [...emails.map((index) => ({ index, kind: 'email' as const })), ...identifiers.phones.map((index) => ({ index, kind: 'phone' as const }))];
-    await tx
-      .insertInto('erasure_tombstones')
-      .values(tombstones.map(({ index, kind }) => ({ tenant_id: tenantId, email_index: index, kind, request_id: requestId })))
-      .onConflict((c) => c.columns(['tenant_id', 'email_index']).doUpdateSet({ request_id: requestId, erased_at: new Date() }))
-      .execute();
+    if (tombstones.length > 0) {
+      await tx
+        .insertInto('erasure_tombstones')
+        .values(tombstones.map(({ index, kind }) => ({ tenant_id: tenantId, email_index: index, kind, request_id: requestId })))
+        .onConflict((c) => c.columns(['tenant_id', 'email_index']).doUpdateSet({ request_id: requestId, erased_at: new Date() }))
+        .execute();
+    }
     await suppress(tx, tenantId, emails, 'erased', requestId ? `erasure request ${requestId}` : 'erasure');
   }
   await queueVacuum(tx, tenantId, Object.keys(deleted).filter((table) => deleted[table]! > 0));
