@@ -68,8 +68,14 @@ describeEachDatabase('web app in a real browser', (env) => {
     await page.getByRole('region', { name: 'Negotiation' }).locator(`article[data-id="${deal.id}"]`).waitFor();
     await waitFor(async () => (await admin.get(`/api/v1/opportunities/${deal.id}`)).body.stage === 'negotiation');
     // With the mouse: drag the card onto another column.
-    await card.dragTo(page.getByRole('region', { name: 'Won' }));
-    await page.getByRole('region', { name: 'Won' }).locator(`article[data-id="${deal.id}"]`).waitFor();
+    // A drag started while the board is still re-rendering after the previous move can be lost on a
+    // loaded machine; a person would simply drag again, and so does the test (up to three times).
+    const won = page.getByRole('region', { name: 'Won' }).locator(`article[data-id="${deal.id}"]`);
+    for (let attempt = 0; attempt < 3 && !(await won.isVisible()); attempt++) {
+      await card.dragTo(page.getByRole('region', { name: 'Won' }));
+      await won.waitFor({ timeout: 5_000 }).catch(() => {});
+    }
+    await won.waitFor();
     await waitFor(async () => (await admin.get(`/api/v1/opportunities/${deal.id}`)).body.stage === 'closed_won');
 
     await page.screenshot({ path: path.join(os.tmpdir(), `lawful-board-${env().backend}.png`), fullPage: true });
