@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
-import { evaluateGate, gatePurposes, purposeInForce, recordRefusals, type GatePurpose, type Verdict } from '../consent/gate.ts';
+import { gateDecision, gatePurposes, purposeInForce, recordRefusals, type GatePurpose, type Verdict } from '../consent/gate.ts';
 import { recordConsentEvent } from '../consent/ledger.ts';
 import { loadPeople, type PersonDetails } from '../consent/people.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
@@ -58,7 +58,7 @@ async function planBatch(app: AppContext, tx: Tx, tenantId: string, campaign: Ca
   return {
     go: true,
     people: await loadPeople(app, tx, tenantId, people),
-    verdicts: await evaluateGate(tx, tenantId, purpose, people, { path: campaign.kind }),
+    verdicts: (await gateDecision(tx, tenantId, purpose, people, { path: campaign.kind })).verdicts,
     sender,
     purpose,
   };

@@ -160,10 +160,18 @@ export function gateVerdict(purpose: GatePurpose, facts: GateFacts, personId: st
 export async function evaluateGate(tx: Tx, tenantId: string, purpose: Pick<PurposeRow, 'id'>, people: PersonRef[], use: GateUse = VIEW, now = new Date()): Promise<Map<string, Verdict>> {
   const current = (await gatePurposes(tx, tenantId, [purpose.id])).get(purpose.id);
   if (!current) throw new Error(`purpose ${purpose.id} vanished`);
-  const facts = purposeInForce(current)
-    ? await gateFacts(tx, tenantId, people, use.path === 'repermission' ? { unconfirmedFor: current.id } : {})
+  return (await gateDecision(tx, tenantId, current, people, use, now)).verdicts;
+}
+
+/**
+ * The gate's verdicts for a purpose the caller has just read in this transaction (a send's batch
+ * reads it once for its own checks), with the facts they rest on (an export shows some of them).
+ */
+export async function gateDecision(tx: Tx, tenantId: string, purpose: GatePurpose, people: PersonRef[], use: GateUse = VIEW, now = new Date()): Promise<{ verdicts: Map<string, Verdict>; facts: GateFacts }> {
+  const facts = purposeInForce(purpose)
+    ? await gateFacts(tx, tenantId, people, use.path === 'repermission' ? { unconfirmedFor: purpose.id } : {})
     : emptyFacts(await workspaceFacts(tx, tenantId));
-  return new Map(people.map((person) => [person.id, gateVerdict(current, facts, person.id, use, now)]));
+  return { facts, verdicts: new Map(people.map((person) => [person.id, gateVerdict(purpose, facts, person.id, use, now)])) };
 }
 
 export async function canProcess(tx: Tx, tenantId: string, person: PersonRef, purpose: Pick<PurposeRow, 'id'>, use: GateUse = VIEW): Promise<Verdict> {

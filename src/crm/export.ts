@@ -5,7 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { listAccounts } from './accounts.ts';
 import { listContacts } from './contacts.ts';
-import { evaluateGate, gateFacts, recordRefusals, type Verdict } from '../consent/gate.ts';
+import { gateDecision, gateFacts, gatePurposes, recordRefusals, type Verdict } from '../consent/gate.ts';
 import { purposeReference } from '../consent/purposes.ts';
 import type { CrmRecordType } from '../db/types.ts';
 import type { PersonType } from '../db/types-consent.ts';
@@ -90,10 +90,12 @@ async function logExported(app: AppContext, caller: Caller, type: PersonType, it
 async function throughGate(app: AppContext, caller: Caller, type: PersonType, items: Row[], gate: ExportGate): Promise<Row[]> {
   return crmWork(app, caller, async (work) => {
     const people = items.map((item) => ({ type, id: String(item.id) }));
-    const verdicts = gate.purposeId
-      ? await evaluateGate(work.tx, work.tenantId, { id: gate.purposeId }, people, { path: 'export' })
-      : new Map<string, Verdict>(people.map((person) => [person.id, { allowed: true, basis: 'legal_basis' }]));
-    const facts = await gateFacts(work.tx, work.tenantId, people);
+    // One load of the facts: the verdicts for the export's purpose, or for an internal export the
+    // restrictions, objections and suppressions it shows.
+    const purpose = gate.purposeId ? (await gatePurposes(work.tx, work.tenantId, [gate.purposeId])).get(gate.purposeId)! : null;
+    const { verdicts, facts } = purpose
+      ? await gateDecision(work.tx, work.tenantId, purpose, people, { path: 'export' })
+      : { verdicts: new Map<string, Verdict>(people.map((person) => [person.id, { allowed: true, basis: 'legal_basis' }])), facts: await gateFacts(work.tx, work.tenantId, people) };
     for (const person of people) if (facts.restricted.has(person.id)) verdicts.set(person.id, { allowed: false, reason: 'restricted' });
     await recordRefusals(work.tx, work.tenantId, 'export', gate.ref, gate.purposeId, verdicts);
     return items

@@ -248,7 +248,6 @@ function installErrorHandling(fastify: FastifyInstance): void {
     const database = databaseClientError(error);
     if (database) return reply.code(database.status).send({ error: database.code, message: database.message, details: { constraint: (error as { constraint?: string }).constraint ?? null } });
     request.log.error({ err: error }, 'unhandled error');
-    if (process.env.DEBUG_500) console.error(error);
     return reply.code(500).send({ error: 'internal_error', message: 'Internal server error', details: { requestId: request.id } });
   });
 }
