@@ -18,8 +18,14 @@ export interface Config {
   /** Header a trusted proxy sets to the client's country (e.g. cf-ipcountry); read only with trustProxy. */
   countryHeader: string | undefined;
   masterKeyFile: string;
-  /** The CSV drop folders of CRM sync must lie inside this directory. */
+  /** Each workspace's CSV drop folders lie in its own subtree of this directory (named by its id). */
   syncDropDir: string;
+  /** Folders the installation mapped to one workspace each, by workspace id (LAWFUL_SYNC_DROP_MOUNTS="id=/path,…"). */
+  syncDropMounts: Record<string, string>;
+  /** Hosts besides the vendors' own that connectors may call (LAWFUL_INTEGRATION_HOSTS, comma-separated): a proxy, a sandbox. */
+  integrationHosts: string[];
+  /** Those hosts may be loopback, private or link-local addresses (LAWFUL_INTEGRATION_ALLOW_INTERNAL, off by default). */
+  integrationAllowInternal: boolean;
   /** Where `lawful backup` writes (a directory, or s3://bucket/prefix), and how many days of backups it keeps. */
   backupDir: string;
   backupKeepDays: number;
@@ -45,6 +51,18 @@ function positive(value: string | undefined, fallback: number, name: string): nu
   return number;
 }
 
+function dropMounts(value: string | undefined): Record<string, string> {
+  const mounts: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',').filter((part) => part.trim())) {
+    const [workspaceId, folder] = entry.split('=').map((part) => part.trim());
+    if (!workspaceId || !/^[0-9a-f-]{36}$/i.test(workspaceId) || !folder || !path.isAbsolute(folder)) {
+      throw new Error(`LAWFUL_SYNC_DROP_MOUNTS entries are <workspace id>=<absolute folder>, got ${entry}`);
+    }
+    mounts[workspaceId.toLowerCase()] = path.resolve(folder);
+  }
+  return mounts;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.LAWFUL_DATA_DIR ?? 'data');
   const port = Number(env.PORT ?? 3000);
@@ -66,6 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
+    syncDropMounts: dropMounts(env.LAWFUL_SYNC_DROP_MOUNTS),
+    integrationHosts: (env.LAWFUL_INTEGRATION_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    integrationAllowInternal: flag(env.LAWFUL_INTEGRATION_ALLOW_INTERNAL, false),
     backupDir: env.LAWFUL_BACKUP_DIR?.startsWith('s3://') ? env.LAWFUL_BACKUP_DIR : path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: positive(env.LAWFUL_BACKUP_KEEP_DAYS, 7, 'LAWFUL_BACKUP_KEEP_DAYS'),
     backupSchedule: flag(env.LAWFUL_BACKUP_SCHEDULE, true),

@@ -92,7 +92,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   // Suites drive thousands of requests from one address; the rate-limit test lowers these itself.
   const rateLimits = { principal: 1_000_000, address: 1_000_000, signIn: 1_000_000 };
   // Scheduled backups are switched on by the tests that check them, with a directory of their own.
-  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, rateLimits, backupSchedule: false, ...overrides };
+  // The CRM fakes listen on loopback: the installation setting that allows a non-vendor host.
+  const integrations = { integrationHosts: ['127.0.0.1', 'localhost'], integrationAllowInternal: true };
+  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, rateLimits, backupSchedule: false, ...integrations, ...overrides };
 }
 
 export interface EnvOptions {
@@ -207,12 +209,23 @@ export async function signUp(env: TestEnv, slug = uniqueSlug()): Promise<Client>
   return client;
 }
 
+/** The tokens of the invitations mailed to the address, oldest first (the link goes only by e-mail). */
+export function invitationTokens(env: TestEnv, email: string): string[] {
+  return env.mailer.sent.filter((message) => message.to === email).flatMap((message) => /accept-invitation#(\S+)/.exec(message.text)?.[1] ?? []);
+}
+
+export function invitationToken(env: TestEnv, email: string): string {
+  const token = invitationTokens(env, email).at(-1);
+  if (!token) throw new Error(`no invitation mailed to ${email}`);
+  return token;
+}
+
 /** Invites a member with the role, accepts as them, and returns their signed-in client. */
 export async function addMember(env: TestEnv, admin: Client, role: string, options: { isDpo?: boolean; email?: string } = {}): Promise<Client> {
   const email = options.email ?? `${role}-${crypto.randomBytes(4).toString('hex')}@example.org`;
   const invited = await admin.post('/api/v1/invitations', { email, role, isDpo: options.isDpo ?? false });
   if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${JSON.stringify(invited.body)}`);
-  const token = String(invited.body.acceptUrl).split('#')[1];
+  const token = invitationToken(env, email);
   const member = new Client(env.server, '198.51.100.20');
   const accepted = await member.post('/api/v1/auth/invitations/accept', { token, name: `Member ${role}`, password: TEST_PASSWORD });
   if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);

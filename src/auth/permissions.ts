@@ -67,3 +67,8 @@ export function memberAllows(member: { role: Role; isDpo: boolean }, action: Act
 export function isAction(value: string): value is Action {
   return Object.hasOwn(PERMISSIONS, value);
 }
+
+/** What the route guard checks, for a decision inside a route: the member's role and, for an API token, its scopes. */
+export function callerAllows(auth: { role: Role; isDpo: boolean; scopes: readonly string[] | null }, action: Action): boolean {
+  return memberAllows(auth, action) && (!auth.scopes || auth.scopes.includes(action));
+}

@@ -34,7 +34,11 @@ export const loginBody = z.object({
 });
 
 export const switchWorkspaceBody = z.object({ workspace: slug });
-export const changePasswordBody = z.object({ currentPassword: password, newPassword: password });
+export const changePasswordBody = z.object({
+  currentPassword: password,
+  newPassword: password,
+  totp: totpCode.optional().describe('Needed only when this session did not prove the second factor'),
+});
 export const totpEnableBody = z.object({ code: totpCode });
 export const totpDisableBody = z.object({ password, code: totpCode });
 

@@ -6,12 +6,12 @@ import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
 import { AppError, conflict, forbidden, isUniqueViolation, notFound, unauthorized } from '../http/errors.ts';
 import { asCaller, type AuthContext, type Caller } from './context.ts';
-import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
+import { provePassword } from './password-proof.ts';
+import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 import { ACTIONS, memberAllows } from './permissions.ts';
 import type { Role } from './roles.ts';
 import type { changePasswordBody, loginBody, SessionInfo, signupBody } from './schema.ts';
 import { createSession, csrfTokenFor, mustEnrolTotp, revokeSession, SESSION_IDLE_MS, type NewSession } from './sessions.ts';
-import { assertNotLocked, clearFailures, recordFailure, throttleKey } from './throttle.ts';
 import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
 
 export interface ClientInfo {
@@ -38,7 +38,7 @@ export interface SignedIn {
 /** Creates a workspace with its keys and its first Administrator, and signs that person in. */
 export async function signUp(app: AppContext, body: z.infer<typeof signupBody>, client: ClientInfo): Promise<SignedIn> {
   if (!app.config.allowSignup) throw forbidden('Sign-up is disabled on this server; ask an administrator for an invitation.', 'signup_disabled');
-  checkPasswordPolicy(body.password, body.email);
+  checkPasswordPolicy(body.password, { email: body.email, name: body.name });
   const passwordHash = await hashPassword(body.password);
   try {
     const { session, tenantId } = await withUser(app.db, null, async (tx) => {
@@ -59,7 +59,7 @@ export async function signUp(app: AppContext, body: z.infer<typeof signupBody>, 
         .returning('id')
         .executeTakeFirstOrThrow();
       await recordAudit(tx, tenantId, memberOrigin(member.id, client), { action: 'workspace.create', objectType: 'workspace', objectId: tenantId });
-      const session = await createSession(tx, { userId: user.id, tenantId, mfaPending: false, ip: client.ip, userAgent: client.userAgent });
+      const session = await createSession(tx, { userId: user.id, tenantId, mfaPending: false, secondFactor: false, ip: client.ip, userAgent: client.userAgent });
       return { session, tenantId };
     });
     return { session, info: await sessionInfo(app, session.id, tenantId) };
@@ -71,76 +71,66 @@ export async function signUp(app: AppContext, body: z.infer<typeof signupBody>, 
 }
 
 /**
- * Password (+ TOTP when enabled) sign-in. Unknown emails cost the same time as known ones and
- * get the same answer. Failures count per account and per address; past the limit, 429.
+ * Password (+ TOTP when enabled) sign-in, proved by provePassword: unknown emails cost the same
+ * time and get the same answer; failures count per account and per address; past the limit, 429.
  */
 export async function logIn(app: AppContext, body: z.infer<typeof loginBody>, client: ClientInfo): Promise<SignedIn> {
-  const accountKey = throttleKey('account', body.email);
-  const ipKey = throttleKey('ip', client.ip);
-  await withUser(app.db, null, (tx) => assertNotLocked(tx, [accountKey, ipKey]));
-
-  const user = await withUser(app.db, null, (tx) =>
-    tx.selectFrom('users').selectAll().where(sql`lower(email)`, '=', body.email).executeTakeFirst(),
-  );
-  const invalid = unauthorized('invalid_credentials', 'Email or password is incorrect.');
-  if (!user) {
-    await burnPasswordCheck(body.password);
-    await withUser(app.db, null, (tx) => recordFailure(tx, 'ip', ipKey));
-    throw invalid;
-  }
-
-  const memberships = await withUser(app.db, user.id, (tx) =>
-    tx
-      .selectFrom('members')
-      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
-      .select(['members.id as memberId', 'members.role', 'tenants.id as tenantId', 'tenants.slug', 'tenants.require_admin_totp'])
-      .where('members.user_id', '=', user.id)
-      .where('members.status', '=', 'active')
-      .orderBy('members.created_at', 'desc')
-      .execute(),
-  );
-  const membership = body.workspace ? memberships.find((m) => m.slug === body.workspace) : memberships[0];
-
-  const fail = async (error: AppError, action: string) => {
-    await withUser(app.db, null, async (tx) => {
-      await recordFailure(tx, 'account', accountKey);
-      await recordFailure(tx, 'ip', ipKey);
-      if (membership) {
-        await enterTenant(tx, membership.tenantId);
-        await recordAudit(tx, membership.tenantId, memberOrigin(membership.memberId, client), { action, objectType: 'member', objectId: membership.memberId });
-      }
-    });
-    return error;
-  };
-
-  if (!(await verifyPassword(user.password_hash, body.password))) throw await fail(invalid, 'auth.login_failed');
+  const proof = await provePassword(app, { email: body.email }, body.password, {
+    ip: client.ip,
+    totp: body.totp,
+    purpose: 'sign_in',
+    onFailure: async (userId) => {
+      const membership = userId ? await chooseMembership(app, userId, body.workspace) : undefined;
+      if (!membership) return;
+      await withTenant(app.db, membership.tenantId, (tx) =>
+        recordAudit(tx, membership.tenantId, memberOrigin(membership.memberId, client), {
+          action: 'auth.login_failed',
+          objectType: 'member',
+          objectId: membership.memberId,
+        }),
+      );
+    },
+  });
+  const membership = await chooseMembership(app, proof.userId, body.workspace);
   if (!membership) {
     throw unauthorized('no_workspace', body.workspace ? 'You are not a member of this workspace.' : 'Your account has no active workspace.');
   }
-
-  let totpStep: number | null = null;
-  if (user.totp_enabled_at && user.totp_secret_enc) {
-    if (!body.totp) throw unauthorized('totp_required', 'Enter the 6-digit code from your authenticator app.');
-    const secret = await withUser(app.db, null, (tx) => app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc!));
-    totpStep = await matchTotp(secret, body.totp, user.totp_last_step === null ? null : Number(user.totp_last_step));
-    if (totpStep === null) throw await fail(unauthorized('invalid_totp', 'The authentication code is wrong or was already used.'), 'auth.login_failed');
-  }
-
+  const user = await withUser(app.db, proof.userId, (tx) => tx.selectFrom('users').select('totp_enabled_at').where('id', '=', proof.userId).executeTakeFirstOrThrow());
   const mfaPending = mustEnrolTotp(membership.role as Role, membership.require_admin_totp, user.totp_enabled_at);
   const session = await withUser(app.db, null, async (tx) => {
-    await clearFailures(tx, accountKey);
-    if (totpStep !== null) await tx.updateTable('users').set({ totp_last_step: totpStep }).where('id', '=', user.id).execute();
-    const created = await createSession(tx, { userId: user.id, tenantId: membership.tenantId, mfaPending, ip: client.ip, userAgent: client.userAgent });
+    const created = await createSession(tx, {
+      userId: proof.userId,
+      tenantId: membership.tenantId,
+      mfaPending,
+      secondFactor: proof.secondFactor,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
     await enterTenant(tx, membership.tenantId);
     await recordAudit(tx, membership.tenantId, memberOrigin(membership.memberId, client), {
       action: 'auth.login',
       objectType: 'session',
       objectId: created.id,
-      fields: [...(totpStep !== null ? ['password', 'totp'] : ['password']), ...(client.country ? [`country:${client.country}`] : [])],
+      fields: [...(proof.secondFactor ? ['password', 'totp'] : ['password']), ...(client.country ? [`country:${client.country}`] : [])],
     });
     return created;
   });
   return { session, info: await sessionInfo(app, session.id, membership.tenantId) };
+}
+
+/** The workspace a sign-in opens: the one named, or the most recently joined. */
+async function chooseMembership(app: AppContext, userId: string, workspace: string | undefined) {
+  const memberships = await withUser(app.db, userId, (tx) =>
+    tx
+      .selectFrom('members')
+      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
+      .select(['members.id as memberId', 'members.role', 'tenants.id as tenantId', 'tenants.slug', 'tenants.require_admin_totp'])
+      .where('members.user_id', '=', userId)
+      .where('members.status', '=', 'active')
+      .orderBy('members.created_at', 'desc')
+      .execute(),
+  );
+  return workspace ? memberships.find((m) => m.slug === workspace) : memberships[0];
 }
 
 export async function sessionInfo(app: AppContext, sessionId: string, tenantId: string): Promise<SessionInfo> {
@@ -216,10 +206,15 @@ export async function switchWorkspace(app: AppContext, caller: Caller, slug: str
   // A new session id on every change of privilege (ASVS 3.2.1).
   const session = await withUser(app.db, caller.auth.userId, async (tx) => {
     const totp = await tx.selectFrom('users').select('totp_enabled_at').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    const current = await tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirstOrThrow();
+    if (totp.totp_enabled_at && !current.second_factor) {
+      throw new AppError(403, 'second_factor_required', 'Sign in again with your authentication code to open another workspace.');
+    }
     if (caller.auth.sessionId) await revokeSession(tx, caller.auth.userId, caller.auth.sessionId);
     const created = await createSession(tx, {
       userId: caller.auth.userId,
       tenantId: target.tenantId,
+      secondFactor: current.second_factor,
       mfaPending: mustEnrolTotp(target.role as Role, target.require_admin_totp, totp.totp_enabled_at),
       ip: client.ip,
       userAgent: client.userAgent,
@@ -262,19 +257,30 @@ export async function revokeOwnSession(app: AppContext, caller: Caller, sessionI
   });
 }
 
-async function reauthenticate(tx: Tx, userId: string, password: string): Promise<void> {
-  const user = await tx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(user.password_hash, password))) {
-    throw new AppError(403, 'reauthentication_failed', 'The password is incorrect.', { field: 'password' });
-  }
+/**
+ * Proves the signed-in user's password again (provePassword: counted, locked like sign-in). The
+ * second factor is asked again only of a session that did not prove it.
+ */
+async function reauthenticate(app: AppContext, caller: Caller, password: string, totp?: string, askSecondFactorAgain = false): Promise<void> {
+  const session = !askSecondFactorAgain && caller.auth.sessionId
+    ? await withUser(app.db, caller.auth.userId, (tx) => tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirst())
+    : undefined;
+  await provePassword(app, { userId: caller.auth.userId }, password, {
+    ip: caller.origin.ip ?? 'unknown',
+    totp,
+    sessionHasSecondFactor: session?.second_factor ?? false,
+    purpose: 'reauthenticate',
+    onFailure: () =>
+      asCaller(app, caller, (_tx, audit) => audit({ action: 'auth.reauthentication_failed', objectType: 'member', objectId: caller.auth.memberId })),
+  });
 }
 
 /** Changing the password ends every other session of the user. */
 export async function changePassword(app: AppContext, caller: Caller, body: z.infer<typeof changePasswordBody>): Promise<void> {
+  await reauthenticate(app, caller, body.currentPassword, body.totp);
   await asCaller(app, caller, async (tx, audit) => {
-    await reauthenticate(tx, caller.auth.userId, body.currentPassword);
-    const user = await tx.selectFrom('users').select('email').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
-    checkPasswordPolicy(body.newPassword, user.email);
+    const user = await tx.selectFrom('users').select(['email', 'name']).where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    checkPasswordPolicy(body.newPassword, user);
     await tx
       .updateTable('users')
       .set({ password_hash: await hashPassword(body.newPassword), password_changed_at: sql`now()` })
@@ -311,21 +317,17 @@ export async function enableTotp(app: AppContext, caller: Caller, code: string):
     const step = await matchTotp(await app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc), code, null);
     if (step === null) throw new AppError(422, 'invalid_totp', 'The code does not match; check the time on your device and try again.', { field: 'code' });
     await tx.updateTable('users').set({ totp_enabled_at: sql`now()`, totp_last_step: step }).where('id', '=', user.id).execute();
-    if (caller.auth.sessionId) await tx.updateTable('sessions').set({ mfa_pending: false }).where('id', '=', caller.auth.sessionId).execute();
+    if (caller.auth.sessionId) await tx.updateTable('sessions').set({ mfa_pending: false, second_factor: true }).where('id', '=', caller.auth.sessionId).execute();
     await audit({ action: 'auth.totp_enable', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp'] });
   });
 }
 
-/** Turning the second factor off needs both the password and a current code. */
+/** Turning the second factor off needs both the password and a current code, whatever the session proved. */
 export async function disableTotp(app: AppContext, caller: Caller, password: string, code: string): Promise<void> {
+  await reauthenticate(app, caller, password, code, true);
   await asCaller(app, caller, async (tx, audit) => {
-    await reauthenticate(tx, caller.auth.userId, password);
     const user = await tx.selectFrom('users').selectAll().where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
     if (!user.totp_enabled_at || !user.totp_secret_enc) throw conflict('Two-factor authentication is not enabled.');
-    const secret = await app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc);
-    if ((await matchTotp(secret, code, user.totp_last_step === null ? null : Number(user.totp_last_step))) === null) {
-      throw new AppError(422, 'invalid_totp', 'The code is wrong or was already used.', { field: 'code' });
-    }
     const tenant = await tx.selectFrom('tenants').select('require_admin_totp').where('id', '=', caller.auth.tenantId).executeTakeFirstOrThrow();
     if (mustEnrolTotp(caller.auth.role, tenant.require_admin_totp, null)) {
       throw conflict('This workspace requires Administrators to use two-factor authentication.');

@@ -19,7 +19,7 @@ export interface NewSession {
 
 export async function createSession(
   tx: Tx,
-  values: { userId: string; tenantId: string; mfaPending: boolean; ip: string | null; userAgent: string | null },
+  values: { userId: string; tenantId: string; mfaPending: boolean; secondFactor: boolean; ip: string | null; userAgent: string | null },
 ): Promise<NewSession> {
   const token = newSecret();
   const expiresAt = new Date(Date.now() + SESSION_ABSOLUTE_MS);
@@ -30,6 +30,7 @@ export async function createSession(
       user_id: values.userId,
       tenant_id: values.tenantId,
       mfa_pending: values.mfaPending,
+      second_factor: values.secondFactor,
       ip: values.ip,
       user_agent: values.userAgent?.slice(0, 300) ?? null,
       expires_at: expiresAt,

@@ -11,11 +11,18 @@ import { render } from './templates.ts';
 
 type CampaignRow = Selectable<CampaignsTable>;
 
+/**
+ * How long a preference-centre link opens the person's choices. It can grant consent, so a copy
+ * that outlives the mailbox it was sent to (a forward, an archive) stops working; unsubscribing
+ * only ever narrows processing, so that link keeps working (CAN-SPAM asks at least 30 days).
+ */
+export const PREFERENCE_LINK_DAYS = 60;
+
 /** The links every marketing email carries: one-click unsubscribe, preference centre, privacy portal. */
 export function emailLinks(app: AppContext, tenantId: string, slug: string, person: PersonRef, purposeId: string) {
   return {
     unsubscribe: `${app.config.publicUrl}/u/${signLink(app.keys, 'unsubscribe', [tenantId, person.type, person.id, purposeId])}`,
-    preferences: `${app.config.publicUrl}/p/${signLink(app.keys, 'preferences', [tenantId, person.type, person.id])}`,
+    preferences: `${app.config.publicUrl}/p/${signLink(app.keys, 'preferences', [tenantId, person.type, person.id], new Date(Date.now() + PREFERENCE_LINK_DAYS * 86_400_000))}`,
     portal: `${app.config.publicUrl}/privacy/${slug}`,
   };
 }

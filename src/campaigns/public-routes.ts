@@ -10,6 +10,10 @@ import { preferencesOf, reconfirm, savePreferences, unsubscribe } from './suppre
 
 const tokenParam = z.object({ token: z.string().min(1).max(1000) });
 const INVALID = page('Invalid link', '<h1>This link is not valid</h1>');
+const EXPIRED = page(
+  'Link expired',
+  '<h1>This link has expired</h1><p>Use the preferences link in a more recent email from us, or the privacy portal linked there. The unsubscribe link in any of our emails keeps working.</p>',
+);
 
 export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
@@ -50,6 +54,7 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
     schema: { tags, summary: 'Preference centre: every purpose with its state and a toggle', params: tokenParam },
     handler: async (request, reply) => {
       const preferences = await preferencesOf(app, request.params.token);
+      if (preferences === 'expired') return reply.code(410).type('text/html').send(EXPIRED);
       if (!preferences) return reply.code(400).type('text/html').send(INVALID);
       const rows = preferences.items
         .map((item) => {
@@ -72,6 +77,7 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
       const body = (request.body ?? {}) as Record<string, unknown>;
       const pick = (prefix: string) => new Set(Object.keys(body).filter((key) => key.startsWith(prefix) && body[key] === 'on').map((key) => key.slice(prefix.length)));
       const saved = await savePreferences(app, request.params.token, pick('consent_'), pick('object_'), visitorOf(request));
+      if (saved === 'expired') return reply.code(410).type('text/html').send(EXPIRED);
       if (saved === null) return reply.code(400).type('text/html').send(INVALID);
       const lifted = saved.liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
       return reply.type('text/html').send(page('Saved', `<h1>Your preferences are saved</h1><p>${saved.changes} change(s) recorded.</p>${lifted}<p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`));

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import type { Caller } from '../auth/context.ts';
+import { callerAllows } from '../auth/permissions.ts';
 import { crmWork, isoRequired, Sealer } from '../crm/context.ts';
 import { normaliseEmail } from '../crm/normalise.ts';
 import { emailIndexesOf } from '../consent/gate-facts.ts';
@@ -81,7 +82,9 @@ export function recordEmailEvent(app: AppContext, caller: Caller, input: z.infer
 /** The outbox: every email sent to people, newest first, decrypted for the reader. */
 export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer<typeof pageQuery>) {
   return crmWork(app, caller, async (work) => {
-    const q = work.tx.selectFrom('email_messages').selectAll().where('tenant_id', '=', work.tenantId);
+    // Mail to a person about their rights request is theirs and the DPO's business: only readers of requests see it.
+    let q = work.tx.selectFrom('email_messages').selectAll().where('tenant_id', '=', work.tenantId);
+    if (!callerAllows(caller.auth, 'dsr.read')) q = q.where('kind', '!=', 'dsr');
     const rows = await pageBy(q, 'email_messages.id', NEWEST_FIRST('email_messages'), page.cursor, page.limit).execute();
     const pageRows = rows.slice(0, page.limit);
     const sealer = new Sealer(app, work.tx, work.tenantId);
@@ -146,9 +149,13 @@ export async function unsubscribe(app: AppContext, token: string, visitor: LinkV
 }
 
 /** The preference centre's view: every active purpose a person can act on, with its state. */
-export async function preferencesOf(app: AppContext, token: string): Promise<{ tenantId: string; person: PersonRef; workspace: string; items: Preference[] } | null> {
+export async function preferencesOf(
+  app: AppContext,
+  token: string,
+): Promise<{ tenantId: string; person: PersonRef; workspace: string; items: Preference[] } | 'expired' | null> {
   const check = verifyLink(app.keys, 'preferences', token, 3);
-  if (!check.ok) return null;
+  // A link signed before preference links expired counts as expired: none may open choices forever.
+  if (!check.ok || check.expiresAt === 0) return check.ok || check.reason === 'expired' ? 'expired' : null;
   const [tenantId, type, personId] = check.values as [string, PersonRef['type'], string];
   return withTenant(app.db, tenantId, async (tx) => {
     const table = type === 'contact' ? 'contacts' : 'leads';
@@ -159,9 +166,15 @@ export async function preferencesOf(app: AppContext, token: string): Promise<{ t
 }
 
 /** Applies the preference centre's toggles: on = consent given, off = withdrawn; objections. */
-export async function savePreferences(app: AppContext, token: string, wanted: Set<string>, objections: Set<string>, visitor: LinkVisitor): Promise<PreferenceChanges | null> {
+export async function savePreferences(
+  app: AppContext,
+  token: string,
+  wanted: Set<string>,
+  objections: Set<string>,
+  visitor: LinkVisitor,
+): Promise<PreferenceChanges | 'expired' | null> {
   const current = await preferencesOf(app, token);
-  if (!current) return null;
+  if (!current || current === 'expired') return current;
   const { tenantId, person } = current;
   return withTenant(app.db, tenantId, async (tx) => {
     const applied = await applyPreferences(app, tx, tenantId, person, wanted, objections, visitor, { method: 'email_link', source: 'Preference centre' });

@@ -60,7 +60,8 @@ export function signLink(keys: KeyService, kind: LinkKind, values: string[], exp
   return `${encoded}.${signature(keys, kind, encoded)}`;
 }
 
-export type LinkCheck = { ok: true; values: string[] } | { ok: false; reason: 'invalid' | 'expired' };
+/** expiresAt: seconds since the epoch, 0 for a link signed without an expiry. */
+export type LinkCheck = { ok: true; values: string[]; expiresAt: number } | { ok: false; reason: 'invalid' | 'expired' };
 
 export function verifyLink(keys: KeyService, kind: LinkKind, token: string, arity: number): LinkCheck {
   const [encoded, given, ...rest] = token.split('.');
@@ -71,5 +72,5 @@ export function verifyLink(keys: KeyService, kind: LinkKind, token: string, arit
   const body = decode(encoded);
   if (!body || body.values.length !== arity) return { ok: false, reason: 'invalid' };
   if (body.expiresAt !== 0 && body.expiresAt * 1000 < Date.now()) return { ok: false, reason: 'expired' };
-  return { ok: true, values: body.values };
+  return { ok: true, values: body.values, expiresAt: body.expiresAt };
 }

@@ -64,6 +64,7 @@ export interface SessionsTable {
   user_id: string;
   tenant_id: string;
   mfa_pending: Generated<boolean>;
+  second_factor: Generated<boolean>;
   ip: string | null;
   user_agent: string | null;
   created_at: DefaultTimestamp;

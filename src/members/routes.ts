@@ -5,12 +5,13 @@ import type { AppContext } from '../app-context.ts';
 import { callerOf, clientOf, setSessionCookie } from '../auth/guard.ts';
 import { sessionInfo } from '../auth/schema.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
-import { invitationAccept, invitationCreate, invitationView, memberListQuery, memberPatch, memberView } from './schema.ts';
+import { invitationAccept, invitationCreate, invitationJoin, invitationView, memberListQuery, memberPatch, memberView } from './schema.ts';
 import {
   acceptInvitation,
   deactivateMember,
   getMember,
   inviteMember,
+  joinWithSession,
   listInvitations,
   listMembers,
   revokeInvitation,
@@ -62,7 +63,8 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
       tags,
       summary: 'Invite someone by email',
       body: invitationCreate,
-      response: { 201: invitationView.extend({ acceptUrl: z.string() }) },
+      description: 'The acceptance link goes by e-mail to the invited address only; it is never returned to the inviter.',
+      response: { 201: invitationView },
     },
     handler: async (request, reply) => reply.code(201).send(await inviteMember(app, callerOf(request), request.body)),
   });
@@ -78,9 +80,30 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
 
   r.post('/api/v1/auth/invitations/accept', {
     config: { access: 'public' },
-    schema: { tags: ['auth'], summary: 'Accept an invitation and sign in', body: invitationAccept, response: { 200: sessionInfo } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Accept an invitation with a new account and sign in',
+      description: 'For an e-mail that has no account yet. An existing account answers 409 sign_in_to_accept: sign in, then POST /api/v1/invitations/accept.',
+      body: invitationAccept,
+      response: { 200: sessionInfo },
+    },
     handler: async (request, reply) => {
       const { session, info } = await acceptInvitation(app, request.body, clientOf(request));
+      setSessionCookie(app, reply, session.token);
+      return info;
+    },
+  });
+
+  r.post('/api/v1/invitations/accept', {
+    config: { access: 'authenticated', sessionOnly: true },
+    schema: {
+      tags,
+      summary: 'Accept an invitation to your signed-in account and continue in that workspace',
+      body: invitationJoin,
+      response: { 200: sessionInfo },
+    },
+    handler: async (request, reply) => {
+      const { session, info } = await joinWithSession(app, callerOf(request), request.body.token, clientOf(request));
       setSessionCookie(app, reply, session.token);
       return info;
     },

@@ -50,3 +50,5 @@ export const invitationAccept = z.object({
   name: personName.optional().describe('Required when the invited email has no account yet'),
   password,
 });
+
+export const invitationJoin = z.object({ token: z.string().min(1).max(300) });

@@ -4,13 +4,13 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts';
 import { ROLE_LABELS } from '../auth/roles.ts';
 import { composeToken, newSecret, parseToken, sameHash, sha256 } from '../auth/secrets.ts';
 import { sessionInfo, type ClientInfo, type SignedIn } from '../auth/service.ts';
-import { createSession } from '../auth/sessions.ts';
+import { createSession, mustEnrolTotp, revokeSession } from '../auth/sessions.ts';
 import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
-import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
+import { AppError, conflict, isUniqueViolation, notFound, unprocessable } from '../http/errors.ts';
 import { finishPage, pageBy } from '../http/pagination.ts';
 import { syncAssignments } from '../governance/training.ts';
 import type { invitationAccept, invitationCreate, memberListQuery, memberPatch, MemberView } from './schema.ts';
@@ -177,7 +177,8 @@ function invitationView(row: InvitationRow) {
 
 /**
  * Invites someone by email. Only Administrators may hand out the Administrator role or the DPO
- * flag. The link is emailed and also returned, so the inviter can pass it on another way.
+ * flag. The link goes only by e-mail to the invited address: whoever holds it proves they read
+ * that mailbox, so it is never shown to the inviter.
  */
 export async function inviteMember(app: AppContext, caller: Caller, input: z.infer<typeof invitationCreate>) {
   if ((input.role === 'administrator' || input.isDpo) && caller.auth.role !== 'administrator') {
@@ -220,9 +221,10 @@ export async function inviteMember(app: AppContext, caller: Caller, input: z.inf
     text:
       `You have been invited to join the workspace "${workspaceName}" as ${ROLE_LABELS[input.role]}.\n\n` +
       `Accept the invitation within 7 days:\n${link}\n\n` +
+      'If you already have a Lawful CRM account with this address, you will be asked to sign in to it first.\n' +
       'If you did not expect this message you can ignore it.\n',
   });
-  return { ...invitation, acceptUrl: link };
+  return invitation;
 }
 
 export async function listInvitations(app: AppContext, caller: Caller, page: { limit: number; cursor?: string | undefined }) {
@@ -248,78 +250,121 @@ export async function revokeInvitation(app: AppContext, caller: Caller, id: stri
   });
 }
 
-/**
- * Accepting creates the account (or, for an existing account, checks its password) and the
- * membership, and signs the person in. The token is single-use.
- */
-export async function acceptInvitation(app: AppContext, input: z.infer<typeof invitationAccept>, client: ClientInfo): Promise<SignedIn> {
-  const invalid = new AppError(404, 'invalid_invitation', 'This invitation link is invalid, expired, revoked or already used.');
-  const parsed = parseToken(INVITATION_PREFIX, input.token);
-  if (!parsed) throw invalid;
-  const invitation = await withTenant(app.db, parsed.tenantId, (tx) =>
+type PendingInvitation = { tenantId: string; id: string; email: string; role: MemberView['role']; isDpo: boolean };
+
+const invalidInvitation = () => new AppError(404, 'invalid_invitation', 'This invitation link is invalid, expired, revoked or already used.');
+
+async function pendingInvitation(app: AppContext, token: string): Promise<PendingInvitation> {
+  const parsed = parseToken(INVITATION_PREFIX, token);
+  if (!parsed) throw invalidInvitation();
+  const row = await withTenant(app.db, parsed.tenantId, (tx) =>
     tx.selectFrom('invitations').selectAll().where('tenant_id', '=', parsed.tenantId).where('id', '=', parsed.rowId).executeTakeFirst(),
   );
-  if (!invitation || !sameHash(invitation.token_hash, sha256(parsed.secret)) || invitationStatus(invitation) !== 'pending') throw invalid;
+  if (!row || !sameHash(row.token_hash, sha256(parsed.secret)) || invitationStatus(row) !== 'pending') throw invalidInvitation();
+  return { tenantId: parsed.tenantId, id: row.id, email: row.email, role: row.role, isDpo: row.is_dpo };
+}
 
-  const existing = await withUser(app.db, null, (tx) =>
-    tx.selectFrom('users').select(['id', 'password_hash']).where(sql`lower(email)`, '=', invitation.email).executeTakeFirst(),
+/**
+ * Claims the invitation and makes the user a member, in the caller's transaction. Claiming first
+ * makes a concurrent second acceptance find it used.
+ */
+async function join(tx: Tx, invitation: PendingInvitation, userId: string, client: ClientInfo): Promise<void> {
+  await enterTenant(tx, invitation.tenantId);
+  const claimed = await tx
+    .updateTable('invitations')
+    .set({ accepted_at: sql`now()` })
+    .where('tenant_id', '=', invitation.tenantId)
+    .where('id', '=', invitation.id)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) === 0) throw invalidInvitation();
+  const member = await tx
+    .insertInto('members')
+    .values({ tenant_id: invitation.tenantId, user_id: userId, role: invitation.role, is_dpo: invitation.isDpo })
+    // An active member keeps the role they have (an old or second invitation never demotes
+    // them, so the last Administrator cannot disappear this way); a deactivated one comes back
+    // with the invitation's role.
+    .onConflict((conflict) =>
+      conflict.columns(['tenant_id', 'user_id']).doUpdateSet({
+        role: sql`case when members.status = 'active' then members.role else excluded.role end`,
+        is_dpo: sql`case when members.status = 'active' then members.is_dpo or excluded.is_dpo else excluded.is_dpo end`,
+        status: 'active',
+        deactivated_at: null,
+      }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await syncAssignments(tx, invitation.tenantId, member.id);
+  await recordAudit(
+    tx,
+    invitation.tenantId,
+    { actorType: 'member', actorId: member.id, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId },
+    { action: 'invitation.accept', objectType: 'invitation', objectId: invitation.id },
   );
-  let passwordHash: string | null = null;
-  if (existing) {
-    if (!(await verifyPassword(existing.password_hash, input.password))) {
-      throw new AppError(403, 'reauthentication_failed', 'An account with this email exists; enter its password to join.', { field: 'password' });
-    }
-  } else {
-    if (!input.name) throw unprocessable('Your name is required to create the account.', { field: 'name' });
-    checkPasswordPolicy(input.password, invitation.email);
-    passwordHash = await hashPassword(input.password);
-  }
+}
 
-  const session = await withUser(app.db, null, async (tx) => {
-    const userId =
-      existing?.id ??
-      (
-        await tx
-          .insertInto('users')
-          .values({ email: invitation.email, name: input.name!, password_hash: passwordHash! })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-    await enterTenant(tx, parsed.tenantId);
-    // Claiming the invitation first makes a concurrent second acceptance find it used.
-    const claimed = await tx
-      .updateTable('invitations')
-      .set({ accepted_at: sql`now()` })
-      .where('tenant_id', '=', parsed.tenantId)
-      .where('id', '=', invitation.id)
-      .where('accepted_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) throw invalid;
+/**
+ * Accepting as a newcomer creates the account and the membership and signs the person in. An
+ * invitation to an e-mail that already has an account is never accepted by a password here
+ * (that would be a sign-in without the second factor or the lock): its owner signs in and
+ * accepts from the session (joinWithSession). The token is single-use.
+ */
+export async function acceptInvitation(app: AppContext, input: z.infer<typeof invitationAccept>, client: ClientInfo): Promise<SignedIn> {
+  const invitation = await pendingInvitation(app, input.token);
+  const existing = await withUser(app.db, null, (tx) => tx.selectFrom('users').select('id').where(sql`lower(email)`, '=', invitation.email).executeTakeFirst());
+  if (existing) {
+    throw new AppError(409, 'sign_in_to_accept', 'An account with this email already exists: sign in to it, then accept the invitation.');
+  }
+  if (!input.name) throw unprocessable('Your name is required to create the account.', { field: 'name' });
+  checkPasswordPolicy(input.password, { email: invitation.email, name: input.name });
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const session = await withUser(app.db, null, async (tx) => {
+      const user = await tx
+        .insertInto('users')
+        .values({ email: invitation.email, name: input.name!, password_hash: passwordHash })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await join(tx, invitation, user.id, client);
+      return createSession(tx, { userId: user.id, tenantId: invitation.tenantId, mfaPending: false, secondFactor: false, ip: client.ip, userAgent: client.userAgent });
+    });
+    return { session, info: await sessionInfo(app, session.id, invitation.tenantId) };
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email_key')) throw invalidInvitation();
+    throw error;
+  }
+}
+
+/**
+ * The signed-in owner of the invited e-mail joins the workspace and continues there, in a new
+ * session that carries what the current one proved (a second factor included).
+ */
+export async function joinWithSession(app: AppContext, caller: Caller, token: string, client: ClientInfo): Promise<SignedIn> {
+  const invitation = await pendingInvitation(app, token);
+  const session = await withUser(app.db, caller.auth.userId, async (tx) => {
+    const user = await tx.selectFrom('users').select(['email', 'totp_enabled_at']).where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    if (user.email.toLowerCase() !== invitation.email.toLowerCase()) {
+      throw new AppError(403, 'invitation_for_another_account', 'This invitation was sent to another e-mail address than the one you are signed in with.');
+    }
+    const current = await tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirstOrThrow();
+    await join(tx, invitation, caller.auth.userId, client);
     const member = await tx
-      .insertInto('members')
-      .values({ tenant_id: parsed.tenantId, user_id: userId, role: invitation.role, is_dpo: invitation.is_dpo })
-      // An active member keeps the role they have (an old or second invitation never demotes
-      // them, so the last Administrator cannot disappear this way); a deactivated one comes back
-      // with the invitation's role.
-      .onConflict((conflict) =>
-        conflict.columns(['tenant_id', 'user_id']).doUpdateSet({
-          role: sql`case when members.status = 'active' then members.role else excluded.role end`,
-          is_dpo: sql`case when members.status = 'active' then members.is_dpo or excluded.is_dpo else excluded.is_dpo end`,
-          status: 'active',
-          deactivated_at: null,
-        }),
-      )
-      .returning('id')
+      .selectFrom('members')
+      .innerJoin('tenants', 'tenants.id', 'members.tenant_id')
+      .select(['members.role', 'tenants.require_admin_totp'])
+      .where('members.tenant_id', '=', invitation.tenantId)
+      .where('members.user_id', '=', caller.auth.userId)
       .executeTakeFirstOrThrow();
-    await syncAssignments(tx, parsed.tenantId, member.id);
-    await recordAudit(
-      tx,
-      parsed.tenantId,
-      { actorType: 'member', actorId: member.id, ip: client.ip, userAgent: client.userAgent, requestId: client.requestId },
-      { action: 'invitation.accept', objectType: 'invitation', objectId: invitation.id },
-    );
-    return createSession(tx, { userId, tenantId: parsed.tenantId, mfaPending: false, ip: client.ip, userAgent: client.userAgent });
+    await revokeSession(tx, caller.auth.userId, caller.auth.sessionId!);
+    return createSession(tx, {
+      userId: caller.auth.userId,
+      tenantId: invitation.tenantId,
+      mfaPending: mustEnrolTotp(member.role, member.require_admin_totp, user.totp_enabled_at),
+      secondFactor: current.second_factor,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
   });
-  return { session, info: await sessionInfo(app, session.id, parsed.tenantId) };
+  return { session, info: await sessionInfo(app, session.id, invitation.tenantId) };
 }

@@ -16,6 +16,7 @@ import { HUBSPOT_BASE_URL, hubspotConnector } from './hubspot/connector.ts';
 import { PIPEDRIVE_BASE_URL, pipedriveConnector } from './pipedrive/connector.ts';
 import { SALESFORCE_BASE_URL, salesforceConnector } from './salesforce/connector.ts';
 import { csvConnector, dropFolder } from './csv/connector.ts';
+import { checkDestination, DestinationRefused, workspaceDropRoot } from './destinations.ts';
 import { PURGE_QUEUE } from './purge.ts';
 import { httpUrl, type integrationInput, type integrationPatch, type integrationView, type runView } from './schema.ts';
 import { linkCounts, type IntegrationRow } from './stores.ts';
@@ -36,12 +37,12 @@ function connectorEntry(kind: ConnectorKind) {
   return entry;
 }
 
-/** An http(s) API root, or for a CSV drop a folder inside the drop directory. */
-function checkedBaseUrl(app: AppContext, kind: ConnectorKind, value: string): string {
+/** An http(s) API root the installation lets this connector call, or for a CSV drop a folder inside the workspace's own drop root. */
+async function checkedBaseUrl(app: AppContext, tenantId: string, kind: ConnectorKind, value: string): Promise<string> {
   if (kind === 'csv') {
     if (!value) throw unprocessable('baseUrl must name the drop folder.', { field: 'baseUrl' });
     try {
-      dropFolder(value, app.config.syncDropDir);
+      dropFolder(value, workspaceDropRoot(app.config, tenantId));
     } catch (error) {
       throw unprocessable((error as Error).message, { field: 'baseUrl' });
     }
@@ -49,7 +50,22 @@ function checkedBaseUrl(app: AppContext, kind: ConnectorKind, value: string): st
   }
   const parsed = httpUrl.safeParse(value);
   if (!parsed.success) throw unprocessable(`baseUrl ${parsed.error.issues[0]!.message}`, { field: 'baseUrl' });
+  await refuseDestination(app, kind, parsed.data, 'baseUrl');
   return parsed.data;
+}
+
+async function refuseDestination(app: AppContext, kind: ConnectorKind, url: string, field: string): Promise<void> {
+  try {
+    await checkDestination(app.config, kind, url, field);
+  } catch (error) {
+    if (error instanceof DestinationRefused) throw unprocessable(error.message, { field });
+    throw error;
+  }
+}
+
+/** OAuth credentials carry the token endpoint the refresh posts the client secret to: the same hosts apply. */
+async function checkedCredentials(app: AppContext, kind: ConnectorKind, credentials: Credentials | undefined): Promise<void> {
+  if (credentials?.kind === 'oauth2') await refuseDestination(app, kind, credentials.tokenUrl, 'credentials.tokenUrl');
 }
 
 /** The objects a connector syncs, in its order. */
@@ -67,10 +83,20 @@ async function sealCredentials(app: AppContext, tx: Tx, integration: { tenant_id
 export async function connectorOf(app: AppContext, tx: Tx, integration: IntegrationRow, options: { sleep?: (ms: number) => Promise<void> } = {}): Promise<Connector> {
   if (integration.kind === 'csv') {
     if (integration.status === 'disconnecting' || integration.status === 'disconnected') throw conflict('The integration was disconnected.');
-    return csvConnector({ baseUrl: integration.base_url, dropRoot: app.config.syncDropDir, credentials: { kind: 'api_key', token: 'none' }, onCredentials: async () => {} });
+    const dropRoot = workspaceDropRoot(app.config, integration.tenant_id);
+    return csvConnector({ baseUrl: integration.base_url, dropRoot, credentials: { kind: 'api_key', token: 'none' }, onCredentials: async () => {} });
   }
   if (!integration.credentials_enc) throw conflict('The integration has no credentials (it was disconnected).');
   const credentials = JSON.parse(await app.keys.decryptField(tx, integration.tenant_id, CREDENTIALS_FIELD, integration.credentials_enc)) as Credentials;
+  // Checked again at every run: the installation's allowed hosts may have changed since.
+  for (const [field, url] of [['baseUrl', integration.base_url], ...(credentials.kind === 'oauth2' ? [['credentials.tokenUrl', credentials.tokenUrl]] : [])] as const) {
+    try {
+      await checkDestination(app.config, integration.kind, url, field);
+    } catch (error) {
+      if (error instanceof DestinationRefused) throw conflict(`The integration's address is not allowed: ${error.message}.`);
+      throw error;
+    }
+  }
   return connectorEntry(integration.kind).build({
     baseUrl: integration.base_url,
     credentials,
@@ -179,7 +205,8 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
     const known = objectsOf(input.kind);
     const unknown = (input.objects ?? []).filter((object) => !known.includes(object));
     if (unknown.length > 0) throw unprocessable(`The ${input.kind} connector does not sync ${unknown.join(', ')}; it knows ${known.join(', ')}.`, { field: 'objects' });
-    const baseUrl = checkedBaseUrl(app, input.kind, input.baseUrl ?? entry.baseUrl);
+    const baseUrl = await checkedBaseUrl(app, caller.auth.tenantId, input.kind, input.baseUrl ?? entry.baseUrl);
+    await checkedCredentials(app, input.kind, input.credentials);
     if (input.kind !== 'csv' && !input.credentials) throw unprocessable('credentials are required to connect a CRM.', { field: 'credentials' });
     const id = crypto.randomUUID();
     const tenantId = caller.auth.tenantId;
@@ -211,6 +238,7 @@ export function updateIntegration(app: AppContext, caller: Caller, id: string, p
   return asCaller(app, caller, async (tx, audit) => {
     const current = await findIntegration(tx, caller.auth.tenantId, id);
     if (current.status === 'disconnecting' || current.status === 'disconnected') throw conflict('The integration is disconnected; connect it again as a new integration.');
+    await checkedCredentials(app, current.kind, patch.credentials);
     const row = await tx
       .updateTable('integrations')
       .set({

@@ -5,7 +5,7 @@ import { chainAllPendingReads, recordAudit, verifyTenantChain } from '../../src/
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CONSENT_SCENARIOS } from '../consent-audit-scenarios.ts';
-import { addMember, auditCount, Client, describeEachDatabase, signUp, TEST_PASSWORD, uniqueSlug, type Response, type TestEnv } from '../helpers.ts';
+import { addMember, auditCount, Client, describeEachDatabase, invitationToken, signUp, TEST_PASSWORD, uniqueSlug, type Response, type TestEnv } from '../helpers.ts';
 
 interface Scenario {
   action: string;
@@ -156,9 +156,9 @@ const SCENARIOS: Record<string, Scenario> = {
     action: 'invitation.accept',
     async run(env, count) {
       const { admin, tenantId } = await prepared(env);
-      const url = (await admin.post('/api/v1/invitations', { email: 'j@example.org', role: 'salesperson' })).body.acceptUrl as string;
+      await admin.post('/api/v1/invitations', { email: 'j@example.org', role: 'salesperson' });
       const before = await count(tenantId);
-      const response = await new Client(env.server).post('/api/v1/auth/invitations/accept', { token: url.split('#')[1], name: 'J', password: TEST_PASSWORD });
+      const response = await new Client(env.server).post('/api/v1/auth/invitations/accept', { token: invitationToken(env, 'j@example.org'), name: 'J', password: TEST_PASSWORD });
       return { response, tenantId, before };
     },
   },

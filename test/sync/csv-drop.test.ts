@@ -32,7 +32,7 @@ function write(folder: string, files: Record<CsvObject, Map<string, Record<strin
 
 describeEachDatabase('CSV drop folder sync', (env) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-drops-'));
-  const folder = path.join(root, 'erp-export');
+  let folder: string;
   const files = generate();
   let admin: Client;
   let tenantId: string;
@@ -40,9 +40,11 @@ describeEachDatabase('CSV drop folder sync', (env) => {
 
   before(async () => {
     env().app.config.syncDropDir = root;
-    write(folder, files);
     admin = await signUp(env());
     tenantId = admin.info.workspace.id;
+    // Each workspace's folders lie in its own subtree of the drop directory.
+    folder = path.join(root, tenantId, 'erp-export');
+    write(folder, files);
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 

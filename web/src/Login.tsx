@@ -49,31 +49,55 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
   );
 }
 
+/**
+ * A newcomer creates the account here. The owner of an existing account signs in first (with
+ * their second factor) and then accepts from that session: a password alone never joins.
+ */
 export function AcceptInvitation({ onSignedIn }: { onSignedIn(session: Session): void }) {
   const token = window.location.hash.replace(/^#/, '');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const [mustSignIn, setMustSignIn] = useState(false);
+  function finish(session: Session) {
+    window.history.replaceState(null, '', '/');
+    onSignedIn(session);
+  }
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      const session = await post<Session>('/api/v1/auth/invitations/accept', { token, password, ...(name ? { name } : {}) });
-      window.history.replaceState(null, '', '/');
-      onSignedIn(session);
+      finish(await post<Session>('/api/v1/auth/invitations/accept', { token, password, name }));
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'sign_in_to_accept') setMustSignIn(true);
+      else setError(caught);
+    }
+  }
+  async function joinSignedIn() {
+    try {
+      finish(await post<Session>('/api/v1/invitations/accept', { token }));
     } catch (caught) {
       setError(caught);
     }
+  }
+  if (mustSignIn) {
+    return (
+      <>
+        <p className="narrow">You already have an account with this e-mail address: sign in to it to accept the invitation.</p>
+        <ErrorMessage error={error} />
+        <Login onSignedIn={() => void joinSignedIn()} />
+      </>
+    );
   }
   return (
     <main className="narrow">
       <h1>Join your team on Lawful CRM</h1>
       <form onSubmit={submit} aria-label="Accept invitation">
         <label>
-          <span>Your name (new accounts)</span>
+          <span>Your name (for a new account)</span>
           <input value={name} onChange={(event) => setName(event.target.value)} />
         </label>
         <label>
-          <span>Password (at least 12 characters; your existing one if you already have an account)</span>
+          <span>Choose a password (at least 12 characters, hard to guess)</span>
           <input type="password" autoComplete="new-password" value={password} onChange={(event) => setPassword(event.target.value)} required minLength={12} />
         </label>
         <ErrorMessage error={error} />
