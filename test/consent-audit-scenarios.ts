@@ -316,7 +316,7 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
   }),
   'POST /p/:token': adminScenario('consent.preferences', async (admin, env) => {
     const { purpose, contactId } = await contactWithConsent(admin);
-    const token = signLink(env.app.keys, 'preferences', [admin.info.workspace.id, 'contact', contactId]);
+    const token = signLink(env.app.keys, 'preferences', [admin.info.workspace.id, 'contact', contactId], new Date(Date.now() + 3_600_000));
     assert.ok(purpose.id);
     return () => visitor(env).request('POST', `/p/${token}`, '', { 'content-type': 'application/x-www-form-urlencoded' });
   }),

@@ -88,13 +88,15 @@ export interface TestEnv {
   db: Database;
 }
 
+/** The installation settings that let connectors call the CRM fakes listening on loopback. */
+export const FAKES_ON_LOOPBACK = { LAWFUL_INTEGRATION_HOSTS: '127.0.0.1,localhost', LAWFUL_INTEGRATION_ALLOW_INTERNAL: 'on' };
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   // Suites drive thousands of requests from one address; the rate-limit test lowers these itself.
   const rateLimits = { principal: 1_000_000, address: 1_000_000, signIn: 1_000_000 };
   // Scheduled backups are switched on by the tests that check them, with a directory of their own.
-  // The CRM fakes listen on loopback: the installation setting that allows a non-vendor host.
-  const integrations = { integrationHosts: ['127.0.0.1', 'localhost'], integrationAllowInternal: true };
-  return { ...loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir' }), databaseUrl: undefined, rateLimits, backupSchedule: false, ...integrations, ...overrides };
+  const config = loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir', ...FAKES_ON_LOOPBACK });
+  return { ...config, databaseUrl: undefined, rateLimits, backupSchedule: false, ...overrides };
 }
 
 export interface EnvOptions {
@@ -198,20 +200,39 @@ export function uniqueSlug(prefix = 'ws'): string {
 
 export async function signUp(env: TestEnv, slug = uniqueSlug()): Promise<Client> {
   const client = new Client(env.server);
-  const response = await client.post('/api/v1/auth/signup', {
-    workspaceName: `Workspace ${slug}`,
-    workspaceSlug: slug,
-    name: 'Ada Admin',
-    email: `admin@${slug}.example`,
-    password: TEST_PASSWORD,
-  });
-  if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const email = `admin@${slug}.example`;
+  sentMail(env);
+  const response = await client.post('/api/v1/auth/signup', { workspaceName: `Workspace ${slug}`, workspaceSlug: slug, name: 'Ada Admin', email, password: TEST_PASSWORD });
+  if (response.status !== 202) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const confirmed = await client.post('/api/v1/auth/signup/confirm', { token: signupToken(env, email) });
+  if (confirmed.status !== 201) throw new Error(`signup confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
   return client;
+}
+
+/**
+ * The messages the environment's app sent. An app booted by a test with the real mailer (a
+ * process-like environment) gets a capturing one in front of it, forwarding every message.
+ */
+function sentMail(env: TestEnv): Mail[] {
+  if (env.mailer) return env.mailer.sent;
+  if (!(env.app.mailer instanceof CapturingMailer)) {
+    const real = env.app.mailer;
+    env.app.mailer = new CapturingMailer(() => real);
+  }
+  return (env.app.mailer as CapturingMailer).sent;
+}
+
+/** The token of the last sign-up link mailed to the address. */
+export function signupToken(env: TestEnv, email: string): string {
+  const mail = sentMail(env).filter((message) => message.to === email && message.text.includes('/confirm-signup#')).at(-1);
+  const token = mail && /confirm-signup#(\S+)/.exec(mail.text)?.[1];
+  if (!token) throw new Error(`no sign-up link mailed to ${email}`);
+  return token;
 }
 
 /** The tokens of the invitations mailed to the address, oldest first (the link goes only by e-mail). */
 export function invitationTokens(env: TestEnv, email: string): string[] {
-  return env.mailer.sent.filter((message) => message.to === email).flatMap((message) => /accept-invitation#(\S+)/.exec(message.text)?.[1] ?? []);
+  return sentMail(env).filter((message) => message.to === email).flatMap((message) => /accept-invitation#(\S+)/.exec(message.text)?.[1] ?? []);
 }
 
 export function invitationToken(env: TestEnv, email: string): string {
@@ -227,9 +248,23 @@ export async function addMember(env: TestEnv, admin: Client, role: string, optio
   if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${JSON.stringify(invited.body)}`);
   const token = invitationToken(env, email);
   const member = new Client(env.server, '198.51.100.20');
-  const accepted = await member.post('/api/v1/auth/invitations/accept', { token, name: `Member ${role}`, password: TEST_PASSWORD });
+  let accepted = await member.post('/api/v1/auth/invitations/accept', { token, name: `Member ${role}`, password: TEST_PASSWORD });
+  if (accepted.status === 409 && accepted.body.error === 'sign_in_to_accept') {
+    // An existing account signs in first and accepts from its session.
+    const login = await member.post('/api/v1/auth/login', { email, password: TEST_PASSWORD });
+    if (login.status !== 200) throw new Error(`sign-in to accept failed: ${login.status} ${JSON.stringify(login.body)}`);
+    accepted = await member.post('/api/v1/invitations/accept', { token });
+  }
   if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
   return member;
+}
+
+/**
+ * Dates the workspace's creation days back, so a test can log a request received before today
+ * (a request cannot be dated before its workspace existed).
+ */
+export async function ageWorkspace(env: TestEnv, tenantId: string, days: number): Promise<void> {
+  await env.db.kysely.updateTable('tenants').set({ created_at: new Date(Date.now() - days * 86_400_000) }).where('id', '=', tenantId).execute();
 }
 
 export async function auditCount(env: TestEnv, tenantId: string): Promise<number> {

@@ -11,7 +11,9 @@ import {
   loginBody,
   sessionInfo as sessionInfoSchema,
   sessionListItem,
+  signupAccepted,
   signupBody,
+  signupConfirmBody,
   switchWorkspaceBody,
   totpDisableBody,
   totpEnableBody,
@@ -26,7 +28,8 @@ import {
   logOut,
   revokeOwnSession,
   sessionInfo,
-  signUp,
+  confirmSignUp,
+  requestSignUp,
   startTotpSetup,
   switchWorkspace,
 } from './service.ts';
@@ -39,9 +42,24 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
 
   r.post('/api/v1/auth/signup', {
     config: { access: 'public' },
-    schema: { tags, summary: 'Create a workspace and its first Administrator', body: signupBody, response: { 201: sessionInfoSchema } },
+    schema: {
+      tags,
+      summary: 'Ask for a workspace and its first Administrator: a link to confirm goes to the e-mail address',
+      description: 'The answer is the same whether or not the address already has an account (that address is told so by e-mail instead).',
+      body: signupBody,
+      response: { 202: signupAccepted },
+    },
     handler: async (request, reply) => {
-      const { session, info } = await signUp(app, request.body, clientOf(request));
+      await requestSignUp(app, request.body);
+      return reply.code(202).send({ status: 'confirmation_sent' as const, message: `Check ${request.body.email} for a link to finish creating your workspace.` });
+    },
+  });
+
+  r.post('/api/v1/auth/signup/confirm', {
+    config: { access: 'public' },
+    schema: { tags, summary: 'Follow the sign-up link: creates the workspace and signs you in', body: signupConfirmBody, response: { 201: sessionInfoSchema } },
+    handler: async (request, reply) => {
+      const { session, info } = await confirmSignUp(app, request.body.token, clientOf(request));
       setSessionCookie(app, reply, session.token);
       return reply.code(201).send(info);
     },

@@ -26,6 +26,9 @@ export const signupBody = z.object({
   password,
 });
 
+export const signupAccepted = z.object({ status: z.literal('confirmation_sent'), message: z.string() });
+export const signupConfirmBody = z.object({ token: z.string().min(1).max(2000) });
+
 export const loginBody = z.object({
   email,
   password,

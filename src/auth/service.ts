@@ -8,6 +8,8 @@ import { AppError, conflict, forbidden, isUniqueViolation, notFound, unauthorize
 import { asCaller, type AuthContext, type Caller } from './context.ts';
 import { provePassword } from './password-proof.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
+import { sha256 } from './secrets.ts';
+import { withinPublicLimit } from '../http/public-limits.ts';
 import { ACTIONS, memberAllows } from './permissions.ts';
 import type { Role } from './roles.ts';
 import type { changePasswordBody, loginBody, SessionInfo, signupBody } from './schema.ts';
@@ -35,18 +37,91 @@ export interface SignedIn {
   info: SessionInfo;
 }
 
-/** Creates a workspace with its keys and its first Administrator, and signs that person in. */
-export async function signUp(app: AppContext, body: z.infer<typeof signupBody>, client: ClientInfo): Promise<SignedIn> {
+/** A sign-up link works for a day. */
+export const SIGNUP_LINK_HOURS = 24;
+/** However often someone signs up with an address, it gets a few e-mails a day at most. */
+const SIGNUP_MAILS_PER_ADDRESS = { max: 3, windowSeconds: 86_400 };
+
+/** What a sign-up link carries, sealed under the installation key: nothing is stored until it is followed. */
+interface PendingSignUp {
+  workspaceName: string;
+  workspaceSlug: string;
+  name: string;
+  email: string;
+  passwordHash: string;
+  expiresAt: number;
+}
+
+/**
+ * Step 1 of sign-up: the answer is the same whether or not the address has an account, and so
+ * is the work (one Argon2 hash, one e-mail). A new address gets a link that creates the
+ * workspace; a known one is told it already has an account. Nothing is created until the owner
+ * of the mailbox follows the link, so no one can hold a workspace in another person's name.
+ */
+export async function requestSignUp(app: AppContext, body: z.infer<typeof signupBody>): Promise<void> {
   if (!app.config.allowSignup) throw forbidden('Sign-up is disabled on this server; ask an administrator for an invitation.', 'signup_disabled');
   checkPasswordPolicy(body.password, { email: body.email, name: body.name });
+  if (await slugTaken(app, body.workspaceSlug)) throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
   const passwordHash = await hashPassword(body.password);
+  const pending: PendingSignUp = { ...body, passwordHash, expiresAt: Date.now() + SIGNUP_LINK_HOURS * 3_600_000 };
+  const { known, token } = await withUser(app.db, null, async (tx) => ({
+    known: Boolean(await tx.selectFrom('users').select('id').where(sql`lower(email)`, '=', body.email).executeTakeFirst()),
+    token: await app.keys.sealWithSystemKey(tx, 'signup', JSON.stringify(pending)),
+  }));
+  if (!(await withinPublicLimit(app.db, { key: `signup-mail:${sha256(body.email).toString('hex')}`, ...SIGNUP_MAILS_PER_ADDRESS }))) return;
+  await app.mailer.send(
+    known
+      ? {
+          to: body.email,
+          subject: 'Your Lawful CRM account',
+          text:
+            `Someone asked to create the workspace "${body.workspaceName}" on Lawful CRM with this address, which already has an account.\n\n` +
+            `Sign in at ${app.config.publicUrl}/ instead; an Administrator of a workspace can invite you to it.\n\n` +
+            'If it was not you, you can ignore this e-mail: nothing was created and your account is unchanged.\n',
+        }
+      : {
+          to: body.email,
+          subject: `Confirm your new workspace "${body.workspaceName}" on Lawful CRM`,
+          text:
+            `Follow this link within ${SIGNUP_LINK_HOURS} hours to create the workspace "${body.workspaceName}" and your account:\n` +
+            `${app.config.publicUrl}/confirm-signup#${token}\n\n` +
+            'If you did not ask for this, ignore this e-mail: nothing is created until the link is followed.\n',
+        },
+  );
+}
+
+async function slugTaken(app: AppContext, slug: string): Promise<boolean> {
+  const { rows } = await withUser(app.db, null, (tx) => sql<{ id: string | null }>`select workspace_id_by_slug(${slug}) as id`.execute(tx));
+  return Boolean(rows[0]?.id);
+}
+
+/** Step 2: the link from the e-mail creates the workspace and signs its first Administrator in. */
+export async function confirmSignUp(app: AppContext, token: string, client: ClientInfo): Promise<SignedIn> {
+  const invalid = new AppError(404, 'invalid_signup_link', 'This sign-up link is invalid, expired or already used; sign up again.');
+  const pending = await withUser(app.db, null, (tx) => app.keys.openWithSystemKey(tx, 'signup', token)).then(
+    (json) => JSON.parse(json) as PendingSignUp,
+    () => null,
+  );
+  if (!pending || pending.expiresAt < Date.now()) throw invalid;
+  try {
+    return await createWorkspace(app, pending, client);
+  } catch (error) {
+    if (isUniqueViolation(error, 'users_email_key')) throw invalid;
+    throw error;
+  }
+}
+
+/** Creates a workspace with its keys and its first Administrator, and signs that person in. */
+export async function createWorkspace(
+  app: AppContext,
+  body: { workspaceName: string; workspaceSlug: string; name: string; email: string; passwordHash: string },
+  client: ClientInfo,
+): Promise<SignedIn> {
   try {
     const { session, tenantId } = await withUser(app.db, null, async (tx) => {
-      const existing = await tx.selectFrom('users').select('id').where(sql`lower(email)`, '=', body.email).executeTakeFirst();
-      if (existing) throw conflict('An account with this email already exists; sign in instead.', { field: 'email' });
       const user = await tx
         .insertInto('users')
-        .values({ email: body.email, name: body.name, password_hash: passwordHash })
+        .values({ email: body.email, name: body.name, password_hash: body.passwordHash })
         .returning('id')
         .executeTakeFirstOrThrow();
       const tenantId = crypto.randomUUID();
@@ -65,7 +140,6 @@ export async function signUp(app: AppContext, body: z.infer<typeof signupBody>, 
     return { session, info: await sessionInfo(app, session.id, tenantId) };
   } catch (error) {
     if (isUniqueViolation(error, 'tenants_slug_key')) throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
-    if (isUniqueViolation(error, 'users_email_key')) throw conflict('An account with this email already exists; sign in instead.', { field: 'email' });
     throw error;
   }
 }

@@ -11,7 +11,7 @@ import { email as emailSchema, phone as phoneSchema } from '../crm/schema.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { FormField, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound } from '../http/errors.ts';
-import { hitPublicLimits } from '../http/public-limits.ts';
+import { hitPublicLimits, withinPublicLimit } from '../http/public-limits.ts';
 import { sendToPerson } from '../mail/outbox.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
@@ -47,6 +47,7 @@ export interface SubmissionResult {
 /** Spam limits: per address per form, and per form overall. */
 const PER_ADDRESS = { max: 10, windowSeconds: 600 };
 const PER_FORM = { max: 2000, windowSeconds: 3600 };
+const CONFIRMATIONS_PER_RECIPIENT = { max: 3, windowSeconds: 86_400 };
 
 const FIELD_RULES: Record<string, z.ZodType<string>> = {
   email: emailSchema,
@@ -183,7 +184,10 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
     if (form.status !== 'live') throw notFound('Form');
     const offered = await consentsOfVersion(tx, tenantId, version);
     const values = validateValues(version.fields as unknown as FormField[], submission, new Set(offered.map((consent) => consent.purposeId)));
-    if (submission.honeypot.trim() !== '') return { spam: true as const, message: version.success_message };
+    if (submission.honeypot.trim() !== '') {
+      // A bot learns nothing from the answer: it looks like a real submission's.
+      return { spam: true as const, message: version.success_message, confirmationRequired: form.double_opt_in && submission.consents.length > 0, creates: form.creates };
+    }
 
     const emailIndex = await new Sealer(app, tx, tenantId).index('email', normaliseEmail(values.email!));
     const existing = await findByEmail(tx, tenantId, emailIndex);
@@ -234,11 +238,18 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
       .executeTakeFirstOrThrow();
     await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'form.submit', objectType: person.type, objectId: person.id, fields: [...changed, ...awaiting.map((id) => `consent:${id}`), ...(gpcRecorded ? ['sale_sharing:opted_out'] : [])] });
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { spam: false as const, person, submissionId: saved.id, confirmBy, email: values.email!, message: version.success_message, workspace: workspace.name, title: version.title, purposes: offered.filter((c) => awaiting.includes(c.purposeId)) };
+    return { spam: false as const, person, submissionId: saved.id, confirmBy, email: values.email!, emailIndex, message: version.success_message, workspace: workspace.name, title: version.title, purposes: offered.filter((c) => awaiting.includes(c.purposeId)) };
   });
-  if (outcome.spam) return { confirmationRequired: false, message: outcome.message, visitorToken: null };
+  if (outcome.spam) {
+    const decoy = signLink(app.keys, 'visitor', [tenantId, outcome.creates, crypto.randomUUID()]);
+    return { confirmationRequired: outcome.confirmationRequired, message: outcome.message, visitorToken: decoy };
+  }
 
-  if (outcome.confirmBy) {
+  // However often a form is filled in with someone's address, they get a few confirmation
+  // e-mails a day at most: a form is not a way to flood a stranger's mailbox. The submission is
+  // recorded and the answer is the same; only the e-mail is not sent again.
+  const mayMail = outcome.confirmBy !== null && (await withinPublicLimit(app.db, { key: `confirm-mail:${outcome.emailIndex}`, ...CONFIRMATIONS_PER_RECIPIENT }));
+  if (outcome.confirmBy && mayMail) {
     const token = signLink(app.keys, 'confirm', [tenantId, outcome.submissionId], outcome.confirmBy);
     const link = `${app.config.publicUrl}/f/confirm/${token}`;
     await withTenant(app.db, tenantId, (tx) =>

@@ -397,6 +397,7 @@ export interface PortalLinksTable {
   created_at: DefaultTimestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  signed_out_at: Timestamp | null;
 }
 
 export interface RightsDB {

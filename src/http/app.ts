@@ -190,6 +190,7 @@ async function webApp(fastify: FastifyInstance): Promise<void> {
   }
   await fastify.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: true, index: 'index.html', cacheControl: true, maxAge: '1h' });
   fastify.get('/accept-invitation', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
+  fastify.get('/confirm-signup', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
 }
 
 /**

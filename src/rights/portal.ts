@@ -89,7 +89,8 @@ export async function requestPortalLink(app: AppContext, slug: string, rawEmail:
  * "Do Not Sell or Share My Personal Information" without signing in: an opt-out needs no
  * verification (Cal. Code Regs. tit. 11, 7026(d)), and opting someone out only ever narrows what
  * is done with their data. Recorded for every record holding the address, with a completed
- * request as evidence; the answer is the same whether or not the address is known.
+ * request as evidence — for an address no record holds too (the evidence then says so): the
+ * work, and so the time the answer takes, is the same whether or not the address is known.
  */
 export async function publicOptOut(app: AppContext, slug: string, rawEmail: string, visitor: PortalVisitor): Promise<void> {
   const email = normaliseEmail(rawEmail);
@@ -98,8 +99,7 @@ export async function publicOptOut(app: AppContext, slug: string, rawEmail: stri
   await hitPublicLimits(app.db, [{ key: `opt-out:${visitor.ip}`, max: 20, windowSeconds: 600 }]);
   await withTenant(app.db, tenantId, async (tx) => {
     const subject = await findSubject(app, tx, tenantId, email);
-    if (subject.people.length === 0) return;
-    const origin = visitorOrigin(visitor, subject.people[0]!.id);
+    const origin = visitorOrigin(visitor, subject.people[0]?.id ?? null);
     const requestId = await insertRequest(
       app,
       tx,
@@ -108,7 +108,8 @@ export async function publicOptOut(app: AppContext, slug: string, rawEmail: stri
       origin,
     );
     const count = await optOutOfSaleSharing(app, tx, tenantId, subject, origin, `Opt-out request ${requestId}`);
-    await addEvidence(app, tx, tenantId, requestId, 'done', `Opt-out of sale and sharing recorded at once for ${count} record(s).`, origin);
+    const done = count > 0 ? `Opt-out of sale and sharing recorded at once for ${count} record(s).` : 'No record holds this address: nothing is sold or shared under it.';
+    await addEvidence(app, tx, tenantId, requestId, 'done', done, origin);
   });
 }
 
@@ -139,8 +140,8 @@ export async function portalSession(app: AppContext, slug: string, token: string
   const [tenantId, linkId] = check.values as [string, string];
   if ((await workspaceIdBySlug(app, slug)) !== tenantId) return null;
   return withTenant(app.db, tenantId, async (tx) => {
-    const link = await tx.selectFrom('portal_links').select(['email_enc', 'used_at']).where('tenant_id', '=', tenantId).where('id', '=', linkId).executeTakeFirst();
-    if (!link?.used_at) return null;
+    const link = await tx.selectFrom('portal_links').select(['email_enc', 'used_at', 'signed_out_at']).where('tenant_id', '=', tenantId).where('id', '=', linkId).executeTakeFirst();
+    if (!link?.used_at || link.signed_out_at) return null;
     const email = (await openValue(app, tx, tenantId, 'portal_links.email', link.email_enc)) as string | null;
     if (!email) return null;
     const workspace = await tx.selectFrom('tenants').select(['slug', 'name']).where('id', '=', tenantId).executeTakeFirstOrThrow();
@@ -148,8 +149,12 @@ export async function portalSession(app: AppContext, slug: string, token: string
   });
 }
 
+/** Ends the session on the server, so the cookie is worthless wherever a copy of it is. */
 export async function portalSignOut(app: AppContext, session: PortalSession, visitor: PortalVisitor): Promise<void> {
-  await withTenant(app.db, session.tenantId, (tx) => recordAudit(tx, session.tenantId, visitorOrigin(visitor), { action: 'portal.sign_out', objectType: 'portal_link', objectId: session.linkId, fields: [] }));
+  await withTenant(app.db, session.tenantId, async (tx) => {
+    await tx.updateTable('portal_links').set({ signed_out_at: new Date() }).where('tenant_id', '=', session.tenantId).where('id', '=', session.linkId).execute();
+    await recordAudit(tx, session.tenantId, visitorOrigin(visitor), { action: 'portal.sign_out', objectType: 'portal_link', objectId: session.linkId, fields: [] });
+  });
 }
 
 export interface PortalView {
@@ -321,7 +326,8 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
         }
         const requestId = await portalRequest(app, tx, session, visitor, 'opt_out_sale_sharing', 'Do Not Sell or Share My Personal Information (privacy portal)', true);
         const count = await optOutOfSaleSharing(app, tx, tenantId, subject, origin, `Opt-out request ${requestId}`);
-        await addEvidence(app, tx, tenantId, requestId, 'done', `Opt-out of sale and sharing recorded at once for ${count} record(s).`, origin);
+        const done = count > 0 ? `Opt-out of sale and sharing recorded at once for ${count} record(s).` : 'No record holds this address: nothing is sold or shared under it.';
+    await addEvidence(app, tx, tenantId, requestId, 'done', done, origin);
         return { message: 'We will not sell or share your personal information.', notify: null };
       }
       case 'limit': {

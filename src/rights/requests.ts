@@ -216,6 +216,12 @@ export async function logRequest(app: AppContext, caller: Caller, input: z.infer
   if (receivedAt.getTime() > Date.now() + 60_000) throw unprocessable('receivedAt is in the future.', { field: 'receivedAt' });
   const { id, workspace } = await asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
+    // A deadline that ran before the workspace existed is not one this controller could have
+    // missed or met: such a date is a mistake, or an attempt to make a late answer look on time.
+    const created = await tx.selectFrom('tenants').select('created_at').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    if (receivedAt.getTime() < new Date(created.created_at).getTime() - 60_000) {
+      throw unprocessable(`receivedAt is before the workspace was created (${new Date(created.created_at).toISOString()}).`, { field: 'receivedAt' });
+    }
     const requestId = await insertRequest(app, tx, tenantId, { ...input, receivedAt }, caller.origin);
     const workspaceRow = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
     return { id: requestId, workspace: workspaceRow.name };

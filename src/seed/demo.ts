@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import { signUp } from '../auth/service.ts';
+import { createWorkspace } from '../auth/service.ts';
+import { hashPassword } from '../auth/passwords.ts';
 import { operatorCaller } from '../auth/operator.ts';
 import { DEMO_SIZE, seedCrmData, type DemoSize } from './crm-data.ts';
 import { seedPrivacyData } from './privacy-data.ts';
@@ -26,10 +27,9 @@ export async function seedDemo(
   if (existing) return { created: false, email: DEMO_ADMIN_EMAIL, workspace: DEMO_WORKSPACE_SLUG };
   const password = generatePassword();
   const system = { ip: '127.0.0.1', userAgent: 'lawful seed', requestId: `seed-${crypto.randomUUID()}` };
-  const signupAllowed = { ...app, config: { ...app.config, allowSignup: true } };
-  await signUp(
-    signupAllowed,
-    { workspaceName: 'Demo Company', workspaceSlug: DEMO_WORKSPACE_SLUG, name: 'Demo Administrator', email: DEMO_ADMIN_EMAIL, password },
+  await createWorkspace(
+    app,
+    { workspaceName: 'Demo Company', workspaceSlug: DEMO_WORKSPACE_SLUG, name: 'Demo Administrator', email: DEMO_ADMIN_EMAIL, passwordHash: await hashPassword(password) },
     system,
   );
   const operator = await operatorCaller(app, DEMO_WORKSPACE_SLUG, DEMO_ADMIN_EMAIL);

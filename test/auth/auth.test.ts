@@ -2,19 +2,22 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, Client, describeEachDatabase, invitationToken, signUp, TEST_PASSWORD, uniqueSlug } from '../helpers.ts';
+import { addMember, Client, describeEachDatabase, invitationToken, signUp, signupToken, TEST_PASSWORD, uniqueSlug } from '../helpers.ts';
 
 describeEachDatabase('authentication', (env) => {
   it('signs up a workspace with its Administrator and a __Host- session cookie', async () => {
     const slug = uniqueSlug();
     const client = new Client(env().server);
-    const response = await client.post('/api/v1/auth/signup', {
+    const asked = await client.post('/api/v1/auth/signup', {
       workspaceName: 'Acme',
       workspaceSlug: slug,
       name: 'Ada',
       email: `Ada@${slug}.example`,
       password: TEST_PASSWORD,
     });
+    assert.equal(asked.status, 202);
+    assert.equal(asked.headers['set-cookie'], undefined, 'nothing is created before the link is followed');
+    const response = await client.post('/api/v1/auth/signup/confirm', { token: signupToken(env(), `ada@${slug}.example`) });
     assert.equal(response.status, 201);
     assert.equal(response.body.member.role, 'administrator');
     assert.equal(response.body.user.email, `ada@${slug}.example`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
 import { activePurpose, contactWith, giveConsent } from '../consent-fixtures.ts';
-import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
 
 /**
  * The dashboard's figures against counts taken straight from the tables, with the consent state
@@ -61,6 +61,7 @@ async function seed(env: TestEnv, admin: Client) {
   const leadConsent = await admin.post(`/api/v1/leads/${lead}/consents`, { purposeId: newsletter.id, kind: 'given', method: 'verbal', text: 'Yes to the newsletter', source: 'fair' });
   assert.equal(leadConsent.status, 201, JSON.stringify(leadConsent.body));
 
+  await ageWorkspace(env, admin.info.workspace.id, 60);
   for (const [type, receivedAt] of [['access', new Date(Date.now() - 40 * 86_400_000).toISOString()], ['erasure', undefined], ['objection', undefined]] as const) {
     const created = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email: `${type}@requester.example`, ...(receivedAt ? { receivedAt } : {}) });
     assert.equal(created.status, 201, JSON.stringify(created.body));

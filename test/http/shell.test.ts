@@ -104,11 +104,12 @@ describeEachDatabase(
 
 describe('logging', () => {
   const lines: string[] = [];
+  const mailer = new CapturingMailer();
   let server: Awaited<ReturnType<typeof buildApp>>;
   let close: () => Promise<void>;
   before(async () => {
     const db = await backends()[0]!.open();
-    const app = await boot(testConfig(), { db, master: new LocalKeyring([randomKey()]), mailer: new CapturingMailer() });
+    const app = await boot(testConfig(), { db, master: new LocalKeyring([randomKey()]), mailer });
     const sink = new Writable({
       write(chunk, _encoding, done) {
         lines.push(String(chunk));
@@ -125,7 +126,7 @@ describe('logging', () => {
   after(async () => close());
 
   it('never writes passwords, emails, cookies, tokens or query strings to the log', async () => {
-    const env = { server } as any;
+    const env = { server, app: { mailer } } as any;
     const admin = await signUp(env, 'logged-workspace');
     const token = (await admin.post('/api/v1/api-tokens', { name: 'log', scopes: ['members.read'] })).body.token as string;
     const bearer = new Client(server);

@@ -9,7 +9,7 @@ import { findSubject } from '../../src/rights/subject.ts';
 import { portalVisitor } from '../consent-audit-scenarios.ts';
 import { activePurpose, contactWith, giveConsent, liveForm, publicPath, visitor } from '../consent-fixtures.ts';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { ageWorkspace, describeEachDatabase, signUp, type Client } from '../helpers.ts';
 
 const DAY = 86_400_000;
 const GPC = { 'sec-gpc': '1' };
@@ -22,6 +22,7 @@ describeEachDatabase('jurisdiction profiles', (env) => {
   before(async () => {
     await hubspot.start();
     admin = await signUp(env());
+    await ageWorkspace(env(), admin.info.workspace.id, 30);
     slug = admin.info.workspace.slug;
   });
   after(() => hubspot.stop());

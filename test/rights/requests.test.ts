@@ -9,7 +9,7 @@ import { VACUUM_QUEUE } from '../../src/rights/erasure.ts';
 import { vacuumAfterErasure } from '../../src/rights/vacuum.ts';
 import { activePurpose, CONSENT_TEXT, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from '../consent-fixtures.ts';
 import { EMAIL, NAME, NICKNAME, personEverywhere, PHONE } from '../subject-fixtures.ts';
-import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
 
 async function logRequest(admin: Client, type: string, email = EMAIL, extra: Record<string, unknown> = {}) {
   const response = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, name: `${NAME.first} ${NAME.last}`, details: 'Please act on my data', identityStatus: 'verified', identityMethod: 'reply from the address', ...extra });
@@ -32,6 +32,7 @@ describeEachDatabase('data subject requests', (env) => {
   it('keeps a queue with statutory deadlines, identity checks, one extension, evidence and alerts to the DPO', async () => {
     const admin = await signUp(env());
     const dpo = await addMember(env(), admin, 'salesperson', { isDpo: true });
+    await ageWorkspace(env(), admin.info.workspace.id, 60);
     const receivedAt = new Date(Date.now() - 40 * 86_400_000).toISOString();
     const late = await dpo.post('/api/v1/dsr-requests', { type: 'access', channel: 'letter', email: 'late@example.org', receivedAt });
     assert.equal(late.status, 201, JSON.stringify(late.body));

@@ -12,7 +12,7 @@ import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { SCHEDULES } from '../../src/jobs/schedules.ts';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { createPostgresDatabase, POSTGRES_ADMIN_URL, TEST_PASSWORD } from '../helpers.ts';
+import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, TEST_PASSWORD } from '../helpers.ts';
 import { seedHubSpot } from '../sync/sync-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -46,6 +46,17 @@ class Browser {
   }
 }
 
+/** The sign-up token in the one .eml the node wrote to its outbox folder (no SMTP server configured). */
+function signupLinkInOutbox(outbox: string): string {
+  const [file] = fs.readdirSync(outbox).filter((name) => name.endsWith('.eml'));
+  assert.ok(file, 'the sign-up e-mail is in the outbox');
+  // Quoted-printable (RFC 2045 §6.7): soft line breaks out, =XX escapes decoded.
+  const text = fs.readFileSync(path.join(outbox, file), 'utf8').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const token = /confirm-signup#([A-Za-z0-9_-]+)/.exec(text)?.[1];
+  assert.ok(token, text);
+  return token;
+}
+
 describe('three app nodes on one PostgreSQL', { skip: POSTGRES_ADMIN_URL ? false : 'needs DATABASE_URL (a PostgreSQL server)' }, () => {
   it('serves sessions on any node, runs each scheduled job once per tick, and finishes a killed node\'s job on another', async () => {
     const database = await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_nodes');
@@ -65,6 +76,7 @@ describe('three app nodes on one PostgreSQL', { skip: POSTGRES_ADMIN_URL ? false
       // seconds, and on a loaded 2-core machine 10 seconds was once not enough: the heartbeat
       // missed the lease and a second node claimed the drill.)
       LAWFUL_JOB_LEASE_SECONDS: '20',
+      ...FAKES_ON_LOOPBACK,
     };
     const fake = new FakeHubSpot();
     await fake.start();
@@ -89,7 +101,9 @@ describe('three app nodes on one PostgreSQL', { skip: POSTGRES_ADMIN_URL ? false
 
       // Sessions live in the database: signed up on one node, used on the others.
       const ada = new Browser();
-      const signup = await ada.call(n0, 'POST', '/api/v1/auth/signup', { workspaceName: 'Nodes', workspaceSlug: `nodes-${process.pid}`, name: 'Ada', email: `ada-${process.pid}@nodes.example`, password: TEST_PASSWORD });
+      const asked = await ada.call(n0, 'POST', '/api/v1/auth/signup', { workspaceName: 'Nodes', workspaceSlug: `nodes-${process.pid}`, name: 'Ada', email: `ada-${process.pid}@nodes.example`, password: TEST_PASSWORD });
+      assert.equal(asked.status, 202, JSON.stringify(asked.body));
+      const signup = await ada.call(n1, 'POST', '/api/v1/auth/signup/confirm', { token: signupLinkInOutbox(path.join(dataDir, 'outbox')) });
       assert.equal(signup.status, 201, JSON.stringify(signup.body));
       const contact = await ada.call(n1, 'POST', '/api/v1/contacts', { firstName: 'Noda', emails: ['noda@nodes.example'] });
       assert.equal(contact.status, 201, JSON.stringify(contact.body));

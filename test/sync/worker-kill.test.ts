@@ -12,7 +12,7 @@ import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { createPostgresDatabase, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
+import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
 import { fakeState, seedHubSpot, syncedState } from './sync-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -34,7 +34,7 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-kill-'));
       const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_kill') : null;
       const key = randomKey();
-      const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, LAWFUL_MASTER_KEY: key.toString('base64'), LAWFUL_JOB_POLL_MS: '50', DATABASE_URL: database?.url ?? '' };
+      const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, LAWFUL_MASTER_KEY: key.toString('base64'), LAWFUL_JOB_POLL_MS: '50', DATABASE_URL: database?.url ?? '', ...FAKES_ON_LOOPBACK };
       const open = async () => {
         const app = await boot(loadConfig(vars), { master: new LocalKeyring([key]) });
         const server = await buildApp(app);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { get, post, setCsrfToken, type Session } from './api.ts';
-import { AcceptInvitation, Login } from './Login.tsx';
+import { AcceptInvitation, ConfirmSignUp, Login } from './Login.tsx';
 import { OBJECTS, type ObjectSpec } from './objects.ts';
 import { CampaignsPage, OutboxPage, SuppressionsPage } from './campaigns.tsx';
 import { PurposesPage } from './consent.tsx';
@@ -25,6 +25,7 @@ export function App() {
   }, []);
 
   if (window.location.pathname === '/accept-invitation') return <AcceptInvitation onSignedIn={signedIn} />;
+  if (window.location.pathname === '/confirm-signup') return <ConfirmSignUp onSignedIn={signedIn} />;
   if (session === undefined) return <main className="muted">Loading…</main>;
   if (session === null) return <Login onSignedIn={signedIn} />;
 

@@ -106,3 +106,32 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn(session: Session):
     </main>
   );
 }
+
+/** The link from the sign-up e-mail: one press creates the workspace and signs its Administrator in. */
+export function ConfirmSignUp({ onSignedIn }: { onSignedIn(session: Session): void }) {
+  const token = window.location.hash.replace(/^#/, '');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function confirm() {
+    setBusy(true);
+    try {
+      const session = await post<Session>('/api/v1/auth/signup/confirm', { token });
+      window.history.replaceState(null, '', '/');
+      onSignedIn(session);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <main className="narrow">
+      <h1>Create your workspace</h1>
+      <p>Your e-mail address is confirmed. Create the workspace you asked for and sign in.</p>
+      <ErrorMessage error={error} />
+      <button type="button" onClick={() => void confirm()} disabled={busy || !token}>
+        Create workspace
+      </button>
+    </main>
+  );
+}
