@@ -101,7 +101,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export interface EnvOptions {
   master?: LocalKeyring;
-  configure?: (server: FastifyInstance) => void;
+  configure?: (server: FastifyInstance, app: AppContext) => void;
   /** Send mail through this too (resolved when sending, so a server started in before() works). */
   forwardMail?: () => Mailer;
 }
@@ -111,7 +111,7 @@ export async function createEnv(backend: Backend, options: EnvOptions = {}): Pro
   const mailer = new CapturingMailer(options.forwardMail);
   const app = await boot(testConfig(), { db, master: options.master ?? new LocalKeyring([randomKey()]), mailer });
   const server = await buildApp(app);
-  options.configure?.(server);
+  options.configure?.(server, app);
   await server.ready();
   return { backend: backend.name, app, server, mailer, db };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { describeFailure } from './failure.ts';
 import { chainOf, listBackups, rowCounts, verifyBackup, writeBackup } from '../backup/archive.ts';
 import { restoreBackup } from '../backup/restore.ts';
 import { citusLayout, citusStatements } from '../db/citus.ts';
@@ -292,7 +293,7 @@ keys
     }
   });
 
-program.parseAsync(process.argv).catch((error: Error) => {
-  console.error(`lawful: ${error.message}`);
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`lawful: ${describeFailure(error)}`);
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
-import { PipelinedPostgresDriver } from './pg-driver.ts';
+import { markBroken, PipelinedPostgresDriver, releaseClient } from './pg-driver.ts';
 import type { DB } from './types.ts';
 
 /** One database session used for raw, possibly multi-statement SQL (migrations, maintenance). */
@@ -40,6 +40,13 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
+  // A client that loses its connection while checked out (a restart, pg_terminate_backend)
+  // emits 'error' with no listener of the pool's: without this one the process would crash.
+  // The query in flight fails on its own (503 for a request, a retry for a job), and the client
+  // is marked so that it is discarded instead of going back to the pool.
+  pool.on('connect', (client) => {
+    client.on('error', () => markBroken(client));
+  });
   const kysely = new Kysely<DB>({ dialect: new PipelinedPostgresDialect(pool) });
   return {
     kind: 'postgres',
@@ -54,7 +61,7 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
           query: async (text, params) => (await client.query(text, params)).rows,
         });
       } finally {
-        client.release();
+        releaseClient(client);
       }
     },
     close: () => kysely.destroy(),

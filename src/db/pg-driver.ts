@@ -117,6 +117,17 @@ function toKysely<R>(result: pg.QueryResult): QueryResult<R> {
   return { rows: (rows ?? []) as R[], ...(changes ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}) };
 }
 
+/** Clients whose connection failed; released with an error so that the pool closes them. */
+const BROKEN_CLIENTS = new WeakSet<pg.ClientBase>();
+
+export function markBroken(client: pg.ClientBase): void {
+  BROKEN_CLIENTS.add(client);
+}
+
+export function releaseClient(client: pg.PoolClient): void {
+  client.release(BROKEN_CLIENTS.has(client) ? true : undefined);
+}
+
 /**
  * Kysely driver over a pg pool whose clients run in pipeline mode. App transactions send their
  * settings with BEGIN, BEGIN with their first statement, and their audit of reads with COMMIT.
@@ -167,7 +178,7 @@ export class PipelinedPostgresDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    (connection as PipelinedConnection).client.release();
+    releaseClient((connection as PipelinedConnection).client);
   }
 
   async destroy(): Promise<void> {

@@ -36,6 +36,7 @@ import { memberRoutes } from '../members/routes.ts';
 import { workspaceRoutes } from '../workspace/routes.ts';
 import { jurisdictionRoutes } from '../jurisdiction/routes.ts';
 import { escapeHtml, page } from '../consent/html.ts';
+import { databaseUnavailable } from '../db/unavailable.ts';
 import { AppError } from './errors.ts';
 import { refuseNulCharacters, routedPath } from './text-input.ts';
 
@@ -245,6 +246,11 @@ function installErrorHandling(fastify: FastifyInstance): void {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large, ...
       const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
       return reply.code(error.statusCode).send({ error: code, message: error.message, details: { code: error.code ?? null } });
+    }
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.code(unavailable.status).header('retry-after', String(unavailable.retryAfterSeconds)).send({ error: unavailable.code, message: unavailable.message, details: null });
     }
     const database = databaseClientError(error);
     if (database) return reply.code(database.status).send({ error: database.code, message: database.message, details: { constraint: (error as { constraint?: string }).constraint ?? null } });
