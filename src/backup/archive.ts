@@ -184,6 +184,7 @@ export async function writeBackup(
   const store = openBackupStore(location);
   if (store instanceof DirectoryStore) store.clearIncomplete();
   const takenAt = options.now ?? new Date();
+  await removeUnfinished(store, takenAt);
   // Read before the snapshot transaction: an embedded database has a single connection.
   const order = await tablesInOrder(db);
   const version = await schemaVersion(db);
@@ -255,6 +256,35 @@ export async function writeBackup(
   await store.writeText(`${id}${MANIFEST_SUFFIX}`, JSON.stringify(manifest, null, 2));
   if (options.keepDays !== undefined) await pruneBackups(store, options.keepDays, takenAt);
   return manifest;
+}
+
+/** A backup that started this long ago and still has no manifest is not running any more. */
+const UNFINISHED_AFTER_MS = 6 * 3_600_000;
+
+/** When a backup started, from its id (`2026-12-05T09-06-46-123Z-full`), or null for another name. */
+function startOf(id: string): number | null {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-(?:full|incr)$/.exec(id);
+  return match ? Date.parse(`${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z`) : null;
+}
+
+/**
+ * Removes the data and index files of backups that never got their manifest (a process killed
+ * between writing them and the manifest): no restore can use them, and they hold wrapped keys of
+ * people who may have been erased since. Only backups started hours ago, so that a backup still
+ * running on another node keeps its files.
+ */
+export async function removeUnfinished(store: BackupStore, now: Date): Promise<string[]> {
+  const names = await store.list();
+  const finished = new Set(names.filter((name) => name.endsWith(MANIFEST_SUFFIX)).map((name) => name.slice(0, -MANIFEST_SUFFIX.length)));
+  const removed: string[] = [];
+  for (const name of names) {
+    const id = /^(.+)\.(?:lcb|idx)$/.exec(name)?.[1];
+    const started = id ? startOf(id) : null;
+    if (!id || started === null || finished.has(id) || now.getTime() - started < UNFINISHED_AFTER_MS) continue;
+    await store.remove(name);
+    removed.push(name);
+  }
+  return removed;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { StatisticsRefresher } from '../db/statistics.ts';
 import type { DB } from '../db/types.ts';
-import { badRequest } from '../http/errors.ts';
+import { databaseUnavailable } from '../db/unavailable.ts';
+import { AppError, badRequest } from '../http/errors.ts';
 import { crmWork, NewPeopleSealer } from './context.ts';
 import { prepareContacts, STORES, type StoreContext, type ValidRow } from './import-stores.ts';
 import { region } from '../jurisdiction/schema.ts';
@@ -302,6 +303,19 @@ async function storeBatch(
       if (options.dryRun) throw new DryRunRollback();
     });
   } catch (error) {
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      // The database is gone or full: every later batch would fail the same way. Stop here;
+      // the batches stored before stay (each is whole), and the answer says how far it got.
+      const line = valid[0]?.line ?? null;
+      throw new AppError(
+        unavailable.status,
+        unavailable.code,
+        `${unavailable.message} The import stopped at line ${line ?? '?'}; ${report.created} row(s) were imported before and stay imported.`,
+        { stoppedAtLine: line, created: report.created, rowsRead: report.rows },
+        { 'retry-after': String(unavailable.retryAfterSeconds) },
+      );
+    }
     if (!(error instanceof DryRunRollback)) {
       // The batch is rolled back as a whole; its rows are reported rather than lost silently.
       for (const row of valid) fail(row.line, [`could not be stored (${(error as { code?: string }).code ?? 'error'}); nothing of this batch was imported`]);

@@ -23,6 +23,30 @@ const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix
 const count = async (db: { kysely: any }, table: string) => Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db.kysely)).rows[0]!.n);
 
 describeEachDatabase('encrypted backups', (env) => {
+  /** Issue 24, finding 5: a backup killed after renaming its files and before its manifest left them behind for good. */
+  it('removes the files of a backup killed before its manifest, and keeps those of one still running', async () => {
+    const dir = tempDir('lawful-backups-orphans-');
+    const master = env().app.keys.master;
+    await signUp(env());
+    const first = await writeBackup(env().db, master, dir);
+    // What a backup killed between renaming its files and writing its manifest leaves: data and
+    // index files (holding the wrapped keys of that moment), no manifest.
+    const idOf = (date: Date) => `${date.toISOString().replace(/[:.]/g, '-')}-full`;
+    const killed = idOf(new Date(Date.now() - 7 * 3_600_000));
+    const running = idOf(new Date(Date.now() - 60_000));
+    for (const id of [killed, running]) {
+      fs.copyFileSync(path.join(dir, first.data.name), path.join(dir, `${id}.lcb`));
+      fs.copyFileSync(path.join(dir, first.index.name), path.join(dir, `${id}.idx`));
+    }
+    const next = await writeBackup(env().db, master, dir);
+    const names = fs.readdirSync(dir);
+    assert.ok(!names.includes(`${killed}.lcb`) && !names.includes(`${killed}.idx`), 'the killed backup\'s files are gone');
+    assert.ok(names.includes(`${running}.lcb`) && names.includes(`${running}.idx`), 'a backup started a minute ago may still be running');
+    assert.deepEqual((await listBackups(dir)).map((m) => m.id), [first.id, next.id]);
+    await verifyBackup(dir, first.id, master);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('backup, erase, restore: the erased person is erased again automatically, from the live database or a newer backup', async () => {
     const dir = tempDir('lawful-backups-');
     const master = env().app.keys.master;

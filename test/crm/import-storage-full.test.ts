@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { withTenant } from '../../src/db/tenant.ts';
+import { describeEachDatabase, signUp } from '../helpers.ts';
+
+/**
+ * Issue 24, finding 3: on a full disk an import went on trying 40,000 more rows, each batch
+ * failing alike. A trigger raises PostgreSQL's own disk_full (SQLSTATE 53100) from the second
+ * contact insert on, as a full disk would.
+ */
+describeEachDatabase('an import on a full disk', (env) => {
+  it('stops at the first storage failure with 507, keeps the batches stored before, and tries nothing more', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id as string;
+    const owner = env().db.kysely;
+    await sql`create sequence storage_drill`.execute(owner);
+    await sql`create function storage_drill_full() returns trigger language plpgsql security definer as $$
+      begin
+        if nextval('storage_drill') > 1 then
+          raise exception 'could not extend file: No space left on device' using errcode = 'disk_full';
+        end if;
+        return null;
+      end $$`.execute(owner);
+    await sql`create trigger storage_drill before insert on contacts for each statement execute function storage_drill_full()`.execute(owner);
+    try {
+      const rows = Array.from({ length: 1_200 }, (_, i) => `full${i}@disk.example,Row ${i}`).join('\n');
+      const answer = await admin.request('POST', '/api/v1/imports/contacts?fileName=big.csv', `email,first_name\n${rows}\n`, { 'content-type': 'text/csv' });
+      assert.equal(answer.status, 507, JSON.stringify(answer.body));
+      assert.equal(answer.body.error, 'storage_full');
+      assert.equal(answer.body.details.created, 500, 'the first batch of 500 is stored');
+      assert.equal(answer.body.details.stoppedAtLine, 502, 'the file\'s row 501 is on line 502');
+      assert.match(answer.body.message, /stopped at line 502/);
+      const tried = await sql<{ last_value: number }>`select last_value from storage_drill`.execute(owner);
+      assert.equal(Number(tried.rows[0]!.last_value), 2, 'the third batch was never tried');
+    } finally {
+      await sql`drop trigger storage_drill on contacts`.execute(owner);
+      await sql`drop function storage_drill_full()`.execute(owner);
+      await sql`drop sequence storage_drill`.execute(owner);
+    }
+    const stored = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow());
+    assert.equal(Number(stored.n), 500);
+  });
+});
