@@ -20,6 +20,7 @@ import { signLink, verifyLink } from './links.ts';
 import { findPurpose } from './purposes.ts';
 import { liftSuppressionByOptIn } from './suppression.ts';
 import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
+import { lockIdentityKeys } from '../crm/addresses.ts';
 
 export interface Visitor {
   ip: string;
@@ -88,8 +89,12 @@ function validateValues(fields: FormField[], submission: Submission, offered: Se
   return clean;
 }
 
-/** The person with this address: a contact first, else a lead. */
+/**
+ * The person with this address: a contact first, else a lead. The address stays locked until
+ * the transaction ends, so two submissions of one form by the same person make one record.
+ */
 async function findByEmail(tx: Tx, tenantId: string, emailIndex: string): Promise<PersonRef | null> {
+  await lockIdentityKeys(tx, tenantId, [emailIndex]);
   const contact = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)])).executeTakeFirst();
   if (contact) return { type: 'contact', id: contact.id };
   const lead = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).where('status', '!=', 'converted').executeTakeFirst();

@@ -14,6 +14,7 @@ import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from './normalise.t
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
 import { emailTerm, hasAllTerms, hasAnyTerm, nameTerm } from './terms.ts';
+import { lockIdentityKeys } from './addresses.ts';
 
 type ContactView = z.infer<typeof contactView>;
 type ContactRow = Selectable<ContactsTable>;
@@ -113,10 +114,14 @@ async function assertVisibleAccount(work: CrmWork, accountId: string | null | un
   if (!account) throw unprocessable('accountId does not name an account you can see.', { field: 'accountId' });
 }
 
-/** Other contacts already holding one of these addresses (through the blind index). */
+/**
+ * Other contacts already holding one of these addresses (through the blind index). The addresses
+ * stay locked until the transaction ends, so an insert that follows this check is not raced.
+ */
 export async function contactsWithEmails(work: CrmWork, emails: string[], exceptId?: string) {
   if (emails.length === 0) return [];
   const indexes = await work.sealer.indexAll('email', emails.map(normaliseEmail));
+  await lockIdentityKeys(work.tx, work.tenantId, indexes);
   let q = work.tx.selectFrom('contacts').select(['id', 'owner_id']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm)));
   if (exceptId) q = q.where('id', '!=', exceptId);
   return q.execute();

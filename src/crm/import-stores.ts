@@ -7,6 +7,7 @@ import { provenanceColumns, type CrmWork, type NewPeopleSealer } from './context
 import { sealLead } from './leads.ts';
 import { nameTokens, normaliseEmail } from './normalise.ts';
 import { emailTerm, hasAnyTerm, nameTerm } from './terms.ts';
+import { lockIdentityKeys } from './addresses.ts';
 
 /**
  * Storing one validated batch of an import, per object. Each store deduplicates against the
@@ -148,6 +149,10 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
   const allIndexes = [...new Set(prepared.flatMap((row) => row.keys.emailIndex))];
   // Committed batches are found in the database; a dry run commits nothing, so it keeps one set for the whole file.
   const known = seenInDryRun ?? new Set<string>();
+  // Another import (or a creation) of the same people waits here until this batch commits. Rows
+  // without an address lock their name's blind indexes: never a name itself, which a server log
+  // of the statement would show.
+  await lockIdentityKeys(work.tx, work.tenantId, [...allIndexes, ...prepared.flatMap((row) => (row.keys.nameKey ? row.keys.nameIndex : []))]);
   if (allIndexes.length > 0) {
     const existing = await work.tx
       .selectFrom('contacts')

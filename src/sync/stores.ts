@@ -8,7 +8,7 @@ import { openLead, sealLead } from '../crm/leads.ts';
 import type { IntegrationsTable, MatchRule, SyncLinksTable, SyncRecordType } from '../db/types-sync.ts';
 import type { SyncFields } from './fields.ts';
 import { AccountMatcher, type MatchDecision } from './match.ts';
-import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
+import { addressHolders } from '../crm/addresses.ts';
 
 /**
  * Writing external objects as CRM records, per record type: creating (after matching, for
@@ -198,13 +198,8 @@ const contacts: RecordStore<'contact'> = {
     const { work } = scope;
     if (items.length === 0) return [];
     const indexes = await Promise.all(items.map((item) => work.sealer.indexAll('email', item.fields.emails)));
-    const all = [...new Set(indexes.flat())];
-    const holders = new Map<string, Set<string>>();
+    const holders = await addressHolders(work.tx, work.tenantId, [...new Set(indexes.flat())]);
     const hold = (index: string, id: string) => (holders.get(index) ?? holders.set(index, new Set()).get(index)!).add(id);
-    if (all.length > 0) {
-      const rows = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, all.map(emailTerm))).execute();
-      for (const row of rows) for (const index of row.email_index) hold(index, row.id);
-    }
     const refs = await accountsByRef(scope, items.map((item) => item.fields.accountRef));
     const placed: Placed[] = [];
     const fresh: Array<{ id: string; item: Incoming<'contact'> }> = [];
@@ -217,9 +212,12 @@ const contacts: RecordStore<'contact'> = {
         placed.push({ externalId: item.externalId, recordId: id, origin: 'matched', rule: 'email', filled: [], review: null });
         continue;
       }
+      // A person whose addresses are held by several contacts is kept apart for review; the copy
+      // holds only the addresses nobody else does, because an address has one holder (0033).
       const id = crypto.randomUUID();
-      for (const index of indexes[i]!) hold(index, id);
-      fresh.push({ id, item });
+      const emails = item.fields.emails.filter((_, at) => !holders.has(indexes[i]![at]!));
+      for (const index of indexes[i]!) if (!holders.has(index)) hold(index, id);
+      fresh.push({ id, item: { ...item, fields: { ...item.fields, emails } } });
       const review = found.size > 1 ? { kind: 'review' as const, candidates: [...found], rule: 'email' as const, explanation: `${found.size} contacts share an address of this person` } : null;
       placed.push({ externalId: item.externalId, recordId: id, origin: 'created', rule: null, filled: [], review });
     }
@@ -273,13 +271,19 @@ const contacts: RecordStore<'contact'> = {
     const byId = new Map(rows.map((row) => [row.id, row]));
     await work.sealer.preload(byId.keys());
     const refs = await accountsByRef(scope, items.map(({ item }) => item.fields.accountRef));
+    const indexes = await Promise.all(items.map(({ item }) => work.sealer.indexAll('email', item.fields.emails)));
+    const holders = await addressHolders(work.tx, work.tenantId, [...new Set(indexes.flat())]);
     const updates: ContactUpdate[] = [];
-    for (const { item, link } of items) {
+    for (const [i, { item, link }] of items.entries()) {
       const row = byId.get(link.record_id);
       if (!row) continue;
       const created = link.origin === 'created';
       const owned = created ? null : link.filled_fields;
-      const person = contactPerson(item.fields, await openContact(work, row), owned ?? undefined);
+      // An address the CRM added that another contact here already holds stays with that contact.
+      const heldElsewhere = (at: number) => [...(holders.get(indexes[i]![at]!) ?? [])].some((holder) => holder !== row.id);
+      const fields = { ...item.fields, emails: item.fields.emails.filter((_, at) => !heldElsewhere(at)) };
+      for (const index of indexes[i]!) if (!holders.has(index)) holders.set(index, new Set([row.id]));
+      const person = contactPerson(fields, await openContact(work, row), owned ?? undefined);
       updates.push({
         id: row.id,
         sealed: await sealContact(work, row.id, person),
