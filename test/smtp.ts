@@ -7,8 +7,11 @@ export interface ReceivedMail {
   data: string;
 }
 
-/** A real SMTP server on a free local port, keeping every message it receives. */
-export async function startSmtpServer(): Promise<{ port: number; received: ReceivedMail[]; close(): Promise<void> }> {
+/**
+ * A real SMTP server on a free local port, keeping every message it receives. onMessage sees each
+ * message before it is accepted; when it throws, the message is refused and not kept.
+ */
+export async function startSmtpServer(onMessage?: (mail: ReceivedMail) => void): Promise<{ port: number; received: ReceivedMail[]; close(): Promise<void> }> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -18,7 +21,14 @@ export async function startSmtpServer(): Promise<{ port: number; received: Recei
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data: Buffer.concat(chunks).toString('utf8') });
+        const mail = { to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data: Buffer.concat(chunks).toString('utf8') };
+        try {
+          onMessage?.(mail);
+        } catch (error) {
+          callback(error as Error);
+          return;
+        }
+        received.push(mail);
         callback();
       });
     },

@@ -12,7 +12,7 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { FormField, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { hitPublicLimits, withinPublicLimit } from '../http/public-limits.ts';
-import { sendToPerson } from '../mail/outbox.ts';
+import { queueToPerson } from '../mail/delivery.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
@@ -258,7 +258,7 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
     const token = signLink(app.keys, 'confirm', [tenantId, outcome.submissionId], outcome.confirmBy);
     const link = `${app.config.publicUrl}/f/confirm/${token}`;
     await withTenant(app.db, tenantId, (tx) =>
-      sendToPerson(app, tx, tenantId, {
+      queueToPerson(app, tx, tenantId, {
         personId: outcome.person.id,
         kind: 'confirmation',
         personalLinks: [link],

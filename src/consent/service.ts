@@ -9,7 +9,7 @@ import { consentValidUntil, gateFacts, gatePurposes, gateVerdict } from './gate.
 import { carrySoftOptIn, softOptInOf } from './soft-opt-in.ts';
 import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { recordSaleSharingChoice, saleSharingState } from './sale-sharing.ts';
-import { sendToPerson } from '../mail/outbox.ts';
+import { queueToPerson } from '../mail/delivery.ts';
 import { assertPersonVisible, loadPeople } from './people.ts';
 import { purposeReference } from './purposes.ts';
 import type { bulkConsentInput, consentEventInput, personConsentsView } from './schema.ts';
@@ -129,8 +129,8 @@ export function restrictPerson(app: AppContext, caller: Caller, type: PersonType
 }
 
 /**
- * Lifts a restriction. The person is told (Art. 18(3)): the email goes out in the same
- * transaction, so the restriction is not lifted if it cannot be sent.
+ * Lifts a restriction. The person is told (Art. 18(3)): the e-mail is queued in the same
+ * transaction (the outbox), so the restriction is never lifted without it.
  */
 export function liftRestriction(app: AppContext, caller: Caller, type: PersonType, id: string) {
   return crmWork(app, caller, async (work) => {
@@ -140,7 +140,7 @@ export function liftRestriction(app: AppContext, caller: Caller, type: PersonTyp
     const person = (await loadPeople(app, work.tx, work.tenantId, [{ type, id }])).get(id);
     const workspace = await work.tx.selectFrom('tenants').select('name').where('id', '=', work.tenantId).executeTakeFirstOrThrow();
     for (const to of person?.emails ?? []) {
-      await sendToPerson(app, work.tx, work.tenantId, {
+      await queueToPerson(app, work.tx, work.tenantId, {
         personId: id,
         kind: 'dsr',
         mail: {

@@ -15,9 +15,9 @@ function appTransaction<T>(db: Database, values: Record<string, string>, fn: (tx
   } catch (error) {
     return Promise.reject(error);
   }
-  const state: AppTransactionState = { settings: { role: APP_ROLE, ...values }, settingsApplied: false, connection: null, tx: null, atCommit: [], precondition };
-  return appTransactionState.run(state, () =>
-    db.kysely.transaction().execute(async (tx) => {
+  const state: AppTransactionState = { settings: { role: APP_ROLE, ...values }, settingsApplied: false, connection: null, tx: null, atCommit: [], afterCommit: [], precondition };
+  return appTransactionState.run(state, async () => {
+    const result = await db.kysely.transaction().execute(async (tx) => {
       state.tx = tx;
       if (!state.settingsApplied) {
         state.settingsApplied = true;
@@ -31,8 +31,24 @@ function appTransaction<T>(db: Database, values: Record<string, string>, fn: (tx
         }
       }
       return fn(tx);
-    }),
-  );
+    });
+    // Best effort by design: what is registered here is also done by a job if it fails.
+    for (const work of state.afterCommit) await work().catch(() => undefined);
+    return result;
+  });
+}
+
+/**
+ * Runs work once the app transaction tx committed, before its caller goes on (an e-mail the
+ * transaction queued goes out at once, while the request waits). Only for work a job also
+ * does, because a crash can come between the commit and this: false when tx is not an app
+ * transaction, and then the job alone does it.
+ */
+export function afterCommit(tx: Tx, work: () => Promise<void>): boolean {
+  const state = appTransactionState.getStore();
+  if (state?.tx !== tx) return false;
+  state.afterCommit.push(work);
+  return true;
 }
 
 /**

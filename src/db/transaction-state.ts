@@ -24,6 +24,8 @@ export interface AppTransactionState {
   /** The Kysely transaction object, once the callback runs. */
   tx: unknown;
   atCommit: StatementAtCommit[];
+  /** Work to start once the transaction committed (an e-mail it queued); never run on rollback. */
+  afterCommit: Array<() => Promise<void>>;
   /** Checked with BEGIN (see Precondition). */
   precondition: Precondition | undefined;
 }

@@ -288,6 +288,11 @@ export interface EmailMessagesTable {
   text_enc: string;
   transport: 'smtp' | 'outbox';
   created_at: DefaultTimestamp;
+  state: ColumnType<'queued' | 'sent' | 'failed', 'queued' | 'sent' | 'failed' | undefined, 'queued' | 'sent' | 'failed'>;
+  mail_enc: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  sent_at: Date | string | null;
 }
 
 export interface JobsTable {

@@ -41,6 +41,8 @@ export interface PersonalDataColumn {
   onErasure?: 'delete' | 'shred' | 'keep' | 'delete_other_requests';
   /** The column that identifies a row in reports, when the table has no id of its own. */
   rowId?: string;
+  /** Held only until some work is done (a message is sent), then emptied: usually empty at rest. */
+  transient?: true;
 }
 
 /**
@@ -100,6 +102,7 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   person('email_messages', 'email', OF_PERSON)('to_enc', 'contact', 'Address an email was sent to.'),
   person('email_messages', 'email', OF_PERSON)('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
   person('email_messages', 'email', OF_PERSON)('text_enc', 'free_text', 'Text of an email sent to the person.'),
+  { ...person('email_messages', 'email', OF_PERSON)('mail_enc', 'free_text', 'The whole message while it waits to be sent (personal links and attachments included); emptied once sent.'), transient: true },
   { ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)('products_enc', 'free_text', 'What the person bought or negotiated, the ground of marketing to them without consent (soft opt-in).'), rowId: 'person_id' },
   { ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)('evidence_enc', 'free_text', 'Order, invoice or quote reference of that sale or negotiation.'), rowId: 'person_id' },
   {

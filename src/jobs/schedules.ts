@@ -16,11 +16,13 @@ import { chainAllPendingReads } from '../audit/service.ts';
 import { forgetOldRateLimits } from '../http/public-limits.ts';
 import { restoreDrill, scheduledBackup } from '../backup/schedule.ts';
 import { ERASURE_JOURNAL_QUEUE, journalErasures } from '../backup/erasure-journal.ts';
+import { MAIL_QUEUE, runMailDelivery } from '../mail/delivery.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 
 /** Every queue and what runs it. */
 export const HANDLERS: Record<string, JobHandler> = {
   [SEND_QUEUE]: runCampaignSend,
+  [MAIL_QUEUE]: runMailDelivery,
   // Queued by the database itself when a key is destroyed or a tombstone written; the minute of
   // slack covers keys stamped by the application's clock rather than the database's.
   [VACUUM_QUEUE]: async (app, job) => {

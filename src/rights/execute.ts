@@ -79,7 +79,7 @@ function describe(people: PersonRef[]): string {
  */
 export async function executeRequest(app: AppContext, caller: Caller, id: string) {
   const tenantId = caller.auth.tenantId;
-  const outcome = await asCaller(app, caller, async (tx, audit) => {
+  await asCaller(app, caller, async (tx, audit) => {
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
     if (row.identity_status !== 'verified' && !NO_VERIFICATION.has(row.type)) throw conflict('Verify the requester\'s identity first.', { identityStatus: row.identity_status });
@@ -133,9 +133,9 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
     await addEvidence(app, tx, tenantId, id, row.type === 'access' || row.type === 'portability' ? 'found' : 'done', summary, caller.origin);
     await tx.updateTable('dsr_requests').set({ status: 'completed', completed_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     await audit({ action: 'dsr.execute', objectType: 'dsr_request', objectId: id, fields: [`type:${row.type}`, ...subject.people.map((person) => `${person.type}:${person.id}`)] });
-    return { type: row.type, workspace, message, zip };
+    // Queued with the work it reports: an erasure cannot commit without its completion e-mail.
+    const mail = completionMail(workspace, row.type, message);
+    await notifyRequester(app, tx, tenantId, id, zip ? { ...mail, attachments: [{ filename: 'your-data.zip', content: zip, contentType: 'application/zip' }] } : mail, caller.origin);
   });
-  const mail = completionMail(outcome.workspace, outcome.type, outcome.message);
-  await notifyRequester(app, tenantId, id, outcome.zip ? { ...mail, attachments: [{ filename: 'your-data.zip', content: outcome.zip, contentType: 'application/zip' }] } : mail, caller.origin);
   return getRequest(app, caller, id, { audit: false });
 }

@@ -284,6 +284,15 @@ const FIELD_COLUMNS = { firstName: 'first_name', lastName: 'last_name', jobTitle
 export async function portalAct(app: AppContext, session: PortalSession, visitor: PortalVisitor, action: PortalAction): Promise<string> {
   const { tenantId } = session;
   const result = await withTenant(app.db, tenantId, async (tx) => {
+    const acted = await act(tx);
+    // The receipt is queued with the request it confirms (a crash cannot keep one without the other).
+    if (acted.notify) await sendReceipt(app, tx, tenantId, acted.notify.requestId, session.workspace.name, visitorOrigin(visitor));
+    return acted;
+  });
+  if ('refused' in result) throw new PortalActionRefused(result.message);
+  return result.message;
+
+  async function act(tx: Tx) {
     const subject = await findSubject(app, tx, tenantId, session.email);
     const origin = visitorOrigin(visitor, subject.people[0]?.id ?? null);
     const jurisdiction = await subjectJurisdiction(tx, tenantId, subject.people);
@@ -346,10 +355,7 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
         return { message: 'Corrected.', notify: null };
       }
     }
-  });
-  if (result.notify) await sendReceipt(app, tenantId, result.notify.requestId, session.workspace.name, visitorOrigin(visitor));
-  if ('refused' in result) throw new PortalActionRefused(result.message);
-  return result.message;
+  }
 }
 
 async function rectify(app: AppContext, tx: Tx, tenantId: string, subject: Subject, field: 'firstName' | 'lastName' | 'jobTitle' | 'phone', value: string): Promise<void> {

@@ -7,12 +7,12 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { iso, isoRequired, Sealer } from '../crm/context.ts';
 import { normaliseEmail } from '../crm/normalise.ts';
 import { loadPeople } from '../consent/people.ts';
-import { withTenant, type Tx } from '../db/tenant.ts';
+import type { Tx } from '../db/tenant.ts';
 import type { DsrChannel, DsrRequestsTable, DsrStatus, DsrType } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import type { Mail } from '../mail/mailer.ts';
-import { sendToPerson } from '../mail/outbox.ts';
+import { queueToPerson } from '../mail/delivery.ts';
 import { PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
 import { subjectJurisdiction } from '../jurisdiction/service.ts';
 import { assertExtensible, deadlineState, describePeriod, dueDate, ExtensionRefused, extendedDueDate, extensionOf, NEAR_DUE_DAYS, responseRule } from './deadlines.ts';
@@ -116,6 +116,8 @@ export async function addEvidence(app: AppContext, tx: Tx, tenantId: string, req
       request_id: requestId,
       kind,
       summary_enc: await app.keys.encryptField(tx, tenantId, requestId, 'dsr_evidence.summary', summary),
+      // Evidence written in one transaction keeps its order (now() is the transaction's start).
+      created_at: sql<Date>`clock_timestamp()`,
       actor_type: origin.actorType,
       actor_id: origin.actorId,
     })
@@ -123,24 +125,24 @@ export async function addEvidence(app: AppContext, tx: Tx, tenantId: string, req
 }
 
 /**
- * Writes to the requester (receipt, extension, completion) after the change committed, and
- * records what was sent as evidence. The copy is kept under the request's key.
+ * Writes to the requester (receipt, extension, completion) in the transaction of the change it
+ * reports, through the outbox (src/mail/delivery.ts): the change and its e-mail commit together,
+ * and the e-mail is sent after the commit or, failing that, by a job. Recorded as evidence; the
+ * copy is kept under the request's key.
  */
-export async function notifyRequester(app: AppContext, tenantId: string, requestId: string, mail: Omit<Mail, 'to'>, origin: AuditOrigin): Promise<void> {
-  await withTenant(app.db, tenantId, async (tx) => {
-    const row = await tx.selectFrom('dsr_requests').select('requester_email_enc').where('tenant_id', '=', tenantId).where('id', '=', requestId).executeTakeFirstOrThrow();
-    const to = (await openValue(app, tx, tenantId, 'dsr_requests.requester_email', row.requester_email_enc)) as string;
-    await sendToPerson(app, tx, tenantId, { personId: requestId, kind: 'dsr', mail: { ...mail, to } });
-    await addEvidence(app, tx, tenantId, requestId, 'sent', `Email "${mail.subject}" sent to the requester.`, origin);
-  });
+export async function notifyRequester(app: AppContext, tx: Tx, tenantId: string, requestId: string, mail: Omit<Mail, 'to'>, origin: AuditOrigin): Promise<void> {
+  const row = await tx.selectFrom('dsr_requests').select('requester_email_enc').where('tenant_id', '=', tenantId).where('id', '=', requestId).executeTakeFirstOrThrow();
+  const to = (await openValue(app, tx, tenantId, 'dsr_requests.requester_email', row.requester_email_enc)) as string;
+  await queueToPerson(app, tx, tenantId, { personId: requestId, kind: 'dsr', mail: { ...mail, to } });
+  await addEvidence(app, tx, tenantId, requestId, 'sent', `Email "${mail.subject}" sent to the requester.`, origin);
 }
 
 /** The receipt: what was asked, under which law, and by when it will be answered. */
-export async function sendReceipt(app: AppContext, tenantId: string, requestId: string, workspace: string, origin: AuditOrigin): Promise<void> {
-  const row = await withTenant(app.db, tenantId, (tx) => findRequest(tx, tenantId, requestId));
+export async function sendReceipt(app: AppContext, tx: Tx, tenantId: string, requestId: string, workspace: string, origin: AuditOrigin): Promise<void> {
+  const row = await findRequest(tx, tenantId, requestId);
   const jurisdiction = row.jurisdiction as Jurisdiction;
   const rule = responseRule(jurisdiction, row.type);
-  await notifyRequester(app, tenantId, requestId, {
+  await notifyRequester(app, tx, tenantId, requestId, {
     subject: `We received your request: ${TYPE_LABELS[row.type]}`,
     text:
       `${workspace} received your request for ${requestLabel(row.type, jurisdiction)}.\n\n` +
@@ -214,7 +216,7 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
 export async function logRequest(app: AppContext, caller: Caller, input: z.infer<typeof dsrInput>) {
   const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
   if (receivedAt.getTime() > Date.now() + 60_000) throw unprocessable('receivedAt is in the future.', { field: 'receivedAt' });
-  const { id, workspace } = await asCaller(app, caller, async (tx) => {
+  const { id } = await asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
     // A deadline that ran before the workspace existed is not one this controller could have
     // missed or met: such a date is a mistake, or an attempt to make a late answer look on time.
@@ -224,9 +226,9 @@ export async function logRequest(app: AppContext, caller: Caller, input: z.infer
     }
     const requestId = await insertRequest(app, tx, tenantId, { ...input, receivedAt }, caller.origin);
     const workspaceRow = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { id: requestId, workspace: workspaceRow.name };
+    await sendReceipt(app, tx, tenantId, requestId, workspaceRow.name, caller.origin);
+    return { id: requestId };
   });
-  await sendReceipt(app, caller.auth.tenantId, id, workspace, caller.origin);
   return getRequest(app, caller, id, { audit: false });
 }
 
@@ -292,7 +294,7 @@ export function requestSummary(app: AppContext, caller: Caller) {
 }
 
 export async function updateRequest(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof dsrPatch>) {
-  const outcome = await asCaller(app, caller, async (tx, audit) => {
+  await asCaller(app, caller, async (tx, audit) => {
     const tenantId = caller.auth.tenantId;
     const row = await findRequest(tx, tenantId, id);
     if (patch.status && patch.status !== row.status) {
@@ -324,20 +326,20 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
       await addEvidence(app, tx, tenantId, id, 'note', `Identity ${patch.identityStatus}${patch.identityMethod ? ` (${patch.identityMethod})` : ''}.`, caller.origin);
     }
     await audit({ action: 'dsr.update', objectType: 'dsr_request', objectId: id, fields: Object.keys(patch) });
-    const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { type: row.type, workspace: workspace.name, jurisdiction: row.jurisdiction as Jurisdiction };
+    const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
+    const jurisdiction = row.jurisdiction as Jurisdiction;
+    if (patch.status === 'rejected') {
+      const complaint = PROFILES[jurisdiction].rights.find((right) => right.right === 'complaint');
+      await notifyRequester(app, tx, tenantId, id, {
+        subject: `Your request: ${TYPE_LABELS[row.type]}`,
+        text:
+          `${workspace} cannot act on your request for ${requestLabel(row.type, jurisdiction)}.\n\nReason: ${patch.rejectionReason}\n\n` +
+          `You may complain to ${PROFILES[jurisdiction].authority}${complaint ? ` (${complaint.reference})` : ''}.\n`,
+      }, caller.origin);
+    } else if (patch.status === 'completed') {
+      await notifyRequester(app, tx, tenantId, id, completionMail(workspace, row.type, 'We have done what you asked.'), caller.origin);
+    }
   });
-  if (patch.status === 'rejected') {
-    const complaint = PROFILES[outcome.jurisdiction].rights.find((right) => right.right === 'complaint');
-    await notifyRequester(app, caller.auth.tenantId, id, {
-      subject: `Your request: ${TYPE_LABELS[outcome.type]}`,
-      text:
-        `${outcome.workspace} cannot act on your request for ${requestLabel(outcome.type, outcome.jurisdiction)}.\n\nReason: ${patch.rejectionReason}\n\n` +
-        `You may complain to ${PROFILES[outcome.jurisdiction].authority}${complaint ? ` (${complaint.reference})` : ''}.\n`,
-    }, caller.origin);
-  } else if (patch.status === 'completed') {
-    await notifyRequester(app, caller.auth.tenantId, id, completionMail(outcome.workspace, outcome.type, 'We have done what you asked.'), caller.origin);
-  }
   return getRequest(app, caller, id, { audit: false });
 }
 
@@ -346,7 +348,7 @@ export function completionMail(workspace: string, type: DsrType, what: string): 
 }
 
 export async function extendRequest(app: AppContext, caller: Caller, id: string, reason: string) {
-  const outcome = await asCaller(app, caller, async (tx, audit) => {
+  await asCaller(app, caller, async (tx, audit) => {
     const tenantId = caller.auth.tenantId;
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
@@ -359,13 +361,12 @@ export async function extendRequest(app: AppContext, caller: Caller, id: string,
     const due = extendedDueDate(new Date(row.received_at), row.jurisdiction as Jurisdiction, row.type);
     await tx.updateTable('dsr_requests').set({ due_at: due, extended_at: new Date(), extension_reason_enc: await seal(app, tx, tenantId, id, 'extension_reason', reason) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     await audit({ action: 'dsr.extend', objectType: 'dsr_request', objectId: id, fields: ['dueAt', 'extensionReason'] });
-    const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { due, type: row.type, workspace: workspace.name, jurisdiction: row.jurisdiction as Jurisdiction };
+    const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
+    await notifyRequester(app, tx, tenantId, id, {
+      subject: `More time is needed for your request: ${TYPE_LABELS[row.type]}`,
+      text: `${workspace} needs more time to answer your request, as the law allows (${PROFILES[row.jurisdiction as Jurisdiction].deadline.extensionReference}).\n\nWhy: ${reason}\n\nWe will answer by ${due.toISOString().slice(0, 10)}.\n`,
+    }, caller.origin);
   });
-  await notifyRequester(app, caller.auth.tenantId, id, {
-    subject: `More time is needed for your request: ${TYPE_LABELS[outcome.type]}`,
-    text: `${outcome.workspace} needs more time to answer your request, as the law allows (${PROFILES[outcome.jurisdiction].deadline.extensionReference}).\n\nWhy: ${reason}\n\nWe will answer by ${outcome.due.toISOString().slice(0, 10)}.\n`,
-  }, caller.origin);
   return getRequest(app, caller, id, { audit: false });
 }
 

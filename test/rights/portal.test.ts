@@ -38,7 +38,8 @@ describeEachDatabase('privacy portal', (env) => {
     for (const entry of inventory.filter((e) => e.subject === 'data_subject')) {
       const key = 'customFieldKey' in entry ? entry.customFieldKey : undefined;
       const field = report.data.find((f: any) => f.table === entry.table && f.column === entry.column && f.customField === key);
-      assert.ok(field?.values.length > 0, `${entry.table}.${entry.column}${key ? `/${key}` : ''} is in the download with data`);
+      // A transient column (a message waiting to be sent) is empty once the work is done.
+      assert.ok(field && (field.values.length > 0 || ('transient' in entry && entry.transient)), `${entry.table}.${entry.column}${key ? `/${key}` : ''} is in the download with data`);
     }
     const text = Object.values(zip).map((file) => strFromU8(file)).join('\n');
     for (const value of ['other@subject.example', 'Personson', '+1 555 0100']) assert.ok(!text.includes(value), `${value} belongs to someone else`);
