@@ -18,6 +18,10 @@ export interface Config {
   /** Header a trusted proxy sets to the client's country (e.g. cf-ipcountry); read only with trustProxy. */
   countryHeader: string | undefined;
   masterKeyFile: string;
+  /** Where the signed heads of the audit chains are appended (outside the database: src/audit/anchors.ts). */
+  auditAnchorFile: string;
+  /** The Ed25519 key that signs them; created on first use. Every node needs the same one. */
+  auditAnchorKeyFile: string;
   /** Each workspace's CSV drop folders lie in its own subtree of this directory (named by its id). */
   syncDropDir: string;
   /** Folders the installation mapped to one workspace each, by workspace id (LAWFUL_SYNC_DROP_MOUNTS="id=/path,…"). */
@@ -83,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: flag(env.LAWFUL_TRUST_PROXY, false),
     countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
+    auditAnchorFile: path.resolve(env.LAWFUL_AUDIT_ANCHOR_FILE ?? path.join(dataDir, 'audit-anchors.jsonl')),
+    auditAnchorKeyFile: path.resolve(env.LAWFUL_AUDIT_ANCHOR_KEY_FILE ?? path.join(dataDir, 'audit-anchor-key.pem')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
     syncDropMounts: dropMounts(env.LAWFUL_SYNC_DROP_MOUNTS),
     integrationHosts: (env.LAWFUL_INTEGRATION_HOSTS ?? '')

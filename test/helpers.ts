@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -96,7 +98,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   const rateLimits = { principal: 1_000_000, address: 1_000_000, signIn: 1_000_000 };
   // Scheduled backups are switched on by the tests that check them, with a directory of their own.
   const config = loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir', ...FAKES_ON_LOOPBACK });
-  return { ...config, databaseUrl: undefined, rateLimits, backupSchedule: false, ...overrides };
+  const anchors = path.join(os.tmpdir(), `lawful-test-anchors-${process.pid}`);
+  return { ...config, databaseUrl: undefined, rateLimits, backupSchedule: false, auditAnchorFile: path.join(anchors, 'audit-anchors.jsonl'), auditAnchorKeyFile: path.join(anchors, 'key.pem'), ...overrides };
 }
 
 export interface EnvOptions {

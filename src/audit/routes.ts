@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { listAuditEvents } from './queries.ts';
 import { auditListQuery, auditPage, chainVerificationView } from './schema.ts';
+import { latestAnchors } from './anchors.ts';
 import { verifyTenantChain } from './service.ts';
 
 export function auditRoutes(fastify: FastifyInstance, app: AppContext): void {
@@ -20,8 +21,10 @@ export function auditRoutes(fastify: FastifyInstance, app: AppContext): void {
     config: { access: 'audit.read' },
     schema: { tags, summary: 'Recompute the hash chain and report the first broken link', response: { 200: chainVerificationView } },
     handler: async (request) => {
-      const result = await verifyTenantChain(app.db, callerOf(request).auth.tenantId);
-      return { ok: result.ok, events: result.events, brokenAt: result.brokenAt ?? null };
+      const tenantId = callerOf(request).auth.tenantId;
+      const { anchors } = await latestAnchors(app.config, { file: app.config.auditAnchorFile });
+      const result = await verifyTenantChain(app.db, tenantId, anchors.get(tenantId));
+      return { ok: result.ok, events: result.events, brokenAt: result.brokenAt ?? null, anchoredAt: result.anchoredAt ?? null };
     },
   });
 }

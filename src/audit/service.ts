@@ -4,6 +4,7 @@ import type { Database } from '../db/connection.ts';
 import { withTenant, writeAtCommit, type Tx } from '../db/tenant.ts';
 import type { AuditEventRow, AuditReadLogRow } from '../db/types.ts';
 import { eventHash, GENESIS_HASH, type ChainedFields } from './chain.ts';
+import type { AuditAnchor } from './anchors.ts';
 
 export type ActorType = 'member' | 'api_token' | 'system' | 'data_subject';
 
@@ -224,12 +225,18 @@ export interface ChainVerification {
   events: number;
   /** The first event that does not match, and why. */
   brokenAt?: { seq: number; reason: string };
+  /** The anchor (src/audit/anchors.ts) the chain was checked against, if there was one. */
+  anchoredAt?: { seq: number; at: string };
 }
 
 const VERIFY_BATCH = 1000;
 
-/** Walks one tenant's chain from the start, recomputing every hash and link. */
-export async function verifyTenantChain(db: Database, tenantId: string): Promise<ChainVerification> {
+/**
+ * Walks one tenant's chain from the start, recomputing every hash and link, and compares it with
+ * the latest anchor kept outside the database: a chain that is consistent but shorter than its
+ * anchor, or different at the anchored event, was truncated or rewritten.
+ */
+export async function verifyTenantChain(db: Database, tenantId: string, anchor?: Pick<AuditAnchor, 'seq' | 'hash' | 'at'>): Promise<ChainVerification> {
   await withTenant(db, tenantId, (tx) => chainPendingReads(tx, tenantId));
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -255,6 +262,9 @@ export async function verifyTenantChain(db: Database, tenantId: string): Promise
       if (seq !== expectedSeq) return broken(expectedSeq, `event ${expectedSeq} is missing`);
       if (row.prev_hash !== prevHash) return broken(seq, 'prev_hash does not match the previous event');
       if (eventHash(rowToChainedFields(row)) !== row.hash) return broken(seq, 'content does not match its hash (altered)');
+      if (anchor && seq === anchor.seq && row.hash !== anchor.hash) {
+        return { ...broken(seq, `event ${seq} differs from the anchor of ${anchor.at} (the chain was rewritten from here or before)`), anchoredAt: { seq: anchor.seq, at: anchor.at } };
+      }
       prevHash = row.hash;
       expectedSeq++;
     }
@@ -267,12 +277,22 @@ export async function verifyTenantChain(db: Database, tenantId: string): Promise
   if ((head ? Number(head.last_seq) : 0) !== events || (head && head.last_hash !== prevHash)) {
     return { tenantId, ok: false, events, brokenAt: { seq: events + 1, reason: 'chain head does not match the last event (truncated)' } };
   }
-  return { tenantId, ok: true, events };
+  if (!anchor) return { tenantId, ok: true, events };
+  const anchoredAt = { seq: anchor.seq, at: anchor.at };
+  if (events < anchor.seq) {
+    return { tenantId, ok: false, events, anchoredAt, brokenAt: { seq: events + 1, reason: `truncated: the anchor of ${anchor.at} saw ${anchor.seq} events, the chain now ends at ${events}` } };
+  }
+  return { tenantId, ok: true, events, anchoredAt };
 }
 
-export async function verifyAllChains(db: Database): Promise<ChainVerification[]> {
+export async function verifyAllChains(db: Database, anchors: Map<string, AuditAnchor> = new Map()): Promise<ChainVerification[]> {
   const tenants = await db.kysely.selectFrom('tenants').select('id').orderBy('created_at').execute();
   const results: ChainVerification[] = [];
-  for (const tenant of tenants) results.push(await verifyTenantChain(db, tenant.id));
+  for (const tenant of tenants) results.push(await verifyTenantChain(db, tenant.id, anchors.get(tenant.id)));
+  // A workspace with an anchor but no row any more was deleted from under the chain.
+  const known = new Set(tenants.map((tenant) => tenant.id));
+  for (const [tenantId, anchor] of anchors) {
+    if (!known.has(tenantId)) results.push({ tenantId, ok: false, events: 0, anchoredAt: { seq: anchor.seq, at: anchor.at }, brokenAt: { seq: 1, reason: `the workspace is gone; the anchor of ${anchor.at} saw ${anchor.seq} events` } });
+  }
   return results;
 }

@@ -3,6 +3,7 @@ import { openPGlite } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { listBackups, writeBackup, type BackupManifest } from './archive.ts';
 import { restoreBackup } from './restore.ts';
+import { anchorAuditChains } from '../audit/anchors.ts';
 
 /**
  * The scheduled side of backups, run hourly by the job worker into LAWFUL_BACKUP_DIR (a directory
@@ -20,7 +21,9 @@ export async function scheduledBackup(app: AppContext, now = new Date()): Promis
   if (!app.config.backupSchedule) return null;
   const lastFull = (await listBackups(app.config.backupDir)).filter((b) => b.kind === 'full').at(-1);
   const due = !lastFull || now.getTime() - Date.parse(lastFull.takenAt) >= FULL_EVERY_MS - TICK_SLACK_MS;
-  return writeBackup(app.db, app.keys.master, app.config.backupDir, { kind: due ? 'full' : 'incremental', keepDays: app.config.backupKeepDays, now });
+  const manifest = await writeBackup(app.db, app.keys.master, app.config.backupDir, { kind: due ? 'full' : 'incremental', keepDays: app.config.backupKeepDays, now });
+  await anchorAuditChains(app.db, app.config, { backup: { location: app.config.backupDir, id: manifest.id }, now });
+  return manifest;
 }
 
 export async function restoreDrill(app: AppContext): Promise<{ ok: boolean; error: string | null } | null> {

@@ -4,6 +4,7 @@ import { describeFailure } from './failure.ts';
 import { chainOf, listBackups, rowCounts, verifyBackup, writeBackup } from '../backup/archive.ts';
 import { restoreBackup } from '../backup/restore.ts';
 import { citusLayout, citusStatements } from '../db/citus.ts';
+import { anchorAuditChains, defaultAnchorSources, latestAnchors } from '../audit/anchors.ts';
 import { verifyAllChains, verifyTenantChain } from '../audit/service.ts';
 import { boot } from '../boot.ts';
 import { loadConfig } from '../config.ts';
@@ -147,27 +148,37 @@ program
 const audit = program.command('audit').description('Audit trail tools');
 audit
   .command('verify')
-  .description('Walk the hash chain of every workspace (or one) and report the first broken link')
+  .description('Walk the hash chain of every workspace (or one), compare it with the latest signed anchor kept outside the database, and report the first broken link')
   .option('-w, --workspace <slug>', 'only this workspace')
-  .action(async (options: { workspace?: string }) => {
+  .option('--anchors <location>', 'also read the anchors of the newest backup in this directory or s3:// bucket (a copy kept elsewhere)')
+  .action(async (options: { workspace?: string; anchors?: string }) => {
     const app = await boot(loadConfig());
     try {
+      const sources = defaultAnchorSources(app.config);
+      const { anchors, forged } = await latestAnchors(app.config, sources);
+      if (options.anchors) {
+        const extra = await latestAnchors(app.config, { backupLocation: options.anchors });
+        forged.push(...extra.forged);
+        for (const [tenantId, anchor] of extra.anchors) if ((anchors.get(tenantId)?.seq ?? -1) < anchor.seq) anchors.set(tenantId, anchor);
+      }
       let results;
       if (options.workspace) {
         const tenant = await app.db.kysely.selectFrom('tenants').select('id').where('slug', '=', options.workspace).executeTakeFirst();
         if (!tenant) throw new Error(`No workspace "${options.workspace}"`);
-        results = [await verifyTenantChain(app.db, tenant.id)];
+        results = [await verifyTenantChain(app.db, tenant.id, anchors.get(tenant.id))];
       } else {
-        results = await verifyAllChains(app.db);
+        results = await verifyAllChains(app.db, anchors);
       }
       for (const result of results) {
+        const anchored = result.anchoredAt ? `, anchored at event ${result.anchoredAt.seq} on ${result.anchoredAt.at}` : ', no anchor yet';
         console.log(
           result.ok
-            ? `ok      ${result.tenantId}  ${result.events} events`
+            ? `ok      ${result.tenantId}  ${result.events} events${anchored}`
             : `BROKEN  ${result.tenantId}  at event ${result.brokenAt!.seq}: ${result.brokenAt!.reason}`,
         );
       }
-      process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+      for (const anchor of forged) console.log(`FORGED  ${anchor.tenantId}  an anchor of ${anchor.at} (event ${anchor.seq}) is not signed by this installation's anchor key`);
+      process.exitCode = results.every((result) => result.ok) && forged.length === 0 ? 0 : 1;
     } finally {
       await app.db.close();
     }
@@ -195,6 +206,7 @@ program
     const app = await boot(config);
     try {
       const manifest = await writeBackup(app.db, app.keys.master, location, { keepDays, kind: options.incremental ? 'incremental' : 'full' });
+      await anchorAuditChains(app.db, app.config, { backup: { location, id: manifest.id } });
       const { state, written } = rowCounts(manifest);
       console.log(`Backup ${manifest.id} (${manifest.kind}${manifest.base ? ` on ${manifest.base}` : ''}): ${written} rows written of ${state} in ${manifest.tables.length} tables, ${manifest.data.bytes + manifest.index.bytes} bytes, in ${location}`);
     } finally {

@@ -13,6 +13,7 @@ import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
 import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
 import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
 import { chainAllPendingReads } from '../audit/service.ts';
+import { anchorAuditChains } from '../audit/anchors.ts';
 import { forgetOldRateLimits } from '../http/public-limits.ts';
 import { restoreDrill, scheduledBackup } from '../backup/schedule.ts';
 import { ERASURE_JOURNAL_QUEUE, journalErasures } from '../backup/erasure-journal.ts';
@@ -64,6 +65,9 @@ export const HANDLERS: Record<string, JobHandler> = {
   'audit.chain-reads': async (app) => {
     await chainAllPendingReads(app.db);
   },
+  'audit.anchor': async (app) => {
+    await anchorAuditChains(app.db, app.config);
+  },
   'rate-limits.cleanup': async (app) => {
     await forgetOldRateLimits(app.db);
   },
@@ -86,6 +90,7 @@ export const SCHEDULES: Schedule[] = [
   { name: 'backup.scheduled', queue: 'backup.scheduled', everySeconds: 3600 },
   { name: 'backup.drill', queue: 'backup.drill', everySeconds: 24 * 3600 },
   { name: 'audit.chain-reads', queue: 'audit.chain-reads', everySeconds: 60 },
+  { name: 'audit.anchor', queue: 'audit.anchor', everySeconds: 3600 },
   { name: 'rate-limits.cleanup', queue: 'rate-limits.cleanup', everySeconds: 3600 },
   { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },
