@@ -146,17 +146,24 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
   await fastify.register(swaggerUi, { routePrefix: '/docs' });
 
   installGuard(fastify, app);
-  installErrorHandling(fastify);
+  const storage = { fullAt: 0 };
+  installErrorHandling(fastify, storage);
 
   fastify.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
   fastify.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   fastify.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.db.kysely);
-      return { status: 'ready' };
     } catch {
       return reply.code(503).send({ error: 'not_ready', message: 'The database does not answer.', details: null });
     }
+    // A full disk still answers SELECT 1: what tells is a write refused lately, or the data
+    // directory (the embedded database, the mail outbox) close to full.
+    const freeBytes = await freeSpace(app.config.dataDir);
+    if (Date.now() - storage.fullAt < STORAGE_FULL_REMEMBERED_MS || (freeBytes !== null && freeBytes < MIN_FREE_BYTES)) {
+      return reply.code(503).send({ error: 'storage_full', message: 'The database or the data directory has no space left to store more; an operator must free disk space.', details: { freeBytes } });
+    }
+    return { status: 'ready' };
   });
 
   authRoutes(fastify, app);
@@ -217,7 +224,21 @@ function databaseClientError(error: unknown): { status: number; code: string; me
   }
 }
 
-function installErrorHandling(fastify: FastifyInstance): void {
+/** How long a refused write keeps /readyz saying the storage is full. */
+const STORAGE_FULL_REMEMBERED_MS = 60_000;
+/** Below this the data directory counts as full: PostgreSQL stops at the last block, well before 0. */
+const MIN_FREE_BYTES = 64 * 1024 * 1024;
+
+async function freeSpace(directory: string): Promise<number | null> {
+  try {
+    const stats = await fs.promises.statfs(directory);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return null; // no data directory here (a server database and nothing stored locally)
+  }
+}
+
+function installErrorHandling(fastify: FastifyInstance, storage: { fullAt: number }): void {
   fastify.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: null });
   });
@@ -229,6 +250,7 @@ function installErrorHandling(fastify: FastifyInstance): void {
       // The person's pages are HTML: a refusal there is a page too.
       return reply.code(error.status).type('text/html').send(page('Not available', `<h1>This page is for the person the link was sent to</h1><p>${escapeHtml(error.message)}</p>`));
     }
+    if ((error instanceof AppError && error.code === 'storage_full') || databaseUnavailable(error)?.code === 'storage_full') storage.fullAt = Date.now();
     if (error instanceof AppError) {
       reply.headers(error.headers);
       return reply.code(error.status).send({ error: error.code, message: error.message, details: error.details });

@@ -31,6 +31,9 @@ describeEachDatabase('an import on a full disk', (env) => {
       assert.equal(answer.body.details.created, 500, 'the first batch of 500 is stored');
       assert.equal(answer.body.details.stoppedAtLine, 502, 'the file\'s row 501 is on line 502');
       assert.match(answer.body.message, /stopped at line 502/);
+      const ready = await admin.request('GET', '/readyz');
+      assert.equal(ready.status, 503, 'a full disk still answers SELECT 1; /readyz says the storage is full');
+      assert.equal(ready.body.error, 'storage_full');
       const tried = await sql<{ last_value: number }>`select last_value from storage_drill`.execute(owner);
       assert.equal(Number(tried.rows[0]!.last_value), 2, 'the third batch was never tried');
     } finally {
