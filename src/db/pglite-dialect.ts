@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { isBackground } from './priority.ts';
 import { claimState, stateOn } from './transaction-state.ts';
 import {
   CompiledQuery,
@@ -15,12 +16,28 @@ import {
 
 /**
  * PGlite is one in-process connection. Kysely asks for a connection per query and per
- * transaction; handing out the single connection under a mutex serialises them, so a
+ * transaction; handing out the single connection one holder at a time serialises them, so a
  * transaction never sees statements of another request interleaved with its own.
+ *
+ * Requests go before background work (priority.ts). A request is several transactions in a row
+ * with a little JavaScript between them; in strict arrival order a retention sweep got the
+ * connection back at every one of those gaps, and a request waited for one batch per step
+ * (one list request answered after the whole 3,000-person sweep). So background work waits
+ * until no request has held the connection for BACKGROUND_GRACE_MS, but never more than
+ * BACKGROUND_MAX_WAIT_MS: jobs still advance under a steady stream of requests.
  */
+const BACKGROUND_GRACE_MS = 20;
+const BACKGROUND_MAX_WAIT_MS = 1_000;
+
 class PGliteDriver implements Driver {
-  private queue: Promise<void> = Promise.resolve();
   private readonly connection: DatabaseConnection;
+  private held = false;
+  private heldByRequest = false;
+  private readonly requests: Array<() => void> = [];
+  private readonly jobs: Array<{ grant: () => void; since: number }> = [];
+  private lastRequestAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private drained: (() => void) | undefined;
 
   constructor(private readonly pglite: PGlite) {
     this.connection = {
@@ -40,22 +57,46 @@ class PGliteDriver implements Driver {
 
   async init(): Promise<void> {}
 
-  /** Released by releaseConnection; only the current holder has one. */
-  private release: (() => void) | undefined;
-
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const previous = this.queue;
-    this.queue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    this.release = release;
+    const request = !isBackground();
+    await new Promise<void>((grant) => {
+      if (request) this.requests.push(grant);
+      else this.jobs.push({ grant, since: Date.now() });
+      this.dispatch();
+    });
+    this.heldByRequest = request;
     return this.connection;
   }
 
   async releaseConnection(): Promise<void> {
-    const release = this.release;
-    this.release = undefined;
-    release?.();
+    if (this.heldByRequest) this.lastRequestAt = Date.now();
+    this.held = false;
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    if (this.held) return;
+    const request = this.requests.shift();
+    if (request) {
+      this.held = true;
+      request();
+      return;
+    }
+    const job = this.jobs[0];
+    if (!job) {
+      this.drained?.();
+      return;
+    }
+    const now = Date.now();
+    const wait = Math.min(this.lastRequestAt + BACKGROUND_GRACE_MS - now, job.since + BACKGROUND_MAX_WAIT_MS - now);
+    if (wait <= 0) {
+      this.jobs.shift();
+      this.held = true;
+      job.grant();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.dispatch(), wait);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -80,7 +121,9 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.queue;
+    if (!this.held && this.requests.length === 0 && this.jobs.length === 0) return;
+    await new Promise<void>((resolve) => (this.drained = resolve));
+    clearTimeout(this.timer);
   }
 }
 

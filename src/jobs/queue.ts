@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
+import { inBackground } from '../db/priority.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { JobsTable } from '../db/types-consent.ts';
 import { withoutAddresses } from '../mail/outbox.ts';
@@ -75,6 +76,10 @@ export class JobWorker {
 
   /** Enqueues the schedules that are due. Each tick is claimed by one UPDATE: one node wins it. */
   async tick(): Promise<number> {
+    return inBackground(() => this.enqueueDue());
+  }
+
+  private async enqueueDue(): Promise<number> {
     return this.app.db.kysely.transaction().execute(async (tx) => {
       const due = await sql<{ name: string; queue: string }>`
         update job_schedules set next_run_at = now() + make_interval(secs => every_seconds)
@@ -106,8 +111,12 @@ export class JobWorker {
     return rows[0];
   }
 
-  /** Claims and runs one due job; false when none is due. */
-  async runOne(): Promise<boolean> {
+  /** Claims and runs one due job; false when none is due. Jobs yield to requests (priority.ts). */
+  runOne(): Promise<boolean> {
+    return inBackground(() => this.claimAndRun());
+  }
+
+  private async claimAndRun(): Promise<boolean> {
     const job = await this.claim();
     if (!job) return false;
     const handler = this.handlers[job.queue];
