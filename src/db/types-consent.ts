@@ -446,6 +446,10 @@ export interface RetentionRunsTable {
   started_at: DefaultTimestamp;
   finished_at: Timestamp | null;
   applied: Generated<number>;
+  heartbeat_at: Timestamp | null;
+  interrupted_at: Timestamp | null;
+  resumes: string | null;
+  applied_before: Generated<number>;
 }
 
 export interface RetentionDB {

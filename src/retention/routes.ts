@@ -36,7 +36,16 @@ const ruleInput = z
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem.message, path: [problem.field] });
   });
 const rulePatch = z.object({ name: z.string().trim().min(1).max(200).optional(), afterDays: z.number().int().min(1).max(36500).optional(), action: z.enum(['delete', 'anonymise']).optional(), enabled: z.boolean().optional() });
-const ruleView = z.object({ id: z.string().uuid(), name: z.string(), target: z.enum(TARGETS), afterDays: z.number(), action: z.enum(['delete', 'anonymise']), enabled: z.boolean(), builtin: z.boolean(), lastRun: z.object({ startedAt: z.string(), finishedAt: z.string().nullable(), applied: z.number() }).nullable() });
+const ruleView = z.object({ id: z.string().uuid(), name: z.string(), target: z.enum(TARGETS), afterDays: z.number(), action: z.enum(['delete', 'anonymise']), enabled: z.boolean(), builtin: z.boolean(), lastRun: z
+    .object({
+      startedAt: z.string(),
+      finishedAt: z.string().nullable(),
+      state: z.enum(['running', 'finished', 'interrupted']),
+      applied: z.number().describe('By this run'),
+      appliedInAll: z.number().describe('By this run and the interrupted runs it continues'),
+      resumes: z.string().uuid().nullable().describe('The interrupted run this one continues'),
+    })
+    .nullable() });
 const holdInput = z.object({ recordType: z.enum(['contact', 'lead']), recordId: z.string().uuid(), reason: z.string().trim().min(1).max(1000) });
 const holdView = z.object({ id: z.string().uuid(), recordType: z.enum(['contact', 'lead']), recordId: z.string().uuid(), reason: z.string(), placedBy: z.string(), placedAt: z.string(), releasedAt: z.string().nullable() });
 
@@ -50,7 +59,16 @@ async function ruleToView(tx: Parameters<Parameters<typeof asCaller>[2]>[0], ten
     action: rule.action,
     enabled: rule.enabled,
     builtin: rule.builtin_key !== null,
-    lastRun: run ? { startedAt: isoRequired(run.started_at), finishedAt: iso(run.finished_at), applied: run.applied } : null,
+    lastRun: run
+      ? {
+          startedAt: isoRequired(run.started_at),
+          finishedAt: iso(run.finished_at),
+          state: run.finished_at ? 'finished' : run.interrupted_at ? 'interrupted' : 'running',
+          applied: run.applied,
+          appliedInAll: run.applied_before + run.applied,
+          resumes: run.resumes,
+        }
+      : null,
   };
 }
 

@@ -232,9 +232,24 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 200;
   const runId = await withTenant(app.db, tenantId, async (tx) => {
-    const run = await tx.insertInto('retention_runs').values({ tenant_id: tenantId, rule_id: ruleId }).returning('id').executeTakeFirstOrThrow();
+    const previous = await closeInterrupted(tx, tenantId, ruleId, new Date(Date.now() - 2 * app.config.jobLeaseSeconds * 1000));
+    const run = await tx
+      .insertInto('retention_runs')
+      .values({ tenant_id: tenantId, rule_id: ruleId, resumes: previous?.id ?? null, applied_before: previous ? previous.applied_before + previous.applied : 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return run.id;
   });
+  try {
+    return await applyInBatches(app, tenantId, ruleId, runId, now, batchSize, options);
+  } catch (error) {
+    // A failure (not a crash): the run is closed now, and the retry continues it.
+    await withTenant(app.db, tenantId, (tx) => tx.updateTable('retention_runs').set({ interrupted_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute()).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function applyInBatches(app: AppContext, tenantId: string, ruleId: string, runId: string, now: Date, batchSize: number, options: RunOptions): Promise<number> {
   let total = 0;
   // People are swept in windows in id order (sweepWindow); a run that starts over begins at the first id.
   let afterId: string | null = null;
@@ -254,7 +269,7 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
         if (batch.length === 0) return null;
       }
       await apply(app, tx, tenantId, rule, batch, now);
-      await tx.updateTable('retention_runs').set({ applied: sql`applied + ${batch.length}` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+      await tx.updateTable('retention_runs').set({ applied: sql`applied + ${batch.length}`, heartbeat_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
       await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:retention.sweep' }, {
         action: `retention.${rule.action}`,
         objectType: 'retention_rule',
@@ -270,6 +285,33 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
   }
   await withTenant(app.db, tenantId, (tx) => tx.updateTable('retention_runs').set({ finished_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute());
   return total;
+}
+
+/**
+ * Closes the rule's runs that stopped beating before staleBefore (their process died) as
+ * interrupted, at their last beat, and returns the newest interrupted run that no run has
+ * continued yet: the next run continues it. A run still beating belongs to a live node.
+ */
+async function closeInterrupted(tx: Tx, tenantId: string, ruleId: string, staleBefore: Date) {
+  await tx
+    .updateTable('retention_runs')
+    .set({ interrupted_at: sql`coalesce(heartbeat_at, started_at)` })
+    .where('tenant_id', '=', tenantId)
+    .where('rule_id', '=', ruleId)
+    .where('finished_at', 'is', null)
+    .where('interrupted_at', 'is', null)
+    .where(sql<boolean>`coalesce(heartbeat_at, started_at) < ${staleBefore}`)
+    .execute();
+  return tx
+    .selectFrom('retention_runs as run')
+    .select(['run.id', 'run.applied', 'run.applied_before'])
+    .where('run.tenant_id', '=', tenantId)
+    .where('run.rule_id', '=', ruleId)
+    .where('run.interrupted_at', 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('retention_runs as next').select('next.id').where('next.tenant_id', '=', tenantId).whereRef('next.resumes', '=', 'run.id'))))
+    .orderBy('run.started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Scheduled: every enabled rule of every workspace. */

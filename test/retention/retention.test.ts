@@ -107,7 +107,12 @@ describeEachDatabase('retention', (env) => {
       /worker killed/,
     );
     assert.deepEqual((await admin.get(`/api/v1/retention-rules/${ruleId}/preview`)).body.items.length, 3, 'the committed batch is done');
+    const failed = (await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun;
+    assert.deepEqual([failed.state, failed.applied, failed.appliedInAll], ['interrupted', 2, 2], 'a run that failed is closed as interrupted at once');
     assert.equal(await runRule(env().app, tenantId, ruleId, { batchSize: 2 }), 3, 'the rest, and only the rest');
+    const resumed = (await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun;
+    assert.deepEqual([resumed.state, resumed.applied, resumed.appliedInAll], ['finished', 3, 5], 'the totals add up across the resumption');
+    assert.ok(resumed.resumes, 'and it names the run it continued');
     const counts = (await retentionAudit(env(), tenantId, ruleId)).map((e) => Number(String(e.fields[0]).split(':')[1]));
     assert.equal(counts.reduce((a, b) => a + b, 0), 5, 'each contact anonymised exactly once');
 
@@ -123,6 +128,34 @@ describeEachDatabase('retention', (env) => {
     assert.ok(raw.every((row) => row.email_index.length === 0 && row.name_index.length === 0 && row.anonymised_at));
     assert.deepEqual((await admin.get(`/api/v1/tasks?recordType=contact&recordId=${ids[0]}`)).body.items, [], 'what was about them is gone');
     assert.deepEqual((await admin.get('/api/v1/contacts?q=anna0%40retention.example')).body.items, []);
+  });
+
+  it('closes a run whose process died (no beat for two job leases) as interrupted, and the next run carries its total', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    for (let i = 0; i < 3; i++) {
+      const contact = (await admin.post('/api/v1/contacts', { firstName: `Kim${i}`, emails: [`kim${i}@killed.example`] })).body;
+      await age(env(), tenantId, 'contacts', contact.id, 800);
+    }
+    const ruleId = await rule(admin, { name: 'Idle contacts', target: 'contact', afterDays: 730, action: 'delete' });
+    // A process that dies after its first batch: it never returns, finishes or closes its run.
+    void runRule(env().app, tenantId, ruleId, { batchSize: 1, afterBatch: () => new Promise<void>(() => undefined) });
+    const lastRun = async () => (await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun;
+    while ((await lastRun())?.applied !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    const dead = await lastRun();
+    assert.equal(dead.state, 'running');
+
+    // Two job leases pass without a beat: the next run of the rule takes it for dead.
+    const leaseSeconds = env().app.config.jobLeaseSeconds;
+    await withTenant(env().db, tenantId, (tx) => sql`update retention_runs set heartbeat_at = now() - make_interval(secs => ${leaseSeconds * 3}) where rule_id = ${ruleId}`.execute(tx));
+    assert.equal(await runRule(env().app, tenantId, ruleId), 2);
+    const runs = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('retention_runs').selectAll().where('rule_id', '=', ruleId).orderBy('started_at').execute());
+    assert.equal(runs.length, 2);
+    assert.ok(runs[0]!.interrupted_at, 'the dead run is closed as interrupted');
+    assert.equal(new Date(runs[0]!.interrupted_at!).getTime(), new Date(runs[0]!.heartbeat_at!).getTime(), 'at its last beat');
+    assert.equal(runs[1]!.resumes, runs[0]!.id);
+    const resumed = await lastRun();
+    assert.deepEqual([resumed.state, resumed.applied, resumed.appliedInAll], ['finished', 2, 3]);
   });
 
   it('keeps a closed request whole for its evidence period, then only its type, dates and outcome', async () => {
