@@ -10,7 +10,7 @@ export async function runImport(
   app: AppContext,
   object: ImportObject,
   file: string,
-  options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string },
+  options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string; resumes?: string },
 ): Promise<ImportReport> {
   if (!/\.csv$/i.test(file)) throw new Error('Only .csv files can be imported.');
   const size = fs.statSync(file).size;
@@ -31,6 +31,7 @@ export async function runImport(
       fileName: path.basename(file),
       mapping: parseMapping(options.map),
       dryRun: Boolean(options.dryRun),
+      resumes: options.resumes,
       onProgress: (progress) => bar.update(read, { rows: progress.rows, created: progress.created, duplicates: progress.duplicates, failed: progress.failed }),
     });
     bar.update(size, { rows: report.rows, created: report.created, duplicates: report.duplicates, failed: report.failed });

@@ -128,14 +128,17 @@ program
   .option('-m, --map <pairs>', 'column mapping "Column=field,Other=field" (fields: see the API docs)')
   .option('--dry-run', 'check and count everything, store nothing')
   .option('--report <file>', 'write the full report (every bad line) as JSON')
-  .action(async (object: string, file: string, options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string }) => {
+  .option('--resumes <import id>', 'continue an interrupted import of this same file (the id is printed, and listed by GET /api/v1/imports)')
+  .action(async (object: string, file: string, options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string; resumes?: string }) => {
     if (!IMPORT_OBJECTS.includes(object as ImportObject)) throw new Error(`object must be one of ${IMPORT_OBJECTS.join(', ')}`);
     const app = await boot(loadConfig());
     try {
       const report = await runImport(app, object as ImportObject, file, options);
       console.log(
         `${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created} ${object}, ${report.duplicates} duplicates skipped, ` +
-          `${report.accountsCreated} accounts created, ${report.failed} rows failed (of ${report.rows}).`,
+          `${report.accountsCreated} accounts created, ${report.failed} rows failed (of ${report.rows}).` +
+          (report.resumed ? ` Continued import ${report.resumed.from} after its ${report.resumed.rowsSkipped} rows; in all ${report.resumed.inAll.created} created.` : '') +
+          (report.importId ? ` Import ${report.importId}.` : ''),
       );
       for (const error of report.errors.slice(0, 20)) console.log(`  line ${error.line}: ${error.errors.join('; ')}`);
       if (report.failed > 20) console.log(`  … ${report.failed - 20} more${options.report ? ` in ${options.report}` : ' (use --report FILE for all)'}`);

@@ -7,7 +7,9 @@ import type { Caller } from '../auth/context.ts';
 import { StatisticsRefresher } from '../db/statistics.ts';
 import type { DB } from '../db/types.ts';
 import { databaseUnavailable } from '../db/unavailable.ts';
-import { AppError, badRequest } from '../http/errors.ts';
+import { AppError, badRequest, conflict } from '../http/errors.ts';
+import type { ImportTotals } from '../db/types.ts';
+import { closeImportRun, recordProgress, startImportRun, type BatchProgress } from './import-runs.ts';
 import { crmWork, NewPeopleSealer } from './context.ts';
 import { prepareContacts, STORES, type StoreContext, type ValidRow } from './import-stores.ts';
 import { region } from '../jurisdiction/schema.ts';
@@ -159,8 +161,12 @@ export function resolveMapping(object: ImportObject, headers: string[], explicit
 }
 
 export interface ImportReport {
+  /** The run (GET /imports); send the same file with resumes=<id> to continue an interrupted one. */
+  importId: string | null;
   object: ImportObject;
   dryRun: boolean;
+  /** For a resumption: the run continued, the rows it had gone through (skipped here), and the totals of this run and those before it. */
+  resumed: { from: string; rowsSkipped: number; inAll: ImportTotals } | null;
   rows: number;
   created: number;
   duplicates: number;
@@ -177,6 +183,8 @@ export interface ImportOptions {
   fileName: string;
   mapping?: Record<string, string> | undefined;
   dryRun: boolean;
+  /** An interrupted run of the same file to continue. */
+  resumes?: string | undefined;
   onProgress?: (report: ImportReport) => void;
 }
 
@@ -201,9 +209,13 @@ class DryRunRollback extends Error {}
  */
 export async function importCsv(app: AppContext, caller: Caller, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const importId = crypto.randomUUID();
+  if (options.dryRun && options.resumes) throw badRequest('A dry run cannot resume an import.', { field: 'resumes' });
+  const run = options.dryRun ? null : await startImportRun(app, caller, { id: importId, object: options.object, fileName: options.fileName, resumes: options.resumes });
   const report: ImportReport = {
+    importId: run ? importId : null,
     object: options.object,
     dryRun: options.dryRun,
+    resumed: null,
     rows: 0,
     created: 0,
     duplicates: 0,
@@ -229,14 +241,21 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   pipeline(input, parser, () => {});
   let mapping: Map<string, string> | undefined;
   let batch: ParsedRow[] = [];
+  // The file's rows as read, hashed: a resumption recognises the file by the rows it skips.
+  const rowsDigest = crypto.createHash('sha256');
+  const skip = run?.skip ?? null;
   const flush = async () => {
     if (batch.length === 0) return;
     const valid = validRows(options.object, batch, fail);
     batch = [];
+    const rowsDone = report.rows;
+    const digest = rowsDigest.copy().digest('hex');
     if (newPeople) await prepareContacts(newPeople, valid);
     await storing;
+    // Taken once the batch before is stored and before the next one is read: exactly the rows up to this batch's last.
+    const progress = run ? { rowsDone, digest, failedThrough: report.failed } : null;
     const createdBefore = report.created;
-    storing = storeBatch(app, caller, options, importId, valid, report, fail, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople }).then(async () => {
+    storing = storeBatch(app, caller, options, importId, valid, report, fail, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople }, progress).then(async () => {
       await statistics?.grew(report.created - createdBefore);
       options.onProgress?.(report);
     });
@@ -253,26 +272,51 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
         report.ignoredColumns = resolved.ignored;
       }
       report.rows++;
+      rowsDigest.update(JSON.stringify(record.record) + '\n');
+      if (skip && report.rows <= skip.rows) {
+        if (report.rows === skip.rows) assertSameRows(skip, rowsDigest);
+        continue;
+      }
       const values: Record<string, unknown> = {};
       for (const [column, field] of mapping) values[field] = record.record[column];
       batch.push({ line: record.info.lines, values });
       if (batch.length >= BATCH_SIZE) await flush();
     }
     await flush();
+    if (skip && report.rows < skip.rows) assertSameRows(skip, null);
+    await storing;
   } catch (error) {
+    await storing.catch(() => undefined);
+    if (run) await closeImportRun(app, caller.auth.tenantId, importId, 'interrupted').catch(() => undefined);
     // Every csv-parse error (CSV_…, INVALID_OPENING_QUOTE, …) is the file's fault: a 400 naming the line.
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
-      throw badRequest(`The file is not valid CSV${line ? ` at line ${line}` : ''}: ${error.message}`, { code: error.code, line: line ?? null, rowsRead: report.rows, created: report.created });
+      throw badRequest(`The file is not valid CSV${line ? ` at line ${line}` : ''}: ${error.message}`, { code: error.code, line: line ?? null, rowsRead: report.rows, created: report.created, importId: report.importId });
     }
     throw error;
-  } finally {
-    await storing;
+  }
+  if (run) {
+    await closeImportRun(app, caller.auth.tenantId, importId, 'finished', report.failed);
+    if (options.resumes) {
+      const { carried } = run;
+      report.resumed = {
+        from: options.resumes,
+        rowsSkipped: skip?.rows ?? 0,
+        inAll: { created: carried.created + report.created, duplicates: carried.duplicates + report.duplicates, failed: carried.failed + report.failed, accountsCreated: carried.accountsCreated + report.accountsCreated },
+      };
+    }
   }
   if (!mapping) throw badRequest('The file has no header row or no data rows.');
   await statistics?.finish();
   report.errors.sort((a, b) => a.line - b.line);
   return report;
+}
+
+/** A resumption must be sent the file it resumes: the rows it skips are those the run went through. */
+function assertSameRows(skip: { rows: number; digest: string | null }, digest: crypto.Hash | null): void {
+  if (!digest || digest.copy().digest('hex') !== skip.digest) {
+    throw conflict(`This is not the file of the interrupted import: its first ${skip.rows} rows differ from those already imported.`, { field: 'resumes' });
+  }
 }
 
 function validRows(object: ImportObject, rows: ParsedRow[], fail: (line: number, errors: string[]) => void): ValidRow[] {
@@ -294,11 +338,13 @@ async function storeBatch(
   report: ImportReport,
   fail: (line: number, errors: string[]) => void,
   context: StoreContext,
+  progress: BatchProgress | null,
 ): Promise<void> {
   const counts = { created: 0, duplicates: 0, accountsCreated: 0 };
   try {
     await crmWork(app, caller, async (work) => {
       Object.assign(counts, await STORES[options.object](work, valid, context));
+      if (progress) await recordProgress(work.tx, work.tenantId, importId, progress, counts);
       await work.audit({ action: `${SINGULAR[options.object]}.import`, objectType: 'import', objectId: importId, fields: Object.values(report.mapping) });
       if (options.dryRun) throw new DryRunRollback();
     });
@@ -312,7 +358,7 @@ async function storeBatch(
         unavailable.status,
         unavailable.code,
         `${unavailable.message} The import stopped at line ${line ?? '?'}; ${report.created} row(s) were imported before and stay imported.`,
-        { stoppedAtLine: line, created: report.created, rowsRead: report.rows },
+        { stoppedAtLine: line, created: report.created, rowsRead: report.rows, importId: report.importId },
         { 'retry-after': String(unavailable.retryAfterSeconds) },
       );
     }

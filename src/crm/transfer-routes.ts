@@ -7,6 +7,9 @@ import { callerOf } from '../auth/guard.ts';
 import { AppError, badRequest } from '../http/errors.ts';
 import { EXPORT_OBJECTS, exportRecords } from './export.ts';
 import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv } from './import.ts';
+import { listImportRuns } from './import-runs.ts';
+import { importRunView } from './schema.ts';
+import { pageOf, pageQuery } from '../http/pagination.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
 const unsupported = (message: string) => new AppError(415, 'unsupported_media_type', message);
@@ -70,6 +73,7 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
         fileName: z.string().trim().min(1).max(255).default('upload.csv').describe('Recorded as the provenance of every imported record'),
         dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
         map: z.string().max(4000).optional().describe('Column=field pairs, comma-separated, or a JSON object'),
+        resumes: z.string().uuid().optional().describe('An interrupted import (GET /imports) of this same file: the rows it went through are skipped and its totals carried'),
       }),
     },
     handler: async (request) => {
@@ -83,8 +87,20 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
         fileName: request.query.fileName,
         dryRun: request.query.dryRun,
         mapping: parseMapping(request.query.map),
+        resumes: request.query.resumes,
       });
     },
+  });
+
+  r.get('/api/v1/imports', {
+    config: { access: 'crm.import' },
+    schema: {
+      tags: ['import and export'],
+      summary: 'Imports, newest first: how far each got, and whether it finished or was interrupted (and can be resumed)',
+      querystring: pageQuery,
+      response: { 200: pageOf(importRunView) },
+    },
+    handler: async (request) => listImportRuns(app, callerOf(request), request.query),
   });
 
   r.get('/api/v1/exports/:object', {

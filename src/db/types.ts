@@ -318,7 +318,36 @@ export interface CustomFieldsTable {
   archived_at: Timestamp | null;
 }
 
+/** Totals of the import runs a run continues (migration 0036). */
+export interface ImportTotals {
+  created: number;
+  duplicates: number;
+  failed: number;
+  accountsCreated: number;
+}
+
+export interface ImportRunsTable {
+  tenant_id: string;
+  id: string;
+  object: 'contacts' | 'accounts' | 'leads' | 'opportunities';
+  file_name: string;
+  started_by: string | null;
+  started_at: DefaultTimestamp;
+  heartbeat_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  interrupted_at: Timestamp | null;
+  resumes: string | null;
+  rows_done: Generated<number>;
+  rows_digest: string | null;
+  created: Generated<number>;
+  duplicates: Generated<number>;
+  failed: Generated<number>;
+  accounts_created: Generated<number>;
+  carried: ColumnType<Partial<ImportTotals>, string | undefined, string>;
+}
+
 export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
+  import_runs: ImportRunsTable;
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

@@ -43,5 +43,44 @@ describeEachDatabase('an import on a full disk', (env) => {
     }
     const stored = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow());
     assert.equal(Number(stored.n), 500);
+
+    // Finding 8: the run is closed as interrupted, with exactly what committed.
+    const [interrupted] = (await admin.get('/api/v1/imports')).body.items;
+    assert.equal(interrupted.state, 'interrupted');
+    assert.equal(interrupted.rowsDone, 500);
+    assert.deepEqual(interrupted.run, { created: 500, duplicates: 0, failed: 0, accountsCreated: 0 });
+
+    // Another file is not taken for it; the same file continues after the rows already imported.
+    const other = Array.from({ length: 1_200 }, (_, i) => `other${i}@disk.example,Row ${i}`).join('\n');
+    const wrongFile = await admin.request('POST', `/api/v1/imports/contacts?fileName=big.csv&resumes=${interrupted.id}`, `email,first_name\n${other}\n`, { 'content-type': 'text/csv' });
+    assert.equal(wrongFile.status, 409, JSON.stringify(wrongFile.body));
+    assert.match(wrongFile.body.message, /not the file of the interrupted import/);
+    const rows = Array.from({ length: 1_200 }, (_, i) => `full${i}@disk.example,Row ${i}`).join('\n');
+    const resumed = await admin.request('POST', `/api/v1/imports/contacts?fileName=big.csv&resumes=${interrupted.id}`, `email,first_name\n${rows}\n`, { 'content-type': 'text/csv' });
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    assert.deepEqual([resumed.body.created, resumed.body.duplicates], [700, 0], 'the 500 rows stored before are skipped, not counted as duplicates');
+    assert.deepEqual(resumed.body.resumed, { from: interrupted.id, rowsSkipped: 500, inAll: { created: 1_200, duplicates: 0, failed: 0, accountsCreated: 0 } });
+    const runs = (await admin.get('/api/v1/imports')).body.items;
+    assert.deepEqual(runs.map((run: any) => [run.state, run.resumes]), [['finished', interrupted.id], ['interrupted', null]]);
+    assert.deepEqual(runs[0].inAll, { created: 1_200, duplicates: 0, failed: 0, accountsCreated: 0 });
+    const again = await admin.request('POST', `/api/v1/imports/contacts?fileName=big.csv&resumes=${interrupted.id}`, `email,first_name\n${rows}\n`, { 'content-type': 'text/csv' });
+    assert.equal(again.status, 409, 'a run is resumed once');
+  });
+
+  it('shows a run whose process died (no batch for five minutes) as interrupted, and resumes it', async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id as string;
+    const file = 'email,first_name\nkilled1@run.example,A\nkilled2@run.example,B\nbad-address,C\n';
+    const first = await admin.request('POST', '/api/v1/imports/contacts?fileName=killed.csv', file, { 'content-type': 'text/csv' });
+    assert.equal(first.status, 200);
+    // What a SIGKILL after the batch committed leaves: never finished, its last beat long ago.
+    await withTenant(env().db, tenantId, (tx) => sql`update import_runs set finished_at = null, heartbeat_at = now() - interval '6 minutes' where id = ${first.body.importId}`.execute(tx));
+    const [dead] = (await admin.get('/api/v1/imports')).body.items;
+    assert.equal(dead.state, 'interrupted');
+    const resumed = await admin.request('POST', `/api/v1/imports/contacts?fileName=killed.csv&resumes=${dead.id}`, file, { 'content-type': 'text/csv' });
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    assert.deepEqual(resumed.body.resumed, { from: dead.id, rowsSkipped: 3, inAll: { created: 2, duplicates: 0, failed: 1, accountsCreated: 0 } });
+    const runs = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('import_runs').select(['interrupted_at', 'heartbeat_at']).where('id', '=', dead.id).executeTakeFirstOrThrow());
+    assert.equal(new Date(runs.interrupted_at!).getTime(), new Date(runs.heartbeat_at!).getTime(), 'closed at its last beat');
   });
 });
