@@ -100,4 +100,8 @@ export const emailMessageView = z.object({
   text: z.string().nullable(),
   transport: z.enum(['smtp', 'outbox']),
   createdAt: z.string(),
+  state: z.enum(['queued', 'sent', 'failed']).describe('queued: written with the change that promised it, waiting to be sent (retried with backoff); failed: given up, see lastError'),
+  sentAt: z.string().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable().describe('What the mail server answered, addresses removed'),
 });

@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import type { Caller } from '../auth/context.ts';
 import { callerAllows } from '../auth/permissions.ts';
-import { crmWork, isoRequired, Sealer } from '../crm/context.ts';
+import { crmWork, iso, isoRequired, Sealer } from '../crm/context.ts';
 import { normaliseEmail } from '../crm/normalise.ts';
 import { emailIndexesOf } from '../consent/gate-facts.ts';
 import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
@@ -83,7 +83,11 @@ export function recordEmailEvent(app: AppContext, caller: Caller, input: z.infer
 export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer<typeof pageQuery>) {
   return crmWork(app, caller, async (work) => {
     // Mail to a person about their rights request is theirs and the DPO's business: only readers of requests see it.
-    let q = work.tx.selectFrom('email_messages').selectAll().where('tenant_id', '=', work.tenantId);
+    // Not mail_enc: a queued message holds its attachments there, and the list never shows them.
+    let q = work.tx
+      .selectFrom('email_messages')
+      .select(['id', 'person_id', 'kind', 'campaign_id', 'to_enc', 'subject_enc', 'text_enc', 'transport', 'created_at', 'state', 'sent_at', 'attempts', 'last_error'])
+      .where('tenant_id', '=', work.tenantId);
     if (!callerAllows(caller.auth, 'dsr.read')) q = q.where('kind', '!=', 'dsr');
     const rows = await pageBy(q, 'email_messages.id', NEWEST_FIRST('email_messages'), page.cursor, page.limit).execute();
     const pageRows = rows.slice(0, page.limit);
@@ -109,6 +113,10 @@ export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer
         ...opened.get(row.id)!,
         transport: row.transport,
         createdAt: isoRequired(row.created_at),
+        state: row.state,
+        sentAt: iso(row.sent_at),
+        attempts: row.attempts,
+        lastError: row.last_error,
     }));
   });
 }

@@ -250,7 +250,15 @@ export function OutboxPage() {
                 <td>{message.to ?? <em className="muted">erased</em>}</td>
                 <td>{message.subject ?? ''}</td>
                 <td>{message.kind}</td>
-                <td>{message.transport === 'smtp' ? 'sent by SMTP' : 'kept in outbox'}</td>
+                <td>
+                  {message.state === 'queued'
+                    ? `waiting to be sent (${message.attempts} attempt${message.attempts === 1 ? '' : 's'})`
+                    : message.state === 'failed'
+                      ? `not sent: ${message.lastError ?? 'unknown error'}`
+                      : message.transport === 'smtp'
+                        ? 'sent by SMTP'
+                        : 'kept in outbox'}
+                </td>
               </tr>
               {open === message.id && (
                 <tr>
