@@ -20,6 +20,8 @@ export interface Config {
   masterKeyFile: string;
   /** Where the signed heads of the audit chains are appended (outside the database: src/audit/anchors.ts). */
   auditAnchorFile: string;
+  /** A snapshot export that lost more than this share of the records it linked has its deletions held for review. */
+  syncMaxShrink: number;
   /** The Ed25519 key that signs them; created on first use. Every node needs the same one. */
   auditAnchorKeyFile: string;
   /** Each workspace's CSV drop folders lie in its own subtree of this directory (named by its id). */
@@ -52,6 +54,13 @@ function positive(value: string | undefined, fallback: number, name: string): nu
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a whole number, 1 or more, got ${value}`);
+  return number;
+}
+
+function share(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 1) throw new Error(`${name} must be a share between 0 and 1 (0.2 = 20 %), got ${value}`);
   return number;
 }
 
@@ -88,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     countryHeader: env.LAWFUL_COUNTRY_HEADER?.toLowerCase() || undefined,
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
     auditAnchorFile: path.resolve(env.LAWFUL_AUDIT_ANCHOR_FILE ?? path.join(dataDir, 'audit-anchors.jsonl')),
+    syncMaxShrink: share(env.LAWFUL_SYNC_MAX_SHRINK, 0.2, 'LAWFUL_SYNC_MAX_SHRINK'),
     auditAnchorKeyFile: path.resolve(env.LAWFUL_AUDIT_ANCHOR_KEY_FILE ?? path.join(dataDir, 'audit-anchor-key.pem')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
     syncDropMounts: dropMounts(env.LAWFUL_SYNC_DROP_MOUNTS),

@@ -94,6 +94,16 @@ export interface SyncRunsTable {
   created_at: DefaultTimestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  held_deletions: Json<HeldDeletion[]>;
+  allow_mass_deletion: Generated<boolean>;
+}
+
+/** Deletions a run did not apply because the export looked incomplete (migration 0037). */
+export interface HeldDeletion {
+  object: string;
+  linked: number;
+  unseen: number;
+  reason: string;
 }
 
 export interface SyncMatchReviewsTable {

@@ -46,6 +46,8 @@ export interface Connector {
    * listing no longer holds was deleted there, and the engine finds that itself.
    */
   readonly snapshot?: boolean;
+  /** For a snapshot connector: why its export of the object cannot be trusted now (missing, unreadable), or null. */
+  snapshotProblem?(object: string): Promise<string | null>;
   listAll(object: string, cursor: string | null): Promise<RecordPage>;
   listChanged(object: string, since: Date, cursor: string | null): Promise<RecordPage>;
   listDeleted(object: string, since: Date, cursor: string | null): Promise<DeletionPage>;

@@ -6,7 +6,7 @@ import { unnestUpdate } from '../db/bulk.ts';
 import { StatisticsRefresher } from '../db/statistics.ts';
 import type { DB } from '../db/types.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
+import type { HeldDeletion, ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 import type { Connector, ExternalRecord, ObjectMapping } from './connector.ts';
@@ -234,12 +234,12 @@ async function removeOrphans(work: CrmWork, links: LinkRow[]): Promise<void> {
 }
 
 /** Queues a run for the connection unless one is queued or running; returns its id, or null when one already was. */
-export async function requestRun(tx: Tx, integration: IntegrationRow, requestedBy: string | null): Promise<string | null> {
+export async function requestRun(tx: Tx, integration: IntegrationRow, requestedBy: string | null, options: { allowMassDeletion?: boolean } = {}): Promise<string | null> {
   const mode = integration.synced_until ? 'incremental' : 'initial';
   const since = integration.synced_until ? new Date(new Date(integration.synced_until).getTime() - CLOCK_SKEW_MS) : null;
   const run = await tx
     .insertInto('sync_runs')
-    .values({ tenant_id: integration.tenant_id, integration_id: integration.id, mode, changes_since: since, requested_by: requestedBy, checkpoint: '{}', stats: '{}', failures: '[]' })
+    .values({ tenant_id: integration.tenant_id, integration_id: integration.id, mode, changes_since: since, requested_by: requestedBy, checkpoint: '{}', stats: '{}', failures: '[]', held_deletions: '[]', allow_mass_deletion: options.allowMassDeletion ?? false })
     .onConflict((c) => c.columns(['tenant_id', 'integration_id']).where('state', 'in', ['queued', 'running']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -289,6 +289,33 @@ async function unseenSince(app: AppContext, integration: IntegrationRow, object:
       .execute(),
   );
   return { ids: rows.map((row) => row.external_id), next: rows.length === 500 ? 'more' : null };
+}
+
+/**
+ * For a snapshot connector, whether this run must not apply the deletions of an object: its
+ * export is missing or unreadable, or it no longer lists more than LAWFUL_SYNC_MAX_SHRINK of the
+ * records linked to it. An export cut short must not read as "everything else was deleted".
+ */
+async function deletionsToHold(app: AppContext, integration: IntegrationRow, connector: Connector, object: string, startedAt: Date): Promise<HeldDeletion | null> {
+  const counts = await withTenant(app.db, integration.tenant_id, (tx) =>
+    tx
+      .selectFrom('sync_links')
+      .select([sql<number>`count(*)::int`.as('linked'), sql<number>`(count(*) filter (where synced_at < ${startedAt}))::int`.as('unseen')])
+      .where('tenant_id', '=', integration.tenant_id)
+      .where('integration_id', '=', integration.id)
+      .where('object', '=', object)
+      .executeTakeFirstOrThrow(),
+  );
+  if (counts.unseen === 0) return null;
+  const problem = (await connector.snapshotProblem?.(object)) ?? null;
+  if (problem) return { object, ...counts, reason: `${problem}: none of its ${counts.unseen} records was deleted here` };
+  const limit = app.config.syncMaxShrink;
+  if (counts.unseen / counts.linked <= limit) return null;
+  return {
+    object,
+    ...counts,
+    reason: `the export lists ${counts.linked - counts.unseen} of the ${counts.linked} records linked: more than ${Math.round(limit * 100)} % gone at once, so nothing was deleted. If that is right, sync again allowing mass deletion.`,
+  };
 }
 
 /** Which phases a run goes through for each object. */
@@ -369,6 +396,22 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
     for (let p = Math.max(firstPhase, 0); p < phases.length; p++) {
       const phase = phases[p]!;
       let cursor = index === resume.objectIndex && phase === resume.phase ? (resume.cursor ?? null) : null;
+      if (phase === 'deletions' && connector.snapshot && cursor === null && !run.allow_mass_deletion) {
+        const held = await deletionsToHold(app, integration, connector, mapping.object, run.started_at!);
+        if (held) {
+          const next: SyncCheckpoint = p + 1 < phases.length ? { objectIndex: index, phase: phases[p + 1]!, cursor: null } : { objectIndex: index + 1, phase: phases[0], cursor: null };
+          await withTenant(app.db, tenantId, async (tx) => {
+            await tx
+              .updateTable('sync_runs')
+              .set({ held_deletions: sql`held_deletions || ${JSON.stringify([held])}::jsonb`, checkpoint: JSON.stringify(next) })
+              .where('tenant_id', '=', tenantId)
+              .where('id', '=', run.id)
+              .execute();
+            await recordAudit(tx, tenantId, SYSTEM(integration.id), { action: 'sync.deletions_held', objectType: 'integration', objectId: integration.id, fields: [`${held.object}:unseen=${held.unseen},linked=${held.linked}`] });
+          });
+          continue;
+        }
+      }
       for (;;) {
         const page =
           phase === 'deletions'

@@ -132,6 +132,8 @@ export function toRunView(row: RunRow): z.infer<typeof runView> {
     createdAt: isoRequired(row.created_at),
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
+    heldDeletions: row.held_deletions,
+    allowMassDeletion: row.allow_mass_deletion,
   };
 }
 
@@ -259,13 +261,13 @@ export function updateIntegration(app: AppContext, caller: Caller, id: string, p
 }
 
 /** "Sync now": queues an incremental run (the initial one if none finished yet). */
-export function syncNow(app: AppContext, caller: Caller, id: string) {
+export function syncNow(app: AppContext, caller: Caller, id: string, options: { allowMassDeletion: boolean } = { allowMassDeletion: false }) {
   return asCaller(app, caller, async (tx, audit) => {
     const row = await findIntegration(tx, caller.auth.tenantId, id);
     if (row.status !== 'active') throw conflict(`The integration is ${row.status.replace('_', ' ')}; it cannot sync.`);
-    const runId = await requestRun(tx, row, caller.auth.memberId);
+    const runId = await requestRun(tx, row, caller.auth.memberId, options);
     if (!runId) throw conflict('A sync of this integration is already queued or running.');
-    await audit({ action: 'integration.sync', objectType: 'integration', objectId: id });
+    await audit({ action: 'integration.sync', objectType: 'integration', objectId: id, fields: options.allowMassDeletion ? ['allowMassDeletion'] : [] });
     const run = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
     return toRunView(run);
   });

@@ -8,7 +8,7 @@ import * as integrations from './integrations.ts';
 import { recordLinks } from './links.ts';
 import { pushRecord } from './push.ts';
 import * as reviews from './reviews.ts';
-import { integrationInput, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView } from './schema.ts';
+import { integrationInput, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView, syncNowInput } from './schema.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -48,8 +48,8 @@ export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
   r.post('/api/v1/integrations/:id/sync', {
     config: { access: 'integrations.manage', resource: 'integration' },
-    schema: { tags, summary: 'Sync now (409 while a run is queued or running)', params: idParam, response: { 202: runView } },
-    handler: async (request, reply) => reply.code(202).send(await integrations.syncNow(app, callerOf(request), request.params.id)),
+    schema: { tags, summary: 'Sync now (409 while a run is queued or running)', params: idParam, body: syncNowInput, response: { 202: runView } },
+    handler: async (request, reply) => reply.code(202).send(await integrations.syncNow(app, callerOf(request), request.params.id, request.body ?? { allowMassDeletion: false })),
   });
   r.post('/api/v1/integrations/:id/push', {
     config: { access: 'integrations.push', resource: 'integration' },

@@ -71,7 +71,15 @@ export const runView = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  heldDeletions: z
+    .array(z.object({ object: z.string(), linked: z.number().int(), unseen: z.number().int(), reason: z.string() }))
+    .describe('Deletions this run did not apply because the export looked incomplete (a CSV drop whose file is missing, or lost more than LAWFUL_SYNC_MAX_SHRINK of its records): review, then sync with allowMassDeletion if they are right'),
+  allowMassDeletion: z.boolean(),
 });
+
+export const syncNowInput = z
+  .object({ allowMassDeletion: z.boolean().default(false).describe('Apply deletions even if the export lost more than LAWFUL_SYNC_MAX_SHRINK of its records (after reviewing heldDeletions)') })
+  .default({ allowMassDeletion: false });
 
 export const purgeCertificate = z.object({
   startedAt: z.string(),

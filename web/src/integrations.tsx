@@ -144,6 +144,28 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
               )}
             </>
           )}
+          {item.lastRun && item.lastRun.heldDeletions.length > 0 && (
+            <div className="notice" role="alert">
+              <p>Deletions held for review: the export looked incomplete, so nothing it no longer lists was deleted.</p>
+              <ul aria-label="Held deletions">
+                {item.lastRun.heldDeletions.map((held: { object: string; reason: string }) => (
+                  <li key={held.object}>
+                    {held.object}: {held.reason}
+                  </li>
+                ))}
+              </ul>
+              {canManage && item.status === 'active' && (
+                <button
+                  className="danger"
+                  onClick={act(async () => {
+                    if (window.confirm('Those records were really deleted there? They will be deleted here too.')) await post(`/api/v1/integrations/${item.id}/sync`, { allowMassDeletion: true });
+                  })}
+                >
+                  Sync and apply these deletions
+                </button>
+              )}
+            </div>
+          )}
           {item.purgeCertificate && <Certificate certificate={item.purgeCertificate} order={item.objects} />}
           {canManage && item.status === 'active' && (
             <div className="actions">

@@ -140,6 +140,16 @@ export function csvConnector(settings: ConnectorSettings): Connector {
     mappings: MAPPINGS,
     stats,
     snapshot: true,
+    async snapshotProblem(object) {
+      const file = fileOf(object);
+      if (!fs.existsSync(file)) return `${object}.csv is missing from the drop folder`;
+      try {
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch {
+        return `${object}.csv cannot be read`;
+      }
+      return null;
+    },
     listAll: (object, cursor) => page(object, cursor),
     listChanged: (object, _since, cursor) => page(object, cursor),
     // Deletions are what a complete listing no longer holds; the engine works them out.
