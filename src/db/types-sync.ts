@@ -31,6 +31,8 @@ export interface SyncFailure {
   object: string;
   externalId: string;
   reason: string;
+  /** The record was stored, without the values the reason names. */
+  stored?: boolean;
 }
 export interface PurgeCertificate {
   startedAt: string;

@@ -80,6 +80,7 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
       failures.push({ object: mapping.object, externalId: record.id, reason: checked.reason });
       continue;
     }
+    if (checked.dropped.length > 0) failures.push({ object: mapping.object, externalId: record.id, reason: `stored without ${checked.dropped.join('; ')}`, stored: true });
     valid.push({ externalId: record.id, updatedAt: record.updatedAt, fields: checked.value, hash: await work.sealer.index('sync-content', JSON.stringify(checked.value)) });
   }
   const links = valid.length
@@ -174,7 +175,7 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
       // A match links an existing record: to its owner that is an update, not a new record.
       updated: changed.length + placed.filter((p) => p.origin === 'matched').length,
       unchanged: valid.length - fresh.length - changed.length,
-      failed: failures.length,
+      failed: failures.filter((failure) => !failure.stored).length,
     },
     failures,
   };

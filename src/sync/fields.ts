@@ -88,10 +88,41 @@ export const SYNC_FIELDS = {
 
 export type SyncFields = { [K in SyncRecordType]: z.infer<(typeof SYNC_FIELDS)[K]> };
 
-/** The checked fields, or the reason they cannot be stored (field names only, never values). */
-export function checkFields<K extends SyncRecordType>(type: K, fields: Record<string, unknown>): { ok: true; value: SyncFields[K] } | { ok: false; reason: string } {
-  const result = SYNC_FIELDS[type].safeParse(fields);
-  if (result.success) return { ok: true, value: result.data as SyncFields[K] };
-  const reason = result.error.issues.map((issue) => `${issue.path.join('.') || type}: ${issue.message}`).join('; ');
-  return { ok: false, reason };
+/**
+ * Fields a record can be kept without: a value there that fails its check is left empty (an
+ * element of a list is left out) and reported, instead of losing the whole record. What
+ * identifies the record (a name, or the address a person is known by) is not among them.
+ */
+const DROPPABLE: Record<SyncRecordType, readonly string[]> = {
+  account: ['industry'],
+  contact: ['phones', 'emails', 'jobTitle'],
+  lead: ['phone', 'email', 'jobTitle'],
+  opportunity: ['amount', 'currency', 'stage'],
+  task: [],
+};
+
+/**
+ * The checked fields, with the values left out and why, or the reason the record cannot be
+ * stored at all (field names only, never values).
+ */
+export function checkFields<K extends SyncRecordType>(type: K, fields: Record<string, unknown>): { ok: true; value: SyncFields[K]; dropped: string[] } | { ok: false; reason: string } {
+  const input: Record<string, unknown> = { ...fields };
+  const dropped: string[] = [];
+  for (;;) {
+    const result = SYNC_FIELDS[type].safeParse(input);
+    if (result.success) return { ok: true, value: result.data as SyncFields[K], dropped };
+    const issues = result.error.issues;
+    const describe = (issue: (typeof issues)[number]) => `${issue.path.join('.') || type}: ${issue.message}`;
+    if (!issues.every((issue) => DROPPABLE[type].includes(String(issue.path[0])))) {
+      return { ok: false, reason: [...dropped, ...issues.map(describe)].join('; ') };
+    }
+    const leftOut = new Map<string, Set<number>>();
+    for (const issue of issues) {
+      const [field, index] = issue.path as [string, unknown];
+      if (typeof index === 'number' && Array.isArray(input[field])) (leftOut.get(field) ?? leftOut.set(field, new Set()).get(field)!).add(index);
+      else input[field] = null;
+      dropped.push(describe(issue));
+    }
+    for (const [field, indexes] of leftOut) input[field] = (input[field] as unknown[]).filter((_, at) => !indexes.has(at));
+  }
 }

@@ -63,7 +63,7 @@ export const runView = z.object({
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   changesSince: z.string().nullable(),
   stats: z.record(z.string(), counts).describe('Per external object'),
-  failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string() })),
+  failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string(), stored: z.boolean().optional().describe('true: the record was stored without the values the reason names') })),
   requests: z.number(),
   rateLimited: z.number(),
   error: z.string().nullable(),

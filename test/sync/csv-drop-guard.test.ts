@@ -82,4 +82,22 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
     assert.deepEqual(run.heldDeletions, []);
     assert.equal(await held(), 9);
   });
+
+  it('stores a record with a value that fails its check without that value, and reports the field', async () => {
+    const rows = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` }));
+    rows.push({ id: 'C20', first_name: 'Phoebe', email: 'phoebe@drop.example', phone: 'call me after six;+49 30 1234567' } as (typeof rows)[number]);
+    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => (row as Record<string, string>)[c] ?? ''))]));
+    fs.writeFileSync(path.join(folder, 'opportunities.csv'), stringify([CSV_COLUMNS.opportunities!, ['O1', 'Three decimals', '12.345', 'EUR', 'proposal', '', '']]));
+    const run = await sync();
+    assert.equal(run.stats.contacts.created, 1);
+    assert.equal(run.stats.contacts.failed, 0, 'kept, not failed');
+    assert.equal(run.stats.opportunities.created, 1);
+    const reported = Object.fromEntries(run.failures.map((f: any) => [f.externalId, f]));
+    assert.equal(reported.C20.stored, true);
+    assert.match(reported.C20.reason, /^stored without phones\.0: must be a phone number/);
+    assert.doesNotMatch(reported.C20.reason, /call me/, 'the value itself is not repeated');
+    assert.match(reported.O1.reason, /^stored without amount/);
+    const phoebe = (await admin.get('/api/v1/contacts?email=phoebe@drop.example')).body.items[0];
+    assert.deepEqual(phoebe.phones, ['+49 30 1234567'], 'the valid number of the two is kept');
+  });
 });
