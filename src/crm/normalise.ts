@@ -1,3 +1,5 @@
+import { withoutExtension } from './phones.ts';
+
 /** Normalisation shared by storage, blind indexes and matching, so equal inputs always meet. */
 
 export function normaliseEmail(email: string): string {
@@ -7,10 +9,10 @@ export function normaliseEmail(email: string): string {
 /**
  * A phone number as its blind index sees it: digits only, with a leading + kept (00 read as +),
  * so "+49 30 555-0199" and "+493055501 99" meet. Numbers written without their country code do
- * not meet their international form; null when no digit remains.
+ * not meet their international form; an extension is left out; null when no digit remains.
  */
 export function normalisePhone(phone: string): string | null {
-  const compact = phone.trim().replace(/^00/, '+').replace(/[^\d+]/g, '');
+  const compact = withoutExtension(phone.trim()).replace(/^00/, '+').replace(/[^\d+]/g, '');
   const digits = compact.replace(/\+/g, '');
   return digits.length === 0 ? null : `${compact.startsWith('+') ? '+' : ''}${digits}`;
 }

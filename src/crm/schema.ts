@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { isCountryCode, isCurrencyCode, normaliseDomain } from './normalise.ts';
+import { PLAIN_PHONE, readPhone } from './phones.ts';
 import { jurisdiction, region } from '../jurisdiction/schema.ts';
 
 const id = z.string().uuid();
@@ -32,7 +33,8 @@ export const email = z.string().trim().max(254).email('must be a valid email add
 export const phone = z
   .string()
   .trim()
-  .regex(/^\+?[0-9 ().\-/]{3,40}$/, 'must be a phone number (digits, spaces, + ( ) . - /)');
+  .max(60)
+  .refine((value) => PLAIN_PHONE.test(value) || readPhone(value).ok, 'must be a phone number (digits, spaces, + ( ) . - /, and an extension such as "ext. 12")');
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a real date');
 /**
  * A web page people are sent to (a privacy policy): http or https only, so a javascript: or

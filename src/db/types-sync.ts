@@ -38,8 +38,18 @@ export interface PurgeCertificate {
   startedAt: string;
   /** null while the purge is running. */
   finishedAt: string | null;
+  /** Lawful CRM's own copy of the credentials was deleted (at the disconnect). */
+  credentialsDeleted: boolean;
+  /** The vendor was told to revoke the token; false when it was not asked or refused. */
   credentialsRevoked: boolean;
-  objects: Record<string, { before: number; deleted: number; unlinked: number; after: number }>;
+  /** What happened at the vendor, in words a DPO can quote. */
+  credentialsRevocation: string;
+  /** Per external object; after = what remains of it here: links, and records whose provenance still names this connection. */
+  objects: Record<string, { recordType?: SyncRecordType; before: number; deleted: number; unlinked: number; after: number }>;
+  /** Records that remain with this connection as their source, and why they were not purged. */
+  kept: Array<{ recordType: 'contact' | 'lead'; count: number; reason: string }>;
+  /** Contacts converted here from this connection's leads, counted when the purge began. */
+  convertedLeads?: number;
 }
 
 export interface IntegrationsTable {
@@ -97,6 +107,7 @@ export interface SyncRunsTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   held_deletions: Json<HeldDeletion[]>;
+  failures_total: Generated<number>;
   allow_mass_deletion: Generated<boolean>;
 }
 

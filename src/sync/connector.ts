@@ -46,6 +46,8 @@ export interface Connector {
    * listing no longer holds was deleted there, and the engine finds that itself.
    */
   readonly snapshot?: boolean;
+  /** Objects this connector lists whole in every run, because the vendor keeps no trace of their deletions (Pipedrive's leads). */
+  readonly snapshotObjects?: readonly string[];
   /** For a snapshot connector: why its export of the object cannot be trusted now (missing, unreadable), or null. */
   snapshotProblem?(object: string): Promise<string | null>;
   listAll(object: string, cursor: string | null): Promise<RecordPage>;
@@ -66,6 +68,11 @@ export interface ConnectorSettings {
   onCredentials: (credentials: Credentials) => Promise<void>;
   /** Tests: no real waiting between retries. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** Whether a complete listing of the object is what tells its deletions. */
+export function listsWhole(connector: Connector, object: string): boolean {
+  return connector.snapshot === true || (connector.snapshotObjects?.includes(object) ?? false);
 }
 
 export function mappingOf(connector: Connector, object: string): ObjectMapping {

@@ -10,7 +10,7 @@ import type { HeldDeletion, ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecor
 import type { Job, Lease } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 import type { Connector, ExternalRecord, ObjectMapping } from './connector.ts';
-import { mappingOf } from './connector.ts';
+import { listsWhole, mappingOf } from './connector.ts';
 import { checkFields } from './fields.ts';
 import { ConnectorError } from './http.ts';
 import { ERASE_QUEUE } from './erasure.ts';
@@ -274,7 +274,7 @@ export async function queueDueSyncs(app: AppContext, now = new Date()): Promise<
 }
 
 /**
- * For a snapshot connector: links of the object that the run's complete listing did not touch,
+ * For an object listed whole (a snapshot): links of it that the run's complete listing did not touch,
  * a page at a time (each page deleted before the next is read, so the next starts afresh).
  */
 async function unseenSince(app: AppContext, integration: IntegrationRow, object: string, startedAt: Date) {
@@ -293,7 +293,7 @@ async function unseenSince(app: AppContext, integration: IntegrationRow, object:
 }
 
 /**
- * For a snapshot connector, whether this run must not apply the deletions of an object: its
+ * For an object listed whole, whether this run must not apply the deletions of an object: its
  * export is missing or unreadable, or it no longer lists more than LAWFUL_SYNC_MAX_SHRINK of the
  * records linked to it. An export cut short must not read as "everything else was deleted".
  */
@@ -315,7 +315,7 @@ async function deletionsToHold(app: AppContext, integration: IntegrationRow, con
   return {
     object,
     ...counts,
-    reason: `the export lists ${counts.linked - counts.unseen} of the ${counts.linked} records linked: more than ${Math.round(limit * 100)} % gone at once, so nothing was deleted. If that is right, sync again allowing mass deletion.`,
+    reason: `${connector.snapshot ? 'the export' : 'the complete listing'} lists ${counts.linked - counts.unseen} of the ${counts.linked} records linked: more than ${Math.round(limit * 100)} % gone at once, so nothing was deleted. If that is right, sync again allowing mass deletion.`,
   };
 }
 
@@ -384,6 +384,7 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
   const objects = connector.mappings.filter((m) => integration.objects.includes(m.object));
   const stats: Record<string, ObjectCounts> = { ...run.stats };
   const failures: SyncFailure[] = [...run.failures];
+  let failuresTotal = run.failures_total;
   const since = run.changes_since ? new Date(run.changes_since) : new Date(0);
   const requestsBefore = run.requests;
   const rateLimitedBefore = run.rate_limited;
@@ -397,7 +398,8 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
     for (let p = Math.max(firstPhase, 0); p < phases.length; p++) {
       const phase = phases[p]!;
       let cursor = index === resume.objectIndex && phase === resume.phase ? (resume.cursor ?? null) : null;
-      if (phase === 'deletions' && connector.snapshot && cursor === null && !run.allow_mass_deletion) {
+      const whole = listsWhole(connector, mapping.object);
+      if (phase === 'deletions' && whole && cursor === null && !run.allow_mass_deletion) {
         const held = await deletionsToHold(app, integration, connector, mapping.object, run.started_at!);
         if (held) {
           const next: SyncCheckpoint = p + 1 < phases.length ? { objectIndex: index, phase: phases[p + 1]!, cursor: null } : { objectIndex: index + 1, phase: phases[0], cursor: null };
@@ -416,7 +418,7 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
       for (;;) {
         const page =
           phase === 'deletions'
-            ? connector.snapshot
+            ? whole
               ? await unseenSince(app, integration, mapping.object, run.started_at!)
               : await connector.listDeleted(mapping.object, since, cursor)
             : run.mode === 'initial'
@@ -434,18 +436,20 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
           const current = await tx.selectFrom('integrations').select('status').where('tenant_id', '=', tenantId).where('id', '=', integration.id).forShare().executeTakeFirstOrThrow();
           if (current.status !== 'active') throw new Error(`The integration is ${current.status.replace('_', ' ')}.`);
           const pageScope: SyncScope = { ...scope, work: syncWork(app, tx, integration) };
-          const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records, connector.snapshot);
+          const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records, whole);
           const alongside = 'deletedIds' in page && page.deletedIds?.length ? await applyDeletions(pageScope, mapping, page.deletedIds) : null;
           scope.accounts = pageScope.accounts;
           stats[mapping.object] = addCounts(stats[mapping.object] ?? emptyCounts(), result.counts);
           if (alongside) addCounts(stats[mapping.object]!, alongside.counts);
           failures.push(...result.failures.slice(0, Math.max(0, MAX_FAILURES - failures.length)));
+          failuresTotal += result.failures.length;
           await tx
             .updateTable('sync_runs')
             .set({
               checkpoint: JSON.stringify(checkpoint),
               stats: JSON.stringify(stats),
               failures: JSON.stringify(failures),
+              failures_total: failuresTotal,
               requests: requestsBefore + connector.stats.requests,
               rate_limited: rateLimitedBefore + connector.stats.rateLimited,
             })

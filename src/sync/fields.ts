@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { SyncRecordType } from '../db/types-sync.ts';
 import { isCountryCode, isCurrencyCode, normaliseDomain, normaliseEmail } from '../crm/normalise.ts';
-import { amount, email, phone, STAGES } from '../crm/schema.ts';
+import { readPhone } from '../crm/phones.ts';
+import { amount, email, STAGES } from '../crm/schema.ts';
 
 /**
  * The internal fields a connector maps each external object to, checked before anything is
- * stored. A value a person relies on being right (an address, a phone number, an amount) that is
- * malformed fails the record, with the field named in the run's failures; an optional value we
- * merely cannot read (a domain "n/a", a country spelt out oddly) is left empty.
+ * stored. A record that cannot be told apart without a value (no name, no address) fails, with
+ * the field named in the run's failures; a malformed value it can be kept without (a phone
+ * number, an amount, see DROPPABLE) is left out and reported; an optional value we merely cannot
+ * read (a domain "n/a", a country spelt out oddly) is left empty.
  */
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -31,6 +33,13 @@ const lenientDomain = z.unknown().optional().transform((value) => (typeof value 
 const lenientCountry = z.unknown().optional().transform(countryCode);
 const text = (max: number) => z.string().trim().max(max).nullable().default(null).transform((value) => (value === '' ? null : value));
 const reference = z.string().max(200).nullable().default(null);
+/** A number libphonenumber-js can read (an international one must be real); national ones were read with the record's country before. */
+const phone = z
+  .string()
+  .trim()
+  .max(60)
+  .refine((value) => readPhone(value).ok, 'must be a phone number')
+  .transform((value) => (readPhone(value) as { phone: string }).phone);
 
 export const SYNC_FIELDS = {
   account: z.object({
@@ -102,11 +111,29 @@ const DROPPABLE: Record<SyncRecordType, readonly string[]> = {
 };
 
 /**
+ * "030 5550199" of a person in Germany is +49 30 5550199: national numbers are read with the
+ * record's country while it is at hand. A number that does not fit that country stays as
+ * written (the person may be reached abroad) and is checked as any national number.
+ */
+function withPhonesReadInCountry(input: Record<string, unknown>): Record<string, unknown> {
+  const region = countryCode(input.country);
+  if (!region) return input;
+  const read = (value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const result = readPhone(value, region);
+    return result.ok ? result.phone : value;
+  };
+  if (Array.isArray(input.phones)) input.phones = input.phones.map(read);
+  if (input.phone !== undefined) input.phone = read(input.phone);
+  return input;
+}
+
+/**
  * The checked fields, with the values left out and why, or the reason the record cannot be
  * stored at all (field names only, never values).
  */
 export function checkFields<K extends SyncRecordType>(type: K, fields: Record<string, unknown>): { ok: true; value: SyncFields[K]; dropped: string[] } | { ok: false; reason: string } {
-  const input: Record<string, unknown> = { ...fields };
+  const input = withPhonesReadInCountry({ ...fields });
   const dropped: string[] = [];
   for (;;) {
     const result = SYNC_FIELDS[type].safeParse(input);

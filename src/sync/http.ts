@@ -7,7 +7,7 @@
 
 export type Credentials =
   | { kind: 'api_key'; token: string }
-  | { kind: 'oauth2'; accessToken: string; refreshToken: string; tokenUrl: string; clientId: string; clientSecret: string };
+  | { kind: 'oauth2'; accessToken: string; refreshToken: string; tokenUrl: string; clientId: string; clientSecret: string; apiDomain?: string };
 
 export interface HttpOptions {
   /** Attempts per request before giving up (rate limits and server errors count; a token refresh does not). */
@@ -23,6 +23,19 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** How an API key travels (default: a bearer token); OAuth access tokens are always bearer tokens. */
   apiKeyHeaders?: (token: string) => Record<string, string>;
+  /**
+   * How the client authenticates at the token endpoint (RFC 6749 §2.3.1): HTTP Basic, which
+   * every server must accept (Pipedrive requires it), or client_id and client_secret in the body.
+   */
+  clientAuthentication?: 'basic' | 'body';
+}
+
+/** One answer as an SDK's HTTP adapter needs it. */
+export interface RawAnswer {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  text: string;
 }
 
 export class ConnectorError extends Error {
@@ -62,6 +75,11 @@ export class ConnectorHttp {
   readonly stats: HttpStats = { requests: 0, rateLimited: 0, serverErrors: 0, refreshes: 0, waitedMs: 0 };
   private readonly options: Required<Omit<HttpOptions, 'onCredentials' | 'apiKeyHeaders'>> & Pick<HttpOptions, 'onCredentials' | 'apiKeyHeaders'>;
 
+  /** The credentials in use (a refresh replaces them). */
+  get current(): Credentials {
+    return this.credentials;
+  }
+
   constructor(
     readonly baseUrl: string,
     private credentials: Credentials,
@@ -77,6 +95,7 @@ export class ConnectorHttp {
       timeoutMs: options.timeoutMs ?? 30_000,
       onCredentials: options.onCredentials,
       apiKeyHeaders: options.apiKeyHeaders,
+      clientAuthentication: options.clientAuthentication ?? 'body',
     };
   }
 
@@ -86,12 +105,21 @@ export class ConnectorHttp {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /**
+   * A request an SDK built (body already serialised, its own headers), sent with this layer's
+   * credentials, retries and refresh; a refusal is thrown as a ConnectorError.
+   */
+  async exchange(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<RawAnswer> {
+    const response = await this.send(method, url, body, headers, true);
+    return { status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), text: await response.text() };
+  }
+
   private async wait(ms: number): Promise<void> {
     this.stats.waitedMs += ms;
     await this.options.sleep(ms);
   }
 
-  private async send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
+  private async send(method: string, path: string, body: unknown, headers: Record<string, string>, serialised = false): Promise<Response> {
     let refreshed = false;
     for (let attempt = 0; ; ) {
       let response: Response;
@@ -100,7 +128,7 @@ export class ConnectorHttp {
         response = await fetch(new URL(path, this.baseUrl), {
           method,
           headers: { accept: 'application/json', ...this.authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : serialised ? (body as string) : JSON.stringify(body),
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
       } catch (error) {
@@ -144,16 +172,24 @@ export class ConnectorHttp {
     if (this.credentials.kind !== 'oauth2') return;
     const current = this.credentials;
     this.stats.refreshes += 1;
+    const basic = this.options.clientAuthentication === 'basic';
+    // RFC 6749 §2.3.1: the client id and secret form-urlencoded, then base64 as user:password.
+    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
     const response = await fetch(current.tokenUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken, client_id: current.clientId, client_secret: current.clientSecret }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        ...(basic ? { authorization: `Basic ${Buffer.from(`${encode(current.clientId)}:${encode(current.clientSecret)}`).toString('base64')}` } : {}),
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken, ...(basic ? {} : { client_id: current.clientId, client_secret: current.clientSecret }) }),
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
     if (!response.ok) throw new ConnectorError(`token refresh refused: ${response.status} ${describe(await response.text().catch(() => ''), response.statusText).message}; reconnect the integration`, response.status, 'auth');
-    const token = (await response.json()) as { access_token?: string; refresh_token?: string };
+    const token = (await response.json()) as { access_token?: string; refresh_token?: string; api_domain?: string };
     if (!token.access_token) throw new ConnectorError('token refresh answered without an access token', response.status, 'auth');
-    this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken };
+    // Pipedrive names the company's own API root with every token.
+    this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken, ...(token.api_domain ? { apiDomain: token.api_domain } : {}) };
     await this.options.onCredentials?.(this.credentials);
   }
 }

@@ -6,7 +6,7 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { iso, isoRequired } from '../crm/context.ts';
 import { purposeReference } from '../consent/purposes.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { ConnectorKind, SyncRunsTable } from '../db/types-sync.ts';
+import type { ConnectorKind, PurgeCertificate, SyncRunsTable } from '../db/types-sync.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Connector, ConnectorSettings } from './connector.ts';
@@ -117,6 +117,18 @@ export async function connectorOf(app: AppContext, tx: Tx, integration: Integrat
 
 type RunRow = Selectable<SyncRunsTable>;
 
+/** Certificates written before the credentials' fate and the kept records were told (migration-free: they are JSON). */
+function certificateView(certificate: PurgeCertificate): PurgeCertificate {
+  const legacy = certificate as Partial<PurgeCertificate> & { credentialsRevoked: boolean };
+  return {
+    ...certificate,
+    credentialsDeleted: legacy.credentialsDeleted ?? legacy.credentialsRevoked,
+    credentialsRevoked: legacy.credentialsDeleted === undefined ? false : legacy.credentialsRevoked,
+    credentialsRevocation: legacy.credentialsRevocation ?? 'not recorded (certificate written before vendor revocation was reported)',
+    kept: legacy.kept ?? [],
+  };
+}
+
 export function toRunView(row: RunRow): z.infer<typeof runView> {
   return {
     id: row.id,
@@ -125,6 +137,7 @@ export function toRunView(row: RunRow): z.infer<typeof runView> {
     changesSince: iso(row.changes_since),
     stats: row.stats,
     failures: row.failures,
+    failuresTotal: row.failures_total,
     requests: row.requests,
     rateLimited: row.rate_limited,
     error: row.error,
@@ -166,7 +179,7 @@ async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 
     records,
     openReviews: reviews.count,
     lastRun: lastRun ? toRunView(lastRun) : null,
-    purgeCertificate: row.purge_certificate,
+    purgeCertificate: row.purge_certificate && certificateView(row.purge_certificate),
     createdAt: isoRequired(row.created_at),
     disconnectedAt: iso(row.disconnected_at),
   };

@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
-import { withTenant } from '../db/tenant.ts';
+import { sql } from 'kysely';
+import { withTenant, type Tx } from '../db/tenant.ts';
 import type { PurgeCertificate } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
 import { syncWork } from './engine.ts';
@@ -18,6 +19,51 @@ import { clearFilledFields, linkCounts, removeSyncedRecords, type LinkRow } from
 export const PURGE_QUEUE = 'sync.purge';
 const BATCH = 500;
 
+const KEPT_REASON = {
+  converted: 'converted here from a lead this connection brought in: the contact is the workspace\'s own record now; its provenance still names this connection (erase it through a data subject request if it must go)',
+  contact: 'brought in by this connection but no longer linked to it, so not purged; its provenance still names this connection',
+  lead: 'brought in by this connection but no longer linked to it, so not purged; its provenance still names this connection',
+} as const;
+
+/**
+ * Contacts converted here from leads this connection brought in: counted before the purge deletes
+ * those leads, as nothing else tells such a contact from one the connection created.
+ */
+async function convertedFromLinkedLeads(tx: Tx, tenantId: string, integrationId: string): Promise<number> {
+  const row = await tx
+    .selectFrom('sync_links')
+    .innerJoin('leads', (join) => join.onRef('leads.tenant_id', '=', 'sync_links.tenant_id').onRef('leads.id', '=', 'sync_links.record_id'))
+    .innerJoin('contacts', (join) => join.onRef('contacts.tenant_id', '=', 'leads.tenant_id').onRef('contacts.id', '=', 'leads.converted_contact_id'))
+    .select(sql<number>`count(distinct contacts.id)::int`.as('count'))
+    .where('sync_links.tenant_id', '=', tenantId)
+    .where('sync_links.integration_id', '=', integrationId)
+    .where('sync_links.record_type', '=', 'lead')
+    .where('contacts.source_type', '=', 'connector')
+    .where('contacts.source_ref', '=', integrationId)
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+/** What still names the connection as its source once every link is gone: the certificate says so, and why. */
+async function stillSourcedFrom(tx: Tx, tenantId: string, integrationId: string, converted: number): Promise<PurgeCertificate['kept']> {
+  const count = async (table: 'contacts' | 'leads') =>
+    (await tx.selectFrom(table).select(sql<number>`count(*)::int`.as('count')).where('tenant_id', '=', tenantId).where('source_type', '=', 'connector').where('source_ref', '=', integrationId).executeTakeFirstOrThrow()).count;
+  const contacts = await count('contacts');
+  const leads = await count('leads');
+  const kept: PurgeCertificate['kept'] = [];
+  const convertedLeft = Math.min(converted, contacts);
+  if (convertedLeft > 0) kept.push({ recordType: 'contact', count: convertedLeft, reason: KEPT_REASON.converted });
+  if (contacts > convertedLeft) kept.push({ recordType: 'contact', count: contacts - convertedLeft, reason: KEPT_REASON.contact });
+  if (leads > 0) kept.push({ recordType: 'lead', count: leads, reason: KEPT_REASON.lead });
+  return kept;
+}
+
+/** The external object a kept record is counted under: a converted contact under the leads it came from. */
+function objectOfKept(certificate: PurgeCertificate, kept: PurgeCertificate['kept'][number]): string | undefined {
+  const recordType = kept.reason === KEPT_REASON.converted ? 'lead' : kept.recordType;
+  return Object.entries(certificate.objects).find(([, entry]) => entry.recordType === recordType)?.[0];
+}
+
 export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise<void> {
   const tenantId = job.tenant_id!;
   const integrationId = String(job.payload.integrationId);
@@ -29,7 +75,11 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
     const certificate: PurgeCertificate = {
       startedAt: new Date().toISOString(),
       finishedAt: null,
-      credentialsRevoked: integration.credentials_enc === null,
+      credentialsDeleted: integration.credentials_enc === null,
+      credentialsRevoked: false,
+      credentialsRevocation: `not asked: Lawful CRM deleted its copy of the credentials; revoke the token or API key in ${integration.kind}'s own settings to end the access there`,
+      kept: [],
+      convertedLeads: await convertedFromLinkedLeads(tx, tenantId, integrationId),
       objects: Object.fromEntries(integration.objects.map((object) => [object, { before: counts[object] ?? 0, deleted: 0, unlinked: 0, after: 0 }])),
     };
     return tx
@@ -65,6 +115,7 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
       const kept: LinkRow[] = [];
       for (const link of links) {
         const entry = (certificate.objects[link.object] ??= { before: 0, deleted: 0, unlinked: 0, after: 0 });
+        entry.recordType = link.record_type;
         if (link.origin === 'created' && !elsewhere.has(link.record_id)) {
           (doomed.get(link.record_type) ?? doomed.set(link.record_type, []).get(link.record_type)!).push(link.record_id);
           entry.deleted += 1;
@@ -109,7 +160,12 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
     const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', integrationId).forUpdate().executeTakeFirstOrThrow();
     const certificate = integration.purge_certificate!;
     const remaining = await linkCounts(tx, tenantId, integrationId);
-    for (const [object, entry] of Object.entries(certificate.objects)) entry.after = remaining[object] ?? 0;
+    certificate.kept = await stillSourcedFrom(tx, tenantId, integrationId, certificate.convertedLeads ?? 0);
+    for (const [object, entry] of Object.entries(certificate.objects)) {
+      // Records that still name this connection as their source are what remains of the object they came from.
+      const sourced = certificate.kept.filter((kept) => objectOfKept(certificate, kept) === object).reduce((sum, kept) => sum + kept.count, 0);
+      entry.after = (remaining[object] ?? 0) + sourced;
+    }
     certificate.finishedAt = new Date().toISOString();
     // External ids are identifiers in the other CRM: the review list and failure reports keep none.
     await tx.deleteFrom('sync_match_reviews').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();

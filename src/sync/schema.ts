@@ -63,7 +63,8 @@ export const runView = z.object({
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   changesSince: z.string().nullable(),
   stats: z.record(z.string(), counts).describe('Per external object'),
-  failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string(), stored: z.boolean().optional().describe('true: the record was stored without the values the reason names') })),
+  failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string(), stored: z.boolean().optional().describe('true: the record was stored without the values the reason names') })).describe('The first 100 failures'),
+  failuresTotal: z.number().int().describe('Every failure of the run, counted past the first 100 listed'),
   requests: z.number(),
   rateLimited: z.number(),
   error: z.string().nullable(),
@@ -84,8 +85,15 @@ export const syncNowInput = z
 export const purgeCertificate = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable().describe('null while the purge is running'),
-  credentialsRevoked: z.boolean(),
-  objects: z.record(z.string(), z.object({ before: z.number(), deleted: z.number(), unlinked: z.number(), after: z.number() })),
+  credentialsDeleted: z.boolean().describe("Lawful CRM's copy of the credentials was deleted"),
+  credentialsRevoked: z.boolean().describe('The vendor revoked the token when asked'),
+  credentialsRevocation: z.string().describe('What happened at the vendor'),
+  objects: z.record(
+    z.string(),
+    z.object({ recordType: z.string().optional(), before: z.number(), deleted: z.number(), unlinked: z.number(), after: z.number().describe('What remains here: links, and records whose provenance still names this connection') }),
+  ),
+  kept: z.array(z.object({ recordType: z.enum(['contact', 'lead']), count: z.number(), reason: z.string() })).describe('Records kept with this connection as their source, and why'),
+  convertedLeads: z.number().optional().describe('Contacts converted here from leads of this connection, counted when the purge began'),
 });
 
 export const integrationView = z.object({

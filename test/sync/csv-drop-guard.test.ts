@@ -100,4 +100,33 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
     const phoebe = (await admin.get('/api/v1/contacts?email=phoebe@drop.example')).body.items[0];
     assert.deepEqual(phoebe.phones, ['+49 30 1234567'], 'the valid number of the two is kept');
   });
+
+  it('reads phones as people write them: extensions kept, national numbers read with the country, invalid ones left out and reported', async () => {
+    const rows: Array<Record<string, string>> = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` }));
+    rows.push({ id: 'C21', first_name: 'Otis', email: 'otis@drop.example', phone: '+1 617-555-0100 ext. 12' });
+    rows.push({ id: 'C22', first_name: 'Dora', email: 'dora@drop.example', phone: '030 5550199', country: 'Germany' });
+    rows.push({ id: 'C23', first_name: 'Ivo', email: 'ivo@drop.example', phone: '+1 555' });
+    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => row[c] ?? ''))]));
+    const run = await sync();
+    const reported = Object.fromEntries(run.failures.map((f: any) => [f.externalId, f]));
+    assert.equal(reported.C21, undefined, 'a number with an extension is a valid number');
+    assert.equal(reported.C22, undefined);
+    assert.equal(reported.C23.stored, true);
+    assert.match(reported.C23.reason, /^stored without phones\.0: must be a phone number/);
+    const phonesOf = async (address: string) => (await admin.get(`/api/v1/contacts?email=${address}`)).body.items[0].phones;
+    assert.deepEqual(await phonesOf('otis@drop.example'), ['+1 617 555 0100 ext. 12']);
+    assert.deepEqual(await phonesOf('dora@drop.example'), ['+49 30 5550199']);
+    assert.deepEqual(await phonesOf('ivo@drop.example'), []);
+  });
+
+  it('counts every failure of a run, past the first 100 it lists', async () => {
+    const rows: Array<Record<string, string>> = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` }));
+    for (let i = 0; i < 130; i++) rows.push({ id: `N${i}`, job_title: 'Nobody' });
+    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => row[c] ?? ''))]));
+    const run = await sync({ allowMassDeletion: true });
+    assert.equal(run.stats.contacts.failed, 130);
+    assert.equal(run.failures.length, 100);
+    // 130 contacts, and the opportunity still stored without its three-decimal amount.
+    assert.equal(run.failuresTotal, 131);
+  });
 });

@@ -203,8 +203,11 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     const done = (await admin.get(`/api/v1/integrations/${integrationId}`)).body;
     assert.equal(done.status, 'disconnected');
     const certificate = done.purgeCertificate;
-    assert.ok(certificate.finishedAt && certificate.credentialsRevoked);
-    assert.deepEqual(certificate.objects.contacts, { before: before.links.filter((l) => l.object === 'contacts').length, deleted: before.links.filter((l) => l.object === 'contacts').length - 1, unlinked: 1, after: 0 });
+    assert.ok(certificate.finishedAt && certificate.credentialsDeleted);
+    assert.equal(certificate.credentialsRevoked, false, 'nobody asked HubSpot to revoke the token');
+    assert.match(certificate.credentialsRevocation, /^not asked/);
+    assert.deepEqual(certificate.kept, []);
+    assert.deepEqual(certificate.objects.contacts, { recordType: 'contact', before: before.links.filter((l) => l.object === 'contacts').length, deleted: before.links.filter((l) => l.object === 'contacts').length - 1, unlinked: 1, after: 0 });
     for (const entry of Object.values(certificate.objects) as any[]) assert.equal(entry.after, 0);
 
     // Every table of the inventory, and every table pointing at people: no row about a record only HubSpot brought in.

@@ -39,7 +39,7 @@ function Certificate({ certificate, order }: { certificate: any; order: string[]
       <h4>Purge certificate</h4>
       <p>
         Started {new Date(certificate.startedAt).toLocaleString()}
-        {certificate.finishedAt ? `, finished ${new Date(certificate.finishedAt).toLocaleString()}` : ' — running'}; credentials {certificate.credentialsRevoked ? 'revoked' : 'not yet revoked'}.
+        {certificate.finishedAt ? `, finished ${new Date(certificate.finishedAt).toLocaleString()}` : ' — running'}; credentials {certificate.credentialsDeleted ? 'deleted here' : 'not yet deleted here'}, at the vendor: {certificate.credentialsRevoked ? 'revoked' : certificate.credentialsRevocation}.
       </p>
       <table>
         <thead>
@@ -63,6 +63,16 @@ function Certificate({ certificate, order }: { certificate: any; order: string[]
           ))}
         </tbody>
       </table>
+      {certificate.kept?.length > 0 && (
+        <ul aria-label="Kept records">
+          {certificate.kept.map((k: { recordType: string; count: number; reason: string }) => (
+            <li key={`${k.recordType}:${k.reason}`}>
+              {k.count} {k.recordType}
+              {k.count === 1 ? '' : 's'} kept: {k.reason}
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
@@ -140,6 +150,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
                       {f.object} {f.externalId}: {f.reason}
                     </li>
                   ))}
+                  {item.lastRun.failuresTotal > item.lastRun.failures.length && <li>… and {item.lastRun.failuresTotal - item.lastRun.failures.length} more (the first {item.lastRun.failures.length} are listed).</li>}
                 </ul>
               )}
             </>
