@@ -72,6 +72,7 @@ export interface IntegrationsTable {
   created_at: DefaultTimestamp;
   disconnected_at: Timestamp | null;
   purge_certificate: ColumnType<PurgeCertificate | null, string | null | undefined, string | null>;
+  vendor_revocation: ColumnType<{ revoked: boolean; detail: string; at: string } | null, string | null | undefined, string | null>;
 }
 
 export interface SyncLinksTable {

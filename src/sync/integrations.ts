@@ -18,6 +18,7 @@ import { SALESFORCE_BASE_URL, salesforceConnector } from './salesforce/connector
 import { csvConnector, dropFolder } from './csv/connector.ts';
 import { checkDestination, DestinationRefused, workspaceDropRoot } from './destinations.ts';
 import { PURGE_QUEUE } from './purge.ts';
+import { revokeAtVendor } from './revoke.ts';
 import { httpUrl, type integrationInput, type integrationPatch, type integrationView, type runView } from './schema.ts';
 import { linkCounts, type IntegrationRow } from './stores.ts';
 
@@ -299,16 +300,24 @@ export function listRuns(app: AppContext, caller: Caller, id: string, query: { l
 }
 
 /**
- * Disconnects: the credentials are revoked at once (sealed value emptied, key destroyed), syncs
- * stop, and a job deletes what came only from this connection and writes the purge certificate.
+ * Disconnects: the vendor is asked to revoke the token (outside any transaction: it is a network
+ * call), our copy of the credentials is deleted at once (sealed value emptied, key destroyed),
+ * syncs stop, and a job deletes what came only from this connection and writes the purge
+ * certificate, which says what the vendor answered.
  */
-export function disconnectIntegration(app: AppContext, caller: Caller, id: string) {
+export async function disconnectIntegration(app: AppContext, caller: Caller, id: string) {
+  const stored = await asCaller(app, caller, async (tx) => {
+    const row = await findIntegration(tx, caller.auth.tenantId, id);
+    if (row.status === 'disconnecting' || row.status === 'disconnected') throw conflict('The integration is already disconnected.');
+    return { kind: row.kind, credentials: row.credentials_enc ? (JSON.parse(await app.keys.decryptField(tx, row.tenant_id, CREDENTIALS_FIELD, row.credentials_enc)) as Credentials) : null };
+  });
+  const revocation = await revokeAtVendor(stored.kind, stored.credentials);
   return asCaller(app, caller, async (tx, audit) => {
     const row = await findIntegration(tx, caller.auth.tenantId, id);
     if (row.status === 'disconnecting' || row.status === 'disconnected') throw conflict('The integration is already disconnected.');
     const updated = await tx
       .updateTable('integrations')
-      .set({ status: 'disconnecting', credentials_enc: null, disconnected_at: new Date(), next_sync_at: null, status_reason: null })
+      .set({ status: 'disconnecting', credentials_enc: null, disconnected_at: new Date(), next_sync_at: null, status_reason: null, vendor_revocation: JSON.stringify({ ...revocation, at: new Date().toISOString() }) })
       .where('tenant_id', '=', caller.auth.tenantId)
       .where('id', '=', id)
       .returningAll()
@@ -322,7 +331,7 @@ export function disconnectIntegration(app: AppContext, caller: Caller, id: strin
       .where('state', 'in', ['queued', 'running'])
       .execute();
     await enqueue(tx, { queue: PURGE_QUEUE, tenantId: caller.auth.tenantId, payload: { integrationId: id }, singletonKey: `sync-purge:${id}`, maxAttempts: 10 });
-    await audit({ action: 'integration.disconnect', objectType: 'integration', objectId: id, fields: ['credentials'] });
+    await audit({ action: 'integration.disconnect', objectType: 'integration', objectId: id, fields: ['credentials', revocation.revoked ? 'vendor_revoked' : 'vendor_not_revoked'] });
     return toView(tx, updated, null);
   });
 }

@@ -1,6 +1,6 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
-import { sql } from 'kysely';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { PurgeCertificate } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
@@ -21,8 +21,7 @@ const BATCH = 500;
 
 const KEPT_REASON = {
   converted: 'converted here from a lead this connection brought in: the contact is the workspace\'s own record now; its provenance still names this connection (erase it through a data subject request if it must go)',
-  contact: 'brought in by this connection but no longer linked to it, so not purged; its provenance still names this connection',
-  lead: 'brought in by this connection but no longer linked to it, so not purged; its provenance still names this connection',
+  unlinked: 'brought in by this connection but no longer linked to it, so not purged; its provenance still names this connection',
 } as const;
 
 /**
@@ -53,8 +52,8 @@ async function stillSourcedFrom(tx: Tx, tenantId: string, integrationId: string,
   const kept: PurgeCertificate['kept'] = [];
   const convertedLeft = Math.min(converted, contacts);
   if (convertedLeft > 0) kept.push({ recordType: 'contact', count: convertedLeft, reason: KEPT_REASON.converted });
-  if (contacts > convertedLeft) kept.push({ recordType: 'contact', count: contacts - convertedLeft, reason: KEPT_REASON.contact });
-  if (leads > 0) kept.push({ recordType: 'lead', count: leads, reason: KEPT_REASON.lead });
+  if (contacts > convertedLeft) kept.push({ recordType: 'contact', count: contacts - convertedLeft, reason: KEPT_REASON.unlinked });
+  if (leads > 0) kept.push({ recordType: 'lead', count: leads, reason: KEPT_REASON.unlinked });
   return kept;
 }
 
@@ -76,8 +75,8 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
       startedAt: new Date().toISOString(),
       finishedAt: null,
       credentialsDeleted: integration.credentials_enc === null,
-      credentialsRevoked: false,
-      credentialsRevocation: `not asked: Lawful CRM deleted its copy of the credentials; revoke the token or API key in ${integration.kind}'s own settings to end the access there`,
+      credentialsRevoked: integration.vendor_revocation?.revoked ?? false,
+      credentialsRevocation: integration.vendor_revocation?.detail ?? 'not asked (disconnected before revocation was asked of vendors)',
       kept: [],
       convertedLeads: await convertedFromLinkedLeads(tx, tenantId, integrationId),
       objects: Object.fromEntries(integration.objects.map((object) => [object, { before: counts[object] ?? 0, deleted: 0, unlinked: 0, after: 0 }])),

@@ -12,6 +12,7 @@ import { FakeApi, type FakeAnswer } from './json-server.ts';
  *   PATCH  /crm/v3/objects/{type}/{id}                               update
  *   DELETE /crm/v3/objects/{type}/{id}                               archive (HubSpot's delete)
  *   POST   /oauth/v1/token                                           refresh an OAuth access token
+ *   DELETE /oauth/v1/refresh-tokens/{token}                          revoke a refresh token (204)
  * Errors have HubSpot's shape ({status: 'error', category, message}): 401 EXPIRED_AUTHENTICATION,
  * 429 RATE_LIMITS with Retry-After. Tests script token expiry and 429 storms and read the log
  * of requests to check what a sync asked for.
@@ -120,6 +121,12 @@ export class FakeHubSpot extends FakeApi {
 
   protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
     const error = (status: number, category: string, message: string, extra: Record<string, string> = {}) => ({ status, body: { status: 'error', category, message, correlationId: crypto.randomUUID() }, headers: extra });
+    const revoke = /^\/oauth\/v1\/refresh-tokens\/(.+)$/.exec(url.pathname);
+    if (method === 'DELETE' && revoke) {
+      // HubSpot's "Delete a refresh token": 204, and the token no longer refreshes.
+      if (!this.refreshTokens.delete(decodeURIComponent(revoke[1]!))) return error(404, 'NOT_FOUND', 'refresh token not found');
+      return { status: 204 };
+    }
     if (method === 'POST' && url.pathname === '/oauth/v1/token') {
       const form = new URLSearchParams(raw);
       if (form.get('grant_type') !== 'refresh_token' || form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) return error(400, 'BAD_CLIENT', 'invalid client or grant');

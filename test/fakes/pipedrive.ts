@@ -20,6 +20,7 @@ import { FakeApi, type FakeAnswer } from './json-server.ts';
  *   GET    /api/v1/recents?since_timestamp&items&start&limit  changes since "YYYY-MM-DD HH:MM:SS"
  *          UTC; a deleted person, organization or activity comes back with active_flag false
  *   POST   /oauth/token   refresh_token grant, client authenticated by HTTP Basic only
+ *   POST   /oauth/revoke  token=…&token_type_hint=refresh_token, client by HTTP Basic
  * The API token travels in x-api-token, an OAuth access token as a bearer token; 401
  * {success: false, error: 'unauthorized access'}; 429 with x-ratelimit-reset (seconds).
  */
@@ -110,11 +111,25 @@ export class FakePipedrive extends FakeApi {
     return this.tokens.has(String(headers['x-api-token'] ?? bearer ?? ''));
   }
 
-  /** Pipedrive's token endpoint: the client by HTTP Basic only (client_id in the body is refused). */
-  private token(headers: IncomingHttpHeaders, raw: string): FakeAnswer {
+  private clientRefused(headers: IncomingHttpHeaders): FakeAnswer | null {
     const basic = /^Basic (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
     if (id !== this.oauthClient.id || secret !== this.oauthClient.secret) return { status: 401, body: { success: false, error: 'Invalid client credentials', error_info: 'client authentication by HTTP Basic' } };
+    return null;
+  }
+
+  /** Pipedrive's revocation endpoint: the client by HTTP Basic; the refresh token stops working. */
+  private revoke(headers: IncomingHttpHeaders, raw: string): FakeAnswer {
+    const refused = this.clientRefused(headers);
+    if (refused) return refused;
+    this.refreshTokens.delete(new URLSearchParams(raw).get('token') ?? '');
+    return { status: 200, body: { success: true } };
+  }
+
+  /** Pipedrive's token endpoint: the client by HTTP Basic only (client_id in the body is refused). */
+  private token(headers: IncomingHttpHeaders, raw: string): FakeAnswer {
+    const refused = this.clientRefused(headers);
+    if (refused) return refused;
     const form = new URLSearchParams(raw);
     const refresh = form.get('refresh_token') ?? '';
     if (form.get('grant_type') !== 'refresh_token' || !this.refreshTokens.delete(refresh)) return { status: 400, body: { error: 'invalid_grant' } };
@@ -163,6 +178,7 @@ export class FakePipedrive extends FakeApi {
 
   protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
     if (method === 'POST' && url.pathname === '/oauth/token') return this.token(headers, raw);
+    if (method === 'POST' && url.pathname === '/oauth/revoke') return this.revoke(headers, raw);
     if (!this.authorised(headers)) return { status: 401, body: { success: false, error: 'unauthorized access', errorCode: 401 } };
     if (this.rateLimitNext > 0) {
       this.rateLimitNext -= 1;

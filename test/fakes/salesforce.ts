@@ -11,6 +11,7 @@ import { FakeApi, type FakeAnswer } from './json-server.ts';
  *   GET    /services/data/v59.0/sobjects/{type}/deleted/?start&end   deletions in a window (30 days back at most)
  *   GET/PATCH/DELETE /services/data/v59.0/sobjects/{type}/{id}, POST /services/data/v59.0/sobjects/{type}
  *   POST   /services/oauth2/token                        refresh-token grant
+ *   POST   /services/oauth2/revoke                       token revocation (RFC 7009)
  * Errors are arrays of {message, errorCode}: 401 INVALID_SESSION_ID, 403 REQUEST_LIMIT_EXCEEDED
  * (the concurrent-request limit), 400 INVALID_REPLICATION_DATE, 404 NOT_FOUND.
  */
@@ -92,6 +93,11 @@ export class FakeSalesforce extends FakeApi {
 
   protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
     const error = (status: number, errorCode: string, message: string) => ({ status, body: [{ message, errorCode }] });
+    if (method === 'POST' && url.pathname === '/services/oauth2/revoke') {
+      // RFC 7009 as Salesforce implements it: 200, or 400 unsupported_token_type for an unknown token.
+      if (!this.refreshTokens.delete(new URLSearchParams(raw).get('token') ?? '')) return { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
+      return { status: 200 };
+    }
     if (method === 'POST' && url.pathname === '/services/oauth2/token') {
       const form = new URLSearchParams(raw);
       if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret || !this.refreshTokens.has(form.get('refresh_token') ?? '')) {

@@ -204,8 +204,9 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     assert.equal(done.status, 'disconnected');
     const certificate = done.purgeCertificate;
     assert.ok(certificate.finishedAt && certificate.credentialsDeleted);
-    assert.equal(certificate.credentialsRevoked, false, 'nobody asked HubSpot to revoke the token');
-    assert.match(certificate.credentialsRevocation, /^not asked/);
+    assert.equal(certificate.credentialsRevoked, true, 'HubSpot was asked to revoke the refresh token');
+    assert.match(certificate.credentialsRevocation, /^HubSpot revoked the refresh token/);
+    assert.equal(fake.log.filter((e) => e.method === 'DELETE' && e.path.startsWith('/oauth/v1/refresh-tokens/') && e.status === 204).length, 1);
     assert.deepEqual(certificate.kept, []);
     assert.deepEqual(certificate.objects.contacts, { recordType: 'contact', before: before.links.filter((l) => l.object === 'contacts').length, deleted: before.links.filter((l) => l.object === 'contacts').length - 1, unlinked: 1, after: 0 });
     for (const entry of Object.values(certificate.objects) as any[]) assert.equal(entry.after, 0);

@@ -128,7 +128,7 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
     assert.equal(links.length, 5, 'the archived leads stay linked');
   });
 
-  it('refreshes an expired OAuth token with HTTP Basic client authentication and keeps using the api_domain it names', async () => {
+  it('refreshes an expired OAuth token with HTTP Basic client authentication, stores the rotated pair, and revokes it at disconnect', async () => {
     const company = new FakePipedrive();
     await company.start();
     try {
@@ -155,6 +155,15 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
       assert.equal(second.state, 'succeeded', JSON.stringify(second));
       assert.equal(second.stats.activities.created, 1);
       assert.equal(company.log.filter((e) => e.path === '/oauth/token').length, 1);
+
+      // Disconnecting asks Pipedrive to revoke the token (client by HTTP Basic); the certificate says so.
+      assert.equal((await admin.delete(`/api/v1/integrations/${created.body.id}`)).status, 202);
+      await env().app.jobs.drain();
+      const certificate = (await admin.get(`/api/v1/integrations/${created.body.id}`)).body.purgeCertificate;
+      assert.equal(certificate.credentialsDeleted, true);
+      assert.equal(certificate.credentialsRevoked, true);
+      assert.match(certificate.credentialsRevocation, /^Pipedrive revoked the refresh token/);
+      assert.deepEqual(company.log.filter((e) => e.path === '/oauth/revoke').map((e) => e.status), [200]);
     } finally {
       await company.stop();
     }

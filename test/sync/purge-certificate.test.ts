@@ -46,6 +46,7 @@ describeEachDatabase('Purge certificate after a disconnect', (env) => {
     assert.ok(certificate.finishedAt);
     assert.equal(certificate.credentialsDeleted, true);
     assert.equal(certificate.credentialsRevoked, false);
+    assert.equal(certificate.credentialsRevocation, 'no credentials: a drop folder is read from disk');
     assert.deepEqual(certificate.objects.leads, { recordType: 'lead', before: 2, deleted: 2, unlinked: 0, after: 1 }, 'the converted contact is what remains of the leads');
     assert.deepEqual(certificate.objects.contacts, { recordType: 'contact', before: 1, deleted: 1, unlinked: 0, after: 0 });
     assert.equal(certificate.kept.length, 1);
