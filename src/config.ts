@@ -22,6 +22,8 @@ export interface Config {
   auditAnchorFile: string;
   /** A snapshot export that lost more than this share of the records it linked has its deletions held for review. */
   syncMaxShrink: number;
+  /** Days between full-id reconciliations of a connection's objects (deletions a vendor's log lost). */
+  syncReconcileDays: number;
   /** The Ed25519 key that signs them; created on first use. Every node needs the same one. */
   auditAnchorKeyFile: string;
   /** Each workspace's CSV drop folders lie in its own subtree of this directory (named by its id). */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyFile: path.resolve(env.LAWFUL_MASTER_KEY_FILE ?? path.join(dataDir, 'master-keys.json')),
     auditAnchorFile: path.resolve(env.LAWFUL_AUDIT_ANCHOR_FILE ?? path.join(dataDir, 'audit-anchors.jsonl')),
     syncMaxShrink: share(env.LAWFUL_SYNC_MAX_SHRINK, 0.2, 'LAWFUL_SYNC_MAX_SHRINK'),
+    syncReconcileDays: positive(env.LAWFUL_SYNC_RECONCILE_DAYS, 7, 'LAWFUL_SYNC_RECONCILE_DAYS'),
     auditAnchorKeyFile: path.resolve(env.LAWFUL_AUDIT_ANCHOR_KEY_FILE ?? path.join(dataDir, 'audit-anchor-key.pem')),
     syncDropDir: path.resolve(env.LAWFUL_SYNC_DROP_DIR ?? path.join(dataDir, 'sync-drops')),
     syncDropMounts: dropMounts(env.LAWFUL_SYNC_DROP_MOUNTS),

@@ -22,9 +22,10 @@ export interface ObjectCounts {
   deleted: number;
   failed: number;
 }
+export type SyncPhase = 'changes' | 'reconcile' | 'deletions';
 export interface SyncCheckpoint {
   objectIndex?: number;
-  phase?: 'changes' | 'deletions';
+  phase?: SyncPhase;
   cursor?: string | null;
 }
 export interface SyncFailure {
@@ -72,6 +73,7 @@ export interface IntegrationsTable {
   created_at: DefaultTimestamp;
   disconnected_at: Timestamp | null;
   purge_certificate: ColumnType<PurgeCertificate | null, string | null | undefined, string | null>;
+  reconciled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   vendor_revocation: ColumnType<{ revoked: boolean; detail: string; at: string } | null, string | null | undefined, string | null>;
 }
 
@@ -110,6 +112,8 @@ export interface SyncRunsTable {
   held_deletions: Json<HeldDeletion[]>;
   failures_total: Generated<number>;
   allow_mass_deletion: Generated<boolean>;
+  reconcile: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  full_resync: Generated<boolean>;
 }
 
 /** Deletions a run did not apply because the export looked incomplete (migration 0037). */

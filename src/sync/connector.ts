@@ -50,7 +50,14 @@ export interface Connector {
   readonly snapshotObjects?: readonly string[];
   /** For a snapshot connector: why its export of the object cannot be trusted now (missing, unreadable), or null. */
   snapshotProblem?(object: string): Promise<string | null>;
+  /**
+   * How many days back the vendor's deletion log reaches (Salesforce: 15); a connection idle for
+   * longer reconciles instead of trusting it. Unset: the log is taken to reach back far enough.
+   */
+  readonly deletionWindowDays?: number;
   listAll(object: string, cursor: string | null): Promise<RecordPage>;
+  /** Every live external id of the object, for a reconciliation; without it, listAll serves. */
+  listIds?(object: string, cursor: string | null): Promise<DeletionPage>;
   listChanged(object: string, since: Date, cursor: string | null): Promise<RecordPage>;
   listDeleted(object: string, since: Date, cursor: string | null): Promise<DeletionPage>;
   get(object: string, id: string): Promise<ExternalRecord | null>;
@@ -66,6 +73,8 @@ export interface ConnectorSettings {
   credentials: Credentials;
   /** Stores credentials the connector rotated (a refreshed OAuth token pair). */
   onCredentials: (credentials: Credentials) => Promise<void>;
+  /** Whether an API root a token response names may be called (the installation's allowed hosts). */
+  acceptApiRoot?: (root: string) => Promise<boolean>;
   /** Tests: no real waiting between retries. */
   sleep?: (ms: number) => Promise<void>;
 }

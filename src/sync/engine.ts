@@ -6,7 +6,7 @@ import { unnestUpdate } from '../db/bulk.ts';
 import { StatisticsRefresher } from '../db/statistics.ts';
 import type { DB } from '../db/types.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { HeldDeletion, ObjectCounts, SyncCheckpoint, SyncFailure, SyncRecordType } from '../db/types-sync.ts';
+import type { HeldDeletion, ObjectCounts, SyncCheckpoint, SyncFailure, SyncPhase, SyncRecordType } from '../db/types-sync.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 import type { Connector, ExternalRecord, ObjectMapping } from './connector.ts';
@@ -235,12 +235,14 @@ async function removeOrphans(work: CrmWork, links: LinkRow[]): Promise<void> {
 }
 
 /** Queues a run for the connection unless one is queued or running; returns its id, or null when one already was. */
-export async function requestRun(tx: Tx, integration: IntegrationRow, requestedBy: string | null, options: { allowMassDeletion?: boolean } = {}): Promise<string | null> {
-  const mode = integration.synced_until ? 'incremental' : 'initial';
-  const since = integration.synced_until ? new Date(new Date(integration.synced_until).getTime() - CLOCK_SKEW_MS) : null;
+export async function requestRun(tx: Tx, integration: IntegrationRow, requestedBy: string | null, options: { allowMassDeletion?: boolean; fullResync?: boolean } = {}): Promise<string | null> {
+  // A full resync lists everything again, as the first run did, and deletes what it no longer finds.
+  const fullResync = Boolean(options.fullResync && integration.synced_until);
+  const mode = integration.synced_until && !fullResync ? 'incremental' : 'initial';
+  const since = mode === 'incremental' ? new Date(new Date(integration.synced_until!).getTime() - CLOCK_SKEW_MS) : null;
   const run = await tx
     .insertInto('sync_runs')
-    .values({ tenant_id: integration.tenant_id, integration_id: integration.id, mode, changes_since: since, requested_by: requestedBy, checkpoint: '{}', stats: '{}', failures: '[]', held_deletions: '[]', allow_mass_deletion: options.allowMassDeletion ?? false })
+    .values({ tenant_id: integration.tenant_id, integration_id: integration.id, mode, changes_since: since, requested_by: requestedBy, checkpoint: '{}', stats: '{}', failures: '[]', held_deletions: '[]', allow_mass_deletion: options.allowMassDeletion ?? false, full_resync: fullResync })
     .onConflict((c) => c.columns(['tenant_id', 'integration_id']).where('state', 'in', ['queued', 'running']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -321,6 +323,36 @@ async function deletionsToHold(app: AppContext, integration: IntegrationRow, con
 
 /** Which phases a run goes through for each object. */
 const PHASES = { initial: ['changes'], incremental: ['changes', 'deletions'] } as const;
+/** A reconciling run: a full resync deletes what its complete listing missed; an incremental one lists the ids first. */
+const RECONCILING_PHASES = { initial: ['changes', 'deletions'], incremental: ['changes', 'reconcile', 'deletions'] } as const;
+
+/**
+ * Whether the run checks every link against a complete listing instead of the vendor's deletion
+ * log: asked for (a full resync), the log may not reach back to the last sync (the connection was
+ * idle longer than the vendor keeps it), or the last reconciliation is older than
+ * LAWFUL_SYNC_RECONCILE_DAYS (a log purged early hides deletions however often one syncs).
+ */
+function mustReconcile(app: AppContext, run: { mode: string; full_resync: boolean; changes_since: Date | string | null }, integration: IntegrationRow, connector: Connector): boolean {
+  if (run.full_resync) return true;
+  if (run.mode !== 'incremental' || connector.snapshot) return false;
+  const now = Date.now();
+  const windowDays = connector.deletionWindowDays;
+  if (windowDays !== undefined && run.changes_since && new Date(run.changes_since).getTime() < now - windowDays * 86_400_000) return true;
+  return !integration.reconciled_at || new Date(integration.reconciled_at).getTime() < now - app.config.syncReconcileDays * 86_400_000;
+}
+
+/** A page of every live id of the object: the connector's cheap id listing, or its full one. */
+async function idsOf(connector: Connector, object: string, cursor: string | null): Promise<{ ids: string[]; next: string | null }> {
+  if (connector.listIds) return connector.listIds(object, cursor);
+  const page = await connector.listAll(object, cursor);
+  return { ids: page.records.map((record) => record.id), next: page.next };
+}
+
+/** The links a reconciliation's listing saw: still alive there. */
+async function markSeen(tx: Tx, integration: IntegrationRow, object: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.updateTable('sync_links').set({ synced_at: sql`now()` }).where('tenant_id', '=', integration.tenant_id).where('integration_id', '=', integration.id).where('object', '=', object).where('external_id', 'in', ids).execute();
+}
 
 /** Runs (or resumes) one sync run: the handler of the sync.run queue. */
 export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<void> {
@@ -334,14 +366,15 @@ export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<
       await finishRun(tx, runId, 'failed', `The integration is ${integration.status.replace('_', ' ')}.`);
       return null;
     }
+    const connector = await connectorOf(app, tx, integration);
     const updated = await tx
       .updateTable('sync_runs')
-      .set({ state: 'running', started_at: sql`coalesce(started_at, now())` })
+      .set({ state: 'running', started_at: sql`coalesce(started_at, now())`, reconcile: run.reconcile ?? mustReconcile(app, run, integration, connector) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', runId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { run: updated, integration, connector: await connectorOf(app, tx, integration) };
+    return { run: updated, integration, connector };
   });
   if (!started) return;
   const { run, integration, connector } = started;
@@ -393,12 +426,12 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
   const statistics = new StatisticsRefresher(app.db, TABLES_FILLED);
   for (let index = resume.objectIndex ?? 0; index < objects.length; index++) {
     const mapping = mappingOf(connector, objects[index]!.object);
-    const phases = PHASES[run.mode];
+    const phases: readonly SyncPhase[] = run.reconcile ? RECONCILING_PHASES[run.mode] : PHASES[run.mode];
     const firstPhase = index === resume.objectIndex && resume.phase ? phases.indexOf(resume.phase as never) : 0;
     for (let p = Math.max(firstPhase, 0); p < phases.length; p++) {
       const phase = phases[p]!;
       let cursor = index === resume.objectIndex && phase === resume.phase ? (resume.cursor ?? null) : null;
-      const whole = listsWhole(connector, mapping.object);
+      const whole = Boolean(run.reconcile) || listsWhole(connector, mapping.object);
       if (phase === 'deletions' && whole && cursor === null && !run.allow_mass_deletion) {
         const held = await deletionsToHold(app, integration, connector, mapping.object, run.started_at!);
         if (held) {
@@ -417,13 +450,15 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
       }
       for (;;) {
         const page =
-          phase === 'deletions'
-            ? whole
-              ? await unseenSince(app, integration, mapping.object, run.started_at!)
-              : await connector.listDeleted(mapping.object, since, cursor)
-            : run.mode === 'initial'
-              ? await connector.listAll(mapping.object, cursor)
-              : await connector.listChanged(mapping.object, since, cursor);
+          phase === 'reconcile'
+            ? await idsOf(connector, mapping.object, cursor)
+            : phase === 'deletions'
+              ? whole
+                ? await unseenSince(app, integration, mapping.object, run.started_at!)
+                : await connector.listDeleted(mapping.object, since, cursor)
+              : run.mode === 'initial'
+                ? await connector.listAll(mapping.object, cursor)
+                : await connector.listChanged(mapping.object, since, cursor);
         const done = page.next === null;
         // Where the next attempt starts: the next page, or the next phase or object when this was the last.
         const checkpoint: SyncCheckpoint = !done
@@ -436,7 +471,12 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
           const current = await tx.selectFrom('integrations').select('status').where('tenant_id', '=', tenantId).where('id', '=', integration.id).forShare().executeTakeFirstOrThrow();
           if (current.status !== 'active') throw new Error(`The integration is ${current.status.replace('_', ' ')}.`);
           const pageScope: SyncScope = { ...scope, work: syncWork(app, tx, integration) };
-          const result = 'ids' in page ? await applyDeletions(pageScope, mapping, page.ids) : await applyRecords(pageScope, mapping, page.records, whole);
+          const result =
+            phase === 'reconcile' && 'ids' in page
+              ? await markSeen(tx, integration, mapping.object, page.ids).then(() => ({ counts: {}, failures: [] }))
+              : 'ids' in page
+                ? await applyDeletions(pageScope, mapping, page.ids)
+                : await applyRecords(pageScope, mapping, page.records, whole);
           const alongside = 'deletedIds' in page && page.deletedIds?.length ? await applyDeletions(pageScope, mapping, page.deletedIds) : null;
           scope.accounts = pageScope.accounts;
           stats[mapping.object] = addCounts(stats[mapping.object] ?? emptyCounts(), result.counts);
@@ -470,7 +510,12 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
     await finishRun(tx, run.id, 'succeeded', null);
     await tx
       .updateTable('integrations')
-      .set({ synced_until: finished.started_at, next_sync_at: sql`now() + make_interval(secs => sync_every_seconds)` })
+      .set({
+        synced_until: finished.started_at,
+        next_sync_at: sql`now() + make_interval(secs => sync_every_seconds)`,
+        // A first run's complete listing, or a reconciliation, confirmed every link as of its start.
+        ...(finished.mode === 'initial' || finished.reconcile ? { reconciled_at: finished.started_at } : {}),
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', integration.id)
       .execute();

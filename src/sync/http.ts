@@ -7,7 +7,7 @@
 
 export type Credentials =
   | { kind: 'api_key'; token: string }
-  | { kind: 'oauth2'; accessToken: string; refreshToken: string; tokenUrl: string; clientId: string; clientSecret: string; apiDomain?: string };
+  | { kind: 'oauth2'; accessToken: string; refreshToken: string; tokenUrl: string; clientId: string; clientSecret: string; apiRoot?: string };
 
 export interface HttpOptions {
   /** Attempts per request before giving up (rate limits and server errors count; a token refresh does not). */
@@ -28,6 +28,12 @@ export interface HttpOptions {
    * every server must accept (Pipedrive requires it), or client_id and client_secret in the body.
    */
   clientAuthentication?: 'basic' | 'body';
+  /**
+   * Whether the API root a token response names (Salesforce's instance_url, Pipedrive's
+   * api_domain) may be called: checked like the integration's own base URL. Without it, the
+   * root is ignored.
+   */
+  acceptApiRoot?: (root: string) => Promise<boolean>;
 }
 
 /** One answer as an SDK's HTTP adapter needs it. */
@@ -73,7 +79,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 
 export class ConnectorHttp {
   readonly stats: HttpStats = { requests: 0, rateLimited: 0, serverErrors: 0, refreshes: 0, waitedMs: 0 };
-  private readonly options: Required<Omit<HttpOptions, 'onCredentials' | 'apiKeyHeaders'>> & Pick<HttpOptions, 'onCredentials' | 'apiKeyHeaders'>;
+  private readonly options: Required<Omit<HttpOptions, 'onCredentials' | 'apiKeyHeaders' | 'acceptApiRoot'>> & Pick<HttpOptions, 'onCredentials' | 'apiKeyHeaders' | 'acceptApiRoot'>;
+
+  /** Where requests go: the API root the token named, once accepted, else the integration's base URL. */
+  get root(): string {
+    return this.credentials.kind === 'oauth2' && this.credentials.apiRoot ? this.credentials.apiRoot : this.baseUrl;
+  }
 
   /** The credentials in use (a refresh replaces them). */
   get current(): Credentials {
@@ -96,6 +107,7 @@ export class ConnectorHttp {
       onCredentials: options.onCredentials,
       apiKeyHeaders: options.apiKeyHeaders,
       clientAuthentication: options.clientAuthentication ?? 'body',
+      acceptApiRoot: options.acceptApiRoot,
     };
   }
 
@@ -125,7 +137,7 @@ export class ConnectorHttp {
       let response: Response;
       try {
         this.stats.requests += 1;
-        response = await fetch(new URL(path, this.baseUrl), {
+        response = await fetch(new URL(path, this.root), {
           method,
           headers: { accept: 'application/json', ...this.authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
           body: body === undefined ? undefined : serialised ? (body as string) : JSON.stringify(body),
@@ -186,10 +198,12 @@ export class ConnectorHttp {
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
     if (!response.ok) throw new ConnectorError(`token refresh refused: ${response.status} ${describe(await response.text().catch(() => ''), response.statusText).message}; reconnect the integration`, response.status, 'auth');
-    const token = (await response.json()) as { access_token?: string; refresh_token?: string; api_domain?: string };
+    const token = (await response.json()) as { access_token?: string; refresh_token?: string; api_domain?: string; instance_url?: string };
     if (!token.access_token) throw new ConnectorError('token refresh answered without an access token', response.status, 'auth');
-    // Pipedrive names the company's own API root with every token.
-    this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken, ...(token.api_domain ? { apiDomain: token.api_domain } : {}) };
+    // Salesforce names the org's instance, Pipedrive the company's API root, with every token: it may move.
+    const named = token.instance_url ?? token.api_domain;
+    const apiRoot = named && (await this.options.acceptApiRoot?.(named)) ? named.replace(/\/+$/, '') : current.apiRoot;
+    this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken, ...(apiRoot ? { apiRoot } : {}) };
     await this.options.onCredentials?.(this.credentials);
   }
 }

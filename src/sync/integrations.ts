@@ -90,7 +90,11 @@ export async function connectorOf(app: AppContext, tx: Tx, integration: Integrat
   if (!integration.credentials_enc) throw conflict('The integration has no credentials (it was disconnected).');
   const credentials = JSON.parse(await app.keys.decryptField(tx, integration.tenant_id, CREDENTIALS_FIELD, integration.credentials_enc)) as Credentials;
   // Checked again at every run: the installation's allowed hosts may have changed since.
-  for (const [field, url] of [['baseUrl', integration.base_url], ...(credentials.kind === 'oauth2' ? [['credentials.tokenUrl', credentials.tokenUrl]] : [])] as const) {
+  for (const [field, url] of [
+    ['baseUrl', integration.base_url],
+    ...(credentials.kind === 'oauth2' ? [['credentials.tokenUrl', credentials.tokenUrl]] : []),
+    ...(credentials.kind === 'oauth2' && credentials.apiRoot ? [['credentials.apiRoot', credentials.apiRoot]] : []),
+  ] as const) {
     try {
       await checkDestination(app.config, integration.kind, url, field);
     } catch (error) {
@@ -102,6 +106,15 @@ export async function connectorOf(app: AppContext, tx: Tx, integration: Integrat
     baseUrl: integration.base_url,
     credentials,
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    acceptApiRoot: async (root) => {
+      try {
+        await checkDestination(app.config, integration.kind, root, 'instance_url');
+        return true;
+      } catch (error) {
+        if (error instanceof DestinationRefused) return false;
+        throw error;
+      }
+    },
     onCredentials: async (rotated) => {
       await withTenant(app.db, integration.tenant_id, async (inner) => {
         await inner
@@ -139,6 +152,8 @@ export function toRunView(row: RunRow): z.infer<typeof runView> {
     stats: row.stats,
     failures: row.failures,
     failuresTotal: row.failures_total,
+    reconcile: row.reconcile,
+    fullResync: row.full_resync,
     requests: row.requests,
     rateLimited: row.rate_limited,
     error: row.error,
@@ -275,13 +290,13 @@ export function updateIntegration(app: AppContext, caller: Caller, id: string, p
 }
 
 /** "Sync now": queues an incremental run (the initial one if none finished yet). */
-export function syncNow(app: AppContext, caller: Caller, id: string, options: { allowMassDeletion: boolean } = { allowMassDeletion: false }) {
+export function syncNow(app: AppContext, caller: Caller, id: string, options: { allowMassDeletion: boolean; fullResync?: boolean } = { allowMassDeletion: false }) {
   return asCaller(app, caller, async (tx, audit) => {
     const row = await findIntegration(tx, caller.auth.tenantId, id);
     if (row.status !== 'active') throw conflict(`The integration is ${row.status.replace('_', ' ')}; it cannot sync.`);
     const runId = await requestRun(tx, row, caller.auth.memberId, options);
     if (!runId) throw conflict('A sync of this integration is already queued or running.');
-    await audit({ action: 'integration.sync', objectType: 'integration', objectId: id, fields: options.allowMassDeletion ? ['allowMassDeletion'] : [] });
+    await audit({ action: 'integration.sync', objectType: 'integration', objectId: id, fields: [...(options.allowMassDeletion ? ['allowMassDeletion'] : []), ...(options.fullResync ? ['fullResync'] : [])] });
     const run = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
     return toRunView(run);
   });

@@ -64,6 +64,8 @@ export const runView = z.object({
   changesSince: z.string().nullable(),
   stats: z.record(z.string(), counts).describe('Per external object'),
   failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string(), stored: z.boolean().optional().describe('true: the record was stored without the values the reason names') })).describe('The first 100 failures'),
+  reconcile: z.boolean().nullable().describe('The run checks every link against a complete listing (null until it starts)'),
+  fullResync: z.boolean(),
   failuresTotal: z.number().int().describe('Every failure of the run, counted past the first 100 listed'),
   requests: z.number(),
   rateLimited: z.number(),
@@ -79,8 +81,11 @@ export const runView = z.object({
 });
 
 export const syncNowInput = z
-  .object({ allowMassDeletion: z.boolean().default(false).describe('Apply deletions even if the export lost more than LAWFUL_SYNC_MAX_SHRINK of its records (after reviewing heldDeletions)') })
-  .default({ allowMassDeletion: false });
+  .object({
+    allowMassDeletion: z.boolean().default(false).describe('Apply deletions even if the listing lost more than LAWFUL_SYNC_MAX_SHRINK of its records (after reviewing heldDeletions)'),
+    fullResync: z.boolean().default(false).describe('List everything again as the first sync did, and delete here what the other CRM no longer has'),
+  })
+  .default({ allowMassDeletion: false, fullResync: false });
 
 export const purgeCertificate = z.object({
   startedAt: z.string(),

@@ -10,14 +10,14 @@ export interface FakeAnswer {
 export type FakeHandler = (method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string) => FakeAnswer;
 
 /** The HTTP side shared by the fake CRMs: reads the body, logs each request with its status, answers JSON. */
-export async function listenJson(handle: FakeHandler, log: Array<{ method: string; path: string; status: number }>): Promise<{ url: string; close: () => Promise<void> }> {
+export async function listenJson(handle: FakeHandler, log: Array<{ method: string; path: string; status: number; host?: string }>): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const url = new URL(request.url ?? '/', 'http://fake');
       const { status, body, headers } = handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
-      log.push({ method: request.method ?? 'GET', path: url.pathname, status });
+      log.push({ method: request.method ?? 'GET', path: url.pathname, status, host: request.headers.host ?? '' });
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(body === undefined ? '' : JSON.stringify(body));
     });
@@ -31,9 +31,10 @@ export async function listenJson(handle: FakeHandler, log: Array<{ method: strin
 
 /** A fake API: a request log the tests count, a URL once started, and the vendor's own handler. */
 export abstract class FakeApi {
-  readonly log: Array<{ method: string; path: string; status: number }> = [];
+  readonly log: Array<{ method: string; path: string; status: number; host?: string }> = [];
   url = '';
   private listener: { url: string; close: () => Promise<void> } | undefined;
+  private others: Array<{ url: string; close: () => Promise<void> }> = [];
 
   protected abstract handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): FakeAnswer;
 
@@ -43,7 +44,15 @@ export abstract class FakeApi {
     return this.url;
   }
 
+  /** The same service on a second address (an org moved to another Salesforce instance). */
+  async listenAgain(): Promise<string> {
+    const other = await listenJson((method, url, headers, raw) => this.handle(method, url, headers, raw), this.log);
+    this.others.push(other);
+    return other.url;
+  }
+
   async stop(): Promise<void> {
     await this.listener?.close();
+    for (const other of this.others) await other.close();
   }
 }

@@ -8,8 +8,10 @@ import { FakeApi, type FakeAnswer } from './json-server.ts';
  *                                                       ORDER BY …; 2,000 records a batch, the rest
  *                                                       behind nextRecordsUrl (a query locator)
  *   GET    /services/data/v59.0/query/{locator}-{n}      the next batch
- *   GET    /services/data/v59.0/sobjects/{type}/deleted/?start&end   deletions in a window (30 days back at most)
+ *   GET    /services/data/v59.0/sobjects/{type}/deleted/?start&end   deletions kept in the Recycle Bin (15 days)
  *   GET/PATCH/DELETE /services/data/v59.0/sobjects/{type}/{id}, POST /services/data/v59.0/sobjects/{type}
+ *   GET    /services/data/v59.0/sobjects/Opportunity/describe   its fields (CurrencyIsoCode in multi-currency orgs)
+ *   GET    /services/data/v59.0/query?q=SELECT DefaultCurrencyIsoCode FROM Organization
  *   POST   /services/oauth2/token                        refresh-token grant
  *   POST   /services/oauth2/revoke                       token revocation (RFC 7009)
  * Errors are arrays of {message, errorCode}: 401 INVALID_SESSION_ID, 403 REQUEST_LIMIT_EXCEEDED
@@ -48,6 +50,19 @@ export class FakeSalesforce extends FakeApi {
     this.accessTokens.add(accessToken);
     this.refreshTokens.add(refreshToken);
     return { accessToken, refreshToken };
+  }
+
+  /** Multiple currencies enabled: Opportunity has CurrencyIsoCode; otherwise every amount is in orgCurrency. */
+  multiCurrency = false;
+  orgCurrency = 'USD';
+
+  /** The instance_url the next token responses name (an org moved), else this server's own URL. */
+  instanceUrl: string | null = null;
+
+  /** The Recycle Bin emptied early: deleted records are gone for good, the deleted resource lists them no more. */
+  emptyRecycleBin(): void {
+    for (const records of Object.values(this.records)) for (const [id, record] of records) if (record.IsDeleted) records.delete(id);
+    this.deletedAt.clear();
   }
 
   expireSessions(): void {
@@ -105,7 +120,7 @@ export class FakeSalesforce extends FakeApi {
       }
       const accessToken = `00D!${crypto.randomBytes(12).toString('hex')}`;
       this.accessTokens.add(accessToken);
-      return { status: 200, body: { access_token: accessToken, instance_url: this.url, token_type: 'Bearer', issued_at: String(Date.now()) } };
+      return { status: 200, body: { access_token: accessToken, instance_url: this.instanceUrl ?? this.url, token_type: 'Bearer', issued_at: String(Date.now()) } };
     }
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     if (!token || !this.accessTokens.has(token)) return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
@@ -113,8 +128,17 @@ export class FakeSalesforce extends FakeApi {
       this.limitNext -= 1;
       return error(403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
     }
+    if (method === 'GET' && url.pathname === `${API}/sobjects/Opportunity/describe`) {
+      // The describe result, reduced to what matters here: CurrencyIsoCode exists only in a multi-currency org.
+      const fields = ['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'AccountId', 'SystemModstamp', ...(this.multiCurrency ? ['CurrencyIsoCode'] : [])];
+      return { status: 200, body: { name: 'Opportunity', fields: fields.map((name) => ({ name, type: name === 'Id' ? 'id' : 'string' })) } };
+    }
     if (method === 'GET' && url.pathname === `${API}/query`) {
       const soql = url.searchParams.get('q') ?? '';
+      if (/^SELECT DefaultCurrencyIsoCode FROM Organization$/i.test(soql.trim())) {
+        return { status: 200, body: { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization' }, DefaultCurrencyIsoCode: this.orgCurrency }] } };
+      }
+      if (!this.multiCurrency && /\bCurrencyIsoCode\b/.test(soql)) return error(400, 'INVALID_FIELD', "No such column 'CurrencyIsoCode' on entity 'Opportunity'");
       const parsed = /^SELECT (.+) FROM (\w+)(?: WHERE SystemModstamp >= (\S+))? ORDER BY (Id|SystemModstamp, Id)$/i.exec(soql.trim());
       if (!parsed || !SALESFORCE_TYPES.includes(parsed[2] as SalesforceType)) return error(400, 'MALFORMED_QUERY', `unexpected query: ${soql}`);
       const fields = parsed[1]!.split(',').map((f) => f.trim());
@@ -137,11 +161,11 @@ export class FakeSalesforce extends FakeApi {
     if (method === 'GET' && deleted) {
       const start = Date.parse(url.searchParams.get('start') ?? '');
       const end = Date.parse(url.searchParams.get('end') ?? '');
-      if (Number.isNaN(start) || Number.isNaN(end) || start < Date.now() - 30 * 86_400_000) return error(400, 'INVALID_REPLICATION_DATE', 'start date cannot be more than 30 days ago');
+      if (Number.isNaN(start) || Number.isNaN(end) || start < Date.now() - 15 * 86_400_000) return error(400, 'INVALID_REPLICATION_DATE', 'start date is before the Recycle Bin was last purged');
       const deletedRecords = [...this.records[deleted[1] as SalesforceType]?.values() ?? []]
         .filter((r) => r.IsDeleted && Date.parse(this.deletedAt.get(r.Id)!) >= start && Date.parse(this.deletedAt.get(r.Id)!) <= end)
         .map((r) => ({ id: r.Id, deletedDate: this.deletedAt.get(r.Id) }));
-      return { status: 200, body: { deletedRecords, earliestDateAvailable: new Date(Date.now() - 30 * 86_400_000).toISOString(), latestDateCovered: new Date(end).toISOString() } };
+      return { status: 200, body: { deletedRecords, earliestDateAvailable: new Date(Date.now() - 15 * 86_400_000).toISOString(), latestDateCovered: new Date(end).toISOString() } };
     }
     const one = new RegExp(`^${API}/sobjects/(\\w+)(?:/(\\w+))?$`).exec(url.pathname);
     const type = one?.[1] as SalesforceType | undefined;

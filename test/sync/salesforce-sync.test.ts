@@ -63,7 +63,7 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
     const run = (await admin.get(`/api/v1/integrations/${integrationId}`)).body.lastRun;
     assert.equal(run.state, 'succeeded', JSON.stringify(run));
     for (const type of Object.keys(SIZES) as SalesforceType[]) assert.equal(run.stats[type].created, SIZES[type], type);
-    assert.equal(fake.log.length - mark, 5 + 15 + 2 + 3 + 1, 'one request per 2,000 records');
+    assert.equal(fake.log.length - mark, 5 + 15 + 2 + 3 + 1 + 2, "one request per 2,000 records, and two for the org's currency (describe, Organization)");
     await expectEqualToSalesforce();
   });
 
@@ -98,9 +98,10 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
     const log = fake.log.slice(mark);
     assert.equal(log.filter((e) => e.path === '/services/oauth2/token').length, 1, 'the session was refreshed once');
     const answered = log.filter((e) => e.status === 200 && e.path.startsWith('/services/data'));
-    assert.equal(answered.filter((e) => e.path.endsWith('/query')).length, 5, 'one SOQL query per object');
+    assert.equal(answered.filter((e) => e.path.endsWith('/query')).length, 5 + 1, "one SOQL query per object, and the org's currency");
     assert.equal(answered.filter((e) => e.path.includes('/deleted')).length, 5, 'one deleted-records call per object');
-    assert.equal(answered.length, 10);
+    assert.equal(answered.filter((e) => e.path.endsWith('/describe')).length, 1);
+    assert.equal(answered.length, 12);
     await expectEqualToSalesforce();
   });
 });

@@ -138,7 +138,8 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           {item.lastRun && (
             <>
               <p>
-                Last run ({item.lastRun.mode}): {item.lastRun.state}
+                Last run ({item.lastRun.fullResync ? 'full resync' : item.lastRun.mode}
+                {item.lastRun.reconcile ? ', every link checked' : ''}): {item.lastRun.state}
                 {item.lastRun.finishedAt ? `, ${new Date(item.lastRun.finishedAt).toLocaleString()}` : ''}; {item.lastRun.requests} requests, {item.lastRun.rateLimited} rate-limited
                 {item.lastRun.error ? ` — ${item.lastRun.error}` : ''}
               </p>
@@ -181,6 +182,14 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           {canManage && item.status === 'active' && (
             <div className="actions">
               <button onClick={act(() => post(`/api/v1/integrations/${item.id}/sync`))}>Sync now</button>
+              <button
+                title="List everything again as the first sync did, and delete here what the other CRM no longer has"
+                onClick={act(async () => {
+                  if (window.confirm(`Resync everything from ${item.label}? Records it no longer has are deleted here.`)) await post(`/api/v1/integrations/${item.id}/sync`, { fullResync: true });
+                })}
+              >
+                Full resync
+              </button>
               <button
                 className="danger"
                 onClick={act(async () => {

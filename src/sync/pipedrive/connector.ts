@@ -85,36 +85,20 @@ function toRecord(object: Objects, o: { id?: number | string; update_time?: stri
   return { id: String(o.id), updatedAt: isoTime(o.update_time), fields: read[object](o as never) };
 }
 
-/** The company's API root: the api_domain Pipedrive gave with the OAuth token, else the integration's. */
-function apiRoot(settings: ConnectorSettings, http: ConnectorHttp): string {
-  const credentials = http.current;
-  const root = credentials.kind === 'oauth2' && credentials.apiDomain && sameVendor(credentials.apiDomain, settings.baseUrl) ? credentials.apiDomain : settings.baseUrl;
-  return root.replace(/\/+$/, '');
-}
-
-/** An api_domain is trusted only on Pipedrive's own domain, or on the host the integration was allowed to call. */
-function sameVendor(apiDomain: string, baseUrl: string): boolean {
-  try {
-    const domain = new URL(apiDomain);
-    return domain.protocol === 'https:' ? domain.hostname.endsWith('.pipedrive.com') || domain.host === new URL(baseUrl).host : domain.host === new URL(baseUrl).host;
-  } catch {
-    return false;
-  }
-}
-
 /** Pipedrive: organizations, persons, leads, deals and activities. */
 export function pipedriveConnector(settings: ConnectorSettings): Connector {
   const http = new ConnectorHttp(settings.baseUrl, settings.credentials, {
     onCredentials: settings.onCredentials,
     apiKeyHeaders: (token) => ({ 'x-api-token': token }),
     clientAuthentication: 'basic',
+    ...(settings.acceptApiRoot ? { acceptApiRoot: settings.acceptApiRoot } : {}),
     ...(settings.sleep ? { sleep: settings.sleep } : {}),
   });
   const adapter = connectorAdapter(http);
   // Built per call: a refreshed token may name another api_domain.
   const configuration = (version: 'v1' | 'v2') => {
     const Configuration = version === 'v1' ? v1.Configuration : v2.Configuration;
-    const config = new Configuration({ basePath: `${apiRoot(settings, http)}/api/${version}` });
+    const config = new Configuration({ basePath: `${http.root.replace(/\/+$/, '')}/api/${version}` });
     config.baseOptions = { adapter };
     return config;
   };

@@ -4,14 +4,20 @@ import { ConnectorError, ConnectorHttp } from '../http.ts';
 /**
  * Salesforce REST API (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta): SOQL
  * queries return 2,000 records a batch and the rest behind nextRecordsUrl; changes are those with
- * SystemModstamp at or after a moment; deletions come from the sobject's deleted resource, which
- * reaches 30 days back at most (a connection idle for longer needs a new initial sync to notice
- * older deletions). Base URL: the org's instance URL.
+ * SystemModstamp at or after a moment; deletions come from the sobject's deleted resource within
+ * the Recycle Bin's 15 days, and from a reconciliation of every Id beyond that. Base URL: the org's instance URL, and after a token refresh the instance_url
+ * the token response names (an org can move to another instance; the new one is stored sealed
+ * with the token).
  */
 
 export const SALESFORCE_BASE_URL = 'https://login.salesforce.com';
 const API = '/services/data/v59.0';
-const DELETED_WINDOW_MS = 29 * 86_400_000;
+/**
+ * Salesforce keeps deleted records in the Recycle Bin for 15 days (less when it fills up or is
+ * emptied), and getDeleted reaches no further: a longer gap, and once a week anyway, is
+ * reconciled by listing every Id (src/sync/engine.ts).
+ */
+const DELETED_WINDOW_DAYS = 15;
 
 const MAPPINGS: readonly ObjectMapping[] = [
   { object: 'Account', recordType: 'account' },
@@ -51,7 +57,13 @@ interface QueryResponse {
   nextRecordsUrl?: string;
 }
 
-function fieldsIn(object: string, r: Raw): Record<string, unknown> {
+/** How an org states amounts: per record (multi-currency orgs have CurrencyIsoCode), or all in the org's currency. */
+interface CurrencyMode {
+  perRecord: boolean;
+  orgCurrency: string | null;
+}
+
+function fieldsIn(object: string, r: Raw, currency: CurrencyMode): Record<string, unknown> {
   switch (object) {
     case 'Account':
       return { name: r.Name, domain: r.Website, industry: r.Industry, country: r.BillingCountry };
@@ -60,14 +72,14 @@ function fieldsIn(object: string, r: Raw): Record<string, unknown> {
     case 'Lead':
       return { firstName: r.FirstName, lastName: r.LastName, email: r.Email, phone: r.Phone, jobTitle: r.Title, companyName: r.Company, companyDomain: r.Website, country: r.Country };
     case 'Opportunity':
-      return { name: r.Name, amount: r.Amount === null || r.Amount === undefined ? null : String(r.Amount), stage: STAGE_IN[r.StageName] ?? 'prospecting', expectedCloseDate: r.CloseDate, accountRef: r.AccountId };
+      return { name: r.Name, amount: r.Amount === null || r.Amount === undefined ? null : String(r.Amount), currency: currency.perRecord ? (r.CurrencyIsoCode ?? null) : currency.orgCurrency, stage: STAGE_IN[r.StageName] ?? 'prospecting', expectedCloseDate: r.CloseDate, accountRef: r.AccountId };
     case 'Task':
       return { title: r.Subject, dueAt: r.ActivityDate ? `${r.ActivityDate}T00:00:00Z` : null, done: r.Status === 'Completed' };
   }
   throw new Error(`Salesforce has no object "${object}" here`);
 }
 
-function fieldsOut(object: string, f: Record<string, any>): Raw {
+function fieldsOut(object: string, f: Record<string, any>, currency: CurrencyMode): Raw {
   switch (object) {
     case 'Account':
       return { Name: f.name, Website: f.domain ?? null, Industry: f.industry ?? null, BillingCountry: f.country ?? null };
@@ -76,28 +88,49 @@ function fieldsOut(object: string, f: Record<string, any>): Raw {
     case 'Lead':
       return { FirstName: f.firstName ?? null, LastName: f.lastName ?? f.email ?? '(unknown)', Email: f.email ?? null, Phone: f.phone ?? null, Title: f.jobTitle ?? null, Company: f.companyName ?? '(none)', Website: f.companyDomain ?? null, Country: f.country ?? null };
     case 'Opportunity':
-      return { Name: f.name, Amount: f.amount === null ? null : Number(f.amount), StageName: STAGE_OUT[f.stage] ?? 'Prospecting', CloseDate: f.expectedCloseDate ?? new Date().toISOString().slice(0, 10), ...(f.accountRef ? { AccountId: f.accountRef } : {}) };
+      return { Name: f.name, Amount: f.amount === null ? null : Number(f.amount), ...(currency.perRecord && f.currency ? { CurrencyIsoCode: f.currency } : {}), StageName: STAGE_OUT[f.stage] ?? 'Prospecting', CloseDate: f.expectedCloseDate ?? new Date().toISOString().slice(0, 10), ...(f.accountRef ? { AccountId: f.accountRef } : {}) };
     case 'Task':
       return { Subject: f.title, ActivityDate: f.dueAt ? f.dueAt.slice(0, 10) : null, Status: f.done ? 'Completed' : 'Not Started' };
   }
   throw new Error(`Salesforce has no object "${object}" here`);
 }
 
-const toRecord = (object: string) => (r: Raw): ExternalRecord => ({ id: r.Id, updatedAt: r.SystemModstamp ? new Date(r.SystemModstamp).toISOString() : null, fields: fieldsIn(object, r) });
-const soql = (object: string, since: Date | null) =>
-  `SELECT ${FIELDS[object]!.join(', ')} FROM ${object}${since ? ` WHERE SystemModstamp >= ${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''} ORDER BY ${since ? 'SystemModstamp, Id' : 'Id'}`;
+const toRecord = (object: string, currency: CurrencyMode) => (r: Raw): ExternalRecord => ({ id: r.Id, updatedAt: r.SystemModstamp ? new Date(r.SystemModstamp).toISOString() : null, fields: fieldsIn(object, r, currency) });
+const fieldsOf = (object: string, currency: CurrencyMode) => [...FIELDS[object]!, ...(object === 'Opportunity' && currency.perRecord ? ['CurrencyIsoCode'] : [])];
+const soql = (object: string, since: Date | null, currency: CurrencyMode) =>
+  `SELECT ${fieldsOf(object, currency).join(', ')} FROM ${object}${since ? ` WHERE SystemModstamp >= ${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''} ORDER BY ${since ? 'SystemModstamp, Id' : 'Id'}`;
 
 /** Salesforce: Account, Contact, Lead, Opportunity, Task. */
 export function salesforceConnector(settings: ConnectorSettings): Connector {
-  const http = new ConnectorHttp(settings.baseUrl, settings.credentials, { onCredentials: settings.onCredentials, ...(settings.sleep ? { sleep: settings.sleep } : {}) });
+  const http = new ConnectorHttp(settings.baseUrl, settings.credentials, {
+    onCredentials: settings.onCredentials,
+    ...(settings.acceptApiRoot ? { acceptApiRoot: settings.acceptApiRoot } : {}),
+    ...(settings.sleep ? { sleep: settings.sleep } : {}),
+  });
+  let currencyMode: Promise<CurrencyMode> | null = null;
+  /**
+   * Read once per run: CurrencyIsoCode exists on Opportunity only when the org has multiple
+   * currencies enabled (selecting it elsewhere is INVALID_FIELD); otherwise every amount is in
+   * the org's DefaultCurrencyIsoCode.
+   */
+  const currency = () =>
+    (currencyMode ??= (async () => {
+      const described = await http.json<{ fields: Array<{ name: string }> }>('GET', `${API}/sobjects/Opportunity/describe`);
+      if (described.fields.some((field) => field.name === 'CurrencyIsoCode')) return { perRecord: true, orgCurrency: null };
+      const org = await http.json<QueryResponse>('GET', `${API}/query?${new URLSearchParams({ q: 'SELECT DefaultCurrencyIsoCode FROM Organization' })}`);
+      return { perRecord: false, orgCurrency: (org.records[0]?.DefaultCurrencyIsoCode as string | undefined) ?? null };
+    })());
+  const modeFor = async (object: string): Promise<CurrencyMode> => (object === 'Opportunity' ? currency() : { perRecord: false, orgCurrency: null });
   const query = async (object: string, since: Date | null, cursor: string | null) => {
+    const mode = await modeFor(object);
     // The cursor is the nextRecordsUrl of the previous batch: a path on the instance.
-    const page = await http.json<QueryResponse>('GET', cursor ?? `${API}/query?${new URLSearchParams({ q: soql(object, since) })}`);
-    return { records: page.records.map(toRecord(object)), next: page.done ? null : (page.nextRecordsUrl ?? null) };
+    const page = await http.json<QueryResponse>('GET', cursor ?? `${API}/query?${new URLSearchParams({ q: soql(object, since, mode) })}`);
+    return { records: page.records.map(toRecord(object, mode)), next: page.done ? null : (page.nextRecordsUrl ?? null) };
   };
   const get = async (object: string, id: string) => {
+    const mode = await modeFor(object);
     try {
-      return toRecord(object)(await http.json<Raw>('GET', `${API}/sobjects/${object}/${encodeURIComponent(id)}?fields=${FIELDS[object]!.join(',')}`));
+      return toRecord(object, mode)(await http.json<Raw>('GET', `${API}/sobjects/${object}/${encodeURIComponent(id)}?fields=${fieldsOf(object, mode).join(',')}`));
     } catch (error) {
       if (error instanceof ConnectorError && error.status === 404) return null;
       throw error;
@@ -107,20 +140,26 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
     kind: 'salesforce',
     mappings: MAPPINGS,
     stats: http.stats,
+    deletionWindowDays: DELETED_WINDOW_DAYS,
     listAll: (object, cursor) => query(object, null, cursor),
+    async listIds(object, cursor) {
+      const page = await http.json<QueryResponse>('GET', cursor ?? `${API}/query?${new URLSearchParams({ q: `SELECT Id FROM ${object} ORDER BY Id` })}`);
+      return { ids: page.records.map((r) => String(r.Id)), next: page.done ? null : (page.nextRecordsUrl ?? null) };
+    },
     listChanged: (object, since, cursor) => query(object, since, cursor),
     async listDeleted(object, since) {
-      const start = new Date(Math.max(since.getTime(), Date.now() - DELETED_WINDOW_MS));
+      // Older deletions are the reconciliation's to find: asking further back is refused (INVALID_REPLICATION_DATE).
+      const start = new Date(Math.max(since.getTime(), Date.now() - DELETED_WINDOW_DAYS * 86_400_000 + 60_000));
       const page = await http.json<{ deletedRecords: Array<{ id: string }> }>('GET', `${API}/sobjects/${object}/deleted/?${new URLSearchParams({ start: start.toISOString(), end: new Date().toISOString() })}`);
       return { ids: page.deletedRecords.map((r) => r.id), next: null };
     },
     get,
     async create(object, fields) {
-      const created = await http.json<{ id: string }>('POST', `${API}/sobjects/${object}`, fieldsOut(object, fields));
+      const created = await http.json<{ id: string }>('POST', `${API}/sobjects/${object}`, fieldsOut(object, fields, await modeFor(object)));
       return (await get(object, created.id)) ?? { id: created.id, updatedAt: null, fields };
     },
     async update(object, id, fields) {
-      await http.json('PATCH', `${API}/sobjects/${object}/${encodeURIComponent(id)}`, fieldsOut(object, fields));
+      await http.json('PATCH', `${API}/sobjects/${object}/${encodeURIComponent(id)}`, fieldsOut(object, fields, await modeFor(object)));
       return (await get(object, id)) ?? { id, updatedAt: null, fields };
     },
     async remove(object, id) {
