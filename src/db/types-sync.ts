@@ -49,6 +49,8 @@ export interface PurgeCertificate {
   objects: Record<string, { recordType?: SyncRecordType; before: number; deleted: number; unlinked: number; after: number }>;
   /** Records that remain with this connection as their source, and why they were not purged. */
   kept: Array<{ recordType: 'contact' | 'lead'; count: number; reason: string }>;
+  /** Erasures owed to the CRM and never carried out there (the disconnect was confirmed anyway). */
+  owedErasuresAbandoned?: number;
   /** Contacts converted here from this connection's leads, counted when the purge began. */
   convertedLeads?: number;
 }
@@ -151,6 +153,19 @@ export interface SyncErasuresTable {
   requested_at: DefaultTimestamp;
   attempts: Generated<number>;
   last_error: string | null;
+  request_id: string | null;
+}
+
+export interface SyncErasureReceiptsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  integration_id: string;
+  request_id: string | null;
+  object: string;
+  method: 'gdpr_delete' | 'delete';
+  permanent: boolean;
+  note: string;
+  done_at: DefaultTimestamp;
 }
 
 export interface BackupDrillsTable {
@@ -170,5 +185,6 @@ export interface SyncDB {
   integrations: IntegrationsTable;
   sync_links: SyncLinksTable;
   sync_runs: SyncRunsTable;
+  sync_erasure_receipts: SyncErasureReceiptsTable;
   sync_match_reviews: SyncMatchReviewsTable;
 }

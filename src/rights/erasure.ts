@@ -131,7 +131,7 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, re
       .execute();
   }
 
-  await queueErasureInConnectedCrms(tx, tenantId, erasable.people);
+  await queueErasureInConnectedCrms(tx, tenantId, erasable.people, requestId);
   const identifiers = await identifiersOf(tx, tenantId, erasable.people);
   const deleted = await removePersonalRows(tx, tenantId, erasable, { spareRequest: requestId, keepOwnRecords: false });
 

@@ -168,7 +168,9 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
   const closed = row.status === 'completed' || row.status === 'rejected';
   let people: DsrView['people'] = [];
   let evidence: DsrView['evidence'] = [];
+  let recipients: DsrView['recipients'] = [];
   if (withDetail) {
+    recipients = await erasureRecipients(tx, tenantId, row.id);
     const subject = await subjectOfRequest(app, tx, tenantId, row);
     const details = await loadPeople(app, tx, tenantId, subject.people);
     people = subject.people.map((person) => {
@@ -210,7 +212,32 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
     assigneeId: row.assignee_id,
     people,
     evidence,
+    recipients,
   };
+}
+
+/** Art. 19: what each connected CRM was asked to erase for this request, and what it answered (src/sync/erasure.ts). */
+async function erasureRecipients(tx: Tx, tenantId: string, requestId: string): Promise<DsrView['recipients']> {
+  const done = await tx
+    .selectFrom('sync_erasure_receipts as r')
+    .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'r.tenant_id').onRef('i.id', '=', 'r.integration_id'))
+    .select(['r.integration_id', 'i.label', 'i.kind', 'r.object', 'r.permanent', 'r.note', sql<number>`count(*)::int`.as('count'), sql<Date>`max(r.done_at)`.as('at')])
+    .where('r.tenant_id', '=', tenantId)
+    .where('r.request_id', '=', requestId)
+    .groupBy(['r.integration_id', 'i.label', 'i.kind', 'r.object', 'r.permanent', 'r.note'])
+    .execute();
+  const owed = await tx
+    .selectFrom('sync_erasures as e')
+    .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'e.tenant_id').onRef('i.id', '=', 'e.integration_id'))
+    .select(['e.integration_id', 'i.label', 'i.kind', 'e.object', sql<number>`count(*)::int`.as('count'), sql<string | null>`max(e.last_error)`.as('last_error')])
+    .where('e.tenant_id', '=', tenantId)
+    .where('e.request_id', '=', requestId)
+    .groupBy(['e.integration_id', 'i.label', 'i.kind', 'e.object'])
+    .execute();
+  return [
+    ...done.map((r) => ({ integrationId: r.integration_id, label: r.label, kind: r.kind, object: r.object, state: 'done' as const, count: r.count, permanent: r.permanent, note: r.note, at: iso(r.at) })),
+    ...owed.map((r) => ({ integrationId: r.integration_id, label: r.label, kind: r.kind, object: r.object, state: 'owed' as const, count: r.count, permanent: null, note: r.last_error ? `not done yet: ${r.last_error}` : 'queued', at: null })),
+  ];
 }
 
 export async function logRequest(app: AppContext, caller: Caller, input: z.infer<typeof dsrInput>) {

@@ -63,6 +63,21 @@ export const dsrView = z.object({
   assigneeId: z.string().nullable(),
   people: z.array(z.object({ type: z.enum(['contact', 'lead']), id: z.string().uuid(), name: z.string().nullable() })).describe('The records holding the address'),
   evidence: z.array(z.object({ id: z.string().uuid(), kind: z.string(), summary: z.string().nullable(), actorType: z.string(), actorId: z.string().nullable(), createdAt: z.string() })),
+  recipients: z
+    .array(
+      z.object({
+        integrationId: z.string().uuid(),
+        label: z.string(),
+        kind: z.string(),
+        object: z.string(),
+        state: z.enum(['done', 'owed']),
+        count: z.number(),
+        permanent: z.boolean().nullable(),
+        note: z.string().nullable().describe('What the recipient did with it, or why it is still owed'),
+        at: z.string().nullable(),
+      }),
+    )
+    .describe('Art. 19: each connected CRM the erasure was carried to, with what it did (or that it is still owed)'),
 });
 
 export const dsrSummary = z.object({ open: z.number(), nearDue: z.number(), overdue: z.number(), byType: z.record(z.string(), z.number()) });

@@ -64,6 +64,16 @@ export interface Connector {
   create(object: string, fields: Record<string, unknown>): Promise<ExternalRecord>;
   update(object: string, id: string, fields: Record<string, unknown>): Promise<ExternalRecord>;
   remove(object: string, id: string): Promise<void>;
+  /** An erasure (Art. 17) carried into the vendor: as permanent as its API allows, and what that means. */
+  erase(object: string, id: string): Promise<ErasureReceipt>;
+}
+
+/** What a connected CRM did with an erased person's record (Art. 19: the recipient was told). */
+export interface ErasureReceipt {
+  method: 'gdpr_delete' | 'delete';
+  /** false: the vendor keeps deleted records restorable for a while. */
+  permanent: boolean;
+  note: string;
 }
 
 export interface ConnectorSettings {

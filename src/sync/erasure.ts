@@ -10,19 +10,20 @@ import { connectorOf } from './integrations.ts';
 /**
  * An erasure here reaches the connected CRMs: before the person's links are deleted with the
  * rest of their rows, what each link points at is queued for deletion there, and a job makes the
- * delete calls (an object already gone counts as deleted). A CRM that refuses the credentials
- * keeps its deletions queued until the integration is reconnected.
+ * delete calls (an object already gone counts as deleted), as permanent as each vendor's API
+ * allows (HubSpot's GDPR delete), leaving a receipt per recipient (Art. 19). A CRM that refuses
+ * the credentials keeps its deletions queued until the integration is reconnected.
  */
 
 export const ERASE_QUEUE = 'sync.erase';
 
 /** In the erasure's transaction: queue the deletions owed to connected CRMs for these records. */
-export async function queueErasureInConnectedCrms(tx: Tx, tenantId: string, people: Array<{ type: string; id: string }>): Promise<number> {
+export async function queueErasureInConnectedCrms(tx: Tx, tenantId: string, people: Array<{ type: string; id: string }>, requestId: string | null = null): Promise<number> {
   if (people.length === 0) return 0;
   const { rows } = await sql<{ n: number }>`
     with queued as (
-      insert into sync_erasures (tenant_id, integration_id, object, external_id)
-      select l.tenant_id, l.integration_id, l.object, l.external_id
+      insert into sync_erasures (tenant_id, integration_id, object, external_id, request_id)
+      select l.tenant_id, l.integration_id, l.object, l.external_id, ${requestId}::uuid
       from sync_links l join integrations i on i.tenant_id = l.tenant_id and i.id = l.integration_id
       where l.tenant_id = ${tenantId} and i.status in ('active', 'needs_reconnect')
         and l.record_id = any(${people.map((p) => p.id)}::uuid[]) and l.record_type in ('contact', 'lead')
@@ -53,8 +54,15 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
     const done: Record<string, number> = {};
     for (const erasure of owed) {
       try {
-        await connector.remove(erasure.object, erasure.external_id);
-        await withTenant(app.db, tenantId, (tx) => tx.deleteFrom('sync_erasures').where('tenant_id', '=', tenantId).where('id', '=', erasure.id).execute());
+        const receipt = await connector.erase(erasure.object, erasure.external_id);
+        // The receipt (Art. 19) and the end of the debt commit together; the external id is not kept.
+        await withTenant(app.db, tenantId, async (tx) => {
+          await tx.deleteFrom('sync_erasures').where('tenant_id', '=', tenantId).where('id', '=', erasure.id).execute();
+          await tx
+            .insertInto('sync_erasure_receipts')
+            .values({ tenant_id: tenantId, integration_id: integration.id, request_id: erasure.request_id, object: erasure.object, method: receipt.method, permanent: receipt.permanent, note: receipt.note })
+            .execute();
+        });
         done[erasure.object] = (done[erasure.object] ?? 0) + 1;
       } catch (error) {
         failed += 1;

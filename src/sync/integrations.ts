@@ -314,16 +314,26 @@ export function listRuns(app: AppContext, caller: Caller, id: string, query: { l
   });
 }
 
+async function owedErasures(tx: Tx, tenantId: string, integrationId: string): Promise<number> {
+  const row = await tx.selectFrom('sync_erasures').select(sql<number>`count(*)::int`.as('count')).where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
+  return row.count;
+}
+
 /**
  * Disconnects: the vendor is asked to revoke the token (outside any transaction: it is a network
  * call), our copy of the credentials is deleted at once (sealed value emptied, key destroyed),
  * syncs stop, and a job deletes what came only from this connection and writes the purge
  * certificate, which says what the vendor answered.
  */
-export async function disconnectIntegration(app: AppContext, caller: Caller, id: string) {
+export async function disconnectIntegration(app: AppContext, caller: Caller, id: string, options: { abandonOwedErasures: boolean } = { abandonOwedErasures: false }) {
   const stored = await asCaller(app, caller, async (tx) => {
     const row = await findIntegration(tx, caller.auth.tenantId, id);
     if (row.status === 'disconnecting' || row.status === 'disconnected') throw conflict('The integration is already disconnected.');
+    // Art. 17(2)/19: an erasure owed to this CRM would be lost with the connection.
+    const owed = await owedErasures(tx, caller.auth.tenantId, id);
+    if (owed > 0 && !options.abandonOwedErasures) {
+      throw conflict(`${owed} erasure(s) owed to this CRM are not carried out there yet (reconnect so they can be, or disconnect with abandonOwedErasures=true: the certificate then lists them as not carried out).`, { owedErasures: owed });
+    }
     return { kind: row.kind, credentials: row.credentials_enc ? (JSON.parse(await app.keys.decryptField(tx, row.tenant_id, CREDENTIALS_FIELD, row.credentials_enc)) as Credentials) : null };
   });
   const revocation = await revokeAtVendor(stored.kind, stored.credentials);

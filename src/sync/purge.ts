@@ -43,6 +43,12 @@ async function convertedFromLinkedLeads(tx: Tx, tenantId: string, integrationId:
   return row.count;
 }
 
+/** Erasures still owed to the CRM when the disconnect was confirmed anyway: counted on the certificate, then dropped (they carried external ids). */
+async function abandonOwedErasures(tx: Tx, tenantId: string, integrationId: string): Promise<number> {
+  const dropped = await tx.deleteFrom('sync_erasures').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).returning('id').execute();
+  return dropped.length;
+}
+
 /** What still names the connection as its source once every link is gone: the certificate says so, and why. */
 async function stillSourcedFrom(tx: Tx, tenantId: string, integrationId: string, converted: number): Promise<PurgeCertificate['kept']> {
   const count = async (table: 'contacts' | 'leads') =>
@@ -79,6 +85,7 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
       credentialsRevocation: integration.vendor_revocation?.detail ?? 'not asked (disconnected before revocation was asked of vendors)',
       kept: [],
       convertedLeads: await convertedFromLinkedLeads(tx, tenantId, integrationId),
+      owedErasuresAbandoned: await abandonOwedErasures(tx, tenantId, integrationId),
       objects: Object.fromEntries(integration.objects.map((object) => [object, { before: counts[object] ?? 0, deleted: 0, unlinked: 0, after: 0 }])),
     };
     return tx

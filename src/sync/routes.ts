@@ -8,7 +8,7 @@ import * as integrations from './integrations.ts';
 import { recordLinks } from './links.ts';
 import { pushRecord } from './push.ts';
 import * as reviews from './reviews.ts';
-import { integrationInput, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView, syncNowInput } from './schema.ts';
+import { disconnectQuery, integrationInput, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView, syncNowInput } from './schema.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -42,9 +42,10 @@ export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
       tags,
       summary: 'Disconnect: revoke the credentials now, then delete everything that came only from this CRM and write the purge certificate',
       params: idParam,
+      querystring: disconnectQuery,
       response: { 202: integrationView },
     },
-    handler: async (request, reply) => reply.code(202).send(await integrations.disconnectIntegration(app, callerOf(request), request.params.id)),
+    handler: async (request, reply) => reply.code(202).send(await integrations.disconnectIntegration(app, callerOf(request), request.params.id, request.query)),
   });
   r.post('/api/v1/integrations/:id/sync', {
     config: { access: 'integrations.manage', resource: 'integration' },

@@ -80,6 +80,14 @@ export const runView = z.object({
   allowMassDeletion: z.boolean(),
 });
 
+export const disconnectQuery = z.object({
+  abandonOwedErasures: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe('Disconnect although erasures are still owed to this CRM (they are then listed on the certificate as not carried out)'),
+});
+
 export const syncNowInput = z
   .object({
     allowMassDeletion: z.boolean().default(false).describe('Apply deletions even if the listing lost more than LAWFUL_SYNC_MAX_SHRINK of its records (after reviewing heldDeletions)'),
@@ -98,6 +106,7 @@ export const purgeCertificate = z.object({
     z.object({ recordType: z.string().optional(), before: z.number(), deleted: z.number(), unlinked: z.number(), after: z.number().describe('What remains here: links, and records whose provenance still names this connection') }),
   ),
   kept: z.array(z.object({ recordType: z.enum(['contact', 'lead']), count: z.number(), reason: z.string() })).describe('Records kept with this connection as their source, and why'),
+  owedErasuresAbandoned: z.number().optional().describe('Erasures owed to this CRM that were never carried out there: the disconnect was confirmed with them outstanding'),
   convertedLeads: z.number().optional().describe('Contacts converted here from leads of this connection, counted when the purge began'),
 });
 

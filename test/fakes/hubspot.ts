@@ -11,6 +11,7 @@ import { FakeApi, type FakeAnswer } from './json-server.ts';
  *   POST   /crm/v3/objects/{type}                                    create
  *   PATCH  /crm/v3/objects/{type}/{id}                               update
  *   DELETE /crm/v3/objects/{type}/{id}                               archive (HubSpot's delete)
+ *   POST   /crm/v3/objects/contacts/gdpr-delete {objectId}           permanent deletion (204)
  *   POST   /oauth/v1/token                                           refresh an OAuth access token
  *   DELETE /oauth/v1/refresh-tokens/{token}                          revoke a refresh token (204)
  * Errors have HubSpot's shape ({status: 'error', category, message}): 401 EXPIRED_AUTHENTICATION,
@@ -52,6 +53,8 @@ export class FakeHubSpot extends FakeApi {
   /** The last instant handed out: HubSpot's clock follows real time, and no two changes share a millisecond. */
   private clock = 0;
   /** The next this many requests (token endpoint excepted) are answered 429. */
+  /** The token lacks the scope the GDPR delete needs: 403 MISSING_SCOPES. */
+  refuseGdprDelete = false;
   rateLimitNext = 0;
   /** Seconds sent in Retry-After with a 429. */
   retryAfterSeconds = 1;
@@ -141,6 +144,13 @@ export class FakeHubSpot extends FakeApi {
     if (this.rateLimitNext > 0) {
       this.rateLimitNext -= 1;
       return error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { 'retry-after': String(this.retryAfterSeconds) });
+    }
+    if (method === 'POST' && url.pathname === '/crm/v3/objects/contacts/gdpr-delete') {
+      // HubSpot's GDPR delete: the contact is removed for good (not archived); it needs the crm.objects.contacts.write scope.
+      if (this.refuseGdprDelete) return error(403, 'MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call.');
+      const { objectId } = JSON.parse(raw || '{}') as { objectId?: string };
+      if (!objectId || !this.objects.contacts.delete(objectId)) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
+      return { status: 204 };
     }
     const match = /^\/crm\/v3\/objects\/([a-z]+)(?:\/(search|[0-9]+))?$/.exec(url.pathname);
     const type = match?.[1] as HubSpotType | undefined;

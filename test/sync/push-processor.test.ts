@@ -136,7 +136,13 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     const executed = await admin.post(`/api/v1/dsr-requests/${request.id}/execute`);
     assert.equal(executed.body.status, 'completed', JSON.stringify(executed.body));
     await env().app.jobs.drain();
-    assert.equal(erin.archived, true, 'deleted in HubSpot');
+    assert.equal(hubspot.objects.contacts.has(erin.id), false, "deleted for good with HubSpot's GDPR delete, not archived");
+    const recipients = (await admin.get(`/api/v1/dsr-requests/${request.id}`)).body.recipients;
+    assert.deepEqual(
+      recipients.map((r: any) => ({ ...r, at: typeof r.at })),
+      [{ integrationId, label: `HubSpot ${hubspot.url}`, kind: 'hubspot', object: 'contacts', state: 'done', count: 1, permanent: true, note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored", at: 'string' }],
+      'Art. 19: the recipient and what it did are on the request',
+    );
     const owed = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('sync_erasures').selectAll().where('tenant_id', '=', tenantId).execute());
     assert.deepEqual(owed, []);
     const audit = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select('fields').where('tenant_id', '=', tenantId).where('action', '=', 'sync.erase').execute());
@@ -150,5 +156,29 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     assert.equal(run.state, 'succeeded');
     assert.deepEqual(run.failures.map((f: any) => [f.externalId, f.reason]), [[copy.id, 'the person was erased in Lawful CRM; not copied again']]);
     assert.equal(run.stats.contacts.failed, 1);
+  });
+
+  it('an erasure the CRM refuses stays owed, shows on the request, and a disconnect must be confirmed past it', async () => {
+    hubspot.seed('contacts', { firstname: 'Olga', lastname: 'Owed', email: 'olga@synced.example' });
+    await admin.post(`/api/v1/integrations/${integrationId}/sync`);
+    await env().app.jobs.drain();
+    hubspot.refuseGdprDelete = true;
+    const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'olga@synced.example', identityStatus: 'verified' })).body;
+    assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
+    await env().app.jobs.drain();
+    const recipients = (await admin.get(`/api/v1/dsr-requests/${request.id}`)).body.recipients;
+    assert.equal(recipients.length, 1);
+    assert.equal(recipients[0].state, 'owed');
+    assert.match(recipients[0].note, /^not done yet: .*403/);
+
+    const refused = await admin.delete(`/api/v1/integrations/${integrationId}`);
+    assert.equal(refused.status, 409);
+    assert.deepEqual(refused.body.details, { owedErasures: 1 });
+    const confirmed = await admin.delete(`/api/v1/integrations/${integrationId}?abandonOwedErasures=true`);
+    assert.equal(confirmed.status, 202, JSON.stringify(confirmed.body));
+    await env().app.jobs.drain();
+    const certificate = (await admin.get(`/api/v1/integrations/${integrationId}`)).body.purgeCertificate;
+    assert.equal(certificate.owedErasuresAbandoned, 1);
+    assert.equal(certificate.credentialsRevocation.startsWith('not possible through the API'), true, 'an API key');
   });
 });

@@ -169,5 +169,9 @@ export function csvConnector(settings: ConnectorSettings): Connector {
     async remove(object, id) {
       await rewrite(object, (rows) => rows.filter((row) => row[0] !== id));
     },
+    async erase(object, id) {
+      await this.remove(object, id);
+      return { method: 'delete', permanent: true, note: 'the row was removed from the export file (copies of the file elsewhere are not reached)' };
+    },
   };
 }

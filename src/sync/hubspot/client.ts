@@ -95,6 +95,11 @@ export class HubSpotClient {
     return this.http.json<HubSpotObject>('PATCH', `/crm/v3/objects/${type}/${encodeURIComponent(id)}`, { properties });
   }
 
+  /** HubSpot's GDPR delete (POST /crm/v3/objects/contacts/gdpr-delete): the contact is deleted permanently, not archived. */
+  async gdprDelete(id: string): Promise<void> {
+    await this.http.json<void>('POST', '/crm/v3/objects/contacts/gdpr-delete', { objectId: id });
+  }
+
   async archive(type: HubSpotObjectType, id: string): Promise<void> {
     await this.http.json<void>('DELETE', `/crm/v3/objects/${type}/${encodeURIComponent(id)}`);
   }

@@ -153,5 +153,17 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
         if (!(error instanceof ConnectorError && error.status === 404)) throw error;
       }
     },
+    async erase(object, id) {
+      if (object !== 'contacts') {
+        await this.remove(object, id);
+        return { method: 'delete', permanent: false, note: 'archived in HubSpot (restorable there for 90 days)' };
+      }
+      try {
+        await client.gdprDelete(id);
+      } catch (error) {
+        if (!(error instanceof ConnectorError && error.status === 404)) throw error;
+      }
+      return { method: 'gdpr_delete', permanent: true, note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored" };
+    },
   };
 }

@@ -235,5 +235,11 @@ export function pipedriveConnector(settings: ConnectorSettings): Connector {
                 : v2Api.activities().deleteActivity({ id: Number(id) }),
       );
     },
+    async erase(object, id) {
+      await this.remove(object, id);
+      return object === 'leads'
+        ? { method: 'delete', permanent: true, note: 'deleted in Pipedrive (a lead is gone at once)' }
+        : { method: 'delete', permanent: false, note: 'deleted in Pipedrive; Pipedrive keeps it restorable for 30 days, then deletes it permanently' };
+    },
   };
 }

@@ -169,5 +169,10 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
         if (!(error instanceof ConnectorError && error.status === 404)) throw error;
       }
     },
+    async erase(object, id) {
+      await this.remove(object, id);
+      // Emptying the Recycle Bin needs the SOAP API or a Bulk API hardDelete permission the connection does not ask for.
+      return { method: 'delete', permanent: false, note: `deleted in Salesforce; it stays in the Recycle Bin for up to ${DELETED_WINDOW_DAYS} days, then Salesforce removes it for good` };
+    },
   };
 }
