@@ -237,6 +237,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'tenants.sender_email': 'the sending address of the customer organisation (a role address such as news@)',
   'tenants.postal_address': 'the postal address of the customer organisation, which every campaign e-mail must carry',
   'erasure_tombstones.email_index': 'the keyed hash of an erased address or phone number: flags its return, reveals nothing',
+  'sync_erasure_receipts.note': "what a connected CRM does with an erased record, written by the connector from a fixed set of sentences (no value of the person, no external id)",
   'import_runs.file_name': 'the name of an imported file, as every record it created carries it in its provenance (source_ref); a file is named by whoever uploads it',
 };
 

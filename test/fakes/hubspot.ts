@@ -12,6 +12,11 @@ import { FakeApi, type FakeAnswer } from './json-server.ts';
  *   PATCH  /crm/v3/objects/{type}/{id}                               update
  *   DELETE /crm/v3/objects/{type}/{id}                               archive (HubSpot's delete)
  *   POST   /crm/v3/objects/contacts/gdpr-delete {objectId}           permanent deletion (204)
+ *   POST   /crm/v4/associations/deals/companies/batch/read {inputs}  a deal's companies (type 5: primary)
+ *   PUT    /crm/v4/objects/deals/{id}/associations/default/companies/{companyId}
+ *   GET    /account-info/v3/details                                  the portal's companyCurrency
+ *   GET    /crm/v3/pipelines/deals                                   pipelines and stages (metadata.probability, isClosed)
+ * A task is refused without hs_timestamp; a merged contact vanishes and the survivor lists it in hs_merged_object_ids.
  *   POST   /oauth/v1/token                                           refresh an OAuth access token
  *   DELETE /oauth/v1/refresh-tokens/{token}                          revoke a refresh token (204)
  * Errors have HubSpot's shape ({status: 'error', category, message}): 401 EXPIRED_AUTHENTICATION,
@@ -52,9 +57,15 @@ export class FakeHubSpot extends FakeApi {
   private nextId = 1000;
   /** The last instant handed out: HubSpot's clock follows real time, and no two changes share a millisecond. */
   private clock = 0;
-  /** The next this many requests (token endpoint excepted) are answered 429. */
   /** The token lacks the scope the GDPR delete needs: 403 MISSING_SCOPES. */
   refuseGdprDelete = false;
+  /** Deal → company associations (HubSpot keeps them apart from the objects' properties). */
+  readonly dealCompany = new Map<string, string>();
+  /** The portal's company currency (account-info details). */
+  companyCurrency = 'EUR';
+  /** Pipelines beyond the default one: id, label, stages with HubSpot's string metadata. */
+  readonly customPipelines: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; metadata: { probability: string; isClosed: string } }> }> = [];
+  /** The next this many requests (token endpoint excepted) are answered 429. */
   rateLimitNext = 0;
   /** Seconds sent in Retry-After with a 429. */
   retryAfterSeconds = 1;
@@ -95,6 +106,14 @@ export class FakeHubSpot extends FakeApi {
     const now = this.tick();
     Object.assign(object.properties, properties, { [MODIFIED_PROPERTY[type]]: now });
     object.updatedAt = now;
+  }
+
+  /** HubSpot's merge of two contacts: the secondary disappears, the primary lists it in hs_merged_object_ids. */
+  merge(primaryId: string, secondaryId: string): void {
+    const primary = this.objects.contacts.get(primaryId);
+    if (!primary || !this.objects.contacts.delete(secondaryId)) throw new Error('no such contacts');
+    const merged = [...(primary.properties.hs_merged_object_ids ?? '').split(';').filter(Boolean), secondaryId].join(';');
+    this.modify('contacts', primaryId, { hs_merged_object_ids: merged });
   }
 
   archive(type: HubSpotType, id: string): void {
@@ -145,6 +164,34 @@ export class FakeHubSpot extends FakeApi {
       this.rateLimitNext -= 1;
       return error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { 'retry-after': String(this.retryAfterSeconds) });
     }
+    if (method === 'POST' && url.pathname === '/crm/v4/associations/deals/companies/batch/read') {
+      const inputs = (JSON.parse(raw || '{}') as { inputs?: Array<{ id: string }> }).inputs ?? [];
+      if (inputs.length > 1000) return error(400, 'VALIDATION_ERROR', 'at most 1000 inputs');
+      const results = inputs
+        .filter((input) => this.dealCompany.has(input.id))
+        .map((input) => ({ from: { id: input.id }, to: [{ toObjectId: Number(this.dealCompany.get(input.id)), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 341, label: null }] }] }));
+      return { status: 200, body: { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() } };
+    }
+    const associate = /^\/crm\/v4\/objects\/deals\/(\d+)\/associations\/default\/companies\/(\d+)$/.exec(url.pathname);
+    if (method === 'PUT' && associate) {
+      if (!this.objects.deals.has(associate[1]!) || !this.objects.companies.has(associate[2]!)) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
+      this.dealCompany.set(associate[1]!, associate[2]!);
+      return { status: 200, body: { status: 'COMPLETE', results: [{ from: { id: associate[1] }, to: { id: associate[2] }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 } }] } };
+    }
+    if (method === 'GET' && url.pathname === '/account-info/v3/details') {
+      return { status: 200, body: { portalId: 62515, accountType: 'STANDARD', timeZone: 'Europe/Berlin', companyCurrency: this.companyCurrency, additionalCurrencies: [], utcOffset: '+01:00', utcOffsetMilliseconds: 3_600_000, uiDomain: 'app-eu1.hubspot.com', dataHostingLocation: 'eu1' } };
+    }
+    if (method === 'GET' && url.pathname === '/crm/v3/pipelines/deals') {
+      const stage = (id: string, label: string, probability: string, displayOrder: number) => ({ id, label, displayOrder, metadata: { probability, isClosed: String(probability === '1.0' || probability === '0.0') }, archived: false, createdAt: '2020-01-01T00:00:00Z', updatedAt: '2020-01-01T00:00:00Z' });
+      const standard = {
+        id: 'default',
+        label: 'Sales Pipeline',
+        displayOrder: 0,
+        archived: false,
+        stages: [stage('appointmentscheduled', 'Appointment Scheduled', '0.2', 0), stage('qualifiedtobuy', 'Qualified To Buy', '0.4', 1), stage('presentationscheduled', 'Presentation Scheduled', '0.6', 2), stage('decisionmakerboughtin', 'Decision Maker Bought-In', '0.8', 3), stage('contractsent', 'Contract Sent', '0.9', 4), stage('closedwon', 'Closed Won', '1.0', 5), stage('closedlost', 'Closed Lost', '0.0', 6)],
+      };
+      return { status: 200, body: { results: [standard, ...this.customPipelines.map((p, i) => ({ ...p, displayOrder: i + 1, archived: false }))] } };
+    }
     if (method === 'POST' && url.pathname === '/crm/v3/objects/contacts/gdpr-delete') {
       // HubSpot's GDPR delete: the contact is removed for good (not archived); it needs the crm.objects.contacts.write scope.
       if (this.refuseGdprDelete) return error(403, 'MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call.');
@@ -189,6 +236,7 @@ export class FakeHubSpot extends FakeApi {
       return { status: 200, body: { total: all.length, results: page.map((o) => view(o, body.properties ?? [])), ...(more ? { paging: { next: { after: String(after + limit) } } } : {}) } };
     }
     if (method === 'POST' && !match[2]) {
+      if (type === 'tasks' && !body.properties?.hs_timestamp) return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
       const created = this.seed(type, body.properties ?? {});
       return { status: 201, body: view(created, Object.keys(created.properties)) };
     }

@@ -64,8 +64,13 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
       'GET /crm/v3/objects/contacts': 300,
       'GET /crm/v3/objects/deals': 70,
       'GET /crm/v3/objects/tasks': 30,
+      // Deals without a currency are in the portal's; stages are read from the pipelines.
+      'GET /account-info/v3/details': 1,
+      'GET /crm/v3/pipelines/deals': 1,
+      // Each page of deals asks for their companies (associations v4).
+      'POST /crm/v4/associations/deals/companies/batch/read': 70,
     });
-    assert.equal(run.requests, 500);
+    assert.equal(run.requests, 572);
 
     const { state } = await syncedState(env().app, tenantId, integrationId);
     const expected = fakeState(fake);
@@ -76,6 +81,8 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     for (const [id, contact] of state.contacts!) if (contact.firstName !== 'Known') assert.deepEqual({ ...contact, accountId: undefined }, { ...expected.contacts.get(id), accountId: undefined });
     const withAccount = [...state.contacts!.values()].filter((c) => c.accountId).length;
     assert.equal(withAccount, 30_000, 'every contact is linked to the account of its HubSpot company');
+    const dealsWithAccount = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('opportunities').select(sql<number>`count(account_id)::int`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow());
+    assert.equal(dealsWithAccount.n, 7_000, 'every deal is tied to the account of its associated company (associations v4)');
 
     const audit = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select(['action', 'fields']).where('tenant_id', '=', tenantId).where('action', '=', 'sync.initial').execute());
     assert.equal(audit.length, 1);
@@ -130,6 +137,9 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
       'GET /crm/v3/objects/deals': 1,
       'POST /crm/v3/objects/tasks/search': 1,
       'GET /crm/v3/objects/tasks': 1,
+      'GET /account-info/v3/details': 1,
+      'GET /crm/v3/pipelines/deals': 1,
+      'POST /crm/v4/associations/deals/companies/batch/read': 1,
     });
 
     const { state } = await syncedState(env().app, tenantId, integrationId);

@@ -34,7 +34,10 @@ export function seedHubSpot(fake: FakeHubSpot, sizes: SeedSizes, tag = 'hs'): vo
     );
   }
   const stages = ['appointmentscheduled', 'qualifiedtobuy', 'contractsent', 'closedwon', 'closedlost'];
-  for (let i = 0; i < sizes.deals; i++) fake.seed('deals', { dealname: `${tag} Deal ${i}`, amount: String(1000 + i), dealstage: stages[i % stages.length]!, closedate: '2026-12-31T00:00:00Z' }, LONG_AGO);
+  for (let i = 0; i < sizes.deals; i++) {
+    const deal = fake.seed('deals', { dealname: `${tag} Deal ${i}`, amount: String(1000 + i), dealstage: stages[i % stages.length]!, closedate: '2026-12-31T00:00:00Z' }, LONG_AGO);
+    if (companyIds.length) fake.dealCompany.set(deal.id, companyIds[i % companyIds.length]!);
+  }
   for (let i = 0; i < sizes.tasks; i++) fake.seed('tasks', { hs_task_subject: `Call back ${i}`, hs_timestamp: '2026-12-01T10:00:00Z', hs_task_status: i % 4 ? 'NOT_STARTED' : 'COMPLETED' }, LONG_AGO);
 }
 

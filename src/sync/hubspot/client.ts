@@ -38,6 +38,8 @@ export const LAST_MODIFIED: Record<HubSpotObjectType, string> = {
 };
 
 const LIST_PAGE = 100;
+/** HubSpot-defined association type "deal to company, primary". */
+const PRIMARY_DEAL_COMPANY = 5;
 const SEARCH_PAGE = 200;
 const SEARCH_CAP = 10_000;
 
@@ -93,6 +95,40 @@ export class HubSpotClient {
 
   update(type: HubSpotObjectType, id: string, properties: Record<string, string | null>): Promise<HubSpotObject> {
     return this.http.json<HubSpotObject>('PATCH', `/crm/v3/objects/${type}/${encodeURIComponent(id)}`, { properties });
+  }
+
+  /**
+   * The companies each deal is associated with (associations v4 batch read,
+   * POST /crm/v4/associations/deals/companies/batch/read): the primary one (type 5) first.
+   */
+  async dealCompanies(dealIds: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (dealIds.length === 0) return found;
+    const answer = await this.http.json<{ results: Array<{ from: { id: string }; to: Array<{ toObjectId: number | string; associationTypes: Array<{ typeId: number }> }> }> }>(
+      'POST',
+      '/crm/v4/associations/deals/companies/batch/read',
+      { inputs: dealIds.map((id) => ({ id })) },
+    );
+    for (const result of answer.results) {
+      const primary = result.to.find((to) => to.associationTypes.some((type) => type.typeId === PRIMARY_DEAL_COMPANY)) ?? result.to[0];
+      if (primary) found.set(String(result.from.id), String(primary.toObjectId));
+    }
+    return found;
+  }
+
+  /** Associates a deal with its company (PUT /crm/v4/objects/deals/{id}/associations/default/companies/{companyId}). */
+  async associateDealCompany(dealId: string, companyId: string): Promise<void> {
+    await this.http.json('PUT', `/crm/v4/objects/deals/${encodeURIComponent(dealId)}/associations/default/companies/${encodeURIComponent(companyId)}`);
+  }
+
+  /** The portal's settings: its company currency is the currency of a deal that names none (GET /account-info/v3/details). */
+  accountDetails(): Promise<{ portalId: number; companyCurrency: string; timeZone?: string }> {
+    return this.http.json('GET', '/account-info/v3/details');
+  }
+
+  /** The deal pipelines and their stages (GET /crm/v3/pipelines/deals); stage metadata carries probability and isClosed as strings. */
+  async dealPipelines(): Promise<Array<{ id: string; label: string; stages: Array<{ id: string; label: string; metadata: { probability?: string; isClosed?: string } }> }>> {
+    return (await this.http.json<{ results: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; metadata: { probability?: string; isClosed?: string } }> }> }>('GET', '/crm/v3/pipelines/deals')).results;
   }
 
   /** HubSpot's GDPR delete (POST /crm/v3/objects/contacts/gdpr-delete): the contact is deleted permanently, not archived. */

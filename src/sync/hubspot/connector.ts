@@ -32,14 +32,45 @@ const STAGE_OUT: Record<string, string> = {
 
 const PROPERTIES: Record<HubSpotObjectType, string[]> = {
   companies: ['name', 'domain', 'industry', 'country'],
-  contacts: ['firstname', 'lastname', 'email', 'phone', 'jobtitle', 'country', 'associatedcompanyid'],
+  contacts: ['firstname', 'lastname', 'email', 'phone', 'jobtitle', 'country', 'associatedcompanyid', 'hs_merged_object_ids'],
   deals: ['dealname', 'amount', 'dealstage', 'closedate', 'deal_currency_code'],
   tasks: ['hs_task_subject', 'hs_timestamp', 'hs_task_status'],
 };
 
+/**
+ * A stage of any pipeline, ours: by its label when it is one of the default pipeline's, else by
+ * the stage's own metadata (closed with probability 1 is won, closed otherwise lost, open stages
+ * by probability), so a custom pipeline is not collapsed into one stage.
+ */
+export function stageOf(stage: { id: string; label: string; metadata: { probability?: string; isClosed?: string } }): string {
+  const byLabel: Record<string, string> = {
+    'appointment scheduled': 'prospecting',
+    'qualified to buy': 'qualification',
+    'presentation scheduled': 'proposal',
+    'decision maker bought-in': 'negotiation',
+    'contract sent': 'negotiation',
+    'closed won': 'closed_won',
+    'closed lost': 'closed_lost',
+  };
+  const known = byLabel[stage.label.trim().toLowerCase()];
+  if (known) return known;
+  const probability = Number(stage.metadata.probability ?? NaN);
+  if (stage.metadata.isClosed === 'true') return probability >= 1 ? 'closed_won' : 'closed_lost';
+  if (Number.isNaN(probability) || probability < 0.2) return 'prospecting';
+  if (probability < 0.4) return 'qualification';
+  if (probability < 0.7) return 'proposal';
+  return 'negotiation';
+}
+
 const blankToNull = (value: string | null | undefined) => (value === undefined || value === null || value.trim() === '' ? null : value);
 
-function fieldsIn(type: HubSpotObjectType, p: Record<string, string | null>): Record<string, unknown> {
+/** What the portal says once per run: its currency, and every pipeline stage mapped to ours. */
+interface Portal {
+  currency: string | null;
+  stages: Map<string, string>;
+}
+
+function fieldsIn(type: HubSpotObjectType, p: Record<string, string | null>, portal: Portal): Record<string, unknown> {
   switch (type) {
     case 'companies':
       return { name: blankToNull(p.name), domain: blankToNull(p.domain), industry: blankToNull(p.industry), country: blankToNull(p.country) };
@@ -57,8 +88,8 @@ function fieldsIn(type: HubSpotObjectType, p: Record<string, string | null>): Re
       return {
         name: blankToNull(p.dealname),
         amount: blankToNull(p.amount),
-        currency: blankToNull(p.deal_currency_code),
-        stage: p.dealstage ? (STAGE_IN[p.dealstage] ?? 'prospecting') : null,
+        currency: blankToNull(p.deal_currency_code) ?? portal.currency,
+        stage: p.dealstage ? (STAGE_IN[p.dealstage] ?? portal.stages.get(p.dealstage) ?? 'prospecting') : null,
         expectedCloseDate: blankToNull(p.closedate)?.slice(0, 10) ?? null,
       };
     case 'tasks':
@@ -89,7 +120,8 @@ function fieldsOut(type: HubSpotObjectType, f: Record<string, any>): Record<stri
         closedate: f.expectedCloseDate ?? null,
       };
     case 'tasks':
-      return { hs_task_subject: f.title ?? null, hs_timestamp: f.dueAt ?? null, hs_task_status: f.done ? 'COMPLETED' : 'NOT_STARTED' };
+      // HubSpot requires hs_timestamp on a task (its due date); one without a due date is due now.
+      return { hs_task_subject: f.title ?? null, hs_timestamp: f.dueAt ?? new Date().toISOString(), hs_task_status: f.done ? 'COMPLETED' : 'NOT_STARTED' };
   }
 }
 
@@ -98,16 +130,39 @@ function asType(object: string): HubSpotObjectType {
   return object as HubSpotObjectType;
 }
 
-const toRecord = (type: HubSpotObjectType) => (object: HubSpotObject): ExternalRecord => ({
+const toRecord = (type: HubSpotObjectType, portal: Portal) => (object: HubSpotObject): ExternalRecord => ({
   id: object.id,
   updatedAt: object.updatedAt ?? null,
-  fields: fieldsIn(type, object.properties),
+  fields: fieldsIn(type, object.properties, portal),
 });
+
+/** Contacts merged into the ones on the page: gone as themselves in HubSpot (hs_merged_object_ids, ";"-separated). */
+const mergedAway = (type: HubSpotObjectType, objects: HubSpotObject[]) =>
+  type === 'contacts' ? objects.flatMap((o) => (o.properties.hs_merged_object_ids ?? '').split(';').map((id) => id.trim()).filter((id) => id && id !== o.id)) : [];
 
 /** HubSpot CRM v3: companies, contacts, deals and tasks. */
 export function hubspotConnector(settings: ConnectorSettings): Connector {
   const http = new ConnectorHttp(settings.baseUrl, settings.credentials, { onCredentials: settings.onCredentials, ...(settings.sleep ? { sleep: settings.sleep } : {}) });
   const client = new HubSpotClient(http);
+  let portalRead: Promise<Portal> | null = null;
+  const emptyPortal: Portal = { currency: null, stages: new Map() };
+  /** Read once per run, and only for deals: a deal without a currency is in the portal's, a custom pipeline's stages are mapped by their metadata. */
+  const portal = (type: HubSpotObjectType, objects: HubSpotObject[]): Promise<Portal> => {
+    if (type !== 'deals') return Promise.resolve(emptyPortal);
+    const needed = objects.some((o) => !blankToNull(o.properties.deal_currency_code) || (o.properties.dealstage && !STAGE_IN[o.properties.dealstage]));
+    if (!needed && !portalRead) return Promise.resolve(emptyPortal);
+    return (portalRead ??= (async () => {
+      const [details, pipelines] = await Promise.all([client.accountDetails(), client.dealPipelines()]);
+      return { currency: details.companyCurrency ?? null, stages: new Map(pipelines.flatMap((pipeline) => pipeline.stages.map((stage) => [stage.id, stageOf(stage)] as const))) };
+    })());
+  };
+  const records = async (type: HubSpotObjectType, objects: HubSpotObject[]) => {
+    const mapped = objects.map(toRecord(type, await portal(type, objects)));
+    if (type !== 'deals') return mapped;
+    // A deal's company is an association (v4), not a property.
+    const companies = await client.dealCompanies(objects.map((o) => o.id));
+    return mapped.map((record) => ({ ...record, fields: { ...record.fields, accountRef: companies.get(record.id) ?? null } }));
+  };
   return {
     kind: 'hubspot',
     mappings: MAPPINGS,
@@ -115,12 +170,17 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
     async listAll(object, cursor) {
       const type = asType(object);
       const page = await client.listPage(type, PROPERTIES[type], cursor);
-      return { records: page.results.map(toRecord(type)), next: page.next };
+      return { records: await records(type, page.results), deletedIds: mergedAway(type, page.results), next: page.next };
     },
     async listChanged(object, since, cursor) {
       const type = asType(object);
       const page = await client.modifiedPage(type, PROPERTIES[type], since, cursor);
-      return { records: page.results.map(toRecord(type)), next: page.next };
+      return { records: await records(type, page.results), deletedIds: mergedAway(type, page.results), next: page.next };
+    },
+    // A contact deleted with HubSpot's GDPR delete leaves no archived trace: the reconciliation lists every id.
+    async listIds(object, cursor) {
+      const page = await client.listPage(asType(object), [], cursor);
+      return { ids: page.results.map((o) => o.id), next: page.next };
     },
     // HubSpot keeps deleted objects as archived; those archived since the instant are the deletions.
     async listDeleted(object, since, cursor) {
@@ -131,7 +191,8 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
     async get(object, id) {
       const type = asType(object);
       try {
-        return toRecord(type)(await client.get(type, id, PROPERTIES[type]));
+        const found = await client.get(type, id, PROPERTIES[type]);
+        return (await records(type, [found]))[0]!;
       } catch (error) {
         if (error instanceof ConnectorError && error.status === 404) return null;
         throw error;
@@ -139,11 +200,15 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
     },
     async create(object, fields) {
       const type = asType(object);
-      return toRecord(type)(await client.create(type, fieldsOut(type, fields)));
+      const created = await client.create(type, fieldsOut(type, fields));
+      if (type === 'deals' && typeof fields.accountRef === 'string') await client.associateDealCompany(created.id, fields.accountRef);
+      return (await records(type, [created]))[0]!;
     },
     async update(object, id, fields) {
       const type = asType(object);
-      return toRecord(type)(await client.update(type, id, fieldsOut(type, fields)));
+      const updated = await client.update(type, id, fieldsOut(type, fields));
+      if (type === 'deals' && typeof fields.accountRef === 'string') await client.associateDealCompany(id, fields.accountRef);
+      return (await records(type, [updated]))[0]!;
     },
     async remove(object, id) {
       try {
