@@ -32,6 +32,12 @@ export interface Config {
   syncDropMounts: Record<string, string>;
   /** Hosts besides the vendors' own that connectors may call (LAWFUL_INTEGRATION_HOSTS, comma-separated): a proxy, a sandbox. */
   integrationHosts: string[];
+  /**
+   * The installation's OAuth apps at each vendor (LAWFUL_OAUTH_<HUBSPOT|SALESFORCE|PIPEDRIVE>_CLIENT_ID
+   * and _CLIENT_SECRET; _AUTHORIZE_URL and _TOKEN_URL for a sandbox): with one, a workspace
+   * connects that CRM by signing in there ("Connect HubSpot") instead of pasting tokens.
+   */
+  oauthApps: Partial<Record<'hubspot' | 'salesforce' | 'pipedrive', { clientId: string; clientSecret: string; authorizeUrl?: string; tokenUrl?: string }>>;
   /** Those hosts may be loopback, private or link-local addresses (LAWFUL_INTEGRATION_ALLOW_INTERNAL, off by default). */
   integrationAllowInternal: boolean;
   /** Where `lawful backup` writes (a directory, or s3://bucket/prefix), and how many days of backups it keeps. */
@@ -64,6 +70,19 @@ function share(value: string | undefined, fallback: number, name: string): numbe
   const number = Number(value);
   if (!Number.isFinite(number) || number < 0 || number > 1) throw new Error(`${name} must be a share between 0 and 1 (0.2 = 20 %), got ${value}`);
   return number;
+}
+
+function oauthApps(env: NodeJS.ProcessEnv): Config['oauthApps'] {
+  const apps: Config['oauthApps'] = {};
+  for (const kind of ['hubspot', 'salesforce', 'pipedrive'] as const) {
+    const prefix = `LAWFUL_OAUTH_${kind.toUpperCase()}_`;
+    const clientId = env[`${prefix}CLIENT_ID`];
+    const clientSecret = env[`${prefix}CLIENT_SECRET`];
+    if (!clientId && !clientSecret) continue;
+    if (!clientId || !clientSecret) throw new Error(`${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET go together`);
+    apps[kind] = { clientId, clientSecret, ...(env[`${prefix}AUTHORIZE_URL`] ? { authorizeUrl: env[`${prefix}AUTHORIZE_URL`] } : {}), ...(env[`${prefix}TOKEN_URL`] ? { tokenUrl: env[`${prefix}TOKEN_URL`] } : {}) };
+  }
+  return apps;
 }
 
 function dropMounts(value: string | undefined): Record<string, string> {
@@ -109,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
     integrationAllowInternal: flag(env.LAWFUL_INTEGRATION_ALLOW_INTERNAL, false),
+    oauthApps: oauthApps(env),
     backupDir: env.LAWFUL_BACKUP_DIR?.startsWith('s3://') ? env.LAWFUL_BACKUP_DIR : path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: positive(env.LAWFUL_BACKUP_KEEP_DAYS, 7, 'LAWFUL_BACKUP_KEEP_DAYS'),
     backupSchedule: flag(env.LAWFUL_BACKUP_SCHEDULE, true),

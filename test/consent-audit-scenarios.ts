@@ -328,6 +328,10 @@ export const CONSENT_SCENARIOS: Record<string, Scenario> = {
     return () => visitor(env).post(`/r/${token}`);
   }),
   'POST /api/v1/integrations': adminScenario('integration.create', async (admin) => () => admin.post('/api/v1/integrations', INTEGRATION)),
+  'POST /api/v1/integrations/oauth/start': adminScenario('integration.oauth_start', async (admin, env) => {
+    env.app.config.oauthApps.hubspot ??= { clientId: 'audit-client', clientSecret: 'audit-secret' };
+    return () => admin.post('/api/v1/integrations/oauth/start', { kind: 'hubspot', label: 'HubSpot' });
+  }),
   'PATCH /api/v1/integrations/:id': adminScenario('integration.update', async (admin) => {
     const id = (await admin.post('/api/v1/integrations', INTEGRATION)).body.id;
     return () => admin.patch(`/api/v1/integrations/${id}`, { syncEveryHours: 12 });

@@ -156,6 +156,18 @@ export interface SyncErasuresTable {
   request_id: string | null;
 }
 
+export interface OauthConnectStatesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  state_hash: string;
+  kind: 'hubspot' | 'salesforce' | 'pipedrive';
+  member_id: string;
+  settings: Json<Record<string, unknown>>;
+  code_verifier: string | null;
+  created_at: DefaultTimestamp;
+  expires_at: Date | string;
+}
+
 export interface SyncErasureReceiptsTable {
   tenant_id: string;
   id: Generated<string>;
@@ -186,5 +198,6 @@ export interface SyncDB {
   sync_links: SyncLinksTable;
   sync_runs: SyncRunsTable;
   sync_erasure_receipts: SyncErasureReceiptsTable;
+  oauth_connect_states: OauthConnectStatesTable;
   sync_match_reviews: SyncMatchReviewsTable;
 }

@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
+import { AppError } from '../http/errors.ts';
 import { pageOf } from '../http/pagination.ts';
 import * as integrations from './integrations.ts';
 import { recordLinks } from './links.ts';
 import { pushRecord } from './push.ts';
 import * as reviews from './reviews.ts';
-import { disconnectQuery, integrationInput, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView, syncNowInput } from './schema.ts';
+import { finishOAuth, OAuthRefused, oauthApps, startOAuth } from './oauth.ts';
+import { disconnectQuery, integrationInput, oauthAppsView, oauthCallbackQuery, oauthStartInput, oauthStartView, integrationPatch, integrationView, linkListQuery, pushInput, recordLinksView, pushResult, reviewListQuery, reviewResolution, reviewView, runListQuery, runView, syncNowInput } from './schema.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -25,6 +27,30 @@ export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
     config: { access: 'integrations.manage' },
     schema: { tags, summary: 'Connect a CRM: credentials are stored encrypted and the initial sync is queued', body: integrationInput, response: { 201: integrationView } },
     handler: async (request, reply) => reply.code(201).send(await integrations.createIntegration(app, callerOf(request), request.body)),
+  });
+  r.get('/api/v1/integrations/oauth/apps', {
+    config: { access: 'integrations.read' },
+    schema: { tags, summary: 'The CRMs this installation can connect by signing in there (OAuth), with the scopes asked for', response: { 200: oauthAppsView } },
+    handler: async () => oauthApps(app),
+  });
+  r.post('/api/v1/integrations/oauth/start', {
+    config: { access: 'integrations.manage' },
+    schema: { tags, summary: "Connect a CRM by signing in there: returns the vendor's consent screen to send the browser to", body: oauthStartInput, response: { 200: oauthStartView } },
+    handler: async (request) => startOAuth(app, callerOf(request), request.body),
+  });
+  r.get('/api/v1/integrations/oauth/callback', {
+    config: { access: 'integrations.manage' },
+    schema: { tags, summary: "The vendor's redirect back after sign-in: the code is exchanged and the integration created; the browser is sent to the CRM sync page", querystring: oauthCallbackQuery },
+    handler: async (request, reply) => {
+      try {
+        const created = await finishOAuth(app, callerOf(request), request.query);
+        return reply.redirect(`/?connected=${encodeURIComponent(created.id)}#/integrations`, 303);
+      } catch (error) {
+        // The browser is mid-redirect: a refusal is shown on the CRM sync page, not as JSON.
+        if (error instanceof OAuthRefused || (error instanceof AppError && error.status < 500)) return reply.redirect(`/?oauthError=${encodeURIComponent(error.message)}#/integrations`, 303);
+        throw error;
+      }
+    },
   });
   r.get('/api/v1/integrations/:id', {
     config: { access: 'integrations.read', resource: 'integration' },

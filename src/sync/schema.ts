@@ -46,6 +46,26 @@ export const integrationInput = z.object({
   purposeId: z.string().uuid().nullable().default(null).describe('The purpose people are pushed to this CRM for: every push of a person passes the consent gate for it (required before people can be pushed)'),
 });
 
+export const oauthStartInput = integrationInput.omit({ credentials: true }).extend({ kind: z.enum(['hubspot', 'salesforce', 'pipedrive']) });
+
+export const oauthStartView = z.object({
+  authorizeUrl: z.string().describe("The vendor's consent screen: send the browser there"),
+  expiresAt: z.string(),
+  scopes: z.array(z.string()),
+});
+
+export const oauthAppsView = z.object({
+  redirectUri: z.string().describe('Register this redirect URI with each OAuth app'),
+  items: z.array(z.object({ kind: z.string(), configured: z.boolean(), scopes: z.array(z.string()), pkce: z.boolean() })),
+});
+
+export const oauthCallbackQuery = z.object({
+  state: z.string().max(200).optional(),
+  code: z.string().max(4000).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(1000).optional(),
+});
+
 export const integrationPatch = z.object({
   label: z.string().trim().min(1).max(100).optional(),
   credentials: credentialsInput.optional().describe('New credentials (reconnect); a connection waiting for reconnection becomes active'),

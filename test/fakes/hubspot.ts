@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { FakeApi, type FakeAnswer } from './json-server.ts';
+import { FakeAuthorizations } from './oauth-codes.ts';
 
 /**
  * A local stand-in for HubSpot's CRM v3 REST API, as documented:
@@ -59,6 +60,8 @@ export class FakeHubSpot extends FakeApi {
   private clock = 0;
   /** The token lacks the scope the GDPR delete needs: 403 MISSING_SCOPES. */
   refuseGdprDelete = false;
+  /** The consent screen (HubSpot's install URL; no PKCE). */
+  readonly authorizations = new FakeAuthorizations(false);
   /** Deal → company associations (HubSpot keeps them apart from the objects' properties). */
   readonly dealCompany = new Map<string, string>();
   /** The portal's company currency (account-info details). */
@@ -148,6 +151,12 @@ export class FakeHubSpot extends FakeApi {
       // HubSpot's "Delete a refresh token": 204, and the token no longer refreshes.
       if (!this.refreshTokens.delete(decodeURIComponent(revoke[1]!))) return error(404, 'NOT_FOUND', 'refresh token not found');
       return { status: 204 };
+    }
+    if (method === 'POST' && url.pathname === '/oauth/v1/token' && new URLSearchParams(raw).get('grant_type') === 'authorization_code') {
+      const form = new URLSearchParams(raw);
+      if (form.get('client_secret') !== this.clientSecret || !this.authorizations.redeem(form, this.clientId)) return error(400, 'BAD_AUTH_CODE', 'missing or unknown auth code');
+      const tokens = this.issueTokens();
+      return { status: 200, body: { token_type: 'bearer', access_token: tokens.accessToken, refresh_token: tokens.refreshToken, expires_in: 1800 } };
     }
     if (method === 'POST' && url.pathname === '/oauth/v1/token') {
       const form = new URLSearchParams(raw);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { v1, v2 } from 'pipedrive';
 import { FakeApi, type FakeAnswer } from './json-server.ts';
+import { FakeAuthorizations } from './oauth-codes.ts';
 
 /**
  * A local stand-in for Pipedrive, answering in the shapes of the official SDK's models (npm
@@ -48,6 +49,8 @@ export class FakePipedrive extends FakeApi {
   readonly oauthClient = { id: 'pd-client', secret: 'pd-secret' };
   private readonly refreshTokens = new Set<string>();
   rateLimitNext = 0;
+  /** The consent screen (no PKCE at Pipedrive). */
+  readonly authorizations = new FakeAuthorizations(false);
   private nextId = 1;
   private clock = 0;
 
@@ -131,6 +134,11 @@ export class FakePipedrive extends FakeApi {
     const refused = this.clientRefused(headers);
     if (refused) return refused;
     const form = new URLSearchParams(raw);
+    if (form.get('grant_type') === 'authorization_code') {
+      if (form.has('client_secret') || !this.authorizations.redeem(form, this.oauthClient.id)) return { status: 400, body: { error: 'invalid_grant' } };
+      const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'base,deals:full,contacts:full,leads:full,activities:full', api_domain: this.url };
+      return { status: 200, body: answer };
+    }
     const refresh = form.get('refresh_token') ?? '';
     if (form.get('grant_type') !== 'refresh_token' || !this.refreshTokens.delete(refresh)) return { status: 400, body: { error: 'invalid_grant' } };
     const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'deals:full contacts:full leads:full activities:full', api_domain: this.url };

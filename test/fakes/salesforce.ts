@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { FakeApi, type FakeAnswer } from './json-server.ts';
+import { FakeAuthorizations } from './oauth-codes.ts';
 
 /**
  * A local stand-in for the Salesforce REST API (v59.0), as documented:
@@ -52,6 +53,8 @@ export class FakeSalesforce extends FakeApi {
     return { accessToken, refreshToken };
   }
 
+  /** The consent screen (Web Server Flow with PKCE). */
+  readonly authorizations = new FakeAuthorizations(true);
   /** Multiple currencies enabled: Opportunity has CurrencyIsoCode; otherwise every amount is in orgCurrency. */
   multiCurrency = false;
   orgCurrency = 'USD';
@@ -112,6 +115,12 @@ export class FakeSalesforce extends FakeApi {
       // RFC 7009 as Salesforce implements it: 200, or 400 unsupported_token_type for an unknown token.
       if (!this.refreshTokens.delete(new URLSearchParams(raw).get('token') ?? '')) return { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
       return { status: 200 };
+    }
+    if (method === 'POST' && url.pathname === '/services/oauth2/token' && new URLSearchParams(raw).get('grant_type') === 'authorization_code') {
+      const form = new URLSearchParams(raw);
+      if (form.get('client_secret') !== this.clientSecret || !this.authorizations.redeem(form, this.clientId)) return { status: 400, body: { error: 'invalid_grant', error_description: 'authentication failure' } };
+      const tokens = this.issueTokens();
+      return { status: 200, body: { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, instance_url: this.instanceUrl ?? this.url, id: `${this.url}/id/00D/005`, token_type: 'Bearer', issued_at: String(Date.now()), signature: 'x' } };
     }
     if (method === 'POST' && url.pathname === '/services/oauth2/token') {
       const form = new URLSearchParams(raw);

@@ -77,6 +77,13 @@ function Certificate({ certificate, order }: { certificate: any; order: string[]
   );
 }
 
+interface OAuthApps {
+  redirectUri: string;
+  items: Array<{ kind: string; configured: boolean; scopes: string[]; pkce: boolean }>;
+}
+
+const VENDOR_NAMES: Record<string, string> = { hubspot: 'HubSpot', salesforce: 'Salesforce', pipedrive: 'Pipedrive' };
+
 /** Connections to other CRMs: their runs, their review list, connecting and disconnecting. */
 export function IntegrationsPage({ canManage }: { canManage: boolean }) {
   const [items, setItems] = useState<any[]>([]);
@@ -84,7 +91,10 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
   const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller', sellsOrShares: false, purposeId: '' });
   const [purposes] = usePurposes();
   const [error, setError] = useState<unknown>(null);
+  const [oauth, setOauth] = useState<OAuthApps | null>(null);
+  const returned = new URLSearchParams(window.location.search);
   const load = () => {
+    get<OAuthApps>('/api/v1/integrations/oauth/apps').then(setOauth, setError);
     get<{ items: any[] }>('/api/v1/integrations').then((page) => setItems(page.items), setError);
     get<{ items: any[] }>('/api/v1/sync-reviews').then((page) => setReviews(page.items), setError);
   };
@@ -101,10 +111,41 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       sellsOrShares: draft.sellsOrShares,
       purposeId: draft.purposeId || null,
     });
+  /** Sign in at the vendor: the browser goes to its consent screen and comes back connected. */
+  const signIn = (kind: string) => async () => {
+    const started = await post<{ authorizeUrl: string }>('/api/v1/integrations/oauth/start', {
+      kind,
+      label: VENDOR_NAMES[kind] ?? kind,
+      syncEveryHours: draft.syncEveryHours,
+      actingAs: draft.actingAs,
+      sellsOrShares: draft.sellsOrShares,
+      purposeId: draft.purposeId || null,
+    });
+    window.location.assign(started.authorizeUrl);
+  };
   return (
     <main>
       <h1>CRM sync</h1>
       <ErrorMessage error={error} />
+      {returned.get('connected') && <p className="notice">Connected. The first sync is running.</p>}
+      {returned.get('oauthError') && (
+        <p className="notice" role="alert">
+          Not connected: {returned.get('oauthError')}
+        </p>
+      )}
+      {canManage && oauth && oauth.items.some((app) => app.configured) && (
+        <section aria-label="Connect by signing in">
+          <h3>Connect by signing in</h3>
+          {oauth.items
+            .filter((app) => app.configured)
+            .map((app) => (
+              <p key={app.kind}>
+                <button onClick={act(signIn(app.kind))}>Connect {VENDOR_NAMES[app.kind] ?? app.kind}</button>{' '}
+                <span className="muted">asks for: {app.scopes.length > 0 ? app.scopes.join(', ') : 'the scopes set on the app'}</span>
+              </p>
+            ))}
+        </section>
+      )}
       {items.length === 0 && <p className="muted">No CRM is connected.</p>}
       {items.map((item) => (
         <section key={item.id} aria-label={item.label}>
