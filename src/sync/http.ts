@@ -86,11 +86,6 @@ export class ConnectorHttp {
     return this.credentials.kind === 'oauth2' && this.credentials.apiRoot ? this.credentials.apiRoot : this.baseUrl;
   }
 
-  /** The credentials in use (a refresh replaces them). */
-  get current(): Credentials {
-    return this.credentials;
-  }
-
   constructor(
     readonly baseUrl: string,
     private credentials: Credentials,
