@@ -262,6 +262,7 @@ export function RequestPage({ id }: { id: string }) {
         </div>
       )}
       <ErrorMessage error={error} />
+      {request.recipients?.length > 0 && <ErasureRecipients recipients={request.recipients} />}
       <h3>Evidence</h3>
       <ol className="timeline" aria-label="Evidence">
         {request.evidence.map((item: any) => (
@@ -282,5 +283,50 @@ export function RequestPage({ id }: { id: string }) {
         <button type="submit">Add</button>
       </form>
     </main>
+  );
+}
+
+interface ErasureRecipient {
+  integrationId: string;
+  label: string;
+  kind: string;
+  object: string;
+  state: 'done' | 'owed';
+  count: number;
+  permanent: boolean | null;
+  note: string | null;
+  at: string | null;
+}
+
+/** Art. 19: each connected CRM the erasure was carried to, and what it did (or that it is still owed). */
+function ErasureRecipients({ recipients }: { recipients: ErasureRecipient[] }) {
+  return (
+    <section aria-label="Recipients">
+      <h3>Recipients told (Art. 19)</h3>
+      <table>
+        <thead>
+          <tr>
+            <th>CRM</th>
+            <th>Object</th>
+            <th>State</th>
+            <th>What it did</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recipients.map((r) => (
+            <tr key={`${r.integrationId}:${r.object}:${r.state}:${r.note}`}>
+              <td>
+                {r.label} <span className="badge">{r.kind}</span>
+              </td>
+              <td>
+                {r.count} {r.object}
+              </td>
+              <td>{r.state === 'done' ? `erased${r.permanent ? ' permanently' : ''}${r.at ? `, ${new Date(r.at).toLocaleString()}` : ''}` : 'still owed'}</td>
+              <td>{r.note}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
