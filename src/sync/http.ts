@@ -44,6 +44,15 @@ export interface RawAnswer {
   text: string;
 }
 
+/**
+ * The Authorization header of a client authenticating with HTTP Basic at a token, revocation or
+ * authorization-code endpoint (RFC 6749 §2.3.1: id and secret form-urlencoded, then base64).
+ */
+export function basicClientAuthorization(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
 export class ConnectorError extends Error {
   constructor(
     message: string,
@@ -180,14 +189,12 @@ export class ConnectorHttp {
     const current = this.credentials;
     this.stats.refreshes += 1;
     const basic = this.options.clientAuthentication === 'basic';
-    // RFC 6749 §2.3.1: the client id and secret form-urlencoded, then base64 as user:password.
-    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
     const response = await fetch(current.tokenUrl, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
-        ...(basic ? { authorization: `Basic ${Buffer.from(`${encode(current.clientId)}:${encode(current.clientSecret)}`).toString('base64')}` } : {}),
+        ...(basic ? { authorization: basicClientAuthorization(current.clientId, current.clientSecret) } : {}),
       },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken, ...(basic ? {} : { client_id: current.clientId, client_secret: current.clientSecret }) }),
       signal: AbortSignal.timeout(this.options.timeoutMs),

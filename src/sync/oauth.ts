@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { unprocessable } from '../http/errors.ts';
 import { checkDestination, DestinationRefused } from './destinations.ts';
+import { basicClientAuthorization } from './http.ts';
 import { createIntegration } from './integrations.ts';
 import type { oauthStartInput } from './schema.ts';
 
@@ -135,7 +136,7 @@ export async function finishOAuth(app: AppContext, caller: Caller, query: { stat
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
-      ...(basic ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(vendor.clientId)}:${encodeURIComponent(vendor.clientSecret)}`).toString('base64')}` } : {}),
+      ...(basic ? { authorization: basicClientAuthorization(vendor.clientId, vendor.clientSecret) } : {}),
     },
     body: new URLSearchParams({
       grant_type: 'authorization_code',

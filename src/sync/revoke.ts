@@ -1,5 +1,5 @@
 import type { ConnectorKind } from '../db/types-sync.ts';
-import type { Credentials } from './http.ts';
+import { basicClientAuthorization, type Credentials } from './http.ts';
 
 /**
  * Asking the vendor to end the access a connection had, at disconnect. Deleting our copy of the
@@ -29,8 +29,8 @@ function request(kind: ConnectorKind, credentials: Extract<Credentials, { kind: 
     case 'salesforce':
       return { url: credentials.tokenUrl.replace(/\/token\/?$/, '/revoke'), init: { method: 'POST', headers: form, body: new URLSearchParams({ token }) } };
     case 'pipedrive': {
-      const basic = Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`).toString('base64');
-      return { url: credentials.tokenUrl.replace(/\/oauth\/token\/?$/, '/oauth/revoke'), init: { method: 'POST', headers: { ...form, authorization: `Basic ${basic}` }, body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }) } };
+      const authorization = basicClientAuthorization(credentials.clientId, credentials.clientSecret);
+      return { url: credentials.tokenUrl.replace(/\/oauth\/token\/?$/, '/oauth/revoke'), init: { method: 'POST', headers: { ...form, authorization }, body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }) } };
     }
     case 'csv':
       return null;
