@@ -174,7 +174,7 @@ export interface SyncErasureReceiptsTable {
   integration_id: string;
   request_id: string | null;
   object: string;
-  method: 'gdpr_delete' | 'delete';
+  method: 'gdpr_delete' | 'hard_delete' | 'delete';
   permanent: boolean;
   note: string;
   done_at: DefaultTimestamp;

@@ -12,12 +12,12 @@ export function connectorAdapter(http: ConnectorHttp): AxiosAdapter {
   return async (config) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(config.headers.toJSON())) {
-      if (value === undefined || value === null) continue;
-      if (['authorization', 'x-api-token', 'content-length'].includes(name.toLowerCase())) continue;
-      headers[name.toLowerCase()] = String(value);
+      if (value !== undefined && value !== null) headers[name] = String(value);
     }
     const body = config.data === undefined || config.data === null ? undefined : typeof config.data === 'string' ? config.data : JSON.stringify(config.data);
-    const answer = await http.exchange((config.method ?? 'get').toUpperCase(), config.url!, body, headers);
+    // Path and query only: a retry after a token refresh goes to the API root that token named.
+    const url = new URL(config.url!, http.root);
+    const answer = await http.exchange((config.method ?? 'get').toUpperCase(), `${url.pathname}${url.search}`, body, headers);
     const response: AxiosResponse = { data: answer.text, status: answer.status, statusText: answer.statusText, headers: answer.headers, config, request: {} };
     return response;
   };

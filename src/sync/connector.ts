@@ -70,7 +70,7 @@ export interface Connector {
 
 /** What a connected CRM did with an erased person's record (Art. 19: the recipient was told). */
 export interface ErasureReceipt {
-  method: 'gdpr_delete' | 'delete';
+  method: 'gdpr_delete' | 'hard_delete' | 'delete';
   /** false: the vendor keeps deleted records restorable for a while. */
   permanent: boolean;
   note: string;

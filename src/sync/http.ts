@@ -126,7 +126,9 @@ export class ConnectorHttp {
    * credentials, retries and refresh; a refusal is thrown as a ConnectorError.
    */
   async exchange(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<RawAnswer> {
-    const response = await this.send(method, url, body, headers, true);
+    // Credentials are this layer's to set on each attempt; the length is the body's own.
+    const forwarded = Object.fromEntries(Object.entries(headers).filter(([name]) => !['authorization', 'x-api-token', 'content-length'].includes(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), value]));
+    const response = await this.send(method, url, body, forwarded, true);
     return { status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), text: await response.text() };
   }
 

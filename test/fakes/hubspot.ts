@@ -1,5 +1,9 @@
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
+import { ObjectSerializer as AssociationModels } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/ObjectSerializer.js';
+import { ObjectSerializer as ObjectModels } from '@hubspot/api-client/lib/codegen/crm/objects/models/ObjectSerializer.js';
+import { ObjectSerializer as PipelineModels } from '@hubspot/api-client/lib/codegen/crm/pipelines/models/ObjectSerializer.js';
 import { FakeApi, type FakeAnswer } from './json-server.ts';
 import { FakeAuthorizations } from './oauth-codes.ts';
 
@@ -20,6 +24,10 @@ import { FakeAuthorizations } from './oauth-codes.ts';
  * A task is refused without hs_timestamp; a merged contact vanishes and the survivor lists it in hs_merged_object_ids.
  *   POST   /oauth/v1/token                                           refresh an OAuth access token
  *   DELETE /oauth/v1/refresh-tokens/{token}                          revoke a refresh token (204)
+ * Every successful JSON answer is checked against the official SDK's generated model of that
+ * answer (@hubspot/api-client's ObjectSerializer): deserialized and serialized again, it must come
+ * back unchanged, so a field the SDK does not know, a misnamed one or a date in another format
+ * fails the test that caused it (see `conforming`).
  * Errors have HubSpot's shape ({status: 'error', category, message}): 401 EXPIRED_AUTHENTICATION,
  * 429 RATE_LIMITS with Retry-After. Tests script token expiry and 429 storms and read the log
  * of requests to check what a sync asked for.
@@ -46,6 +54,25 @@ export const MODIFIED_PROPERTY: Record<HubSpotType, string> = {
 };
 
 const SEARCH_RESULT_CAP = 10_000;
+/** When the default pipeline was made, in HubSpot's date format (milliseconds, Z). */
+const EPOCH = '2020-01-01T00:00:00.000Z';
+
+interface ModelSerializer {
+  serialize(data: unknown, type: string, format: string): unknown;
+  deserialize(data: unknown, type: string, format: string): unknown;
+}
+
+/**
+ * The answer, once the SDK's generated model has read it back without loss (HubSpot's Node SDK
+ * deserializes every reply with these models): a field it drops or a value it converts
+ * differently means the fake has drifted from the vendor's shape, and the request fails loudly.
+ */
+export function conforming<T>(models: ModelSerializer, model: string, body: T): T {
+  const sent = JSON.parse(JSON.stringify(body)) as unknown;
+  const read = JSON.parse(JSON.stringify(models.serialize(models.deserialize(sent, model, ''), model, ''))) as unknown;
+  if (!isDeepStrictEqual(read, sent)) throw new Error(`the fake HubSpot's ${model} is not what the SDK reads: sent ${JSON.stringify(sent).slice(0, 400)}, SDK read ${JSON.stringify(read).slice(0, 400)}`);
+  return body;
+}
 const MAX_LIST_LIMIT = 100;
 const MAX_SEARCH_LIMIT = 200;
 
@@ -179,27 +206,31 @@ export class FakeHubSpot extends FakeApi {
       const results = inputs
         .filter((input) => this.dealCompany.has(input.id))
         .map((input) => ({ from: { id: input.id }, to: [{ toObjectId: Number(this.dealCompany.get(input.id)), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 341, label: null }] }] }));
-      return { status: 200, body: { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() } };
+      return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicAssociationMultiWithLabel', { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() }) };
     }
     const associate = /^\/crm\/v4\/objects\/deals\/(\d+)\/associations\/default\/companies\/(\d+)$/.exec(url.pathname);
     if (method === 'PUT' && associate) {
       if (!this.objects.deals.has(associate[1]!) || !this.objects.companies.has(associate[2]!)) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
       this.dealCompany.set(associate[1]!, associate[2]!);
-      return { status: 200, body: { status: 'COMPLETE', results: [{ from: { id: associate[1] }, to: { id: associate[2] }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 } }] } };
+      const now = new Date().toISOString();
+      return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicDefaultAssociation', { status: 'COMPLETE', results: [{ from: { id: associate[1] }, to: { id: associate[2] }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 } }], startedAt: now, completedAt: now }) };
     }
     if (method === 'GET' && url.pathname === '/account-info/v3/details') {
       return { status: 200, body: { portalId: 62515, accountType: 'STANDARD', timeZone: 'Europe/Berlin', companyCurrency: this.companyCurrency, additionalCurrencies: [], utcOffset: '+01:00', utcOffsetMilliseconds: 3_600_000, uiDomain: 'app-eu1.hubspot.com', dataHostingLocation: 'eu1' } };
     }
     if (method === 'GET' && url.pathname === '/crm/v3/pipelines/deals') {
-      const stage = (id: string, label: string, probability: string, displayOrder: number) => ({ id, label, displayOrder, metadata: { probability, isClosed: String(probability === '1.0' || probability === '0.0') }, archived: false, createdAt: '2020-01-01T00:00:00Z', updatedAt: '2020-01-01T00:00:00Z' });
+      const stage = (id: string, label: string, probability: string, displayOrder: number) => ({ id, label, displayOrder, metadata: { probability, isClosed: String(probability === '1.0' || probability === '0.0') }, archived: false, createdAt: EPOCH, updatedAt: EPOCH });
       const standard = {
         id: 'default',
         label: 'Sales Pipeline',
         displayOrder: 0,
         archived: false,
+        createdAt: EPOCH,
+        updatedAt: EPOCH,
         stages: [stage('appointmentscheduled', 'Appointment Scheduled', '0.2', 0), stage('qualifiedtobuy', 'Qualified To Buy', '0.4', 1), stage('presentationscheduled', 'Presentation Scheduled', '0.6', 2), stage('decisionmakerboughtin', 'Decision Maker Bought-In', '0.8', 3), stage('contractsent', 'Contract Sent', '0.9', 4), stage('closedwon', 'Closed Won', '1.0', 5), stage('closedlost', 'Closed Lost', '0.0', 6)],
       };
-      return { status: 200, body: { results: [standard, ...this.customPipelines.map((p, i) => ({ ...p, displayOrder: i + 1, archived: false }))] } };
+      const custom = this.customPipelines.map((p, i) => ({ ...p, stages: p.stages.map((s, order) => ({ ...s, displayOrder: order, archived: false, createdAt: EPOCH, updatedAt: EPOCH })), displayOrder: i + 1, archived: false, createdAt: EPOCH, updatedAt: EPOCH }));
+      return { status: 200, body: conforming(PipelineModels, 'CollectionResponsePipelineNoPaging', { results: [standard, ...custom] }) };
     }
     if (method === 'POST' && url.pathname === '/crm/v3/objects/contacts/gdpr-delete') {
       // HubSpot's GDPR delete: the contact is removed for good (not archived); it needs the crm.objects.contacts.write scope.
@@ -216,14 +247,14 @@ export class FakeHubSpot extends FakeApi {
     if (method === 'GET' && !match[2]) {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 10), MAX_LIST_LIMIT);
       const archived = url.searchParams.get('archived') === 'true';
-      const properties = url.searchParams.get('properties')?.split(',').filter(Boolean) ?? [];
+      const properties = url.searchParams.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
       const all = this.sorted(type, archived);
       const after = url.searchParams.get('after');
       const start = after ? all.findIndex((o) => Number(o.id) > Number(after)) : 0;
       const page = start < 0 ? [] : all.slice(start, start + limit);
       const last = page.at(-1);
       const more = start >= 0 && start + limit < all.length;
-      return { status: 200, body: { results: page.map((o) => view(o, properties)), ...(more && last ? { paging: { next: { after: last.id, link: `${this.url}${url.pathname}?after=${last.id}` } } } : {}) } };
+      return { status: 200, body: conforming(ObjectModels, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging', { results: page.map((o) => view(o, properties)), ...(more && last ? { paging: { next: { after: last.id, link: `${this.url}${url.pathname}?after=${last.id}` } } } : {}) }) };
     }
     if (method === 'POST' && match[2] === 'search') {
       const limit = Math.min(Number(body.limit ?? 10), MAX_SEARCH_LIMIT);
@@ -242,22 +273,22 @@ export class FakeHubSpot extends FakeApi {
         .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.id) - Number(b.id));
       const page = all.slice(after, after + limit);
       const more = after + limit < all.length;
-      return { status: 200, body: { total: all.length, results: page.map((o) => view(o, body.properties ?? [])), ...(more ? { paging: { next: { after: String(after + limit) } } } : {}) } };
+      return { status: 200, body: conforming(ObjectModels, 'CollectionResponseWithTotalSimplePublicObjectForwardPaging', { total: all.length, results: page.map((o) => view(o, body.properties ?? [])), ...(more ? { paging: { next: { after: String(after + limit) } } } : {}) }) };
     }
     if (method === 'POST' && !match[2]) {
       if (type === 'tasks' && !body.properties?.hs_timestamp) return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
       const created = this.seed(type, body.properties ?? {});
-      return { status: 201, body: view(created, Object.keys(created.properties)) };
+      return { status: 201, body: conforming(ObjectModels, 'SimplePublicObject', view(created, Object.keys(created.properties))) };
     }
     const object = match[2] ? store.get(match[2]) : undefined;
     if (!object || object.archived) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
     if (method === 'GET') {
-      const properties = url.searchParams.get('properties')?.split(',').filter(Boolean) ?? [];
-      return { status: 200, body: view(object, properties) };
+      const properties = url.searchParams.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
+      return { status: 200, body: conforming(ObjectModels, 'SimplePublicObjectWithAssociations', view(object, properties)) };
     }
     if (method === 'PATCH') {
       this.modify(type, object.id, body.properties ?? {});
-      return { status: 200, body: view(object, Object.keys(object.properties)) };
+      return { status: 200, body: conforming(ObjectModels, 'SimplePublicObject', view(object, Object.keys(object.properties))) };
     }
     if (method === 'DELETE') {
       this.archive(type, object.id);

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What a fake API answers: a status, a JSON body (none for 204), extra headers. */
+/** What a fake API answers: a status, a JSON body (none for 204) or a text one (CSV), extra headers. */
 export interface FakeAnswer {
   status: number;
   body?: unknown;
+  text?: string;
   headers?: Record<string, string>;
 }
 export type FakeHandler = (method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string) => FakeAnswer;
@@ -16,10 +17,20 @@ export async function listenJson(handle: FakeHandler, log: Array<{ method: strin
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const url = new URL(request.url ?? '/', 'http://fake');
-      const { status, body, headers } = handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
+      let answer: FakeAnswer;
+      try {
+        answer = handle(request.method ?? 'GET', url, request.headers, Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        // A fake that cannot answer in the vendor's shape fails the test process, not just this request.
+        answer = { status: 500, body: { message: (error as Error).message } };
+        setImmediate(() => {
+          throw error;
+        });
+      }
+      const { status, body, text, headers } = answer;
       log.push({ method: request.method ?? 'GET', path: url.pathname, status, host: request.headers.host ?? '' });
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(body === undefined ? '' : JSON.stringify(body));
+      response.end(text ?? (body === undefined ? '' : JSON.stringify(body)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -47,6 +47,8 @@ export class FakePipedrive extends FakeApi {
   readonly objects: { [T in PipedriveType]: Map<string, PipedriveModels[T]> } = { organizations: new Map(), persons: new Map(), deals: new Map(), activities: new Map(), leads: new Map() };
   readonly tokens = new Set<string>();
   readonly oauthClient = { id: 'pd-client', secret: 'pd-secret' };
+  /** The api_domain token responses name (the company's API moved), else this server's own URL. */
+  apiDomain: string | null = null;
   private readonly refreshTokens = new Set<string>();
   rateLimitNext = 0;
   /** The consent screen (no PKCE at Pipedrive). */
@@ -136,12 +138,12 @@ export class FakePipedrive extends FakeApi {
     const form = new URLSearchParams(raw);
     if (form.get('grant_type') === 'authorization_code') {
       if (form.has('client_secret') || !this.authorizations.redeem(form, this.oauthClient.id)) return { status: 400, body: { error: 'invalid_grant' } };
-      const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'base,deals:full,contacts:full,leads:full,activities:full', api_domain: this.url };
+      const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'base,deals:full,contacts:full,leads:full,activities:full', api_domain: this.apiDomain ?? this.url };
       return { status: 200, body: answer };
     }
     const refresh = form.get('refresh_token') ?? '';
     if (form.get('grant_type') !== 'refresh_token' || !this.refreshTokens.delete(refresh)) return { status: 400, body: { error: 'invalid_grant' } };
-    const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'deals:full contacts:full leads:full activities:full', api_domain: this.url };
+    const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'deals:full contacts:full leads:full activities:full', api_domain: this.apiDomain ?? this.url };
     return { status: 200, body: answer };
   }
 

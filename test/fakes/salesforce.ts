@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { JobInfoV2 } from 'jsforce/lib/api/bulk2.js';
+import type { QueryResult } from 'jsforce/lib/query.js';
+import type { DeletedResult, Record as SalesforceReply, SaveResult } from 'jsforce/lib/types/index.js';
 import { FakeApi, type FakeAnswer } from './json-server.ts';
 import { FakeAuthorizations } from './oauth-codes.ts';
 
@@ -13,10 +16,16 @@ import { FakeAuthorizations } from './oauth-codes.ts';
  *   GET/PATCH/DELETE /services/data/v59.0/sobjects/{type}/{id}, POST /services/data/v59.0/sobjects/{type}
  *   GET    /services/data/v59.0/sobjects/Opportunity/describe   its fields (CurrencyIsoCode in multi-currency orgs)
  *   GET    /services/data/v59.0/query?q=SELECT DefaultCurrencyIsoCode FROM Organization
+ *   Bulk API 2.0 ingest jobs, for hardDelete (records skip the Recycle Bin; needs the "Bulk API
+ *   Hard Delete" permission, else the job is refused): POST /jobs/ingest, PUT /jobs/ingest/{id}/batches
+ *   (CSV), PATCH /jobs/ingest/{id} {state: UploadComplete}, GET /jobs/ingest/{id},
+ *   GET /jobs/ingest/{id}/successfulResults | failedResults | unprocessedrecords (CSV)
  *   POST   /services/oauth2/token                        refresh-token grant
  *   POST   /services/oauth2/revoke                       token revocation (RFC 7009)
  * Errors are arrays of {message, errorCode}: 401 INVALID_SESSION_ID, 403 REQUEST_LIMIT_EXCEEDED
  * (the concurrent-request limit), 400 INVALID_REPLICATION_DATE, 404 NOT_FOUND.
+ * Replies are typed with jsforce's own types of them (QueryResult, SaveResult, DeletedResult,
+ * JobInfoV2): jsforce has no runtime models, so the type check is where a drift shows.
  */
 
 export const SALESFORCE_TYPES = ['Account', 'Contact', 'Lead', 'Opportunity', 'Task'] as const;
@@ -58,6 +67,12 @@ export class FakeSalesforce extends FakeApi {
   /** Multiple currencies enabled: Opportunity has CurrencyIsoCode; otherwise every amount is in orgCurrency. */
   multiCurrency = false;
   orgCurrency = 'USD';
+
+  /** The connected user has the "Bulk API Hard Delete" permission (off by default in Salesforce profiles). */
+  allowHardDelete = true;
+  readonly ingestJobs = new Map<string, { info: JobInfoV2; csv: string; done: string[]; failed: Array<{ id: string; error: string }> }>();
+  /** Records removed for good by a hardDelete job: never in the Recycle Bin, never listed as deleted. */
+  readonly hardDeleted = new Set<string>();
 
   /** The instance_url the next token responses name (an org moved), else this server's own URL. */
   instanceUrl: string | null = null;
@@ -103,10 +118,59 @@ export class FakeSalesforce extends FakeApi {
     return [...this.records[type].values()].filter((r) => !r.IsDeleted);
   }
 
-  private batch(all: SalesforceRecord[], fields: string[], locator: string, offset: number) {
+  private batch(all: SalesforceRecord[], fields: string[], locator: string, offset: number): QueryResult<SalesforceReply> {
     const page = all.slice(offset, offset + BATCH).map((r) => ({ attributes: { type: 'sobject', url: `${API}/sobjects/x/${r.Id}` }, ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) }));
     const done = offset + BATCH >= all.length;
     return { totalSize: all.length, done, records: page, ...(done ? {} : { nextRecordsUrl: `${API}/query/${locator}-${offset + BATCH}` }) };
+  }
+
+  /** Bulk API 2.0 ingest, hardDelete only: the job runs as soon as its upload is complete. */
+  private ingestJob(method: string, id: string | undefined, part: string | undefined, raw: string): FakeAnswer {
+    const error = (status: number, errorCode: string, message: string) => ({ status, body: [{ message, errorCode }] });
+    if (method === 'POST' && !id) {
+      const options = JSON.parse(raw || '{}') as { object?: string; operation?: string };
+      if (options.operation !== 'hardDelete') return error(400, 'INVALIDJOB', `this fake runs hardDelete jobs only, not ${options.operation}`);
+      if (!this.allowHardDelete) return error(400, 'FEATURENOTENABLED', 'Hard delete requires the "Bulk API Hard Delete" permission.');
+      if (!SALESFORCE_TYPES.includes(options.object as SalesforceType)) return error(400, 'INVALIDENTITY', `Entity '${options.object}' is not supported by the Bulk API.`);
+      const now = new Date().toISOString();
+      const jobId = `750${crypto.randomBytes(6).toString('hex')}`;
+      const info: JobInfoV2 = { id: jobId, object: options.object!, operation: 'hardDelete', state: 'Open', createdById: '005000000000001', createdDate: now, systemModstamp: now, apiVersion: 59, lineEnding: 'LF', columnDelimiter: 'COMMA', concurrencyMode: 'Parallel', contentType: 'CSV', contentUrl: `services/data/v59.0/jobs/ingest/${jobId}/batches`, jobType: 'V2Ingest', numberRecordsProcessed: 0, numberRecordsFailed: 0, retries: 0, totalProcessingTime: 0, apexProcessingTime: 0, apiActiveProcessingTime: 0 };
+      this.ingestJobs.set(jobId, { info, csv: '', done: [], failed: [] });
+      return { status: 200, body: info };
+    }
+    const job = id ? this.ingestJobs.get(id) : undefined;
+    if (!job) return error(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (method === 'PUT' && part === 'batches') {
+      if (job.info.state !== 'Open') return error(409, 'INVALIDJOBSTATE', 'the job is not open');
+      job.csv += raw;
+      return { status: 201 };
+    }
+    if (method === 'PATCH' && !part) {
+      const { state } = JSON.parse(raw || '{}') as { state?: string };
+      if (state !== 'UploadComplete' || job.info.state !== 'Open') return error(400, 'INVALIDJOBSTATE', `cannot move the job to ${state}`);
+      const [header, ...lines] = job.csv.split(/\r?\n/).filter(Boolean);
+      if (header?.trim() !== 'Id') return error(400, 'INVALIDJOB', 'a hardDelete upload has one column, Id');
+      const store = this.records[job.info.object as SalesforceType];
+      for (const recordId of lines.map((line) => line.trim().replace(/^"|"$/g, ''))) {
+        if (store.delete(recordId)) {
+          this.deletedAt.delete(recordId);
+          this.hardDeleted.add(recordId);
+          job.done.push(recordId);
+        } else job.failed.push({ id: recordId, error: 'ENTITY_IS_DELETED:entity is deleted:--' });
+      }
+      job.info = { ...job.info, state: 'JobComplete', numberRecordsProcessed: job.done.length + job.failed.length, numberRecordsFailed: job.failed.length };
+      return { status: 200, body: job.info };
+    }
+    if (method === 'GET' && !part) return { status: 200, body: job.info };
+    const csv = (text: string) => ({ status: 200, text, headers: { 'content-type': 'text/csv' } });
+    if (method === 'GET' && part === 'successfulResults') return csv(`"sf__Id","sf__Created","Id"\n${job.done.map((done) => `"${done}","false","${done}"\n`).join('')}`);
+    if (method === 'GET' && part === 'failedResults') return csv(`"sf__Id","sf__Error","Id"\n${job.failed.map((failed) => `"","${failed.error}","${failed.id}"\n`).join('')}`);
+    if (method === 'GET' && part === 'unprocessedrecords') return csv('"Id"\n');
+    if (method === 'DELETE' && !part) {
+      this.ingestJobs.delete(job.info.id);
+      return { status: 204 };
+    }
+    return error(405, 'METHOD_NOT_ALLOWED', `${method} not allowed`);
   }
 
   protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
@@ -145,7 +209,7 @@ export class FakeSalesforce extends FakeApi {
     if (method === 'GET' && url.pathname === `${API}/query`) {
       const soql = url.searchParams.get('q') ?? '';
       if (/^SELECT DefaultCurrencyIsoCode FROM Organization$/i.test(soql.trim())) {
-        return { status: 200, body: { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization' }, DefaultCurrencyIsoCode: this.orgCurrency }] } };
+        return { status: 200, body: { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization', url: `${API}/sobjects/Organization/00D000000000001` }, DefaultCurrencyIsoCode: this.orgCurrency }] } satisfies QueryResult<SalesforceReply> };
       }
       if (!this.multiCurrency && /\bCurrencyIsoCode\b/.test(soql)) return error(400, 'INVALID_FIELD', "No such column 'CurrencyIsoCode' on entity 'Opportunity'");
       const parsed = /^SELECT (.+) FROM (\w+)(?: WHERE SystemModstamp >= (\S+))? ORDER BY (Id|SystemModstamp, Id)$/i.exec(soql.trim());
@@ -173,20 +237,22 @@ export class FakeSalesforce extends FakeApi {
       if (Number.isNaN(start) || Number.isNaN(end) || start < Date.now() - 15 * 86_400_000) return error(400, 'INVALID_REPLICATION_DATE', 'start date is before the Recycle Bin was last purged');
       const deletedRecords = [...this.records[deleted[1] as SalesforceType]?.values() ?? []]
         .filter((r) => r.IsDeleted && Date.parse(this.deletedAt.get(r.Id)!) >= start && Date.parse(this.deletedAt.get(r.Id)!) <= end)
-        .map((r) => ({ id: r.Id, deletedDate: this.deletedAt.get(r.Id) }));
-      return { status: 200, body: { deletedRecords, earliestDateAvailable: new Date(Date.now() - 15 * 86_400_000).toISOString(), latestDateCovered: new Date(end).toISOString() } };
+        .map((r) => ({ id: r.Id, deletedDate: this.deletedAt.get(r.Id)! }));
+      return { status: 200, body: { deletedRecords, earliestDateAvailable: new Date(Date.now() - 15 * 86_400_000).toISOString(), latestDateCovered: new Date(end).toISOString() } satisfies DeletedResult };
     }
+    const ingest = new RegExp(`^${API}/jobs/ingest(?:/(\\w+)(?:/(batches|successfulResults|failedResults|unprocessedrecords))?)?/?$`).exec(url.pathname);
+    if (ingest) return this.ingestJob(method, ingest[1], ingest[2], raw);
     const one = new RegExp(`^${API}/sobjects/(\\w+)(?:/(\\w+))?$`).exec(url.pathname);
     const type = one?.[1] as SalesforceType | undefined;
     if (!one || !type || !SALESFORCE_TYPES.includes(type)) return error(404, 'NOT_FOUND', 'The requested resource does not exist');
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     if (method === 'POST' && !one[2]) {
       const record = this.seed(type, body);
-      return { status: 201, body: { id: record.Id, success: true, errors: [] } };
+      return { status: 201, body: { id: record.Id, success: true, errors: [] } satisfies SaveResult };
     }
     const record = one[2] ? this.records[type].get(one[2]) : undefined;
     if (!record || record.IsDeleted) return error(404, 'NOT_FOUND', 'The requested resource does not exist');
-    if (method === 'GET') return { status: 200, body: { attributes: { type }, ...record } };
+    if (method === 'GET') return { status: 200, body: { attributes: { type, url: url.pathname }, ...record } satisfies SalesforceReply };
     if (method === 'PATCH') {
       this.modify(type, record.Id, body);
       return { status: 204 };

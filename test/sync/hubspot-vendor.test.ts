@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { ObjectSerializer as ObjectModels } from '@hubspot/api-client/lib/codegen/crm/objects/models/ObjectSerializer.js';
 import { withTenant } from '../../src/db/tenant.ts';
 import { hubspotConnector } from '../../src/sync/hubspot/connector.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
+import { conforming, FakeHubSpot } from '../fakes/hubspot.ts';
 import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
 
 /**
@@ -93,5 +94,23 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
     const connector = hubspotConnector({ baseUrl: fake.url, credentials: { kind: 'api_key', token: fake.issueTokens().accessToken }, onCredentials: async () => {} });
     const task = await connector.create('tasks', { title: 'Call Gina', dueAt: null, done: false });
     assert.ok(fake.objects.tasks.get(task.id)!.properties.hs_timestamp, 'HubSpot refuses a task without it');
+  });
+});
+
+/**
+ * The fake answers only what @hubspot/api-client's generated models read back unchanged: a reply
+ * with a field the SDK drops, or a date in another format, is refused (issue 25, must deliver 1).
+ */
+describe('the fake HubSpot conforms to the SDK models', () => {
+  const object = { id: '7', properties: { email: 'a@b.example', phone: null }, createdAt: '2026-01-02T03:04:05.678Z', updatedAt: '2026-01-02T03:04:05.678Z', archived: false };
+
+  it('accepts an object in the vendor shape', () => {
+    assert.deepEqual(conforming(ObjectModels, 'SimplePublicObject', object), object);
+  });
+
+  it('refuses a field the SDK model does not have, a misnamed field and another date format', () => {
+    assert.throws(() => conforming(ObjectModels, 'SimplePublicObject', { ...object, propertiez: {} }), /not what the SDK reads/);
+    assert.throws(() => conforming(ObjectModels, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging', { results: [object], paging: { next: { cursor: '8' } } }), /not what the SDK reads/);
+    assert.throws(() => conforming(ObjectModels, 'SimplePublicObject', { ...object, createdAt: '2026-01-02T03:04:05Z' }), /not what the SDK reads/);
   });
 });

@@ -156,6 +156,22 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
       assert.equal(second.stats.activities.created, 1);
       assert.equal(company.log.filter((e) => e.path === '/oauth/token').length, 1);
 
+      // The company's API moves: the next token names another api_domain, and every request after the refresh goes there.
+      company.apiDomain = await company.listenAgain();
+      company.tokens.clear();
+      company.seed('activities', { subject: 'OAuth call 4' });
+      const mark = company.log.length;
+      await admin.post(`/api/v1/integrations/${created.body.id}/sync`);
+      await env().app.jobs.drain();
+      const third = (await admin.get(`/api/v1/integrations/${created.body.id}/runs?limit=1`)).body.items[0];
+      assert.equal(third.state, 'succeeded', JSON.stringify(third));
+      assert.equal(third.stats.activities.created, 1);
+      const after = company.log.slice(mark);
+      const refreshAt = after.findIndex((e) => e.path === '/oauth/token');
+      assert.ok(refreshAt >= 0, 'the token was refreshed');
+      const movedHost = new URL(company.apiDomain).host;
+      assert.ok(after.slice(refreshAt + 1).length > 0 && after.slice(refreshAt + 1).every((e) => e.host === movedHost), JSON.stringify(after));
+
       // Disconnecting asks Pipedrive to revoke the token (client by HTTP Basic); the certificate says so.
       assert.equal((await admin.delete(`/api/v1/integrations/${created.body.id}`)).status, 202);
       await env().app.jobs.drain();

@@ -1,14 +1,16 @@
 import type { ConnectorHttp } from '../http.ts';
+import { FilterOperatorEnum, hubspotApis, type SimplePublicObject } from './sdk.ts';
 
 /**
- * HubSpot CRM v3 objects API (https://developers.hubspot.com/docs/api/crm/understanding-the-crm):
- * lists page with an opaque `after` cursor; the search endpoint filters by last-modified date but
- * returns at most 10,000 results per query; deleting archives the object, and archived objects
- * are listed with `archived=true`.
+ * HubSpot CRM v3 objects API (https://developers.hubspot.com/docs/api/crm/understanding-the-crm),
+ * through the official SDK's generated API classes (./sdk.ts): lists page with an opaque `after`
+ * cursor; the search endpoint filters by last-modified date but returns at most 10,000 results per
+ * query; deleting archives the object, and archived objects are listed with `archived=true`.
  */
 
 export type HubSpotObjectType = 'companies' | 'contacts' | 'deals' | 'tasks';
 
+/** An object as the connector reads it: the SDK's model, with its dates as ISO 8601 strings. */
 export interface HubSpotObject {
   id: string;
   properties: Record<string, string | null>;
@@ -22,11 +24,6 @@ export interface HubSpotObject {
 export interface Page {
   results: HubSpotObject[];
   next: string | null;
-}
-
-interface ListResponse {
-  results: HubSpotObject[];
-  paging?: { next?: { after: string } };
 }
 
 /** The last-modified property the search filters each type by. */
@@ -43,16 +40,32 @@ const PRIMARY_DEAL_COMPANY = 5;
 const SEARCH_PAGE = 200;
 const SEARCH_CAP = 10_000;
 
+const asObject = (object: SimplePublicObject): HubSpotObject => ({
+  id: object.id,
+  properties: object.properties,
+  createdAt: object.createdAt.toISOString(),
+  updatedAt: object.updatedAt.toISOString(),
+  archived: object.archived ?? false,
+  ...(object.archivedAt ? { archivedAt: object.archivedAt.toISOString() } : {}),
+});
+
+export interface DealStage {
+  id: string;
+  label: string;
+  metadata: { probability?: string; isClosed?: string };
+}
+
 export class HubSpotClient {
-  constructor(private readonly http: ConnectorHttp) {}
+  private readonly api: ReturnType<typeof hubspotApis>;
+
+  constructor(private readonly http: ConnectorHttp) {
+    this.api = hubspotApis(http);
+  }
 
   /** One page of all live (or archived) objects, after the cursor. */
   async listPage(type: HubSpotObjectType, properties: string[], after: string | null, archived = false): Promise<Page> {
-    const query = new URLSearchParams({ limit: String(LIST_PAGE), archived: String(archived) });
-    if (properties.length > 0) query.set('properties', properties.join(','));
-    if (after) query.set('after', after);
-    const page = await this.http.json<ListResponse>('GET', `/crm/v3/objects/${type}?${query}`);
-    return { results: page.results, next: page.paging?.next?.after ?? null };
+    const page = await this.api.objects.getPage(type, LIST_PAGE, after ?? undefined, properties.length > 0 ? properties : undefined, undefined, undefined, archived);
+    return { results: page.results.map(asObject), next: page.paging?.next?.after ?? null };
   }
 
   /**
@@ -62,39 +75,41 @@ export class HubSpotClient {
    * again, and a sync applies them idempotently).
    */
   async modifiedPage(type: HubSpotObjectType, properties: string[], since: Date, cursor: string | null): Promise<Page> {
-    let [from, offset] = cursor ? cursor.split(':').map(Number) as [number, number] : [since.getTime(), 0];
+    let [from, offset] = cursor ? (cursor.split(':').map(Number) as [number, number]) : [since.getTime(), 0];
     const property = LAST_MODIFIED[type];
-    const page = await this.http.json<ListResponse & { total: number }>('POST', `/crm/v3/objects/${type}/search`, {
-      filterGroups: [{ filters: [{ propertyName: property, operator: 'GTE', value: String(from) }] }],
-      sorts: [{ propertyName: property, direction: 'ASCENDING' }],
+    const page = await this.api.search.doSearch(type, {
+      filterGroups: [{ filters: [{ propertyName: property, operator: FilterOperatorEnum.Gte, value: String(from) }] }],
+      // The SDK's model has sorts as property names, ascending unless prefixed with "-".
+      sorts: [property],
       properties: [...new Set([...properties, property])],
       limit: SEARCH_PAGE,
-      after: offset,
+      after: String(offset),
     });
-    if (!page.paging?.next) return { results: page.results, next: null };
-    offset += page.results.length;
+    const results = page.results.map(asObject);
+    if (!page.paging?.next) return { results, next: null };
+    offset += results.length;
     if (offset + SEARCH_PAGE > SEARCH_CAP) {
-      const last = page.results.at(-1);
+      const last = results.at(-1);
       const lastModified = last ? Date.parse(last.properties[property] ?? last.updatedAt) : NaN;
       if (!Number.isNaN(lastModified) && lastModified > from) {
         from = lastModified;
         offset = 0;
       }
     }
-    return { results: page.results, next: `${from}:${offset}` };
+    return { results, next: `${from}:${offset}` };
   }
 
-  get(type: HubSpotObjectType, id: string, properties: string[]): Promise<HubSpotObject> {
-    const query = new URLSearchParams({ properties: properties.join(',') });
-    return this.http.json<HubSpotObject>('GET', `/crm/v3/objects/${type}/${encodeURIComponent(id)}?${query}`);
+  async get(type: HubSpotObjectType, id: string, properties: string[]): Promise<HubSpotObject> {
+    return asObject(await this.api.objects.getById(type, id, properties));
   }
 
-  create(type: HubSpotObjectType, properties: Record<string, string | null>): Promise<HubSpotObject> {
-    return this.http.json<HubSpotObject>('POST', `/crm/v3/objects/${type}`, { properties });
+  async create(type: HubSpotObjectType, properties: Record<string, string | null>): Promise<HubSpotObject> {
+    return asObject(await this.api.objects.create(type, { properties: withoutNulls(properties), associations: [] }));
   }
 
-  update(type: HubSpotObjectType, id: string, properties: Record<string, string | null>): Promise<HubSpotObject> {
-    return this.http.json<HubSpotObject>('PATCH', `/crm/v3/objects/${type}/${encodeURIComponent(id)}`, { properties });
+  async update(type: HubSpotObjectType, id: string, properties: Record<string, string | null>): Promise<HubSpotObject> {
+    // An empty string clears a property in HubSpot; null is not a value its model takes.
+    return asObject(await this.api.objects.update(type, id, { properties: Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value ?? ''])) }));
   }
 
   /**
@@ -104,39 +119,45 @@ export class HubSpotClient {
   async dealCompanies(dealIds: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     if (dealIds.length === 0) return found;
-    const answer = await this.http.json<{ results: Array<{ from: { id: string }; to: Array<{ toObjectId: number | string; associationTypes: Array<{ typeId: number }> }> }> }>(
-      'POST',
-      '/crm/v4/associations/deals/companies/batch/read',
-      { inputs: dealIds.map((id) => ({ id })) },
-    );
+    const answer = await this.api.associationsBatch.getPage('deals', 'companies', { inputs: dealIds.map((id) => ({ id })) });
     for (const result of answer.results) {
       const primary = result.to.find((to) => to.associationTypes.some((type) => type.typeId === PRIMARY_DEAL_COMPANY)) ?? result.to[0];
-      if (primary) found.set(String(result.from.id), String(primary.toObjectId));
+      if (primary) found.set(String(result._from.id), String(primary.toObjectId));
     }
     return found;
   }
 
   /** Associates a deal with its company (PUT /crm/v4/objects/deals/{id}/associations/default/companies/{companyId}). */
   async associateDealCompany(dealId: string, companyId: string): Promise<void> {
-    await this.http.json('PUT', `/crm/v4/objects/deals/${encodeURIComponent(dealId)}/associations/default/companies/${encodeURIComponent(companyId)}`);
+    await this.api.associations.createDefault('deals', dealId, 'companies', companyId);
   }
 
-  /** The portal's settings: its company currency is the currency of a deal that names none (GET /account-info/v3/details). */
+  /**
+   * The portal's settings: its company currency is the currency of a deal that names none
+   * (GET /account-info/v3/details). The SDK has no account-info API, so this one request is
+   * built here.
+   */
   accountDetails(): Promise<{ portalId: number; companyCurrency: string; timeZone?: string }> {
     return this.http.json('GET', '/account-info/v3/details');
   }
 
   /** The deal pipelines and their stages (GET /crm/v3/pipelines/deals); stage metadata carries probability and isClosed as strings. */
-  async dealPipelines(): Promise<Array<{ id: string; label: string; stages: Array<{ id: string; label: string; metadata: { probability?: string; isClosed?: string } }> }>> {
-    return (await this.http.json<{ results: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; metadata: { probability?: string; isClosed?: string } }> }> }>('GET', '/crm/v3/pipelines/deals')).results;
+  async dealPipelines(): Promise<Array<{ id: string; label: string; stages: DealStage[] }>> {
+    const pipelines = (await this.api.pipelines.getAll('deals')).results;
+    return pipelines.map((pipeline) => ({ id: pipeline.id, label: pipeline.label, stages: pipeline.stages.map((stage) => ({ id: stage.id, label: stage.label, metadata: stage.metadata ?? {} })) }));
   }
 
   /** HubSpot's GDPR delete (POST /crm/v3/objects/contacts/gdpr-delete): the contact is deleted permanently, not archived. */
   async gdprDelete(id: string): Promise<void> {
-    await this.http.json<void>('POST', '/crm/v3/objects/contacts/gdpr-delete', { objectId: id });
+    await this.api.contacts.purge({ objectId: id });
   }
 
   async archive(type: HubSpotObjectType, id: string): Promise<void> {
-    await this.http.json<void>('DELETE', `/crm/v3/objects/${type}/${encodeURIComponent(id)}`);
+    await this.api.objects.archive(type, id);
   }
+}
+
+/** A new object names only the properties that have a value. */
+function withoutNulls(properties: Record<string, string | null>): Record<string, string> {
+  return Object.fromEntries(Object.entries(properties).filter((entry): entry is [string, string] => entry[1] !== null));
 }

@@ -1,6 +1,6 @@
 import type { Connector, ConnectorSettings, ExternalRecord, ObjectMapping } from '../connector.ts';
 import { ConnectorError, ConnectorHttp } from '../http.ts';
-import { HubSpotClient, type HubSpotObject, type HubSpotObjectType } from './client.ts';
+import { HubSpotClient, type DealStage, type HubSpotObject, type HubSpotObjectType } from './client.ts';
 
 export const HUBSPOT_BASE_URL = 'https://api.hubapi.com';
 
@@ -42,7 +42,7 @@ const PROPERTIES: Record<HubSpotObjectType, string[]> = {
  * the stage's own metadata (closed with probability 1 is won, closed otherwise lost, open stages
  * by probability), so a custom pipeline is not collapsed into one stage.
  */
-export function stageOf(stage: { id: string; label: string; metadata: { probability?: string; isClosed?: string } }): string {
+export function stageOf(stage: DealStage): string {
   const byLabel: Record<string, string> = {
     'appointment scheduled': 'prospecting',
     'qualified to buy': 'qualification',

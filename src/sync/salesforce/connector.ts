@@ -1,17 +1,21 @@
+import type { Connection } from 'jsforce/lib/connection.js';
+import type { QueryResult } from 'jsforce/lib/query.js';
+import type { SaveResult } from 'jsforce/lib/types/index.js';
 import type { Connector, ConnectorSettings, ExternalRecord, ObjectMapping } from '../connector.ts';
 import { ConnectorError, ConnectorHttp } from '../http.ts';
+import { salesforceConnection } from './transport.ts';
 
 /**
- * Salesforce REST API (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta): SOQL
- * queries return 2,000 records a batch and the rest behind nextRecordsUrl; changes are those with
- * SystemModstamp at or after a moment; deletions come from the sobject's deleted resource within
- * the Recycle Bin's 15 days, and from a reconciliation of every Id beyond that. Base URL: the org's instance URL, and after a token refresh the instance_url
- * the token response names (an org can move to another instance; the new one is stored sealed
- * with the token).
+ * Salesforce REST API (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta) through
+ * jsforce (./transport.ts): SOQL queries return 2,000 records a batch and the rest behind
+ * nextRecordsUrl; changes are those with SystemModstamp at or after a moment; deletions come from
+ * the sobject's deleted resource within the Recycle Bin's 15 days, and from a reconciliation of
+ * every Id beyond that. Base URL: the org's instance URL, and after a token refresh the
+ * instance_url the token response names (an org can move to another instance; the new one is
+ * stored sealed with the token).
  */
 
 export const SALESFORCE_BASE_URL = 'https://login.salesforce.com';
-const API = '/services/data/v59.0';
 /**
  * Salesforce keeps deleted records in the Recycle Bin for 15 days (less when it fills up or is
  * emptied), and getDeleted reaches no further: a longer gap, and once a week anyway, is
@@ -51,11 +55,6 @@ const STAGE_IN: Record<string, string> = {
 const STAGE_OUT: Record<string, string> = { prospecting: 'Prospecting', qualification: 'Qualification', proposal: 'Proposal/Price Quote', negotiation: 'Negotiation/Review', closed_won: 'Closed Won', closed_lost: 'Closed Lost' };
 
 type Raw = Record<string, any>;
-interface QueryResponse {
-  records: Raw[];
-  done: boolean;
-  nextRecordsUrl?: string;
-}
 
 /** How an org states amounts: per record (multi-currency orgs have CurrencyIsoCode), or all in the org's currency. */
 interface CurrencyMode {
@@ -100,13 +99,14 @@ const fieldsOf = (object: string, currency: CurrencyMode) => [...FIELDS[object]!
 const soql = (object: string, since: Date | null, currency: CurrencyMode) =>
   `SELECT ${fieldsOf(object, currency).join(', ')} FROM ${object}${since ? ` WHERE SystemModstamp >= ${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''} ORDER BY ${since ? 'SystemModstamp, Id' : 'Id'}`;
 
-/** Salesforce: Account, Contact, Lead, Opportunity, Task. */
+/** Salesforce: Account, Contact, Lead, Opportunity, Task, through jsforce. */
 export function salesforceConnector(settings: ConnectorSettings): Connector {
   const http = new ConnectorHttp(settings.baseUrl, settings.credentials, {
     onCredentials: settings.onCredentials,
     ...(settings.acceptApiRoot ? { acceptApiRoot: settings.acceptApiRoot } : {}),
     ...(settings.sleep ? { sleep: settings.sleep } : {}),
   });
+  const connection = salesforceConnection(http);
   let currencyMode: Promise<CurrencyMode> | null = null;
   /**
    * Read once per run: CurrencyIsoCode exists on Opportunity only when the org has multiple
@@ -115,22 +115,21 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
    */
   const currency = () =>
     (currencyMode ??= (async () => {
-      const described = await http.json<{ fields: Array<{ name: string }> }>('GET', `${API}/sobjects/Opportunity/describe`);
+      const described = await connection.sobject('Opportunity').describe();
       if (described.fields.some((field) => field.name === 'CurrencyIsoCode')) return { perRecord: true, orgCurrency: null };
-      const org = await http.json<QueryResponse>('GET', `${API}/query?${new URLSearchParams({ q: 'SELECT DefaultCurrencyIsoCode FROM Organization' })}`);
-      return { perRecord: false, orgCurrency: (org.records[0]?.DefaultCurrencyIsoCode as string | undefined) ?? null };
+      const org = await firstBatch<{ DefaultCurrencyIsoCode?: string }>(connection, 'SELECT DefaultCurrencyIsoCode FROM Organization', null);
+      return { perRecord: false, orgCurrency: org.records[0]?.DefaultCurrencyIsoCode ?? null };
     })());
   const modeFor = async (object: string): Promise<CurrencyMode> => (object === 'Opportunity' ? currency() : { perRecord: false, orgCurrency: null });
   const query = async (object: string, since: Date | null, cursor: string | null) => {
     const mode = await modeFor(object);
-    // The cursor is the nextRecordsUrl of the previous batch: a path on the instance.
-    const page = await http.json<QueryResponse>('GET', cursor ?? `${API}/query?${new URLSearchParams({ q: soql(object, since, mode) })}`);
+    const page = await firstBatch<Raw>(connection, soql(object, since, mode), cursor);
     return { records: page.records.map(toRecord(object, mode)), next: page.done ? null : (page.nextRecordsUrl ?? null) };
   };
   const get = async (object: string, id: string) => {
     const mode = await modeFor(object);
     try {
-      return toRecord(object, mode)(await http.json<Raw>('GET', `${API}/sobjects/${object}/${encodeURIComponent(id)}?fields=${fieldsOf(object, mode).join(',')}`));
+      return toRecord(object, mode)(await connection.sobject(object).retrieve(id, { fields: fieldsOf(object, mode) }));
     } catch (error) {
       if (error instanceof ConnectorError && error.status === 404) return null;
       throw error;
@@ -143,36 +142,74 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
     deletionWindowDays: DELETED_WINDOW_DAYS,
     listAll: (object, cursor) => query(object, null, cursor),
     async listIds(object, cursor) {
-      const page = await http.json<QueryResponse>('GET', cursor ?? `${API}/query?${new URLSearchParams({ q: `SELECT Id FROM ${object} ORDER BY Id` })}`);
+      const page = await firstBatch<Raw>(connection, `SELECT Id FROM ${object} ORDER BY Id`, cursor);
       return { ids: page.records.map((r) => String(r.Id)), next: page.done ? null : (page.nextRecordsUrl ?? null) };
     },
     listChanged: (object, since, cursor) => query(object, since, cursor),
     async listDeleted(object, since) {
       // Older deletions are the reconciliation's to find: asking further back is refused (INVALID_REPLICATION_DATE).
       const start = new Date(Math.max(since.getTime(), Date.now() - DELETED_WINDOW_DAYS * 86_400_000 + 60_000));
-      const page = await http.json<{ deletedRecords: Array<{ id: string }> }>('GET', `${API}/sobjects/${object}/deleted/?${new URLSearchParams({ start: start.toISOString(), end: new Date().toISOString() })}`);
+      const page = await connection.sobject(object).deleted(start, new Date());
       return { ids: page.deletedRecords.map((r) => r.id), next: null };
     },
     get,
     async create(object, fields) {
-      const created = await http.json<{ id: string }>('POST', `${API}/sobjects/${object}`, fieldsOut(object, fields, await modeFor(object)));
-      return (await get(object, created.id)) ?? { id: created.id, updatedAt: null, fields };
+      const created = saved(await connection.sobject(object).create(fieldsOut(object, fields, await modeFor(object))));
+      return (await get(object, created)) ?? { id: created, updatedAt: null, fields };
     },
     async update(object, id, fields) {
-      await http.json('PATCH', `${API}/sobjects/${object}/${encodeURIComponent(id)}`, fieldsOut(object, fields, await modeFor(object)));
+      saved(await connection.sobject(object).update({ Id: id, ...fieldsOut(object, fields, await modeFor(object)) }));
       return (await get(object, id)) ?? { id, updatedAt: null, fields };
     },
     async remove(object, id) {
       try {
-        await http.json('DELETE', `${API}/sobjects/${object}/${encodeURIComponent(id)}`);
+        await connection.sobject(object).destroy(id);
       } catch (error) {
         if (!(error instanceof ConnectorError && error.status === 404)) throw error;
       }
     },
+    /**
+     * Permanently, with a Bulk API 2.0 hardDelete job (the record skips the Recycle Bin); that
+     * needs the "Bulk API Hard Delete" permission, which Salesforce profiles lack by default.
+     * Without it, the record is deleted the ordinary way and the receipt says it is not yet
+     * permanent.
+     */
     async erase(object, id) {
+      const hardDeleted = await hardDelete(connection, object, id);
+      if (hardDeleted.done) return { method: 'hard_delete', permanent: true, note: 'hard-deleted in Salesforce (Bulk API 2.0): it skipped the Recycle Bin and cannot be restored' };
       await this.remove(object, id);
-      // Emptying the Recycle Bin needs the SOAP API or a Bulk API hardDelete permission the connection does not ask for.
-      return { method: 'delete', permanent: false, note: `deleted in Salesforce; it stays in the Recycle Bin for up to ${DELETED_WINDOW_DAYS} days, then Salesforce removes it for good` };
+      return { method: 'delete', permanent: false, note: `hard delete refused (${hardDeleted.reason}); deleted in Salesforce instead: it stays in the Recycle Bin for up to ${DELETED_WINDOW_DAYS} days, then Salesforce removes it for good` };
     },
   };
+}
+
+/** A Bulk API 2.0 hardDelete of one record: done, or why not (the job refused, or the record failed). */
+async function hardDelete(connection: Connection, object: string, id: string): Promise<{ done: true } | { done: false; reason: string }> {
+  try {
+    const job = connection.bulk2.createJob({ object, operation: 'hardDelete' });
+    await job.open();
+    await job.uploadData([{ Id: id }]);
+    await job.close();
+    await job.poll(1000, 120_000);
+    const results = await job.getAllResults();
+    // The finished job keeps its results, the erased record's id among them, for 7 days: not here.
+    await job.delete();
+    if (results.successfulResults.some((result) => result.sf__Id === id)) return { done: true };
+    return { done: false, reason: String(results.failedResults[0]?.sf__Error ?? 'not processed') };
+  } catch (error) {
+    if (error instanceof ConnectorError && error.category === 'rejected') return { done: false, reason: error.message };
+    throw error;
+  }
+}
+
+/** One batch of a SOQL query (2,000 records at most), or the batch behind a previous one's nextRecordsUrl. */
+async function firstBatch<R extends Raw>(connection: Connection, soqlText: string, locator: string | null): Promise<QueryResult<R>> {
+  const query = locator ? connection.queryMore<R>(locator) : connection.query<R>(soqlText, { autoFetch: false });
+  return (await query) as QueryResult<R>;
+}
+
+/** The id of what a save created or changed; a refusal Salesforce reports in the result is thrown. */
+function saved(result: SaveResult): string {
+  if (!result.success) throw new ConnectorError(`Salesforce refused the save: ${result.errors.map((error) => `${error.errorCode}: ${error.message}`).join('; ')}`, 400, 'rejected');
+  return result.id;
 }
