@@ -62,6 +62,11 @@ export class FakeSalesforce extends FakeApi {
     return { accessToken, refreshToken };
   }
 
+  /** Credentials of a connection that has just authorised this org, as an integration takes them. */
+  oauthCredentials() {
+    return { kind: 'oauth2' as const, ...this.issueTokens(), tokenUrl: `${this.url}/services/oauth2/token`, clientId: this.clientId, clientSecret: this.clientSecret };
+  }
+
   /** The consent screen (Web Server Flow with PKCE). */
   readonly authorizations = new FakeAuthorizations(true);
   /** Multiple currencies enabled: Opportunity has CurrencyIsoCode; otherwise every amount is in orgCurrency. */

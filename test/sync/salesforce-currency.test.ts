@@ -35,7 +35,7 @@ describeEachDatabase('Salesforce currencies', (env) => {
       label,
       baseUrl: fake.url,
       objects: ['Opportunity'],
-      credentials: { kind: 'oauth2', ...fake.issueTokens(), tokenUrl: `${fake.url}/services/oauth2/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+      credentials: fake.oauthCredentials(),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await env().app.jobs.drain();

@@ -38,7 +38,7 @@ describeEachDatabase('Salesforce: erasure carried out permanently', (env) => {
       label,
       baseUrl: fake.url,
       objects: ['Contact'],
-      credentials: { kind: 'oauth2', ...fake.issueTokens(), tokenUrl: `${fake.url}/services/oauth2/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+      credentials: fake.oauthCredentials(),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await env().app.jobs.drain();

@@ -27,7 +27,7 @@ describeEachDatabase('Salesforce: instance_url on refresh, reconciliation of del
       label: 'Salesforce',
       baseUrl: fake.url,
       objects: ['Contact'],
-      credentials: { kind: 'oauth2', ...fake.issueTokens(), tokenUrl: `${fake.url}/services/oauth2/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+      credentials: fake.oauthCredentials(),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     integrationId = created.body.id;

@@ -55,7 +55,7 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
       kind: 'salesforce',
       label: 'Salesforce',
       baseUrl: fake.url,
-      credentials: { kind: 'oauth2', ...fake.issueTokens(), tokenUrl: `${fake.url}/services/oauth2/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+      credentials: fake.oauthCredentials(),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     integrationId = created.body.id;
