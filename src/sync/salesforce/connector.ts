@@ -149,7 +149,8 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
     async listDeleted(object, since) {
       // Older deletions are the reconciliation's to find: asking further back is refused (INVALID_REPLICATION_DATE).
       const start = new Date(Math.max(since.getTime(), Date.now() - DELETED_WINDOW_DAYS * 86_400_000 + 60_000));
-      const page = await connection.sobject(object).deleted(start, new Date());
+      // jsforce sends whole seconds: the end is rounded up, or a deletion in this second waits for the next run.
+      const page = await connection.sobject(object).deleted(start, new Date(Math.ceil(Date.now() / 1000) * 1000));
       return { ids: page.deletedRecords.map((r) => r.id), next: null };
     },
     get,
