@@ -15,9 +15,18 @@ import { taskVisible } from './visibility.ts';
 type TaskRow = Selectable<TasksTable>;
 type NoteRow = Selectable<NotesTable>;
 
-/** Free text about a person is encrypted under that person's key, otherwise under a key of its own. */
-function keyFor(ownId: string, record: { type: CrmRecordType; id: string } | null | undefined): string {
-  return record && PERSON_RECORDS.includes(record.type) ? record.id : ownId;
+/** A task's or note's key is its own unless it is the key of the person the activity is about. */
+export const hasOwnKey = (row: { key_id: string; record_id: string | null }) => row.key_id !== row.record_id;
+
+/**
+ * Free text about a person is encrypted under that person's key, otherwise under a key of its
+ * own. An activity taken off a person gets a new key of its own: the one it had was destroyed
+ * when its text moved under the person's.
+ */
+export function keyFor(ownId: string, record: { type: CrmRecordType; id: string } | null | undefined, current?: { key_id: string; record_id: string | null }): string {
+  if (record && PERSON_RECORDS.includes(record.type)) return record.id;
+  if (!current) return ownId;
+  return hasOwnKey(current) ? current.key_id : crypto.randomUUID();
 }
 
 /**
@@ -33,9 +42,9 @@ export async function removeActivitiesOf(work: CrmWork, type: CrmRecordType, ids
       .where('tenant_id', '=', work.tenantId)
       .where('record_type', '=', type)
       .where('record_id', 'in', ids)
-      .returning(['id', 'key_id'])
+      .returning(['key_id', 'record_id'])
       .execute();
-    for (const row of removed) if (row.key_id === row.id) ownKeys.push(row.id);
+    for (const row of removed) if (hasOwnKey(row)) ownKeys.push(row.key_id);
   }
   return ownKeys;
 }
@@ -144,7 +153,7 @@ export function updateTask(app: AppContext, caller: Caller, id: string, patch: z
     const currentRecord = current.record_type && current.record_id ? { type: current.record_type, id: current.record_id } : null;
     const record = patch.record !== undefined ? patch.record : currentRecord;
     if (patch.record) await assertRecordReference(work, patch.record);
-    const keyId = keyFor(id, record);
+    const keyId = keyFor(id, record, current);
     const title = patch.title ?? (await work.sealer.open<string>('tasks.title', current.title_enc)) ?? '';
     const row = await work.tx
       .updateTable('tasks')
@@ -163,8 +172,8 @@ export function updateTask(app: AppContext, caller: Caller, id: string, patch: z
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    // A title re-encrypted under a person's key leaves its own key unused.
-    if (current.key_id === id && keyId !== id) await work.sealer.destroy(id);
+    // A title re-encrypted under another key leaves its own key unused.
+    if (hasOwnKey(current) && keyId !== current.key_id) await work.sealer.destroy(current.key_id);
     await work.audit({ action: 'task.update', objectType: 'task', objectId: id, fields: Object.keys(patch) });
     return toTaskView(work, row);
   });
@@ -175,7 +184,7 @@ export function deleteTask(app: AppContext, caller: Caller, id: string) {
     const current = await findVisibleTask(work, id);
     await work.tx.deleteFrom('tasks').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
     await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', 'task').where('record_id', '=', id).execute();
-    if (current.key_id === id) await work.sealer.destroy(id);
+    if (hasOwnKey(current)) await work.sealer.destroy(current.key_id);
     await work.audit({ action: 'task.delete', objectType: 'task', objectId: id });
   });
 }
@@ -273,7 +282,7 @@ export function deleteNote(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleNote(work, id);
     await work.tx.deleteFrom('notes').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
-    if (current.key_id === id) await work.sealer.destroy(id);
+    if (hasOwnKey(current)) await work.sealer.destroy(current.key_id);
     await work.audit({ action: 'note.delete', objectType: 'note', objectId: id });
   });
 }

@@ -87,11 +87,18 @@ export const SYNC_FIELDS = {
       .optional()
       .transform((value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null)),
     accountRef: reference,
+    /** The people on the deal, by their ids there; a person not synced is left out. */
+    contactRefs: z.array(z.string().max(200)).max(1000).default([]),
   }),
   task: z.object({
     title: z.string().trim().max(500).nullable().default(null).transform((title) => title || '(no subject)'),
     dueAt: z.unknown().optional().transform((value) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null)),
     done: z.boolean().default(false),
+    /** The record the task is about there (a person first, else a deal, else a company), by its id there. */
+    about: z
+      .object({ type: z.enum(['account', 'contact', 'lead', 'opportunity']), ref: z.string().min(1).max(200) })
+      .nullable()
+      .default(null),
   }),
 } satisfies Record<SyncRecordType, z.ZodType>;
 
@@ -106,8 +113,8 @@ const DROPPABLE: Record<SyncRecordType, readonly string[]> = {
   account: ['industry'],
   contact: ['phones', 'emails', 'jobTitle'],
   lead: ['phone', 'email', 'jobTitle'],
-  opportunity: ['amount', 'currency', 'stage'],
-  task: [],
+  opportunity: ['amount', 'currency', 'stage', 'contactRefs'],
+  task: ['about'],
 };
 
 /**

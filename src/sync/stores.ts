@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import { unnestUpdate } from '../db/bulk.ts';
 import { sql, type Selectable } from 'kysely';
-import { removeActivitiesOf } from '../crm/activities.ts';
+import { hasOwnKey, keyFor, removeActivitiesOf } from '../crm/activities.ts';
 import { openContact, sealContact, type ContactPerson } from '../crm/contacts.ts';
 import { provenanceColumns, type CrmWork } from '../crm/context.ts';
 import { openLead, sealLead } from '../crm/leads.ts';
+import type { CrmRecordType } from '../db/types.ts';
 import type { IntegrationsTable, MatchRule, SyncLinksTable, SyncRecordType } from '../db/types-sync.ts';
 import type { SyncFields } from './fields.ts';
 import { AccountMatcher, type MatchDecision } from './match.ts';
@@ -63,8 +64,8 @@ export async function linkCounts(tx: CrmWork['tx'], tenantId: string, integratio
   return Object.fromEntries(rows.map((row) => [row.object, row.count]));
 }
 
-/** Internal ids of the accounts the connection synced under these external company ids. */
-async function accountsByRef(scope: SyncScope, refs: Array<string | null>): Promise<Map<string, string>> {
+/** Internal ids of the records of one type the connection synced under these external ids. */
+async function recordsByRef(scope: SyncScope, type: SyncRecordType, refs: Array<string | null | undefined>): Promise<Map<string, string>> {
   const wanted = [...new Set(refs.filter((ref): ref is string => Boolean(ref)))];
   if (wanted.length === 0) return new Map();
   const rows = await scope.work.tx
@@ -72,11 +73,13 @@ async function accountsByRef(scope: SyncScope, refs: Array<string | null>): Prom
     .select(['external_id', 'record_id'])
     .where('tenant_id', '=', tenantOf(scope))
     .where('integration_id', '=', scope.integration.id)
-    .where('record_type', '=', 'account')
+    .where('record_type', '=', type)
     .where('external_id', 'in', wanted)
     .execute();
   return new Map(rows.map((row) => [row.external_id, row.record_id]));
 }
+
+const accountsByRef = (scope: SyncScope, refs: Array<string | null>) => recordsByRef(scope, 'account', refs);
 
 /** Fields of `current` that are empty and that `incoming` has, by name. */
 function emptyFieldsFilled<N extends string>(current: Record<string, unknown>, incoming: Record<N, unknown>, names: readonly N[]): N[] {
@@ -399,6 +402,17 @@ function dealValues(fields: SyncFields['opportunity'], accountId: string | null)
   };
 }
 
+/**
+ * Adds the synced people a deal names there to its contacts. None is taken away: people added
+ * here stay, and a person taken off the deal there stays on it here until someone removes them.
+ */
+async function addDealContacts(scope: SyncScope, deals: Array<{ dealId: string; refs: string[] }>): Promise<void> {
+  const people = await recordsByRef(scope, 'contact', deals.flatMap((deal) => deal.refs));
+  const rows = deals.flatMap((deal) => [...new Set(deal.refs.map((ref) => people.get(ref)).filter((id): id is string => Boolean(id)))].map((contactId) => ({ tenant_id: tenantOf(scope), opportunity_id: deal.dealId, contact_id: contactId })));
+  if (rows.length === 0) return;
+  await scope.work.tx.insertInto('opportunity_contacts').values(rows).onConflict((conflict) => conflict.doNothing()).execute();
+}
+
 const opportunities: RecordStore<'opportunity'> = {
   async create(scope, items) {
     if (items.length === 0) return [];
@@ -416,10 +430,12 @@ const opportunities: RecordStore<'opportunity'> = {
         })),
       )
       .execute();
+    await addDealContacts(scope, items.map((item, i) => ({ dealId: ids[i]!, refs: item.fields.contactRefs })));
     return items.map((item, i) => ({ externalId: item.externalId, recordId: ids[i]!, origin: 'created' as const, rule: null, filled: [], review: null }));
   },
   async update(scope, items) {
     const refs = await accountsByRef(scope, items.map(({ item }) => item.fields.accountRef));
+    await addDealContacts(scope, items.map(({ item, link }) => ({ dealId: link.record_id, refs: item.fields.contactRefs })));
     for (const { item, link } of items) {
       const values = dealValues(item.fields, item.fields.accountRef ? (refs.get(item.fields.accountRef) ?? null) : null);
       // A deal that stays closed keeps the moment it closed.
@@ -433,24 +449,39 @@ const opportunities: RecordStore<'opportunity'> = {
   },
 };
 
+/** The record each task is about here: the one the connection synced under the task's `about` there, if any. */
+async function subjectsOf(scope: SyncScope, abouts: Array<SyncFields['task']['about']>): Promise<Array<{ type: CrmRecordType; id: string } | null>> {
+  const found = new Map<string, Map<string, string>>();
+  for (const type of new Set(abouts.flatMap((about) => (about ? [about.type] : [])))) {
+    found.set(type, await recordsByRef(scope, type, abouts.map((about) => (about?.type === type ? about.ref : null))));
+  }
+  return abouts.map((about) => {
+    const id = about ? found.get(about.type)?.get(about.ref) : undefined;
+    return about && id ? { type: about.type, id } : null;
+  });
+}
+
 const tasks: RecordStore<'task'> = {
   async create(scope, items) {
     const { work } = scope;
     if (items.length === 0) return [];
     const ids = items.map(() => crypto.randomUUID());
-    await work.app.keys.createSubjectKeys(work.tx, work.tenantId, ids);
+    const subjects = await subjectsOf(scope, items.map((item) => item.fields.about));
+    const keyIds = ids.map((id, i) => keyFor(id, subjects[i]));
+    await work.app.keys.createSubjectKeys(work.tx, work.tenantId, keyIds.filter((keyId, i) => keyId === ids[i]));
     const values = [];
     for (const [i, item] of items.entries()) {
-      const id = ids[i]!;
       values.push({
         tenant_id: work.tenantId,
-        id,
-        title_enc: (await work.sealer.seal(id, 'tasks.title', item.fields.title))!,
-        key_id: id,
+        id: ids[i]!,
+        title_enc: (await work.sealer.seal(keyIds[i]!, 'tasks.title', item.fields.title))!,
+        key_id: keyIds[i]!,
         due_at: item.fields.dueAt,
         assignee_id: scope.integration.connected_by,
         done: item.fields.done,
         done_at: item.fields.done ? new Date() : null,
+        record_type: subjects[i]?.type ?? null,
+        record_id: subjects[i]?.id ?? null,
         created_by: scope.integration.connected_by,
       });
     }
@@ -459,13 +490,19 @@ const tasks: RecordStore<'task'> = {
   },
   async update(scope, items) {
     const { work } = scope;
-    for (const { item, link } of items) {
-      const row = await work.tx.selectFrom('tasks').select(['key_id', 'done']).where('tenant_id', '=', work.tenantId).where('id', '=', link.record_id).executeTakeFirst();
+    const subjects = await subjectsOf(scope, items.map(({ item }) => item.fields.about));
+    for (const [i, { item, link }] of items.entries()) {
+      const row = await work.tx.selectFrom('tasks').select(['key_id', 'record_id', 'done']).where('tenant_id', '=', work.tenantId).where('id', '=', link.record_id).executeTakeFirst();
       if (!row) continue;
+      // A task moves to the record it is about there once that one is synced; none takes it off the record it has here.
+      const subject = subjects[i];
+      const keyId = subject ? keyFor(link.record_id, subject, row) : row.key_id;
       await work.tx
         .updateTable('tasks')
         .set({
-          title_enc: (await work.sealer.seal(row.key_id, 'tasks.title', item.fields.title))!,
+          title_enc: (await work.sealer.seal(keyId, 'tasks.title', item.fields.title))!,
+          key_id: keyId,
+          ...(subject ? { record_type: subject.type, record_id: subject.id } : {}),
           due_at: item.fields.dueAt,
           done: item.fields.done,
           done_at: item.fields.done ? (row.done ? sql`done_at` : new Date()) : null,
@@ -474,6 +511,7 @@ const tasks: RecordStore<'task'> = {
         .where('tenant_id', '=', work.tenantId)
         .where('id', '=', link.record_id)
         .execute();
+      if (hasOwnKey(row) && keyId !== row.key_id) await work.sealer.destroy(row.key_id);
     }
   },
 };
@@ -489,15 +527,21 @@ const TABLES: Record<SyncRecordType, 'accounts' | 'contacts' | 'leads' | 'opport
 };
 export const tableOf = (type: SyncRecordType) => TABLES[type];
 
-/** Records whose data key is their own id: destroying it makes every copy unreadable, backups included. */
-const KEYED: readonly SyncRecordType[] = ['contact', 'lead', 'task'];
+/** People, whose data key is their own id: destroying it makes every copy unreadable, backups included. */
+const PEOPLE: readonly SyncRecordType[] = ['contact', 'lead'];
 
 /** Deletes synced records of one type with their tasks, notes and links, and destroys their data keys. */
 export async function removeSyncedRecords(work: CrmWork, type: SyncRecordType, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const keys: string[] = KEYED.includes(type) ? [...ids] : [];
-  if (type !== 'task') keys.push(...(await removeActivitiesOf(work, type, ids)));
-  await work.tx.deleteFrom(TABLES[type]).where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute();
+  const keys: string[] = PEOPLE.includes(type) ? [...ids] : [];
+  if (type === 'task') {
+    // A task about a person is sealed under the person's key, which stays theirs.
+    const removed = await work.tx.deleteFrom('tasks').where('tenant_id', '=', work.tenantId).where('id', 'in', ids).returning(['key_id', 'record_id']).execute();
+    keys.push(...removed.filter(hasOwnKey).map((row) => row.key_id));
+  } else {
+    keys.push(...(await removeActivitiesOf(work, type, ids)));
+    await work.tx.deleteFrom(TABLES[type]).where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute();
+  }
   await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', 'in', ids).execute();
   await work.app.keys.destroySubjectKeys(work.tx, work.tenantId, keys);
 }

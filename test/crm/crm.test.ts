@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
 import { addMember, Client, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
 
-async function rawRows(env: TestEnv, tenantId: string, table: 'contacts' | 'leads' | 'notes' | 'tasks') {
+async function rawRows(env: TestEnv, tenantId: string, table: 'contacts' | 'leads' | 'notes' | 'tasks' | 'subject_keys') {
   return withTenant(env.db, tenantId, (tx) => tx.selectFrom(table).selectAll().execute());
 }
 
@@ -275,5 +275,29 @@ describeEachDatabase('CRM core', (env) => {
     assert.ok(done.body.doneAt);
     assert.deepEqual((await admin.get('/api/v1/tasks?done=false')).body.items.map((item: any) => item.title), ['Later', 'Someday']);
     assert.equal((await admin.post('/api/v1/notes', { body: 'x', record: { type: 'contact', id: '00000000-0000-4000-8000-000000000000' } })).status, 422);
+  });
+
+  it("moves a task on and off a person: its title follows to the person's key and back to a new key of its own", async () => {
+    const admin = await signUp(env());
+    const tenantId = admin.info.workspace.id;
+    const contact = (await admin.post('/api/v1/contacts', { firstName: 'Moved', emails: ['moved@example.org'] })).body;
+    const task = (await admin.post('/api/v1/tasks', { title: 'Prepare the offer' })).body;
+    const keyOf = async () => (await rawRows(env(), tenantId, 'tasks')).find((row: any) => row.id === task.id)!.key_id as string;
+    assert.equal(await keyOf(), task.id);
+    const onPerson = await admin.patch(`/api/v1/tasks/${task.id}`, { record: { type: 'contact', id: contact.id } });
+    assert.equal(onPerson.status, 200, JSON.stringify(onPerson.body));
+    assert.equal(await keyOf(), contact.id);
+    // Its own key was destroyed on the way: taken off the person, it needs a new one.
+    const offPerson = await admin.patch(`/api/v1/tasks/${task.id}`, { record: null });
+    assert.equal(offPerson.status, 200, JSON.stringify(offPerson.body));
+    assert.equal(offPerson.body.title, 'Prepare the offer');
+    const ownKey = await keyOf();
+    assert.ok(ownKey !== contact.id && ownKey !== task.id);
+    // Erasing the person no longer touches it; deleting it destroys the key that was its own.
+    assert.equal((await admin.delete(`/api/v1/contacts/${contact.id}`)).status, 204);
+    assert.equal((await admin.get(`/api/v1/tasks/${task.id}`)).body.title, 'Prepare the offer');
+    assert.equal((await admin.delete(`/api/v1/tasks/${task.id}`)).status, 204);
+    const key = (await rawRows(env(), tenantId, 'subject_keys')).find((row: any) => row.id === ownKey) as any;
+    assert.ok(key.destroyed_at, 'the task key is destroyed with the task');
   });
 });

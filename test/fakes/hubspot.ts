@@ -17,8 +17,9 @@ import { FakeAuthorizations } from './oauth-codes.ts';
  *   PATCH  /crm/v3/objects/{type}/{id}                               update
  *   DELETE /crm/v3/objects/{type}/{id}                               archive (HubSpot's delete)
  *   POST   /crm/v3/objects/contacts/gdpr-delete {objectId}           permanent deletion (204)
- *   POST   /crm/v4/associations/deals/companies/batch/read {inputs}  a deal's companies (type 5: primary)
- *   PUT    /crm/v4/objects/deals/{id}/associations/default/companies/{companyId}
+ *   POST   /crm/v4/associations/{from}/{to}/batch/read {inputs}       what each object is associated with
+ *                                                                    (deal to company type 5: primary)
+ *   PUT    /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}  a default association
  *   GET    /account-info/v3/details                                  the portal's companyCurrency
  *   GET    /crm/v3/pipelines/deals                                   pipelines and stages (metadata.probability, isClosed)
  * A task is refused without hs_timestamp; a merged contact vanishes and the survivor lists it in hs_merged_object_ids.
@@ -73,6 +74,24 @@ export function conforming<T>(models: ModelSerializer, model: string, body: T): 
   if (!isDeepStrictEqual(read, sent)) throw new Error(`the fake HubSpot's ${model} is not what the SDK reads: sent ${JSON.stringify(sent).slice(0, 400)}, SDK read ${JSON.stringify(read).slice(0, 400)}`);
   return body;
 }
+/**
+ * HubSpot-defined association types between the objects the fake keeps (HubSpot's table of
+ * association type IDs): the unlabeled one, and the "primary" label where HubSpot has one.
+ */
+const ASSOCIATION_TYPES: Partial<Record<string, { typeId: number; primary?: number }>> = {
+  'deals/companies': { typeId: 341, primary: 5 },
+  'deals/contacts': { typeId: 3 },
+  'contacts/companies': { typeId: 279, primary: 1 },
+  'tasks/contacts': { typeId: 204 },
+  'tasks/companies': { typeId: 192 },
+  'tasks/deals': { typeId: 216 },
+};
+
+function associationTypes(from: string, to: string, primary: boolean) {
+  const kind = ASSOCIATION_TYPES[`${from}/${to}`]!;
+  const unlabeled = { category: 'HUBSPOT_DEFINED', typeId: kind.typeId, label: null };
+  return primary && kind.primary ? [{ category: 'HUBSPOT_DEFINED', typeId: kind.primary, label: 'Primary' }, unlabeled] : [unlabeled];
+}
 const MAX_LIST_LIMIT = 100;
 const MAX_SEARCH_LIMIT = 200;
 
@@ -89,8 +108,8 @@ export class FakeHubSpot extends FakeApi {
   refuseGdprDelete = false;
   /** The consent screen (HubSpot's install URL; no PKCE). */
   readonly authorizations = new FakeAuthorizations(false);
-  /** Deal → company associations (HubSpot keeps them apart from the objects' properties). */
-  readonly dealCompany = new Map<string, string>();
+  /** Associations, "{from}/{id}/{to}" → the associated ids, first one primary (HubSpot keeps them apart from the objects' properties). */
+  readonly associations = new Map<string, string[]>();
   /** The portal's company currency (account-info details). */
   companyCurrency = 'EUR';
   /** Pipelines beyond the default one: id, label, stages with HubSpot's string metadata. */
@@ -107,6 +126,13 @@ export class FakeHubSpot extends FakeApi {
     this.accessTokens.add(accessToken);
     this.refreshTokens.add(refreshToken);
     return { accessToken, refreshToken };
+  }
+
+  /** Associates two objects, as the HubSpot UI does; the first association of a kind is the primary one. */
+  associate(from: HubSpotType, id: string, to: HubSpotType, toId: string): void {
+    const key = `${from}/${id}/${to}`;
+    const others = this.associations.get(key) ?? [];
+    if (!others.includes(toId)) this.associations.set(key, [...others, toId]);
   }
 
   /** Every access token stops working, as when they reach their 30-minute lifetime. */
@@ -200,20 +226,27 @@ export class FakeHubSpot extends FakeApi {
       this.rateLimitNext -= 1;
       return error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { 'retry-after': String(this.retryAfterSeconds) });
     }
-    if (method === 'POST' && url.pathname === '/crm/v4/associations/deals/companies/batch/read') {
+    const batchRead = /^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/.exec(url.pathname);
+    if (method === 'POST' && batchRead) {
+      const [, from, to] = batchRead as unknown as [string, HubSpotType, HubSpotType];
+      if (!ASSOCIATION_TYPES[`${from}/${to}`]) return error(400, 'VALIDATION_ERROR', `no association from ${from} to ${to}`);
       const inputs = (JSON.parse(raw || '{}') as { inputs?: Array<{ id: string }> }).inputs ?? [];
       if (inputs.length > 1000) return error(400, 'VALIDATION_ERROR', 'at most 1000 inputs');
-      const results = inputs
-        .filter((input) => this.dealCompany.has(input.id))
-        .map((input) => ({ from: { id: input.id }, to: [{ toObjectId: Number(this.dealCompany.get(input.id)), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 5, label: 'Primary' }, { category: 'HUBSPOT_DEFINED', typeId: 341, label: null }] }] }));
+      const results = inputs.flatMap((input) => {
+        const others = this.associations.get(`${from}/${input.id}/${to}`) ?? [];
+        return others.length ? [{ from: { id: input.id }, to: others.map((id, at) => ({ toObjectId: Number(id), associationTypes: associationTypes(from, to, at === 0) })) }] : [];
+      });
       return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicAssociationMultiWithLabel', { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() }) };
     }
-    const associate = /^\/crm\/v4\/objects\/deals\/(\d+)\/associations\/default\/companies\/(\d+)$/.exec(url.pathname);
+    const associate = /^\/crm\/v4\/objects\/(\w+)\/(\d+)\/associations\/default\/(\w+)\/(\d+)$/.exec(url.pathname);
     if (method === 'PUT' && associate) {
-      if (!this.objects.deals.has(associate[1]!) || !this.objects.companies.has(associate[2]!)) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
-      this.dealCompany.set(associate[1]!, associate[2]!);
+      const [, from, id, to, toId] = associate as unknown as [string, HubSpotType, string, HubSpotType, string];
+      if (!ASSOCIATION_TYPES[`${from}/${to}`]) return error(400, 'VALIDATION_ERROR', `no association from ${from} to ${to}`);
+      if (!this.objects[from]?.has(id) || !this.objects[to]?.has(toId)) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
+      this.associate(from, id, to, toId);
       const now = new Date().toISOString();
-      return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicDefaultAssociation', { status: 'COMPLETE', results: [{ from: { id: associate[1] }, to: { id: associate[2] }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 5 } }], startedAt: now, completedAt: now }) };
+      const typeId = ASSOCIATION_TYPES[`${from}/${to}`]!.typeId;
+      return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicDefaultAssociation', { status: 'COMPLETE', results: [{ from: { id }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId } }], startedAt: now, completedAt: now }) };
     }
     if (method === 'GET' && url.pathname === '/account-info/v3/details') {
       return { status: 200, body: { portalId: 62515, accountType: 'STANDARD', timeZone: 'Europe/Berlin', companyCurrency: this.companyCurrency, additionalCurrencies: [], utcOffset: '+01:00', utcOffsetMilliseconds: 3_600_000, uiDomain: 'app-eu1.hubspot.com', dataHostingLocation: 'eu1' } };

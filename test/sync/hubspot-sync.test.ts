@@ -67,10 +67,20 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
       // Deals without a currency are in the portal's; stages are read from the pipelines.
       'GET /account-info/v3/details': 1,
       'GET /crm/v3/pipelines/deals': 1,
-      // Each page of deals asks for their companies (associations v4).
+      // Each page of deals asks for their companies and contacts, each page of tasks for what they are about (associations v4).
       'POST /crm/v4/associations/deals/companies/batch/read': 70,
+      'POST /crm/v4/associations/deals/contacts/batch/read': 70,
+      'POST /crm/v4/associations/tasks/contacts/batch/read': 30,
+      'POST /crm/v4/associations/tasks/deals/batch/read': 30,
+      'POST /crm/v4/associations/tasks/companies/batch/read': 30,
     });
-    assert.equal(run.requests, 572);
+    assert.equal(run.requests, 732);
+    const tied = await withTenant(env().db, tenantId, async (tx) => ({
+      tasks: Number((await sql<{ n: string }>`select count(*) as n from tasks where record_id is not null`.execute(tx)).rows[0]!.n),
+      onPeople: Number((await sql<{ n: string }>`select count(*) as n from tasks where record_type = 'contact' and key_id = record_id`.execute(tx)).rows[0]!.n),
+      dealContacts: Number((await sql<{ n: string }>`select count(*) as n from opportunity_contacts`.execute(tx)).rows[0]!.n),
+    }));
+    assert.deepEqual(tied, { tasks: 3_000, onPeople: 1_000, dealContacts: 7_000 }, 'every task on its record, a third on people under their keys; every deal with its contact');
 
     const { state } = await syncedState(env().app, tenantId, integrationId);
     const expected = fakeState(fake);
@@ -140,6 +150,10 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
       'GET /account-info/v3/details': 1,
       'GET /crm/v3/pipelines/deals': 1,
       'POST /crm/v4/associations/deals/companies/batch/read': 1,
+      'POST /crm/v4/associations/deals/contacts/batch/read': 1,
+      'POST /crm/v4/associations/tasks/contacts/batch/read': 1,
+      'POST /crm/v4/associations/tasks/deals/batch/read': 1,
+      'POST /crm/v4/associations/tasks/companies/batch/read': 1,
     });
 
     const { state } = await syncedState(env().app, tenantId, integrationId);

@@ -19,8 +19,9 @@ export function seedHubSpot(fake: FakeHubSpot, sizes: SeedSizes, tag = 'hs'): vo
   for (let i = 0; i < sizes.companies; i++) {
     companyIds.push(fake.seed('companies', { name: `${tag} Company ${i}`, domain: `${tag}-company-${i}.example`, industry: i % 2 ? 'Software' : 'Retail', country: i % 3 ? 'DE' : 'France' }, LONG_AGO).id);
   }
+  const contactIds: string[] = [];
   for (let i = 0; i < sizes.contacts; i++) {
-    fake.seed(
+    const contact = fake.seed(
       'contacts',
       {
         firstname: `First${i}`,
@@ -32,13 +33,23 @@ export function seedHubSpot(fake: FakeHubSpot, sizes: SeedSizes, tag = 'hs'): vo
       },
       LONG_AGO,
     );
+    contactIds.push(contact.id);
   }
+  const dealIds: string[] = [];
   const stages = ['appointmentscheduled', 'qualifiedtobuy', 'contractsent', 'closedwon', 'closedlost'];
   for (let i = 0; i < sizes.deals; i++) {
     const deal = fake.seed('deals', { dealname: `${tag} Deal ${i}`, amount: String(1000 + i), dealstage: stages[i % stages.length]!, closedate: '2026-12-31T00:00:00Z' }, LONG_AGO);
-    if (companyIds.length) fake.dealCompany.set(deal.id, companyIds[i % companyIds.length]!);
+    if (companyIds.length) fake.associate('deals', deal.id, 'companies', companyIds[i % companyIds.length]!);
+    if (contactIds.length) fake.associate('deals', deal.id, 'contacts', contactIds[i % contactIds.length]!);
+    dealIds.push(deal.id);
   }
-  for (let i = 0; i < sizes.tasks; i++) fake.seed('tasks', { hs_task_subject: `Call back ${i}`, hs_timestamp: '2026-12-01T10:00:00Z', hs_task_status: i % 4 ? 'NOT_STARTED' : 'COMPLETED' }, LONG_AGO);
+  // A task about a contact, a deal or a company, in turn.
+  const subjects = [['contacts', contactIds], ['deals', dealIds], ['companies', companyIds]] as const;
+  for (let i = 0; i < sizes.tasks; i++) {
+    const task = fake.seed('tasks', { hs_task_subject: `Call back ${i}`, hs_timestamp: '2026-12-01T10:00:00Z', hs_task_status: i % 4 ? 'NOT_STARTED' : 'COMPLETED' }, LONG_AGO);
+    const [type, ids] = subjects[i % subjects.length]!;
+    if (ids.length) fake.associate('tasks', task.id, type, ids[i % ids.length]!);
+  }
 }
 
 /** What the workspace holds for one connection, read back from the database and decrypted, keyed by external id. */

@@ -37,6 +37,7 @@ export const LAST_MODIFIED: Record<HubSpotObjectType, string> = {
 const LIST_PAGE = 100;
 /** HubSpot-defined association type "deal to company, primary". */
 const PRIMARY_DEAL_COMPANY = 5;
+const isPrimary = (other: { associationTypes: Array<{ typeId: number }> }) => other.associationTypes.some((type) => type.typeId === PRIMARY_DEAL_COMPANY);
 const SEARCH_PAGE = 200;
 const SEARCH_CAP = 10_000;
 
@@ -113,16 +114,17 @@ export class HubSpotClient {
   }
 
   /**
-   * The companies each deal is associated with (associations v4 batch read,
-   * POST /crm/v4/associations/deals/companies/batch/read): the primary one (type 5) first.
+   * The objects of one type each object is associated with (associations v4 batch read,
+   * POST /crm/v4/associations/{from}/{to}/batch/read), a primary association first (deal to
+   * company type 5). Objects without any are absent from the map.
    */
-  async dealCompanies(dealIds: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    if (dealIds.length === 0) return found;
-    const answer = await this.api.associationsBatch.getPage('deals', 'companies', { inputs: dealIds.map((id) => ({ id })) });
+  async associated(from: HubSpotObjectType, to: HubSpotObjectType, ids: string[]): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    if (ids.length === 0) return found;
+    const answer = await this.api.associationsBatch.getPage(from, to, { inputs: ids.map((id) => ({ id })) });
     for (const result of answer.results) {
-      const primary = result.to.find((to) => to.associationTypes.some((type) => type.typeId === PRIMARY_DEAL_COMPANY)) ?? result.to[0];
-      if (primary) found.set(String(result._from.id), String(primary.toObjectId));
+      const primaryFirst = [...result.to].sort((a, b) => Number(isPrimary(b)) - Number(isPrimary(a)));
+      found.set(String(result._from.id), primaryFirst.map((other) => String(other.toObjectId)));
     }
     return found;
   }

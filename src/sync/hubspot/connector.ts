@@ -156,12 +156,26 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
       return { currency: details.companyCurrency ?? null, stages: new Map(pipelines.flatMap((pipeline) => pipeline.stages.map((stage) => [stage.id, stageOf(stage)] as const))) };
     })());
   };
+  /** What a deal or a task is tied to is kept in associations (v4), not in its properties. */
+  const associations = async (type: HubSpotObjectType, ids: string[]): Promise<(id: string) => Record<string, unknown>> => {
+    if (type === 'deals') {
+      const [companies, contacts] = await Promise.all([client.associated('deals', 'companies', ids), client.associated('deals', 'contacts', ids)]);
+      return (id) => ({ accountRef: companies.get(id)?.[0] ?? null, contactRefs: contacts.get(id) ?? [] });
+    }
+    if (type === 'tasks') {
+      const [contacts, deals, companies] = await Promise.all([client.associated('tasks', 'contacts', ids), client.associated('tasks', 'deals', ids), client.associated('tasks', 'companies', ids)]);
+      // A task is kept on one record here: the person it is about first, else the deal, else the company.
+      return (id) => {
+        const candidates = [['contact', contacts], ['opportunity', deals], ['account', companies]] as const;
+        const found = candidates.map(([type, map]) => ({ type, ref: map.get(id)?.[0] })).find((candidate) => candidate.ref);
+        return { about: found ?? null };
+      };
+    }
+    return () => ({});
+  };
   const records = async (type: HubSpotObjectType, objects: HubSpotObject[]) => {
-    const mapped = objects.map(toRecord(type, await portal(type, objects)));
-    if (type !== 'deals') return mapped;
-    // A deal's company is an association (v4), not a property.
-    const companies = await client.dealCompanies(objects.map((o) => o.id));
-    return mapped.map((record) => ({ ...record, fields: { ...record.fields, accountRef: companies.get(record.id) ?? null } }));
+    const [mapped, tied] = await Promise.all([portal(type, objects).then((found) => objects.map(toRecord(type, found))), associations(type, objects.map((o) => o.id))]);
+    return mapped.map((record) => ({ ...record, fields: { ...record.fields, ...tied(record.id) } }));
   };
   return {
     kind: 'hubspot',

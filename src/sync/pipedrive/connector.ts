@@ -39,6 +39,18 @@ const numeric = (id: unknown) => (id === null || id === undefined ? undefined : 
 
 type Fields = Record<string, any>;
 
+/** What an activity is about: its person first, else its lead, its deal, its organization. */
+function activitySubject(o: v2.ActivityItem): { type: string; ref: string } | null {
+  const candidates = [
+    ['contact', ref(o.person_id)],
+    ['lead', o.lead_id ?? null],
+    ['opportunity', ref(o.deal_id)],
+    ['account', ref(o.org_id)],
+  ] as const;
+  const found = candidates.find(([, id]) => id);
+  return found ? { type: found[0], ref: found[1]! } : null;
+}
+
 const read = {
   organizations: (o: v2.OrganizationItem) => ({ name: o.name ?? null, domain: o.website ?? null, country: o.address?.country ?? null }),
   persons: (o: v2.Person) => ({ firstName: o.first_name ?? null, lastName: o.last_name ?? null, emails: values(o.emails), phones: values(o.phones), jobTitle: o.job_title ?? null, accountRef: ref(o.org_id) }),
@@ -50,8 +62,9 @@ const read = {
     stage: o.status === 'won' ? 'closed_won' : o.status === 'lost' ? 'closed_lost' : 'prospecting',
     expectedCloseDate: o.expected_close_date ?? null,
     accountRef: ref(o.org_id),
+    contactRefs: o.person_id ? [String(o.person_id)] : [],
   }),
-  activities: (o: v2.ActivityItem) => ({ title: o.subject ?? null, dueAt: o.due_date ? `${o.due_date}T${(o.due_time || '00:00').slice(0, 5)}:00Z` : null, done: Boolean(o.done) }),
+  activities: (o: v2.ActivityItem) => ({ title: o.subject ?? null, dueAt: o.due_date ? `${o.due_date}T${(o.due_time || '00:00').slice(0, 5)}:00Z` : null, done: Boolean(o.done), about: activitySubject(o) }),
 };
 
 const write = {

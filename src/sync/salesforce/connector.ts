@@ -36,7 +36,7 @@ const FIELDS: Record<string, string[]> = {
   Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'AccountId', 'MailingCountry', 'SystemModstamp'],
   Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'Company', 'Website', 'Country', 'SystemModstamp'],
   Opportunity: ['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'AccountId', 'SystemModstamp'],
-  Task: ['Id', 'Subject', 'ActivityDate', 'Status', 'SystemModstamp'],
+  Task: ['Id', 'Subject', 'ActivityDate', 'Status', 'WhoId', 'WhatId', 'SystemModstamp'],
 };
 
 /** The standard sales process's stages ↔ ours. */
@@ -56,6 +56,18 @@ const STAGE_OUT: Record<string, string> = { prospecting: 'Prospecting', qualific
 
 type Raw = Record<string, any>;
 
+/** The objects a record id names by its first three characters, Salesforce's key prefix. */
+const KEY_PREFIX: Record<string, 'account' | 'contact' | 'lead' | 'opportunity'> = { '001': 'account', '003': 'contact', '00Q': 'lead', '006': 'opportunity' };
+
+/** What a Task is about: the person its WhoId names (Contact or Lead) first, else the Account or Opportunity its WhatId names. */
+function taskSubject(r: Raw): { type: string; ref: string } | null {
+  for (const id of [r.WhoId, r.WhatId]) {
+    const type = typeof id === 'string' ? KEY_PREFIX[id.slice(0, 3)] : undefined;
+    if (type) return { type, ref: id };
+  }
+  return null;
+}
+
 /** How an org states amounts: per record (multi-currency orgs have CurrencyIsoCode), or all in the org's currency. */
 interface CurrencyMode {
   perRecord: boolean;
@@ -73,7 +85,7 @@ function fieldsIn(object: string, r: Raw, currency: CurrencyMode): Record<string
     case 'Opportunity':
       return { name: r.Name, amount: r.Amount === null || r.Amount === undefined ? null : String(r.Amount), currency: currency.perRecord ? (r.CurrencyIsoCode ?? null) : currency.orgCurrency, stage: STAGE_IN[r.StageName] ?? 'prospecting', expectedCloseDate: r.CloseDate, accountRef: r.AccountId };
     case 'Task':
-      return { title: r.Subject, dueAt: r.ActivityDate ? `${r.ActivityDate}T00:00:00Z` : null, done: r.Status === 'Completed' };
+      return { title: r.Subject, dueAt: r.ActivityDate ? `${r.ActivityDate}T00:00:00Z` : null, done: r.Status === 'Completed', about: taskSubject(r) };
   }
   throw new Error(`Salesforce has no object "${object}" here`);
 }
