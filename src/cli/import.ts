@@ -4,14 +4,22 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { AppContext } from '../app-context.ts';
 import { importCsv, type ImportObject, type ImportReport } from '../crm/import.ts';
 import { parseMapping } from '../crm/transfer-routes.ts';
+import type { DelimiterName } from '../crm/import-text.ts';
 import { operatorCaller } from '../auth/operator.ts';
 
-export async function runImport(
-  app: AppContext,
-  object: ImportObject,
-  file: string,
-  options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string; resumes?: string },
-): Promise<ImportReport> {
+export interface ImportCommandOptions {
+  workspace: string;
+  as?: string;
+  map?: string;
+  dryRun?: boolean;
+  report?: string;
+  resumes?: string;
+  encoding?: string;
+  delimiter?: string;
+  strict?: boolean;
+}
+
+export async function runImport(app: AppContext, object: ImportObject, file: string, options: ImportCommandOptions): Promise<ImportReport> {
   if (!/\.csv$/i.test(file)) throw new Error('Only .csv files can be imported.');
   const size = fs.statSync(file).size;
   const caller = await operatorCaller(app, options.workspace, options.as);
@@ -32,6 +40,9 @@ export async function runImport(
       mapping: parseMapping(options.map),
       dryRun: Boolean(options.dryRun),
       resumes: options.resumes,
+      encoding: options.encoding,
+      delimiter: options.delimiter as DelimiterName | undefined,
+      strict: options.strict,
       onProgress: (progress) => bar.update(read, { rows: progress.rows, created: progress.created, duplicates: progress.duplicates, failed: progress.failed }),
     });
     bar.update(size, { rows: report.rows, created: report.created, duplicates: report.duplicates, failed: report.failed });

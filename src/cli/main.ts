@@ -17,7 +17,8 @@ import { embeddedDataDir } from '../boot.ts';
 import { buildApp, loggerOptions } from '../http/app.ts';
 import { isEmpty, seedDemo } from '../seed/demo.ts';
 import { IMPORT_OBJECTS, type ImportObject } from '../crm/import.ts';
-import { runImport } from './import.ts';
+import { runImport, type ImportCommandOptions } from './import.ts';
+import { DELIMITERS } from '../crm/import-text.ts';
 
 const program = new Command();
 program
@@ -129,17 +130,24 @@ program
   .option('--dry-run', 'check and count everything, store nothing')
   .option('--report <file>', 'write the full report (every bad line) as JSON')
   .option('--resumes <import id>', 'continue an interrupted import of this same file (the id is printed, and listed by GET /api/v1/imports)')
-  .action(async (object: string, file: string, options: { workspace: string; as?: string; map?: string; dryRun?: boolean; report?: string; resumes?: string }) => {
+  .option('--encoding <name>', 'the file\'s encoding (utf-8, utf-16le, windows-1252, …) instead of the detected one')
+  .option('--delimiter <name>', 'comma, semicolon, tab or pipe, instead of the detected one')
+  .option('--strict', 'fail a row with any invalid value, instead of importing it without that value')
+  .action(async (object: string, file: string, options: ImportCommandOptions) => {
     if (!IMPORT_OBJECTS.includes(object as ImportObject)) throw new Error(`object must be one of ${IMPORT_OBJECTS.join(', ')}`);
+    if (options.delimiter && !(options.delimiter in DELIMITERS)) throw new Error(`--delimiter must be one of ${Object.keys(DELIMITERS).join(', ')}`);
     const app = await boot(loadConfig());
     try {
       const report = await runImport(app, object as ImportObject, file, options);
+      if (report.format) console.error(`Read as ${report.format.encoding} (${report.format.encodingFrom}), ${report.format.delimiter}-separated (${report.format.delimiterFrom}).`);
       console.log(
         `${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created} ${object}, ${report.duplicates} duplicates skipped, ` +
           `${report.accountsCreated} accounts created, ${report.failed} rows failed (of ${report.rows}).` +
           (report.resumed ? ` Continued import ${report.resumed.from} after its ${report.resumed.rowsSkipped} rows; in all ${report.resumed.inAll.created} created.` : '') +
           (report.importId ? ` Import ${report.importId}.` : ''),
       );
+      if (report.leftOut.count > 0) console.log(`${report.leftOut.count} rows imported without a value that was not valid (listed in the report).`);
+      if (report.skipped.count > 0) console.log(`${report.skipped.count} rows skipped: ${[...new Set(report.skipped.lines.map((entry) => entry.errors[0]))].join(', ')}.`);
       for (const error of report.errors.slice(0, 20)) console.log(`  line ${error.line}: ${error.errors.join('; ')}`);
       if (report.failed > 20) console.log(`  … ${report.failed - 20} more${options.report ? ` in ${options.report}` : ' (use --report FILE for all)'}`);
       process.exitCode = report.failed > 0 ? 2 : 0;

@@ -65,7 +65,10 @@ async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>) {
   return { byKey, created };
 }
 
-type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & { id: string; account_id: string | null; country: string | null; region: string | null };
+type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & { id: string; account_id: string | null; country: string | null; region: string | null; source_ref: string };
+
+/** Where an imported record came from: the file, and its id in the tool that exported it (HubSpot's Record ID, …). */
+const importRef = (fileName: string, externalId: string | undefined) => (externalId ? `${fileName}#${externalId}` : fileName);
 
 /** A batch of new contacts as one statement: the per-person columns as arrays, the rest once. */
 function insertContactRows(work: CrmWork, rows: SealedContactRow[], collectedAt: Date, fileName: string) {
@@ -89,7 +92,7 @@ function insertContactRows(work: CrmWork, rows: SealedContactRow[], collectedAt:
       { name: 'country', type: 'text', of: (row) => row.country },
       { name: 'region', type: 'text', of: (row) => row.region },
       { name: 'source_type', type: 'provenance_source', constant: provenance.source_type },
-      { name: 'source_ref', type: 'text', constant: provenance.source_ref },
+      { name: 'source_ref', type: 'text', of: (row) => row.source_ref },
       { name: 'collected_at', type: 'timestamptz', constant: provenance.collected_at },
       { name: 'collected_by', type: 'uuid', constant: provenance.collected_by },
     ],
@@ -127,7 +130,7 @@ export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow[])
       firstName: data.firstName ?? null,
       lastName: data.lastName ?? null,
       emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
-      phones: data.phone ? [data.phone] : [],
+      phones: [...new Set<string>(data.phone ?? [])],
       jobTitle: data.jobTitle ?? null,
       customPersonal: {},
     });
@@ -191,7 +194,7 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
   await work.app.keys.storeSubjectKeys(work.tx, work.tenantId, newPeople.version, newPeople.take(fresh.map((row) => row.id)));
   const values = fresh.map(({ data, id, sealed }) => {
     const accountKey = data.accountDomain ? `d:${data.accountDomain}` : data.accountName ? `n:${data.accountName.toLowerCase()}` : null;
-    return { id, ...sealed, account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null, country: data.country ?? null, region: data.region ?? null };
+    return { id, ...sealed, account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null, country: data.country ?? null, region: data.region ?? null, source_ref: importRef(fileName, data.externalId) };
   });
   await insertContactRows(work, values, new Date(), fileName).execute(work.tx);
   return { created: values.length, duplicates, accountsCreated: accounts.created };
@@ -302,7 +305,7 @@ async function storeLeads(work: CrmWork, rows: ValidRow[], { fileName, seenInDry
       owner_id: work.memberId,
       country: data.country ?? null,
       region: data.region ?? null,
-      ...provenanceColumns(work, { type: 'import', ref: fileName, collectedAt: now }),
+      ...provenanceColumns(work, { type: 'import', ref: importRef(fileName, data.externalId), collectedAt: now }),
     });
   }
   await work.tx.insertInto('leads').values(values).execute();

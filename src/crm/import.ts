@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
-import { z } from 'zod';
+import type { Readable } from 'node:stream';
+import { CsvError } from 'csv-parse';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { StatisticsRefresher } from '../db/statistics.ts';
+import { withTenant } from '../db/tenant.ts';
 import type { DB } from '../db/types.ts';
 import { databaseUnavailable } from '../db/unavailable.ts';
 import { AppError, badRequest, conflict } from '../http/errors.ts';
@@ -12,123 +12,15 @@ import type { ImportTotals } from '../db/types.ts';
 import { closeImportRun, recordProgress, startImportRun, type BatchProgress } from './import-runs.ts';
 import { crmWork, NewPeopleSealer } from './context.ts';
 import { prepareContacts, STORES, type StoreContext, type ValidRow } from './import-stores.ts';
-import { region } from '../jurisdiction/schema.ts';
-import { ACCOUNT_SIZES, amount, country, currency, domain, email, isoDate, LEAD_STATUSES, phone, STAGES } from './schema.ts';
+import { defaultPhoneRegion, fieldValues, readRow, resolveMapping, type ColumnMapping, type ImportObject } from './import-fields.ts';
+import { csvRows, JunkRows } from './import-rows.ts';
+import { DELIMITERS, openCsvText, type DelimiterName, type TextFormat } from './import-text.ts';
 
-export const IMPORT_OBJECTS = ['contacts', 'accounts', 'leads', 'opportunities'] as const;
-export type ImportObject = (typeof IMPORT_OBJECTS)[number];
+export { IMPORT_FIELDS, IMPORT_OBJECTS, type ImportObject } from './import-fields.ts';
 
 /** Rows per transaction: large enough for multi-row inserts, small enough to keep requests flowing on PGlite. */
 const BATCH_SIZE = 500;
-const MAX_REPORTED_ERRORS = 1000;
-
-/** Empty cells are absent; the quote our export puts before formula-like cells (=, +, -, @) is removed. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => {
-    if (typeof value !== 'string') return value;
-    if (value.trim() === '') return undefined;
-    return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
-  }, schema.optional());
-
-const emailList = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(/[;,\s]+/).filter(Boolean) : value),
-  z.array(email).max(10),
-);
-
-const ROW_SCHEMAS = {
-  contacts: z
-    .object({
-      firstName: optional(z.string().trim().max(100)),
-      lastName: optional(z.string().trim().max(100)),
-      email: optional(emailList),
-      phone: optional(phone),
-      jobTitle: optional(z.string().trim().max(200)),
-      country: optional(country),
-      region: optional(region),
-      accountName: optional(z.string().trim().max(300)),
-      accountDomain: optional(domain),
-    })
-    .refine((row) => row.firstName || row.lastName || (row.email && row.email.length > 0), 'needs a name or an email address'),
-  accounts: z.object({
-    name: z.string({ message: 'is required' }).trim().min(1, 'is required').max(300),
-    domain: optional(domain),
-    industry: optional(z.string().trim().max(100)),
-    size: optional(z.enum(ACCOUNT_SIZES)),
-    country: optional(country),
-  }),
-  leads: z
-    .object({
-      firstName: optional(z.string().trim().max(100)),
-      lastName: optional(z.string().trim().max(100)),
-      email: optional(email),
-      phone: optional(phone),
-      jobTitle: optional(z.string().trim().max(200)),
-      companyName: optional(z.string().trim().max(300)),
-      companyDomain: optional(domain),
-      status: optional(z.enum(LEAD_STATUSES).exclude(['converted'])),
-      source: optional(z.string().trim().max(100)),
-      country: optional(country),
-      region: optional(region),
-    })
-    .refine((row) => row.firstName || row.lastName || row.email || row.companyName, 'needs a name, an email address or a company'),
-  opportunities: z.object({
-    name: z.string({ message: 'is required' }).trim().min(1, 'is required').max(300),
-    accountName: optional(z.string().trim().max(300)),
-    accountDomain: optional(domain),
-    stage: optional(z.enum(STAGES)),
-    amount: optional(amount),
-    currency: optional(currency),
-    expectedCloseDate: optional(isoDate),
-    probability: optional(z.coerce.number().int().min(0).max(100)),
-  }),
-};
-
-/** Header spellings recognised without an explicit mapping (compared lower-case, letters and digits only). */
-const HEADER_ALIASES: Record<ImportObject, Record<string, string[]>> = {
-  contacts: {
-    firstName: ['firstname', 'first', 'givenname', 'forename', 'vorname', 'prenom'],
-    lastName: ['lastname', 'last', 'surname', 'familyname', 'nachname', 'nom'],
-    email: ['email', 'emails', 'emailaddress', 'mail', 'email1'],
-    phone: ['phone', 'phonenumber', 'mobile', 'telephone', 'tel'],
-    jobTitle: ['jobtitle', 'title', 'position', 'role'],
-    country: ['country', 'countrycode'],
-    region: ['region', 'regioncode', 'statecode', 'subdivision'],
-    accountName: ['company', 'companyname', 'account', 'accountname', 'organisation', 'organization'],
-    accountDomain: ['domain', 'website', 'companydomain', 'accountdomain', 'companywebsite'],
-  },
-  accounts: {
-    name: ['name', 'company', 'companyname', 'accountname'],
-    domain: ['domain', 'website', 'url'],
-    industry: ['industry', 'sector'],
-    size: ['size', 'employees', 'companysize'],
-    country: ['country', 'countrycode'],
-  },
-  leads: {
-    firstName: ['firstname', 'first', 'givenname', 'forename', 'vorname', 'prenom'],
-    lastName: ['lastname', 'last', 'surname', 'familyname', 'nachname', 'nom'],
-    email: ['email', 'emailaddress', 'mail'],
-    phone: ['phone', 'phonenumber', 'mobile', 'telephone', 'tel'],
-    jobTitle: ['jobtitle', 'title', 'position', 'role'],
-    companyName: ['company', 'companyname', 'organisation', 'organization'],
-    companyDomain: ['domain', 'website', 'companydomain', 'companywebsite'],
-    status: ['status', 'leadstatus'],
-    source: ['source', 'leadsource'],
-    country: ['country', 'countrycode'],
-    region: ['region', 'regioncode', 'statecode', 'subdivision'],
-  },
-  opportunities: {
-    name: ['name', 'deal', 'dealname', 'opportunity', 'opportunityname'],
-    accountName: ['account', 'accountname', 'company', 'companyname'],
-    accountDomain: ['domain', 'website', 'accountdomain', 'companydomain'],
-    stage: ['stage', 'dealstage'],
-    amount: ['amount', 'value', 'dealvalue'],
-    currency: ['currency'],
-    expectedCloseDate: ['expectedclosedate', 'closedate', 'close'],
-    probability: ['probability'],
-  },
-};
-
-export const IMPORT_FIELDS = Object.fromEntries(IMPORT_OBJECTS.map((object) => [object, Object.keys(HEADER_ALIASES[object])])) as Record<ImportObject, string[]>;
+const MAX_REPORTED = 1000;
 
 /** What an import writes to, for the planner's statistics (StatisticsRefresher). */
 const TABLES_FILLED = {
@@ -140,24 +32,11 @@ const TABLES_FILLED = {
 
 const SINGULAR: Record<ImportObject, string> = { contacts: 'contact', accounts: 'account', leads: 'lead', opportunities: 'opportunity' };
 
-const headerKey = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-/** Resolves which CSV column feeds which field: explicit mapping first, then known header spellings. */
-export function resolveMapping(object: ImportObject, headers: string[], explicit: Record<string, string> = {}) {
-  const fields = IMPORT_FIELDS[object];
-  const unknownFields = Object.values(explicit).filter((field) => !fields.includes(field));
-  if (unknownFields.length > 0) throw badRequest(`Unknown import fields: ${unknownFields.join(', ')}; ${object} take ${fields.join(', ')}`, { field: 'map', unknownFields });
-  const missingColumns = Object.keys(explicit).filter((column) => !headers.includes(column));
-  if (missingColumns.length > 0) throw badRequest(`The file has no column ${missingColumns.join(', ')}`, { field: 'map', missingColumns, headers });
-  const mapping = new Map<string, string>();
-  for (const [column, field] of Object.entries(explicit)) mapping.set(column, field);
-  for (const header of headers) {
-    if (mapping.has(header)) continue;
-    const field = Object.entries(HEADER_ALIASES[object]).find(([, aliases]) => aliases.includes(headerKey(header)))?.[0];
-    if (field && ![...mapping.values()].includes(field)) mapping.set(header, field);
-  }
-  if (mapping.size === 0) throw badRequest(`No column could be mapped; name them (${fields.join(', ')}) or pass a mapping.`, { field: 'map', headers });
-  return { mapping, ignored: headers.filter((header) => !mapping.has(header)) };
+/** Lines by number with what was said about them; counted in full, the first MAX_REPORTED kept. */
+export interface LineNotes {
+  count: number;
+  lines: Array<{ line: number; errors: string[] }>;
+  truncated: boolean;
 }
 
 export interface ImportReport {
@@ -174,6 +53,12 @@ export interface ImportReport {
   failed: number;
   errors: Array<{ line: number; errors: string[] }>;
   errorsTruncated: boolean;
+  /** Rows imported without some of their values (each named with the reason); strict imports fail such rows instead. */
+  leftOut: LineNotes;
+  /** Rows that are not records: blank rows, a report's footer. */
+  skipped: LineNotes;
+  /** How the file was read. */
+  format: TextFormat | null;
   mapping: Record<string, string>;
   ignoredColumns: string[];
 }
@@ -185,12 +70,12 @@ export interface ImportOptions {
   dryRun: boolean;
   /** An interrupted run of the same file to continue. */
   resumes?: string | undefined;
+  /** The file's encoding and delimiter, when not to be detected. */
+  encoding?: string | undefined;
+  delimiter?: DelimiterName | undefined;
+  /** A row with any invalid value fails whole, instead of being imported without that value. */
+  strict?: boolean | undefined;
   onProgress?: (report: ImportReport) => void;
-}
-
-interface ParsedRow {
-  line: number;
-  values: Record<string, unknown>;
 }
 
 class DryRunRollback extends Error {}
@@ -210,7 +95,10 @@ class DryRunRollback extends Error {}
 export async function importCsv(app: AppContext, caller: Caller, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const importId = crypto.randomUUID();
   if (options.dryRun && options.resumes) throw badRequest('A dry run cannot resume an import.', { field: 'resumes' });
+  // A file that cannot be read as text is refused before any run is recorded.
+  const { text, format } = await openCsvText(input, { encoding: options.encoding, delimiter: options.delimiter });
   const run = options.dryRun ? null : await startImportRun(app, caller, { id: importId, object: options.object, fileName: options.fileName, resumes: options.resumes });
+  const notes = (): LineNotes => ({ count: 0, lines: [], truncated: false });
   const report: ImportReport = {
     importId: run ? importId : null,
     object: options.object,
@@ -223,30 +111,39 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     failed: 0,
     errors: [],
     errorsTruncated: false,
+    leftOut: notes(),
+    skipped: notes(),
+    format,
     mapping: {},
     ignoredColumns: [],
   };
   const fail = (line: number, errors: string[]) => {
     report.failed++;
-    if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, errors });
+    if (report.errors.length < MAX_REPORTED) report.errors.push({ line, errors });
     else report.errorsTruncated = true;
   };
+  const note = (into: LineNotes, line: number, errors: string[]) => {
+    into.count++;
+    if (into.lines.length < MAX_REPORTED) into.lines.push({ line, errors });
+    else into.truncated = true;
+  };
+  const tenant = await withTenant(app.db, caller.auth.tenantId, (tx) => tx.selectFrom('tenants').select('default_jurisdiction').where('id', '=', caller.auth.tenantId).executeTakeFirst());
+  const reading = { phoneRegion: defaultPhoneRegion(tenant?.default_jurisdiction ?? 'gdpr'), european: format.delimiter === 'semicolon', strict: Boolean(options.strict) };
   // In a dry run nothing is committed, so duplicates within the file are remembered here.
   const seenInDryRun = new Set<string>();
   const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
   let storing: Promise<void> = Promise.resolve();
   const statistics = options.dryRun ? null : new StatisticsRefresher(app.db, TABLES_FILLED[options.object]);
 
-  const parser = parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true });
-  pipeline(input, parser, () => {});
-  let mapping: Map<string, string> | undefined;
-  let batch: ParsedRow[] = [];
+  let mapping: ColumnMapping | undefined;
+  let batch: ValidRow[] = [];
+  const junk = new JunkRows();
   // The file's rows as read, hashed: a resumption recognises the file by the rows it skips.
   const rowsDigest = crypto.createHash('sha256');
   const skip = run?.skip ?? null;
   const flush = async () => {
     if (batch.length === 0) return;
-    const valid = validRows(options.object, batch, fail);
+    const valid = batch;
     batch = [];
     const rowsDone = report.rows;
     const digest = rowsDigest.copy().digest('hex');
@@ -264,22 +161,32 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   };
 
   try {
-    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { line, cells } of csvRows(text, DELIMITERS[format.delimiter])) {
       if (!mapping) {
-        const resolved = resolveMapping(options.object, Object.keys(record.record), options.mapping);
-        mapping = resolved.mapping;
-        report.mapping = Object.fromEntries(mapping);
-        report.ignoredColumns = resolved.ignored;
+        if (cells.every((cell) => cell === '')) continue;
+        mapping = resolveMapping(options.object, cells, options.mapping);
+        report.mapping = mapping.named;
+        report.ignoredColumns = mapping.ignored;
+        continue;
+      }
+      const junkReason = junk.reason(cells);
+      if (junkReason) {
+        note(report.skipped, line, [junkReason]);
+        continue;
       }
       report.rows++;
-      rowsDigest.update(JSON.stringify(record.record) + '\n');
+      rowsDigest.update(JSON.stringify(cells) + '\n');
       if (skip && report.rows <= skip.rows) {
         if (report.rows === skip.rows) assertSameRows(skip, rowsDigest);
         continue;
       }
-      const values: Record<string, unknown> = {};
-      for (const [column, field] of mapping) values[field] = record.record[column];
-      batch.push({ line: record.info.lines, values });
+      const read = readRow(options.object, fieldValues(options.object, mapping, cells), reading);
+      if (!read.ok) {
+        fail(line, read.errors);
+        continue;
+      }
+      if (read.leftOut.length > 0) note(report.leftOut, line, read.leftOut);
+      batch.push({ line, data: read.data });
       if (batch.length >= BATCH_SIZE) await flush();
     }
     await flush();
@@ -317,16 +224,6 @@ function assertSameRows(skip: { rows: number; digest: string | null }, digest: c
   if (!digest || digest.copy().digest('hex') !== skip.digest) {
     throw conflict(`This is not the file of the interrupted import: its first ${skip.rows} rows differ from those already imported.`, { field: 'resumes' });
   }
-}
-
-function validRows(object: ImportObject, rows: ParsedRow[], fail: (line: number, errors: string[]) => void): ValidRow[] {
-  const valid: ValidRow[] = [];
-  for (const row of rows) {
-    const result = ROW_SCHEMAS[object].safeParse(row.values);
-    if (result.success) valid.push({ line: row.line, data: result.data });
-    else fail(row.line, result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
-  }
-  return valid;
 }
 
 async function storeBatch(

@@ -1,4 +1,4 @@
-import { pipeline, Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { callerOf } from '../auth/guard.ts';
 import { AppError, badRequest } from '../http/errors.ts';
 import { EXPORT_OBJECTS, exportRecords } from './export.ts';
 import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv } from './import.ts';
+import { DELIMITERS, type DelimiterName } from './import-text.ts';
 import { listImportRuns } from './import-runs.ts';
 import { importRunView } from './schema.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
@@ -34,24 +35,6 @@ export function parseMapping(raw: string | undefined): Record<string, string> | 
   return mapping;
 }
 
-/** Refuses binary content (a NUL byte in the first 8 KiB): a spreadsheet saved as .xlsx, an image, ... */
-export function sniffText(input: Readable): Readable {
-  let checked = 0;
-  const sniffer = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      if (checked < 8192) {
-        const head = chunk.subarray(0, 8192 - checked);
-        checked += head.length;
-        if (head.includes(0)) return done(unsupported('The file is not text; export it from your spreadsheet as CSV (UTF-8).'));
-      }
-      done(null, chunk);
-    },
-  });
-  // pipeline (unlike pipe) carries an error either way, so the reader fails instead of waiting forever.
-  pipeline(input, sniffer, () => {});
-  return sniffer;
-}
-
 export function transferRoutes(fastify: FastifyInstance, app: AppContext): void {
   // CSV bodies reach the import handler as a stream, never buffered whole.
   fastify.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload));
@@ -67,13 +50,17 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
         'Send the file as the body with Content-Type text/csv. Columns are matched to fields by header name ' +
         `(${Object.entries(IMPORT_FIELDS).map(([object, fields]) => `${object}: ${fields.join(', ')}`).join('; ')}) or by map. ` +
         'Records matching an existing one (contacts and leads by email, accounts by domain, deals by name and account) are skipped, so re-running a file is safe. ' +
-        'Bad rows are reported by line number and never stop the good ones.',
+        'Encoding (UTF-8 with or without BOM, UTF-16, Windows-1252, …) and delimiter (, ; tab |) are detected and reported under format. ' +
+        'A value that fails its check is left out and reported per line (leftOut) unless strict; rows that still fail are reported by line number and never stop the good ones; blank rows and report footers are skipped.',
       params: z.object({ object: z.enum(IMPORT_OBJECTS) }),
       querystring: z.object({
         fileName: z.string().trim().min(1).max(255).default('upload.csv').describe('Recorded as the provenance of every imported record'),
         dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
         map: z.string().max(4000).optional().describe('Column=field pairs, comma-separated, or a JSON object'),
         resumes: z.string().uuid().optional().describe('An interrupted import (GET /imports) of this same file: the rows it went through are skipped and its totals carried'),
+        encoding: z.string().trim().max(40).optional().describe("The file's encoding (utf-8, utf-16le, windows-1252, …); detected when absent"),
+        delimiter: z.enum(Object.keys(DELIMITERS) as [DelimiterName, ...DelimiterName[]]).optional().describe('comma, semicolon, tab or pipe; detected when absent'),
+        strict: z.enum(['true', 'false']).default('false').transform((value) => value === 'true').describe('Fail a row with any invalid value instead of importing it without that value'),
       }),
     },
     handler: async (request) => {
@@ -82,12 +69,15 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
         throw unsupported('Send the file with Content-Type: text/csv.');
       }
       if (!/\.csv$/i.test(request.query.fileName)) throw unsupported('Only .csv files can be imported.');
-      return importCsv(app, callerOf(request), sniffText(request.body as Readable), {
+      return importCsv(app, callerOf(request), request.body as Readable, {
         object: request.params.object,
         fileName: request.query.fileName,
         dryRun: request.query.dryRun,
         mapping: parseMapping(request.query.map),
         resumes: request.query.resumes,
+        encoding: request.query.encoding,
+        delimiter: request.query.delimiter,
+        strict: request.query.strict,
       });
     },
   });

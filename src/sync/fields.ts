@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SyncRecordType } from '../db/types-sync.ts';
-import { isCountryCode, isCurrencyCode, normaliseDomain, normaliseEmail } from '../crm/normalise.ts';
+import { countryCode } from '../crm/countries.ts';
+import { isCurrencyCode, normaliseDomain, normaliseEmail } from '../crm/normalise.ts';
 import { readPhone } from '../crm/phones.ts';
 import { amount, email, STAGES } from '../crm/schema.ts';
 
@@ -11,23 +12,6 @@ import { amount, email, STAGES } from '../crm/schema.ts';
  * number, an amount, see DROPPABLE) is left out and reported; an optional value we merely cannot
  * read (a domain "n/a", a country spelt out oddly) is left empty.
  */
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-const COUNTRY_BY_NAME = new Map<string, string>();
-for (let a = 65; a <= 90; a++) {
-  for (let b = 65; b <= 90; b++) {
-    const code = String.fromCharCode(a, b);
-    if (isCountryCode(code)) COUNTRY_BY_NAME.set(regionNames.of(code)!.toLowerCase(), code);
-  }
-}
-
-/** "de", "DE", "Germany" → "DE"; anything else → null. */
-export function countryCode(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const trimmed = value.trim();
-  if (isCountryCode(trimmed.toUpperCase())) return trimmed.toUpperCase();
-  return COUNTRY_BY_NAME.get(trimmed.toLowerCase()) ?? null;
-}
 
 const lenientDomain = z.unknown().optional().transform((value) => (typeof value === 'string' ? normaliseDomain(value) : null));
 const lenientCountry = z.unknown().optional().transform(countryCode);
