@@ -1,11 +1,12 @@
 import { benchHttp } from './http.ts';
 import { benchImport } from './import.ts';
+import { benchImportFiles } from './import-files.ts';
 import { printTable, writeResults, type BenchResult } from './lib.ts';
 import { benchRetention, benchRights } from './rights.ts';
 import { benchSync } from './sync.ts';
 
-/** npm run bench [-- name ...]: every benchmark, or those named (import, http, dsr, sync, retention). */
-const BENCHES: Record<string, () => Promise<BenchResult[]>> = { import: benchImport, http: benchHttp, dsr: benchRights, sync: benchSync, retention: benchRetention };
+/** npm run bench [-- name ...]: every benchmark, or those named (import, files, http, dsr, sync, retention). */
+const BENCHES: Record<string, () => Promise<BenchResult[]>> = { import: benchImport, files: benchImportFiles, http: benchHttp, dsr: benchRights, sync: benchSync, retention: benchRetention };
 
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = chosen.filter((name) => !(name in BENCHES));

@@ -5,6 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import { importCsv, type ImportObject, type ImportReport } from '../crm/import.ts';
 import { parseMapping } from '../crm/transfer-routes.ts';
 import type { DelimiterName } from '../crm/import-text.ts';
+import type { OnDuplicate } from '../db/types.ts';
 import { operatorCaller } from '../auth/operator.ts';
 
 export interface ImportCommandOptions {
@@ -17,6 +18,7 @@ export interface ImportCommandOptions {
   encoding?: string;
   delimiter?: string;
   strict?: boolean;
+  onDuplicate?: string;
 }
 
 export async function runImport(app: AppContext, object: ImportObject, file: string, options: ImportCommandOptions): Promise<ImportReport> {
@@ -43,6 +45,7 @@ export async function runImport(app: AppContext, object: ImportObject, file: str
       encoding: options.encoding,
       delimiter: options.delimiter as DelimiterName | undefined,
       strict: options.strict,
+      onDuplicate: options.onDuplicate as OnDuplicate | undefined,
       onProgress: (progress) => bar.update(read, { rows: progress.rows, created: progress.created, duplicates: progress.duplicates, failed: progress.failed }),
     });
     bar.update(size, { rows: report.rows, created: report.created, duplicates: report.duplicates, failed: report.failed });

@@ -16,7 +16,7 @@ import { migrate } from '../db/migrate.ts';
 import { embeddedDataDir } from '../boot.ts';
 import { buildApp, loggerOptions } from '../http/app.ts';
 import { isEmpty, seedDemo } from '../seed/demo.ts';
-import { IMPORT_OBJECTS, type ImportObject } from '../crm/import.ts';
+import { IMPORT_OBJECTS, ON_DUPLICATE, type ImportObject } from '../crm/import.ts';
 import { runImport, type ImportCommandOptions } from './import.ts';
 import { DELIMITERS } from '../crm/import-text.ts';
 
@@ -133,6 +133,9 @@ program
   .option('--encoding <name>', 'the file\'s encoding (utf-8, utf-16le, windows-1252, …) instead of the detected one')
   .option('--delimiter <name>', 'comma, semicolon, tab or pipe, instead of the detected one')
   .option('--strict', 'fail a row with any invalid value, instead of importing it without that value')
+  .addOption(
+    new Option('--on-duplicate <mode>', "a row matching an existing record: skip it, update it (the file's non-empty values win) or fill-empty (only its blanks filled)").choices(ON_DUPLICATE).default('skip'),
+  )
   .action(async (object: string, file: string, options: ImportCommandOptions) => {
     if (!IMPORT_OBJECTS.includes(object as ImportObject)) throw new Error(`object must be one of ${IMPORT_OBJECTS.join(', ')}`);
     if (options.delimiter && !(options.delimiter in DELIMITERS)) throw new Error(`--delimiter must be one of ${Object.keys(DELIMITERS).join(', ')}`);
@@ -141,7 +144,8 @@ program
       const report = await runImport(app, object as ImportObject, file, options);
       if (report.format) console.error(`Read as ${report.format.encoding} (${report.format.encodingFrom}), ${report.format.delimiter}-separated (${report.format.delimiterFrom}).`);
       console.log(
-        `${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created} ${object}, ${report.duplicates} duplicates skipped, ` +
+        `${report.dryRun ? 'Dry run: would create' : 'Created'} ${report.created} ${object}, ` +
+          (report.onDuplicate === 'skip' ? `${report.duplicates} duplicates skipped, ` : `${report.duplicates} matched existing records (${report.updated} updated), `) +
           `${report.accountsCreated} accounts created, ${report.failed} rows failed (of ${report.rows}).` +
           (report.resumed ? ` Continued import ${report.resumed.from} after its ${report.resumed.rowsSkipped} rows; in all ${report.resumed.inAll.created} created.` : '') +
           (report.importId ? ` Import ${report.importId}.` : ''),

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
@@ -10,11 +11,12 @@ import { purposeReference } from '../consent/purposes.ts';
 import type { CrmRecordType } from '../db/types.ts';
 import type { PersonType } from '../db/types-consent.ts';
 import { checkBulkExport } from '../governance/incidents.ts';
-import { badRequest } from '../http/errors.ts';
+import { AppError, badRequest } from '../http/errors.ts';
 import { crmWork } from './context.ts';
 import { definitionsOf } from './custom-fields.ts';
 import { listLeads } from './leads.ts';
 import { listOpportunities } from './opportunities.ts';
+import { accountListQuery, contactListQuery, leadListQuery, opportunityListQuery } from './schema.ts';
 
 export const EXPORT_OBJECTS = ['contacts', 'accounts', 'leads', 'opportunities'] as const;
 export type ExportObject = (typeof EXPORT_OBJECTS)[number];
@@ -23,12 +25,30 @@ const PAGE = 500;
 
 type Row = Record<string, unknown>;
 
-/** Each object's pages, through the same list functions as the API: same visibility, same decryption. */
-const PAGES: Record<ExportObject, (app: AppContext, caller: Caller, cursor: string | undefined) => Promise<{ items: Row[]; nextCursor: string | null }>> = {
-  contacts: (app, caller, cursor) => listContacts(app, caller, { limit: PAGE, cursor, sort: 'createdAt' }, { audit: false }),
-  leads: (app, caller, cursor) => listLeads(app, caller, { limit: PAGE, cursor, sort: 'createdAt' }, { audit: false }),
-  accounts: (app, caller, cursor) => listAccounts(app, caller, { limit: PAGE, cursor, sort: 'name' }),
-  opportunities: (app, caller, cursor) => listOpportunities(app, caller, { limit: PAGE, cursor, sort: 'createdAt' }),
+/** An export takes its list's filters and sort (the list as the user sees it), without the paging. */
+const listFilters = <T extends z.ZodObject>(query: T) => query.omit({ limit: true, cursor: true });
+export const EXPORT_FILTERS = {
+  contacts: listFilters(contactListQuery),
+  leads: listFilters(leadListQuery),
+  accounts: listFilters(accountListQuery),
+  opportunities: listFilters(opportunityListQuery),
+};
+export type ExportFilters = Partial<z.infer<(typeof EXPORT_FILTERS)[ExportObject]>>;
+
+/** A list's filters from a query string: a 400 naming each bad one. */
+export function exportFilters(object: ExportObject, query: Record<string, unknown>): ExportFilters {
+  const parsed = EXPORT_FILTERS[object].strict().safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({ location: 'querystring', path: issue.path.join('.') || ('keys' in issue ? issue.keys.join(', ') : ''), message: issue.message }));
+  throw new AppError(400, 'validation_error', `Invalid request: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { issues });
+}
+
+/** Each object's pages, through the same list functions as the API: same visibility, same filters, same decryption. */
+const PAGES: Record<ExportObject, (app: AppContext, caller: Caller, filters: any, cursor: string | undefined) => Promise<{ items: Row[]; nextCursor: string | null }>> = {
+  contacts: (app, caller, filters, cursor) => listContacts(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
+  leads: (app, caller, filters, cursor) => listLeads(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
+  accounts: (app, caller, filters, cursor) => listAccounts(app, caller, { sort: 'name', ...filters, limit: PAGE, cursor }),
+  opportunities: (app, caller, filters, cursor) => listOpportunities(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }),
 };
 
 const COLUMNS: Record<ExportObject, string[]> = {
@@ -61,12 +81,12 @@ export interface ExportGate {
   ref: string;
 }
 
-async function* pages(app: AppContext, caller: Caller, object: ExportObject, gate: ExportGate, exportId: string): AsyncGenerator<Row[]> {
+async function* pages(app: AppContext, caller: Caller, object: ExportObject, filters: ExportFilters, gate: ExportGate, exportId: string): AsyncGenerator<Row[]> {
   const personType: PersonType | null = object === 'contacts' ? 'contact' : object === 'leads' ? 'lead' : null;
   let cursor: string | undefined;
   let exported = 0;
   do {
-    const page = await PAGES[object](app, caller, cursor);
+    const page = await PAGES[object](app, caller, filters, cursor);
     const items = personType ? await throughGate(app, caller, personType, page.items, gate) : page.items;
     if (personType && items.length > 0) await logExported(app, caller, personType, items, exportId);
     exported += items.length;
@@ -108,27 +128,27 @@ async function throughGate(app: AppContext, caller: Caller, type: PersonType, it
  * Streams every record the caller may see, page by page, so memory stays flat whatever the
  * size. Recorded once in the audit trail as an export, before the first byte leaves.
  */
-export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json', purposeId?: string): Promise<Readable> {
+export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json', purposeId?: string, filters: ExportFilters = {}): Promise<Readable> {
   const singular = object === 'opportunities' ? 'opportunity' : object.slice(0, -1);
   if (purposeId && object !== 'contacts' && object !== 'leads') throw badRequest('Only contacts and leads are exported for a purpose.', { field: 'purposeId' });
   const exportId = crypto.randomUUID();
   const gate: ExportGate = { purposeId: purposeId ?? null, ref: `export:${exportId}` };
   const customKeys = await crmWork(app, caller, async (work) => {
     if (purposeId) await purposeReference(work.tx, work.tenantId, purposeId);
-    await work.audit({ action: `${singular}.export`, objectType: singular, objectId: `export:${exportId}`, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : [])] });
+    await work.audit({ action: `${singular}.export`, objectType: singular, objectId: `export:${exportId}`, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : []), ...Object.keys(filters).map((name) => `filter:${name}`)] });
     return (await definitionsOf(work.tx, work.tenantId, singular as CrmRecordType)).map((definition) => definition.key);
   });
   const columns = [...COLUMNS[object], ...(object === 'contacts' || object === 'leads' ? ['objectedToMarketing', 'suppressed'] : [])];
   async function* csv() {
     yield stringify([[...columns, ...customKeys.map((key) => `custom.${key}`)]]);
-    for await (const items of pages(app, caller, object, gate, exportId)) {
+    for await (const items of pages(app, caller, object, filters, gate, exportId)) {
       yield stringify(items.map((item) => [...columns.map((column) => safeCell(pick(item, column))), ...customKeys.map((key) => safeCell((item.custom as Row)?.[key]))]));
     }
   }
   async function* json() {
     yield '[';
     let first = true;
-    for await (const items of pages(app, caller, object, gate, exportId)) {
+    for await (const items of pages(app, caller, object, filters, gate, exportId)) {
       for (const item of items) {
         yield `${first ? '' : ','}\n${JSON.stringify(item)}`;
         first = false;

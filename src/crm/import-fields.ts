@@ -159,7 +159,8 @@ export interface ColumnMapping {
 /** Resolves which CSV column feeds which field: explicit mapping first, then known header spellings. */
 export function resolveMapping(object: ImportObject, headers: string[], explicit: Record<string, string> = {}): ColumnMapping {
   const fields = IMPORT_FIELDS[object];
-  const unknownFields = Object.values(explicit).filter((field) => !fields.includes(field));
+  // A column mapped to "" is left out, whatever its header would have guessed.
+  const unknownFields = Object.values(explicit).filter((field) => field !== '' && !fields.includes(field));
   if (unknownFields.length > 0) throw badRequest(`Unknown import fields: ${unknownFields.join(', ')}; ${object} take ${fields.join(', ')}`, { field: 'map', unknownFields });
   const missingColumns = Object.keys(explicit).filter((column) => !headers.includes(column));
   if (missingColumns.length > 0) throw badRequest(`The file has no column ${missingColumns.join(', ')}`, { field: 'map', missingColumns, headers });

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { ImportRunsTable, ImportTotals } from '../db/types.ts';
+import type { ImportRunsTable, ImportTotals, OnDuplicate } from '../db/types.ts';
 import { conflict, isUniqueViolation, notFound, unprocessable } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import { iso, isoRequired } from './context.ts';
@@ -34,11 +34,12 @@ export interface BatchProgress {
   failedThrough: number;
 }
 
-const NO_TOTALS: ImportTotals = { created: 0, duplicates: 0, failed: 0, accountsCreated: 0 };
+const NO_TOTALS: ImportTotals = { created: 0, duplicates: 0, updated: 0, failed: 0, accountsCreated: 0 };
 
 const totalsOf = (row: ImportRunRow): ImportTotals => ({
   created: (row.carried.created ?? 0) + row.created,
   duplicates: (row.carried.duplicates ?? 0) + row.duplicates,
+  updated: (row.carried.updated ?? 0) + row.updated,
   failed: (row.carried.failed ?? 0) + row.failed,
   accountsCreated: (row.carried.accountsCreated ?? 0) + row.accounts_created,
 });
@@ -50,7 +51,7 @@ export function runState(row: Pick<ImportRunRow, 'finished_at' | 'interrupted_at
 }
 
 /** Opens the run of an import; with resumes, checks that run may be continued and closes it. */
-export function startImportRun(app: AppContext, caller: Caller, input: { id: string; object: ImportRunsTable['object']; fileName: string; resumes?: string | undefined }): Promise<RunStart> {
+export function startImportRun(app: AppContext, caller: Caller, input: { id: string; object: ImportRunsTable['object']; fileName: string; onDuplicate: OnDuplicate; resumes?: string | undefined }): Promise<RunStart> {
   return asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
     let skip: RunStart['skip'] = null;
@@ -71,9 +72,19 @@ export function startImportRun(app: AppContext, caller: Caller, input: { id: str
     try {
       await tx
         .insertInto('import_runs')
-        .values({ tenant_id: tenantId, id: input.id, object: input.object, file_name: input.fileName, started_by: caller.auth.memberId ?? null, resumes: input.resumes ?? null, carried: JSON.stringify(carried) })
+                .values({
+          tenant_id: tenantId,
+          id: input.id,
+          object: input.object,
+          file_name: input.fileName,
+          on_duplicate: input.onDuplicate,
+          started_by: caller.auth.memberId ?? null,
+          resumes: input.resumes ?? null,
+          carried: JSON.stringify(carried),
+        })
         .execute();
     } catch (error) {
+      if (isUniqueViolation(error, 'import_runs_pkey')) throw conflict('An import with this id already exists; choose another importId.', { field: 'importId' });
       if (isUniqueViolation(error, 'import_runs_resumed_once')) throw conflict('That import was already resumed; resume the run that continued it.', { field: 'resumes' });
       throw error;
     }
@@ -82,7 +93,7 @@ export function startImportRun(app: AppContext, caller: Caller, input: { id: str
 }
 
 /** Written in the batch's own transaction: the progress is exactly what committed. */
-export async function recordProgress(tx: Tx, tenantId: string, id: string, progress: BatchProgress, counts: { created: number; duplicates: number; accountsCreated: number }): Promise<void> {
+export async function recordProgress(tx: Tx, tenantId: string, id: string, progress: BatchProgress, counts: { created: number; duplicates: number; updated: number; accountsCreated: number }): Promise<void> {
   await tx
     .updateTable('import_runs')
     .set({
@@ -91,6 +102,7 @@ export async function recordProgress(tx: Tx, tenantId: string, id: string, progr
       failed: progress.failedThrough,
       created: sql`created + ${counts.created}`,
       duplicates: sql`duplicates + ${counts.duplicates}`,
+      updated: sql`updated + ${counts.updated}`,
       accounts_created: sql`accounts_created + ${counts.accountsCreated}`,
       heartbeat_at: sql`now()`,
     })
@@ -130,10 +142,20 @@ function toView(row: ImportRunRow) {
     finishedAt: iso(row.finished_at),
     interruptedAt: iso(row.interrupted_at),
     resumes: row.resumes,
+    onDuplicate: row.on_duplicate,
     rowsDone: row.rows_done,
-    run: { created: row.created, duplicates: row.duplicates, failed: row.failed, accountsCreated: row.accounts_created },
+    run: { created: row.created, duplicates: row.duplicates, updated: row.updated, failed: row.failed, accountsCreated: row.accounts_created },
     inAll: totalsOf(row),
   };
+}
+
+/** One run, as its batches commit: what a client polls while its import request is under way. */
+export function getImportRun(app: AppContext, caller: Caller, id: string) {
+  return asCaller(app, caller, async (tx) => {
+    const row = await tx.selectFrom('import_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Import run');
+    return toView(row);
+  });
 }
 
 /** The workspace's imports, newest first. */

@@ -8,61 +8,44 @@ import { sealLead } from './leads.ts';
 import { nameTokens, normaliseEmail } from './normalise.ts';
 import { emailTerm, hasAnyTerm, nameTerm } from './terms.ts';
 import { lockIdentityKeys } from './addresses.ts';
+import type { OnDuplicate } from '../db/types.ts';
+import { accountKeyOf, findAccounts, resolveAccounts } from './import-accounts.ts';
+import { skippedOutcomes, updateAccounts, updateContacts, updateLeads, updateOpportunities, type Match, type MatchOutcome, type UpdateResult } from './import-updates.ts';
 
 /**
- * Storing one validated batch of an import, per object. Each store deduplicates against the
- * database and, in a dry run (nothing committed between batches), against seenInDryRun.
+ * Storing one validated batch of an import, per object. Each store matches its rows against the
+ * database and, in a dry run (nothing committed between batches), against seenInDryRun; the rows
+ * that match a record are skipped or written into it (onDuplicate, import-updates.ts).
  */
 export interface ValidRow {
   line: number;
   data: any;
+  /** The row as read, for a report of the rows a failed batch lost. */
+  cells?: string[];
   contact?: PreparedContact;
 }
 export interface StoreContext {
   fileName: string;
-  seenInDryRun: Set<string> | null;
+  onDuplicate: OnDuplicate;
+  /** A record's keys (address blind index, domain, …) to its id, for the rows a dry run created. */
+  seenInDryRun: Map<string, string> | null;
   /** The keys of the people prepareContacts sealed. */
   newPeople?: NewPeopleSealer;
 }
 export interface StoreCounts {
   created: number;
   duplicates: number;
+  updated: number;
   accountsCreated: number;
+  /** What became of each row that matched a record. */
+  matched: MatchOutcome[];
 }
 
-/** Finds or creates the accounts a batch of contacts refers to; domain first, then exact name. */
-async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>) {
-  const byKey = new Map<string, string>();
-  let created = 0;
-  const wanted = new Map<string, { name: string; domain: string | null }>();
-  for (const { data } of rows) {
-    if (data.accountDomain) wanted.set(`d:${data.accountDomain}`, { name: data.accountName ?? data.accountDomain, domain: data.accountDomain });
-    else if (data.accountName) wanted.set(`n:${data.accountName.toLowerCase()}`, { name: data.accountName, domain: null });
-  }
-  if (wanted.size === 0) return { byKey, created };
-  const domains = [...wanted.values()].map((w) => w.domain).filter((d): d is string => Boolean(d));
-  const names = [...wanted.values()].filter((w) => !w.domain).map((w) => w.name.toLowerCase());
-  const existing = await work.tx
-    .selectFrom('accounts')
-    .select(['id', 'domain', sql<string>`lower(name)`.as('lower_name')])
-    .where('tenant_id', '=', work.tenantId)
-    .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
-    .execute();
-  for (const account of existing) {
-    if (account.domain) byKey.set(`d:${account.domain}`, account.id);
-    if (!byKey.has(`n:${account.lower_name}`)) byKey.set(`n:${account.lower_name}`, account.id);
-  }
-  const missing = [...wanted].filter(([key]) => !byKey.has(key));
-  if (missing.length > 0) {
-    const inserted = await work.tx
-      .insertInto('accounts')
-      .values(missing.map(([, w]) => ({ tenant_id: work.tenantId, name: w.name, domain: w.domain, owner_id: work.memberId, created_by: work.memberId })))
-      .returning(['id', 'domain', 'name'])
-      .execute();
-    for (const account of inserted) byKey.set(account.domain ? `d:${account.domain}` : `n:${account.name.toLowerCase()}`, account.id);
-    created = inserted.length;
-  }
-  return { byKey, created };
+/** The rows that matched a record: skipped, or written into it. */
+async function settleMatches(context: StoreContext, matches: Match[], update: (mode: Exclude<OnDuplicate, 'skip'>) => Promise<UpdateResult>) {
+  if (context.onDuplicate === 'skip' || matches.length === 0) return { duplicates: matches.length, updated: 0, accountsCreated: 0, matched: skippedOutcomes(matches) };
+  const result = await update(context.onDuplicate);
+  return { duplicates: matches.length, updated: result.updated, accountsCreated: result.accountsCreated, matched: result.outcomes };
 }
 
 type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & { id: string; account_id: string | null; country: string | null; region: string | null; source_ref: string };
@@ -141,17 +124,18 @@ export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow[])
   }
 }
 
-async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenInDryRun, newPeople }: StoreContext): Promise<StoreCounts> {
+async function storeContacts(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+  const { fileName, seenInDryRun, newPeople } = context;
   if (!newPeople) throw new Error('contacts are imported through prepareContacts');
   const prepared = rows.map((row) => {
     if (!row.contact) throw new Error('contacts are imported through prepareContacts');
-    return { data: row.data, ...row.contact };
+    return { line: row.line, data: row.data, ...row.contact };
   });
-  // Deduplicate: by any email address (blind index) against the database and within the file;
-  // rows without email by the same name at the same company.
+  // Match: by any address (blind index) against the database and within the file; rows without
+  // an address by the same name at the same company.
   const allIndexes = [...new Set(prepared.flatMap((row) => row.keys.emailIndex))];
-  // Committed batches are found in the database; a dry run commits nothing, so it keeps one set for the whole file.
-  const known = seenInDryRun ?? new Set<string>();
+  // Committed batches are found in the database; a dry run commits nothing, so it keeps one map for the whole file.
+  const known = seenInDryRun ?? new Map<string, string>();
   // Another import (or a creation) of the same people waits here until this batch commits. Rows
   // without an address lock their name's blind indexes: never a name itself, which a server log
   // of the statement would show.
@@ -159,80 +143,89 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], { fileName, seenIn
   if (allIndexes.length > 0) {
     const existing = await work.tx
       .selectFrom('contacts')
-      .select('email_index')
+      .select(['id', 'email_index'])
       .where('tenant_id', '=', work.tenantId)
       .where(hasAnyTerm('contacts', work.tenantId, allIndexes.map(emailTerm)))
       .execute();
-    for (const row of existing) for (const index of row.email_index) known.add(index);
+    for (const row of existing) for (const index of row.email_index) known.set(index, row.id);
   }
-  let fresh: typeof prepared = [];
-  for (const row of prepared) {
-    const { emailIndex, nameKey } = row.keys;
-    if (emailIndex.some((index) => known.has(index)) || (nameKey && known.has(nameKey))) continue;
-    for (const index of emailIndex) known.add(index);
-    if (nameKey) known.add(nameKey);
-    fresh.push(row);
-  }
-  const noEmail = fresh.filter((row) => row.keys.emailIndex.length === 0);
+  const sortedNames = (index: string[]) => [...index].sort().join(',');
+  const noEmail = prepared.filter((row) => row.keys.nameKey);
+  const namedInDatabase = new Map<string, string>();
   if (noEmail.length > 0) {
     const candidates = await work.tx
       .selectFrom('contacts')
-      .select('name_index')
+      .select(['id', 'name_index'])
       .where('tenant_id', '=', work.tenantId)
       .where('email_index', '=', sql<string[]>`'{}'::text[]`)
       .where(hasAnyTerm('contacts', work.tenantId, [...new Set(noEmail.flatMap((row) => row.keys.nameIndex))].map(nameTerm)))
       .execute();
-    const existingNames = new Set(candidates.map((c) => [...c.name_index].sort().join(',')));
-    fresh = fresh.filter((row) => row.keys.emailIndex.length > 0 || !existingNames.has([...row.keys.nameIndex].sort().join(',')));
+    for (const candidate of candidates) namedInDatabase.set(sortedNames(candidate.name_index), candidate.id);
+  }
+  const fresh: typeof prepared = [];
+  const matches: Match[] = [];
+  for (const row of prepared) {
+    const { emailIndex, nameKey, nameIndex } = row.keys;
+    const matched = emailIndex.map((index) => known.get(index)).find(Boolean) ?? (nameKey ? (known.get(nameKey) ?? namedInDatabase.get(sortedNames(nameIndex))) : undefined);
+    if (matched) {
+      matches.push({ line: row.line, data: row.data, recordId: matched });
+      continue;
+    }
+    for (const index of emailIndex) known.set(index, row.id);
+    if (nameKey) known.set(nameKey, row.id);
+    fresh.push(row);
   }
   const kept = new Set(fresh.map((row) => row.id));
   newPeople.drop(prepared.filter((row) => !kept.has(row.id)).map((row) => row.id));
-  const duplicates = prepared.length - fresh.length;
-  if (fresh.length === 0) return { created: 0, duplicates, accountsCreated: 0 };
 
-  const accounts = await resolveAccounts(work, fresh);
-  await work.app.keys.storeSubjectKeys(work.tx, work.tenantId, newPeople.version, newPeople.take(fresh.map((row) => row.id)));
-  const values = fresh.map(({ data, id, sealed }) => {
-    const accountKey = data.accountDomain ? `d:${data.accountDomain}` : data.accountName ? `n:${data.accountName.toLowerCase()}` : null;
-    return { id, ...sealed, account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null, country: data.country ?? null, region: data.region ?? null, source_ref: importRef(fileName, data.externalId) };
-  });
-  await insertContactRows(work, values, new Date(), fileName).execute(work.tx);
-  return { created: values.length, duplicates, accountsCreated: accounts.created };
+  const accounts = await resolveAccounts(work, fresh, seenInDryRun);
+  if (fresh.length > 0) {
+    await work.app.keys.storeSubjectKeys(work.tx, work.tenantId, newPeople.version, newPeople.take(fresh.map((row) => row.id)));
+    const values = fresh.map(({ data, id, sealed }) => {
+      const accountKey = accountKeyOf(data);
+      return { id, ...sealed, account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null, country: data.country ?? null, region: data.region ?? null, source_ref: importRef(fileName, data.externalId) };
+    });
+    await insertContactRows(work, values, new Date(), fileName).execute(work.tx);
+  }
+  // Each address of the batch and the contact that has it: an update never gives one contact another's address.
+  const ownerOfAddress = new Map<string, string>();
+  for (const row of prepared) {
+    const emails = [...new Set<string>((row.data.email ?? []).map(normaliseEmail))];
+    emails.forEach((email, i) => {
+      const owner = known.get(row.keys.emailIndex[i]!);
+      if (owner) ownerOfAddress.set(email, owner);
+    });
+  }
+  const settled = await settleMatches(context, matches, (mode) => updateContacts(work, matches, mode, ownerOfAddress, seenInDryRun));
+  return { ...settled, created: fresh.length, accountsCreated: accounts.created + settled.accountsCreated };
 }
 
-async function storeAccounts(work: CrmWork, rows: ValidRow[], { seenInDryRun }: StoreContext): Promise<StoreCounts> {
-  const known = seenInDryRun ?? new Set<string>();
+/** Accounts are the same by domain, else by name (case-insensitive). */
+async function storeAccounts(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+  const known = context.seenInDryRun ?? new Map<string, string>();
   const domains = rows.map((row) => row.data.domain).filter(Boolean);
   const names = rows.filter((row) => !row.data.domain).map((row) => row.data.name.toLowerCase());
-  if (domains.length + names.length > 0) {
-    const existing = await work.tx
-      .selectFrom('accounts')
-      .select(['domain', sql<string>`lower(name)`.as('lower_name')])
-      .where('tenant_id', '=', work.tenantId)
-      .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
-      .execute();
-    for (const account of existing) {
-      if (account.domain) known.add(`d:${account.domain}`);
-      known.add(`n:${account.lower_name}`);
-    }
-  }
-  let duplicates = 0;
+  await findAccounts(work, domains, names, known);
+  const matches: Match[] = [];
   const fresh = [];
-  for (const row of rows) {
-    const key = row.data.domain ? `d:${row.data.domain}` : `n:${row.data.name.toLowerCase()}`;
-    if (known.has(key)) {
-      duplicates++;
+  for (const { line, data } of rows) {
+    const key = data.domain ? `d:${data.domain}` : `n:${data.name.toLowerCase()}`;
+    const matched = known.get(key);
+    if (matched) {
+      matches.push({ line, data, recordId: matched });
       continue;
     }
-    known.add(key);
-    fresh.push(row.data);
+    const id = crypto.randomUUID();
+    known.set(key, id);
+    fresh.push({ id, data });
   }
   if (fresh.length > 0) {
     await work.tx
       .insertInto('accounts')
       .values(
-        fresh.map((data) => ({
+        fresh.map(({ id, data }) => ({
           tenant_id: work.tenantId,
+          id,
           name: data.name,
           domain: data.domain ?? null,
           industry: data.industry ?? null,
@@ -244,101 +237,115 @@ async function storeAccounts(work: CrmWork, rows: ValidRow[], { seenInDryRun }: 
       )
       .execute();
   }
-  return { created: fresh.length, duplicates, accountsCreated: 0 };
+  const settled = await settleMatches(context, matches, (mode) => updateAccounts(work, matches, mode, known));
+  return { ...settled, created: fresh.length };
 }
 
-async function storeLeads(work: CrmWork, rows: ValidRow[], { fileName, seenInDryRun }: StoreContext): Promise<StoreCounts> {
-  const known = seenInDryRun ?? new Set<string>();
+/** Leads are the same by address (blind index), else by name at the same company. */
+async function storeLeads(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+  const known = context.seenInDryRun ?? new Map<string, string>();
   const emailIndexes = await Promise.all(rows.map((row) => (row.data.email ? work.sealer.index('email', normaliseEmail(row.data.email)) : null)));
   const nameKeys = await Promise.all(
     rows.map(async (row) => `lead:${(await work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))).sort().join(',')}@${row.data.companyName?.toLowerCase() ?? ''}`),
   );
   const indexes = emailIndexes.filter((index): index is string => index !== null);
   if (indexes.length > 0) {
-    const existing = await work.tx.selectFrom('leads').select('email_index').where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
-    for (const row of existing) known.add(`lead-email:${row.email_index}`);
+    const existing = await work.tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
+    for (const row of existing) known.set(`lead-email:${row.email_index}`, row.id);
   }
   const companies = [...new Set(rows.filter((_, i) => !emailIndexes[i]).map((row) => row.data.companyName?.toLowerCase() ?? ''))];
   if (companies.length > 0) {
     const existing = await work.tx
       .selectFrom('leads')
-      .select(['name_index', sql<string>`coalesce(lower(company_name), '')`.as('company')])
+      .select(['id', 'name_index', sql<string>`coalesce(lower(company_name), '')`.as('company')])
       .where('tenant_id', '=', work.tenantId)
       .where('email_index', 'is', null)
       .where(sql`coalesce(lower(company_name), '')`, 'in', companies)
       .execute();
-    for (const row of existing) known.add(`lead:${[...row.name_index].sort().join(',')}@${row.company}`);
+    for (const row of existing) known.set(`lead:${[...row.name_index].sort().join(',')}@${row.company}`, row.id);
   }
-  let duplicates = 0;
-  const fresh: ValidRow[] = [];
+  const matches: Match[] = [];
+  const fresh: Array<ValidRow & { id: string }> = [];
   for (const [i, row] of rows.entries()) {
     const key = emailIndexes[i] ? `lead-email:${emailIndexes[i]}` : nameKeys[i]!;
-    if (known.has(key)) {
-      duplicates++;
+    const matched = known.get(key);
+    if (matched) {
+      matches.push({ line: row.line, data: row.data, recordId: matched });
       continue;
     }
-    known.add(key);
-    fresh.push(row);
+    const id = crypto.randomUUID();
+    known.set(key, id);
+    fresh.push({ ...row, id });
   }
-  if (fresh.length === 0) return { created: 0, duplicates, accountsCreated: 0 };
-  const ids = fresh.map(() => crypto.randomUUID());
-  await work.app.keys.createSubjectKeys(work.tx, work.tenantId, ids);
-  const now = new Date();
-  const values = [];
-  for (const [i, { data }] of fresh.entries()) {
-    const sealed = await sealLead(work, ids[i]!, {
-      firstName: data.firstName ?? null,
-      lastName: data.lastName ?? null,
-      email: data.email ?? null,
-      phone: data.phone ?? null,
-      jobTitle: data.jobTitle ?? null,
-      customPersonal: {},
-    });
-    values.push({
-      tenant_id: work.tenantId,
-      id: ids[i]!,
-      ...sealed,
-      company_name: data.companyName ?? null,
-      company_domain: data.companyDomain ?? null,
-      status: data.status ?? 'new',
-      source: data.source ?? null,
-      owner_id: work.memberId,
-      country: data.country ?? null,
-      region: data.region ?? null,
-      ...provenanceColumns(work, { type: 'import', ref: importRef(fileName, data.externalId), collectedAt: now }),
-    });
+  if (fresh.length > 0) {
+    await work.app.keys.createSubjectKeys(
+      work.tx,
+      work.tenantId,
+      fresh.map((row) => row.id),
+    );
+    const now = new Date();
+    const values = [];
+    for (const { id, data } of fresh) {
+      const sealed = await sealLead(work, id, {
+        firstName: data.firstName ?? null,
+        lastName: data.lastName ?? null,
+        email: data.email ?? null,
+        phone: data.phone ?? null,
+        jobTitle: data.jobTitle ?? null,
+        customPersonal: {},
+      });
+      values.push({
+        tenant_id: work.tenantId,
+        id,
+        ...sealed,
+        company_name: data.companyName ?? null,
+        company_domain: data.companyDomain ?? null,
+        status: data.status ?? 'new',
+        source: data.source ?? null,
+        owner_id: work.memberId,
+        country: data.country ?? null,
+        region: data.region ?? null,
+        ...provenanceColumns(work, { type: 'import', ref: importRef(context.fileName, data.externalId), collectedAt: now }),
+      });
+    }
+    await work.tx.insertInto('leads').values(values).execute();
   }
-  await work.tx.insertInto('leads').values(values).execute();
-  return { created: values.length, duplicates, accountsCreated: 0 };
+  const settled = await settleMatches(context, matches, (mode) => updateLeads(work, matches, mode));
+  return { ...settled, created: fresh.length };
 }
 
 /** Opportunities are the same deal when name (case-insensitive) and account match. */
-async function storeOpportunities(work: CrmWork, rows: ValidRow[], { seenInDryRun }: StoreContext): Promise<StoreCounts> {
-  const accounts = await resolveAccounts(work, rows);
-  const accountOf = (data: any) =>
-    data.accountDomain ? (accounts.byKey.get(`d:${data.accountDomain}`) ?? null) : data.accountName ? (accounts.byKey.get(`n:${data.accountName.toLowerCase()}`) ?? null) : null;
-  const known = seenInDryRun ?? new Set<string>();
+async function storeOpportunities(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+  const accounts = await resolveAccounts(work, rows, context.seenInDryRun);
+  const accountOf = (data: any) => {
+    const key = accountKeyOf(data);
+    return key ? (accounts.byKey.get(key) ?? null) : null;
+  };
+  const known = context.seenInDryRun ?? new Map<string, string>();
   const names = [...new Set(rows.map((row) => row.data.name.toLowerCase()))];
   const existing = await work.tx
     .selectFrom('opportunities')
-    .select([sql<string>`lower(name)`.as('name'), 'account_id'])
+    .select(['id', sql<string>`lower(name)`.as('name'), 'account_id'])
     .where('tenant_id', '=', work.tenantId)
     .where(sql`lower(name)`, 'in', names)
     .execute();
-  for (const row of existing) known.add(`deal:${row.name}@${row.account_id ?? ''}`);
-  let duplicates = 0;
+  for (const row of existing) known.set(`deal:${row.name}@${row.account_id ?? ''}`, row.id);
+  const matches: Match[] = [];
   const values = [];
-  for (const { data } of rows) {
+  for (const { line, data } of rows) {
     const accountId = accountOf(data);
     const key = `deal:${data.name.toLowerCase()}@${accountId ?? ''}`;
-    if (known.has(key)) {
-      duplicates++;
+    const matched = known.get(key);
+    if (matched) {
+      matches.push({ line, data, recordId: matched });
       continue;
     }
-    known.add(key);
+    const id = crypto.randomUUID();
+    known.set(key, id);
     const stage = data.stage ?? 'prospecting';
     values.push({
       tenant_id: work.tenantId,
+      id,
       name: data.name,
       account_id: accountId,
       stage,
@@ -352,7 +359,8 @@ async function storeOpportunities(work: CrmWork, rows: ValidRow[], { seenInDryRu
     });
   }
   if (values.length > 0) await work.tx.insertInto('opportunities').values(values).execute();
-  return { created: values.length, duplicates, accountsCreated: accounts.created };
+  const settled = await settleMatches(context, matches, (mode) => updateOpportunities(work, matches, mode));
+  return { ...settled, created: values.length, accountsCreated: accounts.created };
 }
 
 export const STORES = {

@@ -8,11 +8,12 @@ import { withTenant } from '../db/tenant.ts';
 import type { DB } from '../db/types.ts';
 import { databaseUnavailable } from '../db/unavailable.ts';
 import { AppError, badRequest, conflict } from '../http/errors.ts';
-import type { ImportTotals } from '../db/types.ts';
+import type { ImportTotals, OnDuplicate } from '../db/types.ts';
 import { closeImportRun, recordProgress, startImportRun, type BatchProgress } from './import-runs.ts';
 import { crmWork, NewPeopleSealer } from './context.ts';
-import { prepareContacts, STORES, type StoreContext, type ValidRow } from './import-stores.ts';
-import { defaultPhoneRegion, fieldValues, readRow, resolveMapping, type ColumnMapping, type ImportObject } from './import-fields.ts';
+import { prepareContacts, STORES, type StoreCounts, type StoreContext, type ValidRow } from './import-stores.ts';
+import type { MatchOutcome } from './import-updates.ts';
+import { defaultPhoneRegion, fieldValues, IMPORT_FIELDS, readRow, resolveMapping, type ColumnMapping, type ImportObject } from './import-fields.ts';
 import { csvRows, JunkRows } from './import-rows.ts';
 import { DELIMITERS, openCsvText, type DelimiterName, type TextFormat } from './import-text.ts';
 
@@ -33,11 +34,29 @@ const TABLES_FILLED = {
 const SINGULAR: Record<ImportObject, string> = { contacts: 'contact', accounts: 'account', leads: 'lead', opportunities: 'opportunity' };
 
 /** Lines by number with what was said about them; counted in full, the first MAX_REPORTED kept. */
-export interface LineNotes {
+export interface LineNotes<Line = { line: number; errors: string[] }> {
   count: number;
-  lines: Array<{ line: number; errors: string[] }>;
+  lines: Line[];
   truncated: boolean;
 }
+
+/** A failed row: its line, the reasons (each "field: reason" where a field is to blame), and with includeRows its cells as read. */
+export interface RowError {
+  line: number;
+  errors: string[];
+  cells?: string[];
+}
+
+/** How a row of a dry run would be stored: its values by field, as read and normalised. */
+export interface PreviewRow {
+  line: number;
+  values: Record<string, unknown>;
+  leftOut: string[];
+}
+
+const PREVIEW_ROWS = 20;
+
+export const ON_DUPLICATE = ['skip', 'update', 'fill-empty'] as const satisfies readonly OnDuplicate[];
 
 export interface ImportReport {
   /** The run (GET /imports); send the same file with resumes=<id> to continue an interrupted one. */
@@ -48,10 +67,16 @@ export interface ImportReport {
   resumed: { from: string; rowsSkipped: number; inAll: ImportTotals } | null;
   rows: number;
   created: number;
+  /** Rows that matched an existing record (or an earlier row of the file); see matched. */
   duplicates: number;
+  /** Records written over or filled in by matching rows (onDuplicate update or fill-empty). */
+  updated: number;
+  /** Each row that matched a record: which record, and whether it was skipped, updated, unchanged or refused. */
+  matched: LineNotes<MatchOutcome>;
+  onDuplicate: OnDuplicate;
   accountsCreated: number;
   failed: number;
-  errors: Array<{ line: number; errors: string[] }>;
+  errors: RowError[];
   errorsTruncated: boolean;
   /** Rows imported without some of their values (each named with the reason); strict imports fail such rows instead. */
   leftOut: LineNotes;
@@ -61,6 +86,12 @@ export interface ImportReport {
   format: TextFormat | null;
   mapping: Record<string, string>;
   ignoredColumns: string[];
+  /** The header row as read. */
+  columns: string[];
+  /** The fields a column can be mapped to. */
+  fields: readonly string[];
+  /** A dry run's first rows as they would be stored; null for an import. */
+  preview: PreviewRow[] | null;
 }
 
 export interface ImportOptions {
@@ -75,6 +106,12 @@ export interface ImportOptions {
   delimiter?: DelimiterName | undefined;
   /** A row with any invalid value fails whole, instead of being imported without that value. */
   strict?: boolean | undefined;
+  /** What to do with a row matching an existing record; skip by default. */
+  onDuplicate?: OnDuplicate | undefined;
+  /** The run's id, chosen by the client so that it can follow the run (GET /imports/:id) while it goes. */
+  importId?: string | undefined;
+  /** Failed rows carry their cells, for a report of the failing lines. */
+  includeRows?: boolean | undefined;
   onProgress?: (report: ImportReport) => void;
 }
 
@@ -93,11 +130,12 @@ class DryRunRollback extends Error {}
  * deduplicated against everything stored before it.
  */
 export async function importCsv(app: AppContext, caller: Caller, input: Readable, options: ImportOptions): Promise<ImportReport> {
-  const importId = crypto.randomUUID();
+  const importId = options.importId ?? crypto.randomUUID();
+  const onDuplicate = options.onDuplicate ?? 'skip';
   if (options.dryRun && options.resumes) throw badRequest('A dry run cannot resume an import.', { field: 'resumes' });
   // A file that cannot be read as text is refused before any run is recorded.
   const { text, format } = await openCsvText(input, { encoding: options.encoding, delimiter: options.delimiter });
-  const run = options.dryRun ? null : await startImportRun(app, caller, { id: importId, object: options.object, fileName: options.fileName, resumes: options.resumes });
+  const run = options.dryRun ? null : await startImportRun(app, caller, { id: importId, object: options.object, fileName: options.fileName, onDuplicate, resumes: options.resumes });
   const notes = (): LineNotes => ({ count: 0, lines: [], truncated: false });
   const report: ImportReport = {
     importId: run ? importId : null,
@@ -107,6 +145,9 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     rows: 0,
     created: 0,
     duplicates: 0,
+    updated: 0,
+    matched: { count: 0, lines: [], truncated: false },
+    onDuplicate,
     accountsCreated: 0,
     failed: 0,
     errors: [],
@@ -116,21 +157,24 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     format,
     mapping: {},
     ignoredColumns: [],
+    columns: [],
+    fields: IMPORT_FIELDS[options.object],
+    preview: options.dryRun ? [] : null,
   };
-  const fail = (line: number, errors: string[]) => {
+  const fail = (line: number, errors: string[], cells?: string[]) => {
     report.failed++;
-    if (report.errors.length < MAX_REPORTED) report.errors.push({ line, errors });
+    if (report.errors.length < MAX_REPORTED) report.errors.push(options.includeRows && cells ? { line, errors, cells } : { line, errors });
     else report.errorsTruncated = true;
   };
-  const note = (into: LineNotes, line: number, errors: string[]) => {
+  const note = <Line>(into: LineNotes<Line>, entry: Line) => {
     into.count++;
-    if (into.lines.length < MAX_REPORTED) into.lines.push({ line, errors });
+    if (into.lines.length < MAX_REPORTED) into.lines.push(entry);
     else into.truncated = true;
   };
   const tenant = await withTenant(app.db, caller.auth.tenantId, (tx) => tx.selectFrom('tenants').select('default_jurisdiction').where('id', '=', caller.auth.tenantId).executeTakeFirst());
   const reading = { phoneRegion: defaultPhoneRegion(tenant?.default_jurisdiction ?? 'gdpr'), european: format.delimiter === 'semicolon', strict: Boolean(options.strict) };
   // In a dry run nothing is committed, so duplicates within the file are remembered here.
-  const seenInDryRun = new Set<string>();
+  const seenInDryRun = new Map<string, string>();
   const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
   let storing: Promise<void> = Promise.resolve();
   const statistics = options.dryRun ? null : new StatisticsRefresher(app.db, TABLES_FILLED[options.object]);
@@ -152,7 +196,9 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     // Taken once the batch before is stored and before the next one is read: exactly the rows up to this batch's last.
     const progress = run ? { rowsDone, digest, failedThrough: report.failed } : null;
     const createdBefore = report.created;
-    storing = storeBatch(app, caller, options, importId, valid, report, fail, { fileName: options.fileName, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople }, progress).then(async () => {
+    const context: StoreContext = { fileName: options.fileName, onDuplicate, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople };
+    storing = storeBatch(app, caller, options, importId, valid, report, fail, context, progress).then(async (matched) => {
+      for (const outcome of matched) note(report.matched, outcome);
       await statistics?.grew(report.created - createdBefore);
       options.onProgress?.(report);
     });
@@ -167,11 +213,12 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
         mapping = resolveMapping(options.object, cells, options.mapping);
         report.mapping = mapping.named;
         report.ignoredColumns = mapping.ignored;
+        report.columns = cells;
         continue;
       }
       const junkReason = junk.reason(cells);
       if (junkReason) {
-        note(report.skipped, line, [junkReason]);
+        note(report.skipped, { line, errors: [junkReason] });
         continue;
       }
       report.rows++;
@@ -182,11 +229,12 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
       }
       const read = readRow(options.object, fieldValues(options.object, mapping, cells), reading);
       if (!read.ok) {
-        fail(line, read.errors);
+        fail(line, read.errors, cells);
         continue;
       }
-      if (read.leftOut.length > 0) note(report.leftOut, line, read.leftOut);
-      batch.push({ line, data: read.data });
+      if (read.leftOut.length > 0) note(report.leftOut, { line, errors: read.leftOut });
+      if (report.preview && report.preview.length < PREVIEW_ROWS) report.preview.push({ line, values: read.data, leftOut: read.leftOut });
+      batch.push({ line, data: read.data, cells });
       if (batch.length >= BATCH_SIZE) await flush();
     }
     await flush();
@@ -209,13 +257,20 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
       report.resumed = {
         from: options.resumes,
         rowsSkipped: skip?.rows ?? 0,
-        inAll: { created: carried.created + report.created, duplicates: carried.duplicates + report.duplicates, failed: carried.failed + report.failed, accountsCreated: carried.accountsCreated + report.accountsCreated },
+        inAll: {
+          created: carried.created + report.created,
+          duplicates: carried.duplicates + report.duplicates,
+          updated: carried.updated + report.updated,
+          failed: carried.failed + report.failed,
+          accountsCreated: carried.accountsCreated + report.accountsCreated,
+        },
       };
     }
   }
   if (!mapping) throw badRequest('The file has no header row or no data rows.');
   await statistics?.finish();
   report.errors.sort((a, b) => a.line - b.line);
+  report.matched.lines.sort((a, b) => a.line - b.line);
   return report;
 }
 
@@ -233,11 +288,11 @@ async function storeBatch(
   importId: string,
   valid: ValidRow[],
   report: ImportReport,
-  fail: (line: number, errors: string[]) => void,
+  fail: (line: number, errors: string[], cells?: string[]) => void,
   context: StoreContext,
   progress: BatchProgress | null,
-): Promise<void> {
-  const counts = { created: 0, duplicates: 0, accountsCreated: 0 };
+): Promise<MatchOutcome[]> {
+  const counts: StoreCounts = { created: 0, duplicates: 0, updated: 0, accountsCreated: 0, matched: [] };
   try {
     await crmWork(app, caller, async (work) => {
       Object.assign(counts, await STORES[options.object](work, valid, context));
@@ -261,11 +316,13 @@ async function storeBatch(
     }
     if (!(error instanceof DryRunRollback)) {
       // The batch is rolled back as a whole; its rows are reported rather than lost silently.
-      for (const row of valid) fail(row.line, [`could not be stored (${(error as { code?: string }).code ?? 'error'}); nothing of this batch was imported`]);
-      return;
+      for (const row of valid) fail(row.line, [`could not be stored (${(error as { code?: string }).code ?? 'error'}); nothing of this batch was imported`], row.cells);
+      return [];
     }
   }
   report.created += counts.created;
   report.duplicates += counts.duplicates;
+  report.updated += counts.updated;
   report.accountsCreated += counts.accountsCreated;
+  return counts.matched;
 }

@@ -356,7 +356,7 @@ export const customFieldView = z.object({
   createdAt: z.string(),
 });
 
-const importTotals = z.object({ created: z.number().int(), duplicates: z.number().int(), failed: z.number().int(), accountsCreated: z.number().int() });
+const importTotals = z.object({ created: z.number().int(), duplicates: z.number().int(), updated: z.number().int(), failed: z.number().int(), accountsCreated: z.number().int() });
 
 export const importRunView = z.object({
   id: z.string().uuid(),
@@ -368,6 +368,7 @@ export const importRunView = z.object({
   finishedAt: z.string().nullable(),
   interruptedAt: z.string().nullable(),
   resumes: z.string().uuid().nullable().describe('The interrupted run this one continues'),
+  onDuplicate: z.enum(['skip', 'update', 'fill-empty']).describe('What the run does with rows matching an existing record'),
   rowsDone: z.number().int().describe('Rows of the file gone through by this run, counting from the first row of the file'),
   run: importTotals.describe('What this run did'),
   inAll: importTotals.describe('What this run and the interrupted runs it continues did together'),

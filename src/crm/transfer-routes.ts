@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { AppError, badRequest } from '../http/errors.ts';
-import { EXPORT_OBJECTS, exportRecords } from './export.ts';
-import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv } from './import.ts';
+import { EXPORT_OBJECTS, exportFilters, exportRecords } from './export.ts';
+import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv, ON_DUPLICATE } from './import.ts';
 import { DELIMITERS, type DelimiterName } from './import-text.ts';
-import { listImportRuns } from './import-runs.ts';
+import { getImportRun, listImportRuns } from './import-runs.ts';
 import { importRunView } from './schema.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
 
@@ -49,18 +49,24 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
       description:
         'Send the file as the body with Content-Type text/csv. Columns are matched to fields by header name ' +
         `(${Object.entries(IMPORT_FIELDS).map(([object, fields]) => `${object}: ${fields.join(', ')}`).join('; ')}) or by map. ` +
-        'Records matching an existing one (contacts and leads by email, accounts by domain, deals by name and account) are skipped, so re-running a file is safe. ' +
+        'Records matching an existing one (contacts and leads by email, accounts by domain, deals by name and account) are skipped, so re-running a file is safe, or updated (onDuplicate). ' +
         'Encoding (UTF-8 with or without BOM, UTF-16, Windows-1252, …) and delimiter (, ; tab |) are detected and reported under format. ' +
         'A value that fails its check is left out and reported per line (leftOut) unless strict; rows that still fail are reported by line number and never stop the good ones; blank rows and report footers are skipped.',
       params: z.object({ object: z.enum(IMPORT_OBJECTS) }),
       querystring: z.object({
         fileName: z.string().trim().min(1).max(255).default('upload.csv').describe('Recorded as the provenance of every imported record'),
         dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
-        map: z.string().max(4000).optional().describe('Column=field pairs, comma-separated, or a JSON object'),
+        map: z.string().max(4000).optional().describe('Column=field pairs, comma-separated, or a JSON object; a column mapped to "" is left out'),
         resumes: z.string().uuid().optional().describe('An interrupted import (GET /imports) of this same file: the rows it went through are skipped and its totals carried'),
         encoding: z.string().trim().max(40).optional().describe("The file's encoding (utf-8, utf-16le, windows-1252, …); detected when absent"),
         delimiter: z.enum(Object.keys(DELIMITERS) as [DelimiterName, ...DelimiterName[]]).optional().describe('comma, semicolon, tab or pipe; detected when absent'),
         strict: z.enum(['true', 'false']).default('false').transform((value) => value === 'true').describe('Fail a row with any invalid value instead of importing it without that value'),
+        onDuplicate: z
+          .enum(ON_DUPLICATE)
+          .default('skip')
+          .describe("A row matching an existing record: skip it, update (the file's non-empty values written over the record's) or fill-empty (only the record's blank fields filled); matched lists each such line and its record"),
+        importId: z.string().uuid().optional().describe('An id for the run, chosen by the client, to follow its progress with GET /imports/{id} while the request is under way'),
+        includeRows: z.enum(['true', 'false']).default('false').transform((value) => value === 'true').describe("Each failed row's cells are returned with its errors, for a report of the failing lines"),
       }),
     },
     handler: async (request) => {
@@ -78,6 +84,9 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
         encoding: request.query.encoding,
         delimiter: request.query.delimiter,
         strict: request.query.strict,
+        onDuplicate: request.query.onDuplicate,
+        importId: request.query.importId,
+        includeRows: request.query.includeRows,
       });
     },
   });
@@ -93,21 +102,35 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     handler: async (request) => listImportRuns(app, callerOf(request), request.query),
   });
 
+  r.get('/api/v1/imports/:id', {
+    config: { access: 'crm.import' },
+    schema: {
+      tags: ['import and export'],
+      summary: 'One import run as its batches commit: rows gone through, created, updated, failed so far',
+      params: z.object({ id: z.string().uuid() }),
+      response: { 200: importRunView },
+    },
+    handler: async (request) => getImportRun(app, callerOf(request), request.params.id),
+  });
+
   r.get('/api/v1/exports/:object', {
     config: { access: 'crm.export' },
     schema: {
       tags: ['import and export'],
       summary: 'Export every record you can see, as CSV or JSON (streamed). People always pass the consent gate: with purposeId only those it allows for that purpose; without, an internal export that leaves restricted people out. Contacts and leads carry objectedToMarketing and suppressed',
+      description: "Takes the filters and sort of the object's list (GET /contacts, /leads, /accounts, /opportunities: q, ownerId, country, stage, …), so a list exports as it is shown.",
       params: z.object({ object: z.enum(EXPORT_OBJECTS) }),
-      querystring: z.object({
-        format: z.enum(['csv', 'json']).default('csv'),
-        purposeId: z.string().uuid().optional().describe('Export for this purpose (e.g. marketing): refused people are left out and recorded. Without it: an internal export (restricted people left out)'),
-      }),
+      querystring: z
+        .object({
+          format: z.enum(['csv', 'json']).default('csv'),
+          purposeId: z.string().uuid().optional().describe('Export for this purpose (e.g. marketing): refused people are left out and recorded. Without it: an internal export (restricted people left out)'),
+        })
+        .catchall(z.string()),
     },
     handler: async (request, reply) => {
       const { object } = request.params;
-      const { format, purposeId } = request.query;
-      const stream = await exportRecords(app, callerOf(request), object, format, purposeId);
+      const { format, purposeId, ...filters } = request.query;
+      const stream = await exportRecords(app, callerOf(request), object, format, purposeId, exportFilters(object, filters));
       const stamp = new Date().toISOString().slice(0, 10);
       reply.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${object}-${stamp}.${format}"`);

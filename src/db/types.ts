@@ -322,9 +322,14 @@ export interface CustomFieldsTable {
 export interface ImportTotals {
   created: number;
   duplicates: number;
+  /** Of the duplicates, the records written over (on_duplicate update or fill-empty). */
+  updated: number;
   failed: number;
   accountsCreated: number;
 }
+
+/** What an import does with a row that matches an existing record (migration 0044). */
+export type OnDuplicate = 'skip' | 'update' | 'fill-empty';
 
 export interface ImportRunsTable {
   tenant_id: string;
@@ -341,6 +346,8 @@ export interface ImportRunsTable {
   rows_digest: string | null;
   created: Generated<number>;
   duplicates: Generated<number>;
+  on_duplicate: ColumnType<OnDuplicate, OnDuplicate | undefined, OnDuplicate>;
+  updated: Generated<number>;
   failed: Generated<number>;
   accounts_created: Generated<number>;
   carried: ColumnType<Partial<ImportTotals>, string | undefined, string>;

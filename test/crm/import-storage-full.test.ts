@@ -48,7 +48,7 @@ describeEachDatabase('an import on a full disk', (env) => {
     const [interrupted] = (await admin.get('/api/v1/imports')).body.items;
     assert.equal(interrupted.state, 'interrupted');
     assert.equal(interrupted.rowsDone, 500);
-    assert.deepEqual(interrupted.run, { created: 500, duplicates: 0, failed: 0, accountsCreated: 0 });
+    assert.deepEqual(interrupted.run, { created: 500, duplicates: 0, updated: 0, failed: 0, accountsCreated: 0 });
 
     // Another file is not taken for it; the same file continues after the rows already imported.
     const other = Array.from({ length: 1_200 }, (_, i) => `other${i}@disk.example,Row ${i}`).join('\n');
@@ -59,10 +59,10 @@ describeEachDatabase('an import on a full disk', (env) => {
     const resumed = await admin.request('POST', `/api/v1/imports/contacts?fileName=big.csv&resumes=${interrupted.id}`, `email,first_name\n${rows}\n`, { 'content-type': 'text/csv' });
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.deepEqual([resumed.body.created, resumed.body.duplicates], [700, 0], 'the 500 rows stored before are skipped, not counted as duplicates');
-    assert.deepEqual(resumed.body.resumed, { from: interrupted.id, rowsSkipped: 500, inAll: { created: 1_200, duplicates: 0, failed: 0, accountsCreated: 0 } });
+    assert.deepEqual(resumed.body.resumed, { from: interrupted.id, rowsSkipped: 500, inAll: { created: 1_200, duplicates: 0, updated: 0, failed: 0, accountsCreated: 0 } });
     const runs = (await admin.get('/api/v1/imports')).body.items;
     assert.deepEqual(runs.map((run: any) => [run.state, run.resumes]), [['finished', interrupted.id], ['interrupted', null]]);
-    assert.deepEqual(runs[0].inAll, { created: 1_200, duplicates: 0, failed: 0, accountsCreated: 0 });
+    assert.deepEqual(runs[0].inAll, { created: 1_200, duplicates: 0, updated: 0, failed: 0, accountsCreated: 0 });
     const again = await admin.request('POST', `/api/v1/imports/contacts?fileName=big.csv&resumes=${interrupted.id}`, `email,first_name\n${rows}\n`, { 'content-type': 'text/csv' });
     assert.equal(again.status, 409, 'a run is resumed once');
   });
@@ -79,7 +79,7 @@ describeEachDatabase('an import on a full disk', (env) => {
     assert.equal(dead.state, 'interrupted');
     const resumed = await admin.request('POST', `/api/v1/imports/contacts?fileName=killed.csv&resumes=${dead.id}`, file, { 'content-type': 'text/csv' });
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
-    assert.deepEqual(resumed.body.resumed, { from: dead.id, rowsSkipped: 3, inAll: { created: 2, duplicates: 0, failed: 1, accountsCreated: 0 } });
+    assert.deepEqual(resumed.body.resumed, { from: dead.id, rowsSkipped: 3, inAll: { created: 2, duplicates: 0, updated: 0, failed: 1, accountsCreated: 0 } });
     const runs = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('import_runs').select(['interrupted_at', 'heartbeat_at']).where('id', '=', dead.id).executeTakeFirstOrThrow());
     assert.equal(new Date(runs.interrupted_at!).getTime(), new Date(runs.heartbeat_at!).getTime(), 'closed at its last beat');
   });

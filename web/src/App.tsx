@@ -11,6 +11,7 @@ import { RetentionPage } from './retention.tsx';
 import { IntegrationsPage } from './integrations.tsx';
 import { CompliancePage, DpiasPage, IncidentsPage, RegisterPage, SubprocessorsPage, TrainingPage } from './governance.tsx';
 import { navigate, useRoute } from './router.ts';
+import { ImportWizard } from './features/import/ImportWizard.tsx';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -59,8 +60,9 @@ export function App() {
   else if (section === 'dpias') page = <DpiasPage canManage={session.permissions.includes('governance.manage')} />;
   else if (section === 'subprocessors') page = <SubprocessorsPage canManage={session.permissions.includes('governance.manage')} workspaceSlug={session.workspace.slug} />;
   else if (section === 'training') page = <TrainingPage canManage={session.permissions.includes('governance.manage')} />;
+  else if (section === 'import' && id && id in OBJECTS) page = <ImportWizard key={id} object={id as keyof typeof OBJECTS} />;
   else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
-  else if (spec) page = <ListPage spec={spec} creating={id === 'new'} />;
+  else if (spec) page = <ListPage spec={spec} creating={id === 'new'} canImport={session.permissions.includes('crm.import')} canExport={session.permissions.includes('crm.export')} />;
   else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
 
   const can = (action: string) => session.permissions.includes(action);

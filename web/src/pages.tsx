@@ -5,10 +5,11 @@ import { ErrorMessage, RecordForm, TaskList, Timeline } from './components.tsx';
 import { ConsentPanel } from './consent.tsx';
 import { OBJECTS, STAGE_LABELS, STAGES, type ObjectSpec } from './objects.ts';
 import { navigate } from './router.ts';
+import { ListTransferLinks } from './features/transfer/ListTransferLinks.tsx';
 
 const recordLink = (spec: ObjectSpec, id: string) => `#/${spec.path}/${id}`;
 
-export function ListPage({ spec, creating }: { spec: ObjectSpec; creating: boolean }) {
+export function ListPage({ spec, creating, canImport, canExport }: { spec: ObjectSpec; creating: boolean; canImport: boolean; canExport: boolean }) {
   const [items, setItems] = useState<any[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [q, setQ] = useState('');
@@ -50,6 +51,7 @@ export function ListPage({ spec, creating }: { spec: ObjectSpec; creating: boole
     <main>
       <header className="page-header">
         <h1>{spec.label}</h1>
+        <ListTransferLinks object={spec.path} filters={{ q: q.trim() || undefined, sort }} canImport={canImport} canExport={canExport} />
         <a className="button" href={`#/${spec.path}/new`}>
           New {spec.singular.toLowerCase()}
         </a>

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { describeEachDatabase, signUp } from '../helpers.ts';
+
+/** A list exports as it is shown (issue 26 §7): the export takes the list's filters and sort. */
+describeEachDatabase('Export of a filtered list', (env) => {
+  it('exports only the records the list filters keep, and refuses a filter it does not know', async () => {
+    const admin = await signUp(env());
+    const people = [
+      ['Amélie', 'FR'],
+      ['Bruno', 'FR'],
+      ['Carla', 'DE'],
+    ];
+    for (const [i, [firstName, country]] of people.entries()) {
+      assert.equal((await admin.post('/api/v1/contacts', { firstName, lastName: 'Test', emails: [`person${i}@example.org`], country })).status, 201);
+    }
+    const acme = await admin.post('/api/v1/accounts', { name: 'Acme', domain: 'acme.example' });
+    await admin.post('/api/v1/opportunities', { name: 'Open deal', accountId: acme.body.id, stage: 'proposal' });
+    await admin.post('/api/v1/opportunities', { name: 'Won deal', accountId: acme.body.id, stage: 'closed_won' });
+
+    const french = await admin.get('/api/v1/exports/contacts?format=csv&country=FR');
+    assert.equal(french.status, 200);
+    const rows = parse(french.body as string, { columns: true }) as Array<Record<string, string>>;
+    assert.deepEqual(rows.map((row) => row.firstName).sort(), ['Amélie', 'Bruno']);
+
+    const searched = await admin.get('/api/v1/exports/contacts?format=json&q=Carla');
+    assert.deepEqual((searched.body as Array<{ firstName: string }>).map((row: { firstName: string }) => row.firstName), ['Carla']);
+
+    const won = await admin.get('/api/v1/exports/opportunities?format=json&stage=closed_won');
+    assert.deepEqual((won.body as Array<{ name: string }>).map((row: { name: string }) => row.name), ['Won deal']);
+
+    const badValue = await admin.get('/api/v1/exports/opportunities?stage=won-ish');
+    assert.equal(badValue.status, 400);
+    assert.equal(badValue.body.error, 'validation_error');
+    assert.match(badValue.body.message, /stage/);
+    const unknown = await admin.get('/api/v1/exports/accounts?colour=blue');
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.message, /colour/);
+  });
+});

@@ -1,0 +1,53 @@
+import { useEffect, useRef, useState } from 'react';
+import { get, postFile } from '../../api.ts';
+import { importPath, type ImportChoices, type ImportReport, type ImportRun } from './types.ts';
+
+interface Props {
+  choices: ImportChoices;
+  /** The file's rows, from the dry run. */
+  rows: number;
+  onDone: (report: ImportReport) => void;
+  onError: (error: unknown) => void;
+}
+
+const POLL_MS = 500;
+
+/**
+ * Sends the file and, while the request runs, follows the run by the id chosen here: each batch
+ * of 500 rows commits its progress, which GET /imports/:id reads.
+ */
+export function ImportProgress({ choices, rows, onDone, onError }: Props) {
+  const [run, setRun] = useState<ImportRun | null>(null);
+  const started = useRef(0);
+  useEffect(() => {
+    const importId = crypto.randomUUID();
+    started.current = performance.now();
+    let finished = false;
+    const poll = setInterval(() => {
+      get<ImportRun>(`/api/v1/imports/${importId}`).then(
+        (next) => !finished && setRun(next),
+        () => undefined, // not started yet: the first batch has not committed
+      );
+    }, POLL_MS);
+    postFile<ImportReport>(importPath(choices, { importId }), choices.file)
+      .then((report) => {
+        finished = true;
+        onDone(report);
+      }, onError)
+      .finally(() => clearInterval(poll));
+    return () => {
+      finished = true;
+      clearInterval(poll);
+    };
+  }, []);
+  const done = run?.rowsDone ?? 0;
+  const seconds = (performance.now() - started.current) / 1000;
+  return (
+    <section aria-label="Import progress">
+      <progress aria-label="Rows imported" max={rows} value={done} />
+      <p>
+        {done} of {rows} rows · {seconds > 0 ? Math.round(done / seconds) : 0} rows/s · {run?.run.created ?? 0} created · {run?.run.updated ?? 0} updated · {run?.run.failed ?? 0} errors so far
+      </p>
+    </section>
+  );
+}
