@@ -36,8 +36,16 @@ export async function benchHttp(): Promise<BenchResult[]> {
     const contactId = rows[0]!.id;
 
     const api = await bench.env.server.listen({ port: 0, host: '127.0.0.1' });
-    bare.get<{ Params: { id: string } }>('/contacts/:id', async (request) => (await pool.query('select * from contacts where tenant_id = $1 and id = $2', [tenantId, request.params.id])).rows[0]);
-    bare.get('/contacts', async () => (await pool.query('select * from contacts where tenant_id = $1 order by created_at desc, id desc limit 50', [tenantId])).rows);
+    bare.get<{ Params: { id: string } }>(
+      '/contacts/:id',
+      async (request) =>
+        (await pool.query('select * from contacts where tenant_id = $1 and id = $2', [tenantId, request.params.id])).rows[0],
+    );
+    bare.get(
+      '/contacts',
+      async () =>
+        (await pool.query('select * from contacts where tenant_id = $1 order by created_at desc, id desc limit 50', [tenantId])).rows,
+    );
     const floor = await bare.listen({ port: 0, host: '127.0.0.1' });
     const session = { cookie: bench.admin.cookie! };
 
@@ -45,7 +53,13 @@ export async function benchHttp(): Promise<BenchResult[]> {
       { name: 'GET /api/v1/contacts/:id', api: `${api}/api/v1/contacts/${contactId}`, floor: `${floor}/contacts/${contactId}` },
       { name: 'GET /api/v1/contacts (page of 50)', api: `${api}/api/v1/contacts?limit=50`, floor: `${floor}/contacts` },
     ];
-    const measured = cases.map(() => ({ api: [] as number[], floor: [] as number[], p50: [] as number[], p99: [] as number[], p99At500: [] as number[] }));
+    const measured = cases.map(() => ({
+      api: [] as number[],
+      floor: [] as number[],
+      p50: [] as number[],
+      p99: [] as number[],
+      p99At500: [] as number[],
+    }));
     // Warm both sides up once, unmeasured.
     for (const c of cases) {
       await autocannon({ url: c.api, connections: CONNECTIONS, amount: 500, headers: session });
@@ -61,7 +75,9 @@ export async function benchHttp(): Promise<BenchResult[]> {
         measured[i]!.p50.push(ours.p50);
         measured[i]!.p99.push(ours.p99);
         measured[i]!.p99At500.push(paced.p99);
-        console.error(`http run ${run + 1}/${RUNS} ${c.name}: ${ours.rps.toFixed(0)} req/s (p50 ${ours.p50} ms, p99 ${ours.p99} ms), bare ${theirs.rps.toFixed(0)} req/s, p99 at 500 req/s ${paced.p99} ms`);
+        console.error(
+          `http run ${run + 1}/${RUNS} ${c.name}: ${ours.rps.toFixed(0)} req/s (p50 ${ours.p50} ms, p99 ${ours.p99} ms), bare ${theirs.rps.toFixed(0)} req/s, p99 at 500 req/s ${paced.p99} ms`,
+        );
       }
     }
     return cases.flatMap((c, i) => {

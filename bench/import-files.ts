@@ -23,12 +23,18 @@ export async function benchImportFiles(): Promise<BenchResult[]> {
         try {
           const started = performance.now();
           if (via === 'API') {
-            const answer = await bench.admin.request('POST', `/api/v1/imports/contacts?fileName=${layout}.csv`, body, { 'content-type': 'text/csv' });
-            if (answer.status !== 200) throw new Error(`${layout} through the API: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+            const answer = await bench.admin.request('POST', `/api/v1/imports/contacts?fileName=${layout}.csv`, body, {
+              'content-type': 'text/csv',
+            });
+            if (answer.status !== 200)
+              throw new Error(`${layout} through the API: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
           } else {
             const file = path.join(dir, `${layout}.csv`);
             fs.writeFileSync(file, body);
-            await runImport(bench.env.app, 'contacts', file, { workspace: bench.admin.info.workspace.slug, as: bench.admin.info.user.email });
+            await runImport(bench.env.app, 'contacts', file, {
+              workspace: bench.admin.info.workspace.slug,
+              as: bench.admin.info.user.email,
+            });
           }
           rates[via].push(ROWS / ((performance.now() - started) / 1000));
         } finally {
@@ -38,7 +44,16 @@ export async function benchImportFiles(): Promise<BenchResult[]> {
     }
     for (const via of ['API', 'CLI'] as const) {
       console.error(`${layout} via ${via}: ${rates[via].map((rate) => rate.toFixed(0)).join(', ')} rows/s`);
-      results.push({ name: `import ${layout} export (${ROWS.toLocaleString('en')} contacts) via ${via}`, unit: 'rows/s', value: median(rates[via]), baseline: null, ratio: null, target: '—', met: null, runs: rates[via] });
+      results.push({
+        name: `import ${layout} export (${ROWS.toLocaleString('en')} contacts) via ${via}`,
+        unit: 'rows/s',
+        value: median(rates[via]),
+        baseline: null,
+        ratio: null,
+        target: '—',
+        met: null,
+        runs: rates[via],
+      });
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });

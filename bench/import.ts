@@ -16,7 +16,8 @@ const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 
 export function csv(rows: number, header: boolean): string {
   const lines = header ? ['First name,Last name,Email,Phone,Job title'] : [];
-  for (let i = 0; i < rows; i++) lines.push(`Person${i},Bench${i % 977},person${i}@bench${i % 101}.example,+49 30 ${String(5_000_000 + i)},Engineer ${i % 13}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`Person${i},Bench${i % 977},person${i}@bench${i % 101}.example,+49 30 ${String(5_000_000 + i)},Engineer ${i % 13}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -30,9 +31,14 @@ export async function benchImport(): Promise<BenchResult[]> {
     try {
       const caller = await operatorCaller(bench.env.app, bench.admin.info.workspace.slug, bench.admin.info.user.email);
       const started = performance.now();
-      const report = await importCsv(bench.env.app, caller, Readable.from([file]), { object: 'contacts', fileName: 'bench.csv', dryRun: false });
+      const report = await importCsv(bench.env.app, caller, Readable.from([file]), {
+        object: 'contacts',
+        fileName: 'bench.csv',
+        dryRun: false,
+      });
       imports.push((performance.now() - started) / 1000);
-      if (report.created !== ROWS) throw new Error(`the import created ${report.created} of ${ROWS} contacts: ${JSON.stringify(report.errors.slice(0, 3))}`);
+      if (report.created !== ROWS)
+        throw new Error(`the import created ${report.created} of ${ROWS} contacts: ${JSON.stringify(report.errors.slice(0, 3))}`);
 
       const client = new pg.Client({ connectionString: bench.databaseUrl });
       await client.connect();

@@ -55,7 +55,14 @@ export async function freshWorkspace(): Promise<BenchEnv> {
 }
 
 export function printTable(results: BenchResult[]): void {
-  const rows = results.map((r) => [r.name, `${r.value.toFixed(1)} ${r.unit}`, r.baseline ? `${r.baseline.value.toFixed(1)} (${r.baseline.name})` : '—', r.ratio === null ? '—' : r.ratio.toFixed(2), r.target, r.met === null ? '—' : r.met ? 'yes' : 'NO']);
+  const rows = results.map((r) => [
+    r.name,
+    `${r.value.toFixed(1)} ${r.unit}`,
+    r.baseline ? `${r.baseline.value.toFixed(1)} (${r.baseline.name})` : '—',
+    r.ratio === null ? '—' : r.ratio.toFixed(2),
+    r.target,
+    r.met === null ? '—' : r.met ? 'yes' : 'NO',
+  ]);
   const header = ['benchmark', `median of ${RUNS}`, 'baseline, same run', 'ratio', 'target', 'met'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');

@@ -32,20 +32,32 @@ async function timedDsr(size: number): Promise<{ access: number[]; erasure: numb
     const erasure: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const email = `subject${run}@dsr-bench.example`;
-      const contact = await admin.post('/api/v1/contacts', { firstName: `Subject${run}`, lastName: 'Bench', emails: [email], phones: ['+49 30 5550100'], jobTitle: 'Buyer' });
+      const contact = await admin.post('/api/v1/contacts', {
+        firstName: `Subject${run}`,
+        lastName: 'Bench',
+        emails: [email],
+        phones: ['+49 30 5550100'],
+        jobTitle: 'Buyer',
+      });
       await admin.post('/api/v1/notes', { body: `Met Subject${run}`, record: { type: 'contact', id: contact.body.id } });
-      const accessRequest = (await admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'email', email, identityStatus: 'verified' })).body;
+      const accessRequest = (
+        await admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'email', email, identityStatus: 'verified' })
+      ).body;
       let started = performance.now();
       const report = await admin.post(`/api/v1/dsr-requests/${accessRequest.id}/execute`);
       access.push(performance.now() - started);
       if (report.status !== 200) throw new Error(`access report: ${report.status} ${JSON.stringify(report.body)}`);
-      const erasureRequest = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email, identityStatus: 'verified' })).body;
+      const erasureRequest = (
+        await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email, identityStatus: 'verified' })
+      ).body;
       started = performance.now();
       const erased = await admin.post(`/api/v1/dsr-requests/${erasureRequest.id}/execute`);
       erasure.push(performance.now() - started);
       if (erased.body.status !== 'completed') throw new Error(`erasure: ${erased.status} ${JSON.stringify(erased.body)}`);
     }
-    console.error(`dsr at ${size.toLocaleString('en')} contacts: access ${access.map((ms) => ms.toFixed(0)).join(', ')} ms; erasure ${erasure.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    console.error(
+      `dsr at ${size.toLocaleString('en')} contacts: access ${access.map((ms) => ms.toFixed(0)).join(', ')} ms; erasure ${erasure.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
     return { access, erasure };
   } finally {
     await bench.close();
@@ -83,10 +95,23 @@ export async function benchRetention(): Promise<BenchResult[]> {
       const { app } = bench.env;
       const tenantId = bench.admin.info.workspace.id;
       const caller = await operatorCaller(app, bench.admin.info.workspace.slug, bench.admin.info.user.email);
-      await importCsv(app, caller, Readable.from([csv(RETENTION_ROWS, true)]), { object: 'contacts', fileName: 'bench.csv', dryRun: false });
+      await importCsv(app, caller, Readable.from([csv(RETENTION_ROWS, true)]), {
+        object: 'contacts',
+        fileName: 'bench.csv',
+        dryRun: false,
+      });
       const then = new Date(Date.now() - 800 * 86_400_000);
-      await withTenant(bench.env.db, tenantId, (tx) => sql`update contacts set created_at = ${then}, updated_at = ${then}, collected_at = ${then} where tenant_id = ${tenantId}`.execute(tx));
-      const rule = await bench.admin.post('/api/v1/retention-rules', { name: 'Idle two years', target: 'contact', afterDays: 730, action: 'delete' });
+      await withTenant(bench.env.db, tenantId, (tx) =>
+        sql`update contacts set created_at = ${then}, updated_at = ${then}, collected_at = ${then} where tenant_id = ${tenantId}`.execute(
+          tx,
+        ),
+      );
+      const rule = await bench.admin.post('/api/v1/retention-rules', {
+        name: 'Idle two years',
+        target: 'contact',
+        afterDays: 730,
+        action: 'delete',
+      });
       if (rule.status !== 201) throw new Error(JSON.stringify(rule.body));
       const started = performance.now();
       const done = await runRule(app, tenantId, rule.body.id);
@@ -98,5 +123,16 @@ export async function benchRetention(): Promise<BenchResult[]> {
       await bench.close();
     }
   }
-  return [{ name: `retention sweep, ${RETENTION_ROWS.toLocaleString('en')} contacts deleted`, unit: 'records/s', value: median(rates), baseline: null, ratio: null, target: 'throughput (no target set)', met: null, runs: rates }];
+  return [
+    {
+      name: `retention sweep, ${RETENTION_ROWS.toLocaleString('en')} contacts deleted`,
+      unit: 'records/s',
+      value: median(rates),
+      baseline: null,
+      ratio: null,
+      target: 'throughput (no target set)',
+      met: null,
+      runs: rates,
+    },
+  ];
 }

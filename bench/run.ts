@@ -6,7 +6,14 @@ import { benchRetention, benchRights } from './rights.ts';
 import { benchSync } from './sync.ts';
 
 /** npm run bench [-- name ...]: every benchmark, or those named (import, files, http, dsr, sync, retention). */
-const BENCHES: Record<string, () => Promise<BenchResult[]>> = { import: benchImport, files: benchImportFiles, http: benchHttp, dsr: benchRights, sync: benchSync, retention: benchRetention };
+const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
+  import: benchImport,
+  files: benchImportFiles,
+  http: benchHttp,
+  dsr: benchRights,
+  sync: benchSync,
+  retention: benchRetention,
+};
 
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = chosen.filter((name) => !(name in BENCHES));

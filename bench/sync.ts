@@ -26,22 +26,32 @@ export async function benchSync(): Promise<BenchResult[]> {
         kind: 'hubspot',
         label: 'HubSpot',
         baseUrl: fake.url,
-        credentials: { kind: 'oauth2', ...fake.issueTokens(), tokenUrl: `${fake.url}/oauth/v1/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+        credentials: {
+          kind: 'oauth2',
+          ...fake.issueTokens(),
+          tokenUrl: `${fake.url}/oauth/v1/token`,
+          clientId: fake.clientId,
+          clientSecret: fake.clientSecret,
+        },
       });
       if (created.status !== 201) throw new Error(JSON.stringify(created.body));
       await bench.env.app.jobs.drain();
       initial.push((performance.now() - started) / 1000);
 
       const contacts = [...fake.objects.contacts.values()];
-      for (const contact of contacts.slice(0, Math.round(RECORDS * CHANGED))) fake.modify('contacts', contact.id, { jobtitle: 'Head of Sales' });
+      for (const contact of contacts.slice(0, Math.round(RECORDS * CHANGED)))
+        fake.modify('contacts', contact.id, { jobtitle: 'Head of Sales' });
       started = performance.now();
       const queued = await admin.post(`/api/v1/integrations/${created.body.id}/sync`);
       if (queued.status !== 202) throw new Error(JSON.stringify(queued.body));
       await bench.env.app.jobs.drain();
       incremental.push((performance.now() - started) / 1000);
       const last = (await admin.get(`/api/v1/integrations/${created.body.id}/runs?limit=1`)).body.items[0];
-      if (last.state !== 'succeeded' || last.stats.contacts.updated !== Math.round(RECORDS * CHANGED)) throw new Error(`incremental run: ${JSON.stringify(last)}`);
-      console.error(`sync run ${run + 1}/${RUNS}: initial ${initial.at(-1)!.toFixed(1)} s, incremental ${incremental.at(-1)!.toFixed(2)} s`);
+      if (last.state !== 'succeeded' || last.stats.contacts.updated !== Math.round(RECORDS * CHANGED))
+        throw new Error(`incremental run: ${JSON.stringify(last)}`);
+      console.error(
+        `sync run ${run + 1}/${RUNS}: initial ${initial.at(-1)!.toFixed(1)} s, incremental ${incremental.at(-1)!.toFixed(2)} s`,
+      );
     } finally {
       await bench.close();
       await fake.stop();

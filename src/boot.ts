@@ -8,7 +8,7 @@ import { openDatabase, type Database } from './db/connection.ts';
 import { migrate } from './db/migrate.ts';
 import { assertAppRoleIsConfined } from './db/tenant.ts';
 import { JobWorker } from './jobs/queue.ts';
-import { HANDLERS, SCHEDULES } from './jobs/schedules.ts';
+import { HANDLERS, SCHEDULES } from './schedules.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 
 export interface BootOptions {
@@ -52,7 +52,8 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<A
   }
   const keys = new KeyService(master);
   await keys.loadSystemKey(db);
-  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
+  const mailer =
+    options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
   const app = { config, db, keys, mailer } as AppContext;
   app.jobs = new JobWorker(app, HANDLERS, SCHEDULES);
   if (options.migrate ?? true) {

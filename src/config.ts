@@ -37,7 +37,9 @@ export interface Config {
    * and _CLIENT_SECRET; _AUTHORIZE_URL and _TOKEN_URL for a sandbox): with one, a workspace
    * connects that CRM by signing in there ("Connect HubSpot") instead of pasting tokens.
    */
-  oauthApps: Partial<Record<'hubspot' | 'salesforce' | 'pipedrive', { clientId: string; clientSecret: string; authorizeUrl?: string; tokenUrl?: string }>>;
+  oauthApps: Partial<
+    Record<'hubspot' | 'salesforce' | 'pipedrive', { clientId: string; clientSecret: string; authorizeUrl?: string; tokenUrl?: string }>
+  >;
   /** Those hosts may be loopback, private or link-local addresses (LAWFUL_INTEGRATION_ALLOW_INTERNAL, off by default). */
   integrationAllowInternal: boolean;
   /** Where `lawful backup` writes (a directory, or s3://bucket/prefix), and how many days of backups it keeps. */
@@ -68,7 +70,8 @@ function positive(value: string | undefined, fallback: number, name: string): nu
 function share(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
-  if (!Number.isFinite(number) || number < 0 || number > 1) throw new Error(`${name} must be a share between 0 and 1 (0.2 = 20 %), got ${value}`);
+  if (!Number.isFinite(number) || number < 0 || number > 1)
+    throw new Error(`${name} must be a share between 0 and 1 (0.2 = 20 %), got ${value}`);
   return number;
 }
 
@@ -80,7 +83,12 @@ function oauthApps(env: NodeJS.ProcessEnv): Config['oauthApps'] {
     const clientSecret = env[`${prefix}CLIENT_SECRET`];
     if (!clientId && !clientSecret) continue;
     if (!clientId || !clientSecret) throw new Error(`${prefix}CLIENT_ID and ${prefix}CLIENT_SECRET go together`);
-    apps[kind] = { clientId, clientSecret, ...(env[`${prefix}AUTHORIZE_URL`] ? { authorizeUrl: env[`${prefix}AUTHORIZE_URL`] } : {}), ...(env[`${prefix}TOKEN_URL`] ? { tokenUrl: env[`${prefix}TOKEN_URL`] } : {}) };
+    apps[kind] = {
+      clientId,
+      clientSecret,
+      ...(env[`${prefix}AUTHORIZE_URL`] ? { authorizeUrl: env[`${prefix}AUTHORIZE_URL`] } : {}),
+      ...(env[`${prefix}TOKEN_URL`] ? { tokenUrl: env[`${prefix}TOKEN_URL`] } : {}),
+    };
   }
   return apps;
 }
@@ -102,7 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const host = env.HOST ?? '127.0.0.1';
-  if (Boolean(env.LAWFUL_TLS_CERT) !== Boolean(env.LAWFUL_TLS_KEY)) throw new Error('LAWFUL_TLS_CERT and LAWFUL_TLS_KEY go together: set both, or neither');
+  if (Boolean(env.LAWFUL_TLS_CERT) !== Boolean(env.LAWFUL_TLS_KEY))
+    throw new Error('LAWFUL_TLS_CERT and LAWFUL_TLS_KEY go together: set both, or neither');
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
@@ -129,7 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     integrationAllowInternal: flag(env.LAWFUL_INTEGRATION_ALLOW_INTERNAL, false),
     oauthApps: oauthApps(env),
-    backupDir: env.LAWFUL_BACKUP_DIR?.startsWith('s3://') ? env.LAWFUL_BACKUP_DIR : path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
+    backupDir: env.LAWFUL_BACKUP_DIR?.startsWith('s3://')
+      ? env.LAWFUL_BACKUP_DIR
+      : path.resolve(env.LAWFUL_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupKeepDays: positive(env.LAWFUL_BACKUP_KEEP_DAYS, 7, 'LAWFUL_BACKUP_KEEP_DAYS'),
     backupSchedule: flag(env.LAWFUL_BACKUP_SCHEDULE, true),
     jobLeaseSeconds: positive(env.LAWFUL_JOB_LEASE_SECONDS, 60, 'LAWFUL_JOB_LEASE_SECONDS'),
@@ -138,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: positive(env.LAWFUL_RATE_LIMIT_IP, 3000, 'LAWFUL_RATE_LIMIT_IP'),
       signIn: positive(env.LAWFUL_RATE_LIMIT_SIGN_IN, 30, 'LAWFUL_RATE_LIMIT_SIGN_IN'),
     },
-    tls: env.LAWFUL_TLS_CERT && env.LAWFUL_TLS_KEY ? { certFile: path.resolve(env.LAWFUL_TLS_CERT), keyFile: path.resolve(env.LAWFUL_TLS_KEY) } : undefined,
+    tls:
+      env.LAWFUL_TLS_CERT && env.LAWFUL_TLS_KEY
+        ? { certFile: path.resolve(env.LAWFUL_TLS_CERT), keyFile: path.resolve(env.LAWFUL_TLS_KEY) }
+        : undefined,
   };
 }

@@ -7,7 +7,11 @@ import type { TestEnv } from './helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs Chromium and builds the app; there a missing piece is a failure, not a skip.
-const missing = !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : !fs.existsSync(path.join(WEB_DIST, 'index.html')) ? 'web app not built' : null;
+const missing = !fs.existsSync(CHROMIUM)
+  ? `no Chromium at ${CHROMIUM}`
+  : !fs.existsSync(path.join(WEB_DIST, 'index.html'))
+    ? 'web app not built'
+    : null;
 export const browserSkip = missing && !process.env.CI ? missing : false;
 
 /** Serves the test environment on a local port and starts Debian's Chromium, headless. */
@@ -18,7 +22,15 @@ export async function startBrowser(env: TestEnv): Promise<{ browser: Browser; ba
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return { browser, base };
 }

@@ -55,7 +55,13 @@ export async function contactWith(admin: Client, email: string, extra: Record<st
 }
 
 export async function giveConsent(admin: Client, contactId: string, purposeId: string): Promise<void> {
-  const response = await admin.post(`/api/v1/contacts/${contactId}/consents`, { purposeId, kind: 'given', method: 'verbal', text: CONSENT_TEXT, source: 'phone call' });
+  const response = await admin.post(`/api/v1/contacts/${contactId}/consents`, {
+    purposeId,
+    kind: 'given',
+    method: 'verbal',
+    text: CONSENT_TEXT,
+    source: 'phone call',
+  });
   assert.equal(response.status, 201, JSON.stringify(response.body));
 }
 
@@ -66,7 +72,11 @@ export function linkIn(text: string, prefix: string): string {
   return new URL(match[0]).pathname;
 }
 
-export const SENDER = { senderName: 'Acme Widgets Ltd', senderEmail: 'news@acme.example', postalAddress: '1 Market Street, 75001 Paris, France' };
+export const SENDER = {
+  senderName: 'Acme Widgets Ltd',
+  senderEmail: 'news@acme.example',
+  postalAddress: '1 Market Street, 75001 Paris, France',
+};
 
 /** The facts of a soft opt-in (ePrivacy Art. 13(2)): a sale, its evidence, the refusal offered at collection. */
 export const SOFT_OPT_IN = {
@@ -99,7 +109,11 @@ export function balancingTest(reviewerId: string, outcome: 'passed' | 'failed' =
 /** Template, segment and the workspace's sender identity: what a campaign needs. */
 export async function templateAndSegment(admin: Client, object: 'contact' | 'lead' = 'contact', filter: Record<string, unknown> = {}) {
   await setSender(admin);
-  const template = await admin.post('/api/v1/email-templates', { name: 'Monthly', subject: 'News for {{firstName}}', body: 'Hello {{firstName}},\nhere is the news.' });
+  const template = await admin.post('/api/v1/email-templates', {
+    name: 'Monthly',
+    subject: 'News for {{firstName}}',
+    body: 'Hello {{firstName}},\nhere is the news.',
+  });
   assert.equal(template.status, 201, JSON.stringify(template.body));
   const segment = await admin.post('/api/v1/segments', { name: 'Everyone', object, filter });
   assert.equal(segment.status, 201, JSON.stringify(segment.body));

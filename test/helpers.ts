@@ -11,7 +11,7 @@ import { randomKey } from '../src/crypto/aead.ts';
 import { LocalKeyring } from '../src/crypto/master-keys.ts';
 import { openPGlite, openPostgres, type Database } from '../src/db/connection.ts';
 import { withTenant } from '../src/db/tenant.ts';
-import { buildApp } from '../src/http/app.ts';
+import { buildApp } from '../src/server.ts';
 import type { Mail, Mailer } from '../src/mail/mailer.ts';
 
 /** The URL tests create their own PostgreSQL databases through; unset means PGlite only. */
@@ -30,7 +30,10 @@ export function backends(): Backend[] {
 }
 
 /** A new, empty PostgreSQL database through the admin URL: its URL, and how to drop it. */
-export async function createPostgresDatabase(adminUrl: string, prefix = 'lawful_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createPostgresDatabase(
+  adminUrl: string,
+  prefix = 'lawful_test',
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -99,7 +102,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   // Scheduled backups are switched on by the tests that check them, with a directory of their own.
   const config = loadConfig({ LAWFUL_DATA_DIR: '/nonexistent-test-data-dir', ...FAKES_ON_LOOPBACK });
   const anchors = path.join(os.tmpdir(), `lawful-test-anchors-${process.pid}`);
-  return { ...config, databaseUrl: undefined, rateLimits, backupSchedule: false, auditAnchorFile: path.join(anchors, 'audit-anchors.jsonl'), auditAnchorKeyFile: path.join(anchors, 'key.pem'), ...overrides };
+  return {
+    ...config,
+    databaseUrl: undefined,
+    rateLimits,
+    backupSchedule: false,
+    auditAnchorFile: path.join(anchors, 'audit-anchors.jsonl'),
+    auditAnchorKeyFile: path.join(anchors, 'key.pem'),
+    ...overrides,
+  };
 }
 
 export interface EnvOptions {
@@ -152,7 +163,10 @@ export class Client {
   bearer: string | undefined;
   info: any;
 
-  constructor(readonly server: FastifyInstance, readonly ip = '203.0.113.10') {}
+  constructor(
+    readonly server: FastifyInstance,
+    readonly ip = '203.0.113.10',
+  ) {}
 
   async request<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
     const allHeaders: Record<string, string> = { 'user-agent': 'lawful-tests', ...headers };
@@ -205,7 +219,13 @@ export async function signUp(env: TestEnv, slug = uniqueSlug()): Promise<Client>
   const client = new Client(env.server);
   const email = `admin@${slug}.example`;
   sentMail(env);
-  const response = await client.post('/api/v1/auth/signup', { workspaceName: `Workspace ${slug}`, workspaceSlug: slug, name: 'Ada Admin', email, password: TEST_PASSWORD });
+  const response = await client.post('/api/v1/auth/signup', {
+    workspaceName: `Workspace ${slug}`,
+    workspaceSlug: slug,
+    name: 'Ada Admin',
+    email,
+    password: TEST_PASSWORD,
+  });
   if (response.status !== 202) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
   const confirmed = await client.post('/api/v1/auth/signup/confirm', { token: signupToken(env, email) });
   if (confirmed.status !== 201) throw new Error(`signup confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
@@ -227,7 +247,9 @@ function sentMail(env: TestEnv): Mail[] {
 
 /** The token of the last sign-up link mailed to the address. */
 export function signupToken(env: TestEnv, email: string): string {
-  const mail = sentMail(env).filter((message) => message.to === email && message.text.includes('/confirm-signup#')).at(-1);
+  const mail = sentMail(env)
+    .filter((message) => message.to === email && message.text.includes('/confirm-signup#'))
+    .at(-1);
   const token = mail && /confirm-signup#(\S+)/.exec(mail.text)?.[1];
   if (!token) throw new Error(`no sign-up link mailed to ${email}`);
   return token;
@@ -235,7 +257,9 @@ export function signupToken(env: TestEnv, email: string): string {
 
 /** The tokens of the invitations mailed to the address, oldest first (the link goes only by e-mail). */
 export function invitationTokens(env: TestEnv, email: string): string[] {
-  return sentMail(env).filter((message) => message.to === email).flatMap((message) => /accept-invitation#(\S+)/.exec(message.text)?.[1] ?? []);
+  return sentMail(env)
+    .filter((message) => message.to === email)
+    .flatMap((message) => /accept-invitation#(\S+)/.exec(message.text)?.[1] ?? []);
 }
 
 export function invitationToken(env: TestEnv, email: string): string {
@@ -245,7 +269,12 @@ export function invitationToken(env: TestEnv, email: string): string {
 }
 
 /** Invites a member with the role, accepts as them, and returns their signed-in client. */
-export async function addMember(env: TestEnv, admin: Client, role: string, options: { isDpo?: boolean; email?: string } = {}): Promise<Client> {
+export async function addMember(
+  env: TestEnv,
+  admin: Client,
+  role: string,
+  options: { isDpo?: boolean; email?: string } = {},
+): Promise<Client> {
   const email = options.email ?? `${role}-${crypto.randomBytes(4).toString('hex')}@example.org`;
   const invited = await admin.post('/api/v1/invitations', { email, role, isDpo: options.isDpo ?? false });
   if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${JSON.stringify(invited.body)}`);
@@ -267,7 +296,11 @@ export async function addMember(env: TestEnv, admin: Client, role: string, optio
  * (a request cannot be dated before its workspace existed).
  */
 export async function ageWorkspace(env: TestEnv, tenantId: string, days: number): Promise<void> {
-  await env.db.kysely.updateTable('tenants').set({ created_at: new Date(Date.now() - days * 86_400_000) }).where('id', '=', tenantId).execute();
+  await env.db.kysely
+    .updateTable('tenants')
+    .set({ created_at: new Date(Date.now() - days * 86_400_000) })
+    .where('id', '=', tenantId)
+    .execute();
 }
 
 export async function auditCount(env: TestEnv, tenantId: string): Promise<number> {

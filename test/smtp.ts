@@ -11,7 +11,9 @@ export interface ReceivedMail {
  * A real SMTP server on a free local port, keeping every message it receives. onMessage sees each
  * message before it is accepted; when it throws, the message is refused and not kept.
  */
-export async function startSmtpServer(onMessage?: (mail: ReceivedMail) => void): Promise<{ port: number; received: ReceivedMail[]; close(): Promise<void> }> {
+export async function startSmtpServer(
+  onMessage?: (mail: ReceivedMail) => void,
+): Promise<{ port: number; received: ReceivedMail[]; close(): Promise<void> }> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,

@@ -32,7 +32,15 @@ export function people(tag: string): Person[] {
   return Array.from({ length: ROWS }, (_, i) => {
     const [first, last] = NAMES[i % NAMES.length]!;
     const email = i % 50 === 49 ? `${tag}.${i - 1}@Vendor-Files.example`.toUpperCase() : `${tag}.${i}@vendor-files.example`;
-    return { id: String(900000 + i), first: `${first}${i}`, last: last!, email, phone: i % 10 === 0 ? '+1 617-555-0100 ext. 12' : `+49 30 ${1000000 + i}`, company: `Firma ${i % 40}, GmbH`, country: 'Germany' };
+    return {
+      id: String(900000 + i),
+      first: `${first}${i}`,
+      last: last!,
+      email,
+      phone: i % 10 === 0 ? '+1 617-555-0100 ext. 12' : `+49 30 ${1000000 + i}`,
+      company: `Firma ${i % 40}, GmbH`,
+      country: 'Germany',
+    };
   });
 }
 export const DUPLICATES = ROWS / 50;
@@ -48,8 +56,34 @@ export const LAYOUTS: Record<string, { make: (p: Person[]) => Buffer; query?: st
         '\uFEFF' +
           lines(
             [
-              ['Record ID', 'First Name', 'Last Name', 'Email', 'Phone Number', 'Job Title', 'Company Name', 'Country/Region', 'Contact owner', 'Lifecycle Stage', 'Create Date', 'Notes'],
-              ...p.map((x, i) => [x.id, x.first, x.last, x.email, x.phone, 'Buyer', x.company, x.country, 'Sam Sales', 'Lead', '2026-03-01 09:00', i % 7 === 0 ? 'Met at the fair\r\nCall back in May' : '']),
+              [
+                'Record ID',
+                'First Name',
+                'Last Name',
+                'Email',
+                'Phone Number',
+                'Job Title',
+                'Company Name',
+                'Country/Region',
+                'Contact owner',
+                'Lifecycle Stage',
+                'Create Date',
+                'Notes',
+              ],
+              ...p.map((x, i) => [
+                x.id,
+                x.first,
+                x.last,
+                x.email,
+                x.phone,
+                'Buyer',
+                x.company,
+                x.country,
+                'Sam Sales',
+                'Lead',
+                '2026-03-01 09:00',
+                i % 7 === 0 ? 'Met at the fair\r\nCall back in May' : '',
+              ]),
             ],
             ',',
             '\r\n',
@@ -60,7 +94,26 @@ export const LAYOUTS: Record<string, { make: (p: Person[]) => Buffer; query?: st
   'salesforce-report': {
     make: (p) =>
       iconv.encode(
-        lines([['Contact ID', 'First Name', 'Last Name', 'Title', 'Account Name', 'Email', 'Phone', 'Mobile', 'Mailing Country', 'Contact Owner', 'Lead Source'], ...p.map((x) => [`003${x.id}`, x.first, x.last, 'Buyer', x.company, x.email, x.phone, '', 'Deutschland', 'Sam Sales', 'Web'])], ',', '\r\n') +
+        lines(
+          [
+            [
+              'Contact ID',
+              'First Name',
+              'Last Name',
+              'Title',
+              'Account Name',
+              'Email',
+              'Phone',
+              'Mobile',
+              'Mailing Country',
+              'Contact Owner',
+              'Lead Source',
+            ],
+            ...p.map((x) => [`003${x.id}`, x.first, x.last, 'Buyer', x.company, x.email, x.phone, '', 'Deutschland', 'Sam Sales', 'Web']),
+          ],
+          ',',
+          '\r\n',
+        ) +
           '\r\n"Confidential Information - Do Not Distribute"\r\n"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\r\n"Acme GmbH"\r\n',
         'windows-1252',
       ),
@@ -68,14 +121,47 @@ export const LAYOUTS: Record<string, { make: (p: Person[]) => Buffer; query?: st
   },
   // Data Loader: upper-case API names, UTF-8 without BOM, LF.
   'salesforce-data-loader': {
-    make: (p) => Buffer.from(lines([['ID', 'FIRSTNAME', 'LASTNAME', 'EMAIL', 'PHONE', 'MOBILEPHONE', 'TITLE', 'MAILINGCOUNTRY'], ...p.map((x) => [`003${x.id}`, x.first, x.last, x.email, x.phone, '', 'Buyer', 'DE'])], ',', '\n')),
+    make: (p) =>
+      Buffer.from(
+        lines(
+          [
+            ['ID', 'FIRSTNAME', 'LASTNAME', 'EMAIL', 'PHONE', 'MOBILEPHONE', 'TITLE', 'MAILINGCOUNTRY'],
+            ...p.map((x) => [`003${x.id}`, x.first, x.last, x.email, x.phone, '', 'Buyer', 'DE']),
+          ],
+          ',',
+          '\n',
+        ),
+      ),
   },
   // Pipedrive's people export: "Person - …" columns, work and home addresses in two columns.
   pipedrive: {
     make: (p) =>
       Buffer.from(
         lines(
-          [['Person - ID', 'Person - Name', 'Person - First name', 'Person - Last name', 'Person - Email - Work', 'Person - Email - Home', 'Person - Phone - Work', 'Person - Organization', 'Person - Owner'], ...p.map((x, i) => [x.id, `${x.first} ${x.last}`, x.first, x.last, x.email, i % 3 === 0 ? `home.${i}@private.example` : '', x.phone, x.company, 'Sam Sales'])],
+          [
+            [
+              'Person - ID',
+              'Person - Name',
+              'Person - First name',
+              'Person - Last name',
+              'Person - Email - Work',
+              'Person - Email - Home',
+              'Person - Phone - Work',
+              'Person - Organization',
+              'Person - Owner',
+            ],
+            ...p.map((x, i) => [
+              x.id,
+              `${x.first} ${x.last}`,
+              x.first,
+              x.last,
+              x.email,
+              i % 3 === 0 ? `home.${i}@private.example` : '',
+              x.phone,
+              x.company,
+              'Sam Sales',
+            ]),
+          ],
           ',',
           '\n',
         ),
@@ -83,14 +169,41 @@ export const LAYOUTS: Record<string, { make: (p: Person[]) => Buffer; query?: st
   },
   // Excel in Germany: ; between cells, national numbers, country names in German; once in UTF-8, once in Windows-1252.
   'excel-de-utf8': {
-    make: (p) => Buffer.from(lines([['Vorname', 'Nachname', 'E-Mail', 'Telefon', 'Firma', 'Land'], ...p.map((x) => [x.first, x.last, x.email, `030 ${1000000 + Number(x.id)}`, x.company, 'Deutschland'])], ';', '\r\n')),
+    make: (p) =>
+      Buffer.from(
+        lines(
+          [
+            ['Vorname', 'Nachname', 'E-Mail', 'Telefon', 'Firma', 'Land'],
+            ...p.map((x) => [x.first, x.last, x.email, `030 ${1000000 + Number(x.id)}`, x.company, 'Deutschland']),
+          ],
+          ';',
+          '\r\n',
+        ),
+      ),
   },
   'excel-de-1252': {
-    make: (p) => iconv.encode(lines([['Vorname', 'Nachname', 'E-Mail', 'Telefon', 'Firma', 'Land'], ...p.map((x) => [x.first, x.last, x.email, `030 ${1000000 + Number(x.id)}`, x.company, 'Deutschland'])], ';', '\r\n'), 'windows-1252'),
+    make: (p) =>
+      iconv.encode(
+        lines(
+          [
+            ['Vorname', 'Nachname', 'E-Mail', 'Telefon', 'Firma', 'Land'],
+            ...p.map((x) => [x.first, x.last, x.email, `030 ${1000000 + Number(x.id)}`, x.company, 'Deutschland']),
+          ],
+          ';',
+          '\r\n',
+        ),
+        'windows-1252',
+      ),
   },
   // Excel's "Unicode text": UTF-16 little-endian with its mark, tab-separated.
   'excel-utf16': {
-    make: (p) => iconv.encode('\uFEFF' + lines([['First Name', 'Last Name', 'Email', 'Company'], ...p.map((x) => [x.first, x.last, x.email, x.company])], '\t', '\r\n'), 'utf-16le', { addBOM: false }),
+    make: (p) =>
+      iconv.encode(
+        '\uFEFF' +
+          lines([['First Name', 'Last Name', 'Email', 'Company'], ...p.map((x) => [x.first, x.last, x.email, x.company])], '\t', '\r\n'),
+        'utf-16le',
+        { addBOM: false },
+      ),
   },
 };
 

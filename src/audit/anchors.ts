@@ -57,7 +57,9 @@ export async function takeAnchors(db: Database, config: AnchorConfig, now = new 
   const tenants = await db.kysely.selectFrom('tenants').select('id').orderBy('created_at').execute();
   const anchors: AuditAnchor[] = [];
   for (const { id } of tenants) {
-    const head = await withTenant(db, id, (tx) => tx.selectFrom('audit_chain_heads').select(['last_seq', 'last_hash']).where('tenant_id', '=', id).executeTakeFirst());
+    const head = await withTenant(db, id, (tx) =>
+      tx.selectFrom('audit_chain_heads').select(['last_seq', 'last_hash']).where('tenant_id', '=', id).executeTakeFirst(),
+    );
     if (!head) continue;
     const anchor = { tenantId: id, seq: Number(head.last_seq), hash: head.last_hash, at: now.toISOString() };
     anchors.push({ ...anchor, sig: crypto.sign(null, Buffer.from(anchorMessage(anchor)), key).toString('base64') });
@@ -72,7 +74,11 @@ const appended = new Map<string, Map<string, string>>();
  * Anchors every chain: appended to the node's anchor file (the heads that moved since this
  * process last wrote it) and, for a backup, all of them written beside it. Returns the anchors.
  */
-export async function anchorAuditChains(db: Database, config: AnchorConfig, options: { backup?: { location: string | BackupStore; id: string }; now?: Date } = {}): Promise<AuditAnchor[]> {
+export async function anchorAuditChains(
+  db: Database,
+  config: AnchorConfig,
+  options: { backup?: { location: string | BackupStore; id: string }; now?: Date } = {},
+): Promise<AuditAnchor[]> {
   const anchors = await takeAnchors(db, config, options.now);
   const written = appended.get(config.auditAnchorFile) ?? appended.set(config.auditAnchorFile, new Map()).get(config.auditAnchorFile)!;
   const moved = anchors.filter((anchor) => written.get(anchor.tenantId) !== `${anchor.seq}:${anchor.hash}`);
@@ -81,7 +87,8 @@ export async function anchorAuditChains(db: Database, config: AnchorConfig, opti
     fs.appendFileSync(config.auditAnchorFile, moved.map((anchor) => JSON.stringify(anchor) + '\n').join(''), { mode: 0o600 });
     for (const anchor of moved) written.set(anchor.tenantId, `${anchor.seq}:${anchor.hash}`);
   }
-  if (options.backup) await openBackupStore(options.backup.location).writeText(`${options.backup.id}${ANCHORS_SUFFIX}`, JSON.stringify(anchors, null, 2));
+  if (options.backup)
+    await openBackupStore(options.backup.location).writeText(`${options.backup.id}${ANCHORS_SUFFIX}`, JSON.stringify(anchors, null, 2));
   return anchors;
 }
 
@@ -103,14 +110,20 @@ export interface AnchorSources {
  * anchor whose signature does not verify is reported, never used: whoever forged it may be
  * covering a truncation.
  */
-export async function latestAnchors(config: AnchorConfig, sources: AnchorSources): Promise<{ anchors: Map<string, AuditAnchor>; forged: AuditAnchor[] }> {
+export async function latestAnchors(
+  config: AnchorConfig,
+  sources: AnchorSources,
+): Promise<{ anchors: Map<string, AuditAnchor>; forged: AuditAnchor[] }> {
   const found: AuditAnchor[] = [];
   if (sources.file && fs.existsSync(sources.file)) {
     for (const line of fs.readFileSync(sources.file, 'utf8').split('\n')) if (line.trim()) found.push(JSON.parse(line) as AuditAnchor);
   }
   if (sources.backupLocation) {
     const store = openBackupStore(sources.backupLocation);
-    const newest = (await store.list()).filter((name) => name.endsWith(ANCHORS_SUFFIX)).sort().at(-1);
+    const newest = (await store.list())
+      .filter((name) => name.endsWith(ANCHORS_SUFFIX))
+      .sort()
+      .at(-1);
     if (newest) found.push(...(JSON.parse((await store.readText(newest)) ?? '[]') as AuditAnchor[]));
   }
   const anchors = new Map<string, AuditAnchor>();

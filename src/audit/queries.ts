@@ -14,7 +14,10 @@ export async function listAuditEvents(app: AppContext, caller: Caller, query: z.
     if (query.objectType) q = q.where('object_type', '=', query.objectType);
     if (query.objectId) q = q.where('object_id', '=', query.objectId);
     if (query.actorId) q = q.where('actor_id', '=', query.actorId);
-    return q.orderBy('seq', 'desc').limit(query.limit + 1).execute();
+    return q
+      .orderBy('seq', 'desc')
+      .limit(query.limit + 1)
+      .execute();
   });
   const page = rows.slice(0, query.limit);
   return {

@@ -11,13 +11,13 @@ export function auditRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['audit'];
 
-  r.get('/api/v1/audit-events', {
+  r.get('/audit-events', {
     config: { access: 'audit.read' },
     schema: { tags, summary: 'The audit trail, newest first', querystring: auditListQuery, response: { 200: auditPage } },
     handler: async (request) => listAuditEvents(app, callerOf(request), request.query),
   });
 
-  r.get('/api/v1/audit-events/verify', {
+  r.get('/audit-events/verify', {
     config: { access: 'audit.read' },
     schema: { tags, summary: 'Recompute the hash chain and report the first broken link', response: { 200: chainVerificationView } },
     handler: async (request) => {

@@ -30,5 +30,8 @@ export const chainVerificationView = z.object({
   ok: z.boolean(),
   events: z.number().int(),
   brokenAt: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
-  anchoredAt: z.object({ seq: z.number().int(), at: z.string() }).nullable().describe('The signed chain head kept outside the database that the chain was compared with'),
+  anchoredAt: z
+    .object({ seq: z.number().int(), at: z.string() })
+    .nullable()
+    .describe('The signed chain head kept outside the database that the chain was compared with'),
 });

@@ -64,7 +64,10 @@ export function networkOf(ip: string): string | null {
   const groups = address.includes('::')
     ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
     : headGroups;
-  return `${groups.slice(0, 3).map((group) => parseInt(group, 16).toString(16)).join(':')}::/48`;
+  return `${groups
+    .slice(0, 3)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/48`;
 }
 
 const MAX_USER_AGENT = 300;
@@ -150,7 +153,11 @@ async function appendLocked(tx: Tx, tenantId: string, head: ChainHead, drafts: E
     hash = eventHash(event);
     return { ...columnsOf(tenantId, draft), seq: event.seq, prev_hash: event.prevHash, hash };
   });
-  for (let at = 0; at < rows.length; at += CHAIN_BATCH) await tx.insertInto('audit_events').values(rows.slice(at, at + CHAIN_BATCH)).execute();
+  for (let at = 0; at < rows.length; at += CHAIN_BATCH)
+    await tx
+      .insertInto('audit_events')
+      .values(rows.slice(at, at + CHAIN_BATCH))
+      .execute();
   if (head.exists) {
     await tx.updateTable('audit_chain_heads').set({ last_seq: seq, last_hash: hash }).where('tenant_id', '=', tenantId).execute();
   } else {
@@ -236,7 +243,11 @@ const VERIFY_BATCH = 1000;
  * the latest anchor kept outside the database: a chain that is consistent but shorter than its
  * anchor, or different at the anchored event, was truncated or rewritten.
  */
-export async function verifyTenantChain(db: Database, tenantId: string, anchor?: Pick<AuditAnchor, 'seq' | 'hash' | 'at'>): Promise<ChainVerification> {
+export async function verifyTenantChain(
+  db: Database,
+  tenantId: string,
+  anchor?: Pick<AuditAnchor, 'seq' | 'hash' | 'at'>,
+): Promise<ChainVerification> {
   await withTenant(db, tenantId, (tx) => chainPendingReads(tx, tenantId));
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -263,7 +274,10 @@ export async function verifyTenantChain(db: Database, tenantId: string, anchor?:
       if (row.prev_hash !== prevHash) return broken(seq, 'prev_hash does not match the previous event');
       if (eventHash(rowToChainedFields(row)) !== row.hash) return broken(seq, 'content does not match its hash (altered)');
       if (anchor && seq === anchor.seq && row.hash !== anchor.hash) {
-        return { ...broken(seq, `event ${seq} differs from the anchor of ${anchor.at} (the chain was rewritten from here or before)`), anchoredAt: { seq: anchor.seq, at: anchor.at } };
+        return {
+          ...broken(seq, `event ${seq} differs from the anchor of ${anchor.at} (the chain was rewritten from here or before)`),
+          anchoredAt: { seq: anchor.seq, at: anchor.at },
+        };
       }
       prevHash = row.hash;
       expectedSeq++;
@@ -280,7 +294,16 @@ export async function verifyTenantChain(db: Database, tenantId: string, anchor?:
   if (!anchor) return { tenantId, ok: true, events };
   const anchoredAt = { seq: anchor.seq, at: anchor.at };
   if (events < anchor.seq) {
-    return { tenantId, ok: false, events, anchoredAt, brokenAt: { seq: events + 1, reason: `truncated: the anchor of ${anchor.at} saw ${anchor.seq} events, the chain now ends at ${events}` } };
+    return {
+      tenantId,
+      ok: false,
+      events,
+      anchoredAt,
+      brokenAt: {
+        seq: events + 1,
+        reason: `truncated: the anchor of ${anchor.at} saw ${anchor.seq} events, the chain now ends at ${events}`,
+      },
+    };
   }
   return { tenantId, ok: true, events, anchoredAt };
 }
@@ -292,7 +315,14 @@ export async function verifyAllChains(db: Database, anchors: Map<string, AuditAn
   // A workspace with an anchor but no row any more was deleted from under the chain.
   const known = new Set(tenants.map((tenant) => tenant.id));
   for (const [tenantId, anchor] of anchors) {
-    if (!known.has(tenantId)) results.push({ tenantId, ok: false, events: 0, anchoredAt: { seq: anchor.seq, at: anchor.at }, brokenAt: { seq: 1, reason: `the workspace is gone; the anchor of ${anchor.at} saw ${anchor.seq} events` } });
+    if (!known.has(tenantId))
+      results.push({
+        tenantId,
+        ok: false,
+        events: 0,
+        anchoredAt: { seq: anchor.seq, at: anchor.at },
+        brokenAt: { seq: 1, reason: `the workspace is gone; the anchor of ${anchor.at} saw ${anchor.seq} events` },
+      });
   }
   return results;
 }

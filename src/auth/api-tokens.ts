@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { tenantStatement, withTenant } from '../db/tenant.ts';
+import { tenantStatement } from '../db/tenant.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
 import { finishPage, pageBy } from '../http/pagination.ts';
 import { asCaller, type AuthContext, type Caller } from './context.ts';
@@ -48,7 +48,11 @@ function view(row: {
 }
 
 /** A token may only carry actions its creator may perform; it is shown once and stored hashed. */
-export async function createApiToken(app: AppContext, caller: Caller, input: { name: string; scopes: string[]; expiresAt?: string | undefined }) {
+export async function createApiToken(
+  app: AppContext,
+  caller: Caller,
+  input: { name: string; scopes: string[]; expiresAt?: string | undefined },
+) {
   const unknown = input.scopes.filter((scope) => !isAction(scope));
   if (unknown.length > 0) throw unprocessable(`Unknown scopes: ${unknown.join(', ')}`, { field: 'scopes', unknown });
   const beyond = input.scopes.filter((scope) => !memberAllows(caller.auth, scope as Action));
@@ -106,7 +110,9 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
   const [row] = await tenantStatement(app.db, parsed.tenantId, (tx) =>
     tx
       .selectFrom('api_tokens')
-      .innerJoin('members', (join) => join.onRef('members.tenant_id', '=', 'api_tokens.tenant_id').onRef('members.id', '=', 'api_tokens.member_id'))
+      .innerJoin('members', (join) =>
+        join.onRef('members.tenant_id', '=', 'api_tokens.tenant_id').onRef('members.id', '=', 'api_tokens.member_id'),
+      )
       .select([
         'api_tokens.id',
         'api_tokens.token_hash',
@@ -126,7 +132,13 @@ export async function resolveApiToken(app: AppContext, token: string): Promise<A
   if (!row || !sameHash(row.token_hash, sha256(parsed.secret)) || row.revoked_at || row.status !== 'active') return null;
   if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return null;
   if (!row.last_used_at || new Date(row.last_used_at).getTime() + TOUCH_EVERY_MS <= Date.now()) {
-    await tenantStatement(app.db, parsed.tenantId, (tx) => tx.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('tenant_id', '=', parsed.tenantId).where('id', '=', row.id));
+    await tenantStatement(app.db, parsed.tenantId, (tx) =>
+      tx
+        .updateTable('api_tokens')
+        .set({ last_used_at: sql`now()` })
+        .where('tenant_id', '=', parsed.tenantId)
+        .where('id', '=', row.id),
+    );
   }
   return {
     kind: 'api_token',

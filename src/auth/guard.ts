@@ -100,13 +100,22 @@ async function authenticate(app: AppContext, hints: SessionHints, request: Fasti
  * installation's public URL. Clients that are not browsers send neither header.
  */
 function refuseCrossSite(app: AppContext, request: FastifyRequest): void {
-  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw new AppError(415, 'unsupported_media_type', 'This endpoint takes JSON only (Content-Type: application/json).', { contentType: type || null });
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (type !== 'application/json')
+    throw new AppError(415, 'unsupported_media_type', 'This endpoint takes JSON only (Content-Type: application/json).', {
+      contentType: type || null,
+    });
   const site = request.headers['sec-fetch-site'];
   const origin = request.headers.origin;
   const ownOrigins = new Set([new URL(app.config.publicUrl).origin, `${request.protocol}://${request.headers.host ?? ''}`]);
   if ((site !== undefined && site !== 'same-origin' && site !== 'none') || (origin !== undefined && !ownOrigins.has(origin))) {
-    throw forbidden('Signing in, signing up and accepting invitations are only possible from Lawful CRM\'s own pages.', 'cross_site_refused');
+    throw forbidden(
+      "Signing in, signing up and accepting invitations are only possible from Lawful CRM's own pages.",
+      'cross_site_refused',
+    );
   }
 }
 
@@ -126,7 +135,11 @@ export function sessionFailure(error: unknown): AppError | null {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === SESSION_ENDED) return unauthorized('unauthenticated', 'Your session has ended; sign in again.');
   if (code === SESSION_CHANGED) {
-    return new AppError(409, 'session_changed', 'Your role, DPO flag or second factor changed since your last request, so this one was refused before it did anything; send it again.');
+    return new AppError(
+      409,
+      'session_changed',
+      'Your role, DPO flag or second factor changed since your last request, so this one was refused before it did anything; send it again.',
+    );
   }
   return null;
 }
@@ -158,7 +171,8 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
     // role): its next request resolves it afresh instead of failing its confirmation.
     if (request.sessionTokenHash && !SAFE_METHODS.has(request.method)) hints.forget(request.sessionTokenHash);
     const changes = request.routeOptions.config?.changesSessions;
-    if (changes && request.auth) hints.forgetAll(changes === 'user' ? { userId: request.auth.userId } : { tenantId: request.auth.tenantId });
+    if (changes && request.auth)
+      hints.forgetAll(changes === 'user' ? { userId: request.auth.userId } : { tenantId: request.auth.tenantId });
     const precondition = requestPrecondition.getStore()?.precondition;
     if (!precondition) return payload;
     if (precondition.state === 'pending') {
@@ -183,11 +197,12 @@ export function installGuard(fastify: FastifyInstance, app: AppContext): void {
       // Per address on every API call; far stricter, and exact across nodes, on the endpoints that take passwords and codes.
       const tooMany = 'Too many requests from this address; try again later.';
       counters.hit([{ key: `ip:${request.ip}`, max: limits.address, windowSeconds: 60 }], tooMany);
-      if (access === 'public' && path.startsWith('/api/v1/auth/')) await hitPublicLimits(app.db, [{ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 }], tooMany);
+      if (access === 'public' && path.startsWith('/api/v1/auth/'))
+        await hitPublicLimits(app.db, [{ key: `sign-in:${request.ip}`, max: limits.signIn, windowSeconds: 60 }], tooMany);
     }
     if (config.forDataSubject && (await signedInAsMember(app, request))) {
       throw forbidden(
-        'You are signed in to Lawful CRM as a member of staff. This link acts for the person it was sent to, so only they can use it: a person\'s choices are made by the person. Open it signed out (or in a private window) only if it was sent to you.',
+        "You are signed in to Lawful CRM as a member of staff. This link acts for the person it was sent to, so only they can use it: a person's choices are made by the person. Open it signed out (or in a private window) only if it was sent to you.",
         'data_subject_only',
       );
     }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { withUser } from '../db/tenant.ts';
-import { AppError, unauthorized } from '../http/errors.ts';
+import { AppError, unauthorized, type ErrorCode } from '../http/errors.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { assertNotLocked, clearFailures, recordFailure, throttleKey } from './throttle.ts';
 import { matchTotp } from './totp.ts';
@@ -38,22 +38,31 @@ export interface ProofOptions {
  * verification either way, and requires the second factor of an account that has one.
  * Failures are counted in their own transaction so a caller's rollback cannot undo them.
  */
-export async function provePassword(app: AppContext, claim: PasswordClaim, password: string, options: ProofOptions): Promise<PasswordProof> {
+export async function provePassword(
+  app: AppContext,
+  claim: PasswordClaim,
+  password: string,
+  options: ProofOptions,
+): Promise<PasswordProof> {
   const user = await withUser(app.db, null, (tx) => {
     const users = tx.selectFrom('users').select(['id', 'email', 'password_hash', 'totp_enabled_at', 'totp_secret_enc', 'totp_last_step']);
-    return ('email' in claim ? users.where(sql`lower(email)`, '=', claim.email.toLowerCase()) : users.where('id', '=', claim.userId)).executeTakeFirst();
+    return (
+      'email' in claim ? users.where(sql`lower(email)`, '=', claim.email.toLowerCase()) : users.where('id', '=', claim.userId)
+    ).executeTakeFirst();
   });
   const accountKey = throttleKey('account', user?.email ?? ('email' in claim ? claim.email : claim.userId));
   const ipKey = throttleKey('ip', options.ip);
   await withUser(app.db, null, (tx) => assertNotLocked(tx, [accountKey, ipKey]));
 
-  const fail = async (code: string, message: string) => {
+  const fail = async (code: ErrorCode, message: string) => {
     await withUser(app.db, null, async (tx) => {
       await recordFailure(tx, 'account', accountKey);
       await recordFailure(tx, 'ip', ipKey);
     });
     await options.onFailure?.(user?.id ?? null);
-    return options.purpose === 'sign_in' ? unauthorized(code, message) : new AppError(403, 'reauthentication_failed', message, { field: 'password' });
+    return options.purpose === 'sign_in'
+      ? unauthorized(code, message)
+      : new AppError(403, 'reauthentication_failed', message, { field: 'password' });
   };
   const wrongPassword = options.purpose === 'sign_in' ? 'Email or password is incorrect.' : 'The password is incorrect.';
   if (!user) {

@@ -54,7 +54,19 @@ export type Action = keyof typeof PERMISSIONS;
 export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
 
 /** Actions a member flagged as data protection officer may perform whatever their role. */
-export const DPO_ACTIONS: readonly Action[] = ['audit.read', 'members.read', 'workspace.read', 'purposes.manage', 'campaigns.read', 'dsr.read', 'dsr.manage', 'retention.manage', 'incidents.manage', 'governance.manage', 'compliance.read'];
+export const DPO_ACTIONS: readonly Action[] = [
+  'audit.read',
+  'members.read',
+  'workspace.read',
+  'purposes.manage',
+  'campaigns.read',
+  'dsr.read',
+  'dsr.manage',
+  'retention.manage',
+  'incidents.manage',
+  'governance.manage',
+  'compliance.read',
+];
 
 export function roleAllows(role: Role, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Role[]).includes(role);

@@ -1,11 +1,4 @@
-export const ROLES = [
-  'administrator',
-  'company_manager',
-  'marketing_manager',
-  'sales_manager',
-  'salesperson',
-  'jr_salesperson',
-] as const;
+export const ROLES = ['administrator', 'company_manager', 'marketing_manager', 'sales_manager', 'salesperson', 'jr_salesperson'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {

@@ -40,7 +40,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['auth'];
 
-  r.post('/api/v1/auth/signup', {
+  r.post('/auth/signup', {
     config: { access: 'public' },
     schema: {
       tags,
@@ -51,13 +51,21 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
     handler: async (request, reply) => {
       await requestSignUp(app, request.body);
-      return reply.code(202).send({ status: 'confirmation_sent' as const, message: `Check ${request.body.email} for a link to finish creating your workspace.` });
+      return reply.code(202).send({
+        status: 'confirmation_sent' as const,
+        message: `Check ${request.body.email} for a link to finish creating your workspace.`,
+      });
     },
   });
 
-  r.post('/api/v1/auth/signup/confirm', {
+  r.post('/auth/signup/confirm', {
     config: { access: 'public' },
-    schema: { tags, summary: 'Follow the sign-up link: creates the workspace and signs you in', body: signupConfirmBody, response: { 201: sessionInfoSchema } },
+    schema: {
+      tags,
+      summary: 'Follow the sign-up link: creates the workspace and signs you in',
+      body: signupConfirmBody,
+      response: { 201: sessionInfoSchema },
+    },
     handler: async (request, reply) => {
       const { session, info } = await confirmSignUp(app, request.body.token, clientOf(request));
       setSessionCookie(app, reply, session.token);
@@ -65,7 +73,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/login', {
+  r.post('/auth/login', {
     config: { access: 'public' },
     schema: {
       tags,
@@ -81,7 +89,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/logout', {
+  r.post('/auth/logout', {
     config: { access: 'authenticated', mfaExempt: true, sessionOnly: true },
     schema: { tags, summary: 'End the current session' },
     handler: async (request, reply) => {
@@ -91,7 +99,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.get('/api/v1/auth/session', {
+  r.get('/auth/session', {
     config: { access: 'authenticated', mfaExempt: true, sessionOnly: true },
     schema: { tags, summary: 'The signed-in member, workspace, permissions and CSRF token', response: { 200: sessionInfoSchema } },
     handler: async (request) => {
@@ -100,9 +108,14 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/switch-workspace', {
+  r.post('/auth/switch-workspace', {
     config: { access: 'authenticated', sessionOnly: true },
-    schema: { tags, summary: 'Continue in another workspace of the same account', body: switchWorkspaceBody, response: { 200: sessionInfoSchema } },
+    schema: {
+      tags,
+      summary: 'Continue in another workspace of the same account',
+      body: switchWorkspaceBody,
+      response: { 200: sessionInfoSchema },
+    },
     handler: async (request, reply) => {
       const { session, info } = await switchWorkspace(app, callerOf(request), request.body.workspace, clientOf(request));
       setSessionCookie(app, reply, session.token);
@@ -110,13 +123,13 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.get('/api/v1/auth/sessions', {
+  r.get('/auth/sessions', {
     config: { access: 'authenticated', sessionOnly: true },
     schema: { tags, summary: 'Your live sessions', response: { 200: z.object({ items: z.array(sessionListItem) }) } },
     handler: async (request) => ({ items: await listSessions(app, callerOf(request).auth) }),
   });
 
-  r.delete('/api/v1/auth/sessions/:id', {
+  r.delete('/auth/sessions/:id', {
     config: { access: 'authenticated', sessionOnly: true, resource: 'session' },
     schema: { tags, summary: 'Sign out one of your sessions', params: idParam },
     handler: async (request, reply) => {
@@ -125,7 +138,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/password', {
+  r.post('/auth/password', {
     config: { access: 'authenticated', sessionOnly: true },
     schema: { tags, summary: 'Change your password (ends your other sessions)', body: changePasswordBody },
     handler: async (request, reply) => {
@@ -134,13 +147,13 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/totp/setup', {
+  r.post('/auth/totp/setup', {
     config: { access: 'authenticated', mfaExempt: true, sessionOnly: true },
     schema: { tags, summary: 'Start two-factor enrolment: returns the secret and otpauth:// URL', response: { 200: totpSetup } },
     handler: async (request) => startTotpSetup(app, callerOf(request)),
   });
 
-  r.post('/api/v1/auth/totp/enable', {
+  r.post('/auth/totp/enable', {
     config: { access: 'authenticated', mfaExempt: true, sessionOnly: true, changesSessions: 'user' },
     schema: { tags, summary: 'Finish enrolment with a code from the app', body: totpEnableBody },
     handler: async (request, reply) => {
@@ -149,7 +162,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/totp/disable', {
+  r.post('/auth/totp/disable', {
     config: { access: 'authenticated', sessionOnly: true, changesSessions: 'user' },
     schema: { tags, summary: 'Turn two-factor authentication off (password and a current code)', body: totpDisableBody },
     handler: async (request, reply) => {
@@ -170,20 +183,23 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     revokedAt: z.string().nullable(),
   });
 
-  r.get('/api/v1/api-tokens', {
+  r.get('/api-tokens', {
     config: { access: 'tokens.manage' },
     schema: { tags: tokenTags, summary: 'List API tokens', querystring: pageQuery, response: { 200: pageOf(tokenView) } },
     handler: async (request) => listApiTokens(app, callerOf(request), request.query),
   });
 
-  r.post('/api/v1/api-tokens', {
+  r.post('/api-tokens', {
     config: { access: 'tokens.manage' },
     schema: {
       tags: tokenTags,
       summary: 'Create an API token (the token is shown once)',
       body: z.object({
         name: z.string().trim().min(1).max(100),
-        scopes: z.array(z.string()).min(1).describe(`Actions the token may perform: ${ACTIONS.join(', ')}`),
+        scopes: z
+          .array(z.string())
+          .min(1)
+          .describe(`Actions the token may perform: ${ACTIONS.join(', ')}`),
         expiresAt: z.string().datetime({ offset: true }).optional(),
       }),
       response: { 201: tokenView.extend({ token: z.string() }) },
@@ -191,7 +207,7 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
     handler: async (request, reply) => reply.code(201).send(await createApiToken(app, callerOf(request), request.body)),
   });
 
-  r.delete('/api/v1/api-tokens/:id', {
+  r.delete('/api-tokens/:id', {
     config: { access: 'tokens.manage', resource: 'api_token' },
     schema: { tags: tokenTags, summary: 'Revoke an API token', params: idParam },
     handler: async (request, reply) => {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
-import { enterTenant, withTenant, withUser, type Tx } from '../db/tenant.ts';
+import { enterTenant, withTenant, withUser } from '../db/tenant.ts';
 import { AppError, conflict, forbidden, isUniqueViolation, notFound, unauthorized } from '../http/errors.ts';
 import { asCaller, type AuthContext, type Caller } from './context.ts';
 import { provePassword } from './password-proof.ts';
@@ -59,13 +59,21 @@ interface PendingSignUp {
  * of the mailbox follows the link, so no one can hold a workspace in another person's name.
  */
 export async function requestSignUp(app: AppContext, body: z.infer<typeof signupBody>): Promise<void> {
-  if (!app.config.allowSignup) throw forbidden('Sign-up is disabled on this server; ask an administrator for an invitation.', 'signup_disabled');
+  if (!app.config.allowSignup)
+    throw forbidden('Sign-up is disabled on this server; ask an administrator for an invitation.', 'signup_disabled');
   checkPasswordPolicy(body.password, { email: body.email, name: body.name });
-  if (await slugTaken(app, body.workspaceSlug)) throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
+  if (await slugTaken(app, body.workspaceSlug))
+    throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
   const passwordHash = await hashPassword(body.password);
   const pending: PendingSignUp = { ...body, passwordHash, expiresAt: Date.now() + SIGNUP_LINK_HOURS * 3_600_000 };
   const { known, token } = await withUser(app.db, null, async (tx) => ({
-    known: Boolean(await tx.selectFrom('users').select('id').where(sql`lower(email)`, '=', body.email).executeTakeFirst()),
+    known: Boolean(
+      await tx
+        .selectFrom('users')
+        .select('id')
+        .where(sql`lower(email)`, '=', body.email)
+        .executeTakeFirst(),
+    ),
     token: await app.keys.sealWithSystemKey(tx, 'signup', JSON.stringify(pending)),
   }));
   if (!(await withinPublicLimit(app.db, { key: `signup-mail:${sha256(body.email).toString('hex')}`, ...SIGNUP_MAILS_PER_ADDRESS }))) return;
@@ -133,13 +141,25 @@ export async function createWorkspace(
         .values({ tenant_id: tenantId, user_id: user.id, role: 'administrator' })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await recordAudit(tx, tenantId, memberOrigin(member.id, client), { action: 'workspace.create', objectType: 'workspace', objectId: tenantId });
-      const session = await createSession(tx, { userId: user.id, tenantId, mfaPending: false, secondFactor: false, ip: client.ip, userAgent: client.userAgent });
+      await recordAudit(tx, tenantId, memberOrigin(member.id, client), {
+        action: 'workspace.create',
+        objectType: 'workspace',
+        objectId: tenantId,
+      });
+      const session = await createSession(tx, {
+        userId: user.id,
+        tenantId,
+        mfaPending: false,
+        secondFactor: false,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
       return { session, tenantId };
     });
     return { session, info: await sessionInfo(app, session.id, tenantId) };
   } catch (error) {
-    if (isUniqueViolation(error, 'tenants_slug_key')) throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
+    if (isUniqueViolation(error, 'tenants_slug_key'))
+      throw conflict('This workspace address is taken; choose another.', { field: 'workspaceSlug' });
     throw error;
   }
 }
@@ -167,9 +187,14 @@ export async function logIn(app: AppContext, body: z.infer<typeof loginBody>, cl
   });
   const membership = await chooseMembership(app, proof.userId, body.workspace);
   if (!membership) {
-    throw unauthorized('no_workspace', body.workspace ? 'You are not a member of this workspace.' : 'Your account has no active workspace.');
+    throw unauthorized(
+      'no_workspace',
+      body.workspace ? 'You are not a member of this workspace.' : 'Your account has no active workspace.',
+    );
   }
-  const user = await withUser(app.db, proof.userId, (tx) => tx.selectFrom('users').select('totp_enabled_at').where('id', '=', proof.userId).executeTakeFirstOrThrow());
+  const user = await withUser(app.db, proof.userId, (tx) =>
+    tx.selectFrom('users').select('totp_enabled_at').where('id', '=', proof.userId).executeTakeFirstOrThrow(),
+  );
   const mfaPending = mustEnrolTotp(membership.role as Role, membership.require_admin_totp, user.totp_enabled_at);
   const session = await withUser(app.db, null, async (tx) => {
     const created = await createSession(tx, {
@@ -280,7 +305,11 @@ export async function switchWorkspace(app: AppContext, caller: Caller, slug: str
   // A new session id on every change of privilege (ASVS 3.2.1).
   const session = await withUser(app.db, caller.auth.userId, async (tx) => {
     const totp = await tx.selectFrom('users').select('totp_enabled_at').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
-    const current = await tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirstOrThrow();
+    const current = await tx
+      .selectFrom('sessions')
+      .select('second_factor')
+      .where('id', '=', caller.auth.sessionId!)
+      .executeTakeFirstOrThrow();
     if (totp.totp_enabled_at && !current.second_factor) {
       throw new AppError(403, 'second_factor_required', 'Sign in again with your authentication code to open another workspace.');
     }
@@ -294,7 +323,11 @@ export async function switchWorkspace(app: AppContext, caller: Caller, slug: str
       userAgent: client.userAgent,
     });
     await enterTenant(tx, target.tenantId);
-    await recordAudit(tx, target.tenantId, memberOrigin(target.memberId, client), { action: 'auth.switch_workspace', objectType: 'session', objectId: created.id });
+    await recordAudit(tx, target.tenantId, memberOrigin(target.memberId, client), {
+      action: 'auth.switch_workspace',
+      objectType: 'session',
+      objectId: created.id,
+    });
     return created;
   });
   return { session, info: await sessionInfo(app, session.id, target.tenantId) };
@@ -335,17 +368,28 @@ export async function revokeOwnSession(app: AppContext, caller: Caller, sessionI
  * Proves the signed-in user's password again (provePassword: counted, locked like sign-in). The
  * second factor is asked again only of a session that did not prove it.
  */
-async function reauthenticate(app: AppContext, caller: Caller, password: string, totp?: string, askSecondFactorAgain = false): Promise<void> {
-  const session = !askSecondFactorAgain && caller.auth.sessionId
-    ? await withUser(app.db, caller.auth.userId, (tx) => tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirst())
-    : undefined;
+async function reauthenticate(
+  app: AppContext,
+  caller: Caller,
+  password: string,
+  totp?: string,
+  askSecondFactorAgain = false,
+): Promise<void> {
+  const session =
+    !askSecondFactorAgain && caller.auth.sessionId
+      ? await withUser(app.db, caller.auth.userId, (tx) =>
+          tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirst(),
+        )
+      : undefined;
   await provePassword(app, { userId: caller.auth.userId }, password, {
     ip: caller.origin.ip ?? 'unknown',
     totp,
     sessionHasSecondFactor: session?.second_factor ?? false,
     purpose: 'reauthenticate',
     onFailure: () =>
-      asCaller(app, caller, (_tx, audit) => audit({ action: 'auth.reauthentication_failed', objectType: 'member', objectId: caller.auth.memberId })),
+      asCaller(app, caller, (_tx, audit) =>
+        audit({ action: 'auth.reauthentication_failed', objectType: 'member', objectId: caller.auth.memberId }),
+      ),
   });
 }
 
@@ -360,7 +404,11 @@ export async function changePassword(app: AppContext, caller: Caller, body: z.in
       .set({ password_hash: await hashPassword(body.newPassword), password_changed_at: sql`now()` })
       .where('id', '=', caller.auth.userId)
       .execute();
-    let others = tx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', caller.auth.userId).where('revoked_at', 'is', null);
+    let others = tx
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now()` })
+      .where('user_id', '=', caller.auth.userId)
+      .where('revoked_at', 'is', null);
     if (caller.auth.sessionId) others = others.where('id', '!=', caller.auth.sessionId);
     await others.execute();
     await audit({ action: 'auth.password_change', objectType: 'member', objectId: caller.auth.memberId, fields: ['password'] });
@@ -370,7 +418,11 @@ export async function changePassword(app: AppContext, caller: Caller, body: z.in
 /** Step 1 of enrolment: a new secret, stored encrypted but not active until a code proves the app has it. */
 export async function startTotpSetup(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx, audit) => {
-    const user = await tx.selectFrom('users').select(['email', 'totp_enabled_at']).where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    const user = await tx
+      .selectFrom('users')
+      .select(['email', 'totp_enabled_at'])
+      .where('id', '=', caller.auth.userId)
+      .executeTakeFirstOrThrow();
     if (user.totp_enabled_at) throw conflict('Two-factor authentication is already enabled.');
     const secret = newTotpSecret();
     await tx
@@ -389,9 +441,15 @@ export async function enableTotp(app: AppContext, caller: Caller, code: string):
     if (user.totp_enabled_at) throw conflict('Two-factor authentication is already enabled.');
     if (!user.totp_secret_enc) throw conflict('Start the setup first (POST /api/v1/auth/totp/setup).');
     const step = await matchTotp(await app.keys.openWithSystemKey(tx, 'totp', user.totp_secret_enc), code, null);
-    if (step === null) throw new AppError(422, 'invalid_totp', 'The code does not match; check the time on your device and try again.', { field: 'code' });
-    await tx.updateTable('users').set({ totp_enabled_at: sql`now()`, totp_last_step: step }).where('id', '=', user.id).execute();
-    if (caller.auth.sessionId) await tx.updateTable('sessions').set({ mfa_pending: false, second_factor: true }).where('id', '=', caller.auth.sessionId).execute();
+    if (step === null)
+      throw new AppError(422, 'invalid_totp', 'The code does not match; check the time on your device and try again.', { field: 'code' });
+    await tx
+      .updateTable('users')
+      .set({ totp_enabled_at: sql`now()`, totp_last_step: step })
+      .where('id', '=', user.id)
+      .execute();
+    if (caller.auth.sessionId)
+      await tx.updateTable('sessions').set({ mfa_pending: false, second_factor: true }).where('id', '=', caller.auth.sessionId).execute();
     await audit({ action: 'auth.totp_enable', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp'] });
   });
 }
@@ -402,11 +460,19 @@ export async function disableTotp(app: AppContext, caller: Caller, password: str
   await asCaller(app, caller, async (tx, audit) => {
     const user = await tx.selectFrom('users').selectAll().where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
     if (!user.totp_enabled_at || !user.totp_secret_enc) throw conflict('Two-factor authentication is not enabled.');
-    const tenant = await tx.selectFrom('tenants').select('require_admin_totp').where('id', '=', caller.auth.tenantId).executeTakeFirstOrThrow();
+    const tenant = await tx
+      .selectFrom('tenants')
+      .select('require_admin_totp')
+      .where('id', '=', caller.auth.tenantId)
+      .executeTakeFirstOrThrow();
     if (mustEnrolTotp(caller.auth.role, tenant.require_admin_totp, null)) {
       throw conflict('This workspace requires Administrators to use two-factor authentication.');
     }
-    await tx.updateTable('users').set({ totp_enabled_at: null, totp_secret_enc: null, totp_last_step: null }).where('id', '=', user.id).execute();
+    await tx
+      .updateTable('users')
+      .set({ totp_enabled_at: null, totp_secret_enc: null, totp_last_step: null })
+      .where('id', '=', user.id)
+      .execute();
     await audit({ action: 'auth.totp_disable', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp'] });
   });
 }

@@ -70,7 +70,9 @@ export interface ResolvedSession {
 export async function resolveSession(app: AppContext, token: string): Promise<ResolvedSession | null> {
   if (token.length < 32 || token.length > 100) return null;
   const tokenHash = sha256(token);
-  const [session] = await userStatement(app.db, null, (tx) => tx.selectFrom(sql<SessionLookup>`app_session_lookup(${tokenHash})`.as('s')).selectAll());
+  const [session] = await userStatement(app.db, null, (tx) =>
+    tx.selectFrom(sql<SessionLookup>`app_session_lookup(${tokenHash})`.as('s')).selectAll(),
+  );
   const now = Date.now();
   if (
     !session ||
@@ -82,7 +84,12 @@ export async function resolveSession(app: AppContext, token: string): Promise<Re
     return null;
   }
   if (new Date(session.last_seen_at).getTime() + TOUCH_EVERY_MS <= now) {
-    await userStatement(app.db, null, (tx) => tx.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', session.id));
+    await userStatement(app.db, null, (tx) =>
+      tx
+        .updateTable('sessions')
+        .set({ last_seen_at: sql`now()` })
+        .where('id', '=', session.id),
+    );
   }
   return {
     auth: {

@@ -89,7 +89,10 @@ export class StateDigest {
 
 /** Rows of the state a backup describes, and rows its data file holds (changes only, for an incremental one). */
 export function rowCounts(manifest: BackupManifest): { state: number; written: number } {
-  return { state: manifest.tables.reduce((n, t) => n + t.state.rows, 0), written: manifest.tables.reduce((n, t) => n + t.rows + t.deleted, 0) };
+  return {
+    state: manifest.tables.reduce((n, t) => n + t.state.rows, 0),
+    written: manifest.tables.reduce((n, t) => n + t.rows + t.deleted, 0),
+  };
 }
 
 /** Complete backups in a store, oldest first. */
@@ -109,7 +112,8 @@ export function chainOf(all: BackupManifest[], id: string): BackupManifest[] {
   const byId = new Map(all.map((manifest) => [manifest.id, manifest]));
   const chain: BackupManifest[] = [];
   for (let current = byId.get(id); ; current = byId.get(current.base!)) {
-    if (!current) throw new BackupCorruptError(chain.length === 0 ? `No complete backup ${id}` : `${id} needs ${chain[0]!.base}, which is missing`);
+    if (!current)
+      throw new BackupCorruptError(chain.length === 0 ? `No complete backup ${id}` : `${id} needs ${chain[0]!.base}, which is missing`);
     chain.unshift(current);
     if (current.kind === 'full') return chain;
   }
@@ -212,7 +216,12 @@ export async function writeBackup(
           let rows = 0;
           let deleted = 0;
           for (const tenantId of info.perTenant ? tenants : [null]) {
-            for (const row of await selectTable<{ k: string; json: string }>(tx, info, tenantId, sql`${keyExpression(info)} as k, row_to_json(t)::text as json`)) {
+            for (const row of await selectTable<{ k: string; json: string }>(
+              tx,
+              info,
+              tenantId,
+              sql`${keyExpression(info)} as k, row_to_json(t)::text as json`,
+            )) {
               const h = state.add(row.json);
               await index.write({ t: info.table, n: tenantId, k: row.k, h } satisfies IndexLine);
               const earlier = before?.get(row.k);
@@ -228,7 +237,13 @@ export async function writeBackup(
             hash.update(`-${k}\n`);
             deleted += 1;
           }
-          tables.push({ table: info.table, rows, deleted, sha256: hash.digest('hex'), state: { rows: state.rows, digest: state.digest() } });
+          tables.push({
+            table: info.table,
+            rows,
+            deleted,
+            sha256: hash.digest('hex'),
+            state: { rows: state.rows, digest: state.digest() },
+          });
         }
         await previous?.finish();
       });
@@ -355,10 +370,13 @@ export async function verifyBackup(location: string | BackupStore, id: string, m
     const entry = seen.get(table.table);
     const sha256 = entry ? entry.hash.digest('hex') : crypto.createHash('sha256').digest('hex');
     if ((entry?.rows ?? 0) !== table.rows || (entry?.deleted ?? 0) !== table.deleted || sha256 !== table.sha256) {
-      throw new BackupCorruptError(`${id}: table ${table.table} holds ${entry?.rows ?? 0} rows that do not match the manifest (${table.rows})`);
+      throw new BackupCorruptError(
+        `${id}: table ${table.table} holds ${entry?.rows ?? 0} rows that do not match the manifest (${table.rows})`,
+      );
     }
     const state = states.get(table.table) ?? new StateDigest();
-    if (state.rows !== table.state.rows || state.digest() !== table.state.digest) throw new BackupCorruptError(`${id}: the index of table ${table.table} does not match the manifest`);
+    if (state.rows !== table.state.rows || state.digest() !== table.state.digest)
+      throw new BackupCorruptError(`${id}: the index of table ${table.table} does not match the manifest`);
     seen.delete(table.table);
   }
   if (seen.size > 0) throw new BackupCorruptError(`${id}: rows of tables the manifest does not list (${[...seen.keys()].join(', ')})`);

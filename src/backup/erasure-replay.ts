@@ -21,10 +21,27 @@ export async function shredLogSince(db: Database, since: Date): Promise<ShredLog
   const log: ShredLog = { keys: [], tombstones: [] };
   for (const tenantId of tenants) {
     await withTenant(db, tenantId, async (tx) => {
-      const keys = await tx.selectFrom('subject_keys').select(['id', 'destroyed_at']).where('tenant_id', '=', tenantId).where('destroyed_at', '>=', since).execute();
+      const keys = await tx
+        .selectFrom('subject_keys')
+        .select(['id', 'destroyed_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('destroyed_at', '>=', since)
+        .execute();
       for (const key of keys) log.keys.push({ tenantId, subjectId: key.id, destroyedAt: new Date(key.destroyed_at!).toISOString() });
-      const tombstones = await tx.selectFrom('erasure_tombstones').selectAll().where('tenant_id', '=', tenantId).where('erased_at', '>=', since).execute();
-      for (const row of tombstones) log.tombstones.push({ tenantId, emailIndex: row.email_index, kind: row.kind, requestId: row.request_id, erasedAt: new Date(row.erased_at).toISOString() });
+      const tombstones = await tx
+        .selectFrom('erasure_tombstones')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('erased_at', '>=', since)
+        .execute();
+      for (const row of tombstones)
+        log.tombstones.push({
+          tenantId,
+          emailIndex: row.email_index,
+          kind: row.kind,
+          requestId: row.request_id,
+          erasedAt: new Date(row.erased_at).toISOString(),
+        });
     });
   }
   return log;
@@ -52,7 +69,13 @@ export async function replayErasures(target: Pick<AppContext, 'db' | 'keys'>, lo
           continue;
         }
         const people = await peopleWithEmailIndex(tx, tenantId, tombstone.emailIndex);
-        await eraseSubject(target as AppContext, tx, tenantId, { email: '', emailIndex: tombstone.emailIndex, people }, tombstone.requestId);
+        await eraseSubject(
+          target as AppContext,
+          tx,
+          tenantId,
+          { email: '', emailIndex: tombstone.emailIndex, people },
+          tombstone.requestId,
+        );
         erasures += 1;
       }
       for (const key of log.keys.filter((k) => k.tenantId === tenantId)) {

@@ -18,7 +18,15 @@ export interface LogicalDump {
  * Short-lived state that a restore must not bring back (sessions, throttles, the job queue), and
  * person_terms, which the restored contacts and leads rebuild through their triggers.
  */
-const EPHEMERAL = new Set(['schema_migrations', 'sessions', 'auth_throttle', 'public_rate_limits', 'jobs', 'job_schedules', 'person_terms']);
+const EPHEMERAL = new Set([
+  'schema_migrations',
+  'sessions',
+  'auth_throttle',
+  'public_rate_limits',
+  'jobs',
+  'job_schedules',
+  'person_terms',
+]);
 
 export interface TableInfo {
   table: string;
@@ -38,7 +46,9 @@ export async function tablesInOrder(db: Database): Promise<TableInfo[]> {
 }
 
 export async function schemaVersion(db: Database): Promise<number> {
-  const { rows } = await sql<{ version: number }>`select coalesce(max(version), 0)::int as version from schema_migrations`.execute(db.kysely);
+  const { rows } = await sql<{ version: number }>`select coalesce(max(version), 0)::int as version from schema_migrations`.execute(
+    db.kysely,
+  );
   return rows[0]!.version;
 }
 
@@ -46,18 +56,29 @@ export async function schemaVersion(db: Database): Promise<number> {
  * Rows of one table, one workspace's where the table is per workspace. Filtered by WHERE as
  * well as by row-level security: the role a backup runs as may own the tables or bypass it.
  */
-export async function selectTable<T>(tx: Kysely<any>, info: TableInfo, tenantId: string | null, columns: RawBuilder<unknown>): Promise<T[]> {
+export async function selectTable<T>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's type for a database of any schema: a backup reads every table
+  tx: Kysely<any>,
+  info: TableInfo,
+  tenantId: string | null,
+  columns: RawBuilder<unknown>,
+): Promise<T[]> {
   await sql`select set_config('app.tenant_id', ${tenantId ?? ''}, true)`.execute(tx);
   const where = tenantId ? sql`where t.tenant_id = ${tenantId}` : sql``;
   return (await sql<T>`select ${columns} from ${sql.table(info.table)} t ${where}`.execute(tx)).rows;
 }
 
 /** The rows of one table as PostgreSQL JSON, workspace by workspace where row-level security is forced. */
-export async function tableRows(db: Database, info: TableInfo, tenants: string[]): Promise<Array<{ tenantId: string | null; json: string }>> {
+export async function tableRows(
+  db: Database,
+  info: TableInfo,
+  tenants: string[],
+): Promise<Array<{ tenantId: string | null; json: string }>> {
   const rows: Array<{ tenantId: string | null; json: string }> = [];
   for (const tenantId of info.perTenant ? tenants : [null]) {
     await db.kysely.transaction().execute(async (tx) => {
-      for (const row of await selectTable<{ json: string }>(tx, info, tenantId, sql`row_to_json(t)::text as json`)) rows.push({ tenantId, json: row.json });
+      for (const row of await selectTable<{ json: string }>(tx, info, tenantId, sql`row_to_json(t)::text as json`))
+        rows.push({ tenantId, json: row.json });
     });
   }
   return rows;
@@ -90,9 +111,13 @@ export async function restoreDatabase(db: Database, dump: LogicalDump): Promise<
 /** After rows were inserted with their ids, identity sequences continue after the highest. */
 export async function resetIdentities(db: Database): Promise<void> {
   const identities = await sql<{ table_name: string; column_name: string }>`
-    select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`.execute(db.kysely);
+    select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`.execute(
+    db.kysely,
+  );
   for (const { table_name, column_name } of identities.rows) {
-    await sql`select setval(pg_get_serial_sequence(${table_name}, ${column_name}), greatest((select max(${sql.ref(column_name)}) from ${sql.table(table_name)}), 1))`.execute(db.kysely);
+    await sql`select setval(pg_get_serial_sequence(${table_name}, ${column_name}), greatest((select max(${sql.ref(column_name)}) from ${sql.table(table_name)}), 1))`.execute(
+      db.kysely,
+    );
   }
 }
 
@@ -102,7 +127,9 @@ export async function insertRows(db: Database, table: string, tenantId: string |
     if (tenantId) await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(tx);
     for (let i = 0; i < jsons.length; i += 500) {
       const batch = `[${jsons.slice(i, i + 500).join(',')}]`;
-      await sql`insert into ${sql.table(table)} overriding system value select * from json_populate_recordset(null::${sql.table(table)}, ${batch}::json)`.execute(tx);
+      await sql`insert into ${sql.table(table)} overriding system value select * from json_populate_recordset(null::${sql.table(table)}, ${batch}::json)`.execute(
+        tx,
+      );
     }
   });
 }

@@ -2,7 +2,16 @@ import { sql } from 'kysely';
 import { KeyService } from '../crypto/keys.ts';
 import type { MasterKeyProvider } from '../crypto/master-keys.ts';
 import type { Database } from '../db/connection.ts';
-import { backupKey, BackupCorruptError, chainOf, listBackups, StateDigest, verifyBackup, type BackupManifest, type DataLine } from './archive.ts';
+import {
+  backupKey,
+  BackupCorruptError,
+  chainOf,
+  listBackups,
+  StateDigest,
+  verifyBackup,
+  type BackupManifest,
+  type DataLine,
+} from './archive.ts';
 import { readErasureJournal } from './erasure-journal.ts';
 import { replayErasures, shredLogSince, type ShredLog } from './erasure-replay.ts';
 import { insertRows, resetIdentities, schemaVersion, selectTable, tablesInOrder } from './logical.ts';
@@ -13,7 +22,12 @@ import { openBackupStore, type BackupStore } from './store.ts';
  * Erasures recorded after a backup: from the erasure journal beside it, the newer backups and,
  * when reachable, the live database.
  */
-export async function shredLogAfter(all: BackupManifest[], manifest: BackupManifest, live?: Database, journal?: ShredLog | null): Promise<ShredLog> {
+export async function shredLogAfter(
+  all: BackupManifest[],
+  manifest: BackupManifest,
+  live?: Database,
+  journal?: ShredLog | null,
+): Promise<ShredLog> {
   const since = Date.parse(manifest.takenAt);
   const logs = all.filter((other) => Date.parse(other.takenAt) > since).map((other) => other.shredLog);
   if (journal) logs.push(journal);
@@ -22,7 +36,8 @@ export async function shredLogAfter(all: BackupManifest[], manifest: BackupManif
   const tombstones = new Map<string, ShredLog['tombstones'][number]>();
   for (const log of logs) {
     for (const key of log.keys) if (Date.parse(key.destroyedAt) >= since) keys.set(`${key.tenantId}:${key.subjectId}`, key);
-    for (const tombstone of log.tombstones) if (Date.parse(tombstone.erasedAt) >= since) tombstones.set(`${tombstone.tenantId}:${tombstone.emailIndex}`, tombstone);
+    for (const tombstone of log.tombstones)
+      if (Date.parse(tombstone.erasedAt) >= since) tombstones.set(`${tombstone.tenantId}:${tombstone.emailIndex}`, tombstone);
   }
   return { keys: [...keys.values()], tombstones: [...tombstones.values()] };
 }
@@ -116,7 +131,9 @@ async function checkRestoredState(target: Database, manifest: BackupManifest): P
       }
       const wanted = expected.get(info.table);
       if (!wanted || wanted.rows !== state.rows || wanted.digest !== state.digest()) {
-        throw new BackupCorruptError(`the restored table ${info.table} (${state.rows} rows) does not match the state recorded in ${manifest.id} (${wanted?.rows ?? 'absent'})`);
+        throw new BackupCorruptError(
+          `the restored table ${info.table} (${state.rows} rows) does not match the state recorded in ${manifest.id} (${wanted?.rows ?? 'absent'})`,
+        );
       }
     }
   });
@@ -143,12 +160,18 @@ export async function restoreBackup(
   for (const member of chain) await verifyBackup(store, member.id, master);
   const manifest = chain.at(-1)!;
   const version = await schemaVersion(target);
-  if (version !== manifest.schemaVersion) throw new Error(`The backup is of schema version ${manifest.schemaVersion}, the target database of ${version}; migrate it to the same version first.`);
+  if (version !== manifest.schemaVersion)
+    throw new Error(
+      `The backup is of schema version ${manifest.schemaVersion}, the target database of ${version}; migrate it to the same version first.`,
+    );
   const { rows: existing } = await sql<{ n: number }>`select count(*)::int as n from tenants`.execute(target.kysely);
   if (existing[0]!.n > 0) throw new Error('The target database is not empty: restore into a new database.');
   const rows = await loadChain(target, store, chain, master);
   await resetIdentities(target);
   await checkRestoredState(target, manifest);
-  const replayed = await replayErasures({ db: target, keys: new KeyService(master) }, await shredLogAfter(all, manifest, options.live, journal));
+  const replayed = await replayErasures(
+    { db: target, keys: new KeyService(master) },
+    await shredLogAfter(all, manifest, options.live, journal),
+  );
   return { manifest, chain: chain.map((member) => member.id), rows, replayed, journal: journal ? 'read' : 'missing' };
 }

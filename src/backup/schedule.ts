@@ -21,7 +21,11 @@ export async function scheduledBackup(app: AppContext, now = new Date()): Promis
   if (!app.config.backupSchedule) return null;
   const lastFull = (await listBackups(app.config.backupDir)).filter((b) => b.kind === 'full').at(-1);
   const due = !lastFull || now.getTime() - Date.parse(lastFull.takenAt) >= FULL_EVERY_MS - TICK_SLACK_MS;
-  const manifest = await writeBackup(app.db, app.keys.master, app.config.backupDir, { kind: due ? 'full' : 'incremental', keepDays: app.config.backupKeepDays, now });
+  const manifest = await writeBackup(app.db, app.keys.master, app.config.backupDir, {
+    kind: due ? 'full' : 'incremental',
+    keepDays: app.config.backupKeepDays,
+    now,
+  });
   await anchorAuditChains(app.db, app.config, { backup: { location: app.config.backupDir, id: manifest.id }, now });
   return manifest;
 }
@@ -44,7 +48,14 @@ export async function restoreDrill(app: AppContext): Promise<{ ok: boolean; erro
   }
   await app.db.kysely
     .insertInto('backup_drills')
-    .values({ backup_id: newest.id, backup_taken_at: newest.takenAt, ok: outcome.ok, rows_restored: outcome.rows, seconds: ((Date.now() - started) / 1000).toFixed(2), error: outcome.error?.slice(0, 2000) ?? null })
+    .values({
+      backup_id: newest.id,
+      backup_taken_at: newest.takenAt,
+      ok: outcome.ok,
+      rows_restored: outcome.rows,
+      seconds: ((Date.now() - started) / 1000).toFixed(2),
+      error: outcome.error?.slice(0, 2000) ?? null,
+    })
     .execute();
   return { ok: outcome.ok, error: outcome.error };
 }

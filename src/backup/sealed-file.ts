@@ -50,7 +50,8 @@ export class SealedWriter {
 
   async write(value: unknown): Promise<void> {
     // The writing side failed (disk full, bucket refused): stop the reading side too.
-    if (this.failure || this.lines.destroyed) throw new Error(`the backup file ${this.name} could not be written${this.failure ? `: ${this.failure.message}` : ''}`);
+    if (this.failure || this.lines.destroyed)
+      throw new Error(`the backup file ${this.name} could not be written${this.failure ? `: ${this.failure.message}` : ''}`);
     if (!this.lines.write(`${JSON.stringify(value)}\n`)) {
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -66,7 +67,13 @@ export class SealedWriter {
     this.lines.end();
     await this.written;
     await this.upload.commit();
-    return { name: this.name, iv: this.iv.toString('base64'), authTag: this.cipher.getAuthTag().toString('base64'), bytes: this.bytes, sha256: this.hash.digest('hex') };
+    return {
+      name: this.name,
+      iv: this.iv.toString('base64'),
+      authTag: this.cipher.getAuthTag().toString('base64'),
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+    };
   }
 
   async abort(error: Error): Promise<void> {
@@ -93,7 +100,8 @@ export async function* readSealedLines<T>(store: BackupStore, sealed: SealedFile
   decipher.setAuthTag(Buffer.from(sealed.authTag, 'base64'));
   const plain = stream.pipe(decipher).pipe(zlib.createGunzip());
   const failure = new Promise<never>((_, reject) => {
-    for (const part of [stream, decipher, plain]) part.on('error', (error) => reject(new BackupCorruptError(`${label} cannot be read: ${error.message}`)));
+    for (const part of [stream, decipher, plain])
+      part.on('error', (error) => reject(new BackupCorruptError(`${label} cannot be read: ${error.message}`)));
   });
   failure.catch(() => {});
   const iterator = readline.createInterface({ input: plain, crlfDelay: Infinity })[Symbol.asyncIterator]();

@@ -75,7 +75,8 @@ export class DirectoryStore implements BackupStore {
   /** What a killed backup left behind: never part of a backup. */
   clearIncomplete(): void {
     if (!fs.existsSync(this.location)) return;
-    for (const name of fs.readdirSync(this.location)) if (name.endsWith('.partial')) fs.rmSync(path.join(this.location, name), { force: true });
+    for (const name of fs.readdirSync(this.location))
+      if (name.endsWith('.partial')) fs.rmSync(path.join(this.location, name), { force: true });
   }
 
   private partialOf(name: string): string {
@@ -136,7 +137,9 @@ export class S3Store implements BackupStore {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const page = await client.send(new commands.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }));
+      const page = await client.send(
+        new commands.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, ContinuationToken: token }),
+      );
       for (const object of page.Contents ?? []) if (object.Key) names.push(object.Key.slice(this.prefix.length));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -153,7 +156,9 @@ export class S3Store implements BackupStore {
 
   async writeText(name: string, text: string): Promise<void> {
     const { client, commands } = await this.s3();
-    await client.send(new commands.PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: text, ContentType: 'application/json' }));
+    await client.send(
+      new commands.PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: text, ContentType: 'application/json' }),
+    );
   }
 
   async read(name: string): Promise<Readable | null> {
@@ -170,7 +175,10 @@ export class S3Store implements BackupStore {
   create(name: string): BackupUpload {
     const body = new PassThrough();
     // Multipart, 8 MiB parts: a large backup is never held in memory whole.
-    const upload = Promise.all([this.s3(), import('@aws-sdk/lib-storage')]).then(([{ client }, { Upload }]) => new Upload({ client, params: { Bucket: this.bucket, Key: this.key(name), Body: body }, partSize: 8 * 1024 * 1024 }));
+    const upload = Promise.all([this.s3(), import('@aws-sdk/lib-storage')]).then(
+      ([{ client }, { Upload }]) =>
+        new Upload({ client, params: { Bucket: this.bucket, Key: this.key(name), Body: body }, partSize: 8 * 1024 * 1024 }),
+    );
     const done = upload.then((u) => u.done());
     done.catch(() => {});
     return {

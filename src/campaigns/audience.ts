@@ -50,12 +50,21 @@ async function repermissionTargets(work: CrmWork, campaign: CampaignRow): Promis
       ]),
     )
     .execute();
-  return visibleOnly(work, rows.map((row) => ({ type: row.person_type, id: row.person_id })));
+  return visibleOnly(
+    work,
+    rows.map((row) => ({ type: row.person_type, id: row.person_id })),
+  );
 }
 
 /** Who a send would reach and who the gate refuses, by reason, decided now. */
-export async function audience(work: CrmWork, campaign: CampaignRow): Promise<{ people: PersonRef[]; allowed: PersonRef[]; verdicts: Map<string, Verdict> }> {
-  const people = campaign.kind === 'campaign' ? await segmentMembers(work, await findSegment(work, campaign.segment_id!)) : await repermissionTargets(work, campaign);
+export async function audience(
+  work: CrmWork,
+  campaign: CampaignRow,
+): Promise<{ people: PersonRef[]; allowed: PersonRef[]; verdicts: Map<string, Verdict> }> {
+  const people =
+    campaign.kind === 'campaign'
+      ? await segmentMembers(work, await findSegment(work, campaign.segment_id!))
+      : await repermissionTargets(work, campaign);
   const verdicts = await evaluateGate(work.tx, work.tenantId, { id: campaign.purpose_id }, people, { path: campaign.kind });
   return { people, allowed: people.filter((person) => verdicts.get(person.id)!.allowed), verdicts };
 }

@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
-import { crmWork, iso, isoRequired } from '../crm/context.ts';
+import { crmWork } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { gatePurposes, purposeInForce, recordRefusals } from '../consent/gate.ts';
 import { purposeReference } from '../consent/purposes.ts';
 import type { Tx } from '../db/tenant.ts';
@@ -54,12 +55,26 @@ export async function findCampaign(tx: Tx, tenantId: string, id: string): Promis
  * declared as such, so that objections, suppressions and the channel rule apply to it.
  */
 export function notDirectMarketing(purpose: { name: string }): AppError {
-  return new AppError(422, 'not_direct_marketing', `A campaign is direct marketing: "${purpose.name}" is not declared as a direct-marketing purpose. Choose one that is, or declare it so (objections and the suppression list then apply to it).`, { field: 'purposeId' });
+  return new AppError(
+    422,
+    'not_direct_marketing',
+    `A campaign is direct marketing: "${purpose.name}" is not declared as a direct-marketing purpose. Choose one that is, or declare it so (objections and the suppression list then apply to it).`,
+    { field: 'purposeId' },
+  );
 }
 
 export function listCampaigns(app: AppContext, caller: Caller) {
   return crmWork(app, caller, async (work) => ({
-    items: (await work.tx.selectFrom('campaigns').selectAll().where('tenant_id', '=', work.tenantId).orderBy('created_at', 'desc').orderBy('id').limit(500).execute()).map(campaignToView),
+    items: (
+      await work.tx
+        .selectFrom('campaigns')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(500)
+        .execute()
+    ).map(campaignToView),
   }));
 }
 
@@ -77,7 +92,15 @@ export function createCampaign(app: AppContext, caller: Caller, input: z.infer<t
     await findTemplate(work.tx, work.tenantId, input.templateId, 'templateId');
     const row = await work.tx
       .insertInto('campaigns')
-      .values({ tenant_id: work.tenantId, kind: 'campaign', name: input.name, purpose_id: input.purposeId, segment_id: input.segmentId, template_id: input.templateId, created_by: work.memberId })
+      .values({
+        tenant_id: work.tenantId,
+        kind: 'campaign',
+        name: input.name,
+        purpose_id: input.purposeId,
+        segment_id: input.segmentId,
+        template_id: input.templateId,
+        created_by: work.memberId,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     await work.audit({ action: 'campaign.create', objectType: 'campaign', objectId: row.id, fields: Object.keys(input) });
@@ -114,19 +137,34 @@ export function sendCampaign(app: AppContext, caller: Caller, id: string) {
     for (let i = 0; i < allowed.length; i += 1000) {
       await work.tx
         .insertInto('campaign_recipients')
-        .values(allowed.slice(i, i + 1000).map((person) => ({ tenant_id: work.tenantId, campaign_id: campaign.id, person_id: person.id, person_type: person.type })))
+        .values(
+          allowed
+            .slice(i, i + 1000)
+            .map((person) => ({ tenant_id: work.tenantId, campaign_id: campaign.id, person_id: person.id, person_type: person.type })),
+        )
         .execute();
     }
     const confirmBy = campaign.kind === 'repermission' ? new Date(Date.now() + campaign.confirm_within_days! * 86_400_000) : null;
     const row = await work.tx
       .updateTable('campaigns')
-      .set({ status: 'sending', recipients: allowed.length, excluded: JSON.stringify(excluded), started_at: new Date(), confirm_by: confirmBy })
+      .set({
+        status: 'sending',
+        recipients: allowed.length,
+        excluded: JSON.stringify(excluded),
+        started_at: new Date(),
+        confirm_by: confirmBy,
+      })
       .where('tenant_id', '=', work.tenantId)
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
     await enqueue(work.tx, { queue: SEND_QUEUE, tenantId: work.tenantId, payload: { campaignId: id }, singletonKey: `campaign:${id}` });
-    await work.audit({ action: 'campaign.send', objectType: 'campaign', objectId: id, fields: [`recipients:${allowed.length}`, ...Object.entries(excluded).map(([reason, n]) => `excluded.${reason}:${n}`)] });
+    await work.audit({
+      action: 'campaign.send',
+      objectType: 'campaign',
+      objectId: id,
+      fields: [`recipients:${allowed.length}`, ...Object.entries(excluded).map(([reason, n]) => `excluded.${reason}:${n}`)],
+    });
     return campaignToView(row);
   });
 }
@@ -135,7 +173,8 @@ export function sendCampaign(app: AppContext, caller: Caller, id: string) {
 export function stopCampaign(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     const campaign = await findCampaign(work.tx, work.tenantId, id);
-    if (campaign.status !== 'sending') throw conflict(`Only a campaign being sent can be stopped; this one is ${campaign.status}.`, { status: campaign.status });
+    if (campaign.status !== 'sending')
+      throw conflict(`Only a campaign being sent can be stopped; this one is ${campaign.status}.`, { status: campaign.status });
     const row = await work.tx
       .updateTable('campaigns')
       .set({ status: 'stopped', stopped_reason: 'Stopped by a member.', finished_at: new Date() })

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
-import { crmWork, iso, type CrmWork } from '../crm/context.ts';
+import { crmWork, type CrmWork } from '../crm/context.ts';
+import { iso } from '../shared/dates.ts';
 import type { PersonRef } from '../consent/ledger.ts';
 import { loadPeople } from '../consent/people.ts';
 import type { PersonType } from '../db/types-consent.ts';
@@ -16,8 +17,15 @@ type Exclusion = { person: PersonRef; reason: string; refusedAt: string | null }
 async function typed(work: CrmWork, ids: string[]): Promise<Map<string, PersonType>> {
   const out = new Map<string, PersonType>();
   if (ids.length === 0) return out;
-  for (const row of await work.tx.selectFrom('contacts').select('id').where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute()) out.set(row.id, 'contact');
-  for (const row of await work.tx.selectFrom('leads').select('id').where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute()) out.set(row.id, 'lead');
+  for (const row of await work.tx
+    .selectFrom('contacts')
+    .select('id')
+    .where('tenant_id', '=', work.tenantId)
+    .where('id', 'in', ids)
+    .execute())
+    out.set(row.id, 'contact');
+  for (const row of await work.tx.selectFrom('leads').select('id').where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute())
+    out.set(row.id, 'lead');
   return out;
 }
 
@@ -40,7 +48,9 @@ export function listExclusions(app: AppContext, caller: Caller, campaignId: stri
         .filter(({ person }) => !after || person.id > after)
         .sort((a, b) => (a.person.id < b.person.id ? -1 : 1));
       more = refused.length > query.limit;
-      page = refused.slice(0, query.limit).map(({ person, verdict }) => ({ person, reason: verdict.allowed ? '' : verdict.reason, refusedAt: null }));
+      page = refused
+        .slice(0, query.limit)
+        .map(({ person, verdict }) => ({ person, reason: verdict.allowed ? '' : verdict.reason, refusedAt: null }));
     } else {
       let q = work.tx
         .selectFrom('processing_refusals')
@@ -50,17 +60,44 @@ export function listExclusions(app: AppContext, caller: Caller, campaignId: stri
         .where('ref', '=', campaign.id);
       if (query.reason) q = q.where('reason', '=', query.reason);
       if (after) q = q.where('person_id', '>', after);
-      const rows = await q.orderBy('person_id').limit(query.limit + 1).execute();
+      const rows = await q
+        .orderBy('person_id')
+        .limit(query.limit + 1)
+        .execute();
       more = rows.length > query.limit;
-      const types = await typed(work, rows.map((row) => row.person_id));
+      const types = await typed(
+        work,
+        rows.map((row) => row.person_id),
+      );
       page = rows
         .slice(0, query.limit)
         .filter((row) => types.has(row.person_id))
-        .map((row) => ({ person: { type: types.get(row.person_id)!, id: row.person_id }, reason: row.reason, refusedAt: iso(row.occurred_at) }));
+        .map((row) => ({
+          person: { type: types.get(row.person_id)!, id: row.person_id },
+          reason: row.reason,
+          refusedAt: iso(row.occurred_at),
+        }));
     }
-    const visible = new Set((await visibleOnly(work, page.map((item) => item.person))).map((person) => person.id));
-    const names = await loadPeople(app, work.tx, work.tenantId, page.filter((item) => visible.has(item.person.id)).map((item) => item.person));
-    await work.auditRead({ action: 'campaign.exclusions', objectType: 'campaign', objectId: campaign.id, fields: query.reason ? ['reason'] : [] });
+    const visible = new Set(
+      (
+        await visibleOnly(
+          work,
+          page.map((item) => item.person),
+        )
+      ).map((person) => person.id),
+    );
+    const names = await loadPeople(
+      app,
+      work.tx,
+      work.tenantId,
+      page.filter((item) => visible.has(item.person.id)).map((item) => item.person),
+    );
+    await work.auditRead({
+      action: 'campaign.exclusions',
+      objectType: 'campaign',
+      objectId: campaign.id,
+      fields: query.reason ? ['reason'] : [],
+    });
     const items: Array<z.infer<typeof exclusionView>> = page
       .filter((item) => visible.has(item.person.id))
       .map((item) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { escapeHtml, page } from '../consent/html.ts';
+import { escapeHtml, page } from '../shared/html.ts';
 import { SUPPRESSION_LIFTED } from '../consent/preferences.ts';
 import { visitorOf } from '../consent/public-routes.ts';
 import { acceptFormData } from '../http/form-data.ts';
@@ -28,23 +28,46 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
       config: { access: 'public', forDataSubject: true },
       schema: { tags, summary: 'Unsubscribe page', params: tokenParam },
       handler: async (_request, reply) =>
-        reply.type('text/html').send(page('Unsubscribe', '<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>')),
+        reply
+          .type('text/html')
+          .send(
+            page(
+              'Unsubscribe',
+              '<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>',
+            ),
+          ),
     });
     u.post('/u/:token', {
       config: { access: 'public', forDataSubject: true },
       schema: {
         tags,
-        summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post): body List-Unsubscribe=One-Click, as multipart/form-data or application/x-www-form-urlencoded',
+        summary:
+          'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post): body List-Unsubscribe=One-Click, as multipart/form-data or application/x-www-form-urlencoded',
         params: tokenParam,
       },
       handler: async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
         if (body['List-Unsubscribe'] !== 'One-Click') {
-          return reply.code(400).type('text/html').send(page('Unsubscribe', '<h1>Not an unsubscribe request</h1><p>The request must carry List-Unsubscribe=One-Click (RFC 8058).</p>'));
+          return reply
+            .code(400)
+            .type('text/html')
+            .send(
+              page(
+                'Unsubscribe',
+                '<h1>Not an unsubscribe request</h1><p>The request must carry List-Unsubscribe=One-Click (RFC 8058).</p>',
+              ),
+            );
         }
         const outcome = await unsubscribe(app, request.params.token, visitorOf(request));
         if (!outcome.ok) return reply.code(400).type('text/html').send(INVALID);
-        return reply.type('text/html').send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose ? ` (${escapeHtml(outcome.purpose)})` : ''}.</p>`));
+        return reply
+          .type('text/html')
+          .send(
+            page(
+              'Unsubscribed',
+              `<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose ? ` (${escapeHtml(outcome.purpose)})` : ''}.</p>`,
+            ),
+          );
       },
     });
   });
@@ -67,7 +90,14 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
           return `<tr><td><strong>${escapeHtml(item.name)}</strong><br><span class="muted">${escapeHtml(item.description)} (${escapeHtml(item.legalBasis.replace('_', ' '))}; now: ${escapeHtml(item.state)})</span></td><td>${input}</td></tr>`;
         })
         .join('');
-      return reply.type('text/html').send(page('Your preferences', `<h1>Your preferences with ${escapeHtml(preferences.workspace)}</h1><form method="post"><table>${rows}</table><button type="submit">Save</button></form>`));
+      return reply
+        .type('text/html')
+        .send(
+          page(
+            'Your preferences',
+            `<h1>Your preferences with ${escapeHtml(preferences.workspace)}</h1><form method="post"><table>${rows}</table><button type="submit">Save</button></form>`,
+          ),
+        );
     },
   });
   r.post('/p/:token', {
@@ -75,12 +105,24 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
     schema: { tags, summary: 'Save the preference centre', params: tokenParam },
     handler: async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const pick = (prefix: string) => new Set(Object.keys(body).filter((key) => key.startsWith(prefix) && body[key] === 'on').map((key) => key.slice(prefix.length)));
+      const pick = (prefix: string) =>
+        new Set(
+          Object.keys(body)
+            .filter((key) => key.startsWith(prefix) && body[key] === 'on')
+            .map((key) => key.slice(prefix.length)),
+        );
       const saved = await savePreferences(app, request.params.token, pick('consent_'), pick('object_'), visitorOf(request));
       if (saved === 'expired') return reply.code(410).type('text/html').send(EXPIRED);
       if (saved === null) return reply.code(400).type('text/html').send(INVALID);
       const lifted = saved.liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
-      return reply.type('text/html').send(page('Saved', `<h1>Your preferences are saved</h1><p>${saved.changes} change(s) recorded.</p>${lifted}<p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`));
+      return reply
+        .type('text/html')
+        .send(
+          page(
+            'Saved',
+            `<h1>Your preferences are saved</h1><p>${saved.changes} change(s) recorded.</p>${lifted}<p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`,
+          ),
+        );
     },
   });
 
@@ -88,7 +130,14 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
     config: { access: 'public', forDataSubject: true },
     schema: { tags, summary: 'Re-permission: the page behind the reconfirmation link', params: tokenParam },
     handler: async (_request, reply) =>
-      reply.type('text/html').send(page('Stay in touch', '<h1>Do you still want to hear from us?</h1><form method="post"><button type="submit">Yes, keep me subscribed</button></form>')),
+      reply
+        .type('text/html')
+        .send(
+          page(
+            'Stay in touch',
+            '<h1>Do you still want to hear from us?</h1><form method="post"><button type="submit">Yes, keep me subscribed</button></form>',
+          ),
+        ),
   });
   r.post('/r/:token', {
     config: { access: 'public', forDataSubject: true },

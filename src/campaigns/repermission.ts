@@ -14,7 +14,8 @@ import { findTemplate } from './templates.ts';
 export function createRepermission(app: AppContext, caller: Caller, input: z.infer<typeof repermissionInput>) {
   return crmWork(app, caller, async (work) => {
     const purpose = await purposeReference(work.tx, work.tenantId, input.purposeId);
-    if (purpose.legal_basis !== 'consent') throw unprocessable('Re-permission asks for consent: the purpose must be based on consent.', { field: 'purposeId' });
+    if (purpose.legal_basis !== 'consent')
+      throw unprocessable('Re-permission asks for consent: the purpose must be based on consent.', { field: 'purposeId' });
     await findTemplate(work.tx, work.tenantId, input.templateId, 'templateId');
     const row = await work.tx
       .insertInto('campaigns')
@@ -44,14 +45,27 @@ export async function expireRepermissions(app: AppContext): Promise<number> {
   let expired = 0;
   for (const { id: tenantId } of tenants) {
     const due = await withTenant(app.db, tenantId, (tx) =>
-      tx.selectFrom('campaigns').selectAll().where('tenant_id', '=', tenantId).where('kind', '=', 'repermission').where('status', '=', 'sent').where('expiry_done_at', 'is', null).where('confirm_by', '<', new Date()).execute(),
+      tx
+        .selectFrom('campaigns')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'repermission')
+        .where('status', '=', 'sent')
+        .where('expiry_done_at', 'is', null)
+        .where('confirm_by', '<', new Date())
+        .execute(),
     );
     for (const campaign of due) {
       expired += await withTenant(app.db, tenantId, async (tx) => {
         const purpose = await findPurpose(tx, tenantId, campaign.purpose_id);
         const silent = await tx
           .selectFrom('campaign_recipients as r')
-          .innerJoin('consent_states as s', (join) => join.onRef('s.tenant_id', '=', 'r.tenant_id').onRef('s.person_id', '=', 'r.person_id').on('s.purpose_id', '=', campaign.purpose_id))
+          .innerJoin('consent_states as s', (join) =>
+            join
+              .onRef('s.tenant_id', '=', 'r.tenant_id')
+              .onRef('s.person_id', '=', 'r.person_id')
+              .on('s.purpose_id', '=', campaign.purpose_id),
+          )
           .select(['r.person_id', 'r.person_type'])
           .where('r.tenant_id', '=', tenantId)
           .where('r.campaign_id', '=', campaign.id)
@@ -82,8 +96,18 @@ export async function expireRepermissions(app: AppContext): Promise<number> {
             actor: { type: 'system', id: null },
           });
         }
-        await tx.updateTable('campaigns').set({ expired: silent.length, expiry_done_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', campaign.id).execute();
-        await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:repermission.expire' }, { action: 'campaign.repermission_expired', objectType: 'campaign', objectId: campaign.id, fields: [`expired:${silent.length}`] });
+        await tx
+          .updateTable('campaigns')
+          .set({ expired: silent.length, expiry_done_at: new Date() })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', campaign.id)
+          .execute();
+        await recordAudit(
+          tx,
+          tenantId,
+          { actorType: 'system', actorId: 'job:repermission.expire' },
+          { action: 'campaign.repermission_expired', objectType: 'campaign', objectId: campaign.id, fields: [`expired:${silent.length}`] },
+        );
         return silent.length;
       });
     }

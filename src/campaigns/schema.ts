@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { country, email, isoDateTime, LEAD_STATUSES } from '../crm/schema.ts';
+import { LEAD_STATUSES } from '../crm/schema.ts';
+import { country, email, isoDateTime } from '../shared/fields.ts';
 import { REFUSALS } from '../consent/gate.ts';
 import { PERSON_TYPES } from '../consent/schema.ts';
 import { pageQuery } from '../http/pagination.ts';
@@ -31,12 +32,18 @@ export const segmentView = z.object({
   updatedAt: z.string(),
 });
 
-const PLACEHOLDERS = 'Placeholders: {{firstName}}, {{lastName}}, {{email}}. The unsubscribe, preference-centre and privacy-portal links are added to every email.';
+const PLACEHOLDERS =
+  'Placeholders: {{firstName}}, {{lastName}}, {{email}}. The unsubscribe, preference-centre and privacy-portal links are added to every email.';
 export const templateInput = z.object({ name: text(200), subject: text(300), body: text(100000).describe(PLACEHOLDERS) });
 export const templatePatch = templateInput.partial();
 export const templateView = templateInput.extend({ id: z.string().uuid(), createdAt: z.string(), updatedAt: z.string() });
 
-export const campaignInput = z.object({ name: text(200), purposeId: z.string().uuid(), segmentId: z.string().uuid(), templateId: z.string().uuid() });
+export const campaignInput = z.object({
+  name: text(200),
+  purposeId: z.string().uuid(),
+  segmentId: z.string().uuid(),
+  templateId: z.string().uuid(),
+});
 export const repermissionInput = z.object({
   name: text(200),
   purposeId: z.string().uuid(),
@@ -70,7 +77,7 @@ export const campaignView = z.object({
 export const exclusionQuery = pageQuery.extend({ reason: z.enum(REFUSALS).optional().describe('Only people left out for this reason') });
 export const exclusionView = z.object({
   person: z.object({ type: z.enum(PERSON_TYPES), id: z.string().uuid(), name: z.string().nullable(), email: z.string().nullable() }),
-  reason: z.string().describe('The gate\'s reason (see the preview\'s counts)'),
+  reason: z.string().describe("The gate's reason (see the preview's counts)"),
   refusedAt: z.string().nullable().describe('When the gate refused them; null in the preview of a draft'),
 });
 
@@ -84,7 +91,9 @@ export const emailEventInput = z.object({
 });
 export const suppressionView = z.object({
   emailIndex: z.string(),
-  reason: z.enum(['unsubscribed', 'bounced', 'complained', 'manual', 'erased']).describe('erased: an address of a person erased at their request (marketing to it stays refused)'),
+  reason: z
+    .enum(['unsubscribed', 'bounced', 'complained', 'manual', 'erased'])
+    .describe('erased: an address of a person erased at their request (marketing to it stays refused)'),
   detail: z.string().nullable(),
   person: z.object({ type: z.enum(PERSON_TYPES), id: z.string().uuid(), name: z.string().nullable() }).nullable(),
   createdAt: z.string(),
@@ -100,7 +109,11 @@ export const emailMessageView = z.object({
   text: z.string().nullable(),
   transport: z.enum(['smtp', 'outbox']),
   createdAt: z.string(),
-  state: z.enum(['queued', 'sent', 'failed']).describe('queued: written with the change that promised it, waiting to be sent (retried with backoff); failed: given up, see lastError'),
+  state: z
+    .enum(['queued', 'sent', 'failed'])
+    .describe(
+      'queued: written with the change that promised it, waiting to be sent (retried with backoff); failed: given up, see lastError',
+    ),
   sentAt: z.string().nullable(),
   attempts: z.number().int(),
   lastError: z.string().nullable().describe('What the mail server answered, addresses removed'),

@@ -7,7 +7,8 @@ import { loadPeople, type PersonDetails } from '../consent/people.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { CampaignStatus, PersonType } from '../db/types-consent.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
-import { sendToPerson, withoutAddresses } from '../mail/outbox.ts';
+import { sendToPerson } from '../mail/outbox.ts';
+import { withoutAddresses } from '../shared/redact.ts';
 import { findCampaign, SEND_QUEUE, type CampaignRow } from './campaigns.ts';
 import { composeCampaignMail } from './compose.ts';
 import { senderIdentity, type SenderIdentity } from './sender.ts';
@@ -46,14 +47,30 @@ async function planBatch(app: AppContext, tx: Tx, tenantId: string, campaign: Ca
   if (current.status !== 'sending') return { go: false, stop: null };
   const purpose = (await gatePurposes(tx, tenantId, [campaign.purpose_id])).get(campaign.purpose_id)!;
   if (!purposeInForce(purpose)) {
-    const why = purpose.legal_basis === 'legitimate_interest' && purpose.balancingTest !== 'passed' ? `lost its passed balancing test (it is now ${purpose.status})` : `became ${purpose.status}`;
-    return { go: false, stop: { reason: `The purpose "${purpose.name}" ${why} during the send: nothing more was sent for it.`, refusal: 'purpose_inactive' } };
+    const why =
+      purpose.legal_basis === 'legitimate_interest' && purpose.balancingTest !== 'passed'
+        ? `lost its passed balancing test (it is now ${purpose.status})`
+        : `became ${purpose.status}`;
+    return {
+      go: false,
+      stop: { reason: `The purpose "${purpose.name}" ${why} during the send: nothing more was sent for it.`, refusal: 'purpose_inactive' },
+    };
   }
   if (campaign.kind === 'campaign' && !purpose.direct_marketing) {
-    return { go: false, stop: { reason: `The purpose "${purpose.name}" stopped being declared as direct marketing during the send.`, refusal: 'purpose_inactive' } };
+    return {
+      go: false,
+      stop: {
+        reason: `The purpose "${purpose.name}" stopped being declared as direct marketing during the send.`,
+        refusal: 'purpose_inactive',
+      },
+    };
   }
   const sender = await senderIdentity(tx, tenantId);
-  if ('missing' in sender) return { go: false, stop: { reason: `The workspace's sender identity was removed during the send (${sender.missing.join(', ')}).`, refusal: null } };
+  if ('missing' in sender)
+    return {
+      go: false,
+      stop: { reason: `The workspace's sender identity was removed during the send (${sender.missing.join(', ')}).`, refusal: null },
+    };
   const people = batch.map((row) => ({ type: row.person_type, id: row.person_id }));
   return {
     go: true,
@@ -65,7 +82,14 @@ async function planBatch(app: AppContext, tx: Tx, tenantId: string, campaign: Ca
 }
 
 /** Sends to one person, or records why not, in one transaction: a resumed job skips the sent. */
-async function sendOne(app: AppContext, campaign: CampaignRow, template: { subject: string; body: string }, workspace: { id: string; slug: string }, plan: Extract<BatchPlan, { go: true }>, person: { type: PersonType; id: string }) {
+async function sendOne(
+  app: AppContext,
+  campaign: CampaignRow,
+  template: { subject: string; body: string },
+  workspace: { id: string; slug: string },
+  plan: Extract<BatchPlan, { go: true }>,
+  person: { type: PersonType; id: string },
+) {
   const tenantId = workspace.id;
   await withTenant(app.db, tenantId, async (tx) => {
     const verdict = plan.verdicts.get(person.id)!;
@@ -92,7 +116,13 @@ async function sendOne(app: AppContext, campaign: CampaignRow, template: { subje
           });
         }
         const { mail, personalLinks } = composeCampaignMail(app, campaign, template, found, workspace, plan.sender);
-        await sendToPerson(app, tx, tenantId, { personId: person.id, kind: campaign.kind === 'campaign' ? 'campaign' : 'repermission', campaignId: campaign.id, mail, personalLinks });
+        await sendToPerson(app, tx, tenantId, {
+          personId: person.id,
+          kind: campaign.kind === 'campaign' ? 'campaign' : 'repermission',
+          campaignId: campaign.id,
+          mail,
+          personalLinks,
+        });
       } catch (sendError) {
         status = 'failed';
         error = withoutAddresses(sendError instanceof Error ? sendError.message : String(sendError)).slice(0, 500);
@@ -127,8 +157,19 @@ async function stopSend(tx: Tx, tenantId: string, campaign: CampaignRow, stop: {
     .where('campaign_id', '=', campaign.id)
     .where('status', '=', 'queued')
     .execute();
-  await tx.updateTable('campaigns').set({ status: 'stopped', stopped_reason: stop.reason }).where('tenant_id', '=', tenantId).where('id', '=', campaign.id).where('status', '=', 'sending').execute();
-  await recordAudit(tx, tenantId, ACTOR, { action: 'campaign.stopped', objectType: 'campaign', objectId: campaign.id, fields: [stop.refusal ? `reason:${stop.refusal}` : 'reason:sender_identity'] });
+  await tx
+    .updateTable('campaigns')
+    .set({ status: 'stopped', stopped_reason: stop.reason })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', campaign.id)
+    .where('status', '=', 'sending')
+    .execute();
+  await recordAudit(tx, tenantId, ACTOR, {
+    action: 'campaign.stopped',
+    objectType: 'campaign',
+    objectId: campaign.id,
+    fields: [stop.refusal ? `reason:${stop.refusal}` : 'reason:sender_identity'],
+  });
 }
 
 /**
@@ -161,7 +202,8 @@ export async function runCampaignSend(app: AppContext, job: Job, lease: Lease): 
     });
     if (!decided.plan.go) break;
     after = decided.batch[decided.batch.length - 1]!.person_id;
-    for (const row of decided.batch) await sendOne(app, campaign, template, workspace, decided.plan, { type: row.person_type, id: row.person_id });
+    for (const row of decided.batch)
+      await sendOne(app, campaign, template, workspace, decided.plan, { type: row.person_type, id: row.person_id });
     await updateCounters(app, tenantId, campaignId, null);
     await lease.renew();
   }
@@ -174,7 +216,10 @@ async function updateCounters(app: AppContext, tenantId: string, campaignId: str
   await withTenant(app.db, tenantId, async (tx) => {
     const counts = await tx
       .selectFrom('campaign_recipients')
-      .select([sql<string>`count(*) filter (where status = 'sent')`.as('sent'), sql<string>`count(*) filter (where status = 'failed')`.as('failed')])
+      .select([
+        sql<string>`count(*) filter (where status = 'sent')`.as('sent'),
+        sql<string>`count(*) filter (where status = 'failed')`.as('failed'),
+      ])
       .where('tenant_id', '=', tenantId)
       .where('campaign_id', '=', campaignId)
       .executeTakeFirstOrThrow();
@@ -200,7 +245,12 @@ async function updateCounters(app: AppContext, tenantId: string, campaignId: str
       .where('id', '=', campaignId)
       .execute();
     if (finished) {
-      await recordAudit(tx, tenantId, ACTOR, { action: 'campaign.sent', objectType: 'campaign', objectId: campaignId, fields: [`sent:${counts.sent}`, `failed:${counts.failed}`, `status:${finished}`] });
+      await recordAudit(tx, tenantId, ACTOR, {
+        action: 'campaign.sent',
+        objectType: 'campaign',
+        objectId: campaignId,
+        fields: [`sent:${counts.sent}`, `failed:${counts.failed}`, `status:${finished}`],
+      });
     }
   });
 }

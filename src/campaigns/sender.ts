@@ -17,8 +17,14 @@ export interface SenderIdentity {
 const FIELDS = { senderName: 'sender_name', senderEmail: 'sender_email', postalAddress: 'postal_address' } as const;
 
 export async function senderIdentity(tx: Tx, tenantId: string): Promise<SenderIdentity | { missing: string[] }> {
-  const row = await tx.selectFrom('tenants').select(['sender_name', 'sender_email', 'postal_address']).where('id', '=', tenantId).executeTakeFirstOrThrow();
-  const missing = Object.entries(FIELDS).filter(([, column]) => !row[column]).map(([field]) => field);
+  const row = await tx
+    .selectFrom('tenants')
+    .select(['sender_name', 'sender_email', 'postal_address'])
+    .where('id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  const missing = Object.entries(FIELDS)
+    .filter(([, column]) => !row[column])
+    .map(([field]) => field);
   if (missing.length > 0) return { missing };
   return { name: row.sender_name!, email: row.sender_email!, postalAddress: row.postal_address! };
 }

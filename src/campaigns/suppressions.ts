@@ -4,8 +4,10 @@ import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import type { Caller } from '../auth/context.ts';
 import { callerAllows } from '../auth/permissions.ts';
-import { crmWork, iso, isoRequired, Sealer } from '../crm/context.ts';
-import { normaliseEmail } from '../crm/normalise.ts';
+import { crmWork } from '../crm/context.ts';
+import { Sealer } from '../crypto/sealer.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
+import { normaliseEmail } from '../shared/normalise.ts';
 import { emailIndexesOf } from '../consent/gate-facts.ts';
 import { currentState, recordConsentEvent, type PersonRef } from '../consent/ledger.ts';
 import { verifyLink } from '../consent/links.ts';
@@ -17,11 +19,16 @@ import type { SuppressionReason } from '../db/types-consent.ts';
 import { finishPage, pageBy, type pageQuery, type ResolvedSort } from '../http/pagination.ts';
 
 const NEWEST_FIRST = (table: string): ResolvedSort => ({ expression: sql`${sql.ref(`${table}.created_at`)}`, direction: 'desc' });
-import { notFound } from '../http/errors.ts';
 import type { emailEventInput, suppressionInput, suppressionView } from './schema.ts';
 import { emailTerm, hasAnyTerm } from '../crm/terms.ts';
 
-export async function suppress(tx: Tx, tenantId: string, indexes: string[], reason: SuppressionReason, detail: string | null): Promise<void> {
+export async function suppress(
+  tx: Tx,
+  tenantId: string,
+  indexes: string[],
+  reason: SuppressionReason,
+  detail: string | null,
+): Promise<void> {
   if (indexes.length === 0) return;
   await tx
     .insertInto('suppressions')
@@ -39,10 +46,21 @@ export function listSuppressions(app: AppContext, caller: Caller, page: z.infer<
     const indexes = pageRows.map((row) => row.email_index);
     const owners = new Map<string, PersonRef>();
     if (indexes.length > 0) {
-      const contacts = await work.tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm))).execute();
+      const contacts = await work.tx
+        .selectFrom('contacts')
+        .select(['id', 'email_index'])
+        .where('tenant_id', '=', work.tenantId)
+        .where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm)))
+        .execute();
       for (const contact of contacts) for (const index of contact.email_index) owners.set(index, { type: 'contact', id: contact.id });
-      const leads = await work.tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
-      for (const lead of leads) if (lead.email_index && !owners.has(lead.email_index)) owners.set(lead.email_index, { type: 'lead', id: lead.id });
+      const leads = await work.tx
+        .selectFrom('leads')
+        .select(['id', 'email_index'])
+        .where('tenant_id', '=', work.tenantId)
+        .where('email_index', 'in', indexes)
+        .execute();
+      for (const lead of leads)
+        if (lead.email_index && !owners.has(lead.email_index)) owners.set(lead.email_index, { type: 'lead', id: lead.id });
     }
     const people = await loadPeople(app, work.tx, work.tenantId, [...owners.values()]);
     return finishPage(rows, page.limit, (row): z.infer<typeof suppressionView> => {
@@ -86,7 +104,21 @@ export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer
     // Not mail_enc: a queued message holds its attachments there, and the list never shows them.
     let q = work.tx
       .selectFrom('email_messages')
-      .select(['id', 'person_id', 'kind', 'campaign_id', 'to_enc', 'subject_enc', 'text_enc', 'transport', 'created_at', 'state', 'sent_at', 'attempts', 'last_error'])
+      .select([
+        'id',
+        'person_id',
+        'kind',
+        'campaign_id',
+        'to_enc',
+        'subject_enc',
+        'text_enc',
+        'transport',
+        'created_at',
+        'state',
+        'sent_at',
+        'attempts',
+        'last_error',
+      ])
       .where('tenant_id', '=', work.tenantId);
     if (!callerAllows(caller.auth, 'dsr.read')) q = q.where('kind', '!=', 'dsr');
     const rows = await pageBy(q, 'email_messages.id', NEWEST_FIRST('email_messages'), page.cursor, page.limit).execute();
@@ -102,21 +134,25 @@ export function listEmailMessages(app: AppContext, caller: Caller, page: z.infer
     };
     const opened = new Map<string, { to: string | null; subject: string | null; text: string | null }>();
     for (const row of pageRows) {
-      opened.set(row.id, { to: await open('to', row.to_enc), subject: await open('subject', row.subject_enc), text: await open('text', row.text_enc) });
+      opened.set(row.id, {
+        to: await open('to', row.to_enc),
+        subject: await open('subject', row.subject_enc),
+        text: await open('text', row.text_enc),
+      });
     }
     await work.audit({ action: 'email_message.list', objectType: 'email_message', objectId: null, fields: ['to', 'subject', 'text'] });
     return finishPage(rows, page.limit, (row) => ({
-        id: row.id,
-        personId: row.person_id,
-        kind: row.kind,
-        campaignId: row.campaign_id,
-        ...opened.get(row.id)!,
-        transport: row.transport,
-        createdAt: isoRequired(row.created_at),
-        state: row.state,
-        sentAt: iso(row.sent_at),
-        attempts: row.attempts,
-        lastError: row.last_error,
+      id: row.id,
+      personId: row.person_id,
+      kind: row.kind,
+      campaignId: row.campaign_id,
+      ...opened.get(row.id)!,
+      transport: row.transport,
+      createdAt: isoRequired(row.created_at),
+      state: row.state,
+      sentAt: iso(row.sent_at),
+      attempts: row.attempts,
+      lastError: row.last_error,
     }));
   });
 }
@@ -145,13 +181,34 @@ export async function unsubscribe(app: AppContext, token: string, visitor: LinkV
     const purpose = await findPurpose(tx, tenantId, purposeId).catch(() => null);
     if (!purpose) return { ok: false };
     const { state } = await currentState(tx, tenantId, personId, purposeId);
-    const kind = purpose.legal_basis === 'consent' ? (state === 'granted' || state === 'pending' ? 'withdrawn' : null) : state === 'objected' ? null : 'objected';
+    const kind =
+      purpose.legal_basis === 'consent'
+        ? state === 'granted' || state === 'pending'
+          ? 'withdrawn'
+          : null
+        : state === 'objected'
+          ? null
+          : 'objected';
     if (kind) {
-      await recordConsentEvent(app, tx, tenantId, { person, purpose, kind, method: 'email_link', source: 'one-click unsubscribe (RFC 8058)', ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: personId } });
+      await recordConsentEvent(app, tx, tenantId, {
+        person,
+        purpose,
+        kind,
+        method: 'email_link',
+        source: 'one-click unsubscribe (RFC 8058)',
+        ip: visitor.ip,
+        userAgent: visitor.userAgent,
+        actor: { type: 'data_subject', id: personId },
+      });
     }
     const indexes = (await emailIndexesOf(tx, tenantId, [person])).get(personId) ?? [];
     await suppress(tx, tenantId, indexes, 'unsubscribed', `purpose:${purpose.key}`);
-    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'email.unsubscribe', objectType: type, objectId: personId, fields: [`consent:${purposeId}`, 'suppression'] });
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
+      action: 'email.unsubscribe',
+      objectType: type,
+      objectId: personId,
+      fields: [`consent:${purposeId}`, 'suppression'],
+    });
     return { ok: true, purpose: purpose.name };
   });
 }
@@ -167,7 +224,8 @@ export async function preferencesOf(
   const [tenantId, type, personId] = check.values as [string, PersonRef['type'], string];
   return withTenant(app.db, tenantId, async (tx) => {
     const table = type === 'contact' ? 'contacts' : 'leads';
-    if (!(await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', personId).executeTakeFirst())) return null;
+    if (!(await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', personId).executeTakeFirst()))
+      return null;
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
     return { tenantId, person: { type, id: personId }, workspace: workspace.name, items: await preferenceItems(tx, tenantId, personId) };
   });
@@ -185,7 +243,10 @@ export async function savePreferences(
   if (!current || current === 'expired') return current;
   const { tenantId, person } = current;
   return withTenant(app.db, tenantId, async (tx) => {
-    const applied = await applyPreferences(app, tx, tenantId, person, wanted, objections, visitor, { method: 'email_link', source: 'Preference centre' });
+    const applied = await applyPreferences(app, tx, tenantId, person, wanted, objections, visitor, {
+      method: 'email_link',
+      source: 'Preference centre',
+    });
     if (applied.changes > 0) {
       await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
         action: 'consent.preferences',
@@ -199,13 +260,22 @@ export async function savePreferences(
 }
 
 /** The link in a re-permission email: the person says yes again, which is a new consent. */
-export async function reconfirm(app: AppContext, token: string, visitor: LinkVisitor): Promise<'confirmed' | 'invalid' | 'expired' | 'used'> {
+export async function reconfirm(
+  app: AppContext,
+  token: string,
+  visitor: LinkVisitor,
+): Promise<'confirmed' | 'invalid' | 'expired' | 'used'> {
   const check = verifyLink(app.keys, 'repermission', token, 4);
   if (!check.ok) return check.reason;
   const [tenantId, campaignId, type, personId] = check.values as [string, string, PersonRef['type'], string];
   const person: PersonRef = { type, id: personId };
   return withTenant(app.db, tenantId, async (tx) => {
-    const campaign = await tx.selectFrom('campaigns').selectAll().where('tenant_id', '=', tenantId).where('id', '=', campaignId).executeTakeFirst();
+    const campaign = await tx
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', campaignId)
+      .executeTakeFirst();
     if (!campaign || campaign.kind !== 'repermission') return 'invalid' as const;
     if (campaign.expiry_done_at) return 'expired' as const;
     const purpose = await findPurpose(tx, tenantId, campaign.purpose_id);
@@ -229,7 +299,12 @@ export async function reconfirm(app: AppContext, token: string, visitor: LinkVis
       text: `Yes, I still want to receive "${purpose.name}"${purpose.description ? ` (${purpose.description})` : ''}.`,
       actor: { type: 'data_subject', id: personId },
     });
-    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'consent.reconfirm', objectType: type, objectId: personId, fields: [`consent:${purpose.id}`] });
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
+      action: 'consent.reconfirm',
+      objectType: type,
+      objectId: personId,
+      fields: [`consent:${purpose.id}`],
+    });
     return 'confirmed' as const;
   });
 }

@@ -16,6 +16,7 @@ export function describeFailure(error: unknown): string {
     return `the disk is full (${text}); free space where the data directory or the database lives, then start again`;
   }
   const unavailable = databaseUnavailable(error);
-  if (unavailable?.code === 'database_unavailable') return `the database does not answer (${text}); check DATABASE_URL and that PostgreSQL is running`;
+  if (unavailable?.code === 'database_unavailable')
+    return `the database does not answer (${text}); check DATABASE_URL and that PostgreSQL is running`;
   return text;
 }

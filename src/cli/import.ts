@@ -26,7 +26,11 @@ export async function runImport(app: AppContext, object: ImportObject, file: str
   const size = fs.statSync(file).size;
   const caller = await operatorCaller(app, options.workspace, options.as);
   const bar = new SingleBar(
-    { format: ' {bar} {percentage}% | {rows} rows, {created} new, {duplicates} duplicate, {failed} failed | {eta_formatted} left', hideCursor: true, stream: process.stderr },
+    {
+      format: ' {bar} {percentage}% | {rows} rows, {created} new, {duplicates} duplicate, {failed} failed | {eta_formatted} left',
+      hideCursor: true,
+      stream: process.stderr,
+    },
     Presets.shades_classic,
   );
   bar.start(size, 0, { rows: 0, created: 0, duplicates: 0, failed: 0 });
@@ -46,7 +50,8 @@ export async function runImport(app: AppContext, object: ImportObject, file: str
       delimiter: options.delimiter as DelimiterName | undefined,
       strict: options.strict,
       onDuplicate: options.onDuplicate as OnDuplicate | undefined,
-      onProgress: (progress) => bar.update(read, { rows: progress.rows, created: progress.created, duplicates: progress.duplicates, failed: progress.failed }),
+      onProgress: (progress) =>
+        bar.update(read, { rows: progress.rows, created: progress.created, duplicates: progress.duplicates, failed: progress.failed }),
     });
     bar.update(size, { rows: report.rows, created: report.created, duplicates: report.duplicates, failed: report.failed });
     if (options.report) fs.writeFileSync(options.report, JSON.stringify(report, null, 2) + '\n');

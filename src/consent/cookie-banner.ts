@@ -10,7 +10,7 @@ import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
 import { verifyLink } from './links.ts';
 import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
 import { BANNER_SCRIPT } from './cookie-banner-script.ts';
-import { webOrigin, webUrl } from '../crm/schema.ts';
+import { webOrigin, webUrl } from '../shared/fields.ts';
 
 export const cookieBannerInput = z.object({
   text: z.string().trim().min(1).max(2000).describe('What the banner says about cookies'),
@@ -26,7 +26,14 @@ export const cookieBannerView = z.object({
   text: z.string(),
   policyUrl: z.string(),
   allowedOrigins: z.array(z.string()),
-  categories: z.array(z.object({ key: z.string(), label: z.string(), purposeId: z.string().uuid(), sellsOrShares: z.boolean().describe('Refused under Global Privacy Control') })),
+  categories: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      purposeId: z.string().uuid(),
+      sellsOrShares: z.boolean().describe('Refused under Global Privacy Control'),
+    }),
+  ),
   scriptUrl: z.string(),
 });
 
@@ -76,9 +83,18 @@ export async function setCookieBanner(app: AppContext, caller: Caller, input: z.
     await tx
       .insertInto('cookie_banners')
       .values({ tenant_id: caller.auth.tenantId, text: input.text, policy_url: input.policyUrl, allowed_origins: input.allowedOrigins })
-      .onConflict((c) => c.column('tenant_id').doUpdateSet({ text: input.text, policy_url: input.policyUrl, allowed_origins: input.allowedOrigins, updated_at: new Date() }))
+      .onConflict((c) =>
+        c
+          .column('tenant_id')
+          .doUpdateSet({ text: input.text, policy_url: input.policyUrl, allowed_origins: input.allowedOrigins, updated_at: new Date() }),
+      )
       .execute();
-    await audit({ action: 'cookie_banner.update', objectType: 'cookie_banner', objectId: null, fields: ['text', 'policyUrl', 'allowedOrigins'] });
+    await audit({
+      action: 'cookie_banner.update',
+      objectType: 'cookie_banner',
+      objectId: null,
+      fields: ['text', 'policyUrl', 'allowedOrigins'],
+    });
   });
   return getCookieBanner(app, caller);
 }
@@ -123,7 +139,12 @@ export async function originAllowed(app: AppContext, slug: string, origin: strin
  * signal (header or script) rejects the categories whose purpose sells or shares, whatever was
  * clicked, and for a known visitor is recorded as their opt-out of sale and sharing.
  */
-export async function recordCookieChoice(app: AppContext, input: z.infer<typeof cookieChoiceInput>, visitorToken: string | undefined, visitor: Visitor): Promise<{ recorded: number }> {
+export async function recordCookieChoice(
+  app: AppContext,
+  input: z.infer<typeof cookieChoiceInput>,
+  visitorToken: string | undefined,
+  visitor: Visitor,
+): Promise<{ recorded: number }> {
   await hitPublicLimits(app.db, [{ key: `cookies:${visitor.ip}`, max: 60, windowSeconds: 600 }]);
   const tenantId = await workspaceIdBySlug(app, input.workspace);
   const categories = Object.keys(input.choices);
@@ -137,9 +158,30 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
     const exists = await tx.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirst();
     if (!exists) return { recorded: 0 };
     const banner = await tx.selectFrom('cookie_banners').select('text').where('tenant_id', '=', tenantId).executeTakeFirst();
-    const purposes = categories.length === 0 ? [] : await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('cookie_category', 'in', categories).execute();
+    const purposes =
+      categories.length === 0
+        ? []
+        : await tx
+            .selectFrom('purposes')
+            .selectAll()
+            .where('tenant_id', '=', tenantId)
+            .where('status', '=', 'active')
+            .where('cookie_category', 'in', categories)
+            .execute();
     let recorded = 0;
-    if (gpc && (await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'cookie_banner', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } }))) recorded += 1;
+    if (
+      gpc &&
+      (await recordSaleSharingChoice(app, tx, tenantId, {
+        person,
+        optedOut: true,
+        method: 'cookie_banner',
+        source: GPC_SOURCE,
+        ip: visitor.ip,
+        userAgent: visitor.userAgent,
+        actor: { type: 'data_subject', id: person.id },
+      }))
+    )
+      recorded += 1;
     for (const purpose of purposes) {
       const accepted = input.choices[purpose.cookie_category!] && !(gpc && purpose.sells_or_shares);
       const { state } = await currentState(tx, tenantId, person.id, purpose.id);
@@ -159,7 +201,17 @@ export async function recordCookieChoice(app: AppContext, input: z.infer<typeof 
       recorded += 1;
     }
     if (recorded > 0) {
-      await recordAudit(tx, tenantId, { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId }, { action: 'consent.cookie_choice', objectType: person.type, objectId: person.id, fields: [...categories.map((key) => `cookies:${key}`), ...(gpc ? ['gpc'] : [])] });
+      await recordAudit(
+        tx,
+        tenantId,
+        { actorType: 'data_subject', actorId: person.id, ip: visitor.ip, userAgent: visitor.userAgent, requestId: visitor.requestId },
+        {
+          action: 'consent.cookie_choice',
+          objectType: person.type,
+          objectId: person.id,
+          fields: [...categories.map((key) => `cookies:${key}`), ...(gpc ? ['gpc'] : [])],
+        },
+      );
     }
     return { recorded };
   });

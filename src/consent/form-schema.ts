@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { webUrl } from '../crm/schema.ts';
+import { webUrl } from '../shared/fields.ts';
 import { PERSON_TYPES } from './schema.ts';
 
 /** The person fields a form can ask for; email is always asked and always required. */

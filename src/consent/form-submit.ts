@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
-import { Sealer } from '../crm/context.ts';
+import { Sealer } from '../crypto/sealer.ts';
 import { sealContact } from '../crm/contacts.ts';
 import { sealLead } from '../crm/leads.ts';
-import { nameTokens, normaliseEmail, phoneKeys } from '../crm/normalise.ts';
-import { email as emailSchema, phone as phoneSchema } from '../crm/schema.ts';
+import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
+import { email as emailSchema, phone as phoneSchema } from '../shared/fields.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { FormField, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound } from '../http/errors.ts';
@@ -60,7 +59,12 @@ const FIELD_RULES: Record<string, z.ZodType<string>> = {
 };
 
 function validationError(issues: Array<{ path: string; message: string }>): AppError {
-  return new AppError(400, 'validation_error', `Invalid submission: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { issues });
+  return new AppError(
+    400,
+    'validation_error',
+    `Invalid submission: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    { issues },
+  );
 }
 
 /** Checks the submitted values against the version's fields; every problem is reported at once. */
@@ -84,7 +88,8 @@ function validateValues(fields: FormField[], submission: Submission, offered: Se
     if (parsed.success) clean[field.key] = parsed.data;
     else issues.push({ path: field.key, message: parsed.error.issues[0]?.message ?? 'is invalid' });
   }
-  for (const purposeId of submission.consents) if (!offered.has(purposeId)) issues.push({ path: 'consents', message: `${purposeId} is not a consent this form asks for` });
+  for (const purposeId of submission.consents)
+    if (!offered.has(purposeId)) issues.push({ path: 'consents', message: `${purposeId} is not a consent this form asks for` });
   if (issues.length > 0) throw validationError(issues);
   return clean;
 }
@@ -95,9 +100,20 @@ function validateValues(fields: FormField[], submission: Submission, offered: Se
  */
 async function findByEmail(tx: Tx, tenantId: string, emailIndex: string): Promise<PersonRef | null> {
   await lockIdentityKeys(tx, tenantId, [emailIndex]);
-  const contact = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)])).executeTakeFirst();
+  const contact = await tx
+    .selectFrom('contacts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)]))
+    .executeTakeFirst();
   if (contact) return { type: 'contact', id: contact.id };
-  const lead = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).where('status', '!=', 'converted').executeTakeFirst();
+  const lead = await tx
+    .selectFrom('leads')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('email_index', '=', emailIndex)
+    .where('status', '!=', 'converted')
+    .executeTakeFirst();
   return lead ? { type: 'lead', id: lead.id } : null;
 }
 
@@ -105,19 +121,44 @@ function provenance(formId: string, version: number) {
   return { source_type: 'form' as const, source_ref: `form:${formId}@v${version}`, collected_at: new Date(), collected_by: null };
 }
 
-async function createPerson(app: AppContext, tx: Tx, tenantId: string, type: PersonType, ownerId: string, values: Record<string, string>, formId: string, version: number): Promise<PersonRef> {
+async function createPerson(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  type: PersonType,
+  ownerId: string,
+  values: Record<string, string>,
+  formId: string,
+  version: number,
+): Promise<PersonRef> {
   const id = crypto.randomUUID();
   const sealer = new Sealer(app, tx, tenantId);
   const work = { sealer };
-  const person = { firstName: values.firstName ?? null, lastName: values.lastName ?? null, jobTitle: values.jobTitle ?? null, customPersonal: {} };
+  const person = {
+    firstName: values.firstName ?? null,
+    lastName: values.lastName ?? null,
+    jobTitle: values.jobTitle ?? null,
+    customPersonal: {},
+  };
   if (type === 'contact') {
     const sealed = await sealContact(work, id, { ...person, emails: [values.email!], phones: values.phone ? [values.phone] : [] });
-    await tx.insertInto('contacts').values({ tenant_id: tenantId, id, ...sealed, owner_id: ownerId, ...provenance(formId, version) }).execute();
+    await tx
+      .insertInto('contacts')
+      .values({ tenant_id: tenantId, id, ...sealed, owner_id: ownerId, ...provenance(formId, version) })
+      .execute();
   } else {
     const sealed = await sealLead(work, id, { ...person, email: values.email!, phone: values.phone ?? null });
     await tx
       .insertInto('leads')
-      .values({ tenant_id: tenantId, id, ...sealed, company_name: values.company ?? null, source: 'web form', owner_id: ownerId, ...provenance(formId, version) })
+      .values({
+        tenant_id: tenantId,
+        id,
+        ...sealed,
+        company_name: values.company ?? null,
+        source: 'web form',
+        owner_id: ownerId,
+        ...provenance(formId, version),
+      })
       .execute();
   }
   return { type, id };
@@ -128,14 +169,30 @@ async function createPerson(app: AppContext, tx: Tx, tenantId: string, type: Per
  * unverified submission never overwrites stored values (the person corrects those through the
  * privacy portal, after proving the address is theirs).
  */
-async function updatePerson(app: AppContext, tx: Tx, tenantId: string, person: PersonRef, values: Record<string, string>): Promise<string[]> {
+async function updatePerson(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  person: PersonRef,
+  values: Record<string, string>,
+): Promise<string[]> {
   const sealer = new Sealer(app, tx, tenantId);
   const table = person.type === 'contact' ? 'contacts' : 'leads';
-  const current = await tx.selectFrom(table).selectAll().where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
+  const current = await tx
+    .selectFrom(table)
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', person.id)
+    .executeTakeFirstOrThrow();
   const stored = current as unknown as Record<string, unknown>;
   const set: Record<string, unknown> = {};
   const changed: string[] = [];
-  const columns = [['firstName', 'first_name'], ['lastName', 'last_name'], ['jobTitle', 'job_title'], ...(person.type === 'lead' ? [['phone', 'phone']] : [])] as const;
+  const columns = [
+    ['firstName', 'first_name'],
+    ['lastName', 'last_name'],
+    ['jobTitle', 'job_title'],
+    ...(person.type === 'lead' ? [['phone', 'phone']] : []),
+  ] as const;
   for (const [key, column] of columns) {
     if (values[key] === undefined || stored[`${column}_enc`] !== null) continue;
     set[`${column}_enc`] = await sealer.seal(person.id, `${table}.${column}`, values[key]);
@@ -160,7 +217,12 @@ async function updatePerson(app: AppContext, tx: Tx, tenantId: string, person: P
     set.name_index = await sealer.indexAll('name', nameTokens(first, last));
   }
   if (changed.length > 0) {
-    await tx.updateTable(table).set({ ...set, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', person.id).execute();
+    await tx
+      .updateTable(table)
+      .set({ ...set, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', person.id)
+      .execute();
   }
   return changed;
 }
@@ -188,10 +250,19 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
     });
     if (form.status !== 'live') throw notFound('Form');
     const offered = await consentsOfVersion(tx, tenantId, version);
-    const values = validateValues(version.fields as unknown as FormField[], submission, new Set(offered.map((consent) => consent.purposeId)));
+    const values = validateValues(
+      version.fields as unknown as FormField[],
+      submission,
+      new Set(offered.map((consent) => consent.purposeId)),
+    );
     if (submission.honeypot.trim() !== '') {
       // A bot learns nothing from the answer: it looks like a real submission's.
-      return { spam: true as const, message: version.success_message, confirmationRequired: form.double_opt_in && submission.consents.length > 0, creates: form.creates };
+      return {
+        spam: true as const,
+        message: version.success_message,
+        confirmationRequired: form.double_opt_in && submission.consents.length > 0,
+        creates: form.creates,
+      };
     }
 
     const emailIndex = await new Sealer(app, tx, tenantId).index('email', normaliseEmail(values.email!));
@@ -223,9 +294,18 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
       awaiting.push(purposeId);
     }
     // A Global Privacy Control signal is the person's opt-out of sale and sharing (Cal. Code Regs. tit. 11, 7025(c)).
-    const gpcRecorded = (visitor.gpc || submission.gpc)
-      ? await recordSaleSharingChoice(app, tx, tenantId, { person, optedOut: true, method: 'form', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent, actor: { type: 'data_subject', id: person.id } })
-      : false;
+    const gpcRecorded =
+      visitor.gpc || submission.gpc
+        ? await recordSaleSharingChoice(app, tx, tenantId, {
+            person,
+            optedOut: true,
+            method: 'form',
+            source: GPC_SOURCE,
+            ip: visitor.ip,
+            userAgent: visitor.userAgent,
+            actor: { type: 'data_subject', id: person.id },
+          })
+        : false;
     const confirmBy = doubleOptIn && awaiting.length > 0 ? new Date(Date.now() + form.confirm_within_days * 86_400_000) : null;
     const saved = await tx
       .insertInto('form_submissions')
@@ -241,9 +321,25 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), { action: 'form.submit', objectType: person.type, objectId: person.id, fields: [...changed, ...awaiting.map((id) => `consent:${id}`), ...(gpcRecorded ? ['sale_sharing:opted_out'] : [])] });
+    await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
+      action: 'form.submit',
+      objectType: person.type,
+      objectId: person.id,
+      fields: [...changed, ...awaiting.map((id) => `consent:${id}`), ...(gpcRecorded ? ['sale_sharing:opted_out'] : [])],
+    });
     const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    return { spam: false as const, person, submissionId: saved.id, confirmBy, email: values.email!, emailIndex, message: version.success_message, workspace: workspace.name, title: version.title, purposes: offered.filter((c) => awaiting.includes(c.purposeId)) };
+    return {
+      spam: false as const,
+      person,
+      submissionId: saved.id,
+      confirmBy,
+      email: values.email!,
+      emailIndex,
+      message: version.success_message,
+      workspace: workspace.name,
+      title: version.title,
+      purposes: offered.filter((c) => awaiting.includes(c.purposeId)),
+    };
   });
   if (outcome.spam) {
     const decoy = signLink(app.keys, 'visitor', [tenantId, outcome.creates, crypto.randomUUID()]);
@@ -253,7 +349,9 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
   // However often a form is filled in with someone's address, they get a few confirmation
   // e-mails a day at most: a form is not a way to flood a stranger's mailbox. The submission is
   // recorded and the answer is the same; only the e-mail is not sent again.
-  const mayMail = outcome.confirmBy !== null && (await withinPublicLimit(app.db, { key: `confirm-mail:${outcome.emailIndex}`, ...CONFIRMATIONS_PER_RECIPIENT }));
+  const mayMail =
+    outcome.confirmBy !== null &&
+    (await withinPublicLimit(app.db, { key: `confirm-mail:${outcome.emailIndex}`, ...CONFIRMATIONS_PER_RECIPIENT }));
   if (outcome.confirmBy && mayMail) {
     const token = signLink(app.keys, 'confirm', [tenantId, outcome.submissionId], outcome.confirmBy);
     const link = `${app.config.publicUrl}/f/confirm/${token}`;
@@ -281,7 +379,8 @@ export async function submitForm(app: AppContext, publicId: string, submission: 
   };
 }
 
-export type ConfirmationOutcome = { status: 'confirmed'; purposes: string[]; liftedSuppressions: number } | { status: 'invalid' | 'expired' | 'used' };
+export type ConfirmationOutcome =
+  { status: 'confirmed'; purposes: string[]; liftedSuppressions: number } | { status: 'invalid' | 'expired' | 'used' };
 
 /** Reads a confirmation link without using it (the page asks the person to press a button). */
 export function checkConfirmation(app: AppContext, token: string): ConfirmationOutcome | null {
@@ -295,10 +394,17 @@ export async function confirmSubmission(app: AppContext, token: string, visitor:
   if (!check.ok) return { status: check.reason };
   const [tenantId, submissionId] = check.values as [string, string];
   return withTenant(app.db, tenantId, async (tx) => {
-    const submission = await tx.selectFrom('form_submissions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', submissionId).forUpdate().executeTakeFirst();
+    const submission = await tx
+      .selectFrom('form_submissions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', submissionId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!submission) return { status: 'invalid' as const };
     if (submission.confirmed_at) return { status: 'used' as const };
-    if (submission.expired_at || (submission.confirm_by && new Date(submission.confirm_by) < new Date())) return { status: 'expired' as const };
+    if (submission.expired_at || (submission.confirm_by && new Date(submission.confirm_by) < new Date()))
+      return { status: 'expired' as const };
     const person: PersonRef = { type: submission.person_type, id: submission.person_id };
     const confirmed: string[] = [];
     for (const purposeId of submission.purpose_ids) {
@@ -317,7 +423,12 @@ export async function confirmSubmission(app: AppContext, token: string, visitor:
       });
       confirmed.push(purpose.name);
     }
-    await tx.updateTable('form_submissions').set({ confirmed_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', submissionId).execute();
+    await tx
+      .updateTable('form_submissions')
+      .set({ confirmed_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', submissionId)
+      .execute();
     // Confirming from their own mailbox is the person's own new opt-in: it alone lifts a suppression.
     const liftedSuppressions = confirmed.length > 0 ? await liftSuppressionByOptIn(tx, tenantId, person) : 0;
     await recordAudit(tx, tenantId, subjectOrigin(person, visitor), {
@@ -366,10 +477,25 @@ export async function expireUnconfirmed(app: AppContext): Promise<number> {
             });
             events += 1;
           }
-          await tx.updateTable('form_submissions').set({ expired_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', submission.id).execute();
+          await tx
+            .updateTable('form_submissions')
+            .set({ expired_at: new Date() })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', submission.id)
+            .execute();
         }
         if (due.length > 0) {
-          await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:consent.expire-unconfirmed' }, { action: 'consent.expire_unconfirmed', objectType: 'form_submission', objectId: null, fields: [`submissions:${due.length}`, `consents:${events}`] });
+          await recordAudit(
+            tx,
+            tenantId,
+            { actorType: 'system', actorId: 'job:consent.expire-unconfirmed' },
+            {
+              action: 'consent.expire_unconfirmed',
+              objectType: 'form_submission',
+              objectId: null,
+              fields: [`submissions:${due.length}`, `consents:${events}`],
+            },
+          );
         }
         expired += events;
         return due.length;

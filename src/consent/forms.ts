@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { isoRequired } from '../crm/context.ts';
+import { isoRequired } from '../shared/dates.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { FormConsent, FormField, FormsTable, FormVersionsTable } from '../db/types-consent.ts';
 import { badRequest, notFound, unprocessable } from '../http/errors.ts';
@@ -15,7 +15,9 @@ type FormView = z.infer<typeof formView>;
 
 /** The public id of a form names its workspace too, so the public endpoints need no lookup table. */
 export function formPublicId(tenantId: string, formId: string): string {
-  return Buffer.concat([Buffer.from(tenantId.replaceAll('-', ''), 'hex'), Buffer.from(formId.replaceAll('-', ''), 'hex')]).toString('base64url');
+  return Buffer.concat([Buffer.from(tenantId.replaceAll('-', ''), 'hex'), Buffer.from(formId.replaceAll('-', ''), 'hex')]).toString(
+    'base64url',
+  );
 }
 
 export function parseFormPublicId(publicId: string): { tenantId: string; formId: string } | null {
@@ -44,7 +46,9 @@ function withEmail(fields: FormField[]): FormField[] {
     keys.add(field.key);
   }
   const email = fields.find((field) => field.key === 'email');
-  return email ? fields.map((field) => (field.key === 'email' ? { ...field, required: true } : field)) : [{ key: 'email', label: 'Email', required: true }, ...fields];
+  return email
+    ? fields.map((field) => (field.key === 'email' ? { ...field, required: true } : field))
+    : [{ key: 'email', label: 'Email', required: true }, ...fields];
 }
 
 async function storeConsents(tx: Tx, tenantId: string, consents: Content['consents'], requireActive: boolean): Promise<FormConsent[]> {
@@ -53,19 +57,38 @@ async function storeConsents(tx: Tx, tenantId: string, consents: Content['consen
   for (const [index, consent] of consents.entries()) {
     if (seen.has(consent.purposeId)) throw badRequest('A purpose may appear once per form.', { field: `consents.${index}.purposeId` });
     seen.add(consent.purposeId);
-    const purpose = await tx.selectFrom('purposes').select(['legal_basis', 'status']).where('tenant_id', '=', tenantId).where('id', '=', consent.purposeId).executeTakeFirst();
+    const purpose = await tx
+      .selectFrom('purposes')
+      .select(['legal_basis', 'status'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', consent.purposeId)
+      .executeTakeFirst();
     if (!purpose) throw unprocessable('purposeId does not name a purpose of this workspace.', { field: `consents.${index}.purposeId` });
-    if (purpose.legal_basis !== 'consent') throw unprocessable('A form checkbox asks for consent: the purpose must be based on consent.', { field: `consents.${index}.purposeId` });
-    if (requireActive && purpose.status !== 'active') throw unprocessable('A live form may only ask for active purposes.', { field: `consents.${index}.purposeId` });
+    if (purpose.legal_basis !== 'consent')
+      throw unprocessable('A form checkbox asks for consent: the purpose must be based on consent.', {
+        field: `consents.${index}.purposeId`,
+      });
+    if (requireActive && purpose.status !== 'active')
+      throw unprocessable('A live form may only ask for active purposes.', { field: `consents.${index}.purposeId` });
     const hash = textHash(consent.text);
-    await tx.insertInto('consent_texts').values({ tenant_id: tenantId, hash, text: consent.text }).onConflict((c) => c.columns(['tenant_id', 'hash']).doNothing()).execute();
+    await tx
+      .insertInto('consent_texts')
+      .values({ tenant_id: tenantId, hash, text: consent.text })
+      .onConflict((c) => c.columns(['tenant_id', 'hash']).doNothing())
+      .execute();
     out.push({ purposeId: consent.purposeId, textHash: hash });
   }
   return out;
 }
 
 async function assertOwner(tx: Tx, tenantId: string, ownerId: string): Promise<void> {
-  const owner = await tx.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('id', '=', ownerId).where('status', '=', 'active').executeTakeFirst();
+  const owner = await tx
+    .selectFrom('members')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', ownerId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
   if (!owner) throw unprocessable('ownerId does not name an active member.', { field: 'ownerId' });
 }
 
@@ -87,10 +110,32 @@ export async function consentsOfVersion(tx: Tx, tenantId: string, version: Versi
   const consents = version.consents as unknown as FormConsent[];
   if (consents.length === 0) return [];
   const purposes = new Map(
-    (await tx.selectFrom('purposes').select(['id', 'name', 'status']).where('tenant_id', '=', tenantId).where('id', 'in', consents.map((c) => c.purposeId)).execute()).map((row) => [row.id, row]),
+    (
+      await tx
+        .selectFrom('purposes')
+        .select(['id', 'name', 'status'])
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'id',
+          'in',
+          consents.map((c) => c.purposeId),
+        )
+        .execute()
+    ).map((row) => [row.id, row]),
   );
   const texts = new Map(
-    (await tx.selectFrom('consent_texts').select(['hash', 'text']).where('tenant_id', '=', tenantId).where('hash', 'in', consents.map((c) => c.textHash)).execute()).map((row) => [row.hash, row.text]),
+    (
+      await tx
+        .selectFrom('consent_texts')
+        .select(['hash', 'text'])
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'hash',
+          'in',
+          consents.map((c) => c.textHash),
+        )
+        .execute()
+    ).map((row) => [row.hash, row.text]),
   );
   return consents.map((consent) => ({
     purposeId: consent.purposeId,
@@ -103,7 +148,12 @@ export async function consentsOfVersion(tx: Tx, tenantId: string, version: Versi
 
 async function toView(app: AppContext, tx: Tx, form: FormRow, version: VersionRow): Promise<FormView> {
   const publicId = formPublicId(form.tenant_id, form.id);
-  const counted = await tx.selectFrom('form_submissions').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', form.tenant_id).where('form_id', '=', form.id).executeTakeFirstOrThrow();
+  const counted = await tx
+    .selectFrom('form_submissions')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', form.tenant_id)
+    .where('form_id', '=', form.id)
+    .executeTakeFirstOrThrow();
   return {
     id: form.id,
     name: form.name,
@@ -128,7 +178,15 @@ async function toView(app: AppContext, tx: Tx, form: FormRow, version: VersionRo
   };
 }
 
-async function writeVersion(tx: Tx, tenantId: string, formId: string, version: number, content: Content, requireActive: boolean, replace: boolean): Promise<void> {
+async function writeVersion(
+  tx: Tx,
+  tenantId: string,
+  formId: string,
+  version: number,
+  content: Content,
+  requireActive: boolean,
+  replace: boolean,
+): Promise<void> {
   const values = {
     title: content.title,
     intro: content.intro,
@@ -139,9 +197,18 @@ async function writeVersion(tx: Tx, tenantId: string, formId: string, version: n
     success_message: content.successMessage,
   };
   if (replace) {
-    await tx.updateTable('form_versions').set(values).where('tenant_id', '=', tenantId).where('form_id', '=', formId).where('version', '=', version).execute();
+    await tx
+      .updateTable('form_versions')
+      .set(values)
+      .where('tenant_id', '=', tenantId)
+      .where('form_id', '=', formId)
+      .where('version', '=', version)
+      .execute();
   } else {
-    await tx.insertInto('form_versions').values({ tenant_id: tenantId, form_id: formId, version, ...values }).execute();
+    await tx
+      .insertInto('form_versions')
+      .values({ tenant_id: tenantId, form_id: formId, version, ...values })
+      .execute();
   }
 }
 
@@ -152,7 +219,14 @@ export function createForm(app: AppContext, caller: Caller, input: z.infer<typeo
     await assertOwner(tx, tenantId, ownerId);
     const form = await tx
       .insertInto('forms')
-      .values({ tenant_id: tenantId, name: input.name, creates: input.creates, double_opt_in: input.doubleOptIn, confirm_within_days: input.confirmWithinDays, owner_id: ownerId })
+      .values({
+        tenant_id: tenantId,
+        name: input.name,
+        creates: input.creates,
+        double_opt_in: input.doubleOptIn,
+        confirm_within_days: input.confirmWithinDays,
+        owner_id: ownerId,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     await writeVersion(tx, tenantId, form.id, 1, input, false, false);
@@ -186,13 +260,20 @@ export function updateForm(app: AppContext, caller: Caller, id: string, patch: z
       successMessage: patch.successMessage ?? version.success_message,
     };
     if (contentChanged) {
-      const used = await tx.selectFrom('form_submissions').select('id').where('tenant_id', '=', tenantId).where('form_id', '=', id).where('form_version', '=', form.current_version).executeTakeFirst();
+      const used = await tx
+        .selectFrom('form_submissions')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('form_id', '=', id)
+        .where('form_version', '=', form.current_version)
+        .executeTakeFirst();
       const frozen = form.status === 'live' || Boolean(used);
       if (frozen) versionNumber += 1;
       await writeVersion(tx, tenantId, id, versionNumber, content, status === 'live', !frozen);
     } else if (status === 'live' && form.status !== 'live') {
       const inactive = current.find((consent) => !consent.purposeActive);
-      if (inactive) throw unprocessable(`Activate the purpose "${inactive.purposeName}" before putting the form live.`, { field: 'status' });
+      if (inactive)
+        throw unprocessable(`Activate the purpose "${inactive.purposeName}" before putting the form live.`, { field: 'status' });
     }
     await tx
       .updateTable('forms')
@@ -209,7 +290,12 @@ export function updateForm(app: AppContext, caller: Caller, id: string, patch: z
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .execute();
-    await audit({ action: 'form.update', objectType: 'form', objectId: id, fields: [...Object.keys(patch), ...(versionNumber !== form.current_version ? ['version'] : [])] });
+    await audit({
+      action: 'form.update',
+      objectType: 'form',
+      objectId: id,
+      fields: [...Object.keys(patch), ...(versionNumber !== form.current_version ? ['version'] : [])],
+    });
     const loaded = await loadForm(tx, tenantId, id);
     return toView(app, tx, loaded.form, loaded.version);
   });
@@ -224,7 +310,13 @@ export function getForm(app: AppContext, caller: Caller, id: string) {
 
 export function listForms(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx) => {
-    const forms = await tx.selectFrom('forms').select('id').where('tenant_id', '=', caller.auth.tenantId).orderBy('created_at', 'desc').orderBy('id').execute();
+    const forms = await tx
+      .selectFrom('forms')
+      .select('id')
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
     const items = [];
     for (const { id } of forms) {
       const { form, version } = await loadForm(tx, caller.auth.tenantId, id);

@@ -93,21 +93,43 @@ export function emptyFacts(workspace: GateFacts['workspace']): GateFacts {
 }
 
 export async function workspaceFacts(tx: Tx, tenantId: string): Promise<GateFacts['workspace']> {
-  const row = await tx.selectFrom('tenants').select(['default_jurisdiction', 'marketing_exceptions']).where('id', '=', tenantId).executeTakeFirstOrThrow();
-  return { defaultJurisdiction: row.default_jurisdiction as Jurisdiction, marketingExceptions: new Set(row.marketing_exceptions as MarketingExceptionKey[]) };
+  const row = await tx
+    .selectFrom('tenants')
+    .select(['default_jurisdiction', 'marketing_exceptions'])
+    .where('id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  return {
+    defaultJurisdiction: row.default_jurisdiction as Jurisdiction,
+    marketingExceptions: new Set(row.marketing_exceptions as MarketingExceptionKey[]),
+  };
 }
 
-export async function gateFacts(tx: Tx, tenantId: string, people: PersonRef[], options: { unconfirmedFor?: string } = {}): Promise<GateFacts> {
+export async function gateFacts(
+  tx: Tx,
+  tenantId: string,
+  people: PersonRef[],
+  options: { unconfirmedFor?: string } = {},
+): Promise<GateFacts> {
   const facts = emptyFacts(await workspaceFacts(tx, tenantId));
   for (const batch of chunks(people)) {
     const ids = batch.map((person) => person.id);
     await loadPlaces(tx, tenantId, batch, facts);
-    for (const row of await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()) {
+    for (const row of await tx
+      .selectFrom('processing_restrictions')
+      .select('person_id')
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', 'in', ids)
+      .execute()) {
       facts.restricted.add(row.person_id);
     }
     for (const id of await suppressedPeople(tx, tenantId, batch)) facts.suppressed.add(id);
     for (const id of await saleSharingOptedOut(tx, tenantId, ids)) facts.saleOptedOut.add(id);
-    for (const row of await tx.selectFrom('soft_opt_ins').select('person_id').where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute()) {
+    for (const row of await tx
+      .selectFrom('soft_opt_ins')
+      .select('person_id')
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', 'in', ids)
+      .execute()) {
       facts.softOptIn.add(row.person_id);
     }
     const processed = await tx
@@ -226,7 +248,9 @@ async function suppressedPeople(tx: Tx, tenantId: string, people: PersonRef[]): 
   const all = [...new Set([...indexes.values()].flat())];
   if (all.length === 0) return new Set();
   const listed = new Set(
-    (await tx.selectFrom('suppressions').select('email_index').where('tenant_id', '=', tenantId).where('email_index', 'in', all).execute()).map((row) => row.email_index),
+    (
+      await tx.selectFrom('suppressions').select('email_index').where('tenant_id', '=', tenantId).where('email_index', 'in', all).execute()
+    ).map((row) => row.email_index),
   );
   const out = new Set<string>();
   for (const [personId, personIndexes] of indexes) if (personIndexes.some((index) => listed.has(index))) out.add(personId);
@@ -239,12 +263,22 @@ export async function emailIndexesOf(tx: Tx, tenantId: string, people: PersonRef
   const byType = (type: PersonType) => people.filter((person) => person.type === type).map((person) => person.id);
   const contactIds = byType('contact');
   if (contactIds.length > 0) {
-    const rows = await tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', tenantId).where('id', 'in', contactIds).execute();
+    const rows = await tx
+      .selectFrom('contacts')
+      .select(['id', 'email_index'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', contactIds)
+      .execute();
     for (const row of rows) out.set(row.id, row.email_index);
   }
   const leadIds = byType('lead');
   if (leadIds.length > 0) {
-    const rows = await tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', tenantId).where('id', 'in', leadIds).execute();
+    const rows = await tx
+      .selectFrom('leads')
+      .select(['id', 'email_index'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', leadIds)
+      .execute();
     for (const row of rows) out.set(row.id, row.email_index ? [row.email_index] : []);
   }
   return out;

@@ -97,7 +97,15 @@ function consentVerdict(purpose: GatePurpose, own: OwnConsent, now: Date, declin
  *   no. A double opt-in still pending is the workspace's own promise ("nothing will be sent to
  *   you unless you confirm"), so it refuses too.
  */
-function marketingVerdict(purpose: GatePurpose, profile: JurisdictionProfile, facts: GateFacts, personId: string, own: OwnConsent, use: GateUse, now: Date): Verdict {
+function marketingVerdict(
+  purpose: GatePurpose,
+  profile: JurisdictionProfile,
+  facts: GateFacts,
+  personId: string,
+  own: OwnConsent,
+  use: GateUse,
+  now: Date,
+): Verdict {
   const declined = facts.declined.get(personId)?.has(purpose.id) ?? false;
   if (profile.marketing.regime === 'opt_out') {
     if (purpose.legal_basis !== 'consent' || (own === undefined && !declined)) return { allowed: true, basis: 'opt_out_regime' };
@@ -105,7 +113,9 @@ function marketingVerdict(purpose: GatePurpose, profile: JurisdictionProfile, fa
     // Asking again someone whose consent lapsed is allowed where marketing is opt-out, unless the
     // address was never confirmed.
     if (!consent.allowed && consent.reason === 'consent_expired' && use.path === 'repermission') {
-      return facts.unconfirmed.get(personId)?.has(purpose.id) ? { allowed: false, reason: 'address_unconfirmed' } : { allowed: true, basis: 'opt_out_regime' };
+      return facts.unconfirmed.get(personId)?.has(purpose.id)
+        ? { allowed: false, reason: 'address_unconfirmed' }
+        : { allowed: true, basis: 'opt_out_regime' };
     }
     return consent;
   }
@@ -113,7 +123,10 @@ function marketingVerdict(purpose: GatePurpose, profile: JurisdictionProfile, fa
   if (purpose.soft_opt_in && profile.marketing.softOptIn && facts.softOptIn.has(personId)) return { allowed: true, basis: 'soft_opt_in' };
   const place = facts.places.get(personId);
   if (purpose.about_recipients_profession && place?.businessContact) {
-    const exception = profile.marketing.exceptions.find((candidate) => facts.workspace.marketingExceptions.has(candidate.key) && place.country !== null && candidate.countries.includes(place.country));
+    const exception = profile.marketing.exceptions.find(
+      (candidate) =>
+        facts.workspace.marketingExceptions.has(candidate.key) && place.country !== null && candidate.countries.includes(place.country),
+    );
     if (exception) return { allowed: true, basis: 'b2b_exception', exception: exception.key };
   }
   return { allowed: false, reason: 'opt_in_required' };
@@ -142,7 +155,8 @@ export function gateVerdict(purpose: GatePurpose, facts: GateFacts, personId: st
   if (purpose.legal_basis !== 'consent') return { allowed: true, basis: 'legal_basis' };
   // Selling or sharing where the law makes it opt-out (CCPA): silence is not a refusal.
   const declined = facts.declined.get(personId)?.has(purpose.id) ?? false;
-  if (sells && profile.saleSharing.regime === 'opt_out' && own === undefined && !declined) return { allowed: true, basis: 'opt_out_regime' };
+  if (sells && profile.saleSharing.regime === 'opt_out' && own === undefined && !declined)
+    return { allowed: true, basis: 'opt_out_regime' };
   return consentVerdict(purpose, own, now, declined);
 }
 
@@ -157,7 +171,14 @@ export function gateVerdict(purpose: GatePurpose, facts: GateFacts, personId: st
  * gives. Marketing also stops at the suppression list, at an opt-out of sale when it sells, and
  * for people whose record a processor-mode connection brought in (the customer's data).
  */
-export async function evaluateGate(tx: Tx, tenantId: string, purpose: Pick<PurposeRow, 'id'>, people: PersonRef[], use: GateUse = VIEW, now = new Date()): Promise<Map<string, Verdict>> {
+export async function evaluateGate(
+  tx: Tx,
+  tenantId: string,
+  purpose: Pick<PurposeRow, 'id'>,
+  people: PersonRef[],
+  use: GateUse = VIEW,
+  now = new Date(),
+): Promise<Map<string, Verdict>> {
   const current = (await gatePurposes(tx, tenantId, [purpose.id])).get(purpose.id);
   if (!current) throw new Error(`purpose ${purpose.id} vanished`);
   return (await gateDecision(tx, tenantId, current, people, use, now)).verdicts;
@@ -167,19 +188,39 @@ export async function evaluateGate(tx: Tx, tenantId: string, purpose: Pick<Purpo
  * The gate's verdicts for a purpose the caller has just read in this transaction (a send's batch
  * reads it once for its own checks), with the facts they rest on (an export shows some of them).
  */
-export async function gateDecision(tx: Tx, tenantId: string, purpose: GatePurpose, people: PersonRef[], use: GateUse = VIEW, now = new Date()): Promise<{ verdicts: Map<string, Verdict>; facts: GateFacts }> {
+export async function gateDecision(
+  tx: Tx,
+  tenantId: string,
+  purpose: GatePurpose,
+  people: PersonRef[],
+  use: GateUse = VIEW,
+  now = new Date(),
+): Promise<{ verdicts: Map<string, Verdict>; facts: GateFacts }> {
   const facts = purposeInForce(purpose)
     ? await gateFacts(tx, tenantId, people, use.path === 'repermission' ? { unconfirmedFor: purpose.id } : {})
     : emptyFacts(await workspaceFacts(tx, tenantId));
   return { facts, verdicts: new Map(people.map((person) => [person.id, gateVerdict(purpose, facts, person.id, use, now)])) };
 }
 
-export async function canProcess(tx: Tx, tenantId: string, person: PersonRef, purpose: Pick<PurposeRow, 'id'>, use: GateUse = VIEW): Promise<Verdict> {
+export async function canProcess(
+  tx: Tx,
+  tenantId: string,
+  person: PersonRef,
+  purpose: Pick<PurposeRow, 'id'>,
+  use: GateUse = VIEW,
+): Promise<Verdict> {
   return (await evaluateGate(tx, tenantId, purpose, [person], use)).get(person.id)!;
 }
 
 /** Records the refusals of one processing run, so "who was not contacted, and why" can be shown. */
-export async function recordRefusals(tx: Tx, tenantId: string, path: RefusalPath, ref: string | null, purposeId: string | null, verdicts: Map<string, Verdict>): Promise<Record<string, number>> {
+export async function recordRefusals(
+  tx: Tx,
+  tenantId: string,
+  path: RefusalPath,
+  ref: string | null,
+  purposeId: string | null,
+  verdicts: Map<string, Verdict>,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const rows = [];
   for (const [personId, verdict] of verdicts) {

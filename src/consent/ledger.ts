@@ -49,7 +49,12 @@ export function textHash(text: string): string {
   return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export async function currentState(tx: Tx, tenantId: string, personId: string, purposeId: string): Promise<{ state: ConsentState | 'none'; since: Date | null }> {
+export async function currentState(
+  tx: Tx,
+  tenantId: string,
+  personId: string,
+  purposeId: string,
+): Promise<{ state: ConsentState | 'none'; since: Date | null }> {
   const row = await tx
     .selectFrom('consent_states')
     .select(['state', 'since'])
@@ -67,13 +72,16 @@ export async function currentState(tx: Tx, tenantId: string, personId: string, p
 export async function recordConsentEvent(app: AppContext, tx: Tx, tenantId: string, event: NewConsentEvent): Promise<string> {
   const { person, purpose, kind } = event;
   if (CONSENT_ONLY.has(kind) && purpose.legal_basis !== 'consent') {
-    throw unprocessable(`"${kind}" applies to purposes based on consent; "${purpose.key}" is based on ${purpose.legal_basis}.`, { field: 'kind' });
+    throw unprocessable(`"${kind}" applies to purposes based on consent; "${purpose.key}" is based on ${purpose.legal_basis}.`, {
+      field: 'kind',
+    });
   }
   if (kind === 'objected' && purpose.legal_basis !== 'legitimate_interest' && !purpose.direct_marketing) {
     throw unprocessable(`An objection applies to legitimate interest or direct marketing; "${purpose.key}" is neither.`, { field: 'kind' });
   }
   if (kind === 'given' && !event.text) throw unprocessable('A consent needs the exact text the person agreed to.', { field: 'text' });
-  if (event.occurredAt && event.occurredAt.getTime() > Date.now() + 60_000) throw unprocessable('occurredAt is in the future.', { field: 'occurredAt' });
+  if (event.occurredAt && event.occurredAt.getTime() > Date.now() + 60_000)
+    throw unprocessable('occurredAt is in the future.', { field: 'occurredAt' });
 
   await sql`select pg_advisory_xact_lock(hashtext(${`consent:${tenantId}:${person.id}:${purpose.id}`}))`.execute(tx);
   const current = await currentState(tx, tenantId, person.id, purpose.id);
@@ -81,13 +89,19 @@ export async function recordConsentEvent(app: AppContext, tx: Tx, tenantId: stri
     throw conflict(`Cannot record "${kind}" for "${purpose.key}": the consent is ${current.state}.`, { state: current.state });
   }
   if (event.occurredAt && current.since && event.occurredAt < current.since) {
-    throw unprocessable('occurredAt is earlier than the latest event of this consent; the ledger is kept in order.', { field: 'occurredAt' });
+    throw unprocessable('occurredAt is earlier than the latest event of this consent; the ledger is kept in order.', {
+      field: 'occurredAt',
+    });
   }
 
   let hash: string | null = null;
   if (event.text) {
     hash = textHash(event.text);
-    await tx.insertInto('consent_texts').values({ tenant_id: tenantId, hash, text: event.text }).onConflict((c) => c.columns(['tenant_id', 'hash']).doNothing()).execute();
+    await tx
+      .insertInto('consent_texts')
+      .values({ tenant_id: tenantId, hash, text: event.text })
+      .onConflict((c) => c.columns(['tenant_id', 'hash']).doNothing())
+      .execute();
   }
   const seal = (field: string, value: string | null | undefined) =>
     value ? app.keys.encryptField(tx, tenantId, person.id, `consent_events.${field}`, value) : Promise.resolve(null);

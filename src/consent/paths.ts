@@ -1,7 +1,7 @@
 import type { PersonType } from '../db/types-consent.ts';
 
-/** The API collections of the two kinds of person records. */
+/** The API collections of the two kinds of person records, under the API's prefix. */
 export const PERSON_RECORDS_PATHS: ReadonlyArray<{ type: PersonType; path: string }> = [
-  { type: 'contact', path: '/api/v1/contacts' },
-  { type: 'lead', path: '/api/v1/leads' },
+  { type: 'contact', path: '/contacts' },
+  { type: 'lead', path: '/leads' },
 ];

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts';
-import { Sealer } from '../crm/context.ts';
+import { Sealer } from '../crypto/sealer.ts';
 import { recordVisible, type Scope } from '../crm/visibility.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonType } from '../db/types-consent.ts';
@@ -24,7 +24,12 @@ export async function loadPeople(app: AppContext, tx: Tx, tenantId: string, refs
   const contactIds = refs.filter((ref) => ref.type === 'contact').map((ref) => ref.id);
   const leadIds = refs.filter((ref) => ref.type === 'lead').map((ref) => ref.id);
   for (let i = 0; i < contactIds.length; i += 1000) {
-    const rows = await tx.selectFrom('contacts').select(['id', 'first_name_enc', 'last_name_enc', 'emails_enc', 'owner_id']).where('tenant_id', '=', tenantId).where('id', 'in', contactIds.slice(i, i + 1000)).execute();
+    const rows = await tx
+      .selectFrom('contacts')
+      .select(['id', 'first_name_enc', 'last_name_enc', 'emails_enc', 'owner_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', contactIds.slice(i, i + 1000))
+      .execute();
     for (const row of rows) {
       out.set(row.id, {
         type: 'contact',
@@ -37,7 +42,12 @@ export async function loadPeople(app: AppContext, tx: Tx, tenantId: string, refs
     }
   }
   for (let i = 0; i < leadIds.length; i += 1000) {
-    const rows = await tx.selectFrom('leads').select(['id', 'first_name_enc', 'last_name_enc', 'email_enc', 'owner_id']).where('tenant_id', '=', tenantId).where('id', 'in', leadIds.slice(i, i + 1000)).execute();
+    const rows = await tx
+      .selectFrom('leads')
+      .select(['id', 'first_name_enc', 'last_name_enc', 'email_enc', 'owner_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', leadIds.slice(i, i + 1000))
+      .execute();
     for (const row of rows) {
       const email = await sealer.open<string>('leads.email', row.email_enc);
       out.set(row.id, {

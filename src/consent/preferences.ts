@@ -17,12 +17,30 @@ export interface Preference {
 
 /** Every active purpose a person can act on themselves, with its state for them. */
 export async function preferenceItems(tx: Tx, tenantId: string, personId: string): Promise<Preference[]> {
-  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute();
+  const purposes = await tx
+    .selectFrom('purposes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'active')
+    .orderBy('name')
+    .execute();
   const items: Preference[] = [];
   for (const purpose of purposes) {
-    const control = purpose.legal_basis === 'consent' ? 'consent' : purpose.legal_basis === 'legitimate_interest' || purpose.direct_marketing ? 'object' : null;
+    const control =
+      purpose.legal_basis === 'consent'
+        ? 'consent'
+        : purpose.legal_basis === 'legitimate_interest' || purpose.direct_marketing
+          ? 'object'
+          : null;
     if (!control) continue;
-    items.push({ purposeId: purpose.id, name: purpose.name, description: purpose.description, legalBasis: purpose.legal_basis, state: (await currentState(tx, tenantId, personId, purpose.id)).state, control });
+    items.push({
+      purposeId: purpose.id,
+      name: purpose.name,
+      description: purpose.description,
+      legalBasis: purpose.legal_basis,
+      state: (await currentState(tx, tenantId, personId, purpose.id)).state,
+      control,
+    });
   }
   return items;
 }
@@ -33,7 +51,8 @@ export interface Chooser {
 }
 
 /** What the person is told when their own opt-in took their address off the suppression list. */
-export const SUPPRESSION_LIFTED = 'You had asked us not to send you marketing e-mail; since you have now subscribed again yourself, your address is off our do-not-mail list.';
+export const SUPPRESSION_LIFTED =
+  'You had asked us not to send you marketing e-mail; since you have now subscribed again yourself, your address is off our do-not-mail list.';
 
 export interface PreferenceChanges {
   /** Events written to the ledger. */

@@ -9,7 +9,14 @@ interface ProofDocument {
   suppressed: boolean;
   jurisdiction: { jurisdiction: string; source: string };
   saleSharing: { optedOut: boolean; since: string; source: string | null } | null;
-  states: Array<{ purposeName: string; purposeKey: string; legalBasis: string; state: string; since: string | null; validUntil: string | null }>;
+  states: Array<{
+    purposeName: string;
+    purposeKey: string;
+    legalBasis: string;
+    state: string;
+    since: string | null;
+    validUntil: string | null;
+  }>;
   history: Array<{
     occurredAt: string;
     purposeKey: string | null;
@@ -44,18 +51,27 @@ export function proofPdf(proof: ProofDocument): Promise<Buffer> {
     doc.text(`Email: ${proof.person.emails.join(', ') || '-'}`);
     doc.text(`Generated: ${proof.generatedAt}`);
     doc.text(`Processing restricted: ${proof.restricted ? 'yes' : 'no'}; on suppression list: ${proof.suppressed ? 'yes' : 'no'}`);
-    doc.text(`Jurisdiction: ${PROFILES[proof.jurisdiction.jurisdiction as Jurisdiction]?.name ?? proof.jurisdiction.jurisdiction} (${proof.jurisdiction.source.replace('_', ' ')})`);
-    doc.text(`Sale and sharing: ${proof.saleSharing ? `${proof.saleSharing.optedOut ? 'opted out' : 'opted back in'} since ${proof.saleSharing.since}${proof.saleSharing.source ? ` (${proof.saleSharing.source})` : ''}` : 'no choice recorded'}`);
+    doc.text(
+      `Jurisdiction: ${PROFILES[proof.jurisdiction.jurisdiction as Jurisdiction]?.name ?? proof.jurisdiction.jurisdiction} (${proof.jurisdiction.source.replace('_', ' ')})`,
+    );
+    doc.text(
+      `Sale and sharing: ${proof.saleSharing ? `${proof.saleSharing.optedOut ? 'opted out' : 'opted back in'} since ${proof.saleSharing.since}${proof.saleSharing.source ? ` (${proof.saleSharing.source})` : ''}` : 'no choice recorded'}`,
+    );
 
     doc.moveDown().fontSize(13).text('Current state per purpose');
     doc.fontSize(10);
     for (const state of proof.states) {
-      doc.text(`${state.purposeName} (${state.purposeKey}, ${state.legalBasis}): ${state.state}${state.since ? ` since ${state.since}` : ''}${state.validUntil ? `, valid until ${state.validUntil}` : ''}`);
+      doc.text(
+        `${state.purposeName} (${state.purposeKey}, ${state.legalBasis}): ${state.state}${state.since ? ` since ${state.since}` : ''}${state.validUntil ? `, valid until ${state.validUntil}` : ''}`,
+      );
     }
 
     doc.moveDown().fontSize(13).text('Ledger');
     for (const event of proof.history) {
-      doc.moveDown(0.5).fontSize(10).text(`${event.occurredAt}  ${event.purposeKey ?? 'sale and sharing'}: ${event.kind} (${event.method}, by ${event.actorType})`);
+      doc
+        .moveDown(0.5)
+        .fontSize(10)
+        .text(`${event.occurredAt}  ${event.purposeKey ?? 'sale and sharing'}: ${event.kind} (${event.method}, by ${event.actorType})`);
       doc.fontSize(8);
       const facts = [
         event.source ? `source ${event.source}` : null,

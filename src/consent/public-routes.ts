@@ -4,13 +4,13 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { withTenant } from '../db/tenant.ts';
 import type { FormField } from '../db/types-consent.ts';
-import { AppError, badRequest } from '../http/errors.ts';
+import { AppError, badRequest, errorAnswer } from '../http/errors.ts';
 import { cookieBannerScript, cookieChoiceInput, originAllowed, recordCookieChoice } from './cookie-banner.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
 import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './form-submit.ts';
 import { SUPPRESSION_LIFTED } from './preferences.ts';
 import { hasGpcHeader } from './sale-sharing.ts';
-import { escapeHtml, page } from './html.ts';
+import { escapeHtml, page } from '../shared/html.ts';
 
 export const VISITOR_COOKIE = 'lawful_visitor';
 const HONEYPOT = 'website';
@@ -19,14 +19,20 @@ const INPUT_TYPES: Record<string, string> = { email: 'email', phone: 'tel' };
 /** CORS for the endpoints pages on the workspace's own sites call (with the visitor cookie). */
 function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
   const origin = request.headers.origin;
-  if (origin) reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+  if (origin)
+    reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
 }
 
 /** Answers a CORS preflight: allowed origins get the headers, others nothing (the browser then refuses). */
 function preflight(request: FastifyRequest, reply: FastifyReply, allowed: boolean) {
   reply.header('vary', 'Origin');
   if (allowed) allowOrigin(request, reply);
-  return reply.header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').code(204).send();
+  return reply
+    .header('access-control-allow-methods', 'POST')
+    .header('access-control-allow-headers', 'content-type')
+    .header('access-control-max-age', '600')
+    .code(204)
+    .send();
 }
 
 export function visitorOf(request: FastifyRequest): Visitor {
@@ -65,7 +71,12 @@ function wantsHtml(request: FastifyRequest): boolean {
   return (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-async function renderForm(app: AppContext, publicId: string, errors: string[] = [], values: Record<string, unknown> = {}): Promise<string | null> {
+async function renderForm(
+  app: AppContext,
+  publicId: string,
+  errors: string[] = [],
+  values: Record<string, unknown> = {},
+): Promise<string | null> {
   const ids = parseFormPublicId(publicId);
   if (!ids) return null;
   return withTenant(app.db, ids.tenantId, async (tx) => {
@@ -80,7 +91,10 @@ async function renderForm(app: AppContext, publicId: string, errors: string[] = 
       })
       .join('\n');
     const consents = (await consentsOfVersion(tx, ids.tenantId, version))
-      .map((consent) => `<label class="consent"><input type="checkbox" name="consent_${consent.purposeId}" data-purpose="${consent.purposeId}"> <span>${escapeHtml(consent.text)}</span></label>`)
+      .map(
+        (consent) =>
+          `<label class="consent"><input type="checkbox" name="consent_${consent.purposeId}" data-purpose="${consent.purposeId}"> <span>${escapeHtml(consent.text)}</span></label>`,
+      )
       .join('\n');
     const errorList = errors.length > 0 ? `<ul class="error">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
     return page(
@@ -103,11 +117,21 @@ function policyLink(url: string): string {
   return /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">privacy policy</a>` : `privacy policy: ${escapeHtml(url)}`;
 }
 
-function confirmationPage(status: 'confirmed' | 'invalid' | 'expired' | 'used', purposes: string[] = [], liftedSuppressions = 0): { code: number; html: string } {
+function confirmationPage(
+  status: 'confirmed' | 'invalid' | 'expired' | 'used',
+  purposes: string[] = [],
+  liftedSuppressions = 0,
+): { code: number; html: string } {
   switch (status) {
     case 'confirmed': {
       const lifted = liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
-      return { code: 200, html: page('Confirmed', `<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length ? ` for: ${purposes.map(escapeHtml).join(', ')}` : ''}.</p>${lifted}`) };
+      return {
+        code: 200,
+        html: page(
+          'Confirmed',
+          `<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length ? ` for: ${purposes.map(escapeHtml).join(', ')}` : ''}.</p>${lifted}`,
+        ),
+      };
     }
     case 'used':
       return { code: 409, html: page('Already confirmed', '<h1>Already confirmed</h1><p>This link has been used.</p>') };
@@ -125,11 +149,19 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
 
   r.get('/f/cookie-banner.js', {
     config: { access: 'public' },
-    schema: { tags, summary: 'The cookie banner script of a workspace, for its landing pages', querystring: z.object({ workspace: z.string().min(1).max(48) }) },
+    schema: {
+      tags,
+      summary: 'The cookie banner script of a workspace, for its landing pages',
+      querystring: z.object({ workspace: z.string().min(1).max(48) }),
+    },
     handler: async (request, reply) => {
       const script = await cookieBannerScript(app, request.query.workspace);
-      if (!script) return reply.code(404).send({ error: 'not_found', message: 'No such workspace', details: null });
-      return reply.type('text/javascript; charset=utf-8').header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=300').send(script);
+      if (!script) return reply.code(404).send(errorAnswer('not_found', 'No such workspace'));
+      return reply
+        .type('text/javascript; charset=utf-8')
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .header('cache-control', 'public, max-age=300')
+        .send(script);
     },
   });
   // The banner and embedded forms run on the workspace's own sites: they post cross-origin.
@@ -142,7 +174,12 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
   r.options('/f/cookie-consent', {
     config: { access: 'public' },
     schema: { hide: true, querystring: bannerQuery },
-    handler: async (request, reply) => preflight(request, reply, Boolean(request.query.workspace) && (await originAllowed(app, request.query.workspace!, request.headers.origin))),
+    handler: async (request, reply) =>
+      preflight(
+        request,
+        reply,
+        Boolean(request.query.workspace) && (await originAllowed(app, request.query.workspace!, request.headers.origin)),
+      ),
   });
   r.post('/f/cookie-consent', {
     config: { access: 'public', forDataSubject: true },
@@ -155,9 +192,15 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
       response: { 200: z.object({ recorded: z.number() }) },
     },
     handler: async (request, reply) => {
-      if (request.query.workspace && request.query.workspace !== request.body.workspace) throw badRequest('The workspace in the URL and in the body differ.', { field: 'workspace' });
+      if (request.query.workspace && request.query.workspace !== request.body.workspace)
+        throw badRequest('The workspace in the URL and in the body differ.', { field: 'workspace' });
       if (!(await originAllowed(app, request.body.workspace, request.headers.origin))) {
-        throw new AppError(403, 'origin_not_allowed', `Pages of ${request.headers.origin} may not send cookie choices for this workspace: an administrator adds the site to the cookie banner's allowed origins.`, { origin: request.headers.origin });
+        throw new AppError(
+          403,
+          'origin_not_allowed',
+          `Pages of ${request.headers.origin} may not send cookie choices for this workspace: an administrator adds the site to the cookie banner's allowed origins.`,
+          { origin: request.headers.origin },
+        );
       }
       allowOrigin(request, reply);
       return recordCookieChoice(app, request.body, request.cookies[VISITOR_COOKIE] ?? request.body.visitor, visitorOf(request));
@@ -178,7 +221,8 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     config: { access: 'public', forDataSubject: true },
     schema: {
       tags,
-      summary: 'Submit a form: JSON {fields: {email, ...}, consents: [purposeId], website: "", globalPrivacyControl?: true} or the hosted page\'s form post; Sec-GPC: 1 opts the person out of sale and sharing',
+      summary:
+        'Submit a form: JSON {fields: {email, ...}, consents: [purposeId], website: "", globalPrivacyControl?: true} or the hosted page\'s form post; Sec-GPC: 1 opts the person out of sale and sharing',
       params: publicIdParam,
     },
     handler: async (request, reply) => {
@@ -191,12 +235,22 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
           const note = result.confirmationRequired ? '<p>We have sent you an email: follow the link in it to confirm.</p>' : '';
           return reply.type('text/html').send(page('Thank you', `<h1>${escapeHtml(result.message)}</h1>${note}`));
         }
-        return reply.code(202).send({ status: 'accepted' as const, confirmationRequired: result.confirmationRequired, message: result.message });
+        return reply
+          .code(202)
+          .send({ status: 'accepted' as const, confirmationRequired: result.confirmationRequired, message: result.message });
       } catch (error) {
         if (wantsHtml(request) && error instanceof AppError && error.code === 'validation_error') {
           const issues = (error.details as { issues: Array<{ path: string; message: string }> }).issues;
-          const html = await renderForm(app, request.params.publicId, issues.map((i) => `${i.path}: ${i.message}`), submission.values);
-          return reply.code(400).type('text/html').send(html ?? page('Invalid', '<h1>Invalid submission</h1>'));
+          const html = await renderForm(
+            app,
+            request.params.publicId,
+            issues.map((i) => `${i.path}: ${i.message}`),
+            submission.values,
+          );
+          return reply
+            .code(400)
+            .type('text/html')
+            .send(html ?? page('Invalid', '<h1>Invalid submission</h1>'));
         }
         throw error;
       }
@@ -206,16 +260,22 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
   const tokenParam = z.object({ token: z.string().min(1).max(1000) });
   r.get('/f/confirm/:token', {
     config: { access: 'public', forDataSubject: true },
-    schema: { tags, summary: 'Double opt-in: the page behind the confirmation link (confirms on the button, not on the visit)', params: tokenParam },
+    schema: {
+      tags,
+      summary: 'Double opt-in: the page behind the confirmation link (confirms on the button, not on the visit)',
+      params: tokenParam,
+    },
     handler: async (request, reply) => {
       const problem = checkConfirmation(app, request.params.token);
       if (problem) {
         const { code, html } = confirmationPage(problem.status);
         return reply.code(code).type('text/html').send(html);
       }
-      return reply.type('text/html').send(
-        page('Confirm', `<h1>Confirm your subscription</h1><form method="post"><button type="submit">Yes, I confirm</button></form>`),
-      );
+      return reply
+        .type('text/html')
+        .send(
+          page('Confirm', `<h1>Confirm your subscription</h1><form method="post"><button type="submit">Yes, I confirm</button></form>`),
+        );
     },
   });
   r.post('/f/confirm/:token', {
@@ -223,7 +283,10 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     schema: { tags, summary: 'Double opt-in: confirm (single use)', params: tokenParam },
     handler: async (request, reply) => {
       const outcome = await confirmSubmission(app, request.params.token, visitorOf(request));
-      const { code, html } = outcome.status === 'confirmed' ? confirmationPage(outcome.status, outcome.purposes, outcome.liftedSuppressions) : confirmationPage(outcome.status);
+      const { code, html } =
+        outcome.status === 'confirmed'
+          ? confirmationPage(outcome.status, outcome.purposes, outcome.liftedSuppressions)
+          : confirmationPage(outcome.status);
       return reply.code(code).type('text/html').send(html);
     },
   });

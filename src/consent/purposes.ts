@@ -6,7 +6,7 @@ import { memberAllows } from '../auth/permissions.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { LegitimateInterestAssessmentsTable, PurposesTable } from '../db/types-consent.ts';
 import { conflict, isUniqueViolation, notFound, unprocessable } from '../http/errors.ts';
-import { iso, isoRequired } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import type { liaInput, purposeInput, purposeListQuery, purposePatch, purposeView } from './schema.ts';
 
 export type PurposeRow = Selectable<PurposesTable>;
@@ -86,7 +86,11 @@ export function listPurposes(app: AppContext, caller: Caller, query: z.infer<typ
     if (query.status) q = q.where('status', '=', query.status);
     if (query.legalBasis) q = q.where('legal_basis', '=', query.legalBasis);
     const rows = await q.orderBy('name').orderBy('id').execute();
-    const assessments = await latestAssessments(tx, caller.auth.tenantId, rows.map((row) => row.id));
+    const assessments = await latestAssessments(
+      tx,
+      caller.auth.tenantId,
+      rows.map((row) => row.id),
+    );
     return { items: rows.map((row) => toView(row, assessments.get(row.id))) };
   });
 }
@@ -99,29 +103,45 @@ export function getPurpose(app: AppContext, caller: Caller, id: string) {
  * The soft opt-in and the B2B exceptions let marketing reach people without their consent, which
  * the law allows only on legitimate interest (a purpose on consent needs its consent).
  */
-function checkMarketingRoutes(purpose: { legal_basis: string; direct_marketing: boolean; soft_opt_in: boolean; about_recipients_profession: boolean }): void {
+function checkMarketingRoutes(purpose: {
+  legal_basis: string;
+  direct_marketing: boolean;
+  soft_opt_in: boolean;
+  about_recipients_profession: boolean;
+}): void {
   for (const [flag, field] of [
     [purpose.soft_opt_in, 'softOptIn'],
     [purpose.about_recipients_profession, 'aboutRecipientsProfession'],
   ] as const) {
     if (flag && !(purpose.direct_marketing && purpose.legal_basis === 'legitimate_interest')) {
-      throw unprocessable(`${field} applies to direct marketing on legitimate interest only: a purpose on ${purpose.legal_basis.replace('_', ' ')} ${purpose.direct_marketing ? '' : 'that is not direct marketing '}reaches people by its own basis.`, { field });
+      throw unprocessable(
+        `${field} applies to direct marketing on legitimate interest only: a purpose on ${purpose.legal_basis.replace('_', ' ')} ${purpose.direct_marketing ? '' : 'that is not direct marketing '}reaches people by its own basis.`,
+        { field },
+      );
     }
   }
 }
 
 function uniqueClash(error: unknown): Error {
   if (isUniqueViolation(error, 'purposes_tenant_id_key_key')) return conflict('Another purpose already has this key.', { field: 'key' });
-  if (isUniqueViolation(error, 'purposes_tenant_id_cookie_category_key')) return conflict('Another purpose already uses this cookie category.', { field: 'cookieCategory' });
+  if (isUniqueViolation(error, 'purposes_tenant_id_cookie_category_key'))
+    return conflict('Another purpose already uses this cookie category.', { field: 'cookieCategory' });
   return error as Error;
 }
 
 export function createPurpose(app: AppContext, caller: Caller, input: z.infer<typeof purposeInput>) {
   return asCaller(app, caller, async (tx, audit) => {
     if (input.cookieCategory && input.legalBasis !== 'consent') {
-      throw unprocessable('Non-essential cookies need consent: a cookie category requires legalBasis "consent".', { field: 'cookieCategory' });
+      throw unprocessable('Non-essential cookies need consent: a cookie category requires legalBasis "consent".', {
+        field: 'cookieCategory',
+      });
     }
-    checkMarketingRoutes({ legal_basis: input.legalBasis, direct_marketing: input.directMarketing, soft_opt_in: input.softOptIn, about_recipients_profession: input.aboutRecipientsProfession });
+    checkMarketingRoutes({
+      legal_basis: input.legalBasis,
+      direct_marketing: input.directMarketing,
+      soft_opt_in: input.softOptIn,
+      about_recipients_profession: input.aboutRecipientsProfession,
+    });
     const row = await tx
       .insertInto('purposes')
       .values({
@@ -154,7 +174,9 @@ export function updatePurpose(app: AppContext, caller: Caller, id: string, patch
     const tenantId = caller.auth.tenantId;
     const current = await findPurpose(tx, tenantId, id);
     if (patch.cookieCategory && current.legal_basis !== 'consent') {
-      throw unprocessable('Non-essential cookies need consent: a cookie category requires legalBasis "consent".', { field: 'cookieCategory' });
+      throw unprocessable('Non-essential cookies need consent: a cookie category requires legalBasis "consent".', {
+        field: 'cookieCategory',
+      });
     }
     checkMarketingRoutes({
       legal_basis: current.legal_basis,
@@ -165,7 +187,10 @@ export function updatePurpose(app: AppContext, caller: Caller, id: string, patch
     if (patch.status === 'active' && current.status !== 'active' && current.legal_basis === 'legitimate_interest') {
       const lia = (await latestAssessments(tx, tenantId, [id])).get(id);
       if (!lia || lia.outcome !== 'passed') {
-        throw unprocessable('A legitimate-interest purpose needs a passed balancing test before it can be activated.', { field: 'status', balancingTest: lia ? 'failed' : 'missing' });
+        throw unprocessable('A legitimate-interest purpose needs a passed balancing test before it can be activated.', {
+          field: 'status',
+          balancingTest: lia ? 'failed' : 'missing',
+        });
       }
     }
     const activating = patch.status === 'active' && current.status !== 'active';
@@ -209,11 +234,19 @@ export function assessLegitimateInterest(app: AppContext, caller: Caller, purpos
     if (purpose.legal_basis !== 'legitimate_interest') {
       throw unprocessable('Only a purpose based on legitimate interest takes a balancing test.', { field: 'legalBasis' });
     }
-    const reviewer = await tx.selectFrom('members').select(['id', 'role', 'is_dpo']).where('tenant_id', '=', tenantId).where('id', '=', input.reviewerId).where('status', '=', 'active').executeTakeFirst();
+    const reviewer = await tx
+      .selectFrom('members')
+      .select(['id', 'role', 'is_dpo'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', input.reviewerId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
     if (!reviewer) throw unprocessable('reviewerId does not name an active member of this workspace.', { field: 'reviewerId' });
     // The balancing test is the controller's decision (Art. 6(1)(f), 5(2)): reviewed by someone who may decide on purposes.
     if (!memberAllows({ role: reviewer.role, isDpo: reviewer.is_dpo }, 'purposes.manage')) {
-      throw unprocessable('The reviewer must be a member allowed to manage purposes (an Administrator, a Company Manager or the DPO).', { field: 'reviewerId' });
+      throw unprocessable('The reviewer must be a member allowed to manage purposes (an Administrator, a Company Manager or the DPO).', {
+        field: 'reviewerId',
+      });
     }
     await tx
       .insertInto('legitimate_interest_assessments')
@@ -230,9 +263,19 @@ export function assessLegitimateInterest(app: AppContext, caller: Caller, purpos
       })
       .execute();
     if (input.outcome === 'failed' && purpose.status === 'active') {
-      await tx.updateTable('purposes').set({ status: 'draft', updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', purposeId).execute();
+      await tx
+        .updateTable('purposes')
+        .set({ status: 'draft', updated_at: new Date() })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', purposeId)
+        .execute();
     }
-    await audit({ action: 'purpose.assess', objectType: 'purpose', objectId: purposeId, fields: ['balancingTest', ...(input.outcome === 'failed' && purpose.status === 'active' ? ['status'] : [])] });
+    await audit({
+      action: 'purpose.assess',
+      objectType: 'purpose',
+      objectId: purposeId,
+      fields: ['balancingTest', ...(input.outcome === 'failed' && purpose.status === 'active' ? ['status'] : [])],
+    });
     return viewOf(tx, tenantId, await findPurpose(tx, tenantId, purposeId));
   });
 }

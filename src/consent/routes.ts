@@ -11,7 +11,14 @@ import { proofPdf } from './proof-pdf.ts';
 import { assessLegitimateInterest, createPurpose, getPurpose, listPurposes, updatePurpose } from './purposes.ts';
 import * as s from './schema.ts';
 import { recordSoftOptIn, removeSoftOptIn } from './soft-opt-in.ts';
-import { getPersonConsents, liftRestriction, proofOfConsent, recordConsentsInBulk, recordPersonConsent, restrictPerson } from './service.ts';
+import {
+  getPersonConsents,
+  liftRestriction,
+  proofOfConsent,
+  recordConsentsInBulk,
+  recordPersonConsent,
+  restrictPerson,
+} from './service.ts';
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -19,67 +26,100 @@ export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['purposes and consent'];
 
-  r.get('/api/v1/purposes', {
+  r.get('/purposes', {
     config: { access: 'purposes.read' },
-    schema: { tags, summary: 'Processing purposes and their legal basis', querystring: s.purposeListQuery, response: { 200: z.object({ items: z.array(s.purposeView) }) } },
+    schema: {
+      tags,
+      summary: 'Processing purposes and their legal basis',
+      querystring: s.purposeListQuery,
+      response: { 200: z.object({ items: z.array(s.purposeView) }) },
+    },
     handler: async (request) => listPurposes(app, callerOf(request), request.query),
   });
-  r.post('/api/v1/purposes', {
+  r.post('/purposes', {
     config: { access: 'purposes.manage' },
     schema: { tags, summary: 'Declare a processing purpose (created as draft)', body: s.purposeInput, response: { 201: s.purposeView } },
     handler: async (request, reply) => reply.code(201).send(await createPurpose(app, callerOf(request), request.body)),
   });
-  r.get('/api/v1/purposes/:id', {
+  r.get('/purposes/:id', {
     config: { access: 'purposes.read', resource: 'purpose' },
     schema: { tags, summary: 'A purpose with its balancing test in force', params: idParam, response: { 200: s.purposeView } },
     handler: async (request) => getPurpose(app, callerOf(request), request.params.id),
   });
-  r.patch('/api/v1/purposes/:id', {
+  r.patch('/purposes/:id', {
     config: { access: 'purposes.manage', resource: 'purpose' },
-    schema: { tags, summary: 'Edit, activate or retire a purpose', params: idParam, body: s.purposePatch, response: { 200: s.purposeView } },
+    schema: {
+      tags,
+      summary: 'Edit, activate or retire a purpose',
+      params: idParam,
+      body: s.purposePatch,
+      response: { 200: s.purposeView },
+    },
     handler: async (request) => updatePurpose(app, callerOf(request), request.params.id, request.body),
   });
-  r.post('/api/v1/purposes/:id/balancing-tests', {
+  r.post('/purposes/:id/balancing-tests', {
     config: { access: 'purposes.manage', resource: 'purpose' },
-    schema: { tags, summary: 'Record a legitimate-interest balancing test (a failed one deactivates the purpose)', params: idParam, body: s.liaInput, response: { 201: s.purposeView } },
-    handler: async (request, reply) => reply.code(201).send(await assessLegitimateInterest(app, callerOf(request), request.params.id, request.body)),
+    schema: {
+      tags,
+      summary: 'Record a legitimate-interest balancing test (a failed one deactivates the purpose)',
+      params: idParam,
+      body: s.liaInput,
+      response: { 201: s.purposeView },
+    },
+    handler: async (request, reply) =>
+      reply.code(201).send(await assessLegitimateInterest(app, callerOf(request), request.params.id, request.body)),
   });
 
   const formTags = ['forms'];
-  r.get('/api/v1/forms', {
+  r.get('/forms', {
     config: { access: 'forms.manage' },
     schema: { tags: formTags, summary: 'Forms of the workspace', response: { 200: z.object({ items: z.array(formView) }) } },
     handler: async (request) => listForms(app, callerOf(request)),
   });
-  r.post('/api/v1/forms', {
+  r.post('/forms', {
     config: { access: 'forms.manage' },
     schema: { tags: formTags, summary: 'Build a form (created as draft)', body: formInput, response: { 201: formView } },
     handler: async (request, reply) => reply.code(201).send(await createForm(app, callerOf(request), request.body)),
   });
-  r.get('/api/v1/forms/:id', {
+  r.get('/forms/:id', {
     config: { access: 'forms.manage', resource: 'form' },
     schema: { tags: formTags, summary: 'A form, its current version and links', params: idParam, response: { 200: formView } },
     handler: async (request) => getForm(app, callerOf(request), request.params.id),
   });
-  r.patch('/api/v1/forms/:id', {
+  r.patch('/forms/:id', {
     config: { access: 'forms.manage', resource: 'form' },
-    schema: { tags: formTags, summary: 'Edit a form; editing a live one creates a new version', params: idParam, body: formPatch, response: { 200: formView } },
+    schema: {
+      tags: formTags,
+      summary: 'Edit a form; editing a live one creates a new version',
+      params: idParam,
+      body: formPatch,
+      response: { 200: formView },
+    },
     handler: async (request) => updateForm(app, callerOf(request), request.params.id, request.body),
   });
-  r.get('/api/v1/cookie-banner', {
+  r.get('/cookie-banner', {
     config: { access: 'forms.manage' },
-    schema: { tags: formTags, summary: 'The cookie banner: wording, categories (purposes with a cookie category) and script URL', response: { 200: cookieBannerView } },
+    schema: {
+      tags: formTags,
+      summary: 'The cookie banner: wording, categories (purposes with a cookie category) and script URL',
+      response: { 200: cookieBannerView },
+    },
     handler: async (request) => getCookieBanner(app, callerOf(request)),
   });
-  r.put('/api/v1/cookie-banner', {
+  r.put('/cookie-banner', {
     config: { access: 'forms.manage' },
     schema: { tags: formTags, summary: 'Set the cookie banner wording', body: cookieBannerInput, response: { 200: cookieBannerView } },
     handler: async (request) => setCookieBanner(app, callerOf(request), request.body),
   });
 
-  r.post('/api/v1/consent-events', {
+  r.post('/consent-events', {
     config: { access: 'crm.write' },
-    schema: { tags, summary: 'Record up to 1,000 consent events at once (all or nothing)', body: s.bulkConsentInput, response: { 201: z.object({ recorded: z.number() }) } },
+    schema: {
+      tags,
+      summary: 'Record up to 1,000 consent events at once (all or nothing)',
+      body: s.bulkConsentInput,
+      response: { 201: z.object({ recorded: z.number() }) },
+    },
     handler: async (request, reply) => reply.code(201).send(await recordConsentsInBulk(app, callerOf(request), request.body)),
   });
 
@@ -87,13 +127,25 @@ export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
     const personTags = [path.split('/').pop()!];
     r.get(`${path}/:id/consents`, {
       config: { access: 'crm.read', resource: type },
-      schema: { tags: personTags, summary: `Consent state per purpose and the full ledger of a ${type}`, params: idParam, response: { 200: s.personConsentsView } },
+      schema: {
+        tags: personTags,
+        summary: `Consent state per purpose and the full ledger of a ${type}`,
+        params: idParam,
+        response: { 200: s.personConsentsView },
+      },
       handler: async (request) => getPersonConsents(app, callerOf(request), type, request.params.id),
     });
     r.post(`${path}/:id/consents`, {
       config: { access: 'crm.write', resource: type },
-      schema: { tags: personTags, summary: `Record a consent, withdrawal or objection of a ${type} (e.g. given verbally)`, params: idParam, body: s.consentEventInput, response: { 201: s.personConsentsView } },
-      handler: async (request, reply) => reply.code(201).send(await recordPersonConsent(app, callerOf(request), type, request.params.id, request.body)),
+      schema: {
+        tags: personTags,
+        summary: `Record a consent, withdrawal or objection of a ${type} (e.g. given verbally)`,
+        params: idParam,
+        body: s.consentEventInput,
+        response: { 201: s.personConsentsView },
+      },
+      handler: async (request, reply) =>
+        reply.code(201).send(await recordPersonConsent(app, callerOf(request), type, request.params.id, request.body)),
     });
     r.get(`${path}/:id/consents/proof`, {
       config: { access: 'crm.read', resource: type },
@@ -107,7 +159,10 @@ export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
         const proof = await proofOfConsent(app, callerOf(request), type, request.params.id);
         const file = `proof-of-consent-${request.params.id}`;
         if (request.query.format === 'pdf') {
-          return reply.type('application/pdf').header('content-disposition', `attachment; filename="${file}.pdf"`).send(await proofPdf(proof));
+          return reply
+            .type('application/pdf')
+            .header('content-disposition', `attachment; filename="${file}.pdf"`)
+            .send(await proofPdf(proof));
         }
         return reply.header('content-disposition', `attachment; filename="${file}.json"`).send(proof);
       },
@@ -133,7 +188,13 @@ export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
     });
     r.put(`${path}/:id/restriction`, {
       config: { access: 'crm.write', resource: type },
-      schema: { tags: personTags, summary: `Restrict processing of a ${type} (Art. 18): kept, not processed`, params: idParam, body: s.restrictionInput, response: { 200: s.personConsentsView } },
+      schema: {
+        tags: personTags,
+        summary: `Restrict processing of a ${type} (Art. 18): kept, not processed`,
+        params: idParam,
+        body: s.restrictionInput,
+        response: { 200: s.personConsentsView },
+      },
       handler: async (request) => restrictPerson(app, callerOf(request), type, request.params.id, request.body.reason),
     });
     r.delete(`${path}/:id/restriction`, {

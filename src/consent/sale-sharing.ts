@@ -47,7 +47,12 @@ export async function saleSharingOptedOut(tx: Tx, tenantId: string, personIds: s
 
 /** The person's current choice, with when and how it was made; null when they never made one. */
 export async function saleSharingState(tx: Tx, tenantId: string, personId: string) {
-  const row = await tx.selectFrom('sale_sharing_states').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', personId).executeTakeFirst();
+  const row = await tx
+    .selectFrom('sale_sharing_states')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('person_id', '=', personId)
+    .executeTakeFirst();
   return row ? { optedOut: row.opted_out, method: row.method, source: row.source, since: new Date(row.since).toISOString() } : null;
 }
 
@@ -94,7 +99,14 @@ export async function recordSaleSharingChoices(
 ): Promise<number> {
   let changed = 0;
   for (const person of people) {
-    if (await recordSaleSharingChoice(app, tx, tenantId, { ...choice, person, actor: choice.actor ?? { type: 'data_subject', id: person.id } })) changed += 1;
+    if (
+      await recordSaleSharingChoice(app, tx, tenantId, {
+        ...choice,
+        person,
+        actor: choice.actor ?? { type: 'data_subject', id: person.id },
+      })
+    )
+      changed += 1;
   }
   return changed;
 }

@@ -22,8 +22,19 @@ type PersonConsents = z.infer<typeof personConsentsView>;
  * has events for them.
  */
 export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, person: PersonRef): Promise<PersonConsents> {
-  const rows = await tx.selectFrom('purposes').select('id').where('tenant_id', '=', tenantId).where('status', '!=', 'retired').orderBy('name').orderBy('id').execute();
-  const purposes = await gatePurposes(tx, tenantId, rows.map((row) => row.id));
+  const rows = await tx
+    .selectFrom('purposes')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('status', '!=', 'retired')
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+  const purposes = await gatePurposes(
+    tx,
+    tenantId,
+    rows.map((row) => row.id),
+  );
   const facts = await gateFacts(tx, tenantId, [person]);
   const states = facts.states.get(person.id) ?? new Map<string, { state: ConsentState; since: Date }>();
   const items = [];
@@ -51,7 +62,10 @@ export async function consentsOf(app: AppContext, tx: Tx, tenantId: string, pers
     personId: person.id,
     restricted: facts.restricted.has(person.id),
     suppressed: facts.suppressed.has(person.id),
-    jurisdiction: facts.places.get(person.id)?.jurisdiction ?? { jurisdiction: facts.workspace.defaultJurisdiction, source: 'workspace_default' as const },
+    jurisdiction: facts.places.get(person.id)?.jurisdiction ?? {
+      jurisdiction: facts.workspace.defaultJurisdiction,
+      source: 'workspace_default' as const,
+    },
     saleSharing: await saleSharingState(tx, tenantId, person.id),
     softOptIn: await softOptInOf(app, tx, tenantId, person.id),
     states: items,
@@ -85,7 +99,13 @@ async function recordFromStaff(work: CrmWork, person: PersonRef, input: z.infer<
   });
 }
 
-export function recordPersonConsent(app: AppContext, caller: Caller, type: PersonType, id: string, input: z.infer<typeof consentEventInput>) {
+export function recordPersonConsent(
+  app: AppContext,
+  caller: Caller,
+  type: PersonType,
+  id: string,
+  input: z.infer<typeof consentEventInput>,
+) {
   return crmWork(app, caller, async (work) => {
     const person = await visiblePerson(work, type, id);
     await recordFromStaff(work, person, input);
@@ -110,7 +130,12 @@ export function recordConsentsInBulk(app: AppContext, caller: Caller, input: z.i
         throw error;
       }
     }
-    await work.audit({ action: 'consent.record_bulk', objectType: 'consent_event', objectId: null, fields: [`count:${input.items.length}`] });
+    await work.audit({
+      action: 'consent.record_bulk',
+      objectType: 'consent_event',
+      objectId: null,
+      fields: [`count:${input.items.length}`],
+    });
     return { recorded: input.items.length };
   });
 }
@@ -135,7 +160,11 @@ export function restrictPerson(app: AppContext, caller: Caller, type: PersonType
 export function liftRestriction(app: AppContext, caller: Caller, type: PersonType, id: string) {
   return crmWork(app, caller, async (work) => {
     await visiblePerson(work, type, id);
-    const removed = await work.tx.deleteFrom('processing_restrictions').where('tenant_id', '=', work.tenantId).where('person_id', '=', id).executeTakeFirst();
+    const removed = await work.tx
+      .deleteFrom('processing_restrictions')
+      .where('tenant_id', '=', work.tenantId)
+      .where('person_id', '=', id)
+      .executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw notFound('Restriction');
     const person = (await loadPeople(app, work.tx, work.tenantId, [{ type, id }])).get(id);
     const workspace = await work.tx.selectFrom('tenants').select('name').where('id', '=', work.tenantId).executeTakeFirstOrThrow();
@@ -150,7 +179,12 @@ export function liftRestriction(app: AppContext, caller: Caller, type: PersonTyp
         },
       });
     }
-    await work.audit({ action: 'person.unrestrict', objectType: type, objectId: id, fields: ['restriction', ...(person?.emails.length ? ['notified'] : [])] });
+    await work.audit({
+      action: 'person.unrestrict',
+      objectType: type,
+      objectId: id,
+      fields: ['restriction', ...(person?.emails.length ? ['notified'] : [])],
+    });
   });
 }
 
@@ -159,7 +193,11 @@ export function proofOfConsent(app: AppContext, caller: Caller, type: PersonType
   return crmWork(app, caller, async (work) => {
     const person = await visiblePerson(work, type, id);
     const details = (await loadPeople(app, work.tx, work.tenantId, [person])).get(id);
-    const workspace = await work.tx.selectFrom('tenants').select(['name', 'slug']).where('id', '=', work.tenantId).executeTakeFirstOrThrow();
+    const workspace = await work.tx
+      .selectFrom('tenants')
+      .select(['name', 'slug'])
+      .where('id', '=', work.tenantId)
+      .executeTakeFirstOrThrow();
     const consents = await consentsOf(app, work.tx, work.tenantId, person);
     await work.audit({ action: 'consent.proof_export', objectType: type, objectId: id, fields: ['consents'] });
     return {
@@ -178,7 +216,9 @@ export function proofOfConsent(app: AppContext, caller: Caller, type: PersonType
  */
 export async function carryConsents(app: AppContext, tx: Tx, tenantId: string, leadId: string, contactId: string): Promise<void> {
   const history = await consentHistory(app, tx, tenantId, leadId);
-  const purposes = new Map((await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).execute()).map((row) => [row.id, row]));
+  const purposes = new Map(
+    (await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).execute()).map((row) => [row.id, row]),
+  );
   for (const event of history) {
     if (event.kind === 'sale_sharing_opted_out' || event.kind === 'sale_sharing_opted_in') {
       await recordSaleSharingChoice(app, tx, tenantId, {
@@ -214,7 +254,12 @@ export async function carryConsents(app: AppContext, tx: Tx, tenantId: string, l
     }
   }
   await carrySoftOptIn(app, tx, tenantId, leadId, contactId);
-  const restriction = await tx.selectFrom('processing_restrictions').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', leadId).executeTakeFirst();
+  const restriction = await tx
+    .selectFrom('processing_restrictions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('person_id', '=', leadId)
+    .executeTakeFirst();
   if (restriction) {
     await tx
       .insertInto('processing_restrictions')

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
-import { crmWork, isoRequired, Sealer, type CrmWork } from '../crm/context.ts';
+import { crmWork, type CrmWork } from '../crm/context.ts';
+import { Sealer } from '../crypto/sealer.ts';
+import { isoRequired } from '../shared/dates.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonType } from '../db/types-consent.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
@@ -23,7 +25,12 @@ type SoftOptInView = z.infer<typeof softOptInView>;
 type SoftOptInInput = z.infer<typeof softOptInInput>;
 
 export async function softOptInOf(app: AppContext, tx: Tx, tenantId: string, personId: string): Promise<SoftOptInView | null> {
-  const row = await tx.selectFrom('soft_opt_ins').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', personId).executeTakeFirst();
+  const row = await tx
+    .selectFrom('soft_opt_ins')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('person_id', '=', personId)
+    .executeTakeFirst();
   if (!row) return null;
   const sealer = new Sealer(app, tx, tenantId);
   return {
@@ -41,7 +48,8 @@ export async function softOptInOf(app: AppContext, tx: Tx, tenantId: string, per
 /** A deal only counts as evidence when the person is party to it, and a sale only when it was won. */
 async function checkDeal(work: CrmWork, person: PersonRef, input: SoftOptInInput): Promise<void> {
   if (input.opportunityId === null) return;
-  if (person.type !== 'contact') throw unprocessable('Only contacts take part in deals: give the sale or quote reference as evidence.', { field: 'opportunityId' });
+  if (person.type !== 'contact')
+    throw unprocessable('Only contacts take part in deals: give the sale or quote reference as evidence.', { field: 'opportunityId' });
   const deal = await work.tx
     .selectFrom('opportunity_contacts as oc')
     .innerJoin('opportunities as o', (join) => join.onRef('o.tenant_id', '=', 'oc.tenant_id').onRef('o.id', '=', 'oc.opportunity_id'))
@@ -52,7 +60,9 @@ async function checkDeal(work: CrmWork, person: PersonRef, input: SoftOptInInput
     .executeTakeFirst();
   if (!deal) throw unprocessable('opportunityId does not name a deal this contact is linked to.', { field: 'opportunityId' });
   if (input.relationship === 'sale' && deal.stage !== 'closed_won') {
-    throw unprocessable(`The deal is at stage "${deal.stage}", not won: record the relationship as a negotiation, or wait for the sale.`, { field: 'relationship' });
+    throw unprocessable(`The deal is at stage "${deal.stage}", not won: record the relationship as a negotiation, or wait for the sale.`, {
+      field: 'relationship',
+    });
   }
 }
 
@@ -61,7 +71,8 @@ export function recordSoftOptIn(app: AppContext, caller: Caller, type: PersonTyp
     await assertPersonVisible(work.tx, work.tenantId, work.scope, type, id);
     const person = { type, id };
     await checkDeal(work, person, input);
-    if (new Date(input.obtainedAt).getTime() > Date.now() + 60_000) throw unprocessable('obtainedAt is in the future.', { field: 'obtainedAt' });
+    if (new Date(input.obtainedAt).getTime() > Date.now() + 60_000)
+      throw unprocessable('obtainedAt is in the future.', { field: 'obtainedAt' });
     const row = {
       relationship: input.relationship,
       opportunity_id: input.opportunityId,
@@ -77,7 +88,12 @@ export function recordSoftOptIn(app: AppContext, caller: Caller, type: PersonTyp
       .values({ tenant_id: work.tenantId, person_id: id, person_type: type, ...row })
       .onConflict((c) => c.columns(['tenant_id', 'person_id']).doUpdateSet(row))
       .execute();
-    await work.audit({ action: 'consent.soft_opt_in_record', objectType: type, objectId: id, fields: ['softOptIn', ...Object.keys(input)] });
+    await work.audit({
+      action: 'consent.soft_opt_in_record',
+      objectType: type,
+      objectId: id,
+      fields: ['softOptIn', ...Object.keys(input)],
+    });
     return (await softOptInOf(app, work.tx, work.tenantId, id))!;
   });
 }
@@ -85,7 +101,11 @@ export function recordSoftOptIn(app: AppContext, caller: Caller, type: PersonTyp
 export function removeSoftOptIn(app: AppContext, caller: Caller, type: PersonType, id: string) {
   return crmWork(app, caller, async (work) => {
     await assertPersonVisible(work.tx, work.tenantId, work.scope, type, id);
-    const removed = await work.tx.deleteFrom('soft_opt_ins').where('tenant_id', '=', work.tenantId).where('person_id', '=', id).executeTakeFirst();
+    const removed = await work.tx
+      .deleteFrom('soft_opt_ins')
+      .where('tenant_id', '=', work.tenantId)
+      .where('person_id', '=', id)
+      .executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw notFound('Soft opt-in');
     await work.audit({ action: 'consent.soft_opt_in_remove', objectType: type, objectId: id, fields: ['softOptIn'] });
   });

@@ -11,6 +11,10 @@ import type { PersonRef } from './ledger.ts';
 export async function liftSuppressionByOptIn(tx: Tx, tenantId: string, person: PersonRef): Promise<number> {
   const indexes = (await emailIndexesOf(tx, tenantId, [person])).get(person.id) ?? [];
   if (indexes.length === 0) return 0;
-  const lifted = await tx.deleteFrom('suppressions').where('tenant_id', '=', tenantId).where('email_index', 'in', indexes).executeTakeFirst();
+  const lifted = await tx
+    .deleteFrom('suppressions')
+    .where('tenant_id', '=', tenantId)
+    .where('email_index', 'in', indexes)
+    .executeTakeFirst();
   return Number(lifted.numDeletedRows);
 }

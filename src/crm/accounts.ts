@@ -4,10 +4,11 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { Tx } from '../db/tenant.ts';
 import { conflict, isUniqueViolation, notFound } from '../http/errors.ts';
-import { crmWork, definedOnly, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, type CrmWork } from './context.ts';
+import { isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
-import { escapeLike } from './normalise.ts';
+import { escapeLike } from '../shared/normalise.ts';
 import { deleteRecord } from './activities.ts';
 import { assertAssignable } from './members.ts';
 import type { accountInput, accountListQuery, accountPatch, accountView } from './schema.ts';
@@ -50,7 +51,11 @@ function view(row: AccountRow): AccountView {
 }
 
 function visibleAccounts(work: CrmWork) {
-  return work.tx.selectFrom('accounts').selectAll('accounts').where('accounts.tenant_id', '=', work.tenantId).where(recordVisible(work.scope, 'accounts', 'account'));
+  return work.tx
+    .selectFrom('accounts')
+    .selectAll('accounts')
+    .where('accounts.tenant_id', '=', work.tenantId)
+    .where(recordVisible(work.scope, 'accounts', 'account'));
 }
 
 /** The account if the caller may see it; 404 otherwise (whether it exists elsewhere or not). */
@@ -84,7 +89,8 @@ async function withDomainConflict<T>(domain: string | null | undefined, fn: () =
   try {
     return await fn();
   } catch (error) {
-    if (isUniqueViolation(error, 'accounts_domain_key')) throw conflict(`An account with the domain ${domain} already exists.`, { field: 'domain' });
+    if (isUniqueViolation(error, 'accounts_domain_key'))
+      throw conflict(`An account with the domain ${domain} already exists.`, { field: 'domain' });
     throw error;
   }
 }
@@ -128,7 +134,8 @@ export function updateAccount(app: AppContext, caller: Caller, id: string, patch
         await assertAssignable(work, patch.ownerId);
       }
       const custom = patch.custom
-        ? splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'account'), patch.custom, { plain: current.custom, personal: {} }).plain
+        ? splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'account'), patch.custom, { plain: current.custom, personal: {} })
+            .plain
         : undefined;
       const row = await work.tx
         .updateTable('accounts')

@@ -5,7 +5,8 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { CrmRecordType, NotesTable, TasksTable } from '../db/types.ts';
 import { notFound } from '../http/errors.ts';
-import { crmWork, openPage, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, openPage, definedOnly, type CrmWork } from './context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { assertRecordReference, isRecordVisible, PERSON_RECORDS, TABLE_OF } from './records.ts';
@@ -23,7 +24,11 @@ export const hasOwnKey = (row: { key_id: string; record_id: string | null }) => 
  * own. An activity taken off a person gets a new key of its own: the one it had was destroyed
  * when its text moved under the person's.
  */
-export function keyFor(ownId: string, record: { type: CrmRecordType; id: string } | null | undefined, current?: { key_id: string; record_id: string | null }): string {
+export function keyFor(
+  ownId: string,
+  record: { type: CrmRecordType; id: string } | null | undefined,
+  current?: { key_id: string; record_id: string | null },
+): string {
   if (record && PERSON_RECORDS.includes(record.type)) return record.id;
   if (!current) return ownId;
   return hasOwnKey(current) ? current.key_id : crypto.randomUUID();
@@ -62,7 +67,12 @@ export async function deleteRecord(work: CrmWork, type: CrmRecordType, id: strin
   await deleteActivitiesOf(work, type, id);
   await work.tx.deleteFrom(TABLE_OF[type]).where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
   // A record deleted here is no longer a copy of anything: the next change there brings it back as new.
-  await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', '=', id).execute();
+  await work.tx
+    .deleteFrom('sync_links')
+    .where('tenant_id', '=', work.tenantId)
+    .where('record_type', '=', type)
+    .where('record_id', '=', id)
+    .execute();
   if (PERSON_RECORDS.includes(type)) await work.sealer.destroy(id);
   await work.audit({ action: `${type}.delete`, objectType: type, objectId: id });
 }
@@ -149,7 +159,8 @@ export function createTask(app: AppContext, caller: Caller, input: z.infer<typeo
 export function updateTask(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof taskPatch>) {
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleTask(work, id);
-    if (patch.assigneeId !== undefined && patch.assigneeId !== current.assignee_id) await assertAssignable(work, patch.assigneeId, 'assigneeId');
+    if (patch.assigneeId !== undefined && patch.assigneeId !== current.assignee_id)
+      await assertAssignable(work, patch.assigneeId, 'assigneeId');
     const currentRecord = current.record_type && current.record_id ? { type: current.record_type, id: current.record_id } : null;
     const record = patch.record !== undefined ? patch.record : currentRecord;
     if (patch.record) await assertRecordReference(work, patch.record);
@@ -183,7 +194,12 @@ export function deleteTask(app: AppContext, caller: Caller, id: string) {
   return crmWork(app, caller, async (work) => {
     const current = await findVisibleTask(work, id);
     await work.tx.deleteFrom('tasks').where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
-    await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', 'task').where('record_id', '=', id).execute();
+    await work.tx
+      .deleteFrom('sync_links')
+      .where('tenant_id', '=', work.tenantId)
+      .where('record_type', '=', 'task')
+      .where('record_id', '=', id)
+      .execute();
     if (hasOwnKey(current)) await work.sealer.destroy(current.key_id);
     await work.audit({ action: 'task.delete', objectType: 'task', objectId: id });
   });
@@ -215,7 +231,8 @@ const NOTE_SORTS = { occurredAt: { expression: sql`notes.occurred_at`, defaultDi
 
 export function listNotes(app: AppContext, caller: Caller, query: z.infer<typeof noteListQuery>) {
   return crmWork(app, caller, async (work) => {
-    if (!(await isRecordVisible(work, query.recordType, query.recordId))) throw notFound(query.recordType[0]!.toUpperCase() + query.recordType.slice(1));
+    if (!(await isRecordVisible(work, query.recordType, query.recordId)))
+      throw notFound(query.recordType[0]!.toUpperCase() + query.recordType.slice(1));
     let q = work.tx
       .selectFrom('notes')
       .selectAll('notes')

@@ -25,7 +25,13 @@ export async function addressHolders(tx: Tx, tenantId: string, indexes: string[]
   const holders = new Map<string, Set<string>>();
   if (indexes.length === 0) return holders;
   await lockIdentityKeys(tx, tenantId, indexes);
-  const rows = await tx.selectFrom('contacts').select(['id', 'email_index']).where('tenant_id', '=', tenantId).where(hasAnyTerm('contacts', tenantId, indexes.map(emailTerm))).execute();
-  for (const row of rows) for (const index of row.email_index) (holders.get(index) ?? holders.set(index, new Set()).get(index)!).add(row.id);
+  const rows = await tx
+    .selectFrom('contacts')
+    .select(['id', 'email_index'])
+    .where('tenant_id', '=', tenantId)
+    .where(hasAnyTerm('contacts', tenantId, indexes.map(emailTerm)))
+    .execute();
+  for (const row of rows)
+    for (const index of row.email_index) (holders.get(index) ?? holders.set(index, new Set()).get(index)!).add(row.id);
   return holders;
 }

@@ -6,11 +6,13 @@ import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
-import { crmWork, openPage, definedOnly, isoRequired, provenanceColumns, recordListRead, type CrmWork, type PersonSealer } from './context.ts';
+import { crmWork, openPage, definedOnly, provenanceColumns, recordListRead, type CrmWork } from './context.ts';
+import { type PersonSealer } from '../crypto/sealer.ts';
+import { isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from './normalise.ts';
+import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
 import { emailTerm, hasAllTerms, hasAnyTerm, nameTerm } from './terms.ts';
@@ -62,7 +64,8 @@ export async function sealContact(work: { sealer: PersonSealer }, id: string, pe
     emails_enc: await s.seal(id, 'contacts.emails', person.emails),
     phones_enc: await s.seal(id, 'contacts.phones', person.phones),
     job_title_enc: await s.seal(id, 'contacts.job_title', person.jobTitle),
-    custom_personal_enc: Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'contacts.custom_personal', person.customPersonal) : null,
+    custom_personal_enc:
+      Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'contacts.custom_personal', person.customPersonal) : null,
     email_index: await s.indexAll('email', person.emails),
     phone_index: await s.indexAll('phone', phoneKeys(person.phones)),
     name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
@@ -84,7 +87,12 @@ async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
     region: row.region,
     jurisdiction: row.jurisdiction,
     custom: { ...row.custom, ...person.customPersonal },
-    provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
+    provenance: {
+      sourceType: row.source_type,
+      sourceRef: row.source_ref,
+      collectedAt: isoRequired(row.collected_at),
+      collectedBy: row.collected_by,
+    },
     reappearedAfterErasure: row.reappeared_after_erasure,
     createdAt: isoRequired(row.created_at),
     updatedAt: isoRequired(row.updated_at),
@@ -92,7 +100,11 @@ async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
 }
 
 function visibleContacts(work: CrmWork) {
-  return work.tx.selectFrom('contacts').selectAll('contacts').where('contacts.tenant_id', '=', work.tenantId).where(recordVisible(work.scope, 'contacts', 'contact'));
+  return work.tx
+    .selectFrom('contacts')
+    .selectAll('contacts')
+    .where('contacts.tenant_id', '=', work.tenantId)
+    .where(recordVisible(work.scope, 'contacts', 'contact'));
 }
 
 export async function findVisibleContact(work: CrmWork, id: string): Promise<ContactRow> {
@@ -122,7 +134,11 @@ export async function contactsWithEmails(work: CrmWork, emails: string[], except
   if (emails.length === 0) return [];
   const indexes = await work.sealer.indexAll('email', emails.map(normaliseEmail));
   await lockIdentityKeys(work.tx, work.tenantId, indexes);
-  let q = work.tx.selectFrom('contacts').select(['id', 'owner_id']).where('tenant_id', '=', work.tenantId).where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm)));
+  let q = work.tx
+    .selectFrom('contacts')
+    .select(['id', 'owner_id'])
+    .where('tenant_id', '=', work.tenantId)
+    .where(hasAnyTerm('contacts', work.tenantId, indexes.map(emailTerm)));
   if (exceptId) q = q.where('id', '!=', exceptId);
   return q.execute();
 }
@@ -174,7 +190,12 @@ export async function insertContact(work: CrmWork, input: ContactCreation): Prom
     .executeTakeFirstOrThrow();
 }
 
-export function listContacts(app: AppContext, caller: Caller, query: z.infer<typeof contactListQuery>, options: { audit: boolean } = { audit: true }) {
+export function listContacts(
+  app: AppContext,
+  caller: Caller,
+  query: z.infer<typeof contactListQuery>,
+  options: { audit: boolean } = { audit: true },
+) {
   return crmWork(app, caller, async (work) => {
     let q = visibleContacts(work);
     if (query.q) {
@@ -198,7 +219,12 @@ export function listContacts(app: AppContext, caller: Caller, query: z.infer<typ
     const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
     if (options.audit) {
       await work.auditRead({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
-      await recordListRead(work, 'contact', page.items.map((item) => item.id), Boolean(query.q || query.email));
+      await recordListRead(
+        work,
+        'contact',
+        page.items.map((item) => item.id),
+        Boolean(query.q || query.email),
+      );
     }
     return page;
   });

@@ -4,7 +4,8 @@ import type { Caller } from '../auth/context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { CrmRecordType } from '../db/types.ts';
 import { conflict, isUniqueViolation, notFound, unprocessable } from '../http/errors.ts';
-import { crmWork, isoRequired } from './context.ts';
+import { crmWork } from './context.ts';
+import { isoRequired } from '../shared/dates.ts';
 import type { customFieldInput, customFieldPatch, customFieldView } from './schema.ts';
 
 export interface CustomFieldDefinition {
@@ -36,7 +37,9 @@ function checkValue(definition: CustomFieldDefinition, value: unknown): string |
     case 'boolean':
       return typeof value === 'boolean' ? null : 'must be true or false';
     case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? null : 'must be a date YYYY-MM-DD';
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))
+        ? null
+        : 'must be a date YYYY-MM-DD';
     case 'single_select':
       return typeof value === 'string' && definition.options.includes(value) ? null : `must be one of: ${definition.options.join(', ')}`;
     case 'multi_select':
@@ -74,10 +77,15 @@ export function splitCustomValues(
     else target[key] = value;
   }
   if (Object.keys(problems).length > 0) {
-    throw unprocessable(`Invalid custom fields: ${Object.entries(problems).map(([key, problem]) => `${key} ${problem}`).join('; ')}`, {
-      field: 'custom',
-      problems,
-    });
+    throw unprocessable(
+      `Invalid custom fields: ${Object.entries(problems)
+        .map(([key, problem]) => `${key} ${problem}`)
+        .join('; ')}`,
+      {
+        field: 'custom',
+        problems,
+      },
+    );
   }
   return { plain, personal };
 }
@@ -95,7 +103,17 @@ function view(row: {
   position: number;
   created_at: Date;
 }): View {
-  return { id: row.id, object: row.object, key: row.key, label: row.label, type: row.type, options: row.options, personal: row.personal, position: row.position, createdAt: isoRequired(row.created_at) };
+  return {
+    id: row.id,
+    object: row.object,
+    key: row.key,
+    label: row.label,
+    type: row.type,
+    options: row.options,
+    personal: row.personal,
+    position: row.position,
+    createdAt: isoRequired(row.created_at),
+  };
 }
 
 export function listCustomFields(app: AppContext, caller: Caller, object: CrmRecordType | undefined) {
@@ -145,17 +163,31 @@ export async function createCustomField(app: AppContext, caller: Caller, input: 
 
 export function updateCustomField(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof customFieldPatch>) {
   return crmWork(app, caller, async ({ tx, tenantId, audit }) => {
-    const current = await tx.selectFrom('custom_fields').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).where('archived_at', 'is', null).executeTakeFirst();
+    const current = await tx
+      .selectFrom('custom_fields')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('archived_at', 'is', null)
+      .executeTakeFirst();
     if (!current) throw notFound('Custom field');
     if (patch.options) {
       checkOptions(current.type, patch.options);
       // Removing an option would leave stored values that no longer validate.
       const removed = current.options.filter((option) => !patch.options!.includes(option));
-      if (removed.length > 0) throw unprocessable(`Options cannot be removed (${removed.join(', ')}); add new ones or archive the field.`, { field: 'options', removed });
+      if (removed.length > 0)
+        throw unprocessable(`Options cannot be removed (${removed.join(', ')}); add new ones or archive the field.`, {
+          field: 'options',
+          removed,
+        });
     }
     const row = await tx
       .updateTable('custom_fields')
-      .set({ ...(patch.label ? { label: patch.label } : {}), ...(patch.options ? { options: patch.options } : {}), ...(patch.position !== undefined ? { position: patch.position } : {}) })
+      .set({
+        ...(patch.label ? { label: patch.label } : {}),
+        ...(patch.options ? { options: patch.options } : {}),
+        ...(patch.position !== undefined ? { position: patch.position } : {}),
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returningAll()

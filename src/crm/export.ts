@@ -39,23 +39,90 @@ export type ExportFilters = Partial<z.infer<(typeof EXPORT_FILTERS)[ExportObject
 export function exportFilters(object: ExportObject, query: Record<string, unknown>): ExportFilters {
   const parsed = EXPORT_FILTERS[object].strict().safeParse(query);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ location: 'querystring', path: issue.path.join('.') || ('keys' in issue ? issue.keys.join(', ') : ''), message: issue.message }));
-  throw new AppError(400, 'validation_error', `Invalid request: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, { issues });
+  const issues = parsed.error.issues.map((issue) => ({
+    location: 'querystring',
+    path: issue.path.join('.') || ('keys' in issue ? issue.keys.join(', ') : ''),
+    message: issue.message,
+  }));
+  throw new AppError(400, 'validation_error', `Invalid request: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`, {
+    issues,
+  });
 }
 
 /** Each object's pages, through the same list functions as the API: same visibility, same filters, same decryption. */
-const PAGES: Record<ExportObject, (app: AppContext, caller: Caller, filters: any, cursor: string | undefined) => Promise<{ items: Row[]; nextCursor: string | null }>> = {
-  contacts: (app, caller, filters, cursor) => listContacts(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
+type PageOf = (
+  app: AppContext,
+  caller: Caller,
+  filters: ExportFilters,
+  cursor: string | undefined,
+) => Promise<{ items: Row[]; nextCursor: string | null }>;
+const PAGES: {
+  [O in ExportObject]: (
+    app: AppContext,
+    caller: Caller,
+    filters: z.infer<(typeof EXPORT_FILTERS)[O]>,
+    cursor: string | undefined,
+  ) => Promise<{ items: Row[]; nextCursor: string | null }>;
+} = {
+  contacts: (app, caller, filters, cursor) =>
+    listContacts(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
   leads: (app, caller, filters, cursor) => listLeads(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
   accounts: (app, caller, filters, cursor) => listAccounts(app, caller, { sort: 'name', ...filters, limit: PAGE, cursor }),
   opportunities: (app, caller, filters, cursor) => listOpportunities(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }),
 };
 
 const COLUMNS: Record<ExportObject, string[]> = {
-  contacts: ['id', 'firstName', 'lastName', 'emails', 'phones', 'jobTitle', 'accountId', 'country', 'ownerId', 'provenance.sourceType', 'provenance.sourceRef', 'provenance.collectedAt', 'createdAt', 'updatedAt'],
-  leads: ['id', 'firstName', 'lastName', 'email', 'phone', 'jobTitle', 'companyName', 'companyDomain', 'status', 'source', 'country', 'ownerId', 'provenance.sourceType', 'provenance.sourceRef', 'provenance.collectedAt', 'createdAt', 'updatedAt'],
+  contacts: [
+    'id',
+    'firstName',
+    'lastName',
+    'emails',
+    'phones',
+    'jobTitle',
+    'accountId',
+    'country',
+    'ownerId',
+    'provenance.sourceType',
+    'provenance.sourceRef',
+    'provenance.collectedAt',
+    'createdAt',
+    'updatedAt',
+  ],
+  leads: [
+    'id',
+    'firstName',
+    'lastName',
+    'email',
+    'phone',
+    'jobTitle',
+    'companyName',
+    'companyDomain',
+    'status',
+    'source',
+    'country',
+    'ownerId',
+    'provenance.sourceType',
+    'provenance.sourceRef',
+    'provenance.collectedAt',
+    'createdAt',
+    'updatedAt',
+  ],
   accounts: ['id', 'name', 'domain', 'industry', 'size', 'country', 'ownerId', 'createdAt', 'updatedAt'],
-  opportunities: ['id', 'name', 'accountId', 'stage', 'amount', 'currency', 'expectedCloseDate', 'probability', 'ownerId', 'contactIds', 'closedAt', 'createdAt', 'updatedAt'],
+  opportunities: [
+    'id',
+    'name',
+    'accountId',
+    'stage',
+    'amount',
+    'currency',
+    'expectedCloseDate',
+    'probability',
+    'ownerId',
+    'contactIds',
+    'closedAt',
+    'createdAt',
+    'updatedAt',
+  ],
 };
 
 function pick(row: Row, path: string): unknown {
@@ -81,12 +148,20 @@ export interface ExportGate {
   ref: string;
 }
 
-async function* pages(app: AppContext, caller: Caller, object: ExportObject, filters: ExportFilters, gate: ExportGate, exportId: string): AsyncGenerator<Row[]> {
+async function* pages(
+  app: AppContext,
+  caller: Caller,
+  object: ExportObject,
+  filters: ExportFilters,
+  gate: ExportGate,
+  exportId: string,
+): AsyncGenerator<Row[]> {
   const personType: PersonType | null = object === 'contacts' ? 'contact' : object === 'leads' ? 'lead' : null;
   let cursor: string | undefined;
   let exported = 0;
   do {
-    const page = await PAGES[object](app, caller, filters, cursor);
+    // exportFilters parsed these filters with this object's list query.
+    const page = await (PAGES[object] as PageOf)(app, caller, filters, cursor);
     const items = personType ? await throughGate(app, caller, personType, page.items, gate) : page.items;
     if (personType && items.length > 0) await logExported(app, caller, personType, items, exportId);
     exported += items.length;
@@ -101,7 +176,15 @@ async function logExported(app: AppContext, caller: Caller, type: PersonType, it
   await crmWork(app, caller, (work) =>
     work.tx
       .insertInto('export_items')
-      .values(items.map((item) => ({ tenant_id: work.tenantId, export_id: exportId, person_id: String(item.id), person_type: type, exported_by: caller.origin.actorId ?? 'unknown' })))
+      .values(
+        items.map((item) => ({
+          tenant_id: work.tenantId,
+          export_id: exportId,
+          person_id: String(item.id),
+          person_type: type,
+          exported_by: caller.origin.actorId ?? 'unknown',
+        })),
+      )
       .onConflict((c) => c.columns(['tenant_id', 'export_id', 'person_id']).doNothing())
       .execute(),
   );
@@ -115,12 +198,19 @@ async function throughGate(app: AppContext, caller: Caller, type: PersonType, it
     const purpose = gate.purposeId ? (await gatePurposes(work.tx, work.tenantId, [gate.purposeId])).get(gate.purposeId)! : null;
     const { verdicts, facts } = purpose
       ? await gateDecision(work.tx, work.tenantId, purpose, people, { path: 'export' })
-      : { verdicts: new Map<string, Verdict>(people.map((person) => [person.id, { allowed: true, basis: 'legal_basis' }])), facts: await gateFacts(work.tx, work.tenantId, people) };
+      : {
+          verdicts: new Map<string, Verdict>(people.map((person) => [person.id, { allowed: true, basis: 'legal_basis' }])),
+          facts: await gateFacts(work.tx, work.tenantId, people),
+        };
     for (const person of people) if (facts.restricted.has(person.id)) verdicts.set(person.id, { allowed: false, reason: 'restricted' });
     await recordRefusals(work.tx, work.tenantId, 'export', gate.ref, gate.purposeId, verdicts);
     return items
       .filter((item) => verdicts.get(String(item.id))!.allowed)
-      .map((item) => ({ ...item, objectedToMarketing: facts.objectedToMarketing.has(String(item.id)), suppressed: facts.suppressed.has(String(item.id)) }));
+      .map((item) => ({
+        ...item,
+        objectedToMarketing: facts.objectedToMarketing.has(String(item.id)),
+        suppressed: facts.suppressed.has(String(item.id)),
+      }));
   });
 }
 
@@ -128,21 +218,39 @@ async function throughGate(app: AppContext, caller: Caller, type: PersonType, it
  * Streams every record the caller may see, page by page, so memory stays flat whatever the
  * size. Recorded once in the audit trail as an export, before the first byte leaves.
  */
-export async function exportRecords(app: AppContext, caller: Caller, object: ExportObject, format: 'csv' | 'json', purposeId?: string, filters: ExportFilters = {}): Promise<Readable> {
+export async function exportRecords(
+  app: AppContext,
+  caller: Caller,
+  object: ExportObject,
+  format: 'csv' | 'json',
+  purposeId?: string,
+  filters: ExportFilters = {},
+): Promise<Readable> {
   const singular = object === 'opportunities' ? 'opportunity' : object.slice(0, -1);
-  if (purposeId && object !== 'contacts' && object !== 'leads') throw badRequest('Only contacts and leads are exported for a purpose.', { field: 'purposeId' });
+  if (purposeId && object !== 'contacts' && object !== 'leads')
+    throw badRequest('Only contacts and leads are exported for a purpose.', { field: 'purposeId' });
   const exportId = crypto.randomUUID();
   const gate: ExportGate = { purposeId: purposeId ?? null, ref: `export:${exportId}` };
   const customKeys = await crmWork(app, caller, async (work) => {
     if (purposeId) await purposeReference(work.tx, work.tenantId, purposeId);
-    await work.audit({ action: `${singular}.export`, objectType: singular, objectId: `export:${exportId}`, fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : []), ...Object.keys(filters).map((name) => `filter:${name}`)] });
+    await work.audit({
+      action: `${singular}.export`,
+      objectType: singular,
+      objectId: `export:${exportId}`,
+      fields: [format, ...(purposeId ? [`purpose:${purposeId}`] : []), ...Object.keys(filters).map((name) => `filter:${name}`)],
+    });
     return (await definitionsOf(work.tx, work.tenantId, singular as CrmRecordType)).map((definition) => definition.key);
   });
   const columns = [...COLUMNS[object], ...(object === 'contacts' || object === 'leads' ? ['objectedToMarketing', 'suppressed'] : [])];
   async function* csv() {
     yield stringify([[...columns, ...customKeys.map((key) => `custom.${key}`)]]);
     for await (const items of pages(app, caller, object, filters, gate, exportId)) {
-      yield stringify(items.map((item) => [...columns.map((column) => safeCell(pick(item, column))), ...customKeys.map((key) => safeCell((item.custom as Row)?.[key]))]));
+      yield stringify(
+        items.map((item) => [
+          ...columns.map((column) => safeCell(pick(item, column))),
+          ...customKeys.map((key) => safeCell((item.custom as Row)?.[key])),
+        ]),
+      );
     }
   }
   async function* json() {

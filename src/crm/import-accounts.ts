@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { CrmWork } from './context.ts';
 
 /** The account key of an imported row: its company's domain, else its name. */
-export function accountKeyOf(data: { accountDomain?: string; accountName?: string }): string | null {
+export function accountKeyOf(data: { accountDomain?: string | undefined; accountName?: string | undefined }): string | null {
   return data.accountDomain ? `d:${data.accountDomain}` : data.accountName ? `n:${data.accountName.toLowerCase()}` : null;
 }
 
@@ -13,7 +13,9 @@ export async function findAccounts(work: CrmWork, domains: string[], names: stri
     .selectFrom('accounts')
     .select(['id', 'domain', sql<string>`lower(name)`.as('lower_name')])
     .where('tenant_id', '=', work.tenantId)
-    .where((eb) => eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]))
+    .where((eb) =>
+      eb.or([...(domains.length ? [eb('domain', 'in', domains)] : []), ...(names.length ? [eb(sql`lower(name)`, 'in', names)] : [])]),
+    )
     .execute();
   for (const account of existing) {
     if (account.domain) byKey.set(`d:${account.domain}`, account.id);
@@ -26,12 +28,17 @@ export async function findAccounts(work: CrmWork, domains: string[], names: stri
  * A dry run rolls each batch back, so the accounts it created are remembered in seenInDryRun and
  * counted once, not again by every batch that names them.
  */
-export async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>, seenInDryRun: Map<string, string> | null) {
+export async function resolveAccounts(
+  work: CrmWork,
+  rows: Array<{ data: { accountName?: string | undefined; accountDomain?: string | undefined } }>,
+  seenInDryRun: Map<string, string> | null,
+) {
   const byKey = new Map<string, string>();
   let created = 0;
   const wanted = new Map<string, { name: string; domain: string | null }>();
   for (const { data } of rows) {
-    if (data.accountDomain) wanted.set(`d:${data.accountDomain}`, { name: data.accountName ?? data.accountDomain, domain: data.accountDomain });
+    if (data.accountDomain)
+      wanted.set(`d:${data.accountDomain}`, { name: data.accountName ?? data.accountDomain, domain: data.accountDomain });
     else if (data.accountName) wanted.set(`n:${data.accountName.toLowerCase()}`, { name: data.accountName, domain: null });
   }
   if (wanted.size === 0) return { byKey, created };
@@ -42,7 +49,15 @@ export async function resolveAccounts(work: CrmWork, rows: Array<{ data: any }>,
   if (missing.length > 0) {
     const inserted = await work.tx
       .insertInto('accounts')
-      .values(missing.map(([, w]) => ({ tenant_id: work.tenantId, name: w.name, domain: w.domain, owner_id: work.memberId, created_by: work.memberId })))
+      .values(
+        missing.map(([, w]) => ({
+          tenant_id: work.tenantId,
+          name: w.name,
+          domain: w.domain,
+          owner_id: work.memberId,
+          created_by: work.memberId,
+        })),
+      )
       .returning(['id', 'domain', 'name'])
       .execute();
     for (const account of inserted) {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { badRequest } from '../http/errors.ts';
 import { region } from '../jurisdiction/schema.ts';
-import { countryCode } from './countries.ts';
-import { readPhone } from './phones.ts';
-import { ACCOUNT_SIZES, amount, country, currency, domain, email, isoDate, LEAD_STATUSES, phone, STAGES } from './schema.ts';
+import { countryCode } from '../shared/countries.ts';
+import { readPhone } from '../shared/phones.ts';
+import { ACCOUNT_SIZES, LEAD_STATUSES, STAGES } from './schema.ts';
+import { amount, country, currency, domain, email, isoDate, phone } from '../shared/fields.ts';
 
 /**
  * What an import reads from a row: which columns feed which field (the header spellings of
@@ -86,12 +87,68 @@ const MULTI: Partial<Record<ImportObject, readonly string[]>> = { contacts: ['em
 
 const FIRST_NAME = ['firstname', 'first', 'givenname', 'forename', 'vorname', 'prenom', 'personfirstname'];
 const LAST_NAME = ['lastname', 'last', 'surname', 'familyname', 'nachname', 'nom', 'personlastname'];
-const EMAIL = ['email', 'emails', 'emailaddress', 'mail', 'email1', 'workemail', 'personemail', 'personemailwork', 'personemailhome', 'personemailother', 'additionalemailaddresses', 'email2', 'emailaddresses'];
-const PHONE = ['phone', 'phonenumber', 'mobile', 'telephone', 'tel', 'mobilephone', 'mobilephonenumber', 'homephone', 'workphone', 'otherphone', 'personphone', 'personphonework', 'personphonemobile', 'personphonehome', 'personphoneother', 'telefon', 'telefonnummer', 'mobil', 'handy', 'telephone', 'portable'];
+const EMAIL = [
+  'email',
+  'emails',
+  'emailaddress',
+  'mail',
+  'email1',
+  'workemail',
+  'personemail',
+  'personemailwork',
+  'personemailhome',
+  'personemailother',
+  'additionalemailaddresses',
+  'email2',
+  'emailaddresses',
+];
+const PHONE = [
+  'phone',
+  'phonenumber',
+  'mobile',
+  'telephone',
+  'tel',
+  'mobilephone',
+  'mobilephonenumber',
+  'homephone',
+  'workphone',
+  'otherphone',
+  'personphone',
+  'personphonework',
+  'personphonemobile',
+  'personphonehome',
+  'personphoneother',
+  'telefon',
+  'telefonnummer',
+  'mobil',
+  'handy',
+  'telephone',
+  'portable',
+];
 const JOB_TITLE = ['jobtitle', 'title', 'position', 'role', 'personjobtitle'];
-const COUNTRY = ['country', 'countrycode', 'countryregion', 'mailingcountry', 'billingcountry', 'personcountry', 'organizationcountry', 'land', 'pays'];
+const COUNTRY = [
+  'country',
+  'countrycode',
+  'countryregion',
+  'mailingcountry',
+  'billingcountry',
+  'personcountry',
+  'organizationcountry',
+  'land',
+  'pays',
+];
 const REGION = ['region', 'regioncode', 'statecode', 'subdivision', 'stateregion', 'mailingstatecode'];
-const COMPANY = ['company', 'companyname', 'account', 'accountname', 'organisation', 'organization', 'personorganization', 'associatedcompany', 'firma'];
+const COMPANY = [
+  'company',
+  'companyname',
+  'account',
+  'accountname',
+  'organisation',
+  'organization',
+  'personorganization',
+  'associatedcompany',
+  'firma',
+];
 const WEBSITE = ['domain', 'website', 'companydomain', 'accountdomain', 'companywebsite', 'companydomainname', 'websiteurl'];
 
 /** Header spellings recognised without an explicit mapping (compared lower-case, letters and digits only). */
@@ -144,7 +201,10 @@ const HEADER_ALIASES: Record<ImportObject, Record<string, string[]>> = {
   },
 };
 
-export const IMPORT_FIELDS = Object.fromEntries(IMPORT_OBJECTS.map((object) => [object, Object.keys(HEADER_ALIASES[object])])) as Record<ImportObject, string[]>;
+export const IMPORT_FIELDS = Object.fromEntries(IMPORT_OBJECTS.map((object) => [object, Object.keys(HEADER_ALIASES[object])])) as Record<
+  ImportObject,
+  string[]
+>;
 
 const headerKey = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -161,21 +221,35 @@ export function resolveMapping(object: ImportObject, headers: string[], explicit
   const fields = IMPORT_FIELDS[object];
   // A column mapped to "" is left out, whatever its header would have guessed.
   const unknownFields = Object.values(explicit).filter((field) => field !== '' && !fields.includes(field));
-  if (unknownFields.length > 0) throw badRequest(`Unknown import fields: ${unknownFields.join(', ')}; ${object} take ${fields.join(', ')}`, { field: 'map', unknownFields });
+  if (unknownFields.length > 0)
+    throw badRequest(`Unknown import fields: ${unknownFields.join(', ')}; ${object} take ${fields.join(', ')}`, {
+      field: 'map',
+      unknownFields,
+    });
   const missingColumns = Object.keys(explicit).filter((column) => !headers.includes(column));
-  if (missingColumns.length > 0) throw badRequest(`The file has no column ${missingColumns.join(', ')}`, { field: 'map', missingColumns, headers });
+  if (missingColumns.length > 0)
+    throw badRequest(`The file has no column ${missingColumns.join(', ')}`, { field: 'map', missingColumns, headers });
   const multi = MULTI[object] ?? [];
   const columns: ColumnMapping['columns'] = [];
   for (const [index, column] of headers.entries()) {
-    const field = explicit[column] ?? (column in explicit ? undefined : Object.entries(HEADER_ALIASES[object]).find(([, aliases]) => aliases.includes(headerKey(column)))?.[0]);
+    const field =
+      explicit[column] ??
+      (column in explicit
+        ? undefined
+        : Object.entries(HEADER_ALIASES[object]).find(([, aliases]) => aliases.includes(headerKey(column)))?.[0]);
     if (!field) continue;
     // A field fed by one column takes the first; the rest are left (and listed as ignored).
     if (!multi.includes(field) && columns.some((taken) => taken.field === field) && !(column in explicit)) continue;
     columns.push({ index, column, field });
   }
-  if (columns.length === 0) throw badRequest(`No column could be mapped; name them (${fields.join(', ')}) or pass a mapping.`, { field: 'map', headers });
+  if (columns.length === 0)
+    throw badRequest(`No column could be mapped; name them (${fields.join(', ')}) or pass a mapping.`, { field: 'map', headers });
   const mapped = new Set(columns.map((entry) => entry.index));
-  return { columns, named: Object.fromEntries(columns.map((entry) => [entry.column, entry.field])), ignored: headers.filter((_, index) => !mapped.has(index)) };
+  return {
+    columns,
+    named: Object.fromEntries(columns.map((entry) => [entry.column, entry.field])),
+    ignored: headers.filter((_, index) => !mapped.has(index)),
+  };
 }
 
 /** The row's cells as fields: several columns of a multi-value field gathered, each e-mail cell split at ; , and spaces. */
@@ -236,18 +310,27 @@ function asWritten(values: Record<string, unknown>, context: { phoneRegion: stri
   };
   if (Array.isArray(out.phone)) out.phone = out.phone.map(readOne);
   else out.phone = readOne(out.phone);
-  if (typeof out.expectedCloseDate === 'string' && out.expectedCloseDate.trim()) out.expectedCloseDate = readDate(out.expectedCloseDate, context.european) ?? out.expectedCloseDate;
+  if (typeof out.expectedCloseDate === 'string' && out.expectedCloseDate.trim())
+    out.expectedCloseDate = readDate(out.expectedCloseDate, context.european) ?? out.expectedCloseDate;
   return out;
 }
 
-export type RowReading = { ok: true; data: any; leftOut: string[] } | { ok: false; errors: string[] };
+/** A row's values once read, per object. */
+export type ImportedValues = { [O in ImportObject]: z.output<(typeof ROW_SCHEMAS)[O]> };
+export type RowValues = ImportedValues[ImportObject];
+
+export type RowReading = { ok: true; data: RowValues; leftOut: string[] } | { ok: false; errors: string[] };
 
 /**
  * The row's checked fields. A value that fails is left out (one element of a list) and named in
  * leftOut; when the row still fails (nothing left to tell the person by) or the import is
  * strict, the row fails with every reason.
  */
-export function readRow(object: ImportObject, values: Record<string, unknown>, context: { phoneRegion: string | null; european: boolean; strict: boolean }): RowReading {
+export function readRow(
+  object: ImportObject,
+  values: Record<string, unknown>,
+  context: { phoneRegion: string | null; european: boolean; strict: boolean },
+): RowReading {
   const input = asWritten(values, context);
   const leftOut: string[] = [];
   const describe = (issue: z.core.$ZodIssue) => (issue.path.length ? `${issue.path[0] as string}: ${issue.message}` : issue.message);
@@ -260,7 +343,8 @@ export function readRow(object: ImportObject, values: Record<string, unknown>, c
     const elementsOut = new Map<string, Set<number>>();
     for (const issue of issues) {
       const [field, index] = issue.path as [string, unknown];
-      if (typeof index === 'number' && Array.isArray(input[field])) (elementsOut.get(field) ?? elementsOut.set(field, new Set()).get(field)!).add(index);
+      if (typeof index === 'number' && Array.isArray(input[field]))
+        (elementsOut.get(field) ?? elementsOut.set(field, new Set()).get(field)!).add(index);
       else input[field] = undefined;
       leftOut.push(describe(issue));
     }

@@ -3,23 +3,34 @@ import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { unnestInsert } from '../db/bulk.ts';
 import { sealContact } from './contacts.ts';
-import { provenanceColumns, type CrmWork, type NewPeopleSealer } from './context.ts';
+import { provenanceColumns, type CrmWork } from './context.ts';
+import { type NewPeopleSealer } from '../crypto/sealer.ts';
 import { sealLead } from './leads.ts';
-import { nameTokens, normaliseEmail } from './normalise.ts';
+import { nameTokens, normaliseEmail } from '../shared/normalise.ts';
 import { emailTerm, hasAnyTerm, nameTerm } from './terms.ts';
 import { lockIdentityKeys } from './addresses.ts';
+import type { ImportedValues, ImportObject, RowValues } from './import-fields.ts';
 import type { OnDuplicate } from '../db/types.ts';
 import { accountKeyOf, findAccounts, resolveAccounts } from './import-accounts.ts';
-import { skippedOutcomes, updateAccounts, updateContacts, updateLeads, updateOpportunities, type Match, type MatchOutcome, type UpdateResult } from './import-updates.ts';
+import {
+  skippedOutcomes,
+  updateAccounts,
+  updateContacts,
+  updateLeads,
+  updateOpportunities,
+  type Match,
+  type MatchOutcome,
+  type UpdateResult,
+} from './import-updates.ts';
 
 /**
  * Storing one validated batch of an import, per object. Each store matches its rows against the
  * database and, in a dry run (nothing committed between batches), against seenInDryRun; the rows
  * that match a record are skipped or written into it (onDuplicate, import-updates.ts).
  */
-export interface ValidRow {
+export interface ValidRow<Values = RowValues> {
   line: number;
-  data: any;
+  data: Values;
   /** The row as read, for a report of the rows a failed batch lost. */
   cells?: string[];
   contact?: PreparedContact;
@@ -42,13 +53,24 @@ export interface StoreCounts {
 }
 
 /** The rows that matched a record: skipped, or written into it. */
-async function settleMatches(context: StoreContext, matches: Match[], update: (mode: Exclude<OnDuplicate, 'skip'>) => Promise<UpdateResult>) {
-  if (context.onDuplicate === 'skip' || matches.length === 0) return { duplicates: matches.length, updated: 0, accountsCreated: 0, matched: skippedOutcomes(matches) };
+async function settleMatches<Values>(
+  context: StoreContext,
+  matches: Match<Values>[],
+  update: (mode: Exclude<OnDuplicate, 'skip'>) => Promise<UpdateResult>,
+) {
+  if (context.onDuplicate === 'skip' || matches.length === 0)
+    return { duplicates: matches.length, updated: 0, accountsCreated: 0, matched: skippedOutcomes(matches) };
   const result = await update(context.onDuplicate);
   return { duplicates: matches.length, updated: result.updated, accountsCreated: result.accountsCreated, matched: result.outcomes };
 }
 
-type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & { id: string; account_id: string | null; country: string | null; region: string | null; source_ref: string };
+type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & {
+  id: string;
+  account_id: string | null;
+  country: string | null;
+  region: string | null;
+  source_ref: string;
+};
 
 /** Where an imported record came from: the file, and its id in the tool that exported it (HubSpot's Record ID, …). */
 const importRef = (fileName: string, externalId: string | undefined) => (externalId ? `${fileName}#${externalId}` : fileName);
@@ -102,7 +124,7 @@ export interface PreparedContact {
 const PREPARE_SLICE = 25;
 
 /** Validated contact rows, encrypted under new keys (the import prepares a batch while the previous one is stored). */
-export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow[]): Promise<void> {
+export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow<ImportedValues['contacts']>[]): Promise<void> {
   for (const [i, row] of rows.entries()) {
     // Let the previous batch's answers in, so that its next statement goes out at once: without
     // a turn of the event loop it would wait for this whole batch.
@@ -119,12 +141,14 @@ export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow[])
     });
     // The record's own blind indexes are what it is recognised by.
     const noEmail = sealed.email_index.length === 0;
-    const nameKey = noEmail ? `name:${nameTokens(data.firstName, data.lastName).join(' ')}@${data.accountDomain ?? data.accountName?.toLowerCase() ?? ''}` : null;
+    const nameKey = noEmail
+      ? `name:${nameTokens(data.firstName, data.lastName).join(' ')}@${data.accountDomain ?? data.accountName?.toLowerCase() ?? ''}`
+      : null;
     row.contact = { keys: { emailIndex: sealed.email_index, nameIndex: noEmail ? sealed.name_index : [], nameKey }, id, sealed };
   }
 }
 
-async function storeContacts(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+async function storeContacts(work: CrmWork, rows: ValidRow<ImportedValues['contacts']>[], context: StoreContext): Promise<StoreCounts> {
   const { fileName, seenInDryRun, newPeople } = context;
   if (!newPeople) throw new Error('contacts are imported through prepareContacts');
   const prepared = rows.map((row) => {
@@ -139,7 +163,10 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], context: StoreCont
   // Another import (or a creation) of the same people waits here until this batch commits. Rows
   // without an address lock their name's blind indexes: never a name itself, which a server log
   // of the statement would show.
-  await lockIdentityKeys(work.tx, work.tenantId, [...allIndexes, ...prepared.flatMap((row) => (row.keys.nameKey ? row.keys.nameIndex : []))]);
+  await lockIdentityKeys(work.tx, work.tenantId, [
+    ...allIndexes,
+    ...prepared.flatMap((row) => (row.keys.nameKey ? row.keys.nameIndex : [])),
+  ]);
   if (allIndexes.length > 0) {
     const existing = await work.tx
       .selectFrom('contacts')
@@ -163,10 +190,12 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], context: StoreCont
     for (const candidate of candidates) namedInDatabase.set(sortedNames(candidate.name_index), candidate.id);
   }
   const fresh: typeof prepared = [];
-  const matches: Match[] = [];
+  const matches: Match<(typeof rows)[number]['data']>[] = [];
   for (const row of prepared) {
     const { emailIndex, nameKey, nameIndex } = row.keys;
-    const matched = emailIndex.map((index) => known.get(index)).find(Boolean) ?? (nameKey ? (known.get(nameKey) ?? namedInDatabase.get(sortedNames(nameIndex))) : undefined);
+    const matched =
+      emailIndex.map((index) => known.get(index)).find(Boolean) ??
+      (nameKey ? (known.get(nameKey) ?? namedInDatabase.get(sortedNames(nameIndex))) : undefined);
     if (matched) {
       matches.push({ line: row.line, data: row.data, recordId: matched });
       continue;
@@ -183,7 +212,14 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], context: StoreCont
     await work.app.keys.storeSubjectKeys(work.tx, work.tenantId, newPeople.version, newPeople.take(fresh.map((row) => row.id)));
     const values = fresh.map(({ data, id, sealed }) => {
       const accountKey = accountKeyOf(data);
-      return { id, ...sealed, account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null, country: data.country ?? null, region: data.region ?? null, source_ref: importRef(fileName, data.externalId) };
+      return {
+        id,
+        ...sealed,
+        account_id: accountKey ? (accounts.byKey.get(accountKey) ?? null) : null,
+        country: data.country ?? null,
+        region: data.region ?? null,
+        source_ref: importRef(fileName, data.externalId),
+      };
     });
     await insertContactRows(work, values, new Date(), fileName).execute(work.tx);
   }
@@ -201,12 +237,12 @@ async function storeContacts(work: CrmWork, rows: ValidRow[], context: StoreCont
 }
 
 /** Accounts are the same by domain, else by name (case-insensitive). */
-async function storeAccounts(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+async function storeAccounts(work: CrmWork, rows: ValidRow<ImportedValues['accounts']>[], context: StoreContext): Promise<StoreCounts> {
   const known = context.seenInDryRun ?? new Map<string, string>();
-  const domains = rows.map((row) => row.data.domain).filter(Boolean);
+  const domains = rows.map((row) => row.data.domain).filter((domain): domain is string => Boolean(domain));
   const names = rows.filter((row) => !row.data.domain).map((row) => row.data.name.toLowerCase());
   await findAccounts(work, domains, names, known);
-  const matches: Match[] = [];
+  const matches: Match<(typeof rows)[number]['data']>[] = [];
   const fresh = [];
   for (const { line, data } of rows) {
     const key = data.domain ? `d:${data.domain}` : `n:${data.name.toLowerCase()}`;
@@ -242,15 +278,25 @@ async function storeAccounts(work: CrmWork, rows: ValidRow[], context: StoreCont
 }
 
 /** Leads are the same by address (blind index), else by name at the same company. */
-async function storeLeads(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+async function storeLeads(work: CrmWork, rows: ValidRow<ImportedValues['leads']>[], context: StoreContext): Promise<StoreCounts> {
   const known = context.seenInDryRun ?? new Map<string, string>();
-  const emailIndexes = await Promise.all(rows.map((row) => (row.data.email ? work.sealer.index('email', normaliseEmail(row.data.email)) : null)));
+  const emailIndexes = await Promise.all(
+    rows.map((row) => (row.data.email ? work.sealer.index('email', normaliseEmail(row.data.email)) : null)),
+  );
   const nameKeys = await Promise.all(
-    rows.map(async (row) => `lead:${(await work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))).sort().join(',')}@${row.data.companyName?.toLowerCase() ?? ''}`),
+    rows.map(
+      async (row) =>
+        `lead:${(await work.sealer.indexAll('name', nameTokens(row.data.firstName, row.data.lastName))).sort().join(',')}@${row.data.companyName?.toLowerCase() ?? ''}`,
+    ),
   );
   const indexes = emailIndexes.filter((index): index is string => index !== null);
   if (indexes.length > 0) {
-    const existing = await work.tx.selectFrom('leads').select(['id', 'email_index']).where('tenant_id', '=', work.tenantId).where('email_index', 'in', indexes).execute();
+    const existing = await work.tx
+      .selectFrom('leads')
+      .select(['id', 'email_index'])
+      .where('tenant_id', '=', work.tenantId)
+      .where('email_index', 'in', indexes)
+      .execute();
     for (const row of existing) known.set(`lead-email:${row.email_index}`, row.id);
   }
   const companies = [...new Set(rows.filter((_, i) => !emailIndexes[i]).map((row) => row.data.companyName?.toLowerCase() ?? ''))];
@@ -264,8 +310,8 @@ async function storeLeads(work: CrmWork, rows: ValidRow[], context: StoreContext
       .execute();
     for (const row of existing) known.set(`lead:${[...row.name_index].sort().join(',')}@${row.company}`, row.id);
   }
-  const matches: Match[] = [];
-  const fresh: Array<ValidRow & { id: string }> = [];
+  const matches: Match<(typeof rows)[number]['data']>[] = [];
+  const fresh: Array<ValidRow<ImportedValues['leads']> & { id: string }> = [];
   for (const [i, row] of rows.entries()) {
     const key = emailIndexes[i] ? `lead-email:${emailIndexes[i]}` : nameKeys[i]!;
     const matched = known.get(key);
@@ -315,9 +361,13 @@ async function storeLeads(work: CrmWork, rows: ValidRow[], context: StoreContext
 }
 
 /** Opportunities are the same deal when name (case-insensitive) and account match. */
-async function storeOpportunities(work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+async function storeOpportunities(
+  work: CrmWork,
+  rows: ValidRow<ImportedValues['opportunities']>[],
+  context: StoreContext,
+): Promise<StoreCounts> {
   const accounts = await resolveAccounts(work, rows, context.seenInDryRun);
-  const accountOf = (data: any) => {
+  const accountOf = (data: ImportedValues['opportunities']) => {
     const key = accountKeyOf(data);
     return key ? (accounts.byKey.get(key) ?? null) : null;
   };
@@ -330,7 +380,7 @@ async function storeOpportunities(work: CrmWork, rows: ValidRow[], context: Stor
     .where(sql`lower(name)`, 'in', names)
     .execute();
   for (const row of existing) known.set(`deal:${row.name}@${row.account_id ?? ''}`, row.id);
-  const matches: Match[] = [];
+  const matches: Match<(typeof rows)[number]['data']>[] = [];
   const values = [];
   for (const { line, data } of rows) {
     const accountId = accountOf(data);
@@ -363,9 +413,15 @@ async function storeOpportunities(work: CrmWork, rows: ValidRow[], context: Stor
   return { ...settled, created: values.length, accountsCreated: accounts.created };
 }
 
-export const STORES = {
-  contacts: storeContacts,
-  accounts: storeAccounts,
-  leads: storeLeads,
-  opportunities: storeOpportunities,
-} satisfies Record<string, (work: CrmWork, rows: ValidRow[], context: StoreContext) => Promise<StoreCounts>>;
+const STORES: { [O in ImportObject]: (work: CrmWork, rows: ValidRow<ImportedValues[O]>[], context: StoreContext) => Promise<StoreCounts> } =
+  {
+    contacts: storeContacts,
+    accounts: storeAccounts,
+    leads: storeLeads,
+    opportunities: storeOpportunities,
+  };
+
+/** Stores a batch of rows read for this object (readRow checked each against its schema). */
+export function storeRows(object: ImportObject, work: CrmWork, rows: ValidRow[], context: StoreContext): Promise<StoreCounts> {
+  return (STORES[object] as (work: CrmWork, rows: ValidRow[], context: StoreContext) => Promise<StoreCounts>)(work, rows, context);
+}

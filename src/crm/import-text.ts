@@ -127,13 +127,23 @@ function decoded(chunks: AsyncIterable<Buffer>, encoding: string): Readable {
 }
 
 function notIn(encoding: string, line: number) {
-  const hint = encoding === 'utf-8' ? ' Save it again as "CSV UTF-8", or name its encoding (e.g. encoding=windows-1252).' : ' Name its encoding (e.g. encoding=utf-8).';
-  return badRequest(`The file is not valid ${encoding} text at line ${line}: it would be imported with replacement characters (�).${hint}`, { field: 'encoding', encoding, line });
+  const hint =
+    encoding === 'utf-8'
+      ? ' Save it again as "CSV UTF-8", or name its encoding (e.g. encoding=windows-1252).'
+      : ' Name its encoding (e.g. encoding=utf-8).';
+  return badRequest(
+    `The file is not valid ${encoding} text at line ${line}: it would be imported with replacement characters (�).${hint}`,
+    { field: 'encoding', encoding, line },
+  );
 }
 
 /** Reads the start of the file, decides its encoding and delimiter, and gives back the whole file as text. */
-export async function openCsvText(input: AsyncIterable<Buffer | string>, given: { encoding?: string | undefined; delimiter?: DelimiterName | undefined } = {}): Promise<{ text: Readable; format: TextFormat }> {
-  if (given.encoding && !iconv.encodingExists(given.encoding)) throw badRequest(`Unknown encoding "${given.encoding}"; use e.g. utf-8, utf-16le, windows-1252, iso-8859-15.`, { field: 'encoding' });
+export async function openCsvText(
+  input: AsyncIterable<Buffer | string>,
+  given: { encoding?: string | undefined; delimiter?: DelimiterName | undefined } = {},
+): Promise<{ text: Readable; format: TextFormat }> {
+  if (given.encoding && !iconv.encodingExists(given.encoding))
+    throw badRequest(`Unknown encoding "${given.encoding}"; use e.g. utf-8, utf-16le, windows-1252, iso-8859-15.`, { field: 'encoding' });
   const iterator = input[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let size = 0;
@@ -153,11 +163,17 @@ export async function openCsvText(input: AsyncIterable<Buffer | string>, given: 
   const chunks = (async function* () {
     yield sample;
     if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
   })();
   const start = iconv.decode(sample.subarray(0, 8192), encoding);
   // Control characters other than tab and line ends: a spreadsheet (.xlsx is a zip), an image, …
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(start)) throw unsupported('The file is not text; export it from your spreadsheet as CSV (UTF-8).');
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(start))
+    throw unsupported('The file is not text; export it from your spreadsheet as CSV (UTF-8).');
   const delimiter = given.delimiter ?? detectDelimiter(start);
-  return { text: decoded(chunks, encoding), format: { encoding, encodingFrom: from, delimiter, delimiterFrom: given.delimiter ? 'given' : 'detected' } };
+  return {
+    text: decoded(chunks, encoding),
+    format: { encoding, encodingFrom: from, delimiter, delimiterFrom: given.delimiter ? 'given' : 'detected' },
+  };
 }

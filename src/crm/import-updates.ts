@@ -1,10 +1,19 @@
 import { sql, type Selectable } from 'kysely';
-import type { AccountsTable, ContactsTable, LeadStatus, LeadsTable, OnDuplicate, OpportunitiesTable, OpportunityStage } from '../db/types.ts';
+import type {
+  AccountsTable,
+  ContactsTable,
+  LeadStatus,
+  LeadsTable,
+  OnDuplicate,
+  OpportunitiesTable,
+  OpportunityStage,
+} from '../db/types.ts';
 import type { CrmWork } from './context.ts';
 import { openContact, sealContact, type ContactPerson } from './contacts.ts';
 import { accountKeyOf, resolveAccounts } from './import-accounts.ts';
 import { openLead, sealLead, type LeadPerson } from './leads.ts';
-import { normaliseEmail } from './normalise.ts';
+import { normaliseEmail } from '../shared/normalise.ts';
+import type { ImportedValues, RowValues } from './import-fields.ts';
 import { recordVisible } from './visibility.ts';
 
 /**
@@ -16,9 +25,9 @@ import { recordVisible } from './visibility.ts';
 export type UpdateMode = Exclude<OnDuplicate, 'skip'>;
 
 /** A row of the file and the record it matched. */
-export interface Match {
+export interface Match<Values = RowValues> {
   line: number;
-  data: any;
+  data: Values;
   recordId: string;
 }
 
@@ -54,11 +63,12 @@ export function mergedList(mode: UpdateMode, current: string[], incoming: string
   return [...new Set([...incoming, ...current])];
 }
 
-export const skippedOutcomes = (matches: Match[]): MatchOutcome[] => matches.map(({ line, recordId }) => ({ line, recordId, outcome: 'skipped' }));
+export const skippedOutcomes = (matches: Match<unknown>[]): MatchOutcome[] =>
+  matches.map(({ line, recordId }) => ({ line, recordId, outcome: 'skipped' }));
 
 /** The matches grouped by record, each group in line order. */
-function byRecord(matches: Match[]): Map<string, Match[]> {
-  const groups = new Map<string, Match[]>();
+function byRecord<Values>(matches: Match<Values>[]): Map<string, Match<Values>[]> {
+  const groups = new Map<string, Match<Values>[]>();
   for (const match of [...matches].sort((a, b) => a.line - b.line)) {
     const group = groups.get(match.recordId) ?? [];
     group.push(match);
@@ -72,13 +82,13 @@ function byRecord(matches: Match[]): Map<string, Match[]> {
  * changed; a line is 'updated' when it changed any. Records not found are those a dry run's
  * earlier batch would have created (rolled back since): their rows count as updates.
  */
-async function applyGroups<Row extends { id: string; visible: boolean }, State>(
-  matches: Match[],
+async function applyGroups<Row extends { id: string; visible: boolean }, State, Values>(
+  matches: Match<Values>[],
   rows: Row[],
   steps: {
     refusal?: (row: Row) => string | null;
     open: (row: Row) => Promise<State>;
-    apply: (state: State, data: any) => string[];
+    apply: (state: State, data: Values) => string[];
     write: (row: Row, state: State, fields: string[]) => Promise<void>;
   },
 ): Promise<UpdateResult> {
@@ -87,10 +97,13 @@ async function applyGroups<Row extends { id: string; visible: boolean }, State>(
   for (const [recordId, group] of byRecord(matches)) {
     const row = found.get(recordId);
     if (!row) {
-      for (const { line } of group) result.outcomes.push({ line, recordId, outcome: 'updated', reason: 'matches a record an earlier line of this file creates' });
+      for (const { line } of group)
+        result.outcomes.push({ line, recordId, outcome: 'updated', reason: 'matches a record an earlier line of this file creates' });
       continue;
     }
-    const refusal = !row.visible ? 'the matching record is not among those you can see, so it was left as it is' : (steps.refusal?.(row) ?? null);
+    const refusal = !row.visible
+      ? 'the matching record is not among those you can see, so it was left as it is'
+      : (steps.refusal?.(row) ?? null);
     if (refusal) {
       for (const { line } of group) result.outcomes.push({ line, recordId, outcome: 'refused', reason: refusal });
       continue;
@@ -125,14 +138,27 @@ function mergeFields<T extends Record<string, unknown>>(mode: UpdateMode, into: 
 
 type Visible<Row> = Row & { visible: boolean };
 
-function loadVisible<T extends 'contacts' | 'leads' | 'accounts' | 'opportunities'>(work: CrmWork, table: T, recordType: string, ids: string[]) {
+function loadVisible<T extends 'contacts' | 'leads' | 'accounts' | 'opportunities'>(
+  work: CrmWork,
+  table: T,
+  recordType: string,
+  ids: string[],
+) {
   return work.tx
     .selectFrom(table as 'contacts')
     .selectAll()
     .select(sql<boolean>`${recordVisible(work.scope, table, recordType)}`.as('visible'))
     .where('tenant_id', '=', work.tenantId)
     .where('id', 'in', ids.length > 0 ? ids : ['00000000-0000-0000-0000-000000000000'])
-    .execute() as unknown as Promise<Array<Visible<Selectable<T extends 'contacts' ? ContactsTable : T extends 'leads' ? LeadsTable : T extends 'accounts' ? AccountsTable : OpportunitiesTable>>>>;
+    .execute() as unknown as Promise<
+    Array<
+      Visible<
+        Selectable<
+          T extends 'contacts' ? ContactsTable : T extends 'leads' ? LeadsTable : T extends 'accounts' ? AccountsTable : OpportunitiesTable
+        >
+      >
+    >
+  >;
 }
 
 /**
@@ -140,17 +166,41 @@ function loadVisible<T extends 'contacts' | 'leads' | 'accounts' | 'opportunitie
  * joined to the record's, except an address another contact already has (`ownerOfAddress`: the
  * batch's addresses, normalised, to the contact that has each); the account found or created.
  */
-export async function updateContacts(work: CrmWork, matches: Match[], mode: UpdateMode, ownerOfAddress: Map<string, string>, seenInDryRun: Map<string, string> | null): Promise<UpdateResult> {
+export async function updateContacts(
+  work: CrmWork,
+  matches: Match<ImportedValues['contacts']>[],
+  mode: UpdateMode,
+  ownerOfAddress: Map<string, string>,
+  seenInDryRun: Map<string, string> | null,
+): Promise<UpdateResult> {
   const rows = await loadVisible(work, 'contacts', 'contact', [...new Set(matches.map((m) => m.recordId))]);
-  type State = { id: string; person: ContactPerson; plain: { country: string | null; region: string | null }; hasAccount: boolean; account: { key: string; data: any } | null };
+  type State = {
+    id: string;
+    person: ContactPerson;
+    plain: { country: string | null; region: string | null };
+    hasAccount: boolean;
+    account: { key: string; data: ImportedValues['contacts'] } | null;
+  };
   const changedRecords: Array<{ state: State; fields: string[] }> = [];
   const result = await applyGroups(matches, rows, {
-    open: async (row): Promise<State> => ({ id: row.id, person: await openContact(work, row), plain: { country: row.country, region: row.region }, hasAccount: row.account_id !== null, account: null }),
+    open: async (row): Promise<State> => ({
+      id: row.id,
+      person: await openContact(work, row),
+      plain: { country: row.country, region: row.region },
+      hasAccount: row.account_id !== null,
+      account: null,
+    }),
     apply: (state, data) => {
       const { person } = state;
-      const changed = mergeFields(mode, person as unknown as Record<string, unknown>, { firstName: data.firstName, lastName: data.lastName, jobTitle: data.jobTitle });
+      const changed = mergeFields(mode, person as unknown as Record<string, unknown>, {
+        firstName: data.firstName,
+        lastName: data.lastName,
+        jobTitle: data.jobTitle,
+      });
       changed.push(...mergeFields(mode, state.plain, { country: data.country, region: data.region }));
-      const ownAddresses = [...new Set<string>((data.email ?? []).map(normaliseEmail))].filter((email) => (ownerOfAddress.get(email) ?? state.id) === state.id);
+      const ownAddresses = [...new Set<string>((data.email ?? []).map(normaliseEmail))].filter(
+        (email) => (ownerOfAddress.get(email) ?? state.id) === state.id,
+      );
       const emails = mergedList(mode, person.emails, ownAddresses);
       if (emails.join() !== person.emails.join()) {
         person.emails = emails;
@@ -173,7 +223,11 @@ export async function updateContacts(work: CrmWork, matches: Match[], mode: Upda
     },
   });
   // The accounts are found or created once for the batch, then each changed contact is written.
-  const accounts = await resolveAccounts(work, changedRecords.flatMap(({ state }) => (state.account ? [{ data: state.account.data }] : [])), seenInDryRun);
+  const accounts = await resolveAccounts(
+    work,
+    changedRecords.flatMap(({ state }) => (state.account ? [{ data: state.account.data }] : [])),
+    seenInDryRun,
+  );
   result.accountsCreated = accounts.created;
   for (const { state, fields } of changedRecords) {
     await work.tx
@@ -193,18 +247,47 @@ export async function updateContacts(work: CrmWork, matches: Match[], mode: Upda
 }
 
 /** Leads: the person fields but the address (the row was matched by it, or has none), company, status, source, country, region. */
-export async function updateLeads(work: CrmWork, matches: Match[], mode: UpdateMode): Promise<UpdateResult> {
+export async function updateLeads(work: CrmWork, matches: Match<ImportedValues['leads']>[], mode: UpdateMode): Promise<UpdateResult> {
   const rows = await loadVisible(work, 'leads', 'lead', [...new Set(matches.map((m) => m.recordId))]);
-  type State = { person: LeadPerson; plain: { company_name: string | null; company_domain: string | null; status: LeadStatus; source: string | null; country: string | null; region: string | null } };
+  type State = {
+    person: LeadPerson;
+    plain: {
+      company_name: string | null;
+      company_domain: string | null;
+      status: LeadStatus;
+      source: string | null;
+      country: string | null;
+      region: string | null;
+    };
+  };
   return applyGroups(matches, rows, {
     refusal: (row) => (row.status === 'converted' ? 'the matching lead was converted; change the contact instead' : null),
     open: async (row): Promise<State> => ({
       person: await openLead(work, row),
-      plain: { company_name: row.company_name, company_domain: row.company_domain, status: row.status, source: row.source, country: row.country, region: row.region },
+      plain: {
+        company_name: row.company_name,
+        company_domain: row.company_domain,
+        status: row.status,
+        source: row.source,
+        country: row.country,
+        region: row.region,
+      },
     }),
     apply: (state, data) => [
-      ...mergeFields(mode, state.person as unknown as Record<string, unknown>, { firstName: data.firstName, lastName: data.lastName, phone: data.phone, jobTitle: data.jobTitle }),
-      ...mergeFields(mode, state.plain, { company_name: data.companyName, company_domain: data.companyDomain, status: data.status, source: data.source, country: data.country, region: data.region }),
+      ...mergeFields(mode, state.person as unknown as Record<string, unknown>, {
+        firstName: data.firstName,
+        lastName: data.lastName,
+        phone: data.phone,
+        jobTitle: data.jobTitle,
+      }),
+      ...mergeFields(mode, state.plain, {
+        company_name: data.companyName,
+        company_domain: data.companyDomain,
+        status: data.status,
+        source: data.source,
+        country: data.country,
+        region: data.region,
+      }),
     ],
     write: async (row, state, fields) => {
       await work.tx
@@ -219,11 +302,22 @@ export async function updateLeads(work: CrmWork, matches: Match[], mode: UpdateM
 }
 
 /** Accounts: name, industry, size, country; a domain only where the account has none and no other account has it. */
-export async function updateAccounts(work: CrmWork, matches: Match[], mode: UpdateMode, ownerOfKey: Map<string, string>): Promise<UpdateResult> {
+export async function updateAccounts(
+  work: CrmWork,
+  matches: Match<ImportedValues['accounts']>[],
+  mode: UpdateMode,
+  ownerOfKey: Map<string, string>,
+): Promise<UpdateResult> {
   const rows = await loadVisible(work, 'accounts', 'account', [...new Set(matches.map((m) => m.recordId))]);
   type State = { name: string; domain: string | null; industry: string | null; size: string | null; country: string | null };
   return applyGroups(matches, rows, {
-    open: async (row): Promise<State> => ({ name: row.name, domain: row.domain, industry: row.industry, size: row.size, country: row.country }),
+    open: async (row): Promise<State> => ({
+      name: row.name,
+      domain: row.domain,
+      industry: row.industry,
+      size: row.size,
+      country: row.country,
+    }),
     apply: (state, data) => {
       const domainFree = data.domain && (ownerOfKey.get(`d:${data.domain}`) ?? null) === null;
       return mergeFields(mode, state as unknown as Record<string, unknown>, {
@@ -235,16 +329,31 @@ export async function updateAccounts(work: CrmWork, matches: Match[], mode: Upda
       });
     },
     write: async (row, state, fields) => {
-      await work.tx.updateTable('accounts').set({ ...state, updated_at: new Date() }).where('tenant_id', '=', work.tenantId).where('id', '=', row.id).execute();
+      await work.tx
+        .updateTable('accounts')
+        .set({ ...state, updated_at: new Date() })
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', '=', row.id)
+        .execute();
       await work.audit({ action: 'account.update', objectType: 'account', objectId: row.id, fields });
     },
   });
 }
 
 /** Deals: stage (a closing stage dates the close), amount, currency, expected close date, probability. */
-export async function updateOpportunities(work: CrmWork, matches: Match[], mode: UpdateMode): Promise<UpdateResult> {
+export async function updateOpportunities(
+  work: CrmWork,
+  matches: Match<ImportedValues['opportunities']>[],
+  mode: UpdateMode,
+): Promise<UpdateResult> {
   const rows = await loadVisible(work, 'opportunities', 'opportunity', [...new Set(matches.map((m) => m.recordId))]);
-  type State = { stage: OpportunityStage; amount: string; currency: string; expected_close_date: string | null; probability: number | null };
+  type State = {
+    stage: OpportunityStage;
+    amount: string;
+    currency: string;
+    expected_close_date: string | null;
+    probability: number | null;
+  };
   const closing = (stage: OpportunityStage) => stage === 'closed_won' || stage === 'closed_lost';
   return applyGroups(matches, rows, {
     open: async (row): Promise<State> => ({

@@ -10,10 +10,20 @@ import { databaseUnavailable } from '../db/unavailable.ts';
 import { AppError, badRequest, conflict } from '../http/errors.ts';
 import type { ImportTotals, OnDuplicate } from '../db/types.ts';
 import { closeImportRun, recordProgress, startImportRun, type BatchProgress } from './import-runs.ts';
-import { crmWork, NewPeopleSealer } from './context.ts';
-import { prepareContacts, STORES, type StoreCounts, type StoreContext, type ValidRow } from './import-stores.ts';
+import { crmWork } from './context.ts';
+import { NewPeopleSealer } from '../crypto/sealer.ts';
+import { prepareContacts, storeRows, type StoreCounts, type StoreContext, type ValidRow } from './import-stores.ts';
 import type { MatchOutcome } from './import-updates.ts';
-import { defaultPhoneRegion, fieldValues, IMPORT_FIELDS, readRow, resolveMapping, type ColumnMapping, type ImportObject } from './import-fields.ts';
+import {
+  defaultPhoneRegion,
+  fieldValues,
+  IMPORT_FIELDS,
+  readRow,
+  resolveMapping,
+  type ColumnMapping,
+  type ImportedValues,
+  type ImportObject,
+} from './import-fields.ts';
 import { csvRows, JunkRows } from './import-rows.ts';
 import { DELIMITERS, openCsvText, type DelimiterName, type TextFormat } from './import-text.ts';
 
@@ -135,7 +145,15 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   if (options.dryRun && options.resumes) throw badRequest('A dry run cannot resume an import.', { field: 'resumes' });
   // A file that cannot be read as text is refused before any run is recorded.
   const { text, format } = await openCsvText(input, { encoding: options.encoding, delimiter: options.delimiter });
-  const run = options.dryRun ? null : await startImportRun(app, caller, { id: importId, object: options.object, fileName: options.fileName, onDuplicate, resumes: options.resumes });
+  const run = options.dryRun
+    ? null
+    : await startImportRun(app, caller, {
+        id: importId,
+        object: options.object,
+        fileName: options.fileName,
+        onDuplicate,
+        resumes: options.resumes,
+      });
   const notes = (): LineNotes => ({ count: 0, lines: [], truncated: false });
   const report: ImportReport = {
     importId: run ? importId : null,
@@ -171,8 +189,14 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     if (into.lines.length < MAX_REPORTED) into.lines.push(entry);
     else into.truncated = true;
   };
-  const tenant = await withTenant(app.db, caller.auth.tenantId, (tx) => tx.selectFrom('tenants').select('default_jurisdiction').where('id', '=', caller.auth.tenantId).executeTakeFirst());
-  const reading = { phoneRegion: defaultPhoneRegion(tenant?.default_jurisdiction ?? 'gdpr'), european: format.delimiter === 'semicolon', strict: Boolean(options.strict) };
+  const tenant = await withTenant(app.db, caller.auth.tenantId, (tx) =>
+    tx.selectFrom('tenants').select('default_jurisdiction').where('id', '=', caller.auth.tenantId).executeTakeFirst(),
+  );
+  const reading = {
+    phoneRegion: defaultPhoneRegion(tenant?.default_jurisdiction ?? 'gdpr'),
+    european: format.delimiter === 'semicolon',
+    strict: Boolean(options.strict),
+  };
   // In a dry run nothing is committed, so duplicates within the file are remembered here.
   const seenInDryRun = new Map<string, string>();
   const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
@@ -191,12 +215,18 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     batch = [];
     const rowsDone = report.rows;
     const digest = rowsDigest.copy().digest('hex');
-    if (newPeople) await prepareContacts(newPeople, valid);
+    // newPeople exists for contacts only, whose rows readRow read as contacts.
+    if (newPeople) await prepareContacts(newPeople, valid as ValidRow<ImportedValues['contacts']>[]);
     await storing;
     // Taken once the batch before is stored and before the next one is read: exactly the rows up to this batch's last.
     const progress = run ? { rowsDone, digest, failedThrough: report.failed } : null;
     const createdBefore = report.created;
-    const context: StoreContext = { fileName: options.fileName, onDuplicate, seenInDryRun: options.dryRun ? seenInDryRun : null, newPeople };
+    const context: StoreContext = {
+      fileName: options.fileName,
+      onDuplicate,
+      seenInDryRun: options.dryRun ? seenInDryRun : null,
+      newPeople,
+    };
     storing = storeBatch(app, caller, options, importId, valid, report, fail, context, progress).then(async (matched) => {
       for (const outcome of matched) note(report.matched, outcome);
       await statistics?.grew(report.created - createdBefore);
@@ -246,7 +276,13 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
     // Every csv-parse error (CSV_…, INVALID_OPENING_QUOTE, …) is the file's fault: a 400 naming the line.
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
-      throw badRequest(`The file is not valid CSV${line ? ` at line ${line}` : ''}: ${error.message}`, { code: error.code, line: line ?? null, rowsRead: report.rows, created: report.created, importId: report.importId });
+      throw badRequest(`The file is not valid CSV${line ? ` at line ${line}` : ''}: ${error.message}`, {
+        code: error.code,
+        line: line ?? null,
+        rowsRead: report.rows,
+        created: report.created,
+        importId: report.importId,
+      });
     }
     throw error;
   }
@@ -277,7 +313,9 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
 /** A resumption must be sent the file it resumes: the rows it skips are those the run went through. */
 function assertSameRows(skip: { rows: number; digest: string | null }, digest: crypto.Hash | null): void {
   if (!digest || digest.copy().digest('hex') !== skip.digest) {
-    throw conflict(`This is not the file of the interrupted import: its first ${skip.rows} rows differ from those already imported.`, { field: 'resumes' });
+    throw conflict(`This is not the file of the interrupted import: its first ${skip.rows} rows differ from those already imported.`, {
+      field: 'resumes',
+    });
   }
 }
 
@@ -295,9 +333,14 @@ async function storeBatch(
   const counts: StoreCounts = { created: 0, duplicates: 0, updated: 0, accountsCreated: 0, matched: [] };
   try {
     await crmWork(app, caller, async (work) => {
-      Object.assign(counts, await STORES[options.object](work, valid, context));
+      Object.assign(counts, await storeRows(options.object, work, valid, context));
       if (progress) await recordProgress(work.tx, work.tenantId, importId, progress, counts);
-      await work.audit({ action: `${SINGULAR[options.object]}.import`, objectType: 'import', objectId: importId, fields: Object.values(report.mapping) });
+      await work.audit({
+        action: `${SINGULAR[options.object]}.import`,
+        objectType: 'import',
+        objectId: importId,
+        fields: Object.values(report.mapping),
+      });
       if (options.dryRun) throw new DryRunRollback();
     });
   } catch (error) {
@@ -316,7 +359,12 @@ async function storeBatch(
     }
     if (!(error instanceof DryRunRollback)) {
       // The batch is rolled back as a whole; its rows are reported rather than lost silently.
-      for (const row of valid) fail(row.line, [`could not be stored (${(error as { code?: string }).code ?? 'error'}); nothing of this batch was imported`], row.cells);
+      for (const row of valid)
+        fail(
+          row.line,
+          [`could not be stored (${(error as { code?: string }).code ?? 'error'}); nothing of this batch was imported`],
+          row.cells,
+        );
       return [];
     }
   }

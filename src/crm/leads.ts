@@ -9,11 +9,13 @@ import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteRecord } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
-import { crmWork, openPage, definedOnly, iso, isoRequired, provenanceColumns, recordListRead, type CrmWork, type PersonSealer } from './context.ts';
+import { crmWork, openPage, definedOnly, provenanceColumns, recordListRead, type CrmWork } from './context.ts';
+import { type PersonSealer } from '../crypto/sealer.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from './normalise.ts';
+import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
 import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
@@ -64,7 +66,8 @@ export async function sealLead(work: { sealer: PersonSealer }, id: string, perso
     email_enc: await s.seal(id, 'leads.email', person.email),
     phone_enc: await s.seal(id, 'leads.phone', person.phone),
     job_title_enc: await s.seal(id, 'leads.job_title', person.jobTitle),
-    custom_personal_enc: Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'leads.custom_personal', person.customPersonal) : null,
+    custom_personal_enc:
+      Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'leads.custom_personal', person.customPersonal) : null,
     email_index: person.email ? await s.index('email', normaliseEmail(person.email)) : null,
     phone_index: (await s.indexAll('phone', phoneKeys(person.phone ? [person.phone] : [])))[0] ?? null,
     name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
@@ -89,7 +92,12 @@ async function toView(work: CrmWork, row: LeadRow): Promise<LeadView> {
     region: row.region,
     jurisdiction: row.jurisdiction,
     custom: { ...row.custom, ...person.customPersonal },
-    provenance: { sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: isoRequired(row.collected_at), collectedBy: row.collected_by },
+    provenance: {
+      sourceType: row.source_type,
+      sourceRef: row.source_ref,
+      collectedAt: isoRequired(row.collected_at),
+      collectedBy: row.collected_by,
+    },
     reappearedAfterErasure: row.reappeared_after_erasure,
     convertedAt: iso(row.converted_at),
     convertedContactId: row.converted_contact_id,
@@ -101,7 +109,11 @@ async function toView(work: CrmWork, row: LeadRow): Promise<LeadView> {
 }
 
 function visibleLeads(work: CrmWork) {
-  return work.tx.selectFrom('leads').selectAll('leads').where('leads.tenant_id', '=', work.tenantId).where(recordVisible(work.scope, 'leads', 'lead'));
+  return work.tx
+    .selectFrom('leads')
+    .selectAll('leads')
+    .where('leads.tenant_id', '=', work.tenantId)
+    .where(recordVisible(work.scope, 'leads', 'lead'));
 }
 
 async function findVisibleLead(work: CrmWork, id: string): Promise<LeadRow> {
@@ -110,7 +122,12 @@ async function findVisibleLead(work: CrmWork, id: string): Promise<LeadRow> {
   return row;
 }
 
-export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof leadListQuery>, options: { audit: boolean } = { audit: true }) {
+export function listLeads(
+  app: AppContext,
+  caller: Caller,
+  query: z.infer<typeof leadListQuery>,
+  options: { audit: boolean } = { audit: true },
+) {
   return crmWork(app, caller, async (work) => {
     let q = visibleLeads(work);
     if (query.q) {
@@ -119,7 +136,9 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
       } else {
         const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
         const company = `%${escapeLike(query.q.toLowerCase())}%`;
-        q = q.where(sql<boolean>`(${hasAllTerms('leads', work.tenantId, tokens.map(nameTerm))} or lower(leads.company_name) like ${company})`);
+        q = q.where(
+          sql<boolean>`(${hasAllTerms('leads', work.tenantId, tokens.map(nameTerm))} or lower(leads.company_name) like ${company})`,
+        );
       }
     }
     if (query.email) q = q.where('leads.email_index', '=', await work.sealer.index('email', query.email));
@@ -130,7 +149,12 @@ export function listLeads(app: AppContext, caller: Caller, query: z.infer<typeof
     const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
     if (options.audit) {
       await work.auditRead({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
-      await recordListRead(work, 'lead', page.items.map((item) => item.id), Boolean(query.q || query.email));
+      await recordListRead(
+        work,
+        'lead',
+        page.items.map((item) => item.id),
+        Boolean(query.q || query.email),
+      );
     }
     return page;
   });
@@ -191,8 +215,12 @@ export function updateLead(app: AppContext, caller: Caller, id: string, patch: z
       await assertAssignable(work, patch.ownerId);
     }
     const person = await openLead(work, current);
-    const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'lead'), patch.custom ?? {}, { plain: current.custom, personal: person.customPersonal });
-    const pick = <K extends keyof LeadPerson>(key: K): LeadPerson[K] => (patch[key as keyof typeof patch] !== undefined ? (patch[key as keyof typeof patch] as LeadPerson[K]) : person[key]);
+    const custom = splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'lead'), patch.custom ?? {}, {
+      plain: current.custom,
+      personal: person.customPersonal,
+    });
+    const pick = <K extends keyof LeadPerson>(key: K): LeadPerson[K] =>
+      patch[key as keyof typeof patch] !== undefined ? (patch[key as keyof typeof patch] as LeadPerson[K]) : person[key];
     const sealed = await sealLead(work, id, {
       firstName: pick('firstName'),
       lastName: pick('lastName'),
@@ -250,7 +278,12 @@ export function convertLead(app: AppContext, caller: Caller, id: string, input: 
     let accountCreated = false;
     if (lead.company_domain) accountId = (await accountByDomain(work.tx, work.tenantId, lead.company_domain))?.id ?? null;
     if (!accountId && (lead.company_name || lead.company_domain)) {
-      const account = await insertAccount(work, { name: lead.company_name ?? lead.company_domain!, domain: lead.company_domain, country: lead.country, ownerId: lead.owner_id });
+      const account = await insertAccount(work, {
+        name: lead.company_name ?? lead.company_domain!,
+        domain: lead.company_domain,
+        country: lead.country,
+        ownerId: lead.owner_id,
+      });
       accountId = account.id;
       accountCreated = true;
     }
@@ -283,7 +316,12 @@ export function convertLead(app: AppContext, caller: Caller, id: string, input: 
 
     let opportunityId: string | null = null;
     if (input.opportunity) {
-      const opportunity = await insertOpportunity(work, { ...input.opportunity, accountId, ownerId: lead.owner_id, contactIds: [contactId] });
+      const opportunity = await insertOpportunity(work, {
+        ...input.opportunity,
+        accountId,
+        ownerId: lead.owner_id,
+        contactIds: [contactId],
+      });
       opportunityId = opportunity.id;
     }
 

@@ -5,11 +5,12 @@ import type { Caller } from '../auth/context.ts';
 import type { OpportunitiesTable, OpportunityStage } from '../db/types.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
-import { crmWork, definedOnly, iso, isoRequired, type CrmWork } from './context.ts';
+import { crmWork, definedOnly, type CrmWork } from './context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { finishPage, pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike } from './normalise.ts';
+import { escapeLike } from '../shared/normalise.ts';
 import { assertRecordReference } from './records.ts';
 import type { opportunityInput, opportunityListQuery, opportunityPatch, opportunityView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
@@ -93,7 +94,11 @@ async function checkReferences(work: CrmWork, accountId: string | null | undefin
 }
 
 async function setContacts(work: CrmWork, opportunityId: string, contactIds: string[]) {
-  await work.tx.deleteFrom('opportunity_contacts').where('tenant_id', '=', work.tenantId).where('opportunity_id', '=', opportunityId).execute();
+  await work.tx
+    .deleteFrom('opportunity_contacts')
+    .where('tenant_id', '=', work.tenantId)
+    .where('opportunity_id', '=', opportunityId)
+    .execute();
   const unique = [...new Set(contactIds)];
   if (unique.length > 0) {
     await work.tx
@@ -152,7 +157,10 @@ export function listOpportunities(app: AppContext, caller: Caller, query: z.infe
     }
     const rows = await pageBy(q, 'opportunities.id', resolveSort(query.sort, SORTS, 'closeDate'), query.cursor, query.limit).execute();
     const page = finishPage(rows, query.limit, (row) => row);
-    const contacts = await contactIdsOf(work, page.items.map((row) => row.id));
+    const contacts = await contactIdsOf(
+      work,
+      page.items.map((row) => row.id),
+    );
     return { items: page.items.map((row) => toView(row, contacts.get(row.id) ?? [])), nextCursor: page.nextCursor };
   });
 }
@@ -179,7 +187,10 @@ export function updateOpportunity(app: AppContext, caller: Caller, id: string, p
       await assertAssignable(work, patch.ownerId);
     }
     await checkReferences(work, patch.accountId !== current.account_id ? patch.accountId : undefined, patch.contactIds);
-    const custom = patch.custom ? splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'opportunity'), patch.custom, { plain: current.custom, personal: {} }).plain : undefined;
+    const custom = patch.custom
+      ? splitCustomValues(await definitionsOf(work.tx, work.tenantId, 'opportunity'), patch.custom, { plain: current.custom, personal: {} })
+          .plain
+      : undefined;
     const stage = patch.stage ?? current.stage;
     const closedAt = CLOSED.includes(stage) ? (CLOSED.includes(current.stage) ? current.closed_at : new Date()) : null;
     const row = await work.tx

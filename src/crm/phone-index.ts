@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { withTenant } from '../db/tenant.ts';
-import { Sealer } from './context.ts';
-import { phoneKeys } from './normalise.ts';
+import { Sealer } from '../crypto/sealer.ts';
+import { phoneKeys } from '../shared/normalise.ts';
 
 const BATCH = 500;
 
@@ -18,10 +18,21 @@ export async function fillPhoneIndexes(app: Pick<AppContext, 'db' | 'keys'>): Pr
     for (;;) {
       const done = await withTenant(app.db, tenantId, async (tx) => {
         const sealer = new Sealer(app as AppContext, tx, tenantId);
-        const contacts = await tx.selectFrom('contacts').select(['id', 'phones_enc']).where('tenant_id', '=', tenantId).where('phone_index', 'is', null).limit(BATCH).execute();
+        const contacts = await tx
+          .selectFrom('contacts')
+          .select(['id', 'phones_enc'])
+          .where('tenant_id', '=', tenantId)
+          .where('phone_index', 'is', null)
+          .limit(BATCH)
+          .execute();
         for (const row of contacts) {
           const phones = (await sealer.open<string[]>('contacts.phones', row.phones_enc)) ?? [];
-          await tx.updateTable('contacts').set({ phone_index: await sealer.indexAll('phone', phoneKeys(phones)) }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
+          await tx
+            .updateTable('contacts')
+            .set({ phone_index: await sealer.indexAll('phone', phoneKeys(phones)) })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', row.id)
+            .execute();
         }
         const leads = await tx
           .selectFrom('leads')

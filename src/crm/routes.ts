@@ -6,7 +6,18 @@ import type { Caller } from '../auth/context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { pageOf } from '../http/pagination.ts';
 import { createAccount, deleteAccount, getAccount, listAccounts, updateAccount } from './accounts.ts';
-import { createNote, createTask, deleteNote, deleteTask, getNote, getTask, listNotes, listTasks, updateNote, updateTask } from './activities.ts';
+import {
+  createNote,
+  createTask,
+  deleteNote,
+  deleteTask,
+  getNote,
+  getTask,
+  listNotes,
+  listTasks,
+  updateNote,
+  updateTask,
+} from './activities.ts';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts.ts';
 import { archiveCustomField, createCustomField, listCustomFields, updateCustomField } from './custom-fields.ts';
 import { convertLead, createLead, deleteLead, getLead, listLeads, updateLead } from './leads.ts';
@@ -35,13 +46,22 @@ interface Crud<L extends z.ZodType, I extends z.ZodType, P extends z.ZodType, V 
  * Registered on the untyped instance: the Crud spec already ties each service to its schemas,
  * and the zod compilers validate requests and responses at run time.
  */
-function crud<L extends z.ZodType, I extends z.ZodType, P extends z.ZodType, V extends z.ZodType>(fastify: FastifyInstance, app: AppContext, spec: Crud<L, I, P, V>) {
+function crud<L extends z.ZodType, I extends z.ZodType, P extends z.ZodType, V extends z.ZodType>(
+  fastify: FastifyInstance,
+  app: AppContext,
+  spec: Crud<L, I, P, V>,
+) {
   const tags = [spec.path.split('/').pop()!];
   const item = `${spec.path}/:id`;
   const id = (request: { params: unknown }) => (request.params as z.infer<typeof idParam>).id;
   fastify.get(spec.path, {
     config: { access: 'crm.read' },
-    schema: { tags, summary: `List ${spec.label}s you can see`, querystring: spec.listQuery, response: { 200: pageOf(spec.view) } } as FastifySchema,
+    schema: {
+      tags,
+      summary: `List ${spec.label}s you can see`,
+      querystring: spec.listQuery,
+      response: { 200: pageOf(spec.view) },
+    } as FastifySchema,
     handler: async (request) => spec.list(app, callerOf(request), request.query as z.output<L>),
   });
   fastify.get(item, {
@@ -56,7 +76,13 @@ function crud<L extends z.ZodType, I extends z.ZodType, P extends z.ZodType, V e
   });
   fastify.patch(item, {
     config: { access: 'crm.write', resource: spec.resource },
-    schema: { tags, summary: `Update a ${spec.label} (only the fields given)`, params: idParam, body: spec.patch, response: { 200: spec.view } } as FastifySchema,
+    schema: {
+      tags,
+      summary: `Update a ${spec.label} (only the fields given)`,
+      params: idParam,
+      body: spec.patch,
+      response: { 200: spec.view },
+    } as FastifySchema,
     handler: async (request) => spec.update(app, callerOf(request), id(request), request.body as z.output<P>),
   });
   fastify.delete(item, {
@@ -71,7 +97,7 @@ function crud<L extends z.ZodType, I extends z.ZodType, P extends z.ZodType, V e
 
 export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
   crud(fastify, app, {
-    path: '/api/v1/accounts',
+    path: '/accounts',
     resource: 'account',
     label: 'account',
     listQuery: s.accountListQuery,
@@ -85,7 +111,7 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
     remove: deleteAccount,
   });
   crud(fastify, app, {
-    path: '/api/v1/contacts',
+    path: '/contacts',
     resource: 'contact',
     label: 'contact',
     listQuery: s.contactListQuery,
@@ -99,7 +125,7 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
     remove: deleteContact,
   });
   crud(fastify, app, {
-    path: '/api/v1/leads',
+    path: '/leads',
     resource: 'lead',
     label: 'lead',
     listQuery: s.leadListQuery,
@@ -113,7 +139,7 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
     remove: deleteLead,
   });
   crud(fastify, app, {
-    path: '/api/v1/opportunities',
+    path: '/opportunities',
     resource: 'opportunity',
     label: 'opportunity',
     listQuery: s.opportunityListQuery,
@@ -127,7 +153,7 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
     remove: deleteOpportunity,
   });
   crud(fastify, app, {
-    path: '/api/v1/tasks',
+    path: '/tasks',
     resource: 'task',
     label: 'task',
     listQuery: s.taskListQuery,
@@ -141,7 +167,7 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
     remove: deleteTask,
   });
   crud(fastify, app, {
-    path: '/api/v1/notes',
+    path: '/notes',
     resource: 'note',
     label: 'note or activity',
     listQuery: s.noteListQuery,
@@ -156,7 +182,7 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   const r = fastify.withTypeProvider<ZodTypeProvider>();
-  r.post('/api/v1/leads/:id/convert', {
+  r.post('/leads/:id/convert', {
     config: { access: 'crm.write', resource: 'lead' },
     schema: {
       tags: ['leads'],
@@ -169,22 +195,33 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
   });
 
   const fieldTags = ['custom fields'];
-  r.get('/api/v1/custom-fields', {
+  r.get('/custom-fields', {
     config: { access: 'crm.read' },
-    schema: { tags: fieldTags, summary: 'Custom fields of the workspace', querystring: z.object({ object: z.enum(s.RECORD_TYPES).optional() }), response: { 200: z.object({ items: z.array(s.customFieldView) }) } },
+    schema: {
+      tags: fieldTags,
+      summary: 'Custom fields of the workspace',
+      querystring: z.object({ object: z.enum(s.RECORD_TYPES).optional() }),
+      response: { 200: z.object({ items: z.array(s.customFieldView) }) },
+    },
     handler: async (request) => listCustomFields(app, callerOf(request), request.query.object),
   });
-  r.post('/api/v1/custom-fields', {
+  r.post('/custom-fields', {
     config: { access: 'crm.configure' },
     schema: { tags: fieldTags, summary: 'Add a custom field to an object', body: s.customFieldInput, response: { 201: s.customFieldView } },
     handler: async (request, reply) => reply.code(201).send(await createCustomField(app, callerOf(request), request.body)),
   });
-  r.patch('/api/v1/custom-fields/:id', {
+  r.patch('/custom-fields/:id', {
     config: { access: 'crm.configure', resource: 'custom_field' },
-    schema: { tags: fieldTags, summary: 'Rename, reorder or add options to a custom field', params: idParam, body: s.customFieldPatch, response: { 200: s.customFieldView } },
+    schema: {
+      tags: fieldTags,
+      summary: 'Rename, reorder or add options to a custom field',
+      params: idParam,
+      body: s.customFieldPatch,
+      response: { 200: s.customFieldView },
+    },
     handler: async (request) => updateCustomField(app, callerOf(request), request.params.id, request.body),
   });
-  r.delete('/api/v1/custom-fields/:id', {
+  r.delete('/custom-fields/:id', {
     config: { access: 'crm.configure', resource: 'custom_field' },
     schema: { tags: fieldTags, summary: 'Archive a custom field (stored values are kept)', params: idParam },
     handler: async (request, reply) => {

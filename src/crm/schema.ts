@@ -1,77 +1,11 @@
 import { z } from 'zod';
 import { pageQuery } from '../http/pagination.ts';
-import { isCountryCode, isCurrencyCode, normaliseDomain } from './normalise.ts';
-import { PLAIN_PHONE, readPhone } from './phones.ts';
+import { amount, country, currency, domain, email, isoDate, isoDateTime, phone } from '../shared/fields.ts';
 import { jurisdiction, region } from '../jurisdiction/schema.ts';
 
 const id = z.string().uuid();
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).nullable().optional();
-
-export const country = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .refine(isCountryCode, 'must be an ISO 3166-1 alpha-2 country code, e.g. DE');
-export const currency = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .refine(isCurrencyCode, 'must be an ISO 4217 currency code, e.g. EUR');
-export const domain = z
-  .string()
-  .max(253)
-  .transform((value, ctx) => {
-    const normalised = normaliseDomain(value);
-    if (!normalised) {
-      ctx.addIssue({ code: 'custom', message: 'must be a domain name such as acme.com' });
-      return z.NEVER;
-    }
-    return normalised;
-  });
-export const email = z.string().trim().max(254).email('must be a valid email address').transform((value) => value.toLowerCase());
-export const phone = z
-  .string()
-  .trim()
-  .max(60)
-  .refine((value) => PLAIN_PHONE.test(value) || readPhone(value).ok, 'must be a phone number (digits, spaces, + ( ) . - /, and an extension such as "ext. 12")');
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'is not a real date');
-/**
- * A web page people are sent to (a privacy policy): http or https only, so a javascript: or
- * data: URL can never become a link on a public page.
- */
-export const webUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .url('must be a URL such as https://example.org/privacy')
-  .refine((value) => /^https?:\/\/[^/]/i.test(value), 'must be an http:// or https:// URL');
-/** The origin of a web site (scheme, host, port), as browsers send it in the Origin header. */
-export const webOrigin = z
-  .string()
-  .trim()
-  .max(300)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/+$/, '');
-    } catch {
-      return false;
-    }
-  }, 'must be an origin such as https://www.example.org (scheme, host and port only)')
-  .transform((value) => new URL(value).origin);
-export const isoDateTime = z.string().datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-01-31T09:00:00Z' });
-/** Money as a decimal string or number, at most two decimals; returned as a string. */
-export const amount = z
-  .union([z.number(), z.string().trim()])
-  .transform((value, ctx) => {
-    const textValue = typeof value === 'number' ? String(value) : value;
-    if (!/^\d{1,16}(\.\d{1,2})?$/.test(textValue)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a non-negative amount with at most 2 decimals, e.g. "1250.00"' });
-      return z.NEVER;
-    }
-    return textValue;
-  });
 
 export const ACCOUNT_SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'] as const;
 export const SOURCE_TYPES = ['form', 'import', 'api', 'connector', 'manual', 'third_party'] as const;
@@ -95,7 +29,10 @@ export const provenanceView = z.object({
 });
 
 const timestamps = { createdAt: z.string(), updatedAt: z.string() };
-const listBase = pageQuery.extend({ q: z.string().trim().min(1).max(200).optional().describe('Search'), sort: z.string().max(40).optional() });
+const listBase = pageQuery.extend({
+  q: z.string().trim().min(1).max(200).optional().describe('Search'),
+  sort: z.string().max(40).optional(),
+});
 
 // Accounts
 export const accountInput = z.object({
@@ -136,7 +73,10 @@ const contactFields = {
   accountId: id.nullable().optional(),
   ownerId: id.optional(),
   country: country.nullable().optional(),
-  region: region.nullable().optional().describe('State or region of residence (ISO 3166-2 code without the country): CA with country US is California'),
+  region: region
+    .nullable()
+    .optional()
+    .describe('State or region of residence (ISO 3166-2 code without the country): CA with country US is California'),
   jurisdiction: jurisdiction.nullable().optional().describe('Overrides the jurisdiction derived from country and region; null: derived'),
   custom: customValues.optional(),
 };
@@ -155,7 +95,10 @@ export const contactView = z.object({
   ownerId: id,
   country: z.string().nullable(),
   region: z.string().nullable(),
-  jurisdiction: z.string().nullable().describe('The override set by staff; null: derived from country and region, else the workspace default'),
+  jurisdiction: z
+    .string()
+    .nullable()
+    .describe('The override set by staff; null: derived from country and region, else the workspace default'),
   custom: customValues,
   provenance: provenanceView,
   reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),
@@ -182,7 +125,10 @@ const leadFields = {
   source: optionalText(100),
   ownerId: id.optional(),
   country: country.nullable().optional(),
-  region: region.nullable().optional().describe('State or region of residence (ISO 3166-2 code without the country): CA with country US is California'),
+  region: region
+    .nullable()
+    .optional()
+    .describe('State or region of residence (ISO 3166-2 code without the country): CA with country US is California'),
   jurisdiction: jurisdiction.nullable().optional().describe('Overrides the jurisdiction derived from country and region; null: derived'),
   custom: customValues.optional(),
 };
@@ -204,7 +150,10 @@ export const leadView = z.object({
   ownerId: id,
   country: z.string().nullable(),
   region: z.string().nullable(),
-  jurisdiction: z.string().nullable().describe('The override set by staff; null: derived from country and region, else the workspace default'),
+  jurisdiction: z
+    .string()
+    .nullable()
+    .describe('The override set by staff; null: derived from country and region, else the workspace default'),
   custom: customValues,
   provenance: provenanceView,
   reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),
@@ -303,7 +252,10 @@ export const taskView = z.object({
 });
 export const taskListQuery = pageQuery.extend({
   assigneeId: id.optional(),
-  done: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  done: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
   dueBefore: isoDateTime.optional(),
   recordType: z.enum(RECORD_TYPES).optional(),
   recordId: id.optional(),
@@ -316,7 +268,11 @@ export const noteInput = z.object({
   record: recordRef,
   occurredAt: isoDateTime.optional(),
 });
-export const notePatch = z.object({ kind: z.enum(NOTE_KINDS).optional(), body: text(20_000).optional(), occurredAt: isoDateTime.optional() });
+export const notePatch = z.object({
+  kind: z.enum(NOTE_KINDS).optional(),
+  body: text(20_000).optional(),
+  occurredAt: isoDateTime.optional(),
+});
 export const noteView = z.object({
   id,
   kind: z.enum(NOTE_KINDS),
@@ -356,13 +312,23 @@ export const customFieldView = z.object({
   createdAt: z.string(),
 });
 
-const importTotals = z.object({ created: z.number().int(), duplicates: z.number().int(), updated: z.number().int(), failed: z.number().int(), accountsCreated: z.number().int() });
+const importTotals = z.object({
+  created: z.number().int(),
+  duplicates: z.number().int(),
+  updated: z.number().int(),
+  failed: z.number().int(),
+  accountsCreated: z.number().int(),
+});
 
 export const importRunView = z.object({
   id: z.string().uuid(),
   object: z.enum(['contacts', 'accounts', 'leads', 'opportunities']),
   fileName: z.string(),
-  state: z.enum(['running', 'finished', 'interrupted']).describe('interrupted: stopped by an error, or no batch for five minutes (the process died); send the same file with resumes=<id> to continue'),
+  state: z
+    .enum(['running', 'finished', 'interrupted'])
+    .describe(
+      'interrupted: stopped by an error, or no batch for five minutes (the process died); send the same file with resumes=<id> to continue',
+    ),
   startedAt: z.string(),
   lastBatchAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

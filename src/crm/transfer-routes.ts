@@ -40,7 +40,7 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
   fastify.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload));
   const r = fastify.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/api/v1/imports/:object', {
+  r.post('/imports/:object', {
     config: { access: 'crm.import' },
     bodyLimit: 2 * 1024 * 1024 * 1024,
     schema: {
@@ -48,29 +48,69 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
       summary: 'Import a CSV file of contacts, accounts, leads or opportunities',
       description:
         'Send the file as the body with Content-Type text/csv. Columns are matched to fields by header name ' +
-        `(${Object.entries(IMPORT_FIELDS).map(([object, fields]) => `${object}: ${fields.join(', ')}`).join('; ')}) or by map. ` +
+        `(${Object.entries(IMPORT_FIELDS)
+          .map(([object, fields]) => `${object}: ${fields.join(', ')}`)
+          .join('; ')}) or by map. ` +
         'Records matching an existing one (contacts and leads by email, accounts by domain, deals by name and account) are skipped, so re-running a file is safe, or updated (onDuplicate). ' +
         'Encoding (UTF-8 with or without BOM, UTF-16, Windows-1252, …) and delimiter (, ; tab |) are detected and reported under format. ' +
         'A value that fails its check is left out and reported per line (leftOut) unless strict; rows that still fail are reported by line number and never stop the good ones; blank rows and report footers are skipped.',
       params: z.object({ object: z.enum(IMPORT_OBJECTS) }),
       querystring: z.object({
         fileName: z.string().trim().min(1).max(255).default('upload.csv').describe('Recorded as the provenance of every imported record'),
-        dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
-        map: z.string().max(4000).optional().describe('Column=field pairs, comma-separated, or a JSON object; a column mapped to "" is left out'),
-        resumes: z.string().uuid().optional().describe('An interrupted import (GET /imports) of this same file: the rows it went through are skipped and its totals carried'),
-        encoding: z.string().trim().max(40).optional().describe("The file's encoding (utf-8, utf-16le, windows-1252, …); detected when absent"),
-        delimiter: z.enum(Object.keys(DELIMITERS) as [DelimiterName, ...DelimiterName[]]).optional().describe('comma, semicolon, tab or pipe; detected when absent'),
-        strict: z.enum(['true', 'false']).default('false').transform((value) => value === 'true').describe('Fail a row with any invalid value instead of importing it without that value'),
+        dryRun: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((value) => value === 'true'),
+        map: z
+          .string()
+          .max(4000)
+          .optional()
+          .describe('Column=field pairs, comma-separated, or a JSON object; a column mapped to "" is left out'),
+        resumes: z
+          .string()
+          .uuid()
+          .optional()
+          .describe('An interrupted import (GET /imports) of this same file: the rows it went through are skipped and its totals carried'),
+        encoding: z
+          .string()
+          .trim()
+          .max(40)
+          .optional()
+          .describe("The file's encoding (utf-8, utf-16le, windows-1252, …); detected when absent"),
+        delimiter: z
+          .enum(Object.keys(DELIMITERS) as [DelimiterName, ...DelimiterName[]])
+          .optional()
+          .describe('comma, semicolon, tab or pipe; detected when absent'),
+        strict: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((value) => value === 'true')
+          .describe('Fail a row with any invalid value instead of importing it without that value'),
         onDuplicate: z
           .enum(ON_DUPLICATE)
           .default('skip')
-          .describe("A row matching an existing record: skip it, update (the file's non-empty values written over the record's) or fill-empty (only the record's blank fields filled); matched lists each such line and its record"),
-        importId: z.string().uuid().optional().describe('An id for the run, chosen by the client, to follow its progress with GET /imports/{id} while the request is under way'),
-        includeRows: z.enum(['true', 'false']).default('false').transform((value) => value === 'true').describe("Each failed row's cells are returned with its errors, for a report of the failing lines"),
+          .describe(
+            "A row matching an existing record: skip it, update (the file's non-empty values written over the record's) or fill-empty (only the record's blank fields filled); matched lists each such line and its record",
+          ),
+        importId: z
+          .string()
+          .uuid()
+          .optional()
+          .describe(
+            'An id for the run, chosen by the client, to follow its progress with GET /imports/{id} while the request is under way',
+          ),
+        includeRows: z
+          .enum(['true', 'false'])
+          .default('false')
+          .transform((value) => value === 'true')
+          .describe("Each failed row's cells are returned with its errors, for a report of the failing lines"),
       }),
     },
     handler: async (request) => {
-      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = String(request.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
       if (!CSV_TYPES.includes(type) || typeof (request.body as Readable | undefined)?.pipe !== 'function') {
         throw unsupported('Send the file with Content-Type: text/csv.');
       }
@@ -91,7 +131,7 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     },
   });
 
-  r.get('/api/v1/imports', {
+  r.get('/imports', {
     config: { access: 'crm.import' },
     schema: {
       tags: ['import and export'],
@@ -102,8 +142,8 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     handler: async (request) => listImportRuns(app, callerOf(request), request.query),
   });
 
-  r.get('/api/v1/imports/:id', {
-    config: { access: 'crm.import' },
+  r.get('/imports/:id', {
+    config: { access: 'crm.import', resource: 'import_run' },
     schema: {
       tags: ['import and export'],
       summary: 'One import run as its batches commit: rows gone through, created, updated, failed so far',
@@ -113,17 +153,25 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     handler: async (request) => getImportRun(app, callerOf(request), request.params.id),
   });
 
-  r.get('/api/v1/exports/:object', {
+  r.get('/exports/:object', {
     config: { access: 'crm.export' },
     schema: {
       tags: ['import and export'],
-      summary: 'Export every record you can see, as CSV or JSON (streamed). People always pass the consent gate: with purposeId only those it allows for that purpose; without, an internal export that leaves restricted people out. Contacts and leads carry objectedToMarketing and suppressed',
-      description: "Takes the filters and sort of the object's list (GET /contacts, /leads, /accounts, /opportunities: q, ownerId, country, stage, …), so a list exports as it is shown.",
+      summary:
+        'Export every record you can see, as CSV or JSON (streamed). People always pass the consent gate: with purposeId only those it allows for that purpose; without, an internal export that leaves restricted people out. Contacts and leads carry objectedToMarketing and suppressed',
+      description:
+        "Takes the filters and sort of the object's list (GET /contacts, /leads, /accounts, /opportunities: q, ownerId, country, stage, …), so a list exports as it is shown.",
       params: z.object({ object: z.enum(EXPORT_OBJECTS) }),
       querystring: z
         .object({
           format: z.enum(['csv', 'json']).default('csv'),
-          purposeId: z.string().uuid().optional().describe('Export for this purpose (e.g. marketing): refused people are left out and recorded. Without it: an internal export (restricted people left out)'),
+          purposeId: z
+            .string()
+            .uuid()
+            .optional()
+            .describe(
+              'Export for this purpose (e.g. marketing): refused people are left out and recorded. Without it: an internal export (restricted people left out)',
+            ),
         })
         .catchall(z.string()),
     },

@@ -17,14 +17,14 @@ export async function scopeOf(tx: Tx, auth: AuthContext): Promise<Scope> {
       return { kind: 'all' };
     case 'sales_manager':
     case 'marketing_manager': {
-      const me = await tx.selectFrom('members').select('team').where('tenant_id', '=', auth.tenantId).where('id', '=', auth.memberId).executeTakeFirstOrThrow();
-      if (!me.team) return { kind: 'own', self: auth.memberId };
-      const team = await tx
+      const me = await tx
         .selectFrom('members')
-        .select('id')
+        .select('team')
         .where('tenant_id', '=', auth.tenantId)
-        .where('team', '=', me.team)
-        .execute();
+        .where('id', '=', auth.memberId)
+        .executeTakeFirstOrThrow();
+      if (!me.team) return { kind: 'own', self: auth.memberId };
+      const team = await tx.selectFrom('members').select('id').where('tenant_id', '=', auth.tenantId).where('team', '=', me.team).execute();
       return { kind: 'team', memberIds: team.map((row) => row.id), self: auth.memberId };
     }
     default:
@@ -37,7 +37,11 @@ function membersOf(scope: Exclude<Scope, { kind: 'all' }>): string[] {
 }
 
 /** Condition on a record table (accounts, contacts, leads, opportunities) aliased as its own name. */
-export function recordVisible(scope: Scope, table: 'accounts' | 'contacts' | 'leads' | 'opportunities', recordType: string): Expression<SqlBool> {
+export function recordVisible(
+  scope: Scope,
+  table: 'accounts' | 'contacts' | 'leads' | 'opportunities',
+  recordType: string,
+): Expression<SqlBool> {
   if (scope.kind === 'all') return sql<SqlBool>`true`;
   const members = membersOf(scope);
   return sql<SqlBool>`(${sql.ref(`${table}.owner_id`)} = any(${members}::uuid[]) or exists (
@@ -55,6 +59,8 @@ export function taskVisible(scope: Scope): Expression<SqlBool> {
 export function assertCanAssign(scope: Scope, memberId: string): void {
   if (scope.kind === 'all') return;
   if (!membersOf(scope).includes(memberId)) {
-    throw forbidden(scope.kind === 'own' ? 'You can only assign records to yourself.' : 'You can only assign records to members of your team.');
+    throw forbidden(
+      scope.kind === 'own' ? 'You can only assign records to yourself.' : 'You can only assign records to members of your team.',
+    );
   }
 }

@@ -42,10 +42,7 @@ export class KeyService {
     ] as const) {
       const key = randomKey();
       const { keyId, wrapped } = await this.master.wrap(key, tenantKeyContext(tenantId, id, purpose));
-      await tx
-        .insertInto('tenant_keys')
-        .values({ tenant_id: tenantId, id, purpose, wrapped_key: wrapped, master_key_id: keyId })
-        .execute();
+      await tx.insertInto('tenant_keys').values({ tenant_id: tenantId, id, purpose, wrapped_key: wrapped, master_key_id: keyId }).execute();
       this.tenantKeys.set(`${tenantId}:${id}`, key);
     }
   }
@@ -197,13 +194,23 @@ export class KeyService {
    * loaded in one query, the rest is synchronous. A value whose key was destroyed (the person was
    * erased) or never existed is null, as is an absent value.
    */
-  async decryptFields(tx: Tx, tenantId: string, values: Array<{ field: string; ciphertext: string | null }>): Promise<Array<string | null>> {
+  async decryptFields(
+    tx: Tx,
+    tenantId: string,
+    values: Array<{ field: string; ciphertext: string | null }>,
+  ): Promise<Array<string | null>> {
     const parsed = values.map(({ ciphertext }) => (ciphertext === null ? null : parseField(ciphertext)));
-    const keys = await this.subjectKeysOf(tx, tenantId, parsed.flatMap((field) => (field ? [field.subjectId] : [])));
+    const keys = await this.subjectKeysOf(
+      tx,
+      tenantId,
+      parsed.flatMap((field) => (field ? [field.subjectId] : [])),
+    );
     return parsed.map((field, i) => {
       if (!field) return null;
       const key = keys.get(field.subjectId);
-      return key ? open(key, Buffer.from(field.body, 'base64url'), fieldContext(tenantId, field.subjectId, values[i]!.field)).toString('utf8') : null;
+      return key
+        ? open(key, Buffer.from(field.body, 'base64url'), fieldContext(tenantId, field.subjectId, values[i]!.field)).toString('utf8')
+        : null;
     });
   }
 
@@ -243,7 +250,11 @@ export class KeyService {
   async offline(db: Database, tenantId: string): Promise<OfflineKeys> {
     const { version, dataKey, indexKey } = await withTenant(db, tenantId, async (tx) => {
       const version = await this.tenantKeyId(tx, tenantId, 'data');
-      return { version, dataKey: await this.tenantKey(tx, tenantId, version), indexKey: await this.tenantKey(tx, tenantId, await this.tenantKeyId(tx, tenantId, 'index')) };
+      return {
+        version,
+        dataKey: await this.tenantKey(tx, tenantId, version),
+        indexKey: await this.tenantKey(tx, tenantId, await this.tenantKeyId(tx, tenantId, 'index')),
+      };
     });
     return {
       version,
@@ -257,7 +268,12 @@ export class KeyService {
   }
 
   /** Stores new subjects' wrapped keys (made by createSubjectKeys or offline) in one statement. */
-  async storeSubjectKeys(tx: Tx, tenantId: string, version: number, keys: Array<{ id: string; key: Buffer; wrappedKey: Buffer }>): Promise<void> {
+  async storeSubjectKeys(
+    tx: Tx,
+    tenantId: string,
+    version: number,
+    keys: Array<{ id: string; key: Buffer; wrappedKey: Buffer }>,
+  ): Promise<void> {
     if (keys.length === 0) return;
     for (const subject of keys) this.cacheSubjectKey(`${tenantId}:${subject.id}`, subject.key);
     await unnestInsert<(typeof keys)[number]>(
@@ -408,12 +424,27 @@ export async function rotateTenantDataKey(
     const keys = await tx.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenantId).forUpdate().execute();
     const next = Math.max(...keys.map((k) => k.id)) + 1;
     const { keyId, wrapped } = await master.wrap(randomKey(), tenantKeyContext(tenantId, next, 'data'));
-    await tx.insertInto('tenant_keys').values({ tenant_id: tenantId, id: next, purpose: 'data', wrapped_key: wrapped, master_key_id: keyId }).execute();
-    await tx.updateTable('tenant_keys').set({ retired_at: new Date() }).where('tenant_id', '=', tenantId).where('purpose', '=', 'data').where('id', '!=', next).where('retired_at', 'is', null).execute();
+    await tx
+      .insertInto('tenant_keys')
+      .values({ tenant_id: tenantId, id: next, purpose: 'data', wrapped_key: wrapped, master_key_id: keyId })
+      .execute();
+    await tx
+      .updateTable('tenant_keys')
+      .set({ retired_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('purpose', '=', 'data')
+      .where('id', '!=', next)
+      .where('retired_at', 'is', null)
+      .execute();
     return next;
   });
   const unwrapTenantKey = async (tx: Tx, id: number) => {
-    const row = await tx.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await tx
+      .selectFrom('tenant_keys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     return master.unwrap(row.master_key_id, row.wrapped_key, tenantKeyContext(tenantId, id, row.purpose));
   };
   let rewrapped = 0;
@@ -448,13 +479,29 @@ export async function rotateTenantDataKey(
   // A retired version nothing is wrapped under any more is deleted. Shredded keys have nothing to
   // re-wrap; they only follow to the new version.
   const destroyed = await withTenant(db, tenantId, async (tx) => {
-    await tx.updateTable('subject_keys').set({ tenant_key_version: version }).where('tenant_id', '=', tenantId).where('wrapped_key', 'is', null).where('tenant_key_version', '!=', version).execute();
+    await tx
+      .updateTable('subject_keys')
+      .set({ tenant_key_version: version })
+      .where('tenant_id', '=', tenantId)
+      .where('wrapped_key', 'is', null)
+      .where('tenant_key_version', '!=', version)
+      .execute();
     const unused = await tx
       .deleteFrom('tenant_keys')
       .where('tenant_id', '=', tenantId)
       .where('purpose', '=', 'data')
       .where('retired_at', '<', new Date(Date.now() - retiredFor))
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('subject_keys').select('id').whereRef('subject_keys.tenant_id', '=', 'tenant_keys.tenant_id').whereRef('subject_keys.tenant_key_version', '=', 'tenant_keys.id'))))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('subject_keys')
+              .select('id')
+              .whereRef('subject_keys.tenant_id', '=', 'tenant_keys.tenant_id')
+              .whereRef('subject_keys.tenant_key_version', '=', 'tenant_keys.id'),
+          ),
+        ),
+      )
       .returning('id')
       .execute();
     return unused.map((row) => row.id);

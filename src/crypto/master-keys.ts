@@ -84,11 +84,11 @@ export function writeKeyFile(file: string, keys: Buffer[]): void {
  * LAWFUL_MASTER_KEY (one key), else from a key file. The embedded setup creates the file on
  * first start; a PostgreSQL setup must be given its key explicitly, since every node has to share it.
  */
-export function loadKeyring(options: {
-  env: NodeJS.ProcessEnv;
-  keyFile: string;
-  createIfMissing: boolean;
-}): { keyring: LocalKeyring; source: string; created: boolean } {
+export function loadKeyring(options: { env: NodeJS.ProcessEnv; keyFile: string; createIfMissing: boolean }): {
+  keyring: LocalKeyring;
+  source: string;
+  created: boolean;
+} {
   const list = options.env.LAWFUL_MASTER_KEYS ?? options.env.LAWFUL_MASTER_KEY;
   if (list) {
     const keys = list.split(',').filter(Boolean).map(decodeMasterKey);

@@ -52,7 +52,9 @@ export function unnestInsert<Row>(table: string, columns: BulkColumn<Row>[], row
   checkTypes(columns);
   const perRow = columns.filter((column): column is PerRowColumn<Row> => 'of' in column);
   const { source, value } = unnested(perRow, rows);
-  const selected = columns.map((column) => ('constant' in column ? sql`${column.constant}::${sql.raw(column.type)}` : value(perRow.indexOf(column))));
+  const selected = columns.map((column) =>
+    'constant' in column ? sql`${column.constant}::${sql.raw(column.type)}` : value(perRow.indexOf(column)),
+  );
   return sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column.name)))})
     select ${sql.join(selected)} from ${source}`;
 }
@@ -75,16 +77,25 @@ export function unnestUpdate<Row>(
   rows: readonly Row[],
 ): RawBuilder<unknown> {
   const optional = spec.unlessUndefined ?? [];
-  const given = optional.map((column) => ({ name: `${column.name}_given`, type: 'boolean', of: (row: Row) => column.of(row) !== undefined }));
+  const given = optional.map((column) => ({
+    name: `${column.name}_given`,
+    type: 'boolean',
+    of: (row: Row) => column.of(row) !== undefined,
+  }));
   const all = [spec.key, ...spec.columns, ...optional, ...given];
   checkTypes(all);
   const { source, value } = unnested(all, rows);
   const at = (column: PerRowColumn<Row>) => value(all.indexOf(column));
   const assignments = [
     ...spec.columns.map((column) => sql`${sql.ref(column.name)} = ${at(column)}`),
-    ...optional.map((column, i) => sql`${sql.ref(column.name)} = case when ${at(given[i]!)} then ${at(column)} else ${sql.ref(`t.${column.name}`)} end`),
+    ...optional.map(
+      (column, i) => sql`${sql.ref(column.name)} = case when ${at(given[i]!)} then ${at(column)} else ${sql.ref(`t.${column.name}`)} end`,
+    ),
     ...Object.entries(spec.also ?? {}).map(([name, expression]) => sql`${sql.ref(name)} = ${expression}`),
   ];
-  const conditions = [...Object.entries(spec.where).map(([name, equals]) => sql`${sql.ref(`t.${name}`)} = ${equals}`), sql`${sql.ref(`t.${spec.key.name}`)} = ${at(spec.key)}`];
+  const conditions = [
+    ...Object.entries(spec.where).map(([name, equals]) => sql`${sql.ref(`t.${name}`)} = ${equals}`),
+    sql`${sql.ref(`t.${spec.key.name}`)} = ${at(spec.key)}`,
+  ];
   return sql`update ${sql.table(table)} as t set ${sql.join(assignments)} from ${source} where ${sql.join(conditions, sql` and `)}`;
 }

@@ -22,7 +22,8 @@ export interface CatalogForeignKey {
 }
 
 /** Both drivers return json as parsed values, but a json text is accepted too. */
-const parsed = <T>(value: unknown, fallback: T): T => (value === null || value === undefined ? fallback : ((typeof value === 'string' ? JSON.parse(value) : value) as T));
+const parsed = <T>(value: unknown, fallback: T): T =>
+  value === null || value === undefined ? fallback : ((typeof value === 'string' ? JSON.parse(value) : value) as T);
 
 export async function readCatalog(db: Database): Promise<{ tables: CatalogTable[]; foreignKeys: CatalogForeignKey[] }> {
   const tables = await sql<{ table: string; forced: boolean; has_tenant: boolean; primary_key: unknown }>`
@@ -46,7 +47,12 @@ export async function readCatalog(db: Database): Promise<{ tables: CatalogTable[
     join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
     where k.contype = 'f' order by k.conname`.execute(db.kysely);
   return {
-    tables: tables.rows.map((row) => ({ table: row.table, forcesRowSecurity: row.forced, hasTenantId: row.has_tenant, primaryKey: parsed<string[]>(row.primary_key, []) })),
+    tables: tables.rows.map((row) => ({
+      table: row.table,
+      forcesRowSecurity: row.forced,
+      hasTenantId: row.has_tenant,
+      primaryKey: parsed<string[]>(row.primary_key, []),
+    })),
     foreignKeys: keys.rows.map((key) => ({ name: key.name, child: key.child, parent: key.parent, pairs: parsed(key.pairs, []) })),
   };
 }
@@ -56,7 +62,9 @@ export function parentsFirst(tables: string[], foreignKeys: Array<{ child: strin
   const ordered: string[] = [];
   const remaining = new Set(tables);
   while (remaining.size > 0) {
-    const ready = [...remaining].filter((table) => !foreignKeys.some((key) => key.child === table && key.parent !== table && remaining.has(key.parent)));
+    const ready = [...remaining].filter(
+      (table) => !foreignKeys.some((key) => key.child === table && key.parent !== table && remaining.has(key.parent)),
+    );
     if (ready.length === 0) throw new Error(`circular foreign keys among ${[...remaining].join(', ')}`);
     for (const table of ready.sort()) {
       ordered.push(table);

@@ -10,7 +10,14 @@ import type { Database } from './connection.ts';
  *   coordinator as Citus local tables;
  * - reference: everything else (`tenants`, `users`, ...), copied to every node.
  */
-export const COORDINATOR_TABLES = new Set(['sessions', 'jobs', 'job_schedules', 'auth_throttle', 'public_rate_limits', 'schema_migrations']);
+export const COORDINATOR_TABLES = new Set([
+  'sessions',
+  'jobs',
+  'job_schedules',
+  'auth_throttle',
+  'public_rate_limits',
+  'schema_migrations',
+]);
 
 export type Placement = 'distributed' | 'coordinator' | 'reference';
 
@@ -23,7 +30,8 @@ export interface CitusLayout {
 
 export async function citusLayout(db: Database): Promise<CitusLayout> {
   const { tables, foreignKeys } = await readCatalog(db);
-  const placement = (table: CatalogTable): Placement => (COORDINATOR_TABLES.has(table.table) ? 'coordinator' : table.primaryKey[0] === 'tenant_id' ? 'distributed' : 'reference');
+  const placement = (table: CatalogTable): Placement =>
+    COORDINATOR_TABLES.has(table.table) ? 'coordinator' : table.primaryKey[0] === 'tenant_id' ? 'distributed' : 'reference';
   const layout = { tables: tables.map((t) => ({ table: t.table, placement: placement(t) })), foreignKeys };
   return { ...layout, problems: foreignKeyProblems(layout) };
 }
@@ -35,7 +43,8 @@ export function foreignKeyProblems(layout: Pick<CitusLayout, 'tables' | 'foreign
   for (const key of layout.foreignKeys) {
     const [child, parent] = [placement(key.child), placement(key.parent)];
     if (child === 'distributed' && parent === 'distributed') {
-      if (!key.pairs.some((pair) => pair.child === 'tenant_id' && pair.parent === 'tenant_id')) problems.push(`${key.name}: ${key.child} → ${key.parent} does not carry tenant_id on both sides`);
+      if (!key.pairs.some((pair) => pair.child === 'tenant_id' && pair.parent === 'tenant_id'))
+        problems.push(`${key.name}: ${key.child} → ${key.parent} does not carry tenant_id on both sides`);
     } else if (parent === 'distributed') {
       problems.push(`${key.name}: the ${child} table ${key.child} references the workspace table ${key.parent}`);
     } else if (parent === 'coordinator' && child !== 'coordinator') {
@@ -49,7 +58,10 @@ export function foreignKeyProblems(layout: Pick<CitusLayout, 'tables' | 'foreign
 export function citusStatements(layout: CitusLayout): string[] {
   const literal = (table: string) => `'${table}'`;
   // Within each kind, a referenced table is converted before the tables that reference it.
-  const ordered = parentsFirst(layout.tables.map((t) => t.table), layout.foreignKeys);
+  const ordered = parentsFirst(
+    layout.tables.map((t) => t.table),
+    layout.foreignKeys,
+  );
   const placementOf = new Map(layout.tables.map((t) => [t.table, t.placement]));
   const byPlacement = (placement: Placement) => ordered.filter((table) => placementOf.get(table) === placement);
   const distributed = byPlacement('distributed');
@@ -58,7 +70,9 @@ export function citusStatements(layout: CitusLayout): string[] {
     ...byPlacement('reference').map((table) => `SELECT create_reference_table(${literal(table)});`),
     ...byPlacement('coordinator').map((table) => `SELECT citus_add_local_table_to_metadata(${literal(table)});`),
     ...distributed.map((table, i) =>
-      i === 0 ? `SELECT create_distributed_table(${literal(table)}, 'tenant_id');` : `SELECT create_distributed_table(${literal(table)}, 'tenant_id', colocate_with => ${literal(distributed[0]!)});`,
+      i === 0
+        ? `SELECT create_distributed_table(${literal(table)}, 'tenant_id');`
+        : `SELECT create_distributed_table(${literal(table)}, 'tenant_id', colocate_with => ${literal(distributed[0]!)});`,
     ),
   ];
 }

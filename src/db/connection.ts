@@ -87,7 +87,7 @@ export async function openPGlite(dataDir?: string): Promise<Database> {
           exec: async (script) => {
             await pglite.exec(script);
           },
-          query: async (text, params) => (await pglite.query<any>(text, params)).rows,
+          query: async <R>(text: string, params?: unknown[]) => (await pglite.query<R>(text, params)).rows,
         }),
       );
     },
@@ -116,6 +116,7 @@ function lockDataDir(dataDir: string): () => void {
         throw new Error(
           `The embedded database in ${dataDir} is in use by process ${holder}. ` +
             'Stop it first, or set DATABASE_URL to use a PostgreSQL server shared by several processes.',
+          { cause: error },
         );
       }
       fs.rmSync(lockFile, { force: true });

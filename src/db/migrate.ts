@@ -16,7 +16,10 @@ export interface MigrationFile {
 export class MigrationError extends Error {}
 
 export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
-  const files = fs.readdirSync(dir).filter((file) => file.endsWith('.sql')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort();
   const migrations = files.map((file) => {
     const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
     if (!match) throw new MigrationError(`Migration file name ${file} does not match NNNN_name.sql`);

@@ -153,7 +153,9 @@ export class PipelinedPostgresDriver implements Driver {
     const pipelined = connection as PipelinedConnection;
     const state = settings.isolationLevel || settings.accessMode ? undefined : claimState(connection);
     if (state) {
-      const assignments = Object.entries(state.settings).map(([name, value]) => `set_config(${settingLiteral(name)}, ${settingLiteral(value)}, true)`);
+      const assignments = Object.entries(state.settings).map(
+        ([name, value]) => `set_config(${settingLiteral(name)}, ${settingLiteral(value)}, true)`,
+      );
       const precondition = state.precondition;
       const check = precondition ? `; select ${functionName(precondition.fn)}(${precondition.args.map(settingLiteral).join(', ')})` : '';
       pipelined.beginWithFirstStatement(`begin; select ${assignments.join(', ')}${check}`, precondition);

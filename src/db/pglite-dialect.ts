@@ -138,6 +138,7 @@ export class PGliteDialect implements Dialect {
   createQueryCompiler() {
     return new PostgresQueryCompiler();
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's Dialect interface declares it so
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
   }

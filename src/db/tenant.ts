@@ -1,6 +1,12 @@
 import { sql, type Compilable, type Transaction } from 'kysely';
 import type { Database } from './connection.ts';
-import { appTransactionState, functionName, preconditionToCarry, settlePrecondition, type AppTransactionState } from './transaction-state.ts';
+import {
+  appTransactionState,
+  functionName,
+  preconditionToCarry,
+  settlePrecondition,
+  type AppTransactionState,
+} from './transaction-state.ts';
 import type { DB } from './types.ts';
 
 export type Tx = Transaction<DB>;
@@ -15,7 +21,15 @@ function appTransaction<T>(db: Database, values: Record<string, string>, fn: (tx
   } catch (error) {
     return Promise.reject(error);
   }
-  const state: AppTransactionState = { settings: { role: APP_ROLE, ...values }, settingsApplied: false, connection: null, tx: null, atCommit: [], afterCommit: [], precondition };
+  const state: AppTransactionState = {
+    settings: { role: APP_ROLE, ...values },
+    settingsApplied: false,
+    connection: null,
+    tx: null,
+    atCommit: [],
+    afterCommit: [],
+    precondition,
+  };
   return appTransactionState.run(state, async () => {
     const result = await db.kysely.transaction().execute(async (tx) => {
       state.tx = tx;

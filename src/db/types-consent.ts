@@ -344,7 +344,8 @@ export interface ConsentDB {
   job_schedules: JobSchedulesTable;
 }
 
-export type DsrType = 'access' | 'portability' | 'rectification' | 'erasure' | 'restriction' | 'objection' | 'opt_out_sale_sharing' | 'limit_sensitive';
+export type DsrType =
+  'access' | 'portability' | 'rectification' | 'erasure' | 'restriction' | 'objection' | 'opt_out_sale_sharing' | 'limit_sensitive';
 export type DsrStatus = 'received' | 'verifying' | 'in_progress' | 'completed' | 'rejected';
 export type DsrChannel = 'portal' | 'email' | 'phone' | 'letter' | 'in_person';
 

@@ -291,7 +291,11 @@ export interface TasksTable {
 export interface NotesTable {
   tenant_id: string;
   id: string;
-  kind: ColumnType<'note' | 'call' | 'email' | 'meeting', 'note' | 'call' | 'email' | 'meeting' | undefined, 'note' | 'call' | 'email' | 'meeting'>;
+  kind: ColumnType<
+    'note' | 'call' | 'email' | 'meeting',
+    'note' | 'call' | 'email' | 'meeting' | undefined,
+    'note' | 'call' | 'email' | 'meeting'
+  >;
   body_enc: string;
   key_id: string;
   record_type: CrmRecordType;

@@ -16,15 +16,32 @@ const STORAGE_FULL = new Set(['53100']); // disk_full
 // 53300 too_many_connections, 53200 out_of_memory.
 const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '53200']);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const DRIVER_MESSAGES = [/Connection terminated/i, /connection error and is not queryable/i, /timeout exceeded when trying to connect/i, /Client was closed and is not queryable/i];
+const DRIVER_MESSAGES = [
+  /Connection terminated/i,
+  /connection error and is not queryable/i,
+  /timeout exceeded when trying to connect/i,
+  /Client was closed and is not queryable/i,
+];
 
 export function databaseUnavailable(error: unknown): Unavailable | null {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && STORAGE_FULL.has(code)) {
-    return { status: 507, code: 'storage_full', message: 'The database has no space left to store this; an operator must free disk space. Nothing was changed.', retryAfterSeconds: 60 };
+    return {
+      status: 507,
+      code: 'storage_full',
+      message: 'The database has no space left to store this; an operator must free disk space. Nothing was changed.',
+      retryAfterSeconds: 60,
+    };
   }
   const lost =
     (typeof code === 'string' && (UNAVAILABLE.has(code) || code.startsWith('08') || NETWORK.has(code))) ||
     (typeof message === 'string' && DRIVER_MESSAGES.some((pattern) => pattern.test(message)));
-  return lost ? { status: 503, code: 'database_unavailable', message: 'The database is unavailable for a moment; nothing was changed. Try again shortly.', retryAfterSeconds: 5 } : null;
+  return lost
+    ? {
+        status: 503,
+        code: 'database_unavailable',
+        message: 'The database is unavailable for a moment; nothing was changed. Try again shortly.',
+        retryAfterSeconds: 5,
+      }
+    : null;
 }

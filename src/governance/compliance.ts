@@ -44,10 +44,24 @@ export const complianceSummary = z.object({
     dueWithin7Days: z.number(),
     nextDueAt: z.string().nullable(),
   }),
-  retentionBacklog: z.array(z.object({ ruleId: z.string(), name: z.string(), target: z.string(), action: z.string(), backlog: z.number(), capped: z.boolean() })),
-  incidents: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), deadline: z.string(), hoursRemaining: z.number(), level: z.string() })),
+  retentionBacklog: z.array(
+    z.object({ ruleId: z.string(), name: z.string(), target: z.string(), action: z.string(), backlog: z.number(), capped: z.boolean() }),
+  ),
+  incidents: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      status: z.string(),
+      deadline: z.string(),
+      hoursRemaining: z.number(),
+      level: z.string(),
+    }),
+  ),
   training: z.object({ assignments: z.number(), completed: z.number(), overdue: z.number(), completionRate: z.number() }),
-  subprocessors: z.object({ count: z.number(), thirdCountryTransfers: z.array(z.object({ name: z.string(), country: z.string(), safeguard: z.string() })) }),
+  subprocessors: z.object({
+    count: z.number(),
+    thirdCountryTransfers: z.array(z.object({ name: z.string(), country: z.string(), safeguard: z.string() })),
+  }),
   backups: z.object({
     lastDrill: z
       .object({ ranAt: z.string(), backupId: z.string(), backupTakenAt: z.string(), ok: z.boolean(), error: z.string().nullable() })
@@ -56,7 +70,14 @@ export const complianceSummary = z.object({
   }),
   cnil: z.object({
     score: z.number().describe('0..100: done steps count fully, partial ones half'),
-    steps: z.array(z.object({ step: z.string(), status: stepStatus, detail: z.string(), evidence: z.array(z.object({ label: z.string(), href: z.string() })) })),
+    steps: z.array(
+      z.object({
+        step: z.string(),
+        status: stepStatus,
+        detail: z.string(),
+        evidence: z.array(z.object({ label: z.string(), href: z.string() })),
+      }),
+    ),
   }),
 });
 type Summary = z.infer<typeof complianceSummary>;
@@ -78,7 +99,8 @@ async function peopleCount(tx: Tx, tenantId: string): Promise<number> {
 }
 
 /** A granted consent (state row s of purpose u) still within the purpose's validity at `now`. */
-const stillValid = (now: Date) => sql`(u.consent_valid_days is null or s.since > ${now}::timestamptz - make_interval(days => u.consent_valid_days))`;
+const stillValid = (now: Date) =>
+  sql`(u.consent_valid_days is null or s.since > ${now}::timestamptz - make_interval(days => u.consent_valid_days))`;
 
 /** Per active consent purpose: people whose consent is valid now, pending, or ended. */
 async function consentRates(tx: Tx, tenantId: string, people: number, now: Date): Promise<Summary['consent']> {
@@ -130,7 +152,12 @@ async function withoutValidBasis(tx: Tx, tenantId: string, now: Date): Promise<n
 }
 
 async function dsrFigures(tx: Tx, tenantId: string, now: Date): Promise<Summary['dsr']> {
-  const byStatus = await tx.selectFrom('dsr_requests').select(['status', sql<string>`count(*)`.as('n')]).where('tenant_id', '=', tenantId).groupBy('status').execute();
+  const byStatus = await tx
+    .selectFrom('dsr_requests')
+    .select(['status', sql<string>`count(*)`.as('n')])
+    .where('tenant_id', '=', tenantId)
+    .groupBy('status')
+    .execute();
   const open = await tx
     .selectFrom('dsr_requests')
     .select([
@@ -153,17 +180,38 @@ async function dsrFigures(tx: Tx, tenantId: string, now: Date): Promise<Summary[
 
 async function retentionBacklog(tx: Tx, tenantId: string, now: Date): Promise<Summary['retentionBacklog']> {
   await ensureDefaultRules(tx, tenantId);
-  const rules = await tx.selectFrom('retention_rules').selectAll().where('tenant_id', '=', tenantId).where('enabled', '=', true).orderBy('created_at').orderBy('id').execute();
+  const rules = await tx
+    .selectFrom('retention_rules')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('enabled', '=', true)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   const items: Summary['retentionBacklog'] = [];
   for (const rule of rules) {
     const found = await matches(tx, tenantId, rule, now, BACKLOG_CAP + 1);
-    items.push({ ruleId: rule.id, name: rule.name, target: rule.target, action: rule.action, backlog: Math.min(found.length, BACKLOG_CAP), capped: found.length > BACKLOG_CAP });
+    items.push({
+      ruleId: rule.id,
+      name: rule.name,
+      target: rule.target,
+      action: rule.action,
+      backlog: Math.min(found.length, BACKLOG_CAP),
+      capped: found.length > BACKLOG_CAP,
+    });
   }
   return items;
 }
 
 async function openIncidents(tx: Tx, tenantId: string, now: Date): Promise<Summary['incidents']> {
-  const rows = await tx.selectFrom('incidents').selectAll().where('tenant_id', '=', tenantId).where('status', 'in', ['draft', 'open']).orderBy('aware_at').orderBy('id').execute();
+  const rows = await tx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['draft', 'open'])
+    .orderBy('aware_at')
+    .orderBy('id')
+    .execute();
   return rows.map((row) => {
     return { id: row.id, title: row.title, status: row.status, ...clockOf(row, now) };
   });
@@ -185,20 +233,42 @@ async function trainingFigures(tx: Tx, tenantId: string, now: Date): Promise<Sum
     ) current`.execute(tx);
   const total = count(rows[0]?.total);
   const completed = count(rows[0]?.completed);
-  return { assignments: total, completed, overdue: count(rows[0]?.overdue), completionRate: total === 0 ? 0 : Math.round((completed / total) * 10_000) / 10_000 };
+  return {
+    assignments: total,
+    completed,
+    overdue: count(rows[0]?.overdue),
+    completionRate: total === 0 ? 0 : Math.round((completed / total) * 10_000) / 10_000,
+  };
 }
 
 /** What the dashboard reads of the active purposes and sub-processors, once. */
 async function loadActive(tx: Tx, tenantId: string) {
   return {
-    purposes: await tx.selectFrom('purposes').select(['id', 'name', 'description', 'retention', 'direct_marketing']).where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute(),
-    processors: await tx.selectFrom('subprocessors').select(['name', 'country', 'safeguard', 'agreement_ref', 'agreement_expires_on']).where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('name').execute(),
+    purposes: await tx
+      .selectFrom('purposes')
+      .select(['id', 'name', 'description', 'retention', 'direct_marketing'])
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .orderBy('name')
+      .execute(),
+    processors: await tx
+      .selectFrom('subprocessors')
+      .select(['name', 'country', 'safeguard', 'agreement_ref', 'agreement_expires_on'])
+      .where('tenant_id', '=', tenantId)
+      .where('active', '=', true)
+      .orderBy('name')
+      .execute(),
   };
 }
 type Active = Awaited<ReturnType<typeof loadActive>>;
 
 function subprocessorFigures(rows: Active['processors']): Summary['subprocessors'] {
-  return { count: rows.length, thirdCountryTransfers: rows.filter((row) => !EEA.has(row.country)).map((row) => ({ name: row.name, country: row.country, safeguard: row.safeguard })) };
+  return {
+    count: rows.length,
+    thirdCountryTransfers: rows
+      .filter((row) => !EEA.has(row.country))
+      .map((row) => ({ name: row.name, country: row.country, safeguard: row.safeguard })),
+  };
 }
 
 /**
@@ -206,12 +276,26 @@ function subprocessorFigures(rows: Active['processors']): Summary['subprocessors
  * scale, and any activity whose data leaves the EEA.
  */
 function highRiskActivities(purposes: Active['purposes'], people: number, transfers: boolean): Array<{ id: string; name: string }> {
-  return purposes.filter((purpose) => transfers || (purpose.direct_marketing && people >= LARGE_SCALE_PEOPLE)).map(({ id, name }) => ({ id, name }));
+  return purposes
+    .filter((purpose) => transfers || (purpose.direct_marketing && people >= LARGE_SCALE_PEOPLE))
+    .map(({ id, name }) => ({ id, name }));
 }
 
-async function cnilSteps(tx: Tx, tenantId: string, active: Active, figures: Omit<Summary, 'cnil' | 'generatedAt'>, now: Date): Promise<Summary['cnil']> {
+async function cnilSteps(
+  tx: Tx,
+  tenantId: string,
+  active: Active,
+  figures: Omit<Summary, 'cnil' | 'generatedAt'>,
+  now: Date,
+): Promise<Summary['cnil']> {
   const steps: Step[] = [];
-  const dpos = await tx.selectFrom('members').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).where('is_dpo', '=', true).where('status', '=', 'active').executeTakeFirstOrThrow();
+  const dpos = await tx
+    .selectFrom('members')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('is_dpo', '=', true)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
   steps.push({
     step: 'Appoint a data protection officer',
     status: count(dpos.n) > 0 ? 'done' : 'missing',
@@ -221,28 +305,55 @@ async function cnilSteps(tx: Tx, tenantId: string, active: Active, figures: Omit
 
   const { last, changes } = await registerChanges(tx, tenantId);
   const activePurposes = active.purposes;
-  const undocumented = activePurposes.filter((purpose) => !purpose.description.trim() || !purpose.retention.trim()).map((purpose) => purpose.name);
-  const registerFresh = last !== undefined && changes.length === 0 && new Date(last.created_at).getTime() > now.getTime() - REGISTER_FRESH_DAYS * 86_400_000;
+  const undocumented = activePurposes
+    .filter((purpose) => !purpose.description.trim() || !purpose.retention.trim())
+    .map((purpose) => purpose.name);
+  const registerFresh =
+    last !== undefined && changes.length === 0 && new Date(last.created_at).getTime() > now.getTime() - REGISTER_FRESH_DAYS * 86_400_000;
   const registerComplete = activePurposes.length > 0 && undocumented.length === 0;
   steps.push({
     step: 'Map processing in the register (Art. 30)',
     status: registerComplete && registerFresh ? 'done' : activePurposes.length > 0 ? 'partial' : 'missing',
     detail: [
-      activePurposes.length === 0 ? 'no active purpose: the register lists no processing of contacts' : `${activePurposes.length} purpose(s) in the register`,
+      activePurposes.length === 0
+        ? 'no active purpose: the register lists no processing of contacts'
+        : `${activePurposes.length} purpose(s) in the register`,
       undocumented.length > 0 ? `description or retention missing for: ${undocumented.join(', ')}` : null,
-      last === undefined ? 'never saved as a version' : changes.length > 0 ? `${changes.length} change(s) since version ${last.version}` : registerFresh ? `version ${last.version} is current` : `version ${last.version} is over a year old`,
-    ].filter(Boolean).join('; '),
-    evidence: [{ label: 'Register (PDF)', href: '/api/v1/register?format=pdf' }, { label: 'Register and its versions', href: '/#/register' }],
+      last === undefined
+        ? 'never saved as a version'
+        : changes.length > 0
+          ? `${changes.length} change(s) since version ${last.version}`
+          : registerFresh
+            ? `version ${last.version} is current`
+            : `version ${last.version} is over a year old`,
+    ]
+      .filter(Boolean)
+      .join('; '),
+    evidence: [
+      { label: 'Register (PDF)', href: '/api/v1/register?format=pdf' },
+      { label: 'Register and its versions', href: '/#/register' },
+    ],
   });
 
   const highRisk = highRiskActivities(active.purposes, figures.people, figures.subprocessors.thirdCountryTransfers.length > 0);
-  const signed = await tx.selectFrom('dpias').select(['activity_id']).where('tenant_id', '=', tenantId).where('signed_off_at', 'is not', null).where(sql<boolean>`review_on >= ${now.toISOString().slice(0, 10)}::date`).execute();
+  const signed = await tx
+    .selectFrom('dpias')
+    .select(['activity_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('signed_off_at', 'is not', null)
+    .where(sql<boolean>`review_on >= ${now.toISOString().slice(0, 10)}::date`)
+    .execute();
   const assessed = new Set(signed.map((row) => row.activity_id));
   const unassessed = highRisk.filter((activity) => !assessed.has(activity.id));
   steps.push({
     step: 'Manage risks: impact assessments (Art. 35)',
     status: unassessed.length === 0 ? 'done' : unassessed.length < highRisk.length ? 'partial' : 'missing',
-    detail: highRisk.length === 0 ? 'no high-risk activity (large-scale direct marketing, or transfers outside the EEA)' : unassessed.length === 0 ? `all ${highRisk.length} high-risk activities have a signed, current DPIA` : `no signed, current DPIA for: ${unassessed.map((a) => a.name).join(', ')}`,
+    detail:
+      highRisk.length === 0
+        ? 'no high-risk activity (large-scale direct marketing, or transfers outside the EEA)'
+        : unassessed.length === 0
+          ? `all ${highRisk.length} high-risk activities have a signed, current DPIA`
+          : `no signed, current DPIA for: ${unassessed.map((a) => a.name).join(', ')}`,
     evidence: [{ label: 'Impact assessments', href: '/#/dpias' }],
   });
 
@@ -251,47 +362,82 @@ async function cnilSteps(tx: Tx, tenantId: string, active: Active, figures: Omit
     figures.dsr.overdue > 0 ? `${figures.dsr.overdue} overdue request(s)` : null,
     overdueIncidents > 0 ? `${overdueIncidents} incident(s) past the 72-hour clock` : null,
     figures.retentionBacklog.length === 0 ? 'no retention rule enabled' : null,
-    figures.backups.lastDrill && !figures.backups.lastDrill.ok ? `the last restore drill failed (${figures.backups.lastDrill.backupId})` : null,
+    figures.backups.lastDrill && !figures.backups.lastDrill.ok
+      ? `the last restore drill failed (${figures.backups.lastDrill.backupId})`
+      : null,
   ].filter((gap): gap is string => gap !== null);
   steps.push({
     step: 'Organise internal procedures (requests, breaches, retention)',
     status: procedureGaps.length === 0 ? 'done' : procedureGaps.length < 3 ? 'partial' : 'missing',
     detail: procedureGaps.length === 0 ? 'requests answered on time, breach clocks kept, retention applied' : procedureGaps.join('; '),
-    evidence: [{ label: 'Requests', href: '/#/requests' }, { label: 'Incidents', href: '/#/incidents' }, { label: 'Retention', href: '/#/retention' }],
+    evidence: [
+      { label: 'Requests', href: '/#/requests' },
+      { label: 'Incidents', href: '/#/incidents' },
+      { label: 'Retention', href: '/#/retention' },
+    ],
   });
 
   const t = figures.training;
   steps.push({
     step: 'Train staff',
     status: t.assignments > 0 && t.completed === t.assignments ? 'done' : t.completed > 0 ? 'partial' : 'missing',
-    detail: t.assignments === 0 ? 'no training module assigned' : `${t.completed} of ${t.assignments} assignments completed, ${t.overdue} overdue`,
+    detail:
+      t.assignments === 0
+        ? 'no training module assigned'
+        : `${t.completed} of ${t.assignments} assignments completed, ${t.overdue} overdue`,
     evidence: [{ label: 'Training', href: '/#/training' }],
   });
 
   const processors = active.processors;
   const today = now.toISOString().slice(0, 10);
-  const withoutAgreement = processors.filter((p) => !p.agreement_ref.trim() || (p.agreement_expires_on !== null && isoDay(p.agreement_expires_on) < today)).map((p) => p.name);
-  const staleDpias = await tx.selectFrom('dpias').select('title').where('tenant_id', '=', tenantId).where(sql<boolean>`review_on < ${today}::date`).execute();
+  const withoutAgreement = processors
+    .filter((p) => !p.agreement_ref.trim() || (p.agreement_expires_on !== null && isoDay(p.agreement_expires_on) < today))
+    .map((p) => p.name);
+  const staleDpias = await tx
+    .selectFrom('dpias')
+    .select('title')
+    .where('tenant_id', '=', tenantId)
+    .where(sql<boolean>`review_on < ${today}::date`)
+    .execute();
   const documentationGaps = [
     withoutAgreement.length > 0 ? `no current agreement (Art. 28) on file for: ${withoutAgreement.join(', ')}` : null,
     staleDpias.length > 0 ? `review overdue for DPIA: ${staleDpias.map((d) => d.title).join(', ')}` : null,
-    figures.peopleWithoutValidBasis > 0 ? `${figures.peopleWithoutValidBasis} of ${figures.people} people without a documented legal basis` : null,
+    figures.peopleWithoutValidBasis > 0
+      ? `${figures.peopleWithoutValidBasis} of ${figures.people} people without a documented legal basis`
+      : null,
   ].filter((gap): gap is string => gap !== null);
   steps.push({
     step: 'Document compliance',
     status: documentationGaps.length === 0 ? 'done' : documentationGaps.length < 3 ? 'partial' : 'missing',
-    detail: documentationGaps.length === 0 ? 'processor agreements, impact assessments and legal bases are on file and current' : documentationGaps.join('; '),
-    evidence: [{ label: 'Sub-processors', href: '/#/subprocessors' }, { label: 'Purposes and legal bases', href: '/#/purposes' }, { label: 'Audit trail', href: '/api/v1/audit-events' }],
+    detail:
+      documentationGaps.length === 0
+        ? 'processor agreements, impact assessments and legal bases are on file and current'
+        : documentationGaps.join('; '),
+    evidence: [
+      { label: 'Sub-processors', href: '/#/subprocessors' },
+      { label: 'Purposes and legal bases', href: '/#/purposes' },
+      { label: 'Audit trail', href: '/api/v1/audit-events' },
+    ],
   });
 
-  const score = Math.round((steps.reduce((sum, step) => sum + (step.status === 'done' ? 1 : step.status === 'partial' ? 0.5 : 0), 0) / steps.length) * 100);
+  const score = Math.round(
+    (steps.reduce((sum, step) => sum + (step.status === 'done' ? 1 : step.status === 'partial' ? 0.5 : 0), 0) / steps.length) * 100,
+  );
   return { score, steps };
 }
 
 /** Backups hold every workspace: the drill is the installation's, shown to each workspace. */
 async function lastDrill(tx: Tx): Promise<Summary['backups']['lastDrill']> {
   const row = await tx.selectFrom('backup_drills').selectAll().orderBy('ran_at', 'desc').limit(1).executeTakeFirst();
-  return row ? { ranAt: new Date(row.ran_at).toISOString(), backupId: row.backup_id, backupTakenAt: new Date(row.backup_taken_at).toISOString(), ok: row.ok, error: row.error } : null;
+  return row
+    ? {
+        ranAt: new Date(row.ran_at).toISOString(),
+        backupId: row.backup_id,
+        backupTakenAt: new Date(row.backup_taken_at).toISOString(),
+        ok: row.ok,
+        error: row.error,
+      }
+    : null;
 }
 
 export function complianceSummaryOf(app: AppContext, caller: Caller, now = new Date()): Promise<Summary> {

@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { networkOf } from '../audit/service.ts';
 import { sha256 } from '../auth/secrets.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { isoRequired } from '../crm/context.ts';
+import { isoRequired } from '../shared/dates.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import { unprocessable } from '../http/errors.ts';
 import { openDetectedIncident } from './incidents.ts';
@@ -54,7 +54,11 @@ function isTimeZone(zone: string): boolean {
 
 /** With lock, concurrent scans of one workspace take turns on its settings row. */
 async function loadSettings(tx: Tx, tenantId: string, lock = false): Promise<Settings> {
-  await tx.insertInto('detection_settings').values({ tenant_id: tenantId }).onConflict((c) => c.column('tenant_id').doNothing()).execute();
+  await tx
+    .insertInto('detection_settings')
+    .values({ tenant_id: tenantId })
+    .onConflict((c) => c.column('tenant_id').doNothing())
+    .execute();
   const query = tx.selectFrom('detection_settings').selectAll().where('tenant_id', '=', tenantId);
   const row = await (lock ? query.forUpdate() : query).executeTakeFirstOrThrow();
   return {
@@ -94,14 +98,25 @@ export function updateDetectionSettings(app: AppContext, caller: Caller, input: 
       })
       .where('tenant_id', '=', caller.auth.tenantId)
       .execute();
-    await audit({ action: 'detection.settings', objectType: 'detection_settings', objectId: caller.auth.tenantId, fields: Object.keys(input) });
+    await audit({
+      action: 'detection.settings',
+      objectType: 'detection_settings',
+      objectId: caller.auth.tenantId,
+      fields: Object.keys(input),
+    });
     return loadSettings(tx, caller.auth.tenantId);
   });
 }
 
 /** Whether a moment falls within the workspace's working hours, in its own time zone. */
 export function withinWorkingHours(at: Date, settings: Pick<Settings, 'timezone' | 'workDays' | 'workStartHour' | 'workEndHour'>): boolean {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: settings.timezone, weekday: 'short', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: settings.timezone,
+    weekday: 'short',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday')) + 1;
   const hours = Number(part('hour')) + Number(part('minute')) / 60;
@@ -126,7 +141,12 @@ async function afterHoursExport(tx: Tx, tenantId: string, event: ScannedEvent, s
   const at = new Date(event.occurred_at);
   if (withinWorkingHours(at, settings)) return null;
   const exportId = event.object_id.slice('export:'.length);
-  const people = await tx.selectFrom('export_items').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).where('export_id', '=', exportId).executeTakeFirstOrThrow();
+  const people = await tx
+    .selectFrom('export_items')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('export_id', '=', exportId)
+    .executeTakeFirstOrThrow();
   if (Number(people.n) === 0) return null;
   return {
     key: `after_hours_export:${exportId}`,
@@ -166,9 +186,16 @@ async function failedLogins(tx: Tx, tenantId: string, event: ScannedEvent, setti
 async function newNetwork(tx: Tx, tenantId: string, event: ScannedEvent, settings: Settings): Promise<Finding | null> {
   if (event.action !== 'auth.login' || event.actor_type !== 'member' || !event.actor_id) return null;
   const memberId = event.actor_id;
-  const places = [event.ip ? networkOf(event.ip) : null, ...event.fields.filter((field) => field.startsWith('country:'))].filter((place): place is string => Boolean(place));
+  const places = [event.ip ? networkOf(event.ip) : null, ...event.fields.filter((field) => field.startsWith('country:'))].filter(
+    (place): place is string => Boolean(place),
+  );
   if (places.length === 0) return null;
-  const known = await tx.selectFrom('member_networks').select('network').where('tenant_id', '=', tenantId).where('member_id', '=', memberId).execute();
+  const known = await tx
+    .selectFrom('member_networks')
+    .select('network')
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
+    .execute();
   const knownSet = new Set(known.map((row) => row.network));
   // Networks and countries are learnt separately: the first of each kind only teaches.
   const isCountry = (place: string) => place.startsWith('country:');
@@ -178,7 +205,11 @@ async function newNetwork(tx: Tx, tenantId: string, event: ScannedEvent, setting
     await tx
       .insertInto('member_networks')
       .values({ tenant_id: tenantId, member_id: memberId, network: place, first_seen: at, last_seen: at })
-      .onConflict((c) => c.columns(['tenant_id', 'member_id', 'network']).doUpdateSet({ last_seen: sql`greatest(member_networks.last_seen, excluded.last_seen)` }))
+      .onConflict((c) =>
+        c
+          .columns(['tenant_id', 'member_id', 'network'])
+          .doUpdateSet({ last_seen: sql`greatest(member_networks.last_seen, excluded.last_seen)` }),
+      )
       .execute();
   }
   if (fresh.length === 0 || !settings.newNetworkAlerts) return null;
@@ -221,7 +252,11 @@ export async function scanWorkspace(app: AppContext, tenantId: string): Promise<
         }
       }
       const last = events.length === SCAN_PAGE ? Number(events.at(-1)!.seq) : upTo;
-      await tx.updateTable('detection_settings').set({ scanned_seq: String(Math.max(last, settings.scannedUpTo)) }).where('tenant_id', '=', tenantId).execute();
+      await tx
+        .updateTable('detection_settings')
+        .set({ scanned_seq: String(Math.max(last, settings.scannedUpTo)) })
+        .where('tenant_id', '=', tenantId)
+        .execute();
       return { findings: found, done: events.length < SCAN_PAGE };
     });
     for (const finding of findings) {
@@ -233,7 +268,11 @@ export async function scanWorkspace(app: AppContext, tenantId: string): Promise<
 }
 
 async function visibleSeq(tx: Tx, tenantId: string): Promise<number> {
-  const row = await tx.selectFrom('audit_events').select(sql<string | null>`max(seq)`.as('seq')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const row = await tx
+    .selectFrom('audit_events')
+    .select(sql<string | null>`max(seq)`.as('seq'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
   return Number(row.seq ?? 0);
 }
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { iso, isoRequired } from '../crm/context.ts';
-import { isoDate } from '../crm/schema.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
+import { isoDate } from '../shared/fields.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { DpiasTable } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
@@ -17,7 +17,10 @@ const risk = z.object({
   risk: z.string().trim().min(1).max(1000),
   likelihood: z.number().int().min(1).max(4).describe('1 negligible, 2 limited, 3 significant, 4 maximum'),
   severity: z.number().int().min(1).max(4).describe('1 negligible, 2 limited, 3 significant, 4 maximum'),
-  mitigations: z.array(z.object({ measure: z.string().trim().min(1).max(1000), owner: z.string().trim().min(1).max(200) })).max(20).default([]),
+  mitigations: z
+    .array(z.object({ measure: z.string().trim().min(1).max(1000), owner: z.string().trim().min(1).max(200) }))
+    .max(20)
+    .default([]),
 });
 
 export const dpiaInput = z.object({
@@ -88,7 +91,11 @@ async function find(tx: Tx, tenantId: string, id: string): Promise<Row> {
 }
 
 export function listDpias(app: AppContext, caller: Caller) {
-  return asCaller(app, caller, async (tx) => ({ items: (await tx.selectFrom('dpias').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('review_on').orderBy('id').execute()).map(toView) }));
+  return asCaller(app, caller, async (tx) => ({
+    items: (
+      await tx.selectFrom('dpias').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('review_on').orderBy('id').execute()
+    ).map(toView),
+  }));
 }
 
 export function getDpia(app: AppContext, caller: Caller, id: string) {
@@ -99,7 +106,12 @@ export function createDpia(app: AppContext, caller: Caller, input: z.infer<typeo
   return asCaller(app, caller, async (tx, audit) => {
     if (input.activityId !== 'workspace-members') {
       const purpose = z.string().uuid().safeParse(input.activityId).success
-        ? await tx.selectFrom('purposes').select('id').where('tenant_id', '=', caller.auth.tenantId).where('id', '=', input.activityId).executeTakeFirst()
+        ? await tx
+            .selectFrom('purposes')
+            .select('id')
+            .where('tenant_id', '=', caller.auth.tenantId)
+            .where('id', '=', input.activityId)
+            .executeTakeFirst()
         : undefined;
       if (!purpose) throw unprocessable('activityId must name a purpose of the register, or workspace-members.', { field: 'activityId' });
     }
@@ -152,7 +164,7 @@ export function updateDpia(app: AppContext, caller: Caller, id: string, patch: z
 export function signOffDpia(app: AppContext, caller: Caller, id: string) {
   return asCaller(app, caller, async (tx, audit) => {
     const current = await find(tx, caller.auth.tenantId, id);
-    if (!current.dpo_opinion) throw conflict('The DPO\'s opinion (Art. 35(2)) must be recorded before sign-off.', { field: 'dpoOpinion' });
+    if (!current.dpo_opinion) throw conflict("The DPO's opinion (Art. 35(2)) must be recorded before sign-off.", { field: 'dpoOpinion' });
     if (!current.residual_risk) throw conflict('State the residual risk before sign-off.', { field: 'residualRisk' });
     const row = await tx
       .updateTable('dpias')
@@ -209,13 +221,31 @@ export async function remindDpiaReviews(app: AppContext): Promise<number> {
         .where((eb) => eb.or([eb('last_reminded_at', 'is', null), eb('last_reminded_at', '<', new Date(Date.now() - 7 * 86_400_000))]))
         .execute();
       if (rows.length === 0) return null;
-      await tx.updateTable('dpias').set({ last_reminded_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', rows.map((r) => r.id)).execute();
-      await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:dpia.review-reminders' }, { action: 'dpia.remind', objectType: 'dpia', objectId: null, fields: [`due:${rows.length}`] });
+      await tx
+        .updateTable('dpias')
+        .set({ last_reminded_at: new Date() })
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      await recordAudit(
+        tx,
+        tenantId,
+        { actorType: 'system', actorId: 'job:dpia.review-reminders' },
+        { action: 'dpia.remind', objectType: 'dpia', objectId: null, fields: [`due:${rows.length}`] },
+      );
       return { rows, to: await dpoEmails(tx, tenantId) };
     });
     if (!due) continue;
     for (const to of due.to) {
-      await app.mailer.send({ to, subject: `${due.rows.length} impact assessment(s) due for review`, text: due.rows.map((r) => `- ${r.title}: review due ${day(r.review_on)}`).join('\n') + '\n' });
+      await app.mailer.send({
+        to,
+        subject: `${due.rows.length} impact assessment(s) due for review`,
+        text: due.rows.map((r) => `- ${r.title}: review due ${day(r.review_on)}`).join('\n') + '\n',
+      });
       sent += 1;
     }
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { iso, isoRequired } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { IncidentsTable, PersonType } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
@@ -42,7 +42,10 @@ export const incidentPatch = z.object({
   measures: text(10000).optional(),
   status: z.enum(['open', 'notified', 'closed']).optional(),
 });
-export const decisionInput = z.object({ notificationRequired: z.boolean(), reason: text(5000).min(10).describe('Why notification is or is not required (Art. 33(1) risk assessment)') });
+export const decisionInput = z.object({
+  notificationRequired: z.boolean(),
+  reason: text(5000).min(10).describe('Why notification is or is not required (Art. 33(1) risk assessment)'),
+});
 export const affectedInput = z.object({
   exportedBy: z.string().min(1).max(100).describe('The member or API token whose exports the breach concerns'),
   from: z.string().datetime({ offset: true }),
@@ -64,7 +67,17 @@ export const incidentView = z.object({
   approxRecords: z.number().nullable(),
   affectedPersons: z.number().describe('People listed as affected'),
   jurisdictionClocks: z
-    .array(z.object({ jurisdiction: z.string(), name: z.string(), people: z.number(), authority: z.string(), deadline: z.string().nullable(), text: z.string(), reference: z.string() }))
+    .array(
+      z.object({
+        jurisdiction: z.string(),
+        name: z.string(),
+        people: z.number(),
+        authority: z.string(),
+        deadline: z.string().nullable(),
+        text: z.string(),
+        reference: z.string(),
+      }),
+    )
     .describe('The notification clock of each jurisdiction the affected people fall under (the workspace default while none are listed)'),
   likelyConsequences: z.string(),
   measures: z.string(),
@@ -99,12 +112,25 @@ async function jurisdictionClocks(tx: Tx, row: IncidentRow) {
   return JURISDICTIONS.filter((key) => people.has(key)).map((key) => {
     const { breach, name } = PROFILES[key];
     const deadline = breachDeadline(new Date(row.aware_at), breach.within);
-    return { jurisdiction: key, name, people: people.get(key)!, authority: breach.authority, deadline: deadline ? deadline.toISOString() : null, text: breach.text, reference: breach.reference };
+    return {
+      jurisdiction: key,
+      name,
+      people: people.get(key)!,
+      authority: breach.authority,
+      deadline: deadline ? deadline.toISOString() : null,
+      text: breach.text,
+      reference: breach.reference,
+    };
   });
 }
 
 async function toView(tx: Tx, row: IncidentRow): Promise<z.infer<typeof incidentView>> {
-  const affected = await tx.selectFrom('incident_persons').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', row.tenant_id).where('incident_id', '=', row.id).executeTakeFirstOrThrow();
+  const affected = await tx
+    .selectFrom('incident_persons')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', row.tenant_id)
+    .where('incident_id', '=', row.id)
+    .executeTakeFirstOrThrow();
   return {
     id: row.id,
     title: row.title,
@@ -138,7 +164,14 @@ async function findIncident(tx: Tx, tenantId: string, id: string): Promise<Incid
 
 export function listIncidents(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx) => {
-    const rows = await tx.selectFrom('incidents').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('aware_at', 'desc').orderBy('id').limit(500).execute();
+    const rows = await tx
+      .selectFrom('incidents')
+      .selectAll()
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .orderBy('aware_at', 'desc')
+      .orderBy('id')
+      .limit(500)
+      .execute();
     const items = [];
     for (const row of rows) items.push(await toView(tx, row));
     return { items };
@@ -179,7 +212,8 @@ export function createIncident(app: AppContext, caller: Caller, input: z.infer<t
 export function updateIncident(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof incidentPatch>) {
   return asCaller(app, caller, async (tx, audit) => {
     const current = await findIncident(tx, caller.auth.tenantId, id);
-    if (patch.status === 'notified' && current.notification_required !== true) throw conflict('Record the decision that notification is required first.', { field: 'status' });
+    if (patch.status === 'notified' && current.notification_required !== true)
+      throw conflict('Record the decision that notification is required first.', { field: 'status' });
     const row = await tx
       .updateTable('incidents')
       .set({
@@ -211,21 +245,41 @@ export function decideNotification(app: AppContext, caller: Caller, id: string, 
     await findIncident(tx, caller.auth.tenantId, id);
     const row = await tx
       .updateTable('incidents')
-      .set({ notification_required: input.notificationRequired, decision_reason: input.reason, decided_at: new Date(), status: sql`case when status = 'draft' then 'open'::incident_status else status end`, updated_at: new Date() })
+      .set({
+        notification_required: input.notificationRequired,
+        decision_reason: input.reason,
+        decided_at: new Date(),
+        status: sql`case when status = 'draft' then 'open'::incident_status else status end`,
+        updated_at: new Date(),
+      })
       .where('tenant_id', '=', caller.auth.tenantId)
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit({ action: 'incident.decide', objectType: 'incident', objectId: id, fields: [`notificationRequired:${input.notificationRequired}`] });
+    await audit({
+      action: 'incident.decide',
+      objectType: 'incident',
+      objectId: id,
+      fields: [`notificationRequired:${input.notificationRequired}`],
+    });
     return toView(tx, row);
   });
 }
 
-async function addAffected(tx: Tx, tenantId: string, incidentId: string, people: Array<{ person_id: string; person_type: PersonType }>): Promise<void> {
+async function addAffected(
+  tx: Tx,
+  tenantId: string,
+  incidentId: string,
+  people: Array<{ person_id: string; person_type: PersonType }>,
+): Promise<void> {
   for (let i = 0; i < people.length; i += 1000) {
     await tx
       .insertInto('incident_persons')
-      .values(people.slice(i, i + 1000).map((p) => ({ tenant_id: tenantId, incident_id: incidentId, person_id: p.person_id, person_type: p.person_type })))
+      .values(
+        people
+          .slice(i, i + 1000)
+          .map((p) => ({ tenant_id: tenantId, incident_id: incidentId, person_id: p.person_id, person_type: p.person_type })),
+      )
       .onConflict((c) => c.columns(['tenant_id', 'incident_id', 'person_id']).doNothing())
       .execute();
   }
@@ -256,7 +310,14 @@ export function notificationDrafts(app: AppContext, caller: Caller, id: string) 
     const row = await findIncident(tx, caller.auth.tenantId, id);
     const view = await toView(tx, row);
     const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', caller.auth.tenantId).executeTakeFirstOrThrow();
-    const dpo = await tx.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').select(['users.name', 'users.email']).where('members.tenant_id', '=', caller.auth.tenantId).where('members.is_dpo', '=', true).where('members.status', '=', 'active').execute();
+    const dpo = await tx
+      .selectFrom('members')
+      .innerJoin('users', 'users.id', 'members.user_id')
+      .select(['users.name', 'users.email'])
+      .where('members.tenant_id', '=', caller.auth.tenantId)
+      .where('members.is_dpo', '=', true)
+      .where('members.status', '=', 'active')
+      .execute();
     const contact = dpo.map((d) => `${d.name} <${d.email}>`).join(', ') || '(name the data protection officer or contact point)';
     const persons = view.affectedPersons || view.approxPersons;
     const authority = [
@@ -317,20 +378,42 @@ export async function openDetectedIncident(app: AppContext, tenantId: string, fi
       .returning('id')
       .executeTakeFirst();
     if (!row) return null;
-    const people = finding.exportId ? await tx.selectFrom('export_items').select(['person_id', 'person_type']).where('tenant_id', '=', tenantId).where('export_id', '=', finding.exportId).execute() : [];
+    const people = finding.exportId
+      ? await tx
+          .selectFrom('export_items')
+          .select(['person_id', 'person_type'])
+          .where('tenant_id', '=', tenantId)
+          .where('export_id', '=', finding.exportId)
+          .execute()
+      : [];
     await addAffected(tx, tenantId, row.id, people);
-    await recordAudit(tx, tenantId, { actorType: 'system', actorId: `detection:${finding.rule}` }, { action: 'incident.detect', objectType: 'incident', objectId: row.id, fields: [`people:${people.length}`] });
+    await recordAudit(
+      tx,
+      tenantId,
+      { actorType: 'system', actorId: `detection:${finding.rule}` },
+      { action: 'incident.detect', objectType: 'incident', objectId: row.id, fields: [`people:${people.length}`] },
+    );
     return { id: row.id, recipients: await dpoEmails(tx, tenantId) };
   });
   if (!opened) return null;
   for (const to of opened.recipients) {
-    await app.mailer.send({ to, subject: `Possible data breach: ${finding.title}`, text: `${finding.nature}\n\nA draft incident was opened (${opened.id}). Assess it in the incident register: the 72-hour clock runs from when you become aware.\n` });
+    await app.mailer.send({
+      to,
+      subject: `Possible data breach: ${finding.title}`,
+      text: `${finding.nature}\n\nA draft incident was opened (${opened.id}). Assess it in the incident register: the 72-hour clock runs from when you become aware.\n`,
+    });
   }
   return opened.id;
 }
 
 /** Detection at export time: an export of at least BULK_EXPORT_THRESHOLD people opens a draft listing exactly who was exported. */
-export async function checkBulkExport(app: AppContext, tenantId: string, exportId: string, exportedBy: string, count: number): Promise<string | null> {
+export async function checkBulkExport(
+  app: AppContext,
+  tenantId: string,
+  exportId: string,
+  exportedBy: string,
+  count: number,
+): Promise<string | null> {
   if (count < BULK_EXPORT_THRESHOLD) return null;
   return openDetectedIncident(app, tenantId, {
     key: `bulk_export:${exportId}`,
@@ -367,11 +450,26 @@ export async function warnBreachClocks(app: AppContext, now = new Date()): Promi
         const clock = clockState(new Date(row.aware_at), now, false);
         const level = clock.level === 'overdue' ? 'warning_24h' : clock.level;
         if (level === 'warning_24h') {
-          await tx.updateTable('incidents').set({ warned_24h_at: now, warned_48h_at: sql`coalesce(warned_48h_at, ${now})` }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
+          await tx
+            .updateTable('incidents')
+            .set({ warned_24h_at: now, warned_48h_at: sql`coalesce(warned_48h_at, ${now})` })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', row.id)
+            .execute();
         } else if (level === 'warning_48h' && !row.warned_48h_at) {
-          await tx.updateTable('incidents').set({ warned_48h_at: now }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
+          await tx
+            .updateTable('incidents')
+            .set({ warned_48h_at: now })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', row.id)
+            .execute();
         } else continue;
-        await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:incidents.clock-warnings' }, { action: 'incident.clock_warning', objectType: 'incident', objectId: row.id, fields: [level] });
+        await recordAudit(
+          tx,
+          tenantId,
+          { actorType: 'system', actorId: 'job:incidents.clock-warnings' },
+          { action: 'incident.clock_warning', objectType: 'incident', objectId: row.id, fields: [level] },
+        );
         due.push({ id: row.id, title: row.title, hours: clock.hoursRemaining, deadline: clock.deadline });
       }
       return { due, recipients: due.length > 0 ? await dpoEmails(tx, tenantId) : [] };
@@ -379,7 +477,11 @@ export async function warnBreachClocks(app: AppContext, now = new Date()): Promi
     for (const incident of warnings.due) {
       const left = incident.hours < 0 ? `overdue by ${Math.abs(incident.hours)} hours` : `${incident.hours} hours left`;
       for (const to of warnings.recipients) {
-        await app.mailer.send({ to, subject: `Breach notification clock: ${left} — ${incident.title}`, text: `Incident ${incident.id} ("${incident.title}"): the supervisory authority must be notified by ${incident.deadline} (Art. 33(1)), ${left}. Record the decision or the notification in the incident register.\n` });
+        await app.mailer.send({
+          to,
+          subject: `Breach notification clock: ${left} — ${incident.title}`,
+          text: `Incident ${incident.id} ("${incident.title}"): the supervisory authority must be notified by ${incident.deadline} (Art. 33(1)), ${left}. Record the decision or the notification in the incident register.\n`,
+        });
         sent += 1;
       }
     }

@@ -73,14 +73,25 @@ async function registerJurisdictions(tx: Tx, tenantId: string): Promise<Register
   const fallback = await workspaceJurisdiction(tx, tenantId);
   const places = [];
   for (const table of ['contacts', 'leads'] as const) {
-    places.push(...(await tx.selectFrom(table).select(['country', 'region', 'jurisdiction', sql<string>`count(*)`.as('n')]).where('tenant_id', '=', tenantId).groupBy(['country', 'region', 'jurisdiction']).execute()));
+    places.push(
+      ...(await tx
+        .selectFrom(table)
+        .select(['country', 'region', 'jurisdiction', sql<string>`count(*)`.as('n')])
+        .where('tenant_id', '=', tenantId)
+        .groupBy(['country', 'region', 'jurisdiction'])
+        .execute()),
+    );
   }
   const counts = countByJurisdiction(places, fallback);
   if (!counts.has(fallback)) counts.set(fallback, 0);
   return JURISDICTIONS.filter((key) => counts.has(key)).map((key) => {
     const profile = PROFILES[key];
     const { deadline, breach } = profile;
-    const within = breach.within ? ('hours' in breach.within ? `${breach.within.hours} hours` : `${breach.within.businessDays} business days`) : 'no fixed period';
+    const within = breach.within
+      ? 'hours' in breach.within
+        ? `${breach.within.hours} hours`
+        : `${breach.within.businessDays} business days`
+      : 'no fixed period';
     return {
       key,
       name: profile.name,
@@ -91,7 +102,7 @@ async function registerJurisdictions(tx: Tx, tenantId: string): Promise<Register
       responseDeadline: `${describePeriod(deadline.response)}${deadline.extension ? ` + ${describePeriod(deadline.extension)}` : ''} (${deadline.reference})`,
       verification: `${profile.verification.text} (${profile.verification.reference})`,
       marketing: `${profile.marketing.regime.replace('_', '-')} (${profile.marketing.reference})${profile.marketing.softOptIn ? `; soft opt-in: ${profile.marketing.softOptIn}` : ''}`,
-      saleSharing: `${profile.saleSharing.regime === 'opt_out' ? 'allowed until the person opts out' : 'only with the person\'s consent'} (${profile.saleSharing.reference})`,
+      saleSharing: `${profile.saleSharing.regime === 'opt_out' ? 'allowed until the person opts out' : "only with the person's consent"} (${profile.saleSharing.reference})`,
       breachNotification: `${breach.authority}: ${within}. ${breach.text} (${breach.reference})`,
     };
   });
@@ -105,17 +116,51 @@ async function registerJurisdictions(tx: Tx, tenantId: string): Promise<Register
  */
 export async function buildRegister(tx: Tx, tenantId: string): Promise<Register> {
   const inventory = await workspaceInventory(tx, tenantId);
-  const subjectCategories = [...new Set(inventory.filter((e) => e.subject === 'data_subject').map((e) => CATEGORY_LABELS[e.category]))].sort();
+  const subjectCategories = [
+    ...new Set(inventory.filter((e) => e.subject === 'data_subject').map((e) => CATEGORY_LABELS[e.category])),
+  ].sort();
   const staffCategories = [...new Set(inventory.filter((e) => e.subject === 'staff').map((e) => CATEGORY_LABELS[e.category]))].sort();
-  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').execute();
-  const processors = await tx.selectFrom('subprocessors').selectAll().where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('name').execute();
+  const purposes = await tx
+    .selectFrom('purposes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'active')
+    .orderBy('name')
+    .execute();
+  const processors = await tx
+    .selectFrom('subprocessors')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
   const processorNames = processors.map((p) => `${p.name} (${p.service})`);
-  const transfers = processors.filter((p) => !EEA.has(p.country)).map((p) => `${p.name}: ${p.country}, ${p.safeguard === 'sccs' ? `standard contractual clauses module ${p.scc_module} (${p.scc_version})` : p.safeguard === 'adequacy' ? 'adequacy decision' : 'binding corporate rules'}`);
+  const transfers = processors
+    .filter((p) => !EEA.has(p.country))
+    .map(
+      (p) =>
+        `${p.name}: ${p.country}, ${p.safeguard === 'sccs' ? `standard contractual clauses module ${p.scc_module} (${p.scc_version})` : p.safeguard === 'adequacy' ? 'adequacy decision' : 'binding corporate rules'}`,
+    );
   const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
-  const dpo = await tx.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').select(['users.name', 'users.email']).where('members.tenant_id', '=', tenantId).where('members.is_dpo', '=', true).where('members.status', '=', 'active').execute();
+  const dpo = await tx
+    .selectFrom('members')
+    .innerJoin('users', 'users.id', 'members.user_id')
+    .select(['users.name', 'users.email'])
+    .where('members.tenant_id', '=', tenantId)
+    .where('members.is_dpo', '=', true)
+    .where('members.status', '=', 'active')
+    .execute();
   // Connected CRMs receive what users push to them, and are where synced records come from.
-  const integrations = await tx.selectFrom('integrations').select(['id', 'kind', 'label', 'acting_as', 'base_url']).where('tenant_id', '=', tenantId).where('status', 'in', ['active', 'needs_reconnect']).orderBy('created_at').execute();
-  const connectorNames = integrations.filter((i) => i.acting_as === 'controller').map((i) => `${i.label} (${i.kind} CRM, connected by sync)`);
+  const integrations = await tx
+    .selectFrom('integrations')
+    .select(['id', 'kind', 'label', 'acting_as', 'base_url'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['active', 'needs_reconnect'])
+    .orderBy('created_at')
+    .execute();
+  const connectorNames = integrations
+    .filter((i) => i.acting_as === 'controller')
+    .map((i) => `${i.label} (${i.kind} CRM, connected by sync)`);
   const activities: RegisterActivity[] = purposes.map((purpose) => ({
     id: purpose.id,
     name: purpose.name,
@@ -159,28 +204,89 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
       securityMeasures: SECURITY_MEASURES,
     });
   }
-  return { controller: { name: tenant.name, dpo: dpo.map((d) => `${d.name} <${d.email}>`) }, generatedAt: new Date().toISOString(), activities, jurisdictions: await registerJurisdictions(tx, tenantId) };
+  return {
+    controller: { name: tenant.name, dpo: dpo.map((d) => `${d.name} <${d.email}>`) },
+    generatedAt: new Date().toISOString(),
+    activities,
+    jurisdictions: await registerJurisdictions(tx, tenantId),
+  };
 }
 
 export function registerCsv(register: Register): string {
   return stringify([
-    ['activity', 'role', 'purpose', 'legal basis', 'categories of persons', 'categories of data', 'recipients', 'third-country transfers', 'retention', 'security measures', 'sells or shares'],
-    ...register.activities.map((a) => [a.name, a.role, a.purpose, a.legalBasis, a.categoriesOfPersons.join('; '), a.categoriesOfData.join('; '), a.recipients.join('; '), a.transfers.join('; '), a.retention, a.securityMeasures.join('; '), a.sellsOrShares ? 'yes' : 'no'].map(safeCell)),
+    [
+      'activity',
+      'role',
+      'purpose',
+      'legal basis',
+      'categories of persons',
+      'categories of data',
+      'recipients',
+      'third-country transfers',
+      'retention',
+      'security measures',
+      'sells or shares',
+    ],
+    ...register.activities.map((a) =>
+      [
+        a.name,
+        a.role,
+        a.purpose,
+        a.legalBasis,
+        a.categoriesOfPersons.join('; '),
+        a.categoriesOfData.join('; '),
+        a.recipients.join('; '),
+        a.transfers.join('; '),
+        a.retention,
+        a.securityMeasures.join('; '),
+        a.sellsOrShares ? 'yes' : 'no',
+      ].map(safeCell),
+    ),
     [],
-    ['jurisdiction', 'law', 'people', 'rights (legal references)', 'response deadline', 'verification', 'marketing', 'sale and sharing', 'breach notification'],
-    ...register.jurisdictions.map((j) => [`${j.name}${j.workspaceDefault ? ' (workspace default)' : ''}`, j.law, String(j.people), j.rights.map((r) => `${r.title}: ${r.reference}`).join('; '), j.responseDeadline, j.verification, j.marketing, j.saleSharing, j.breachNotification].map(safeCell)),
+    [
+      'jurisdiction',
+      'law',
+      'people',
+      'rights (legal references)',
+      'response deadline',
+      'verification',
+      'marketing',
+      'sale and sharing',
+      'breach notification',
+    ],
+    ...register.jurisdictions.map((j) =>
+      [
+        `${j.name}${j.workspaceDefault ? ' (workspace default)' : ''}`,
+        j.law,
+        String(j.people),
+        j.rights.map((r) => `${r.title}: ${r.reference}`).join('; '),
+        j.responseDeadline,
+        j.verification,
+        j.marketing,
+        j.saleSharing,
+        j.breachNotification,
+      ].map(safeCell),
+    ),
   ]);
 }
 
 export function registerPdf(register: Register, version: number | null): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'Register of processing activities', Author: register.controller.name } });
+    const doc = new PDFDocument({
+      size: 'A4',
+      margin: 50,
+      info: { Title: 'Register of processing activities', Author: register.controller.name },
+    });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     doc.fontSize(18).text('Register of processing activities');
-    doc.fontSize(10).text(`Art. 30(1) GDPR. Controller: ${register.controller.name}. Data protection officer: ${register.controller.dpo.join(', ') || 'none named'}.`);
+    doc
+      .fontSize(10)
+      .text(
+        `Art. 30(1) GDPR. Controller: ${register.controller.name}. Data protection officer: ${register.controller.dpo.join(', ') || 'none named'}.`,
+      );
     doc.text(`Generated ${register.generatedAt}${version ? `, version ${version}` : ''}.`);
     for (const activity of register.activities) {
       doc.moveDown().fontSize(13).text(activity.name);
@@ -199,7 +305,10 @@ export function registerPdf(register: Register, version: number | null): Promise
     }
     doc.moveDown().fontSize(15).text('Jurisdictions');
     for (const jurisdiction of register.jurisdictions) {
-      doc.moveDown().fontSize(13).text(`${jurisdiction.name}${jurisdiction.workspaceDefault ? ' (workspace default)' : ''}: ${jurisdiction.people} people`);
+      doc
+        .moveDown()
+        .fontSize(13)
+        .text(`${jurisdiction.name}${jurisdiction.workspaceDefault ? ' (workspace default)' : ''}: ${jurisdiction.people} people`);
       doc.fontSize(9);
       doc.text(jurisdiction.law);
       for (const right of jurisdiction.rights) doc.text(`${right.title}: ${right.reference}`);
@@ -217,7 +326,10 @@ export function registerPdf(register: Register, version: number | null): Promise
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -225,7 +337,13 @@ function canonical(value: unknown): string {
 /** The register as it is now, its last saved version, and what changed in between (activity names). */
 export async function registerChanges(tx: Tx, tenantId: string) {
   const register = await buildRegister(tx, tenantId);
-  const last = await tx.selectFrom('register_versions').selectAll().where('tenant_id', '=', tenantId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  const last = await tx
+    .selectFrom('register_versions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const previous = (last?.content as Register | undefined)?.activities ?? [];
   const key = (a: RegisterActivity) => canonical(a);
   const changes = [
@@ -245,7 +363,10 @@ export function saveRegisterVersion(app: AppContext, caller: Caller) {
       return { version: last.version, changes: [], saved: false };
     }
     const version = (last?.version ?? 0) + 1;
-    await tx.insertInto('register_versions').values({ tenant_id: caller.auth.tenantId, version, content: JSON.stringify(register), changes, created_by: caller.origin.actorId }).execute();
+    await tx
+      .insertInto('register_versions')
+      .values({ tenant_id: caller.auth.tenantId, version, content: JSON.stringify(register), changes, created_by: caller.origin.actorId })
+      .execute();
     await audit({ action: 'register.version', objectType: 'register', objectId: String(version), fields: changes.slice(0, 20) });
     return { version, changes, saved: true };
   });

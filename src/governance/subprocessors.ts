@@ -2,8 +2,8 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { isoRequired } from '../crm/context.ts';
-import { country, isoDate } from '../crm/schema.ts';
+import { isoRequired } from '../shared/dates.ts';
+import { country, isoDate } from '../shared/fields.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { SubprocessorsTable } from '../db/types-consent.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
@@ -11,7 +11,38 @@ import { notFound, unprocessable } from '../http/errors.ts';
 type Row = Selectable<SubprocessorsTable>;
 
 /** EU/EEA member states: no transfer outside the GDPR's reach. */
-export const EEA = new Set(['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO']);
+export const EEA = new Set([
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+  'IS',
+  'LI',
+  'NO',
+]);
 /** Countries with an adequacy decision (Art. 45); the US through the Data Privacy Framework. */
 export const ADEQUATE = new Set(['AD', 'AR', 'CA', 'CH', 'FO', 'GB', 'GG', 'IL', 'IM', 'JE', 'JP', 'KR', 'NZ', 'UY', 'US']);
 
@@ -82,20 +113,44 @@ export function subprocessorToView(row: Row): z.infer<typeof subprocessorView> {
 }
 
 /** A transfer needs a ground that fits the destination (Chapter V). */
-function assertSafeguard(value: { country: string; safeguard: (typeof SAFEGUARDS)[number]; sccModule: number | null; sccVersion: string | null }): void {
+function assertSafeguard(value: {
+  country: string;
+  safeguard: (typeof SAFEGUARDS)[number];
+  sccModule: number | null;
+  sccVersion: string | null;
+}): void {
   const inEea = EEA.has(value.country);
   if (inEea !== (value.safeguard === 'eea')) {
-    throw unprocessable(inEea ? `${value.country} is in the EEA: there is no transfer, use safeguard "eea".` : `${value.country} is outside the EEA: choose adequacy, sccs or bcr.`, { field: 'safeguard' });
+    throw unprocessable(
+      inEea
+        ? `${value.country} is in the EEA: there is no transfer, use safeguard "eea".`
+        : `${value.country} is outside the EEA: choose adequacy, sccs or bcr.`,
+      { field: 'safeguard' },
+    );
   }
   if (value.safeguard === 'adequacy' && !ADEQUATE.has(value.country)) {
-    throw unprocessable(`There is no adequacy decision for ${value.country}: use standard contractual clauses or binding corporate rules.`, { field: 'safeguard' });
+    throw unprocessable(
+      `There is no adequacy decision for ${value.country}: use standard contractual clauses or binding corporate rules.`,
+      { field: 'safeguard' },
+    );
   }
   if ((value.safeguard === 'sccs') !== Boolean(value.sccModule && value.sccVersion)) {
-    throw unprocessable(value.safeguard === 'sccs' ? 'Standard contractual clauses need their module (1-4) and version.' : 'sccModule and sccVersion apply to standard contractual clauses only.', { field: 'sccModule' });
+    throw unprocessable(
+      value.safeguard === 'sccs'
+        ? 'Standard contractual clauses need their module (1-4) and version.'
+        : 'sccModule and sccVersion apply to standard contractual clauses only.',
+      { field: 'sccModule' },
+    );
   }
 }
 
-async function logChange(tx: Tx, tenantId: string, subprocessorId: string, change: 'added' | 'updated' | 'removed', fields: string[]): Promise<void> {
+async function logChange(
+  tx: Tx,
+  tenantId: string,
+  subprocessorId: string,
+  change: 'added' | 'updated' | 'removed',
+  fields: string[],
+): Promise<void> {
   await tx.insertInto('subprocessor_changes').values({ tenant_id: tenantId, subprocessor_id: subprocessorId, change, fields }).execute();
 }
 
@@ -107,7 +162,9 @@ async function find(tx: Tx, tenantId: string, id: string): Promise<Row> {
 
 export function listSubprocessors(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx) => ({
-    items: (await tx.selectFrom('subprocessors').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('name').orderBy('id').execute()).map(subprocessorToView),
+    items: (
+      await tx.selectFrom('subprocessors').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('name').orderBy('id').execute()
+    ).map(subprocessorToView),
   }));
 }
 
@@ -140,7 +197,12 @@ export function createSubprocessor(app: AppContext, caller: Caller, input: z.inf
 export function updateSubprocessor(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof subprocessorPatch>) {
   return asCaller(app, caller, async (tx, audit) => {
     const current = subprocessorToView(await find(tx, caller.auth.tenantId, id));
-    assertSafeguard({ country: patch.country ?? current.country, safeguard: patch.safeguard ?? current.safeguard, sccModule: patch.sccModule !== undefined ? patch.sccModule : current.sccModule, sccVersion: patch.sccVersion !== undefined ? patch.sccVersion : current.sccVersion });
+    assertSafeguard({
+      country: patch.country ?? current.country,
+      safeguard: patch.safeguard ?? current.safeguard,
+      sccModule: patch.sccModule !== undefined ? patch.sccModule : current.sccModule,
+      sccVersion: patch.sccVersion !== undefined ? patch.sccVersion : current.sccVersion,
+    });
     const row = await tx
       .updateTable('subprocessors')
       .set({
@@ -172,7 +234,12 @@ export function removeSubprocessor(app: AppContext, caller: Caller, id: string) 
   return asCaller(app, caller, async (tx, audit) => {
     const current = await find(tx, caller.auth.tenantId, id);
     if (!current.active) throw notFound('Active sub-processor');
-    await tx.updateTable('subprocessors').set({ active: false, updated_at: new Date() }).where('tenant_id', '=', caller.auth.tenantId).where('id', '=', id).execute();
+    await tx
+      .updateTable('subprocessors')
+      .set({ active: false, updated_at: new Date() })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .execute();
     await logChange(tx, caller.auth.tenantId, id, 'removed', []);
     await audit({ action: 'subprocessor.remove', objectType: 'subprocessor', objectId: id, fields: [] });
   });

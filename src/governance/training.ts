@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { ROLES } from '../auth/roles.ts';
-import { iso, isoRequired } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import type { Tx } from '../db/tenant.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
 
@@ -73,7 +73,9 @@ async function moduleViews(tx: Tx, tenantId: string, id?: string) {
       // Enum arrays come back from PGlite as their text form unless cast: read them as text[].
       sql<string[]>`t.roles::text[]`.as('role_names'),
       sql<string>`(select count(*) from training_assignments a where a.tenant_id = t.tenant_id and a.module_id = t.id)`.as('assigned'),
-      sql<string>`(select count(*) from training_assignments a where a.tenant_id = t.tenant_id and a.module_id = t.id and a.completed_at is not null)`.as('completed'),
+      sql<string>`(select count(*) from training_assignments a where a.tenant_id = t.tenant_id and a.module_id = t.id and a.completed_at is not null)`.as(
+        'completed',
+      ),
     ])
     .where('t.tenant_id', '=', tenantId);
   if (id) q = q.where('t.id', '=', id);
@@ -100,7 +102,15 @@ export function createModule(app: AppContext, caller: Caller, input: z.infer<typ
   return asCaller(app, caller, async (tx, audit) => {
     const row = await tx
       .insertInto('training_modules')
-      .values({ tenant_id: caller.auth.tenantId, title: input.title, content: input.content, roles: sql<string[]>`${input.roles}::text[]::member_role[]`, due_within_days: input.dueWithinDays, refresher_days: input.refresherDays, pass_score: input.passScore })
+      .values({
+        tenant_id: caller.auth.tenantId,
+        title: input.title,
+        content: input.content,
+        roles: sql<string[]>`${input.roles}::text[]::member_role[]`,
+        due_within_days: input.dueWithinDays,
+        refresher_days: input.refresherDays,
+        pass_score: input.passScore,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await syncAssignments(tx, caller.auth.tenantId);
@@ -111,7 +121,12 @@ export function createModule(app: AppContext, caller: Caller, input: z.infer<typ
 
 export function updateModule(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof modulePatch>) {
   return asCaller(app, caller, async (tx, audit) => {
-    const found = await tx.selectFrom('training_modules').select('id').where('tenant_id', '=', caller.auth.tenantId).where('id', '=', id).executeTakeFirst();
+    const found = await tx
+      .selectFrom('training_modules')
+      .select('id')
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!found) throw notFound('Training module');
     await tx
       .updateTable('training_modules')
@@ -132,7 +147,11 @@ export function updateModule(app: AppContext, caller: Caller, id: string, patch:
   });
 }
 
-export function listAssignments(app: AppContext, caller: Caller, query: { memberId?: string | undefined; overdue?: boolean | undefined; mine?: boolean }) {
+export function listAssignments(
+  app: AppContext,
+  caller: Caller,
+  query: { memberId?: string | undefined; overdue?: boolean | undefined; mine?: boolean },
+) {
   return asCaller(app, caller, async (tx) => {
     let q = tx
       .selectFrom('training_assignments as a')
@@ -173,8 +192,14 @@ export function completeAssignment(app: AppContext, caller: Caller, id: string, 
     if (!row) throw notFound('Training assignment');
     if (row.member_id !== caller.auth.memberId) throw forbidden('Only the member it is assigned to can complete a training.');
     if (row.completed_at) throw conflict('This training is already completed.');
-    if (score < row.pass_score) throw conflict(`A score of ${score} is below the pass mark of ${row.pass_score}; try again.`, { passScore: row.pass_score });
-    await tx.updateTable('training_assignments').set({ completed_at: new Date(), score }).where('tenant_id', '=', caller.auth.tenantId).where('id', '=', id).execute();
+    if (score < row.pass_score)
+      throw conflict(`A score of ${score} is below the pass mark of ${row.pass_score}; try again.`, { passScore: row.pass_score });
+    await tx
+      .updateTable('training_assignments')
+      .set({ completed_at: new Date(), score })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .execute();
     await audit({ action: 'training.complete', objectType: 'training_assignment', objectId: id, fields: [`score:${score}`] });
     return { completed: true };
   });

@@ -13,31 +13,16 @@ import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { auditRoutes } from '../audit/routes.ts';
 import { installGuard, sessionFailure, type Access } from '../auth/guard.ts';
-import { authRoutes } from '../auth/routes.ts';
-import { campaignRoutes } from '../campaigns/routes.ts';
-import { emailLinkRoutes } from '../campaigns/public-routes.ts';
-import { formPublicRoutes } from '../consent/public-routes.ts';
-import { consentRoutes } from '../consent/routes.ts';
-import { crmRoutes } from '../crm/routes.ts';
-import { portalRoutes } from '../rights/portal-routes.ts';
-import { governanceRoutes } from '../governance/routes.ts';
-import { syncRoutes } from '../sync/routes.ts';
-import { retentionRoutes } from '../retention/routes.ts';
-import { rightsRoutes } from '../rights/routes.ts';
-import { transferRoutes } from '../crm/transfer-routes.ts';
-import { memberRoutes } from '../members/routes.ts';
-import { workspaceRoutes } from '../workspace/routes.ts';
-import { jurisdictionRoutes } from '../jurisdiction/routes.ts';
-import { escapeHtml, page } from '../consent/html.ts';
+import { escapeHtml, page } from '../shared/html.ts';
 import { databaseUnavailable } from '../db/unavailable.ts';
-import { AppError } from './errors.ts';
+import { AppError, errorAnswer } from './errors.ts';
 import { refuseNulCharacters, routedPath } from './text-input.ts';
 
 /** What the route catalogue records of each route; tests walk it to cover every endpoint. */
@@ -73,7 +58,15 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   };
 }
 
-export async function buildApp(app: AppContext, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+/**
+ * The HTTP server without any module's routes: Fastify with its compilers, the route catalogue,
+ * security headers, OpenAPI, the guard, error handling and health checks. src/server.ts, the
+ * composition root, adds the modules and the web app.
+ */
+export async function createHttpServer(
+  app: AppContext,
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<FastifyInstance> {
   await app.keys.loadSystemKey(app.db);
   const tls = app.config.tls;
   const fastify = Fastify({
@@ -100,7 +93,13 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
     }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD' || access === undefined) continue;
-      fastify.catalogue.push({ method, url: route.url, access, resource: route.config?.resource, schema: { body: route.schema?.body, querystring: route.schema?.querystring, params: route.schema?.params } });
+      fastify.catalogue.push({
+        method,
+        url: route.url,
+        access,
+        resource: route.config?.resource,
+        schema: { body: route.schema?.body, querystring: route.schema?.querystring, params: route.schema?.params },
+      });
     }
   });
 
@@ -142,6 +141,8 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
       security: [{ session: [] }, { apiToken: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas named in zod's global registry (src/shared/openapi.ts) become components.schemas.
+    transformObject: jsonSchemaTransformObject,
   });
   await fastify.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -155,50 +156,52 @@ export async function buildApp(app: AppContext, options: { logger?: FastifyServe
     try {
       await sql`select 1`.execute(app.db.kysely);
     } catch {
-      return reply.code(503).send({ error: 'not_ready', message: 'The database does not answer.', details: null });
+      return reply.code(503).send(errorAnswer('not_ready', 'The database does not answer.'));
     }
     // A full disk still answers SELECT 1: what tells is a write refused lately, or the data
     // directory (the embedded database, the mail outbox) close to full.
     const freeBytes = await freeSpace(app.config.dataDir);
     if (Date.now() - storage.fullAt < STORAGE_FULL_REMEMBERED_MS || (freeBytes !== null && freeBytes < MIN_FREE_BYTES)) {
-      return reply.code(503).send({ error: 'storage_full', message: 'The database or the data directory has no space left to store more; an operator must free disk space.', details: { freeBytes } });
+      return reply
+        .code(503)
+        .send(
+          errorAnswer(
+            'storage_full',
+            'The database or the data directory has no space left to store more; an operator must free disk space.',
+            { freeBytes },
+          ),
+        );
     }
     return { status: 'ready' };
   });
 
-  authRoutes(fastify, app);
-  memberRoutes(fastify, app);
-  workspaceRoutes(fastify, app);
-  jurisdictionRoutes(fastify, app);
-  auditRoutes(fastify, app);
-  crmRoutes(fastify, app);
-  transferRoutes(fastify, app);
-  consentRoutes(fastify, app);
-  formPublicRoutes(fastify, app);
-  campaignRoutes(fastify, app);
-  emailLinkRoutes(fastify, app);
-  rightsRoutes(fastify, app);
-  portalRoutes(fastify, app);
-  retentionRoutes(fastify, app);
-  governanceRoutes(fastify, app);
-  syncRoutes(fastify, app);
-  await webApp(fastify);
   return fastify;
 }
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** The React app (web/, built by `npm run build`): static files, and index.html for the app's own pages. */
-async function webApp(fastify: FastifyInstance): Promise<void> {
+export async function serveWebApp(fastify: FastifyInstance): Promise<void> {
   if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
     fastify.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/plain').send('The web app is not built yet: run "npm run build" (npm start does it for you). The API is at /docs.'),
     );
     return;
   }
-  await fastify.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: true, index: 'index.html', cacheControl: true, maxAge: '1h' });
-  fastify.get('/accept-invitation', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
-  fastify.get('/confirm-signup', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
+  await fastify.register(fastifyStatic, {
+    root: WEB_DIST,
+    prefix: '/',
+    wildcard: true,
+    index: 'index.html',
+    cacheControl: true,
+    maxAge: '1h',
+  });
+  fastify.get('/accept-invitation', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.sendFile('index.html'),
+  );
+  fastify.get('/confirm-signup', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.sendFile('index.html'),
+  );
 }
 
 /**
@@ -240,7 +243,7 @@ async function freeSpace(directory: string): Promise<number | null> {
 
 function installErrorHandling(fastify: FastifyInstance, storage: { fullAt: number }): void {
   fastify.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: null });
+    reply.code(404).send(errorAnswer('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
   });
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
@@ -248,9 +251,13 @@ function installErrorHandling(fastify: FastifyInstance, storage: { fullAt: numbe
     if (session) return reply.code(session.status).send({ error: session.code, message: session.message, details: null });
     if (error instanceof AppError && request.routeOptions.config?.forDataSubject && (request.headers.accept ?? '').includes('text/html')) {
       // The person's pages are HTML: a refusal there is a page too.
-      return reply.code(error.status).type('text/html').send(page('Not available', `<h1>This page is for the person the link was sent to</h1><p>${escapeHtml(error.message)}</p>`));
+      return reply
+        .code(error.status)
+        .type('text/html')
+        .send(page('Not available', `<h1>This page is for the person the link was sent to</h1><p>${escapeHtml(error.message)}</p>`));
     }
-    if ((error instanceof AppError && error.code === 'storage_full') || databaseUnavailable(error)?.code === 'storage_full') storage.fullAt = Date.now();
+    if ((error instanceof AppError && error.code === 'storage_full') || databaseUnavailable(error)?.code === 'storage_full')
+      storage.fullAt = Date.now();
     if (error instanceof AppError) {
       reply.headers(error.headers);
       return reply.code(error.status).send({ error: error.code, message: error.message, details: error.details });
@@ -272,11 +279,19 @@ function installErrorHandling(fastify: FastifyInstance, storage: { fullAt: numbe
     const unavailable = databaseUnavailable(error);
     if (unavailable) {
       request.log.warn({ err: error }, 'database unavailable');
-      return reply.code(unavailable.status).header('retry-after', String(unavailable.retryAfterSeconds)).send({ error: unavailable.code, message: unavailable.message, details: null });
+      return reply
+        .code(unavailable.status)
+        .header('retry-after', String(unavailable.retryAfterSeconds))
+        .send({ error: unavailable.code, message: unavailable.message, details: null });
     }
     const database = databaseClientError(error);
-    if (database) return reply.code(database.status).send({ error: database.code, message: database.message, details: { constraint: (error as { constraint?: string }).constraint ?? null } });
+    if (database)
+      return reply.code(database.status).send({
+        error: database.code,
+        message: database.message,
+        details: { constraint: (error as { constraint?: string }).constraint ?? null },
+      });
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ error: 'internal_error', message: 'Internal server error', details: { requestId: request.id } });
+    return reply.code(500).send(errorAnswer('internal_error', 'Internal server error', { requestId: request.id }));
   });
 }

@@ -1,13 +1,27 @@
 import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
+import { schemaName } from '../shared/openapi.ts';
 import { badRequest } from './errors.ts';
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1-200)'),
-  cursor: z.string().max(500).optional().describe('Opaque cursor from the previous page\'s nextCursor'),
+  cursor: z.string().max(500).optional().describe("Opaque cursor from the previous page's nextCursor"),
 });
 
+const pages = new WeakMap<z.ZodType, z.ZodObject>();
+
+/** A page of items; one schema per item schema, named after it (Contact → ContactPage) when it has a name. */
 export function pageOf<T extends z.ZodType>(item: T) {
+  const known = pages.get(item) as ReturnType<typeof pageSchema<T>> | undefined;
+  if (known) return known;
+  const page = pageSchema(item);
+  const name = schemaName(item);
+  if (name) z.globalRegistry.add(page, { id: `${name}Page` });
+  pages.set(item, page);
+  return page;
+}
+
+function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     nextCursor: z.string().nullable().describe('Pass as cursor to get the next page; null on the last page'),
@@ -52,7 +66,11 @@ export function resolveSort(sort: string | undefined, options: Record<string, So
   const descending = raw.startsWith('-');
   const key = descending ? raw.slice(1) : raw;
   const option = options[key];
-  if (!option) throw badRequest(`Cannot sort by "${key}"; choose one of: ${Object.keys(options).join(', ')}`, { field: 'sort', allowed: Object.keys(options) });
+  if (!option)
+    throw badRequest(`Cannot sort by "${key}"; choose one of: ${Object.keys(options).join(', ')}`, {
+      field: 'sort',
+      allowed: Object.keys(options),
+    });
   return { expression: option.expression, direction: sort === undefined ? option.defaultDirection : descending ? 'desc' : 'asc' };
 }
 
@@ -72,9 +90,16 @@ export function pageBy<DB, TB extends keyof DB, O>(
   const direction = sql.raw(sort.direction);
   // The cursor keeps the sort value as PostgreSQL prints it: a JavaScript Date would cut
   // timestamps to milliseconds and skip rows that differ only in microseconds.
-  let q = query.select(sql`(${sort.expression})::text`.as('_sort') as any) as unknown as SelectQueryBuilder<DB, TB, O & { _sort: unknown }>;
-  if (after) q = q.where(sql<boolean>`(${sort.expression}, ${sql.ref(idColumn)}) ${comparison} (${after[0]}, ${after[1]})` as any);
-  return q.orderBy(sql`${sort.expression} ${direction}`).orderBy(sql`${sql.ref(idColumn)} ${direction}`).limit(limit + 1);
+  let q = query.select(sql`(${sort.expression})::text`.as('_sort') as never) as unknown as SelectQueryBuilder<
+    DB,
+    TB,
+    O & { _sort: unknown }
+  >;
+  if (after) q = q.where(sql<boolean>`(${sort.expression}, ${sql.ref(idColumn)}) ${comparison} (${after[0]}, ${after[1]})` as never);
+  return q
+    .orderBy(sql`${sort.expression} ${direction}`)
+    .orderBy(sql`${sql.ref(idColumn)} ${direction}`)
+    .limit(limit + 1);
 }
 
 function cursorValue(value: unknown): string | number {

@@ -14,7 +14,11 @@ export interface PublicLimit {
  * with 429 + Retry-After once one is over its limit. Counters live in PostgreSQL: every node
  * shares them.
  */
-export async function hitPublicLimits(db: Database, limits: PublicLimit[], message = 'Too many submissions from this address; try again later.'): Promise<void> {
+export async function hitPublicLimits(
+  db: Database,
+  limits: PublicLimit[],
+  message = 'Too many submissions from this address; try again later.',
+): Promise<void> {
   await withUser(db, null, async (tx) => {
     for (const limit of limits) {
       const row = await countHit(tx, limit);

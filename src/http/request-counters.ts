@@ -31,7 +31,14 @@ export class RequestCounters {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Database) {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), FLUSH_EVERY_MS);
+    // A failed flush is retried at the next tick (the hits stay pending); it is said, not hidden.
+    this.timer = setInterval(
+      () =>
+        void this.flush().catch((error: unknown) =>
+          console.error('rate limits: flush failed, retried in a second:', error instanceof Error ? error.message : error),
+        ),
+      FLUSH_EVERY_MS,
+    );
     this.timer.unref();
   }
 

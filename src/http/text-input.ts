@@ -27,7 +27,9 @@ class TooDeep extends Error {
 
 /** Parsed JSON, form fields and query values only: a streamed body (CSV import) is not walked. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return Boolean(value) && typeof value === 'object' && typeof (value as { pipe?: unknown }).pipe !== 'function' && !ArrayBuffer.isView(value);
+  return (
+    Boolean(value) && typeof value === 'object' && typeof (value as { pipe?: unknown }).pipe !== 'function' && !ArrayBuffer.isView(value)
+  );
 }
 
 /**
@@ -69,7 +71,13 @@ export async function refuseNulCharacters(request: FastifyRequest): Promise<void
     where = findNul(request.params, 'path') ?? findNul(request.query, 'query') ?? findNul(request.body, 'body');
   } catch (error) {
     if (!(error instanceof TooDeep)) throw error;
-    throw new AppError(400, 'too_deep', `The input is nested more than ${MAX_INPUT_DEPTH} levels deep (at ${error.path.slice(0, 200)}); no request of this API needs that.`, { maxDepth: MAX_INPUT_DEPTH });
+    throw new AppError(
+      400,
+      'too_deep',
+      `The input is nested more than ${MAX_INPUT_DEPTH} levels deep (at ${error.path.slice(0, 200)}); no request of this API needs that.`,
+      { maxDepth: MAX_INPUT_DEPTH },
+    );
   }
-  if (where) throw new AppError(400, 'invalid_text', `Text may not contain the NUL character (\\u0000): found in ${where}.`, { field: where });
+  if (where)
+    throw new AppError(400, 'invalid_text', `Text may not contain the NUL character (\\u0000): found in ${where}.`, { field: where });
 }

@@ -57,7 +57,8 @@ export type SubjectLink =
   | { kind: 'email_index'; column: string }
   | { kind: 'via'; column: string; table: string; link: SubjectLink };
 
-const person = (table: string, object: string, link: SubjectLink) =>
+const person =
+  (table: string, object: string, link: SubjectLink) =>
   (column: string, category: DataCategory, description: string, blindIndex?: string): PersonalDataColumn => ({
     table,
     column,
@@ -95,16 +96,66 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
   { ...lead('country', 'location', 'Country of residence (decides the jurisdiction whose law applies).'), encrypted: false },
   { ...lead('region', 'location', 'State or region of residence (e.g. California, for the CCPA).'), encrypted: false },
   person('tasks', 'task', ABOUT_RECORD)('title_enc', 'free_text', 'Title of a task, encrypted under the key of the person it concerns.'),
-  person('notes', 'note', ABOUT_RECORD)('body_enc', 'free_text', 'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.'),
-  { ...person('consent_events', 'consent', OF_PERSON)('ip_enc', 'online_identifier', 'Address the person gave, confirmed or withdrew a consent from (proof of consent).'), onErasure: 'shred' },
-  { ...person('consent_events', 'consent', OF_PERSON)('source_enc', 'identity', 'Where a consent event came from, as staff or an API caller described it (may name the person).'), onErasure: 'shred' },
-  { ...person('consent_events', 'consent', OF_PERSON)('user_agent_enc', 'online_identifier', 'Browser the person used when giving, confirming or withdrawing a consent.'), onErasure: 'shred' },
+  person('notes', 'note', ABOUT_RECORD)(
+    'body_enc',
+    'free_text',
+    'Text of a note, call, email or meeting log, encrypted under the key of the person it concerns.',
+  ),
+  {
+    ...person('consent_events', 'consent', OF_PERSON)(
+      'ip_enc',
+      'online_identifier',
+      'Address the person gave, confirmed or withdrew a consent from (proof of consent).',
+    ),
+    onErasure: 'shred',
+  },
+  {
+    ...person('consent_events', 'consent', OF_PERSON)(
+      'source_enc',
+      'identity',
+      'Where a consent event came from, as staff or an API caller described it (may name the person).',
+    ),
+    onErasure: 'shred',
+  },
+  {
+    ...person('consent_events', 'consent', OF_PERSON)(
+      'user_agent_enc',
+      'online_identifier',
+      'Browser the person used when giving, confirming or withdrawing a consent.',
+    ),
+    onErasure: 'shred',
+  },
   person('email_messages', 'email', OF_PERSON)('to_enc', 'contact', 'Address an email was sent to.'),
-  person('email_messages', 'email', OF_PERSON)('subject_enc', 'free_text', 'Subject of an email sent to the person (may quote their name).'),
+  person('email_messages', 'email', OF_PERSON)(
+    'subject_enc',
+    'free_text',
+    'Subject of an email sent to the person (may quote their name).',
+  ),
   person('email_messages', 'email', OF_PERSON)('text_enc', 'free_text', 'Text of an email sent to the person.'),
-  { ...person('email_messages', 'email', OF_PERSON)('mail_enc', 'free_text', 'The whole message while it waits to be sent (personal links and attachments included); emptied once sent.'), transient: true },
-  { ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)('products_enc', 'free_text', 'What the person bought or negotiated, the ground of marketing to them without consent (soft opt-in).'), rowId: 'person_id' },
-  { ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)('evidence_enc', 'free_text', 'Order, invoice or quote reference of that sale or negotiation.'), rowId: 'person_id' },
+  {
+    ...person('email_messages', 'email', OF_PERSON)(
+      'mail_enc',
+      'free_text',
+      'The whole message while it waits to be sent (personal links and attachments included); emptied once sent.',
+    ),
+    transient: true,
+  },
+  {
+    ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)(
+      'products_enc',
+      'free_text',
+      'What the person bought or negotiated, the ground of marketing to them without consent (soft opt-in).',
+    ),
+    rowId: 'person_id',
+  },
+  {
+    ...person('soft_opt_ins', 'soft opt-in', OF_PERSON)(
+      'evidence_enc',
+      'free_text',
+      'Order, invoice or quote reference of that sale or negotiation.',
+    ),
+    rowId: 'person_id',
+  },
   {
     table: 'processing_restrictions',
     column: 'reason',
@@ -116,14 +167,50 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     link: OF_PERSON,
     rowId: 'person_id',
   },
-  { ...person('dsr_requests', 'request', REQUESTER)('requester_email_enc', 'contact', 'Address a data subject request came from or is answered to.', 'requester_email_index'), onErasure: 'keep' },
+  {
+    ...person('dsr_requests', 'request', REQUESTER)(
+      'requester_email_enc',
+      'contact',
+      'Address a data subject request came from or is answered to.',
+      'requester_email_index',
+    ),
+    onErasure: 'keep',
+  },
   { ...person('dsr_requests', 'request', REQUESTER)('requester_name_enc', 'identity', 'Name the requester gave.'), onErasure: 'keep' },
-  { ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'), onErasure: 'keep' },
+  {
+    ...person('dsr_requests', 'request', REQUESTER)('details_enc', 'free_text', 'What the person asked, in their words.'),
+    onErasure: 'keep',
+  },
   // Staff write these and the person is told them; they may name the person or their situation.
-  { ...person('dsr_requests', 'request', REQUESTER)('extension_reason_enc', 'free_text', 'Why the answer to a request was extended (told to the person).'), onErasure: 'keep' },
-  { ...person('dsr_requests', 'request', REQUESTER)('rejection_reason_enc', 'free_text', 'Why a request was refused (told to the person).'), onErasure: 'keep' },
-  { ...person('portal_links', 'privacy portal link', { kind: 'email_index', column: 'email_index' })('email_enc', 'contact', 'Address a privacy-portal sign-in link was sent to (evidence of the sign-in).', 'email_index'), onErasure: 'delete' },
-  { ...person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })('summary_enc', 'free_text', 'What was found, done or sent for a request.'), onErasure: 'delete_other_requests' },
+  {
+    ...person('dsr_requests', 'request', REQUESTER)(
+      'extension_reason_enc',
+      'free_text',
+      'Why the answer to a request was extended (told to the person).',
+    ),
+    onErasure: 'keep',
+  },
+  {
+    ...person('dsr_requests', 'request', REQUESTER)('rejection_reason_enc', 'free_text', 'Why a request was refused (told to the person).'),
+    onErasure: 'keep',
+  },
+  {
+    ...person('portal_links', 'privacy portal link', { kind: 'email_index', column: 'email_index' })(
+      'email_enc',
+      'contact',
+      'Address a privacy-portal sign-in link was sent to (evidence of the sign-in).',
+      'email_index',
+    ),
+    onErasure: 'delete',
+  },
+  {
+    ...person('dsr_evidence', 'request', { kind: 'via', column: 'request_id', table: 'dsr_requests', link: REQUESTER })(
+      'summary_enc',
+      'free_text',
+      'What was found, done or sent for a request.',
+    ),
+    onErasure: 'delete_other_requests',
+  },
   {
     table: 'users',
     column: 'email',
@@ -133,7 +220,15 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     object: 'account',
     description: 'Sign-in email of a member; kept in clear because it is the login identifier and the address invitations go to.',
   },
-  { table: 'users', column: 'name', subject: 'staff', category: 'identity', encrypted: false, object: 'account', description: 'Display name of a member.' },
+  {
+    table: 'users',
+    column: 'name',
+    subject: 'staff',
+    category: 'identity',
+    encrypted: false,
+    object: 'account',
+    description: 'Display name of a member.',
+  },
   {
     table: 'invitations',
     column: 'email',
@@ -143,9 +238,33 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     object: 'invitation',
     description: 'Email address an invitation to join a workspace was sent to.',
   },
-  { table: 'sessions', column: 'ip', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'session', description: 'Address a member signed in from.' },
-  { table: 'member_networks', column: 'network', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'sign-in network', description: 'Networks (/24, /48) and countries a member signed in from, to notice a sign-in from somewhere new.' },
-  { table: 'incidents', column: 'nature', subject: 'staff', category: 'online_identifier', encrypted: false, object: 'incident', description: 'What happened; a detected sign-in names the member (by id) and the network or country they signed in from.' },
+  {
+    table: 'sessions',
+    column: 'ip',
+    subject: 'staff',
+    category: 'online_identifier',
+    encrypted: false,
+    object: 'session',
+    description: 'Address a member signed in from.',
+  },
+  {
+    table: 'member_networks',
+    column: 'network',
+    subject: 'staff',
+    category: 'online_identifier',
+    encrypted: false,
+    object: 'sign-in network',
+    description: 'Networks (/24, /48) and countries a member signed in from, to notice a sign-in from somewhere new.',
+  },
+  {
+    table: 'incidents',
+    column: 'nature',
+    subject: 'staff',
+    category: 'online_identifier',
+    encrypted: false,
+    object: 'incident',
+    description: 'What happened; a detected sign-in names the member (by id) and the network or country they signed in from.',
+  },
   {
     table: 'sessions',
     column: 'user_agent',
@@ -180,7 +299,8 @@ export const PERSONAL_DATA: readonly PersonalDataColumn[] = [
     category: 'online_identifier',
     encrypted: false,
     object: 'audit event (read, waiting to be chained)',
-    description: 'Address of a member or API token that read people\'s records, until the read is moved into the audit trail (within a minute).',
+    description:
+      "Address of a member or API token that read people's records, until the read is moved into the audit trail (within a minute).",
   },
   {
     table: 'audit_read_log',
@@ -237,8 +357,10 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'tenants.sender_email': 'the sending address of the customer organisation (a role address such as news@)',
   'tenants.postal_address': 'the postal address of the customer organisation, which every campaign e-mail must carry',
   'erasure_tombstones.email_index': 'the keyed hash of an erased address or phone number: flags its return, reveals nothing',
-  'sync_erasure_receipts.note': "what a connected CRM does with an erased record, written by the connector from a fixed set of sentences (no value of the person, no external id)",
-  'import_runs.file_name': 'the name of an imported file, as every record it created carries it in its provenance (source_ref); a file is named by whoever uploads it',
+  'sync_erasure_receipts.note':
+    'what a connected CRM does with an erased record, written by the connector from a fixed set of sentences (no value of the person, no external id)',
+  'import_runs.file_name':
+    'the name of an imported file, as every record it created carries it in its provenance (source_ref); a file is named by whoever uploads it',
 };
 
 /** Column names that suggest personal data; see the inventory test. */
@@ -254,10 +376,7 @@ export interface PersonalCustomField extends PersonalDataColumn {
  * The inventory of one workspace: the declared columns plus the custom fields its members
  * flagged as personal (archived ones included: their values are still stored).
  */
-export async function workspaceInventory(
-  tx: Tx,
-  tenantId: string,
-): Promise<Array<PersonalDataColumn | PersonalCustomField>> {
+export async function workspaceInventory(tx: Tx, tenantId: string): Promise<Array<PersonalDataColumn | PersonalCustomField>> {
   const fields = await tx
     .selectFrom('custom_fields')
     .select(['object', 'key', 'label'])

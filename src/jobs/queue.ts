@@ -5,7 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import { inBackground } from '../db/priority.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { JobsTable } from '../db/types-consent.ts';
-import { withoutAddresses } from '../mail/outbox.ts';
+import { withoutAddresses } from '../shared/redact.ts';
 
 export type Job = Selectable<JobsTable>;
 
@@ -128,7 +128,14 @@ export class JobWorker {
     };
     // A heartbeat keeps the lease while the handler runs, whatever it does between its own
     // renewals; a node that dies stops beating, and its job is taken over when the lease ends.
-    const heartbeat = setInterval(() => void lease.renew().catch(() => undefined), (this.app.config.jobLeaseSeconds * 1000) / 3);
+    // A renewal that fails is tried again a third of a lease later; the job's own error handling decides the rest.
+    const heartbeat = setInterval(
+      () =>
+        void lease
+          .renew()
+          .catch((error: unknown) => console.error('job worker: lease renewal failed:', error instanceof Error ? error.message : error)),
+      (this.app.config.jobLeaseSeconds * 1000) / 3,
+    );
     try {
       try {
         if (!handler) throw new Error(`No handler for queue ${job.queue}`);

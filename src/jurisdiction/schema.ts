@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { JURISDICTIONS, MARKETING_EXCEPTIONS } from './profiles.ts';
 
-export const jurisdiction = z.enum(JURISDICTIONS).describe('Jurisdiction profile: gdpr (EU/EEA), uk_gdpr, ccpa (California), lgpd (Brazil)');
+export const jurisdiction = z
+  .enum(JURISDICTIONS)
+  .describe('Jurisdiction profile: gdpr (EU/EEA), uk_gdpr, ccpa (California), lgpd (Brazil)');
 
 /** ISO 3166-2 subdivision code without the country part: CA for US-CA, SP for BR-SP. */
 export const region = z
@@ -16,10 +18,21 @@ export const marketingRuleView = z
   .object({
     regime: z.enum(['opt_in', 'opt_out']),
     reference: z.string(),
-    softOptIn: z.string().nullable().describe('The existing-customer (soft opt-in) rule of this law, with its reference; null where it has none'),
-    exceptions: z.array(
-      z.object({ key: marketingExceptionKey, title: z.string(), countries: z.array(z.string()), text: z.string(), reference: z.string() }),
-    ).describe('B2B exceptions a workspace may enable (PATCH /api/v1/workspace {marketingExceptions})'),
+    softOptIn: z
+      .string()
+      .nullable()
+      .describe('The existing-customer (soft opt-in) rule of this law, with its reference; null where it has none'),
+    exceptions: z
+      .array(
+        z.object({
+          key: marketingExceptionKey,
+          title: z.string(),
+          countries: z.array(z.string()),
+          text: z.string(),
+          reference: z.string(),
+        }),
+      )
+      .describe('B2B exceptions a workspace may enable (PATCH /api/v1/workspace {marketingExceptions})'),
   })
   .describe('Electronic direct marketing: what a campaign e-mail to a person under this law needs');
 
@@ -51,5 +64,7 @@ export const profileView = z.object({
 
 export const resolvedJurisdictionView = z.object({
   jurisdiction,
-  source: z.enum(['override', 'residence', 'workspace_default']).describe('Set by staff, derived from country and region, or the workspace default'),
+  source: z
+    .enum(['override', 'residence', 'workspace_default'])
+    .describe('Set by staff, derived from country and region, or the workspace default'),
 });

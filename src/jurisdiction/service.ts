@@ -34,7 +34,12 @@ export async function jurisdictionsOf(tx: Tx, tenantId: string, people: PersonRe
   for (const [type, table] of Object.entries(TABLE_OF_PERSON)) {
     const ids = people.filter((person) => person.type === type).map((person) => person.id);
     for (let i = 0; i < ids.length; i += 1000) {
-      const rows = await tx.selectFrom(table).select(['id', 'country', 'region', 'jurisdiction']).where('tenant_id', '=', tenantId).where('id', 'in', ids.slice(i, i + 1000)).execute();
+      const rows = await tx
+        .selectFrom(table)
+        .select(['id', 'country', 'region', 'jurisdiction'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', ids.slice(i, i + 1000))
+        .execute();
       for (const row of rows) out.set(row.id, resolveJurisdiction(row, fallback));
     }
   }
@@ -54,7 +59,10 @@ export async function subjectJurisdiction(tx: Tx, tenantId: string, people: Pers
 }
 
 /** People per jurisdiction, from counts per place of residence (country, region, override). */
-export function countByJurisdiction(places: Array<PlaceOfPerson & { n: number | string }>, workspaceDefault: Jurisdiction): Map<Jurisdiction, number> {
+export function countByJurisdiction(
+  places: Array<PlaceOfPerson & { n: number | string }>,
+  workspaceDefault: Jurisdiction,
+): Map<Jurisdiction, number> {
   const counts = new Map<Jurisdiction, number>();
   for (const place of places) {
     const { jurisdiction } = resolveJurisdiction(place, workspaceDefault);

@@ -4,7 +4,8 @@ import { afterCommit, withTenant, type Tx } from '../db/tenant.ts';
 import type { EmailKind } from '../db/types-consent.ts';
 import { enqueue, type JobHandler } from '../jobs/queue.ts';
 import type { Mail } from './mailer.ts';
-import { copyText, withoutAddresses } from './outbox.ts';
+import { copyText } from './outbox.ts';
+import { withoutAddresses } from '../shared/redact.ts';
 
 export const MAIL_QUEUE = 'mail.deliver';
 /** Backoff doubles from 2 s (see JobWorker): ten attempts span about half an hour of outage. */
@@ -31,7 +32,10 @@ interface SealedMail extends Omit<Mail, 'attachments'> {
 export async function queueToPerson(app: AppContext, tx: Tx, tenantId: string, message: PromisedMail): Promise<string> {
   const seal = (field: string, value: string) => app.keys.encryptField(tx, tenantId, message.personId, `email_messages.${field}`, value);
   const { attachments, ...rest } = message.mail;
-  const whole: SealedMail = { ...rest, ...(attachments ? { attachments: attachments.map((a) => ({ ...a, content: a.content.toString('base64') })) } : {}) };
+  const whole: SealedMail = {
+    ...rest,
+    ...(attachments ? { attachments: attachments.map((a) => ({ ...a, content: a.content.toString('base64') })) } : {}),
+  };
   const { id } = await tx
     .insertInto('email_messages')
     .values({
@@ -58,7 +62,12 @@ export async function queueToPerson(app: AppContext, tx: Tx, tenantId: string, m
  * Sends one queued message. The row stays locked while the transport talks, so the job and the
  * request's own attempt never both send it; whoever comes second finds it sent.
  */
-export async function deliverQueued(app: AppContext, tenantId: string, messageId: string, { lastAttempt }: { lastAttempt: boolean }): Promise<void> {
+export async function deliverQueued(
+  app: AppContext,
+  tenantId: string,
+  messageId: string,
+  { lastAttempt }: { lastAttempt: boolean },
+): Promise<void> {
   try {
     await withTenant(app.db, tenantId, async (tx) => {
       const row = await tx
@@ -92,7 +101,11 @@ export async function deliverQueued(app: AppContext, tenantId: string, messageId
     await withTenant(app.db, tenantId, (tx) =>
       tx
         .updateTable('email_messages')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: reason, ...(lastAttempt ? { state: 'failed' as const, mail_enc: null } : {}) }))
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          last_error: reason,
+          ...(lastAttempt ? { state: 'failed' as const, mail_enc: null } : {}),
+        }))
         .where('tenant_id', '=', tenantId)
         .where('id', '=', messageId)
         .where('state', '=', 'queued')
@@ -102,7 +115,12 @@ export async function deliverQueued(app: AppContext, tenantId: string, messageId
   }
 }
 
-async function settle(tx: Tx, tenantId: string, messageId: string, outcome: { state: 'sent' | 'failed'; last_error: string | null; sent_at?: Date }) {
+async function settle(
+  tx: Tx,
+  tenantId: string,
+  messageId: string,
+  outcome: { state: 'sent' | 'failed'; last_error: string | null; sent_at?: Date },
+) {
   await tx
     .updateTable('email_messages')
     .set((eb) => ({ ...outcome, mail_enc: null, attempts: eb('attempts', '+', 1) }))

@@ -60,7 +60,10 @@ export function createMailer(options: { smtpUrl?: string | undefined; from: stri
       const info = await transport.sendMail({ from: options.from, ...mail });
       fs.mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });
       const marks = (subjects ?? []).map((subject) => `.${subjectMark(subject)}`).join('');
-      const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^a-z0-9]/gi, '')}${marks}.eml`);
+      const file = path.join(
+        options.outboxDir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^a-z0-9]/gi, '')}${marks}.eml`,
+      );
       fs.writeFileSync(file, info.message as Buffer, { mode: 0o600 });
     },
     async forget(subjects) {

@@ -4,7 +4,7 @@ import type { EmailKind } from '../db/types-consent.ts';
 import type { Mail } from './mailer.ts';
 
 /** What the stored copy shows instead of a link that acts for the recipient. */
-export const WITHHELD_LINK = '[personal link: it works only from the recipient\'s own mailbox]';
+export const WITHHELD_LINK = "[personal link: it works only from the recipient's own mailbox]";
 
 /**
  * The text kept as the copy: links that act for the recipient (confirm, unsubscribe,
@@ -42,9 +42,4 @@ export async function sendToPerson(
   // Sent first: a message that could not be sent leaves no copy behind.
   await app.mailer.send({ ...message.mail, subjects: [message.personId] });
   await tx.insertInto('email_messages').values(copy).execute();
-}
-
-/** An error text without the email addresses SMTP servers quote in it, so it can be kept in clear. */
-export function withoutAddresses(text: string): string {
-  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '<address>');
 }

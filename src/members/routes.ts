@@ -24,25 +24,25 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['members'];
 
-  r.get('/api/v1/members', {
+  r.get('/members', {
     config: { access: 'members.read' },
     schema: { tags, summary: 'List members', querystring: pageQuery.merge(memberListQuery), response: { 200: pageOf(memberView) } },
     handler: async (request) => listMembers(app, callerOf(request), request.query),
   });
 
-  r.get('/api/v1/members/:id', {
+  r.get('/members/:id', {
     config: { access: 'members.read', resource: 'member' },
     schema: { tags, summary: 'Get a member', params: idParam, response: { 200: memberView } },
     handler: async (request) => getMember(app, callerOf(request), request.params.id),
   });
 
-  r.patch('/api/v1/members/:id', {
+  r.patch('/members/:id', {
     config: { access: 'members.manage', resource: 'member', changesSessions: 'workspace' },
     schema: { tags, summary: 'Change role, DPO flag or team', params: idParam, body: memberPatch, response: { 200: memberView } },
     handler: async (request) => updateMember(app, callerOf(request), request.params.id, request.body),
   });
 
-  r.delete('/api/v1/members/:id', {
+  r.delete('/members/:id', {
     config: { access: 'members.manage', resource: 'member', changesSessions: 'workspace' },
     schema: { tags, summary: 'Deactivate a member (ends their sessions)', params: idParam },
     handler: async (request, reply) => {
@@ -51,13 +51,13 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.get('/api/v1/invitations', {
+  r.get('/invitations', {
     config: { access: 'members.invite' },
     schema: { tags, summary: 'List invitations', querystring: pageQuery, response: { 200: pageOf(invitationView) } },
     handler: async (request) => listInvitations(app, callerOf(request), request.query),
   });
 
-  r.post('/api/v1/invitations', {
+  r.post('/invitations', {
     config: { access: 'members.invite' },
     schema: {
       tags,
@@ -69,7 +69,7 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
     handler: async (request, reply) => reply.code(201).send(await inviteMember(app, callerOf(request), request.body)),
   });
 
-  r.delete('/api/v1/invitations/:id', {
+  r.delete('/invitations/:id', {
     config: { access: 'members.invite', resource: 'invitation' },
     schema: { tags, summary: 'Revoke a pending invitation', params: idParam },
     handler: async (request, reply) => {
@@ -78,12 +78,13 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/auth/invitations/accept', {
+  r.post('/auth/invitations/accept', {
     config: { access: 'public' },
     schema: {
       tags: ['auth'],
       summary: 'Accept an invitation with a new account and sign in',
-      description: 'For an e-mail that has no account yet. An existing account answers 409 sign_in_to_accept: sign in, then POST /api/v1/invitations/accept.',
+      description:
+        'For an e-mail that has no account yet. An existing account answers 409 sign_in_to_accept: sign in, then POST /api/v1/invitations/accept.',
       body: invitationAccept,
       response: { 200: sessionInfo },
     },
@@ -94,7 +95,7 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
     },
   });
 
-  r.post('/api/v1/invitations/accept', {
+  r.post('/invitations/accept', {
     config: { access: 'authenticated', sessionOnly: true },
     schema: {
       tags,

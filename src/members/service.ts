@@ -252,7 +252,8 @@ export async function revokeInvitation(app: AppContext, caller: Caller, id: stri
 
 type PendingInvitation = { tenantId: string; id: string; email: string; role: MemberView['role']; isDpo: boolean };
 
-const invalidInvitation = () => new AppError(404, 'invalid_invitation', 'This invitation link is invalid, expired, revoked or already used.');
+const invalidInvitation = () =>
+  new AppError(404, 'invalid_invitation', 'This invitation link is invalid, expired, revoked or already used.');
 
 async function pendingInvitation(app: AppContext, token: string): Promise<PendingInvitation> {
   const parsed = parseToken(INVITATION_PREFIX, token);
@@ -312,7 +313,13 @@ async function join(tx: Tx, invitation: PendingInvitation, userId: string, clien
  */
 export async function acceptInvitation(app: AppContext, input: z.infer<typeof invitationAccept>, client: ClientInfo): Promise<SignedIn> {
   const invitation = await pendingInvitation(app, input.token);
-  const existing = await withUser(app.db, null, (tx) => tx.selectFrom('users').select('id').where(sql`lower(email)`, '=', invitation.email).executeTakeFirst());
+  const existing = await withUser(app.db, null, (tx) =>
+    tx
+      .selectFrom('users')
+      .select('id')
+      .where(sql`lower(email)`, '=', invitation.email)
+      .executeTakeFirst(),
+  );
   if (existing) {
     throw new AppError(409, 'sign_in_to_accept', 'An account with this email already exists: sign in to it, then accept the invitation.');
   }
@@ -327,7 +334,14 @@ export async function acceptInvitation(app: AppContext, input: z.infer<typeof in
         .returning('id')
         .executeTakeFirstOrThrow();
       await join(tx, invitation, user.id, client);
-      return createSession(tx, { userId: user.id, tenantId: invitation.tenantId, mfaPending: false, secondFactor: false, ip: client.ip, userAgent: client.userAgent });
+      return createSession(tx, {
+        userId: user.id,
+        tenantId: invitation.tenantId,
+        mfaPending: false,
+        secondFactor: false,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
     });
     return { session, info: await sessionInfo(app, session.id, invitation.tenantId) };
   } catch (error) {
@@ -343,11 +357,23 @@ export async function acceptInvitation(app: AppContext, input: z.infer<typeof in
 export async function joinWithSession(app: AppContext, caller: Caller, token: string, client: ClientInfo): Promise<SignedIn> {
   const invitation = await pendingInvitation(app, token);
   const session = await withUser(app.db, caller.auth.userId, async (tx) => {
-    const user = await tx.selectFrom('users').select(['email', 'totp_enabled_at']).where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    const user = await tx
+      .selectFrom('users')
+      .select(['email', 'totp_enabled_at'])
+      .where('id', '=', caller.auth.userId)
+      .executeTakeFirstOrThrow();
     if (user.email.toLowerCase() !== invitation.email.toLowerCase()) {
-      throw new AppError(403, 'invitation_for_another_account', 'This invitation was sent to another e-mail address than the one you are signed in with.');
+      throw new AppError(
+        403,
+        'invitation_for_another_account',
+        'This invitation was sent to another e-mail address than the one you are signed in with.',
+      );
     }
-    const current = await tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId!).executeTakeFirstOrThrow();
+    const current = await tx
+      .selectFrom('sessions')
+      .select('second_factor')
+      .where('id', '=', caller.auth.sessionId!)
+      .executeTakeFirstOrThrow();
     await join(tx, invitation, caller.auth.userId, client);
     const member = await tx
       .selectFrom('members')

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { callerOf } from '../auth/guard.ts';
-import { iso, isoRequired } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { assertPersonVisible } from '../consent/people.ts';
 import { scopeOf } from '../crm/visibility.ts';
 import { conflict, notFound } from '../http/errors.ts';
@@ -18,8 +18,13 @@ const TARGETS = ['contact', 'lead', 'opportunity', 'consent_history', 'email_mes
 function ruleProblem(target: RuleRow['target'], action: RuleRow['action'], afterDays: number): { field: string; message: string } | null {
   const allowed = ACTIONS_BY_TARGET[target];
   if (!allowed.includes(action)) return { field: 'action', message: `a ${target} rule can only ${allowed.join(' or ')}` };
-  if (target === 'consent_history' && afterDays < CONSENT_HISTORY_MIN_DAYS) return { field: 'afterDays', message: `consent history is proof of consent and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days` };
-  if (target === 'dsr_request' && afterDays < CONSENT_HISTORY_MIN_DAYS) return { field: 'afterDays', message: `a closed request is the evidence that it was answered and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days` };
+  if (target === 'consent_history' && afterDays < CONSENT_HISTORY_MIN_DAYS)
+    return { field: 'afterDays', message: `consent history is proof of consent and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days` };
+  if (target === 'dsr_request' && afterDays < CONSENT_HISTORY_MIN_DAYS)
+    return {
+      field: 'afterDays',
+      message: `a closed request is the evidence that it was answered and is kept at least ${CONSENT_HISTORY_MIN_DAYS} days`,
+    };
   return null;
 }
 
@@ -35,8 +40,21 @@ const ruleInput = z
     const problem = ruleProblem(rule.target, rule.action, rule.afterDays);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem.message, path: [problem.field] });
   });
-const rulePatch = z.object({ name: z.string().trim().min(1).max(200).optional(), afterDays: z.number().int().min(1).max(36500).optional(), action: z.enum(['delete', 'anonymise']).optional(), enabled: z.boolean().optional() });
-const ruleView = z.object({ id: z.string().uuid(), name: z.string(), target: z.enum(TARGETS), afterDays: z.number(), action: z.enum(['delete', 'anonymise']), enabled: z.boolean(), builtin: z.boolean(), lastRun: z
+const rulePatch = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  afterDays: z.number().int().min(1).max(36500).optional(),
+  action: z.enum(['delete', 'anonymise']).optional(),
+  enabled: z.boolean().optional(),
+});
+const ruleView = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  target: z.enum(TARGETS),
+  afterDays: z.number(),
+  action: z.enum(['delete', 'anonymise']),
+  enabled: z.boolean(),
+  builtin: z.boolean(),
+  lastRun: z
     .object({
       startedAt: z.string(),
       finishedAt: z.string().nullable(),
@@ -45,12 +63,36 @@ const ruleView = z.object({ id: z.string().uuid(), name: z.string(), target: z.e
       appliedInAll: z.number().describe('By this run and the interrupted runs it continues'),
       resumes: z.string().uuid().nullable().describe('The interrupted run this one continues'),
     })
-    .nullable() });
-const holdInput = z.object({ recordType: z.enum(['contact', 'lead']), recordId: z.string().uuid(), reason: z.string().trim().min(1).max(1000) });
-const holdView = z.object({ id: z.string().uuid(), recordType: z.enum(['contact', 'lead']), recordId: z.string().uuid(), reason: z.string(), placedBy: z.string(), placedAt: z.string(), releasedAt: z.string().nullable() });
+    .nullable(),
+});
+const holdInput = z.object({
+  recordType: z.enum(['contact', 'lead']),
+  recordId: z.string().uuid(),
+  reason: z.string().trim().min(1).max(1000),
+});
+const holdView = z.object({
+  id: z.string().uuid(),
+  recordType: z.enum(['contact', 'lead']),
+  recordId: z.string().uuid(),
+  reason: z.string(),
+  placedBy: z.string(),
+  placedAt: z.string(),
+  releasedAt: z.string().nullable(),
+});
 
-async function ruleToView(tx: Parameters<Parameters<typeof asCaller>[2]>[0], tenantId: string, rule: RuleRow): Promise<z.infer<typeof ruleView>> {
-  const run = await tx.selectFrom('retention_runs').selectAll().where('tenant_id', '=', tenantId).where('rule_id', '=', rule.id).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+async function ruleToView(
+  tx: Parameters<Parameters<typeof asCaller>[2]>[0],
+  tenantId: string,
+  rule: RuleRow,
+): Promise<z.infer<typeof ruleView>> {
+  const run = await tx
+    .selectFrom('retention_runs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('rule_id', '=', rule.id)
+    .orderBy('started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return {
     id: rule.id,
     name: rule.name,
@@ -89,21 +131,31 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['retention'];
 
-  r.get('/api/v1/retention-rules', {
+  r.get('/retention-rules', {
     config: { access: 'retention.manage' },
-    schema: { tags, summary: 'Retention rules (the shipped defaults included) with their last run', response: { 200: z.object({ items: z.array(ruleView) }) } },
+    schema: {
+      tags,
+      summary: 'Retention rules (the shipped defaults included) with their last run',
+      response: { 200: z.object({ items: z.array(ruleView) }) },
+    },
     handler: async (request) => {
       const caller = callerOf(request);
       return asCaller(app, caller, async (tx) => {
         await ensureDefaultRules(tx, caller.auth.tenantId);
-        const rules = await tx.selectFrom('retention_rules').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('created_at').orderBy('id').execute();
+        const rules = await tx
+          .selectFrom('retention_rules')
+          .selectAll()
+          .where('tenant_id', '=', caller.auth.tenantId)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute();
         const items = [];
         for (const rule of rules) items.push(await ruleToView(tx, caller.auth.tenantId, rule));
         return { items };
       });
     },
   });
-  r.post('/api/v1/retention-rules', {
+  r.post('/retention-rules', {
     config: { access: 'retention.manage' },
     schema: { tags, summary: 'Add a retention rule', body: ruleInput, response: { 201: ruleView } },
     handler: async (request, reply) => {
@@ -113,7 +165,14 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
         await asCaller(app, caller, async (tx, audit) => {
           const rule = await tx
             .insertInto('retention_rules')
-            .values({ tenant_id: caller.auth.tenantId, name: body.name, target: body.target, after_days: body.afterDays, action: body.action, enabled: body.enabled })
+            .values({
+              tenant_id: caller.auth.tenantId,
+              name: body.name,
+              target: body.target,
+              after_days: body.afterDays,
+              action: body.action,
+              enabled: body.enabled,
+            })
             .returningAll()
             .executeTakeFirstOrThrow();
           await audit({ action: 'retention_rule.create', objectType: 'retention_rule', objectId: rule.id, fields: Object.keys(body) });
@@ -122,7 +181,7 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
       );
     },
   });
-  r.patch('/api/v1/retention-rules/:id', {
+  r.patch('/retention-rules/:id', {
     config: { access: 'retention.manage', resource: 'retention_rule' },
     schema: { tags, summary: 'Change, enable or disable a rule', params: idParam, body: rulePatch, response: { 200: ruleView } },
     handler: async (request) => {
@@ -150,7 +209,7 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
       });
     },
   });
-  r.get('/api/v1/retention-rules/:id/preview', {
+  r.get('/retention-rules/:id/preview', {
     config: { access: 'retention.manage', resource: 'retention_rule' },
     schema: {
       tags,
@@ -168,27 +227,50 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
       });
     },
   });
-  r.post('/api/v1/retention-rules/:id/run', {
+  r.post('/retention-rules/:id/run', {
     config: { access: 'retention.manage', resource: 'retention_rule' },
-    schema: { tags, summary: 'Apply the rule now, in the background (progress in lastRun)', params: idParam, response: { 202: z.object({ queued: z.boolean() }) } },
+    schema: {
+      tags,
+      summary: 'Apply the rule now, in the background (progress in lastRun)',
+      params: idParam,
+      response: { 202: z.object({ queued: z.boolean() }) },
+    },
     handler: async (request, reply) => {
       const caller = callerOf(request);
       await asCaller(app, caller, async (tx, audit) => {
         const rule = await findRule(caller, tx, request.params.id);
-        await enqueue(tx, { queue: 'retention.rule', tenantId: caller.auth.tenantId, payload: { ruleId: rule.id }, singletonKey: `retention:${rule.id}` });
+        await enqueue(tx, {
+          queue: 'retention.rule',
+          tenantId: caller.auth.tenantId,
+          payload: { ruleId: rule.id },
+          singletonKey: `retention:${rule.id}`,
+        });
         await audit({ action: 'retention_rule.run', objectType: 'retention_rule', objectId: rule.id, fields: [] });
       });
       return reply.code(202).send({ queued: true });
     },
   });
 
-  r.get('/api/v1/legal-holds', {
+  r.get('/legal-holds', {
     config: { access: 'retention.manage' },
-    schema: { tags, summary: 'Records under legal hold (released holds included)', response: { 200: z.object({ items: z.array(holdView) }) } },
+    schema: {
+      tags,
+      summary: 'Records under legal hold (released holds included)',
+      response: { 200: z.object({ items: z.array(holdView) }) },
+    },
     handler: async (request) => {
       const caller = callerOf(request);
       return asCaller(app, caller, async (tx) => ({
-        items: (await tx.selectFrom('legal_holds').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('placed_at', 'desc').orderBy('id').limit(1000).execute()).map((hold) => ({
+        items: (
+          await tx
+            .selectFrom('legal_holds')
+            .selectAll()
+            .where('tenant_id', '=', caller.auth.tenantId)
+            .orderBy('placed_at', 'desc')
+            .orderBy('id')
+            .limit(1000)
+            .execute()
+        ).map((hold) => ({
           id: hold.id,
           recordType: hold.record_type,
           recordId: hold.record_id,
@@ -200,29 +282,54 @@ export function retentionRoutes(fastify: FastifyInstance, app: AppContext): void
       }));
     },
   });
-  r.post('/api/v1/legal-holds', {
+  r.post('/legal-holds', {
     config: { access: 'retention.manage' },
-    schema: { tags, summary: 'Place a legal hold: no retention rule touches the record until it is released', body: holdInput, response: { 201: holdView } },
+    schema: {
+      tags,
+      summary: 'Place a legal hold: no retention rule touches the record until it is released',
+      body: holdInput,
+      response: { 201: holdView },
+    },
     handler: async (request, reply) => {
       const caller = callerOf(request);
       const body = request.body;
       return reply.code(201).send(
         await asCaller(app, caller, async (tx, audit) => {
           await assertPersonVisible(tx, caller.auth.tenantId, await scopeOf(tx, caller.auth), body.recordType, body.recordId);
-          const active = await tx.selectFrom('legal_holds').select('id').where('tenant_id', '=', caller.auth.tenantId).where('record_id', '=', body.recordId).where('released_at', 'is', null).executeTakeFirst();
+          const active = await tx
+            .selectFrom('legal_holds')
+            .select('id')
+            .where('tenant_id', '=', caller.auth.tenantId)
+            .where('record_id', '=', body.recordId)
+            .where('released_at', 'is', null)
+            .executeTakeFirst();
           if (active) throw conflict('This record is already under legal hold.', { holdId: active.id });
           const hold = await tx
             .insertInto('legal_holds')
-            .values({ tenant_id: caller.auth.tenantId, record_type: body.recordType, record_id: body.recordId, reason: body.reason, placed_by: caller.auth.memberId })
+            .values({
+              tenant_id: caller.auth.tenantId,
+              record_type: body.recordType,
+              record_id: body.recordId,
+              reason: body.reason,
+              placed_by: caller.auth.memberId,
+            })
             .returningAll()
             .executeTakeFirstOrThrow();
           await audit({ action: 'legal_hold.place', objectType: body.recordType, objectId: body.recordId, fields: ['reason'] });
-          return { id: hold.id, recordType: hold.record_type, recordId: hold.record_id, reason: hold.reason, placedBy: hold.placed_by, placedAt: isoRequired(hold.placed_at), releasedAt: null };
+          return {
+            id: hold.id,
+            recordType: hold.record_type,
+            recordId: hold.record_id,
+            reason: hold.reason,
+            placedBy: hold.placed_by,
+            placedAt: isoRequired(hold.placed_at),
+            releasedAt: null,
+          };
         }),
       );
     },
   });
-  r.delete('/api/v1/legal-holds/:id', {
+  r.delete('/legal-holds/:id', {
     config: { access: 'retention.manage', resource: 'legal_hold' },
     schema: { tags, summary: 'Release a legal hold', params: idParam },
     handler: async (request, reply) => {

@@ -12,12 +12,48 @@ export type RuleRow = Selectable<RetentionRulesTable>;
 /** The rules every workspace starts with; they can be edited or disabled, not lost. */
 export const DEFAULT_RULES: ReadonlyArray<Pick<RuleRow, 'builtin_key' | 'name' | 'target' | 'after_days' | 'action'>> = [
   { builtin_key: 'inactive-leads', name: 'Leads with no activity for 24 months', target: 'lead', after_days: 730, action: 'delete' },
-  { builtin_key: 'inactive-contacts', name: 'Contacts with no activity for 36 months', target: 'contact', after_days: 1095, action: 'anonymise' },
-  { builtin_key: 'old-emails', name: 'Copies of emails sent more than 24 months ago', target: 'email_message', after_days: 730, action: 'delete' },
-  { builtin_key: 'used-portal-links', name: 'Privacy-portal sign-in links older than 90 days', target: 'portal_link', after_days: 90, action: 'delete' },
-  { builtin_key: 'lost-deals', name: 'Closed-lost opportunities older than 3 years: remove who took part', target: 'opportunity', after_days: 1095, action: 'anonymise' },
-  { builtin_key: 'closed-requests', name: 'Data subject requests closed more than 3 years ago: keep type, dates and outcome only', target: 'dsr_request', after_days: 1095, action: 'anonymise' },
-  { builtin_key: 'consent-history-of-erased', name: 'Consent history of erased people: kept 5 years as proof, fact only', target: 'consent_history', after_days: 1826, action: 'delete' },
+  {
+    builtin_key: 'inactive-contacts',
+    name: 'Contacts with no activity for 36 months',
+    target: 'contact',
+    after_days: 1095,
+    action: 'anonymise',
+  },
+  {
+    builtin_key: 'old-emails',
+    name: 'Copies of emails sent more than 24 months ago',
+    target: 'email_message',
+    after_days: 730,
+    action: 'delete',
+  },
+  {
+    builtin_key: 'used-portal-links',
+    name: 'Privacy-portal sign-in links older than 90 days',
+    target: 'portal_link',
+    after_days: 90,
+    action: 'delete',
+  },
+  {
+    builtin_key: 'lost-deals',
+    name: 'Closed-lost opportunities older than 3 years: remove who took part',
+    target: 'opportunity',
+    after_days: 1095,
+    action: 'anonymise',
+  },
+  {
+    builtin_key: 'closed-requests',
+    name: 'Data subject requests closed more than 3 years ago: keep type, dates and outcome only',
+    target: 'dsr_request',
+    after_days: 1095,
+    action: 'anonymise',
+  },
+  {
+    builtin_key: 'consent-history-of-erased',
+    name: 'Consent history of erased people: kept 5 years as proof, fact only',
+    target: 'consent_history',
+    after_days: 1826,
+    action: 'delete',
+  },
 ];
 
 /** What each target can be made to undergo (the database checks the same). */
@@ -50,7 +86,8 @@ export interface Match {
 }
 
 const PERSON_TABLE = { contact: 'contacts', lead: 'leads' } as const;
-const isPersonRule = (rule: RuleRow): rule is RuleRow & { target: 'contact' | 'lead' } => rule.target === 'contact' || rule.target === 'lead';
+const isPersonRule = (rule: RuleRow): rule is RuleRow & { target: 'contact' | 'lead' } =>
+  rule.target === 'contact' || rule.target === 'lead';
 
 /**
  * What a rule takes at `now`: people with no activity since the cutoff (their record, notes,
@@ -60,7 +97,8 @@ const isPersonRule = (rule: RuleRow): rule is RuleRow & { target: 'contact' | 'l
  */
 export async function matches(tx: Tx, tenantId: string, rule: RuleRow, now: Date, limit: number): Promise<Match[]> {
   const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
-  const found = (rows: Array<{ id: string; since: Date }>) => rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
+  const found = (rows: Array<{ id: string; since: Date }>) =>
+    rows.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() }));
   if (rule.target === 'email_message' || rule.target === 'portal_link') {
     const table = rule.target === 'email_message' ? 'email_messages' : 'portal_links';
     const { rows } = await sql<{ id: string; since: Date }>`
@@ -128,7 +166,14 @@ function mayBeDue(cutoff: Date) {
  * whatever the planner's statistics say, where "oldest first, 200 at a time" (matches) had to
  * work out every candidate's last activity again for each batch.
  */
-async function sweepWindow(tx: Tx, tenantId: string, rule: RuleRow & { target: 'contact' | 'lead' }, now: Date, afterId: string | null, size: number) {
+async function sweepWindow(
+  tx: Tx,
+  tenantId: string,
+  rule: RuleRow & { target: 'contact' | 'lead' },
+  now: Date,
+  afterId: string | null,
+  size: number,
+) {
   const cutoff = new Date(now.getTime() - rule.after_days * 86_400_000);
   const { rows } = await sql<{ id: string; since: Date; due: boolean }>`
     select p.id, ${lastActivity(rule.target)} as since,
@@ -140,7 +185,10 @@ async function sweepWindow(tx: Tx, tenantId: string, rule: RuleRow & { target: '
     ) p
     order by p.id`.execute(tx);
   const due = rows.filter((row) => row.due && new Date(row.since) < cutoff);
-  return { lastId: rows.at(-1)?.id ?? null, matched: due.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() })) };
+  return {
+    lastId: rows.at(-1)?.id ?? null,
+    matched: due.map((row) => ({ type: rule.target, id: row.id, since: new Date(row.since).toISOString() })),
+  };
 }
 
 /**
@@ -163,9 +211,15 @@ async function anonymise(app: AppContext, tx: Tx, tenantId: string, people: Pers
     }
     const set = sql.join([...columns].map((column) => sql`${sql.ref(column)} = default`));
     const company = type === 'lead' ? sql`, company_name = coalesce(company_name, 'Anonymised lead')` : sql``;
-    await sql`update ${sql.table(table)} set ${set}${company}, anonymised_at = now(), updated_at = now() where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(tx);
+    await sql`update ${sql.table(table)} set ${set}${company}, anonymised_at = now(), updated_at = now() where tenant_id = ${tenantId} and id = any(${ids}::uuid[])`.execute(
+      tx,
+    );
   }
-  await app.keys.destroySubjectKeys(tx, tenantId, people.map((person) => person.id));
+  await app.keys.destroySubjectKeys(
+    tx,
+    tenantId,
+    people.map((person) => person.id),
+  );
 }
 
 /**
@@ -180,9 +234,16 @@ async function anonymiseDeals(tx: Tx, tenantId: string, ids: string[]): Promise<
     if (entry.link?.kind === 'record') aboutRecords.set(entry.table, entry.link);
   }
   for (const [table, link] of aboutRecords) {
-    await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId} and ${sql.ref(link.typeColumn)} = 'opportunity' and ${sql.ref(link.idColumn)} = any(${ids}::uuid[])`.execute(tx);
+    await sql`delete from ${sql.table(table)} where tenant_id = ${tenantId} and ${sql.ref(link.typeColumn)} = 'opportunity' and ${sql.ref(link.idColumn)} = any(${ids}::uuid[])`.execute(
+      tx,
+    );
   }
-  await tx.updateTable('opportunities').set({ anonymised_at: new Date(), updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  await tx
+    .updateTable('opportunities')
+    .set({ anonymised_at: new Date(), updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
 }
 
 /** A closed request past its evidence period keeps its type, dates and outcome, nothing about the person. */
@@ -235,7 +296,12 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
     const previous = await closeInterrupted(tx, tenantId, ruleId, new Date(Date.now() - 2 * app.config.jobLeaseSeconds * 1000));
     const run = await tx
       .insertInto('retention_runs')
-      .values({ tenant_id: tenantId, rule_id: ruleId, resumes: previous?.id ?? null, applied_before: previous ? previous.applied_before + previous.applied : 0 })
+      .values({
+        tenant_id: tenantId,
+        rule_id: ruleId,
+        resumes: previous?.id ?? null,
+        applied_before: previous ? previous.applied_before + previous.applied : 0,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return run.id;
@@ -244,18 +310,38 @@ export async function runRule(app: AppContext, tenantId: string, ruleId: string,
     return await applyInBatches(app, tenantId, ruleId, runId, now, batchSize, options);
   } catch (error) {
     // A failure (not a crash): the run is closed now, and the retry continues it.
-    await withTenant(app.db, tenantId, (tx) => tx.updateTable('retention_runs').set({ interrupted_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute()).catch(() => undefined);
+    await withTenant(app.db, tenantId, (tx) =>
+      tx
+        .updateTable('retention_runs')
+        .set({ interrupted_at: sql`now()` })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', runId)
+        .execute(),
+    ).catch(() => undefined);
     throw error;
   }
 }
 
-async function applyInBatches(app: AppContext, tenantId: string, ruleId: string, runId: string, now: Date, batchSize: number, options: RunOptions): Promise<number> {
+async function applyInBatches(
+  app: AppContext,
+  tenantId: string,
+  ruleId: string,
+  runId: string,
+  now: Date,
+  batchSize: number,
+  options: RunOptions,
+): Promise<number> {
   let total = 0;
   // People are swept in windows in id order (sweepWindow); a run that starts over begins at the first id.
   let afterId: string | null = null;
   for (;;) {
     const applied = await withTenant(app.db, tenantId, async (tx) => {
-      const rule = await tx.selectFrom('retention_rules').selectAll().where('tenant_id', '=', tenantId).where('id', '=', ruleId).executeTakeFirstOrThrow();
+      const rule = await tx
+        .selectFrom('retention_rules')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', ruleId)
+        .executeTakeFirstOrThrow();
       if (!rule.enabled) return null;
       let batch: Match[];
       if (isPersonRule(rule)) {
@@ -269,13 +355,23 @@ async function applyInBatches(app: AppContext, tenantId: string, ruleId: string,
         if (batch.length === 0) return null;
       }
       await apply(app, tx, tenantId, rule, batch, now);
-      await tx.updateTable('retention_runs').set({ applied: sql`applied + ${batch.length}`, heartbeat_at: sql`now()` }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
-      await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:retention.sweep' }, {
-        action: `retention.${rule.action}`,
-        objectType: 'retention_rule',
-        objectId: rule.id,
-        fields: [`${rule.target}:${batch.length}`],
-      });
+      await tx
+        .updateTable('retention_runs')
+        .set({ applied: sql`applied + ${batch.length}`, heartbeat_at: sql`now()` })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', runId)
+        .execute();
+      await recordAudit(
+        tx,
+        tenantId,
+        { actorType: 'system', actorId: 'job:retention.sweep' },
+        {
+          action: `retention.${rule.action}`,
+          objectType: 'retention_rule',
+          objectId: rule.id,
+          fields: [`${rule.target}:${batch.length}`],
+        },
+      );
       return batch.length;
     });
     if (applied === null) break;
@@ -283,7 +379,9 @@ async function applyInBatches(app: AppContext, tenantId: string, ruleId: string,
     total += applied;
     await options.afterBatch?.(total);
   }
-  await withTenant(app.db, tenantId, (tx) => tx.updateTable('retention_runs').set({ finished_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute());
+  await withTenant(app.db, tenantId, (tx) =>
+    tx.updateTable('retention_runs').set({ finished_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute(),
+  );
   return total;
 }
 
@@ -308,7 +406,16 @@ async function closeInterrupted(tx: Tx, tenantId: string, ruleId: string, staleB
     .where('run.tenant_id', '=', tenantId)
     .where('run.rule_id', '=', ruleId)
     .where('run.interrupted_at', 'is not', null)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('retention_runs as next').select('next.id').where('next.tenant_id', '=', tenantId).whereRef('next.resumes', '=', 'run.id'))))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('retention_runs as next')
+            .select('next.id')
+            .where('next.tenant_id', '=', tenantId)
+            .whereRef('next.resumes', '=', 'run.id'),
+        ),
+      ),
+    )
     .orderBy('run.started_at', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -321,7 +428,13 @@ export async function sweepAll(app: AppContext, options: RunOptions = {}): Promi
   for (const { id: tenantId } of tenants) {
     const rules = await withTenant(app.db, tenantId, async (tx) => {
       await ensureDefaultRules(tx, tenantId);
-      return tx.selectFrom('retention_rules').select('id').where('tenant_id', '=', tenantId).where('enabled', '=', true).orderBy('created_at').execute();
+      return tx
+        .selectFrom('retention_rules')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('enabled', '=', true)
+        .orderBy('created_at')
+        .execute();
     });
     for (const rule of rules) total += await runRule(app, tenantId, rule.id, options);
   }

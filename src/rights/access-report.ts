@@ -12,7 +12,6 @@ import { workspaceInventory, type PersonalCustomField, type PersonalDataColumn }
 import { disclosures, readsOf, recordContext, requestEmails, type Disclosure, type RecordContext } from './report-context.ts';
 import { fieldOf, openValue, rowsOfSubject, type Subject } from './subject.ts';
 
-
 export interface ReportField {
   object: string;
   table: string;
@@ -30,7 +29,17 @@ export interface AccessReport {
   subject: { email: string; records: Array<{ type: string; id: string }> };
   data: ReportField[];
   provenance: Array<{ type: string; id: string; sourceType: string; sourceRef: string | null; collectedAt: string }>;
-  purposes: Array<{ key: string; name: string; description: string; legalBasis: string; retention: string; recipients: string[]; state: string; since: string | null; validUntil: string | null }>;
+  purposes: Array<{
+    key: string;
+    name: string;
+    description: string;
+    legalBasis: string;
+    retention: string;
+    recipients: string[];
+    state: string;
+    since: string | null;
+    validUntil: string | null;
+  }>;
   consentHistory: Awaited<ReturnType<typeof consentHistory>>;
   recipients: string[];
   accessLog: Array<{ at: string; action: string; actorType: string; objectType: string | null; objectId: string | null }>;
@@ -57,7 +66,15 @@ async function jurisdictionSection(tx: Tx, tenantId: string, subject: Subject): 
   const resolved = await subjectJurisdiction(tx, tenantId, subject.people);
   const profile = PROFILES[resolved.jurisdiction];
   const ids = subject.people.map((person) => person.id);
-  const choices = ids.length ? await tx.selectFrom('sale_sharing_states').select(['opted_out', 'since']).where('tenant_id', '=', tenantId).where('person_id', 'in', ids).orderBy('since', 'desc').execute() : [];
+  const choices = ids.length
+    ? await tx
+        .selectFrom('sale_sharing_states')
+        .select(['opted_out', 'since'])
+        .where('tenant_id', '=', tenantId)
+        .where('person_id', 'in', ids)
+        .orderBy('since', 'desc')
+        .execute()
+    : [];
   const optedOut = ids.length > 0 && choices.length === ids.length && choices.every((choice) => choice.opted_out);
   const { deadline } = profile;
   return {
@@ -86,7 +103,8 @@ async function valuesOf(app: AppContext, tx: Tx, tenantId: string, entry: Person
   const values: Array<{ recordId: string; value: unknown }> = [];
   for (const row of rows.rows) {
     let value = entry.encrypted ? await openValue(app, tx, tenantId, fieldOf(entry), row.value) : row.value;
-    if ('customFieldKey' in entry) value = value && typeof value === 'object' ? ((value as Record<string, unknown>)[entry.customFieldKey] ?? null) : null;
+    if ('customFieldKey' in entry)
+      value = value && typeof value === 'object' ? ((value as Record<string, unknown>)[entry.customFieldKey] ?? null) : null;
     if (value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0)) values.push({ recordId: row.id, value });
   }
   return values;
@@ -101,7 +119,11 @@ async function valuesOf(app: AppContext, tx: Tx, tenantId: string, entry: Person
 export async function accessReport(app: AppContext, tx: Tx, tenantId: string, subject: Subject): Promise<AccessReport> {
   const inventory = (await workspaceInventory(tx, tenantId)).filter((entry) => entry.subject === 'data_subject' && entry.link);
   const data: ReportField[] = [];
-  await app.keys.preloadSubjectKeys(tx, tenantId, subject.people.map((person) => person.id));
+  await app.keys.preloadSubjectKeys(
+    tx,
+    tenantId,
+    subject.people.map((person) => person.id),
+  );
   for (const entry of inventory) {
     data.push({
       object: entry.object,
@@ -119,14 +141,34 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
   for (const table of ['contacts', 'leads'] as const) {
     const own = subject.people.filter((person) => `${person.type}s` === table).map((person) => person.id);
     if (own.length === 0) continue;
-    const rows = await tx.selectFrom(table).select(['id', 'source_type', 'source_ref', 'collected_at']).where('tenant_id', '=', tenantId).where('id', 'in', own).execute();
-    for (const row of rows) provenance.push({ type: table.slice(0, -1), id: row.id, sourceType: row.source_type, sourceRef: row.source_ref, collectedAt: new Date(row.collected_at).toISOString() });
+    const rows = await tx
+      .selectFrom(table)
+      .select(['id', 'source_type', 'source_ref', 'collected_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', own)
+      .execute();
+    for (const row of rows)
+      provenance.push({
+        type: table.slice(0, -1),
+        id: row.id,
+        sourceType: row.source_type,
+        sourceRef: row.source_ref,
+        collectedAt: new Date(row.collected_at).toISOString(),
+      });
   }
 
   // Purposes, bases and recipients apply to someone we hold records of; after an erasure, none do.
-  const purposes = ids.length ? await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '!=', 'draft').orderBy('name').execute() : [];
+  const purposes = ids.length
+    ? await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '!=', 'draft').orderBy('name').execute()
+    : [];
   const states = ids.length
-    ? await tx.selectFrom('consent_states').select(['purpose_id', 'state', 'since']).where('tenant_id', '=', tenantId).where('person_id', 'in', ids).orderBy('since', 'desc').execute()
+    ? await tx
+        .selectFrom('consent_states')
+        .select(['purpose_id', 'state', 'since'])
+        .where('tenant_id', '=', tenantId)
+        .where('person_id', 'in', ids)
+        .orderBy('since', 'desc')
+        .execute()
     : [];
   const history = [];
   for (const id of ids) history.push(...(await consentHistory(app, tx, tenantId, id)));
@@ -185,16 +227,35 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     recipients: [
       ...new Set([
         ...purposes.flatMap((purpose) => purpose.recipients),
-        ...(ids.length ? await activeSubprocessors(tx, tenantId) : []).map((processor) => `${processor.name} (${processor.service}; ${processor.country})`),
+        ...(ids.length ? await activeSubprocessors(tx, tenantId) : []).map(
+          (processor) => `${processor.name} (${processor.service}; ${processor.country})`,
+        ),
         ...disclosed.map((disclosure) => disclosure.recipient),
       ]),
     ].sort(),
     accessLog: [
-      ...accessLog.map((row) => ({ at: new Date(row.occurred_at).toISOString(), action: row.action, actorType: row.actor_type, objectType: row.object_type, objectId: row.object_id })),
+      ...accessLog.map((row) => ({
+        at: new Date(row.occurred_at).toISOString(),
+        action: row.action,
+        actorType: row.actor_type,
+        objectType: row.object_type,
+        objectId: row.object_id,
+      })),
       ...reads,
     ].sort((a, b) => a.at.localeCompare(b.at)),
-    requests: requests.map((row) => ({ id: row.id, type: row.type, status: row.status, receivedAt: new Date(row.received_at).toISOString(), dueAt: new Date(row.due_at).toISOString() })),
-    requestEmails: await requestEmails(app, tx, tenantId, requests.map((row) => row.id)),
+    requests: requests.map((row) => ({
+      id: row.id,
+      type: row.type,
+      status: row.status,
+      receivedAt: new Date(row.received_at).toISOString(),
+      dueAt: new Date(row.due_at).toISOString(),
+    })),
+    requestEmails: await requestEmails(
+      app,
+      tx,
+      tenantId,
+      requests.map((row) => row.id),
+    ),
     context: await recordContext(tx, tenantId, subject),
     disclosures: disclosed,
     ...(await jurisdictionSection(tx, tenantId, subject)),

@@ -28,14 +28,31 @@ export async function sendDeadlineAlerts(app: AppContext): Promise<number> {
         .execute();
       if (due.length === 0) return null;
       const recipients = await dpoEmails(tx, tenantId);
-      await tx.updateTable('dsr_requests').set({ last_alert_at: new Date() }).where('tenant_id', '=', tenantId).where('id', 'in', due.map((row) => row.id)).execute();
-      await recordAudit(tx, tenantId, { actorType: 'system', actorId: 'job:dsr.deadline-alerts' }, { action: 'dsr.alert', objectType: 'dsr_request', objectId: null, fields: [`requests:${due.length}`] });
+      await tx
+        .updateTable('dsr_requests')
+        .set({ last_alert_at: new Date() })
+        .where('tenant_id', '=', tenantId)
+        .where(
+          'id',
+          'in',
+          due.map((row) => row.id),
+        )
+        .execute();
+      await recordAudit(
+        tx,
+        tenantId,
+        { actorType: 'system', actorId: 'job:dsr.deadline-alerts' },
+        { action: 'dsr.alert', objectType: 'dsr_request', objectId: null, fields: [`requests:${due.length}`] },
+      );
       const workspace = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
       return { due, recipients, workspace: workspace.name };
     });
     if (!alert) continue;
     const overdue = alert.due.filter((row) => deadlineState(new Date(row.due_at)) === 'overdue');
-    const lines = alert.due.map((row) => `- ${row.type} request ${row.id}: due ${new Date(row.due_at).toISOString().slice(0, 10)} (${deadlineState(new Date(row.due_at)).replace('_', ' ')}, ${row.status.replace('_', ' ')})`);
+    const lines = alert.due.map(
+      (row) =>
+        `- ${row.type} request ${row.id}: due ${new Date(row.due_at).toISOString().slice(0, 10)} (${deadlineState(new Date(row.due_at)).replace('_', ' ')}, ${row.status.replace('_', ' ')})`,
+    );
     for (const to of alert.recipients) {
       await app.mailer.send({
         to,

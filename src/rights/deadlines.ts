@@ -109,7 +109,8 @@ export function assertExtensible(
   const extension = extensionOf(jurisdiction, request.type);
   const rule = responseRule(jurisdiction, request.type);
   if (!extension) throw new ExtensionRefused(`${profile.name} allows no extension of this deadline (${rule.reference}).`);
-  if (request.extendedAt) throw new ExtensionRefused(`The deadline has already been extended; ${profile.name} allows it once, by ${describePeriod(extension)}.`);
+  if (request.extendedAt)
+    throw new ExtensionRefused(`The deadline has already been extended; ${profile.name} allows it once, by ${describePeriod(extension)}.`);
   if (reason.trim().length < 10) throw new ExtensionRefused('Give the reason for the extension (it is sent to the person).');
   if (now.getTime() > dueDate(request.receivedAt, jurisdiction, request.type).getTime()) {
     throw new ExtensionRefused(`An extension must be decided and told to the person within the first ${describePeriod(rule.response)}.`);

@@ -29,8 +29,15 @@ async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<A
   const kept = new Map<string, { type: PersonType; id: string; reason: string }>();
   const ids = subject.people.map((person) => person.id);
   if (ids.length === 0) return [];
-  const holds = await tx.selectFrom('legal_holds').select(['record_type', 'record_id', 'reason']).where('tenant_id', '=', tenantId).where('record_id', 'in', ids).where('released_at', 'is', null).execute();
-  for (const hold of holds) kept.set(hold.record_id, { type: hold.record_type, id: hold.record_id, reason: `under legal hold: ${hold.reason}` });
+  const holds = await tx
+    .selectFrom('legal_holds')
+    .select(['record_type', 'record_id', 'reason'])
+    .where('tenant_id', '=', tenantId)
+    .where('record_id', 'in', ids)
+    .where('released_at', 'is', null)
+    .execute();
+  for (const hold of holds)
+    kept.set(hold.record_id, { type: hold.record_type, id: hold.record_id, reason: `under legal hold: ${hold.reason}` });
   const contacts = subject.people.filter((person) => person.type === 'contact' && !kept.has(person.id)).map((person) => person.id);
   if (contacts.length > 0) {
     const deals = await tx
@@ -41,7 +48,9 @@ async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<A
       .where('oc.contact_id', 'in', contacts)
       .where('o.stage', '=', 'closed_won')
       .execute();
-    for (const deal of deals) if (!kept.has(deal.contact_id)) kept.set(deal.contact_id, { type: 'contact', id: deal.contact_id, reason: `party to the won deal "${deal.name}" (contract)` });
+    for (const deal of deals)
+      if (!kept.has(deal.contact_id))
+        kept.set(deal.contact_id, { type: 'contact', id: deal.contact_id, reason: `party to the won deal "${deal.name}" (contract)` });
   }
   return [...kept.values()];
 }
@@ -51,11 +60,19 @@ async function exceptions(tx: Tx, tenantId: string, subject: Subject): Promise<A
  * records unless keepOwnRecords, rows about them, rows pointing at them). Shared by erasure and
  * by retention's delete and anonymise. Returns rows deleted per table.
  */
-export async function removePersonalRows(tx: Tx, tenantId: string, subject: Subject, options: { spareRequest: string | null; keepOwnRecords: boolean }): Promise<Record<string, number>> {
+export async function removePersonalRows(
+  tx: Tx,
+  tenantId: string,
+  subject: Subject,
+  options: { spareRequest: string | null; keepOwnRecords: boolean },
+): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
   const remove = async (table: string, link: SubjectLink, sparedRequest: string | null) => {
     const spare = sparedRequest && link.kind === 'via' ? sql`and ${sql.ref(`${table}.${link.column}`)} <> ${sparedRequest}` : sql``;
-    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, subject)} ${spare}`.execute(tx);
+    const result =
+      await sql`delete from ${sql.table(table)} where ${sql.ref(`${table}.tenant_id`)} = ${tenantId} and ${rowsOfSubject(table, link, subject)} ${spare}`.execute(
+        tx,
+      );
     deleted[table] = (deleted[table] ?? 0) + Number(result.numAffectedRows ?? 0);
   };
   for (const reference of PERSON_REFERENCES) await remove(reference.table, reference.link, null);
@@ -66,7 +83,8 @@ export async function removePersonalRows(tx: Tx, tenantId: string, subject: Subj
     if (options.keepOwnRecords && entry.link.kind === 'self') continue;
     tables.set(entry.table, { link: entry.link, spare: action === 'delete_other_requests' ? options.spareRequest : null });
   }
-  for (const [table, { link, spare }] of [...tables].sort((a, b) => ORDER[a[1].link.kind] - ORDER[b[1].link.kind])) await remove(table, link, spare);
+  for (const [table, { link, spare }] of [...tables].sort((a, b) => ORDER[a[1].link.kind] - ORDER[b[1].link.kind]))
+    await remove(table, link, spare);
   return deleted;
 }
 
@@ -75,8 +93,16 @@ async function withConvertedLeads(tx: Tx, tenantId: string, subject: Subject): P
   const contacts = subject.people.filter((person) => person.type === 'contact').map((person) => person.id);
   if (contacts.length === 0) return subject;
   const known = new Set(subject.people.map((person) => person.id));
-  const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('converted_contact_id', 'in', contacts).execute();
-  return { ...subject, people: [...subject.people, ...leads.filter((lead) => !known.has(lead.id)).map((lead) => ({ type: 'lead' as const, id: lead.id }))] };
+  const leads = await tx
+    .selectFrom('leads')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('converted_contact_id', 'in', contacts)
+    .execute();
+  return {
+    ...subject,
+    people: [...subject.people, ...leads.filter((lead) => !known.has(lead.id)).map((lead) => ({ type: 'lead' as const, id: lead.id }))],
+  };
 }
 
 /** Every address and phone number the people were known by (blind indexes), read before their rows go. */
@@ -85,13 +111,23 @@ async function identifiersOf(tx: Tx, tenantId: string, people: Subject['people']
   const phones = new Set<string>();
   const ids = (type: PersonType) => people.filter((person) => person.type === type).map((person) => person.id);
   if (ids('contact').length > 0) {
-    for (const row of await tx.selectFrom('contacts').select(['email_index', 'phone_index']).where('tenant_id', '=', tenantId).where('id', 'in', ids('contact')).execute()) {
+    for (const row of await tx
+      .selectFrom('contacts')
+      .select(['email_index', 'phone_index'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids('contact'))
+      .execute()) {
       row.email_index.forEach((index) => emails.add(index));
       (row.phone_index ?? []).forEach((index) => phones.add(index));
     }
   }
   if (ids('lead').length > 0) {
-    for (const row of await tx.selectFrom('leads').select(['email_index', 'phone_index']).where('tenant_id', '=', tenantId).where('id', 'in', ids('lead')).execute()) {
+    for (const row of await tx
+      .selectFrom('leads')
+      .select(['email_index', 'phone_index'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids('lead'))
+      .execute()) {
       if (row.email_index) emails.add(row.email_index);
       if (row.phone_index) phones.add(row.phone_index);
     }
@@ -108,7 +144,13 @@ export const VACUUM_QUEUE = 'erasure.vacuum';
  */
 async function queueVacuum(tx: Tx, tenantId: string, tables: string[]): Promise<void> {
   if (tables.length === 0) return;
-  await enqueue(tx, { queue: VACUUM_QUEUE, tenantId, payload: { tables }, runAt: new Date(Date.now() + 60_000), singletonKey: `${VACUUM_QUEUE}:${tenantId}:${tables.sort().join(',')}` });
+  await enqueue(tx, {
+    queue: VACUUM_QUEUE,
+    tenantId,
+    payload: { tables },
+    runAt: new Date(Date.now() + 60_000),
+    singletonKey: `${VACUUM_QUEUE}:${tenantId}:${tables.sort().join(',')}`,
+  });
 }
 
 /**
@@ -118,7 +160,13 @@ async function queueVacuum(tx: Tx, tenantId: string, tables: string[]): Promise<
  * person are cleared, every data key of the person is destroyed, and tombstones (the keyed hashes
  * of every address and phone they were known by) are left so that any of them coming back is flagged.
  */
-export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, requested: Subject, requestId: string | null): Promise<ErasureResult> {
+export async function eraseSubject(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  requested: Subject,
+  requestId: string | null,
+): Promise<ErasureResult> {
   const subject = await withConvertedLeads(tx, tenantId, requested);
   const kept = await exceptions(tx, tenantId, subject);
   const keptIds = new Set(kept.map((row) => row.id));
@@ -126,7 +174,13 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, re
   for (const row of kept) {
     await tx
       .insertInto('processing_restrictions')
-      .values({ tenant_id: tenantId, person_id: row.id, person_type: row.type, reason: `Erasure requested; kept: ${row.reason}`, restricted_by: 'erasure' })
+      .values({
+        tenant_id: tenantId,
+        person_id: row.id,
+        person_type: row.type,
+        reason: `Erasure requested; kept: ${row.reason}`,
+        restricted_by: 'erasure',
+      })
       .onConflict((c) => c.columns(['tenant_id', 'person_id']).doNothing())
       .execute();
   }
@@ -144,7 +198,10 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, re
     // Every identifier is tombstoned, so the person coming back under any of them is flagged, and
     // every address is suppressed: the erasure's refusal of marketing follows each of them.
     const emails = [...new Set([subject.emailIndex, ...identifiers.emails])].filter(Boolean);
-    const tombstones = [...emails.map((index) => ({ index, kind: 'email' as const })), ...identifiers.phones.map((index) => ({ index, kind: 'phone' as const }))];
+    const tombstones = [
+      ...emails.map((index) => ({ index, kind: 'email' as const })),
+      ...identifiers.phones.map((index) => ({ index, kind: 'phone' as const })),
+    ];
     if (tombstones.length > 0) {
       await tx
         .insertInto('erasure_tombstones')
@@ -154,6 +211,10 @@ export async function eraseSubject(app: AppContext, tx: Tx, tenantId: string, re
     }
     await suppress(tx, tenantId, emails, 'erased', requestId ? `erasure request ${requestId}` : 'erasure');
   }
-  await queueVacuum(tx, tenantId, Object.keys(deleted).filter((table) => deleted[table]! > 0));
+  await queueVacuum(
+    tx,
+    tenantId,
+    Object.keys(deleted).filter((table) => deleted[table]! > 0),
+  );
   return { deleted, keysDestroyed, kept };
 }

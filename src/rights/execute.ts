@@ -28,8 +28,21 @@ export async function restrictSubject(tx: Tx, tenantId: string, subject: Subject
  * Art. 21(2)-(3): an objection to direct marketing is absolute and immediate. It is recorded
  * against every active direct-marketing purpose and the address is suppressed.
  */
-export async function objectToDirectMarketing(app: AppContext, tx: Tx, tenantId: string, subject: Subject, origin: AuditOrigin, source: string): Promise<number> {
-  const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('direct_marketing', '=', true).execute();
+export async function objectToDirectMarketing(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  subject: Subject,
+  origin: AuditOrigin,
+  source: string,
+): Promise<number> {
+  const purposes = await tx
+    .selectFrom('purposes')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'active')
+    .where('direct_marketing', '=', true)
+    .execute();
   let recorded = 0;
   for (const person of subject.people) {
     for (const purpose of purposes) {
@@ -55,7 +68,14 @@ export async function objectToDirectMarketing(app: AppContext, tx: Tx, tenantId:
  * The opt-out of sale and sharing, for every record of the subject, at once (no verification:
  * Cal. Code Regs. tit. 11, 7026(d)). Returns how many records changed.
  */
-export async function optOutOfSaleSharing(app: AppContext, tx: Tx, tenantId: string, subject: Subject, origin: AuditOrigin, source: string): Promise<number> {
+export async function optOutOfSaleSharing(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  subject: Subject,
+  origin: AuditOrigin,
+  source: string,
+): Promise<number> {
   const bySubject = origin.actorType === 'data_subject';
   return recordSaleSharingChoices(app, tx, tenantId, subject.people, {
     optedOut: true,
@@ -82,9 +102,11 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
   await asCaller(app, caller, async (tx, audit) => {
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
-    if (row.identity_status !== 'verified' && !NO_VERIFICATION.has(row.type)) throw conflict('Verify the requester\'s identity first.', { identityStatus: row.identity_status });
+    if (row.identity_status !== 'verified' && !NO_VERIFICATION.has(row.type))
+      throw conflict("Verify the requester's identity first.", { identityStatus: row.identity_status });
     if (row.type === 'rectification') throw conflict('Correct the records themselves, then complete the request.', { type: row.type });
-    if (row.type === 'limit_sensitive') throw conflict('Limit the use of the sensitive data on the records themselves, then complete the request.', { type: row.type });
+    if (row.type === 'limit_sensitive')
+      throw conflict('Limit the use of the sensitive data on the records themselves, then complete the request.', { type: row.type });
     const subject = await subjectOfRequest(app, tx, tenantId, row);
     const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
     let summary: string;
@@ -102,9 +124,15 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
       }
       case 'erasure': {
         const result = await eraseSubject(app, tx, tenantId, subject, id);
-        const counts = Object.entries(result.deleted).filter(([, n]) => n > 0).map(([table, n]) => `${table}: ${n}`).join(', ');
-        summary = `Erased ${describe(subject.people.filter((p) => !result.kept.some((k) => k.id === p.id)))}; rows deleted: ${counts || 'none'}; data keys destroyed: ${result.keysDestroyed}.` +
-          (result.kept.length ? ` Kept and restricted: ${result.kept.map((k) => `${k.type} ${k.id} (${k.reason})`).join('; ')}.` : ' Tombstone written.');
+        const counts = Object.entries(result.deleted)
+          .filter(([, n]) => n > 0)
+          .map(([table, n]) => `${table}: ${n}`)
+          .join(', ');
+        summary =
+          `Erased ${describe(subject.people.filter((p) => !result.kept.some((k) => k.id === p.id)))}; rows deleted: ${counts || 'none'}; data keys destroyed: ${result.keysDestroyed}.` +
+          (result.kept.length
+            ? ` Kept and restricted: ${result.kept.map((k) => `${k.type} ${k.id} (${k.reason})`).join('; ')}.`
+            : ' Tombstone written.');
         message = result.kept.length
           ? `We erased your data except what we must keep: ${result.kept.map((k) => k.reason).join('; ')}. That part is no longer processed.`
           : 'Your data is erased, including in our backups (the keys that could read it are destroyed).';
@@ -113,7 +141,8 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
       case 'restriction': {
         const count = await restrictSubject(tx, tenantId, subject, `Art. 18 request ${id}`, caller.origin.actorId);
         summary = `Restricted ${count} record(s): ${describe(subject.people)}.`;
-        message = 'Your data is now only stored, not otherwise processed, until the restriction is lifted; we will tell you before lifting it.';
+        message =
+          'Your data is now only stored, not otherwise processed, until the restriction is lifted; we will tell you before lifting it.';
         break;
       }
       case 'objection': {
@@ -128,14 +157,38 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
         message = 'We will not sell or share your personal information.';
         break;
       }
-
     }
-    await addEvidence(app, tx, tenantId, id, row.type === 'access' || row.type === 'portability' ? 'found' : 'done', summary, caller.origin);
-    await tx.updateTable('dsr_requests').set({ status: 'completed', completed_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-    await audit({ action: 'dsr.execute', objectType: 'dsr_request', objectId: id, fields: [`type:${row.type}`, ...subject.people.map((person) => `${person.type}:${person.id}`)] });
+    await addEvidence(
+      app,
+      tx,
+      tenantId,
+      id,
+      row.type === 'access' || row.type === 'portability' ? 'found' : 'done',
+      summary,
+      caller.origin,
+    );
+    await tx
+      .updateTable('dsr_requests')
+      .set({ status: 'completed', completed_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+    await audit({
+      action: 'dsr.execute',
+      objectType: 'dsr_request',
+      objectId: id,
+      fields: [`type:${row.type}`, ...subject.people.map((person) => `${person.type}:${person.id}`)],
+    });
     // Queued with the work it reports: an erasure cannot commit without its completion e-mail.
     const mail = completionMail(workspace, row.type, message);
-    await notifyRequester(app, tx, tenantId, id, zip ? { ...mail, attachments: [{ filename: 'your-data.zip', content: zip, contentType: 'application/zip' }] } : mail, caller.origin);
+    await notifyRequester(
+      app,
+      tx,
+      tenantId,
+      id,
+      zip ? { ...mail, attachments: [{ filename: 'your-data.zip', content: zip, contentType: 'application/zip' }] } : mail,
+      caller.origin,
+    );
   });
   return getRequest(app, caller, id, { audit: false });
 }

@@ -32,12 +32,31 @@ export function accessReportZip(report: AccessReport): Buffer {
   const data = stringify([
     ['object', 'table', 'column', 'customField', 'category', 'recordId', 'value'],
     ...report.data.flatMap((field) =>
-      field.values.flatMap((value) => cells(value.value).map((text) => [field.object, field.table, field.column, field.customField ?? '', field.category, value.recordId, text])),
+      field.values.flatMap((value) =>
+        cells(value.value).map((text) => [
+          field.object,
+          field.table,
+          field.column,
+          field.customField ?? '',
+          field.category,
+          value.recordId,
+          text,
+        ]),
+      ),
     ),
   ]);
   const consents = stringify([
     ['occurredAt', 'purpose', 'event', 'method', 'source', 'formVersion', 'policyVersion', 'text'],
-    ...report.consentHistory.map((event) => [event.occurredAt, event.purposeKey, event.kind, event.method, cell(event.source), event.formVersion ?? '', cell(event.policyVersion), cell(event.text)]),
+    ...report.consentHistory.map((event) => [
+      event.occurredAt,
+      event.purposeKey,
+      event.kind,
+      event.method,
+      cell(event.source),
+      event.formVersion ?? '',
+      cell(event.policyVersion),
+      cell(event.text),
+    ]),
   ]);
   return Buffer.from(
     zipSync({

@@ -4,8 +4,8 @@ import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import { workspaceIdBySlug } from '../consent/cookie-banner.ts';
 import { signLink, verifyLink } from '../consent/links.ts';
 import { applyPreferences, preferenceItems, SUPPRESSION_LIFTED, type Preference } from '../consent/preferences.ts';
-import { Sealer } from '../crm/context.ts';
-import { nameTokens, normaliseEmail, phoneKeys } from '../crm/normalise.ts';
+import { Sealer } from '../crypto/sealer.ts';
+import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { DsrType } from '../db/types-consent.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
@@ -70,7 +70,12 @@ export async function requestPortalLink(app: AppContext, slug: string, rawEmail:
         expires_at: expiresAt,
       })
       .execute();
-    await recordAudit(tx, tenantId, visitorOrigin(visitor), { action: 'portal.link_requested', objectType: 'portal_link', objectId: linkId, fields: [] });
+    await recordAudit(tx, tenantId, visitorOrigin(visitor), {
+      action: 'portal.link_requested',
+      objectType: 'portal_link',
+      objectId: linkId,
+      fields: [],
+    });
     return { workspace: await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow(), emailIndex };
   });
   const link = `${app.config.publicUrl}/privacy/${slug}/open/${signLink(app.keys, 'portal', [tenantId, linkId], expiresAt)}`;
@@ -104,11 +109,25 @@ export async function publicOptOut(app: AppContext, slug: string, rawEmail: stri
       app,
       tx,
       tenantId,
-      { type: 'opt_out_sale_sharing', channel: 'portal', email, name: null, details: visitor.gpc ? `Do Not Sell or Share page; ${GPC_SOURCE}` : 'Do Not Sell or Share page', receivedAt: new Date(), identityStatus: 'unverified', identityMethod: 'none needed for an opt-out (Cal. Code Regs. tit. 11, 7026(d))', assigneeId: null, status: 'completed' },
+      {
+        type: 'opt_out_sale_sharing',
+        channel: 'portal',
+        email,
+        name: null,
+        details: visitor.gpc ? `Do Not Sell or Share page; ${GPC_SOURCE}` : 'Do Not Sell or Share page',
+        receivedAt: new Date(),
+        identityStatus: 'unverified',
+        identityMethod: 'none needed for an opt-out (Cal. Code Regs. tit. 11, 7026(d))',
+        assigneeId: null,
+        status: 'completed',
+      },
       origin,
     );
     const count = await optOutOfSaleSharing(app, tx, tenantId, subject, origin, `Opt-out request ${requestId}`);
-    const done = count > 0 ? `Opt-out of sale and sharing recorded at once for ${count} record(s).` : 'No record holds this address: nothing is sold or shared under it.';
+    const done =
+      count > 0
+        ? `Opt-out of sale and sharing recorded at once for ${count} record(s).`
+        : 'No record holds this address: nothing is sold or shared under it.';
     await addEvidence(app, tx, tenantId, requestId, 'done', done, origin);
   });
 }
@@ -122,13 +141,27 @@ export async function openPortalLink(app: AppContext, slug: string, token: strin
   const [tenantId, linkId] = check.values as [string, string];
   if ((await workspaceIdBySlug(app, slug)) !== tenantId) return { ok: false, reason: 'invalid' };
   return withTenant(app.db, tenantId, async (tx) => {
-    const link = await tx.selectFrom('portal_links').selectAll().where('tenant_id', '=', tenantId).where('id', '=', linkId).forUpdate().executeTakeFirst();
+    const link = await tx
+      .selectFrom('portal_links')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!link) return { ok: false as const, reason: 'invalid' as const };
     if (link.used_at) return { ok: false as const, reason: 'used' as const };
     if (new Date(link.expires_at) < new Date()) return { ok: false as const, reason: 'expired' as const };
     await tx.updateTable('portal_links').set({ used_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', linkId).execute();
-    await recordAudit(tx, tenantId, visitorOrigin(visitor), { action: 'portal.sign_in', objectType: 'portal_link', objectId: linkId, fields: [] });
-    return { ok: true as const, sessionToken: signLink(app.keys, 'portal_session', [tenantId, linkId], new Date(Date.now() + SESSION_MINUTES * 60_000)) };
+    await recordAudit(tx, tenantId, visitorOrigin(visitor), {
+      action: 'portal.sign_in',
+      objectType: 'portal_link',
+      objectId: linkId,
+      fields: [],
+    });
+    return {
+      ok: true as const,
+      sessionToken: signLink(app.keys, 'portal_session', [tenantId, linkId], new Date(Date.now() + SESSION_MINUTES * 60_000)),
+    };
   });
 }
 
@@ -140,7 +173,12 @@ export async function portalSession(app: AppContext, slug: string, token: string
   const [tenantId, linkId] = check.values as [string, string];
   if ((await workspaceIdBySlug(app, slug)) !== tenantId) return null;
   return withTenant(app.db, tenantId, async (tx) => {
-    const link = await tx.selectFrom('portal_links').select(['email_enc', 'used_at', 'signed_out_at']).where('tenant_id', '=', tenantId).where('id', '=', linkId).executeTakeFirst();
+    const link = await tx
+      .selectFrom('portal_links')
+      .select(['email_enc', 'used_at', 'signed_out_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', linkId)
+      .executeTakeFirst();
     if (!link?.used_at || link.signed_out_at) return null;
     const email = (await openValue(app, tx, tenantId, 'portal_links.email', link.email_enc)) as string | null;
     if (!email) return null;
@@ -152,8 +190,18 @@ export async function portalSession(app: AppContext, slug: string, token: string
 /** Ends the session on the server, so the cookie is worthless wherever a copy of it is. */
 export async function portalSignOut(app: AppContext, session: PortalSession, visitor: PortalVisitor): Promise<void> {
   await withTenant(app.db, session.tenantId, async (tx) => {
-    await tx.updateTable('portal_links').set({ signed_out_at: new Date() }).where('tenant_id', '=', session.tenantId).where('id', '=', session.linkId).execute();
-    await recordAudit(tx, session.tenantId, visitorOrigin(visitor), { action: 'portal.sign_out', objectType: 'portal_link', objectId: session.linkId, fields: [] });
+    await tx
+      .updateTable('portal_links')
+      .set({ signed_out_at: new Date() })
+      .where('tenant_id', '=', session.tenantId)
+      .where('id', '=', session.linkId)
+      .execute();
+    await recordAudit(tx, session.tenantId, visitorOrigin(visitor), {
+      action: 'portal.sign_out',
+      objectType: 'portal_link',
+      objectId: session.linkId,
+      fields: [],
+    });
   });
 }
 
@@ -175,7 +223,13 @@ export interface PortalView {
  */
 async function honourGpc(app: AppContext, tx: Tx, tenantId: string, subject: Subject, visitor: PortalVisitor): Promise<boolean> {
   if (!visitor.gpc || subject.people.length === 0) return false;
-  await recordSaleSharingChoices(app, tx, tenantId, subject.people, { optedOut: true, method: 'portal', source: GPC_SOURCE, ip: visitor.ip, userAgent: visitor.userAgent });
+  await recordSaleSharingChoices(app, tx, tenantId, subject.people, {
+    optedOut: true,
+    method: 'portal',
+    source: GPC_SOURCE,
+    ip: visitor.ip,
+    userAgent: visitor.userAgent,
+  });
   return true;
 }
 
@@ -187,9 +241,31 @@ export async function portalView(app: AppContext, session: PortalSession, visito
     const report = await accessReport(app, tx, session.tenantId, subject);
     const first = subject.people[0];
     const preferences = first ? await preferenceItems(tx, session.tenantId, first.id) : [];
-    const restricted = subject.people.length > 0 && Boolean(await tx.selectFrom('processing_restrictions').select('person_id').where('tenant_id', '=', session.tenantId).where('person_id', 'in', subject.people.map((p) => p.id)).executeTakeFirst());
-    await recordAudit(tx, session.tenantId, visitorOrigin(visitor, first?.id ?? null), { action: 'portal.view', objectType: 'portal_link', objectId: session.linkId, fields: subject.people.map((p) => `${p.type}:${p.id}`) });
-    const optedOut = await saleSharingOptedOut(tx, session.tenantId, subject.people.map((p) => p.id));
+    const restricted =
+      subject.people.length > 0 &&
+      Boolean(
+        await tx
+          .selectFrom('processing_restrictions')
+          .select('person_id')
+          .where('tenant_id', '=', session.tenantId)
+          .where(
+            'person_id',
+            'in',
+            subject.people.map((p) => p.id),
+          )
+          .executeTakeFirst(),
+      );
+    await recordAudit(tx, session.tenantId, visitorOrigin(visitor, first?.id ?? null), {
+      action: 'portal.view',
+      objectType: 'portal_link',
+      objectId: session.linkId,
+      fields: subject.people.map((p) => `${p.type}:${p.id}`),
+    });
+    const optedOut = await saleSharingOptedOut(
+      tx,
+      session.tenantId,
+      subject.people.map((p) => p.id),
+    );
     return {
       report,
       preferences,
@@ -207,14 +283,27 @@ async function isSelfAsserted(tx: Tx, tenantId: string, subject: Subject): Promi
   if (subject.people.length === 0) return false;
   for (const person of subject.people) {
     const table = person.type === 'contact' ? 'contacts' : 'leads';
-    const row = await tx.selectFrom(table).select('source_type').where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
+    const row = await tx
+      .selectFrom(table)
+      .select('source_type')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', person.id)
+      .executeTakeFirstOrThrow();
     if (row.source_type !== 'form') return false;
   }
   return true;
 }
 
 /** A request made from the portal: identity is verified (the person followed the link). */
-async function portalRequest(app: AppContext, tx: Tx, session: PortalSession, visitor: PortalVisitor, type: DsrType, details: string | null, completed: boolean): Promise<string> {
+async function portalRequest(
+  app: AppContext,
+  tx: Tx,
+  session: PortalSession,
+  visitor: PortalVisitor,
+  type: DsrType,
+  details: string | null,
+  completed: boolean,
+): Promise<string> {
   return insertRequest(
     app,
     tx,
@@ -242,7 +331,15 @@ export async function portalDownload(app: AppContext, session: PortalSession, vi
     const report = await accessReport(app, tx, session.tenantId, subject);
     const requestId = await portalRequest(app, tx, session, visitor, 'portability', 'Downloaded from the privacy portal', true);
     const fields = report.data.filter((field) => field.values.length > 0).length;
-    await addEvidence(app, tx, session.tenantId, requestId, 'sent', `Zip downloaded from the privacy portal: ${fields} fields with data, ${report.consentHistory.length} consent events.`, visitorOrigin(visitor));
+    await addEvidence(
+      app,
+      tx,
+      session.tenantId,
+      requestId,
+      'sent',
+      `Zip downloaded from the privacy portal: ${fields} fields with data, ${report.consentHistory.length} consent events.`,
+      visitorOrigin(visitor),
+    );
     return accessReportZip(report);
   });
 }
@@ -297,85 +394,176 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
     const origin = visitorOrigin(visitor, subject.people[0]?.id ?? null);
     const jurisdiction = await subjectJurisdiction(tx, tenantId, subject.people);
     if (!portalOffers(jurisdiction, action.kind)) {
-      return { message: `${PROFILES[jurisdiction.jurisdiction].name} does not give this right; see the rights listed on your page.`, notify: null, refused: true };
+      return {
+        message: `${PROFILES[jurisdiction.jurisdiction].name} does not give this right; see the rights listed on your page.`,
+        notify: null,
+        refused: true,
+      };
     }
     switch (action.kind) {
       case 'consents': {
         let changes = 0;
         let lifted = 0;
         for (const person of subject.people) {
-          const applied = await applyPreferences(app, tx, tenantId, person, action.wanted, action.objections, visitor, { method: 'portal', source: 'Privacy portal' });
+          const applied = await applyPreferences(app, tx, tenantId, person, action.wanted, action.objections, visitor, {
+            method: 'portal',
+            source: 'Privacy portal',
+          });
           changes += applied.changes;
           lifted += applied.liftedSuppressions;
         }
-        await recordAudit(tx, tenantId, origin, { action: 'consent.preferences', objectType: 'portal_link', objectId: session.linkId, fields: [`changes:${changes}`, ...(lifted > 0 ? ['suppression:lifted'] : [])] });
+        await recordAudit(tx, tenantId, origin, {
+          action: 'consent.preferences',
+          objectType: 'portal_link',
+          objectId: session.linkId,
+          fields: [`changes:${changes}`, ...(lifted > 0 ? ['suppression:lifted'] : [])],
+        });
         return { message: `${changes} change(s) recorded.${lifted > 0 ? ' ' + SUPPRESSION_LIFTED : ''}`, notify: null };
       }
       case 'object': {
-        const requestId = await portalRequest(app, tx, session, visitor, 'objection', 'Objection to direct marketing (privacy portal)', true);
+        const requestId = await portalRequest(
+          app,
+          tx,
+          session,
+          visitor,
+          'objection',
+          'Objection to direct marketing (privacy portal)',
+          true,
+        );
         const count = await objectToDirectMarketing(app, tx, tenantId, subject, origin, `Art. 21 request ${requestId}`);
-        await addEvidence(app, tx, tenantId, requestId, 'done', `Objection to direct marketing recorded at once (${count} purpose/record pair(s)); address suppressed.`, origin);
+        await addEvidence(
+          app,
+          tx,
+          tenantId,
+          requestId,
+          'done',
+          `Objection to direct marketing recorded at once (${count} purpose/record pair(s)); address suppressed.`,
+          origin,
+        );
         return { message: 'You will receive no more direct marketing from us.', notify: null };
       }
       case 'restrict': {
         const requestId = await portalRequest(app, tx, session, visitor, 'restriction', action.reason, true);
         const count = await restrictSubject(tx, tenantId, subject, `Art. 18 request ${requestId}: ${action.reason}`, null);
         await addEvidence(app, tx, tenantId, requestId, 'done', `Restricted ${count} record(s) at once.`, origin);
-        return { message: 'Processing of your data is restricted: we only store it now. We will tell you before lifting the restriction.', notify: null };
+        return {
+          message: 'Processing of your data is restricted: we only store it now. We will tell you before lifting the restriction.',
+          notify: null,
+        };
       }
       case 'erase': {
         const requestId = await portalRequest(app, tx, session, visitor, 'erasure', action.details, false);
-        return { message: 'Your erasure request is received. We will confirm by email when it is done.', notify: { requestId, type: 'erasure' as const } };
+        return {
+          message: 'Your erasure request is received. We will confirm by email when it is done.',
+          notify: { requestId, type: 'erasure' as const },
+        };
       }
       case 'sale_sharing': {
         if (!action.optedOut) {
-          await recordSaleSharingChoices(app, tx, tenantId, subject.people, { optedOut: false, method: 'portal', source: 'Privacy portal', ip: visitor.ip, userAgent: visitor.userAgent });
-          await recordAudit(tx, tenantId, origin, { action: 'consent.sale_sharing', objectType: 'portal_link', objectId: session.linkId, fields: ['opted_in'] });
-          return { message: 'You opted back in: we may sell or share your personal information as our privacy notice describes.', notify: null };
+          await recordSaleSharingChoices(app, tx, tenantId, subject.people, {
+            optedOut: false,
+            method: 'portal',
+            source: 'Privacy portal',
+            ip: visitor.ip,
+            userAgent: visitor.userAgent,
+          });
+          await recordAudit(tx, tenantId, origin, {
+            action: 'consent.sale_sharing',
+            objectType: 'portal_link',
+            objectId: session.linkId,
+            fields: ['opted_in'],
+          });
+          return {
+            message: 'You opted back in: we may sell or share your personal information as our privacy notice describes.',
+            notify: null,
+          };
         }
-        const requestId = await portalRequest(app, tx, session, visitor, 'opt_out_sale_sharing', 'Do Not Sell or Share My Personal Information (privacy portal)', true);
+        const requestId = await portalRequest(
+          app,
+          tx,
+          session,
+          visitor,
+          'opt_out_sale_sharing',
+          'Do Not Sell or Share My Personal Information (privacy portal)',
+          true,
+        );
         const count = await optOutOfSaleSharing(app, tx, tenantId, subject, origin, `Opt-out request ${requestId}`);
-        const done = count > 0 ? `Opt-out of sale and sharing recorded at once for ${count} record(s).` : 'No record holds this address: nothing is sold or shared under it.';
-    await addEvidence(app, tx, tenantId, requestId, 'done', done, origin);
+        const done =
+          count > 0
+            ? `Opt-out of sale and sharing recorded at once for ${count} record(s).`
+            : 'No record holds this address: nothing is sold or shared under it.';
+        await addEvidence(app, tx, tenantId, requestId, 'done', done, origin);
         return { message: 'We will not sell or share your personal information.', notify: null };
       }
       case 'limit': {
         const requestId = await portalRequest(app, tx, session, visitor, 'limit_sensitive', action.details, false);
-        return { message: 'Your request to limit the use of your sensitive personal information is received.', notify: { requestId, type: 'limit_sensitive' as const } };
+        return {
+          message: 'Your request to limit the use of your sensitive personal information is received.',
+          notify: { requestId, type: 'limit_sensitive' as const },
+        };
       }
       case 'rectify': {
         const details = `Correct ${action.field} to "${action.value}"`;
         if (!(await isSelfAsserted(tx, tenantId, subject))) {
           const requestId = await portalRequest(app, tx, session, visitor, 'rectification', details, false);
-          return { message: 'Your correction is received; we check it and confirm by email.', notify: { requestId, type: 'rectification' as const } };
+          return {
+            message: 'Your correction is received; we check it and confirm by email.',
+            notify: { requestId, type: 'rectification' as const },
+          };
         }
         const requestId = await portalRequest(app, tx, session, visitor, 'rectification', details, true);
         await rectify(app, tx, tenantId, subject, action.field, action.value);
-        await addEvidence(app, tx, tenantId, requestId, 'done', `${details}: applied to ${subject.people.length} record(s) (data the person entered themselves).`, origin);
+        await addEvidence(
+          app,
+          tx,
+          tenantId,
+          requestId,
+          'done',
+          `${details}: applied to ${subject.people.length} record(s) (data the person entered themselves).`,
+          origin,
+        );
         return { message: 'Corrected.', notify: null };
       }
     }
   }
 }
 
-async function rectify(app: AppContext, tx: Tx, tenantId: string, subject: Subject, field: 'firstName' | 'lastName' | 'jobTitle' | 'phone', value: string): Promise<void> {
+async function rectify(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  subject: Subject,
+  field: 'firstName' | 'lastName' | 'jobTitle' | 'phone',
+  value: string,
+): Promise<void> {
   const sealer = new Sealer(app, tx, tenantId);
   for (const person of subject.people) {
     const table = person.type === 'contact' ? 'contacts' : 'leads';
     const set: Record<string, unknown> = {};
     if (field === 'phone') {
       const phoneIndex = await sealer.indexAll('phone', phoneKeys([value]));
-      if (person.type === 'contact') Object.assign(set, { phones_enc: await sealer.seal(person.id, 'contacts.phones', [value]), phone_index: phoneIndex });
+      if (person.type === 'contact')
+        Object.assign(set, { phones_enc: await sealer.seal(person.id, 'contacts.phones', [value]), phone_index: phoneIndex });
       else Object.assign(set, { phone_enc: await sealer.seal(person.id, 'leads.phone', value), phone_index: phoneIndex[0] ?? null });
     } else {
       set[`${FIELD_COLUMNS[field]}_enc`] = await sealer.seal(person.id, `${table}.${FIELD_COLUMNS[field]}`, value);
     }
     if (field === 'firstName' || field === 'lastName') {
-      const row = await tx.selectFrom(table).select(['first_name_enc', 'last_name_enc']).where('tenant_id', '=', tenantId).where('id', '=', person.id).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom(table)
+        .select(['first_name_enc', 'last_name_enc'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', person.id)
+        .executeTakeFirstOrThrow();
       const first = field === 'firstName' ? value : await sealer.open<string>(`${table}.first_name`, row.first_name_enc);
       const last = field === 'lastName' ? value : await sealer.open<string>(`${table}.last_name`, row.last_name_enc);
       set.name_index = await sealer.indexAll('name', nameTokens(first, last));
     }
-    await tx.updateTable(table).set({ ...set, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', person.id).execute();
+    await tx
+      .updateTable(table)
+      .set({ ...set, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', person.id)
+      .execute();
   }
 }

@@ -34,13 +34,19 @@ export interface RecordRead {
   objectId: string | null;
 }
 
-const byType = (subject: Subject, type: 'contact' | 'lead') => subject.people.filter((person) => person.type === type).map((person) => person.id);
+const byType = (subject: Subject, type: 'contact' | 'lead') =>
+  subject.people.filter((person) => person.type === type).map((person) => person.id);
 
 export async function recordContext(tx: Tx, tenantId: string, subject: Subject): Promise<RecordContext> {
   const contacts = byType(subject, 'contact');
   const leads = byType(subject, 'lead');
   const context: RecordContext = { accounts: [], opportunities: [], leads: [], customFields: [] };
-  const fields = await tx.selectFrom('custom_fields').select(['object', 'key', 'label']).where('tenant_id', '=', tenantId).where('personal', '=', false).execute();
+  const fields = await tx
+    .selectFrom('custom_fields')
+    .select(['object', 'key', 'label'])
+    .where('tenant_id', '=', tenantId)
+    .where('personal', '=', false)
+    .execute();
   const customOf = (recordType: string, recordId: string, custom: unknown) => {
     const values = (custom ?? {}) as Record<string, unknown>;
     for (const field of fields) {
@@ -70,11 +76,23 @@ export async function recordContext(tx: Tx, tenantId: string, subject: Subject):
       .orderBy('o.name')
       .execute();
     for (const deal of deals) {
-      context.opportunities.push({ id: deal.id, contactId: deal.contact_id, name: deal.name, amount: deal.amount === null ? null : String(deal.amount), currency: deal.currency, stage: deal.stage });
+      context.opportunities.push({
+        id: deal.id,
+        contactId: deal.contact_id,
+        name: deal.name,
+        amount: deal.amount === null ? null : String(deal.amount),
+        currency: deal.currency,
+        stage: deal.stage,
+      });
     }
   }
   if (leads.length > 0) {
-    const rows = await tx.selectFrom('leads').select(['id', 'company_name', 'status', 'source', 'custom']).where('tenant_id', '=', tenantId).where('id', 'in', leads).execute();
+    const rows = await tx
+      .selectFrom('leads')
+      .select(['id', 'company_name', 'status', 'source', 'custom'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', leads)
+      .execute();
     for (const row of rows) {
       context.leads.push({ id: row.id, companyName: row.company_name, status: row.status, source: row.source });
       customOf('lead', row.id, row.custom);
@@ -95,27 +113,64 @@ export async function disclosures(tx: Tx, tenantId: string, ids: string[]): Prom
     .where('l.match_rule', '=', 'pushed')
     .orderBy('l.synced_at')
     .execute();
-  return rows.map((row) => ({ recipient: `${row.label} (${row.kind})`, how: 'pushed to a connected CRM', record: { type: row.record_type, id: row.record_id }, at: new Date(row.synced_at).toISOString() }));
+  return rows.map((row) => ({
+    recipient: `${row.label} (${row.kind})`,
+    how: 'pushed to a connected CRM',
+    record: { type: row.record_type, id: row.record_id },
+    at: new Date(row.synced_at).toISOString(),
+  }));
 }
 
 /** The lists and searches that showed the person, and the exports that included them. */
 export async function readsOf(tx: Tx, tenantId: string, ids: string[]): Promise<RecordRead[]> {
   if (ids.length === 0) return [];
   const listed = await tx.selectFrom('record_reads').selectAll().where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute();
-  const exported = await tx.selectFrom('export_items').selectAll().where('tenant_id', '=', tenantId).where('person_id', 'in', ids).execute();
+  const exported = await tx
+    .selectFrom('export_items')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('person_id', 'in', ids)
+    .execute();
   return [
-    ...listed.map((row) => ({ at: new Date(row.read_at).toISOString(), action: row.searched ? `${row.action} (search)` : row.action, actorType: row.actor_type, objectType: row.person_type, objectId: row.person_id })),
-    ...exported.map((row) => ({ at: new Date(row.exported_at).toISOString(), action: `${row.person_type}.export`, actorType: 'staff', objectType: row.person_type, objectId: row.person_id })),
+    ...listed.map((row) => ({
+      at: new Date(row.read_at).toISOString(),
+      action: row.searched ? `${row.action} (search)` : row.action,
+      actorType: row.actor_type,
+      objectType: row.person_type,
+      objectId: row.person_id,
+    })),
+    ...exported.map((row) => ({
+      at: new Date(row.exported_at).toISOString(),
+      action: `${row.person_type}.export`,
+      actorType: 'staff',
+      objectType: row.person_type,
+      objectId: row.person_id,
+    })),
   ];
 }
 
 /** The e-mails sent to the person about their requests (receipts, extensions, answers). */
-export async function requestEmails(app: AppContext, tx: Tx, tenantId: string, requestIds: string[]): Promise<Array<{ requestId: string; subject: string | null; sentAt: string }>> {
+export async function requestEmails(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  requestIds: string[],
+): Promise<Array<{ requestId: string; subject: string | null; sentAt: string }>> {
   if (requestIds.length === 0) return [];
-  const rows = await tx.selectFrom('email_messages').select(['person_id', 'subject_enc', 'created_at']).where('tenant_id', '=', tenantId).where('person_id', 'in', requestIds).orderBy('created_at').execute();
+  const rows = await tx
+    .selectFrom('email_messages')
+    .select(['person_id', 'subject_enc', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('person_id', 'in', requestIds)
+    .orderBy('created_at')
+    .execute();
   const out = [];
   for (const row of rows) {
-    out.push({ requestId: row.person_id, subject: (await openValue(app, tx, tenantId, 'email_messages.subject', row.subject_enc)) as string | null, sentAt: new Date(row.created_at).toISOString() });
+    out.push({
+      requestId: row.person_id,
+      subject: (await openValue(app, tx, tenantId, 'email_messages.subject', row.subject_enc)) as string | null,
+      sentAt: new Date(row.created_at).toISOString(),
+    });
   }
   return out;
 }

@@ -4,8 +4,9 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { iso, isoRequired, Sealer } from '../crm/context.ts';
-import { normaliseEmail } from '../crm/normalise.ts';
+import { Sealer } from '../crypto/sealer.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
+import { normaliseEmail } from '../shared/normalise.ts';
 import { loadPeople } from '../consent/people.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { DsrChannel, DsrRequestsTable, DsrStatus, DsrType } from '../db/types-consent.ts';
@@ -15,7 +16,17 @@ import type { Mail } from '../mail/mailer.ts';
 import { queueToPerson } from '../mail/delivery.ts';
 import { PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
 import { subjectJurisdiction } from '../jurisdiction/service.ts';
-import { assertExtensible, deadlineState, describePeriod, dueDate, ExtensionRefused, extendedDueDate, extensionOf, NEAR_DUE_DAYS, responseRule } from './deadlines.ts';
+import {
+  assertExtensible,
+  deadlineState,
+  describePeriod,
+  dueDate,
+  ExtensionRefused,
+  extendedDueDate,
+  extensionOf,
+  NEAR_DUE_DAYS,
+  responseRule,
+} from './deadlines.ts';
 import type { dsrInput, dsrListQuery, dsrPatch, dsrView, evidenceInput } from './schema.ts';
 import { openValue, peopleWithEmailIndex, type Subject } from './subject.ts';
 
@@ -75,7 +86,8 @@ export async function insertRequest(app: AppContext, tx: Tx, tenantId: string, i
   const email = normaliseEmail(input.email);
   if (input.assigneeId) await assertAssignee(tx, tenantId, input.assigneeId);
   const emailIndex = await new Sealer(app, tx, tenantId).index('email', email);
-  const jurisdiction = input.jurisdiction ?? (await subjectJurisdiction(tx, tenantId, await peopleWithEmailIndex(tx, tenantId, emailIndex))).jurisdiction;
+  const jurisdiction =
+    input.jurisdiction ?? (await subjectJurisdiction(tx, tenantId, await peopleWithEmailIndex(tx, tenantId, emailIndex))).jurisdiction;
   await tx
     .insertInto('dsr_requests')
     .values({
@@ -99,16 +111,35 @@ export async function insertRequest(app: AppContext, tx: Tx, tenantId: string, i
       created_by_id: origin.actorId,
     })
     .execute();
-  await recordAudit(tx, tenantId, origin, { action: 'dsr.create', objectType: 'dsr_request', objectId: id, fields: [`type:${input.type}`, `channel:${input.channel}`, `jurisdiction:${jurisdiction}`] });
+  await recordAudit(tx, tenantId, origin, {
+    action: 'dsr.create',
+    objectType: 'dsr_request',
+    objectId: id,
+    fields: [`type:${input.type}`, `channel:${input.channel}`, `jurisdiction:${jurisdiction}`],
+  });
   return id;
 }
 
 async function assertAssignee(tx: Tx, tenantId: string, memberId: string): Promise<void> {
-  const member = await tx.selectFrom('members').select('id').where('tenant_id', '=', tenantId).where('id', '=', memberId).where('status', '=', 'active').executeTakeFirst();
+  const member = await tx
+    .selectFrom('members')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', memberId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
   if (!member) throw unprocessable('assigneeId does not name an active member.', { field: 'assigneeId' });
 }
 
-export async function addEvidence(app: AppContext, tx: Tx, tenantId: string, requestId: string, kind: 'found' | 'done' | 'sent' | 'note', summary: string, origin: AuditOrigin): Promise<void> {
+export async function addEvidence(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  requestId: string,
+  kind: 'found' | 'done' | 'sent' | 'note',
+  summary: string,
+  origin: AuditOrigin,
+): Promise<void> {
   await tx
     .insertInto('dsr_evidence')
     .values({
@@ -130,25 +161,51 @@ export async function addEvidence(app: AppContext, tx: Tx, tenantId: string, req
  * and the e-mail is sent after the commit or, failing that, by a job. Recorded as evidence; the
  * copy is kept under the request's key.
  */
-export async function notifyRequester(app: AppContext, tx: Tx, tenantId: string, requestId: string, mail: Omit<Mail, 'to'>, origin: AuditOrigin): Promise<void> {
-  const row = await tx.selectFrom('dsr_requests').select('requester_email_enc').where('tenant_id', '=', tenantId).where('id', '=', requestId).executeTakeFirstOrThrow();
+export async function notifyRequester(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  requestId: string,
+  mail: Omit<Mail, 'to'>,
+  origin: AuditOrigin,
+): Promise<void> {
+  const row = await tx
+    .selectFrom('dsr_requests')
+    .select('requester_email_enc')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', requestId)
+    .executeTakeFirstOrThrow();
   const to = (await openValue(app, tx, tenantId, 'dsr_requests.requester_email', row.requester_email_enc)) as string;
   await queueToPerson(app, tx, tenantId, { personId: requestId, kind: 'dsr', mail: { ...mail, to } });
   await addEvidence(app, tx, tenantId, requestId, 'sent', `Email "${mail.subject}" sent to the requester.`, origin);
 }
 
 /** The receipt: what was asked, under which law, and by when it will be answered. */
-export async function sendReceipt(app: AppContext, tx: Tx, tenantId: string, requestId: string, workspace: string, origin: AuditOrigin): Promise<void> {
+export async function sendReceipt(
+  app: AppContext,
+  tx: Tx,
+  tenantId: string,
+  requestId: string,
+  workspace: string,
+  origin: AuditOrigin,
+): Promise<void> {
   const row = await findRequest(tx, tenantId, requestId);
   const jurisdiction = row.jurisdiction as Jurisdiction;
   const rule = responseRule(jurisdiction, row.type);
-  await notifyRequester(app, tx, tenantId, requestId, {
-    subject: `We received your request: ${TYPE_LABELS[row.type]}`,
-    text:
-      `${workspace} received your request for ${requestLabel(row.type, jurisdiction)}.\n\n` +
-      `We will answer by ${new Date(row.due_at).toISOString().slice(0, 10)} at the latest (${describePeriod(rule.response)}, ${rule.reference}). ` +
-      (extensionOf(jurisdiction, row.type) ? 'If we need more time we will tell you why before then.\n' : '\n'),
-  }, origin);
+  await notifyRequester(
+    app,
+    tx,
+    tenantId,
+    requestId,
+    {
+      subject: `We received your request: ${TYPE_LABELS[row.type]}`,
+      text:
+        `${workspace} received your request for ${requestLabel(row.type, jurisdiction)}.\n\n` +
+        `We will answer by ${new Date(row.due_at).toISOString().slice(0, 10)} at the latest (${describePeriod(rule.response)}, ${rule.reference}). ` +
+        (extensionOf(jurisdiction, row.type) ? 'If we need more time we will tell you why before then.\n' : '\n'),
+    },
+    origin,
+  );
 }
 
 async function findRequest(tx: Tx, tenantId: string, id: string): Promise<RequestRow> {
@@ -164,7 +221,8 @@ export async function subjectOfRequest(app: AppContext, tx: Tx, tenantId: string
 }
 
 async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow, withDetail: boolean): Promise<DsrView> {
-  const open = (field: string, value: string | null) => openValue(app, tx, tenantId, `dsr_requests.${field}`, value) as Promise<string | null>;
+  const open = (field: string, value: string | null) =>
+    openValue(app, tx, tenantId, `dsr_requests.${field}`, value) as Promise<string | null>;
   const closed = row.status === 'completed' || row.status === 'rejected';
   let people: DsrView['people'] = [];
   let evidence: DsrView['evidence'] = [];
@@ -177,7 +235,14 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
       const found = details.get(person.id);
       return { ...person, name: [found?.firstName, found?.lastName].filter(Boolean).join(' ') || null };
     });
-    const rows = await tx.selectFrom('dsr_evidence').selectAll().where('tenant_id', '=', tenantId).where('request_id', '=', row.id).orderBy('created_at').orderBy('id').execute();
+    const rows = await tx
+      .selectFrom('dsr_evidence')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('request_id', '=', row.id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     evidence = [];
     for (const item of rows) {
       evidence.push({
@@ -194,7 +259,10 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
     id: row.id,
     type: row.type,
     channel: row.channel,
-    requester: { email: await open('requester_email', row.requester_email_enc), name: await open('requester_name', row.requester_name_enc) },
+    requester: {
+      email: await open('requester_email', row.requester_email_enc),
+      name: await open('requester_name', row.requester_name_enc),
+    },
     details: await open('details', row.details_enc),
     identityStatus: row.identity_status,
     identityMethod: row.identity_method,
@@ -221,7 +289,16 @@ async function erasureRecipients(tx: Tx, tenantId: string, requestId: string): P
   const done = await tx
     .selectFrom('sync_erasure_receipts as r')
     .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'r.tenant_id').onRef('i.id', '=', 'r.integration_id'))
-    .select(['r.integration_id', 'i.label', 'i.kind', 'r.object', 'r.permanent', 'r.note', sql<number>`count(*)::int`.as('count'), sql<Date>`max(r.done_at)`.as('at')])
+    .select([
+      'r.integration_id',
+      'i.label',
+      'i.kind',
+      'r.object',
+      'r.permanent',
+      'r.note',
+      sql<number>`count(*)::int`.as('count'),
+      sql<Date>`max(r.done_at)`.as('at'),
+    ])
     .where('r.tenant_id', '=', tenantId)
     .where('r.request_id', '=', requestId)
     .groupBy(['r.integration_id', 'i.label', 'i.kind', 'r.object', 'r.permanent', 'r.note'])
@@ -229,14 +306,41 @@ async function erasureRecipients(tx: Tx, tenantId: string, requestId: string): P
   const owed = await tx
     .selectFrom('sync_erasures as e')
     .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'e.tenant_id').onRef('i.id', '=', 'e.integration_id'))
-    .select(['e.integration_id', 'i.label', 'i.kind', 'e.object', sql<number>`count(*)::int`.as('count'), sql<string | null>`max(e.last_error)`.as('last_error')])
+    .select([
+      'e.integration_id',
+      'i.label',
+      'i.kind',
+      'e.object',
+      sql<number>`count(*)::int`.as('count'),
+      sql<string | null>`max(e.last_error)`.as('last_error'),
+    ])
     .where('e.tenant_id', '=', tenantId)
     .where('e.request_id', '=', requestId)
     .groupBy(['e.integration_id', 'i.label', 'i.kind', 'e.object'])
     .execute();
   return [
-    ...done.map((r) => ({ integrationId: r.integration_id, label: r.label, kind: r.kind, object: r.object, state: 'done' as const, count: r.count, permanent: r.permanent, note: r.note, at: iso(r.at) })),
-    ...owed.map((r) => ({ integrationId: r.integration_id, label: r.label, kind: r.kind, object: r.object, state: 'owed' as const, count: r.count, permanent: null, note: r.last_error ? `not done yet: ${r.last_error}` : 'queued', at: null })),
+    ...done.map((r) => ({
+      integrationId: r.integration_id,
+      label: r.label,
+      kind: r.kind,
+      object: r.object,
+      state: 'done' as const,
+      count: r.count,
+      permanent: r.permanent,
+      note: r.note,
+      at: iso(r.at),
+    })),
+    ...owed.map((r) => ({
+      integrationId: r.integration_id,
+      label: r.label,
+      kind: r.kind,
+      object: r.object,
+      state: 'owed' as const,
+      count: r.count,
+      permanent: null,
+      note: r.last_error ? `not done yet: ${r.last_error}` : 'queued',
+      at: null,
+    })),
   ];
 }
 
@@ -249,7 +353,9 @@ export async function logRequest(app: AppContext, caller: Caller, input: z.infer
     // missed or met: such a date is a mistake, or an attempt to make a late answer look on time.
     const created = await tx.selectFrom('tenants').select('created_at').where('id', '=', tenantId).executeTakeFirstOrThrow();
     if (receivedAt.getTime() < new Date(created.created_at).getTime() - 60_000) {
-      throw unprocessable(`receivedAt is before the workspace was created (${new Date(created.created_at).toISOString()}).`, { field: 'receivedAt' });
+      throw unprocessable(`receivedAt is before the workspace was created (${new Date(created.created_at).toISOString()}).`, {
+        field: 'receivedAt',
+      });
     }
     const requestId = await insertRequest(app, tx, tenantId, { ...input, receivedAt }, caller.origin);
     const workspaceRow = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
@@ -282,10 +388,16 @@ export function listRequests(app: AppContext, caller: Caller, query: z.infer<typ
     if (query.assigneeId) q = q.where('assignee_id', '=', query.assigneeId);
     if (query.deadline) {
       q = q.where('status', 'not in', ['completed', 'rejected']);
-      q = query.deadline === 'overdue' ? q.where('due_at', '<', new Date()) : q.where('due_at', '>=', new Date()).where('due_at', '<=', new Date(Date.now() + NEAR_DUE_DAYS * 86_400_000));
+      q =
+        query.deadline === 'overdue'
+          ? q.where('due_at', '<', new Date())
+          : q.where('due_at', '>=', new Date()).where('due_at', '<=', new Date(Date.now() + NEAR_DUE_DAYS * 86_400_000));
     }
     const after = decodeCursor(query.cursor, 2);
-    if (after) q = q.where(sql<boolean>`(${sql.ref(column)}, id) ${sql.raw(descending ? '<' : '>')} (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)`);
+    if (after)
+      q = q.where(
+        sql<boolean>`(${sql.ref(column)}, id) ${sql.raw(descending ? '<' : '>')} (${String(after[0])}::timestamptz, ${String(after[1])}::uuid)`,
+      );
     const rows = await q
       .select(sql<string>`${sql.ref(column)}::text`.as('_sort'))
       .orderBy(column, descending ? 'desc' : 'asc')
@@ -294,7 +406,11 @@ export function listRequests(app: AppContext, caller: Caller, query: z.infer<typ
       .execute();
     const page = rows.slice(0, query.limit);
     // Each request has its own key: load the page's keys in one query, not one per row.
-    await app.keys.preloadSubjectKeys(tx, tenantId, page.map((row) => row.id));
+    await app.keys.preloadSubjectKeys(
+      tx,
+      tenantId,
+      page.map((row) => row.id),
+    );
     const items = [];
     for (const row of page) items.push(await toView(app, tx, tenantId, row, false));
     await audit({ action: 'dsr.list', objectType: 'dsr_request', objectId: null, fields: ['requester'] });
@@ -306,7 +422,12 @@ export function listRequests(app: AppContext, caller: Caller, query: z.infer<typ
 export function requestSummary(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx) => {
     const tenantId = caller.auth.tenantId;
-    const open = await tx.selectFrom('dsr_requests').select(['type', 'due_at']).where('tenant_id', '=', tenantId).where('status', 'not in', ['completed', 'rejected']).execute();
+    const open = await tx
+      .selectFrom('dsr_requests')
+      .select(['type', 'due_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('status', 'not in', ['completed', 'rejected'])
+      .execute();
     const byType: Record<string, number> = {};
     let nearDue = 0;
     let overdue = 0;
@@ -325,14 +446,18 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
     const tenantId = caller.auth.tenantId;
     const row = await findRequest(tx, tenantId, id);
     if (patch.status && patch.status !== row.status) {
-      if (!NEXT[row.status].includes(patch.status)) throw conflict(`A ${row.status} request cannot become ${patch.status}.`, { status: row.status });
-      if (patch.status === 'rejected' && !patch.rejectionReason) throw unprocessable('Say why the request is rejected; the reason is sent to the person.', { field: 'rejectionReason' });
+      if (!NEXT[row.status].includes(patch.status))
+        throw conflict(`A ${row.status} request cannot become ${patch.status}.`, { status: row.status });
+      if (patch.status === 'rejected' && !patch.rejectionReason)
+        throw unprocessable('Say why the request is rejected; the reason is sent to the person.', { field: 'rejectionReason' });
       if (patch.status === 'completed' && ['access', 'portability', 'erasure'].includes(row.type)) {
-        throw conflict(`Complete this ${row.type} request with "execute", which does the work and records the evidence.`, { type: row.type });
+        throw conflict(`Complete this ${row.type} request with "execute", which does the work and records the evidence.`, {
+          type: row.type,
+        });
       }
       const identity = patch.identityStatus ?? row.identity_status;
       if (['in_progress', 'completed'].includes(patch.status) && identity !== 'verified' && !NO_VERIFICATION.has(row.type)) {
-        throw conflict('Verify the requester\'s identity first.', { identityStatus: identity });
+        throw conflict("Verify the requester's identity first.", { identityStatus: identity });
       }
     }
     if (patch.assigneeId) await assertAssignee(tx, tenantId, patch.assigneeId);
@@ -340,7 +465,12 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
       .updateTable('dsr_requests')
       .set({
         ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.status === 'rejected' ? { rejection_reason_enc: await seal(app, tx, tenantId, id, 'rejection_reason', patch.rejectionReason!), completed_at: new Date() } : {}),
+        ...(patch.status === 'rejected'
+          ? {
+              rejection_reason_enc: await seal(app, tx, tenantId, id, 'rejection_reason', patch.rejectionReason!),
+              completed_at: new Date(),
+            }
+          : {}),
         ...(patch.status === 'completed' ? { completed_at: new Date() } : {}),
         ...(patch.assigneeId !== undefined ? { assignee_id: patch.assigneeId } : {}),
         ...(patch.identityStatus !== undefined ? { identity_status: patch.identityStatus } : {}),
@@ -350,19 +480,34 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
       .where('id', '=', id)
       .execute();
     if (patch.identityStatus && patch.identityStatus !== row.identity_status) {
-      await addEvidence(app, tx, tenantId, id, 'note', `Identity ${patch.identityStatus}${patch.identityMethod ? ` (${patch.identityMethod})` : ''}.`, caller.origin);
+      await addEvidence(
+        app,
+        tx,
+        tenantId,
+        id,
+        'note',
+        `Identity ${patch.identityStatus}${patch.identityMethod ? ` (${patch.identityMethod})` : ''}.`,
+        caller.origin,
+      );
     }
     await audit({ action: 'dsr.update', objectType: 'dsr_request', objectId: id, fields: Object.keys(patch) });
     const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
     const jurisdiction = row.jurisdiction as Jurisdiction;
     if (patch.status === 'rejected') {
       const complaint = PROFILES[jurisdiction].rights.find((right) => right.right === 'complaint');
-      await notifyRequester(app, tx, tenantId, id, {
-        subject: `Your request: ${TYPE_LABELS[row.type]}`,
-        text:
-          `${workspace} cannot act on your request for ${requestLabel(row.type, jurisdiction)}.\n\nReason: ${patch.rejectionReason}\n\n` +
-          `You may complain to ${PROFILES[jurisdiction].authority}${complaint ? ` (${complaint.reference})` : ''}.\n`,
-      }, caller.origin);
+      await notifyRequester(
+        app,
+        tx,
+        tenantId,
+        id,
+        {
+          subject: `Your request: ${TYPE_LABELS[row.type]}`,
+          text:
+            `${workspace} cannot act on your request for ${requestLabel(row.type, jurisdiction)}.\n\nReason: ${patch.rejectionReason}\n\n` +
+            `You may complain to ${PROFILES[jurisdiction].authority}${complaint ? ` (${complaint.reference})` : ''}.\n`,
+        },
+        caller.origin,
+      );
     } else if (patch.status === 'completed') {
       await notifyRequester(app, tx, tenantId, id, completionMail(workspace, row.type, 'We have done what you asked.'), caller.origin);
     }
@@ -371,7 +516,10 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
 }
 
 export function completionMail(workspace: string, type: DsrType, what: string): Omit<Mail, 'to'> {
-  return { subject: `Your request is complete: ${TYPE_LABELS[type]}`, text: `${workspace} has completed your request for ${TYPE_LABELS[type]}.\n\n${what}\n` };
+  return {
+    subject: `Your request is complete: ${TYPE_LABELS[type]}`,
+    text: `${workspace} has completed your request for ${TYPE_LABELS[type]}.\n\n${what}\n`,
+  };
 }
 
 export async function extendRequest(app: AppContext, caller: Caller, id: string, reason: string) {
@@ -380,19 +528,39 @@ export async function extendRequest(app: AppContext, caller: Caller, id: string,
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
     try {
-      assertExtensible({ receivedAt: new Date(row.received_at), extendedAt: row.extended_at ? new Date(row.extended_at) : null, jurisdiction: row.jurisdiction as Jurisdiction, type: row.type }, reason);
+      assertExtensible(
+        {
+          receivedAt: new Date(row.received_at),
+          extendedAt: row.extended_at ? new Date(row.extended_at) : null,
+          jurisdiction: row.jurisdiction as Jurisdiction,
+          type: row.type,
+        },
+        reason,
+      );
     } catch (error) {
       if (error instanceof ExtensionRefused) throw conflict(error.message);
       throw error;
     }
     const due = extendedDueDate(new Date(row.received_at), row.jurisdiction as Jurisdiction, row.type);
-    await tx.updateTable('dsr_requests').set({ due_at: due, extended_at: new Date(), extension_reason_enc: await seal(app, tx, tenantId, id, 'extension_reason', reason) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    await tx
+      .updateTable('dsr_requests')
+      .set({ due_at: due, extended_at: new Date(), extension_reason_enc: await seal(app, tx, tenantId, id, 'extension_reason', reason) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
     await audit({ action: 'dsr.extend', objectType: 'dsr_request', objectId: id, fields: ['dueAt', 'extensionReason'] });
     const workspace = (await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow()).name;
-    await notifyRequester(app, tx, tenantId, id, {
-      subject: `More time is needed for your request: ${TYPE_LABELS[row.type]}`,
-      text: `${workspace} needs more time to answer your request, as the law allows (${PROFILES[row.jurisdiction as Jurisdiction].deadline.extensionReference}).\n\nWhy: ${reason}\n\nWe will answer by ${due.toISOString().slice(0, 10)}.\n`,
-    }, caller.origin);
+    await notifyRequester(
+      app,
+      tx,
+      tenantId,
+      id,
+      {
+        subject: `More time is needed for your request: ${TYPE_LABELS[row.type]}`,
+        text: `${workspace} needs more time to answer your request, as the law allows (${PROFILES[row.jurisdiction as Jurisdiction].deadline.extensionReference}).\n\nWhy: ${reason}\n\nWe will answer by ${due.toISOString().slice(0, 10)}.\n`,
+      },
+      caller.origin,
+    );
   });
   return getRequest(app, caller, id, { audit: false });
 }

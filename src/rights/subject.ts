@@ -1,7 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import { Sealer } from '../crm/context.ts';
-import { normaliseEmail } from '../crm/normalise.ts';
+import { Sealer } from '../crypto/sealer.ts';
+import { normaliseEmail } from '../shared/normalise.ts';
 import type { PersonRef } from '../consent/ledger.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
@@ -17,9 +17,17 @@ export interface Subject {
 
 /** The contacts and leads holding an address, by its blind index: everyone it identifies. */
 export async function peopleWithEmailIndex(tx: Tx, tenantId: string, emailIndex: string): Promise<PersonRef[]> {
-  const contacts = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)])).execute();
+  const contacts = await tx
+    .selectFrom('contacts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where(hasAnyTerm('contacts', tenantId, [emailTerm(emailIndex)]))
+    .execute();
   const leads = await tx.selectFrom('leads').select('id').where('tenant_id', '=', tenantId).where('email_index', '=', emailIndex).execute();
-  return [...contacts.map((row) => ({ type: 'contact' as const, id: row.id })), ...leads.map((row) => ({ type: 'lead' as const, id: row.id }))];
+  return [
+    ...contacts.map((row) => ({ type: 'contact' as const, id: row.id })),
+    ...leads.map((row) => ({ type: 'lead' as const, id: row.id })),
+  ];
 }
 
 export async function findSubject(app: AppContext, tx: Tx, tenantId: string, email: string): Promise<Subject> {

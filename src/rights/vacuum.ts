@@ -10,8 +10,14 @@ import type { Job } from '../jobs/queue.ts';
  * the table) is what rewrites it, and is left to the operator's maintenance window (README).
  */
 export async function vacuumAfterErasure(app: AppContext, job: Job): Promise<string[]> {
-  const known = new Set((await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(app.db.kysely)).rows.map((row) => row.name));
-  const tables = (Array.isArray(job.payload.tables) ? job.payload.tables : []).filter((table): table is string => typeof table === 'string' && known.has(table));
+  const known = new Set(
+    (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(app.db.kysely)).rows.map(
+      (row) => row.name,
+    ),
+  );
+  const tables = (Array.isArray(job.payload.tables) ? job.payload.tables : []).filter(
+    (table): table is string => typeof table === 'string' && known.has(table),
+  );
   for (const table of tables) await sql`vacuum ${sql.table(table)}`.execute(app.db.kysely);
   return tables;
 }

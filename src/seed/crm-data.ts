@@ -14,7 +14,18 @@ import { enterTenant, withUser } from '../db/tenant.ts';
 import { createNote, createTask } from '../crm/activities.ts';
 import { createLead } from '../crm/leads.ts';
 
-const INDUSTRIES = ['Software', 'Manufacturing', 'Retail', 'Healthcare', 'Logistics', 'Financial services', 'Energy', 'Education', 'Media', 'Hospitality'];
+const INDUSTRIES = [
+  'Software',
+  'Manufacturing',
+  'Retail',
+  'Healthcare',
+  'Logistics',
+  'Financial services',
+  'Energy',
+  'Education',
+  'Media',
+  'Hospitality',
+];
 const COUNTRIES = ['DE', 'FR', 'NL', 'ES', 'IT', 'BE', 'AT', 'SE', 'IE', 'PL', 'GB', 'US'];
 const LEAD_SOURCES = ['web', 'event', 'referral', 'partner', 'webinar'];
 const TEAM = [
@@ -41,14 +52,28 @@ async function addTeam(app: AppContext, caller: Caller, domain: string): Promise
   for (const person of TEAM) {
     const passwordHash = await hashPassword(crypto.randomBytes(24).toString('base64url'));
     const memberId = await withUser(app.db, null, async (tx) => {
-      const user = await tx.insertInto('users').values({ email: `${person.email}@${domain}`, name: person.name, password_hash: passwordHash }).returning('id').executeTakeFirstOrThrow();
+      const user = await tx
+        .insertInto('users')
+        .values({ email: `${person.email}@${domain}`, name: person.name, password_hash: passwordHash })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await enterTenant(tx, caller.auth.tenantId);
       const member = await tx
         .insertInto('members')
-        .values({ tenant_id: caller.auth.tenantId, user_id: user.id, role: person.role, team: person.role === 'marketing_manager' ? 'marketing' : 'sales' })
+        .values({
+          tenant_id: caller.auth.tenantId,
+          user_id: user.id,
+          role: person.role,
+          team: person.role === 'marketing_manager' ? 'marketing' : 'sales',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await recordAudit(tx, caller.auth.tenantId, caller.origin, { action: 'member.create', objectType: 'member', objectId: member.id, fields: ['role', 'team'] });
+      await recordAudit(tx, caller.auth.tenantId, caller.origin, {
+        action: 'member.create',
+        objectType: 'member',
+        objectId: member.id,
+        fields: ['role', 'team'],
+      });
       return member.id;
     });
     ids.push(memberId);
@@ -71,7 +96,12 @@ export async function seedCrmData(app: AppContext, caller: Caller, size: DemoSiz
     await crmWork(app, caller, async (work) => {
       for (let i = start; i < Math.min(size.accounts, start + 100); i++) {
         const name = faker.company.name();
-        let accountDomain = `${name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)}.example`;
+        let accountDomain = `${name
+          .toLowerCase()
+          .normalize('NFKD')
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '')
+          .slice(0, 40)}.example`;
         if (domains.has(accountDomain)) accountDomain = `${i}-${accountDomain}`;
         domains.add(accountDomain);
         const account = await insertAccount(work, {
@@ -95,9 +125,19 @@ export async function seedCrmData(app: AppContext, caller: Caller, size: DemoSiz
         const firstName = faker.person.firstName();
         const lastName = faker.person.lastName();
         const accountId = faker.helpers.arrayElement(accountIds);
-        const email = `${firstName}.${lastName}.${i}@mail.example`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.@-]/g, '');
+        const email = `${firstName}.${lastName}.${i}@mail.example`
+          .toLowerCase()
+          .normalize('NFKD')
+          .replace(/[^a-z0-9.@-]/g, '');
         const contact = await insertContact(work, {
-          person: { firstName, lastName, emails: [email], phones: [faker.phone.number({ style: 'international' })], jobTitle: faker.person.jobTitle(), customPersonal: {} },
+          person: {
+            firstName,
+            lastName,
+            emails: [email],
+            phones: [faker.phone.number({ style: 'international' })],
+            jobTitle: faker.person.jobTitle(),
+            customPersonal: {},
+          },
           accountId,
           ownerId: pickOwner(),
           country: faker.helpers.arrayElement(COUNTRIES),
@@ -119,7 +159,10 @@ export async function seedCrmData(app: AppContext, caller: Caller, size: DemoSiz
     await createLead(app, caller, {
       firstName,
       lastName,
-      email: `${firstName}.${lastName}.lead${i}@mail.example`.toLowerCase().normalize('NFKD').replace(/[^a-z0-9.@-]/g, ''),
+      email: `${firstName}.${lastName}.lead${i}@mail.example`
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9.@-]/g, ''),
       jobTitle: faker.person.jobTitle(),
       companyName: faker.company.name(),
       status: faker.helpers.arrayElement(['new', 'new', 'working', 'qualified', 'unqualified'] as const),
@@ -157,11 +200,20 @@ export async function seedCrmData(app: AppContext, caller: Caller, size: DemoSiz
   for (let i = 0; i < size.tasks; i++) {
     const onContact = faker.datatype.boolean();
     await createTask(app, caller, {
-      title: faker.helpers.arrayElement(['Call back', 'Send proposal', 'Book a demo', 'Follow up on pricing', 'Prepare contract', 'Send case study']),
+      title: faker.helpers.arrayElement([
+        'Call back',
+        'Send proposal',
+        'Book a demo',
+        'Follow up on pricing',
+        'Prepare contract',
+        'Send case study',
+      ]),
       dueAt: faker.date.soon({ days: 30 }).toISOString(),
       assigneeId: pickOwner(),
       done: faker.datatype.boolean({ probability: 0.3 }),
-      record: onContact ? { type: 'contact', id: faker.helpers.arrayElement(contactIds) } : { type: 'opportunity', id: faker.helpers.arrayElement(opportunityIds) },
+      record: onContact
+        ? { type: 'contact', id: faker.helpers.arrayElement(contactIds) }
+        : { type: 'opportunity', id: faker.helpers.arrayElement(opportunityIds) },
     });
   }
   for (let i = 0; i < size.notes; i++) {
@@ -172,5 +224,12 @@ export async function seedCrmData(app: AppContext, caller: Caller, size: DemoSiz
       occurredAt: faker.date.recent({ days: 60 }).toISOString(),
     });
   }
-  return { accounts: accountIds.length, contacts: contactIds.length, leads: size.leads, opportunities: opportunityIds.length, tasks: size.tasks, notes: size.notes };
+  return {
+    accounts: accountIds.length,
+    contacts: contactIds.length,
+    leads: size.leads,
+    opportunities: opportunityIds.length,
+    tasks: size.tasks,
+    notes: size.notes,
+  };
 }

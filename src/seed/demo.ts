@@ -29,7 +29,13 @@ export async function seedDemo(
   const system = { ip: '127.0.0.1', userAgent: 'lawful seed', requestId: `seed-${crypto.randomUUID()}` };
   await createWorkspace(
     app,
-    { workspaceName: 'Demo Company', workspaceSlug: DEMO_WORKSPACE_SLUG, name: 'Demo Administrator', email: DEMO_ADMIN_EMAIL, passwordHash: await hashPassword(password) },
+    {
+      workspaceName: 'Demo Company',
+      workspaceSlug: DEMO_WORKSPACE_SLUG,
+      name: 'Demo Administrator',
+      email: DEMO_ADMIN_EMAIL,
+      passwordHash: await hashPassword(password),
+    },
     system,
   );
   const operator = await operatorCaller(app, DEMO_WORKSPACE_SLUG, DEMO_ADMIN_EMAIL);

@@ -82,13 +82,23 @@ export async function seedPrivacyData(app: AppContext, caller: Caller): Promise<
     successMessage: 'Thank you! Please confirm from the email we just sent you.',
   });
   await updateForm(app, caller, form.id, { status: 'live' });
-  await createTemplate(app, caller, { name: 'Monthly newsletter', subject: 'What is new this month, {{firstName}}', body: 'Hello {{firstName}},\n\nhere is what is new at Demo Company this month.\n\nThe Demo Company team' });
+  await createTemplate(app, caller, {
+    name: 'Monthly newsletter',
+    subject: 'What is new this month, {{firstName}}',
+    body: 'Hello {{firstName}},\n\nhere is what is new at Demo Company this month.\n\nThe Demo Company team',
+  });
   await createSegment(app, caller, { name: 'All contacts', object: 'contact', filter: {} });
   // Campaigns go out under the workspace's own name and postal address.
-  await updateWorkspace(app, caller, { senderName: 'Demo Company', senderEmail: 'news@demo-company.example', postalAddress: 'Demo Company, 1 Example Street, 10115 Berlin, Germany' });
+  await updateWorkspace(app, caller, {
+    senderName: 'Demo Company',
+    senderEmail: 'news@demo-company.example',
+    postalAddress: 'Demo Company, 1 Example Street, 10115 Berlin, Germany',
+  });
 
   // Four in ten contacts subscribed to the newsletter when the list was imported.
-  const contacts = await withTenant(app.db, caller.auth.tenantId, (tx) => tx.selectFrom('contacts').select('id').orderBy('created_at').orderBy('id').execute());
+  const contacts = await withTenant(app.db, caller.auth.tenantId, (tx) =>
+    tx.selectFrom('contacts').select('id').orderBy('created_at').orderBy('id').execute(),
+  );
   const subscribed = contacts.filter((_contact, index) => index % 5 < 2);
   for (let i = 0; i < subscribed.length; i += 1000) {
     await recordConsentsInBulk(app, caller, {

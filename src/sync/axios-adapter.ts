@@ -14,11 +14,23 @@ export function connectorAdapter(http: ConnectorHttp): AxiosAdapter {
     for (const [name, value] of Object.entries(config.headers.toJSON())) {
       if (value !== undefined && value !== null) headers[name] = String(value);
     }
-    const body = config.data === undefined || config.data === null ? undefined : typeof config.data === 'string' ? config.data : JSON.stringify(config.data);
+    const body =
+      config.data === undefined || config.data === null
+        ? undefined
+        : typeof config.data === 'string'
+          ? config.data
+          : JSON.stringify(config.data);
     // Path and query only: a retry after a token refresh goes to the API root that token named.
     const url = new URL(config.url!, http.root);
     const answer = await http.exchange((config.method ?? 'get').toUpperCase(), `${url.pathname}${url.search}`, body, headers);
-    const response: AxiosResponse = { data: answer.text, status: answer.status, statusText: answer.statusText, headers: answer.headers, config, request: {} };
+    const response: AxiosResponse = {
+      data: answer.text,
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: answer.headers,
+      config,
+      request: {},
+    };
     return response;
   };
 }

@@ -81,7 +81,9 @@ export async function checkDestination(config: Config, kind: ConnectorKind, valu
     const addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true }).catch(() => [])).map((entry) => entry.address);
     if (addresses.length === 0) throw new DestinationRefused(`${field}: ${host} does not resolve`);
     if (addresses.some(isInternalAddress)) {
-      throw new DestinationRefused(`${field}: ${host} is a loopback, private or link-local address (allowed only with LAWFUL_INTEGRATION_ALLOW_INTERNAL)`);
+      throw new DestinationRefused(
+        `${field}: ${host} is a loopback, private or link-local address (allowed only with LAWFUL_INTEGRATION_ALLOW_INTERNAL)`,
+      );
     }
   }
 }

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, recordRead } from '../audit/service.ts';
-import { Sealer, type CrmWork } from '../crm/context.ts';
+import { type CrmWork } from '../crm/context.ts';
+import { Sealer } from '../crypto/sealer.ts';
 import { unnestUpdate } from '../db/bulk.ts';
 import { StatisticsRefresher } from '../db/statistics.ts';
 import type { DB } from '../db/types.ts';
@@ -14,7 +15,7 @@ import { listsWhole, mappingOf } from './connector.ts';
 import { checkFields } from './fields.ts';
 import { ConnectorError } from './http.ts';
 import { ERASE_QUEUE } from './erasure.ts';
-import { connectorOf } from './integrations.ts';
+import { connectorOf } from './connectors.ts';
 import { RECORD_STORES, removeSyncedRecords, type Incoming, type IntegrationRow, type LinkRow, type SyncScope } from './stores.ts';
 
 /**
@@ -27,7 +28,16 @@ import { RECORD_STORES, removeSyncedRecords, type Incoming, type IntegrationRow,
 
 export const SYNC_QUEUE = 'sync.run';
 /** What a run writes to, for the planner's statistics: an initial run fills them fast (StatisticsRefresher). */
-const TABLES_FILLED: Array<keyof DB> = ['sync_links', 'accounts', 'contacts', 'leads', 'opportunities', 'tasks', 'person_terms', 'subject_keys'];
+const TABLES_FILLED: Array<keyof DB> = [
+  'sync_links',
+  'accounts',
+  'contacts',
+  'leads',
+  'opportunities',
+  'tasks',
+  'person_terms',
+  'subject_keys',
+];
 /** Changes are fetched from this long before the previous run started: other clocks may be behind ours. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_FAILURES = 100;
@@ -52,7 +62,18 @@ export function syncWork(app: AppContext, tx: Tx, integration: IntegrationRow): 
     scope: { kind: 'all' },
     sealer: new Sealer(app, tx, tenantId),
     caller: {
-      auth: { kind: 'cli', tenantId, userId: '', memberId: integration.connected_by, role: 'administrator', isDpo: false, sessionId: null, tokenId: null, scopes: null, mfaPending: false },
+      auth: {
+        kind: 'cli',
+        tenantId,
+        userId: '',
+        memberId: integration.connected_by,
+        role: 'administrator',
+        isDpo: false,
+        sessionId: null,
+        tokenId: null,
+        scopes: null,
+        mfaPending: false,
+      },
       origin,
     },
     audit: async (entry) => {
@@ -68,7 +89,12 @@ interface PageResult {
 }
 
 /** Stores one page of external objects: links found are updated when their content changed, the rest created or matched. */
-export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, records: ExternalRecord[], snapshot = false): Promise<PageResult> {
+export async function applyRecords(
+  scope: SyncScope,
+  mapping: ObjectMapping,
+  records: ExternalRecord[],
+  snapshot = false,
+): Promise<PageResult> {
   const { work } = scope;
   const type = mapping.recordType;
   const failures: SyncFailure[] = [];
@@ -80,8 +106,19 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
       failures.push({ object: mapping.object, externalId: record.id, reason: checked.reason });
       continue;
     }
-    if (checked.dropped.length > 0) failures.push({ object: mapping.object, externalId: record.id, reason: `stored without ${checked.dropped.join('; ')}`, stored: true });
-    valid.push({ externalId: record.id, updatedAt: record.updatedAt, fields: checked.value, hash: await work.sealer.index('sync-content', JSON.stringify(checked.value)) });
+    if (checked.dropped.length > 0)
+      failures.push({
+        object: mapping.object,
+        externalId: record.id,
+        reason: `stored without ${checked.dropped.join('; ')}`,
+        stored: true,
+      });
+    valid.push({
+      externalId: record.id,
+      updatedAt: record.updatedAt,
+      fields: checked.value,
+      hash: await work.sealer.index('sync-content', JSON.stringify(checked.value)),
+    });
   }
   const links = valid.length
     ? await work.tx
@@ -90,11 +127,20 @@ export async function applyRecords(scope: SyncScope, mapping: ObjectMapping, rec
         .where('tenant_id', '=', work.tenantId)
         .where('integration_id', '=', scope.integration.id)
         .where('object', '=', mapping.object)
-        .where('external_id', 'in', valid.map((item) => item.externalId))
+        .where(
+          'external_id',
+          'in',
+          valid.map((item) => item.externalId),
+        )
         .execute()
     : [];
   const linkOf = new Map<string, LinkRow>(links.map((link) => [link.external_id, link]));
-  const fresh = await withoutErased(scope, mapping, valid.filter((item) => !linkOf.has(item.externalId)), failures);
+  const fresh = await withoutErased(
+    scope,
+    mapping,
+    valid.filter((item) => !linkOf.has(item.externalId)),
+    failures,
+  );
   const changed = valid.filter((item) => linkOf.has(item.externalId) && linkOf.get(item.externalId)!.content_hash !== item.hash);
   const store = RECORD_STORES[type] as (typeof RECORD_STORES)[SyncRecordType];
 
@@ -195,7 +241,16 @@ async function withoutErased(scope: SyncScope, mapping: ObjectMapping, items: Ar
   const indexes = await Promise.all(items.map((item) => work.sealer.indexAll('email', addresses(item))));
   const all = [...new Set(indexes.flat())];
   if (all.length === 0) return items;
-  const erased = new Set((await work.tx.selectFrom('erasure_tombstones').select('email_index').where('tenant_id', '=', work.tenantId).where('email_index', 'in', all).execute()).map((row) => row.email_index));
+  const erased = new Set(
+    (
+      await work.tx
+        .selectFrom('erasure_tombstones')
+        .select('email_index')
+        .where('tenant_id', '=', work.tenantId)
+        .where('email_index', 'in', all)
+        .execute()
+    ).map((row) => row.email_index),
+  );
   if (erased.size === 0) return items;
   return items.filter((item, i) => {
     if (!indexes[i]!.some((index) => erased.has(index))) return true;
@@ -219,35 +274,68 @@ export async function applyDeletions(scope: SyncScope, mapping: ObjectMapping, e
     .where('external_id', 'in', externalIds)
     .returningAll()
     .execute();
-  await removeOrphans(work, links.filter((link) => link.origin === 'created'));
+  await removeOrphans(
+    work,
+    links.filter((link) => link.origin === 'created'),
+  );
   return { counts: { deleted: links.length }, failures: [] };
 }
 
 /** Deletes the records of these (already removed) links that no other link still points at. */
 async function removeOrphans(work: CrmWork, links: LinkRow[]): Promise<void> {
   const byType = new Map<SyncRecordType, Set<string>>();
-  for (const link of links) (byType.get(link.record_type) ?? byType.set(link.record_type, new Set()).get(link.record_type)!).add(link.record_id);
+  for (const link of links)
+    (byType.get(link.record_type) ?? byType.set(link.record_type, new Set()).get(link.record_type)!).add(link.record_id);
   for (const [type, ids] of byType) {
-    const stillLinked = await work.tx.selectFrom('sync_links').select('record_id').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', 'in', [...ids]).execute();
+    const stillLinked = await work.tx
+      .selectFrom('sync_links')
+      .select('record_id')
+      .where('tenant_id', '=', work.tenantId)
+      .where('record_type', '=', type)
+      .where('record_id', 'in', [...ids])
+      .execute();
     for (const row of stillLinked) ids.delete(row.record_id);
     await removeSyncedRecords(work, type, [...ids]);
   }
 }
 
 /** Queues a run for the connection unless one is queued or running; returns its id, or null when one already was. */
-export async function requestRun(tx: Tx, integration: IntegrationRow, requestedBy: string | null, options: { allowMassDeletion?: boolean; fullResync?: boolean } = {}): Promise<string | null> {
+export async function requestRun(
+  tx: Tx,
+  integration: IntegrationRow,
+  requestedBy: string | null,
+  options: { allowMassDeletion?: boolean; fullResync?: boolean } = {},
+): Promise<string | null> {
   // A full resync lists everything again, as the first run did, and deletes what it no longer finds.
   const fullResync = Boolean(options.fullResync && integration.synced_until);
   const mode = integration.synced_until && !fullResync ? 'incremental' : 'initial';
   const since = mode === 'incremental' ? new Date(new Date(integration.synced_until!).getTime() - CLOCK_SKEW_MS) : null;
   const run = await tx
     .insertInto('sync_runs')
-    .values({ tenant_id: integration.tenant_id, integration_id: integration.id, mode, changes_since: since, requested_by: requestedBy, checkpoint: '{}', stats: '{}', failures: '[]', held_deletions: '[]', allow_mass_deletion: options.allowMassDeletion ?? false, full_resync: fullResync })
+    .values({
+      tenant_id: integration.tenant_id,
+      integration_id: integration.id,
+      mode,
+      changes_since: since,
+      requested_by: requestedBy,
+      checkpoint: '{}',
+      stats: '{}',
+      failures: '[]',
+      held_deletions: '[]',
+      allow_mass_deletion: options.allowMassDeletion ?? false,
+      full_resync: fullResync,
+    })
     .onConflict((c) => c.columns(['tenant_id', 'integration_id']).where('state', 'in', ['queued', 'running']).doNothing())
     .returning('id')
     .executeTakeFirst();
   if (!run) return null;
-  await enqueue(tx, { queue: SYNC_QUEUE, tenantId: integration.tenant_id, payload: { runId: run.id }, singletonKey: `sync:${run.id}`, maxAttempts: 8 });
+  await enqueue(tx, {
+    queue: SYNC_QUEUE,
+    tenantId: integration.tenant_id,
+    payload: { runId: run.id },
+    singletonKey: `sync:${run.id}`,
+    maxAttempts: 8,
+  });
   return run.id;
 }
 
@@ -257,13 +345,23 @@ export async function queueDueSyncs(app: AppContext, now = new Date()): Promise<
   let queued = 0;
   for (const { id: tenantId } of tenants) {
     queued += await withTenant(app.db, tenantId, async (tx) => {
-      const due = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').where('next_sync_at', '<=', now).execute();
+      const due = await tx
+        .selectFrom('integrations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('status', '=', 'active')
+        .where('next_sync_at', '<=', now)
+        .execute();
       let count = 0;
       for (const integration of due) if (await requestRun(tx, integration, null)) count += 1;
       // Deletions owed to a CRM that was unreachable or waiting for a reconnect are tried again.
       const owed = await tx
         .selectFrom('sync_erasures')
-        .innerJoin('integrations', (join) => join.onRef('integrations.tenant_id', '=', 'sync_erasures.tenant_id').onRef('integrations.id', '=', 'sync_erasures.integration_id'))
+        .innerJoin('integrations', (join) =>
+          join
+            .onRef('integrations.tenant_id', '=', 'sync_erasures.tenant_id')
+            .onRef('integrations.id', '=', 'sync_erasures.integration_id'),
+        )
         .select('sync_erasures.id')
         .where('sync_erasures.tenant_id', '=', tenantId)
         .where('integrations.status', '=', 'active')
@@ -299,7 +397,13 @@ async function unseenSince(app: AppContext, integration: IntegrationRow, object:
  * export is missing or unreadable, or it no longer lists more than LAWFUL_SYNC_MAX_SHRINK of the
  * records linked to it. An export cut short must not read as "everything else was deleted".
  */
-async function deletionsToHold(app: AppContext, integration: IntegrationRow, connector: Connector, object: string, startedAt: Date): Promise<HeldDeletion | null> {
+async function deletionsToHold(
+  app: AppContext,
+  integration: IntegrationRow,
+  connector: Connector,
+  object: string,
+  startedAt: Date,
+): Promise<HeldDeletion | null> {
   const counts = await withTenant(app.db, integration.tenant_id, (tx) =>
     tx
       .selectFrom('sync_links')
@@ -332,7 +436,12 @@ const RECONCILING_PHASES = { initial: ['changes', 'deletions'], incremental: ['c
  * idle longer than the vendor keeps it), or the last reconciliation is older than
  * LAWFUL_SYNC_RECONCILE_DAYS (a log purged early hides deletions however often one syncs).
  */
-function mustReconcile(app: AppContext, run: { mode: string; full_resync: boolean; changes_since: Date | string | null }, integration: IntegrationRow, connector: Connector): boolean {
+function mustReconcile(
+  app: AppContext,
+  run: { mode: string; full_resync: boolean; changes_since: Date | string | null },
+  integration: IntegrationRow,
+  connector: Connector,
+): boolean {
   if (run.full_resync) return true;
   if (run.mode !== 'incremental' || connector.snapshot) return false;
   const now = Date.now();
@@ -351,7 +460,14 @@ async function idsOf(connector: Connector, object: string, cursor: string | null
 /** The links a reconciliation's listing saw: still alive there. */
 async function markSeen(tx: Tx, integration: IntegrationRow, object: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await tx.updateTable('sync_links').set({ synced_at: sql`now()` }).where('tenant_id', '=', integration.tenant_id).where('integration_id', '=', integration.id).where('object', '=', object).where('external_id', 'in', ids).execute();
+  await tx
+    .updateTable('sync_links')
+    .set({ synced_at: sql`now()` })
+    .where('tenant_id', '=', integration.tenant_id)
+    .where('integration_id', '=', integration.id)
+    .where('object', '=', object)
+    .where('external_id', 'in', ids)
+    .execute();
 }
 
 /** Runs (or resumes) one sync run: the handler of the sync.run queue. */
@@ -359,9 +475,20 @@ export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<
   const tenantId = job.tenant_id!;
   const runId = String(job.payload.runId);
   const started = await withTenant(app.db, tenantId, async (tx) => {
-    const run = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', runId).forUpdate().executeTakeFirst();
+    const run = await tx
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!run || run.state === 'succeeded' || run.state === 'failed') return null;
-    const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', run.integration_id).executeTakeFirstOrThrow();
+    const integration = await tx
+      .selectFrom('integrations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', run.integration_id)
+      .executeTakeFirstOrThrow();
     if (integration.status !== 'active') {
       await finishRun(tx, runId, 'failed', `The integration is ${integration.status.replace('_', ' ')}.`);
       return null;
@@ -369,7 +496,11 @@ export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<
     const connector = await connectorOf(app, tx, integration);
     const updated = await tx
       .updateTable('sync_runs')
-      .set({ state: 'running', started_at: sql`coalesce(started_at, now())`, reconcile: run.reconcile ?? mustReconcile(app, run, integration, connector) })
+      .set({
+        state: 'running',
+        started_at: sql`coalesce(started_at, now())`,
+        reconcile: run.reconcile ?? mustReconcile(app, run, integration, connector),
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', runId)
       .returningAll()
@@ -388,7 +519,12 @@ export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<
     await withTenant(app.db, tenantId, async (tx) => {
       await finishRun(tx, runId, 'failed', message);
       // A failed run is tried again at the next interval; a refused credential waits for a reconnect.
-      await tx.updateTable('integrations').set({ next_sync_at: sql`now() + make_interval(secs => sync_every_seconds)` }).where('tenant_id', '=', tenantId).where('id', '=', integration.id).execute();
+      await tx
+        .updateTable('integrations')
+        .set({ next_sync_at: sql`now() + make_interval(secs => sync_every_seconds)` })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', integration.id)
+        .execute();
       if (auth) {
         await tx
           .updateTable('integrations')
@@ -398,13 +534,22 @@ export async function runSync(app: AppContext, job: Job, lease: Lease): Promise<
           .where('status', '=', 'active')
           .execute();
       }
-      await recordAudit(tx, tenantId, SYSTEM(integration.id), { action: 'sync.fail', objectType: 'integration', objectId: integration.id, fields: [auth ? 'auth' : 'error'] });
+      await recordAudit(tx, tenantId, SYSTEM(integration.id), {
+        action: 'sync.fail',
+        objectType: 'integration',
+        objectId: integration.id,
+        fields: [auth ? 'auth' : 'error'],
+      });
     });
   }
 }
 
 async function finishRun(tx: Tx, runId: string, state: 'succeeded' | 'failed', error: string | null): Promise<void> {
-  await tx.updateTable('sync_runs').set({ state, error: error?.slice(0, 2000) ?? null, finished_at: new Date() }).where('id', '=', runId).execute();
+  await tx
+    .updateTable('sync_runs')
+    .set({ state, error: error?.slice(0, 2000) ?? null, finished_at: new Date() })
+    .where('id', '=', runId)
+    .execute();
 }
 
 type RunRow = Awaited<ReturnType<typeof loadRun>>;
@@ -435,7 +580,10 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
       if (phase === 'deletions' && whole && cursor === null && !run.allow_mass_deletion) {
         const held = await deletionsToHold(app, integration, connector, mapping.object, run.started_at!);
         if (held) {
-          const next: SyncCheckpoint = p + 1 < phases.length ? { objectIndex: index, phase: phases[p + 1]!, cursor: null } : { objectIndex: index + 1, phase: phases[0], cursor: null };
+          const next: SyncCheckpoint =
+            p + 1 < phases.length
+              ? { objectIndex: index, phase: phases[p + 1]!, cursor: null }
+              : { objectIndex: index + 1, phase: phases[0], cursor: null };
           await withTenant(app.db, tenantId, async (tx) => {
             await tx
               .updateTable('sync_runs')
@@ -443,7 +591,12 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
               .where('tenant_id', '=', tenantId)
               .where('id', '=', run.id)
               .execute();
-            await recordAudit(tx, tenantId, SYSTEM(integration.id), { action: 'sync.deletions_held', objectType: 'integration', objectId: integration.id, fields: [`${held.object}:unseen=${held.unseen},linked=${held.linked}`] });
+            await recordAudit(tx, tenantId, SYSTEM(integration.id), {
+              action: 'sync.deletions_held',
+              objectType: 'integration',
+              objectId: integration.id,
+              fields: [`${held.object}:unseen=${held.unseen},linked=${held.linked}`],
+            });
           });
           continue;
         }
@@ -468,7 +621,13 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
             : { objectIndex: index + 1, phase: phases[0], cursor: null };
         await withTenant(app.db, tenantId, async (tx) => {
           // Serialises with a disconnect: once it commits, no page of this run is stored any more.
-          const current = await tx.selectFrom('integrations').select('status').where('tenant_id', '=', tenantId).where('id', '=', integration.id).forShare().executeTakeFirstOrThrow();
+          const current = await tx
+            .selectFrom('integrations')
+            .select('status')
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', integration.id)
+            .forShare()
+            .executeTakeFirstOrThrow();
           if (current.status !== 'active') throw new Error(`The integration is ${current.status.replace('_', ' ')}.`);
           const pageScope: SyncScope = { ...scope, work: syncWork(app, tx, integration) };
           const result =
@@ -477,7 +636,8 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
               : 'ids' in page
                 ? await applyDeletions(pageScope, mapping, page.ids)
                 : await applyRecords(pageScope, mapping, page.records, whole);
-          const alongside = 'deletedIds' in page && page.deletedIds?.length ? await applyDeletions(pageScope, mapping, page.deletedIds) : null;
+          const alongside =
+            'deletedIds' in page && page.deletedIds?.length ? await applyDeletions(pageScope, mapping, page.deletedIds) : null;
           scope.accounts = pageScope.accounts;
           stats[mapping.object] = addCounts(stats[mapping.object] ?? emptyCounts(), result.counts);
           if (alongside) addCounts(stats[mapping.object]!, alongside.counts);
@@ -520,7 +680,15 @@ async function walk(app: AppContext, run: RunRow, integration: IntegrationRow, c
       .where('id', '=', integration.id)
       .execute();
     // Every run is a transfer from the other CRM: recorded with its counts per object (never values).
-    const fields = Object.entries(stats).map(([object, c]) => `${object}:fetched=${c.fetched},created=${c.created},updated=${c.updated},unchanged=${c.unchanged},deleted=${c.deleted},failed=${c.failed}`);
-    await recordAudit(tx, tenantId, SYSTEM(integration.id), { action: `sync.${run.mode}`, objectType: 'integration', objectId: integration.id, fields });
+    const fields = Object.entries(stats).map(
+      ([object, c]) =>
+        `${object}:fetched=${c.fetched},created=${c.created},updated=${c.updated},unchanged=${c.unchanged},deleted=${c.deleted},failed=${c.failed}`,
+    );
+    await recordAudit(tx, tenantId, SYSTEM(integration.id), {
+      action: `sync.${run.mode}`,
+      objectType: 'integration',
+      objectId: integration.id,
+      fields,
+    });
   });
 }

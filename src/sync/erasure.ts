@@ -5,7 +5,7 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { Job } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { ConnectorError } from './http.ts';
-import { connectorOf } from './integrations.ts';
+import { connectorOf } from './connectors.ts';
 
 /**
  * An erasure here reaches the connected CRMs: before the person's links are deleted with the
@@ -18,7 +18,12 @@ import { connectorOf } from './integrations.ts';
 export const ERASE_QUEUE = 'sync.erase';
 
 /** In the erasure's transaction: queue the deletions owed to connected CRMs for these records. */
-export async function queueErasureInConnectedCrms(tx: Tx, tenantId: string, people: Array<{ type: string; id: string }>, requestId: string | null = null): Promise<number> {
+export async function queueErasureInConnectedCrms(
+  tx: Tx,
+  tenantId: string,
+  people: Array<{ type: string; id: string }>,
+  requestId: string | null = null,
+): Promise<number> {
   if (people.length === 0) return 0;
   const { rows } = await sql<{ n: number }>`
     with queued as (
@@ -50,7 +55,9 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
   let failed = 0;
   for (const integration of integrations) {
     const connector = await withTenant(app.db, tenantId, (tx) => connectorOf(app, tx, integration));
-    const owed = await withTenant(app.db, tenantId, (tx) => tx.selectFrom('sync_erasures').selectAll().where('tenant_id', '=', tenantId).where('integration_id', '=', integration.id).execute());
+    const owed = await withTenant(app.db, tenantId, (tx) =>
+      tx.selectFrom('sync_erasures').selectAll().where('tenant_id', '=', tenantId).where('integration_id', '=', integration.id).execute(),
+    );
     const done: Record<string, number> = {};
     for (const erasure of owed) {
       try {
@@ -60,7 +67,15 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
           await tx.deleteFrom('sync_erasures').where('tenant_id', '=', tenantId).where('id', '=', erasure.id).execute();
           await tx
             .insertInto('sync_erasure_receipts')
-            .values({ tenant_id: tenantId, integration_id: integration.id, request_id: erasure.request_id, object: erasure.object, method: receipt.method, permanent: receipt.permanent, note: receipt.note })
+            .values({
+              tenant_id: tenantId,
+              integration_id: integration.id,
+              request_id: erasure.request_id,
+              object: erasure.object,
+              method: receipt.method,
+              permanent: receipt.permanent,
+              note: receipt.note,
+            })
             .execute();
         });
         done[erasure.object] = (done[erasure.object] ?? 0) + 1;
@@ -68,11 +83,21 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
         failed += 1;
         const message = error instanceof Error ? error.message : String(error);
         await withTenant(app.db, tenantId, (tx) =>
-          tx.updateTable('sync_erasures').set({ attempts: sql`attempts + 1`, last_error: message.slice(0, 500) }).where('tenant_id', '=', tenantId).where('id', '=', erasure.id).execute(),
+          tx
+            .updateTable('sync_erasures')
+            .set({ attempts: sql`attempts + 1`, last_error: message.slice(0, 500) })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', erasure.id)
+            .execute(),
         );
         if (error instanceof ConnectorError && error.category === 'auth') {
           await withTenant(app.db, tenantId, (tx) =>
-            tx.updateTable('integrations').set({ status: 'needs_reconnect', status_reason: message.slice(0, 500) }).where('tenant_id', '=', tenantId).where('id', '=', integration.id).execute(),
+            tx
+              .updateTable('integrations')
+              .set({ status: 'needs_reconnect', status_reason: message.slice(0, 500) })
+              .where('tenant_id', '=', tenantId)
+              .where('id', '=', integration.id)
+              .execute(),
           );
           break;
         }
@@ -80,12 +105,17 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
     }
     if (Object.keys(done).length > 0) {
       await withTenant(app.db, tenantId, (tx) =>
-        recordAudit(tx, tenantId, { actorType: 'system', actorId: `sync:${integration.id}` }, {
-          action: 'sync.erase',
-          objectType: 'integration',
-          objectId: integration.id,
-          fields: Object.entries(done).map(([object, count]) => `${object}:${count}`),
-        }),
+        recordAudit(
+          tx,
+          tenantId,
+          { actorType: 'system', actorId: `sync:${integration.id}` },
+          {
+            action: 'sync.erase',
+            objectType: 'integration',
+            objectId: integration.id,
+            fields: Object.entries(done).map(([object, count]) => `${object}:${count}`),
+          },
+        ),
       );
     }
   }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { SyncRecordType } from '../db/types-sync.ts';
-import { countryCode } from '../crm/countries.ts';
-import { isCurrencyCode, normaliseDomain, normaliseEmail } from '../crm/normalise.ts';
-import { readPhone } from '../crm/phones.ts';
-import { amount, email, STAGES } from '../crm/schema.ts';
+import { countryCode } from '../shared/countries.ts';
+import { isCurrencyCode, normaliseDomain, normaliseEmail } from '../shared/normalise.ts';
+import { readPhone } from '../shared/phones.ts';
+import { STAGES } from '../crm/schema.ts';
+import { amount, email } from '../shared/fields.ts';
 
 /**
  * The internal fields a connector maps each external object to, checked before anything is
@@ -13,9 +14,19 @@ import { amount, email, STAGES } from '../crm/schema.ts';
  * read (a domain "n/a", a country spelt out oddly) is left empty.
  */
 
-const lenientDomain = z.unknown().optional().transform((value) => (typeof value === 'string' ? normaliseDomain(value) : null));
+const lenientDomain = z
+  .unknown()
+  .optional()
+  .transform((value) => (typeof value === 'string' ? normaliseDomain(value) : null));
 const lenientCountry = z.unknown().optional().transform(countryCode);
-const text = (max: number) => z.string().trim().max(max).nullable().default(null).transform((value) => (value === '' ? null : value));
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullable()
+    .default(null)
+    .transform((value) => (value === '' ? null : value));
 const reference = z.string().max(200).nullable().default(null);
 /** A number libphonenumber-js can read (an international one must be real); national ones were read with the record's country before. */
 const phone = z
@@ -36,7 +47,11 @@ export const SYNC_FIELDS = {
     .object({
       firstName: text(100),
       lastName: text(100),
-      emails: z.array(email).max(10).default([]).transform((list) => [...new Set(list.map(normaliseEmail))]),
+      emails: z
+        .array(email)
+        .max(10)
+        .default([])
+        .transform((list) => [...new Set(list.map(normaliseEmail))]),
       phones: z.array(phone).max(10).default([]),
       jobTitle: text(200),
       country: lenientCountry,
@@ -69,14 +84,25 @@ export const SYNC_FIELDS = {
     expectedCloseDate: z
       .unknown()
       .optional()
-      .transform((value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null)),
+      .transform((value) =>
+        typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? value : null,
+      ),
     accountRef: reference,
     /** The people on the deal, by their ids there; a person not synced is left out. */
     contactRefs: z.array(z.string().max(200)).max(1000).default([]),
   }),
   task: z.object({
-    title: z.string().trim().max(500).nullable().default(null).transform((title) => title || '(no subject)'),
-    dueAt: z.unknown().optional().transform((value) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null)),
+    title: z
+      .string()
+      .trim()
+      .max(500)
+      .nullable()
+      .default(null)
+      .transform((title) => title || '(no subject)'),
+    dueAt: z
+      .unknown()
+      .optional()
+      .transform((value) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null)),
     done: z.boolean().default(false),
     /** The record the task is about there (a person first, else a deal, else a company), by its id there. */
     about: z
@@ -123,7 +149,10 @@ function withPhonesReadInCountry(input: Record<string, unknown>): Record<string,
  * The checked fields, with the values left out and why, or the reason the record cannot be
  * stored at all (field names only, never values).
  */
-export function checkFields<K extends SyncRecordType>(type: K, fields: Record<string, unknown>): { ok: true; value: SyncFields[K]; dropped: string[] } | { ok: false; reason: string } {
+export function checkFields<K extends SyncRecordType>(
+  type: K,
+  fields: Record<string, unknown>,
+): { ok: true; value: SyncFields[K]; dropped: string[] } | { ok: false; reason: string } {
   const input = withPhonesReadInCountry({ ...fields });
   const dropped: string[] = [];
   for (;;) {
@@ -137,7 +166,8 @@ export function checkFields<K extends SyncRecordType>(type: K, fields: Record<st
     const leftOut = new Map<string, Set<number>>();
     for (const issue of issues) {
       const [field, index] = issue.path as [string, unknown];
-      if (typeof index === 'number' && Array.isArray(input[field])) (leftOut.get(field) ?? leftOut.set(field, new Set()).get(field)!).add(index);
+      if (typeof index === 'number' && Array.isArray(input[field]))
+        (leftOut.get(field) ?? leftOut.set(field, new Set()).get(field)!).add(index);
       else input[field] = null;
       dropped.push(describe(issue));
     }

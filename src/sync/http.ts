@@ -7,7 +7,15 @@
 
 export type Credentials =
   | { kind: 'api_key'; token: string }
-  | { kind: 'oauth2'; accessToken: string; refreshToken: string; tokenUrl: string; clientId: string; clientSecret: string; apiRoot?: string };
+  | {
+      kind: 'oauth2';
+      accessToken: string;
+      refreshToken: string;
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      apiRoot?: string;
+    };
 
 export interface HttpOptions {
   /** Attempts per request before giving up (rate limits and server errors count; a token refresh does not). */
@@ -88,7 +96,8 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 
 export class ConnectorHttp {
   readonly stats: HttpStats = { requests: 0, rateLimited: 0, serverErrors: 0, refreshes: 0, waitedMs: 0 };
-  private readonly options: Required<Omit<HttpOptions, 'onCredentials' | 'apiKeyHeaders' | 'acceptApiRoot'>> & Pick<HttpOptions, 'onCredentials' | 'apiKeyHeaders' | 'acceptApiRoot'>;
+  private readonly options: Required<Omit<HttpOptions, 'onCredentials' | 'apiKeyHeaders' | 'acceptApiRoot'>> &
+    Pick<HttpOptions, 'onCredentials' | 'apiKeyHeaders' | 'acceptApiRoot'>;
 
   /** Where requests go: the API root the token named, once accepted, else the integration's base URL. */
   get root(): string {
@@ -127,9 +136,18 @@ export class ConnectorHttp {
    */
   async exchange(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<RawAnswer> {
     // Credentials are this layer's to set on each attempt; the length is the body's own.
-    const forwarded = Object.fromEntries(Object.entries(headers).filter(([name]) => !['authorization', 'x-api-token', 'content-length'].includes(name.toLowerCase())).map(([name, value]) => [name.toLowerCase(), value]));
+    const forwarded = Object.fromEntries(
+      Object.entries(headers)
+        .filter(([name]) => !['authorization', 'x-api-token', 'content-length'].includes(name.toLowerCase()))
+        .map(([name, value]) => [name.toLowerCase(), value]),
+    );
     const response = await this.send(method, url, body, forwarded, true);
-    return { status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), text: await response.text() };
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: Object.fromEntries(response.headers),
+      text: await response.text(),
+    };
   }
 
   private async wait(ms: number): Promise<void> {
@@ -139,19 +157,25 @@ export class ConnectorHttp {
 
   private async send(method: string, path: string, body: unknown, headers: Record<string, string>, serialised = false): Promise<Response> {
     let refreshed = false;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       let response: Response;
       try {
         this.stats.requests += 1;
         response = await fetch(new URL(path, this.root), {
           method,
-          headers: { accept: 'application/json', ...this.authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+          headers: {
+            accept: 'application/json',
+            ...this.authHeaders(),
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
           body: body === undefined ? undefined : serialised ? (body as string) : JSON.stringify(body),
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
       } catch (error) {
         attempt += 1;
-        if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path}: ${(error as Error).message}`, null, 'network');
+        if (attempt >= this.options.maxAttempts)
+          throw new ConnectorError(`${method} ${path}: ${(error as Error).message}`, null, 'network');
         await this.wait(backoffDelay(attempt, this.options));
         continue;
       }
@@ -170,13 +194,25 @@ export class ConnectorHttp {
         if (limited) this.stats.rateLimited += 1;
         else this.stats.serverErrors += 1;
         // Retry-After when sent; some APIs (Pipedrive) tell the seconds until their window resets instead.
-        const told = limited ? (retryAfterMs(response.headers.get('retry-after')) ?? retryAfterMs(response.headers.get('x-ratelimit-reset'))) : null;
-        if (attempt >= this.options.maxAttempts) throw new ConnectorError(`${method} ${path} failed ${attempt} times: ${detail.message}`, response.status, limited ? 'rate_limited' : 'server');
-        if (told !== null && told > this.options.maxRetryAfterMs) throw new ConnectorError(`${method} ${path}: asked to wait ${Math.round(told / 1000)} s`, response.status, 'rate_limited');
+        const told = limited
+          ? (retryAfterMs(response.headers.get('retry-after')) ?? retryAfterMs(response.headers.get('x-ratelimit-reset')))
+          : null;
+        if (attempt >= this.options.maxAttempts)
+          throw new ConnectorError(
+            `${method} ${path} failed ${attempt} times: ${detail.message}`,
+            response.status,
+            limited ? 'rate_limited' : 'server',
+          );
+        if (told !== null && told > this.options.maxRetryAfterMs)
+          throw new ConnectorError(`${method} ${path}: asked to wait ${Math.round(told / 1000)} s`, response.status, 'rate_limited');
         await this.wait(told ?? backoffDelay(attempt, this.options));
         continue;
       }
-      throw new ConnectorError(`${method} ${path}: ${response.status} ${detail.message}`, response.status, response.status === 401 || response.status === 403 ? 'auth' : 'rejected');
+      throw new ConnectorError(
+        `${method} ${path}: ${response.status} ${detail.message}`,
+        response.status,
+        response.status === 401 || response.status === 403 ? 'auth' : 'rejected',
+      );
     }
   }
 
@@ -198,16 +234,30 @@ export class ConnectorHttp {
         accept: 'application/json',
         ...(basic ? { authorization: basicClientAuthorization(current.clientId, current.clientSecret) } : {}),
       },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken, ...(basic ? {} : { client_id: current.clientId, client_secret: current.clientSecret }) }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: current.refreshToken,
+        ...(basic ? {} : { client_id: current.clientId, client_secret: current.clientSecret }),
+      }),
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    if (!response.ok) throw new ConnectorError(`token refresh refused: ${response.status} ${describe(await response.text().catch(() => ''), response.statusText).message}; reconnect the integration`, response.status, 'auth');
+    if (!response.ok)
+      throw new ConnectorError(
+        `token refresh refused: ${response.status} ${describe(await response.text().catch(() => ''), response.statusText).message}; reconnect the integration`,
+        response.status,
+        'auth',
+      );
     const token = (await response.json()) as { access_token?: string; refresh_token?: string; api_domain?: string; instance_url?: string };
     if (!token.access_token) throw new ConnectorError('token refresh answered without an access token', response.status, 'auth');
     // Salesforce names the org's instance, Pipedrive the company's API root, with every token: it may move.
     const named = token.instance_url ?? token.api_domain;
     const apiRoot = named && (await this.options.acceptApiRoot?.(named)) ? named.replace(/\/+$/, '') : current.apiRoot;
-    this.credentials = { ...current, accessToken: token.access_token, refreshToken: token.refresh_token ?? current.refreshToken, ...(apiRoot ? { apiRoot } : {}) };
+    this.credentials = {
+      ...current,
+      accessToken: token.access_token,
+      refreshToken: token.refresh_token ?? current.refreshToken,
+      ...(apiRoot ? { apiRoot } : {}),
+    };
     await this.options.onCredentials?.(this.credentials);
   }
 }

@@ -3,131 +3,18 @@ import { sql, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { iso, isoRequired } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import { purposeReference } from '../consent/purposes.ts';
-import { withTenant, type Tx } from '../db/tenant.ts';
-import type { ConnectorKind, PurgeCertificate, SyncRunsTable } from '../db/types-sync.ts';
+import type { Tx } from '../db/tenant.ts';
+import type { PurgeCertificate, SyncRunsTable } from '../db/types-sync.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
-import type { Connector, ConnectorSettings } from './connector.ts';
 import { requestRun } from './engine.ts';
-import type { Credentials } from './http.ts';
-import { HUBSPOT_BASE_URL, hubspotConnector } from './hubspot/connector.ts';
-import { PIPEDRIVE_BASE_URL, pipedriveConnector } from './pipedrive/connector.ts';
-import { SALESFORCE_BASE_URL, salesforceConnector } from './salesforce/connector.ts';
-import { csvConnector, dropFolder } from './csv/connector.ts';
-import { checkDestination, DestinationRefused, workspaceDropRoot } from './destinations.ts';
+import { checkedBaseUrl, checkedCredentials, connectorEntry, objectsOf, openCredentials, sealCredentials } from './connectors.ts';
 import { PURGE_QUEUE } from './purge.ts';
 import { revokeAtVendor } from './revoke.ts';
-import { httpUrl, type integrationInput, type integrationPatch, type integrationView, type runView } from './schema.ts';
+import { type integrationInput, type integrationPatch, type integrationView, type runView } from './schema.ts';
 import { linkCounts, type IntegrationRow } from './stores.ts';
-
-/** The connectors, and the public API each talks to unless the integration names another root. */
-const CONNECTORS: Partial<Record<ConnectorKind, { build: (settings: ConnectorSettings) => Connector; baseUrl: string }>> = {
-  hubspot: { build: hubspotConnector, baseUrl: HUBSPOT_BASE_URL },
-  pipedrive: { build: pipedriveConnector, baseUrl: PIPEDRIVE_BASE_URL },
-  salesforce: { build: salesforceConnector, baseUrl: SALESFORCE_BASE_URL },
-  csv: { build: csvConnector, baseUrl: '' },
-};
-
-const CREDENTIALS_FIELD = 'integrations.credentials';
-
-function connectorEntry(kind: ConnectorKind) {
-  const entry = CONNECTORS[kind];
-  if (!entry) throw unprocessable(`There is no ${kind} connector.`, { field: 'kind' });
-  return entry;
-}
-
-/** An http(s) API root the installation lets this connector call, or for a CSV drop a folder inside the workspace's own drop root. */
-async function checkedBaseUrl(app: AppContext, tenantId: string, kind: ConnectorKind, value: string): Promise<string> {
-  if (kind === 'csv') {
-    if (!value) throw unprocessable('baseUrl must name the drop folder.', { field: 'baseUrl' });
-    try {
-      dropFolder(value, workspaceDropRoot(app.config, tenantId));
-    } catch (error) {
-      throw unprocessable((error as Error).message, { field: 'baseUrl' });
-    }
-    return value;
-  }
-  const parsed = httpUrl.safeParse(value);
-  if (!parsed.success) throw unprocessable(`baseUrl ${parsed.error.issues[0]!.message}`, { field: 'baseUrl' });
-  await refuseDestination(app, kind, parsed.data, 'baseUrl');
-  return parsed.data;
-}
-
-async function refuseDestination(app: AppContext, kind: ConnectorKind, url: string, field: string): Promise<void> {
-  try {
-    await checkDestination(app.config, kind, url, field);
-  } catch (error) {
-    if (error instanceof DestinationRefused) throw unprocessable(error.message, { field });
-    throw error;
-  }
-}
-
-/** OAuth credentials carry the token endpoint the refresh posts the client secret to: the same hosts apply. */
-async function checkedCredentials(app: AppContext, kind: ConnectorKind, credentials: Credentials | undefined): Promise<void> {
-  if (credentials?.kind === 'oauth2') await refuseDestination(app, kind, credentials.tokenUrl, 'credentials.tokenUrl');
-}
-
-/** The objects a connector syncs, in its order. */
-export function objectsOf(kind: ConnectorKind): string[] {
-  return connectorEntry(kind)
-    .build({ baseUrl: kind === 'csv' ? '.' : 'http://localhost', credentials: { kind: 'api_key', token: 'unused' }, onCredentials: async () => {} })
-    .mappings.map((m) => m.object);
-}
-
-async function sealCredentials(app: AppContext, tx: Tx, integration: { tenant_id: string; id: string }, credentials: Credentials): Promise<string> {
-  return app.keys.encryptField(tx, integration.tenant_id, integration.id, CREDENTIALS_FIELD, JSON.stringify(credentials));
-}
-
-/** The connector of an integration, with its credentials opened; rotated credentials are stored sealed again. */
-export async function connectorOf(app: AppContext, tx: Tx, integration: IntegrationRow, options: { sleep?: (ms: number) => Promise<void> } = {}): Promise<Connector> {
-  if (integration.kind === 'csv') {
-    if (integration.status === 'disconnecting' || integration.status === 'disconnected') throw conflict('The integration was disconnected.');
-    const dropRoot = workspaceDropRoot(app.config, integration.tenant_id);
-    return csvConnector({ baseUrl: integration.base_url, dropRoot, credentials: { kind: 'api_key', token: 'none' }, onCredentials: async () => {} });
-  }
-  if (!integration.credentials_enc) throw conflict('The integration has no credentials (it was disconnected).');
-  const credentials = JSON.parse(await app.keys.decryptField(tx, integration.tenant_id, CREDENTIALS_FIELD, integration.credentials_enc)) as Credentials;
-  // Checked again at every run: the installation's allowed hosts may have changed since.
-  for (const [field, url] of [
-    ['baseUrl', integration.base_url],
-    ...(credentials.kind === 'oauth2' ? [['credentials.tokenUrl', credentials.tokenUrl]] : []),
-    ...(credentials.kind === 'oauth2' && credentials.apiRoot ? [['credentials.apiRoot', credentials.apiRoot]] : []),
-  ] as const) {
-    try {
-      await checkDestination(app.config, integration.kind, url, field);
-    } catch (error) {
-      if (error instanceof DestinationRefused) throw conflict(`The integration's address is not allowed: ${error.message}.`);
-      throw error;
-    }
-  }
-  return connectorEntry(integration.kind).build({
-    baseUrl: integration.base_url,
-    credentials,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    acceptApiRoot: async (root) => {
-      try {
-        await checkDestination(app.config, integration.kind, root, 'instance_url');
-        return true;
-      } catch (error) {
-        if (error instanceof DestinationRefused) return false;
-        throw error;
-      }
-    },
-    onCredentials: async (rotated) => {
-      await withTenant(app.db, integration.tenant_id, async (inner) => {
-        await inner
-          .updateTable('integrations')
-          .set({ credentials_enc: await sealCredentials(app, inner, integration, rotated) })
-          .where('tenant_id', '=', integration.tenant_id)
-          .where('id', '=', integration.id)
-          .where('status', '=', 'active')
-          .execute();
-      });
-    },
-  });
-}
 
 type RunRow = Selectable<SyncRunsTable>;
 
@@ -175,7 +62,14 @@ async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 
     .where('integration_id', '=', row.id)
     .where('resolved_at', 'is', null)
     .executeTakeFirstOrThrow();
-  const lastRun = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', row.tenant_id).where('integration_id', '=', row.id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  const lastRun = await tx
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('tenant_id', '=', row.tenant_id)
+    .where('integration_id', '=', row.id)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return {
     id: row.id,
     kind: row.kind,
@@ -203,8 +97,7 @@ async function toView(tx: Tx, row: IntegrationRow, credentialsKind: 'api_key' | 
 
 /** Which kind of credentials are stored, without showing them. */
 async function credentialsKindOf(app: AppContext, tx: Tx, row: IntegrationRow): Promise<'api_key' | 'oauth2' | null> {
-  if (!row.credentials_enc) return null;
-  return (JSON.parse(await app.keys.decryptField(tx, row.tenant_id, CREDENTIALS_FIELD, row.credentials_enc)) as Credentials).kind;
+  return (await openCredentials(app, tx, row))?.kind ?? null;
 }
 
 export async function findIntegration(tx: Tx, tenantId: string, id: string): Promise<IntegrationRow> {
@@ -215,7 +108,12 @@ export async function findIntegration(tx: Tx, tenantId: string, id: string): Pro
 
 export function listIntegrations(app: AppContext, caller: Caller) {
   return asCaller(app, caller, async (tx) => {
-    const rows = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', caller.auth.tenantId).orderBy('created_at', 'desc').execute();
+    const rows = await tx
+      .selectFrom('integrations')
+      .selectAll()
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .orderBy('created_at', 'desc')
+      .execute();
     const items = [];
     for (const row of rows) items.push(await toView(tx, row, await credentialsKindOf(app, tx, row)));
     return { items };
@@ -235,10 +133,14 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
     const entry = connectorEntry(input.kind);
     const known = objectsOf(input.kind);
     const unknown = (input.objects ?? []).filter((object) => !known.includes(object));
-    if (unknown.length > 0) throw unprocessable(`The ${input.kind} connector does not sync ${unknown.join(', ')}; it knows ${known.join(', ')}.`, { field: 'objects' });
+    if (unknown.length > 0)
+      throw unprocessable(`The ${input.kind} connector does not sync ${unknown.join(', ')}; it knows ${known.join(', ')}.`, {
+        field: 'objects',
+      });
     const baseUrl = await checkedBaseUrl(app, caller.auth.tenantId, input.kind, input.baseUrl ?? entry.baseUrl);
     await checkedCredentials(app, input.kind, input.credentials);
-    if (input.kind !== 'csv' && !input.credentials) throw unprocessable('credentials are required to connect a CRM.', { field: 'credentials' });
+    if (input.kind !== 'csv' && !input.credentials)
+      throw unprocessable('credentials are required to connect a CRM.', { field: 'credentials' });
     const id = crypto.randomUUID();
     const tenantId = caller.auth.tenantId;
     const row = await tx
@@ -249,7 +151,8 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
         kind: input.kind,
         label: input.label,
         base_url: baseUrl,
-        credentials_enc: input.credentials && input.kind !== 'csv' ? await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials) : null,
+        credentials_enc:
+          input.credentials && input.kind !== 'csv' ? await sealCredentials(app, tx, { tenant_id: tenantId, id }, input.credentials) : null,
         acting_as: input.actingAs,
         sells_or_shares: input.sellsOrShares,
         purpose_id: input.purposeId === null ? null : (await purposeReference(tx, tenantId, input.purposeId)).id,
@@ -260,7 +163,12 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
       .returningAll()
       .executeTakeFirstOrThrow();
     await requestRun(tx, row, caller.auth.memberId);
-    await audit({ action: 'integration.create', objectType: 'integration', objectId: id, fields: ['credentials', `acting_as:${input.actingAs}`] });
+    await audit({
+      action: 'integration.create',
+      objectType: 'integration',
+      objectId: id,
+      fields: ['credentials', `acting_as:${input.actingAs}`],
+    });
     return toView(tx, row, input.kind === 'csv' ? null : (input.credentials?.kind ?? null));
   });
 }
@@ -268,7 +176,8 @@ export function createIntegration(app: AppContext, caller: Caller, input: z.infe
 export function updateIntegration(app: AppContext, caller: Caller, id: string, patch: z.infer<typeof integrationPatch>) {
   return asCaller(app, caller, async (tx, audit) => {
     const current = await findIntegration(tx, caller.auth.tenantId, id);
-    if (current.status === 'disconnecting' || current.status === 'disconnected') throw conflict('The integration is disconnected; connect it again as a new integration.');
+    if (current.status === 'disconnecting' || current.status === 'disconnected')
+      throw conflict('The integration is disconnected; connect it again as a new integration.');
     await checkedCredentials(app, current.kind, patch.credentials);
     const row = await tx
       .updateTable('integrations')
@@ -277,27 +186,51 @@ export function updateIntegration(app: AppContext, caller: Caller, id: string, p
         ...(patch.syncEveryHours !== undefined ? { sync_every_seconds: patch.syncEveryHours * 3600 } : {}),
         ...(patch.actingAs !== undefined ? { acting_as: patch.actingAs } : {}),
         ...(patch.sellsOrShares !== undefined ? { sells_or_shares: patch.sellsOrShares } : {}),
-        ...(patch.purposeId !== undefined ? { purpose_id: patch.purposeId === null ? null : (await purposeReference(tx, caller.auth.tenantId, patch.purposeId)).id } : {}),
-        ...(patch.credentials ? { credentials_enc: await sealCredentials(app, tx, current, patch.credentials), status: 'active', status_reason: null } : {}),
+        ...(patch.purposeId !== undefined
+          ? { purpose_id: patch.purposeId === null ? null : (await purposeReference(tx, caller.auth.tenantId, patch.purposeId)).id }
+          : {}),
+        ...(patch.credentials
+          ? { credentials_enc: await sealCredentials(app, tx, current, patch.credentials), status: 'active', status_reason: null }
+          : {}),
       })
       .where('tenant_id', '=', caller.auth.tenantId)
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit({ action: 'integration.update', objectType: 'integration', objectId: id, fields: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined) });
+    await audit({
+      action: 'integration.update',
+      objectType: 'integration',
+      objectId: id,
+      fields: Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined),
+    });
     return toView(tx, row, await credentialsKindOf(app, tx, row));
   });
 }
 
 /** "Sync now": queues an incremental run (the initial one if none finished yet). */
-export function syncNow(app: AppContext, caller: Caller, id: string, options: { allowMassDeletion: boolean; fullResync?: boolean } = { allowMassDeletion: false }) {
+export function syncNow(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  options: { allowMassDeletion: boolean; fullResync?: boolean } = { allowMassDeletion: false },
+) {
   return asCaller(app, caller, async (tx, audit) => {
     const row = await findIntegration(tx, caller.auth.tenantId, id);
     if (row.status !== 'active') throw conflict(`The integration is ${row.status.replace('_', ' ')}; it cannot sync.`);
     const runId = await requestRun(tx, row, caller.auth.memberId, options);
     if (!runId) throw conflict('A sync of this integration is already queued or running.');
-    await audit({ action: 'integration.sync', objectType: 'integration', objectId: id, fields: [...(options.allowMassDeletion ? ['allowMassDeletion'] : []), ...(options.fullResync ? ['fullResync'] : [])] });
-    const run = await tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
+    await audit({
+      action: 'integration.sync',
+      objectType: 'integration',
+      objectId: id,
+      fields: [...(options.allowMassDeletion ? ['allowMassDeletion'] : []), ...(options.fullResync ? ['fullResync'] : [])],
+    });
+    const run = await tx
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     return toRunView(run);
   });
 }
@@ -307,15 +240,26 @@ export function listRuns(app: AppContext, caller: Caller, id: string, query: { l
     await findIntegration(tx, caller.auth.tenantId, id);
     let q = tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', caller.auth.tenantId).where('integration_id', '=', id);
     if (query.cursor) q = q.where('created_at', '<', new Date(Buffer.from(query.cursor, 'base64url').toString('utf8')));
-    const rows = await q.orderBy('created_at', 'desc').limit(query.limit + 1).execute();
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .limit(query.limit + 1)
+      .execute();
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return { items: page.map(toRunView), nextCursor: rows.length > query.limit && last ? Buffer.from(isoRequired(last.created_at)).toString('base64url') : null };
+    return {
+      items: page.map(toRunView),
+      nextCursor: rows.length > query.limit && last ? Buffer.from(isoRequired(last.created_at)).toString('base64url') : null,
+    };
   });
 }
 
 async function owedErasures(tx: Tx, tenantId: string, integrationId: string): Promise<number> {
-  const row = await tx.selectFrom('sync_erasures').select(sql<number>`count(*)::int`.as('count')).where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
+  const row = await tx
+    .selectFrom('sync_erasures')
+    .select(sql<number>`count(*)::int`.as('count'))
+    .where('tenant_id', '=', tenantId)
+    .where('integration_id', '=', integrationId)
+    .executeTakeFirstOrThrow();
   return row.count;
 }
 
@@ -325,16 +269,24 @@ async function owedErasures(tx: Tx, tenantId: string, integrationId: string): Pr
  * syncs stop, and a job deletes what came only from this connection and writes the purge
  * certificate, which says what the vendor answered.
  */
-export async function disconnectIntegration(app: AppContext, caller: Caller, id: string, options: { abandonOwedErasures: boolean } = { abandonOwedErasures: false }) {
+export async function disconnectIntegration(
+  app: AppContext,
+  caller: Caller,
+  id: string,
+  options: { abandonOwedErasures: boolean } = { abandonOwedErasures: false },
+) {
   const stored = await asCaller(app, caller, async (tx) => {
     const row = await findIntegration(tx, caller.auth.tenantId, id);
     if (row.status === 'disconnecting' || row.status === 'disconnected') throw conflict('The integration is already disconnected.');
     // Art. 17(2)/19: an erasure owed to this CRM would be lost with the connection.
     const owed = await owedErasures(tx, caller.auth.tenantId, id);
     if (owed > 0 && !options.abandonOwedErasures) {
-      throw conflict(`${owed} erasure(s) owed to this CRM are not carried out there yet (reconnect so they can be, or disconnect with abandonOwedErasures=true: the certificate then lists them as not carried out).`, { owedErasures: owed });
+      throw conflict(
+        `${owed} erasure(s) owed to this CRM are not carried out there yet (reconnect so they can be, or disconnect with abandonOwedErasures=true: the certificate then lists them as not carried out).`,
+        { owedErasures: owed },
+      );
     }
-    return { kind: row.kind, credentials: row.credentials_enc ? (JSON.parse(await app.keys.decryptField(tx, row.tenant_id, CREDENTIALS_FIELD, row.credentials_enc)) as Credentials) : null };
+    return { kind: row.kind, credentials: await openCredentials(app, tx, row) };
   });
   const revocation = await revokeAtVendor(stored.kind, stored.credentials);
   return asCaller(app, caller, async (tx, audit) => {
@@ -342,7 +294,14 @@ export async function disconnectIntegration(app: AppContext, caller: Caller, id:
     if (row.status === 'disconnecting' || row.status === 'disconnected') throw conflict('The integration is already disconnected.');
     const updated = await tx
       .updateTable('integrations')
-      .set({ status: 'disconnecting', credentials_enc: null, disconnected_at: new Date(), next_sync_at: null, status_reason: null, vendor_revocation: JSON.stringify({ ...revocation, at: new Date().toISOString() }) })
+      .set({
+        status: 'disconnecting',
+        credentials_enc: null,
+        disconnected_at: new Date(),
+        next_sync_at: null,
+        status_reason: null,
+        vendor_revocation: JSON.stringify({ ...revocation, at: new Date().toISOString() }),
+      })
       .where('tenant_id', '=', caller.auth.tenantId)
       .where('id', '=', id)
       .returningAll()
@@ -355,8 +314,19 @@ export async function disconnectIntegration(app: AppContext, caller: Caller, id:
       .where('integration_id', '=', id)
       .where('state', 'in', ['queued', 'running'])
       .execute();
-    await enqueue(tx, { queue: PURGE_QUEUE, tenantId: caller.auth.tenantId, payload: { integrationId: id }, singletonKey: `sync-purge:${id}`, maxAttempts: 10 });
-    await audit({ action: 'integration.disconnect', objectType: 'integration', objectId: id, fields: ['credentials', revocation.revoked ? 'vendor_revoked' : 'vendor_not_revoked'] });
+    await enqueue(tx, {
+      queue: PURGE_QUEUE,
+      tenantId: caller.auth.tenantId,
+      payload: { integrationId: id },
+      singletonKey: `sync-purge:${id}`,
+      maxAttempts: 10,
+    });
+    await audit({
+      action: 'integration.disconnect',
+      objectType: 'integration',
+      objectId: id,
+      fields: ['credentials', revocation.revoked ? 'vendor_revoked' : 'vendor_not_revoked'],
+    });
     return toView(tx, updated, null);
   });
 }

@@ -1,4 +1,4 @@
-import { nameTokens } from '../crm/normalise.ts';
+import { nameTokens } from '../shared/normalise.ts';
 import type { MatchRule } from '../db/types-sync.ts';
 
 /**
@@ -10,15 +10,63 @@ import type { MatchRule } from '../db/types-sync.ts';
  */
 
 const LEGAL_FORMS = new Set([
-  'ab', 'ag', 'aps', 'as', 'asa', 'bv', 'bvba', 'co', 'company', 'corp', 'corporation', 'cv', 'eg', 'ev', 'gbr', 'gmbh', 'group', 'holding', 'inc',
-  'incorporated', 'kft', 'kg', 'kgaa', 'limited', 'llc', 'llp', 'lp', 'ltd', 'mbh', 'nv', 'oy', 'oyj', 'ohg', 'plc', 'pty', 'sa', 'sarl', 'sas', 'se',
-  'spa', 'sl', 'srl', 'sro', 'ug', 'zoo', 'the',
+  'ab',
+  'ag',
+  'aps',
+  'as',
+  'asa',
+  'bv',
+  'bvba',
+  'co',
+  'company',
+  'corp',
+  'corporation',
+  'cv',
+  'eg',
+  'ev',
+  'gbr',
+  'gmbh',
+  'group',
+  'holding',
+  'inc',
+  'incorporated',
+  'kft',
+  'kg',
+  'kgaa',
+  'limited',
+  'llc',
+  'llp',
+  'lp',
+  'ltd',
+  'mbh',
+  'nv',
+  'oy',
+  'oyj',
+  'ohg',
+  'plc',
+  'pty',
+  'sa',
+  'sarl',
+  'sas',
+  'se',
+  'spa',
+  'sl',
+  'srl',
+  'sro',
+  'ug',
+  'zoo',
+  'the',
 ]);
 
 /** The name with case, accents, punctuation and legal forms removed ("Société Générale S.A." → "societe generale"). */
 export function companyKey(name: string): string {
   // Dotted abbreviations ("S.A.", "B.V.") are one token once their dots go.
-  const tokens = nameTokens(name.replace(/\b(\p{L})\.(?=\p{L}\.)/gu, '$1').replace(/(\p{L})\.(\s|$)/gu, '$1$2').replace(/&/g, ' and '));
+  const tokens = nameTokens(
+    name
+      .replace(/\b(\p{L})\.(?=\p{L}\.)/gu, '$1')
+      .replace(/(\p{L})\.(\s|$)/gu, '$1$2')
+      .replace(/&/g, ' and '),
+  );
   const kept = tokens.filter((token) => !LEGAL_FORMS.has(token));
   return (kept.length > 0 ? kept : tokens).join(' ');
 }
@@ -114,16 +162,30 @@ export class AccountMatcher {
       const sameDomain = this.byDomain.get(registrable) ?? [];
       const exact = sameDomain.filter((account) => account.domain === company.domain);
       if (exact.length === 1) return { kind: 'linked', id: exact[0]!.id, rule: 'domain', explanation: `same domain ${company.domain}` };
-      if (sameDomain.length === 1) return { kind: 'linked', id: sameDomain[0]!.id, rule: 'domain', explanation: `same registrable domain ${registrable}` };
-      if (sameDomain.length > 1) return { kind: 'review', candidates: sameDomain.map((a) => a.id), rule: 'domain', explanation: `${sameDomain.length} accounts under ${registrable}` };
+      if (sameDomain.length === 1)
+        return { kind: 'linked', id: sameDomain[0]!.id, rule: 'domain', explanation: `same registrable domain ${registrable}` };
+      if (sameDomain.length > 1)
+        return {
+          kind: 'review',
+          candidates: sameDomain.map((a) => a.id),
+          rule: 'domain',
+          explanation: `${sameDomain.length} accounts under ${registrable}`,
+        };
     }
     // A name links only accounts whose domain does not say they are another company.
     const theirs = company.domain ? registrableDomain(company.domain) : null;
     const compatible = (account: AccountCandidate) => !theirs || !account.domain || this.registrable.get(account.id) === theirs;
     const key = companyKey(company.name);
     const sameName = (this.byKey.get(key) ?? []).filter(compatible);
-    if (sameName.length === 1) return { kind: 'linked', id: sameName[0]!.id, rule: 'name', explanation: `same name once normalised ("${key}")` };
-    if (sameName.length > 1) return { kind: 'review', candidates: sameName.map((a) => a.id), rule: 'name', explanation: `${sameName.length} accounts named "${key}" once normalised` };
+    if (sameName.length === 1)
+      return { kind: 'linked', id: sameName[0]!.id, rule: 'name', explanation: `same name once normalised ("${key}")` };
+    if (sameName.length > 1)
+      return {
+        kind: 'review',
+        candidates: sameName.map((a) => a.id),
+        rule: 'name',
+        explanation: `${sameName.length} accounts named "${key}" once normalised`,
+      };
 
     const shared = new Map<AccountCandidate, number>();
     let considered = 0;
@@ -146,9 +208,20 @@ export class AccountMatcher {
     }
     if (close.length === 1) {
       const [{ account, score }] = close as [{ account: AccountCandidate; score: number }];
-      return { kind: 'linked', id: account.id, rule: 'fuzzy_name', explanation: `name ${Math.round(score * 100)} % similar to "${account.name}"` };
+      return {
+        kind: 'linked',
+        id: account.id,
+        rule: 'fuzzy_name',
+        explanation: `name ${Math.round(score * 100)} % similar to "${account.name}"`,
+      };
     }
-    if (close.length > 1) return { kind: 'review', candidates: close.map((c) => c.account.id), rule: 'fuzzy_name', explanation: `${close.length} accounts with names at least ${FUZZY_THRESHOLD * 100} % similar` };
+    if (close.length > 1)
+      return {
+        kind: 'review',
+        candidates: close.map((c) => c.account.id),
+        rule: 'fuzzy_name',
+        explanation: `${close.length} accounts with names at least ${FUZZY_THRESHOLD * 100} % similar`,
+      };
     return { kind: 'none' };
   }
 }

@@ -40,7 +40,16 @@ export const OAUTH_VENDORS: Record<OAuthKind, Vendor> = {
   hubspot: {
     authorizeUrl: 'https://app.hubspot.com/oauth/authorize',
     tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
-    scopes: ['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'crm.schemas.deals.read'],
+    scopes: [
+      'oauth',
+      'crm.objects.contacts.read',
+      'crm.objects.contacts.write',
+      'crm.objects.companies.read',
+      'crm.objects.companies.write',
+      'crm.objects.deals.read',
+      'crm.objects.deals.write',
+      'crm.schemas.deals.read',
+    ],
     pkce: false,
     clientAuthentication: 'body',
   },
@@ -71,29 +80,56 @@ function appFor(app: AppContext, kind: OAuthKind) {
   const configured = app.config.oauthApps[kind];
   if (!configured) return null;
   const vendor = OAUTH_VENDORS[kind];
-  return { ...vendor, clientId: configured.clientId, clientSecret: configured.clientSecret, authorizeUrl: configured.authorizeUrl ?? vendor.authorizeUrl, tokenUrl: configured.tokenUrl ?? vendor.tokenUrl };
+  return {
+    ...vendor,
+    clientId: configured.clientId,
+    clientSecret: configured.clientSecret,
+    authorizeUrl: configured.authorizeUrl ?? vendor.authorizeUrl,
+    tokenUrl: configured.tokenUrl ?? vendor.tokenUrl,
+  };
 }
 
 /** Which vendors this installation can connect by sign-in, with the scopes asked for. */
 export function oauthApps(app: AppContext) {
   return {
     redirectUri: redirectUri(app),
-    items: (Object.keys(OAUTH_VENDORS) as OAuthKind[]).map((kind) => ({ kind, configured: Boolean(app.config.oauthApps[kind]), scopes: OAUTH_VENDORS[kind].scopes, pkce: OAUTH_VENDORS[kind].pkce })),
+    items: (Object.keys(OAUTH_VENDORS) as OAuthKind[]).map((kind) => ({
+      kind,
+      configured: Boolean(app.config.oauthApps[kind]),
+      scopes: OAUTH_VENDORS[kind].scopes,
+      pkce: OAUTH_VENDORS[kind].pkce,
+    })),
   };
 }
 
 export function startOAuth(app: AppContext, caller: Caller, input: z.infer<typeof oauthStartInput>) {
   return asCaller(app, caller, async (tx, audit) => {
     const vendor = appFor(app, input.kind);
-    if (!vendor) throw unprocessable(`This installation has no ${input.kind} OAuth app: set LAWFUL_OAUTH_${input.kind.toUpperCase()}_CLIENT_ID and _CLIENT_SECRET, or connect with a token.`, { field: 'kind' });
+    if (!vendor)
+      throw unprocessable(
+        `This installation has no ${input.kind} OAuth app: set LAWFUL_OAUTH_${input.kind.toUpperCase()}_CLIENT_ID and _CLIENT_SECRET, or connect with a token.`,
+        { field: 'kind' },
+      );
     const state = crypto.randomBytes(32).toString('base64url');
     const verifier = vendor.pkce ? crypto.randomBytes(48).toString('base64url') : null;
     const { kind, ...settings } = input;
     await tx
       .insertInto('oauth_connect_states')
-      .values({ tenant_id: caller.auth.tenantId, state_hash: sha256(state), kind, member_id: caller.auth.memberId, settings: JSON.stringify(settings), code_verifier: verifier, expires_at: new Date(Date.now() + STATE_MINUTES * 60_000) })
+      .values({
+        tenant_id: caller.auth.tenantId,
+        state_hash: sha256(state),
+        kind,
+        member_id: caller.auth.memberId,
+        settings: JSON.stringify(settings),
+        code_verifier: verifier,
+        expires_at: new Date(Date.now() + STATE_MINUTES * 60_000),
+      })
       .execute();
-    await tx.deleteFrom('oauth_connect_states').where('tenant_id', '=', caller.auth.tenantId).where('expires_at', '<', new Date()).execute();
+    await tx
+      .deleteFrom('oauth_connect_states')
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('expires_at', '<', new Date())
+      .execute();
     const url = new URL(vendor.authorizeUrl);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', vendor.clientId);
@@ -112,14 +148,26 @@ export function startOAuth(app: AppContext, caller: Caller, input: z.infer<typeo
 export class OAuthRefused extends Error {}
 
 /** The vendor's redirect back: the pending connection it belongs to, the code exchanged, the integration created. */
-export async function finishOAuth(app: AppContext, caller: Caller, query: { state?: string | undefined; code?: string | undefined; error?: string | undefined; error_description?: string | undefined }) {
+export async function finishOAuth(
+  app: AppContext,
+  caller: Caller,
+  query: { state?: string | undefined; code?: string | undefined; error?: string | undefined; error_description?: string | undefined },
+) {
   if (!query.state) throw new OAuthRefused('The sign-in came back without its state: start again from the CRM sync page.');
   const pending = await asCaller(app, caller, async (tx) => {
-    const row = await tx.deleteFrom('oauth_connect_states').where('tenant_id', '=', caller.auth.tenantId).where('state_hash', '=', sha256(query.state!)).returningAll().executeTakeFirst();
+    const row = await tx
+      .deleteFrom('oauth_connect_states')
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('state_hash', '=', sha256(query.state!))
+      .returningAll()
+      .executeTakeFirst();
     if (!row || row.member_id !== caller.auth.memberId || new Date(row.expires_at).getTime() < Date.now()) return null;
     return row;
   });
-  if (!pending) throw new OAuthRefused('This sign-in is unknown, was already used, belongs to someone else or took longer than ten minutes: start again from the CRM sync page.');
+  if (!pending)
+    throw new OAuthRefused(
+      'This sign-in is unknown, was already used, belongs to someone else or took longer than ten minutes: start again from the CRM sync page.',
+    );
   if (query.error) throw new OAuthRefused(`${pending.kind} refused the connection: ${query.error_description ?? query.error}`);
   if (!query.code) throw new OAuthRefused(`${pending.kind} came back without an authorization code.`);
   const vendor = appFor(app, pending.kind);
@@ -147,9 +195,18 @@ export async function finishOAuth(app: AppContext, caller: Caller, query: { stat
     }),
     signal: AbortSignal.timeout(15_000),
   });
-  const token = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string; instance_url?: string; api_domain?: string; error?: string; error_description?: string };
+  const token = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    refresh_token?: string;
+    instance_url?: string;
+    api_domain?: string;
+    error?: string;
+    error_description?: string;
+  };
   if (!response.ok || !token.access_token || !token.refresh_token) {
-    throw new OAuthRefused(`${pending.kind} did not give tokens for the code (HTTP ${response.status}${token.error ? `: ${token.error_description ?? token.error}` : ''}).`);
+    throw new OAuthRefused(
+      `${pending.kind} did not give tokens for the code (HTTP ${response.status}${token.error ? `: ${token.error_description ?? token.error}` : ''}).`,
+    );
   }
   const settings = pending.settings as Omit<z.infer<typeof oauthStartInput>, 'kind'>;
   // Salesforce names the org's instance, Pipedrive the company's API root: that is the base URL.
@@ -163,6 +220,13 @@ export async function finishOAuth(app: AppContext, caller: Caller, query: { stat
     sellsOrShares: settings.sellsOrShares,
     purposeId: settings.purposeId,
     ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
-    credentials: { kind: 'oauth2', accessToken: token.access_token, refreshToken: token.refresh_token, tokenUrl: vendor.tokenUrl, clientId: vendor.clientId, clientSecret: vendor.clientSecret },
+    credentials: {
+      kind: 'oauth2',
+      accessToken: token.access_token,
+      refreshToken: token.refresh_token,
+      tokenUrl: vendor.tokenUrl,
+      clientId: vendor.clientId,
+      clientSecret: vendor.clientSecret,
+    },
   });
 }

@@ -20,7 +20,8 @@ export const PURGE_QUEUE = 'sync.purge';
 const BATCH = 500;
 
 const KEPT_REASON = {
-  converted: 'converted here from a lead this connection brought in: the contact is the workspace\'s own record now; its provenance still names this connection (erase it through a data subject request if it must go)',
+  converted:
+    "converted here from a lead this connection brought in: the contact is the workspace's own record now; its provenance still names this connection (erase it through a data subject request if it must go)",
   unlinked: 'brought in by this connection but no longer linked to it, so not purged; its provenance still names this connection',
 } as const;
 
@@ -32,7 +33,9 @@ async function convertedFromLinkedLeads(tx: Tx, tenantId: string, integrationId:
   const row = await tx
     .selectFrom('sync_links')
     .innerJoin('leads', (join) => join.onRef('leads.tenant_id', '=', 'sync_links.tenant_id').onRef('leads.id', '=', 'sync_links.record_id'))
-    .innerJoin('contacts', (join) => join.onRef('contacts.tenant_id', '=', 'leads.tenant_id').onRef('contacts.id', '=', 'leads.converted_contact_id'))
+    .innerJoin('contacts', (join) =>
+      join.onRef('contacts.tenant_id', '=', 'leads.tenant_id').onRef('contacts.id', '=', 'leads.converted_contact_id'),
+    )
     .select(sql<number>`count(distinct contacts.id)::int`.as('count'))
     .where('sync_links.tenant_id', '=', tenantId)
     .where('sync_links.integration_id', '=', integrationId)
@@ -45,14 +48,27 @@ async function convertedFromLinkedLeads(tx: Tx, tenantId: string, integrationId:
 
 /** Erasures still owed to the CRM when the disconnect was confirmed anyway: counted on the certificate, then dropped (they carried external ids). */
 async function abandonOwedErasures(tx: Tx, tenantId: string, integrationId: string): Promise<number> {
-  const dropped = await tx.deleteFrom('sync_erasures').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).returning('id').execute();
+  const dropped = await tx
+    .deleteFrom('sync_erasures')
+    .where('tenant_id', '=', tenantId)
+    .where('integration_id', '=', integrationId)
+    .returning('id')
+    .execute();
   return dropped.length;
 }
 
 /** What still names the connection as its source once every link is gone: the certificate says so, and why. */
 async function stillSourcedFrom(tx: Tx, tenantId: string, integrationId: string, converted: number): Promise<PurgeCertificate['kept']> {
   const count = async (table: 'contacts' | 'leads') =>
-    (await tx.selectFrom(table).select(sql<number>`count(*)::int`.as('count')).where('tenant_id', '=', tenantId).where('source_type', '=', 'connector').where('source_ref', '=', integrationId).executeTakeFirstOrThrow()).count;
+    (
+      await tx
+        .selectFrom(table)
+        .select(sql<number>`count(*)::int`.as('count'))
+        .where('tenant_id', '=', tenantId)
+        .where('source_type', '=', 'connector')
+        .where('source_ref', '=', integrationId)
+        .executeTakeFirstOrThrow()
+    ).count;
   const contacts = await count('contacts');
   const leads = await count('leads');
   const kept: PurgeCertificate['kept'] = [];
@@ -73,7 +89,12 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
   const tenantId = job.tenant_id!;
   const integrationId = String(job.payload.integrationId);
   const ready = await withTenant(app.db, tenantId, async (tx) => {
-    const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', integrationId).executeTakeFirst();
+    const integration = await tx
+      .selectFrom('integrations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', integrationId)
+      .executeTakeFirst();
     if (!integration || integration.status !== 'disconnecting') return null;
     if (integration.purge_certificate) return integration;
     const counts = await linkCounts(tx, tenantId, integrationId);
@@ -86,7 +107,9 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
       kept: [],
       convertedLeads: await convertedFromLinkedLeads(tx, tenantId, integrationId),
       owedErasuresAbandoned: await abandonOwedErasures(tx, tenantId, integrationId),
-      objects: Object.fromEntries(integration.objects.map((object) => [object, { before: counts[object] ?? 0, deleted: 0, unlinked: 0, after: 0 }])),
+      objects: Object.fromEntries(
+        integration.objects.map((object) => [object, { before: counts[object] ?? 0, deleted: 0, unlinked: 0, after: 0 }]),
+      ),
     };
     return tx
       .updateTable('integrations')
@@ -100,10 +123,24 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
 
   for (;;) {
     const removed = await withTenant(app.db, tenantId, async (tx) => {
-      const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', integrationId).forUpdate().executeTakeFirstOrThrow();
+      const integration = await tx
+        .selectFrom('integrations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', integrationId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       const certificate = integration.purge_certificate!;
       const work = syncWork(app, tx, integration);
-      const links = await tx.selectFrom('sync_links').selectAll().where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).orderBy('object').orderBy('external_id').limit(BATCH).execute();
+      const links = await tx
+        .selectFrom('sync_links')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('integration_id', '=', integrationId)
+        .orderBy('object')
+        .orderBy('external_id')
+        .limit(BATCH)
+        .execute();
       if (links.length === 0) return 0;
       const recordIds = [...new Set(links.map((link) => link.record_id))];
       const elsewhere = new Map(
@@ -151,11 +188,20 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
           .deleteFrom('sync_links')
           .where('tenant_id', '=', tenantId)
           .where('integration_id', '=', integrationId)
-          .where('record_id', 'in', kept.map((link) => link.record_id))
+          .where(
+            'record_id',
+            'in',
+            kept.map((link) => link.record_id),
+          )
           .execute();
       }
       for (const [type, ids] of doomed) await removeSyncedRecords(work, type, [...new Set(ids)]);
-      await tx.updateTable('integrations').set({ purge_certificate: JSON.stringify(certificate) }).where('tenant_id', '=', tenantId).where('id', '=', integrationId).execute();
+      await tx
+        .updateTable('integrations')
+        .set({ purge_certificate: JSON.stringify(certificate) })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', integrationId)
+        .execute();
       return links.length;
     });
     if (removed === 0) break;
@@ -163,26 +209,46 @@ export async function runPurge(app: AppContext, job: Job, lease: Lease): Promise
   }
 
   await withTenant(app.db, tenantId, async (tx) => {
-    const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', integrationId).forUpdate().executeTakeFirstOrThrow();
+    const integration = await tx
+      .selectFrom('integrations')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', integrationId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const certificate = integration.purge_certificate!;
     const remaining = await linkCounts(tx, tenantId, integrationId);
     certificate.kept = await stillSourcedFrom(tx, tenantId, integrationId, certificate.convertedLeads ?? 0);
     for (const [object, entry] of Object.entries(certificate.objects)) {
       // Records that still name this connection as their source are what remains of the object they came from.
-      const sourced = certificate.kept.filter((kept) => objectOfKept(certificate, kept) === object).reduce((sum, kept) => sum + kept.count, 0);
+      const sourced = certificate.kept
+        .filter((kept) => objectOfKept(certificate, kept) === object)
+        .reduce((sum, kept) => sum + kept.count, 0);
       entry.after = (remaining[object] ?? 0) + sourced;
     }
     certificate.finishedAt = new Date().toISOString();
     // External ids are identifiers in the other CRM: the review list and failure reports keep none.
     await tx.deleteFrom('sync_match_reviews').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();
-    await tx.updateTable('sync_runs').set({ failures: '[]' }).where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();
+    await tx
+      .updateTable('sync_runs')
+      .set({ failures: '[]' })
+      .where('tenant_id', '=', tenantId)
+      .where('integration_id', '=', integrationId)
+      .execute();
     await tx
       .updateTable('integrations')
       .set({ status: 'disconnected', purge_certificate: JSON.stringify(certificate) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', integrationId)
       .execute();
-    const fields = Object.entries(certificate.objects).map(([object, e]) => `${object}:before=${e.before},deleted=${e.deleted},unlinked=${e.unlinked},after=${e.after}`);
-    await recordAudit(tx, tenantId, { actorType: 'system', actorId: `sync:${integrationId}` }, { action: 'integration.purge', objectType: 'integration', objectId: integrationId, fields });
+    const fields = Object.entries(certificate.objects).map(
+      ([object, e]) => `${object}:before=${e.before},deleted=${e.deleted},unlinked=${e.unlinked},after=${e.after}`,
+    );
+    await recordAudit(
+      tx,
+      tenantId,
+      { actorType: 'system', actorId: `sync:${integrationId}` },
+      { action: 'integration.purge', objectType: 'integration', objectId: integrationId, fields },
+    );
   });
 }

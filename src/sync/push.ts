@@ -3,7 +3,8 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { evaluateGate, recordRefusals } from '../consent/gate.ts';
 import { openContact } from '../crm/contacts.ts';
-import { crmWork, iso, type CrmWork } from '../crm/context.ts';
+import { crmWork, type CrmWork } from '../crm/context.ts';
+import { iso } from '../shared/dates.ts';
 import { openLead } from '../crm/leads.ts';
 import { isRecordVisible } from '../crm/records.ts';
 import type { CrmRecordType } from '../db/types.ts';
@@ -11,7 +12,8 @@ import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Connector } from './connector.ts';
 import { checkFields } from './fields.ts';
 import { ConnectorError } from './http.ts';
-import { connectorOf, findIntegration } from './integrations.ts';
+import { connectorOf } from './connectors.ts';
+import { findIntegration } from './integrations.ts';
 import type { pushInput, pushResult } from './schema.ts';
 import type { IntegrationRow, LinkRow } from './stores.ts';
 
@@ -25,7 +27,13 @@ import type { IntegrationRow, LinkRow } from './stores.ts';
  */
 
 type PushInput = z.infer<typeof pushInput>;
-type Prepared = { integration: IntegrationRow; object: string; fields: Record<string, unknown>; link: LinkRow | undefined; connector: Connector };
+type Prepared = {
+  integration: IntegrationRow;
+  object: string;
+  fields: Record<string, unknown>;
+  link: LinkRow | undefined;
+  connector: Connector;
+};
 
 async function accountRef(work: CrmWork, integrationId: string, accountId: string | null): Promise<string | null> {
   if (!accountId) return null;
@@ -45,22 +53,60 @@ async function fieldsOf(work: CrmWork, integrationId: string, type: CrmRecordTyp
   const tx = work.tx;
   switch (type) {
     case 'account': {
-      const row = await tx.selectFrom('accounts').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('accounts')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       return { name: row.name, domain: row.domain, industry: row.industry, country: row.country };
     }
     case 'contact': {
-      const row = await tx.selectFrom('contacts').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('contacts')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       const person = await openContact(work, row);
-      return { ...person, customPersonal: undefined, country: row.country, accountRef: await accountRef(work, integrationId, row.account_id) };
+      return {
+        ...person,
+        customPersonal: undefined,
+        country: row.country,
+        accountRef: await accountRef(work, integrationId, row.account_id),
+      };
     }
     case 'lead': {
-      const row = await tx.selectFrom('leads').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('leads')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       const person = await openLead(work, row);
-      return { ...person, customPersonal: undefined, companyName: row.company_name, companyDomain: row.company_domain, country: row.country };
+      return {
+        ...person,
+        customPersonal: undefined,
+        companyName: row.company_name,
+        companyDomain: row.company_domain,
+        country: row.country,
+      };
     }
     case 'opportunity': {
-      const row = await tx.selectFrom('opportunities').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', id).executeTakeFirstOrThrow();
-      return { name: row.name, amount: row.amount, currency: row.currency, stage: row.stage, expectedCloseDate: row.expected_close_date ? iso(row.expected_close_date)!.slice(0, 10) : null, accountRef: await accountRef(work, integrationId, row.account_id) };
+      const row = await tx
+        .selectFrom('opportunities')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return {
+        name: row.name,
+        amount: row.amount,
+        currency: row.currency,
+        stage: row.stage,
+        expectedCloseDate: row.expected_close_date ? iso(row.expected_close_date)!.slice(0, 10) : null,
+        accountRef: await accountRef(work, integrationId, row.account_id),
+      };
     }
   }
 }
@@ -72,11 +118,17 @@ const upstream = (error: ConnectorError) =>
       ? unprocessable(`The CRM refused the record: ${error.message}`, { status: error.status })
       : new AppError(502, 'connector_unavailable', `The CRM could not be reached: ${error.message}`, { category: error.category });
 
-export async function pushRecord(app: AppContext, caller: Caller, integrationId: string, input: PushInput): Promise<z.infer<typeof pushResult>> {
+export async function pushRecord(
+  app: AppContext,
+  caller: Caller,
+  integrationId: string,
+  input: PushInput,
+): Promise<z.infer<typeof pushResult>> {
   const { type, id } = input.record;
   const prepared = await crmWork(app, caller, async (work): Promise<Prepared | { refused: string }> => {
     const integration = await findIntegration(work.tx, work.tenantId, integrationId);
-    if (integration.status !== 'active') throw conflict(`The integration is ${integration.status.replace('_', ' ')}; nothing can be pushed to it.`);
+    if (integration.status !== 'active')
+      throw conflict(`The integration is ${integration.status.replace('_', ' ')}; nothing can be pushed to it.`);
     if (!(await isRecordVisible(work, type, id))) throw notFound('Record');
     const connector = await connectorOf(app, work.tx, integration);
     const mapping = connector.mappings.find((m) => m.recordType === type && integration.objects.includes(m.object));
@@ -84,13 +136,21 @@ export async function pushRecord(app: AppContext, caller: Caller, integrationId:
     if (type === 'contact' || type === 'lead') {
       // A person goes to a CRM only for the purpose the integration is declared for, never one the caller picks.
       if (!integration.purpose_id) {
-        throw unprocessable('This integration declares no purpose, so no person can be pushed to it: a manager sets its purposeId first.', { field: 'purposeId' });
+        throw unprocessable('This integration declares no purpose, so no person can be pushed to it: a manager sets its purposeId first.', {
+          field: 'purposeId',
+        });
       }
       if (input.purposeId && input.purposeId !== integration.purpose_id) {
-        throw unprocessable('This integration is declared for another purpose: people are pushed to it for that purpose only.', { field: 'purposeId', declared: integration.purpose_id });
+        throw unprocessable('This integration is declared for another purpose: people are pushed to it for that purpose only.', {
+          field: 'purposeId',
+          declared: integration.purpose_id,
+        });
       }
       // Handing personal information to a CRM flagged as a third party that it is sold or shared with is a sale or share, whatever the purpose says.
-      const verdicts = await evaluateGate(work.tx, work.tenantId, { id: integration.purpose_id }, [{ type, id }], { path: 'connector_push', sellsOrShares: integration.sells_or_shares });
+      const verdicts = await evaluateGate(work.tx, work.tenantId, { id: integration.purpose_id }, [{ type, id }], {
+        path: 'connector_push',
+        sellsOrShares: integration.sells_or_shares,
+      });
       const verdict = verdicts.get(id)!;
       if (!verdict.allowed) {
         await recordRefusals(work.tx, work.tenantId, 'connector_push', integration.id, integration.purpose_id, verdicts);
@@ -109,15 +169,20 @@ export async function pushRecord(app: AppContext, caller: Caller, integrationId:
     return { integration, object: mapping.object, fields: await fieldsOf(work, integration.id, type, id), link, connector };
   });
   // Refused: recorded above, in its own committed transaction; answered as a refusal.
-  if ('refused' in prepared) throw unprocessable(`The consent gate refuses this push: ${prepared.refused.replace(/_/g, ' ')}.`, { reason: prepared.refused });
+  if ('refused' in prepared)
+    throw unprocessable(`The consent gate refuses this push: ${prepared.refused.replace(/_/g, ' ')}.`, { reason: prepared.refused });
 
   const { integration, object, fields, link, connector } = prepared;
   let external;
   try {
     if (link) {
       const current = await connector.get(object, link.external_id);
-      if (!current) throw conflict('The record was deleted in the CRM since the last sync; the next sync removes the link.', { externalId: link.external_id });
-      const changedThere = current.updatedAt && link.external_updated_at && Date.parse(current.updatedAt) > new Date(link.external_updated_at).getTime();
+      if (!current)
+        throw conflict('The record was deleted in the CRM since the last sync; the next sync removes the link.', {
+          externalId: link.external_id,
+        });
+      const changedThere =
+        current.updatedAt && link.external_updated_at && Date.parse(current.updatedAt) > new Date(link.external_updated_at).getTime();
       if (changedThere && !input.force) {
         throw conflict('The record changed in the CRM since the last sync; sync first, or push again with force to overwrite it.', {
           externalId: link.external_id,
@@ -151,10 +216,25 @@ export async function pushRecord(app: AppContext, caller: Caller, integrationId:
         content_hash: hash,
         external_updated_at: external.updatedAt,
       })
-      .onConflict((c) => c.columns(['tenant_id', 'integration_id', 'object', 'external_id']).doUpdateSet({ content_hash: hash, external_updated_at: external.updatedAt, synced_at: new Date() }))
+      .onConflict((c) =>
+        c
+          .columns(['tenant_id', 'integration_id', 'object', 'external_id'])
+          .doUpdateSet({ content_hash: hash, external_updated_at: external.updatedAt, synced_at: new Date() }),
+      )
       .execute();
     // A transfer to the other CRM: which record, which fields (never their values).
-    await work.audit({ action: link ? 'integration.push_update' : 'integration.push_create', objectType: type, objectId: id, fields: [`integration:${integration.id}`, ...Object.keys(fields).filter((k) => fields[k] !== undefined)] });
-    return { integrationId: integration.id, object, externalId: external.id, action: link ? ('updated' as const) : ('created' as const), externalUpdatedAt: external.updatedAt };
+    await work.audit({
+      action: link ? 'integration.push_update' : 'integration.push_create',
+      objectType: type,
+      objectId: id,
+      fields: [`integration:${integration.id}`, ...Object.keys(fields).filter((k) => fields[k] !== undefined)],
+    });
+    return {
+      integrationId: integration.id,
+      object,
+      externalId: external.id,
+      action: link ? ('updated' as const) : ('created' as const),
+      externalUpdatedAt: external.updatedAt,
+    };
   });
 }

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { iso, isoRequired } from '../crm/context.ts';
+import { iso, isoRequired } from '../shared/dates.ts';
 import type { SyncMatchReviewsTable } from '../db/types-sync.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { syncWork } from './engine.ts';
@@ -35,7 +35,10 @@ export function listReviews(app: AppContext, caller: Caller, query: z.infer<type
     if (query.integrationId) q = q.where('integration_id', '=', query.integrationId);
     q = query.status === 'open' ? q.where('resolved_at', 'is', null) : q.where('resolved_at', 'is not', null);
     if (query.cursor) q = q.where('id', '>', Buffer.from(query.cursor, 'base64url').toString('utf8'));
-    const rows = await q.orderBy('id').limit(query.limit + 1).execute();
+    const rows = await q
+      .orderBy('id')
+      .limit(query.limit + 1)
+      .execute();
     const page = rows.slice(0, query.limit);
     return { items: page.map(toView), nextCursor: rows.length > query.limit ? Buffer.from(page.at(-1)!.id).toString('base64url') : null };
   });
@@ -49,12 +52,24 @@ export function listReviews(app: AppContext, caller: Caller, query: z.infer<type
 export function resolveReview(app: AppContext, caller: Caller, id: string, input: z.infer<typeof reviewResolution>) {
   return asCaller(app, caller, async (tx, audit) => {
     const tenantId = caller.auth.tenantId;
-    const review = await tx.selectFrom('sync_match_reviews').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+    const review = await tx
+      .selectFrom('sync_match_reviews')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!review) throw notFound('Review');
     if (review.resolved_at) throw conflict('This review was already resolved.');
     if (input.resolution === 'merged') {
-      if (!review.candidate_ids.includes(input.mergeInto)) throw unprocessable('mergeInto must be one of the candidates.', { field: 'mergeInto' });
-      const integration = await tx.selectFrom('integrations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', review.integration_id).executeTakeFirstOrThrow();
+      if (!review.candidate_ids.includes(input.mergeInto))
+        throw unprocessable('mergeInto must be one of the candidates.', { field: 'mergeInto' });
+      const integration = await tx
+        .selectFrom('integrations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', review.integration_id)
+        .executeTakeFirstOrThrow();
       const type = review.record_type;
       const activity = await tx
         .selectFrom('notes')
@@ -62,12 +77,24 @@ export function resolveReview(app: AppContext, caller: Caller, id: string, input
         .where('tenant_id', '=', tenantId)
         .where('record_type', '=', type)
         .where('record_id', '=', review.record_id)
-        .union(tx.selectFrom('tasks').select('id').where('tenant_id', '=', tenantId).where('record_type', '=', type).where('record_id', '=', review.record_id))
+        .union(
+          tx
+            .selectFrom('tasks')
+            .select('id')
+            .where('tenant_id', '=', tenantId)
+            .where('record_type', '=', type)
+            .where('record_id', '=', review.record_id),
+        )
         .executeTakeFirst();
       if (activity) throw conflict('The separate copy has notes or tasks now; move or delete them before merging.');
       if (type === 'account') {
         for (const table of ['contacts', 'opportunities'] as const) {
-          await tx.updateTable(table).set({ account_id: input.mergeInto }).where('tenant_id', '=', tenantId).where('account_id', '=', review.record_id).execute();
+          await tx
+            .updateTable(table)
+            .set({ account_id: input.mergeInto })
+            .where('tenant_id', '=', tenantId)
+            .where('account_id', '=', review.record_id)
+            .execute();
         }
       }
       const others = await tx
@@ -90,12 +117,21 @@ export function resolveReview(app: AppContext, caller: Caller, id: string, input
     }
     const row = await tx
       .updateTable('sync_match_reviews')
-      .set({ resolved_at: new Date(), resolved_by: caller.auth.memberId, resolution: input.resolution, merged_into: input.resolution === 'merged' ? input.mergeInto : null })
+      .set({
+        resolved_at: new Date(),
+        resolved_by: caller.auth.memberId,
+        resolution: input.resolution,
+        merged_into: input.resolution === 'merged' ? input.mergeInto : null,
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit({ action: `sync_review.${input.resolution === 'merged' ? 'merge' : 'keep_separate'}`, objectType: review.record_type, objectId: review.record_id });
+    await audit({
+      action: `sync_review.${input.resolution === 'merged' ? 'merge' : 'keep_separate'}`,
+      objectType: review.record_type,
+      objectId: review.record_id,
+    });
     return toView(row);
   });
 }

@@ -39,14 +39,33 @@ export const integrationInput = z.object({
     .optional()
     .describe("The API's root (the vendor's public API when omitted); for csv, the drop folder, relative to LAWFUL_SYNC_DROP_DIR"),
   credentials: credentialsInput.optional().describe('Required except for a CSV drop folder'),
-  objects: z.array(z.string().min(1).max(50)).min(1).max(10).optional().describe('External objects to copy; all the connector knows when omitted'),
+  objects: z
+    .array(z.string().min(1).max(50))
+    .min(1)
+    .max(10)
+    .optional()
+    .describe('External objects to copy; all the connector knows when omitted'),
   syncEveryHours: everyHours.default(24),
   actingAs: actingAs.default('controller'),
-  sellsOrShares: z.boolean().default(false).describe('The CRM is a third party that personal information is sold or shared with (CCPA): pushes are refused for people who opted out, and need consent where the person\'s law requires it'),
-  purposeId: z.string().uuid().nullable().default(null).describe('The purpose people are pushed to this CRM for: every push of a person passes the consent gate for it (required before people can be pushed)'),
+  sellsOrShares: z
+    .boolean()
+    .default(false)
+    .describe(
+      "The CRM is a third party that personal information is sold or shared with (CCPA): pushes are refused for people who opted out, and need consent where the person's law requires it",
+    ),
+  purposeId: z
+    .string()
+    .uuid()
+    .nullable()
+    .default(null)
+    .describe(
+      'The purpose people are pushed to this CRM for: every push of a person passes the consent gate for it (required before people can be pushed)',
+    ),
 });
 
-export const oauthStartInput = integrationInput.omit({ credentials: true }).extend({ kind: z.enum(['hubspot', 'salesforce', 'pipedrive']) });
+export const oauthStartInput = integrationInput
+  .omit({ credentials: true })
+  .extend({ kind: z.enum(['hubspot', 'salesforce', 'pipedrive']) });
 
 export const oauthStartView = z.object({
   authorizeUrl: z.string().describe("The vendor's consent screen: send the browser there"),
@@ -75,7 +94,14 @@ export const integrationPatch = z.object({
   purposeId: z.string().uuid().nullable().optional().describe('The purpose people are pushed to this CRM for'),
 });
 
-const counts = z.object({ fetched: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number(), failed: z.number() });
+const counts = z.object({
+  fetched: z.number(),
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  deleted: z.number(),
+  failed: z.number(),
+});
 
 export const runView = z.object({
   id: z.string().uuid(),
@@ -83,7 +109,16 @@ export const runView = z.object({
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   changesSince: z.string().nullable(),
   stats: z.record(z.string(), counts).describe('Per external object'),
-  failures: z.array(z.object({ object: z.string(), externalId: z.string(), reason: z.string(), stored: z.boolean().optional().describe('true: the record was stored without the values the reason names') })).describe('The first 100 failures'),
+  failures: z
+    .array(
+      z.object({
+        object: z.string(),
+        externalId: z.string(),
+        reason: z.string(),
+        stored: z.boolean().optional().describe('true: the record was stored without the values the reason names'),
+      }),
+    )
+    .describe('The first 100 failures'),
   reconcile: z.boolean().nullable().describe('The run checks every link against a complete listing (null until it starts)'),
   fullResync: z.boolean(),
   failuresTotal: z.number().int().describe('Every failure of the run, counted past the first 100 listed'),
@@ -96,7 +131,9 @@ export const runView = z.object({
   finishedAt: z.string().nullable(),
   heldDeletions: z
     .array(z.object({ object: z.string(), linked: z.number().int(), unseen: z.number().int(), reason: z.string() }))
-    .describe('Deletions this run did not apply because the export looked incomplete (a CSV drop whose file is missing, or lost more than LAWFUL_SYNC_MAX_SHRINK of its records): review, then sync with allowMassDeletion if they are right'),
+    .describe(
+      'Deletions this run did not apply because the export looked incomplete (a CSV drop whose file is missing, or lost more than LAWFUL_SYNC_MAX_SHRINK of its records): review, then sync with allowMassDeletion if they are right',
+    ),
   allowMassDeletion: z.boolean(),
 });
 
@@ -110,8 +147,14 @@ export const disconnectQuery = z.object({
 
 export const syncNowInput = z
   .object({
-    allowMassDeletion: z.boolean().default(false).describe('Apply deletions even if the listing lost more than LAWFUL_SYNC_MAX_SHRINK of its records (after reviewing heldDeletions)'),
-    fullResync: z.boolean().default(false).describe('List everything again as the first sync did, and delete here what the other CRM no longer has'),
+    allowMassDeletion: z
+      .boolean()
+      .default(false)
+      .describe('Apply deletions even if the listing lost more than LAWFUL_SYNC_MAX_SHRINK of its records (after reviewing heldDeletions)'),
+    fullResync: z
+      .boolean()
+      .default(false)
+      .describe('List everything again as the first sync did, and delete here what the other CRM no longer has'),
   })
   .default({ allowMassDeletion: false, fullResync: false });
 
@@ -123,10 +166,21 @@ export const purgeCertificate = z.object({
   credentialsRevocation: z.string().describe('What happened at the vendor'),
   objects: z.record(
     z.string(),
-    z.object({ recordType: z.string().optional(), before: z.number(), deleted: z.number(), unlinked: z.number(), after: z.number().describe('What remains here: links, and records whose provenance still names this connection') }),
+    z.object({
+      recordType: z.string().optional(),
+      before: z.number(),
+      deleted: z.number(),
+      unlinked: z.number(),
+      after: z.number().describe('What remains here: links, and records whose provenance still names this connection'),
+    }),
   ),
-  kept: z.array(z.object({ recordType: z.enum(['contact', 'lead']), count: z.number(), reason: z.string() })).describe('Records kept with this connection as their source, and why'),
-  owedErasuresAbandoned: z.number().optional().describe('Erasures owed to this CRM that were never carried out there: the disconnect was confirmed with them outstanding'),
+  kept: z
+    .array(z.object({ recordType: z.enum(['contact', 'lead']), count: z.number(), reason: z.string() }))
+    .describe('Records kept with this connection as their source, and why'),
+  owedErasuresAbandoned: z
+    .number()
+    .optional()
+    .describe('Erasures owed to this CRM that were never carried out there: the disconnect was confirmed with them outstanding'),
   convertedLeads: z.number().optional().describe('Contacts converted here from leads of this connection, counted when the purge began'),
 });
 
@@ -178,13 +232,20 @@ export const reviewListQuery = pageQuery.extend({
 });
 
 export const reviewResolution = z.discriminatedUnion('resolution', [
-  z.object({ resolution: z.literal('merged'), mergeInto: z.string().uuid().describe('One of the candidates: the external object is linked to it and the separate copy removed') }),
+  z.object({
+    resolution: z.literal('merged'),
+    mergeInto: z.string().uuid().describe('One of the candidates: the external object is linked to it and the separate copy removed'),
+  }),
   z.object({ resolution: z.literal('kept_separate') }),
 ]);
 
 export const pushInput = z.object({
   record: z.object({ type: z.enum(['account', 'contact', 'lead', 'opportunity']), id: z.string().uuid() }),
-  purposeId: z.string().uuid().optional().describe("Optional: when given it must be the integration's declared purpose, which is the one the consent gate checks"),
+  purposeId: z
+    .string()
+    .uuid()
+    .optional()
+    .describe("Optional: when given it must be the integration's declared purpose, which is the one the consent gate checks"),
   force: z.boolean().default(false).describe('Overwrite a record that changed in the CRM since the last sync'),
 });
 
@@ -210,10 +271,15 @@ export const recordLinksView = z.object({
       object: z.string(),
       externalId: z.string(),
       origin: z.enum(['created', 'matched']).describe('created: the CRM brought the record in; matched: linked to a record we had'),
-      matchRule: z.string().nullable().describe('Which rule linked it: domain, name, fuzzy_name, email, review (a person merged it), pushed'),
+      matchRule: z
+        .string()
+        .nullable()
+        .describe('Which rule linked it: domain, name, fuzzy_name, email, review (a person merged it), pushed'),
       filledFields: z.array(z.string()).describe('Fields of a matched record that only this CRM supplied'),
       syncedAt: z.string(),
     }),
   ),
-  pushTargets: z.array(z.object({ id: z.string().uuid(), label: z.string(), kind: z.string() })).describe('Active connections this record can be pushed to'),
+  pushTargets: z
+    .array(z.object({ id: z.string().uuid(), label: z.string(), kind: z.string() }))
+    .describe('Active connections this record can be pushed to'),
 });

@@ -89,7 +89,11 @@ function emptyFieldsFilled<N extends string>(current: Record<string, unknown>, i
 
 async function accountMatcher(scope: SyncScope): Promise<AccountMatcher> {
   if (!scope.accounts) {
-    const rows = await scope.work.tx.selectFrom('accounts').select(['id', 'name', 'domain']).where('tenant_id', '=', tenantOf(scope)).execute();
+    const rows = await scope.work.tx
+      .selectFrom('accounts')
+      .select(['id', 'name', 'domain'])
+      .where('tenant_id', '=', tenantOf(scope))
+      .execute();
     scope.accounts = new AccountMatcher(rows);
   }
   return scope.accounts;
@@ -100,7 +104,12 @@ const ACCOUNT_FIELDS = ['domain', 'industry', 'country'] as const;
 /** Domains held by other accounts: an update must not take one (the domain is unique per workspace). */
 async function domainsTaken(scope: SyncScope, domains: string[]): Promise<Map<string, string>> {
   if (domains.length === 0) return new Map();
-  const rows = await scope.work.tx.selectFrom('accounts').select(['id', 'domain']).where('tenant_id', '=', tenantOf(scope)).where('domain', 'in', domains).execute();
+  const rows = await scope.work.tx
+    .selectFrom('accounts')
+    .select(['id', 'domain'])
+    .where('tenant_id', '=', tenantOf(scope))
+    .where('domain', 'in', domains)
+    .execute();
   return new Map(rows.map((row) => [row.domain!, row.id]));
 }
 
@@ -116,13 +125,27 @@ const accounts: RecordStore<'account'> = {
       const decision = matcher.match(item.fields);
       if (decision.kind === 'linked') {
         linked.push({ index: placed.length, id: decision.id });
-        placed.push({ externalId: item.externalId, recordId: decision.id, origin: 'matched', rule: decision.rule, filled: [], review: null });
+        placed.push({
+          externalId: item.externalId,
+          recordId: decision.id,
+          origin: 'matched',
+          rule: decision.rule,
+          filled: [],
+          review: null,
+        });
         continue;
       }
       const id = crypto.randomUUID();
       fresh.push({ id, fields: item.fields });
       matcher.add({ id, name: item.fields.name, domain: item.fields.domain });
-      placed.push({ externalId: item.externalId, recordId: id, origin: 'created', rule: null, filled: [], review: decision.kind === 'review' ? decision : null });
+      placed.push({
+        externalId: item.externalId,
+        recordId: id,
+        origin: 'created',
+        rule: null,
+        filled: [],
+        review: decision.kind === 'review' ? decision : null,
+      });
     }
     if (fresh.length > 0) {
       await scope.work.tx
@@ -150,7 +173,10 @@ const accounts: RecordStore<'account'> = {
         .where('id', 'in', [...new Set(linked.map((l) => l.id))])
         .execute();
       const byId = new Map(current.map((row) => [row.id, row as Record<string, unknown>]));
-      const taken = await domainsTaken(scope, items.map((item) => item.fields.domain).filter((d): d is string => Boolean(d)));
+      const taken = await domainsTaken(
+        scope,
+        items.map((item) => item.fields.domain).filter((d): d is string => Boolean(d)),
+      );
       for (const { index, id } of linked) {
         const row = byId.get(id);
         const fields = items[index]!.fields;
@@ -170,14 +196,28 @@ const accounts: RecordStore<'account'> = {
     return placed;
   },
   async update(scope, items) {
-    const taken = await domainsTaken(scope, items.map(({ item }) => item.fields.domain).filter((d): d is string => Boolean(d)));
+    const taken = await domainsTaken(
+      scope,
+      items.map(({ item }) => item.fields.domain).filter((d): d is string => Boolean(d)),
+    );
     for (const { item, link } of items) {
       const names = link.origin === 'created' ? ['name', ...ACCOUNT_FIELDS] : link.filled_fields;
       const values: Record<string, unknown> = {};
       for (const name of names) values[name] = item.fields[name as keyof SyncFields['account']];
-      if ('domain' in values && values.domain && taken.has(values.domain as string) && taken.get(values.domain as string) !== link.record_id) delete values.domain;
+      if (
+        'domain' in values &&
+        values.domain &&
+        taken.has(values.domain as string) &&
+        taken.get(values.domain as string) !== link.record_id
+      )
+        delete values.domain;
       if (Object.keys(values).length === 0) continue;
-      await scope.work.tx.updateTable('accounts').set({ ...values, updated_at: new Date() }).where('tenant_id', '=', tenantOf(scope)).where('id', '=', link.record_id).execute();
+      await scope.work.tx
+        .updateTable('accounts')
+        .set({ ...values, updated_at: new Date() })
+        .where('tenant_id', '=', tenantOf(scope))
+        .where('id', '=', link.record_id)
+        .execute();
     }
   },
 };
@@ -203,7 +243,10 @@ const contacts: RecordStore<'contact'> = {
     const indexes = await Promise.all(items.map((item) => work.sealer.indexAll('email', item.fields.emails)));
     const holders = await addressHolders(work.tx, work.tenantId, [...new Set(indexes.flat())]);
     const hold = (index: string, id: string) => (holders.get(index) ?? holders.set(index, new Set()).get(index)!).add(id);
-    const refs = await accountsByRef(scope, items.map((item) => item.fields.accountRef));
+    const refs = await accountsByRef(
+      scope,
+      items.map((item) => item.fields.accountRef),
+    );
     const placed: Placed[] = [];
     const fresh: Array<{ id: string; item: Incoming<'contact'> }> = [];
     const linked: Array<{ index: number; id: string }> = [];
@@ -221,11 +264,23 @@ const contacts: RecordStore<'contact'> = {
       const emails = item.fields.emails.filter((_, at) => !holders.has(indexes[i]![at]!));
       for (const index of indexes[i]!) if (!holders.has(index)) hold(index, id);
       fresh.push({ id, item: { ...item, fields: { ...item.fields, emails } } });
-      const review = found.size > 1 ? { kind: 'review' as const, candidates: [...found], rule: 'email' as const, explanation: `${found.size} contacts share an address of this person` } : null;
+      const review =
+        found.size > 1
+          ? {
+              kind: 'review' as const,
+              candidates: [...found],
+              rule: 'email' as const,
+              explanation: `${found.size} contacts share an address of this person`,
+            }
+          : null;
       placed.push({ externalId: item.externalId, recordId: id, origin: 'created', rule: null, filled: [], review });
     }
     if (fresh.length > 0) {
-      await work.app.keys.createSubjectKeys(work.tx, work.tenantId, fresh.map((f) => f.id));
+      await work.app.keys.createSubjectKeys(
+        work.tx,
+        work.tenantId,
+        fresh.map((f) => f.id),
+      );
       const now = new Date();
       const values = [];
       for (const { id, item } of fresh) {
@@ -242,7 +297,12 @@ const contacts: RecordStore<'contact'> = {
       await work.tx.insertInto('contacts').values(values).execute();
     }
     if (linked.length > 0) {
-      const rows = await work.tx.selectFrom('contacts').selectAll().where('tenant_id', '=', work.tenantId).where('id', 'in', [...new Set(linked.map((l) => l.id))]).execute();
+      const rows = await work.tx
+        .selectFrom('contacts')
+        .selectAll()
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', 'in', [...new Set(linked.map((l) => l.id))])
+        .execute();
       const byId = new Map(rows.map((row) => [row.id, row]));
       await work.sealer.preload(byId.keys());
       for (const { index, id } of linked) {
@@ -270,10 +330,22 @@ const contacts: RecordStore<'contact'> = {
   },
   async update(scope, items) {
     const { work } = scope;
-    const rows = await work.tx.selectFrom('contacts').selectAll().where('tenant_id', '=', work.tenantId).where('id', 'in', items.map(({ link }) => link.record_id)).execute();
+    const rows = await work.tx
+      .selectFrom('contacts')
+      .selectAll()
+      .where('tenant_id', '=', work.tenantId)
+      .where(
+        'id',
+        'in',
+        items.map(({ link }) => link.record_id),
+      )
+      .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
     await work.sealer.preload(byId.keys());
-    const refs = await accountsByRef(scope, items.map(({ item }) => item.fields.accountRef));
+    const refs = await accountsByRef(
+      scope,
+      items.map(({ item }) => item.fields.accountRef),
+    );
     const indexes = await Promise.all(items.map(({ item }) => work.sealer.indexAll('email', item.fields.emails)));
     const holders = await addressHolders(work.tx, work.tenantId, [...new Set(indexes.flat())]);
     const updates: ContactUpdate[] = [];
@@ -290,7 +362,12 @@ const contacts: RecordStore<'contact'> = {
       updates.push({
         id: row.id,
         sealed: await sealContact(work, row.id, person),
-        accountId: created || owned!.includes('account_id') ? (item.fields.accountRef ? (refs.get(item.fields.accountRef) ?? null) : null) : undefined,
+        accountId:
+          created || owned!.includes('account_id')
+            ? item.fields.accountRef
+              ? (refs.get(item.fields.accountRef) ?? null)
+              : null
+            : undefined,
         country: created || owned!.includes('country') ? item.fields.country : undefined,
       });
     }
@@ -308,7 +385,11 @@ interface ContactUpdate {
 
 /** A page of changed contacts as one statement, not a round trip each. */
 function updateContactRows(tenantId: string, updates: ContactUpdate[]) {
-  const sealedColumn = (name: keyof ContactUpdate['sealed'], type = 'text') => ({ name, type, of: (row: ContactUpdate) => row.sealed[name] });
+  const sealedColumn = (name: keyof ContactUpdate['sealed'], type = 'text') => ({
+    name,
+    type,
+    of: (row: ContactUpdate) => row.sealed[name],
+  });
   return unnestUpdate<ContactUpdate>(
     'contacts',
     {
@@ -336,7 +417,14 @@ function updateContactRows(tenantId: string, updates: ContactUpdate[]) {
 }
 
 function leadPerson(fields: SyncFields['lead'], customPersonal: Record<string, unknown> = {}) {
-  return { firstName: fields.firstName, lastName: fields.lastName, email: fields.email, phone: fields.phone, jobTitle: fields.jobTitle, customPersonal };
+  return {
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    email: fields.email,
+    phone: fields.phone,
+    jobTitle: fields.jobTitle,
+    customPersonal,
+  };
 }
 
 const leads: RecordStore<'lead'> = {
@@ -360,11 +448,27 @@ const leads: RecordStore<'lead'> = {
       });
     }
     await work.tx.insertInto('leads').values(values).execute();
-    return items.map((item, i) => ({ externalId: item.externalId, recordId: ids[i]!, origin: 'created' as const, rule: null, filled: [], review: null }));
+    return items.map((item, i) => ({
+      externalId: item.externalId,
+      recordId: ids[i]!,
+      origin: 'created' as const,
+      rule: null,
+      filled: [],
+      review: null,
+    }));
   },
   async update(scope, items) {
     const { work } = scope;
-    const rows = await work.tx.selectFrom('leads').selectAll().where('tenant_id', '=', work.tenantId).where('id', 'in', items.map(({ link }) => link.record_id)).execute();
+    const rows = await work.tx
+      .selectFrom('leads')
+      .selectAll()
+      .where('tenant_id', '=', work.tenantId)
+      .where(
+        'id',
+        'in',
+        items.map(({ link }) => link.record_id),
+      )
+      .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
     await work.sealer.preload(byId.keys());
     for (const { item, link } of items) {
@@ -407,16 +511,33 @@ function dealValues(fields: SyncFields['opportunity'], accountId: string | null)
  * here stay, and a person taken off the deal there stays on it here until someone removes them.
  */
 async function addDealContacts(scope: SyncScope, deals: Array<{ dealId: string; refs: string[] }>): Promise<void> {
-  const people = await recordsByRef(scope, 'contact', deals.flatMap((deal) => deal.refs));
-  const rows = deals.flatMap((deal) => [...new Set(deal.refs.map((ref) => people.get(ref)).filter((id): id is string => Boolean(id)))].map((contactId) => ({ tenant_id: tenantOf(scope), opportunity_id: deal.dealId, contact_id: contactId })));
+  const people = await recordsByRef(
+    scope,
+    'contact',
+    deals.flatMap((deal) => deal.refs),
+  );
+  const rows = deals.flatMap((deal) =>
+    [...new Set(deal.refs.map((ref) => people.get(ref)).filter((id): id is string => Boolean(id)))].map((contactId) => ({
+      tenant_id: tenantOf(scope),
+      opportunity_id: deal.dealId,
+      contact_id: contactId,
+    })),
+  );
   if (rows.length === 0) return;
-  await scope.work.tx.insertInto('opportunity_contacts').values(rows).onConflict((conflict) => conflict.doNothing()).execute();
+  await scope.work.tx
+    .insertInto('opportunity_contacts')
+    .values(rows)
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
 }
 
 const opportunities: RecordStore<'opportunity'> = {
   async create(scope, items) {
     if (items.length === 0) return [];
-    const refs = await accountsByRef(scope, items.map((item) => item.fields.accountRef));
+    const refs = await accountsByRef(
+      scope,
+      items.map((item) => item.fields.accountRef),
+    );
     const ids = items.map(() => crypto.randomUUID());
     await scope.work.tx
       .insertInto('opportunities')
@@ -430,12 +551,28 @@ const opportunities: RecordStore<'opportunity'> = {
         })),
       )
       .execute();
-    await addDealContacts(scope, items.map((item, i) => ({ dealId: ids[i]!, refs: item.fields.contactRefs })));
-    return items.map((item, i) => ({ externalId: item.externalId, recordId: ids[i]!, origin: 'created' as const, rule: null, filled: [], review: null }));
+    await addDealContacts(
+      scope,
+      items.map((item, i) => ({ dealId: ids[i]!, refs: item.fields.contactRefs })),
+    );
+    return items.map((item, i) => ({
+      externalId: item.externalId,
+      recordId: ids[i]!,
+      origin: 'created' as const,
+      rule: null,
+      filled: [],
+      review: null,
+    }));
   },
   async update(scope, items) {
-    const refs = await accountsByRef(scope, items.map(({ item }) => item.fields.accountRef));
-    await addDealContacts(scope, items.map(({ item, link }) => ({ dealId: link.record_id, refs: item.fields.contactRefs })));
+    const refs = await accountsByRef(
+      scope,
+      items.map(({ item }) => item.fields.accountRef),
+    );
+    await addDealContacts(
+      scope,
+      items.map(({ item, link }) => ({ dealId: link.record_id, refs: item.fields.contactRefs })),
+    );
     for (const { item, link } of items) {
       const values = dealValues(item.fields, item.fields.accountRef ? (refs.get(item.fields.accountRef) ?? null) : null);
       // A deal that stays closed keeps the moment it closed.
@@ -450,10 +587,20 @@ const opportunities: RecordStore<'opportunity'> = {
 };
 
 /** The record each task is about here: the one the connection synced under the task's `about` there, if any. */
-async function subjectsOf(scope: SyncScope, abouts: Array<SyncFields['task']['about']>): Promise<Array<{ type: CrmRecordType; id: string } | null>> {
+async function subjectsOf(
+  scope: SyncScope,
+  abouts: Array<SyncFields['task']['about']>,
+): Promise<Array<{ type: CrmRecordType; id: string } | null>> {
   const found = new Map<string, Map<string, string>>();
   for (const type of new Set(abouts.flatMap((about) => (about ? [about.type] : [])))) {
-    found.set(type, await recordsByRef(scope, type, abouts.map((about) => (about?.type === type ? about.ref : null))));
+    found.set(
+      type,
+      await recordsByRef(
+        scope,
+        type,
+        abouts.map((about) => (about?.type === type ? about.ref : null)),
+      ),
+    );
   }
   return abouts.map((about) => {
     const id = about ? found.get(about.type)?.get(about.ref) : undefined;
@@ -466,9 +613,16 @@ const tasks: RecordStore<'task'> = {
     const { work } = scope;
     if (items.length === 0) return [];
     const ids = items.map(() => crypto.randomUUID());
-    const subjects = await subjectsOf(scope, items.map((item) => item.fields.about));
+    const subjects = await subjectsOf(
+      scope,
+      items.map((item) => item.fields.about),
+    );
     const keyIds = ids.map((id, i) => keyFor(id, subjects[i]));
-    await work.app.keys.createSubjectKeys(work.tx, work.tenantId, keyIds.filter((keyId, i) => keyId === ids[i]));
+    await work.app.keys.createSubjectKeys(
+      work.tx,
+      work.tenantId,
+      keyIds.filter((keyId, i) => keyId === ids[i]),
+    );
     const values = [];
     for (const [i, item] of items.entries()) {
       values.push({
@@ -486,13 +640,28 @@ const tasks: RecordStore<'task'> = {
       });
     }
     await work.tx.insertInto('tasks').values(values).execute();
-    return items.map((item, i) => ({ externalId: item.externalId, recordId: ids[i]!, origin: 'created' as const, rule: null, filled: [], review: null }));
+    return items.map((item, i) => ({
+      externalId: item.externalId,
+      recordId: ids[i]!,
+      origin: 'created' as const,
+      rule: null,
+      filled: [],
+      review: null,
+    }));
   },
   async update(scope, items) {
     const { work } = scope;
-    const subjects = await subjectsOf(scope, items.map(({ item }) => item.fields.about));
+    const subjects = await subjectsOf(
+      scope,
+      items.map(({ item }) => item.fields.about),
+    );
     for (const [i, { item, link }] of items.entries()) {
-      const row = await work.tx.selectFrom('tasks').select(['key_id', 'record_id', 'done']).where('tenant_id', '=', work.tenantId).where('id', '=', link.record_id).executeTakeFirst();
+      const row = await work.tx
+        .selectFrom('tasks')
+        .select(['key_id', 'record_id', 'done'])
+        .where('tenant_id', '=', work.tenantId)
+        .where('id', '=', link.record_id)
+        .executeTakeFirst();
       if (!row) continue;
       // A task moves to the record it is about there once that one is synced; none takes it off the record it has here.
       const subject = subjects[i];
@@ -516,7 +685,13 @@ const tasks: RecordStore<'task'> = {
   },
 };
 
-export const RECORD_STORES: { [K in SyncRecordType]: RecordStore<K> } = { account: accounts, contact: contacts, lead: leads, opportunity: opportunities, task: tasks };
+export const RECORD_STORES: { [K in SyncRecordType]: RecordStore<K> } = {
+  account: accounts,
+  contact: contacts,
+  lead: leads,
+  opportunity: opportunities,
+  task: tasks,
+};
 
 const TABLES: Record<SyncRecordType, 'accounts' | 'contacts' | 'leads' | 'opportunities' | 'tasks'> = {
   account: 'accounts',
@@ -536,13 +711,23 @@ export async function removeSyncedRecords(work: CrmWork, type: SyncRecordType, i
   const keys: string[] = PEOPLE.includes(type) ? [...ids] : [];
   if (type === 'task') {
     // A task about a person is sealed under the person's key, which stays theirs.
-    const removed = await work.tx.deleteFrom('tasks').where('tenant_id', '=', work.tenantId).where('id', 'in', ids).returning(['key_id', 'record_id']).execute();
+    const removed = await work.tx
+      .deleteFrom('tasks')
+      .where('tenant_id', '=', work.tenantId)
+      .where('id', 'in', ids)
+      .returning(['key_id', 'record_id'])
+      .execute();
     keys.push(...removed.filter(hasOwnKey).map((row) => row.key_id));
   } else {
     keys.push(...(await removeActivitiesOf(work, type, ids)));
     await work.tx.deleteFrom(TABLES[type]).where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute();
   }
-  await work.tx.deleteFrom('sync_links').where('tenant_id', '=', work.tenantId).where('record_type', '=', type).where('record_id', 'in', ids).execute();
+  await work.tx
+    .deleteFrom('sync_links')
+    .where('tenant_id', '=', work.tenantId)
+    .where('record_type', '=', type)
+    .where('record_id', 'in', ids)
+    .execute();
   await work.app.keys.destroySubjectKeys(work.tx, work.tenantId, keys);
 }
 
@@ -552,11 +737,21 @@ export async function clearFilledFields(work: CrmWork, link: LinkRow): Promise<v
   if (fields.length === 0) return;
   if (link.record_type === 'account') {
     const values = Object.fromEntries(fields.map((name) => [name, null]));
-    await work.tx.updateTable('accounts').set({ ...values, updated_at: new Date() }).where('tenant_id', '=', work.tenantId).where('id', '=', link.record_id).execute();
+    await work.tx
+      .updateTable('accounts')
+      .set({ ...values, updated_at: new Date() })
+      .where('tenant_id', '=', work.tenantId)
+      .where('id', '=', link.record_id)
+      .execute();
     return;
   }
   if (link.record_type !== 'contact') return;
-  const row = await work.tx.selectFrom('contacts').selectAll().where('tenant_id', '=', work.tenantId).where('id', '=', link.record_id).executeTakeFirst();
+  const row = await work.tx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('tenant_id', '=', work.tenantId)
+    .where('id', '=', link.record_id)
+    .executeTakeFirst();
   if (!row) return;
   const current = await openContact(work, row);
   const person: ContactPerson = {

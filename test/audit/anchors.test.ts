@@ -19,7 +19,12 @@ import { describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
 describeEachDatabase('audit chains anchored outside the database', (env) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-anchors-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const config = (name: string) => ({ ...env().app.config, auditAnchorFile: path.join(dir, `${name}.jsonl`), auditAnchorKeyFile: path.join(dir, 'key.pem'), backupDir: path.join(dir, `${name}-backups`) });
+  const config = (name: string) => ({
+    ...env().app.config,
+    auditAnchorFile: path.join(dir, `${name}.jsonl`),
+    auditAnchorKeyFile: path.join(dir, 'key.pem'),
+    backupDir: path.join(dir, `${name}-backups`),
+  });
 
   async function workspaceWithEvents(events: number) {
     const admin = await signUp(env());
@@ -44,7 +49,9 @@ describeEachDatabase('audit chains anchored outside the database', (env) => {
     assert.equal(mine.seq, 5);
     assert.match(fs.readFileSync(settings.auditAnchorFile, 'utf8'), new RegExp(`"tenantId":"${tenantId}","seq":5`));
 
-    const previous = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select('hash').where('tenant_id', '=', tenantId).where('seq', '=', 3).executeTakeFirstOrThrow());
+    const previous = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('audit_events').select('hash').where('tenant_id', '=', tenantId).where('seq', '=', 3).executeTakeFirstOrThrow(),
+    );
     await asDba(env().db, [
       ['DELETE FROM audit_events WHERE tenant_id = $1 AND seq > 3', [tenantId]],
       ['UPDATE audit_chain_heads SET last_seq = 3, last_hash = $2 WHERE tenant_id = $1', [tenantId, previous.hash]],
@@ -74,7 +81,12 @@ describeEachDatabase('audit chains anchored outside the database', (env) => {
       for (const row of rows) {
         if (prevHash !== null) row.prev_hash = prevHash;
         const hash = eventHash(rowToChainedFields(row));
-        await session.query(`UPDATE audit_events SET prev_hash = $3, hash = $4 WHERE tenant_id = $1 AND seq = $2`, [tenantId, row.seq, row.prev_hash, hash]);
+        await session.query(`UPDATE audit_events SET prev_hash = $3, hash = $4 WHERE tenant_id = $1 AND seq = $2`, [
+          tenantId,
+          row.seq,
+          row.prev_hash,
+          hash,
+        ]);
         prevHash = hash;
       }
       await session.query(`UPDATE audit_chain_heads SET last_hash = $2 WHERE tenant_id = $1`, [tenantId, prevHash]);

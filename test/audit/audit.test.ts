@@ -5,7 +5,19 @@ import { chainAllPendingReads, recordAudit, verifyTenantChain } from '../../src/
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CONSENT_SCENARIOS } from '../consent-audit-scenarios.ts';
-import { addMember, auditCount, Client, describeEachDatabase, invitationToken, signUp, signupToken, TEST_PASSWORD, uniqueSlug, type Response, type TestEnv } from '../helpers.ts';
+import {
+  addMember,
+  auditCount,
+  Client,
+  describeEachDatabase,
+  invitationToken,
+  signUp,
+  signupToken,
+  TEST_PASSWORD,
+  uniqueSlug,
+  type Response,
+  type TestEnv,
+} from '../helpers.ts';
 
 interface Scenario {
   action: string;
@@ -24,7 +36,13 @@ const SCENARIOS: Record<string, Scenario> = {
     async run(env) {
       const slug = uniqueSlug();
       const client = new Client(env.server);
-      await client.post('/api/v1/auth/signup', { workspaceName: 'W', workspaceSlug: slug, name: 'N', email: `n@${slug}.example`, password: TEST_PASSWORD });
+      await client.post('/api/v1/auth/signup', {
+        workspaceName: 'W',
+        workspaceSlug: slug,
+        name: 'N',
+        email: `n@${slug}.example`,
+        password: TEST_PASSWORD,
+      });
       const response = await client.post('/api/v1/auth/signup/confirm', { token: signupToken(env, `n@${slug}.example`) });
       return { response, tenantId: response.body.workspace.id, before: 0 };
     },
@@ -83,7 +101,11 @@ const SCENARIOS: Record<string, Scenario> = {
     async run(env, count) {
       const { admin, tenantId } = await prepared(env);
       const before = await count(tenantId);
-      return { response: await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase 99' }), tenantId, before };
+      return {
+        response: await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase 99' }),
+        tenantId,
+        before,
+      };
     },
   },
   'POST /api/v1/auth/totp/setup': {
@@ -110,7 +132,11 @@ const SCENARIOS: Record<string, Scenario> = {
       const { secret } = (await admin.post('/api/v1/auth/totp/setup')).body;
       await admin.post('/api/v1/auth/totp/enable', { code: await currentTotp(secret, -1) });
       const before = await count(tenantId);
-      return { response: await admin.post('/api/v1/auth/totp/disable', { password: TEST_PASSWORD, code: await currentTotp(secret) }), tenantId, before };
+      return {
+        response: await admin.post('/api/v1/auth/totp/disable', { password: TEST_PASSWORD, code: await currentTotp(secret) }),
+        tenantId,
+        before,
+      };
     },
   },
   'POST /api/v1/api-tokens': {
@@ -136,7 +162,11 @@ const SCENARIOS: Record<string, Scenario> = {
       const { admin, tenantId } = await prepared(env);
       const sales = await addMember(env, admin, 'salesperson');
       const before = await count(tenantId);
-      return { response: await admin.patch(`/api/v1/members/${sales.info.member.id}`, { role: 'sales_manager', team: 'north' }), tenantId, before };
+      return {
+        response: await admin.patch(`/api/v1/members/${sales.info.member.id}`, { role: 'sales_manager', team: 'north' }),
+        tenantId,
+        before,
+      };
     },
   },
   'DELETE /api/v1/members/:id': {
@@ -171,7 +201,11 @@ const SCENARIOS: Record<string, Scenario> = {
       const { admin, tenantId } = await prepared(env);
       await admin.post('/api/v1/invitations', { email: 'j@example.org', role: 'salesperson' });
       const before = await count(tenantId);
-      const response = await new Client(env.server).post('/api/v1/auth/invitations/accept', { token: invitationToken(env, 'j@example.org'), name: 'J', password: TEST_PASSWORD });
+      const response = await new Client(env.server).post('/api/v1/auth/invitations/accept', {
+        token: invitationToken(env, 'j@example.org'),
+        name: 'J',
+        password: TEST_PASSWORD,
+      });
       return { response, tenantId, before };
     },
   },
@@ -188,14 +222,22 @@ const SCENARIOS: Record<string, Scenario> = {
 /** The CRM objects: each has create, update and delete, made from the same pattern. */
 const CRM_OBJECTS: Array<{ path: string; action: string; create: (admin: Client) => Promise<unknown>; patch: unknown }> = [
   { path: 'accounts', action: 'account', create: async () => ({ name: 'Audited Co' }), patch: { industry: 'Audit' } },
-  { path: 'contacts', action: 'contact', create: async () => ({ firstName: 'Audited', emails: [`a${Math.random().toString(36).slice(2)}@example.org`] }), patch: { jobTitle: 'CFO' } },
+  {
+    path: 'contacts',
+    action: 'contact',
+    create: async () => ({ firstName: 'Audited', emails: [`a${Math.random().toString(36).slice(2)}@example.org`] }),
+    patch: { jobTitle: 'CFO' },
+  },
   { path: 'leads', action: 'lead', create: async () => ({ companyName: 'Audited Lead Co' }), patch: { status: 'working' } },
   { path: 'opportunities', action: 'opportunity', create: async () => ({ name: 'Audited deal' }), patch: { stage: 'proposal' } },
   { path: 'tasks', action: 'task', create: async () => ({ title: 'Audited task' }), patch: { done: true } },
   {
     path: 'notes',
     action: 'note',
-    create: async (admin) => ({ body: 'Audited note', record: { type: 'account', id: (await admin.post('/api/v1/accounts', { name: 'Noted Co' })).body.id } }),
+    create: async (admin) => ({
+      body: 'Audited note',
+      record: { type: 'account', id: (await admin.post('/api/v1/accounts', { name: 'Noted Co' })).body.id },
+    }),
     patch: { body: 'Edited' },
   },
   {
@@ -243,9 +285,20 @@ SCENARIOS['POST /api/v1/leads/:id/convert'] = {
   action: 'lead.convert',
   async run(env, count) {
     const { admin, tenantId } = await prepared(env);
-    const lead = (await admin.post('/api/v1/leads', { firstName: 'Conv', email: 'conv@convert.example', companyName: 'Convert Co', companyDomain: 'convert.example' })).body;
+    const lead = (
+      await admin.post('/api/v1/leads', {
+        firstName: 'Conv',
+        email: 'conv@convert.example',
+        companyName: 'Convert Co',
+        companyDomain: 'convert.example',
+      })
+    ).body;
     const before = await count(tenantId);
-    return { response: await admin.post(`/api/v1/leads/${lead.id}/convert`, { opportunity: { name: 'Converted deal' } }), tenantId, before };
+    return {
+      response: await admin.post(`/api/v1/leads/${lead.id}/convert`, { opportunity: { name: 'Converted deal' } }),
+      tenantId,
+      before,
+    };
   },
 };
 
@@ -254,7 +307,12 @@ SCENARIOS['POST /api/v1/imports/:object'] = {
   async run(env, count) {
     const { admin, tenantId } = await prepared(env);
     const before = await count(tenantId);
-    const response = await admin.request('POST', '/api/v1/imports/contacts?fileName=a.csv', 'email,first name\nimported@example.org,Imp\n', { 'content-type': 'text/csv' });
+    const response = await admin.request(
+      'POST',
+      '/api/v1/imports/contacts?fileName=a.csv',
+      'email,first name\nimported@example.org,Imp\n',
+      { 'content-type': 'text/csv' },
+    );
     return { response, tenantId, before };
   },
 };
@@ -280,7 +338,13 @@ describeEachDatabase('audit trail', (env) => {
       assert.ok(response.status >= 200 && response.status < 400, `${route}: ${response.status} ${JSON.stringify(response.body)}`);
       assert.equal(await count(tenantId), before + 1);
       const last = await withTenant(env().db, tenantId, (tx) =>
-        tx.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow(),
+        tx
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirstOrThrow(),
       );
       assert.equal(last.action, scenario.action);
       assert.ok(last.request_id, 'the event carries the request id');
@@ -345,7 +409,9 @@ describeEachDatabase('audit trail', (env) => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     await assert.rejects(
-      withTenant(env().db, tenantId, (tx) => tx.updateTable('audit_events').set({ action: 'x' }).where('tenant_id', '=', tenantId).execute()),
+      withTenant(env().db, tenantId, (tx) =>
+        tx.updateTable('audit_events').set({ action: 'x' }).where('tenant_id', '=', tenantId).execute(),
+      ),
       /permission denied|append-only/,
     );
     await assert.rejects(
@@ -362,7 +428,9 @@ describeEachDatabase('audit trail', (env) => {
     const tenantId = admin.info.workspace.id;
     const origin = { actorType: 'system' as const, actorId: null };
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => withTenant(env().db, tenantId, (tx) => recordAudit(tx, tenantId, origin, { action: `test.concurrent`, objectId: String(i) }))),
+      Array.from({ length: 20 }, (_, i) =>
+        withTenant(env().db, tenantId, (tx) => recordAudit(tx, tenantId, origin, { action: `test.concurrent`, objectId: String(i) })),
+      ),
     );
     const result = await verifyTenantChain(env().db, tenantId);
     assert.equal(result.ok, true);
@@ -373,9 +441,17 @@ describeEachDatabase('audit trail', (env) => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     const contact = await admin.post('/api/v1/contacts', { firstName: 'Rita', lastName: 'Reader', emails: ['rita@example.org'] });
-    const waiting = () => withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_read_log').select(['action', 'object_id']).orderBy('id').execute());
+    const waiting = () =>
+      withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_read_log').select(['action', 'object_id']).orderBy('id').execute());
     const chainedReads = () =>
-      withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select(['seq', 'action', 'object_id']).where('action', 'in', ['contact.read', 'contact.list']).orderBy('seq').execute());
+      withTenant(env().db, tenantId, (tx) =>
+        tx
+          .selectFrom('audit_events')
+          .select(['seq', 'action', 'object_id'])
+          .where('action', 'in', ['contact.read', 'contact.list'])
+          .orderBy('seq')
+          .execute(),
+      );
 
     assert.equal((await admin.get(`/api/v1/contacts/${contact.body.id}`)).status, 200);
     assert.equal((await admin.get('/api/v1/contacts')).status, 200);
@@ -405,12 +481,19 @@ describeEachDatabase('audit trail', (env) => {
       }
     }
     const expected = env().backend === 'postgres' ? ['contact.read', 'contact.list', 'contact.read'] : ['contact.read', 'contact.list'];
-    assert.deepEqual((await waiting()).map((row) => row.action), expected);
+    assert.deepEqual(
+      (await waiting()).map((row) => row.action),
+      expected,
+    );
     assert.deepEqual(await chainedReads(), [], 'not chained yet');
 
     assert.equal(await chainAllPendingReads(env().db), expected.length);
     assert.deepEqual(await waiting(), []);
-    assert.deepEqual((await chainedReads()).map((row) => row.action), expected, 'chained in the order they happened');
+    assert.deepEqual(
+      (await chainedReads()).map((row) => row.action),
+      expected,
+      'chained in the order they happened',
+    );
     assert.equal((await verifyTenantChain(env().db, tenantId)).ok, true);
 
     // The audit log never misses a read, even one the job has not reached yet.

@@ -62,7 +62,10 @@ describeEachDatabase('authentication', (env) => {
     const wrong = await new Client(env().server, '192.0.2.1').post('/api/v1/auth/login', { email, password: 'not the right password' });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.error, 'invalid_credentials');
-    const unknown = await new Client(env().server, '192.0.2.1').post('/api/v1/auth/login', { email: 'nobody@nowhere.example', password: 'whatever it is here' });
+    const unknown = await new Client(env().server, '192.0.2.1').post('/api/v1/auth/login', {
+      email: 'nobody@nowhere.example',
+      password: 'whatever it is here',
+    });
     assert.equal(unknown.status, 401);
     assert.deepEqual(unknown.body, wrong.body);
     const right = await new Client(env().server, '192.0.2.1').post('/api/v1/auth/login', { email, password: TEST_PASSWORD });
@@ -73,7 +76,10 @@ describeEachDatabase('authentication', (env) => {
     const admin = await signUp(env());
     const email = admin.info.user.email;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const response = await new Client(env().server, `192.0.2.${50 + attempt}`).post('/api/v1/auth/login', { email, password: 'wrong password again' });
+      const response = await new Client(env().server, `192.0.2.${50 + attempt}`).post('/api/v1/auth/login', {
+        email,
+        password: 'wrong password again',
+      });
       assert.equal(response.status, 401);
     }
     const locked = await new Client(env().server, '192.0.2.99').post('/api/v1/auth/login', { email, password: TEST_PASSWORD });
@@ -97,13 +103,21 @@ describeEachDatabase('authentication', (env) => {
 
   it('refuses an expired session (idle 30 minutes, absolute 12 hours)', async () => {
     const idle = await signUp(env());
-    await env().db.kysely.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).where('id', '=', await sessionIdOf(idle)).execute();
+    await env()
+      .db.kysely.updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where('id', '=', await sessionIdOf(idle))
+      .execute();
     const idleResponse = await idle.get('/api/v1/workspace');
     assert.equal(idleResponse.status, 401);
     assert.equal(idleResponse.body.error, 'unauthenticated');
 
     const old = await signUp(env());
-    await env().db.kysely.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', await sessionIdOf(old)).execute();
+    await env()
+      .db.kysely.updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', await sessionIdOf(old))
+      .execute();
     assert.equal((await old.get('/api/v1/workspace')).status, 401);
   });
 
@@ -119,7 +133,7 @@ describeEachDatabase('authentication', (env) => {
     assert.equal((await admin.patch('/api/v1/workspace', { name: 'Renamed' })).status, 200);
   });
 
-  it('lets a member list and revoke their own sessions, not anyone else\'s', async () => {
+  it("lets a member list and revoke their own sessions, not anyone else's", async () => {
     const admin = await signUp(env());
     const second = new Client(env().server);
     await second.post('/api/v1/auth/login', { email: admin.info.user.email, password: TEST_PASSWORD });
@@ -140,7 +154,11 @@ describeEachDatabase('authentication', (env) => {
     const created = await admin.post('/api/v1/api-tokens', { name: 'sync', scopes: ['members.read'] });
     assert.equal(created.status, 201);
     assert.match(created.body.token, /^lct\./);
-    const stored = await env().db.kysely.selectFrom('api_tokens').select('token_hash').where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const stored = await env()
+      .db.kysely.selectFrom('api_tokens')
+      .select('token_hash')
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     assert.ok(!Buffer.from(stored.token_hash).toString('utf8').includes(created.body.token.split('.')[3]));
 
     const integration = new Client(env().server);
@@ -159,9 +177,17 @@ describeEachDatabase('authentication', (env) => {
     malformed.bearer = 'lct.not-a-token';
     assert.equal((await malformed.get('/api/v1/members')).status, 401);
 
-    const expiring = await admin.post('/api/v1/api-tokens', { name: 'short', scopes: ['members.read'], expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const expiring = await admin.post('/api/v1/api-tokens', {
+      name: 'short',
+      scopes: ['members.read'],
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
     await withTenant(env().db, admin.info.workspace.id, (tx) =>
-      tx.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expiring.body.id).execute(),
+      tx
+        .updateTable('api_tokens')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', expiring.body.id)
+        .execute(),
     );
     const expired = new Client(env().server);
     expired.bearer = expiring.body.token;
@@ -181,14 +207,21 @@ describeEachDatabase('authentication', (env) => {
     assert.equal(setup.status, 200);
     const secret = setup.body.secret as string;
     assert.match(setup.body.otpauthUrl, /^otpauth:\/\/totp\//);
-    assert.equal((await admin.post('/api/v1/auth/totp/enable', { code: '000000' === (await currentTotp(secret)) ? '111111' : '000000' })).status, 422);
+    assert.equal(
+      (await admin.post('/api/v1/auth/totp/enable', { code: '000000' === (await currentTotp(secret)) ? '111111' : '000000' })).status,
+      422,
+    );
     assert.equal((await admin.post('/api/v1/auth/totp/enable', { code: await currentTotp(secret, -1) })).status, 204);
 
     const email = admin.info.user.email;
     const withoutCode = await new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD });
     assert.equal(withoutCode.status, 401);
     assert.equal(withoutCode.body.error, 'totp_required');
-    const wrongCode = await new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: '123456' === (await currentTotp(secret)) ? '654321' : '123456' });
+    const wrongCode = await new Client(env().server).post('/api/v1/auth/login', {
+      email,
+      password: TEST_PASSWORD,
+      totp: '123456' === (await currentTotp(secret)) ? '654321' : '123456',
+    });
     assert.equal(wrongCode.status, 401);
     assert.equal(wrongCode.body.error, 'invalid_totp');
 
@@ -196,9 +229,17 @@ describeEachDatabase('authentication', (env) => {
     assert.equal((await new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: code })).status, 200);
     const replay = await new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: code });
     assert.equal(replay.status, 401, 'the same code cannot be used twice');
-    assert.equal((await new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: await currentTotp(secret, 1) })).status, 200);
+    assert.equal(
+      (await new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: await currentTotp(secret, 1) }))
+        .status,
+      200,
+    );
 
-    const stored = await env().db.kysely.selectFrom('users').select('totp_secret_enc').where('id', '=', admin.info.user.id).executeTakeFirstOrThrow();
+    const stored = await env()
+      .db.kysely.selectFrom('users')
+      .select('totp_secret_enc')
+      .where('id', '=', admin.info.user.id)
+      .executeTakeFirstOrThrow();
     assert.ok(stored.totp_secret_enc && !stored.totp_secret_enc.includes(secret), 'the TOTP secret is stored encrypted');
   });
 
@@ -224,12 +265,21 @@ describeEachDatabase('authentication', (env) => {
     const admin = await signUp(env());
     const other = new Client(env().server);
     await other.post('/api/v1/auth/login', { email: admin.info.user.email, password: TEST_PASSWORD });
-    const wrong = await admin.post('/api/v1/auth/password', { currentPassword: 'not my password at all', newPassword: 'a brand new long passphrase' });
+    const wrong = await admin.post('/api/v1/auth/password', {
+      currentPassword: 'not my password at all',
+      newPassword: 'a brand new long passphrase',
+    });
     assert.equal(wrong.status, 403);
-    assert.equal((await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'a brand new long passphrase' })).status, 204);
+    assert.equal(
+      (await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'a brand new long passphrase' })).status,
+      204,
+    );
     assert.equal((await other.get('/api/v1/workspace')).status, 401);
     assert.equal((await admin.get('/api/v1/workspace')).status, 200);
-    const login = await new Client(env().server).post('/api/v1/auth/login', { email: admin.info.user.email, password: 'a brand new long passphrase' });
+    const login = await new Client(env().server).post('/api/v1/auth/login', {
+      email: admin.info.user.email,
+      password: 'a brand new long passphrase',
+    });
     assert.equal(login.status, 200);
   });
 
@@ -245,7 +295,11 @@ describeEachDatabase('authentication', (env) => {
     const accepted = await member.post('/api/v1/auth/invitations/accept', { token, name: 'New Comer', password: TEST_PASSWORD });
     assert.equal(accepted.status, 200);
     assert.equal(accepted.body.member.role, 'sales_manager');
-    const reused = await new Client(env().server).post('/api/v1/auth/invitations/accept', { token, name: 'Someone', password: TEST_PASSWORD });
+    const reused = await new Client(env().server).post('/api/v1/auth/invitations/accept', {
+      token,
+      name: 'Someone',
+      password: TEST_PASSWORD,
+    });
     assert.equal(reused.status, 404);
     assert.equal(reused.body.error, 'invalid_invitation');
 

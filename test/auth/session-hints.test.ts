@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server.ts';
 import { addMember, Client, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
 
 /** The same browser on another app node: same cookie and CSRF token, another server. */
@@ -58,7 +58,10 @@ describeEachDatabase('session hints', (env) => {
     const manager = await addMember(env(), admin, 'company_manager');
     const other = await secondNode(env());
     try {
-      assert.equal((await admin.post('/api/v1/contacts', { firstName: 'Admin', lastName: 'Owned', emails: ['owned@hints.example'] })).status, 201);
+      assert.equal(
+        (await admin.post('/api/v1/contacts', { firstName: 'Admin', lastName: 'Owned', emails: ['owned@hints.example'] })).status,
+        201,
+      );
       assert.equal((await manager.get('/api/v1/contacts')).body.items.length, 1);
       const memberId = manager.info.member.id;
       assert.equal((await onNode(admin, other).patch(`/api/v1/members/${memberId}`, { role: 'jr_salesperson' })).status, 200);
@@ -67,7 +70,10 @@ describeEachDatabase('session hints', (env) => {
       assert.equal(refused.status, 409);
       assert.equal(refused.body.error, 'session_changed');
       const all = await admin.get('/api/v1/contacts');
-      assert.deepEqual(all.body.items.map((c: { lastName: string }) => c.lastName), ['Owned']);
+      assert.deepEqual(
+        all.body.items.map((c: { lastName: string }) => c.lastName),
+        ['Owned'],
+      );
 
       // The node resolved the session afresh: a Jr. Salesperson sees only their own records.
       const again = await manager.get('/api/v1/contacts');

@@ -14,13 +14,14 @@ import { KeyDestroyedError, KeyService } from '../../src/crypto/keys.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server.ts';
 import { createPostgresDatabase, describeEachDatabase, POSTGRES_ADMIN_URL, scratchDatabase, signUp, type TestEnv } from '../helpers.ts';
 import { EMAIL, NAME, personEverywhere } from '../subject-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-const count = async (db: { kysely: any }, table: string) => Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db.kysely)).rows[0]!.n);
+const count = async (db: { kysely: any }, table: string) =>
+  Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db.kysely)).rows[0]!.n);
 
 describeEachDatabase('encrypted backups', (env) => {
   /** Issue 24, finding 5: a backup killed after renaming its files and before its manifest left them behind for good. */
@@ -40,9 +41,12 @@ describeEachDatabase('encrypted backups', (env) => {
     }
     const next = await writeBackup(env().db, master, dir);
     const names = fs.readdirSync(dir);
-    assert.ok(!names.includes(`${killed}.lcb`) && !names.includes(`${killed}.idx`), 'the killed backup\'s files are gone');
+    assert.ok(!names.includes(`${killed}.lcb`) && !names.includes(`${killed}.idx`), "the killed backup's files are gone");
     assert.ok(names.includes(`${running}.lcb`) && names.includes(`${running}.idx`), 'a backup started a minute ago may still be running');
-    assert.deepEqual((await listBackups(dir)).map((m) => m.id), [first.id, next.id]);
+    assert.deepEqual(
+      (await listBackups(dir)).map((m) => m.id),
+      [first.id, next.id],
+    );
     await verifyBackup(dir, first.id, master);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -59,25 +63,43 @@ describeEachDatabase('encrypted backups', (env) => {
     assert.equal(fs.readFileSync(path.join(dir, before.data.name)).includes(Buffer.from('Survivor')), false, 'the file is encrypted');
     assert.equal((await verifyBackup(dir, before.id, master)).id, before.id);
 
-    const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })).body;
+    const request = (
+      await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })
+    ).body;
     assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
 
     const check = async (target: Awaited<ReturnType<typeof scratchDatabase>>, replayed: { erasures: number }) => {
       assert.equal(replayed.erasures, 1);
       const keys = new KeyService(master);
-      const row = await withTenant(target, tenantId, (tx) => tx.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).execute());
-      assert.deepEqual(row.map((r) => r.id), [survivor], 'the erased person is not readable; everyone else is back');
-      const beforeErasure = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('subject_keys').select('id').where('id', '=', contactId).execute());
+      const row = await withTenant(target, tenantId, (tx) =>
+        tx.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).execute(),
+      );
+      assert.deepEqual(
+        row.map((r) => r.id),
+        [survivor],
+        'the erased person is not readable; everyone else is back',
+      );
+      const beforeErasure = await withTenant(env().db, tenantId, (tx) =>
+        tx.selectFrom('subject_keys').select('id').where('id', '=', contactId).execute(),
+      );
       assert.equal(beforeErasure.length, 1);
-      await assert.rejects(withTenant(target, tenantId, (tx) => keys.subjectKey(tx, tenantId, contactId, { create: false })), KeyDestroyedError);
-      const survivorName = await withTenant(target, tenantId, async (tx) => keys.decryptField(tx, tenantId, 'contacts.first_name', row[0]!.first_name_enc!));
+      await assert.rejects(
+        withTenant(target, tenantId, (tx) => keys.subjectKey(tx, tenantId, contactId, { create: false })),
+        KeyDestroyedError,
+      );
+      const survivorName = await withTenant(target, tenantId, async (tx) =>
+        keys.decryptField(tx, tenantId, 'contacts.first_name', row[0]!.first_name_enc!),
+      );
       assert.equal(JSON.parse(survivorName), 'Survivor');
     };
     const fromLive = await scratchDatabase(env());
     try {
       await migrate(fromLive);
       const result = await restoreBackup(fromLive, master, dir, before.id, { live: env().db });
-      assert.equal(result.rows, before.tables.reduce((n, t) => n + t.rows, 0));
+      assert.equal(
+        result.rows,
+        before.tables.reduce((n, t) => n + t.rows, 0),
+      );
       await check(fromLive, result.replayed);
     } finally {
       await fromLive.close();
@@ -88,7 +110,11 @@ describeEachDatabase('encrypted backups', (env) => {
     try {
       await migrate(fromBackups);
       await check(fromBackups, (await restoreBackup(fromBackups, master, dir, before.id)).replayed);
-      assert.ok(!JSON.stringify(await withTenant(fromBackups, tenantId, (tx) => tx.selectFrom('contacts').selectAll().execute())).includes(NAME.last));
+      assert.ok(
+        !JSON.stringify(await withTenant(fromBackups, tenantId, (tx) => tx.selectFrom('contacts').selectAll().execute())).includes(
+          NAME.last,
+        ),
+      );
     } finally {
       await fromBackups.close();
     }
@@ -107,7 +133,9 @@ describeEachDatabase('encrypted backups', (env) => {
       const tenantId = admin.info.workspace.id;
       const { contactId, leadId } = await personEverywhere(env(), admin);
       const backup = await writeBackup(env().db, master, dir);
-      const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })).body;
+      const request = (
+        await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })
+      ).body;
       assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
       await env().app.jobs.drain();
       const journal = fs.readdirSync(dir).filter((name) => name.startsWith('erasure-journal-'));
@@ -125,10 +153,18 @@ describeEachDatabase('encrypted backups', (env) => {
       try {
         const result = await journaled.result;
         assert.deepEqual([result.journal, result.replayed.erasures], ['read', 1]);
-        const names = await withTenant(journaled.target, tenantId, (tx) => tx.selectFrom('contacts').select('id').where('id', '=', contactId).execute());
+        const names = await withTenant(journaled.target, tenantId, (tx) =>
+          tx.selectFrom('contacts').select('id').where('id', '=', contactId).execute(),
+        );
         assert.deepEqual(names, [], 'the erased person is not restored');
-        const keys = await sql<{ wrapped_key: unknown }>`select wrapped_key from subject_keys where id in (${contactId}, ${leadId})`.execute(journaled.target.kysely);
-        assert.deepEqual(keys.rows.map((row) => row.wrapped_key), [null, null], 'their keys are destroyed');
+        const keys = await sql<{
+          wrapped_key: unknown;
+        }>`select wrapped_key from subject_keys where id in (${contactId}, ${leadId})`.execute(journaled.target.kysely);
+        assert.deepEqual(
+          keys.rows.map((row) => row.wrapped_key),
+          [null, null],
+          'their keys are destroyed',
+        );
       } finally {
         await journaled.target.close();
       }
@@ -146,7 +182,9 @@ describeEachDatabase('encrypted backups', (env) => {
       try {
         const result = await accepted.result;
         assert.deepEqual([result.journal, result.replayed.erasures], ['missing', 0]);
-        const back = await withTenant(accepted.target, tenantId, (tx) => tx.selectFrom('contacts').select('id').where('id', '=', contactId).execute());
+        const back = await withTenant(accepted.target, tenantId, (tx) =>
+          tx.selectFrom('contacts').select('id').where('id', '=', contactId).execute(),
+        );
         assert.equal(back.length, 1, 'what the flag accepts: the erased person is back');
       } finally {
         await accepted.target.close();
@@ -224,14 +262,25 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
       const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_bkill') : null;
       const databaseUrl = database?.url ?? '';
       const key = randomKey();
-      const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, LAWFUL_MASTER_KEY: key.toString('base64'), DATABASE_URL: databaseUrl, LAWFUL_BACKUP_DIR: backupDir };
+      const vars: NodeJS.ProcessEnv = {
+        ...process.env,
+        LAWFUL_DATA_DIR: dataDir,
+        LAWFUL_MASTER_KEY: key.toString('base64'),
+        DATABASE_URL: databaseUrl,
+        LAWFUL_BACKUP_DIR: backupDir,
+      };
       const master = new LocalKeyring([key]);
       const runBackup = (...args: string[]) => {
-        const child = spawn(process.execPath, [path.join(ROOT, 'bin/lawful.mjs'), ...(args.length ? args : ['backup'])], { env: vars, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [path.join(ROOT, 'bin/lawful.mjs'), ...(args.length ? args : ['backup'])], {
+          env: vars,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let output = '';
         child.stdout.on('data', (chunk) => (output += chunk));
         child.stderr.on('data', (chunk) => (output += chunk));
-        const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+        const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on('exit', (code, signal) => resolve({ code, signal })),
+        );
         return { child, exit, output: () => output };
       };
       try {
@@ -251,25 +300,36 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
         const first = runBackup();
         assert.equal((await first.exit).code, 0, first.output());
         assert.equal((await listBackups(backupDir)).length, 1);
-        const [earlier] = (await listBackups(backupDir));
+        const [earlier] = await listBackups(backupDir);
 
         const killed = runBackup();
-        const partialExists = () => fs.existsSync(backupDir) && fs.readdirSync(backupDir).some((f) => f.endsWith('.partial') && fs.statSync(path.join(backupDir, f)).size > 0);
-        for (const start = Date.now(); !partialExists(); ) {
-          if (killed.child.exitCode !== null || Date.now() - start > 120_000) throw new Error(`no backup in progress to kill: ${killed.output()}`);
+        const partialExists = () =>
+          fs.existsSync(backupDir) &&
+          fs.readdirSync(backupDir).some((f) => f.endsWith('.partial') && fs.statSync(path.join(backupDir, f)).size > 0);
+        for (const start = Date.now(); !partialExists();) {
+          if (killed.child.exitCode !== null || Date.now() - start > 120_000)
+            throw new Error(`no backup in progress to kill: ${killed.output()}`);
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
         killed.child.kill('SIGKILL');
         assert.equal((await killed.exit).signal, 'SIGKILL');
-        assert.deepEqual((await listBackups(backupDir)).map((b) => b.id), [earlier!.id], 'the killed backup does not count');
+        assert.deepEqual(
+          (await listBackups(backupDir)).map((b) => b.id),
+          [earlier!.id],
+          'the killed backup does not count',
+        );
         assert.equal((await verifyBackup(backupDir, earlier!.id, master)).id, earlier!.id, 'the earlier backup is intact');
 
         const next = runBackup();
         assert.equal((await next.exit).code, 0, next.output());
-        const backups = (await listBackups(backupDir));
+        const backups = await listBackups(backupDir);
         assert.equal(backups.length, 2);
         await verifyBackup(backupDir, backups[1]!.id, master);
-        assert.equal(fs.readdirSync(backupDir).filter((f) => f.endsWith('.partial')).length, 0, 'the remains of the killed run are cleared');
+        assert.equal(
+          fs.readdirSync(backupDir).filter((f) => f.endsWith('.partial')).length,
+          0,
+          'the remains of the killed run are cleared',
+        );
         assert.equal(backups[1]!.tables.find((t) => t.table === 'accounts')!.rows, 60000);
 
         // The command line restores it into a new embedded database.

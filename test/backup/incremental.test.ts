@@ -45,7 +45,11 @@ describeEachDatabase('incremental backups', (env) => {
     const second = await signUp(env());
     const contacts: string[] = [];
     const addContacts = async (client: Client, prefix: string, n: number) => {
-      for (let i = 0; i < n; i++) contacts.push((await client.post('/api/v1/contacts', { firstName: `${prefix}${i}`, emails: [`${prefix.toLowerCase()}${i}@chain.example`] })).body.id);
+      for (let i = 0; i < n; i++)
+        contacts.push(
+          (await client.post('/api/v1/contacts', { firstName: `${prefix}${i}`, emails: [`${prefix.toLowerCase()}${i}@chain.example`] }))
+            .body.id,
+        );
     };
     await personEverywhere(env(), admin);
     await addContacts(admin, 'Base', 20);
@@ -53,9 +57,19 @@ describeEachDatabase('incremental backups', (env) => {
     const account = (await admin.post('/api/v1/accounts', { name: 'Chain Works', domain: 'chain.example' })).body;
     // Enough unchanging rows that an incremental backup is visibly smaller than the whole.
     await withTenant(env().db, admin.info.workspace.id, (tx) =>
-      sql`insert into accounts (tenant_id, name, owner_id, created_by) select ${admin.info.workspace.id}, 'Steady ' || g, ${admin.info.member.id}, ${admin.info.member.id} from generate_series(1, 300) g`.execute(tx),
+      sql`insert into accounts (tenant_id, name, owner_id, created_by) select ${admin.info.workspace.id}, 'Steady ' || g, ${admin.info.member.id}, ${admin.info.member.id} from generate_series(1, 300) g`.execute(
+        tx,
+      ),
     );
-    const deal = (await admin.post('/api/v1/opportunities', { name: 'Chain deal', accountId: account.id, amount: '1000.00', currency: 'EUR', stage: 'proposal' })).body;
+    const deal = (
+      await admin.post('/api/v1/opportunities', {
+        name: 'Chain deal',
+        accountId: account.id,
+        amount: '1000.00',
+        currency: 'EUR',
+        stage: 'proposal',
+      })
+    ).body;
 
     const backups: BackupManifest[] = [];
     const states: Array<Record<string, string[]>> = [];
@@ -69,7 +83,9 @@ describeEachDatabase('incremental backups', (env) => {
     await addContacts(admin, 'Hour1-', 3);
     assert.equal((await admin.patch(`/api/v1/contacts/${contacts[0]}`, { jobTitle: 'Changed in hour one' })).status, 200);
     assert.equal((await admin.delete(`/api/v1/contacts/${contacts[1]}`)).status, 204);
-    const erasure = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })).body;
+    const erasure = (
+      await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: EMAIL, identityStatus: 'verified' })
+    ).body;
     assert.equal((await admin.post(`/api/v1/dsr-requests/${erasure.id}/execute`)).body.status, 'completed');
     await backUp('incremental');
 
@@ -86,11 +102,24 @@ describeEachDatabase('incremental backups', (env) => {
     assert.equal((await admin.delete(`/api/v1/contacts/${contacts[25]}`)).status, 204);
     await backUp('incremental');
 
-    assert.deepEqual(backups.map((b) => b.kind), ['full', 'incremental', 'incremental', 'incremental']);
-    assert.deepEqual(backups.map((b) => b.base), [null, backups[0]!.id, backups[1]!.id, backups[2]!.id], 'each is based on the one before');
+    assert.deepEqual(
+      backups.map((b) => b.kind),
+      ['full', 'incremental', 'incremental', 'incremental'],
+    );
+    assert.deepEqual(
+      backups.map((b) => b.base),
+      [null, backups[0]!.id, backups[1]!.id, backups[2]!.id],
+      'each is based on the one before',
+    );
     for (const incremental of backups.slice(1)) {
-      assert.ok(written(incremental) * 4 < total(incremental), `${incremental.id} holds the changes only: ${written(incremental)} of ${total(incremental)} rows`);
-      assert.ok(incremental.tables.some((t) => t.deleted > 0), 'deletions are recorded');
+      assert.ok(
+        written(incremental) * 4 < total(incremental),
+        `${incremental.id} holds the changes only: ${written(incremental)} of ${total(incremental)} rows`,
+      );
+      assert.ok(
+        incremental.tables.some((t) => t.deleted > 0),
+        'deletions are recorded',
+      );
       await verifyBackup(dir, incremental.id, master);
     }
     assert.ok(backups[1]!.tables.find((t) => t.table === 'contacts')!.deleted >= 2, 'the deleted and the erased contact');
@@ -108,7 +137,10 @@ describeEachDatabase('incremental backups', (env) => {
       try {
         await migrate(target);
         const result = await restoreBackup(target, master, dir, backups[step]!.id);
-        assert.deepEqual(result.chain, backups.slice(0, step + 1).map((b) => b.id));
+        assert.deepEqual(
+          result.chain,
+          backups.slice(0, step + 1).map((b) => b.id),
+        );
         assert.equal(result.rows, total(backups[step]!));
         const restored = await stateOf(target);
         const later = destroyedLater(step);
@@ -119,7 +151,10 @@ describeEachDatabase('incremental backups', (env) => {
         assert.deepEqual(withoutLater(restored.subject_keys!), withoutLater(states[step]!.subject_keys!));
         const replayed = restored.subject_keys!.filter((row) => later.has(JSON.parse(row).id)).map((row) => JSON.parse(row));
         assert.equal(replayed.length, later.size);
-        assert.ok(replayed.every((key) => key.wrapped_key === null && key.destroyed_at !== null), 'destroyed again');
+        assert.ok(
+          replayed.every((key) => key.wrapped_key === null && key.destroyed_at !== null),
+          'destroyed again',
+        );
         assert.equal(result.replayed.keys, later.size);
       } finally {
         await target.close();
@@ -165,7 +200,12 @@ describeEachDatabase('incremental backups', (env) => {
     const kept = await listBackups(dir);
     assert.equal(removed.length, 3, 'day 0 goes whole');
     assert.equal(kept.length, 24);
-    for (const backup of kept) if (backup.base) assert.ok(kept.some((b) => b.id === backup.base), `${backup.id} keeps its base`);
+    for (const backup of kept)
+      if (backup.base)
+        assert.ok(
+          kept.some((b) => b.id === backup.base),
+          `${backup.id} keeps its base`,
+        );
     assert.equal(kept[0]!.kind, 'full');
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -13,7 +13,13 @@ import { describeEachDatabase, scratchDatabase, signUp } from '../helpers.ts';
 
 // A local S3-compatible server (s3rver) keeps the objects as files: the test can look at the bytes.
 const bucketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-s3-'));
-const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: bucketDir, configureBuckets: [{ name: 'lawful-backups' }] });
+const server = new S3rver({
+  port: 0,
+  address: '127.0.0.1',
+  silent: true,
+  directory: bucketDir,
+  configureBuckets: [{ name: 'lawful-backups' }],
+});
 let endpoint = '';
 before(async () => {
   endpoint = `http://127.0.0.1:${(await server.run()).port}`;
@@ -51,7 +57,10 @@ describeEachDatabase('backups in an S3-compatible bucket', (env) => {
     const incremental = await writeBackup(env().db, master, store, { kind: 'incremental' });
     assert.equal(incremental.kind, 'incremental');
     assert.equal(incremental.base, full.id);
-    assert.deepEqual((await listBackups(store)).map((b) => b.id), [full.id, incremental.id]);
+    assert.deepEqual(
+      (await listBackups(store)).map((b) => b.id),
+      [full.id, incremental.id],
+    );
     assert.deepEqual(objectsContaining('Bucketina'), [], 'what lands in the bucket is encrypted');
     assert.deepEqual(objectsContaining('Incrementa'), []);
     await verifyBackup(store, incremental.id, master);
@@ -62,10 +71,18 @@ describeEachDatabase('backups in an S3-compatible bucket', (env) => {
       const result = await restoreBackup(target, master, store, incremental.id);
       assert.deepEqual(result.chain, [full.id, incremental.id]);
       const tenantId = admin.info.workspace.id;
-      const restored = await withTenant(target, tenantId, (tx) => tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute());
+      const restored = await withTenant(target, tenantId, (tx) =>
+        tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute(),
+      );
       assert.equal(restored.length, 2);
-      assert.ok(restored.some((row) => row.id === contact.id), 'the contact only the incremental backup holds is back');
-      assert.equal(result.rows, incremental.tables.reduce((n, t) => n + t.state.rows, 0));
+      assert.ok(
+        restored.some((row) => row.id === contact.id),
+        'the contact only the incremental backup holds is back',
+      );
+      assert.equal(
+        result.rows,
+        incremental.tables.reduce((n, t) => n + t.state.rows, 0),
+      );
     } finally {
       await target.close();
     }
@@ -74,7 +91,10 @@ describeEachDatabase('backups in an S3-compatible bucket', (env) => {
     assert.deepEqual(await pruneBackups(store, 7), []);
     const next = await writeBackup(env().db, master, store, { kind: 'full', now: new Date(Date.now() + 1000) });
     await writeBackup(env().db, master, store, { kind: 'full', now: new Date(Date.now() + 8 * 86_400_000), keepDays: 7 });
-    assert.ok(!(await listBackups(store)).some((b) => b.id === full.id || b.id === incremental.id || b.id === next.id), 'the old chain is gone from the bucket');
+    assert.ok(
+      !(await listBackups(store)).some((b) => b.id === full.id || b.id === incremental.id || b.id === next.id),
+      'the old chain is gone from the bucket',
+    );
     assert.deepEqual(await store.list().then((names) => names.filter((name) => name.startsWith(full.id))), []);
   });
 });

@@ -22,7 +22,10 @@ describeEachDatabase('scheduled backups and the restore drill', (env) => {
         await env().app.jobs.runSchedulesNow();
         await env().app.jobs.drain();
       }
-      assert.deepEqual((await listBackups(dir)).map((b) => b.kind), ['full', 'incremental']);
+      assert.deepEqual(
+        (await listBackups(dir)).map((b) => b.kind),
+        ['full', 'incremental'],
+      );
       assert.deepEqual(await restoreDrill(env().app), { ok: true, error: null }, 'the drill restores the full and the incremental backup');
       // A day on, the hourly tick writes a full backup again.
       assert.equal((await scheduledBackup(env().app, new Date(Date.now() + 24 * 3600_000)))?.kind, 'full');

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { createMailer, type Mail, type Mailer } from '../../src/mail/mailer.ts';
-import { activePurpose, balancingTest, CONSENT_TEXT, liveForm, publicPath, SENDER, setSender, templateAndSegment, visitor } from '../consent-fixtures.ts';
+import {
+  activePurpose,
+  balancingTest,
+  CONSENT_TEXT,
+  liveForm,
+  publicPath,
+  SENDER,
+  setSender,
+  templateAndSegment,
+  visitor,
+} from '../consent-fixtures.ts';
 import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
 import { startSmtpServer } from '../smtp.ts';
 
@@ -32,17 +42,29 @@ const hooked: Mailer = {
 
 before(async () => {
   smtp = await startSmtpServer();
-  smtpMailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}/`, from: 'Lawful <installation@lawful.test>', outboxDir: '/nonexistent' });
+  smtpMailer = createMailer({
+    smtpUrl: `smtp://127.0.0.1:${smtp.port}/`,
+    from: 'Lawful <installation@lawful.test>',
+    outboxDir: '/nonexistent',
+  });
 });
 after(() => smtp.close());
 
 async function importContacts(admin: Client, prefix: string, count: number, place: string): Promise<void> {
   const rows = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}@send.example,Person${i},${place}`);
-  const imported = await admin.request('POST', '/api/v1/imports/contacts?fileName=people.csv', ['email,first name,country,region', ...rows].join('\n'), { 'content-type': 'text/csv' });
+  const imported = await admin.request(
+    'POST',
+    '/api/v1/imports/contacts?fileName=people.csv',
+    ['email,first name,country,region', ...rows].join('\n'),
+    { 'content-type': 'text/csv' },
+  );
   assert.equal(imported.status, 200, JSON.stringify(imported.body));
 }
 
-async function allExclusions(admin: Client, campaignId: string): Promise<Array<{ reason: string; person: { id: string; name: string | null } }>> {
+async function allExclusions(
+  admin: Client,
+  campaignId: string,
+): Promise<Array<{ reason: string; person: { id: string; name: string | null } }>> {
   const out: any[] = [];
   let cursor: string | null = null;
   do {
@@ -65,17 +87,48 @@ describeEachDatabase(
     it('sends as the workspace, in HTML with a plain-text part and the postal address; names everyone left out, with the reason', async (t) => {
       const admin = await signUp(env());
       const purpose = await activePurpose(admin);
-      const template = (await admin.post('/api/v1/email-templates', { name: 'Monthly', subject: 'News for {{firstName}}', body: 'Hello {{firstName}},\nhere is <the> news.' })).body;
+      const template = (
+        await admin.post('/api/v1/email-templates', {
+          name: 'Monthly',
+          subject: 'News for {{firstName}}',
+          body: 'Hello {{firstName}},\nhere is <the> news.',
+        })
+      ).body;
       const segment = (await admin.post('/api/v1/segments', { name: 'Everyone', object: 'contact', filter: {} })).body;
       await importContacts(admin, 'n', 40, 'DE,');
-      const contacts = (await admin.get('/api/v1/contacts?limit=100')).body.items.sort((a: any, b: any) => a.emails[0].localeCompare(b.emails[0]));
-      const item = (c: any, kind: string) => ({ personType: 'contact', personId: c.id, purposeId: purpose.id, kind, method: 'import', text: kind === 'given' ? CONSENT_TEXT : null, source: 'legacy list' });
+      const contacts = (await admin.get('/api/v1/contacts?limit=100')).body.items.sort((a: any, b: any) =>
+        a.emails[0].localeCompare(b.emails[0]),
+      );
+      const item = (c: any, kind: string) => ({
+        personType: 'contact',
+        personId: c.id,
+        purposeId: purpose.id,
+        kind,
+        method: 'import',
+        text: kind === 'given' ? CONSENT_TEXT : null,
+        source: 'legacy list',
+      });
       // 0-9 never consented; 10-14 withdrew; 15-17 objected; 18-19 suppressed; 20-39 may be mailed.
-      assert.equal((await admin.post('/api/v1/consent-events', { items: contacts.slice(10).map((c: any) => item(c, 'given')) })).status, 201);
-      assert.equal((await admin.post('/api/v1/consent-events', { items: [...contacts.slice(10, 15).map((c: any) => item(c, 'withdrawn')), ...contacts.slice(15, 18).map((c: any) => item(c, 'objected'))] })).status, 201);
+      assert.equal(
+        (await admin.post('/api/v1/consent-events', { items: contacts.slice(10).map((c: any) => item(c, 'given')) })).status,
+        201,
+      );
+      assert.equal(
+        (
+          await admin.post('/api/v1/consent-events', {
+            items: [
+              ...contacts.slice(10, 15).map((c: any) => item(c, 'withdrawn')),
+              ...contacts.slice(15, 18).map((c: any) => item(c, 'objected')),
+            ],
+          })
+        ).status,
+        201,
+      );
       for (const c of contacts.slice(18, 20)) assert.equal((await admin.post('/api/v1/suppressions', { email: c.emails[0] })).status, 201);
 
-      const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId: segment.id, templateId: template.id })).body;
+      const campaign = (
+        await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId: segment.id, templateId: template.id })
+      ).body;
       const unnamed = await admin.post(`/api/v1/campaigns/${campaign.id}/send`);
       assert.equal(unnamed.status, 422, 'no first send without a sender identity');
       assert.equal(unnamed.body.error, 'sender_identity_required');
@@ -106,8 +159,17 @@ describeEachDatabase(
       t.diagnostic(`SMTP server received ${received.length}; excluded by reason: ${JSON.stringify(tally(exclusions))}`);
       assert.deepEqual(tally(exclusions), excluded, 'the list agrees with the counts');
       const suppressed = (await admin.get(`/api/v1/campaigns/${campaign.id}/exclusions?reason=suppressed`)).body.items;
-      assert.deepEqual(suppressed.map((e: any) => e.person.id).sort(), contacts.slice(18, 20).map((c: any) => c.id).sort());
-      assert.ok(suppressed.every((e: any) => /^Person1[89]/.test(e.person.name)), 'marketers see whom, by name');
+      assert.deepEqual(
+        suppressed.map((e: any) => e.person.id).sort(),
+        contacts
+          .slice(18, 20)
+          .map((c: any) => c.id)
+          .sort(),
+      );
+      assert.ok(
+        suppressed.every((e: any) => /^Person1[89]/.test(e.person.name)),
+        'marketers see whom, by name',
+      );
       assert.equal((await admin.get(`/api/v1/campaigns/${campaign.id}/exclusions?reason=nonsense`)).status, 400);
     });
 
@@ -115,7 +177,9 @@ describeEachDatabase(
       const admin = await signUp(env());
       await setSender(admin);
       // Californians: marketing mail is opt-out there, so a legitimate interest reaches them.
-      const created = (await admin.post('/api/v1/purposes', { key: 'offers', name: 'Offers', legalBasis: 'legitimate_interest', directMarketing: true })).body;
+      const created = (
+        await admin.post('/api/v1/purposes', { key: 'offers', name: 'Offers', legalBasis: 'legitimate_interest', directMarketing: true })
+      ).body;
       assert.equal((await admin.post(`/api/v1/purposes/${created.id}/balancing-tests`, balancingTest(admin.info.member.id))).status, 201);
       assert.equal((await admin.patch(`/api/v1/purposes/${created.id}`, { status: 'active' })).status, 200);
       await importContacts(admin, 'ca', 150, 'US,CA');
@@ -128,10 +192,13 @@ describeEachDatabase(
       sentCount = 0;
       afterSend = (sent) => {
         // Not awaited: the send holds its transaction while the test's request waits for its turn.
-        if (sent === 60) failing = admin.post(`/api/v1/purposes/${created.id}/balancing-tests`, balancingTest(admin.info.member.id, 'failed')).then((r) => {
-          assert.equal(r.status, 201, JSON.stringify(r.body));
-          failedAt = sentCount;
-        });
+        if (sent === 60)
+          failing = admin
+            .post(`/api/v1/purposes/${created.id}/balancing-tests`, balancingTest(admin.info.member.id, 'failed'))
+            .then((r) => {
+              assert.equal(r.status, 201, JSON.stringify(r.body));
+              failedAt = sentCount;
+            });
       };
       try {
         assert.equal((await admin.post(`/api/v1/campaigns/${campaign.id}/send`)).status, 202);
@@ -145,7 +212,9 @@ describeEachDatabase(
       assert.match(done.stoppedReason, /balancing test/);
       assert.ok(failedAt !== null);
       assert.equal(done.sent, sentCount);
-      t.diagnostic(`the failed balancing test committed after mail ${failedAt}; ${sentCount - failedAt!} more went out (rest of the batch); ${150 - sentCount} refused`);
+      t.diagnostic(
+        `the failed balancing test committed after mail ${failedAt}; ${sentCount - failedAt!} more went out (rest of the batch); ${150 - sentCount} refused`,
+      );
       assert.ok(sentCount - failedAt! <= 50, `at most one batch after the failed test: ${sentCount - failedAt!} more were sent`);
       assert.ok(sentCount < 150);
       assert.deepEqual(done.excluded, { purpose_inactive_during_send: 150 - sentCount });
@@ -158,22 +227,47 @@ describeEachDatabase(
       const { templateId } = await templateAndSegment(admin);
       await importContacts(admin, 'old', 60, 'DE,');
       const contacts = (await admin.get('/api/v1/contacts?limit=100')).body.items;
-      const old = (c: any) => ({ personType: 'contact', personId: c.id, purposeId: purpose.id, kind: 'given', method: 'import', text: CONSENT_TEXT, source: 'legacy list', occurredAt: '2024-01-01T00:00:00Z' });
+      const old = (c: any) => ({
+        personType: 'contact',
+        personId: c.id,
+        purposeId: purpose.id,
+        kind: 'given',
+        method: 'import',
+        text: CONSENT_TEXT,
+        source: 'legacy list',
+        occurredAt: '2024-01-01T00:00:00Z',
+      });
       assert.equal((await admin.post('/api/v1/consent-events', { items: contacts.map(old) })).status, 201);
       // Two people signed up with double opt-in and never confirmed.
       const form = await liveForm(admin, purpose.id, { creates: 'contact', doubleOptIn: true });
       for (const email of ['pending1@send.example', 'pending2@send.example']) {
         assert.equal((await visitor(env()).post(publicPath(form), { fields: { email }, consents: [purpose.id], website: '' })).status, 202);
       }
-      const repermission = (await admin.post('/api/v1/repermission-campaigns', { name: 'Still interested?', purposeId: purpose.id, templateId, inactiveMonths: 12, confirmWithinDays: 14 })).body;
-      assert.deepEqual((await admin.get(`/api/v1/campaigns/${repermission.id}/preview`)).body, { recipients: 60, excluded: { consent_pending: 2 } });
+      const repermission = (
+        await admin.post('/api/v1/repermission-campaigns', {
+          name: 'Still interested?',
+          purposeId: purpose.id,
+          templateId,
+          inactiveMonths: 12,
+          confirmWithinDays: 14,
+        })
+      ).body;
+      assert.deepEqual((await admin.get(`/api/v1/campaigns/${repermission.id}/preview`)).body, {
+        recipients: 60,
+        excluded: { consent_pending: 2 },
+      });
 
       // During the send, the person last in line withdraws: the next batch sees it.
       const last = [...contacts].sort((a: any, b: any) => a.id.localeCompare(b.id)).at(-1);
       let withdrawing: Promise<unknown> | null = null;
       sentCount = 0;
       afterSend = (sent) => {
-        if (sent === 1) withdrawing = admin.post(`/api/v1/contacts/${last.id}/consents`, { purposeId: purpose.id, kind: 'withdrawn', source: 'reply to an e-mail' });
+        if (sent === 1)
+          withdrawing = admin.post(`/api/v1/contacts/${last.id}/consents`, {
+            purposeId: purpose.id,
+            kind: 'withdrawn',
+            source: 'reply to an e-mail',
+          });
       };
       const before = smtp.received.length;
       try {

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { evaluateGate } from '../../src/consent/gate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { activePurpose, balancingTest, contactWith, giveConsent, liveForm, publicPath, setSender, SOFT_OPT_IN, visitor } from '../consent-fixtures.ts';
+import {
+  activePurpose,
+  balancingTest,
+  contactWith,
+  giveConsent,
+  liveForm,
+  publicPath,
+  setSender,
+  SOFT_OPT_IN,
+  visitor,
+} from '../consent-fixtures.ts';
 import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
 
 /**
@@ -32,11 +42,31 @@ const REACH = 'reached';
 
 const OPT_IN: Record<State, Record<PurposeName, string>> = {
   //           consent + DM        LI + DM, soft opt-in   LI + DM             LI + DM, about profession
-  never: { consentNews: 'no_consent', customerOffers: 'opt_in_required', prospecting: 'opt_in_required', professionalNews: 'opt_in_required' },
-  pending: { consentNews: 'consent_pending', customerOffers: 'opt_in_required', prospecting: 'opt_in_required', professionalNews: 'opt_in_required' },
-  unticked: { consentNews: 'consent_declined', customerOffers: 'opt_in_required', prospecting: 'opt_in_required', professionalNews: 'opt_in_required' },
+  never: {
+    consentNews: 'no_consent',
+    customerOffers: 'opt_in_required',
+    prospecting: 'opt_in_required',
+    professionalNews: 'opt_in_required',
+  },
+  pending: {
+    consentNews: 'consent_pending',
+    customerOffers: 'opt_in_required',
+    prospecting: 'opt_in_required',
+    professionalNews: 'opt_in_required',
+  },
+  unticked: {
+    consentNews: 'consent_declined',
+    customerOffers: 'opt_in_required',
+    prospecting: 'opt_in_required',
+    professionalNews: 'opt_in_required',
+  },
   granted: { consentNews: REACH, customerOffers: 'opt_in_required', prospecting: 'opt_in_required', professionalNews: 'opt_in_required' },
-  withdrawn: { consentNews: 'consent_withdrawn', customerOffers: 'opt_in_required', prospecting: 'opt_in_required', professionalNews: 'opt_in_required' },
+  withdrawn: {
+    consentNews: 'consent_withdrawn',
+    customerOffers: 'opt_in_required',
+    prospecting: 'opt_in_required',
+    professionalNews: 'opt_in_required',
+  },
   objected: { consentNews: 'objected', customerOffers: 'objected', prospecting: 'objected', professionalNews: 'objected' },
   suppressed: { consentNews: 'suppressed', customerOffers: 'suppressed', prospecting: 'suppressed', professionalNews: 'suppressed' },
   softOptIn: { consentNews: 'no_consent', customerOffers: REACH, prospecting: 'opt_in_required', professionalNews: 'opt_in_required' },
@@ -63,7 +93,13 @@ const PLACES = [
 ] as const;
 
 async function legitimateInterestPurpose(admin: Client, name: string, flags: Record<string, unknown>): Promise<any> {
-  const created = await admin.post('/api/v1/purposes', { key: `li-${name.toLowerCase().replace(/\W+/g, '-')}`, name, legalBasis: 'legitimate_interest', directMarketing: true, ...flags });
+  const created = await admin.post('/api/v1/purposes', {
+    key: `li-${name.toLowerCase().replace(/\W+/g, '-')}`,
+    name,
+    legalBasis: 'legitimate_interest',
+    directMarketing: true,
+    ...flags,
+  });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.equal((await admin.post(`/api/v1/purposes/${created.body.id}/balancing-tests`, balancingTest(admin.info.member.id))).status, 201);
   const activated = await admin.patch(`/api/v1/purposes/${created.body.id}`, { status: 'active' });
@@ -83,10 +119,22 @@ async function exclusions(admin: Client, campaignId: string): Promise<Map<string
   return out;
 }
 
-async function person(env: TestEnv, admin: Client, state: State, email: string, place: Record<string, string>, purposes: Record<PurposeName, any>, form: any): Promise<string> {
+async function person(
+  env: TestEnv,
+  admin: Client,
+  state: State,
+  email: string,
+  place: Record<string, string>,
+  purposes: Record<PurposeName, any>,
+  form: any,
+): Promise<string> {
   let id: string;
   if (state === 'pending' || state === 'unticked') {
-    const submitted = await visitor(env).post(publicPath(form), { fields: { email }, consents: state === 'pending' ? [purposes.consentNews.id] : [], website: '' });
+    const submitted = await visitor(env).post(publicPath(form), {
+      fields: { email },
+      consents: state === 'pending' ? [purposes.consentNews.id] : [],
+      website: '',
+    });
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
     id = (await admin.get(`/api/v1/contacts?q=${encodeURIComponent(email)}`)).body.items[0].id;
     assert.equal((await admin.patch(`/api/v1/contacts/${id}`, place)).status, 200);
@@ -94,8 +142,23 @@ async function person(env: TestEnv, admin: Client, state: State, email: string, 
     id = await contactWith(admin, email, place);
   }
   if (state === 'granted' || state === 'withdrawn' || state === 'suppressed') await giveConsent(admin, id, purposes.consentNews.id);
-  if (state === 'withdrawn') assert.equal((await admin.post(`/api/v1/contacts/${id}/consents`, { purposeId: purposes.consentNews.id, kind: 'withdrawn', source: 'phone call' })).status, 201);
-  if (state === 'objected') assert.equal((await admin.post(`/api/v1/contacts/${id}/consents`, { purposeId: purposes.prospecting.id, kind: 'objected', source: 'reply to an e-mail' })).status, 201);
+  if (state === 'withdrawn')
+    assert.equal(
+      (await admin.post(`/api/v1/contacts/${id}/consents`, { purposeId: purposes.consentNews.id, kind: 'withdrawn', source: 'phone call' }))
+        .status,
+      201,
+    );
+  if (state === 'objected')
+    assert.equal(
+      (
+        await admin.post(`/api/v1/contacts/${id}/consents`, {
+          purposeId: purposes.prospecting.id,
+          kind: 'objected',
+          source: 'reply to an e-mail',
+        })
+      ).status,
+      201,
+    );
   if (state === 'suppressed') assert.equal((await admin.post('/api/v1/suppressions', { email })).status, 201);
   if (state === 'softOptIn') assert.equal((await admin.put(`/api/v1/contacts/${id}/soft-opt-in`, SOFT_OPT_IN)).status, 200);
   return id;
@@ -124,7 +187,8 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
         people.set(id, { code, state, expect });
       }
     }
-    templateId = (await admin.post('/api/v1/email-templates', { name: 'T', subject: 'Hello {{firstName}}', body: 'Hello {{firstName}}' })).body.id;
+    templateId = (await admin.post('/api/v1/email-templates', { name: 'T', subject: 'Hello {{firstName}}', body: 'Hello {{firstName}}' }))
+      .body.id;
     segmentId = (await admin.post('/api/v1/segments', { name: 'Table', object: 'contact', filter: {} })).body.id;
   });
 
@@ -163,7 +227,12 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
     const notWon = await admin.put(`/api/v1/contacts/${de}/soft-opt-in`, { ...SOFT_OPT_IN, evidence: null, opportunityId: deal.id });
     assert.equal(notWon.status, 422);
     assert.match(notWon.body.message, /not won/);
-    const negotiation = await admin.put(`/api/v1/contacts/${de}/soft-opt-in`, { ...SOFT_OPT_IN, relationship: 'negotiation', evidence: null, opportunityId: deal.id });
+    const negotiation = await admin.put(`/api/v1/contacts/${de}/soft-opt-in`, {
+      ...SOFT_OPT_IN,
+      relationship: 'negotiation',
+      evidence: null,
+      opportunityId: deal.id,
+    });
     assert.equal(negotiation.status, 200, JSON.stringify(negotiation.body));
   });
 
@@ -172,13 +241,17 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
     const business = await contactWith(admin, 'claire@atelier.example', { country: 'FR', accountId: account.id });
     const private_ = await contactWith(admin, 'claire@perso.example', { country: 'FR' });
     const german = await contactWith(admin, 'jonas@betrieb.example', { country: 'DE', accountId: account.id });
-    const verdict = async (id: string, purpose: any) => (await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === purpose.id);
+    const verdict = async (id: string, purpose: any) =>
+      (await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === purpose.id);
     assert.equal((await verdict(business, purposes.professionalNews)).refusal, 'opt_in_required', 'off by default');
     const jurisdictions = (await admin.get('/api/v1/jurisdictions')).body.items;
     const exception = jurisdictions.find((j: any) => j.key === 'gdpr').marketing.exceptions[0];
     assert.equal(exception.key, 'fr_b2b_professional');
     assert.match(exception.reference, /L\.34-5/);
-    assert.equal((await admin.patch('/api/v1/workspace', { marketingExceptions: ['fr_b2b_professional'] })).body.marketingExceptions[0], 'fr_b2b_professional');
+    assert.equal(
+      (await admin.patch('/api/v1/workspace', { marketingExceptions: ['fr_b2b_professional'] })).body.marketingExceptions[0],
+      'fr_b2b_professional',
+    );
     try {
       const allowed = await verdict(business, purposes.professionalNews);
       assert.deepEqual([allowed.canProcess, allowed.basis, allowed.exception], [true, 'b2b_exception', 'fr_b2b_professional']);
@@ -195,7 +268,9 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
     const labelled = await admin.post('/api/v1/campaigns', { name: 'Disguised', purposeId: followUp.id, segmentId, templateId });
     assert.equal(labelled.status, 422);
     assert.equal(labelled.body.error, 'not_direct_marketing');
-    const draft = (await admin.post('/api/v1/campaigns', { name: 'Relabelled later', purposeId: purposes.prospecting.id, segmentId, templateId })).body;
+    const draft = (
+      await admin.post('/api/v1/campaigns', { name: 'Relabelled later', purposeId: purposes.prospecting.id, segmentId, templateId })
+    ).body;
     const relabel = await admin.patch(`/api/v1/purposes/${purposes.prospecting.id}`, { directMarketing: false });
     assert.equal(relabel.status, 200);
     try {
@@ -209,18 +284,42 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
     const objected = [...people].find(([, p]) => p.code === 'de' && p.state === 'objected')![0];
     const suppressed = [...people].find(([, p]) => p.code === 'de' && p.state === 'suppressed')![0];
     const verdicts = await withTenant(env().db, admin.info.workspace.id, (tx) =>
-      evaluateGate(tx, admin.info.workspace.id, contract, [{ type: 'contact', id: objected }, { type: 'contact', id: suppressed }], { path: 'connector_push' }),
+      evaluateGate(
+        tx,
+        admin.info.workspace.id,
+        contract,
+        [
+          { type: 'contact', id: objected },
+          { type: 'contact', id: suppressed },
+        ],
+        { path: 'connector_push' },
+      ),
     );
-    assert.deepEqual([...verdicts.values()], [{ allowed: true, basis: 'legal_basis' }, { allowed: true, basis: 'legal_basis' }]);
+    assert.deepEqual(
+      [...verdicts.values()],
+      [
+        { allowed: true, basis: 'legal_basis' },
+        { allowed: true, basis: 'legal_basis' },
+      ],
+    );
   });
 
-  it('needs the person\'s consent to sell or share where their law requires it, and only their opt-out where it does not', async () => {
+  it("needs the person's consent to sell or share where their law requires it, and only their opt-out where it does not", async () => {
     const partners = await legitimateInterestPurpose(admin, 'Partner sharing', { directMarketing: false, sellsOrShares: true });
     const de = await contactWith(admin, 'share-de@table.example', { country: 'DE' });
     const ca = await contactWith(admin, 'share-ca@table.example', { country: 'US', region: 'CA' });
     const tenantId = admin.info.workspace.id;
     const verdicts = await withTenant(env().db, tenantId, (tx) =>
-      evaluateGate(tx, tenantId, partners, [{ type: 'contact', id: de }, { type: 'contact', id: ca }], { path: 'connector_push', sellsOrShares: true }),
+      evaluateGate(
+        tx,
+        tenantId,
+        partners,
+        [
+          { type: 'contact', id: de },
+          { type: 'contact', id: ca },
+        ],
+        { path: 'connector_push', sellsOrShares: true },
+      ),
     );
     // GDPR Art. 6(1)(a), 7 (EDPB Guidelines 05/2020 §65); Cal. Civ. Code 1798.120.
     assert.deepEqual(verdicts.get(de), { allowed: false, reason: 'sale_needs_consent' });
@@ -228,12 +327,18 @@ describeEachDatabase('marketing law enforced by the gate', (env) => {
   });
 
   it('checks balancing tests: written out, reviewed already, by someone who may decide on purposes', async () => {
-    const purpose = (await admin.post('/api/v1/purposes', { key: 'lia-checks', name: 'LIA checks', legalBasis: 'legitimate_interest' })).body;
+    const purpose = (await admin.post('/api/v1/purposes', { key: 'lia-checks', name: 'LIA checks', legalBasis: 'legitimate_interest' }))
+      .body;
     const test = balancingTest(admin.info.member.id);
     const post = (body: Record<string, unknown>) => admin.post(`/api/v1/purposes/${purpose.id}/balancing-tests`, { ...test, ...body });
     const trivial = await post({ interest: 'n/a', necessity: 'yes', impact: 'Low', safeguards: 'Opt-out' });
     assert.equal(trivial.status, 400);
-    assert.deepEqual([...new Set(trivial.body.details.issues.map((issue: any) => issue.path))].sort(), ['impact', 'interest', 'necessity', 'safeguards']);
+    assert.deepEqual([...new Set(trivial.body.details.issues.map((issue: any) => issue.path))].sort(), [
+      'impact',
+      'interest',
+      'necessity',
+      'safeguards',
+    ]);
     assert.match(JSON.stringify(trivial.body.details.issues), /placeholder/);
     const copied = await post({ necessity: test.interest });
     assert.equal(copied.status, 400, 'each part answers its own question');

@@ -81,12 +81,25 @@ describe('lawful CLI (embedded database)', () => {
   it('imports a CSV file as a workspace member, reports bad lines, and skips duplicates on re-run', async () => {
     const file = path.join(dataDir, 'People.CSV');
     fs.writeFileSync(file, 'email,first name,last name\nana@cli.example,Ana,Lima\nnot-an-email,Bad,Row\nbo@cli.example,Bo,Berg\n');
-    const first = await lawful(dataDir, 'import', 'contacts', file, '--workspace', 'demo', '--strict', '--report', path.join(dataDir, 'report.json'));
+    const first = await lawful(
+      dataDir,
+      'import',
+      'contacts',
+      file,
+      '--workspace',
+      'demo',
+      '--strict',
+      '--report',
+      path.join(dataDir, 'report.json'),
+    );
     assert.equal(first.code, 2, first.stderr);
     assert.match(first.stdout, /Created 2 contacts, 0 duplicates skipped, 0 accounts created, 1 rows failed \(of 3\)/);
     assert.match(first.stdout, /line 3: email/);
     const report = JSON.parse(fs.readFileSync(path.join(dataDir, 'report.json'), 'utf8'));
-    assert.deepEqual(report.errors.map((error: { line: number }) => error.line), [3]);
+    assert.deepEqual(
+      report.errors.map((error: { line: number }) => error.line),
+      [3],
+    );
     const again = await lawful(dataDir, 'import', 'contacts', file, '--workspace', 'demo', '--strict');
     assert.match(again.stdout, /Created 0 contacts, 2 duplicates skipped/);
     // Without --strict the row is imported without the address it could not read.

@@ -36,14 +36,23 @@ describeEachDatabase('links that belong to the person', (env) => {
     const account = (await admin.post('/api/v1/accounts', { name: `Recipients ${emails[0]}` })).body;
     for (const email of emails) await giveConsent(admin, await contactWith(admin, email, { accountId: account.id }), purpose.id);
     const { templateId } = await templateAndSegment(admin);
-    const segment = (await admin.post('/api/v1/segments', { name: `Only ${emails[0]}`, object: 'contact', filter: { accountId: account.id } })).body;
-    const campaign = (await admin.post('/api/v1/campaigns', { name: 'Links', purposeId: purpose.id, segmentId: segment.id, templateId })).body;
+    const segment = (
+      await admin.post('/api/v1/segments', { name: `Only ${emails[0]}`, object: 'contact', filter: { accountId: account.id } })
+    ).body;
+    const campaign = (await admin.post('/api/v1/campaigns', { name: 'Links', purposeId: purpose.id, segmentId: segment.id, templateId }))
+      .body;
     assert.equal((await admin.post(`/api/v1/campaigns/${campaign.id}/send`)).status, 202);
     await env().app.jobs.drain();
     const out = new Map<string, { text: string; unsubscribe: string; preferences: string }>();
     for (const email of emails) {
-      const mail = env().mailer.sent.filter((m) => m.to === email).at(-1)!;
-      out.set(email, { text: mail.text, unsubscribe: new URL(mail.headers!['List-Unsubscribe']!.slice(1, -1)).pathname, preferences: linkIn(mail.text, '/p/') });
+      const mail = env()
+        .mailer.sent.filter((m) => m.to === email)
+        .at(-1)!;
+      out.set(email, {
+        text: mail.text,
+        unsubscribe: new URL(mail.headers!['List-Unsubscribe']!.slice(1, -1)).pathname,
+        preferences: linkIn(mail.text, '/p/'),
+      });
     }
     return out;
   }
@@ -51,8 +60,16 @@ describeEachDatabase('links that belong to the person', (env) => {
   it('lets no signed-in member confirm a double opt-in; the stored copy hides the link; the ledger names who acted', async () => {
     const form = await liveForm(admin, purpose.id, { creates: 'contact', doubleOptIn: true });
     const person = visitor(env());
-    assert.equal((await person.post(publicPath(form), { fields: { email: 'doi@links.example' }, consents: [purpose.id], website: '' })).status, 202);
-    const confirm = linkIn(env().mailer.sent.filter((m) => m.to === 'doi@links.example').at(-1)!.text, '/f/confirm/');
+    assert.equal(
+      (await person.post(publicPath(form), { fields: { email: 'doi@links.example' }, consents: [purpose.id], website: '' })).status,
+      202,
+    );
+    const confirm = linkIn(
+      env()
+        .mailer.sent.filter((m) => m.to === 'doi@links.example')
+        .at(-1)!.text,
+      '/f/confirm/',
+    );
     const id = (await admin.get('/api/v1/contacts?q=doi%40links.example')).body.items[0].id;
 
     const copies = (await admin.get(`/api/v1/email-messages?limit=50`)).body.items;
@@ -66,7 +83,10 @@ describeEachDatabase('links that belong to the person', (env) => {
     const page = await admin.request('GET', confirm, undefined, { accept: 'text/html' });
     assert.equal(page.status, 403);
     assert.match(String(page.body), /<html/i, 'a person who is also a member is told why, as a page');
-    assert.equal((await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === purpose.id).state, 'pending');
+    assert.equal(
+      (await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === purpose.id).state,
+      'pending',
+    );
 
     assert.equal((await person.post(confirm)).status, 200);
     const consents = (await admin.get(`/api/v1/contacts/${id}/consents`)).body;
@@ -79,8 +99,17 @@ describeEachDatabase('links that belong to the person', (env) => {
   it('lets no signed-in member unsubscribe or change preferences for someone; staff cannot take anyone off the suppression list', async () => {
     const mails = await campaignTo(['ulla@members.example']);
     const { unsubscribe, preferences } = mails.get('ulla@members.example')!;
-    for (const [method, path] of [['POST', unsubscribe], ['GET', preferences], ['POST', preferences]] as const) {
-      const response = await admin.request(method, path, method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined, method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {});
+    for (const [method, path] of [
+      ['POST', unsubscribe],
+      ['GET', preferences],
+      ['POST', preferences],
+    ] as const) {
+      const response = await admin.request(
+        method,
+        path,
+        method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined,
+        method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
+      );
       assert.equal(response.status, 403, `${method} ${path}`);
     }
     assert.equal((await admin.get('/api/v1/suppressions')).body.items.length, 0, 'nothing happened');
@@ -108,17 +137,29 @@ describeEachDatabase('links that belong to the person', (env) => {
       const withdrawn = consents.history.find((e: any) => e.kind === 'withdrawn');
       assert.match(withdrawn.source, /RFC 8058/);
     }
-    const notOneClick = await visitor(env()).request('POST', mails.get(emails[0])!.unsubscribe, 'List-Unsubscribe=Later', { 'content-type': 'application/x-www-form-urlencoded' });
+    const notOneClick = await visitor(env()).request('POST', mails.get(emails[0])!.unsubscribe, 'List-Unsubscribe=Later', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(notOneClick.status, 400);
   });
 
   it('lifts a suppression only when the person opts in again themselves, and tells them so', async () => {
     const mails = await campaignTo(['back@again.example']);
     const { unsubscribe, preferences } = mails.get('back@again.example')!;
-    assert.equal((await visitor(env()).request('POST', unsubscribe, 'List-Unsubscribe=One-Click', { 'content-type': 'application/x-www-form-urlencoded' })).status, 200);
-    const listed = () => admin.get('/api/v1/suppressions').then((r) => r.body.items.filter((s: any) => s.reason === 'unsubscribed' && s.person?.id));
+    assert.equal(
+      (
+        await visitor(env()).request('POST', unsubscribe, 'List-Unsubscribe=One-Click', {
+          'content-type': 'application/x-www-form-urlencoded',
+        })
+      ).status,
+      200,
+    );
+    const listed = () =>
+      admin.get('/api/v1/suppressions').then((r) => r.body.items.filter((s: any) => s.reason === 'unsubscribed' && s.person?.id));
     const before = (await listed()).length;
-    const saved = await visitor(env()).request('POST', preferences, `consent_${purpose.id}=on`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const saved = await visitor(env()).request('POST', preferences, `consent_${purpose.id}=on`, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(saved.status, 200);
     assert.match(String(saved.body), /off our do-not-mail list/);
     assert.equal((await listed()).length, before - 1);
@@ -131,7 +172,11 @@ describeEachDatabase('links that belong to the person', (env) => {
   it('takes cookie choices with the visitor cookie only from the sites the workspace allowed', async () => {
     const slug = admin.info.workspace.slug;
     const allowed = 'https://www.acme.example';
-    const put = await admin.put('/api/v1/cookie-banner', { text: 'We use cookies.', policyUrl: 'https://www.acme.example/privacy', allowedOrigins: [allowed] });
+    const put = await admin.put('/api/v1/cookie-banner', {
+      text: 'We use cookies.',
+      policyUrl: 'https://www.acme.example/privacy',
+      allowedOrigins: [allowed],
+    });
     assert.equal(put.status, 200, JSON.stringify(put.body));
     const choice = { workspace: slug, choices: {} };
     const from = (origin: string) => visitor(env()).request('POST', `/f/cookie-consent?workspace=${slug}`, choice, { origin });
@@ -139,7 +184,11 @@ describeEachDatabase('links that belong to the person', (env) => {
     const foreign = await from('https://evil.example');
     assert.equal(foreign.status, 403);
     assert.equal(foreign.body.error, 'origin_not_allowed');
-    const preflight = (origin: string) => visitor(env()).request('OPTIONS', `/f/cookie-consent?workspace=${slug}`, undefined, { origin, 'access-control-request-method': 'POST' });
+    const preflight = (origin: string) =>
+      visitor(env()).request('OPTIONS', `/f/cookie-consent?workspace=${slug}`, undefined, {
+        origin,
+        'access-control-request-method': 'POST',
+      });
     assert.equal((await preflight(allowed)).headers['access-control-allow-origin'], allowed);
     assert.equal((await preflight('https://evil.example')).headers['access-control-allow-origin'], undefined);
     const mismatch = await visitor(env()).request('POST', '/f/cookie-consent?workspace=someone-else', choice, { origin: allowed });
@@ -147,14 +196,30 @@ describeEachDatabase('links that belong to the person', (env) => {
   });
 
   it('refuses javascript: and other non-web policy URLs on forms and on the banner', async () => {
-    for (const policyUrl of ['javascript:alert(document.cookie)', 'data:text/html,hi', 'ftp://example.org/policy', '//example.org/privacy']) {
-      const form = await admin.post('/api/v1/forms', { name: 'X', title: 'X', fields: [{ key: 'email', label: 'Email', required: true }], consents: [], policyVersion: '1', policyUrl });
+    for (const policyUrl of [
+      'javascript:alert(document.cookie)',
+      'data:text/html,hi',
+      'ftp://example.org/policy',
+      '//example.org/privacy',
+    ]) {
+      const form = await admin.post('/api/v1/forms', {
+        name: 'X',
+        title: 'X',
+        fields: [{ key: 'email', label: 'Email', required: true }],
+        consents: [],
+        policyVersion: '1',
+        policyUrl,
+      });
       assert.equal(form.status, 400, `form ${policyUrl}`);
       assert.match(form.body.message, /policyUrl/);
       const banner = await admin.put('/api/v1/cookie-banner', { text: 'We use cookies.', policyUrl });
       assert.equal(banner.status, 400, `banner ${policyUrl}`);
     }
-    const origins = await admin.put('/api/v1/cookie-banner', { text: 'We use cookies.', policyUrl: 'https://a.example/p', allowedOrigins: ['https://a.example/path'] });
+    const origins = await admin.put('/api/v1/cookie-banner', {
+      text: 'We use cookies.',
+      policyUrl: 'https://a.example/p',
+      allowedOrigins: ['https://a.example/path'],
+    });
     assert.equal(origins.status, 400, 'an origin has no path');
   });
 });

@@ -10,7 +10,13 @@ async function rawRows(env: TestEnv, tenantId: string, table: 'contacts' | 'lead
 describeEachDatabase('CRM core', (env) => {
   it('round-trips an account and refuses invalid input with clear errors', async () => {
     const admin = await signUp(env());
-    const created = await admin.post('/api/v1/accounts', { name: 'Acme GmbH', domain: 'https://www.Acme.de/about', industry: 'Manufacturing', size: '51-200', country: 'de' });
+    const created = await admin.post('/api/v1/accounts', {
+      name: 'Acme GmbH',
+      domain: 'https://www.Acme.de/about',
+      industry: 'Manufacturing',
+      size: '51-200',
+      country: 'de',
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.domain, 'acme.de');
     assert.equal(created.body.country, 'DE');
@@ -56,11 +62,18 @@ describeEachDatabase('CRM core', (env) => {
     }
 
     const byEmail = await admin.get('/api/v1/contacts?q=ZOE%40home.example');
-    assert.deepEqual(byEmail.body.items.map((item: any) => item.id), [created.body.id]);
+    assert.deepEqual(
+      byEmail.body.items.map((item: any) => item.id),
+      [created.body.id],
+    );
     const byFilter = await admin.get('/api/v1/contacts?email=zoe.castellanos%40initech.example');
     assert.equal(byFilter.body.items.length, 1);
     const byName = await admin.get('/api/v1/contacts?q=zoe%20CASTELLANOS');
-    assert.deepEqual(byName.body.items.map((item: any) => item.id), [created.body.id], 'accents and case do not matter');
+    assert.deepEqual(
+      byName.body.items.map((item: any) => item.id),
+      [created.body.id],
+      'accents and case do not matter',
+    );
     const byCompany = await admin.get('/api/v1/contacts?q=initech');
     assert.equal(byCompany.body.items.length, 1);
     assert.equal((await admin.get('/api/v1/contacts?q=nobody')).body.items.length, 0);
@@ -77,7 +90,11 @@ describeEachDatabase('CRM core', (env) => {
     const events = (await admin.get(`/api/v1/audit-events?objectId=${created.body.id}`)).body.items.map((event: any) => event.action);
     assert.ok(events.includes('contact.create') && events.includes('contact.update'));
     await admin.get(`/api/v1/contacts/${created.body.id}`);
-    assert.equal((await admin.get(`/api/v1/audit-events?objectId=${created.body.id}&limit=1`)).body.items[0].action, 'contact.read', 'reading a person is audited');
+    assert.equal(
+      (await admin.get(`/api/v1/audit-events?objectId=${created.body.id}&limit=1`)).body.items[0].action,
+      'contact.read',
+      'reading a person is audited',
+    );
   });
 
   it('deletes a contact with its notes and tasks and shreds its key', async () => {
@@ -89,7 +106,9 @@ describeEachDatabase('CRM core', (env) => {
     assert.equal((await admin.delete(`/api/v1/contacts/${contact.id}`)).status, 204);
     assert.equal((await rawRows(env(), tenantId, 'notes')).length, 0);
     assert.equal((await rawRows(env(), tenantId, 'tasks')).length, 0);
-    const key = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('subject_keys').selectAll().where('id', '=', contact.id).executeTakeFirstOrThrow());
+    const key = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('subject_keys').selectAll().where('id', '=', contact.id).executeTakeFirstOrThrow(),
+    );
     assert.equal(key.wrapped_key, null);
   });
 
@@ -97,15 +116,27 @@ describeEachDatabase('CRM core', (env) => {
     const admin = await signUp(env());
     for (let i = 0; i < 7; i++) await admin.post('/api/v1/accounts', { name: `Company ${String.fromCharCode(65 + i)}` });
     const first = await admin.get('/api/v1/accounts?limit=3&sort=name');
-    assert.deepEqual(first.body.items.map((item: any) => item.name), ['Company A', 'Company B', 'Company C']);
+    assert.deepEqual(
+      first.body.items.map((item: any) => item.name),
+      ['Company A', 'Company B', 'Company C'],
+    );
     await admin.post('/api/v1/accounts', { name: 'Company AA' }); // sorts before the cursor: must not shift the next page
     const second = await admin.get(`/api/v1/accounts?limit=3&sort=name&cursor=${first.body.nextCursor}`);
-    assert.deepEqual(second.body.items.map((item: any) => item.name), ['Company D', 'Company E', 'Company F']);
+    assert.deepEqual(
+      second.body.items.map((item: any) => item.name),
+      ['Company D', 'Company E', 'Company F'],
+    );
     const third = await admin.get(`/api/v1/accounts?limit=3&sort=name&cursor=${second.body.nextCursor}`);
-    assert.deepEqual(third.body.items.map((item: any) => item.name), ['Company G']);
+    assert.deepEqual(
+      third.body.items.map((item: any) => item.name),
+      ['Company G'],
+    );
     assert.equal(third.body.nextCursor, null);
     const descending = await admin.get('/api/v1/accounts?limit=2&sort=-name');
-    assert.deepEqual(descending.body.items.map((item: any) => item.name), ['Company G', 'Company F']);
+    assert.deepEqual(
+      descending.body.items.map((item: any) => item.name),
+      ['Company G', 'Company F'],
+    );
     const injected = await admin.get('/api/v1/accounts?sort=name;drop%20table%20accounts');
     assert.equal(injected.status, 400);
     assert.deepEqual(injected.body.details.allowed, ['name', 'createdAt', 'updatedAt']);
@@ -132,7 +163,10 @@ describeEachDatabase('CRM core', (env) => {
     await admin.post('/api/v1/opportunities', { name: 'Small deal', amount: 99.5, stage: 'prospecting' });
     assert.equal((await admin.get('/api/v1/opportunities?stage=proposal')).body.items.length, 1);
     assert.equal((await admin.get(`/api/v1/opportunities?contactId=${contact.id}`)).body.items[0].id, deal.body.id);
-    assert.deepEqual((await admin.get('/api/v1/opportunities?sort=-amount')).body.items.map((item: any) => item.amount), ['12500.10', '99.50']);
+    assert.deepEqual(
+      (await admin.get('/api/v1/opportunities?sort=-amount')).body.items.map((item: any) => item.amount),
+      ['12500.10', '99.50'],
+    );
     const won = await admin.patch(`/api/v1/opportunities/${deal.body.id}`, { stage: 'closed_won' });
     assert.ok(won.body.closedAt);
     const bad = await admin.post('/api/v1/opportunities', { name: 'x', amount: '1.234', currency: 'EURO', probability: 120 });
@@ -140,7 +174,7 @@ describeEachDatabase('CRM core', (env) => {
     assert.equal(bad.body.details.issues.length, 3);
   });
 
-  it('shows Salespeople their own records, managers their team\'s, administrators all', async () => {
+  it("shows Salespeople their own records, managers their team's, administrators all", async () => {
     const admin = await signUp(env());
     const alice = await addMember(env(), admin, 'salesperson');
     const bob = await addMember(env(), admin, 'jr_salesperson');
@@ -160,7 +194,11 @@ describeEachDatabase('CRM core', (env) => {
     assert.equal((await bob.delete(`/api/v1/accounts/${bobAccount.id}`)).status, 403, 'Jr. Salespeople do not delete');
 
     // A task assigned on a record makes it visible to the assignee.
-    await admin.post('/api/v1/tasks', { title: 'Help Alice', assigneeId: bob.info.member.id, record: { type: 'account', id: aliceAccount.id } });
+    await admin.post('/api/v1/tasks', {
+      title: 'Help Alice',
+      assigneeId: bob.info.member.id,
+      record: { type: 'account', id: aliceAccount.id },
+    });
     assert.deepEqual(await names(bob), ['Alice Co', 'Bob Co']);
     const giveAway = await alice.post('/api/v1/accounts', { name: 'Given', ownerId: bob.info.member.id });
     assert.equal(giveAway.status, 403);
@@ -169,11 +207,26 @@ describeEachDatabase('CRM core', (env) => {
   it('validates custom fields by type and encrypts the personal ones', async () => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
-    const tier = await admin.post('/api/v1/custom-fields', { object: 'account', key: 'tier', label: 'Tier', type: 'single_select', options: ['gold', 'silver'] });
+    const tier = await admin.post('/api/v1/custom-fields', {
+      object: 'account',
+      key: 'tier',
+      label: 'Tier',
+      type: 'single_select',
+      options: ['gold', 'silver'],
+    });
     assert.equal(tier.status, 201, JSON.stringify(tier.body));
     await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'birthday', label: 'Birthday', type: 'date', personal: true });
-    await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'newsletter_topics', label: 'Topics', type: 'multi_select', options: ['ai', 'privacy'] });
-    assert.equal((await admin.post('/api/v1/custom-fields', { object: 'account', key: 'ceo', label: 'CEO', type: 'text', personal: true })).status, 422);
+    await admin.post('/api/v1/custom-fields', {
+      object: 'contact',
+      key: 'newsletter_topics',
+      label: 'Topics',
+      type: 'multi_select',
+      options: ['ai', 'privacy'],
+    });
+    assert.equal(
+      (await admin.post('/api/v1/custom-fields', { object: 'account', key: 'ceo', label: 'CEO', type: 'text', personal: true })).status,
+      422,
+    );
     assert.equal((await admin.post('/api/v1/custom-fields', { object: 'account', key: 'tier', label: 'Again', type: 'text' })).status, 409);
 
     const account = await admin.post('/api/v1/accounts', { name: 'Custom Co', custom: { tier: 'gold' } });
@@ -182,7 +235,10 @@ describeEachDatabase('CRM core', (env) => {
     assert.equal(wrong.status, 422);
     assert.deepEqual(Object.keys(wrong.body.details.problems).sort(), ['tier', 'unknown']);
 
-    const contact = await admin.post('/api/v1/contacts', { firstName: 'Custom', custom: { birthday: '1990-04-01', newsletter_topics: ['privacy'] } });
+    const contact = await admin.post('/api/v1/contacts', {
+      firstName: 'Custom',
+      custom: { birthday: '1990-04-01', newsletter_topics: ['privacy'] },
+    });
     assert.deepEqual(contact.body.custom, { birthday: '1990-04-01', newsletter_topics: ['privacy'] });
     const raw = JSON.stringify(await rawRows(env(), tenantId, 'contacts'));
     assert.ok(!raw.includes('1990-04-01'), 'a personal custom field is encrypted');
@@ -207,7 +263,9 @@ describeEachDatabase('CRM core', (env) => {
     assert.equal(lead.status, 201, JSON.stringify(lead.body));
     assert.ok(!JSON.stringify(await rawRows(env(), tenantId, 'leads')).includes('Wong'));
 
-    const converted = await admin.post(`/api/v1/leads/${lead.body.id}/convert`, { opportunity: { name: 'Umbrella pilot', amount: '5000' } });
+    const converted = await admin.post(`/api/v1/leads/${lead.body.id}/convert`, {
+      opportunity: { name: 'Umbrella pilot', amount: '5000' },
+    });
     assert.equal(converted.status, 200, JSON.stringify(converted.body));
     assert.equal(converted.body.accountId, existing.id);
     assert.equal(converted.body.accountCreated, false);
@@ -226,7 +284,14 @@ describeEachDatabase('CRM core', (env) => {
   it('leaves nothing behind when a conversion fails midway', async () => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
-    const lead = (await admin.post('/api/v1/leads', { firstName: 'Partial', email: 'partial@newco.example', companyName: 'NewCo', companyDomain: 'newco.example' })).body;
+    const lead = (
+      await admin.post('/api/v1/leads', {
+        firstName: 'Partial',
+        email: 'partial@newco.example',
+        companyName: 'NewCo',
+        companyDomain: 'newco.example',
+      })
+    ).body;
     const count = async () =>
       withTenant(env().db, tenantId, async (tx) => ({
         accounts: (await tx.selectFrom('accounts').select('id').execute()).length,
@@ -236,7 +301,9 @@ describeEachDatabase('CRM core', (env) => {
     const before = await count();
     // The opportunity insert, the last step, fails after the account and contact were written.
     await env().db.withSession(async (session) => {
-      await session.exec(`CREATE FUNCTION fail_opportunity() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$`);
+      await session.exec(
+        `CREATE FUNCTION fail_opportunity() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$`,
+      );
       await session.exec('CREATE TRIGGER fail_opportunity BEFORE INSERT ON opportunities FOR EACH ROW EXECUTE FUNCTION fail_opportunity()');
     });
     try {
@@ -259,22 +326,42 @@ describeEachDatabase('CRM core', (env) => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     const contact = (await admin.post('/api/v1/contacts', { firstName: 'Noted', emails: ['noted@example.org'] })).body;
-    const note = await admin.post('/api/v1/notes', { kind: 'call', body: 'Called about the Pinewood contract', record: { type: 'contact', id: contact.id } });
+    const note = await admin.post('/api/v1/notes', {
+      kind: 'call',
+      body: 'Called about the Pinewood contract',
+      record: { type: 'contact', id: contact.id },
+    });
     assert.equal(note.status, 201, JSON.stringify(note.body));
-    const task = await admin.post('/api/v1/tasks', { title: 'Send Pinewood quote', dueAt: '2027-01-15T09:00:00Z', record: { type: 'contact', id: contact.id } });
+    const task = await admin.post('/api/v1/tasks', {
+      title: 'Send Pinewood quote',
+      dueAt: '2027-01-15T09:00:00Z',
+      record: { type: 'contact', id: contact.id },
+    });
     await admin.post('/api/v1/tasks', { title: 'Later', dueAt: '2027-03-01T09:00:00Z' });
     await admin.post('/api/v1/tasks', { title: 'Someday' });
     const raw = JSON.stringify([...(await rawRows(env(), tenantId, 'notes')), ...(await rawRows(env(), tenantId, 'tasks'))]);
     assert.ok(!raw.includes('Pinewood'));
     const timeline = await admin.get(`/api/v1/notes?recordType=contact&recordId=${contact.id}`);
-    assert.deepEqual(timeline.body.items.map((item: any) => item.body), ['Called about the Pinewood contract']);
+    assert.deepEqual(
+      timeline.body.items.map((item: any) => item.body),
+      ['Called about the Pinewood contract'],
+    );
     assert.equal((await admin.get('/api/v1/notes')).status, 400, 'notes are listed per record');
     const byDue = await admin.get('/api/v1/tasks');
-    assert.deepEqual(byDue.body.items.map((item: any) => item.title), ['Send Pinewood quote', 'Later', 'Someday']);
+    assert.deepEqual(
+      byDue.body.items.map((item: any) => item.title),
+      ['Send Pinewood quote', 'Later', 'Someday'],
+    );
     const done = await admin.patch(`/api/v1/tasks/${task.body.id}`, { done: true });
     assert.ok(done.body.doneAt);
-    assert.deepEqual((await admin.get('/api/v1/tasks?done=false')).body.items.map((item: any) => item.title), ['Later', 'Someday']);
-    assert.equal((await admin.post('/api/v1/notes', { body: 'x', record: { type: 'contact', id: '00000000-0000-4000-8000-000000000000' } })).status, 422);
+    assert.deepEqual(
+      (await admin.get('/api/v1/tasks?done=false')).body.items.map((item: any) => item.title),
+      ['Later', 'Someday'],
+    );
+    assert.equal(
+      (await admin.post('/api/v1/notes', { body: 'x', record: { type: 'contact', id: '00000000-0000-4000-8000-000000000000' } })).status,
+      422,
+    );
   });
 
   it("moves a task on and off a person: its title follows to the person's key and back to a new key of its own", async () => {

@@ -13,7 +13,10 @@ describeEachDatabase('Export of a filtered list', (env) => {
       ['Carla', 'DE'],
     ];
     for (const [i, [firstName, country]] of people.entries()) {
-      assert.equal((await admin.post('/api/v1/contacts', { firstName, lastName: 'Test', emails: [`person${i}@example.org`], country })).status, 201);
+      assert.equal(
+        (await admin.post('/api/v1/contacts', { firstName, lastName: 'Test', emails: [`person${i}@example.org`], country })).status,
+        201,
+      );
     }
     const acme = await admin.post('/api/v1/accounts', { name: 'Acme', domain: 'acme.example' });
     await admin.post('/api/v1/opportunities', { name: 'Open deal', accountId: acme.body.id, stage: 'proposal' });
@@ -25,10 +28,16 @@ describeEachDatabase('Export of a filtered list', (env) => {
     assert.deepEqual(rows.map((row) => row.firstName).sort(), ['Amélie', 'Bruno']);
 
     const searched = await admin.get('/api/v1/exports/contacts?format=json&q=Carla');
-    assert.deepEqual((searched.body as Array<{ firstName: string }>).map((row: { firstName: string }) => row.firstName), ['Carla']);
+    assert.deepEqual(
+      (searched.body as Array<{ firstName: string }>).map((row: { firstName: string }) => row.firstName),
+      ['Carla'],
+    );
 
     const won = await admin.get('/api/v1/exports/opportunities?format=json&stage=closed_won');
-    assert.deepEqual((won.body as Array<{ name: string }>).map((row: { name: string }) => row.name), ['Won deal']);
+    assert.deepEqual(
+      (won.body as Array<{ name: string }>).map((row: { name: string }) => row.name),
+      ['Won deal'],
+    );
 
     const badValue = await admin.get('/api/v1/exports/opportunities?stage=won-ish');
     assert.equal(badValue.status, 400);

@@ -46,17 +46,30 @@ describeEachDatabase('CSV import and export', (env) => {
     assert.equal(first.body.created, 10_000 - badLines.length);
     assert.equal(first.body.failed, badLines.length);
     assert.equal(first.body.accountsCreated, 50);
-    assert.deepEqual(first.body.errors.map((error: any) => error.line), badLines);
+    assert.deepEqual(
+      first.body.errors.map((error: any) => error.line),
+      badLines,
+    );
     assert.match(first.body.errors[0].errors.join(), /email/);
     assert.match(first.body.errors[2].errors.join(), /country/);
-    assert.deepEqual(first.body.mapping, { 'First Name': 'firstName', 'Last Name': 'lastName', 'E-mail': 'email', Company: 'accountName', Website: 'accountDomain', Country: 'country', Title: 'jobTitle' });
+    assert.deepEqual(first.body.mapping, {
+      'First Name': 'firstName',
+      'Last Name': 'lastName',
+      'E-mail': 'email',
+      Company: 'accountName',
+      Website: 'accountDomain',
+      Country: 'country',
+      Title: 'jobTitle',
+    });
 
     const second = await csvUpload(admin, 'contacts', csv, '&strict=true');
     assert.equal(second.body.created, 0);
     assert.equal(second.body.duplicates, 10_000 - badLines.length);
     assert.equal(second.body.accountsCreated, 0);
 
-    const stored = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(['source_type', 'source_ref', 'account_id']).execute());
+    const stored = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('contacts').select(['source_type', 'source_ref', 'account_id']).execute(),
+    );
     assert.equal(stored.length, 10_000 - badLines.length);
     assert.ok(stored.every((row) => row.source_type === 'import' && row.source_ref === 'leads-2026.csv' && row.account_id));
     const found = await admin.get('/api/v1/contacts?q=person4242%40example.org');
@@ -81,7 +94,8 @@ describeEachDatabase('CSV import and export', (env) => {
   it('imports accounts deduplicated on domain', async () => {
     const admin = await signUp(env());
     await admin.post('/api/v1/accounts', { name: 'Existing', domain: 'existing.example' });
-    const csv = 'Company,Website,Industry,Size\nExisting Inc,https://existing.example,IT,11-50\nFresh,fresh.example,IT,huge\nFresh Two,fresh2.example,Retail,1-10\n';
+    const csv =
+      'Company,Website,Industry,Size\nExisting Inc,https://existing.example,IT,11-50\nFresh,fresh.example,IT,huge\nFresh Two,fresh2.example,Retail,1-10\n';
     const sizeError = 'size: Invalid option: expected one of "1-10"|"11-50"|"51-200"|"201-1000"|"1001-5000"|"5001+"';
     const strict = await csvUpload(admin, 'accounts', csv, '&strict=true&dryRun=true');
     assert.equal(strict.body.created, 1);
@@ -95,10 +109,25 @@ describeEachDatabase('CSV import and export', (env) => {
 
   it('round-trips leads and opportunities through CSV export and import, deduplicated on re-run', async () => {
     const source = await signUp(env());
-    await source.post('/api/v1/leads', { firstName: 'Lia', lastName: 'Lead', email: 'lia@leads.example', companyName: 'Lead Co', status: 'working', source: 'event' });
+    await source.post('/api/v1/leads', {
+      firstName: 'Lia',
+      lastName: 'Lead',
+      email: 'lia@leads.example',
+      companyName: 'Lead Co',
+      status: 'working',
+      source: 'event',
+    });
     await source.post('/api/v1/leads', { companyName: 'Company Only Ltd' });
     const account = (await source.post('/api/v1/accounts', { name: 'Deal Co', domain: 'deal.example' })).body;
-    await source.post('/api/v1/opportunities', { name: 'Big deal', accountId: account.id, amount: '1234.50', currency: 'GBP', stage: 'proposal', expectedCloseDate: '2027-05-31', probability: 40 });
+    await source.post('/api/v1/opportunities', {
+      name: 'Big deal',
+      accountId: account.id,
+      amount: '1234.50',
+      currency: 'GBP',
+      stage: 'proposal',
+      expectedCloseDate: '2027-05-31',
+      probability: 40,
+    });
 
     const target = await signUp(env());
     const leadsCsv = (await source.get('/api/v1/exports/leads?format=csv')).body as unknown as string;
@@ -107,11 +136,17 @@ describeEachDatabase('CSV import and export', (env) => {
     assert.equal(leads.body.created, 2, JSON.stringify(leads.body));
     assert.equal((await csvUpload(target, 'leads', leadsCsv)).body.duplicates, 2, 'a re-run creates nothing');
     const lia = (await target.get('/api/v1/leads?email=lia%40leads.example')).body.items[0];
-    assert.deepEqual([lia.firstName, lia.lastName, lia.companyName, lia.status, lia.source, lia.provenance.sourceType], ['Lia', 'Lead', 'Lead Co', 'working', 'event', 'import']);
+    assert.deepEqual(
+      [lia.firstName, lia.lastName, lia.companyName, lia.status, lia.source, lia.provenance.sourceType],
+      ['Lia', 'Lead', 'Lead Co', 'working', 'event', 'import'],
+    );
 
     // The deal's account travels by domain: export the accounts first, then map accountId away.
     await csvUpload(target, 'accounts', (await source.get('/api/v1/exports/accounts?format=csv')).body as unknown as string);
-    const dealsCsv = ((await source.get('/api/v1/exports/opportunities?format=csv')).body as unknown as string).replace(/^id,name,accountId/, 'id,name,accountRef');
+    const dealsCsv = ((await source.get('/api/v1/exports/opportunities?format=csv')).body as unknown as string).replace(
+      /^id,name,accountId/,
+      'id,name,accountRef',
+    );
     const withDomain = dealsCsv.replace(/\n/, ',domain\n').replace(/(\n[^\n]+)/, '$1,deal.example');
     const deals = await csvUpload(target, 'opportunities', withDomain);
     assert.equal(deals.status, 200, JSON.stringify(deals.body));
@@ -129,13 +164,21 @@ describeEachDatabase('CSV import and export', (env) => {
     const admin = await signUp(env());
     const json = await admin.request('POST', '/api/v1/imports/contacts', { a: 1 });
     assert.equal(json.status, 415);
-    const upper = await admin.request('POST', '/api/v1/imports/contacts?fileName=LIST.CSV', 'email\nx@example.org\n', { 'content-type': 'text/csv' });
+    const upper = await admin.request('POST', '/api/v1/imports/contacts?fileName=LIST.CSV', 'email\nx@example.org\n', {
+      'content-type': 'text/csv',
+    });
     assert.equal(upper.status, 200);
-    const exe = await admin.request('POST', '/api/v1/imports/contacts?fileName=list.exe', 'email\nx@example.org\n', { 'content-type': 'text/csv' });
+    const exe = await admin.request('POST', '/api/v1/imports/contacts?fileName=list.exe', 'email\nx@example.org\n', {
+      'content-type': 'text/csv',
+    });
     assert.equal(exe.status, 415);
-    const binary = await admin.request('POST', '/api/v1/imports/contacts?fileName=book.csv', 'PK\u0003\u0004\u0000\u0000binary', { 'content-type': 'text/csv' });
+    const binary = await admin.request('POST', '/api/v1/imports/contacts?fileName=book.csv', 'PK\u0003\u0004\u0000\u0000binary', {
+      'content-type': 'text/csv',
+    });
     assert.equal(binary.status, 415);
-    const broken = await admin.request('POST', '/api/v1/imports/contacts?fileName=b.csv', 'email,name\n"unterminated,x\n', { 'content-type': 'text/csv' });
+    const broken = await admin.request('POST', '/api/v1/imports/contacts?fileName=b.csv', 'email,name\n"unterminated,x\n', {
+      'content-type': 'text/csv',
+    });
     assert.equal(broken.status, 400);
     assert.match(broken.body.message, /not valid CSV/);
     const empty = await admin.request('POST', '/api/v1/imports/contacts?fileName=e.csv', '', { 'content-type': 'text/csv' });
@@ -154,17 +197,31 @@ describeEachDatabase('CSV import and export', (env) => {
     assert.match(String(all.headers['content-disposition']), /attachment; filename="contacts-\d{4}-\d{2}-\d{2}\.csv"/);
     const rows = parse(all.body as unknown as string, { columns: true }) as Array<Record<string, string>>;
     assert.equal(rows.length, 2);
-    assert.ok(rows.some((row) => row.firstName === `'=HYPERLINK("evil")`), 'formula cells are neutralised');
-    assert.ok(rows.some((row) => row.emails === 'm@export.example' && row.phones === "'+33 1 23"), 'a leading + is a formula too');
+    assert.ok(
+      rows.some((row) => row.firstName === `'=HYPERLINK("evil")`),
+      'formula cells are neutralised',
+    );
+    assert.ok(
+      rows.some((row) => row.emails === 'm@export.example' && row.phones === "'+33 1 23"),
+      'a leading + is a formula too',
+    );
 
     const mine = await manager.get('/api/v1/exports/contacts?format=json');
     assert.equal(mine.status, 200);
-    assert.deepEqual(mine.body.map((contact: any) => contact.lastName), ['Manager']);
+    assert.deepEqual(
+      mine.body.map((contact: any) => contact.lastName),
+      ['Manager'],
+    );
     assert.equal((await admin.get('/api/v1/audit-events?action=contact.export')).body.items.length, 2, 'both exports are audited');
 
     // What was exported re-imports: the protective quote is removed again.
     const other = await signUp(env());
-    const reimport = await csvUpload(other, 'contacts', all.body as unknown as string, `&map=${encodeURIComponent('firstName=firstName,lastName=lastName,emails=email,phones=phone')}`);
+    const reimport = await csvUpload(
+      other,
+      'contacts',
+      all.body as unknown as string,
+      `&map=${encodeURIComponent('firstName=firstName,lastName=lastName,emails=email,phones=phone')}`,
+    );
     assert.equal(reimport.body.created, 2, JSON.stringify(reimport.body));
     const mona = (await other.get('/api/v1/contacts?q=m%40export.example')).body.items[0];
     assert.deepEqual(mona.phones, ['+33 1 23']);

@@ -17,7 +17,13 @@ const outcomes = (body: any) => body.matched.lines.map((entry: any) => [entry.li
 describeEachDatabase('CSV import of rows matching existing records', (env) => {
   it('skips, fills the blanks of, or writes over the matching contact, one line after another, and lists each match', async () => {
     const admin = await signUp(env());
-    const ana = await admin.post('/api/v1/contacts', { firstName: 'Ana', lastName: 'Silva', emails: ['ana@example.org'], phones: ['+33 1 23 45 67 89'], country: 'PT' });
+    const ana = await admin.post('/api/v1/contacts', {
+      firstName: 'Ana',
+      lastName: 'Silva',
+      emails: ['ana@example.org'],
+      phones: ['+33 1 23 45 67 89'],
+      country: 'PT',
+    });
     assert.equal(ana.status, 201, JSON.stringify(ana.body));
     const csv = [
       'Email,Second Email,First Name,Last Name,Job Title,Mobile Phone,Country,Company',
@@ -72,7 +78,13 @@ describeEachDatabase('CSV import of rows matching existing records', (env) => {
     assert.deepEqual([bobNow.firstName, bobNow.lastName], ['Robert', 'Stone'], 'the later line wins');
 
     const events = await withTenant(env().db, admin.info.workspace.id, (tx) =>
-      tx.selectFrom('audit_events').select(['object_id', 'fields']).where('action', '=', 'contact.update').where('object_id', '=', ana.body.id).orderBy('seq').execute(),
+      tx
+        .selectFrom('audit_events')
+        .select(['object_id', 'fields'])
+        .where('action', '=', 'contact.update')
+        .where('object_id', '=', ana.body.id)
+        .orderBy('seq')
+        .execute(),
     );
     assert.equal(events.length, 2, 'each record written is audited once per import');
     assert.ok((events[1]!.fields as string[]).includes('firstName'));
@@ -94,10 +106,20 @@ describeEachDatabase('CSV import of rows matching existing records', (env) => {
     const admin = await signUp(env());
     const account = await admin.post('/api/v1/accounts', { name: 'Acme', domain: 'acme.example' });
     const lead = await admin.post('/api/v1/leads', { firstName: 'Lea', email: 'lea@example.org', companyName: 'Old Co' });
-    const deal = await admin.post('/api/v1/opportunities', { name: 'Renewal', accountId: account.body.id, amount: '1000.00', currency: 'EUR' });
+    const deal = await admin.post('/api/v1/opportunities', {
+      name: 'Renewal',
+      accountId: account.body.id,
+      amount: '1000.00',
+      currency: 'EUR',
+    });
     assert.deepEqual([account.status, lead.status, deal.status], [201, 201, 201]);
 
-    const accounts = await upload(admin, 'accounts', 'Name,Domain,Industry\nACME Corporation,acme.example,Software\n', 'onDuplicate=fill-empty');
+    const accounts = await upload(
+      admin,
+      'accounts',
+      'Name,Domain,Industry\nACME Corporation,acme.example,Software\n',
+      'onDuplicate=fill-empty',
+    );
     assert.equal(accounts.body.updated, 1, JSON.stringify(accounts.body));
     let acme = (await admin.get(`/api/v1/accounts/${account.body.id}`)).body;
     assert.deepEqual([acme.name, acme.industry], ['Acme', 'Software']);
@@ -110,7 +132,12 @@ describeEachDatabase('CSV import of rows matching existing records', (env) => {
     const leaNow = (await admin.get(`/api/v1/leads/${lead.body.id}`)).body;
     assert.deepEqual([leaNow.firstName, leaNow.companyName, leaNow.status], ['Lea', 'New Co', 'working']);
 
-    const deals = await upload(admin, 'opportunities', 'Name,Company Domain,Stage,Amount\nRenewal,acme.example,closed_won,2500\n', 'onDuplicate=update');
+    const deals = await upload(
+      admin,
+      'opportunities',
+      'Name,Company Domain,Stage,Amount\nRenewal,acme.example,closed_won,2500\n',
+      'onDuplicate=update',
+    );
     assert.equal(deals.body.updated, 1, JSON.stringify(deals.body));
     const dealNow = (await admin.get(`/api/v1/opportunities/${deal.body.id}`)).body;
     assert.equal(dealNow.stage, 'closed_won');

@@ -10,7 +10,8 @@ import { DUPLICATES, EXPECTED_FORMAT, LAYOUTS, people, ROWS } from '../vendor-ex
  * Each imports with no mapping, with nothing turned into replacement characters.
  */
 
-const upload = (client: Client, body: Buffer, query = '') => client.request('POST', `/api/v1/imports/contacts?fileName=export.csv${query}`, body, { 'content-type': 'text/csv' });
+const upload = (client: Client, body: Buffer, query = '') =>
+  client.request('POST', `/api/v1/imports/contacts?fileName=export.csv${query}`, body, { 'content-type': 'text/csv' });
 
 describeEachDatabase('Importing the files CRMs and spreadsheets export', (env) => {
   for (const [layout, { make, skipped = 0 }] of Object.entries(LAYOUTS)) {
@@ -37,7 +38,8 @@ describeEachDatabase('Importing the files CRMs and spreadsheets export', (env) =
       assert.equal(found.lastName, 'Müller');
       if (!['excel-utf16', 'pipedrive'].includes(layout)) assert.equal(found.country, 'DE', 'countries by name, in English and German');
       if (layout.startsWith('excel-de')) assert.deepEqual(found.phones, ['+49 30 1900000'], 'a national number read in the row’s country');
-      if (['hubspot', 'salesforce-report', 'pipedrive', 'salesforce-data-loader'].includes(layout)) assert.deepEqual(found.phones, ['+1 617 555 0100 ext. 12'], 'an extension is part of the number');
+      if (['hubspot', 'salesforce-report', 'pipedrive', 'salesforce-data-loader'].includes(layout))
+        assert.deepEqual(found.phones, ['+1 617 555 0100 ext. 12'], 'an extension is part of the number');
       const anna = (await admin.get(`/api/v1/contacts?q=${encodeURIComponent(`${tag}.4@vendor-files.example`)}`)).body.items[0];
       assert.equal(anna.lastName, "O'Keefe, Jr.", 'a quoted comma stays in the cell');
       if (layout === 'pipedrive') {
@@ -45,7 +47,11 @@ describeEachDatabase('Importing the files CRMs and spreadsheets export', (env) =
         assert.deepEqual(withHome.emails, [`${tag}.3@vendor-files.example`, 'home.3@private.example'], 'two e-mail columns both land');
       }
       const stored = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(['source_ref']).execute());
-      if (layout === 'hubspot') assert.ok(stored.some((row) => row.source_ref === 'export.csv#900000'), "the export's record id is kept in provenance");
+      if (layout === 'hubspot')
+        assert.ok(
+          stored.some((row) => row.source_ref === 'export.csv#900000'),
+          "the export's record id is kept in provenance",
+        );
       const everything = JSON.stringify((await admin.get('/api/v1/exports/contacts?format=json')).body);
       assert.equal(everything.includes('\uFFFD'), false, 'no replacement character anywhere');
     });
@@ -69,22 +75,36 @@ describeEachDatabase('Importing the files CRMs and spreadsheets export', (env) =
 
   it('a semicolon file with quotes in the middle of a cell is a 400 naming the line, not a 500', async () => {
     const admin = await signUp(env());
-    const answer = await upload(admin, Buffer.from('Vorname;Nachname;E-Mail\r\nAnna;Alt;anna@example.de\r\nBert;Be"rt" x;bert@example.de\r\n'));
+    const answer = await upload(
+      admin,
+      Buffer.from('Vorname;Nachname;E-Mail\r\nAnna;Alt;anna@example.de\r\nBert;Be"rt" x;bert@example.de\r\n'),
+    );
     assert.equal(answer.status, 200, 'a quote inside an unquoted cell is text (csv-parse reads it as such)');
-    const broken = await upload(admin, Buffer.from('Vorname;Nachname;E-Mail\r\nAnna;Alt;anna@example.de\r\nCarl;"Cee"x;carl@example.de\r\n'));
+    const broken = await upload(
+      admin,
+      Buffer.from('Vorname;Nachname;E-Mail\r\nAnna;Alt;anna@example.de\r\nCarl;"Cee"x;carl@example.de\r\n'),
+    );
     assert.equal(broken.status, 400, JSON.stringify(broken.body));
     assert.equal(broken.body.details.line, 3);
   });
 
   it('reports the line a row starts on when quoted cells hold CRLF, and imports a row without the value it could not read', async () => {
     const admin = await signUp(env());
-    const csv = 'First Name,Last Name,Email,Phone,Notes\r\nAda,One,ada@example.org,+49 30 1234567,"two\r\nlines"\r\nBea,Two,bea@example.org,not a phone,"three\r\nlines\r\nhere"\r\n,,broken-address,,\r\nCid,Three,cid@example.org,,\r\n';
+    const csv =
+      'First Name,Last Name,Email,Phone,Notes\r\nAda,One,ada@example.org,+49 30 1234567,"two\r\nlines"\r\nBea,Two,bea@example.org,not a phone,"three\r\nlines\r\nhere"\r\n,,broken-address,,\r\nCid,Three,cid@example.org,,\r\n';
     const report = await upload(admin, Buffer.from(csv));
     assert.equal(report.status, 200);
-    assert.deepEqual(report.body.errors, [{ line: 7, errors: ['email: must be a valid email address', 'needs a name or an email address'] }]);
-    assert.deepEqual(report.body.leftOut.lines, [{ line: 4, errors: ['phone: must be a phone number (digits, spaces, + ( ) . - /, and an extension such as "ext. 12")'] }]);
+    assert.deepEqual(report.body.errors, [
+      { line: 7, errors: ['email: must be a valid email address', 'needs a name or an email address'] },
+    ]);
+    assert.deepEqual(report.body.leftOut.lines, [
+      { line: 4, errors: ['phone: must be a phone number (digits, spaces, + ( ) . - /, and an extension such as "ext. 12")'] },
+    ]);
     assert.equal(report.body.created, 3);
     const strict = await upload(admin, Buffer.from(csv), '&strict=true&dryRun=true');
-    assert.deepEqual(strict.body.errors.map((error: { line: number }) => error.line), [4, 7]);
+    assert.deepEqual(
+      strict.body.errors.map((error: { line: number }) => error.line),
+      [4, 7],
+    );
   });
 });

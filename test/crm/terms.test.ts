@@ -15,13 +15,23 @@ describeEachDatabase('person terms (blind-index lookups)', (env) => {
         const indexes = await tx.selectFrom('contacts').select(['id', 'email_index', 'name_index']).execute();
         const leads = await tx.selectFrom('leads').select(['id', 'email_index', 'name_index']).execute();
         const expected = [
-          ...indexes.flatMap((c) => [...c.email_index.map((i) => `contact ${c.id} email:${i}`), ...c.name_index.map((i) => `contact ${c.id} name:${i}`)]),
-          ...leads.flatMap((l) => [...(l.email_index ? [`lead ${l.id} email:${l.email_index}`] : []), ...l.name_index.map((i) => `lead ${l.id} name:${i}`)]),
+          ...indexes.flatMap((c) => [
+            ...c.email_index.map((i) => `contact ${c.id} email:${i}`),
+            ...c.name_index.map((i) => `contact ${c.id} name:${i}`),
+          ]),
+          ...leads.flatMap((l) => [
+            ...(l.email_index ? [`lead ${l.id} email:${l.email_index}`] : []),
+            ...l.name_index.map((i) => `lead ${l.id} name:${i}`),
+          ]),
         ];
         return { actual: rows.map((r) => `${r.person_type} ${r.person_id} ${r.term}`).sort(), expected: [...new Set(expected)].sort() };
       });
 
-    const contact = await admin.post('/api/v1/contacts', { firstName: 'Ada', lastName: 'Lovelace', emails: ['ada@example.org', 'countess@example.org'] });
+    const contact = await admin.post('/api/v1/contacts', {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      emails: ['ada@example.org', 'countess@example.org'],
+    });
     const lead = await admin.post('/api/v1/leads', { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.org' });
     let state = await terms();
     assert.equal(state.actual.length, 4 + 3);
@@ -33,9 +43,15 @@ describeEachDatabase('person terms (blind-index lookups)', (env) => {
     assert.equal(state.actual.length, 3 + 3);
     assert.deepEqual(state.actual, state.expected);
     const found = await admin.get('/api/v1/contacts?q=ada@analytical.example');
-    assert.deepEqual(found.body.items.map((c: any) => c.id), [contact.body.id]);
+    assert.deepEqual(
+      found.body.items.map((c: any) => c.id),
+      [contact.body.id],
+    );
     assert.equal((await admin.get('/api/v1/contacts?q=ada@example.org')).body.items.length, 0, 'the old address no longer finds her');
-    assert.deepEqual((await admin.get('/api/v1/contacts?q=Ada King')).body.items.map((c: any) => c.id), [contact.body.id]);
+    assert.deepEqual(
+      (await admin.get('/api/v1/contacts?q=Ada King')).body.items.map((c: any) => c.id),
+      [contact.body.id],
+    );
     assert.equal((await admin.get('/api/v1/contacts?q=Ada Lovelace')).body.items.length, 0);
 
     assert.equal((await admin.delete(`/api/v1/contacts/${contact.body.id}`)).status, 204);
@@ -58,10 +74,15 @@ describeEachDatabase('person terms (blind-index lookups)', (env) => {
       withTenant(env().db, tenantId, async (tx) => {
         // With sequential scans priced out, a plan that still scans contacts has no index it may use.
         await sql`set local enable_seqscan = off`.execute(tx);
-        const { rows } = await sql<Record<string, string>>`explain select id from contacts where tenant_id = ${tenantId} and ${condition}`.execute(tx);
+        const { rows } = await sql<
+          Record<string, string>
+        >`explain select id from contacts where tenant_id = ${tenantId} and ${condition}`.execute(tx);
         return rows.map((row) => Object.values(row)[0]).join('\n');
       });
-    const byTerms = () => plan(sql`${hasAnyTerm('contacts', tenantId, [emailTerm('x')])} and ${hasAllTerms('contacts', tenantId, [nameTerm('a'), nameTerm('b')])}`);
+    const byTerms = () =>
+      plan(
+        sql`${hasAnyTerm('contacts', tenantId, [emailTerm('x')])} and ${hasAllTerms('contacts', tenantId, [nameTerm('a'), nameTerm('b')])}`,
+      );
     const probesPerTerm = /Index (Only )?Scan using person_terms_pkey on person_terms[^\n]*\n[^\n]*Index Cond: .*term = wanted\.term/;
     // Before any statistics exist (a first import), where `term = ANY` read every term of the workspace (migration 0024)…
     assert.match(await byTerms(), probesPerTerm, 'terms are looked up by key, one probe per term, without statistics');

@@ -18,10 +18,16 @@ describeEachDatabase('one contact per address under parallel writers', (env) => 
   it('20 parallel creations with one address make one contact and 19 answers of 409', async () => {
     const admin = await signUp(env());
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => admin.request('POST', '/api/v1/contacts', { firstName: `Racer ${i}`, emails: ['Race@Example.com'] })),
+      Array.from({ length: 20 }, (_, i) =>
+        admin.request('POST', '/api/v1/contacts', { firstName: `Racer ${i}`, emails: ['Race@Example.com'] }),
+      ),
     );
     const statuses = answers.map((answer) => answer.status).sort();
-    assert.deepEqual(statuses, [201, ...Array(19).fill(409)], JSON.stringify(answers.filter((a) => a.status !== 201 && a.status !== 409).map((a) => a.body)));
+    assert.deepEqual(
+      statuses,
+      [201, ...Array(19).fill(409)],
+      JSON.stringify(answers.filter((a) => a.status !== 201 && a.status !== 409).map((a) => a.body)),
+    );
     for (const answer of answers.filter((a) => a.status === 409)) assert.equal(answer.body.error, 'conflict');
     const found = await admin.request('GET', '/api/v1/contacts?email=race@example.com');
     assert.equal(found.body.items.length, 1);
@@ -33,12 +39,19 @@ describeEachDatabase('one contact per address under parallel writers', (env) => 
     const rows = Array.from({ length: 1_200 }, (_, i) => `twice${i}@import.example,Person ${i}`).join('\n');
     const file = `email,first_name\n${rows}\n`;
     const reports = await Promise.all(
-      ['first.csv', 'second.csv'].map((name) => admin.request('POST', `/api/v1/imports/contacts?fileName=${name}`, file, { 'content-type': 'text/csv' })),
+      ['first.csv', 'second.csv'].map((name) =>
+        admin.request('POST', `/api/v1/imports/contacts?fileName=${name}`, file, { 'content-type': 'text/csv' }),
+      ),
     );
     for (const report of reports) assert.equal(report.status, 200, JSON.stringify(report.body));
     assert.equal(reports[0]!.body.created + reports[1]!.body.created, 1_200);
     assert.equal(reports[0]!.body.duplicates + reports[1]!.body.duplicates, 1_200);
-    const stored = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow());
+    const stored = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('contacts')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow(),
+    );
     assert.equal(Number(stored.n), 1_200);
   });
 
@@ -51,9 +64,12 @@ describeEachDatabase('one contact per address under parallel writers', (env) => 
     assert.equal(second.status, 201);
     await assert.rejects(
       withTenant(env().db, tenantId, (tx) =>
-        sql`update contacts set email_index = (select email_index from contacts where id = ${first.body.id}) where id = ${second.body.id}`.execute(tx),
+        sql`update contacts set email_index = (select email_index from contacts where id = ${first.body.id}) where id = ${second.body.id}`.execute(
+          tx,
+        ),
       ),
-      (error: { code?: string; message?: string }) => error.code === '23505' && /person_terms_one_contact_per_address/.test(error.message ?? ''),
+      (error: { code?: string; message?: string }) =>
+        error.code === '23505' && /person_terms_one_contact_per_address/.test(error.message ?? ''),
     );
     const lead = await admin.request('POST', '/api/v1/leads', { firstName: 'Inquiry', email: 'held@example.com' });
     assert.equal(lead.status, 201, 'a lead may share the address of a contact: it is an inquiry, not a second person');

@@ -21,7 +21,10 @@ describeEachDatabase('envelope encryption', (env) => {
     assert.equal(clear, 'grace@example.com');
     // A fresh process (no caches) reads it through the wrapped keys alone.
     const cold = new KeyService(keys.master);
-    assert.equal(await withTenant(db, tenantId, (tx) => cold.decryptField(tx, tenantId, 'contacts.email', ciphertext)), 'grace@example.com');
+    assert.equal(
+      await withTenant(db, tenantId, (tx) => cold.decryptField(tx, tenantId, 'contacts.email', ciphertext)),
+      'grace@example.com',
+    );
   });
 
   it('rejects a tampered ciphertext and a ciphertext moved to another field', async () => {
@@ -32,8 +35,14 @@ describeEachDatabase('envelope encryption', (env) => {
     const bytes = Buffer.from(body, 'base64url');
     bytes[bytes.length - 1]! ^= 0x01;
     const tampered = `${prefix}:${id}:${bytes.toString('base64url')}`;
-    await assert.rejects(withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.first_name', tampered)), /authenticated/);
-    await assert.rejects(withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.last_name', ciphertext)), /authenticated/);
+    await assert.rejects(
+      withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.first_name', tampered)),
+      /authenticated/,
+    );
+    await assert.rejects(
+      withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.last_name', ciphertext)),
+      /authenticated/,
+    );
   });
 
   it('makes every ciphertext of a subject undecryptable once its key is destroyed', async () => {
@@ -49,11 +58,19 @@ describeEachDatabase('envelope encryption', (env) => {
 
     assert.equal(await withTenant(db, tenantId, (tx) => keys.destroySubjectKey(tx, tenantId, id)), true);
     for (const ciphertext of ciphertexts) {
-      await assert.rejects(withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.email', ciphertext)), KeyDestroyedError);
+      await assert.rejects(
+        withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.email', ciphertext)),
+        KeyDestroyedError,
+      );
       const cold = new KeyService(keys.master);
-      await assert.rejects(withTenant(db, tenantId, (tx) => cold.decryptField(tx, tenantId, 'contacts.email', ciphertext)), KeyDestroyedError);
+      await assert.rejects(
+        withTenant(db, tenantId, (tx) => cold.decryptField(tx, tenantId, 'contacts.email', ciphertext)),
+        KeyDestroyedError,
+      );
     }
-    const row = await withTenant(db, tenantId, (tx) => tx.selectFrom('subject_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    const row = await withTenant(db, tenantId, (tx) =>
+      tx.selectFrom('subject_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+    );
     assert.equal(row.wrapped_key, null);
     assert.ok(row.destroyed_at);
     assert.equal(await withTenant(db, tenantId, (tx) => keys.decryptField(tx, tenantId, 'contacts.email', survivor)), 'bob@example.com');
@@ -75,7 +92,9 @@ describeEachDatabase('envelope encryption', (env) => {
     const tenantId = (await signUp(env())).info.workspace.id;
     const { keys, db } = env().app;
     const oldMaster = keys.master as LocalKeyring;
-    const ciphertext = await withTenant(db, tenantId, (tx) => keys.encryptField(tx, tenantId, subject(), 'notes.body', 'call back on Monday'));
+    const ciphertext = await withTenant(db, tenantId, (tx) =>
+      keys.encryptField(tx, tenantId, subject(), 'notes.body', 'call back on Monday'),
+    );
     const before = await withTenant(db, tenantId, (tx) => keys.blindIndex(tx, tenantId, 'email', 'x@example.com'));
 
     const newKey = randomKey();
@@ -85,7 +104,10 @@ describeEachDatabase('envelope encryption', (env) => {
 
     const onlyNew = new LocalKeyring([newKey]);
     const keyIds = await db.kysely.selectFrom('tenant_keys').select('master_key_id').distinct().execute();
-    assert.deepEqual(keyIds.map((row) => row.master_key_id), [onlyNew.currentKeyId()]);
+    assert.deepEqual(
+      keyIds.map((row) => row.master_key_id),
+      [onlyNew.currentKeyId()],
+    );
     const fresh = new KeyService(onlyNew);
     await fresh.loadSystemKey(db);
     assert.equal(await withTenant(db, tenantId, (tx) => fresh.decryptField(tx, tenantId, 'notes.body', ciphertext)), 'call back on Monday');
@@ -93,6 +115,9 @@ describeEachDatabase('envelope encryption', (env) => {
 
     // The retired key alone can no longer unwrap anything.
     const stale = new KeyService(oldMaster);
-    await assert.rejects(withTenant(db, tenantId, (tx) => stale.decryptField(tx, tenantId, 'notes.body', ciphertext)), MasterKeyError);
+    await assert.rejects(
+      withTenant(db, tenantId, (tx) => stale.decryptField(tx, tenantId, 'notes.body', ciphertext)),
+      MasterKeyError,
+    );
   });
 });

@@ -63,7 +63,13 @@ describeEachDatabase(
     });
 
     it('classifies what PostgreSQL and the driver say when the database goes away', () => {
-      for (const error of [{ code: '57P01' }, { code: '57P03' }, { code: '08006' }, { code: 'ECONNREFUSED' }, new Error('Connection terminated unexpectedly')]) {
+      for (const error of [
+        { code: '57P01' },
+        { code: '57P03' },
+        { code: '08006' },
+        { code: 'ECONNREFUSED' },
+        new Error('Connection terminated unexpectedly'),
+      ]) {
         assert.equal(databaseUnavailable(error)?.status, 503, JSON.stringify(error));
       }
       assert.equal(databaseUnavailable({ code: '53100' })?.status, 507);
@@ -73,7 +79,10 @@ describeEachDatabase(
     it('tells the operator what failed, whatever was thrown (issue 24, finding 3: "lawful: undefined" on a full disk)', () => {
       assert.match(describeFailure({ errno: -28, code: 'ENOSPC', syscall: 'write' }), /^the disk is full/);
       assert.match(describeFailure(new Error('could not extend file "base/1/2": No space left on device')), /^the disk is full/);
-      assert.match(describeFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })), /does not answer/);
+      assert.match(
+        describeFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+        /does not answer/,
+      );
       assert.equal(describeFailure(42), '42');
       assert.equal(describeFailure({ status: 'odd' }), '{"status":"odd"}');
     });

@@ -36,7 +36,10 @@ for (const backend of backends()) {
     it('refuses to run when an applied migration file changed', async () => {
       const dir = copyMigrations();
       fs.appendFileSync(path.join(dir, '0001_tenancy_and_app_role.sql'), '\n-- edited after the fact\n');
-      await assert.rejects(migrate(db, dir), (error: Error) => error instanceof MigrationError && /changed after it was applied/.test(error.message));
+      await assert.rejects(
+        migrate(db, dir),
+        (error: Error) => error instanceof MigrationError && /changed after it was applied/.test(error.message),
+      );
     });
 
     it('refuses to run when an applied migration file is missing', async () => {
@@ -52,7 +55,11 @@ for (const backend of backends()) {
       const file = path.join(dir, `${next}_broken.sql`);
       fs.writeFileSync(file, 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n');
       await assert.rejects(migrate(db, dir), /broken\.sql failed/);
-      const leftover = await db.kysely.selectFrom('pg_tables' as any).select('tablename' as any).where('tablename' as any, '=', 'half_done').execute();
+      const leftover = await db.kysely
+        .selectFrom('pg_tables' as any)
+        .select('tablename' as any)
+        .where('tablename' as any, '=', 'half_done')
+        .execute();
       assert.equal(leftover.length, 0);
       fs.writeFileSync(file, 'CREATE TABLE half_done (id int);\n');
       assert.deepEqual((await migrate(db, dir)).applied, [`${next}_broken`]);

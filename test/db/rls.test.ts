@@ -13,10 +13,16 @@ describeEachDatabase('row-level security', (env) => {
     for (const table of ['members', 'tenant_keys', 'audit_events', 'audit_chain_heads'] as const) {
       const seenByA = await withTenant(env().db, tenantA, (tx) => tx.selectFrom(table).select('tenant_id').execute());
       assert.ok(seenByA.length > 0, `${table} has rows of A`);
-      assert.ok(seenByA.every((row) => row.tenant_id === tenantA), `${table} leaks another tenant's rows`);
+      assert.ok(
+        seenByA.every((row) => row.tenant_id === tenantA),
+        `${table} leaks another tenant's rows`,
+      );
     }
     const tenants = await withTenant(env().db, tenantA, (tx) => tx.selectFrom('tenants').select('id').execute());
-    assert.deepEqual(tenants.map((row) => row.id), [tenantA]);
+    assert.deepEqual(
+      tenants.map((row) => row.id),
+      [tenantA],
+    );
     // The owner connection (superuser in tests) sees both, so the filter above is the policy's doing.
     const all = await env().db.kysely.selectFrom('members').select('tenant_id').distinct().execute();
     assert.ok(all.some((row) => row.tenant_id === tenantB));

@@ -21,15 +21,26 @@ describeEachDatabase('ready to shard by workspace', (env) => {
     const statements = citusStatements(layout);
     assert.equal(statements.length, layout.tables.length);
     const position = (table: string) => statements.findIndex((s) => s.includes(`('${table}'`));
-    for (const key of layout.foreignKeys) if (key.child !== key.parent) assert.ok(position(key.parent) < position(key.child), `${key.parent} before ${key.child}`);
+    for (const key of layout.foreignKeys)
+      if (key.child !== key.parent) assert.ok(position(key.parent) < position(key.child), `${key.parent} before ${key.child}`);
     assert.equal(statements.filter((s) => s.includes('colocate_with')).length, distributed.length - 1);
 
     // What the check would catch: a key between workspace tables without tenant_id, a global table
     // pointing into a workspace table, and a workspace table pointing at the coordinator.
-    const probe = (child: string, parent: string, pairs: Array<{ child: string; parent: string }>) => foreignKeyProblems({ ...layout, foreignKeys: [{ name: 'probe', child, parent, pairs }] });
+    const probe = (child: string, parent: string, pairs: Array<{ child: string; parent: string }>) =>
+      foreignKeyProblems({ ...layout, foreignKeys: [{ name: 'probe', child, parent, pairs }] });
     assert.match(probe('notes', 'contacts', [{ child: 'record_id', parent: 'id' }])[0]!, /does not carry tenant_id/);
-    assert.match(probe('users', 'members', [{ child: 'tenant_id', parent: 'tenant_id' }])[0]!, /the reference table users references the workspace table/);
+    assert.match(
+      probe('users', 'members', [{ child: 'tenant_id', parent: 'tenant_id' }])[0]!,
+      /the reference table users references the workspace table/,
+    );
     assert.match(probe('contacts', 'sessions', [{ child: 'owner_id', parent: 'id' }])[0]!, /references the coordinator table/);
-    assert.deepEqual(probe('notes', 'contacts', [{ child: 'tenant_id', parent: 'tenant_id' }, { child: 'record_id', parent: 'id' }]), []);
+    assert.deepEqual(
+      probe('notes', 'contacts', [
+        { child: 'tenant_id', parent: 'tenant_id' },
+        { child: 'record_id', parent: 'id' },
+      ]),
+      [],
+    );
   });
 });

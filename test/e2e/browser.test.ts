@@ -58,7 +58,9 @@ describeEachDatabase('web app in a real browser', (env) => {
     const account = (await admin.get('/api/v1/accounts?q=browser')).body.items[0];
     const contact = (await admin.get('/api/v1/contacts?q=ada%40browser-test.example')).body.items[0];
     assert.equal(contact.accountId, account.id, 'the contact was created at the account');
-    const deal = (await admin.post('/api/v1/opportunities', { name: 'Browser deal', accountId: account.id, amount: '4200', contactIds: [contact.id] })).body;
+    const deal = (
+      await admin.post('/api/v1/opportunities', { name: 'Browser deal', accountId: account.id, amount: '4200', contactIds: [contact.id] })
+    ).body;
 
     await page.getByRole('link', { name: 'Pipeline' }).click();
     const card = page.locator(`article[data-id="${deal.id}"]`);
@@ -89,8 +91,14 @@ describeEachDatabase('web app in a real browser', (env) => {
     await newPurpose.getByLabel('Name').fill('Monthly newsletter');
     await newPurpose.getByLabel('Direct marketing').check();
     await newPurpose.getByRole('button', { name: 'Add purpose' }).click();
-    await page.getByRole('row', { name: /Monthly newsletter/ }).getByRole('button', { name: 'Activate' }).click();
-    await page.getByRole('row', { name: /Monthly newsletter/ }).getByRole('button', { name: 'Retire' }).waitFor();
+    await page
+      .getByRole('row', { name: /Monthly newsletter/ })
+      .getByRole('button', { name: 'Activate' })
+      .click();
+    await page
+      .getByRole('row', { name: /Monthly newsletter/ })
+      .getByRole('button', { name: 'Retire' })
+      .waitFor();
 
     await page.getByRole('link', { name: 'Forms' }).click();
     await page.getByRole('button', { name: 'New form' }).click();
@@ -119,7 +127,9 @@ describeEachDatabase('web app in a real browser', (env) => {
     await checkbox.check();
     await visitor.getByRole('button', { name: 'Submit' }).click();
     await visitor.getByText('We have sent you an email').waitFor();
-    const mail = env().mailer.sent.filter((m) => m.to === 'vera@visitor.example').at(-1);
+    const mail = env()
+      .mailer.sent.filter((m) => m.to === 'vera@visitor.example')
+      .at(-1);
     assert.ok(mail, 'a confirmation email was sent');
     const link = mail.text.match(/https?:\/\/\S+\/f\/confirm\/\S+/)![0];
     await visitor.goto(`${base}${new URL(link).pathname}`);
@@ -138,38 +148,51 @@ describeEachDatabase('web app in a real browser', (env) => {
     await page.screenshot({ path: path.join(os.tmpdir(), `lawful-consent-${env().backend}.png`), fullPage: true });
   });
 
-  it('a person downloads their data from the privacy portal and asks for erasure; the request is completed in the queue', { skip }, async () => {
-    const contact = (await admin.post('/api/v1/contacts', { firstName: 'Paula', lastName: 'Portal', emails: ['paula@visitor.example'] })).body;
-    const slug = admin.info.workspace.slug;
-    const personContext = await browser.newContext({ acceptDownloads: true });
-    const person = await personContext.newPage();
-    await person.goto(`${base}/privacy/${slug}`);
-    await person.getByLabel('Email address').fill('paula@visitor.example');
-    await person.getByRole('button', { name: 'Send me a link' }).click();
-    await person.getByRole('heading', { name: 'Check your inbox' }).waitFor();
-    const mail = env().mailer.sent.filter((m) => m.to === 'paula@visitor.example').at(-1)!;
-    const link = mail.text.match(/https?:\/\/\S+\/open\/\S+/)![0];
-    await person.goto(`${base}${new URL(link).pathname}`);
-    await person.getByRole('button', { name: 'Continue' }).click();
-    await person.getByRole('heading', { name: /Your data at/ }).waitFor();
-    await person.getByRole('table', { name: 'Data held' }).getByText('Paula').first().waitFor();
-    const [download] = await Promise.all([person.waitForEvent('download'), person.getByRole('link', { name: /Download everything/ }).click()]);
-    const file = path.join(os.tmpdir(), `lawful-portal-${env().backend}.zip`);
-    await download.saveAs(file);
-    const zip = unzipSync(new Uint8Array(fs.readFileSync(file)));
-    assert.equal(JSON.parse(strFromU8(zip['report.json']!)).subject.email, 'paula@visitor.example');
-    await person.getByRole('form', { name: 'Erase my data' }).getByRole('button', { name: 'Erase my data' }).click();
-    await person.getByText('Your erasure request is received').waitFor();
-    await personContext.close();
+  it(
+    'a person downloads their data from the privacy portal and asks for erasure; the request is completed in the queue',
+    { skip },
+    async () => {
+      const contact = (await admin.post('/api/v1/contacts', { firstName: 'Paula', lastName: 'Portal', emails: ['paula@visitor.example'] }))
+        .body;
+      const slug = admin.info.workspace.slug;
+      const personContext = await browser.newContext({ acceptDownloads: true });
+      const person = await personContext.newPage();
+      await person.goto(`${base}/privacy/${slug}`);
+      await person.getByLabel('Email address').fill('paula@visitor.example');
+      await person.getByRole('button', { name: 'Send me a link' }).click();
+      await person.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+      const mail = env()
+        .mailer.sent.filter((m) => m.to === 'paula@visitor.example')
+        .at(-1)!;
+      const link = mail.text.match(/https?:\/\/\S+\/open\/\S+/)![0];
+      await person.goto(`${base}${new URL(link).pathname}`);
+      await person.getByRole('button', { name: 'Continue' }).click();
+      await person.getByRole('heading', { name: /Your data at/ }).waitFor();
+      await person.getByRole('table', { name: 'Data held' }).getByText('Paula').first().waitFor();
+      const [download] = await Promise.all([
+        person.waitForEvent('download'),
+        person.getByRole('link', { name: /Download everything/ }).click(),
+      ]);
+      const file = path.join(os.tmpdir(), `lawful-portal-${env().backend}.zip`);
+      await download.saveAs(file);
+      const zip = unzipSync(new Uint8Array(fs.readFileSync(file)));
+      assert.equal(JSON.parse(strFromU8(zip['report.json']!)).subject.email, 'paula@visitor.example');
+      await person.getByRole('form', { name: 'Erase my data' }).getByRole('button', { name: 'Erase my data' }).click();
+      await person.getByText('Your erasure request is received').waitFor();
+      await personContext.close();
 
-    await page.goto(`${base}/#/requests`);
-    await page.getByRole('link', { name: 'erasure' }).click();
-    await page.getByRole('heading', { name: /erasure request/ }).waitFor();
-    await page.getByRole('button', { name: 'Erase and complete' }).click();
-    await page.getByRole('list', { name: 'Evidence' }).getByText(/Erased contact/).waitFor();
-    assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 404);
-    await page.screenshot({ path: path.join(os.tmpdir(), `lawful-request-${env().backend}.png`), fullPage: true });
-  });
+      await page.goto(`${base}/#/requests`);
+      await page.getByRole('link', { name: 'erasure' }).click();
+      await page.getByRole('heading', { name: /erasure request/ }).waitFor();
+      await page.getByRole('button', { name: 'Erase and complete' }).click();
+      await page
+        .getByRole('list', { name: 'Evidence' })
+        .getByText(/Erased contact/)
+        .waitFor();
+      assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 404);
+      await page.screenshot({ path: path.join(os.tmpdir(), `lawful-request-${env().backend}.png`), fullPage: true });
+    },
+  );
 
   it('records an incident and its decision, and shows the compliance dashboard with the CNIL steps', { skip }, async () => {
     await page.goto(`${base}/#/incidents`);
@@ -211,9 +234,14 @@ describeEachDatabase('web app in a real browser', (env) => {
       await page.reload();
       const section = page.getByRole('region', { name: 'Sales HubSpot' });
       await section.getByRole('row', { name: 'contacts 3 3 0 0 0 0' }).waitFor();
-      const synced = (await admin.get('/api/v1/contacts?limit=200')).body.items.find((c: any) => c.emails[0] === 'browser0@hubspot.example');
+      const synced = (await admin.get('/api/v1/contacts?limit=200')).body.items.find(
+        (c: any) => c.emails[0] === 'browser0@hubspot.example',
+      );
       await page.goto(`${base}/#/contacts/${synced.id}`);
-      await page.getByRole('region', { name: 'Other CRMs' }).getByText(/Sales HubSpot: contacts \d+ — brought in by this CRM/).waitFor();
+      await page
+        .getByRole('region', { name: 'Other CRMs' })
+        .getByText(/Sales HubSpot: contacts \d+ — brought in by this CRM/)
+        .waitFor();
       await page.goto(`${base}/#/integrations`);
       page.once('dialog', (dialog) => void dialog.accept());
       await section.getByRole('button', { name: 'Disconnect and purge' }).click();

@@ -71,7 +71,10 @@ interface ModelSerializer {
 export function conforming<T>(models: ModelSerializer, model: string, body: T): T {
   const sent = JSON.parse(JSON.stringify(body)) as unknown;
   const read = JSON.parse(JSON.stringify(models.serialize(models.deserialize(sent, model, ''), model, ''))) as unknown;
-  if (!isDeepStrictEqual(read, sent)) throw new Error(`the fake HubSpot's ${model} is not what the SDK reads: sent ${JSON.stringify(sent).slice(0, 400)}, SDK read ${JSON.stringify(read).slice(0, 400)}`);
+  if (!isDeepStrictEqual(read, sent))
+    throw new Error(
+      `the fake HubSpot's ${model} is not what the SDK reads: sent ${JSON.stringify(sent).slice(0, 400)}, SDK read ${JSON.stringify(read).slice(0, 400)}`,
+    );
   return body;
 }
 /**
@@ -96,7 +99,12 @@ const MAX_LIST_LIMIT = 100;
 const MAX_SEARCH_LIMIT = 200;
 
 export class FakeHubSpot extends FakeApi {
-  readonly objects: Record<HubSpotType, Map<string, FakeObject>> = { companies: new Map(), contacts: new Map(), deals: new Map(), tasks: new Map() };
+  readonly objects: Record<HubSpotType, Map<string, FakeObject>> = {
+    companies: new Map(),
+    contacts: new Map(),
+    deals: new Map(),
+    tasks: new Map(),
+  };
   readonly clientId = 'fake-client-id';
   readonly clientSecret = 'fake-client-secret';
   private accessTokens = new Set<string>();
@@ -113,7 +121,11 @@ export class FakeHubSpot extends FakeApi {
   /** The portal's company currency (account-info details). */
   companyCurrency = 'EUR';
   /** Pipelines beyond the default one: id, label, stages with HubSpot's string metadata. */
-  readonly customPipelines: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; metadata: { probability: string; isClosed: string } }> }> = [];
+  readonly customPipelines: Array<{
+    id: string;
+    label: string;
+    stages: Array<{ id: string; label: string; metadata: { probability: string; isClosed: string } }>;
+  }> = [];
   /** The next this many requests (token endpoint excepted) are answered 429. */
   rateLimitNext = 0;
   /** Seconds sent in Retry-After with a 429. */
@@ -151,7 +163,13 @@ export class FakeHubSpot extends FakeApi {
   seed(type: HubSpotType, properties: Record<string, string | null>, at?: Date): FakeObject {
     this.version += 1;
     const now = at ? at.toISOString() : this.tick();
-    const object: FakeObject = { id: String(this.nextId++), properties: { ...properties, [MODIFIED_PROPERTY[type]]: now, createdate: now }, createdAt: now, updatedAt: now, archived: false };
+    const object: FakeObject = {
+      id: String(this.nextId++),
+      properties: { ...properties, [MODIFIED_PROPERTY[type]]: now, createdate: now },
+      createdAt: now,
+      updatedAt: now,
+      archived: false,
+    };
     this.objects[type].set(object.id, object);
     return object;
   }
@@ -198,7 +216,11 @@ export class FakeHubSpot extends FakeApi {
   }
 
   protected handle(method: string, url: URL, headers: IncomingHttpHeaders, raw: string): FakeAnswer {
-    const error = (status: number, category: string, message: string, extra: Record<string, string> = {}) => ({ status, body: { status: 'error', category, message, correlationId: crypto.randomUUID() }, headers: extra });
+    const error = (status: number, category: string, message: string, extra: Record<string, string> = {}) => ({
+      status,
+      body: { status: 'error', category, message, correlationId: crypto.randomUUID() },
+      headers: extra,
+    });
     const revoke = /^\/oauth\/v1\/refresh-tokens\/(.+)$/.exec(url.pathname);
     if (method === 'DELETE' && revoke) {
       // HubSpot's "Delete a refresh token": 204, and the token no longer refreshes.
@@ -207,13 +229,22 @@ export class FakeHubSpot extends FakeApi {
     }
     if (method === 'POST' && url.pathname === '/oauth/v1/token' && new URLSearchParams(raw).get('grant_type') === 'authorization_code') {
       const form = new URLSearchParams(raw);
-      if (form.get('client_secret') !== this.clientSecret || !this.authorizations.redeem(form, this.clientId)) return error(400, 'BAD_AUTH_CODE', 'missing or unknown auth code');
+      if (form.get('client_secret') !== this.clientSecret || !this.authorizations.redeem(form, this.clientId))
+        return error(400, 'BAD_AUTH_CODE', 'missing or unknown auth code');
       const tokens = this.issueTokens();
-      return { status: 200, body: { token_type: 'bearer', access_token: tokens.accessToken, refresh_token: tokens.refreshToken, expires_in: 1800 } };
+      return {
+        status: 200,
+        body: { token_type: 'bearer', access_token: tokens.accessToken, refresh_token: tokens.refreshToken, expires_in: 1800 },
+      };
     }
     if (method === 'POST' && url.pathname === '/oauth/v1/token') {
       const form = new URLSearchParams(raw);
-      if (form.get('grant_type') !== 'refresh_token' || form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) return error(400, 'BAD_CLIENT', 'invalid client or grant');
+      if (
+        form.get('grant_type') !== 'refresh_token' ||
+        form.get('client_id') !== this.clientId ||
+        form.get('client_secret') !== this.clientSecret
+      )
+        return error(400, 'BAD_CLIENT', 'invalid client or grant');
       const refreshToken = form.get('refresh_token') ?? '';
       if (!this.refreshTokens.has(refreshToken)) return error(400, 'BAD_REFRESH_TOKEN', 'missing or unknown refresh token');
       const accessToken = `at-${crypto.randomBytes(8).toString('hex')}`;
@@ -221,10 +252,13 @@ export class FakeHubSpot extends FakeApi {
       return { status: 200, body: { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: 1800 } };
     }
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
-    if (!token || !this.accessTokens.has(token)) return error(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+    if (!token || !this.accessTokens.has(token))
+      return error(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
     if (this.rateLimitNext > 0) {
       this.rateLimitNext -= 1;
-      return error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', { 'retry-after': String(this.retryAfterSeconds) });
+      return error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', {
+        'retry-after': String(this.retryAfterSeconds),
+      });
     }
     const batchRead = /^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/.exec(url.pathname);
     if (method === 'POST' && batchRead) {
@@ -234,9 +268,24 @@ export class FakeHubSpot extends FakeApi {
       if (inputs.length > 1000) return error(400, 'VALIDATION_ERROR', 'at most 1000 inputs');
       const results = inputs.flatMap((input) => {
         const others = this.associations.get(`${from}/${input.id}/${to}`) ?? [];
-        return others.length ? [{ from: { id: input.id }, to: others.map((id, at) => ({ toObjectId: Number(id), associationTypes: associationTypes(from, to, at === 0) })) }] : [];
+        return others.length
+          ? [
+              {
+                from: { id: input.id },
+                to: others.map((id, at) => ({ toObjectId: Number(id), associationTypes: associationTypes(from, to, at === 0) })),
+              },
+            ]
+          : [];
       });
-      return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicAssociationMultiWithLabel', { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() }) };
+      return {
+        status: 200,
+        body: conforming(AssociationModels, 'BatchResponsePublicAssociationMultiWithLabel', {
+          status: 'COMPLETE',
+          results,
+          startedAt: new Date().toISOString(),
+          completedAt: new Date().toISOString(),
+        }),
+      };
     }
     const associate = /^\/crm\/v4\/objects\/(\w+)\/(\d+)\/associations\/default\/(\w+)\/(\d+)$/.exec(url.pathname);
     if (method === 'PUT' && associate) {
@@ -246,13 +295,44 @@ export class FakeHubSpot extends FakeApi {
       this.associate(from, id, to, toId);
       const now = new Date().toISOString();
       const typeId = ASSOCIATION_TYPES[`${from}/${to}`]!.typeId;
-      return { status: 200, body: conforming(AssociationModels, 'BatchResponsePublicDefaultAssociation', { status: 'COMPLETE', results: [{ from: { id }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId } }], startedAt: now, completedAt: now }) };
+      return {
+        status: 200,
+        body: conforming(AssociationModels, 'BatchResponsePublicDefaultAssociation', {
+          status: 'COMPLETE',
+          results: [
+            { from: { id }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId } },
+          ],
+          startedAt: now,
+          completedAt: now,
+        }),
+      };
     }
     if (method === 'GET' && url.pathname === '/account-info/v3/details') {
-      return { status: 200, body: { portalId: 62515, accountType: 'STANDARD', timeZone: 'Europe/Berlin', companyCurrency: this.companyCurrency, additionalCurrencies: [], utcOffset: '+01:00', utcOffsetMilliseconds: 3_600_000, uiDomain: 'app-eu1.hubspot.com', dataHostingLocation: 'eu1' } };
+      return {
+        status: 200,
+        body: {
+          portalId: 62515,
+          accountType: 'STANDARD',
+          timeZone: 'Europe/Berlin',
+          companyCurrency: this.companyCurrency,
+          additionalCurrencies: [],
+          utcOffset: '+01:00',
+          utcOffsetMilliseconds: 3_600_000,
+          uiDomain: 'app-eu1.hubspot.com',
+          dataHostingLocation: 'eu1',
+        },
+      };
     }
     if (method === 'GET' && url.pathname === '/crm/v3/pipelines/deals') {
-      const stage = (id: string, label: string, probability: string, displayOrder: number) => ({ id, label, displayOrder, metadata: { probability, isClosed: String(probability === '1.0' || probability === '0.0') }, archived: false, createdAt: EPOCH, updatedAt: EPOCH });
+      const stage = (id: string, label: string, probability: string, displayOrder: number) => ({
+        id,
+        label,
+        displayOrder,
+        metadata: { probability, isClosed: String(probability === '1.0' || probability === '0.0') },
+        archived: false,
+        createdAt: EPOCH,
+        updatedAt: EPOCH,
+      });
       const standard = {
         id: 'default',
         label: 'Sales Pipeline',
@@ -260,14 +340,29 @@ export class FakeHubSpot extends FakeApi {
         archived: false,
         createdAt: EPOCH,
         updatedAt: EPOCH,
-        stages: [stage('appointmentscheduled', 'Appointment Scheduled', '0.2', 0), stage('qualifiedtobuy', 'Qualified To Buy', '0.4', 1), stage('presentationscheduled', 'Presentation Scheduled', '0.6', 2), stage('decisionmakerboughtin', 'Decision Maker Bought-In', '0.8', 3), stage('contractsent', 'Contract Sent', '0.9', 4), stage('closedwon', 'Closed Won', '1.0', 5), stage('closedlost', 'Closed Lost', '0.0', 6)],
+        stages: [
+          stage('appointmentscheduled', 'Appointment Scheduled', '0.2', 0),
+          stage('qualifiedtobuy', 'Qualified To Buy', '0.4', 1),
+          stage('presentationscheduled', 'Presentation Scheduled', '0.6', 2),
+          stage('decisionmakerboughtin', 'Decision Maker Bought-In', '0.8', 3),
+          stage('contractsent', 'Contract Sent', '0.9', 4),
+          stage('closedwon', 'Closed Won', '1.0', 5),
+          stage('closedlost', 'Closed Lost', '0.0', 6),
+        ],
       };
-      const custom = this.customPipelines.map((p, i) => ({ ...p, stages: p.stages.map((s, order) => ({ ...s, displayOrder: order, archived: false, createdAt: EPOCH, updatedAt: EPOCH })), displayOrder: i + 1, archived: false, createdAt: EPOCH, updatedAt: EPOCH }));
+      const custom = this.customPipelines.map((p, i) => ({
+        ...p,
+        stages: p.stages.map((s, order) => ({ ...s, displayOrder: order, archived: false, createdAt: EPOCH, updatedAt: EPOCH })),
+        displayOrder: i + 1,
+        archived: false,
+        createdAt: EPOCH,
+        updatedAt: EPOCH,
+      }));
       return { status: 200, body: conforming(PipelineModels, 'CollectionResponsePipelineNoPaging', { results: [standard, ...custom] }) };
     }
     if (method === 'POST' && url.pathname === '/crm/v3/objects/contacts/gdpr-delete') {
       // HubSpot's GDPR delete: the contact is removed for good (not archived); it needs the crm.objects.contacts.write scope.
-      if (this.refuseGdprDelete) return error(403, 'MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call.');
+      if (this.refuseGdprDelete) return error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.");
       const { objectId } = JSON.parse(raw || '{}') as { objectId?: string };
       if (!objectId || !this.objects.contacts.delete(objectId)) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
       return { status: 204 };
@@ -280,19 +375,29 @@ export class FakeHubSpot extends FakeApi {
     if (method === 'GET' && !match[2]) {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 10), MAX_LIST_LIMIT);
       const archived = url.searchParams.get('archived') === 'true';
-      const properties = url.searchParams.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
+      const properties = url.searchParams
+        .getAll('properties')
+        .flatMap((p) => p.split(','))
+        .filter(Boolean);
       const all = this.sorted(type, archived);
       const after = url.searchParams.get('after');
       const start = after ? all.findIndex((o) => Number(o.id) > Number(after)) : 0;
       const page = start < 0 ? [] : all.slice(start, start + limit);
       const last = page.at(-1);
       const more = start >= 0 && start + limit < all.length;
-      return { status: 200, body: conforming(ObjectModels, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging', { results: page.map((o) => view(o, properties)), ...(more && last ? { paging: { next: { after: last.id, link: `${this.url}${url.pathname}?after=${last.id}` } } } : {}) }) };
+      return {
+        status: 200,
+        body: conforming(ObjectModels, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging', {
+          results: page.map((o) => view(o, properties)),
+          ...(more && last ? { paging: { next: { after: last.id, link: `${this.url}${url.pathname}?after=${last.id}` } } } : {}),
+        }),
+      };
     }
     if (method === 'POST' && match[2] === 'search') {
       const limit = Math.min(Number(body.limit ?? 10), MAX_SEARCH_LIMIT);
       const after = Number(body.after ?? 0);
-      if (after + limit > SEARCH_RESULT_CAP) return error(400, 'VALIDATION_ERROR', `Search results are limited to ${SEARCH_RESULT_CAP}; narrow the filter.`);
+      if (after + limit > SEARCH_RESULT_CAP)
+        return error(400, 'VALIDATION_ERROR', `Search results are limited to ${SEARCH_RESULT_CAP}; narrow the filter.`);
       const filters: Array<{ propertyName: string; operator: string; value: string }> = body.filterGroups?.[0]?.filters ?? [];
       const all = [...store.values()]
         .filter((o) => !o.archived)
@@ -306,17 +411,28 @@ export class FakeHubSpot extends FakeApi {
         .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.id) - Number(b.id));
       const page = all.slice(after, after + limit);
       const more = after + limit < all.length;
-      return { status: 200, body: conforming(ObjectModels, 'CollectionResponseWithTotalSimplePublicObjectForwardPaging', { total: all.length, results: page.map((o) => view(o, body.properties ?? [])), ...(more ? { paging: { next: { after: String(after + limit) } } } : {}) }) };
+      return {
+        status: 200,
+        body: conforming(ObjectModels, 'CollectionResponseWithTotalSimplePublicObjectForwardPaging', {
+          total: all.length,
+          results: page.map((o) => view(o, body.properties ?? [])),
+          ...(more ? { paging: { next: { after: String(after + limit) } } } : {}),
+        }),
+      };
     }
     if (method === 'POST' && !match[2]) {
-      if (type === 'tasks' && !body.properties?.hs_timestamp) return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
+      if (type === 'tasks' && !body.properties?.hs_timestamp)
+        return error(400, 'VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required');
       const created = this.seed(type, body.properties ?? {});
       return { status: 201, body: conforming(ObjectModels, 'SimplePublicObject', view(created, Object.keys(created.properties))) };
     }
     const object = match[2] ? store.get(match[2]) : undefined;
     if (!object || object.archived) return error(404, 'OBJECT_NOT_FOUND', 'resource not found');
     if (method === 'GET') {
-      const properties = url.searchParams.getAll('properties').flatMap((p) => p.split(',')).filter(Boolean);
+      const properties = url.searchParams
+        .getAll('properties')
+        .flatMap((p) => p.split(','))
+        .filter(Boolean);
       return { status: 200, body: conforming(ObjectModels, 'SimplePublicObjectWithAssociations', view(object, properties)) };
     }
     if (method === 'PATCH') {
@@ -333,5 +449,12 @@ export class FakeHubSpot extends FakeApi {
 
 function view(object: FakeObject, properties: string[]) {
   const selected = properties.length > 0 ? Object.fromEntries(properties.map((p) => [p, object.properties[p] ?? null])) : object.properties;
-  return { id: object.id, properties: { ...selected, hs_object_id: object.id }, createdAt: object.createdAt, updatedAt: object.updatedAt, archived: object.archived, ...(object.archivedAt ? { archivedAt: object.archivedAt } : {}) };
+  return {
+    id: object.id,
+    properties: { ...selected, hs_object_id: object.id },
+    createdAt: object.createdAt,
+    updatedAt: object.updatedAt,
+    archived: object.archived,
+    ...(object.archivedAt ? { archivedAt: object.archivedAt } : {}),
+  };
 }

@@ -11,7 +11,10 @@ export interface FakeAnswer {
 export type FakeHandler = (method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string) => FakeAnswer;
 
 /** The HTTP side shared by the fake CRMs: reads the body, logs each request with its status, answers JSON. */
-export async function listenJson(handle: FakeHandler, log: Array<{ method: string; path: string; status: number; host?: string }>): Promise<{ url: string; close: () => Promise<void> }> {
+export async function listenJson(
+  handle: FakeHandler,
+  log: Array<{ method: string; path: string; status: number; host?: string }>,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -21,7 +21,12 @@ export class FakeAuthorizations {
     const challenge = params.get('code_challenge');
     if (this.requirePkce && (!challenge || params.get('code_challenge_method') !== 'S256')) throw new Error('PKCE with S256 is required');
     const code = crypto.randomBytes(16).toString('hex');
-    this.codes.set(code, { clientId: params.get('client_id') ?? '', redirectUri: params.get('redirect_uri') ?? '', challenge, scope: params.get('scope') });
+    this.codes.set(code, {
+      clientId: params.get('client_id') ?? '',
+      redirectUri: params.get('redirect_uri') ?? '',
+      challenge,
+      scope: params.get('scope'),
+    });
     const state = params.get('state') ?? '';
     const redirect = new URL(params.get('redirect_uri')!);
     redirect.searchParams.set('code', code);

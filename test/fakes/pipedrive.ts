@@ -44,7 +44,13 @@ const MAX_LIMIT = 500;
 const v1Time = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 export class FakePipedrive extends FakeApi {
-  readonly objects: { [T in PipedriveType]: Map<string, PipedriveModels[T]> } = { organizations: new Map(), persons: new Map(), deals: new Map(), activities: new Map(), leads: new Map() };
+  readonly objects: { [T in PipedriveType]: Map<string, PipedriveModels[T]> } = {
+    organizations: new Map(),
+    persons: new Map(),
+    deals: new Map(),
+    activities: new Map(),
+    leads: new Map(),
+  };
   readonly tokens = new Set<string>();
   readonly oauthClient = { id: 'pd-client', secret: 'pd-secret' };
   /** The api_domain token responses name (the company's API moved), else this server's own URL. */
@@ -78,7 +84,31 @@ export class FakePipedrive extends FakeApi {
     const time = at ? at.toISOString().replace(/\.\d{3}Z$/, 'Z') : this.now();
     const object =
       type === 'leads'
-        ? ({ id: crypto.randomUUID(), title: '', owner_id: 1, creator_id: 1, label_ids: [], person_id: null, organization_id: null, source_name: 'API', origin: 'API', origin_id: null, channel: null, channel_id: null, source_deal_id: null, is_archived: false, was_seen: false, value: null, expected_close_date: null, next_activity_id: null, visible_to: '3', cc_email: 'leads@fake.pipedrivemail.com', ...fields, add_time: time, update_time: time } satisfies v1.Lead)
+        ? ({
+            id: crypto.randomUUID(),
+            title: '',
+            owner_id: 1,
+            creator_id: 1,
+            label_ids: [],
+            person_id: null,
+            organization_id: null,
+            source_name: 'API',
+            origin: 'API',
+            origin_id: null,
+            channel: null,
+            channel_id: null,
+            source_deal_id: null,
+            is_archived: false,
+            was_seen: false,
+            value: null,
+            expected_close_date: null,
+            next_activity_id: null,
+            visible_to: '3',
+            cc_email: 'leads@fake.pipedrivemail.com',
+            ...fields,
+            add_time: time,
+            update_time: time,
+          } satisfies v1.Lead)
         : { id: this.nextId++, owner_id: 1, is_deleted: false, visible_to: 3, ...fields, add_time: time, update_time: time };
     this.objects[type].set(String(object.id), object as PipedriveModels[T]);
     return object as PipedriveModels[T];
@@ -119,7 +149,11 @@ export class FakePipedrive extends FakeApi {
   private clientRefused(headers: IncomingHttpHeaders): FakeAnswer | null {
     const basic = /^Basic (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
-    if (id !== this.oauthClient.id || secret !== this.oauthClient.secret) return { status: 401, body: { success: false, error: 'Invalid client credentials', error_info: 'client authentication by HTTP Basic' } };
+    if (id !== this.oauthClient.id || secret !== this.oauthClient.secret)
+      return {
+        status: 401,
+        body: { success: false, error: 'Invalid client credentials', error_info: 'client authentication by HTTP Basic' },
+      };
     return null;
   }
 
@@ -137,34 +171,63 @@ export class FakePipedrive extends FakeApi {
     if (refused) return refused;
     const form = new URLSearchParams(raw);
     if (form.get('grant_type') === 'authorization_code') {
-      if (form.has('client_secret') || !this.authorizations.redeem(form, this.oauthClient.id)) return { status: 400, body: { error: 'invalid_grant' } };
-      const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'base,deals:full,contacts:full,leads:full,activities:full', api_domain: this.apiDomain ?? this.url };
+      if (form.has('client_secret') || !this.authorizations.redeem(form, this.oauthClient.id))
+        return { status: 400, body: { error: 'invalid_grant' } };
+      const answer: v2.TokenResponse = {
+        access_token: this.issueToken(),
+        refresh_token: this.issueRefreshToken(),
+        token_type: 'Bearer',
+        expires_in: 3599,
+        scope: 'base,deals:full,contacts:full,leads:full,activities:full',
+        api_domain: this.apiDomain ?? this.url,
+      };
       return { status: 200, body: answer };
     }
     const refresh = form.get('refresh_token') ?? '';
-    if (form.get('grant_type') !== 'refresh_token' || !this.refreshTokens.delete(refresh)) return { status: 400, body: { error: 'invalid_grant' } };
-    const answer: v2.TokenResponse = { access_token: this.issueToken(), refresh_token: this.issueRefreshToken(), token_type: 'Bearer', expires_in: 3599, scope: 'deals:full contacts:full leads:full activities:full', api_domain: this.apiDomain ?? this.url };
+    if (form.get('grant_type') !== 'refresh_token' || !this.refreshTokens.delete(refresh))
+      return { status: 400, body: { error: 'invalid_grant' } };
+    const answer: v2.TokenResponse = {
+      access_token: this.issueToken(),
+      refresh_token: this.issueRefreshToken(),
+      token_type: 'Bearer',
+      expires_in: 3599,
+      scope: 'deals:full contacts:full leads:full activities:full',
+      api_domain: this.apiDomain ?? this.url,
+    };
     return { status: 200, body: answer };
   }
 
-  private v2List(type: V2Type, url: URL): v2.GetPersonsResponse | v2.GetOrganizationsResponse | v2.GetDealsResponse | v2.GetActivitiesResponse {
+  private v2List(
+    type: V2Type,
+    url: URL,
+  ): v2.GetPersonsResponse | v2.GetOrganizationsResponse | v2.GetDealsResponse | v2.GetActivitiesResponse {
     const since = url.searchParams.get('updated_since');
     const deleted = type === 'deals' && url.searchParams.get('status') === 'deleted';
-    let all = [...this.objects[type].values()].filter((o) => Boolean(o.is_deleted) === deleted && (!since || Date.parse(o.update_time!) >= Date.parse(since)));
+    let all = [...this.objects[type].values()].filter(
+      (o) => Boolean(o.is_deleted) === deleted && (!since || Date.parse(o.update_time!) >= Date.parse(since)),
+    );
     const byUpdate = url.searchParams.get('sort_by') === 'update_time';
     all = all.sort((a, b) => (byUpdate ? Date.parse(a.update_time!) - Date.parse(b.update_time!) : 0) || a.id! - b.id!);
     const start = Number(Buffer.from(url.searchParams.get('cursor') ?? '', 'base64url').toString() || 0);
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), MAX_LIMIT);
     const data = all.slice(start, start + limit);
     const more = start + limit < all.length;
-    return { success: true, data: data as never, additional_data: more ? { next_cursor: Buffer.from(String(start + limit)).toString('base64url') } : {} };
+    return {
+      success: true,
+      data: data as never,
+      additional_data: more ? { next_cursor: Buffer.from(String(start + limit)).toString('base64url') } : {},
+    };
   }
 
   private leadList(url: URL, archived: boolean): v1.GetLeadsResponse {
     const all = [...this.objects.leads.values()].filter((lead) => lead.is_archived === archived);
     const start = Number(url.searchParams.get('start') ?? 0);
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), MAX_LIMIT);
-    return { success: true, data: all.slice(start, start + limit), additional_data: { start, limit, more_items_in_collection: start + limit < all.length } };
+    return {
+      success: true,
+      data: all.slice(start, start + limit),
+      additional_data: { start, limit, more_items_in_collection: start + limit < all.length },
+    };
   }
 
   private recents(url: URL): v1.GetRecentsResponse {
@@ -178,11 +241,24 @@ export class FakePipedrive extends FakeApi {
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), MAX_LIMIT);
     const page = changed.slice(start, start + limit);
     // v1 writes its own shapes: "YYYY-MM-DD HH:MM:SS" times and active_flag for what v2 calls is_deleted.
-    const data: v1.RecentsDataInner[] = page.map(({ type, o }) => ({ item: RECENT_ITEM[type] as never, id: o.id, data: { id: o.id, active_flag: !o.is_deleted, update_time: v1Time(Date.parse(o.update_time!)), add_time: v1Time(Date.parse(o.add_time!)) } as never }));
+    const data: v1.RecentsDataInner[] = page.map(({ type, o }) => ({
+      item: RECENT_ITEM[type] as never,
+      id: o.id,
+      data: {
+        id: o.id,
+        active_flag: !o.is_deleted,
+        update_time: v1Time(Date.parse(o.update_time!)),
+        add_time: v1Time(Date.parse(o.add_time!)),
+      } as never,
+    }));
     return {
       success: true,
       data,
-      additional_data: { since_timestamp: url.searchParams.get('since_timestamp') ?? '', last_timestamp_on_page: page.at(-1) ? v1Time(Date.parse(page.at(-1)!.o.update_time!)) : '', pagination: { start, limit, more_items_in_collection: start + limit < changed.length } },
+      additional_data: {
+        since_timestamp: url.searchParams.get('since_timestamp') ?? '',
+        last_timestamp_on_page: page.at(-1) ? v1Time(Date.parse(page.at(-1)!.o.update_time!)) : '',
+        pagination: { start, limit, more_items_in_collection: start + limit < changed.length },
+      },
     };
   }
 
@@ -192,19 +268,32 @@ export class FakePipedrive extends FakeApi {
     if (!this.authorised(headers)) return { status: 401, body: { success: false, error: 'unauthorized access', errorCode: 401 } };
     if (this.rateLimitNext > 0) {
       this.rateLimitNext -= 1;
-      return { status: 429, body: { success: false, error: 'Request over limit' }, headers: { 'x-ratelimit-limit': '80', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' } };
+      return {
+        status: 429,
+        body: { success: false, error: 'Request over limit' },
+        headers: { 'x-ratelimit-limit': '80', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' },
+      };
     }
     if (method === 'GET' && url.pathname === '/api/v1/recents') return { status: 200, body: this.recents(url) };
     if (method === 'GET' && url.pathname === '/api/v1/leads/archived') return { status: 200, body: this.leadList(url, true) };
     const match = /^\/api\/(v1|v2)\/([a-z]+)(?:\/([0-9a-f-]+))?$/.exec(url.pathname);
     const type = match?.[2] as PipedriveType | undefined;
-    if (!match || !type || !PIPEDRIVE_TYPES.includes(type) || (match[1] === 'v1') !== (type === 'leads')) return { status: 404, body: { success: false, error: 'Unknown method .' } };
+    if (!match || !type || !PIPEDRIVE_TYPES.includes(type) || (match[1] === 'v1') !== (type === 'leads'))
+      return { status: 404, body: { success: false, error: 'Unknown method .' } };
     const id = match[3];
     if (method === 'GET' && !id) return { status: 200, body: type === 'leads' ? this.leadList(url, false) : this.v2List(type, url) };
     const body = raw ? (JSON.parse(raw) as PipedriveFields<typeof type>) : {};
     if (method === 'POST' && !id) return { status: 201, body: { success: true, data: this.seed(type, body) } };
     const object = id ? this.find(type, id) : undefined;
-    if (!object) return { status: 404, body: { success: false, error: `${type} not found`, error_info: 'Please check developers.pipedrive.com for more information about Pipedrive API.' } };
+    if (!object)
+      return {
+        status: 404,
+        body: {
+          success: false,
+          error: `${type} not found`,
+          error_info: 'Please check developers.pipedrive.com for more information about Pipedrive API.',
+        },
+      };
     if (method === 'GET') return { status: 200, body: { success: true, data: object } };
     if (method === 'PATCH') {
       this.modify(type, object.id!, body);

@@ -42,7 +42,13 @@ export interface SalesforceRecord {
 }
 
 export class FakeSalesforce extends FakeApi {
-  readonly records: Record<SalesforceType, Map<string, SalesforceRecord>> = { Account: new Map(), Contact: new Map(), Lead: new Map(), Opportunity: new Map(), Task: new Map() };
+  readonly records: Record<SalesforceType, Map<string, SalesforceRecord>> = {
+    Account: new Map(),
+    Contact: new Map(),
+    Lead: new Map(),
+    Opportunity: new Map(),
+    Task: new Map(),
+  };
   readonly deletedAt = new Map<string, string>();
   readonly clientId = 'sf-client';
   readonly clientSecret = 'sf-secret';
@@ -64,7 +70,13 @@ export class FakeSalesforce extends FakeApi {
 
   /** Credentials of a connection that has just authorised this org, as an integration takes them. */
   oauthCredentials() {
-    return { kind: 'oauth2' as const, ...this.issueTokens(), tokenUrl: `${this.url}/services/oauth2/token`, clientId: this.clientId, clientSecret: this.clientSecret };
+    return {
+      kind: 'oauth2' as const,
+      ...this.issueTokens(),
+      tokenUrl: `${this.url}/services/oauth2/token`,
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+    };
   }
 
   /** The consent screen (Web Server Flow with PKCE). */
@@ -99,7 +111,12 @@ export class FakeSalesforce extends FakeApi {
 
   seed(type: SalesforceType, fields: Record<string, unknown>, at?: Date): SalesforceRecord {
     const Id = `${PREFIX[type]}${String(this.next++).padStart(12, '0')}AAA`;
-    const record: SalesforceRecord = { ...fields, Id, SystemModstamp: at ? at.toISOString().replace('Z', '+0000') : this.now(), IsDeleted: false };
+    const record: SalesforceRecord = {
+      ...fields,
+      Id,
+      SystemModstamp: at ? at.toISOString().replace('Z', '+0000') : this.now(),
+      IsDeleted: false,
+    };
     this.records[type].set(Id, record);
     return record;
   }
@@ -124,7 +141,10 @@ export class FakeSalesforce extends FakeApi {
   }
 
   private batch(all: SalesforceRecord[], fields: string[], locator: string, offset: number): QueryResult<SalesforceReply> {
-    const page = all.slice(offset, offset + BATCH).map((r) => ({ attributes: { type: 'sobject', url: `${API}/sobjects/x/${r.Id}` }, ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) }));
+    const page = all.slice(offset, offset + BATCH).map((r) => ({
+      attributes: { type: 'sobject', url: `${API}/sobjects/x/${r.Id}` },
+      ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])),
+    }));
     const done = offset + BATCH >= all.length;
     return { totalSize: all.length, done, records: page, ...(done ? {} : { nextRecordsUrl: `${API}/query/${locator}-${offset + BATCH}` }) };
   }
@@ -134,12 +154,35 @@ export class FakeSalesforce extends FakeApi {
     const error = (status: number, errorCode: string, message: string) => ({ status, body: [{ message, errorCode }] });
     if (method === 'POST' && !id) {
       const options = JSON.parse(raw || '{}') as { object?: string; operation?: string };
-      if (options.operation !== 'hardDelete') return error(400, 'INVALIDJOB', `this fake runs hardDelete jobs only, not ${options.operation}`);
+      if (options.operation !== 'hardDelete')
+        return error(400, 'INVALIDJOB', `this fake runs hardDelete jobs only, not ${options.operation}`);
       if (!this.allowHardDelete) return error(400, 'FEATURENOTENABLED', 'Hard delete requires the "Bulk API Hard Delete" permission.');
-      if (!SALESFORCE_TYPES.includes(options.object as SalesforceType)) return error(400, 'INVALIDENTITY', `Entity '${options.object}' is not supported by the Bulk API.`);
+      if (!SALESFORCE_TYPES.includes(options.object as SalesforceType))
+        return error(400, 'INVALIDENTITY', `Entity '${options.object}' is not supported by the Bulk API.`);
       const now = new Date().toISOString();
       const jobId = `750${crypto.randomBytes(6).toString('hex')}`;
-      const info: JobInfoV2 = { id: jobId, object: options.object!, operation: 'hardDelete', state: 'Open', createdById: '005000000000001', createdDate: now, systemModstamp: now, apiVersion: 59, lineEnding: 'LF', columnDelimiter: 'COMMA', concurrencyMode: 'Parallel', contentType: 'CSV', contentUrl: `services/data/v59.0/jobs/ingest/${jobId}/batches`, jobType: 'V2Ingest', numberRecordsProcessed: 0, numberRecordsFailed: 0, retries: 0, totalProcessingTime: 0, apexProcessingTime: 0, apiActiveProcessingTime: 0 };
+      const info: JobInfoV2 = {
+        id: jobId,
+        object: options.object!,
+        operation: 'hardDelete',
+        state: 'Open',
+        createdById: '005000000000001',
+        createdDate: now,
+        systemModstamp: now,
+        apiVersion: 59,
+        lineEnding: 'LF',
+        columnDelimiter: 'COMMA',
+        concurrencyMode: 'Parallel',
+        contentType: 'CSV',
+        contentUrl: `services/data/v59.0/jobs/ingest/${jobId}/batches`,
+        jobType: 'V2Ingest',
+        numberRecordsProcessed: 0,
+        numberRecordsFailed: 0,
+        retries: 0,
+        totalProcessingTime: 0,
+        apexProcessingTime: 0,
+        apiActiveProcessingTime: 0,
+      };
       this.ingestJobs.set(jobId, { info, csv: '', done: [], failed: [] });
       return { status: 200, body: info };
     }
@@ -163,13 +206,20 @@ export class FakeSalesforce extends FakeApi {
           job.done.push(recordId);
         } else job.failed.push({ id: recordId, error: 'ENTITY_IS_DELETED:entity is deleted:--' });
       }
-      job.info = { ...job.info, state: 'JobComplete', numberRecordsProcessed: job.done.length + job.failed.length, numberRecordsFailed: job.failed.length };
+      job.info = {
+        ...job.info,
+        state: 'JobComplete',
+        numberRecordsProcessed: job.done.length + job.failed.length,
+        numberRecordsFailed: job.failed.length,
+      };
       return { status: 200, body: job.info };
     }
     if (method === 'GET' && !part) return { status: 200, body: job.info };
     const csv = (text: string) => ({ status: 200, text, headers: { 'content-type': 'text/csv' } });
-    if (method === 'GET' && part === 'successfulResults') return csv(`"sf__Id","sf__Created","Id"\n${job.done.map((done) => `"${done}","false","${done}"\n`).join('')}`);
-    if (method === 'GET' && part === 'failedResults') return csv(`"sf__Id","sf__Error","Id"\n${job.failed.map((failed) => `"","${failed.error}","${failed.id}"\n`).join('')}`);
+    if (method === 'GET' && part === 'successfulResults')
+      return csv(`"sf__Id","sf__Created","Id"\n${job.done.map((done) => `"${done}","false","${done}"\n`).join('')}`);
+    if (method === 'GET' && part === 'failedResults')
+      return csv(`"sf__Id","sf__Error","Id"\n${job.failed.map((failed) => `"","${failed.error}","${failed.id}"\n`).join('')}`);
     if (method === 'GET' && part === 'unprocessedrecords') return csv('"Id"\n');
     if (method === 'DELETE' && !part) {
       this.ingestJobs.delete(job.info.id);
@@ -182,23 +232,52 @@ export class FakeSalesforce extends FakeApi {
     const error = (status: number, errorCode: string, message: string) => ({ status, body: [{ message, errorCode }] });
     if (method === 'POST' && url.pathname === '/services/oauth2/revoke') {
       // RFC 7009 as Salesforce implements it: 200, or 400 unsupported_token_type for an unknown token.
-      if (!this.refreshTokens.delete(new URLSearchParams(raw).get('token') ?? '')) return { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
+      if (!this.refreshTokens.delete(new URLSearchParams(raw).get('token') ?? ''))
+        return { status: 400, body: { error: 'unsupported_token_type', error_description: 'this token type is not supported' } };
       return { status: 200 };
     }
-    if (method === 'POST' && url.pathname === '/services/oauth2/token' && new URLSearchParams(raw).get('grant_type') === 'authorization_code') {
+    if (
+      method === 'POST' &&
+      url.pathname === '/services/oauth2/token' &&
+      new URLSearchParams(raw).get('grant_type') === 'authorization_code'
+    ) {
       const form = new URLSearchParams(raw);
-      if (form.get('client_secret') !== this.clientSecret || !this.authorizations.redeem(form, this.clientId)) return { status: 400, body: { error: 'invalid_grant', error_description: 'authentication failure' } };
+      if (form.get('client_secret') !== this.clientSecret || !this.authorizations.redeem(form, this.clientId))
+        return { status: 400, body: { error: 'invalid_grant', error_description: 'authentication failure' } };
       const tokens = this.issueTokens();
-      return { status: 200, body: { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, instance_url: this.instanceUrl ?? this.url, id: `${this.url}/id/00D/005`, token_type: 'Bearer', issued_at: String(Date.now()), signature: 'x' } };
+      return {
+        status: 200,
+        body: {
+          access_token: tokens.accessToken,
+          refresh_token: tokens.refreshToken,
+          instance_url: this.instanceUrl ?? this.url,
+          id: `${this.url}/id/00D/005`,
+          token_type: 'Bearer',
+          issued_at: String(Date.now()),
+          signature: 'x',
+        },
+      };
     }
     if (method === 'POST' && url.pathname === '/services/oauth2/token') {
       const form = new URLSearchParams(raw);
-      if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret || !this.refreshTokens.has(form.get('refresh_token') ?? '')) {
+      if (
+        form.get('client_id') !== this.clientId ||
+        form.get('client_secret') !== this.clientSecret ||
+        !this.refreshTokens.has(form.get('refresh_token') ?? '')
+      ) {
         return { status: 400, body: { error: 'invalid_grant', error_description: 'expired access/refresh token' } };
       }
       const accessToken = `00D!${crypto.randomBytes(12).toString('hex')}`;
       this.accessTokens.add(accessToken);
-      return { status: 200, body: { access_token: accessToken, instance_url: this.instanceUrl ?? this.url, token_type: 'Bearer', issued_at: String(Date.now()) } };
+      return {
+        status: 200,
+        body: {
+          access_token: accessToken,
+          instance_url: this.instanceUrl ?? this.url,
+          token_type: 'Bearer',
+          issued_at: String(Date.now()),
+        },
+      };
     }
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     if (!token || !this.accessTokens.has(token)) return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
@@ -208,22 +287,52 @@ export class FakeSalesforce extends FakeApi {
     }
     if (method === 'GET' && url.pathname === `${API}/sobjects/Opportunity/describe`) {
       // The describe result, reduced to what matters here: CurrencyIsoCode exists only in a multi-currency org.
-      const fields = ['Id', 'Name', 'Amount', 'StageName', 'CloseDate', 'AccountId', 'SystemModstamp', ...(this.multiCurrency ? ['CurrencyIsoCode'] : [])];
-      return { status: 200, body: { name: 'Opportunity', fields: fields.map((name) => ({ name, type: name === 'Id' ? 'id' : 'string' })) } };
+      const fields = [
+        'Id',
+        'Name',
+        'Amount',
+        'StageName',
+        'CloseDate',
+        'AccountId',
+        'SystemModstamp',
+        ...(this.multiCurrency ? ['CurrencyIsoCode'] : []),
+      ];
+      return {
+        status: 200,
+        body: { name: 'Opportunity', fields: fields.map((name) => ({ name, type: name === 'Id' ? 'id' : 'string' })) },
+      };
     }
     if (method === 'GET' && url.pathname === `${API}/query`) {
       const soql = url.searchParams.get('q') ?? '';
       if (/^SELECT DefaultCurrencyIsoCode FROM Organization$/i.test(soql.trim())) {
-        return { status: 200, body: { totalSize: 1, done: true, records: [{ attributes: { type: 'Organization', url: `${API}/sobjects/Organization/00D000000000001` }, DefaultCurrencyIsoCode: this.orgCurrency }] } satisfies QueryResult<SalesforceReply> };
+        return {
+          status: 200,
+          body: {
+            totalSize: 1,
+            done: true,
+            records: [
+              {
+                attributes: { type: 'Organization', url: `${API}/sobjects/Organization/00D000000000001` },
+                DefaultCurrencyIsoCode: this.orgCurrency,
+              },
+            ],
+          } satisfies QueryResult<SalesforceReply>,
+        };
       }
-      if (!this.multiCurrency && /\bCurrencyIsoCode\b/.test(soql)) return error(400, 'INVALID_FIELD', "No such column 'CurrencyIsoCode' on entity 'Opportunity'");
+      if (!this.multiCurrency && /\bCurrencyIsoCode\b/.test(soql))
+        return error(400, 'INVALID_FIELD', "No such column 'CurrencyIsoCode' on entity 'Opportunity'");
       const parsed = /^SELECT (.+) FROM (\w+)(?: WHERE SystemModstamp >= (\S+))? ORDER BY (Id|SystemModstamp, Id)$/i.exec(soql.trim());
-      if (!parsed || !SALESFORCE_TYPES.includes(parsed[2] as SalesforceType)) return error(400, 'MALFORMED_QUERY', `unexpected query: ${soql}`);
+      if (!parsed || !SALESFORCE_TYPES.includes(parsed[2] as SalesforceType))
+        return error(400, 'MALFORMED_QUERY', `unexpected query: ${soql}`);
       const fields = parsed[1]!.split(',').map((f) => f.trim());
       const since = parsed[3] ? Date.parse(parsed[3]) : -Infinity;
       const all = [...this.records[parsed[2] as SalesforceType].values()]
         .filter((r) => !r.IsDeleted && Date.parse(r.SystemModstamp) >= since)
-        .sort(parsed[4] === 'Id' ? (a, b) => a.Id.localeCompare(b.Id) : (a, b) => Date.parse(a.SystemModstamp) - Date.parse(b.SystemModstamp) || a.Id.localeCompare(b.Id));
+        .sort(
+          parsed[4] === 'Id'
+            ? (a, b) => a.Id.localeCompare(b.Id)
+            : (a, b) => Date.parse(a.SystemModstamp) - Date.parse(b.SystemModstamp) || a.Id.localeCompare(b.Id),
+        );
       const locator = `01g${crypto.randomBytes(6).toString('hex')}`;
       this.locators.set(locator, all);
       (all as unknown as { fields: string[] }).fields = fields;
@@ -239,13 +348,23 @@ export class FakeSalesforce extends FakeApi {
     if (method === 'GET' && deleted) {
       const start = Date.parse(url.searchParams.get('start') ?? '');
       const end = Date.parse(url.searchParams.get('end') ?? '');
-      if (Number.isNaN(start) || Number.isNaN(end) || start < Date.now() - 15 * 86_400_000) return error(400, 'INVALID_REPLICATION_DATE', 'start date is before the Recycle Bin was last purged');
-      const deletedRecords = [...this.records[deleted[1] as SalesforceType]?.values() ?? []]
+      if (Number.isNaN(start) || Number.isNaN(end) || start < Date.now() - 15 * 86_400_000)
+        return error(400, 'INVALID_REPLICATION_DATE', 'start date is before the Recycle Bin was last purged');
+      const deletedRecords = [...(this.records[deleted[1] as SalesforceType]?.values() ?? [])]
         .filter((r) => r.IsDeleted && Date.parse(this.deletedAt.get(r.Id)!) >= start && Date.parse(this.deletedAt.get(r.Id)!) <= end)
         .map((r) => ({ id: r.Id, deletedDate: this.deletedAt.get(r.Id)! }));
-      return { status: 200, body: { deletedRecords, earliestDateAvailable: new Date(Date.now() - 15 * 86_400_000).toISOString(), latestDateCovered: new Date(end).toISOString() } satisfies DeletedResult };
+      return {
+        status: 200,
+        body: {
+          deletedRecords,
+          earliestDateAvailable: new Date(Date.now() - 15 * 86_400_000).toISOString(),
+          latestDateCovered: new Date(end).toISOString(),
+        } satisfies DeletedResult,
+      };
     }
-    const ingest = new RegExp(`^${API}/jobs/ingest(?:/(\\w+)(?:/(batches|successfulResults|failedResults|unprocessedrecords))?)?/?$`).exec(url.pathname);
+    const ingest = new RegExp(`^${API}/jobs/ingest(?:/(\\w+)(?:/(batches|successfulResults|failedResults|unprocessedrecords))?)?/?$`).exec(
+      url.pathname,
+    );
     if (ingest) return this.ingestJob(method, ingest[1], ingest[2], raw);
     const one = new RegExp(`^${API}/sobjects/(\\w+)(?:/(\\w+))?$`).exec(url.pathname);
     const type = one?.[1] as SalesforceType | undefined;

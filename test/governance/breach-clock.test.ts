@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { clockState, notificationDeadline } from '../../src/governance/breach-clock.ts';
 
 /** Wall-clock time in Berlin, to show that 72 elapsed hours cross DST as they should. */
-const berlin = (date: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(date);
+const berlin = (date: Date) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(date);
 
 describe('72-hour breach notification clock', () => {
   it('counts 72 elapsed hours across the spring DST change (Berlin wall clock shows 73)', () => {

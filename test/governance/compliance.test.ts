@@ -12,23 +12,56 @@ async function expectedFigures(env: TestEnv, tenantId: string) {
   return withTenant(env.db, tenantId, async (tx) => {
     const contacts = await tx.selectFrom('contacts').select(['id', 'anonymised_at']).where('tenant_id', '=', tenantId).execute();
     const leads = await tx.selectFrom('leads').select(['id', 'anonymised_at', 'converted_at']).where('tenant_id', '=', tenantId).execute();
-    const people = [...contacts.filter((c) => !c.anonymised_at).map((c) => c.id), ...leads.filter((l) => !l.anonymised_at && !l.converted_at).map((l) => l.id)];
+    const people = [
+      ...contacts.filter((c) => !c.anonymised_at).map((c) => c.id),
+      ...leads.filter((l) => !l.anonymised_at && !l.converted_at).map((l) => l.id),
+    ];
     const purposes = await tx.selectFrom('purposes').selectAll().where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
-    const events = await tx.selectFrom('consent_events').select(['person_id', 'purpose_id', 'kind', 'requires_confirmation', 'seq']).where('tenant_id', '=', tenantId).orderBy('seq').execute();
+    const events = await tx
+      .selectFrom('consent_events')
+      .select(['person_id', 'purpose_id', 'kind', 'requires_confirmation', 'seq'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('seq')
+      .execute();
     const latest = new Map<string, string>();
     for (const event of events) {
       if (event.kind === 'repermission_requested') continue;
-      latest.set(`${event.person_id}/${event.purpose_id}`, event.kind === 'given' ? (event.requires_confirmation ? 'pending' : 'granted') : event.kind === 'confirmed' ? 'granted' : event.kind);
+      latest.set(
+        `${event.person_id}/${event.purpose_id}`,
+        event.kind === 'given'
+          ? event.requires_confirmation
+            ? 'pending'
+            : 'granted'
+          : event.kind === 'confirmed'
+            ? 'granted'
+            : event.kind,
+      );
     }
     const granted = (purposeId: string) => people.filter((person) => latest.get(`${person}/${purposeId}`) === 'granted').length;
-    const withoutBasis = people.filter((person) => !purposes.some((p) => p.legal_basis === 'consent' && latest.get(`${person}/${p.id}`) === 'granted')).length;
+    const withoutBasis = people.filter(
+      (person) => !purposes.some((p) => p.legal_basis === 'consent' && latest.get(`${person}/${p.id}`) === 'granted'),
+    ).length;
     const dsr = await tx.selectFrom('dsr_requests').select(['status', 'due_at']).where('tenant_id', '=', tenantId).execute();
     const byStatus: Record<string, number> = {};
     for (const row of dsr) byStatus[row.status] = (byStatus[row.status] ?? 0) + 1;
     const open = dsr.filter((row) => !['completed', 'rejected'].includes(row.status));
-    const assignments = await tx.selectFrom('training_assignments').select(['completed_at', 'due_at']).where('tenant_id', '=', tenantId).execute();
-    const processors = await tx.selectFrom('subprocessors').select(['name', 'country']).where('tenant_id', '=', tenantId).where('active', '=', true).execute();
-    const incidents = await tx.selectFrom('incidents').select('id').where('tenant_id', '=', tenantId).where('status', 'in', ['draft', 'open']).execute();
+    const assignments = await tx
+      .selectFrom('training_assignments')
+      .select(['completed_at', 'due_at'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    const processors = await tx
+      .selectFrom('subprocessors')
+      .select(['name', 'country'])
+      .where('tenant_id', '=', tenantId)
+      .where('active', '=', true)
+      .execute();
+    const incidents = await tx
+      .selectFrom('incidents')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('status', 'in', ['draft', 'open'])
+      .execute();
     return {
       people: people.length,
       granted: Object.fromEntries(purposes.filter((p) => p.legal_basis === 'consent').map((p) => [p.id, granted(p.id)])),
@@ -39,7 +72,10 @@ async function expectedFigures(env: TestEnv, tenantId: string) {
       assignments: assignments.length,
       completed: assignments.filter((a) => a.completed_at).length,
       processors: processors.length,
-      outsideEea: processors.filter((p) => !['DE', 'FR'].includes(p.country)).map((p) => p.name).sort(),
+      outsideEea: processors
+        .filter((p) => !['DE', 'FR'].includes(p.country))
+        .map((p) => p.name)
+        .sort(),
       incidents: incidents.map((i) => i.id).sort(),
     };
   });
@@ -54,21 +90,53 @@ async function seed(env: TestEnv, admin: Client) {
   const unconsented = (await admin.post('/api/v1/leads', { firstName: 'Other', email: 'other@compliance.example' })).body.id;
   await giveConsent(admin, ids[0]!, newsletter.id);
   await giveConsent(admin, ids[1]!, newsletter.id);
-  await admin.post(`/api/v1/contacts/${ids[1]}/consents`, { purposeId: newsletter.id, kind: 'withdrawn', method: 'verbal', source: 'phone call' });
+  await admin.post(`/api/v1/contacts/${ids[1]}/consents`, {
+    purposeId: newsletter.id,
+    kind: 'withdrawn',
+    method: 'verbal',
+    source: 'phone call',
+  });
   await giveConsent(admin, ids[2]!, newsletter.id);
   await giveConsent(admin, ids[2]!, webinars.id);
   await giveConsent(admin, ids[3]!, webinars.id);
-  const leadConsent = await admin.post(`/api/v1/leads/${lead}/consents`, { purposeId: newsletter.id, kind: 'given', method: 'verbal', text: 'Yes to the newsletter', source: 'fair' });
+  const leadConsent = await admin.post(`/api/v1/leads/${lead}/consents`, {
+    purposeId: newsletter.id,
+    kind: 'given',
+    method: 'verbal',
+    text: 'Yes to the newsletter',
+    source: 'fair',
+  });
   assert.equal(leadConsent.status, 201, JSON.stringify(leadConsent.body));
 
   await ageWorkspace(env, admin.info.workspace.id, 60);
-  for (const [type, receivedAt] of [['access', new Date(Date.now() - 40 * 86_400_000).toISOString()], ['erasure', undefined], ['objection', undefined]] as const) {
-    const created = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email: `${type}@requester.example`, ...(receivedAt ? { receivedAt } : {}) });
+  for (const [type, receivedAt] of [
+    ['access', new Date(Date.now() - 40 * 86_400_000).toISOString()],
+    ['erasure', undefined],
+    ['objection', undefined],
+  ] as const) {
+    const created = await admin.post('/api/v1/dsr-requests', {
+      type,
+      channel: 'email',
+      email: `${type}@requester.example`,
+      ...(receivedAt ? { receivedAt } : {}),
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   }
   await admin.post('/api/v1/training-modules', { title: 'GDPR basics', roles: ['administrator', 'salesperson'] });
-  await admin.post('/api/v1/subprocessors', { name: 'Hosting GmbH', service: 'Servers', country: 'DE', safeguard: 'eea', agreementRef: 'DPA-1' });
-  await admin.post('/api/v1/subprocessors', { name: 'Mailhost Inc.', service: 'Email delivery', country: 'US', safeguard: 'adequacy', agreementRef: 'DPA-2' });
+  await admin.post('/api/v1/subprocessors', {
+    name: 'Hosting GmbH',
+    service: 'Servers',
+    country: 'DE',
+    safeguard: 'eea',
+    agreementRef: 'DPA-1',
+  });
+  await admin.post('/api/v1/subprocessors', {
+    name: 'Mailhost Inc.',
+    service: 'Email delivery',
+    country: 'US',
+    safeguard: 'adequacy',
+    agreementRef: 'DPA-2',
+  });
   await admin.post('/api/v1/incidents', { title: 'Laptop stolen' });
   return { newsletter, webinars, unconsented };
 }
@@ -114,7 +182,8 @@ describeEachDatabase('compliance dashboard', (env) => {
     assert.equal(steps['Organise internal procedures (requests, breaches, retention)'].status, 'partial', 'an overdue request');
     assert.equal(steps['Train staff'].status, 'missing');
     assert.ok(summary.cnil.steps.every((s: any) => s.evidence.length > 0 && s.evidence.every((e: any) => e.href.startsWith('/'))));
-    const scoreOf = (all: any[]) => Math.round((all.reduce((sum, s) => sum + (s.status === 'done' ? 1 : s.status === 'partial' ? 0.5 : 0), 0) / all.length) * 100);
+    const scoreOf = (all: any[]) =>
+      Math.round((all.reduce((sum, s) => sum + (s.status === 'done' ? 1 : s.status === 'partial' ? 0.5 : 0), 0) / all.length) * 100);
     assert.equal(summary.cnil.score, scoreOf(summary.cnil.steps));
 
     // Acting on the findings moves the steps.
@@ -123,11 +192,21 @@ describeEachDatabase('compliance dashboard', (env) => {
     assert.equal((await admin.patch(`/api/v1/members/${me.id}`, { isDpo: true })).status, 200);
     assert.equal((await admin.post('/api/v1/register/versions')).status, 201);
     for (const purpose of (await admin.get('/api/v1/purposes')).body.items) {
-      await admin.patch(`/api/v1/purposes/${purpose.id}`, { description: `Why: ${purpose.name}`, retention: 'Until withdrawn, then 3 years' });
+      await admin.patch(`/api/v1/purposes/${purpose.id}`, {
+        description: `Why: ${purpose.name}`,
+        retention: 'Until withdrawn, then 3 years',
+      });
     }
     await admin.post('/api/v1/register/versions');
     for (const purpose of (await admin.get('/api/v1/purposes')).body.items) {
-      const dpia = (await admin.post('/api/v1/dpias', { activityId: purpose.id, title: `DPIA ${purpose.name}`, reviewOn: '2030-01-01', residualRisk: 'low' })).body;
+      const dpia = (
+        await admin.post('/api/v1/dpias', {
+          activityId: purpose.id,
+          title: `DPIA ${purpose.name}`,
+          reviewOn: '2030-01-01',
+          residualRisk: 'low',
+        })
+      ).body;
       await admin.patch(`/api/v1/dpias/${dpia.id}`, { dpoOpinion: 'Acceptable: the transfer relies on an adequacy decision' });
       assert.equal((await admin.post(`/api/v1/dpias/${dpia.id}/sign-off`)).status, 200, JSON.stringify(dpia));
     }

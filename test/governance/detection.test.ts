@@ -22,7 +22,9 @@ describe('working hours', () => {
 });
 
 async function incidentsBySource(env: TestEnv, tenantId: string, source: string) {
-  return withTenant(env.db, tenantId, (tx) => tx.selectFrom('incidents').selectAll().where('tenant_id', '=', tenantId).where('source', '=', source).execute());
+  return withTenant(env.db, tenantId, (tx) =>
+    tx.selectFrom('incidents').selectAll().where('tenant_id', '=', tenantId).where('source', '=', source).execute(),
+  );
 }
 
 async function logIn(env: TestEnv, email: string, ip: string, password = TEST_PASSWORD, headers: Record<string, string> = {}) {
@@ -40,7 +42,10 @@ describeEachDatabase('detection on the audit trail', (env) => {
     await scanWorkspace(env().app, tenantId);
 
     // Working hours that include every moment: an export is ordinary.
-    assert.equal((await admin.patch('/api/v1/detection-settings', { workDays: [1, 2, 3, 4, 5, 6, 7], workStartHour: 0, workEndHour: 24 })).status, 200);
+    assert.equal(
+      (await admin.patch('/api/v1/detection-settings', { workDays: [1, 2, 3, 4, 5, 6, 7], workStartHour: 0, workEndHour: 24 })).status,
+      200,
+    );
     assert.equal((await admin.get('/api/v1/exports/contacts?format=json')).status, 200);
     assert.deepEqual(await scanWorkspace(env().app, tenantId), []);
 
@@ -55,13 +60,17 @@ describeEachDatabase('detection on the audit trail', (env) => {
     assert.deepEqual(await scanWorkspace(env().app, tenantId), [], 'each event is examined once');
     const [draft] = await incidentsBySource(env(), tenantId, 'detection:after_hours_export');
     assert.equal(draft!.status, 'draft');
-    const listed = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('incident_persons').select('person_id').where('incident_id', '=', draft!.id).execute());
+    const listed = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('incident_persons').select('person_id').where('incident_id', '=', draft!.id).execute(),
+    );
     assert.deepEqual(listed.map((row) => row.person_id).sort(), exported.map((row: any) => row.id).sort());
     assert.ok(env().mailer.sent.some((mail) => mail.to === dpo.info.user.email && /outside working hours/.test(mail.subject)));
 
     // A rescan from the start judges the earlier export by today's hours too, but never opens a
     // second draft for an export already flagged.
-    await withTenant(env().db, tenantId, (tx) => tx.updateTable('detection_settings').set({ scanned_seq: '0' }).where('tenant_id', '=', tenantId).execute());
+    await withTenant(env().db, tenantId, (tx) =>
+      tx.updateTable('detection_settings').set({ scanned_seq: '0' }).where('tenant_id', '=', tenantId).execute(),
+    );
     assert.equal((await scanWorkspace(env().app, tenantId)).length, 1);
     assert.deepEqual(await scanWorkspace(env().app, tenantId), []);
     const keys = (await incidentsBySource(env(), tenantId, 'detection:after_hours_export')).map((incident) => incident.detection_key);
@@ -82,7 +91,11 @@ describeEachDatabase('detection on the audit trail', (env) => {
     assert.equal((await logIn(env(), email, '192.0.2.10')).status, 200);
     assert.equal((await logIn(env(), email, '192.0.2.77')).status, 200, 'same /24');
     await scanWorkspace(env().app, tenantId);
-    assert.equal((await incidentsBySource(env(), tenantId, 'detection:new_network')).length, 0, 'the first sign-in teaches, the same /24 is known');
+    assert.equal(
+      (await incidentsBySource(env(), tenantId, 'detection:new_network')).length,
+      0,
+      'the first sign-in teaches, the same /24 is known',
+    );
     for (let i = 0; i < 2; i++) assert.equal((await logIn(env(), email, '192.0.2.10', 'a wrong password for this account')).status, 401);
     await scanWorkspace(env().app, tenantId);
     assert.equal((await incidentsBySource(env(), tenantId, 'detection:failed_logins')).length, 0, 'two failures are below the threshold');
@@ -125,14 +138,19 @@ describeEachDatabase('detection on the audit trail', (env) => {
     const tenantId = admin.info.workspace.id;
     const dpo = await addMember(env(), admin, 'salesperson', { isDpo: true });
     const now = Date.now();
-    const create = async (title: string, hoursAgo: number) => (await admin.post('/api/v1/incidents', { title, awareAt: new Date(now - hoursAgo * HOUR).toISOString() })).body.id as string;
+    const create = async (title: string, hoursAgo: number) =>
+      (await admin.post('/api/v1/incidents', { title, awareAt: new Date(now - hoursAgo * HOUR).toISOString() })).body.id as string;
     const fresh = await create('Laptop stolen', 5);
     const older = await create('Misdirected email', 30);
     const late = await create('Found late', 60);
     const decided = await create('Encrypted backup lost', 40);
-    await admin.post(`/api/v1/incidents/${decided}/decision`, { notificationRequired: false, reason: 'The backup was encrypted and the key is safe: no risk to people' });
+    await admin.post(`/api/v1/incidents/${decided}/decision`, {
+      notificationRequired: false,
+      reason: 'The backup was encrypted and the key is safe: no risk to people',
+    });
 
-    const warningsTo = (title: string) => env().mailer.sent.filter((mail) => mail.to === dpo.info.user.email && mail.subject.includes(title));
+    const warningsTo = (title: string) =>
+      env().mailer.sent.filter((mail) => mail.to === dpo.info.user.email && mail.subject.includes(title));
     await warnBreachClocks(env().app, new Date(now));
     assert.equal(warningsTo('Laptop stolen').length, 0);
     assert.equal(warningsTo('Misdirected email').length, 1);
@@ -151,11 +169,21 @@ describeEachDatabase('detection on the audit trail', (env) => {
     assert.equal(warningsTo('Misdirected email').length, 2);
 
     // The authority was notified: no more warnings for that one.
-    await admin.post(`/api/v1/incidents/${fresh}/decision`, { notificationRequired: true, reason: 'Unencrypted laptop with customer list' });
+    await admin.post(`/api/v1/incidents/${fresh}/decision`, {
+      notificationRequired: true,
+      reason: 'Unencrypted laptop with customer list',
+    });
     await admin.patch(`/api/v1/incidents/${fresh}`, { status: 'notified' });
     await warnBreachClocks(env().app, new Date(now + 60 * HOUR));
     assert.equal(warningsTo('Laptop stolen').length, 1);
-    const audit = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).where('action', '=', 'incident.clock_warning').executeTakeFirstOrThrow());
+    const audit = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select(sql<string>`count(*)`.as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('action', '=', 'incident.clock_warning')
+        .executeTakeFirstOrThrow(),
+    );
     assert.equal(Number(audit.n), 4);
     assert.ok(older && late);
   });

@@ -18,25 +18,51 @@ describeEachDatabase('data protection impact assessments', (env) => {
       description: 'Scores leads from their visits',
       necessity: 'Only business contacts; scores kept 6 months',
       risks: [
-        { risk: 'Profiling beyond expectations', likelihood: 3, severity: 3, mitigations: [{ measure: 'Opt-out in every email', owner: 'Marketing lead' }] },
+        {
+          risk: 'Profiling beyond expectations',
+          likelihood: 3,
+          severity: 3,
+          mitigations: [{ measure: 'Opt-out in every email', owner: 'Marketing lead' }],
+        },
         { risk: 'Leak of scores', likelihood: 1, severity: 2 },
       ],
       reviewOn: '2027-06-01',
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.deepEqual(created.body.risks.map((r: any) => [r.score, r.level]), [[9, 'high'], [2, 'low']]);
+    assert.deepEqual(
+      created.body.risks.map((r: any) => [r.score, r.level]),
+      [
+        [9, 'high'],
+        [2, 'low'],
+      ],
+    );
     const id = created.body.id;
     assert.equal((await dpo.post(`/api/v1/dpias/${id}/sign-off`)).status, 409, 'no DPO opinion yet');
     await dpo.patch(`/api/v1/dpias/${id}`, { dpoOpinion: 'Acceptable once the opt-out is in place', residualRisk: 'medium' });
     const signed = await dpo.post(`/api/v1/dpias/${id}/sign-off`);
     assert.equal(signed.body.signedOffBy, dpo.info.member.id);
-    assert.equal((await dpo.patch(`/api/v1/dpias/${id}`, { reviewOn: '2027-07-01' })).body.signedOffAt !== null, true, 'moving the review date keeps the sign-off');
-    assert.equal((await dpo.patch(`/api/v1/dpias/${id}`, { necessity: 'Scores kept 3 months' })).body.signedOffAt, null, 'a substantive change voids it');
+    assert.equal(
+      (await dpo.patch(`/api/v1/dpias/${id}`, { reviewOn: '2027-07-01' })).body.signedOffAt !== null,
+      true,
+      'moving the review date keeps the sign-off',
+    );
+    assert.equal(
+      (await dpo.patch(`/api/v1/dpias/${id}`, { necessity: 'Scores kept 3 months' })).body.signedOffAt,
+      null,
+      'a substantive change voids it',
+    );
 
     const response = await env().server.inject({ method: 'GET', url: `/api/v1/dpias/${id}?format=pdf`, headers: { cookie: dpo.cookie! } });
     assert.equal(response.headers['content-type'], 'application/pdf');
     const { text } = await extractText(new Uint8Array(response.rawPayload), { mergePages: true });
-    for (const heading of ['Data protection impact assessment', 'Necessity and proportionality', 'Risks (likelihood x severity)', 'Residual risk', 'Opinion of the data protection officer', 'Profiling beyond expectations']) {
+    for (const heading of [
+      'Data protection impact assessment',
+      'Necessity and proportionality',
+      'Risks (likelihood x severity)',
+      'Residual risk',
+      'Opinion of the data protection officer',
+      'Profiling beyond expectations',
+    ]) {
       assert.ok(text.includes(heading), `the PDF has ${heading}`);
     }
 

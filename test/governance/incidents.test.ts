@@ -12,7 +12,10 @@ describeEachDatabase('breach register', (env) => {
     const manager = await addMember(env(), admin, 'company_manager');
     const count = BULK_EXPORT_THRESHOLD + 20;
     const csv = ['email,first name', ...Array.from({ length: count }, (_, i) => `bulk${i}@export.example,Bulk${i}`)].join('\n');
-    assert.equal((await admin.request('POST', '/api/v1/imports/contacts?fileName=bulk.csv', csv, { 'content-type': 'text/csv' })).status, 200);
+    assert.equal(
+      (await admin.request('POST', '/api/v1/imports/contacts?fileName=bulk.csv', csv, { 'content-type': 'text/csv' })).status,
+      200,
+    );
     const extra = (await admin.post('/api/v1/leads', { firstName: 'Not exported', email: 'lead@export.example' })).body;
 
     // A small export is ordinary.
@@ -29,19 +32,33 @@ describeEachDatabase('breach register', (env) => {
     assert.equal(draft.source, 'detection:bulk_export');
     assert.equal(draft.affectedPersons, count);
     assert.equal(draft.clock.level, 'running');
-    const listed = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('incident_persons').select('person_id').where('incident_id', '=', draft.id).execute());
-    assert.deepEqual(listed.map((row) => row.person_id).sort(), exported.body.map((row: any) => row.id).sort(), 'exactly the exported people');
+    const listed = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('incident_persons').select('person_id').where('incident_id', '=', draft.id).execute(),
+    );
+    assert.deepEqual(
+      listed.map((row) => row.person_id).sort(),
+      exported.body.map((row: any) => row.id).sort(),
+      'exactly the exported people',
+    );
     assert.ok(!listed.some((row) => row.person_id === extra.id));
     assert.ok(env().mailer.sent.some((m) => m.to === dpo.info.user.email && /bulk export/i.test(m.subject)));
 
     // The DPO assesses it: notification required, drafts carry the Art. 33(3) contents.
     assert.equal((await dpo.patch(`/api/v1/incidents/${draft.id}`, { status: 'notified' })).status, 409, 'decide first');
-    const decided = await dpo.post(`/api/v1/incidents/${draft.id}/decision`, { notificationRequired: true, reason: 'Contact data of many people left the company on an unapproved device' });
+    const decided = await dpo.post(`/api/v1/incidents/${draft.id}/decision`, {
+      notificationRequired: true,
+      reason: 'Contact data of many people left the company on an unapproved device',
+    });
     assert.equal(decided.body.status, 'open');
-    await dpo.patch(`/api/v1/incidents/${draft.id}`, { categoriesOfData: ['contact details'], likelyConsequences: 'Unwanted contact, phishing', measures: 'Device wiped; member retrained' });
+    await dpo.patch(`/api/v1/incidents/${draft.id}`, {
+      categoriesOfData: ['contact details'],
+      likelyConsequences: 'Unwanted contact, phishing',
+      measures: 'Device wiped; member retrained',
+    });
     const drafts = (await dpo.get(`/api/v1/incidents/${draft.id}/drafts`)).body;
     assert.match(drafts.authority, /\(a\) Nature of the breach: An export of \d+ people/, 'a partial update keeps the rest of the record');
-    for (const heading of ['(a) Nature of the breach', '(b) Data protection officer', '(c) Likely consequences', '(d) Measures taken']) assert.ok(drafts.authority.includes(heading), heading);
+    for (const heading of ['(a) Nature of the breach', '(b) Data protection officer', '(c) Likely consequences', '(d) Measures taken'])
+      assert.ok(drafts.authority.includes(heading), heading);
     assert.ok(drafts.authority.includes(String(count)));
     assert.ok(drafts.persons.includes('phishing'));
     const notified = await dpo.patch(`/api/v1/incidents/${draft.id}`, { status: 'notified' });
@@ -50,7 +67,11 @@ describeEachDatabase('breach register', (env) => {
 
     // The same people, computed from the export log for that member and window.
     const manual = (await dpo.post('/api/v1/incidents', { title: 'Exports by a departing employee' })).body;
-    const computed = await dpo.post(`/api/v1/incidents/${manual.id}/affected`, { exportedBy: manager.info.member.id, from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() });
+    const computed = await dpo.post(`/api/v1/incidents/${manual.id}/affected`, {
+      exportedBy: manager.info.member.id,
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date().toISOString(),
+    });
     assert.equal(computed.body.affectedPersons, count + 1, 'the contacts and the lead the member exported');
   });
 });

@@ -57,11 +57,14 @@ describeEachDatabase('abuse limits', (env) => {
       nodeB.hit(limit, 'slow down');
       await nodeB.flush();
       nodeB.hit(limit, 'slow down');
-      assert.throws(() => nodeB.hit(limit, 'slow down'), (error: any) => error.status === 429 && error.code === 'too_many_requests');
+      assert.throws(
+        () => nodeB.hit(limit, 'slow down'),
+        (error: any) => error.status === 429 && error.code === 'too_many_requests',
+      );
       await nodeB.flush();
       nodeA.hit(limit, 'slow down'); // A has not heard of B's hits yet: the drift is at most a flush interval
       await nodeA.flush();
-      assert.throws(() => nodeA.hit(limit, 'slow down'), /slow down/, 'A learns of B\'s hits at its own flush');
+      assert.throws(() => nodeA.hit(limit, 'slow down'), /slow down/, "A learns of B's hits at its own flush");
     } finally {
       await nodeA.close();
       await nodeB.close();

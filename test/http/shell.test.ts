@@ -3,7 +3,9 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
-import { buildApp, loggerOptions } from '../../src/http/app.ts';
+import { loggerOptions } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server.ts';
+import { ERROR_CODES } from '../../src/http/errors.ts';
 import { boot } from '../../src/boot.ts';
 import { backends, CapturingMailer, Client, describeEachDatabase, signUp, testConfig, TEST_PASSWORD } from '../helpers.ts';
 
@@ -25,22 +27,64 @@ describeEachDatabase(
       assert.match(docs.body, /swagger/i);
     });
 
+    it('names the schemas of /openapi.json (one per concept, for a generated client), every $ref resolving, and lists every error code', async () => {
+      const spec = (await new Client(env().server).get('/openapi.json')).body;
+      const names = Object.keys(spec.components.schemas);
+      for (const name of [
+        'Contact',
+        'ContactPage',
+        'ContactBodyInput',
+        'ContactPatchInput',
+        'Lead',
+        'Dsr',
+        'Integration',
+        'ImportRun',
+        'Error',
+      ])
+        assert.ok(names.includes(name), `${name} is a component`);
+      assert.equal(
+        spec.paths['/api/v1/contacts'].get.responses['200'].content['application/json'].schema.$ref,
+        '#/components/schemas/ContactPage',
+      );
+      assert.equal(
+        spec.paths['/api/v1/contacts'].post.requestBody.content['application/json'].schema.$ref,
+        '#/components/schemas/ContactBodyInput',
+      );
+      const refs = [...JSON.stringify(spec).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((match) => match[1]!);
+      assert.deepEqual([...new Set(refs.filter((ref) => !names.includes(ref)))], [], 'every $ref names a component');
+      assert.deepEqual(spec.components.schemas.Error.properties.error.enum, [...ERROR_CODES]);
+      for (const code of ['validation_error', 'session_changed', 'storage_full', 'internal_error'])
+        assert.ok(ERROR_CODES.includes(code as never), code);
+    });
+
     it('answers bad input with {error, message, details} and the right status', async () => {
       const client = new Client(env().server);
       const invalid = await client.post('/api/v1/auth/login', { email: 'not-an-email' });
       assert.equal(invalid.status, 400);
       assert.equal(invalid.body.error, 'validation_error');
-      assert.deepEqual(
-        invalid.body.details.issues.map((issue: any) => issue.path).sort(),
-        ['email', 'password'],
-      );
-      const malformed = await env().server.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email":' });
+      assert.deepEqual(invalid.body.details.issues.map((issue: any) => issue.path).sort(), ['email', 'password']);
+      const malformed = await env().server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"email":',
+      });
       assert.equal(malformed.statusCode, 400);
       assert.equal(JSON.parse(malformed.body).error, 'bad_request');
-      const huge = await env().server.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2 * 1024 * 1024) }) });
+      const huge = await env().server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2 * 1024 * 1024) }),
+      });
       assert.equal(huge.statusCode, 413);
       assert.equal(JSON.parse(huge.body).error, 'payload_too_large');
-      const wrongType = await env().server.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });
+      const wrongType = await env().server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': 'text/xml' },
+        payload: '<a/>',
+      });
       assert.equal(wrongType.statusCode, 415);
       const unknownRoute = await client.get('/api/v1/nope');
       assert.equal(unknownRoute.status, 404);
@@ -70,7 +114,11 @@ describeEachDatabase(
       assert.equal(response.headers['x-request-id'], 'client-req-12345');
       assert.ok(response.headers['content-security-policy']);
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
-      assert.equal(response.headers['strict-transport-security'], undefined, 'no HSTS over plain HTTP (test/http/tls.test.ts checks it over HTTPS)');
+      assert.equal(
+        response.headers['strict-transport-security'],
+        undefined,
+        'no HSTS over plain HTTP (test/http/tls.test.ts checks it over HTTPS)',
+      );
       assert.match(String(response.headers['permissions-policy']), /camera=\(\)/);
       assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
       const generated = await env().server.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });

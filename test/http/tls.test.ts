@@ -12,10 +12,14 @@ import { loadConfig } from '../../src/config.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { openPGlite } from '../../src/db/connection.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server.ts';
 import { testConfig } from '../helpers.ts';
 
-function get(module: typeof http | typeof https, url: string, options: https.RequestOptions = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+function get(
+  module: typeof http | typeof https,
+  url: string,
+  options: https.RequestOptions = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const request = module.get(url, options, (response) => {
       response.resume();
@@ -34,7 +38,27 @@ describe('TLS', () => {
   let close = async () => {};
 
   before(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const db = await openPGlite();
     const app = await boot(testConfig({ tls: { certFile: cert, keyFile: key } }), { db, master: new LocalKeyring([randomKey()]) });
     const server = await buildApp(app);
@@ -55,7 +79,10 @@ describe('TLS', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
     await assert.rejects(get(http, `http://127.0.0.1:${port}/healthz`), 'plain HTTP is not answered');
-    await assert.rejects(get(https, `https://127.0.0.1:${port}/healthz`, { ca: fs.readFileSync(cert), maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }), 'TLS 1.1 is refused');
+    await assert.rejects(
+      get(https, `https://127.0.0.1:${port}/healthz`, { ca: fs.readFileSync(cert), maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }),
+      'TLS 1.1 is refused',
+    );
   });
 
   it('refuses half a configuration', () => {

@@ -23,7 +23,12 @@ describeEachDatabase('data inventory', (env) => {
   });
 
   it('leaves no personal-looking column unclassified', async () => {
-    const declared = new Set(PERSONAL_DATA.flatMap((entry) => [`${entry.table}.${entry.column}`, ...(entry.blindIndex ? [`${entry.table}.${entry.blindIndex}`] : [])]));
+    const declared = new Set(
+      PERSONAL_DATA.flatMap((entry) => [
+        `${entry.table}.${entry.column}`,
+        ...(entry.blindIndex ? [`${entry.table}.${entry.blindIndex}`] : []),
+      ]),
+    );
     const unclassified = [...(await columns())].filter((key) => {
       const column = key.split('.')[1]!;
       return PERSONAL_LOOKING_COLUMN.test(column) && !declared.has(key) && !(key in NOT_PERSONAL);
@@ -37,7 +42,9 @@ describeEachDatabase('data inventory', (env) => {
     await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'birthday', label: 'Birthday', type: 'date', personal: true });
     await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'segment', label: 'Segment', type: 'text' });
     const keysOf = async (tenantId: string) =>
-      (await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId))).flatMap((entry) => ('customFieldKey' in entry ? [`${entry.table}.${entry.customFieldKey}`] : []));
+      (await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId))).flatMap((entry) =>
+        'customFieldKey' in entry ? [`${entry.table}.${entry.customFieldKey}`] : [],
+      );
     assert.deepEqual(await keysOf(admin.info.workspace.id), ['contacts.birthday']);
     assert.deepEqual(await keysOf(other.info.workspace.id), []);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { escapeHtml } from '../../src/consent/html.ts';
+import { escapeHtml } from '../../src/shared/html.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { hasRight, JURISDICTIONS, PROFILES, type Jurisdiction } from '../../src/jurisdiction/profiles.ts';
 import { accessReport } from '../../src/rights/access-report.ts';
@@ -38,7 +38,12 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     await giveConsent(admin, dora, sharing.id);
 
     // Carla fills in a form in a browser that sends the Global Privacy Control signal.
-    const submitted = await visitor(env()).request('POST', publicPath(form), { fields: { email: 'carla@ca.example' }, consents: [], website: '' }, GPC);
+    const submitted = await visitor(env()).request(
+      'POST',
+      publicPath(form),
+      { fields: { email: 'carla@ca.example' }, consents: [], website: '' },
+      GPC,
+    );
     assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
     const carlaConsents = (await admin.get(`/api/v1/contacts/${carla}/consents`)).body;
     assert.deepEqual(carlaConsents.jurisdiction, { jurisdiction: 'ccpa', source: 'residence' });
@@ -50,7 +55,14 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     assert.equal(carlaConsents.states.find((s: any) => s.purposeId === sharing.id).refusal, 'opted_out_of_sale');
 
     const tokens = hubspot.issueTokens();
-    const integration = await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'Partner HubSpot', baseUrl: hubspot.url, credentials: { kind: 'api_key', token: tokens.accessToken }, sellsOrShares: true, purposeId: sharing.id });
+    const integration = await admin.post('/api/v1/integrations', {
+      kind: 'hubspot',
+      label: 'Partner HubSpot',
+      baseUrl: hubspot.url,
+      credentials: { kind: 'api_key', token: tokens.accessToken },
+      sellsOrShares: true,
+      purposeId: sharing.id,
+    });
     assert.equal(integration.status, 201, JSON.stringify(integration.body));
     assert.equal(integration.body.sellsOrShares, true);
     await env().app.jobs.drain();
@@ -68,16 +80,28 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     const emails = [...hubspot.objects.contacts.values()].map((object) => object.properties.email).sort();
     assert.deepEqual(emails, ['dora@de.example', 'quinn@ca.example']);
     const refusals = await withTenant(env().db, admin.info.workspace.id, (tx) =>
-      tx.selectFrom('processing_refusals').select(['person_id', 'reason']).where('tenant_id', '=', admin.info.workspace.id).where('path', '=', 'connector_push').execute(),
+      tx
+        .selectFrom('processing_refusals')
+        .select(['person_id', 'reason'])
+        .where('tenant_id', '=', admin.info.workspace.id)
+        .where('path', '=', 'connector_push')
+        .execute(),
     );
-    assert.deepEqual(refusals.map((r) => [r.person_id, r.reason]).sort(), [[carla, 'opted_out_of_sale'], [dieter, 'no_consent']].sort());
+    assert.deepEqual(
+      refusals.map((r) => [r.person_id, r.reason]).sort(),
+      [
+        [carla, 'opted_out_of_sale'],
+        [dieter, 'no_consent'],
+      ].sort(),
+    );
   });
 
   it('lets marketing reach a Californian until they say no (opt-out), and a German only with consent (opt-in)', async () => {
     const newsletter = await activePurpose(admin, { name: 'Product news' });
     const cal = await contactWith(admin, 'news-ca@example.org', { country: 'US', region: 'CA' });
     const ger = await contactWith(admin, 'news-de@example.org', { country: 'DE' });
-    const state = async (id: string) => (await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === newsletter.id);
+    const state = async (id: string) =>
+      (await admin.get(`/api/v1/contacts/${id}/consents`)).body.states.find((s: any) => s.purposeId === newsletter.id);
     assert.equal((await state(cal)).canProcess, true);
     assert.deepEqual([(await state(ger)).canProcess, (await state(ger)).refusal], [false, 'no_consent']);
     // An override moves the person to another law.
@@ -94,10 +118,13 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     assert.equal(imported.body.created, 2, 'a region that cannot be read is left out, the person imported');
     assert.match(JSON.stringify(imported.body.leftOut.lines), /region/);
     const importedId = (await admin.get('/api/v1/contacts?q=imported-ca%40example.org')).body.items[0].id;
-    assert.deepEqual((await admin.get(`/api/v1/contacts/${importedId}/consents`)).body.jurisdiction, { jurisdiction: 'ccpa', source: 'residence' });
+    assert.deepEqual((await admin.get(`/api/v1/contacts/${importedId}/consents`)).body.jurisdiction, {
+      jurisdiction: 'ccpa',
+      source: 'residence',
+    });
   });
 
-  it('shows in the portal exactly the rights of the person\'s profile, with their legal references, and offers only those actions', async () => {
+  it("shows in the portal exactly the rights of the person's profile, with their legal references, and offers only those actions", async () => {
     const people: Array<[Jurisdiction, Record<string, unknown>]> = [
       ['gdpr', { country: 'FR' }],
       ['uk_gdpr', { country: 'GB' }],
@@ -112,7 +139,8 @@ describeEachDatabase('jurisdiction profiles', (env) => {
       const page = String((await person.get(`/privacy/${slug}/me`)).body);
       const shown = [...page.matchAll(/data-right="([a-z_]+)"/g)].map((match) => match[1]).sort();
       assert.deepEqual(shown, PROFILES[jurisdiction].rights.map((right) => right.right).sort(), `${email}: the rights of ${jurisdiction}`);
-      for (const right of PROFILES[jurisdiction].rights) assert.ok(page.includes(escapeHtml(right.reference)), `${email}: ${right.reference}`);
+      for (const right of PROFILES[jurisdiction].rights)
+        assert.ok(page.includes(escapeHtml(right.reference)), `${email}: ${right.reference}`);
       assert.ok(page.includes(escapeHtml(PROFILES[jurisdiction].name)));
       assert.equal(page.includes('aria-label="Restrict processing"'), hasRight(jurisdiction, 'restriction'));
       assert.equal(page.includes('aria-label="Object to direct marketing"'), hasRight(jurisdiction, 'objection'));
@@ -122,13 +150,15 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     }
   });
 
-  it('refuses in the portal a right the person\'s law does not give, and records an opt-out from the portal and from GPC', async () => {
+  it("refuses in the portal a right the person's law does not give, and records an opt-out from the portal and from GPC", async () => {
     const id = await contactWith(admin, 'portal-ca@example.org', { country: 'US', region: 'CA' });
     const person = await portalVisitor(env(), admin, 'portal-ca@example.org');
     const restrict = await person.post(`/privacy/${slug}/me/restrict`, { reason: 'Stop it' });
     assert.equal(restrict.status, 403);
     assert.match(String(restrict.body), /CCPA\/CPRA \(California\) does not give this right/);
-    const restricted = await withTenant(env().db, admin.info.workspace.id, (tx) => tx.selectFrom('processing_restrictions').select('person_id').where('person_id', '=', id).execute());
+    const restricted = await withTenant(env().db, admin.info.workspace.id, (tx) =>
+      tx.selectFrom('processing_restrictions').select('person_id').where('person_id', '=', id).execute(),
+    );
     assert.equal(restricted.length, 0);
 
     assert.equal((await person.post(`/privacy/${slug}/me/sale-sharing`, { optedOut: 'yes' })).status, 200);
@@ -159,43 +189,77 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     assert.equal(known.body, unknown.body);
     assert.equal((await visitor(env()).post(`/privacy/${slug}/do-not-sell`, { email: 'not an address' })).status, 400);
     assert.equal((await admin.get(`/api/v1/contacts/${id}/consents`)).body.saleSharing.optedOut, true);
-    const requests = (await admin.get('/api/v1/dsr-requests?type=opt_out_sale_sharing')).body.items.filter((r: any) => r.requester.email === 'dns@example.org');
+    const requests = (await admin.get('/api/v1/dsr-requests?type=opt_out_sale_sharing')).body.items.filter(
+      (r: any) => r.requester.email === 'dns@example.org',
+    );
     assert.equal(requests.length, 1);
     assert.equal(requests[0].status, 'completed');
     assert.equal(requests[0].jurisdiction, 'ccpa');
   });
 
   it('treats GPC in the cookie banner as rejecting the categories that sell or share, whatever was clicked, and opting the known visitor out of sale and sharing', async () => {
-    const advertising = await activePurpose(admin, { name: 'Advertising partners', directMarketing: false, sellsOrShares: true, cookieCategory: 'advertising' });
+    const advertising = await activePurpose(admin, {
+      name: 'Advertising partners',
+      directMarketing: false,
+      sellsOrShares: true,
+      cookieCategory: 'advertising',
+    });
     const analytics = await activePurpose(admin, { name: 'Analytics', directMarketing: false, cookieCategory: 'analytics' });
     const newsletter = await activePurpose(admin, { name: 'Banner news' });
     const form = await liveForm(admin, newsletter.id);
     const browser = visitor(env());
-    assert.equal((await browser.post(publicPath(form), { fields: { email: 'banner@example.org' }, consents: [], website: '' })).status, 202);
-    const choice = await browser.request('POST', '/f/cookie-consent', { workspace: slug, choices: { advertising: true, analytics: true } }, GPC);
+    assert.equal(
+      (await browser.post(publicPath(form), { fields: { email: 'banner@example.org' }, consents: [], website: '' })).status,
+      202,
+    );
+    const choice = await browser.request(
+      'POST',
+      '/f/cookie-consent',
+      { workspace: slug, choices: { advertising: true, analytics: true } },
+      GPC,
+    );
     assert.equal(choice.status, 200, JSON.stringify(choice.body));
-    const id = (await admin.get('/api/v1/contacts?q=banner%40example.org')).body.items[0]?.id ?? (await admin.get('/api/v1/leads?q=banner%40example.org')).body.items[0].id;
+    const id =
+      (await admin.get('/api/v1/contacts?q=banner%40example.org')).body.items[0]?.id ??
+      (await admin.get('/api/v1/leads?q=banner%40example.org')).body.items[0].id;
     const type = (await admin.get(`/api/v1/contacts/${id}/consents`)).status === 200 ? 'contacts' : 'leads';
     const consents = (await admin.get(`/api/v1/${type}/${id}/consents`)).body;
-    assert.equal(consents.states.find((s: any) => s.purposeId === advertising.id).state, 'none', 'the signal overrides "accept" for a category that sells or shares');
-    assert.equal(consents.states.find((s: any) => s.purposeId === analytics.id).state, 'granted', 'a category that does not sell keeps the visitor\'s own choice');
+    assert.equal(
+      consents.states.find((s: any) => s.purposeId === advertising.id).state,
+      'none',
+      'the signal overrides "accept" for a category that sells or shares',
+    );
+    assert.equal(
+      consents.states.find((s: any) => s.purposeId === analytics.id).state,
+      'granted',
+      "a category that does not sell keeps the visitor's own choice",
+    );
     assert.equal(consents.saleSharing.optedOut, true);
     assert.equal(consents.saleSharing.method, 'cookie_banner');
     const banner = (await admin.get('/api/v1/cookie-banner')).body;
-    assert.deepEqual(banner.categories.map((c: any) => [c.key, c.sellsOrShares]), [['advertising', true], ['analytics', false]]);
+    assert.deepEqual(
+      banner.categories.map((c: any) => [c.key, c.sellsOrShares]),
+      [
+        ['advertising', true],
+        ['analytics', false],
+      ],
+    );
   });
 
-  it('computes request deadlines under the requester\'s law: CCPA 45 + 45 days, LGPD 15 days without extension, opt-out 15 business days without verification', async () => {
+  it("computes request deadlines under the requester's law: CCPA 45 + 45 days, LGPD 15 days without extension, opt-out 15 business days without verification", async () => {
     await contactWith(admin, 'dsr-ca@example.org', { country: 'US', region: 'CA' });
     await contactWith(admin, 'dsr-br@example.org', { country: 'BR' });
     const receivedAt = new Date(Date.now() - DAY);
-    const log = (email: string, type: string, extra: Record<string, unknown> = {}) => admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, receivedAt: receivedAt.toISOString(), ...extra });
+    const log = (email: string, type: string, extra: Record<string, unknown> = {}) =>
+      admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, receivedAt: receivedAt.toISOString(), ...extra });
 
     const ca = (await log('dsr-ca@example.org', 'access')).body;
     assert.equal(ca.jurisdiction, 'ccpa');
     assert.equal(ca.dueAt, new Date(receivedAt.getTime() + 45 * DAY).toISOString());
     assert.match(ca.deadlineReference, /1798\.130/);
-    const receipt = env().mailer.sent.filter((m) => m.to === 'dsr-ca@example.org').at(-1)!;
+    const receipt = env()
+      .mailer.sent.filter((m) => m.to === 'dsr-ca@example.org')
+      .at(-1)!;
     assert.match(receipt.text, /45 days, Cal\. Civ\. Code 1798\.130/);
     assert.match(receipt.text, /Right to know/);
     const extended = await admin.post(`/api/v1/dsr-requests/${ca.id}/extend`, { reason: 'Records held in three connected systems' });
@@ -212,7 +276,11 @@ describeEachDatabase('jurisdiction profiles', (env) => {
     const uk = (await log('stranger@example.org', 'access', { jurisdiction: 'uk_gdpr' })).body;
     assert.equal(uk.jurisdiction, 'uk_gdpr');
     assert.match(uk.deadlineReference, /UK GDPR/);
-    assert.equal((await log('default@example.org', 'access')).body.jurisdiction, 'gdpr', 'an unknown address falls under the workspace default');
+    assert.equal(
+      (await log('default@example.org', 'access')).body.jurisdiction,
+      'gdpr',
+      'an unknown address falls under the workspace default',
+    );
 
     const optOut = (await log('dsr-ca@example.org', 'opt_out_sale_sharing')).body;
     assert.equal(optOut.dueAt, addBusinessDays(receivedAt, 15).toISOString());
@@ -226,20 +294,34 @@ describeEachDatabase('jurisdiction profiles', (env) => {
   it('shows the jurisdiction and the legal reference of each right in the access report and the register', async () => {
     const tenantId = admin.info.workspace.id;
     await contactWith(admin, 'report@example.org', { country: 'BR', region: 'RJ' });
-    const report = await withTenant(env().db, tenantId, async (tx) => accessReport(env().app, tx, tenantId, await findSubject(env().app, tx, tenantId, 'report@example.org')));
+    const report = await withTenant(env().db, tenantId, async (tx) =>
+      accessReport(env().app, tx, tenantId, await findSubject(env().app, tx, tenantId, 'report@example.org')),
+    );
     assert.equal(report.jurisdiction.key, 'lgpd');
     assert.equal(report.jurisdiction.source, 'residence');
     assert.match(report.jurisdiction.responseDeadline, /15 days, not extendable \(Art\. 19/);
-    assert.deepEqual(report.rights.map((r) => r.article), PROFILES.lgpd.rights.map((r) => r.reference));
-    assert.ok(report.data.some((field) => field.column === 'region' && field.values.some((v) => v.value === 'RJ')), 'the region is reported as personal data');
+    assert.deepEqual(
+      report.rights.map((r) => r.article),
+      PROFILES.lgpd.rights.map((r) => r.reference),
+    );
+    assert.ok(
+      report.data.some((field) => field.column === 'region' && field.values.some((v) => v.value === 'RJ')),
+      'the region is reported as personal data',
+    );
 
     const register = (await admin.get('/api/v1/register')).body;
     const keys = register.jurisdictions.map((j: any) => j.key);
     for (const key of ['gdpr', 'ccpa', 'lgpd', 'uk_gdpr']) assert.ok(keys.includes(key), `${key} in the register`);
-    assert.deepEqual(keys, JURISDICTIONS.filter((key) => keys.includes(key)), 'in a stable order');
+    assert.deepEqual(
+      keys,
+      JURISDICTIONS.filter((key) => keys.includes(key)),
+      'in a stable order',
+    );
     const ccpa = register.jurisdictions.find((j: any) => j.key === 'ccpa');
     assert.ok(ccpa.people >= 3);
-    assert.ok(ccpa.rights.some((r: any) => r.title === 'Right to opt out of sale or sharing' && r.reference.startsWith('Cal. Civ. Code 1798.120')));
+    assert.ok(
+      ccpa.rights.some((r: any) => r.title === 'Right to opt out of sale or sharing' && r.reference.startsWith('Cal. Civ. Code 1798.120')),
+    );
     assert.match(ccpa.breachNotification, /1798\.82/);
     assert.equal(register.jurisdictions.find((j: any) => j.key === 'gdpr').workspaceDefault, true);
     assert.ok(register.activities.some((a: any) => a.name === 'Partner data sharing' && a.sellsOrShares === true));
@@ -250,11 +332,17 @@ describeEachDatabase('jurisdiction profiles', (env) => {
   it('runs the breach clock of each jurisdiction: 72 hours under the GDPR, three business days under the LGPD', async () => {
     const awareAt = new Date(Date.now() - 3_600_000);
     const gdpr = (await admin.post('/api/v1/incidents', { title: 'Lost laptop', awareAt: awareAt.toISOString() })).body;
-    assert.deepEqual(gdpr.jurisdictionClocks.map((c: any) => [c.jurisdiction, c.deadline]), [['gdpr', new Date(awareAt.getTime() + 72 * 3_600_000).toISOString()]]);
+    assert.deepEqual(
+      gdpr.jurisdictionClocks.map((c: any) => [c.jurisdiction, c.deadline]),
+      [['gdpr', new Date(awareAt.getTime() + 72 * 3_600_000).toISOString()]],
+    );
     const other = await signUp(env());
     assert.equal((await other.patch('/api/v1/workspace', { defaultJurisdiction: 'lgpd' })).body.defaultJurisdiction, 'lgpd');
     const lgpd = (await other.post('/api/v1/incidents', { title: 'Lost laptop', awareAt: awareAt.toISOString() })).body;
-    assert.deepEqual(lgpd.jurisdictionClocks.map((c: any) => [c.jurisdiction, c.deadline]), [['lgpd', addBusinessDays(awareAt, 3).toISOString()]]);
+    assert.deepEqual(
+      lgpd.jurisdictionClocks.map((c: any) => [c.jurisdiction, c.deadline]),
+      [['lgpd', addBusinessDays(awareAt, 3).toISOString()]],
+    );
     const ca = await signUp(env());
     await ca.patch('/api/v1/workspace', { defaultJurisdiction: 'ccpa' });
     const none = (await ca.post('/api/v1/incidents', { title: 'Lost laptop', awareAt: awareAt.toISOString() })).body;

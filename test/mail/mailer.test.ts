@@ -20,7 +20,11 @@ describe('mailer', () => {
 
   it('delivers through SMTP when LAWFUL_SMTP_URL is set', async () => {
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Lawful <no-reply@lawful.test>', outboxDir: '/nonexistent' });
-    await mailer.send({ to: 'invitee@example.org', subject: 'Invitation', text: 'Accept: https://crm.example/accept-invitation#lci.token' });
+    await mailer.send({
+      to: 'invitee@example.org',
+      subject: 'Invitation',
+      text: 'Accept: https://crm.example/accept-invitation#lci.token',
+    });
     assert.equal(received.length, 1);
     assert.deepEqual(received[0]!.to, ['invitee@example.org']);
     assert.match(received[0]!.data, /Subject: Invitation/);

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server.ts';
 import { createPostgresDatabase, describeEachDatabase, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
 import { startSmtpServer } from '../smtp.ts';
 
@@ -18,7 +18,13 @@ const COMPLETION = /Subject: Your request is complete/;
 
 async function messagesOf(env: TestEnv, tenantId: string, requestId: string) {
   return withTenant(env.db, tenantId, (tx) =>
-    tx.selectFrom('email_messages').select(['state', 'mail_enc', 'attempts', 'last_error', 'sent_at']).where('tenant_id', '=', tenantId).where('person_id', '=', requestId).orderBy('created_at').execute(),
+    tx
+      .selectFrom('email_messages')
+      .select(['state', 'mail_enc', 'attempts', 'last_error', 'sent_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('person_id', '=', requestId)
+      .orderBy('created_at')
+      .execute(),
   );
 }
 
@@ -41,7 +47,12 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-outbox-'));
       const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_outbox') : null;
       const key = randomKey();
-      const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '', LAWFUL_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+      const vars: NodeJS.ProcessEnv = {
+        ...process.env,
+        LAWFUL_DATA_DIR: dataDir,
+        DATABASE_URL: database?.url ?? '',
+        LAWFUL_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      };
       const open = async () => {
         const app = await boot(loadConfig(vars), { master: new LocalKeyring([key]) });
         return { app, server: await buildApp(app), db: app.db, backend, mailer: undefined } as unknown as TestEnv;
@@ -54,14 +65,31 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
         env.app.mailer = smtpMailer;
         const contact = await admin.post('/api/v1/contacts', { firstName: 'Ida', lastName: 'Erased', emails: ['ida@outbox.example'] });
         assert.equal(contact.status, 201);
-        const request = await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'ida@outbox.example', name: 'Ida Erased', identityStatus: 'verified', identityMethod: 'reply from the address' });
+        const request = await admin.post('/api/v1/dsr-requests', {
+          type: 'erasure',
+          channel: 'email',
+          email: 'ida@outbox.example',
+          name: 'Ida Erased',
+          identityStatus: 'verified',
+          identityMethod: 'reply from the address',
+        });
         assert.equal(request.status, 201, JSON.stringify(request.body));
-        assert.equal(smtp.received.filter((mail) => /Subject: We received your request/.test(mail.data)).length, 1, 'the receipt went out through SMTP');
+        assert.equal(
+          smtp.received.filter((mail) => /Subject: We received your request/.test(mail.data)).length,
+          1,
+          'the receipt went out through SMTP',
+        );
         await env.server.close();
         await env.db.close();
 
         child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-          env: { ...vars, TEST_MASTER_KEY: key.toString('base64'), TEST_COOKIE: admin.cookie, TEST_CSRF: admin.csrf, TEST_REQUEST_ID: request.body.id },
+          env: {
+            ...vars,
+            TEST_MASTER_KEY: key.toString('base64'),
+            TEST_COOKIE: admin.cookie,
+            TEST_CSRF: admin.csrf,
+            TEST_REQUEST_ID: request.body.id,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';
@@ -79,11 +107,17 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
           assert.equal(receipt!.state, 'sent');
           assert.equal(completion?.state, 'queued', 'the erasure committed with its e-mail queued');
           assert.notEqual(completion!.mail_enc, null);
-          const erased = await withTenant(env.db, tenantId, (tx) => tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute());
+          const erased = await withTenant(env.db, tenantId, (tx) =>
+            tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute(),
+          );
           assert.equal(erased.length, 0, 'the erasure itself committed');
 
           await env.app.jobs.drain();
-          assert.equal(smtp.received.filter((mail) => COMPLETION.test(mail.data)).length, 1, 'the completion e-mail was sent by the next process');
+          assert.equal(
+            smtp.received.filter((mail) => COMPLETION.test(mail.data)).length,
+            1,
+            'the completion e-mail was sent by the next process',
+          );
           assert.deepEqual(smtp.received.at(-1)!.to, ['ida@outbox.example']);
           const [, sent] = await messagesOf(env, tenantId, request.body.id);
           assert.equal(sent!.state, 'sent');
@@ -107,10 +141,20 @@ describeEachDatabase('the outbox when the mail server is down', (env) => {
   it('completes the request, keeps its e-mail queued with the reason, and sends it on a retry', async () => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id as string;
-    const request = await admin.post('/api/v1/dsr-requests', { type: 'objection', channel: 'email', email: 'down@outbox.example', name: 'Dan Down', identityStatus: 'verified', identityMethod: 'reply from the address' });
+    const request = await admin.post('/api/v1/dsr-requests', {
+      type: 'objection',
+      channel: 'email',
+      email: 'down@outbox.example',
+      name: 'Dan Down',
+      identityStatus: 'verified',
+      identityMethod: 'reply from the address',
+    });
     assert.equal(request.status, 201);
     const working = env().app.mailer;
-    env().app.mailer = { transport: working.transport, send: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25 (mail to down@outbox.example)')) };
+    env().app.mailer = {
+      transport: working.transport,
+      send: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25 (mail to down@outbox.example)')),
+    };
     try {
       const executed = await admin.post(`/api/v1/dsr-requests/${request.body.id}/execute`);
       assert.equal(executed.status, 200, 'the mail server being down does not undo or fail the request');

@@ -12,7 +12,9 @@ const DAY = 86_400_000;
 async function age(env: TestEnv, tenantId: string, table: 'contacts' | 'leads', id: string, days: number) {
   const then = new Date(Date.now() - days * DAY);
   await withTenant(env.db, tenantId, async (tx) => {
-    await sql`update ${sql.table(table)} set created_at = ${then}, updated_at = ${then}, collected_at = ${then} where tenant_id = ${tenantId} and id = ${id}`.execute(tx);
+    await sql`update ${sql.table(table)} set created_at = ${then}, updated_at = ${then}, collected_at = ${then} where tenant_id = ${tenantId} and id = ${id}`.execute(
+      tx,
+    );
   });
 }
 
@@ -23,7 +25,14 @@ async function rule(admin: Client, body: Record<string, unknown>): Promise<strin
 }
 
 async function retentionAudit(env: TestEnv, tenantId: string, ruleId: string) {
-  return withTenant(env.db, tenantId, (tx) => tx.selectFrom('audit_events').select(['action', 'fields']).where('object_id', '=', ruleId).where('action', 'like', 'retention.%').execute());
+  return withTenant(env.db, tenantId, (tx) =>
+    tx
+      .selectFrom('audit_events')
+      .select(['action', 'fields'])
+      .where('object_id', '=', ruleId)
+      .where('action', 'like', 'retention.%')
+      .execute(),
+  );
 }
 
 describeEachDatabase('retention', (env) => {
@@ -31,12 +40,22 @@ describeEachDatabase('retention', (env) => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     const defaults = (await admin.get('/api/v1/retention-rules')).body.items;
-    assert.deepEqual(defaults.map((r: any) => r.target).sort(), ['consent_history', 'contact', 'dsr_request', 'email_message', 'lead', 'opportunity', 'portal_link']);
+    assert.deepEqual(defaults.map((r: any) => r.target).sort(), [
+      'consent_history',
+      'contact',
+      'dsr_request',
+      'email_message',
+      'lead',
+      'opportunity',
+      'portal_link',
+    ]);
     assert.ok(defaults.every((r: any) => r.builtin));
 
     const leads: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const lead = (await admin.post('/api/v1/leads', { firstName: `Old${i}`, email: `old${i}@retention.example`, companyName: `Old Co ${i}` })).body;
+      const lead = (
+        await admin.post('/api/v1/leads', { firstName: `Old${i}`, email: `old${i}@retention.example`, companyName: `Old Co ${i}` })
+      ).body;
       await age(env(), tenantId, 'leads', lead.id, 400);
       leads.push(lead.id);
     }
@@ -46,7 +65,10 @@ describeEachDatabase('retention', (env) => {
     assert.equal((await admin.post('/api/v1/notes', { body: 'Called last week', record: { type: 'lead', id: noted } })).status, 201);
     // Old, but under legal hold.
     const held = leads[6]!;
-    assert.equal((await admin.post('/api/v1/legal-holds', { recordType: 'lead', recordId: held, reason: 'Pending litigation' })).status, 201);
+    assert.equal(
+      (await admin.post('/api/v1/legal-holds', { recordType: 'lead', recordId: held, reason: 'Pending litigation' })).status,
+      201,
+    );
 
     const ruleId = await rule(admin, { name: 'Leads idle for a year', target: 'lead', afterDays: 365, action: 'delete' });
     const preview = (await admin.get(`/api/v1/retention-rules/${ruleId}/preview`)).body;
@@ -65,13 +87,24 @@ describeEachDatabase('retention', (env) => {
     assert.equal(await runRule(env().app, tenantId, ruleId, { batchSize: 2 }), 5);
     const remaining = (await admin.get('/api/v1/leads?limit=50')).body.items.map((l: any) => l.id).sort();
     assert.deepEqual(remaining, [fresh.id, noted, held].sort());
-    const keys = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('subject_keys').select(['id', 'wrapped_key']).where('id', 'in', expected).execute());
-    assert.ok(keys.every((key) => key.wrapped_key === null), 'deleted people\'s keys are destroyed');
+    const keys = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('subject_keys').select(['id', 'wrapped_key']).where('id', 'in', expected).execute(),
+    );
+    assert.ok(
+      keys.every((key) => key.wrapped_key === null),
+      "deleted people's keys are destroyed",
+    );
     const events = await retentionAudit(env(), tenantId, ruleId);
     // A run walks the leads two at a time (batchSize) and audits each batch that removed any, with its count.
     const perBatch = events.map((e) => /^lead:(\d+)$/.exec(String(e.fields[0]))?.[1]).map(Number);
-    assert.ok(perBatch.every((count) => count >= 1 && count <= 2), `audited with counts per batch: ${JSON.stringify(events)}`);
-    assert.equal(perBatch.reduce((a, b) => a + b, 0), 5);
+    assert.ok(
+      perBatch.every((count) => count >= 1 && count <= 2),
+      `audited with counts per batch: ${JSON.stringify(events)}`,
+    );
+    assert.equal(
+      perBatch.reduce((a, b) => a + b, 0),
+      5,
+    );
     assert.equal((await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun.applied, 5);
 
     // Releasing the hold lets the rule take the record on the next run.
@@ -86,10 +119,23 @@ describeEachDatabase('retention', (env) => {
     const account = (await admin.post('/api/v1/accounts', { name: 'Kept Co' })).body;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const contact = (await admin.post('/api/v1/contacts', { firstName: `Anna${i}`, lastName: 'Nym', emails: [`anna${i}@retention.example`], phones: ['+33 1 23 45 67 89'], jobTitle: 'Buyer', accountId: account.id, country: 'FR', region: 'IDF' })).body;
+      const contact = (
+        await admin.post('/api/v1/contacts', {
+          firstName: `Anna${i}`,
+          lastName: 'Nym',
+          emails: [`anna${i}@retention.example`],
+          phones: ['+33 1 23 45 67 89'],
+          jobTitle: 'Buyer',
+          accountId: account.id,
+          country: 'FR',
+          region: 'IDF',
+        })
+      ).body;
       await admin.post('/api/v1/tasks', { title: `Follow up Anna${i}`, record: { type: 'contact', id: contact.id } });
       await age(env(), tenantId, 'contacts', contact.id, 800);
-      await withTenant(env().db, tenantId, (tx) => sql`update tasks set updated_at = ${new Date(Date.now() - 800 * DAY)} where record_id = ${contact.id}`.execute(tx));
+      await withTenant(env().db, tenantId, (tx) =>
+        sql`update tasks set updated_at = ${new Date(Date.now() - 800 * DAY)} where record_id = ${contact.id}`.execute(tx),
+      );
       ids.push(contact.id);
     }
     const ruleId = await rule(admin, { name: 'Contacts idle for two years', target: 'contact', afterDays: 730, action: 'anonymise' });
@@ -108,13 +154,21 @@ describeEachDatabase('retention', (env) => {
     );
     assert.deepEqual((await admin.get(`/api/v1/retention-rules/${ruleId}/preview`)).body.items.length, 3, 'the committed batch is done');
     const failed = (await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun;
-    assert.deepEqual([failed.state, failed.applied, failed.appliedInAll], ['interrupted', 2, 2], 'a run that failed is closed as interrupted at once');
+    assert.deepEqual(
+      [failed.state, failed.applied, failed.appliedInAll],
+      ['interrupted', 2, 2],
+      'a run that failed is closed as interrupted at once',
+    );
     assert.equal(await runRule(env().app, tenantId, ruleId, { batchSize: 2 }), 3, 'the rest, and only the rest');
     const resumed = (await admin.get('/api/v1/retention-rules')).body.items.find((r: any) => r.id === ruleId).lastRun;
     assert.deepEqual([resumed.state, resumed.applied, resumed.appliedInAll], ['finished', 3, 5], 'the totals add up across the resumption');
     assert.ok(resumed.resumes, 'and it names the run it continued');
     const counts = (await retentionAudit(env(), tenantId, ruleId)).map((e) => Number(String(e.fields[0]).split(':')[1]));
-    assert.equal(counts.reduce((a, b) => a + b, 0), 5, 'each contact anonymised exactly once');
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      5,
+      'each contact anonymised exactly once',
+    );
 
     for (const id of ids) {
       const contact = (await admin.get(`/api/v1/contacts/${id}`)).body;
@@ -122,11 +176,21 @@ describeEachDatabase('retention', (env) => {
       assert.deepEqual(contact.emails, []);
       assert.deepEqual(contact.phones, []);
       assert.equal(contact.accountId, account.id, 'the company facts stay');
-      assert.deepEqual([contact.country, contact.region], [null, null], 'the place of residence is personal data in the inventory: emptied too');
+      assert.deepEqual(
+        [contact.country, contact.region],
+        [null, null],
+        'the place of residence is personal data in the inventory: emptied too',
+      );
     }
-    const raw = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('contacts').select(['email_index', 'name_index', 'anonymised_at']).where('id', 'in', ids).execute());
+    const raw = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('contacts').select(['email_index', 'name_index', 'anonymised_at']).where('id', 'in', ids).execute(),
+    );
     assert.ok(raw.every((row) => row.email_index.length === 0 && row.name_index.length === 0 && row.anonymised_at));
-    assert.deepEqual((await admin.get(`/api/v1/tasks?recordType=contact&recordId=${ids[0]}`)).body.items, [], 'what was about them is gone');
+    assert.deepEqual(
+      (await admin.get(`/api/v1/tasks?recordType=contact&recordId=${ids[0]}`)).body.items,
+      [],
+      'what was about them is gone',
+    );
     assert.deepEqual((await admin.get('/api/v1/contacts?q=anna0%40retention.example')).body.items, []);
   });
 
@@ -147,9 +211,15 @@ describeEachDatabase('retention', (env) => {
 
     // Two job leases pass without a beat: the next run of the rule takes it for dead.
     const leaseSeconds = env().app.config.jobLeaseSeconds;
-    await withTenant(env().db, tenantId, (tx) => sql`update retention_runs set heartbeat_at = now() - make_interval(secs => ${leaseSeconds * 3}) where rule_id = ${ruleId}`.execute(tx));
+    await withTenant(env().db, tenantId, (tx) =>
+      sql`update retention_runs set heartbeat_at = now() - make_interval(secs => ${leaseSeconds * 3}) where rule_id = ${ruleId}`.execute(
+        tx,
+      ),
+    );
     assert.equal(await runRule(env().app, tenantId, ruleId), 2);
-    const runs = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('retention_runs').selectAll().where('rule_id', '=', ruleId).orderBy('started_at').execute());
+    const runs = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('retention_runs').selectAll().where('rule_id', '=', ruleId).orderBy('started_at').execute(),
+    );
     assert.equal(runs.length, 2);
     assert.ok(runs[0]!.interrupted_at, 'the dead run is closed as interrupted');
     assert.equal(new Date(runs[0]!.interrupted_at!).getTime(), new Date(runs[0]!.heartbeat_at!).getTime(), 'at its last beat');
@@ -169,7 +239,14 @@ describeEachDatabase('retention', (env) => {
 
     await contactWith(admin, 'asker@requests.example');
     const log = async (details: string) => {
-      const created = await admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'email', email: 'asker@requests.example', name: 'Asker Person', details, identityStatus: 'verified' });
+      const created = await admin.post('/api/v1/dsr-requests', {
+        type: 'access',
+        channel: 'email',
+        email: 'asker@requests.example',
+        name: 'Asker Person',
+        details,
+        identityStatus: 'verified',
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal((await admin.post(`/api/v1/dsr-requests/${created.body.id}/execute`)).body.status, 'completed');
       return created.body.id as string;
@@ -177,18 +254,35 @@ describeEachDatabase('retention', (env) => {
     const old = await log('Please send me everything, I am Asker Person from Lyon');
     const recent = await log('And again this year');
     const fourYearsAgo = new Date(Date.now() - 4 * 365 * DAY);
-    await withTenant(env().db, tenantId, (tx) => sql`update dsr_requests set received_at = ${fourYearsAgo}, completed_at = ${fourYearsAgo} where id = ${old}`.execute(tx));
-    assert.equal((await admin.get('/api/v1/email-messages?limit=50')).body.items.filter((m: any) => m.personId === old).length, 2, 'receipt and answer kept');
+    await withTenant(env().db, tenantId, (tx) =>
+      sql`update dsr_requests set received_at = ${fourYearsAgo}, completed_at = ${fourYearsAgo} where id = ${old}`.execute(tx),
+    );
+    assert.equal(
+      (await admin.get('/api/v1/email-messages?limit=50')).body.items.filter((m: any) => m.personId === old).length,
+      2,
+      'receipt and answer kept',
+    );
 
-    assert.deepEqual((await admin.get(`/api/v1/retention-rules/${rule.id}/preview`)).body.items.map((m: any) => m.id), [old]);
+    assert.deepEqual(
+      (await admin.get(`/api/v1/retention-rules/${rule.id}/preview`)).body.items.map((m: any) => m.id),
+      [old],
+    );
     assert.equal(await runRule(env().app, tenantId, rule.id), 1);
     const reduced = (await admin.get(`/api/v1/dsr-requests/${old}`)).body;
-    assert.deepEqual([reduced.type, reduced.status, reduced.receivedAt, reduced.completedAt], ['access', 'completed', fourYearsAgo.toISOString(), fourYearsAgo.toISOString()], 'what it was and how it ended');
+    assert.deepEqual(
+      [reduced.type, reduced.status, reduced.receivedAt, reduced.completedAt],
+      ['access', 'completed', fourYearsAgo.toISOString(), fourYearsAgo.toISOString()],
+      'what it was and how it ended',
+    );
     assert.deepEqual([reduced.requester.email, reduced.requester.name, reduced.details], [null, null, null], 'nothing about the person');
     assert.ok(reduced.evidence.every((item: any) => item.summary === null));
     assert.ok(reduced.deidentifiedAt);
     assert.deepEqual(reduced.people, [], 'it no longer finds anyone');
-    assert.equal((await admin.get('/api/v1/email-messages?limit=50')).body.items.filter((m: any) => m.personId === old).length, 0, 'its e-mail copies are gone');
+    assert.equal(
+      (await admin.get('/api/v1/email-messages?limit=50')).body.items.filter((m: any) => m.personId === old).length,
+      0,
+      'its e-mail copies are gone',
+    );
     const kept = (await admin.get(`/api/v1/dsr-requests/${recent}`)).body;
     assert.equal(kept.requester.email, 'asker@requests.example', 'a request within its evidence period is whole');
     assert.equal(kept.deidentifiedAt, null);
@@ -206,7 +300,13 @@ describeEachDatabase('retention', (env) => {
     const account = (await admin.post('/api/v1/accounts', { name: 'Lost Co' })).body;
     const buyer = (await admin.post('/api/v1/contacts', { firstName: 'Bea', emails: ['bea@lost.example'], accountId: account.id })).body;
     const deal = async (name: string, stage: string) => {
-      const created = await admin.post('/api/v1/opportunities', { name, accountId: account.id, stage, amount: '12000.00', contactIds: [buyer.id] });
+      const created = await admin.post('/api/v1/opportunities', {
+        name,
+        accountId: account.id,
+        stage,
+        amount: '12000.00',
+        contactIds: [buyer.id],
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       return created.body.id as string;
     };
@@ -215,16 +315,24 @@ describeEachDatabase('retention', (env) => {
     const oldWon = await deal('Old won deal', 'closed_won');
     await admin.post('/api/v1/notes', { body: 'Bea said the budget went to a competitor', record: { type: 'opportunity', id: oldLost } });
     const fourYearsAgo = new Date(Date.now() - 4 * 365 * DAY);
-    await withTenant(env().db, tenantId, (tx) => sql`update opportunities set closed_at = ${fourYearsAgo}, updated_at = ${fourYearsAgo} where id = any(${[oldLost, oldWon]}::uuid[])`.execute(tx));
+    await withTenant(env().db, tenantId, (tx) =>
+      sql`update opportunities set closed_at = ${fourYearsAgo}, updated_at = ${fourYearsAgo} where id = any(${[oldLost, oldWon]}::uuid[])`.execute(
+        tx,
+      ),
+    );
 
-    assert.deepEqual((await admin.get(`/api/v1/retention-rules/${lostDeals.id}/preview`)).body.items.map((m: any) => m.id), [oldLost]);
+    assert.deepEqual(
+      (await admin.get(`/api/v1/retention-rules/${lostDeals.id}/preview`)).body.items.map((m: any) => m.id),
+      [oldLost],
+    );
     assert.equal(await runRule(env().app, tenantId, lostDeals.id), 1);
     const stripped = (await admin.get(`/api/v1/opportunities/${oldLost}`)).body;
     assert.equal(stripped.amount, '12000.00', 'the figures stay');
     assert.equal(stripped.accountId, account.id);
     assert.deepEqual(stripped.contactIds, []);
     assert.deepEqual((await admin.get(`/api/v1/notes?recordType=opportunity&recordId=${oldLost}`)).body.items, []);
-    for (const kept of [recentLost, oldWon]) assert.deepEqual((await admin.get(`/api/v1/opportunities/${kept}`)).body.contactIds, [buyer.id]);
+    for (const kept of [recentLost, oldWon])
+      assert.deepEqual((await admin.get(`/api/v1/opportunities/${kept}`)).body.contactIds, [buyer.id]);
     assert.equal((await admin.get(`/api/v1/contacts/${buyer.id}`)).body.firstName, 'Bea', 'the person is not the deal');
 
     // Consent history: one person is deleted by another rule, the other is held.
@@ -236,7 +344,18 @@ describeEachDatabase('retention', (env) => {
     const idle = await rule(admin, { name: 'Contacts idle a year', target: 'contact', afterDays: 365, action: 'delete' });
     const inFuture = (days: number) => new Date(Date.now() + days * DAY);
     await runRule(env().app, tenantId, idle, { now: inFuture(400) });
-    const events = async (person: string) => Number((await withTenant(env().db, tenantId, (tx) => tx.selectFrom('consent_events').select(sql<string>`count(*)`.as('n')).where('person_id', '=', person).executeTakeFirstOrThrow())).n);
+    const events = async (person: string) =>
+      Number(
+        (
+          await withTenant(env().db, tenantId, (tx) =>
+            tx
+              .selectFrom('consent_events')
+              .select(sql<string>`count(*)`.as('n'))
+              .where('person_id', '=', person)
+              .executeTakeFirstOrThrow(),
+          )
+        ).n,
+      );
     assert.equal(await events(gone), 1, 'the fact of the consent outlives the person');
 
     assert.equal(await runRule(env().app, tenantId, consentHistory.id, { now: inFuture(4 * 365) }), 0, 'not yet five years');
@@ -247,11 +366,20 @@ describeEachDatabase('retention', (env) => {
     // Outside that function the ledger still refuses deletion, and the function never takes the
     // history of someone still held, whatever the cutoff.
     await assert.rejects(withTenant(env().db, tenantId, (tx) => sql`delete from consent_events where person_id = ${held}`.execute(tx)));
-    const purged = await withTenant(env().db, tenantId, (tx) => sql<{ n: number }>`select purge_consent_history(${tenantId}::uuid, ${[held]}::uuid[], now() + interval '100 years') as n`.execute(tx));
+    const purged = await withTenant(env().db, tenantId, (tx) =>
+      sql<{ n: number }>`select purge_consent_history(${tenantId}::uuid, ${[held]}::uuid[], now() + interval '100 years') as n`.execute(tx),
+    );
     assert.equal(Number(purged.rows[0]!.n), 0);
     assert.equal(await events(held), 1);
-    assert.equal((await admin.post('/api/v1/retention-rules', { name: 'Too short', target: 'consent_history', afterDays: 30, action: 'delete' })).status, 400);
-    assert.equal((await admin.post('/api/v1/retention-rules', { name: 'Deals', target: 'opportunity', afterDays: 30, action: 'delete' })).status, 400);
+    assert.equal(
+      (await admin.post('/api/v1/retention-rules', { name: 'Too short', target: 'consent_history', afterDays: 30, action: 'delete' }))
+        .status,
+      400,
+    );
+    assert.equal(
+      (await admin.post('/api/v1/retention-rules', { name: 'Deals', target: 'opportunity', afterDays: 30, action: 'delete' })).status,
+      400,
+    );
     assert.equal((await admin.patch(`/api/v1/retention-rules/${consentHistory.id}`, { afterDays: 200 })).status, 409);
   });
 });

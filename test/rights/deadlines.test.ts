@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Jurisdiction } from '../../src/jurisdiction/profiles.ts';
-import { addBusinessDays, addMonthsClamped, assertExtensible, deadlineState, dueDate, ExtensionRefused, extendedDueDate } from '../../src/rights/deadlines.ts';
+import {
+  addBusinessDays,
+  addMonthsClamped,
+  assertExtensible,
+  deadlineState,
+  dueDate,
+  ExtensionRefused,
+  extendedDueDate,
+} from '../../src/rights/deadlines.ts';
 
 const d = (iso: string) => new Date(iso);
 
@@ -28,7 +36,20 @@ describe('statutory deadlines (Art. 12(3))', () => {
     let date = d('2026-01-31T00:00:00Z');
     const ends = [];
     for (let i = 1; i <= 12; i++) ends.push(addMonthsClamped(date, i).toISOString().slice(0, 10));
-    assert.deepEqual(ends, ['2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31', '2027-01-31']);
+    assert.deepEqual(ends, [
+      '2026-02-28',
+      '2026-03-31',
+      '2026-04-30',
+      '2026-05-31',
+      '2026-06-30',
+      '2026-07-31',
+      '2026-08-31',
+      '2026-09-30',
+      '2026-10-31',
+      '2026-11-30',
+      '2026-12-31',
+      '2027-01-31',
+    ]);
     date = d('2026-05-31T00:00:00Z');
     assert.equal(addMonthsClamped(date, -3).toISOString().slice(0, 10), '2026-02-28');
   });
@@ -43,10 +64,18 @@ describe('statutory deadlines (Art. 12(3))', () => {
 
   it('allows one extension, with a reason, decided within the first month', () => {
     const receivedAt = d('2026-01-31T09:00:00Z');
-    assert.doesNotThrow(() => assertExtensible({ receivedAt, extendedAt: null }, 'Several thousand records across three systems', d('2026-02-20T00:00:00Z')));
-    assert.throws(() => assertExtensible({ receivedAt, extendedAt: d('2026-02-10T00:00:00Z') }, 'Several thousand records', d('2026-02-20T00:00:00Z')), ExtensionRefused);
+    assert.doesNotThrow(() =>
+      assertExtensible({ receivedAt, extendedAt: null }, 'Several thousand records across three systems', d('2026-02-20T00:00:00Z')),
+    );
+    assert.throws(
+      () => assertExtensible({ receivedAt, extendedAt: d('2026-02-10T00:00:00Z') }, 'Several thousand records', d('2026-02-20T00:00:00Z')),
+      ExtensionRefused,
+    );
     assert.throws(() => assertExtensible({ receivedAt, extendedAt: null }, 'busy', d('2026-02-20T00:00:00Z')), ExtensionRefused);
-    assert.throws(() => assertExtensible({ receivedAt, extendedAt: null }, 'Several thousand records', d('2026-03-01T00:00:00Z')), ExtensionRefused);
+    assert.throws(
+      () => assertExtensible({ receivedAt, extendedAt: null }, 'Several thousand records', d('2026-03-01T00:00:00Z')),
+      ExtensionRefused,
+    );
   });
 });
 
@@ -75,7 +104,15 @@ describe('deadlines per jurisdiction profile', () => {
       if (extended) assert.equal(extendedDueDate(d(received), jurisdiction, type).toISOString(), d(extended).toISOString());
       else {
         assert.throws(() => extendedDueDate(d(received), jurisdiction, type), ExtensionRefused);
-        assert.throws(() => assertExtensible({ receivedAt: d(received), extendedAt: null, jurisdiction, type }, 'A reason long enough to be given', d(received)), ExtensionRefused);
+        assert.throws(
+          () =>
+            assertExtensible(
+              { receivedAt: d(received), extendedAt: null, jurisdiction, type },
+              'A reason long enough to be given',
+              d(received),
+            ),
+          ExtensionRefused,
+        );
       }
     });
   }
@@ -84,8 +121,19 @@ describe('deadlines per jurisdiction profile', () => {
     const receivedAt = d('2026-01-15T10:00:00Z');
     const request = { receivedAt, extendedAt: null, jurisdiction: 'ccpa' as const, type: 'access' };
     assert.doesNotThrow(() => assertExtensible(request, 'Records held in three connected systems', d('2026-03-01T10:00:00Z')));
-    assert.throws(() => assertExtensible(request, 'Records held in three connected systems', d('2026-03-01T10:00:01Z')), /within the first 45 days/);
-    assert.throws(() => assertExtensible({ ...request, extendedAt: d('2026-02-01T00:00:00Z') }, 'Records held in three connected systems', d('2026-02-10T00:00:00Z')), /once, by 45 days/);
+    assert.throws(
+      () => assertExtensible(request, 'Records held in three connected systems', d('2026-03-01T10:00:01Z')),
+      /within the first 45 days/,
+    );
+    assert.throws(
+      () =>
+        assertExtensible(
+          { ...request, extendedAt: d('2026-02-01T00:00:00Z') },
+          'Records held in three connected systems',
+          d('2026-02-10T00:00:00Z'),
+        ),
+      /once, by 45 days/,
+    );
   });
 
   it('counts business days over weekends only', () => {

@@ -27,19 +27,29 @@ describeEachDatabase(
       const person = visitor(env());
       assert.equal((await person.post(`/privacy/${slug}/link`, { email })).status, 200);
 
-      const files = () => fs.readdirSync(outboxDir).map((name) => fs.readFileSync(path.join(outboxDir, name), 'utf8')).filter((text) => text.includes(`To: ${email}`));
+      const files = () =>
+        fs
+          .readdirSync(outboxDir)
+          .map((name) => fs.readFileSync(path.join(outboxDir, name), 'utf8'))
+          .filter((text) => text.includes(`To: ${email}`));
       assert.equal(files().length, 1, 'the link is in the outbox folder');
       // Quoted-printable soft line breaks undone, as a mail program would.
-      const body = files()[0]!.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      const body = files()[0]!
+        .replace(/=\r?\n/g, '')
+        .replace(/=3D/g, '=');
       const link = body.match(/https?:\/\/\S+\/privacy\/\S+\/open\/\S+/)![0];
       const opened = await person.post(new URL(link).pathname);
       assert.equal(opened.status, 303, 'the link from the folder works');
       assert.equal((await person.get(`/privacy/${slug}/me`)).status, 200);
 
-      const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email, identityStatus: 'verified' })).body;
+      const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email, identityStatus: 'verified' }))
+        .body;
       assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
       const left = files();
-      assert.ok(left.every((text) => /Subject: (We received your request|Your request)/.test(text)), `only the request's own messages stay: ${left.map((t) => t.match(/Subject: .*/)?.[0]).join(', ')}`);
+      assert.ok(
+        left.every((text) => /Subject: (We received your request|Your request)/.test(text)),
+        `only the request's own messages stay: ${left.map((t) => t.match(/Subject: .*/)?.[0]).join(', ')}`,
+      );
     });
   },
   { forwardMail: () => outbox },

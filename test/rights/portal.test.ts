@@ -23,14 +23,26 @@ describeEachDatabase('privacy portal', (env) => {
     const tenantId = admin.info.workspace.id;
     const slug = admin.info.workspace.slug;
     await personEverywhere(env(), admin);
-    await admin.post('/api/v1/contacts', { firstName: 'Other', lastName: 'Personson', emails: ['other@subject.example'], phones: ['+1 555 0100'] });
+    await admin.post('/api/v1/contacts', {
+      firstName: 'Other',
+      lastName: 'Personson',
+      emails: ['other@subject.example'],
+      phones: ['+1 555 0100'],
+    });
     // The person's own request, so that requests and their evidence are in the report too.
-    await admin.post('/api/v1/dsr-requests', { type: 'rectification', channel: 'email', email: EMAIL, name: NAME.first, details: 'Fix my title' });
+    await admin.post('/api/v1/dsr-requests', {
+      type: 'rectification',
+      channel: 'email',
+      email: EMAIL,
+      name: NAME.first,
+      details: 'Fix my title',
+    });
 
     const person = await portalVisitor(env(), admin, EMAIL);
     const page = await person.get(`/privacy/${slug}/me`);
     assert.equal(page.status, 200);
-    for (const value of [NAME.first, PHONE, 'Newsletter', 'your consent']) assert.ok(String(page.body).includes(value), `the page shows ${value}`);
+    for (const value of [NAME.first, PHONE, 'Newsletter', 'your consent'])
+      assert.ok(String(page.body).includes(value), `the page shows ${value}`);
 
     const zip = await download(env(), person, slug);
     const report = JSON.parse(strFromU8(zip['report.json']!));
@@ -39,15 +51,26 @@ describeEachDatabase('privacy portal', (env) => {
       const key = 'customFieldKey' in entry ? entry.customFieldKey : undefined;
       const field = report.data.find((f: any) => f.table === entry.table && f.column === entry.column && f.customField === key);
       // A transient column (a message waiting to be sent) is empty once the work is done.
-      assert.ok(field && (field.values.length > 0 || ('transient' in entry && entry.transient)), `${entry.table}.${entry.column}${key ? `/${key}` : ''} is in the download with data`);
+      assert.ok(
+        field && (field.values.length > 0 || ('transient' in entry && entry.transient)),
+        `${entry.table}.${entry.column}${key ? `/${key}` : ''} is in the download with data`,
+      );
     }
-    const text = Object.values(zip).map((file) => strFromU8(file)).join('\n');
-    for (const value of ['other@subject.example', 'Personson', '+1 555 0100']) assert.ok(!text.includes(value), `${value} belongs to someone else`);
+    const text = Object.values(zip)
+      .map((file) => strFromU8(file))
+      .join('\n');
+    for (const value of ['other@subject.example', 'Personson', '+1 555 0100'])
+      assert.ok(!text.includes(value), `${value} belongs to someone else`);
     assert.ok(strFromU8(zip['consents.csv']!).includes(CONSENT_TEXT));
     // Every phone, a contact's (a list) as a lead's (one value), is one row with the same formula guard.
     const rows = parse(strFromU8(zip['data.csv']!), { columns: true }) as Array<Record<string, string>>;
-    const phones = rows.filter((row) => row.category === 'contact' && /phone/.test(row.column!) && ['contacts', 'leads'].includes(row.table!));
-    assert.deepEqual(phones.map((row) => [row.table, row.value]).sort(), [['contacts', `'${PHONE}`], ['leads', `'${PHONE}`]]);
+    const phones = rows.filter(
+      (row) => row.category === 'contact' && /phone/.test(row.column!) && ['contacts', 'leads'].includes(row.table!),
+    );
+    assert.deepEqual(phones.map((row) => [row.table, row.value]).sort(), [
+      ['contacts', `'${PHONE}`],
+      ['leads', `'${PHONE}`],
+    ]);
     const queue = (await admin.get('/api/v1/dsr-requests?type=portability')).body.items;
     assert.equal(queue.length, 1, 'the download is recorded as a completed request');
     assert.equal(queue[0].channel, 'portal');
@@ -59,14 +82,22 @@ describeEachDatabase('privacy portal', (env) => {
     const tenantId = admin.info.workspace.id;
     const slug = admin.info.workspace.slug;
     await admin.post('/api/v1/contacts', { firstName: 'Known', emails: ['known@portal.example'] });
-    const ask = (email: string) => visitor(env()).request('POST', `/privacy/${slug}/link`, `email=${encodeURIComponent(email)}`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const ask = (email: string) =>
+      visitor(env()).request('POST', `/privacy/${slug}/link`, `email=${encodeURIComponent(email)}`, {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
     const known = await ask('known@portal.example');
     const unknown = await ask('unknown@portal.example');
     assert.equal(known.status, unknown.status);
     assert.equal(String(known.body).replace('known@portal.example', 'X'), String(unknown.body).replace('unknown@portal.example', 'X'));
     assert.equal(known.headers['content-type'], unknown.headers['content-type']);
     // The same work is done for both: one single-use link stored and one email sent each.
-    const links = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('portal_links').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow());
+    const links = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('portal_links')
+        .select(sql<string>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow(),
+    );
     assert.equal(Number(links.n), 2);
     const mails = (to: string) => env().mailer.sent.filter((m) => m.to === to);
     assert.equal(mails('known@portal.example').length, 1);
@@ -84,20 +115,40 @@ describeEachDatabase('privacy portal', (env) => {
     const tenantId = admin.info.workspace.id;
     const slug = admin.info.workspace.slug;
     await visitor(env()).post(`/privacy/${slug}/link`, { email: 'once@portal.example' });
-    const link = linkIn(env().mailer.sent.filter((m) => m.to === 'once@portal.example').at(-1)!.text, '/open/');
+    const link = linkIn(
+      env()
+        .mailer.sent.filter((m) => m.to === 'once@portal.example')
+        .at(-1)!.text,
+      '/open/',
+    );
     assert.equal((await visitor(env()).get(link)).status, 200, 'visiting does not sign in');
     assert.equal((await visitor(env()).post(link.replace(/\.(.)/, (_m, c) => `.${c === 'A' ? 'B' : 'A'}`))).status, 400);
     assert.equal((await visitor(env()).post(link)).status, 303);
     assert.equal((await visitor(env()).post(link)).status, 409);
     await visitor(env()).post(`/privacy/${slug}/link`, { email: 'late@portal.example' });
-    const late = linkIn(env().mailer.sent.filter((m) => m.to === 'late@portal.example').at(-1)!.text, '/open/');
-    await withTenant(env().db, tenantId, (tx) => tx.updateTable('portal_links').set({ expires_at: new Date(Date.now() - 1000) }).where('used_at', 'is', null).execute());
+    const late = linkIn(
+      env()
+        .mailer.sent.filter((m) => m.to === 'late@portal.example')
+        .at(-1)!.text,
+      '/open/',
+    );
+    await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .updateTable('portal_links')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('used_at', 'is', null)
+        .execute(),
+    );
     assert.equal((await visitor(env()).post(late)).status, 410);
     const anonymous = await visitor(env()).get(`/privacy/${slug}/me`);
     assert.equal(anonymous.status, 303);
     assert.equal((await visitor(env()).get(`/privacy/${slug}/me/export.zip`)).status, 401);
     const other = await signUp(env());
-    assert.equal((await visitor(env()).post(link.replace(`/privacy/${slug}/`, `/privacy/${other.info.workspace.slug}/`))).status, 400, 'a link works in its own workspace only');
+    assert.equal(
+      (await visitor(env()).post(link.replace(`/privacy/${slug}/`, `/privacy/${other.info.workspace.slug}/`))).status,
+      400,
+      'a link works in its own workspace only',
+    );
   });
 
   it('applies objection, restriction, consent choices and self-asserted corrections at once, and queues erasure', async () => {
@@ -109,7 +160,8 @@ describeEachDatabase('privacy portal', (env) => {
     await visitor(env()).post(publicPath(form), { fields: { email: 'self@portal.example', firstName: 'Slef' }, consents: [newsletter.id] });
     const contact = (await admin.get('/api/v1/contacts?q=self%40portal.example')).body.items[0];
     const person = await portalVisitor(env(), admin, 'self@portal.example');
-    const act = (path: string, body: string) => person.request('POST', `/privacy/${slug}/me/${path}`, body, { 'content-type': 'application/x-www-form-urlencoded' });
+    const act = (path: string, body: string) =>
+      person.request('POST', `/privacy/${slug}/me/${path}`, body, { 'content-type': 'application/x-www-form-urlencoded' });
 
     assert.equal((await act('rectify', 'field=firstName&value=Self')).status, 200);
     assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).body.firstName, 'Self', 'data the person typed is corrected directly');
@@ -133,7 +185,12 @@ describeEachDatabase('privacy portal', (env) => {
     const erasure = (await admin.get('/api/v1/dsr-requests?type=erasure')).body.items[0];
     assert.equal(erasure.status, 'received');
     assert.equal(erasure.identityStatus, 'verified');
-    assert.match(env().mailer.sent.filter((m) => m.to === 'self@portal.example').at(-1)!.subject, /We received your request/);
+    assert.match(
+      env()
+        .mailer.sent.filter((m) => m.to === 'self@portal.example')
+        .at(-1)!.subject,
+      /We received your request/,
+    );
     assert.equal((await admin.get(`/api/v1/contacts/${contact.id}`)).status, 200, 'erasure waits for staff');
     assert.equal((await admin.post(`/api/v1/dsr-requests/${erasure.id}/execute`)).body.status, 'completed');
     // Signed in again after the erasure: nothing is listed as held, and no basis is claimed for them.
@@ -141,14 +198,20 @@ describeEachDatabase('privacy portal', (env) => {
     assert.match(after, /We hold no data about this address/);
     assert.match(after, /no purpose or legal basis applies to you/);
     assert.doesNotMatch(after, /aria-label="Purposes"|aria-label="Data held"/);
-    assert.match(after, /aria-label="Records of your requests"[^]*Please forget me/, 'the requests themselves are kept as evidence, and shown as such');
+    assert.match(
+      after,
+      /aria-label="Records of your requests"[^]*Please forget me/,
+      'the requests themselves are kept as evidence, and shown as such',
+    );
     assert.match(after, /No one outside our team/);
 
     // Someone imported by staff: a correction is queued for review instead.
     const imported = (await admin.post('/api/v1/contacts', { firstName: 'Imp', emails: ['imported@portal.example'] })).body;
     await giveConsent(admin, imported.id, newsletter.id);
     const other = await portalVisitor(env(), admin, 'imported@portal.example');
-    await other.request('POST', `/privacy/${slug}/me/rectify`, 'field=lastName&value=Ported', { 'content-type': 'application/x-www-form-urlencoded' });
+    await other.request('POST', `/privacy/${slug}/me/rectify`, 'field=lastName&value=Ported', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal((await admin.get(`/api/v1/contacts/${imported.id}`)).body.lastName, null);
     const queued = (await admin.get('/api/v1/dsr-requests?type=rectification&status=open')).body.items;
     assert.equal(queued.length, 1);

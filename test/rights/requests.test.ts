@@ -12,18 +12,30 @@ import { EMAIL, NAME, NICKNAME, personEverywhere, PHONE } from '../subject-fixtu
 import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
 
 async function logRequest(admin: Client, type: string, email = EMAIL, extra: Record<string, unknown> = {}) {
-  const response = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, name: `${NAME.first} ${NAME.last}`, details: 'Please act on my data', identityStatus: 'verified', identityMethod: 'reply from the address', ...extra });
+  const response = await admin.post('/api/v1/dsr-requests', {
+    type,
+    channel: 'email',
+    email,
+    name: `${NAME.first} ${NAME.last}`,
+    details: 'Please act on my data',
+    identityStatus: 'verified',
+    identityMethod: 'reply from the address',
+    ...extra,
+  });
   assert.equal(response.status, 201, JSON.stringify(response.body));
   return response.body;
 }
 
 /** Every text value in every table of the public schema, as the owner sees it. */
 async function everyValue(env: TestEnv): Promise<string[]> {
-  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(env.db.kysely);
+  const tables = await sql<{
+    table_name: string;
+  }>`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(env.db.kysely);
   const values: string[] = [];
   for (const { table_name } of tables.rows) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(env.db.kysely);
-    for (const row of rows.rows) for (const value of Object.values(row)) if (value !== null) values.push(typeof value === 'string' ? value : JSON.stringify(value));
+    for (const row of rows.rows)
+      for (const value of Object.values(row)) if (value !== null) values.push(typeof value === 'string' ? value : JSON.stringify(value));
   }
   return values;
 }
@@ -39,28 +51,63 @@ describeEachDatabase('data subject requests', (env) => {
     assert.equal(late.body.deadline, 'overdue');
     const fresh = await logRequest(admin, 'rectification', 'fresh@example.org', { identityStatus: 'unverified' });
     assert.equal(fresh.status, 'received');
-    assert.equal(new Date(fresh.dueAt).getUTCDate(), new Date(fresh.receivedAt).getUTCDate() > 28 ? new Date(fresh.dueAt).getUTCDate() : new Date(fresh.receivedAt).getUTCDate());
-    const receipt = env().mailer.sent.filter((m) => m.to === 'fresh@example.org').at(-1)!;
+    assert.equal(
+      new Date(fresh.dueAt).getUTCDate(),
+      new Date(fresh.receivedAt).getUTCDate() > 28 ? new Date(fresh.dueAt).getUTCDate() : new Date(fresh.receivedAt).getUTCDate(),
+    );
+    const receipt = env()
+      .mailer.sent.filter((m) => m.to === 'fresh@example.org')
+      .at(-1)!;
     assert.match(receipt.subject, /We received your request/);
     assert.ok(receipt.text.includes(fresh.dueAt.slice(0, 10)));
 
     const queue = (await dpo.get('/api/v1/dsr-requests?status=open')).body.items;
-    assert.deepEqual(queue.map((item: any) => item.id), [late.body.id, fresh.id], 'soonest deadline first');
-    assert.deepEqual((await dpo.get('/api/v1/dsr-requests?deadline=overdue')).body.items.map((item: any) => item.id), [late.body.id]);
-    assert.deepEqual((await dpo.get('/api/v1/dsr-requests/summary')).body, { open: 2, nearDue: 0, overdue: 1, byType: { access: 1, rectification: 1 } });
+    assert.deepEqual(
+      queue.map((item: any) => item.id),
+      [late.body.id, fresh.id],
+      'soonest deadline first',
+    );
+    assert.deepEqual(
+      (await dpo.get('/api/v1/dsr-requests?deadline=overdue')).body.items.map((item: any) => item.id),
+      [late.body.id],
+    );
+    assert.deepEqual((await dpo.get('/api/v1/dsr-requests/summary')).body, {
+      open: 2,
+      nearDue: 0,
+      overdue: 1,
+      byType: { access: 1, rectification: 1 },
+    });
     assert.equal((await addMember(env(), admin, 'salesperson').then((sales) => sales.get('/api/v1/dsr-requests'))).status, 403);
 
     assert.equal((await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { status: 'in_progress' })).status, 409, 'identity first');
     assert.equal((await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { status: 'rejected' })).status, 422, 'a rejection needs its reason');
-    const verified = await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { identityStatus: 'verified', identityMethod: 'call-back', status: 'in_progress', assigneeId: admin.info.member.id });
+    const verified = await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, {
+      identityStatus: 'verified',
+      identityMethod: 'call-back',
+      status: 'in_progress',
+      assigneeId: admin.info.member.id,
+    });
     assert.equal(verified.body.status, 'in_progress');
     assert.ok(verified.body.evidence.some((e: any) => e.summary.includes('Identity verified (call-back)')));
     const extended = await dpo.post(`/api/v1/dsr-requests/${fresh.id}/extend`, { reason: 'Data spread over three legacy systems' });
     assert.equal(extended.status, 200);
     assert.equal(new Date(extended.body.dueAt).getTime() > new Date(fresh.dueAt).getTime(), true);
-    assert.equal((await dpo.post(`/api/v1/dsr-requests/${fresh.id}/extend`, { reason: 'Data spread over three legacy systems' })).status, 409, 'once only');
-    assert.equal((await dpo.post(`/api/v1/dsr-requests/${late.body.id}/extend`, { reason: 'Too late to tell the person now' })).status, 409, 'only within the first month');
-    assert.match(env().mailer.sent.filter((m) => m.to === 'fresh@example.org').at(-1)!.text, /Why: Data spread over three legacy systems/);
+    assert.equal(
+      (await dpo.post(`/api/v1/dsr-requests/${fresh.id}/extend`, { reason: 'Data spread over three legacy systems' })).status,
+      409,
+      'once only',
+    );
+    assert.equal(
+      (await dpo.post(`/api/v1/dsr-requests/${late.body.id}/extend`, { reason: 'Too late to tell the person now' })).status,
+      409,
+      'only within the first month',
+    );
+    assert.match(
+      env()
+        .mailer.sent.filter((m) => m.to === 'fresh@example.org')
+        .at(-1)!.text,
+      /Why: Data spread over three legacy systems/,
+    );
     const done = await dpo.patch(`/api/v1/dsr-requests/${fresh.id}`, { status: 'completed' });
     assert.equal(done.body.status, 'completed');
     assert.ok(done.body.evidence.filter((e: any) => e.kind === 'sent').length >= 3, 'receipt, extension and completion are evidenced');
@@ -68,53 +115,100 @@ describeEachDatabase('data subject requests', (env) => {
     const before = env().mailer.sent.length;
     await env().app.jobs.runSchedulesNow();
     await env().app.jobs.drain();
-    const alerts = env().mailer.sent.slice(before).filter((m) => m.to === dpo.info.user.email);
+    const alerts = env()
+      .mailer.sent.slice(before)
+      .filter((m) => m.to === dpo.info.user.email);
     assert.equal(alerts.length, 1);
     assert.match(alerts[0]!.subject, /1 overdue/);
     assert.ok(!alerts[0]!.text.includes('late@example.org'), 'alerts name no one');
   });
 
-  it('reports every inventory field holding data for the person, and no one else\'s, as a zip', async () => {
+  it("reports every inventory field holding data for the person, and no one else's, as a zip", async () => {
     const admin = await signUp(env());
     const tenantId = admin.info.workspace.id;
     const { contactId, leadId } = await personEverywhere(env(), admin);
-    await admin.post('/api/v1/contacts', { firstName: 'Other', lastName: 'Personson', emails: ['other@subject.example'], phones: ['+1 555 0100'] });
+    await admin.post('/api/v1/contacts', {
+      firstName: 'Other',
+      lastName: 'Personson',
+      emails: ['other@subject.example'],
+      phones: ['+1 555 0100'],
+    });
     // What the records say beyond personal fields: employer, a deal, a non-personal custom field.
     const employer = (await admin.post('/api/v1/accounts', { name: 'Quarrying GmbH' })).body;
-    assert.equal((await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'tier', label: 'Customer tier', type: 'text' })).status, 201);
+    assert.equal(
+      (await admin.post('/api/v1/custom-fields', { object: 'contact', key: 'tier', label: 'Customer tier', type: 'text' })).status,
+      201,
+    );
     assert.equal((await admin.patch(`/api/v1/contacts/${contactId}`, { accountId: employer.id, custom: { tier: 'Gold' } })).status, 200);
-    assert.equal((await admin.post('/api/v1/opportunities', { name: 'Granite supply 2027', accountId: employer.id, amount: '48000.00', stage: 'proposal', contactIds: [contactId] })).status, 201);
+    assert.equal(
+      (
+        await admin.post('/api/v1/opportunities', {
+          name: 'Granite supply 2027',
+          accountId: employer.id,
+          amount: '48000.00',
+          stage: 'proposal',
+          contactIds: [contactId],
+        })
+      ).status,
+      201,
+    );
     // Reads that did not open the record: a search that listed them, and an export that included them.
     assert.equal((await admin.get(`/api/v1/contacts?q=${NAME.last}`)).body.items.length, 1);
-    assert.equal((await admin.request('DELETE', `/api/v1/contacts/${contactId}/restriction`)).status, 204, 'restricted people are left out of exports');
+    assert.equal(
+      (await admin.request('DELETE', `/api/v1/contacts/${contactId}/restriction`)).status,
+      204,
+      'restricted people are left out of exports',
+    );
     assert.equal((await admin.get('/api/v1/exports/contacts?format=json')).status, 200);
     assert.equal((await admin.put(`/api/v1/contacts/${contactId}/restriction`, { reason: 'Asked us to pause again' })).status, 200);
     const request = await logRequest(admin, 'access');
     const report = (await admin.get(`/api/v1/dsr-requests/${request.id}/report`)).body;
-    assert.deepEqual(report.context.accounts.map((a: any) => a.name), ['Quarrying GmbH']);
-    assert.deepEqual(report.context.opportunities.map((o: any) => [o.name, o.amount, o.stage]), [['Granite supply 2027', '48000.00', 'proposal']]);
-    assert.deepEqual(report.context.leads.map((l: any) => [l.id, l.companyName, l.status]), [[leadId, 'Quarry Co', 'new']]);
-    assert.deepEqual(report.context.customFields.map((f: any) => [f.label, f.value]), [['Customer tier', 'Gold']]);
+    assert.deepEqual(
+      report.context.accounts.map((a: any) => a.name),
+      ['Quarrying GmbH'],
+    );
+    assert.deepEqual(
+      report.context.opportunities.map((o: any) => [o.name, o.amount, o.stage]),
+      [['Granite supply 2027', '48000.00', 'proposal']],
+    );
+    assert.deepEqual(
+      report.context.leads.map((l: any) => [l.id, l.companyName, l.status]),
+      [[leadId, 'Quarry Co', 'new']],
+    );
+    assert.deepEqual(
+      report.context.customFields.map((f: any) => [f.label, f.value]),
+      [['Customer tier', 'Gold']],
+    );
     const actions = report.accessLog.map((a: any) => a.action);
     assert.ok(actions.includes('contact.list (search)'), 'the search that listed them');
     assert.ok(actions.includes('contact.export'), 'the export that included them');
-    assert.ok(report.requestEmails.some((m: any) => m.requestId === request.id && /We received your request/.test(m.subject)), 'the e-mails about their requests');
+    assert.ok(
+      report.requestEmails.some((m: any) => m.requestId === request.id && /We received your request/.test(m.subject)),
+      'the e-mails about their requests',
+    );
     const inventory = await withTenant(env().db, tenantId, (tx) => workspaceInventory(tx, tenantId));
     for (const entry of inventory.filter((e) => e.subject === 'data_subject')) {
       const key = 'customFieldKey' in entry ? entry.customFieldKey : undefined;
       const field = report.data.find((f: any) => f.table === entry.table && f.column === entry.column && f.customField === key);
       assert.ok(field, `${entry.table}.${entry.column}${key ? `/${key}` : ''} is in the report`);
-      if (!('transient' in entry && entry.transient)) assert.ok(field.values.length > 0, `${entry.table}.${entry.column}${key ? `/${key}` : ''} shows the person's data`);
+      if (!('transient' in entry && entry.transient))
+        assert.ok(field.values.length > 0, `${entry.table}.${entry.column}${key ? `/${key}` : ''} shows the person's data`);
     }
     const text = JSON.stringify(report);
-    for (const value of [EMAIL, NAME.first, NAME.last, PHONE, NICKNAME, 'Climbing', 'likes granite']) assert.ok(text.includes(value), `${value} is reported`);
-    for (const value of ['other@subject.example', 'Personson', '+1 555 0100']) assert.ok(!text.includes(value), `${value} belongs to someone else`);
-    assert.ok(report.purposes.length > 0 && report.consentHistory.length > 0 && report.accessLog.length > 0 && report.provenance.length === 2);
+    for (const value of [EMAIL, NAME.first, NAME.last, PHONE, NICKNAME, 'Climbing', 'likes granite'])
+      assert.ok(text.includes(value), `${value} is reported`);
+    for (const value of ['other@subject.example', 'Personson', '+1 555 0100'])
+      assert.ok(!text.includes(value), `${value} belongs to someone else`);
+    assert.ok(
+      report.purposes.length > 0 && report.consentHistory.length > 0 && report.accessLog.length > 0 && report.provenance.length === 2,
+    );
     assert.ok(report.rights.some((r: any) => r.right === 'erasure'));
 
     const executed = await admin.post(`/api/v1/dsr-requests/${request.id}/execute`);
     assert.equal(executed.body.status, 'completed');
-    const mail = env().mailer.sent.filter((m) => m.to === EMAIL).at(-1)!;
+    const mail = env()
+      .mailer.sent.filter((m) => m.to === EMAIL)
+      .at(-1)!;
     const zip = unzipSync(new Uint8Array(mail.attachments![0]!.content));
     assert.deepEqual(Object.keys(zip).sort(), ['README.txt', 'consents.csv', 'data.csv', 'report.json']);
     const zipped = JSON.parse(strFromU8(zip['report.json']!));
@@ -138,18 +232,33 @@ describeEachDatabase('data subject requests', (env) => {
     // the address under its own key, as accountability requires; its ciphertext is not clear).
     const values = await everyValue(env());
     for (const needle of [EMAIL, NAME.first, NAME.last, PHONE, NICKNAME, 'Climbing', 'likes granite']) {
-      assert.deepEqual(values.filter((value) => value.includes(needle)), [], `${needle} left in clear`);
+      assert.deepEqual(
+        values.filter((value) => value.includes(needle)),
+        [],
+        `${needle} left in clear`,
+      );
     }
     // Ciphertexts made with the person's keys are still there in the ledger, and unreadable.
-    const keys = await sql<{ id: string; wrapped_key: unknown }>`select id, wrapped_key from subject_keys where id in (${contactId}, ${leadId})`.execute(env().db.kysely);
-    assert.deepEqual(keys.rows.map((row) => row.wrapped_key), [null, null]);
+    const keys = await sql<{
+      id: string;
+      wrapped_key: unknown;
+    }>`select id, wrapped_key from subject_keys where id in (${contactId}, ${leadId})`.execute(env().db.kysely);
+    assert.deepEqual(
+      keys.rows.map((row) => row.wrapped_key),
+      [null, null],
+    );
     const ledger = (await admin.get(`/api/v1/dsr-requests/${request.id}/report`)).body;
     assert.deepEqual(ledger.subject.records, []);
     const consentIps = values.filter((value) => value.startsWith(`enc1:${contactId}:`));
     assert.ok(consentIps.length > 0, 'the fact of the consent stays, its details are shredded');
     // The tables it deleted from are vacuumed a minute later, removing the dead tuples.
-    const vacuum = await env().db.kysely.selectFrom('jobs').selectAll().where('queue', '=', VACUUM_QUEUE).where('tenant_id', '=', admin.info.workspace.id).executeTakeFirstOrThrow();
-    assert.ok(new Date(vacuum.run_at).getTime() > Date.now(), 'not in the erasure\'s own transaction');
+    const vacuum = await env()
+      .db.kysely.selectFrom('jobs')
+      .selectAll()
+      .where('queue', '=', VACUUM_QUEUE)
+      .where('tenant_id', '=', admin.info.workspace.id)
+      .executeTakeFirstOrThrow();
+    assert.ok(new Date(vacuum.run_at).getTime() > Date.now(), "not in the erasure's own transaction");
     const vacuumed = await vacuumAfterErasure(env().app, vacuum as never);
     for (const table of ['contacts', 'leads', 'notes', 'tasks']) assert.ok(vacuumed.includes(table), `${table} vacuumed`);
 
@@ -157,14 +266,20 @@ describeEachDatabase('data subject requests', (env) => {
     const form = await liveForm(admin, purpose.id);
     await visitor(env()).post(publicPath(form), { fields: { email: EMAIL }, consents: [] });
     const csv = `email,first name\n${EMAIL},Zelda\n`;
-    assert.equal((await admin.request('POST', '/api/v1/imports/contacts?fileName=back.csv', csv, { 'content-type': 'text/csv' })).status, 200);
+    assert.equal(
+      (await admin.request('POST', '/api/v1/imports/contacts?fileName=back.csv', csv, { 'content-type': 'text/csv' })).status,
+      200,
+    );
     const contacts = (await admin.get(`/api/v1/contacts?q=${encodeURIComponent(EMAIL)}`)).body.items;
     assert.equal(contacts.length, 1);
     assert.notEqual(contacts[0].id, contactId);
     assert.equal(contacts[0].reappearedAfterErasure, true);
     const leads = (await admin.get(`/api/v1/leads?q=${encodeURIComponent(EMAIL)}`)).body.items;
     assert.equal(leads[0].reappearedAfterErasure, true);
-    assert.equal((await admin.post('/api/v1/contacts', { firstName: 'New', emails: ['someone.new@subject.example'] })).body.reappearedAfterErasure, false);
+    assert.equal(
+      (await admin.post('/api/v1/contacts', { firstName: 'New', emails: ['someone.new@subject.example'] })).body.reappearedAfterErasure,
+      false,
+    );
   });
 
   it('tombstones and suppresses every address and phone of the person and their converted lead, not only the one the request came from', async () => {
@@ -174,11 +289,22 @@ describeEachDatabase('data subject requests', (env) => {
     const home = 'ines.home@two.example';
     const leadAddress = 'ines.lead@two.example';
     // A lead with its own address and phone, converted into the contact: the same person.
-    const lead = (await admin.post('/api/v1/leads', { firstName: 'Ines', lastName: 'Twofold', email: leadAddress, phone: '+33 1 23 45 67 89', companyName: 'Twofold SA' })).body;
+    const lead = (
+      await admin.post('/api/v1/leads', {
+        firstName: 'Ines',
+        lastName: 'Twofold',
+        email: leadAddress,
+        phone: '+33 1 23 45 67 89',
+        companyName: 'Twofold SA',
+      })
+    ).body;
     const converted = await admin.post(`/api/v1/leads/${lead.id}/convert`, {});
     assert.equal(converted.status, 200, JSON.stringify(converted.body));
     const contactId = converted.body.contactId ?? converted.body.contact?.id;
-    assert.equal((await admin.patch(`/api/v1/contacts/${contactId}`, { emails: [work, home], phones: ['+49 (30) 5550 1234'] })).status, 200);
+    assert.equal(
+      (await admin.patch(`/api/v1/contacts/${contactId}`, { emails: [work, home], phones: ['+49 (30) 5550 1234'] })).status,
+      200,
+    );
     await giveConsent(admin, contactId, purpose.id);
 
     const request = await logRequest(admin, 'erasure', work);
@@ -186,12 +312,18 @@ describeEachDatabase('data subject requests', (env) => {
     assert.equal((await admin.get(`/api/v1/leads/${lead.id}`)).status, 404, 'the converted lead is erased with the contact');
 
     // Every address and phone is flagged when it comes back, whichever record brings it.
-    const again = async (body: Record<string, unknown>) => (await admin.post('/api/v1/contacts', { firstName: 'Again', ...body })).body.reappearedAfterErasure;
+    const again = async (body: Record<string, unknown>) =>
+      (await admin.post('/api/v1/contacts', { firstName: 'Again', ...body })).body.reappearedAfterErasure;
     assert.equal(await again({ emails: [work] }), true, 'the address the request named');
     assert.equal(await again({ emails: [home] }), true, 'the address the request did not name');
     assert.equal(await again({ emails: [leadAddress] }), true, "the lead's address");
     assert.equal(await again({ phones: ['+4930 555 01234'] }), true, 'the phone, however it is written');
-    assert.equal((await admin.post('/api/v1/leads', { firstName: 'Again', phone: '0033 1 23 45 67 89', companyName: 'X' })).body.reappearedAfterErasure, true, "the lead's phone");
+    assert.equal(
+      (await admin.post('/api/v1/leads', { firstName: 'Again', phone: '0033 1 23 45 67 89', companyName: 'X' })).body
+        .reappearedAfterErasure,
+      true,
+      "the lead's phone",
+    );
     assert.equal(await again({ emails: ['someone.else@two.example'], phones: ['+44 20 7946 0000'] }), false);
 
     // The erasure's refusal of marketing follows every address: none of them can be mailed.
@@ -199,7 +331,15 @@ describeEachDatabase('data subject requests', (env) => {
     assert.equal(listed.length, 3, 'the three addresses are suppressed');
     const { templateId, segmentId } = await templateAndSegment(admin);
     await admin.post('/api/v1/consent-events', {
-      items: (await admin.get('/api/v1/contacts?limit=50')).body.items.map((c: any) => ({ personType: 'contact', personId: c.id, purposeId: purpose.id, kind: 'given', method: 'import', text: CONSENT_TEXT, source: 'list' })),
+      items: (await admin.get('/api/v1/contacts?limit=50')).body.items.map((c: any) => ({
+        personType: 'contact',
+        personId: c.id,
+        purposeId: purpose.id,
+        kind: 'given',
+        method: 'import',
+        text: CONSENT_TEXT,
+        source: 'list',
+      })),
     });
     const campaign = (await admin.post('/api/v1/campaigns', { name: 'After erasure', purposeId: purpose.id, segmentId, templateId })).body;
     const preview = (await admin.get(`/api/v1/campaigns/${campaign.id}/preview`)).body;
@@ -219,7 +359,11 @@ describeEachDatabase('data subject requests', (env) => {
     const written = await indexes();
     assert.equal((written[0] as string[]).length, 2);
     await withTenant(env().db, tenantId, async (tx) => {
-      await tx.updateTable('contacts').set({ phone_index: sql<null>`null` as never }).where('id', '=', contact.id).execute();
+      await tx
+        .updateTable('contacts')
+        .set({ phone_index: sql<null>`null` as never })
+        .where('id', '=', contact.id)
+        .execute();
       await tx.updateTable('leads').set({ phone_index: null }).where('id', '=', lead.id).execute();
     });
     assert.ok((await fillPhoneIndexes(env().app)) >= 2);
@@ -242,7 +386,10 @@ describeEachDatabase('data subject requests', (env) => {
     const admin = await signUp(env());
     const lead = (await admin.post('/api/v1/leads', { firstName: 'Held', email: 'held@subject.example' })).body;
     const contact = (await admin.post('/api/v1/contacts', { firstName: 'Free', emails: ['held@subject.example'] })).body;
-    assert.equal((await admin.post('/api/v1/legal-holds', { recordType: 'lead', recordId: lead.id, reason: 'Pending litigation' })).status, 201);
+    assert.equal(
+      (await admin.post('/api/v1/legal-holds', { recordType: 'lead', recordId: lead.id, reason: 'Pending litigation' })).status,
+      201,
+    );
     const request = await logRequest(admin, 'erasure', 'held@subject.example');
     const executed = (await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body;
     assert.match(executed.evidence.at(-2).summary, /Kept and restricted: lead \S+ \(under legal hold: Pending litigation\)/);
@@ -264,7 +411,10 @@ describeEachDatabase('data subject requests', (env) => {
     const campaign = (await admin.post('/api/v1/campaigns', { name: 'News', purposeId: purpose.id, segmentId, templateId })).body;
     assert.deepEqual((await admin.get(`/api/v1/campaigns/${campaign.id}/preview`)).body, { recipients: 1, excluded: { restricted: 1 } });
     const exported = (await admin.get(`/api/v1/exports/contacts?format=json&purposeId=${purpose.id}`)).body;
-    assert.deepEqual(exported.map((row: any) => row.id), [free.id]);
+    assert.deepEqual(
+      exported.map((row: any) => row.id),
+      [free.id],
+    );
 
     const objection = await logRequest(admin, 'objection', 'fred@subject.example');
     await admin.post(`/api/v1/dsr-requests/${objection.id}/execute`);

@@ -42,7 +42,7 @@ const BODIES: Record<string, unknown> = {
 };
 
 describeEachDatabase('cross-tenant isolation', (env) => {
-  it('answers 404 on every endpoint given another workspace\'s ids, and changes none of its data', async () => {
+  it("answers 404 on every endpoint given another workspace's ids, and changes none of its data", async () => {
     const a = await signUp(env());
     const b = await signUp(env());
     const bMember = await addMember(env(), b, 'salesperson');
@@ -59,17 +59,24 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bConsentPurpose = await activePurpose(b);
     const bForm = await liveForm(b, bConsentPurpose.id);
     const { templateId, segmentId } = await templateAndSegment(b);
-    const bCampaign = (await b.post('/api/v1/campaigns', { name: 'B campaign', purposeId: bConsentPurpose.id, segmentId, templateId })).body;
-    const bRequest = (await b.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'bea@b.example', identityStatus: 'verified' })).body;
+    const bCampaign = (await b.post('/api/v1/campaigns', { name: 'B campaign', purposeId: bConsentPurpose.id, segmentId, templateId }))
+      .body;
+    const bRequest = (
+      await b.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'bea@b.example', identityStatus: 'verified' })
+    ).body;
     const bRule = (await b.get('/api/v1/retention-rules')).body.items[0];
     const bHold = (await b.post('/api/v1/legal-holds', { recordType: 'contact', recordId: bContact.id, reason: 'Litigation' })).body;
     const bIncident = (await b.post('/api/v1/incidents', { title: 'B incident' })).body;
-    const bProcessor = (await b.post('/api/v1/subprocessors', { name: 'B host', service: 'Hosting', country: 'DE', safeguard: 'eea' })).body;
+    const bProcessor = (await b.post('/api/v1/subprocessors', { name: 'B host', service: 'Hosting', country: 'DE', safeguard: 'eea' }))
+      .body;
     const bDpia = (await b.post('/api/v1/dpias', { activityId: 'workspace-members', title: 'B DPIA', reviewOn: '2027-01-01' })).body;
     const bModule = (await b.post('/api/v1/training-modules', { title: 'B training', roles: ['administrator'] })).body;
     const bAssignment = (await b.get('/api/v1/training-assignments/mine')).body.items[0];
     const bIntegration = (await b.post('/api/v1/integrations', INTEGRATION)).body;
     const bReview = await openReview(env(), b);
+    const bImport = (
+      await b.request('POST', '/api/v1/imports/accounts?fileName=b.csv', 'Name\nB Imported\n', { 'content-type': 'text/csv' })
+    ).body;
     const idsOfB: Record<string, string> = {
       integration: bIntegration.id,
       sync_review: bReview,
@@ -97,6 +104,7 @@ describeEachDatabase('cross-tenant isolation', (env) => {
       task: bTask.id,
       note: bNote.id,
       custom_field: bField.id,
+      import_run: bImport.importId,
     };
 
     const routesWithIds = env().server.catalogue.filter((route) => route.url.includes(':id'));
@@ -105,7 +113,11 @@ describeEachDatabase('cross-tenant isolation', (env) => {
       assert.ok(route.resource && idsOfB[route.resource], `${route.method} ${route.url} must declare a resource this test knows`);
       const url = route.url.replace(':id', idsOfB[route.resource!]!);
       const key = `${route.method} ${route.url}`;
-      const response = await a.request(route.method, url, route.method === 'GET' || route.method === 'DELETE' ? undefined : (BODIES[key] ?? {}));
+      const response = await a.request(
+        route.method,
+        url,
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : (BODIES[key] ?? {}),
+      );
       assert.equal(response.status, 404, `${key} with B's id answered ${response.status} ${JSON.stringify(response.body)}`);
       assert.equal(response.body.error, 'not_found');
     }
@@ -135,13 +147,13 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get('/api/v1/legal-holds')).body.items[0].releasedAt, null);
     assert.equal((await b.get(`/api/v1/incidents/${bIncident.id}`)).body.title, 'B incident');
     const crmConnection = (await b.get(`/api/v1/integrations/${bIntegration.id}`)).body;
-    assert.equal(crmConnection.status, 'active', 'A could not disconnect B\'s integration');
+    assert.equal(crmConnection.status, 'active', "A could not disconnect B's integration");
     assert.equal(crmConnection.label, 'HubSpot');
-    assert.equal((await b.get('/api/v1/sync-reviews')).body.items.length, 1, 'A could not resolve B\'s review');
+    assert.equal((await b.get('/api/v1/sync-reviews')).body.items.length, 1, "A could not resolve B's review");
     assert.equal((await b.get('/api/v1/subprocessors')).body.items[0].active, true);
     assert.equal((await b.get(`/api/v1/dpias/${bDpia.id}`)).body.title, 'B DPIA');
     assert.equal((await b.get('/api/v1/training-assignments/mine')).body.items[0].completedAt, null);
-    assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', 'A could not execute or reject B\'s request');
+    assert.equal((await b.get(`/api/v1/dsr-requests/${bRequest.id}`)).body.status, 'received', "A could not execute or reject B's request");
     // B's records do not show up in A's lists or searches either.
     assert.deepEqual((await a.get('/api/v1/contacts?q=bea%40b.example')).body.items, []);
     assert.deepEqual((await a.get('/api/v1/accounts')).body.items, []);
@@ -150,7 +162,10 @@ describeEachDatabase('cross-tenant isolation', (env) => {
 
     // Lists show only A's own rows.
     const aMembers = await a.get('/api/v1/members');
-    assert.deepEqual(aMembers.body.items.map((item: any) => item.id), [a.info.member.id]);
+    assert.deepEqual(
+      aMembers.body.items.map((item: any) => item.id),
+      [a.info.member.id],
+    );
     assert.deepEqual((await a.get('/api/v1/invitations')).body.items, []);
     assert.deepEqual((await a.get('/api/v1/api-tokens')).body.items, []);
     const aAudit = await a.get('/api/v1/audit-events?limit=500');

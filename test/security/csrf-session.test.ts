@@ -8,11 +8,15 @@ import { Client, describeEachDatabase, signUp, TEST_PASSWORD } from '../helpers.
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 describeEachDatabase('CSRF and session fixation', (env) => {
-  it('refuses every state-changing route of a signed-in member without the session\'s own CSRF token, and changes nothing', async () => {
+  it("refuses every state-changing route of a signed-in member without the session's own CSRF token, and changes nothing", async () => {
     const a = await signUp(env());
     const b = await signUp(env());
     const tenantId = a.info.workspace.id;
-    const auditCount = async () => Number((await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId}`.execute(env().db.kysely)).rows[0]!.n);
+    const auditCount = async () =>
+      Number(
+        (await sql<{ n: string }>`select count(*) as n from audit_events where tenant_id = ${tenantId}`.execute(env().db.kysely)).rows[0]!
+          .n,
+      );
     const before = await auditCount();
     // Public routes (forms, the cookie banner, the privacy portal) carry no session: they are
     // meant to be posted from other sites, and what they act on is named by a signed token.
@@ -23,14 +27,19 @@ describeEachDatabase('CSRF and session fixation', (env) => {
       const url = route.url.replace(/:(\w+)/g, () => crypto.randomUUID());
       const attempts: Array<[string, Record<string, string>, unknown]> = [
         ['no token', { 'x-csrf-token': '' }, {}],
-        ['another session\'s token', { 'x-csrf-token': b.csrf! }, {}],
+        ["another session's token", { 'x-csrf-token': b.csrf! }, {}],
         ['a forged token', { 'x-csrf-token': crypto.randomBytes(32).toString('base64url') }, {}],
         // What a hostile page can send cross-site without script: a form post.
-        ['a cross-site form post', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'x-csrf-token': '' }, 'name=Hijacked&role=administrator'],
+        [
+          'a cross-site form post',
+          { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'x-csrf-token': '' },
+          'name=Hijacked&role=administrator',
+        ],
       ];
       for (const [label, headers, body] of attempts) {
         const response = await a.request(route.method, url, route.method === 'DELETE' ? undefined : body, headers);
-        if (response.status !== 403 || response.body?.error !== 'csrf_failed') wrong.push(`${route.method} ${route.url} with ${label}: ${response.status} ${response.body?.error}`);
+        if (response.status !== 403 || response.body?.error !== 'csrf_failed')
+          wrong.push(`${route.method} ${route.url} with ${label}: ${response.status} ${response.body?.error}`);
       }
     }
     assert.deepEqual(wrong, []);
@@ -66,7 +75,7 @@ describeEachDatabase('CSRF and session fixation', (env) => {
     assert.equal((await fixed.post('/api/v1/auth/login', { email: victim.info.user.email, password: TEST_PASSWORD })).status, 200);
     assert.notEqual(fixed.cookie, attacker.cookie);
     const attackerView = await attacker.get('/api/v1/auth/session');
-    assert.equal(attackerView.body.user.email, attacker.info.user.email, 'the attacker\'s session is still only the attacker\'s');
+    assert.equal(attackerView.body.user.email, attacker.info.user.email, "the attacker's session is still only the attacker's");
     assert.equal((await fixed.get('/api/v1/auth/session')).body.user.email, victim.info.user.email);
 
     // The CSRF token belongs to its session: an earlier session's token does not work with the new one.

@@ -11,7 +11,11 @@ describeEachDatabase('headers and malformed CSV (issue 23, finding 12)', (env) =
       assert.match(String(response.headers['permissions-policy']), /camera=\(\)/, url);
       assert.match(String(response.headers['permissions-policy']), /geolocation=\(\)/, url);
     }
-    for (const csv of ['email,first name\na@quote.example,Ann"a\n', 'email,first name\n"b@quote.example,Bo\n', 'email,first name\nc@quote.example,"Cy"x\n']) {
+    for (const csv of [
+      'email,first name\na@quote.example,Ann"a\n',
+      'email,first name\n"b@quote.example,Bo\n',
+      'email,first name\nc@quote.example,"Cy"x\n',
+    ]) {
       const response = await admin.request('POST', '/api/v1/imports/contacts?fileName=bad.csv', csv, { 'content-type': 'text/csv' });
       assert.ok(response.status < 500, `${JSON.stringify(csv)}: ${response.status} ${JSON.stringify(response.body)}`);
       if (response.status >= 400) assert.match(response.body.message, /line \d+|CSV/i);

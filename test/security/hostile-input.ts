@@ -155,7 +155,10 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...CLASSICS) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 60 }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...CLASSICS), fc.constantFrom('probe', 'probe@hostile.example')).map(([a, b]) => `${b}${a}`) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(...CLASSICS), fc.constantFrom('probe', 'probe@hostile.example')).map(([a, b]) => `${b}${a}`),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 300_000 }).map((n) => 'x'.repeat(n)) },
 );
 

@@ -23,13 +23,15 @@ function encode(text: string): string {
 function queryString(query: unknown): string {
   const pairs: string[] = [];
   for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    for (const item of [value].flat()) if (item !== null && item !== undefined) pairs.push(`${encode(key)}=${encode(typeof item === 'string' ? item : JSON.stringify(item))}`);
+    for (const item of [value].flat())
+      if (item !== null && item !== undefined)
+        pairs.push(`${encode(key)}=${encode(typeof item === 'string' ? item : JSON.stringify(item))}`);
   }
   return pairs.length ? `?${pairs.join('&')}` : '';
 }
 
 describeEachDatabase('hostile input on every route', (env) => {
-  it('answers every hostile string in every body, query and path field with a 4xx (never a 5xx) and never shows another workspace\'s data', async () => {
+  it("answers every hostile string in every body, query and path field with a 4xx (never a 5xx) and never shows another workspace's data", async () => {
     const a = await signUp(env());
     const b = await signUp(env());
     // The other workspace holds distinctive values: none may ever appear in an answer to A.
@@ -44,7 +46,12 @@ describeEachDatabase('hostile input on every route', (env) => {
 
     const session = { cookie: a.cookie!, csrf: a.csrf! };
     const relogin = async () => {
-      const login = await env().server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: a.info.user.email, password: TEST_PASSWORD }, remoteAddress: '203.0.113.10' });
+      const login = await env().server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: a.info.user.email, password: TEST_PASSWORD },
+        remoteAddress: '203.0.113.10',
+      });
       session.cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
       session.csrf = JSON.parse(login.body).csrfToken;
     };
@@ -52,7 +59,9 @@ describeEachDatabase('hostile input on every route', (env) => {
       const response = await env().server.inject({
         method: method as 'GET',
         url,
-        headers: asVisitor ? { 'user-agent': 'hostile' } : { cookie: session.cookie, 'x-csrf-token': session.csrf, 'user-agent': 'hostile' },
+        headers: asVisitor
+          ? { 'user-agent': 'hostile' }
+          : { cookie: session.cookie, 'x-csrf-token': session.csrf, 'user-agent': 'hostile' },
         remoteAddress: '203.0.113.66',
         ...(body !== undefined ? { payload: body as object } : {}),
       });
@@ -79,17 +88,22 @@ describeEachDatabase('hostile input on every route', (env) => {
       const attempt = async (which: number, payload: string) => {
         const target = targets[which]!;
         let url = route.url;
-        for (const name of params) url = url.replace(`:${name}`, encode(target.part === 'param' && target.path[0] === name ? payload : uuid()));
+        for (const name of params)
+          url = url.replace(`:${name}`, encode(target.part === 'param' && target.path[0] === name ? payload : uuid()));
         const bodyValue = target.part === 'body' ? withStringAt(body.value, body.full, target.path, payload) : body.value;
         const queryValue = target.part === 'query' ? withStringAt(query.value, query.full, target.path, payload) : query.value;
         const response = await send(route.method, `${url}${queryString(queryValue)}`, bodyValue, asVisitor);
         requests += 1;
         const where = `${route.method} ${route.url} ${target.part} ${target.path.join('.')}`;
         assert.ok(response.status < 500, `${where}: ${response.status} ${response.text.slice(0, 300)}`);
-        for (const secret of secrets) assert.ok(!response.text.includes(secret), `${where}: the answer shows another workspace's "${secret}"`);
+        for (const secret of secrets)
+          assert.ok(!response.text.includes(secret), `${where}: the answer shows another workspace's "${secret}"`);
         if (response.status >= 400 && response.json) {
           const error = JSON.parse(response.text);
-          assert.ok(typeof error.error === 'string' && typeof error.message === 'string', `${where}: ${response.status} without {error, message}: ${response.text.slice(0, 200)}`);
+          assert.ok(
+            typeof error.error === 'string' && typeof error.message === 'string',
+            `${where}: ${response.status} without {error, message}: ${response.text.slice(0, 200)}`,
+          );
         }
       };
       for (let which = 0; which < targets.length; which++) {
@@ -102,7 +116,11 @@ describeEachDatabase('hostile input on every route', (env) => {
         }
       }
       try {
-        await fc.assert(fc.asyncProperty(fc.nat(targets.length - 1), hostileString, attempt), { numRuns: Math.min(60, 4 * targets.length), seed: SEED, endOnFailure: true });
+        await fc.assert(fc.asyncProperty(fc.nat(targets.length - 1), hostileString, attempt), {
+          numRuns: Math.min(60, 4 * targets.length),
+          seed: SEED,
+          endOnFailure: true,
+        });
       } catch (error) {
         problems.push((error as Error).message.split('\n').slice(0, 6).join('\n'));
       }

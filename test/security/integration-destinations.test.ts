@@ -68,7 +68,7 @@ describeEachDatabase('integration destinations', (env) => {
   });
 
   /** Issue 23, finding 7: any baseUrl was accepted, and a loopback listener received the stored token. */
-  it('sends tokens only to the vendor\'s hosts unless the installation allows another, and never inside by default', async () => {
+  it("sends tokens only to the vendor's hosts unless the installation allows another, and never inside by default", async () => {
     const admin = await signUp(env());
     await withDefaultInstallation(env(), async () => {
       const refused: Array<[string, Record<string, unknown>]> = [
@@ -78,30 +78,73 @@ describeEachDatabase('integration destinations', (env) => {
         ['salesforce', { baseUrl: 'https://169.254.169.254/latest/meta-data' }],
         ['pipedrive', { baseUrl: 'https://[::1]:8080' }],
         ['pipedrive', { baseUrl: 'https://user:pw@acme.pipedrive.com' }],
-        ['salesforce', { baseUrl: 'https://acme.my.salesforce.com', credentials: { kind: 'oauth2', accessToken: 'access-token-1', refreshToken: 'refresh-token-1', tokenUrl: 'http://10.0.0.5/token', clientId: 'c', clientSecret: 's' } }],
+        [
+          'salesforce',
+          {
+            baseUrl: 'https://acme.my.salesforce.com',
+            credentials: {
+              kind: 'oauth2',
+              accessToken: 'access-token-1',
+              refreshToken: 'refresh-token-1',
+              tokenUrl: 'http://10.0.0.5/token',
+              clientId: 'c',
+              clientSecret: 's',
+            },
+          },
+        ],
       ];
       for (const [kind, extra] of refused) {
         const response = await admin.post('/api/v1/integrations', { kind, label: `${kind} refused`, credentials: apiKey, ...extra });
         assert.equal(response.status, 422, `${kind} ${JSON.stringify(extra)}: ${JSON.stringify(response.body)}`);
         assert.match(response.body.details.field, /baseUrl|credentials\.tokenUrl/);
       }
-      for (const [kind, baseUrl] of [['pipedrive', 'https://acme.pipedrive.com/api'], ['salesforce', 'https://acme.my.salesforce.com'], ['hubspot', undefined]] as const) {
-        const accepted = await admin.post('/api/v1/integrations', { kind, label: `${kind} vendor`, credentials: apiKey, ...(baseUrl ? { baseUrl } : {}) });
+      for (const [kind, baseUrl] of [
+        ['pipedrive', 'https://acme.pipedrive.com/api'],
+        ['salesforce', 'https://acme.my.salesforce.com'],
+        ['hubspot', undefined],
+      ] as const) {
+        const accepted = await admin.post('/api/v1/integrations', {
+          kind,
+          label: `${kind} vendor`,
+          credentials: apiKey,
+          ...(baseUrl ? { baseUrl } : {}),
+        });
         assert.equal(accepted.status, 201, `${kind}: ${JSON.stringify(accepted.body)}`);
       }
 
       // Listing a host is the installation's decision; an internal address needs a second, explicit one.
       env().app.config.integrationHosts = ['127.0.0.1'];
-      assert.equal((await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'proxy', baseUrl: 'http://127.0.0.1:9', credentials: apiKey })).status, 422);
+      assert.equal(
+        (await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'proxy', baseUrl: 'http://127.0.0.1:9', credentials: apiKey }))
+          .status,
+        422,
+      );
       env().app.config.integrationAllowInternal = true;
-      assert.equal((await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'proxy', baseUrl: 'http://127.0.0.1:9', credentials: apiKey })).status, 201);
+      assert.equal(
+        (await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'proxy', baseUrl: 'http://127.0.0.1:9', credentials: apiKey }))
+          .status,
+        201,
+      );
     });
   });
 
   it('classifies internal addresses, IPv4-mapped IPv6 included', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.31.255.1', '192.168.0.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.31.255.1',
+      '192.168.0.10',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+    ]) {
       assert.equal(isInternalAddress(address), true, address);
     }
-    for (const address of ['104.16.0.1', '172.32.0.1', '2606:4700::1', '::ffff:8.8.8.8']) assert.equal(isInternalAddress(address), false, address);
+    for (const address of ['104.16.0.1', '172.32.0.1', '2606:4700::1', '::ffff:8.8.8.8'])
+      assert.equal(isInternalAddress(address), false, address);
   });
 });

@@ -22,7 +22,7 @@ describeEachDatabase('invitation acceptance cannot take over an account', (env) 
     const attacker = await signUp(env());
     const invited = await attacker.post('/api/v1/invitations', { email, role: 'salesperson' });
     assert.equal(invited.status, 201);
-    assert.ok(!JSON.stringify(invited.body).includes('accept-invitation'), 'no link in the inviter\'s answer');
+    assert.ok(!JSON.stringify(invited.body).includes('accept-invitation'), "no link in the inviter's answer");
     assert.deepEqual(Object.keys(invited.body).sort(), ['createdAt', 'email', 'expiresAt', 'id', 'invitedBy', 'isDpo', 'role', 'status']);
 
     // Even holding the mailed token, a password is not a way in: the owner must sign in first.
@@ -51,7 +51,10 @@ describeEachDatabase('invitation acceptance cannot take over an account', (env) 
     assert.equal(wrongAccount.body.error, 'invitation_for_another_account');
 
     const signedIn = new Client(env().server);
-    assert.equal((await signedIn.post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: await currentTotp(secret) })).status, 200);
+    assert.equal(
+      (await signedIn.post('/api/v1/auth/login', { email, password: TEST_PASSWORD, totp: await currentTotp(secret) })).status,
+      200,
+    );
     const joined = await signedIn.post('/api/v1/invitations/accept', { token });
     assert.equal(joined.status, 200, JSON.stringify(joined.body));
     assert.equal(joined.body.workspace.id, inviter.info.workspace.id);
@@ -70,7 +73,10 @@ describeEachDatabase('invitation acceptance cannot take over an account', (env) 
     assert.equal((await owner.post('/api/v1/invitations/accept', { token: invitationToken(env(), email) })).status, 200);
     // A session signed in by password before the account had a second factor…
     const older = new Client(env().server);
-    assert.equal((await older.post('/api/v1/auth/login', { email, password: TEST_PASSWORD, workspace: owner.info.workspace.slug })).status, 200);
+    assert.equal(
+      (await older.post('/api/v1/auth/login', { email, password: TEST_PASSWORD, workspace: owner.info.workspace.slug })).status,
+      200,
+    );
     // …then the account enrols one elsewhere.
     const setup = await owner.post('/api/v1/auth/totp/setup');
     assert.equal((await owner.post('/api/v1/auth/totp/enable', { code: await currentTotp(setup.body.secret, -1) })).status, 204);
@@ -84,13 +90,23 @@ describeEachDatabase('invitation acceptance cannot take over an account', (env) 
   it('counts failed current-password checks toward the account lock (finding 11)', async () => {
     const admin = await signUp(env());
     for (let attempt = 0; attempt < 5; attempt++) {
-      const wrong = await admin.post('/api/v1/auth/password', { currentPassword: `not my password ${attempt}`, newPassword: 'a brand new long passphrase for me' });
+      const wrong = await admin.post('/api/v1/auth/password', {
+        currentPassword: `not my password ${attempt}`,
+        newPassword: 'a brand new long passphrase for me',
+      });
       assert.equal(wrong.status, 403);
       assert.equal(wrong.body.error, 'reauthentication_failed');
     }
-    const locked = await new Client(env().server, '192.0.2.201').post('/api/v1/auth/login', { email: admin.info.user.email, password: TEST_PASSWORD });
+    const locked = await new Client(env().server, '192.0.2.201').post('/api/v1/auth/login', {
+      email: admin.info.user.email,
+      password: TEST_PASSWORD,
+    });
     assert.equal(locked.status, 429);
-    assert.equal((await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'a brand new long passphrase for me' })).status, 429);
+    assert.equal(
+      (await admin.post('/api/v1/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'a brand new long passphrase for me' }))
+        .status,
+      429,
+    );
   });
 
   it('locks an unknown e-mail exactly like a known one (finding 10)', async () => {
@@ -98,7 +114,10 @@ describeEachDatabase('invitation acceptance cannot take over an account', (env) 
     const answers = async (email: string) => {
       const seen: Array<[number, string]> = [];
       for (let attempt = 0; attempt < 6; attempt++) {
-        const response = await new Client(env().server, `192.0.2.${120 + attempt}`).post('/api/v1/auth/login', { email, password: 'a wrong password here' });
+        const response = await new Client(env().server, `192.0.2.${120 + attempt}`).post('/api/v1/auth/login', {
+          email,
+          password: 'a wrong password here',
+        });
         seen.push([response.status, response.body.error]);
       }
       return seen;

@@ -4,7 +4,7 @@ import { Client, describeEachDatabase, invitationTokens, signUp, TEST_PASSWORD }
 
 /** Issue 23, finding 8: no path leaves a workspace without an active Administrator. */
 describeEachDatabase('last administrator', (env) => {
-  it('never lowers an active member\'s role by accepting another invitation, and never removes the last Administrator', async () => {
+  it("never lowers an active member's role by accepting another invitation, and never removes the last Administrator", async () => {
     const owner = await signUp(env());
     // Two invitations to the same address: as Administrator, and a stale one as Salesperson.
     const asAdmin = await owner.post('/api/v1/invitations', { email: 'second.admin@last.example', role: 'administrator' });
@@ -13,7 +13,11 @@ describeEachDatabase('last administrator', (env) => {
     assert.equal(stale.status, 201, JSON.stringify(stale.body));
     const [asAdminToken, staleToken] = invitationTokens(env(), 'second.admin@last.example');
     const second = new Client(env().server);
-    assert.equal((await second.post('/api/v1/auth/invitations/accept', { token: asAdminToken, name: 'Second Admin', password: TEST_PASSWORD })).body.member.role, 'administrator');
+    assert.equal(
+      (await second.post('/api/v1/auth/invitations/accept', { token: asAdminToken, name: 'Second Admin', password: TEST_PASSWORD })).body
+        .member.role,
+      'administrator',
+    );
     const again = await second.post('/api/v1/invitations/accept', { token: staleToken });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.member.role, 'administrator', 'the stale invitation does not demote');

@@ -16,13 +16,23 @@ describeEachDatabase('login CSRF', (env) => {
       env().server.inject({ method: 'POST', url, payload, headers: { host: 'crm.example', ...headers }, remoteAddress: '198.51.100.77' });
     const json = JSON.stringify({ email, password: TEST_PASSWORD });
 
-    const form = await post('/api/v1/auth/login', `email=${encodeURIComponent(email)}&password=${encodeURIComponent(TEST_PASSWORD)}`, { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await post('/api/v1/auth/login', `email=${encodeURIComponent(email)}&password=${encodeURIComponent(TEST_PASSWORD)}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(form.statusCode, 415);
     assert.equal(form.headers['set-cookie'], undefined, 'no session from a form post');
-    const multipart = await post('/api/v1/auth/signup', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.example\r\n--x--\r\n', { 'content-type': 'multipart/form-data; boundary=x' });
+    const multipart = await post(
+      '/api/v1/auth/signup',
+      '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.example\r\n--x--\r\n',
+      { 'content-type': 'multipart/form-data; boundary=x' },
+    );
     assert.equal(multipart.statusCode, 415);
 
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }] as Array<Record<string, string>>) {
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ] as Array<Record<string, string>>) {
       for (const url of ['/api/v1/auth/login', '/api/v1/auth/signup', '/api/v1/auth/invitations/accept']) {
         const response = await post(url, json, { 'content-type': 'application/json', ...headers });
         assert.equal(response.statusCode, 403, `${url} ${JSON.stringify(headers)}`);
@@ -30,7 +40,11 @@ describeEachDatabase('login CSRF', (env) => {
         assert.equal(response.headers['set-cookie'], undefined);
       }
     }
-    const own = await post('/api/v1/auth/login', json, { 'content-type': 'application/json', origin: 'http://crm.example', 'sec-fetch-site': 'same-origin' });
+    const own = await post('/api/v1/auth/login', json, {
+      'content-type': 'application/json',
+      origin: 'http://crm.example',
+      'sec-fetch-site': 'same-origin',
+    });
     assert.equal(own.statusCode, 200, own.body);
     const client = await post('/api/v1/auth/login', json, { 'content-type': 'application/json' });
     assert.equal(client.statusCode, 200, 'an API client sends neither header');

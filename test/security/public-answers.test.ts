@@ -18,12 +18,21 @@ describeEachDatabase('public answers tell nothing', (env) => {
     const knownEmail = existing.info.user.email as string;
     const newEmail = `newcomer.${uniqueSlug()}@enum.example`;
     const ask = (email: string) =>
-      new Client(env().server, '192.0.2.150').post('/api/v1/auth/signup', { workspaceName: 'Probe', workspaceSlug: uniqueSlug(), name: 'Pro Be', email, password: TEST_PASSWORD });
+      new Client(env().server, '192.0.2.150').post('/api/v1/auth/signup', {
+        workspaceName: 'Probe',
+        workspaceSlug: uniqueSlug(),
+        name: 'Pro Be',
+        email,
+        password: TEST_PASSWORD,
+      });
     const forKnown = await ask(knownEmail);
     const forNew = await ask(newEmail);
     assert.equal(forKnown.status, 202);
     assert.deepEqual(shape(forKnown, knownEmail), shape(forNew, newEmail));
-    const lastTo = (email: string) => env().mailer.sent.filter((m) => m.to === email).at(-1)!;
+    const lastTo = (email: string) =>
+      env()
+        .mailer.sent.filter((m) => m.to === email)
+        .at(-1)!;
     assert.match(lastTo(knownEmail).text, /already has an account/);
     assert.ok(!lastTo(knownEmail).text.includes('/confirm-signup#'), 'no way to make a second account for the address');
     assert.match(lastTo(newEmail).text, /\/confirm-signup#/);
@@ -34,7 +43,11 @@ describeEachDatabase('public answers tell nothing', (env) => {
     const admin = await signUp(env());
     const slug = admin.info.workspace.slug as string;
     await contactWith(admin, 'known@dns.example', { country: 'US', region: 'CA' });
-    const optOuts = async () => (await admin.get('/api/v1/dsr-requests?type=opt_out_sale_sharing&limit=100')).body.items as Array<{ requester: { email: string }; status: string }>;
+    const optOuts = async () =>
+      (await admin.get('/api/v1/dsr-requests?type=opt_out_sale_sharing&limit=100')).body.items as Array<{
+        requester: { email: string };
+        status: string;
+      }>;
     const known = await visitor(env()).post(`/privacy/${slug}/do-not-sell`, { email: 'known@dns.example' });
     const unknown = await visitor(env()).post(`/privacy/${slug}/do-not-sell`, { email: 'unknown@dns.example' });
     assert.deepEqual(shape(known), shape(unknown));
@@ -65,11 +78,12 @@ describeEachDatabase('public answers tell nothing', (env) => {
     const admin = await signUp(env());
     const purpose = await activePurpose(admin);
     const form = await liveForm(admin, purpose.id, { creates: 'contact', doubleOptIn: true });
-    const submit = (email: string, website: string) => visitor(env()).post(publicPath(form), { fields: { email }, consents: [purpose.id], website });
+    const submit = (email: string, website: string) =>
+      visitor(env()).post(publicPath(form), { fields: { email }, consents: [purpose.id], website });
     const real = await submit('real@honey.example', '');
     const bot = await submit('bot@honey.example', 'https://spam.example');
     assert.deepEqual(shape(bot), shape(real));
-    assert.equal(env().mailer.sent.filter((m) => m.to === 'bot@honey.example').length, 0, 'the bot\'s address gets nothing');
+    assert.equal(env().mailer.sent.filter((m) => m.to === 'bot@honey.example').length, 0, "the bot's address gets nothing");
 
     // Twenty submissions with a stranger's address: the same answer each time, three e-mails a day.
     for (let attempt = 0; attempt < 20; attempt++) assert.equal((await submit('victim@flood.example', '')).status, 202);
@@ -79,11 +93,21 @@ describeEachDatabase('public answers tell nothing', (env) => {
   /** Issue 23, finding 12: a rights request could be dated before the workspace existed. */
   it('refuses a request dated before the workspace existed', async () => {
     const admin = await signUp(env());
-    const backdated = await admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'email', email: 'old@dsr.example', receivedAt: '2001-01-01T00:00:00Z' });
+    const backdated = await admin.post('/api/v1/dsr-requests', {
+      type: 'access',
+      channel: 'email',
+      email: 'old@dsr.example',
+      receivedAt: '2001-01-01T00:00:00Z',
+    });
     assert.equal(backdated.status, 422);
     assert.equal(backdated.body.details.field, 'receivedAt');
     assert.match(backdated.body.message, /before the workspace was created/);
-    const recent = await admin.post('/api/v1/dsr-requests', { type: 'access', channel: 'email', email: 'new@dsr.example', receivedAt: new Date().toISOString() });
+    const recent = await admin.post('/api/v1/dsr-requests', {
+      type: 'access',
+      channel: 'email',
+      email: 'new@dsr.example',
+      receivedAt: new Date().toISOString(),
+    });
     assert.equal(recent.status, 201, JSON.stringify(recent.body));
   });
 });

@@ -25,7 +25,12 @@ describeEachDatabase('request shape on every route', (env) => {
       if (response.statusCode >= 500) problems.push(`${route.method} ${route.url}: ${response.statusCode} ${response.body.slice(0, 120)}`);
     }
     assert.deepEqual(problems, []);
-    const deep = await env().server.inject({ method: 'POST', url: '/api/v1/contacts', headers: { 'content-type': 'application/json', cookie: admin.cookie!, 'x-csrf-token': admin.csrf! }, payload: `{"firstName":"x","custom":${nested(100)}}` });
+    const deep = await env().server.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: { 'content-type': 'application/json', cookie: admin.cookie!, 'x-csrf-token': admin.csrf! },
+      payload: `{"firstName":"x","custom":${nested(100)}}`,
+    });
     assert.equal(deep.statusCode, 400);
     assert.equal(JSON.parse(deep.body).error, 'too_deep');
   });
@@ -40,7 +45,10 @@ describeEachDatabase('request shape on every route', (env) => {
       const plain = await env().server.inject({ method: 'GET', url, headers });
       const encoded = await env().server.inject({ method: 'GET', url: percentEncoded(url), headers });
       if (encoded.statusCode !== plain.statusCode) problems.push(`${url}: ${plain.statusCode} plain, ${encoded.statusCode} encoded`);
-      if (encoded.headers['cache-control'] !== plain.headers['cache-control']) problems.push(`${url}: cache-control ${String(plain.headers['cache-control'])} plain, ${String(encoded.headers['cache-control'])} encoded`);
+      if (encoded.headers['cache-control'] !== plain.headers['cache-control'])
+        problems.push(
+          `${url}: cache-control ${String(plain.headers['cache-control'])} plain, ${String(encoded.headers['cache-control'])} encoded`,
+        );
     }
     assert.deepEqual(problems, []);
 
@@ -51,7 +59,12 @@ describeEachDatabase('request shape on every route', (env) => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const response = await env().server.inject({ method: 'POST', url: '/%61pi/v1/auth/login', payload: { email: 'nobody@encoded.example', password: 'not the password' }, remoteAddress: '198.51.100.231' });
+        const response = await env().server.inject({
+          method: 'POST',
+          url: '/%61pi/v1/auth/login',
+          payload: { email: 'nobody@encoded.example', password: 'not the password' },
+          remoteAddress: '198.51.100.231',
+        });
         statuses.push(response.statusCode);
       }
       assert.equal(statuses.at(-1), 429, `statuses: ${statuses.join(', ')}`);

@@ -38,9 +38,12 @@ describeEachDatabase('role × route permission matrix', (env) => {
         const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
         const response = await client.request(route.method, url, body);
         const allowed = expectedAllowed(route.access, role, isDpo);
-        const refused = response.status === 403 && (response.body.error === 'forbidden' || response.body.error === 'totp_enrollment_required');
+        const refused =
+          response.status === 403 && (response.body.error === 'forbidden' || response.body.error === 'totp_enrollment_required');
         if (allowed === refused || response.status === 401) {
-          mismatches.push(`${label} ${route.method} ${route.url}: expected ${allowed ? 'allowed' : '403'}, got ${response.status} ${response.body?.error}`);
+          mismatches.push(
+            `${label} ${route.method} ${route.url}: expected ${allowed ? 'allowed' : '403'}, got ${response.status} ${response.body?.error}`,
+          );
         }
       }
     }

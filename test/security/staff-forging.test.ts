@@ -17,10 +17,22 @@ describeEachDatabase('staff cannot act as a person', (env) => {
     const contactId = await contactWith(admin, 'forge@staff.example');
     const tenantId = admin.info.workspace.id as string;
     await withTenant(env().db, tenantId, async (tx) => {
-      await sendToPerson(env().app, tx, tenantId, { personId: contactId, kind: 'dsr', mail: { to: 'forge@staff.example', subject: 'Your access request', text: 'We received your request.' } });
-      await sendToPerson(env().app, tx, tenantId, { personId: contactId, kind: 'campaign', mail: { to: 'forge@staff.example', subject: 'Spring news', text: 'News.' } });
+      await sendToPerson(env().app, tx, tenantId, {
+        personId: contactId,
+        kind: 'dsr',
+        mail: { to: 'forge@staff.example', subject: 'Your access request', text: 'We received your request.' },
+      });
+      await sendToPerson(env().app, tx, tenantId, {
+        personId: contactId,
+        kind: 'campaign',
+        mail: { to: 'forge@staff.example', subject: 'Spring news', text: 'News.' },
+      });
     });
-    const kindsSeenBy = async (client: Client) => ((await client.get('/api/v1/email-messages?limit=100')).body.items as Array<{ kind: string; personId: string }>).filter((m) => m.personId === contactId).map((m) => m.kind).sort();
+    const kindsSeenBy = async (client: Client) =>
+      ((await client.get('/api/v1/email-messages?limit=100')).body.items as Array<{ kind: string; personId: string }>)
+        .filter((m) => m.personId === contactId)
+        .map((m) => m.kind)
+        .sort();
     assert.deepEqual(await kindsSeenBy(admin), ['campaign', 'dsr']);
     assert.deepEqual(await kindsSeenBy(marketing), ['campaign'], 'no dsr.read, no rights-request mail');
     const token = await admin.post('/api/v1/api-tokens', { name: 'outbox reader', scopes: ['campaigns.read'] });
@@ -29,7 +41,7 @@ describeEachDatabase('staff cannot act as a person', (env) => {
     assert.deepEqual(await kindsSeenBy(reader), ['campaign'], 'a token without the dsr.read scope sees no rights-request mail');
   });
 
-  it('withholds the person\'s links from the copies members read, and expires preference links', async () => {
+  it("withholds the person's links from the copies members read, and expires preference links", async () => {
     const admin = await signUp(env());
     const purpose = await activePurpose(admin);
     const contactId = await contactWith(admin, 'prefs@staff.example');
@@ -38,9 +50,13 @@ describeEachDatabase('staff cannot act as a person', (env) => {
     const campaign = (await admin.post('/api/v1/campaigns', { name: 'Prefs', purposeId: purpose.id, segmentId, templateId })).body;
     assert.equal((await admin.post(`/api/v1/campaigns/${campaign.id}/send`)).status, 202);
     await env().app.jobs.drain();
-    const sent = env().mailer.sent.filter((m) => m.to === 'prefs@staff.example').at(-1)!;
+    const sent = env()
+      .mailer.sent.filter((m) => m.to === 'prefs@staff.example')
+      .at(-1)!;
     const preferences = linkIn(sent.text, '/p/');
-    const copy = ((await admin.get('/api/v1/email-messages?limit=100')).body.items as Array<{ personId: string; text: string }>).find((m) => m.personId === contactId)!;
+    const copy = ((await admin.get('/api/v1/email-messages?limit=100')).body.items as Array<{ personId: string; text: string }>).find(
+      (m) => m.personId === contactId,
+    )!;
     assert.ok(!copy.text.includes(preferences) && copy.text.includes(WITHHELD_LINK));
 
     // The person's own link works now; the same link signed to have ended, or with no end, does not.

@@ -16,7 +16,28 @@ const payload = (label: string) => {
 };
 /** Routes that sign in or out, or change who is signed in: not places to store text. */
 const NOT_STORAGE = /^\/api\/v1\/auth\//;
-const SECTIONS = ['contacts', 'accounts', 'leads', 'opportunities', 'board', 'tasks', 'purposes', 'forms', 'campaigns', 'outbox', 'suppressions', 'requests', 'retention', 'compliance', 'integrations', 'incidents', 'register', 'dpias', 'subprocessors', 'training'];
+const SECTIONS = [
+  'contacts',
+  'accounts',
+  'leads',
+  'opportunities',
+  'board',
+  'tasks',
+  'purposes',
+  'forms',
+  'campaigns',
+  'outbox',
+  'suppressions',
+  'requests',
+  'retention',
+  'compliance',
+  'integrations',
+  'incidents',
+  'register',
+  'dpias',
+  'subprocessors',
+  'training',
+];
 
 describeEachDatabase('stored XSS in a real browser', (env) => {
   let browser: Browser;
@@ -37,7 +58,9 @@ describeEachDatabase('stored XSS in a real browser', (env) => {
     // a valid value; one field at a time where the whole body is refused).
     const created = new Map<string, string>();
     const stored: string[] = [];
-    const creates = env().server.catalogue.filter((route) => route.method === 'POST' && route.access !== 'public' && !route.url.includes(':') && !NOT_STORAGE.test(route.url));
+    const creates = env().server.catalogue.filter(
+      (route) => route.method === 'POST' && route.access !== 'public' && !route.url.includes(':') && !NOT_STORAGE.test(route.url),
+    );
     await activePurpose(admin);
     for (const route of creates) {
       const schema = jsonSchemaOf(route.schema.body);
@@ -57,15 +80,49 @@ describeEachDatabase('stored XSS in a real browser', (env) => {
       }
     }
     // The places people see most, filled by hand with markup that must pass validation.
-    const contact = (await admin.post('/api/v1/contacts', { firstName: payload('contact.first'), lastName: payload('contact.last'), jobTitle: payload('contact.job'), emails: ['xss@hostile.example'] })).body;
+    const contact = (
+      await admin.post('/api/v1/contacts', {
+        firstName: payload('contact.first'),
+        lastName: payload('contact.last'),
+        jobTitle: payload('contact.job'),
+        emails: ['xss@hostile.example'],
+      })
+    ).body;
     assert.ok(contact.id, JSON.stringify(contact));
     await admin.post('/api/v1/notes', { body: payload('note'), record: { type: 'contact', id: contact.id } });
     await admin.post('/api/v1/tasks', { title: payload('task'), record: { type: 'contact', id: contact.id } });
     await admin.patch('/api/v1/workspace', { name: payload('workspace') });
-    if ((await admin.post('/api/v1/subprocessors', { name: payload('subprocessor.name'), service: payload('subprocessor.service'), country: 'DE', safeguard: 'eea' })).status === 201) stored.push('/api/v1/subprocessors');
-    if ((await admin.post('/api/v1/dpias', { activityId: 'workspace-members', title: payload('dpia.title'), reviewOn: '2027-01-01' })).status === 201) stored.push('/api/v1/dpias');
+    if (
+      (
+        await admin.post('/api/v1/subprocessors', {
+          name: payload('subprocessor.name'),
+          service: payload('subprocessor.service'),
+          country: 'DE',
+          safeguard: 'eea',
+        })
+      ).status === 201
+    )
+      stored.push('/api/v1/subprocessors');
+    if (
+      (await admin.post('/api/v1/dpias', { activityId: 'workspace-members', title: payload('dpia.title'), reviewOn: '2027-01-01' }))
+        .status === 201
+    )
+      stored.push('/api/v1/dpias');
     const form = await liveForm(admin, (await activePurpose(admin)).id);
-    for (const url of ['/api/v1/contacts', '/api/v1/accounts', '/api/v1/leads', '/api/v1/opportunities', '/api/v1/tasks', '/api/v1/purposes', '/api/v1/incidents', '/api/v1/subprocessors', '/api/v1/dpias', '/api/v1/training-modules', '/api/v1/email-templates', '/api/v1/segments']) {
+    for (const url of [
+      '/api/v1/contacts',
+      '/api/v1/accounts',
+      '/api/v1/leads',
+      '/api/v1/opportunities',
+      '/api/v1/tasks',
+      '/api/v1/purposes',
+      '/api/v1/incidents',
+      '/api/v1/subprocessors',
+      '/api/v1/dpias',
+      '/api/v1/training-modules',
+      '/api/v1/email-templates',
+      '/api/v1/segments',
+    ]) {
       assert.ok(stored.includes(url), `markup was stored through ${url} (stored: ${stored.join(', ')})`);
     }
 
@@ -105,7 +162,9 @@ describeEachDatabase('stored XSS in a real browser', (env) => {
     for (const publicPage of [`/privacy/${slug}`, `/privacy/${slug}/subprocessors`, `/f/${form.publicId}`]) await visit(publicPage);
     await context.close();
 
-    const ran = visited.filter((v) => v.ran.length > 0 || v.injected > 0).map((v) => ({ ...v, ran: v.ran.map((n) => labels[Number(n)] ?? n) }));
+    const ran = visited
+      .filter((v) => v.ran.length > 0 || v.injected > 0)
+      .map((v) => ({ ...v, ran: v.ran.map((n) => labels[Number(n)] ?? n) }));
     assert.deepEqual(ran, [], 'no page ran or inserted the stored markup');
     assert.deepEqual(dialogs, []);
     const shownOn = visited.filter((v) => v.shown).map((v) => v.url);

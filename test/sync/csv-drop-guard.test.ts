@@ -21,8 +21,21 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
   let folder: string;
   let integrationId: string;
   const contacts = (ids: number[]) =>
-    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...ids.map((i) => CSV_COLUMNS.contacts!.map((c) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` })[c] ?? ''))]));
-  const held = async () => withTenant(env().db, tenantId, async (tx) => (await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute()).length);
+    fs.writeFileSync(
+      path.join(folder, 'contacts.csv'),
+      stringify([
+        CSV_COLUMNS.contacts!,
+        ...ids.map((i) =>
+          CSV_COLUMNS.contacts!.map((c) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` })[c] ?? ''),
+        ),
+      ]),
+    );
+  const held = async () =>
+    withTenant(
+      env().db,
+      tenantId,
+      async (tx) => (await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute()).length,
+    );
   const sync = async (body: Record<string, unknown> = {}) => {
     const asked = await admin.post(`/api/v1/integrations/${integrationId}/sync`, body);
     assert.equal(asked.status, 202, JSON.stringify(asked.body));
@@ -52,7 +65,10 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
     fs.rmSync(path.join(folder, 'contacts.csv'));
     const run = await sync();
     assert.equal(run.stats.contacts?.deleted ?? 0, 0);
-    assert.deepEqual(run.heldDeletions.map((h: any) => [h.object, h.linked, h.unseen]), [['contacts', 10, 10]]);
+    assert.deepEqual(
+      run.heldDeletions.map((h: any) => [h.object, h.linked, h.unseen]),
+      [['contacts', 10, 10]],
+    );
     assert.match(run.heldDeletions[0].reason, /contacts\.csv is missing/);
     assert.equal(await held(), 10);
   });
@@ -85,9 +101,20 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
 
   it('stores a record with a value that fails its check without that value, and reports the field', async () => {
     const rows = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` }));
-    rows.push({ id: 'C20', first_name: 'Phoebe', email: 'phoebe@drop.example', phone: 'call me after six;+49 30 1234567' } as (typeof rows)[number]);
-    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => (row as Record<string, string>)[c] ?? ''))]));
-    fs.writeFileSync(path.join(folder, 'opportunities.csv'), stringify([CSV_COLUMNS.opportunities!, ['O1', 'Three decimals', '12.345', 'EUR', 'proposal', '', '']]));
+    rows.push({
+      id: 'C20',
+      first_name: 'Phoebe',
+      email: 'phoebe@drop.example',
+      phone: 'call me after six;+49 30 1234567',
+    } as (typeof rows)[number]);
+    fs.writeFileSync(
+      path.join(folder, 'contacts.csv'),
+      stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => (row as Record<string, string>)[c] ?? ''))]),
+    );
+    fs.writeFileSync(
+      path.join(folder, 'opportunities.csv'),
+      stringify([CSV_COLUMNS.opportunities!, ['O1', 'Three decimals', '12.345', 'EUR', 'proposal', '', '']]),
+    );
     const run = await sync();
     assert.equal(run.stats.contacts.created, 1);
     assert.equal(run.stats.contacts.failed, 0, 'kept, not failed');
@@ -102,11 +129,18 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
   });
 
   it('reads phones as people write them: extensions kept, national numbers read with the country, invalid ones left out and reported', async () => {
-    const rows: Array<Record<string, string>> = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` }));
+    const rows: Array<Record<string, string>> = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({
+      id: `C${i}`,
+      first_name: `Guard${i}`,
+      email: `guard${i}@drop.example`,
+    }));
     rows.push({ id: 'C21', first_name: 'Otis', email: 'otis@drop.example', phone: '+1 617-555-0100 ext. 12' });
     rows.push({ id: 'C22', first_name: 'Dora', email: 'dora@drop.example', phone: '030 5550199', country: 'Germany' });
     rows.push({ id: 'C23', first_name: 'Ivo', email: 'ivo@drop.example', phone: '+1 555' });
-    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => row[c] ?? ''))]));
+    fs.writeFileSync(
+      path.join(folder, 'contacts.csv'),
+      stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => row[c] ?? ''))]),
+    );
     const run = await sync();
     const reported = Object.fromEntries(run.failures.map((f: any) => [f.externalId, f]));
     assert.equal(reported.C21, undefined, 'a number with an extension is a valid number');
@@ -120,9 +154,16 @@ describeEachDatabase('CSV drop exports that look incomplete', (env) => {
   });
 
   it('counts every failure of a run, past the first 100 it lists', async () => {
-    const rows: Array<Record<string, string>> = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ id: `C${i}`, first_name: `Guard${i}`, email: `guard${i}@drop.example` }));
+    const rows: Array<Record<string, string>> = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({
+      id: `C${i}`,
+      first_name: `Guard${i}`,
+      email: `guard${i}@drop.example`,
+    }));
     for (let i = 0; i < 130; i++) rows.push({ id: `N${i}`, job_title: 'Nobody' });
-    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => row[c] ?? ''))]));
+    fs.writeFileSync(
+      path.join(folder, 'contacts.csv'),
+      stringify([CSV_COLUMNS.contacts!, ...rows.map((row) => CSV_COLUMNS.contacts!.map((c) => row[c] ?? ''))]),
+    );
     const run = await sync({ allowMassDeletion: true });
     assert.equal(run.stats.contacts.failed, 130);
     assert.equal(run.failures.length, 100);

@@ -13,12 +13,34 @@ type CsvObject = keyof typeof SIZES;
 
 /** The drop folder's files, kept in memory as the exporting system would: id → row. */
 function generate(): Record<CsvObject, Map<string, Record<string, string>>> {
-  const files = { accounts: new Map(), contacts: new Map(), leads: new Map(), opportunities: new Map(), tasks: new Map() } as Record<CsvObject, Map<string, Record<string, string>>>;
-  for (let i = 0; i < SIZES.accounts; i++) files.accounts.set(`A${i}`, { id: `A${i}`, name: `Drop Account ${i}`, domain: `drop-${i}.example`, industry: 'Retail', country: 'AT' });
-  for (let i = 0; i < SIZES.contacts; i++) files.contacts.set(`C${i}`, { id: `C${i}`, first_name: `Dora${i}`, last_name: 'Drop', email: `dora${i}@drop.example`, job_title: 'Owner', account_id: `A${i % SIZES.accounts}` });
-  for (let i = 0; i < SIZES.leads; i++) files.leads.set(`L${i}`, { id: `L${i}`, last_name: `Lead${i}`, email: `lead${i}@drop-leads.example`, company_name: `Prospect ${i}` });
-  for (let i = 0; i < SIZES.opportunities; i++) files.opportunities.set(`O${i}`, { id: `O${i}`, name: `Drop Deal ${i}`, amount: `${500 + i}.00`, currency: 'EUR', stage: 'proposal', account_id: `A${i % SIZES.accounts}` });
-  for (let i = 0; i < SIZES.tasks; i++) files.tasks.set(`T${i}`, { id: `T${i}`, title: `Send offer ${i}`, due_at: '2026-12-15T09:00:00Z', done: 'false' });
+  const files = { accounts: new Map(), contacts: new Map(), leads: new Map(), opportunities: new Map(), tasks: new Map() } as Record<
+    CsvObject,
+    Map<string, Record<string, string>>
+  >;
+  for (let i = 0; i < SIZES.accounts; i++)
+    files.accounts.set(`A${i}`, { id: `A${i}`, name: `Drop Account ${i}`, domain: `drop-${i}.example`, industry: 'Retail', country: 'AT' });
+  for (let i = 0; i < SIZES.contacts; i++)
+    files.contacts.set(`C${i}`, {
+      id: `C${i}`,
+      first_name: `Dora${i}`,
+      last_name: 'Drop',
+      email: `dora${i}@drop.example`,
+      job_title: 'Owner',
+      account_id: `A${i % SIZES.accounts}`,
+    });
+  for (let i = 0; i < SIZES.leads; i++)
+    files.leads.set(`L${i}`, { id: `L${i}`, last_name: `Lead${i}`, email: `lead${i}@drop-leads.example`, company_name: `Prospect ${i}` });
+  for (let i = 0; i < SIZES.opportunities; i++)
+    files.opportunities.set(`O${i}`, {
+      id: `O${i}`,
+      name: `Drop Deal ${i}`,
+      amount: `${500 + i}.00`,
+      currency: 'EUR',
+      stage: 'proposal',
+      account_id: `A${i % SIZES.accounts}`,
+    });
+  for (let i = 0; i < SIZES.tasks; i++)
+    files.tasks.set(`T${i}`, { id: `T${i}`, title: `Send offer ${i}`, due_at: '2026-12-15T09:00:00Z', done: 'false' });
   return files;
 }
 
@@ -26,7 +48,10 @@ function write(folder: string, files: Record<CsvObject, Map<string, Record<strin
   fs.mkdirSync(folder, { recursive: true });
   for (const [object, rows] of Object.entries(files)) {
     const columns = CSV_COLUMNS[object]!;
-    fs.writeFileSync(path.join(folder, `${object}.csv`), stringify([columns, ...[...rows.values()].map((row) => columns.map((c) => row[c] ?? ''))]));
+    fs.writeFileSync(
+      path.join(folder, `${object}.csv`),
+      stringify([columns, ...[...rows.values()].map((row) => columns.map((c) => row[c] ?? ''))]),
+    );
   }
 }
 
@@ -50,7 +75,12 @@ describeEachDatabase('CSV drop folder sync', (env) => {
 
   const linkedIds = () =>
     withTenant(env().db, tenantId, async (tx) => {
-      const links = await tx.selectFrom('sync_links').select(['object', 'external_id']).where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();
+      const links = await tx
+        .selectFrom('sync_links')
+        .select(['object', 'external_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('integration_id', '=', integrationId)
+        .execute();
       const out: Record<string, Set<string>> = {};
       for (const link of links) (out[link.object] ??= new Set()).add(link.external_id);
       return out;
@@ -73,14 +103,28 @@ describeEachDatabase('CSV drop folder sync', (env) => {
     assert.equal(initial.requests, 10 + 30 + 3 + 5 + 2, 'one read per 1,000 rows');
 
     // The next export: 500 rows changed, 200 new, 100 gone.
-    const changes: Record<CsvObject, [number, number, number]> = { accounts: [100, 50, 20], contacts: [250, 100, 50], leads: [50, 20, 10], opportunities: [80, 30, 10], tasks: [20, 0, 10] };
+    const changes: Record<CsvObject, [number, number, number]> = {
+      accounts: [100, 50, 20],
+      contacts: [250, 100, 50],
+      leads: [50, 20, 10],
+      opportunities: [80, 30, 10],
+      tasks: [20, 0, 10],
+    };
     for (const [object, [modify, create, remove]] of Object.entries(changes) as Array<[CsvObject, [number, number, number]]>) {
       const rows = [...files[object].values()];
-      for (const row of rows.slice(0, modify)) Object.assign(row, { industry: 'Wholesale', job_title: 'Director', company_name: 'Renamed', stage: 'negotiation', done: 'true' });
+      for (const row of rows.slice(0, modify))
+        Object.assign(row, { industry: 'Wholesale', job_title: 'Director', company_name: 'Renamed', stage: 'negotiation', done: 'true' });
       for (const row of rows.slice(-remove)) files[object].delete(row.id!);
       for (let i = 0; i < create; i++) {
         const id = `${object}-new-${i}`;
-        files[object].set(id, { id, name: `New ${i}`, last_name: `New${i}`, email: `new-${object}-${i}@drop.example`, title: `New ${i}`, company_name: `New ${i}` });
+        files[object].set(id, {
+          id,
+          name: `New ${i}`,
+          last_name: `New${i}`,
+          email: `new-${object}-${i}@drop.example`,
+          title: `New ${i}`,
+          company_name: `New ${i}`,
+        });
       }
     }
     write(folder, files);
@@ -92,8 +136,13 @@ describeEachDatabase('CSV drop folder sync', (env) => {
     assert.deepEqual(run.stats.accounts, { fetched: 10_030, created: 50, updated: 100, unchanged: 9_880, deleted: 20, failed: 0 });
     assert.equal(run.stats.tasks.deleted, 10);
     const held = await linkedIds();
-    for (const object of Object.keys(SIZES) as CsvObject[]) assert.deepEqual(held[object], new Set(files[object].keys()), `${object} equal the export`);
-    const contacts = await withTenant(env().db, tenantId, async (tx) => (await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute()).length);
+    for (const object of Object.keys(SIZES) as CsvObject[])
+      assert.deepEqual(held[object], new Set(files[object].keys()), `${object} equal the export`);
+    const contacts = await withTenant(
+      env().db,
+      tenantId,
+      async (tx) => (await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).execute()).length,
+    );
     assert.equal(contacts, files.contacts.size, 'no duplicate, no leftover');
   });
 });

@@ -22,20 +22,32 @@ describe('HubSpot client against the fake HubSpot API', () => {
   let stored: Credentials[] = [];
   const connect = (overrides: Partial<Extract<Credentials, { kind: 'oauth2' }>> = {}) => {
     const tokens = fake.issueTokens();
-    const http = new ConnectorHttp(fake.url, { kind: 'oauth2', ...tokens, tokenUrl: `${fake.url}/oauth/v1/token`, clientId: fake.clientId, clientSecret: fake.clientSecret, ...overrides }, {
-      sleep: async (ms) => {
-        waits.push(ms);
+    const http = new ConnectorHttp(
+      fake.url,
+      {
+        kind: 'oauth2',
+        ...tokens,
+        tokenUrl: `${fake.url}/oauth/v1/token`,
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        ...overrides,
       },
-      onCredentials: async (credentials) => {
-        stored.push(credentials);
+      {
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        onCredentials: async (credentials) => {
+          stored.push(credentials);
+        },
       },
-    });
+    );
     return { http, client: new HubSpotClient(http) };
   };
 
   before(async () => {
     await fake.start();
-    for (let i = 0; i < 2345; i++) fake.seed('contacts', { email: `person${i}@hubspot.example`, firstname: `First${i}`, lastname: `Last${i}` });
+    for (let i = 0; i < 2345; i++)
+      fake.seed('contacts', { email: `person${i}@hubspot.example`, firstname: `First${i}`, lastname: `Last${i}` });
   });
   after(() => fake.stop());
 
@@ -59,7 +71,10 @@ describe('HubSpot client against the fake HubSpot API', () => {
     assert.equal(http.stats.rateLimited, 5);
 
     fake.rateLimitNext = 100;
-    await assert.rejects(client.listPage('contacts', [], null), (error: unknown) => error instanceof ConnectorError && error.category === 'rate_limited' && error.status === 429);
+    await assert.rejects(
+      client.listPage('contacts', [], null),
+      (error: unknown) => error instanceof ConnectorError && error.category === 'rate_limited' && error.status === 429,
+    );
     fake.rateLimitNext = 0;
   });
 
@@ -77,7 +92,10 @@ describe('HubSpot client against the fake HubSpot API', () => {
     fake.expireAccessTokens();
     const revoked = connect({ refreshToken: 'rt-revoked-by-the-customer' });
     fake.expireAccessTokens();
-    await assert.rejects(revoked.client.listPage('contacts', [], null), (error: unknown) => error instanceof ConnectorError && error.category === 'auth' && /reconnect/.test(error.message));
+    await assert.rejects(
+      revoked.client.listPage('contacts', [], null),
+      (error: unknown) => error instanceof ConnectorError && error.category === 'auth' && /reconnect/.test(error.message),
+    );
     assert.equal(revoked.http.stats.refreshes, 1);
   });
 
@@ -109,7 +127,10 @@ describe('HubSpot client against the fake HubSpot API', () => {
     await client.archive(type, created.id);
     const archived = await drain((cursor) => client.listPage(type, [], cursor, true));
     assert.deepEqual(archived, [created.id]);
-    await assert.rejects(client.update(type, created.id, { amount: '1' }), (error: unknown) => error instanceof ConnectorError && error.status === 404 && error.category === 'rejected');
+    await assert.rejects(
+      client.update(type, created.id, { amount: '1' }),
+      (error: unknown) => error instanceof ConnectorError && error.status === 404 && error.category === 'rejected',
+    );
   });
 });
 

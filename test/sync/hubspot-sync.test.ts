@@ -29,7 +29,13 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
       kind: 'hubspot',
       label,
       baseUrl: fake.url,
-      credentials: { kind: 'oauth2', ...tokens, tokenUrl: `${fake.url}/oauth/v1/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+      credentials: {
+        kind: 'oauth2',
+        ...tokens,
+        tokenUrl: `${fake.url}/oauth/v1/token`,
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     return created.body;
@@ -37,7 +43,9 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
   const runJobs = () => env().app.jobs.drain();
   const requestsSince = (mark: number) => {
     const counts: Record<string, number> = {};
-    for (const entry of fake.log.slice(mark)) counts[`${entry.method} ${entry.path.replace(/\/\d+$/, '/{id}')}`] = (counts[`${entry.method} ${entry.path.replace(/\/\d+$/, '/{id}')}`] ?? 0) + 1;
+    for (const entry of fake.log.slice(mark))
+      counts[`${entry.method} ${entry.path.replace(/\/\d+$/, '/{id}')}`] =
+        (counts[`${entry.method} ${entry.path.replace(/\/\d+$/, '/{id}')}`] ?? 0) + 1;
     return counts;
   };
 
@@ -77,24 +85,49 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     assert.equal(run.requests, 732);
     const tied = await withTenant(env().db, tenantId, async (tx) => ({
       tasks: Number((await sql<{ n: string }>`select count(*) as n from tasks where record_id is not null`.execute(tx)).rows[0]!.n),
-      onPeople: Number((await sql<{ n: string }>`select count(*) as n from tasks where record_type = 'contact' and key_id = record_id`.execute(tx)).rows[0]!.n),
+      onPeople: Number(
+        (await sql<{ n: string }>`select count(*) as n from tasks where record_type = 'contact' and key_id = record_id`.execute(tx))
+          .rows[0]!.n,
+      ),
       dealContacts: Number((await sql<{ n: string }>`select count(*) as n from opportunity_contacts`.execute(tx)).rows[0]!.n),
     }));
-    assert.deepEqual(tied, { tasks: 3_000, onPeople: 1_000, dealContacts: 7_000 }, 'every task on its record, a third on people under their keys; every deal with its contact');
+    assert.deepEqual(
+      tied,
+      { tasks: 3_000, onPeople: 1_000, dealContacts: 7_000 },
+      'every task on its record, a third on people under their keys; every deal with its contact',
+    );
 
     const { state } = await syncedState(env().app, tenantId, integrationId);
     const expected = fakeState(fake);
-    for (const object of ['companies', 'deals', 'tasks'] as const) assert.deepEqual(state[object], expected[object], `${object} equal HubSpot's`);
-    const known = state.contacts!.get([...fake.objects.contacts.values()].find((c) => c.properties.email === 'person7@hs-people.example')!.id)!;
+    for (const object of ['companies', 'deals', 'tasks'] as const)
+      assert.deepEqual(state[object], expected[object], `${object} equal HubSpot's`);
+    const known = state.contacts!.get(
+      [...fake.objects.contacts.values()].find((c) => c.properties.email === 'person7@hs-people.example')!.id,
+    )!;
     assert.equal(known.firstName, 'Known', 'the matched contact keeps its own name');
     assert.equal(known.jobTitle, 'Engineer', 'and gains the job title it lacked');
-    for (const [id, contact] of state.contacts!) if (contact.firstName !== 'Known') assert.deepEqual({ ...contact, accountId: undefined }, { ...expected.contacts.get(id), accountId: undefined });
+    for (const [id, contact] of state.contacts!)
+      if (contact.firstName !== 'Known')
+        assert.deepEqual({ ...contact, accountId: undefined }, { ...expected.contacts.get(id), accountId: undefined });
     const withAccount = [...state.contacts!.values()].filter((c) => c.accountId).length;
     assert.equal(withAccount, 30_000, 'every contact is linked to the account of its HubSpot company');
-    const dealsWithAccount = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('opportunities').select(sql<number>`count(account_id)::int`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow());
+    const dealsWithAccount = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('opportunities')
+        .select(sql<number>`count(account_id)::int`.as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow(),
+    );
     assert.equal(dealsWithAccount.n, 7_000, 'every deal is tied to the account of its associated company (associations v4)');
 
-    const audit = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select(['action', 'fields']).where('tenant_id', '=', tenantId).where('action', '=', 'sync.initial').execute());
+    const audit = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('audit_events')
+        .select(['action', 'fields'])
+        .where('tenant_id', '=', tenantId)
+        .where('action', '=', 'sync.initial')
+        .execute(),
+    );
     assert.equal(audit.length, 1);
     assert.ok(audit[0]!.fields.includes('contacts:fetched=30000,created=29999,updated=1,unchanged=0,deleted=0,failed=0'));
   });
@@ -110,17 +143,26 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     for (const [type, counts] of Object.entries(plan) as Array<[HubSpotType, (typeof plan)[HubSpotType]]>) {
       const objects = live(type);
       for (const o of objects.slice(0, counts.modify)) {
-        const change: Record<string, string> = ({ companies: { industry: 'Manufacturing' }, contacts: { jobtitle: 'Head of Sales' }, deals: { amount: '99999', dealstage: 'closedwon' }, tasks: { hs_task_status: 'COMPLETED', hs_task_subject: 'Called' } } as Record<HubSpotType, Record<string, string>>)[type];
+        const change: Record<string, string> = (
+          {
+            companies: { industry: 'Manufacturing' },
+            contacts: { jobtitle: 'Head of Sales' },
+            deals: { amount: '99999', dealstage: 'closedwon' },
+            tasks: { hs_task_status: 'COMPLETED', hs_task_subject: 'Called' },
+          } as Record<HubSpotType, Record<string, string>>
+        )[type];
         fake.modify(type, o.id, change);
       }
       for (const o of objects.slice(-counts.remove)) fake.archive(type, o.id);
       for (let i = 0; i < counts.create; i++) {
-        const properties: Record<string, string> = ({
-          companies: { name: `New Company ${i}`, domain: `new-company-${i}.example` },
-          contacts: { firstname: `New${i}`, lastname: 'Person', email: `new${i}@hs-people.example` },
-          deals: { dealname: `New Deal ${i}`, amount: '10', dealstage: 'appointmentscheduled' },
-          tasks: {},
-        } as Record<HubSpotType, Record<string, string>>)[type];
+        const properties: Record<string, string> = (
+          {
+            companies: { name: `New Company ${i}`, domain: `new-company-${i}.example` },
+            contacts: { firstname: `New${i}`, lastname: 'Person', email: `new${i}@hs-people.example` },
+            deals: { dealname: `New Deal ${i}`, amount: '10', dealstage: 'appointmentscheduled' },
+            tasks: {},
+          } as Record<HubSpotType, Record<string, string>>
+        )[type];
         fake.seed(type, properties);
       }
     }
@@ -158,7 +200,8 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
 
     const { state } = await syncedState(env().app, tenantId, integrationId);
     const expected = fakeState(fake);
-    for (const object of ['companies', 'deals', 'tasks'] as const) assert.deepEqual(state[object], expected[object], `${object} equal HubSpot's`);
+    for (const object of ['companies', 'deals', 'tasks'] as const)
+      assert.deepEqual(state[object], expected[object], `${object} equal HubSpot's`);
     assert.deepEqual([...state.contacts!.keys()].sort(), [...expected.contacts.keys()].sort());
     const counts = await withTenant(env().db, tenantId, async (tx) => ({
       contacts: Number((await sql<{ n: string }>`select count(*) as n from contacts`.execute(tx)).rows[0]!.n),
@@ -194,7 +237,9 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
 
     // Refused credentials stop the schedule until someone reconnects.
     fake.expireAccessTokens();
-    const revoked = await admin.patch(`/api/v1/integrations/${integrationId}`, { credentials: { kind: 'api_key', token: 'not-a-valid-token' } });
+    const revoked = await admin.patch(`/api/v1/integrations/${integrationId}`, {
+      credentials: { kind: 'api_key', token: 'not-a-valid-token' },
+    });
     assert.equal(revoked.status, 200);
     await admin.post(`/api/v1/integrations/${integrationId}/sync`);
     await runJobs();
@@ -204,7 +249,13 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     assert.equal((await admin.post(`/api/v1/integrations/${integrationId}/sync`)).status, 409);
     const tokens = fake.issueTokens();
     const reconnected = await admin.patch(`/api/v1/integrations/${integrationId}`, {
-      credentials: { kind: 'oauth2', ...tokens, tokenUrl: `${fake.url}/oauth/v1/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+      credentials: {
+        kind: 'oauth2',
+        ...tokens,
+        tokenUrl: `${fake.url}/oauth/v1/token`,
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+      },
     });
     assert.equal(reconnected.body.status, 'active');
   });
@@ -216,7 +267,10 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     assert.equal(matched.length, 1);
     // Someone wrote a note on a synced contact: it goes with the contact.
     const someContact = before.links.find((l) => l.record_type === 'contact' && l.origin === 'created')!.record_id;
-    assert.equal((await admin.post('/api/v1/notes', { body: 'Met at the fair', record: { type: 'contact', id: someContact } })).status, 201);
+    assert.equal(
+      (await admin.post('/api/v1/notes', { body: 'Met at the fair', record: { type: 'contact', id: someContact } })).status,
+      201,
+    );
 
     const disconnected = await admin.delete(`/api/v1/integrations/${integrationId}`);
     assert.equal(disconnected.status, 202);
@@ -230,15 +284,30 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     assert.ok(certificate.finishedAt && certificate.credentialsDeleted);
     assert.equal(certificate.credentialsRevoked, true, 'HubSpot was asked to revoke the refresh token');
     assert.match(certificate.credentialsRevocation, /^HubSpot revoked the refresh token/);
-    assert.equal(fake.log.filter((e) => e.method === 'DELETE' && e.path.startsWith('/oauth/v1/refresh-tokens/') && e.status === 204).length, 1);
+    assert.equal(
+      fake.log.filter((e) => e.method === 'DELETE' && e.path.startsWith('/oauth/v1/refresh-tokens/') && e.status === 204).length,
+      1,
+    );
     assert.deepEqual(certificate.kept, []);
-    assert.deepEqual(certificate.objects.contacts, { recordType: 'contact', before: before.links.filter((l) => l.object === 'contacts').length, deleted: before.links.filter((l) => l.object === 'contacts').length - 1, unlinked: 1, after: 0 });
+    assert.deepEqual(certificate.objects.contacts, {
+      recordType: 'contact',
+      before: before.links.filter((l) => l.object === 'contacts').length,
+      deleted: before.links.filter((l) => l.object === 'contacts').length - 1,
+      unlinked: 1,
+      after: 0,
+    });
     for (const entry of Object.values(certificate.objects) as any[]) assert.equal(entry.after, 0);
 
     // Every table of the inventory, and every table pointing at people: no row about a record only HubSpot brought in.
     const ids = [...created];
     const condition = (link: SubjectLink) =>
-      link.kind === 'self' ? sql`id = any(${ids}::uuid[])` : link.kind === 'record' ? sql`${sql.ref(link.idColumn)} = any(${ids}::uuid[])` : link.kind === 'person_column' ? sql`${sql.ref(link.column)} = any(${ids}::uuid[])` : null;
+      link.kind === 'self'
+        ? sql`id = any(${ids}::uuid[])`
+        : link.kind === 'record'
+          ? sql`${sql.ref(link.idColumn)} = any(${ids}::uuid[])`
+          : link.kind === 'person_column'
+            ? sql`${sql.ref(link.column)} = any(${ids}::uuid[])`
+            : null;
     const tables = new Map<string, SubjectLink>();
     for (const entry of PERSONAL_DATA) if (entry.link) tables.set(entry.table, entry.link);
     for (const reference of PERSON_REFERENCES) tables.set(reference.table, reference.link);
@@ -253,10 +322,21 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
         const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(table)} where id = any(${ids}::uuid[])`.execute(tx);
         assert.equal(Number(rows[0]!.n), 0, `${table} still holds synced records`);
       }
-      const keys = await tx.selectFrom('subject_keys').select('id').where('tenant_id', '=', tenantId).where('id', 'in', [...ids, integrationId]).where('wrapped_key', 'is not', null).execute();
+      const keys = await tx
+        .selectFrom('subject_keys')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', 'in', [...ids, integrationId])
+        .where('wrapped_key', 'is not', null)
+        .execute();
       assert.deepEqual(keys, [], 'every data key of a synced person or task, and of the credentials, is destroyed');
       assert.equal((await tx.selectFrom('sync_links').select('record_id').where('tenant_id', '=', tenantId).execute()).length, 0);
-      const connectorPeople = await tx.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where('source_type', '=', 'connector').execute();
+      const connectorPeople = await tx
+        .selectFrom('contacts')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('source_type', '=', 'connector')
+        .execute();
       assert.deepEqual(connectorPeople, []);
     });
     // The contact the workspace had before keeps its own data and loses what HubSpot filled in.
@@ -266,7 +346,9 @@ describeEachDatabase('HubSpot sync: initial, incremental, purge', (env) => {
     assert.equal(kept.body.jobTitle, null);
     assert.equal(kept.body.accountId, null);
 
-    const purgeAudit = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select('fields').where('tenant_id', '=', tenantId).where('action', '=', 'integration.purge').execute());
+    const purgeAudit = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('audit_events').select('fields').where('tenant_id', '=', tenantId).where('action', '=', 'integration.purge').execute(),
+    );
     assert.equal(purgeAudit.length, 1);
     assert.ok(purgeAudit[0]!.fields.some((f) => /^contacts:before=\d+,deleted=\d+,unlinked=1,after=0$/.test(f)));
     assert.equal((await admin.delete(`/api/v1/integrations/${integrationId}`)).status, 409);

@@ -38,11 +38,18 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
     fake.seed('deals', { dealname: 'Lost deal', amount: '300', dealstage: '9004', pipeline: '7788' });
     // Enough people that one deletion is not a suspicious shrink (LAWFUL_SYNC_MAX_SHRINK).
     for (let i = 0; i < 8; i++) fake.seed('contacts', { firstname: `Fill${i}`, email: `fill${i}@hub.example` });
-    for (const name of ['Mara', 'Mia', 'Gina', 'Gus']) ids[name] = fake.seed('contacts', { firstname: name, lastname: 'Hub', email: `${name.toLowerCase()}@hub.example` }).id;
+    for (const name of ['Mara', 'Mia', 'Gina', 'Gus'])
+      ids[name] = fake.seed('contacts', { firstname: name, lastname: 'Hub', email: `${name.toLowerCase()}@hub.example` }).id;
     admin = await signUp(env());
     tenantId = admin.info.workspace.id;
     const tokens = fake.issueTokens();
-    const created = await admin.post('/api/v1/integrations', { kind: 'hubspot', label: 'HubSpot', baseUrl: fake.url, objects: ['contacts', 'deals'], credentials: { kind: 'api_key', token: tokens.accessToken } });
+    const created = await admin.post('/api/v1/integrations', {
+      kind: 'hubspot',
+      label: 'HubSpot',
+      baseUrl: fake.url,
+      objects: ['contacts', 'deals'],
+      credentials: { kind: 'api_key', token: tokens.accessToken },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     integrationId = created.body.id;
     await env().app.jobs.drain();
@@ -50,7 +57,19 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
   after(() => fake.stop());
 
   const linked = async () =>
-    new Set((await withTenant(env().db, tenantId, (tx) => tx.selectFrom('sync_links').select('external_id').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).where('object', '=', 'contacts').execute())).map((l) => l.external_id));
+    new Set(
+      (
+        await withTenant(env().db, tenantId, (tx) =>
+          tx
+            .selectFrom('sync_links')
+            .select('external_id')
+            .where('tenant_id', '=', tenantId)
+            .where('integration_id', '=', integrationId)
+            .where('object', '=', 'contacts')
+            .execute(),
+        )
+      ).map((l) => l.external_id),
+    );
   const sync = async () => {
     await admin.post(`/api/v1/integrations/${integrationId}/sync`);
     await env().app.jobs.drain();
@@ -60,7 +79,9 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
   };
 
   it("maps a custom pipeline's stages by their metadata, and gives a deal without a currency the portal's", async () => {
-    const deals = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('opportunities').select(['name', 'currency', 'stage']).where('tenant_id', '=', tenantId).orderBy('name').execute());
+    const deals = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('opportunities').select(['name', 'currency', 'stage']).where('tenant_id', '=', tenantId).orderBy('name').execute(),
+    );
     assert.deepEqual(deals, [
       { name: 'Dollar deal', currency: 'USD', stage: 'closed_won' },
       { name: 'Lost deal', currency: 'CHF', stage: 'closed_lost' },
@@ -75,7 +96,10 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
     const links = await linked();
     assert.equal(links.has(ids.Mia!), false, 'the merged-away contact is no longer linked');
     assert.equal(links.has(ids.Mara!), true);
-    const emails = (await admin.get('/api/v1/contacts?limit=50')).body.items.map((c: any) => c.emails[0]).filter((e: string) => !e.startsWith('fill')).sort();
+    const emails = (await admin.get('/api/v1/contacts?limit=50')).body.items
+      .map((c: any) => c.emails[0])
+      .filter((e: string) => !e.startsWith('fill'))
+      .sort();
     assert.deepEqual(emails, ['gina@hub.example', 'gus@hub.example', 'mara@hub.example']);
   });
 
@@ -83,7 +107,14 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
     fake.objects.contacts.delete(ids.Gus!);
     const quiet = await sync();
     assert.equal(quiet.stats.contacts.deleted, 0, 'no archived trace to read');
-    await withTenant(env().db, tenantId, (tx) => tx.updateTable('integrations').set({ reconciled_at: new Date(Date.now() - 8 * 86_400_000) }).where('tenant_id', '=', tenantId).where('id', '=', integrationId).execute());
+    await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .updateTable('integrations')
+        .set({ reconciled_at: new Date(Date.now() - 8 * 86_400_000) })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', integrationId)
+        .execute(),
+    );
     const run = await sync();
     assert.equal(run.reconcile, true);
     assert.equal(run.stats.contacts.deleted, 1);
@@ -91,7 +122,11 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
   });
 
   it('a task written to HubSpot carries hs_timestamp, even without a due date', async () => {
-    const connector = hubspotConnector({ baseUrl: fake.url, credentials: { kind: 'api_key', token: fake.issueTokens().accessToken }, onCredentials: async () => {} });
+    const connector = hubspotConnector({
+      baseUrl: fake.url,
+      credentials: { kind: 'api_key', token: fake.issueTokens().accessToken },
+      onCredentials: async () => {},
+    });
     const task = await connector.create('tasks', { title: 'Call Gina', dueAt: null, done: false });
     assert.ok(fake.objects.tasks.get(task.id)!.properties.hs_timestamp, 'HubSpot refuses a task without it');
   });
@@ -102,7 +137,13 @@ describeEachDatabase('HubSpot: currencies, pipelines, merges, permanent deletion
  * with a field the SDK drops, or a date in another format, is refused (issue 25, must deliver 1).
  */
 describe('the fake HubSpot conforms to the SDK models', () => {
-  const object = { id: '7', properties: { email: 'a@b.example', phone: null }, createdAt: '2026-01-02T03:04:05.678Z', updatedAt: '2026-01-02T03:04:05.678Z', archived: false };
+  const object = {
+    id: '7',
+    properties: { email: 'a@b.example', phone: null },
+    createdAt: '2026-01-02T03:04:05.678Z',
+    updatedAt: '2026-01-02T03:04:05.678Z',
+    archived: false,
+  };
 
   it('accepts an object in the vendor shape', () => {
     assert.deepEqual(conforming(ObjectModels, 'SimplePublicObject', object), object);
@@ -110,7 +151,17 @@ describe('the fake HubSpot conforms to the SDK models', () => {
 
   it('refuses a field the SDK model does not have, a misnamed field and another date format', () => {
     assert.throws(() => conforming(ObjectModels, 'SimplePublicObject', { ...object, propertiez: {} }), /not what the SDK reads/);
-    assert.throws(() => conforming(ObjectModels, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging', { results: [object], paging: { next: { cursor: '8' } } }), /not what the SDK reads/);
-    assert.throws(() => conforming(ObjectModels, 'SimplePublicObject', { ...object, createdAt: '2026-01-02T03:04:05Z' }), /not what the SDK reads/);
+    assert.throws(
+      () =>
+        conforming(ObjectModels, 'CollectionResponseSimplePublicObjectWithAssociationsForwardPaging', {
+          results: [object],
+          paging: { next: { cursor: '8' } },
+        }),
+      /not what the SDK reads/,
+    );
+    assert.throws(
+      () => conforming(ObjectModels, 'SimplePublicObject', { ...object, createdAt: '2026-01-02T03:04:05Z' }),
+      /not what the SDK reads/,
+    );
   });
 });

@@ -10,8 +10,47 @@ function random(seed: number) {
   };
 }
 
-const STEMS = ['Nordlicht', 'Bergmann', 'Sonnenfeld', 'Alpenglanz', 'Kaltwasser', 'Rheinwerk', 'Blauhafen', 'Eichendorf', 'Falkenberg', 'Grünwald', 'Hafenstadt', 'Lindenhof', 'Morgenrot', 'Seeblick', 'Steinbruch', 'Waldkirch', 'Zugspitze', 'Élan', 'Prisma', 'Quantum', 'Vektor', 'Orbit', 'Kobalt', 'Meridian', 'Solaris'];
-const TRADES = ['Logistik', 'Software', 'Consulting', 'Maschinenbau', 'Energie', 'Medien', 'Pharma', 'Textil', 'Bau', 'Handel', 'Analytics', 'Robotics'];
+const STEMS = [
+  'Nordlicht',
+  'Bergmann',
+  'Sonnenfeld',
+  'Alpenglanz',
+  'Kaltwasser',
+  'Rheinwerk',
+  'Blauhafen',
+  'Eichendorf',
+  'Falkenberg',
+  'Grünwald',
+  'Hafenstadt',
+  'Lindenhof',
+  'Morgenrot',
+  'Seeblick',
+  'Steinbruch',
+  'Waldkirch',
+  'Zugspitze',
+  'Élan',
+  'Prisma',
+  'Quantum',
+  'Vektor',
+  'Orbit',
+  'Kobalt',
+  'Meridian',
+  'Solaris',
+];
+const TRADES = [
+  'Logistik',
+  'Software',
+  'Consulting',
+  'Maschinenbau',
+  'Energie',
+  'Medien',
+  'Pharma',
+  'Textil',
+  'Bau',
+  'Handel',
+  'Analytics',
+  'Robotics',
+];
 const FORMS = ['GmbH', 'AG', 'SE', 'Ltd', 'Inc.', 'S.A.', 'B.V.', 'SARL', ''];
 
 const ascii = (value: string) => value.normalize('NFKD').replace(/\p{M}/gu, '');
@@ -26,11 +65,20 @@ describe('account matching: precision and recall on a generated set with known t
       const name = `${pick(STEMS)} ${pick(TRADES)}${next() < 0.3 ? ` ${Math.floor(next() * 90 + 10)}` : ''}`;
       if (seen.has(companyKey(name))) continue;
       seen.add(companyKey(name));
-      const slug = ascii(name).toLowerCase().replace(/[^a-z0-9]+/g, '-');
-      internal.push({ id: `acc-${internal.length}`, name: `${name} ${pick(FORMS)}`.trim(), domain: next() < 0.6 ? `${slug}.example` : null });
+      const slug = ascii(name)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-');
+      internal.push({
+        id: `acc-${internal.length}`,
+        name: `${name} ${pick(FORMS)}`.trim(),
+        domain: next() < 0.6 ? `${slug}.example` : null,
+      });
     }
     // Two workspace accounts that look alike to any name rule: the external one must land in review.
-    internal.push({ id: 'twin-a', name: 'Zwilling Partner GmbH', domain: null }, { id: 'twin-b', name: 'Zwilling Partner AG', domain: null });
+    internal.push(
+      { id: 'twin-a', name: 'Zwilling Partner GmbH', domain: null },
+      { id: 'twin-b', name: 'Zwilling Partner AG', domain: null },
+    );
     const matcher = new AccountMatcher(internal);
 
     type Case = { name: string; domain: string | null; truth: string | null; variant: string };
@@ -89,7 +137,9 @@ describe('account matching: precision and recall on a generated set with known t
     }
     const precision = truePositive / (truePositive + falsePositive);
     const recall = truePositive / (truePositive + falseNegative);
-    console.log(`account matching on ${cases.length} external companies: precision ${(precision * 100).toFixed(1)} %, recall ${(recall * 100).toFixed(1)} %, ${reviewed} sent to review`);
+    console.log(
+      `account matching on ${cases.length} external companies: precision ${(precision * 100).toFixed(1)} %, recall ${(recall * 100).toFixed(1)} %, ${reviewed} sent to review`,
+    );
     if (misses.length) console.log(misses.slice(0, 10).join('\n'));
     assert.ok(precision >= 0.99, `precision ${precision}`);
     assert.ok(recall >= 0.95, `recall ${recall}`);
@@ -104,7 +154,11 @@ describe('account matching: precision and recall on a generated set with known t
     assert.equal(registrableDomain('shop.acme.com'), 'acme.com');
     assert.ok(similarity('nordlicht logistik', 'nordlicht logsitik') >= 0.85);
     const matcher = new AccountMatcher([{ id: 'a', name: 'Acme', domain: 'acme.com' }]);
-    assert.deepEqual(matcher.match({ name: 'Acme', domain: 'acme.fr' }), { kind: 'none' }, 'a name never links companies whose domains differ');
+    assert.deepEqual(
+      matcher.match({ name: 'Acme', domain: 'acme.fr' }),
+      { kind: 'none' },
+      'a name never links companies whose domains differ',
+    );
     assert.equal(matcher.match({ name: 'Totally Different', domain: 'shop.acme.com' }).kind, 'linked');
   });
 });

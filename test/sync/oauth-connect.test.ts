@@ -20,13 +20,29 @@ describeEachDatabase('Connecting a CRM by signing in there (OAuth 2 with PKCE)',
 
   before(async () => {
     await Promise.all([salesforce.start(), pipedrive.start(), hubspot.start()]);
-    for (let i = 0; i < 3; i++) salesforce.seed('Contact', { FirstName: `Olivia${i}`, LastName: 'Auth', Email: `olivia${i}@oauth.example` });
+    for (let i = 0; i < 3; i++)
+      salesforce.seed('Contact', { FirstName: `Olivia${i}`, LastName: 'Auth', Email: `olivia${i}@oauth.example` });
     pipedrive.seed('organizations', { name: 'Signed-in GmbH' });
     hubspot.seed('companies', { name: 'Consent Inc', domain: 'consent.example' });
     env().app.config.oauthApps = {
-      salesforce: { clientId: salesforce.clientId, clientSecret: salesforce.clientSecret, authorizeUrl: `${salesforce.url}/services/oauth2/authorize`, tokenUrl: `${salesforce.url}/services/oauth2/token` },
-      pipedrive: { clientId: pipedrive.oauthClient.id, clientSecret: pipedrive.oauthClient.secret, authorizeUrl: `${pipedrive.url}/oauth/authorize`, tokenUrl: `${pipedrive.url}/oauth/token` },
-      hubspot: { clientId: hubspot.clientId, clientSecret: hubspot.clientSecret, authorizeUrl: `${hubspot.url}/oauth/authorize`, tokenUrl: `${hubspot.url}/oauth/v1/token` },
+      salesforce: {
+        clientId: salesforce.clientId,
+        clientSecret: salesforce.clientSecret,
+        authorizeUrl: `${salesforce.url}/services/oauth2/authorize`,
+        tokenUrl: `${salesforce.url}/services/oauth2/token`,
+      },
+      pipedrive: {
+        clientId: pipedrive.oauthClient.id,
+        clientSecret: pipedrive.oauthClient.secret,
+        authorizeUrl: `${pipedrive.url}/oauth/authorize`,
+        tokenUrl: `${pipedrive.url}/oauth/token`,
+      },
+      hubspot: {
+        clientId: hubspot.clientId,
+        clientSecret: hubspot.clientSecret,
+        authorizeUrl: `${hubspot.url}/oauth/authorize`,
+        tokenUrl: `${hubspot.url}/oauth/v1/token`,
+      },
     };
     admin = await signUp(env());
   });
@@ -35,7 +51,13 @@ describeEachDatabase('Connecting a CRM by signing in there (OAuth 2 with PKCE)',
     await Promise.all([salesforce.stop(), pipedrive.stop(), hubspot.stop()]);
   });
 
-  const connect = async (kind: string, fake: { authorizations: { authorize(url: string): { redirect: string } } }, label: string, objects: string[], extra: Record<string, unknown> = {}) => {
+  const connect = async (
+    kind: string,
+    fake: { authorizations: { authorize(url: string): { redirect: string } } },
+    label: string,
+    objects: string[],
+    extra: Record<string, unknown> = {},
+  ) => {
     const started = await admin.post('/api/v1/integrations/oauth/start', { kind, label, objects, ...extra });
     assert.equal(started.status, 200, JSON.stringify(started.body));
     const consent = fake.authorizations.authorize(started.body.authorizeUrl);
@@ -85,7 +107,12 @@ describeEachDatabase('Connecting a CRM by signing in there (OAuth 2 with PKCE)',
   });
 
   it('refuses a replayed, forged or foreign state, and a refusal at the vendor, without connecting anything', async () => {
-    const count = async () => withTenant(env().db, admin.info.workspace.id, async (tx) => (await tx.selectFrom('integrations').select('id').where('tenant_id', '=', admin.info.workspace.id).execute()).length);
+    const count = async () =>
+      withTenant(
+        env().db,
+        admin.info.workspace.id,
+        async (tx) => (await tx.selectFrom('integrations').select('id').where('tenant_id', '=', admin.info.workspace.id).execute()).length,
+      );
     const before = await count();
     const started = await admin.post('/api/v1/integrations/oauth/start', { kind: 'salesforce', label: 'Replay' });
     const consent = salesforce.authorizations.authorize(started.body.authorizeUrl);
@@ -101,7 +128,9 @@ describeEachDatabase('Connecting a CRM by signing in there (OAuth 2 with PKCE)',
     assert.match(decodeURIComponent(String(forged.headers.location)), /unknown, was already used/);
     const again = await admin.post('/api/v1/integrations/oauth/start', { kind: 'salesforce', label: 'Denied' });
     const state = new URL(again.body.authorizeUrl).searchParams.get('state')!;
-    const denied = await admin.get(`/api/v1/integrations/oauth/callback?state=${state}&error=access_denied&error_description=${encodeURIComponent('end-user denied authorization')}`);
+    const denied = await admin.get(
+      `/api/v1/integrations/oauth/callback?state=${state}&error=access_denied&error_description=${encodeURIComponent('end-user denied authorization')}`,
+    );
     assert.match(decodeURIComponent(String(denied.headers.location)), /refused the connection: end-user denied authorization/);
     assert.equal(await count(), before);
   });

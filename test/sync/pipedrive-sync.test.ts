@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { Sealer } from '../../src/crm/context.ts';
+import { Sealer } from '../../src/crypto/sealer.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { FakePipedrive, PIPEDRIVE_TYPES, type PipedriveFields, type PipedriveType } from '../fakes/pipedrive.ts';
 import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
@@ -14,13 +14,31 @@ const SIZES: Record<PipedriveType, number> = { organizations: 10_000, persons: 3
 
 function seed(fake: FakePipedrive) {
   const orgs: number[] = [];
-  for (let i = 0; i < SIZES.organizations; i++) orgs.push(fake.seed('organizations', { name: `PD Org ${i}`, address: { country: 'DE', value: 'Berlin' } }, LONG_AGO).id!);
+  for (let i = 0; i < SIZES.organizations; i++)
+    orgs.push(fake.seed('organizations', { name: `PD Org ${i}`, address: { country: 'DE', value: 'Berlin' } }, LONG_AGO).id!);
   for (let i = 0; i < SIZES.persons; i++) {
-    fake.seed('persons', { name: `Pia ${i}`, first_name: `Pia${i}`, last_name: 'Pipe', emails: [{ value: `pia${i}@pd.example`, primary: true, label: 'work' }], phones: [], org_id: orgs[i % orgs.length]! }, LONG_AGO);
+    fake.seed(
+      'persons',
+      {
+        name: `Pia ${i}`,
+        first_name: `Pia${i}`,
+        last_name: 'Pipe',
+        emails: [{ value: `pia${i}@pd.example`, primary: true, label: 'work' }],
+        phones: [],
+        org_id: orgs[i % orgs.length]!,
+      },
+      LONG_AGO,
+    );
   }
   for (let i = 0; i < SIZES.leads; i++) fake.seed('leads', { title: `PD Lead ${i}` }, LONG_AGO);
-  for (let i = 0; i < SIZES.deals; i++) fake.seed('deals', { title: `PD Deal ${i}`, value: 100 + i, currency: 'EUR', status: i % 3 === 0 ? 'won' : 'open', org_id: orgs[i % orgs.length]! }, LONG_AGO);
-  for (let i = 0; i < SIZES.activities; i++) fake.seed('activities', { subject: `Call ${i}`, due_date: '2026-12-01', due_time: '09:30', done: i % 2 === 1 }, LONG_AGO);
+  for (let i = 0; i < SIZES.deals; i++)
+    fake.seed(
+      'deals',
+      { title: `PD Deal ${i}`, value: 100 + i, currency: 'EUR', status: i % 3 === 0 ? 'won' : 'open', org_id: orgs[i % orgs.length]! },
+      LONG_AGO,
+    );
+  for (let i = 0; i < SIZES.activities; i++)
+    fake.seed('activities', { subject: `Call ${i}`, due_date: '2026-12-01', due_time: '09:30', done: i % 2 === 1 }, LONG_AGO);
 }
 
 describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
@@ -40,7 +58,12 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
   /** What the workspace holds, per external object: record counts and a fingerprint of the people. */
   const held = () =>
     withTenant(env().db, tenantId, async (tx) => {
-      const links = await tx.selectFrom('sync_links').select(['object', 'external_id', 'record_id']).where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();
+      const links = await tx
+        .selectFrom('sync_links')
+        .select(['object', 'external_id', 'record_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('integration_id', '=', integrationId)
+        .execute();
       const contacts = await tx.selectFrom('contacts').select(['id', 'emails_enc']).where('tenant_id', '=', tenantId).execute();
       const sealer = new Sealer(env().app, tx, tenantId);
       await sealer.preload(contacts.map((c) => c.id));
@@ -62,7 +85,12 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
 
   it('copies 50,000 records in pages of 500 through the SDK (v2 cursors, v1 leads)', async () => {
     const mark = fake.log.length;
-    const created = await admin.post('/api/v1/integrations', { kind: 'pipedrive', label: 'Pipedrive', baseUrl: fake.url, credentials: { kind: 'api_key', token: fake.issueToken() } });
+    const created = await admin.post('/api/v1/integrations', {
+      kind: 'pipedrive',
+      label: 'Pipedrive',
+      baseUrl: fake.url,
+      credentials: { kind: 'api_key', token: fake.issueToken() },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     integrationId = created.body.id;
     assert.deepEqual(created.body.objects, ['organizations', 'persons', 'leads', 'deals', 'activities']);
@@ -76,7 +104,14 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
     assert.equal(paths.filter((p) => p === '/api/v1/leads/archived').length, 1);
     assert.equal(fake.log.length - mark, 20 + 60 + 5 + 10 + 6);
     await expectEqualToPipedrive();
-    const deal = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('opportunities').select(['stage', 'amount', 'currency']).where('tenant_id', '=', tenantId).where('name', '=', 'PD Deal 3').executeTakeFirstOrThrow());
+    const deal = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('opportunities')
+        .select(['stage', 'amount', 'currency'])
+        .where('tenant_id', '=', tenantId)
+        .where('name', '=', 'PD Deal 3')
+        .executeTakeFirstOrThrow(),
+    );
     assert.deepEqual({ ...deal, amount: Number(deal.amount) }, { stage: 'closed_won', amount: 103, currency: 'EUR' });
   });
 
@@ -88,18 +123,33 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
       deals: { modify: 80, create: 30, remove: 10 },
       activities: { modify: 20, create: 0, remove: 10 },
     };
-    const change: { [T in PipedriveType]: PipedriveFields<T> } = { organizations: { name: 'Changed org' }, persons: { first_name: 'Changed' }, leads: { title: 'Changed' }, deals: { title: 'Changed' }, activities: { subject: 'Changed' } };
+    const change: { [T in PipedriveType]: PipedriveFields<T> } = {
+      organizations: { name: 'Changed org' },
+      persons: { first_name: 'Changed' },
+      leads: { title: 'Changed' },
+      deals: { title: 'Changed' },
+      activities: { subject: 'Changed' },
+    };
     for (const type of PIPEDRIVE_TYPES) {
       const live = fake.live(type);
       for (const o of live.slice(0, plan[type].modify)) fake.modify(type, o.id!, change[type] as PipedriveFields<typeof type>);
       for (const o of live.slice(-plan[type].remove)) fake.remove(type, o.id!);
     }
     for (let i = 0; i < plan.organizations.create; i++) fake.seed('organizations', { name: `New org ${i}` });
-    for (let i = 0; i < plan.persons.create; i++) fake.seed('persons', { name: `New ${i}`, first_name: 'New', last_name: `${i}`, emails: [{ value: `new${i}@pd.example`, primary: true }] });
+    for (let i = 0; i < plan.persons.create; i++)
+      fake.seed('persons', {
+        name: `New ${i}`,
+        first_name: 'New',
+        last_name: `${i}`,
+        emails: [{ value: `new${i}@pd.example`, primary: true }],
+      });
     for (let i = 0; i < plan.leads.create; i++) fake.seed('leads', { title: `New lead ${i}` });
     for (let i = 0; i < plan.deals.create; i++) fake.seed('deals', { title: `New deal ${i}` });
     // Archived leads are still leads: never read as deletions.
-    const archived = fake.live('leads').slice(100, 105).map((lead) => lead.id);
+    const archived = fake
+      .live('leads')
+      .slice(100, 105)
+      .map((lead) => lead.id);
     for (const id of archived) fake.archiveLead(id);
     fake.rateLimitNext = 2;
     const mark = fake.log.length;
@@ -124,7 +174,15 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
     assert.equal(count('/api/v2/deals'), 2, 'changes, then the deleted deals');
     assert.equal(count('/api/v1/leads') + count('/api/v1/leads/archived'), 5 + 1);
     await expectEqualToPipedrive();
-    const links = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('sync_links').select('external_id').where('tenant_id', '=', tenantId).where('object', '=', 'leads').where('external_id', 'in', archived).execute());
+    const links = await withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('sync_links')
+        .select('external_id')
+        .where('tenant_id', '=', tenantId)
+        .where('object', '=', 'leads')
+        .where('external_id', 'in', archived)
+        .execute(),
+    );
     assert.equal(links.length, 5, 'the archived leads stay linked');
   });
 
@@ -139,14 +197,25 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
         label: 'Pipedrive OAuth',
         baseUrl: company.url,
         objects: ['activities'],
-        credentials: { kind: 'oauth2', accessToken: 'expired-access-token', refreshToken, tokenUrl: `${company.url}/oauth/token`, clientId: company.oauthClient.id, clientSecret: company.oauthClient.secret },
+        credentials: {
+          kind: 'oauth2',
+          accessToken: 'expired-access-token',
+          refreshToken,
+          tokenUrl: `${company.url}/oauth/token`,
+          clientId: company.oauthClient.id,
+          clientSecret: company.oauthClient.secret,
+        },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       await env().app.jobs.drain();
       const run = (await admin.get(`/api/v1/integrations/${created.body.id}`)).body.lastRun;
       assert.equal(run.state, 'succeeded', JSON.stringify(run));
       assert.equal(run.stats.activities.created, 3);
-      assert.deepEqual(company.log.filter((e) => e.path === '/oauth/token').map((e) => e.status), [200], 'refreshed once, accepted with HTTP Basic client authentication');
+      assert.deepEqual(
+        company.log.filter((e) => e.path === '/oauth/token').map((e) => e.status),
+        [200],
+        'refreshed once, accepted with HTTP Basic client authentication',
+      );
       // The rotated pair was stored: a second run needs no refresh (the first refresh token is spent).
       company.seed('activities', { subject: 'OAuth call 3' });
       await admin.post(`/api/v1/integrations/${created.body.id}/sync`);
@@ -170,7 +239,10 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
       const refreshAt = after.findIndex((e) => e.path === '/oauth/token');
       assert.ok(refreshAt >= 0, 'the token was refreshed');
       const movedHost = new URL(company.apiDomain).host;
-      assert.ok(after.slice(refreshAt + 1).length > 0 && after.slice(refreshAt + 1).every((e) => e.host === movedHost), JSON.stringify(after));
+      assert.ok(
+        after.slice(refreshAt + 1).length > 0 && after.slice(refreshAt + 1).every((e) => e.host === movedHost),
+        JSON.stringify(after),
+      );
 
       // Disconnecting asks Pipedrive to revoke the token (client by HTTP Basic); the certificate says so.
       assert.equal((await admin.delete(`/api/v1/integrations/${created.body.id}`)).status, 202);
@@ -179,7 +251,10 @@ describeEachDatabase('Pipedrive sync: initial and incremental', (env) => {
       assert.equal(certificate.credentialsDeleted, true);
       assert.equal(certificate.credentialsRevoked, true);
       assert.match(certificate.credentialsRevocation, /^Pipedrive revoked the refresh token/);
-      assert.deepEqual(company.log.filter((e) => e.path === '/oauth/revoke').map((e) => e.status), [200]);
+      assert.deepEqual(
+        company.log.filter((e) => e.path === '/oauth/revoke').map((e) => e.status),
+        [200],
+      );
     } finally {
       await company.stop();
     }

@@ -28,10 +28,17 @@ describeEachDatabase('Purge certificate after a disconnect', (env) => {
     fs.mkdirSync(folder, { recursive: true });
     for (const [object, columns] of Object.entries(CSV_COLUMNS)) fs.writeFileSync(path.join(folder, `${object}.csv`), stringify([columns]));
     const row = (object: string, values: Record<string, string>) => CSV_COLUMNS[object]!.map((column) => values[column] ?? '');
-    fs.writeFileSync(path.join(folder, 'contacts.csv'), stringify([CSV_COLUMNS.contacts!, row('contacts', { id: 'C1', first_name: 'Cleo', email: 'cleo@cert.example' })]));
+    fs.writeFileSync(
+      path.join(folder, 'contacts.csv'),
+      stringify([CSV_COLUMNS.contacts!, row('contacts', { id: 'C1', first_name: 'Cleo', email: 'cleo@cert.example' })]),
+    );
     fs.writeFileSync(
       path.join(folder, 'leads.csv'),
-      stringify([CSV_COLUMNS.leads!, row('leads', { id: 'L1', first_name: 'Lena', last_name: 'Lead', email: 'lena@cert.example', company_name: 'Lena GmbH' }), row('leads', { id: 'L2', first_name: 'Lars', email: 'lars@cert.example' })]),
+      stringify([
+        CSV_COLUMNS.leads!,
+        row('leads', { id: 'L1', first_name: 'Lena', last_name: 'Lead', email: 'lena@cert.example', company_name: 'Lena GmbH' }),
+        row('leads', { id: 'L2', first_name: 'Lars', email: 'lars@cert.example' }),
+      ]),
     );
     const created = await admin.post('/api/v1/integrations', { kind: 'csv', label: 'Export', baseUrl: 'export' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -47,7 +54,11 @@ describeEachDatabase('Purge certificate after a disconnect', (env) => {
     assert.equal(certificate.credentialsDeleted, true);
     assert.equal(certificate.credentialsRevoked, false);
     assert.equal(certificate.credentialsRevocation, 'no credentials: a drop folder is read from disk');
-    assert.deepEqual(certificate.objects.leads, { recordType: 'lead', before: 2, deleted: 2, unlinked: 0, after: 1 }, 'the converted contact is what remains of the leads');
+    assert.deepEqual(
+      certificate.objects.leads,
+      { recordType: 'lead', before: 2, deleted: 2, unlinked: 0, after: 1 },
+      'the converted contact is what remains of the leads',
+    );
     assert.deepEqual(certificate.objects.contacts, { recordType: 'contact', before: 1, deleted: 1, unlinked: 0, after: 0 });
     assert.equal(certificate.kept.length, 1);
     assert.deepEqual({ ...certificate.kept[0], reason: undefined }, { recordType: 'contact', count: 1, reason: undefined });

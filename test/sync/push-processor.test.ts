@@ -19,7 +19,13 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
 
   const connect = async (fake: FakeHubSpot, extra: Record<string, unknown> = {}) => {
     const tokens = fake.issueTokens();
-    const created = await admin.post('/api/v1/integrations', { kind: 'hubspot', label: `HubSpot ${fake.url}`, baseUrl: fake.url, credentials: { kind: 'api_key', token: tokens.accessToken }, ...extra });
+    const created = await admin.post('/api/v1/integrations', {
+      kind: 'hubspot',
+      label: `HubSpot ${fake.url}`,
+      baseUrl: fake.url,
+      credentials: { kind: 'api_key', token: tokens.accessToken },
+      ...extra,
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await env().app.jobs.drain();
     return created.body.id as string;
@@ -41,7 +47,8 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
   });
 
   it('pushes an account, updates it, and refuses to overwrite a change made there', async () => {
-    const account = (await admin.post('/api/v1/accounts', { name: 'Lawful Push AG', domain: 'lawful-push.example', industry: 'Software' })).body;
+    const account = (await admin.post('/api/v1/accounts', { name: 'Lawful Push AG', domain: 'lawful-push.example', industry: 'Software' }))
+      .body;
     const created = await admin.post(`/api/v1/integrations/${integrationId}/push`, { record: { type: 'account', id: account.id } });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal(created.body.action, 'created');
@@ -59,7 +66,10 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     assert.equal(refused.status, 409);
     assert.ok(refused.body.details.externalUpdatedAt);
     assert.equal(external.properties.industry, 'Consulting', 'nothing overwritten');
-    const forced = await admin.post(`/api/v1/integrations/${integrationId}/push`, { record: { type: 'account', id: account.id }, force: true });
+    const forced = await admin.post(`/api/v1/integrations/${integrationId}/push`, {
+      record: { type: 'account', id: account.id },
+      force: true,
+    });
     assert.equal(forced.status, 200);
     assert.equal(external.properties.industry, 'Software');
 
@@ -69,8 +79,14 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     const accounts = (await admin.get('/api/v1/accounts?limit=200')).body.items.filter((a: any) => a.domain === 'lawful-push.example');
     assert.equal(accounts.length, 1);
     const links = (await admin.get(`/api/v1/sync-links?recordType=account&recordId=${account.id}`)).body;
-    assert.deepEqual(links.items.map((l: any) => [l.object, l.externalId, l.origin, l.matchRule]), [['companies', external.id, 'matched', 'pushed']]);
-    assert.deepEqual(links.pushTargets.map((t: any) => t.id), [integrationId]);
+    assert.deepEqual(
+      links.items.map((l: any) => [l.object, l.externalId, l.origin, l.matchRule]),
+      [['companies', external.id, 'matched', 'pushed']],
+    );
+    assert.deepEqual(
+      links.pushTargets.map((t: any) => t.id),
+      [integrationId],
+    );
     assert.equal((await admin.get(`/api/v1/sync-links?recordType=account&recordId=00000000-0000-4000-8000-000000000000`)).status, 404);
   });
 
@@ -78,7 +94,8 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     const purpose = await activePurpose(admin);
     const other = await activePurpose(admin, { name: 'Another purpose' });
     const contact = (await admin.post('/api/v1/contacts', { firstName: 'Pia', lastName: 'Pushed', emails: ['pia@lawful.example'] })).body;
-    const push = (body: Record<string, unknown> = {}) => admin.post(`/api/v1/integrations/${integrationId}/push`, { record: { type: 'contact', id: contact.id }, ...body });
+    const push = (body: Record<string, unknown> = {}) =>
+      admin.post(`/api/v1/integrations/${integrationId}/push`, { record: { type: 'contact', id: contact.id }, ...body });
     const undeclared = await push();
     assert.equal(undeclared.status, 422, 'no person goes to an integration declared for no purpose');
     assert.equal(undeclared.body.details.field, 'purposeId');
@@ -89,17 +106,30 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     const noConsent = await push();
     assert.equal(noConsent.status, 422);
     assert.equal(noConsent.body.details.reason, 'no_consent');
-    const refusals = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('processing_refusals').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', contact.id).execute());
-    assert.deepEqual(refusals.map((r) => [r.path, r.reason]), [['connector_push', 'no_consent']]);
-    assert.equal(live(hubspot, 'contacts').some((c) => c.properties.email === 'pia@lawful.example'), false);
+    const refusals = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('processing_refusals').selectAll().where('tenant_id', '=', tenantId).where('person_id', '=', contact.id).execute(),
+    );
+    assert.deepEqual(
+      refusals.map((r) => [r.path, r.reason]),
+      [['connector_push', 'no_consent']],
+    );
+    assert.equal(
+      live(hubspot, 'contacts').some((c) => c.properties.email === 'pia@lawful.example'),
+      false,
+    );
 
     await giveConsent(admin, contact.id, purpose.id);
     const pushed = await push();
     assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
     assert.equal(hubspot.objects.contacts.get(pushed.body.externalId)!.properties.lastname, 'Pushed');
     // The access report names the CRM as a recipient, with when (Art. 15(1)(c)).
-    const report = await withTenant(env().db, tenantId, async (tx) => accessReport(env().app, tx, tenantId, await findSubject(env().app, tx, tenantId, 'pia@lawful.example')));
-    assert.deepEqual(report.disclosures.map((d) => [d.recipient.includes('hubspot'), d.how, d.record.id]), [[true, 'pushed to a connected CRM', contact.id]]);
+    const report = await withTenant(env().db, tenantId, async (tx) =>
+      accessReport(env().app, tx, tenantId, await findSubject(env().app, tx, tenantId, 'pia@lawful.example')),
+    );
+    assert.deepEqual(
+      report.disclosures.map((d) => [d.recipient.includes('hubspot'), d.how, d.record.id]),
+      [[true, 'pushed to a connected CRM', contact.id]],
+    );
     assert.ok(Date.now() - Date.parse(report.disclosures[0]!.at) < 60_000);
     assert.ok(report.recipients.includes(report.disclosures[0]!.recipient));
 
@@ -112,11 +142,25 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
   it('keeps the data of a connection in processor mode out of our own marketing, and registers it as processor activity', async () => {
     const processorId = await connect(customerCrm, { actingAs: 'processor', label: 'Customer CRM (on their behalf)' });
     const purpose = await activePurpose(admin);
-    const [carla] = (await withTenant(env().db, tenantId, (tx) => tx.selectFrom('sync_links').select('record_id').where('tenant_id', '=', tenantId).where('integration_id', '=', processorId).execute())).map((l) => l.record_id);
+    const [carla] = (
+      await withTenant(env().db, tenantId, (tx) =>
+        tx
+          .selectFrom('sync_links')
+          .select('record_id')
+          .where('tenant_id', '=', tenantId)
+          .where('integration_id', '=', processorId)
+          .execute(),
+      )
+    ).map((l) => l.record_id);
     const own = (await admin.post('/api/v1/contacts', { firstName: 'Olga', emails: ['olga@own.example'] })).body.id;
     await giveConsent(admin, carla!, purpose.id);
     await giveConsent(admin, own, purpose.id);
-    const verdicts = await withTenant(env().db, tenantId, async (tx) => evaluateGate(tx, tenantId, await findPurpose(tx, tenantId, purpose.id), [{ type: 'contact', id: carla! }, { type: 'contact', id: own }]));
+    const verdicts = await withTenant(env().db, tenantId, async (tx) =>
+      evaluateGate(tx, tenantId, await findPurpose(tx, tenantId, purpose.id), [
+        { type: 'contact', id: carla! },
+        { type: 'contact', id: own },
+      ]),
+    );
     assert.deepEqual(verdicts.get(carla!), { allowed: false, reason: 'processor_data' });
     assert.deepEqual(verdicts.get(own), { allowed: true, basis: 'consent' });
 
@@ -126,13 +170,26 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     assert.match(processing.name, /Customer CRM \(on their behalf\)/);
     assert.match(processing.legalBasis, /Art\. 28/);
     const controllerActivity = register.activities.find((a: any) => a.id === purpose.id);
-    assert.ok(controllerActivity.recipients.some((r: string) => r.startsWith(`HubSpot ${hubspot.url}`)), 'a connected CRM is a recipient');
-    assert.ok(!controllerActivity.recipients.some((r: string) => r.startsWith('Customer CRM')), 'the processor connection is not ours to disclose to');
+    assert.ok(
+      controllerActivity.recipients.some((r: string) => r.startsWith(`HubSpot ${hubspot.url}`)),
+      'a connected CRM is a recipient',
+    );
+    assert.ok(
+      !controllerActivity.recipients.some((r: string) => r.startsWith('Customer CRM')),
+      'the processor connection is not ours to disclose to',
+    );
   });
 
   it('erasing a synced person deletes them in the CRM too, and the next sync does not bring them back', async () => {
     const erin = live(hubspot, 'contacts').find((c) => c.properties.email === 'erin@synced.example')!;
-    const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'erin@synced.example', identityStatus: 'verified' })).body;
+    const request = (
+      await admin.post('/api/v1/dsr-requests', {
+        type: 'erasure',
+        channel: 'email',
+        email: 'erin@synced.example',
+        identityStatus: 'verified',
+      })
+    ).body;
     const executed = await admin.post(`/api/v1/dsr-requests/${request.id}/execute`);
     assert.equal(executed.body.status, 'completed', JSON.stringify(executed.body));
     await env().app.jobs.drain();
@@ -140,13 +197,32 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     const recipients = (await admin.get(`/api/v1/dsr-requests/${request.id}`)).body.recipients;
     assert.deepEqual(
       recipients.map((r: any) => ({ ...r, at: typeof r.at })),
-      [{ integrationId, label: `HubSpot ${hubspot.url}`, kind: 'hubspot', object: 'contacts', state: 'done', count: 1, permanent: true, note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored", at: 'string' }],
+      [
+        {
+          integrationId,
+          label: `HubSpot ${hubspot.url}`,
+          kind: 'hubspot',
+          object: 'contacts',
+          state: 'done',
+          count: 1,
+          permanent: true,
+          note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored",
+          at: 'string',
+        },
+      ],
       'Art. 19: the recipient and what it did are on the request',
     );
-    const owed = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('sync_erasures').selectAll().where('tenant_id', '=', tenantId).execute());
+    const owed = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('sync_erasures').selectAll().where('tenant_id', '=', tenantId).execute(),
+    );
     assert.deepEqual(owed, []);
-    const audit = await withTenant(env().db, tenantId, (tx) => tx.selectFrom('audit_events').select('fields').where('tenant_id', '=', tenantId).where('action', '=', 'sync.erase').execute());
-    assert.deepEqual(audit.map((a) => a.fields), [['contacts:1']]);
+    const audit = await withTenant(env().db, tenantId, (tx) =>
+      tx.selectFrom('audit_events').select('fields').where('tenant_id', '=', tenantId).where('action', '=', 'sync.erase').execute(),
+    );
+    assert.deepEqual(
+      audit.map((a) => a.fields),
+      [['contacts:1']],
+    );
 
     // HubSpot restores the contact (or another copy turns up): it is not copied back in.
     const copy = hubspot.seed('contacts', { firstname: 'Erin', lastname: 'Erasable', email: 'erin@synced.example' });
@@ -154,7 +230,10 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     await env().app.jobs.drain();
     const run = (await admin.get(`/api/v1/integrations/${integrationId}/runs?limit=1`)).body.items[0];
     assert.equal(run.state, 'succeeded');
-    assert.deepEqual(run.failures.map((f: any) => [f.externalId, f.reason]), [[copy.id, 'the person was erased in Lawful CRM; not copied again']]);
+    assert.deepEqual(
+      run.failures.map((f: any) => [f.externalId, f.reason]),
+      [[copy.id, 'the person was erased in Lawful CRM; not copied again']],
+    );
     assert.equal(run.stats.contacts.failed, 1);
   });
 
@@ -163,7 +242,14 @@ describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM',
     await admin.post(`/api/v1/integrations/${integrationId}/sync`);
     await env().app.jobs.drain();
     hubspot.refuseGdprDelete = true;
-    const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email: 'olga@synced.example', identityStatus: 'verified' })).body;
+    const request = (
+      await admin.post('/api/v1/dsr-requests', {
+        type: 'erasure',
+        channel: 'email',
+        email: 'olga@synced.example',
+        identityStatus: 'verified',
+      })
+    ).body;
     assert.equal((await admin.post(`/api/v1/dsr-requests/${request.id}/execute`)).body.status, 'completed');
     await env().app.jobs.drain();
     const recipients = (await admin.get(`/api/v1/dsr-requests/${request.id}`)).body.recipients;

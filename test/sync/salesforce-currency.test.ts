@@ -20,8 +20,20 @@ describeEachDatabase('Salesforce currencies', (env) => {
     single.orgCurrency = 'JPY';
     single.seed('Opportunity', { Name: 'Yen deal', Amount: 1200000, StageName: 'Prospecting', CloseDate: '2027-01-31' });
     multi.multiCurrency = true;
-    multi.seed('Opportunity', { Name: 'Pound deal', Amount: 900, CurrencyIsoCode: 'GBP', StageName: 'Prospecting', CloseDate: '2027-01-31' });
-    multi.seed('Opportunity', { Name: 'Franc deal', Amount: 700, CurrencyIsoCode: 'CHF', StageName: 'Closed Won', CloseDate: '2027-01-31' });
+    multi.seed('Opportunity', {
+      Name: 'Pound deal',
+      Amount: 900,
+      CurrencyIsoCode: 'GBP',
+      StageName: 'Prospecting',
+      CloseDate: '2027-01-31',
+    });
+    multi.seed('Opportunity', {
+      Name: 'Franc deal',
+      Amount: 700,
+      CurrencyIsoCode: 'CHF',
+      StageName: 'Closed Won',
+      CloseDate: '2027-01-31',
+    });
     admin = await signUp(env());
   });
   after(async () => {
@@ -43,7 +55,11 @@ describeEachDatabase('Salesforce currencies', (env) => {
   };
   const currencies = () =>
     withTenant(env().db, admin.info.workspace.id, async (tx) =>
-      Object.fromEntries((await tx.selectFrom('opportunities').select(['name', 'currency']).where('tenant_id', '=', admin.info.workspace.id).execute()).map((o) => [o.name, o.currency])),
+      Object.fromEntries(
+        (await tx.selectFrom('opportunities').select(['name', 'currency']).where('tenant_id', '=', admin.info.workspace.id).execute()).map(
+          (o) => [o.name, o.currency],
+        ),
+      ),
     );
 
   it("reads the org's currency in a single-currency org, and each record's CurrencyIsoCode in a multi-currency one", async () => {

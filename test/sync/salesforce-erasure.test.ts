@@ -24,7 +24,8 @@ describeEachDatabase('Salesforce: erasure carried out permanently', (env) => {
     allowed.seed('Contact', { FirstName: 'Hanna', LastName: 'Hard', Email: 'hanna@sf.example' }, LONG_AGO);
     refused.seed('Contact', { FirstName: 'Rudi', LastName: 'Recycled', Email: 'rudi@sf.example' }, LONG_AGO);
     // Enough people in each org that one erasure is not a suspicious shrink.
-    for (let i = 0; i < 6; i++) for (const fake of [allowed, refused]) fake.seed('Contact', { LastName: `Fill${i}`, Email: `fill${i}@sf.example` }, LONG_AGO);
+    for (let i = 0; i < 6; i++)
+      for (const fake of [allowed, refused]) fake.seed('Contact', { LastName: `Fill${i}`, Email: `fill${i}@sf.example` }, LONG_AGO);
     admin = await signUp(env());
   });
   after(async () => {
@@ -45,7 +46,8 @@ describeEachDatabase('Salesforce: erasure carried out permanently', (env) => {
     return created.body.id as string;
   };
   const erase = async (email: string) => {
-    const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email, identityStatus: 'verified' })).body;
+    const request = (await admin.post('/api/v1/dsr-requests', { type: 'erasure', channel: 'email', email, identityStatus: 'verified' }))
+      .body;
     const executed = await admin.post(`/api/v1/dsr-requests/${request.id}/execute`);
     assert.equal(executed.body.status, 'completed', JSON.stringify(executed.body));
     await env().app.jobs.drain();
@@ -61,7 +63,15 @@ describeEachDatabase('Salesforce: erasure carried out permanently', (env) => {
     assert.deepEqual(allowed.ingestJobs.size, 0, 'the finished job, whose results name the record, is deleted');
     assert.deepEqual(
       recipients.map((r) => [r.integrationId, r.object, r.state, r.permanent, r.note]),
-      [[integrationId, 'Contact', 'done', true, 'hard-deleted in Salesforce (Bulk API 2.0): it skipped the Recycle Bin and cannot be restored']],
+      [
+        [
+          integrationId,
+          'Contact',
+          'done',
+          true,
+          'hard-deleted in Salesforce (Bulk API 2.0): it skipped the Recycle Bin and cannot be restored',
+        ],
+      ],
     );
   });
 

@@ -37,7 +37,16 @@ describeEachDatabase('Salesforce: instance_url on refresh, reconciliation of del
 
   const linked = async () =>
     new Set(
-      (await withTenant(env().db, tenantId, (tx) => tx.selectFrom('sync_links').select('external_id').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute())).map((l) => l.external_id),
+      (
+        await withTenant(env().db, tenantId, (tx) =>
+          tx
+            .selectFrom('sync_links')
+            .select('external_id')
+            .where('tenant_id', '=', tenantId)
+            .where('integration_id', '=', integrationId)
+            .execute(),
+        )
+      ).map((l) => l.external_id),
     );
   const live = () => new Set(fake.live('Contact').map((r) => r.Id));
   const sync = async (body: Record<string, unknown> = {}) => {
@@ -47,7 +56,10 @@ describeEachDatabase('Salesforce: instance_url on refresh, reconciliation of del
     assert.equal(run.state, 'succeeded', JSON.stringify(run));
     return run;
   };
-  const age = (fields: { synced_until?: Date; reconciled_at?: Date }) => withTenant(env().db, tenantId, (tx) => tx.updateTable('integrations').set(fields).where('tenant_id', '=', tenantId).where('id', '=', integrationId).execute());
+  const age = (fields: { synced_until?: Date; reconciled_at?: Date }) =>
+    withTenant(env().db, tenantId, (tx) =>
+      tx.updateTable('integrations').set(fields).where('tenant_id', '=', tenantId).where('id', '=', integrationId).execute(),
+    );
   const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
 
   it('follows the instance_url a refreshed token names, and keeps it for the next runs', async () => {
@@ -62,7 +74,10 @@ describeEachDatabase('Salesforce: instance_url on refresh, reconciliation of del
     const refreshAt = after.findIndex((e) => e.path === '/services/oauth2/token');
     assert.ok(refreshAt >= 0, 'the session was refreshed');
     const movedHost = new URL(moved).host;
-    assert.ok(after.slice(refreshAt + 1).every((e) => e.host === movedHost), 'every request after the refresh went to the new instance');
+    assert.ok(
+      after.slice(refreshAt + 1).every((e) => e.host === movedHost),
+      'every request after the refresh went to the new instance',
+    );
     const mark2 = fake.log.length;
     await sync();
     const next = fake.log.slice(mark2);
@@ -70,20 +85,29 @@ describeEachDatabase('Salesforce: instance_url on refresh, reconciliation of del
   });
 
   it('a deletion the emptied Recycle Bin hid is found by the weekly reconciliation, not before', async () => {
-    const gone = fake.live('Contact').slice(-2).map((r) => r.Id);
+    const gone = fake
+      .live('Contact')
+      .slice(-2)
+      .map((r) => r.Id);
     for (const id of gone) fake.remove('Contact', id);
     fake.emptyRecycleBin();
     const quiet = await sync();
     assert.equal(quiet.reconcile, false);
     assert.equal(quiet.stats.Contact.deleted, 0, 'the deletion log no longer tells');
     const stale = await linked();
-    assert.ok(gone.every((id) => stale.has(id)), 'still linked');
+    assert.ok(
+      gone.every((id) => stale.has(id)),
+      'still linked',
+    );
     await age({ reconciled_at: daysAgo(8) });
     const mark = fake.log.length;
     const run = await sync();
     assert.equal(run.reconcile, true);
     assert.equal(run.stats.Contact.deleted, 2);
-    assert.ok(fake.log.slice(mark).some((e) => e.path.endsWith('/query')), 'ids listed by SOQL');
+    assert.ok(
+      fake.log.slice(mark).some((e) => e.path.endsWith('/query')),
+      'ids listed by SOQL',
+    );
     assert.deepEqual(await linked(), live());
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { Sealer } from '../../src/crm/context.ts';
+import { Sealer } from '../../src/crypto/sealer.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { FakeSalesforce, type SalesforceType } from '../fakes/salesforce.ts';
 import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
@@ -10,11 +10,36 @@ const SIZES: Record<SalesforceType, number> = { Account: 10_000, Contact: 30_000
 
 function seed(fake: FakeSalesforce) {
   const accounts: string[] = [];
-  for (let i = 0; i < SIZES.Account; i++) accounts.push(fake.seed('Account', { Name: `SF Account ${i}`, Website: `https://www.sf-account-${i}.example`, Industry: 'Banking', BillingCountry: 'Germany' }, LONG_AGO).Id);
-  for (let i = 0; i < SIZES.Contact; i++) fake.seed('Contact', { FirstName: `Sam${i}`, LastName: 'Force', Email: `sam${i}@sf.example`, Title: 'Buyer', AccountId: accounts[i % accounts.length] }, LONG_AGO);
-  for (let i = 0; i < SIZES.Lead; i++) fake.seed('Lead', { FirstName: `Lee${i}`, LastName: 'Lead', Email: `lee${i}@sf-leads.example`, Company: `Lead Co ${i}` }, LONG_AGO);
-  for (let i = 0; i < SIZES.Opportunity; i++) fake.seed('Opportunity', { Name: `SF Deal ${i}`, Amount: 1000 + i, StageName: i % 2 ? 'Prospecting' : 'Closed Won', CloseDate: '2026-12-31', AccountId: accounts[i % accounts.length] }, LONG_AGO);
-  for (let i = 0; i < SIZES.Task; i++) fake.seed('Task', { Subject: `Follow up ${i}`, ActivityDate: '2026-12-01', Status: 'Not Started' }, LONG_AGO);
+  for (let i = 0; i < SIZES.Account; i++)
+    accounts.push(
+      fake.seed(
+        'Account',
+        { Name: `SF Account ${i}`, Website: `https://www.sf-account-${i}.example`, Industry: 'Banking', BillingCountry: 'Germany' },
+        LONG_AGO,
+      ).Id,
+    );
+  for (let i = 0; i < SIZES.Contact; i++)
+    fake.seed(
+      'Contact',
+      { FirstName: `Sam${i}`, LastName: 'Force', Email: `sam${i}@sf.example`, Title: 'Buyer', AccountId: accounts[i % accounts.length] },
+      LONG_AGO,
+    );
+  for (let i = 0; i < SIZES.Lead; i++)
+    fake.seed('Lead', { FirstName: `Lee${i}`, LastName: 'Lead', Email: `lee${i}@sf-leads.example`, Company: `Lead Co ${i}` }, LONG_AGO);
+  for (let i = 0; i < SIZES.Opportunity; i++)
+    fake.seed(
+      'Opportunity',
+      {
+        Name: `SF Deal ${i}`,
+        Amount: 1000 + i,
+        StageName: i % 2 ? 'Prospecting' : 'Closed Won',
+        CloseDate: '2026-12-31',
+        AccountId: accounts[i % accounts.length],
+      },
+      LONG_AGO,
+    );
+  for (let i = 0; i < SIZES.Task; i++)
+    fake.seed('Task', { Subject: `Follow up ${i}`, ActivityDate: '2026-12-01', Status: 'Not Started' }, LONG_AGO);
 }
 
 describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
@@ -33,7 +58,12 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
 
   const expectEqualToSalesforce = async () => {
     const state = await withTenant(env().db, tenantId, async (tx) => {
-      const links = await tx.selectFrom('sync_links').select(['object', 'external_id', 'record_id']).where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();
+      const links = await tx
+        .selectFrom('sync_links')
+        .select(['object', 'external_id', 'record_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('integration_id', '=', integrationId)
+        .execute();
       const leads = await tx.selectFrom('leads').select(['id', 'email_enc', 'company_name']).where('tenant_id', '=', tenantId).execute();
       const sealer = new Sealer(env().app, tx, tenantId);
       await sealer.preload(leads.map((l) => l.id));
@@ -43,10 +73,17 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
       return { links, leadEmails, accountNames: new Set(accounts.map((a) => `${a.name}|${a.domain}`)) };
     });
     for (const type of Object.keys(SIZES) as SalesforceType[]) {
-      assert.deepEqual(new Set(state.links.filter((l) => l.object === type).map((l) => l.external_id)), new Set(fake.live(type).map((r) => r.Id)), `${type} equal Salesforce's`);
+      assert.deepEqual(
+        new Set(state.links.filter((l) => l.object === type).map((l) => l.external_id)),
+        new Set(fake.live(type).map((r) => r.Id)),
+        `${type} equal Salesforce's`,
+      );
     }
     assert.deepEqual(state.leadEmails, new Set(fake.live('Lead').map((l) => l.Email as string)));
-    assert.deepEqual(state.accountNames, new Set(fake.live('Account').map((a) => `${a.Name}|${a.Website ? String(a.Website).replace('https://www.', '') : null}`)));
+    assert.deepEqual(
+      state.accountNames,
+      new Set(fake.live('Account').map((a) => `${a.Name}|${a.Website ? String(a.Website).replace('https://www.', '') : null}`)),
+    );
   };
 
   it('copies 50,000 records through SOQL batches of 2,000', async () => {
@@ -63,7 +100,11 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
     const run = (await admin.get(`/api/v1/integrations/${integrationId}`)).body.lastRun;
     assert.equal(run.state, 'succeeded', JSON.stringify(run));
     for (const type of Object.keys(SIZES) as SalesforceType[]) assert.equal(run.stats[type].created, SIZES[type], type);
-    assert.equal(fake.log.length - mark, 5 + 15 + 2 + 3 + 1 + 2, "one request per 2,000 records, and two for the org's currency (describe, Organization)");
+    assert.equal(
+      fake.log.length - mark,
+      5 + 15 + 2 + 3 + 1 + 2,
+      "one request per 2,000 records, and two for the org's currency (describe, Organization)",
+    );
     await expectEqualToSalesforce();
   });
 
@@ -77,11 +118,23 @@ describeEachDatabase('Salesforce sync: initial and incremental', (env) => {
     };
     for (const [type, counts] of Object.entries(plan) as Array<[SalesforceType, (typeof plan)[SalesforceType]]>) {
       const live = fake.live(type);
-      const change = { Account: { Industry: 'Insurance' }, Contact: { Title: 'CFO' }, Lead: { Title: 'CTO' }, Opportunity: { StageName: 'Negotiation/Review' }, Task: { Status: 'Completed' } }[type];
+      const change = {
+        Account: { Industry: 'Insurance' },
+        Contact: { Title: 'CFO' },
+        Lead: { Title: 'CTO' },
+        Opportunity: { StageName: 'Negotiation/Review' },
+        Task: { Status: 'Completed' },
+      }[type];
       for (const r of live.slice(0, counts.modify)) fake.modify(type, r.Id, change);
       for (const r of live.slice(-counts.remove)) fake.remove(type, r.Id);
       for (let i = 0; i < counts.create; i++) {
-        const fields = { Account: { Name: `New SF ${i}` }, Contact: { LastName: `New${i}`, Email: `new${i}@sf.example` }, Lead: { LastName: `NewLead${i}`, Email: `newlead${i}@sf-leads.example`, Company: 'X' }, Opportunity: { Name: `New deal ${i}`, StageName: 'Prospecting', CloseDate: '2027-01-31' }, Task: {} }[type];
+        const fields = {
+          Account: { Name: `New SF ${i}` },
+          Contact: { LastName: `New${i}`, Email: `new${i}@sf.example` },
+          Lead: { LastName: `NewLead${i}`, Email: `newlead${i}@sf-leads.example`, Company: 'X' },
+          Opportunity: { Name: `New deal ${i}`, StageName: 'Prospecting', CloseDate: '2027-01-31' },
+          Task: {},
+        }[type];
         fake.seed(type, fields);
       }
     }

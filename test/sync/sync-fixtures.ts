@@ -1,4 +1,4 @@
-import { Sealer } from '../../src/crm/context.ts';
+import { Sealer } from '../../src/crypto/sealer.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import type { AppContext } from '../../src/app-context.ts';
 import type { FakeHubSpot } from '../fakes/hubspot.ts';
@@ -17,7 +17,18 @@ export interface SeedSizes {
 export function seedHubSpot(fake: FakeHubSpot, sizes: SeedSizes, tag = 'hs'): void {
   const companyIds: string[] = [];
   for (let i = 0; i < sizes.companies; i++) {
-    companyIds.push(fake.seed('companies', { name: `${tag} Company ${i}`, domain: `${tag}-company-${i}.example`, industry: i % 2 ? 'Software' : 'Retail', country: i % 3 ? 'DE' : 'France' }, LONG_AGO).id);
+    companyIds.push(
+      fake.seed(
+        'companies',
+        {
+          name: `${tag} Company ${i}`,
+          domain: `${tag}-company-${i}.example`,
+          industry: i % 2 ? 'Software' : 'Retail',
+          country: i % 3 ? 'DE' : 'France',
+        },
+        LONG_AGO,
+      ).id,
+    );
   }
   const contactIds: string[] = [];
   for (let i = 0; i < sizes.contacts; i++) {
@@ -38,15 +49,27 @@ export function seedHubSpot(fake: FakeHubSpot, sizes: SeedSizes, tag = 'hs'): vo
   const dealIds: string[] = [];
   const stages = ['appointmentscheduled', 'qualifiedtobuy', 'contractsent', 'closedwon', 'closedlost'];
   for (let i = 0; i < sizes.deals; i++) {
-    const deal = fake.seed('deals', { dealname: `${tag} Deal ${i}`, amount: String(1000 + i), dealstage: stages[i % stages.length]!, closedate: '2026-12-31T00:00:00Z' }, LONG_AGO);
+    const deal = fake.seed(
+      'deals',
+      { dealname: `${tag} Deal ${i}`, amount: String(1000 + i), dealstage: stages[i % stages.length]!, closedate: '2026-12-31T00:00:00Z' },
+      LONG_AGO,
+    );
     if (companyIds.length) fake.associate('deals', deal.id, 'companies', companyIds[i % companyIds.length]!);
     if (contactIds.length) fake.associate('deals', deal.id, 'contacts', contactIds[i % contactIds.length]!);
     dealIds.push(deal.id);
   }
   // A task about a contact, a deal or a company, in turn.
-  const subjects = [['contacts', contactIds], ['deals', dealIds], ['companies', companyIds]] as const;
+  const subjects = [
+    ['contacts', contactIds],
+    ['deals', dealIds],
+    ['companies', companyIds],
+  ] as const;
   for (let i = 0; i < sizes.tasks; i++) {
-    const task = fake.seed('tasks', { hs_task_subject: `Call back ${i}`, hs_timestamp: '2026-12-01T10:00:00Z', hs_task_status: i % 4 ? 'NOT_STARTED' : 'COMPLETED' }, LONG_AGO);
+    const task = fake.seed(
+      'tasks',
+      { hs_task_subject: `Call back ${i}`, hs_timestamp: '2026-12-01T10:00:00Z', hs_task_status: i % 4 ? 'NOT_STARTED' : 'COMPLETED' },
+      LONG_AGO,
+    );
     const [type, ids] = subjects[i % subjects.length]!;
     if (ids.length) fake.associate('tasks', task.id, type, ids[i % ids.length]!);
   }
@@ -56,15 +79,41 @@ export function seedHubSpot(fake: FakeHubSpot, sizes: SeedSizes, tag = 'hs'): vo
 export async function syncedState(app: AppContext, tenantId: string, integrationId: string) {
   return withTenant(app.db, tenantId, async (tx) => {
     const sealer = new Sealer(app, tx, tenantId);
-    const links = await tx.selectFrom('sync_links').selectAll().where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).execute();
+    const links = await tx
+      .selectFrom('sync_links')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('integration_id', '=', integrationId)
+      .execute();
     const ids = (type: string) => links.filter((l) => l.record_type === type).map((l) => l.record_id);
     const byRecord = (rows: Array<{ id: string }>) => new Map(rows.map((row) => [row.id, row]));
-    const accounts = byRecord(ids('account').length ? await tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('account')).execute() : []);
-    const contacts = byRecord(ids('contact').length ? await tx.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('contact')).execute() : []);
-    const deals = byRecord(ids('opportunity').length ? await tx.selectFrom('opportunities').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('opportunity')).execute() : []);
-    const tasks = byRecord(ids('task').length ? await tx.selectFrom('tasks').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('task')).execute() : []);
+    const accounts = byRecord(
+      ids('account').length
+        ? await tx.selectFrom('accounts').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('account')).execute()
+        : [],
+    );
+    const contacts = byRecord(
+      ids('contact').length
+        ? await tx.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('contact')).execute()
+        : [],
+    );
+    const deals = byRecord(
+      ids('opportunity').length
+        ? await tx.selectFrom('opportunities').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('opportunity')).execute()
+        : [],
+    );
+    const tasks = byRecord(
+      ids('task').length
+        ? await tx.selectFrom('tasks').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids('task')).execute()
+        : [],
+    );
     await sealer.preload([...contacts.keys(), ...tasks.keys()]);
-    const state: Record<string, Map<string, Record<string, unknown>>> = { companies: new Map(), contacts: new Map(), deals: new Map(), tasks: new Map() };
+    const state: Record<string, Map<string, Record<string, unknown>>> = {
+      companies: new Map(),
+      contacts: new Map(),
+      deals: new Map(),
+      tasks: new Map(),
+    };
     for (const link of links) {
       if (link.object === 'companies') {
         const a = accounts.get(link.record_id) as any;
@@ -89,15 +138,38 @@ export async function syncedState(app: AppContext, tenantId: string, integration
   });
 }
 
-const STAGE: Record<string, string> = { appointmentscheduled: 'prospecting', qualifiedtobuy: 'qualification', contractsent: 'negotiation', closedwon: 'closed_won', closedlost: 'closed_lost' };
+const STAGE: Record<string, string> = {
+  appointmentscheduled: 'prospecting',
+  qualifiedtobuy: 'qualification',
+  contractsent: 'negotiation',
+  closedwon: 'closed_won',
+  closedlost: 'closed_lost',
+};
 
 /** The same view of the fake's live objects, for comparison. */
 export function fakeState(fake: FakeHubSpot) {
   const live = (type: 'companies' | 'contacts' | 'deals' | 'tasks') => [...fake.objects[type].values()].filter((o) => !o.archived);
   return {
-    companies: new Map(live('companies').map((o) => [o.id, { name: o.properties.name, domain: o.properties.domain ?? null, industry: o.properties.industry ?? null }])),
-    contacts: new Map(live('contacts').map((o) => [o.id, { email: o.properties.email, firstName: o.properties.firstname, jobTitle: o.properties.jobtitle ?? null }])),
-    deals: new Map(live('deals').map((o) => [o.id, { name: o.properties.dealname, amount: Number(o.properties.amount), stage: STAGE[o.properties.dealstage!] }])),
-    tasks: new Map(live('tasks').map((o) => [o.id, { title: o.properties.hs_task_subject, done: o.properties.hs_task_status === 'COMPLETED' }])),
+    companies: new Map(
+      live('companies').map((o) => [
+        o.id,
+        { name: o.properties.name, domain: o.properties.domain ?? null, industry: o.properties.industry ?? null },
+      ]),
+    ),
+    contacts: new Map(
+      live('contacts').map((o) => [
+        o.id,
+        { email: o.properties.email, firstName: o.properties.firstname, jobTitle: o.properties.jobtitle ?? null },
+      ]),
+    ),
+    deals: new Map(
+      live('deals').map((o) => [
+        o.id,
+        { name: o.properties.dealname, amount: Number(o.properties.amount), stage: STAGE[o.properties.dealstage!] },
+      ]),
+    ),
+    tasks: new Map(
+      live('tasks').map((o) => [o.id, { title: o.properties.hs_task_subject, done: o.properties.hs_task_status === 'COMPLETED' }]),
+    ),
   };
 }

@@ -24,10 +24,43 @@ describeEachDatabase('Synced tasks and deals keep the records they are about', (
 
   /** The internal id of what a connection synced under an external id. */
   const internal = (integrationId: string, externalId: string | number) =>
-    withTenant(env().db, tenantId, async (tx) => (await tx.selectFrom('sync_links').select('record_id').where('tenant_id', '=', tenantId).where('integration_id', '=', integrationId).where('external_id', '=', String(externalId)).executeTakeFirstOrThrow()).record_id);
-  const taskRow = (id: string) => withTenant(env().db, tenantId, (tx) => tx.selectFrom('tasks').select(['key_id', 'record_type', 'record_id']).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst());
+    withTenant(
+      env().db,
+      tenantId,
+      async (tx) =>
+        (
+          await tx
+            .selectFrom('sync_links')
+            .select('record_id')
+            .where('tenant_id', '=', tenantId)
+            .where('integration_id', '=', integrationId)
+            .where('external_id', '=', String(externalId))
+            .executeTakeFirstOrThrow()
+        ).record_id,
+    );
+  const taskRow = (id: string) =>
+    withTenant(env().db, tenantId, (tx) =>
+      tx
+        .selectFrom('tasks')
+        .select(['key_id', 'record_type', 'record_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
   const keyDestroyed = (id: string) =>
-    withTenant(env().db, tenantId, async (tx) => (await tx.selectFrom('subject_keys').select('destroyed_at').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst())?.destroyed_at != null);
+    withTenant(
+      env().db,
+      tenantId,
+      async (tx) =>
+        (
+          await tx
+            .selectFrom('subject_keys')
+            .select('destroyed_at')
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', id)
+            .executeTakeFirst()
+        )?.destroyed_at != null,
+    );
   const subjectOf = async (integrationId: string, taskRef: string | number) => {
     const task = (await admin.get(`/api/v1/tasks/${await internal(integrationId, taskRef)}`)).body;
     return task.record ? `${task.record.type}:${task.record.id}` : null;
@@ -50,7 +83,8 @@ describeEachDatabase('Synced tasks and deals keep the records they are about', (
       fake.associate('deals', deal.id, 'companies', company.id);
       fake.associate('deals', deal.id, 'contacts', anna.id);
       fake.associate('deals', deal.id, 'contacts', ben.id);
-      const task = (subject: string) => fake.seed('tasks', { hs_task_subject: subject, hs_timestamp: '2026-12-10T09:00:00Z', hs_task_status: 'NOT_STARTED' });
+      const task = (subject: string) =>
+        fake.seed('tasks', { hs_task_subject: subject, hs_timestamp: '2026-12-10T09:00:00Z', hs_task_status: 'NOT_STARTED' });
       const aboutAnna = task('Call Anna');
       const aboutBenAndDeal = task('Send Ben the quote');
       const aboutDeal = task('Review the deal');
@@ -68,7 +102,13 @@ describeEachDatabase('Synced tasks and deals keep the records they are about', (
         kind: 'hubspot',
         label: 'HubSpot associations',
         baseUrl: fake.url,
-        credentials: { kind: 'oauth2', ...tokens, tokenUrl: `${fake.url}/oauth/v1/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+        credentials: {
+          kind: 'oauth2',
+          ...tokens,
+          tokenUrl: `${fake.url}/oauth/v1/token`,
+          clientId: fake.clientId,
+          clientSecret: fake.clientSecret,
+        },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const integrationId = created.body.id as string;
@@ -118,13 +158,24 @@ describeEachDatabase('Synced tasks and deals keep the records they are about', (
       const account = fake.seed('Account', { Name: 'Who What Ltd', Website: 'https://www.whowhat.example' });
       const contact = fake.seed('Contact', { FirstName: 'Carla', LastName: 'Who', Email: 'carla@whowhat.example', AccountId: account.Id });
       const lead = fake.seed('Lead', { FirstName: 'Leo', LastName: 'Lead', Email: 'leo@lead.example', Company: 'Lead Co' });
-      const deal = fake.seed('Opportunity', { Name: 'Who What deal', StageName: 'Prospecting', CloseDate: '2027-01-31', AccountId: account.Id });
-      const task = (Subject: string, about: Record<string, string>) => fake.seed('Task', { Subject, ActivityDate: '2026-12-10', Status: 'Not Started', ...about });
+      const deal = fake.seed('Opportunity', {
+        Name: 'Who What deal',
+        StageName: 'Prospecting',
+        CloseDate: '2027-01-31',
+        AccountId: account.Id,
+      });
+      const task = (Subject: string, about: Record<string, string>) =>
+        fake.seed('Task', { Subject, ActivityDate: '2026-12-10', Status: 'Not Started', ...about });
       const onContact = task('Call Carla', { WhoId: contact.Id, WhatId: deal.Id });
       const onLead = task('Qualify Leo', { WhoId: lead.Id });
       const onDeal = task('Send the contract', { WhatId: deal.Id });
       const onAccount = task('Renewal', { WhatId: account.Id });
-      const created = await admin.post('/api/v1/integrations', { kind: 'salesforce', label: 'Salesforce tasks', baseUrl: fake.url, credentials: fake.oauthCredentials() });
+      const created = await admin.post('/api/v1/integrations', {
+        kind: 'salesforce',
+        label: 'Salesforce tasks',
+        baseUrl: fake.url,
+        credentials: fake.oauthCredentials(),
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const integrationId = created.body.id as string;
       await env().app.jobs.drain();
@@ -139,20 +190,40 @@ describeEachDatabase('Synced tasks and deals keep the records they are about', (
     }
   });
 
-  it("Pipedrive: an activity on its person, lead, deal or organization; a deal keeps its person", async () => {
+  it('Pipedrive: an activity on its person, lead, deal or organization; a deal keeps its person', async () => {
     const fake = new FakePipedrive();
     await fake.start();
     try {
       const org = fake.seed('organizations', { name: 'Pipe Subjects AG' });
-      const person = fake.seed('persons', { name: 'Paula Pipe', first_name: 'Paula', last_name: 'Pipe', emails: [{ value: 'paula@pipe.example', primary: true, label: 'work' }], phones: [], org_id: org.id! });
+      const person = fake.seed('persons', {
+        name: 'Paula Pipe',
+        first_name: 'Paula',
+        last_name: 'Pipe',
+        emails: [{ value: 'paula@pipe.example', primary: true, label: 'work' }],
+        phones: [],
+        org_id: org.id!,
+      });
       const lead = fake.seed('leads', { title: 'Pipe lead' });
-      const deal = fake.seed('deals', { title: 'Pipe deal', value: 500, currency: 'EUR', status: 'open', org_id: org.id!, person_id: person.id! });
-      const activity = (subject: string, about: Record<string, unknown>) => fake.seed('activities', { subject, due_date: '2026-12-10', due_time: '09:30', done: false, ...about });
+      const deal = fake.seed('deals', {
+        title: 'Pipe deal',
+        value: 500,
+        currency: 'EUR',
+        status: 'open',
+        org_id: org.id!,
+        person_id: person.id!,
+      });
+      const activity = (subject: string, about: Record<string, unknown>) =>
+        fake.seed('activities', { subject, due_date: '2026-12-10', due_time: '09:30', done: false, ...about });
       const onPerson = activity('Call Paula', { person_id: person.id, deal_id: deal.id, org_id: org.id });
       const onLead = activity('Qualify the lead', { lead_id: lead.id });
       const onDeal = activity('Send the offer', { deal_id: deal.id, org_id: org.id });
       const onOrg = activity('Visit', { org_id: org.id });
-      const created = await admin.post('/api/v1/integrations', { kind: 'pipedrive', label: 'Pipedrive subjects', baseUrl: fake.url, credentials: { kind: 'api_key', token: fake.issueToken() } });
+      const created = await admin.post('/api/v1/integrations', {
+        kind: 'pipedrive',
+        label: 'Pipedrive subjects',
+        baseUrl: fake.url,
+        credentials: { kind: 'api_key', token: fake.issueToken() },
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const integrationId = created.body.id as string;
       await env().app.jobs.drain();

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server.ts';
 import { FakeHubSpot } from '../fakes/hubspot.ts';
 import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
 import { fakeState, seedHubSpot, syncedState } from './sync-fixtures.ts';
@@ -34,7 +34,14 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-kill-'));
       const database = backend === 'postgres' ? await createPostgresDatabase(POSTGRES_ADMIN_URL!, 'lawful_kill') : null;
       const key = randomKey();
-      const vars: NodeJS.ProcessEnv = { ...process.env, LAWFUL_DATA_DIR: dataDir, LAWFUL_MASTER_KEY: key.toString('base64'), LAWFUL_JOB_POLL_MS: '50', DATABASE_URL: database?.url ?? '', ...FAKES_ON_LOOPBACK };
+      const vars: NodeJS.ProcessEnv = {
+        ...process.env,
+        LAWFUL_DATA_DIR: dataDir,
+        LAWFUL_MASTER_KEY: key.toString('base64'),
+        LAWFUL_JOB_POLL_MS: '50',
+        DATABASE_URL: database?.url ?? '',
+        ...FAKES_ON_LOOPBACK,
+      };
       const open = async () => {
         const app = await boot(loadConfig(vars), { master: new LocalKeyring([key]) });
         const server = await buildApp(app);
@@ -50,7 +57,13 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
           kind: 'hubspot',
           label: 'HubSpot',
           baseUrl: fake.url,
-          credentials: { kind: 'oauth2', ...tokens, tokenUrl: `${fake.url}/oauth/v1/token`, clientId: fake.clientId, clientSecret: fake.clientSecret },
+          credentials: {
+            kind: 'oauth2',
+            ...tokens,
+            tokenUrl: `${fake.url}/oauth/v1/token`,
+            clientId: fake.clientId,
+            clientSecret: fake.clientSecret,
+          },
         });
         assert.equal(created.status, 201);
         const integrationId = created.body.id;
@@ -58,12 +71,20 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
         await env.db.close();
 
         // The server process picks the sync up and is killed (SIGKILL: no cleanup of any kind) a third of the way into the contacts.
-        const child = spawn(process.execPath, [path.join(ROOT, 'bin/lawful.mjs'), 'serve', '--no-seed', '--port', '0', '--host', '127.0.0.1'], { env: vars, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(
+          process.execPath,
+          [path.join(ROOT, 'bin/lawful.mjs'), 'serve', '--no-seed', '--port', '0', '--host', '127.0.0.1'],
+          { env: vars, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
         let output = '';
         child.stdout.on('data', (chunk) => (output += chunk));
         child.stderr.on('data', (chunk) => (output += chunk));
         const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-        await until(() => fake.requests('GET', '/crm/v3/objects/contacts') >= 20 || child.exitCode !== null, 120_000, `contacts pages (server output: ${output})`);
+        await until(
+          () => fake.requests('GET', '/crm/v3/objects/contacts') >= 20 || child.exitCode !== null,
+          120_000,
+          `contacts pages (server output: ${output})`,
+        );
         child.kill('SIGKILL');
         assert.equal(await exited, 'SIGKILL', output);
         const pagesBeforeKill = fake.requests('GET', '/crm/v3/objects/contacts');
@@ -71,7 +92,9 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
 
         env = await open();
         try {
-          const interrupted = await withTenant(env.db, tenantId, (tx) => tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow());
+          const interrupted = await withTenant(env.db, tenantId, (tx) =>
+            tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow(),
+          );
           assert.equal(interrupted.state, 'running');
           assert.equal(interrupted.checkpoint.objectIndex, 1, 'the checkpoint is inside the contacts');
           const storedBeforeKill = interrupted.stats.contacts!.fetched;
@@ -80,7 +103,9 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
           await sql`update jobs set locked_until = now() - interval '1 second' where state = 'running'`.execute(env.db.kysely);
           await env.app.jobs.drain();
 
-          const run = await withTenant(env.db, tenantId, (tx) => tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow());
+          const run = await withTenant(env.db, tenantId, (tx) =>
+            tx.selectFrom('sync_runs').selectAll().where('tenant_id', '=', tenantId).executeTakeFirstOrThrow(),
+          );
           assert.equal(run.state, 'succeeded', run.error ?? '');
           assert.equal(run.stats.contacts!.created, 6000, 'each contact created once over both processes');
           assert.equal(run.stats.companies!.created, 1000);
@@ -93,8 +118,11 @@ for (const backend of ['pglite', ...(POSTGRES_ADMIN_URL ? ['postgres'] : [])] as
           assert.equal(links.length, 7000);
           const expected = fakeState(fake);
           assert.deepEqual(state.companies, expected.companies);
-          for (const [id, contact] of expected.contacts) assert.deepEqual({ ...state.contacts!.get(id), accountId: undefined }, { ...contact, accountId: undefined });
-          const count = await withTenant(env.db, tenantId, async (tx) => Number((await sql<{ n: string }>`select count(*) as n from contacts`.execute(tx)).rows[0]!.n));
+          for (const [id, contact] of expected.contacts)
+            assert.deepEqual({ ...state.contacts!.get(id), accountId: undefined }, { ...contact, accountId: undefined });
+          const count = await withTenant(env.db, tenantId, async (tx) =>
+            Number((await sql<{ n: string }>`select count(*) as n from contacts`.execute(tx)).rows[0]!.n),
+          );
           assert.equal(count, 6000, 'no duplicate contact');
         } finally {
           await env.server.close();

@@ -45,7 +45,8 @@ export function App() {
   let page;
   if (section === 'board') page = <Board />;
   else if (section === 'tasks') page = <TasksPage memberId={session.member.id} />;
-  else if (section === 'purposes') page = <PurposesPage memberId={session.member.id} canManage={session.permissions.includes('purposes.manage')} />;
+  else if (section === 'purposes')
+    page = <PurposesPage memberId={session.member.id} canManage={session.permissions.includes('purposes.manage')} />;
   else if (section === 'forms') page = <FormsPage />;
   else if (section === 'campaigns') page = <CampaignsPage />;
   else if (section === 'outbox') page = <OutboxPage />;
@@ -58,12 +59,26 @@ export function App() {
   else if (section === 'incidents') page = <IncidentsPage />;
   else if (section === 'register') page = <RegisterPage canManage={session.permissions.includes('governance.manage')} />;
   else if (section === 'dpias') page = <DpiasPage canManage={session.permissions.includes('governance.manage')} />;
-  else if (section === 'subprocessors') page = <SubprocessorsPage canManage={session.permissions.includes('governance.manage')} workspaceSlug={session.workspace.slug} />;
+  else if (section === 'subprocessors')
+    page = <SubprocessorsPage canManage={session.permissions.includes('governance.manage')} workspaceSlug={session.workspace.slug} />;
   else if (section === 'training') page = <TrainingPage canManage={session.permissions.includes('governance.manage')} />;
   else if (section === 'import' && id && id in OBJECTS) page = <ImportWizard key={id} object={id as keyof typeof OBJECTS} />;
   else if (spec && id && id !== 'new') page = <DetailPage spec={spec} id={id} memberId={session.member.id} />;
-  else if (spec) page = <ListPage spec={spec} creating={id === 'new'} canImport={session.permissions.includes('crm.import')} canExport={session.permissions.includes('crm.export')} />;
-  else page = <main>Not found. <a href="#/contacts">Contacts</a></main>;
+  else if (spec)
+    page = (
+      <ListPage
+        spec={spec}
+        creating={id === 'new'}
+        canImport={session.permissions.includes('crm.import')}
+        canExport={session.permissions.includes('crm.export')}
+      />
+    );
+  else
+    page = (
+      <main>
+        Not found. <a href="#/contacts">Contacts</a>
+      </main>
+    );
 
   const can = (action: string) => session.permissions.includes(action);
   const link = (target: string, label: string) => (

@@ -32,12 +32,26 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
         </label>
         <label>
           <span>Password</span>
-          <input type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} required />
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            required
+          />
         </label>
         {needsTotp && (
           <label>
             <span>Authentication code</span>
-            <input inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" value={totp} onChange={(event) => setTotp(event.target.value)} required autoFocus />
+            <input
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="\d{6}"
+              value={totp}
+              onChange={(event) => setTotp(event.target.value)}
+              required
+              autoFocus
+            />
           </label>
         )}
         <ErrorMessage error={error} />
@@ -98,7 +112,14 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn(session: Session):
         </label>
         <label>
           <span>Choose a password (at least 12 characters, hard to guess)</span>
-          <input type="password" autoComplete="new-password" value={password} onChange={(event) => setPassword(event.target.value)} required minLength={12} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            required
+            minLength={12}
+          />
         </label>
         <ErrorMessage error={error} />
         <button type="submit">Join</button>

@@ -39,7 +39,8 @@ async function send<T>(method: string, path: string, body: { type: string; conte
     data = response.status === 204 ? null : await response.json().catch(() => null);
   }
   if (response.status === 204) return undefined as T;
-  if (!response.ok) throw new ApiError(response.status, data?.error ?? 'error', data?.message ?? response.statusText, data?.details ?? null);
+  if (!response.ok)
+    throw new ApiError(response.status, data?.error ?? 'error', data?.message ?? response.statusText, data?.details ?? null);
   return data as T;
 }
 

@@ -80,17 +80,30 @@ export function CampaignsPage() {
               <td>
                 {c.status}
                 {c.status === 'stopped' && c.stoppedReason && <div className="error">{c.stoppedReason}</div>}
-                {c.kind === 'repermission' && c.confirmBy && <div className="muted">confirm by {new Date(c.confirmBy).toLocaleDateString()}; {c.expired} expired</div>}
+                {c.kind === 'repermission' && c.confirmBy && (
+                  <div className="muted">
+                    confirm by {new Date(c.confirmBy).toLocaleDateString()}; {c.expired} expired
+                  </div>
+                )}
               </td>
               <td>
                 {c.sent} / {c.recipients}
                 {c.failed > 0 && <span className="error"> ({c.failed} failed)</span>}
               </td>
-              <td>{c.status === 'draft' ? (preview[c.id] ? `${preview[c.id].recipients} would receive it; ${reasons(preview[c.id].excluded)}` : '—') : reasons(c.excluded)}</td>
+              <td>
+                {c.status === 'draft'
+                  ? preview[c.id]
+                    ? `${preview[c.id].recipients} would receive it; ${reasons(preview[c.id].excluded)}`
+                    : '—'
+                  : reasons(c.excluded)}
+              </td>
               <td className="actions">
                 {c.status === 'draft' && (
                   <>
-                    <button className="secondary" onClick={act(async () => setPreview({ ...preview, [c.id]: await get(`/api/v1/campaigns/${c.id}/preview`) }))}>
+                    <button
+                      className="secondary"
+                      onClick={act(async () => setPreview({ ...preview, [c.id]: await get(`/api/v1/campaigns/${c.id}/preview`) }))}
+                    >
                       Preview audience
                     </button>
                     <button onClick={act(() => post(`/api/v1/campaigns/${c.id}/send`))}>Send</button>
@@ -109,7 +122,18 @@ export function CampaignsPage() {
           ))}
         </tbody>
       </table>
-      {showing && <CampaignExclusions campaignId={showing} reasons={[...new Set(Object.keys(campaigns.find((c) => c.id === showing)?.excluded ?? preview[showing]?.excluded ?? {}).map((key) => key.replace(/_during_send$/, '')))]} />}
+      {showing && (
+        <CampaignExclusions
+          campaignId={showing}
+          reasons={[
+            ...new Set(
+              Object.keys(campaigns.find((c) => c.id === showing)?.excluded ?? preview[showing]?.excluded ?? {}).map((key) =>
+                key.replace(/_during_send$/, ''),
+              ),
+            ),
+          ]}
+        />
+      )}
 
       <div className="columns">
         <form className="record-form" aria-label="New campaign" onSubmit={act(() => post('/api/v1/campaigns', campaign))}>
@@ -118,7 +142,9 @@ export function CampaignsPage() {
             <span>Name</span>
             <input required value={campaign.name} onChange={(e) => setCampaign({ ...campaign, name: e.target.value })} />
           </label>
-          {select('Purpose (direct marketing)', campaign.purposeId, marketingPurposes, (purposeId) => setCampaign({ ...campaign, purposeId }))}
+          {select('Purpose (direct marketing)', campaign.purposeId, marketingPurposes, (purposeId) =>
+            setCampaign({ ...campaign, purposeId }),
+          )}
           {select('Segment', campaign.segmentId, segments, (segmentId) => setCampaign({ ...campaign, segmentId }))}
           {select('Template', campaign.templateId, templates, (templateId) => setCampaign({ ...campaign, templateId }))}
           <div className="actions">
@@ -128,21 +154,38 @@ export function CampaignsPage() {
         <MarketingSettings />
       </div>
       <div className="columns">
-        <form className="record-form" aria-label="New re-permission campaign" onSubmit={act(() => post('/api/v1/repermission-campaigns', repermission))}>
+        <form
+          className="record-form"
+          aria-label="New re-permission campaign"
+          onSubmit={act(() => post('/api/v1/repermission-campaigns', repermission))}
+        >
           <h3>Re-permission</h3>
           <label>
             <span>Name</span>
             <input required value={repermission.name} onChange={(e) => setRepermission({ ...repermission, name: e.target.value })} />
           </label>
-          {select('Purpose (consent)', repermission.purposeId, consentPurposes, (purposeId) => setRepermission({ ...repermission, purposeId }))}
+          {select('Purpose (consent)', repermission.purposeId, consentPurposes, (purposeId) =>
+            setRepermission({ ...repermission, purposeId }),
+          )}
           {select('Template', repermission.templateId, templates, (templateId) => setRepermission({ ...repermission, templateId }))}
           <label>
             <span>Ask those whose consent is older than (months)</span>
-            <input type="number" min={1} value={repermission.inactiveMonths} onChange={(e) => setRepermission({ ...repermission, inactiveMonths: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              value={repermission.inactiveMonths}
+              onChange={(e) => setRepermission({ ...repermission, inactiveMonths: Number(e.target.value) })}
+            />
           </label>
           <label>
             <span>Expire if not confirmed within (days)</span>
-            <input type="number" min={1} max={90} value={repermission.confirmWithinDays} onChange={(e) => setRepermission({ ...repermission, confirmWithinDays: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              max={90}
+              value={repermission.confirmWithinDays}
+              onChange={(e) => setRepermission({ ...repermission, confirmWithinDays: Number(e.target.value) })}
+            />
           </label>
           <div className="actions">
             <button type="submit">Create re-permission campaign</button>
@@ -154,13 +197,22 @@ export function CampaignsPage() {
         <form
           className="record-form"
           aria-label="New segment"
-          onSubmit={act(() => post('/api/v1/segments', { name: segment.name, object: segment.object, filter: segment.country ? { country: segment.country } : {} }))}
+          onSubmit={act(() =>
+            post('/api/v1/segments', {
+              name: segment.name,
+              object: segment.object,
+              filter: segment.country ? { country: segment.country } : {},
+            }),
+          )}
         >
           <h3>Segments</h3>
           <ul>
             {segments.map((s) => (
               <li key={s.id}>
-                {s.name} <span className="muted">({s.size} {s.object}s)</span>
+                {s.name}{' '}
+                <span className="muted">
+                  ({s.size} {s.object}s)
+                </span>
               </li>
             ))}
           </ul>
@@ -199,7 +251,9 @@ export function CampaignsPage() {
             <input required value={template.subject} onChange={(e) => setTemplate({ ...template, subject: e.target.value })} />
           </label>
           <label>
-            <span>Text ({'{{firstName}}'}, {'{{lastName}}'}, {'{{email}}'}; unsubscribe and privacy links are added)</span>
+            <span>
+              Text ({'{{firstName}}'}, {'{{lastName}}'}, {'{{email}}'}; unsubscribe and privacy links are added)
+            </span>
             <textarea required rows={5} value={template.body} onChange={(e) => setTemplate({ ...template, body: e.target.value })} />
           </label>
           <div className="actions">
@@ -299,12 +353,19 @@ export function SuppressionsPage() {
     <main>
       <h1>Suppression list</h1>
       <p className="muted">
-        No marketing email goes to these addresses. Only a keyed hash of each address is kept, so the list outlives erasure. Staff can add an address; only the person takes
-        it off, by subscribing again themselves (a form with double opt-in, or the preference centre).
+        No marketing email goes to these addresses. Only a keyed hash of each address is kept, so the list outlives erasure. Staff can add
+        an address; only the person takes it off, by subscribing again themselves (a form with double opt-in, or the preference centre).
       </p>
       <ErrorMessage error={loadError ?? error} />
       <form className="inline" onSubmit={(event) => change('/api/v1/suppressions', event)}>
-        <input aria-label="Email address" type="email" required placeholder="address@example.org" value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          aria-label="Email address"
+          type="email"
+          required
+          placeholder="address@example.org"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <button type="submit">Suppress</button>
       </form>
       <table>
@@ -319,7 +380,13 @@ export function SuppressionsPage() {
         <tbody>
           {items.map((row) => (
             <tr key={row.emailIndex}>
-              <td>{row.person ? <a href={`#/${row.person.type}s/${row.person.id}`}>{row.person.name ?? 'open'}</a> : <span className="muted">not in the CRM</span>}</td>
+              <td>
+                {row.person ? (
+                  <a href={`#/${row.person.type}s/${row.person.id}`}>{row.person.name ?? 'open'}</a>
+                ) : (
+                  <span className="muted">not in the CRM</span>
+                )}
+              </td>
               <td>{row.reason}</td>
               <td>{row.detail ?? ''}</td>
               <td>{new Date(row.createdAt).toLocaleString()}</td>

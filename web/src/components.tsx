@@ -62,7 +62,12 @@ function AccountPicker({ id, value, onChange }: { id: string; value: string; onC
   }, [search, value]);
   return (
     <span className="picker">
-      <input aria-label="Search accounts" placeholder="Search accounts…" value={search} onChange={(event) => setSearch(event.target.value)} />
+      <input
+        aria-label="Search accounts"
+        placeholder="Search accounts…"
+        value={search}
+        onChange={(event) => setSearch(event.target.value)}
+      />
       <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
         <option value="">— none —</option>
         {options.map((account) => (
@@ -75,7 +80,19 @@ function AccountPicker({ id, value, onChange }: { id: string; value: string; onC
   );
 }
 
-export function RecordForm({ spec, record, initial, onSaved, onCancel }: { spec: ObjectSpec; record?: any; initial?: Record<string, unknown>; onSaved(record: any): void; onCancel(): void }) {
+export function RecordForm({
+  spec,
+  record,
+  initial,
+  onSaved,
+  onCancel,
+}: {
+  spec: ObjectSpec;
+  record?: any;
+  initial?: Record<string, unknown>;
+  onSaved(record: any): void;
+  onCancel(): void;
+}) {
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(spec.fields.map((field) => [field.key, toFormValue(field, record?.[field.key] ?? initial?.[field.key])])),
   );
@@ -121,7 +138,13 @@ export function RecordForm({ spec, record, initial, onSaved, onCancel }: { spec:
             ) : field.type === 'account' ? (
               <AccountPicker id={id} value={value} onChange={set} />
             ) : (
-              <input id={id} type={field.type === 'date' ? 'date' : field.type === 'number' ? 'number' : 'text'} value={value} required={field.required} onChange={(event) => set(event.target.value)} />
+              <input
+                id={id}
+                type={field.type === 'date' ? 'date' : field.type === 'number' ? 'number' : 'text'}
+                value={value}
+                required={field.required}
+                onChange={(event) => set(event.target.value)}
+              />
             )}
           </label>
         );
@@ -145,7 +168,8 @@ export function Timeline({ recordType, recordId }: { recordType: string; recordI
   const [body, setBody] = useState('');
   const [kind, setKind] = useState('note');
   const [error, setError] = useState<unknown>(null);
-  const load = () => get<Page<any>>(`/api/v1/notes${query({ recordType, recordId, limit: 100 })}`).then((page) => setNotes(page.items), setError);
+  const load = () =>
+    get<Page<any>>(`/api/v1/notes${query({ recordType, recordId, limit: 100 })}`).then((page) => setNotes(page.items), setError);
   useEffect(() => {
     void load();
   }, [recordType, recordId]);
@@ -168,7 +192,13 @@ export function Timeline({ recordType, recordId }: { recordType: string; recordI
             <option key={option}>{option}</option>
           ))}
         </select>
-        <input aria-label="Note" placeholder="Log a note, call, email or meeting…" value={body} onChange={(event) => setBody(event.target.value)} required />
+        <input
+          aria-label="Note"
+          placeholder="Log a note, call, email or meeting…"
+          value={body}
+          onChange={(event) => setBody(event.target.value)}
+          required
+        />
         <button type="submit">Add</button>
       </form>
       <ErrorMessage error={error} />
@@ -198,7 +228,12 @@ export function TaskList({ filter, memberId }: { filter: Record<string, string |
     event.preventDefault();
     try {
       const record = filter.recordType && filter.recordId ? { type: filter.recordType, id: filter.recordId } : undefined;
-      await post('/api/v1/tasks', { title, ...(due ? { dueAt: new Date(due).toISOString() } : {}), ...(record ? { record } : {}), ...(memberId ? { assigneeId: memberId } : {}) });
+      await post('/api/v1/tasks', {
+        title,
+        ...(due ? { dueAt: new Date(due).toISOString() } : {}),
+        ...(record ? { record } : {}),
+        ...(memberId ? { assigneeId: memberId } : {}),
+      });
       setTitle('');
       setDue('');
       await load();
@@ -239,7 +274,10 @@ export function TaskList({ filter, memberId }: { filter: Record<string, string |
             </label>
             {task.dueAt && <time> due {new Date(task.dueAt).toLocaleString()}</time>}
             {task.record && (
-              <a href={`#/${task.record.type === 'opportunity' ? 'opportunities' : `${task.record.type}s`}/${task.record.id}`}> open {task.record.type}</a>
+              <a href={`#/${task.record.type === 'opportunity' ? 'opportunities' : `${task.record.type}s`}/${task.record.id}`}>
+                {' '}
+                open {task.record.type}
+              </a>
             )}
             <button type="button" className="link" onClick={() => remove(task)} aria-label={`Delete task ${task.title}`}>
               ×

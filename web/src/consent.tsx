@@ -30,7 +30,11 @@ export const BASIS_LABELS: Record<Purpose['legalBasis'], string> = {
 
 export function usePurposes(): [Purpose[], () => void] {
   const [purposes, setPurposes] = useState<Purpose[]>([]);
-  const load = () => void get<{ items: Purpose[] }>('/api/v1/purposes').then((page) => setPurposes(page.items), () => setPurposes([]));
+  const load = () =>
+    void get<{ items: Purpose[] }>('/api/v1/purposes').then(
+      (page) => setPurposes(page.items),
+      () => setPurposes([]),
+    );
   useEffect(load, []);
   return [purposes, load];
 }
@@ -60,7 +64,15 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
     event.preventDefault();
     setError(null);
     try {
-      setData(await post(`${base}/consents`, { purposeId: form.purposeId, kind: form.kind, method: 'verbal', text: form.text || null, source: form.source || null }));
+      setData(
+        await post(`${base}/consents`, {
+          purposeId: form.purposeId,
+          kind: form.kind,
+          method: 'verbal',
+          text: form.text || null,
+          source: form.source || null,
+        }),
+      );
       setForm({ ...form, text: '', source: '' });
     } catch (caught) {
       setError(caught);
@@ -93,7 +105,8 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
     }
   }
 
-  if (!data) return <section aria-label="Consents">{error ? <ErrorMessage error={error} /> : <p className="muted">Loading consents…</p>}</section>;
+  if (!data)
+    return <section aria-label="Consents">{error ? <ErrorMessage error={error} /> : <p className="muted">Loading consents…</p>}</section>;
   return (
     <section aria-label="Consents" className="consents">
       <div className="page-header">
@@ -117,9 +130,23 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
       {data.suppressed && <p className="error">On the suppression list: no marketing email goes to this person.</p>}
       {data.jurisdiction && (
         <p className="muted" data-testid="jurisdiction">
-          Jurisdiction: {({ gdpr: 'GDPR (EU/EEA)', uk_gdpr: 'UK GDPR', ccpa: 'CCPA/CPRA (California)', lgpd: 'LGPD (Brazil)' } as Record<string, string>)[data.jurisdiction.jurisdiction] ?? data.jurisdiction.jurisdiction}
-          {' '}({({ override: 'set by staff', residence: 'from country and region', workspace_default: 'workspace default' } as Record<string, string>)[data.jurisdiction.source]})
-          {data.saleSharing?.optedOut ? ` · opted out of sale and sharing since ${new Date(data.saleSharing.since).toLocaleDateString()}${data.saleSharing.source ? ` (${data.saleSharing.source})` : ''}` : ''}
+          Jurisdiction:{' '}
+          {({ gdpr: 'GDPR (EU/EEA)', uk_gdpr: 'UK GDPR', ccpa: 'CCPA/CPRA (California)', lgpd: 'LGPD (Brazil)' } as Record<string, string>)[
+            data.jurisdiction.jurisdiction
+          ] ?? data.jurisdiction.jurisdiction}{' '}
+          (
+          {
+            (
+              { override: 'set by staff', residence: 'from country and region', workspace_default: 'workspace default' } as Record<
+                string,
+                string
+              >
+            )[data.jurisdiction.source]
+          }
+          )
+          {data.saleSharing?.optedOut
+            ? ` · opted out of sale and sharing since ${new Date(data.saleSharing.since).toLocaleDateString()}${data.saleSharing.source ? ` (${data.saleSharing.source})` : ''}`
+            : ''}
         </p>
       )}
       <table>
@@ -144,7 +171,11 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
                 {state.validUntil && <span className="muted"> until {new Date(state.validUntil).toLocaleDateString()}</span>}
               </td>
               <td>{when(state.since)}</td>
-              <td>{state.canProcess ? `yes: ${GROUND_LABELS[state.basis] ?? state.basis}${state.exception ? ` (${state.exception.replaceAll('_', ' ')})` : ''}` : `no (${String(state.refusal).replaceAll('_', ' ')})`}</td>
+              <td>
+                {state.canProcess
+                  ? `yes: ${GROUND_LABELS[state.basis] ?? state.basis}${state.exception ? ` (${state.exception.replaceAll('_', ' ')})` : ''}`
+                  : `no (${String(state.refusal).replaceAll('_', ' ')})`}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -174,19 +205,31 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
       <form className="inline" onSubmit={record} aria-label="Record consent">
         <select aria-label="Purpose" required value={form.purposeId} onChange={(e) => setForm({ ...form, purposeId: e.target.value })}>
           <option value="">Purpose…</option>
-          {purposes.filter((p) => p.status !== 'retired').map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
+          {purposes
+            .filter((p) => p.status !== 'retired')
+            .map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
         </select>
         <select aria-label="Event" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
           <option value="given">given</option>
           <option value="withdrawn">withdrawn</option>
           <option value="objected">objected</option>
         </select>
-        <input aria-label="Wording agreed to" placeholder="Exact wording agreed to" value={form.text} onChange={(e) => setForm({ ...form, text: e.target.value })} />
-        <input aria-label="Source" placeholder="Where (call, letter…)" value={form.source} onChange={(e) => setForm({ ...form, source: e.target.value })} />
+        <input
+          aria-label="Wording agreed to"
+          placeholder="Exact wording agreed to"
+          value={form.text}
+          onChange={(e) => setForm({ ...form, text: e.target.value })}
+        />
+        <input
+          aria-label="Source"
+          placeholder="Where (call, letter…)"
+          value={form.source}
+          onChange={(e) => setForm({ ...form, source: e.target.value })}
+        />
         <button type="submit">Record</button>
       </form>
       <ErrorMessage error={error} />
@@ -194,7 +237,20 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
   );
 }
 
-const EMPTY_PURPOSE = { key: '', name: '', description: '', legalBasis: 'consent', directMarketing: false, sellsOrShares: false, softOptIn: false, aboutRecipientsProfession: false, cookieCategory: '', retention: '', recipients: '', consentValidDays: '' };
+const EMPTY_PURPOSE = {
+  key: '',
+  name: '',
+  description: '',
+  legalBasis: 'consent',
+  directMarketing: false,
+  sellsOrShares: false,
+  softOptIn: false,
+  aboutRecipientsProfession: false,
+  cookieCategory: '',
+  retention: '',
+  recipients: '',
+  consentValidDays: '',
+};
 
 /** Purposes with their legal basis; legitimate interest with its balancing test. */
 export function PurposesPage({ memberId, canManage }: { memberId: string; canManage: boolean }) {
@@ -210,7 +266,10 @@ export function PurposesPage({ memberId, canManage }: { memberId: string; canMan
       await post('/api/v1/purposes', {
         ...draft,
         cookieCategory: draft.cookieCategory || null,
-        recipients: draft.recipients.split(',').map((r) => r.trim()).filter(Boolean),
+        recipients: draft.recipients
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
         consentValidDays: draft.consentValidDays ? Number(draft.consentValidDays) : null,
       });
       setDraft(EMPTY_PURPOSE);
@@ -260,7 +319,11 @@ export function PurposesPage({ memberId, canManage }: { memberId: string; canMan
               <td>
                 {BASIS_LABELS[purpose.legalBasis]}
                 {purpose.legalBasis === 'legitimate_interest' && (
-                  <div className="muted">{purpose.balancingTest ? `Balancing test ${purpose.balancingTest.outcome} (${purpose.balancingTest.reviewedOn})` : 'No balancing test yet'}</div>
+                  <div className="muted">
+                    {purpose.balancingTest
+                      ? `Balancing test ${purpose.balancingTest.outcome} (${purpose.balancingTest.reviewedOn})`
+                      : 'No balancing test yet'}
+                  </div>
                 )}
               </td>
               <td>{purpose.status}</td>
@@ -283,13 +346,30 @@ export function PurposesPage({ memberId, canManage }: { memberId: string; canMan
           ))}
         </tbody>
       </table>
-      {assessing && <BalancingTestForm purposeId={assessing} memberId={memberId} onDone={() => { setAssessing(null); reload(); }} />}
+      {assessing && (
+        <BalancingTestForm
+          purposeId={assessing}
+          memberId={memberId}
+          onDone={() => {
+            setAssessing(null);
+            reload();
+          }}
+        />
+      )}
       {canManage && <NewPurposeForm draft={draft} setDraft={setDraft} onSubmit={create} />}
     </main>
   );
 }
 
-function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PURPOSE; setDraft(next: typeof EMPTY_PURPOSE): void; onSubmit(event: FormEvent): void }) {
+function NewPurposeForm({
+  draft,
+  setDraft,
+  onSubmit,
+}: {
+  draft: typeof EMPTY_PURPOSE;
+  setDraft(next: typeof EMPTY_PURPOSE): void;
+  onSubmit(event: FormEvent): void;
+}) {
   return (
     <>
       <h3>New purpose</h3>
@@ -318,7 +398,11 @@ function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PUR
         </label>
         <label>
           <span>Retention</span>
-          <input value={draft.retention} onChange={(e) => setDraft({ ...draft, retention: e.target.value })} placeholder="24 months after last contact" />
+          <input
+            value={draft.retention}
+            onChange={(e) => setDraft({ ...draft, retention: e.target.value })}
+            placeholder="24 months after last contact"
+          />
         </label>
         <label>
           <span>Recipients (comma-separated)</span>
@@ -326,18 +410,37 @@ function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PUR
         </label>
         <label>
           <span>Consent valid for (days)</span>
-          <input type="number" min={1} value={draft.consentValidDays} onChange={(e) => setDraft({ ...draft, consentValidDays: e.target.value })} />
+          <input
+            type="number"
+            min={1}
+            value={draft.consentValidDays}
+            onChange={(e) => setDraft({ ...draft, consentValidDays: e.target.value })}
+          />
         </label>
         <label>
           <span>Cookie category</span>
-          <input value={draft.cookieCategory} onChange={(e) => setDraft({ ...draft, cookieCategory: e.target.value })} placeholder="analytics" />
+          <input
+            value={draft.cookieCategory}
+            onChange={(e) => setDraft({ ...draft, cookieCategory: e.target.value })}
+            placeholder="analytics"
+          />
         </label>
         <label className="check">
-          <input type="checkbox" checked={draft.directMarketing} onChange={(e) => setDraft({ ...draft, directMarketing: e.target.checked })} /> Direct marketing
+          <input
+            type="checkbox"
+            checked={draft.directMarketing}
+            onChange={(e) => setDraft({ ...draft, directMarketing: e.target.checked })}
+          />{' '}
+          Direct marketing
         </label>
         <label className="check">
-          <input type="checkbox" checked={draft.softOptIn} disabled={!draft.directMarketing || draft.legalBasis !== 'legitimate_interest'} onChange={(e) => setDraft({ ...draft, softOptIn: e.target.checked })} /> Markets similar products to existing customers (soft opt-in,
-          ePrivacy Art. 13(2))
+          <input
+            type="checkbox"
+            checked={draft.softOptIn}
+            disabled={!draft.directMarketing || draft.legalBasis !== 'legitimate_interest'}
+            onChange={(e) => setDraft({ ...draft, softOptIn: e.target.checked })}
+          />{' '}
+          Markets similar products to existing customers (soft opt-in, ePrivacy Art. 13(2))
         </label>
         <label className="check">
           <input
@@ -349,7 +452,8 @@ function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PUR
           Messages about the recipient's profession (B2B exceptions the workspace enabled)
         </label>
         <label className="check">
-          <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} /> Sells or shares personal information (refused for people who opted out)
+          <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} />{' '}
+          Sells or shares personal information (refused for people who opted out)
         </label>
         <div className="actions">
           <button type="submit">Add purpose</button>
@@ -360,7 +464,14 @@ function NewPurposeForm({ draft, setDraft, onSubmit }: { draft: typeof EMPTY_PUR
 }
 
 function BalancingTestForm({ purposeId, memberId, onDone }: { purposeId: string; memberId: string; onDone(): void }) {
-  const [values, setValues] = useState({ interest: '', necessity: '', impact: '', safeguards: '', outcome: 'passed', reviewedOn: new Date().toISOString().slice(0, 10) });
+  const [values, setValues] = useState({
+    interest: '',
+    necessity: '',
+    impact: '',
+    safeguards: '',
+    outcome: 'passed',
+    reviewedOn: new Date().toISOString().slice(0, 10),
+  });
   const [error, setError] = useState<unknown>(null);
   async function submit(event: FormEvent) {
     event.preventDefault();

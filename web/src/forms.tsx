@@ -136,11 +136,26 @@ function Builder({ initial, onSaved }: { initial: Draft; onSaved(form: any): voi
             return (
               <div key={choice.key}>
                 <label className="check">
-                  <input type="checkbox" checked={Boolean(field)} onChange={(e) => toggleField(choice.key, choice.label, e.target.checked)} /> {choice.label}
+                  <input
+                    type="checkbox"
+                    checked={Boolean(field)}
+                    onChange={(e) => toggleField(choice.key, choice.label, e.target.checked)}
+                  />{' '}
+                  {choice.label}
                 </label>
                 {field && (
                   <label className="check">
-                    <input type="checkbox" checked={field.required} onChange={(e) => setDraft({ ...draft, fields: draft.fields.map((f) => (f.key === choice.key ? { ...f, required: e.target.checked } : f)) })} /> required
+                    <input
+                      type="checkbox"
+                      checked={field.required}
+                      onChange={(e) =>
+                        setDraft({
+                          ...draft,
+                          fields: draft.fields.map((f) => (f.key === choice.key ? { ...f, required: e.target.checked } : f)),
+                        })
+                      }
+                    />{' '}
+                    required
                   </label>
                 )}
               </div>
@@ -151,7 +166,14 @@ function Builder({ initial, onSaved }: { initial: Draft; onSaved(form: any): voi
           <legend>Consent checkboxes (unticked for the visitor)</legend>
           {draft.consents.map((consent, index) => (
             <div key={index} className="consent-row">
-              <select aria-label={`Purpose ${index + 1}`} required value={consent.purposeId} onChange={(e) => setDraft({ ...draft, consents: draft.consents.map((c, i) => (i === index ? { ...c, purposeId: e.target.value } : c)) })}>
+              <select
+                aria-label={`Purpose ${index + 1}`}
+                required
+                value={consent.purposeId}
+                onChange={(e) =>
+                  setDraft({ ...draft, consents: draft.consents.map((c, i) => (i === index ? { ...c, purposeId: e.target.value } : c)) })
+                }
+              >
                 <option value="">Purpose…</option>
                 {consentPurposes.map((p) => (
                   <option key={p.id} value={p.id}>
@@ -159,24 +181,47 @@ function Builder({ initial, onSaved }: { initial: Draft; onSaved(form: any): voi
                   </option>
                 ))}
               </select>
-              <textarea aria-label={`Consent wording ${index + 1}`} required rows={2} value={consent.text} onChange={(e) => setDraft({ ...draft, consents: draft.consents.map((c, i) => (i === index ? { ...c, text: e.target.value } : c)) })} />
+              <textarea
+                aria-label={`Consent wording ${index + 1}`}
+                required
+                rows={2}
+                value={consent.text}
+                onChange={(e) =>
+                  setDraft({ ...draft, consents: draft.consents.map((c, i) => (i === index ? { ...c, text: e.target.value } : c)) })
+                }
+              />
               {draft.consents.length > 1 && (
-                <button type="button" className="link" onClick={() => setDraft({ ...draft, consents: draft.consents.filter((_c, i) => i !== index) })}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setDraft({ ...draft, consents: draft.consents.filter((_c, i) => i !== index) })}
+                >
                   remove
                 </button>
               )}
             </div>
           ))}
-          <button type="button" className="secondary" onClick={() => setDraft({ ...draft, consents: [...draft.consents, { purposeId: '', text: '' }] })}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setDraft({ ...draft, consents: [...draft.consents, { purposeId: '', text: '' }] })}
+          >
             Add a consent
           </button>
         </fieldset>
         <label className="check">
-          <input type="checkbox" checked={draft.doubleOptIn} onChange={(e) => setDraft({ ...draft, doubleOptIn: e.target.checked })} /> Double opt-in (confirmation email)
+          <input type="checkbox" checked={draft.doubleOptIn} onChange={(e) => setDraft({ ...draft, doubleOptIn: e.target.checked })} />{' '}
+          Double opt-in (confirmation email)
         </label>
         <label>
           <span>Unconfirmed consents expire after (days)</span>
-          <input type="number" min={1} max={90} value={draft.confirmWithinDays} onChange={(e) => setDraft({ ...draft, confirmWithinDays: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={1}
+            max={90}
+            value={draft.confirmWithinDays}
+            onChange={(e) => setDraft({ ...draft, confirmWithinDays: Number(e.target.value) })}
+          />
         </label>
         <label>
           <span>Privacy policy URL</span>
@@ -290,7 +335,13 @@ function CookieBanner() {
     event.preventDefault();
     try {
       setError(null);
-      setBanner(await api('PUT', '/api/v1/cookie-banner', { text: banner.text, policyUrl: banner.policyUrl, allowedOrigins: banner.allowedOrigins }));
+      setBanner(
+        await api('PUT', '/api/v1/cookie-banner', {
+          text: banner.text,
+          policyUrl: banner.policyUrl,
+          allowedOrigins: banner.allowedOrigins,
+        }),
+      );
     } catch (caught) {
       setError(caught);
     }
@@ -299,19 +350,33 @@ function CookieBanner() {
     <section aria-label="Cookie banner">
       <h3>Cookie banner</h3>
       <p className="muted">
-        Categories are the active purposes with a cookie category: {banner.categories.map((c: any) => c.key).join(', ') || 'none yet'}. Put this on your pages:{' '}
-        <code>{`<script src="${banner.scriptUrl}" async></script>`}</code>. Hold each script until its category is accepted by writing it as{' '}
-        <code>{'<script type="text/plain" data-lawful-category="analytics" src="…"></script>'}</code>; the banner activates it after consent, never under Global Privacy
-        Control for a category that sells or shares. Elements with <code>data-lawful-cookie-settings</code> reopen the banner.
+        Categories are the active purposes with a cookie category: {banner.categories.map((c: any) => c.key).join(', ') || 'none yet'}. Put
+        this on your pages: <code>{`<script src="${banner.scriptUrl}" async></script>`}</code>. Hold each script until its category is
+        accepted by writing it as <code>{'<script type="text/plain" data-lawful-category="analytics" src="…"></script>'}</code>; the banner
+        activates it after consent, never under Global Privacy Control for a category that sells or shares. Elements with{' '}
+        <code>data-lawful-cookie-settings</code> reopen the banner.
       </p>
       <form className="inline" onSubmit={save}>
         <input aria-label="Banner text" value={banner.text} onChange={(e) => setBanner({ ...banner, text: e.target.value })} />
-        <input aria-label="Policy URL" type="url" value={banner.policyUrl} onChange={(e) => setBanner({ ...banner, policyUrl: e.target.value })} />
+        <input
+          aria-label="Policy URL"
+          type="url"
+          value={banner.policyUrl}
+          onChange={(e) => setBanner({ ...banner, policyUrl: e.target.value })}
+        />
         <input
           aria-label="Your sites (origins, comma-separated)"
           placeholder="https://www.example.org"
           value={banner.allowedOrigins.join(', ')}
-          onChange={(e) => setBanner({ ...banner, allowedOrigins: e.target.value.split(',').map((origin: string) => origin.trim()).filter(Boolean) })}
+          onChange={(e) =>
+            setBanner({
+              ...banner,
+              allowedOrigins: e.target.value
+                .split(',')
+                .map((origin: string) => origin.trim())
+                .filter(Boolean),
+            })
+          }
         />
         <button type="submit">Save</button>
       </form>

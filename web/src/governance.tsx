@@ -89,7 +89,8 @@ export function CompliancePage() {
       <section aria-label="Requests">
         <h2>Data subject requests</h2>
         <p>
-          {data.dsr.open} open, <strong>{data.dsr.overdue} overdue</strong>, {data.dsr.dueWithin7Days} due within 7 days; next due {when(data.dsr.nextDueAt)}.{' '}
+          {data.dsr.open} open, <strong>{data.dsr.overdue} overdue</strong>, {data.dsr.dueWithin7Days} due within 7 days; next due{' '}
+          {when(data.dsr.nextDueAt)}.{' '}
           {Object.entries(data.dsr.byStatus)
             .map(([status, n]) => `${status}: ${n}`)
             .join(', ')}
@@ -103,7 +104,8 @@ export function CompliancePage() {
           <ul>
             {data.incidents.map((incident: any) => (
               <li key={incident.id}>
-                <a href="#/incidents">{incident.title}</a> — {incident.level === 'stopped' ? 'clock stopped' : `${incident.hoursRemaining} h left (${incident.level})`}
+                <a href="#/incidents">{incident.title}</a> —{' '}
+                {incident.level === 'stopped' ? 'clock stopped' : `${incident.hoursRemaining} h left (${incident.level})`}
               </li>
             ))}
           </ul>
@@ -128,7 +130,8 @@ export function CompliancePage() {
       <section aria-label="Training and transfers">
         <h2>Training and transfers</h2>
         <p>
-          Training: {data.training.completed} of {data.training.assignments} completed ({percent(data.training.completionRate)}), {data.training.overdue} overdue.
+          Training: {data.training.completed} of {data.training.assignments} completed ({percent(data.training.completionRate)}),{' '}
+          {data.training.overdue} overdue.
         </p>
         <p>
           {data.subprocessors.count} sub-processor(s);{' '}
@@ -148,7 +151,13 @@ export function CompliancePage() {
 
 /** The breach register: clocks, decisions, drafts, and the detection rules. */
 export function IncidentsPage() {
-  const { data, error, act } = useLoader(async () => ({ incidents: (await get<{ items: any[] }>('/api/v1/incidents')).items, settings: await get<any>('/api/v1/detection-settings') }), { incidents: [] as any[], settings: null as any });
+  const { data, error, act } = useLoader(
+    async () => ({
+      incidents: (await get<{ items: any[] }>('/api/v1/incidents')).items,
+      settings: await get<any>('/api/v1/detection-settings'),
+    }),
+    { incidents: [] as any[], settings: null as any },
+  );
   const [draft, setDraft] = useState({ title: '', nature: '', awareAt: '' });
   const [decision, setDecision] = useState<{ id: string; required: boolean; reason: string } | null>(null);
   const [drafts, setDrafts] = useState<{ id: string; authority: string; persons: string } | null>(null);
@@ -173,11 +182,15 @@ export function IncidentsPage() {
             <tr key={incident.id}>
               <td>
                 {incident.title}
-                <div className="muted">{incident.source === 'manual' ? 'recorded by hand' : incident.source.replace('detection:', 'detected: ')}</div>
+                <div className="muted">
+                  {incident.source === 'manual' ? 'recorded by hand' : incident.source.replace('detection:', 'detected: ')}
+                </div>
               </td>
               <td>{incident.status}</td>
               <td>
-                {incident.clock.level === 'stopped' ? 'stopped' : `${incident.clock.hoursRemaining} h left — due ${when(incident.clock.deadline)}`}
+                {incident.clock.level === 'stopped'
+                  ? 'stopped'
+                  : `${incident.clock.hoursRemaining} h left — due ${when(incident.clock.deadline)}`}
                 {incident.jurisdictionClocks.map((clock: any) => (
                   <div key={clock.jurisdiction} className="muted" title={`${clock.text} (${clock.reference})`}>
                     {clock.name}: {clock.authority} {clock.deadline ? `by ${when(clock.deadline)}` : '(no fixed period)'}
@@ -191,8 +204,15 @@ export function IncidentsPage() {
                     Decide
                   </button>
                 )}
-                {incident.notificationRequired && !incident.authorityNotifiedAt && <button onClick={act(() => patch(`/api/v1/incidents/${incident.id}`, { status: 'notified' }))}>Mark authority notified</button>}
-                <button className="secondary" onClick={act(async () => setDrafts({ id: incident.id, ...(await get<any>(`/api/v1/incidents/${incident.id}/drafts`)) }))}>
+                {incident.notificationRequired && !incident.authorityNotifiedAt && (
+                  <button onClick={act(() => patch(`/api/v1/incidents/${incident.id}`, { status: 'notified' }))}>
+                    Mark authority notified
+                  </button>
+                )}
+                <button
+                  className="secondary"
+                  onClick={act(async () => setDrafts({ id: incident.id, ...(await get<any>(`/api/v1/incidents/${incident.id}/drafts`)) }))}
+                >
                   Drafts
                 </button>
                 {incident.status !== 'closed' && (
@@ -206,19 +226,31 @@ export function IncidentsPage() {
         </tbody>
       </table>
       {decision && (
-        <form className="record-form" aria-label="Notification decision" onSubmit={act(async () => {
-          await post(`/api/v1/incidents/${decision.id}/decision`, { notificationRequired: decision.required, reason: decision.reason });
-          setDecision(null);
-        })}>
+        <form
+          className="record-form"
+          aria-label="Notification decision"
+          onSubmit={act(async () => {
+            await post(`/api/v1/incidents/${decision.id}/decision`, { notificationRequired: decision.required, reason: decision.reason });
+            setDecision(null);
+          })}
+        >
           <h3>Must the supervisory authority be notified?</h3>
           <Field label="Decision">
-            <select value={decision.required ? 'yes' : 'no'} onChange={(e) => setDecision({ ...decision, required: e.target.value === 'yes' })}>
+            <select
+              value={decision.required ? 'yes' : 'no'}
+              onChange={(e) => setDecision({ ...decision, required: e.target.value === 'yes' })}
+            >
               <option value="yes">Yes: likely risk to people</option>
               <option value="no">No: unlikely to result in a risk</option>
             </select>
           </Field>
           <Field label="Why">
-            <textarea required minLength={10} value={decision.reason} onChange={(e) => setDecision({ ...decision, reason: e.target.value })} />
+            <textarea
+              required
+              minLength={10}
+              value={decision.reason}
+              onChange={(e) => setDecision({ ...decision, reason: e.target.value })}
+            />
           </Field>
           <div className="actions">
             <button type="submit">Record decision</button>
@@ -233,10 +265,18 @@ export function IncidentsPage() {
           <pre>{drafts.persons}</pre>
         </section>
       )}
-      <form className="record-form" aria-label="New incident" onSubmit={act(async () => {
-        await post('/api/v1/incidents', { title: draft.title, nature: draft.nature, ...(draft.awareAt ? { awareAt: new Date(draft.awareAt).toISOString() } : {}) });
-        setDraft({ title: '', nature: '', awareAt: '' });
-      })}>
+      <form
+        className="record-form"
+        aria-label="New incident"
+        onSubmit={act(async () => {
+          await post('/api/v1/incidents', {
+            title: draft.title,
+            nature: draft.nature,
+            ...(draft.awareAt ? { awareAt: new Date(draft.awareAt).toISOString() } : {}),
+          });
+          setDraft({ title: '', nature: '', awareAt: '' });
+        })}
+      >
         <h3>Record an incident</h3>
         <Field label="Title">
           <input required value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
@@ -252,31 +292,56 @@ export function IncidentsPage() {
         </div>
       </form>
       {settings && (
-        <form className="record-form" aria-label="Detection rules" onSubmit={act(() =>
-          patch('/api/v1/detection-settings', {
-            timezone: settings.timezone,
-            workStartHour: settings.workStartHour,
-            workEndHour: settings.workEndHour,
-            failedLoginThreshold: settings.failedLoginThreshold,
-            newNetworkAlerts: settings.newNetworkAlerts,
-          }),
-        )}>
+        <form
+          className="record-form"
+          aria-label="Detection rules"
+          onSubmit={act(() =>
+            patch('/api/v1/detection-settings', {
+              timezone: settings.timezone,
+              workStartHour: settings.workStartHour,
+              workEndHour: settings.workEndHour,
+              failedLoginThreshold: settings.failedLoginThreshold,
+              newNetworkAlerts: settings.newNetworkAlerts,
+            }),
+          )}
+        >
           <h3>Detection rules</h3>
           <p className="muted">Exports of 500 people or more always open a draft. These rules read the audit trail every few minutes.</p>
           <Field label="Time zone of working hours">
             <input value={settings.timezone} onChange={(e) => setSettings({ ...settings, timezone: e.target.value })} />
           </Field>
           <Field label="Working hours start">
-            <input type="number" min={0} max={23} value={settings.workStartHour} onChange={(e) => setSettings({ ...settings, workStartHour: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={0}
+              max={23}
+              value={settings.workStartHour}
+              onChange={(e) => setSettings({ ...settings, workStartHour: Number(e.target.value) })}
+            />
           </Field>
           <Field label="Working hours end">
-            <input type="number" min={1} max={24} value={settings.workEndHour} onChange={(e) => setSettings({ ...settings, workEndHour: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              max={24}
+              value={settings.workEndHour}
+              onChange={(e) => setSettings({ ...settings, workEndHour: Number(e.target.value) })}
+            />
           </Field>
           <Field label={`Failed sign-ins within ${settings.failedLoginWindowMinutes} minutes`}>
-            <input type="number" min={3} value={settings.failedLoginThreshold} onChange={(e) => setSettings({ ...settings, failedLoginThreshold: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={3}
+              value={settings.failedLoginThreshold}
+              onChange={(e) => setSettings({ ...settings, failedLoginThreshold: Number(e.target.value) })}
+            />
           </Field>
           <Field label="Alert on sign-in from a new network or country">
-            <input type="checkbox" checked={settings.newNetworkAlerts} onChange={(e) => setSettings({ ...settings, newNetworkAlerts: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={settings.newNetworkAlerts}
+              onChange={(e) => setSettings({ ...settings, newNetworkAlerts: e.target.checked })}
+            />
           </Field>
           <div className="actions">
             <button type="submit">Save rules</button>
@@ -289,13 +354,20 @@ export function IncidentsPage() {
 
 /** The Art. 30 register, its exports and versions. */
 export function RegisterPage({ canManage }: { canManage: boolean }) {
-  const { data, error, act } = useLoader(async () => ({ register: await get<any>('/api/v1/register'), versions: (await get<{ items: any[] }>('/api/v1/register/versions')).items }), { register: null as any, versions: [] as any[] });
+  const { data, error, act } = useLoader(
+    async () => ({
+      register: await get<any>('/api/v1/register'),
+      versions: (await get<{ items: any[] }>('/api/v1/register/versions')).items,
+    }),
+    { register: null as any, versions: [] as any[] },
+  );
   return (
     <main>
       <h1>Register of processing activities</h1>
       <ErrorMessage error={error} />
       <p className="actions">
-        <a href="/api/v1/register?format=pdf">PDF</a> <a href="/api/v1/register?format=csv">CSV</a> <a href="/api/v1/register?format=json">JSON</a>
+        <a href="/api/v1/register?format=pdf">PDF</a> <a href="/api/v1/register?format=csv">CSV</a>{' '}
+        <a href="/api/v1/register?format=json">JSON</a>
         {canManage && <button onClick={act(() => post('/api/v1/register/versions'))}>Save as a version</button>}
       </p>
       {data.register?.activities.map((activity: any) => (
@@ -344,7 +416,8 @@ export function RegisterPage({ canManage }: { canManage: boolean }) {
       {data.register?.jurisdictions.map((jurisdiction: any) => (
         <section key={jurisdiction.key} aria-label={jurisdiction.name}>
           <h3>
-            {jurisdiction.name} {jurisdiction.workspaceDefault && <span className="badge">default</span>} <span className="muted">{jurisdiction.people} people</span>
+            {jurisdiction.name} {jurisdiction.workspaceDefault && <span className="badge">default</span>}{' '}
+            <span className="muted">{jurisdiction.people} people</span>
           </h3>
           <dl>
             <dt>Law</dt>
@@ -378,7 +451,10 @@ export function RegisterPage({ canManage }: { canManage: boolean }) {
 
 /** Impact assessments: risks scored, DPO opinion, sign-off, review date. */
 export function DpiasPage({ canManage }: { canManage: boolean }) {
-  const { data, error, act } = useLoader(async () => ({ dpias: (await get<{ items: any[] }>('/api/v1/dpias')).items, register: await get<any>('/api/v1/register') }), { dpias: [] as any[], register: null as any });
+  const { data, error, act } = useLoader(
+    async () => ({ dpias: (await get<{ items: any[] }>('/api/v1/dpias')).items, register: await get<any>('/api/v1/register') }),
+    { dpias: [] as any[], register: null as any },
+  );
   const [draft, setDraft] = useState({ activityId: '', title: '', reviewOn: '' });
   const [adding, setAdding] = useState<string | null>(null);
   const activities: any[] = data.register?.activities ?? [];
@@ -390,7 +466,8 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
       {data.dpias.map((dpia) => (
         <section key={dpia.id} aria-label={dpia.title}>
           <h2>
-            {dpia.title} <span className="badge">{dpia.signedOffAt ? 'signed off' : 'draft'}</span> {dpia.reviewDue && <span className="badge">review due</span>}
+            {dpia.title} <span className="badge">{dpia.signedOffAt ? 'signed off' : 'draft'}</span>{' '}
+            {dpia.reviewDue && <span className="badge">review due</span>}
           </h2>
           <p className="muted">
             {nameOf(dpia.activityId)}; next review {dpia.reviewOn}. <a href={`/api/v1/dpias/${dpia.id}?format=pdf`}>PDF</a>
@@ -420,7 +497,11 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
               <button className="secondary" onClick={() => setAdding(dpia.id)}>
                 Add risk
               </button>
-              <select aria-label="Residual risk" value={dpia.residualRisk ?? ''} onChange={(e) => act(() => patch(`/api/v1/dpias/${dpia.id}`, { residualRisk: e.target.value || null }))()}>
+              <select
+                aria-label="Residual risk"
+                value={dpia.residualRisk ?? ''}
+                onChange={(e) => act(() => patch(`/api/v1/dpias/${dpia.id}`, { residualRisk: e.target.value || null }))()}
+              >
                 <option value="">residual risk…</option>
                 <option value="low">low</option>
                 <option value="medium">medium</option>
@@ -430,7 +511,7 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
                 className="secondary"
                 onClick={() => {
                   const opinion = window.prompt('DPO opinion', dpia.dpoOpinion ?? '');
-                  if (opinion) act(() => patch(`/api/v1/dpias/${dpia.id}`, { dpoOpinion: opinion }))();
+                  if (opinion) void act(() => patch(`/api/v1/dpias/${dpia.id}`, { dpoOpinion: opinion }))();
                 }}
               >
                 DPO opinion
@@ -442,7 +523,9 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
             <RiskForm
               onSubmit={(item) =>
                 act(async () => {
-                  await patch(`/api/v1/dpias/${dpia.id}`, { risks: [...dpia.risks.map(({ score, level, ...rest }: any) => rest), item] });
+                  await patch(`/api/v1/dpias/${dpia.id}`, {
+                    risks: [...dpia.risks.map(({ score: _score, level: _level, ...rest }: any) => rest), item],
+                  });
                   setAdding(null);
                 })()
               }
@@ -478,7 +561,11 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
   );
 }
 
-function RiskForm({ onSubmit }: { onSubmit(risk: { risk: string; likelihood: number; severity: number; mitigations: Array<{ measure: string; owner: string }> }): void }) {
+function RiskForm({
+  onSubmit,
+}: {
+  onSubmit(risk: { risk: string; likelihood: number; severity: number; mitigations: Array<{ measure: string; owner: string }> }): void;
+}) {
   const [risk, setRisk] = useState({ risk: '', likelihood: 2, severity: 2, measure: '', owner: '' });
   return (
     <form
@@ -486,17 +573,34 @@ function RiskForm({ onSubmit }: { onSubmit(risk: { risk: string; likelihood: num
       aria-label="New risk"
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit({ risk: risk.risk, likelihood: risk.likelihood, severity: risk.severity, mitigations: risk.measure ? [{ measure: risk.measure, owner: risk.owner || 'DPO' }] : [] });
+        onSubmit({
+          risk: risk.risk,
+          likelihood: risk.likelihood,
+          severity: risk.severity,
+          mitigations: risk.measure ? [{ measure: risk.measure, owner: risk.owner || 'DPO' }] : [],
+        });
       }}
     >
       <Field label="Risk">
         <input required value={risk.risk} onChange={(e) => setRisk({ ...risk, risk: e.target.value })} />
       </Field>
       <Field label="Likelihood (1-4)">
-        <input type="number" min={1} max={4} value={risk.likelihood} onChange={(e) => setRisk({ ...risk, likelihood: Number(e.target.value) })} />
+        <input
+          type="number"
+          min={1}
+          max={4}
+          value={risk.likelihood}
+          onChange={(e) => setRisk({ ...risk, likelihood: Number(e.target.value) })}
+        />
       </Field>
       <Field label="Severity (1-4)">
-        <input type="number" min={1} max={4} value={risk.severity} onChange={(e) => setRisk({ ...risk, severity: Number(e.target.value) })} />
+        <input
+          type="number"
+          min={1}
+          max={4}
+          value={risk.severity}
+          onChange={(e) => setRisk({ ...risk, severity: Number(e.target.value) })}
+        />
       </Field>
       <Field label="Mitigation">
         <input value={risk.measure} onChange={(e) => setRisk({ ...risk, measure: e.target.value })} />
@@ -544,18 +648,35 @@ export function SubprocessorsPage({ canManage, workspaceSlug }: { canManage: boo
                 <td>
                   {processor.country} {processor.thirdCountryTransfer && <span className="badge">outside the EEA</span>}
                 </td>
-                <td>{processor.safeguard === 'sccs' ? `SCCs module ${processor.sccModule} (${processor.sccVersion})` : processor.safeguard}</td>
+                <td>
+                  {processor.safeguard === 'sccs' ? `SCCs module ${processor.sccModule} (${processor.sccVersion})` : processor.safeguard}
+                </td>
                 <td>{processor.agreementRef || '—'}</td>
-                <td>{canManage && <button className="secondary" onClick={act(() => del(`/api/v1/subprocessors/${processor.id}`))}>Remove</button>}</td>
+                <td>
+                  {canManage && (
+                    <button className="secondary" onClick={act(() => del(`/api/v1/subprocessors/${processor.id}`))}>
+                      Remove
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
         </tbody>
       </table>
       {canManage && (
-        <form className="record-form" aria-label="New sub-processor" onSubmit={act(async () => {
-          await post('/api/v1/subprocessors', { ...draft, country: draft.country.toUpperCase(), sccModule: draft.sccModule ? Number(draft.sccModule) : null, sccVersion: draft.sccVersion || null });
-          setDraft(empty);
-        })}>
+        <form
+          className="record-form"
+          aria-label="New sub-processor"
+          onSubmit={act(async () => {
+            await post('/api/v1/subprocessors', {
+              ...draft,
+              country: draft.country.toUpperCase(),
+              sccModule: draft.sccModule ? Number(draft.sccModule) : null,
+              sccVersion: draft.sccVersion || null,
+            });
+            setDraft(empty);
+          })}
+        >
           <h3>Add a sub-processor</h3>
           <Field label="Name">
             <input required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
@@ -577,10 +698,20 @@ export function SubprocessorsPage({ canManage, workspaceSlug }: { canManage: boo
           {draft.safeguard === 'sccs' && (
             <>
               <Field label="SCC module (1-4)">
-                <input type="number" min={1} max={4} value={draft.sccModule} onChange={(e) => setDraft({ ...draft, sccModule: e.target.value })} />
+                <input
+                  type="number"
+                  min={1}
+                  max={4}
+                  value={draft.sccModule}
+                  onChange={(e) => setDraft({ ...draft, sccModule: e.target.value })}
+                />
               </Field>
               <Field label="SCC version">
-                <input value={draft.sccVersion} placeholder="2021/914" onChange={(e) => setDraft({ ...draft, sccVersion: e.target.value })} />
+                <input
+                  value={draft.sccVersion}
+                  placeholder="2021/914"
+                  onChange={(e) => setDraft({ ...draft, sccVersion: e.target.value })}
+                />
               </Field>
             </>
           )}
@@ -620,12 +751,29 @@ export function TrainingPage({ canManage }: { canManage: boolean }) {
           {data.mine.map((assignment) => (
             <tr key={assignment.id}>
               <td>{assignment.moduleTitle}</td>
-              <td>{assignment.completedAt ? `completed ${when(assignment.completedAt)} (score ${assignment.score})` : `due ${when(assignment.dueAt)}${assignment.overdue ? ' — overdue' : ''}`}</td>
+              <td>
+                {assignment.completedAt
+                  ? `completed ${when(assignment.completedAt)} (score ${assignment.score})`
+                  : `due ${when(assignment.dueAt)}${assignment.overdue ? ' — overdue' : ''}`}
+              </td>
               <td className="actions">
                 {!assignment.completedAt && (
                   <>
-                    <input aria-label={`Quiz score for ${assignment.moduleTitle}`} type="number" min={0} max={100} value={scores[assignment.id] ?? ''} onChange={(e) => setScores({ ...scores, [assignment.id]: e.target.value })} />
-                    <button onClick={act(() => post(`/api/v1/training-assignments/${assignment.id}/complete`, { score: Number(scores[assignment.id] ?? 0) }))}>Complete</button>
+                    <input
+                      aria-label={`Quiz score for ${assignment.moduleTitle}`}
+                      type="number"
+                      min={0}
+                      max={100}
+                      value={scores[assignment.id] ?? ''}
+                      onChange={(e) => setScores({ ...scores, [assignment.id]: e.target.value })}
+                    />
+                    <button
+                      onClick={act(() =>
+                        post(`/api/v1/training-assignments/${assignment.id}/complete`, { score: Number(scores[assignment.id] ?? 0) }),
+                      )}
+                    >
+                      Complete
+                    </button>
                   </>
                 )}
               </td>
@@ -660,9 +808,19 @@ export function TrainingPage({ canManage }: { canManage: boolean }) {
               </li>
             ))}
           </ul>
-          <form className="record-form" aria-label="New training module" onSubmit={act(() =>
-            post('/api/v1/training-modules', { title: draft.title, content: draft.content, roles: draft.roles, refresherDays: draft.refresherDays ? Number(draft.refresherDays) : null, passScore: Number(draft.passScore) }),
-          )}>
+          <form
+            className="record-form"
+            aria-label="New training module"
+            onSubmit={act(() =>
+              post('/api/v1/training-modules', {
+                title: draft.title,
+                content: draft.content,
+                roles: draft.roles,
+                refresherDays: draft.refresherDays ? Number(draft.refresherDays) : null,
+                passScore: Number(draft.passScore),
+              }),
+            )}
+          >
             <h3>New module</h3>
             <Field label="Title">
               <input required value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
@@ -674,15 +832,33 @@ export function TrainingPage({ canManage }: { canManage: boolean }) {
               <legend>Roles that must take it</legend>
               {ROLES.map((role) => (
                 <label key={role}>
-                  <input type="checkbox" checked={draft.roles.includes(role)} onChange={(e) => setDraft({ ...draft, roles: e.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role) })} /> {role.replace('_', ' ')}
+                  <input
+                    type="checkbox"
+                    checked={draft.roles.includes(role)}
+                    onChange={(e) =>
+                      setDraft({ ...draft, roles: e.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role) })
+                    }
+                  />{' '}
+                  {role.replace('_', ' ')}
                 </label>
               ))}
             </fieldset>
             <Field label="Refresher every (days)">
-              <input type="number" min={30} value={draft.refresherDays} onChange={(e) => setDraft({ ...draft, refresherDays: e.target.value })} />
+              <input
+                type="number"
+                min={30}
+                value={draft.refresherDays}
+                onChange={(e) => setDraft({ ...draft, refresherDays: e.target.value })}
+              />
             </Field>
             <Field label="Pass mark">
-              <input type="number" min={0} max={100} value={draft.passScore} onChange={(e) => setDraft({ ...draft, passScore: e.target.value })} />
+              <input
+                type="number"
+                min={0}
+                max={100}
+                value={draft.passScore}
+                onChange={(e) => setDraft({ ...draft, passScore: e.target.value })}
+              />
             </Field>
             <div className="actions">
               <button type="submit">Add module</button>

@@ -6,7 +6,8 @@ import { usePurposes } from './consent.tsx';
 const COUNTS = ['fetched', 'created', 'updated', 'unchanged', 'deleted', 'failed'] as const;
 
 /** Entries in the connector's own order (companies before contacts ...), whatever order the JSON kept. */
-const inOrder = (record: Record<string, any>, order: string[]) => Object.entries(record).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+const inOrder = (record: Record<string, any>, order: string[]) =>
+  Object.entries(record).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
 
 function RunTable({ run, order }: { run: any; order: string[] }) {
   return (
@@ -39,7 +40,9 @@ function Certificate({ certificate, order }: { certificate: any; order: string[]
       <h4>Purge certificate</h4>
       <p>
         Started {new Date(certificate.startedAt).toLocaleString()}
-        {certificate.finishedAt ? `, finished ${new Date(certificate.finishedAt).toLocaleString()}` : ' — running'}; credentials {certificate.credentialsDeleted ? 'deleted here' : 'not yet deleted here'}, at the vendor: {certificate.credentialsRevoked ? 'revoked' : certificate.credentialsRevocation}.
+        {certificate.finishedAt ? `, finished ${new Date(certificate.finishedAt).toLocaleString()}` : ' — running'}; credentials{' '}
+        {certificate.credentialsDeleted ? 'deleted here' : 'not yet deleted here'}, at the vendor:{' '}
+        {certificate.credentialsRevoked ? 'revoked' : certificate.credentialsRevocation}.
       </p>
       <table>
         <thead>
@@ -88,7 +91,15 @@ const VENDOR_NAMES: Record<string, string> = { hubspot: 'HubSpot', salesforce: '
 export function IntegrationsPage({ canManage }: { canManage: boolean }) {
   const [items, setItems] = useState<any[]>([]);
   const [reviews, setReviews] = useState<any[]>([]);
-  const [draft, setDraft] = useState({ label: 'HubSpot', baseUrl: '', token: '', syncEveryHours: 24, actingAs: 'controller', sellsOrShares: false, purposeId: '' });
+  const [draft, setDraft] = useState({
+    label: 'HubSpot',
+    baseUrl: '',
+    token: '',
+    syncEveryHours: 24,
+    actingAs: 'controller',
+    sellsOrShares: false,
+    purposeId: '',
+  });
   const [purposes] = usePurposes();
   const [error, setError] = useState<unknown>(null);
   const [oauth, setOauth] = useState<OAuthApps | null>(null);
@@ -155,7 +166,8 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
             {item.sellsOrShares && <span className="badge">sale or sharing (CCPA)</span>}
           </h3>
           <p className="muted">
-            People are pushed for: {purposes.find((p) => p.id === item.purposeId)?.name ?? <em>no purpose declared, so no person can be pushed</em>}
+            People are pushed for:{' '}
+            {purposes.find((p) => p.id === item.purposeId)?.name ?? <em>no purpose declared, so no person can be pushed</em>}
             {canManage && (
               <select
                 aria-label={`Purpose of ${item.label}`}
@@ -163,25 +175,32 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
                 onChange={(e) => act(() => patch(`/api/v1/integrations/${item.id}`, { purposeId: e.target.value || null }))()}
               >
                 <option value="">none</option>
-                {purposes.filter((p) => p.status === 'active').map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
+                {purposes
+                  .filter((p) => p.status === 'active')
+                  .map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
               </select>
             )}
           </p>
           {item.statusReason && <p className="error">{item.statusReason}</p>}
           <p>
-            Every {item.syncEveryHours} h; synced until {item.syncedUntil ? new Date(item.syncedUntil).toLocaleString() : 'never'}; next {item.nextSyncAt ? new Date(item.nextSyncAt).toLocaleString() : '—'}.{' '}
-            Linked records: {Object.entries(item.records).map(([object, count]) => `${object} ${count}`).join(', ') || 'none'}.
+            Every {item.syncEveryHours} h; synced until {item.syncedUntil ? new Date(item.syncedUntil).toLocaleString() : 'never'}; next{' '}
+            {item.nextSyncAt ? new Date(item.nextSyncAt).toLocaleString() : '—'}. Linked records:{' '}
+            {Object.entries(item.records)
+              .map(([object, count]) => `${object} ${count}`)
+              .join(', ') || 'none'}
+            .
           </p>
           {item.lastRun && (
             <>
               <p>
                 Last run ({item.lastRun.fullResync ? 'full resync' : item.lastRun.mode}
                 {item.lastRun.reconcile ? ', every link checked' : ''}): {item.lastRun.state}
-                {item.lastRun.finishedAt ? `, ${new Date(item.lastRun.finishedAt).toLocaleString()}` : ''}; {item.lastRun.requests} requests, {item.lastRun.rateLimited} rate-limited
+                {item.lastRun.finishedAt ? `, ${new Date(item.lastRun.finishedAt).toLocaleString()}` : ''}; {item.lastRun.requests}{' '}
+                requests, {item.lastRun.rateLimited} rate-limited
                 {item.lastRun.error ? ` — ${item.lastRun.error}` : ''}
               </p>
               <RunTable run={item.lastRun} order={item.objects} />
@@ -192,7 +211,12 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
                       {f.object} {f.externalId}: {f.reason}
                     </li>
                   ))}
-                  {item.lastRun.failuresTotal > item.lastRun.failures.length && <li>… and {item.lastRun.failuresTotal - item.lastRun.failures.length} more (the first {item.lastRun.failures.length} are listed).</li>}
+                  {item.lastRun.failuresTotal > item.lastRun.failures.length && (
+                    <li>
+                      … and {item.lastRun.failuresTotal - item.lastRun.failures.length} more (the first {item.lastRun.failures.length} are
+                      listed).
+                    </li>
+                  )}
                 </ul>
               )}
             </>
@@ -211,7 +235,8 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
                 <button
                   className="danger"
                   onClick={act(async () => {
-                    if (window.confirm('Those records were really deleted there? They will be deleted here too.')) await post(`/api/v1/integrations/${item.id}/sync`, { allowMassDeletion: true });
+                    if (window.confirm('Those records were really deleted there? They will be deleted here too.'))
+                      await post(`/api/v1/integrations/${item.id}/sync`, { allowMassDeletion: true });
                   })}
                 >
                   Sync and apply these deletions
@@ -226,7 +251,8 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
               <button
                 title="List everything again as the first sync did, and delete here what the other CRM no longer has"
                 onClick={act(async () => {
-                  if (window.confirm(`Resync everything from ${item.label}? Records it no longer has are deleted here.`)) await post(`/api/v1/integrations/${item.id}/sync`, { fullResync: true });
+                  if (window.confirm(`Resync everything from ${item.label}? Records it no longer has are deleted here.`))
+                    await post(`/api/v1/integrations/${item.id}/sync`, { fullResync: true });
                 })}
               >
                 Full resync
@@ -234,7 +260,8 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
               <button
                 className="danger"
                 onClick={act(async () => {
-                  if (window.confirm(`Disconnect ${item.label}? Everything that came only from it is deleted.`)) await del(`/api/v1/integrations/${item.id}`);
+                  if (window.confirm(`Disconnect ${item.label}? Everything that came only from it is deleted.`))
+                    await del(`/api/v1/integrations/${item.id}`);
                 })}
               >
                 Disconnect and purge
@@ -248,15 +275,23 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       <ul aria-label="Match reviews">
         {reviews.map((review) => (
           <li key={review.id}>
-            {review.object} {review.externalId} was kept as <a href={`#/${review.recordType}s/${review.recordId}`}>a separate {review.recordType}</a>: {review.explanation}.{' '}
+            {review.object} {review.externalId} was kept as{' '}
+            <a href={`#/${review.recordType}s/${review.recordId}`}>a separate {review.recordType}</a>: {review.explanation}.{' '}
             {canManage &&
               review.candidateIds.map((candidate: string) => (
-                <button key={candidate} className="secondary" onClick={act(() => post(`/api/v1/sync-reviews/${review.id}/resolve`, { resolution: 'merged', mergeInto: candidate }))}>
+                <button
+                  key={candidate}
+                  className="secondary"
+                  onClick={act(() => post(`/api/v1/sync-reviews/${review.id}/resolve`, { resolution: 'merged', mergeInto: candidate }))}
+                >
                   Merge into {candidate.slice(0, 8)}
                 </button>
               ))}
             {canManage && (
-              <button className="secondary" onClick={act(() => post(`/api/v1/sync-reviews/${review.id}/resolve`, { resolution: 'kept_separate' }))}>
+              <button
+                className="secondary"
+                onClick={act(() => post(`/api/v1/sync-reviews/${review.id}/resolve`, { resolution: 'kept_separate' }))}
+              >
                 Keep apart
               </button>
             )}
@@ -272,7 +307,13 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           </label>
           <label>
             <span>Private-app access token</span>
-            <input required type="password" autoComplete="off" value={draft.token} onChange={(e) => setDraft({ ...draft, token: e.target.value })} />
+            <input
+              required
+              type="password"
+              autoComplete="off"
+              value={draft.token}
+              onChange={(e) => setDraft({ ...draft, token: e.target.value })}
+            />
           </label>
           <label>
             <span>API root (leave empty for api.hubapi.com)</span>
@@ -280,7 +321,13 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           </label>
           <label>
             <span>Sync every (hours)</span>
-            <input type="number" min={1} max={168} value={draft.syncEveryHours} onChange={(e) => setDraft({ ...draft, syncEveryHours: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              max={168}
+              value={draft.syncEveryHours}
+              onChange={(e) => setDraft({ ...draft, syncEveryHours: Number(e.target.value) })}
+            />
           </label>
           <label>
             <span>Whose data</span>
@@ -293,15 +340,22 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
             <span>Purpose people are pushed for (each push passes the consent gate for it)</span>
             <select value={draft.purposeId} onChange={(e) => setDraft({ ...draft, purposeId: e.target.value })}>
               <option value="">none: people are not pushed</option>
-              {purposes.filter((p) => p.status === 'active').map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
+              {purposes
+                .filter((p) => p.status === 'active')
+                .map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
             </select>
           </label>
           <label className="check">
-            <input type="checkbox" checked={draft.sellsOrShares} onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })} /> This CRM is a third party we sell or share personal information with (pushes refused for people who opted out)
+            <input
+              type="checkbox"
+              checked={draft.sellsOrShares}
+              onChange={(e) => setDraft({ ...draft, sellsOrShares: e.target.checked })}
+            />{' '}
+            This CRM is a third party we sell or share personal information with (pushes refused for people who opted out)
           </label>
           <div className="actions">
             <button type="submit">Connect and start the initial sync</button>
@@ -327,14 +381,18 @@ export function SyncPanel({ recordType, recordId }: { recordType: string; record
   const [target, setTarget] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const load = () => get<{ items: any[]; pushTargets: any[] }>(`/api/v1/sync-links?recordType=${recordType}&recordId=${recordId}`).then(setLinks, setError);
+  const load = () =>
+    get<{ items: any[]; pushTargets: any[] }>(`/api/v1/sync-links?recordType=${recordType}&recordId=${recordId}`).then(setLinks, setError);
   useEffect(() => void load(), [recordType, recordId]);
   const act = pageActions(setError, load);
   if (!links || (links.items.length === 0 && links.pushTargets.length === 0)) return null;
   const push = (force: boolean) =>
     act(async () => {
       setNotice(null);
-      const result = await post<any>(`/api/v1/integrations/${target || links.pushTargets[0].id}/push`, { record: { type: recordType, id: recordId }, force });
+      const result = await post<any>(`/api/v1/integrations/${target || links.pushTargets[0].id}/push`, {
+        record: { type: recordType, id: recordId },
+        force,
+      });
       setNotice(`${result.action === 'created' ? 'Created' : 'Updated'} in the CRM as ${result.object} ${result.externalId}.`);
     });
   return (
@@ -345,7 +403,8 @@ export function SyncPanel({ recordType, recordId }: { recordType: string; record
       <ul>
         {links.items.map((link) => (
           <li key={`${link.integrationId}:${link.object}:${link.externalId}`}>
-            {link.integrationLabel}: {link.object} {link.externalId} — {link.origin === 'created' ? 'brought in by this CRM' : `linked: ${RULES[link.matchRule] ?? link.matchRule}`}
+            {link.integrationLabel}: {link.object} {link.externalId} —{' '}
+            {link.origin === 'created' ? 'brought in by this CRM' : `linked: ${RULES[link.matchRule] ?? link.matchRule}`}
             {link.filledFields.length > 0 ? ` (it filled ${link.filledFields.join(', ')})` : ''}
           </li>
         ))}

@@ -35,7 +35,8 @@ const LEAD_STATUSES = ['new', 'working', 'qualified', 'unqualified'] as const;
 /** Jurisdiction profiles (server: src/jurisdiction/profiles.ts); empty: derived from country and region. */
 const JURISDICTIONS = ['gdpr', 'uk_gdpr', 'ccpa', 'lgpd'] as const;
 
-const personName = (record: any) => [record.firstName, record.lastName].filter(Boolean).join(' ') || record.email || record.emails?.[0] || '(no name)';
+const personName = (record: any) =>
+  [record.firstName, record.lastName].filter(Boolean).join(' ') || record.email || record.emails?.[0] || '(no name)';
 
 export const OBJECTS: Record<ObjectSpec['path'], ObjectSpec> = {
   accounts: {
@@ -98,7 +99,7 @@ export const OBJECTS: Record<ObjectSpec['path'], ObjectSpec> = {
     recordType: 'lead',
     label: 'Leads',
     singular: 'Lead',
-    title: (record) => personName(record) !== '(no name)' ? personName(record) : (record.companyName ?? '(no name)'),
+    title: (record) => (personName(record) !== '(no name)' ? personName(record) : (record.companyName ?? '(no name)')),
     columns: [
       { label: 'Name', value: personName },
       { label: 'Company', value: (r) => r.companyName ?? '' },

@@ -9,7 +9,17 @@ import { ListTransferLinks } from './features/transfer/ListTransferLinks.tsx';
 
 const recordLink = (spec: ObjectSpec, id: string) => `#/${spec.path}/${id}`;
 
-export function ListPage({ spec, creating, canImport, canExport }: { spec: ObjectSpec; creating: boolean; canImport: boolean; canExport: boolean }) {
+export function ListPage({
+  spec,
+  creating,
+  canImport,
+  canExport,
+}: {
+  spec: ObjectSpec;
+  creating: boolean;
+  canImport: boolean;
+  canExport: boolean;
+}) {
   const [items, setItems] = useState<any[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [q, setQ] = useState('');
@@ -38,7 +48,14 @@ export function ListPage({ spec, creating, canImport, canExport }: { spec: Objec
   useEffect(() => {
     // "/" jumps to the search box, as in most web apps.
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === '/' && !(event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement)) {
+      if (
+        event.key === '/' &&
+        !(
+          event.target instanceof HTMLInputElement ||
+          event.target instanceof HTMLTextAreaElement ||
+          event.target instanceof HTMLSelectElement
+        )
+      ) {
         event.preventDefault();
         searchRef.current?.focus();
       }
@@ -60,7 +77,14 @@ export function ListPage({ spec, creating, canImport, canExport }: { spec: Objec
         <RecordForm spec={spec} onSaved={(record) => navigate(`${spec.path}/${record.id}`)} onCancel={() => navigate(spec.path)} />
       )}
       <div className="toolbar">
-        <input ref={searchRef} type="search" aria-label={`Search ${spec.label.toLowerCase()}`} placeholder="Search… (press /)" value={q} onChange={(event) => setQ(event.target.value)} />
+        <input
+          ref={searchRef}
+          type="search"
+          aria-label={`Search ${spec.label.toLowerCase()}`}
+          placeholder="Search… (press /)"
+          value={q}
+          onChange={(event) => setQ(event.target.value)}
+        />
         <select aria-label="Sort" value={sort} onChange={(event) => setSort(event.target.value)}>
           {spec.sorts.map((option) => (
             <option key={option.value} value={option.value}>
@@ -82,7 +106,9 @@ export function ListPage({ spec, creating, canImport, canExport }: { spec: Objec
           {items.map((item) => (
             <tr key={item.id}>
               {spec.columns.map((column, index) => (
-                <td key={column.label}>{index === 0 ? <a href={recordLink(spec, item.id)}>{column.value(item) || '(unnamed)'}</a> : column.value(item)}</td>
+                <td key={column.label}>
+                  {index === 0 ? <a href={recordLink(spec, item.id)}>{column.value(item) || '(unnamed)'}</a> : column.value(item)}
+                </td>
               ))}
             </tr>
           ))}
@@ -101,7 +127,10 @@ export function ListPage({ spec, creating, canImport, canExport }: { spec: Objec
 function RelatedList({ title, spec, filter }: { title: string; spec: ObjectSpec; filter: Record<string, string> }) {
   const [items, setItems] = useState<any[]>([]);
   useEffect(() => {
-    get<Page<any>>(`/api/v1/${spec.path}${query({ ...filter, limit: 100 })}`).then((page) => setItems(page.items), () => setItems([]));
+    get<Page<any>>(`/api/v1/${spec.path}${query({ ...filter, limit: 100 })}`).then(
+      (page) => setItems(page.items),
+      () => setItems([]),
+    );
   }, [spec.path, JSON.stringify(filter)]);
   return (
     <section aria-label={title}>
@@ -112,7 +141,12 @@ function RelatedList({ title, spec, filter }: { title: string; spec: ObjectSpec;
         {items.map((item) => (
           <li key={item.id}>
             <a href={recordLink(spec, item.id)}>{spec.title(item)}</a>
-            {spec.path === 'opportunities' && <span className="muted"> · {STAGE_LABELS[item.stage]} · {item.amount} {item.currency}</span>}
+            {spec.path === 'opportunities' && (
+              <span className="muted">
+                {' '}
+                · {STAGE_LABELS[item.stage]} · {item.amount} {item.currency}
+              </span>
+            )}
           </li>
         ))}
         {items.length === 0 && <li className="muted">None.</li>}
@@ -131,7 +165,12 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
     setEditing(false);
     get(`/api/v1/${spec.path}/${id}`).then(setRecord, setError);
   }, [spec.path, id]);
-  if (error) return <main><ErrorMessage error={error} /></main>;
+  if (error)
+    return (
+      <main>
+        <ErrorMessage error={error} />
+      </main>
+    );
   if (!record) return <main className="muted">Loading…</main>;
 
   async function remove() {
@@ -167,13 +206,29 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
         </div>
       </header>
       {editing ? (
-        <RecordForm spec={spec} record={record} onSaved={(saved) => { setRecord(saved); setEditing(false); }} onCancel={() => setEditing(false)} />
+        <RecordForm
+          spec={spec}
+          record={record}
+          onSaved={(saved) => {
+            setRecord(saved);
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
       ) : (
         <dl className="fields">
           {spec.fields.map((field) => (
             <div key={field.key}>
               <dt>{field.label.replace(/ \(.*\)$/, '')}</dt>
-              <dd>{field.type === 'account' && record[field.key] ? <a href={`#/accounts/${record[field.key]}`}>open account</a> : Array.isArray(record[field.key]) ? record[field.key].join(', ') : (record[field.key] ?? '—')}</dd>
+              <dd>
+                {field.type === 'account' && record[field.key] ? (
+                  <a href={`#/accounts/${record[field.key]}`}>open account</a>
+                ) : Array.isArray(record[field.key]) ? (
+                  record[field.key].join(', ')
+                ) : (
+                  (record[field.key] ?? '—')
+                )}
+              </dd>
             </div>
           ))}
           {record.provenance && (
@@ -181,7 +236,8 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
               <dt>Source</dt>
               <dd>
                 {record.provenance.sourceType}
-                {record.provenance.sourceRef ? ` (${record.provenance.sourceRef})` : ''}, collected {new Date(record.provenance.collectedAt).toLocaleDateString()}
+                {record.provenance.sourceRef ? ` (${record.provenance.sourceRef})` : ''}, collected{' '}
+                {new Date(record.provenance.collectedAt).toLocaleDateString()}
               </dd>
             </div>
           )}
@@ -191,7 +247,12 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
         <>
           <RelatedList title="Contacts" spec={OBJECTS.contacts} filter={{ accountId: id }} key={`contacts-${addingContact}`} />
           {addingContact ? (
-            <RecordForm spec={OBJECTS.contacts} initial={{ accountId: id, country: record.country }} onSaved={() => setAddingContact(false)} onCancel={() => setAddingContact(false)} />
+            <RecordForm
+              spec={OBJECTS.contacts}
+              initial={{ accountId: id, country: record.country }}
+              onSaved={() => setAddingContact(false)}
+              onCancel={() => setAddingContact(false)}
+            />
           ) : (
             <button className="secondary" onClick={() => setAddingContact(true)}>
               Add contact at {record.name}
@@ -271,10 +332,19 @@ export function Board() {
               onDrop={onDrop(stage)}
             >
               <h2>
-                {STAGE_LABELS[stage]} <span className="muted">({column.length} · {total.toLocaleString()})</span>
+                {STAGE_LABELS[stage]}{' '}
+                <span className="muted">
+                  ({column.length} · {total.toLocaleString()})
+                </span>
               </h2>
               {column.map((deal) => (
-                <article key={deal.id} className="card" draggable onDragStart={(event) => event.dataTransfer.setData('text/plain', deal.id)} data-id={deal.id}>
+                <article
+                  key={deal.id}
+                  className="card"
+                  draggable
+                  onDragStart={(event) => event.dataTransfer.setData('text/plain', deal.id)}
+                  data-id={deal.id}
+                >
                   <a href={`#/opportunities/${deal.id}`}>{deal.name}</a>
                   <div className="muted">
                     {deal.amount} {deal.currency}

@@ -3,7 +3,16 @@ import { api, get, post, query, type Page } from './api.ts';
 import { ErrorMessage } from './components.tsx';
 import { navigate } from './router.ts';
 
-const TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection', 'opt_out_sale_sharing', 'limit_sensitive'] as const;
+const TYPES = [
+  'access',
+  'portability',
+  'rectification',
+  'erasure',
+  'restriction',
+  'objection',
+  'opt_out_sale_sharing',
+  'limit_sensitive',
+] as const;
 const JURISDICTION_LABELS: Record<string, string> = { gdpr: 'GDPR', uk_gdpr: 'UK GDPR', ccpa: 'CCPA/CPRA', lgpd: 'LGPD' };
 const CHANNELS = ['email', 'phone', 'letter', 'in_person'] as const;
 const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : '—');
@@ -50,8 +59,8 @@ export function RequestsPage() {
       </header>
       {summary && (
         <p className="summary" aria-label="Deadlines">
-          <strong>{summary.open}</strong> open · <span className={summary.nearDue ? 'warn' : ''}>{summary.nearDue} due within a week</span> ·{' '}
-          <span className={summary.overdue ? 'error' : ''}>{summary.overdue} overdue</span>
+          <strong>{summary.open}</strong> open · <span className={summary.nearDue ? 'warn' : ''}>{summary.nearDue} due within a week</span>{' '}
+          · <span className={summary.overdue ? 'error' : ''}>{summary.overdue} overdue</span>
         </p>
       )}
       {logging && (
@@ -63,10 +72,25 @@ export function RequestsPage() {
         />
       )}
       <div className="toolbar">
-        {select('status', 'Status', [['open', 'Open'], ['', 'All'], ['received', 'Received'], ['verifying', 'Verifying'], ['in_progress', 'In progress'], ['completed', 'Completed'], ['rejected', 'Rejected']])}
+        {select('status', 'Status', [
+          ['open', 'Open'],
+          ['', 'All'],
+          ['received', 'Received'],
+          ['verifying', 'Verifying'],
+          ['in_progress', 'In progress'],
+          ['completed', 'Completed'],
+          ['rejected', 'Rejected'],
+        ])}
         {select('type', 'Type', [['', 'All types'], ...TYPES.map((t): [string, string] => [t, t])])}
-        {select('deadline', 'Deadline', [['', 'Any deadline'], ['near_due', 'Due within a week'], ['overdue', 'Overdue']])}
-        {select('sort', 'Sort', [['dueAt', 'Soonest deadline'], ['-receivedAt', 'Newest']])}
+        {select('deadline', 'Deadline', [
+          ['', 'Any deadline'],
+          ['near_due', 'Due within a week'],
+          ['overdue', 'Overdue'],
+        ])}
+        {select('sort', 'Sort', [
+          ['dueAt', 'Soonest deadline'],
+          ['-receivedAt', 'Newest'],
+        ])}
       </div>
       <ErrorMessage error={error} />
       <table>
@@ -83,7 +107,8 @@ export function RequestsPage() {
           {items.map((request) => (
             <tr key={request.id}>
               <td>
-                <a href={`#/requests/${request.id}`}>{request.type.replace(/_/g, ' ')}</a> <span className="badge">{JURISDICTION_LABELS[request.jurisdiction] ?? request.jurisdiction}</span>{' '}
+                <a href={`#/requests/${request.id}`}>{request.type.replace(/_/g, ' ')}</a>{' '}
+                <span className="badge">{JURISDICTION_LABELS[request.jurisdiction] ?? request.jurisdiction}</span>{' '}
                 <span className="muted">via {request.channel.replace('_', ' ')}</span>
               </td>
               <td>{request.requester.email}</td>
@@ -107,12 +132,27 @@ export function RequestsPage() {
 }
 
 function LogRequestForm({ onLogged }: { onLogged(request: any): void }) {
-  const [values, setValues] = useState({ type: 'access', channel: 'email', email: '', name: '', details: '', identityStatus: 'unverified', identityMethod: '' });
+  const [values, setValues] = useState({
+    type: 'access',
+    channel: 'email',
+    email: '',
+    name: '',
+    details: '',
+    identityStatus: 'unverified',
+    identityMethod: '',
+  });
   const [error, setError] = useState<unknown>(null);
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      onLogged(await post('/api/v1/dsr-requests', { ...values, name: values.name || null, details: values.details || null, identityMethod: values.identityMethod || null }));
+      onLogged(
+        await post('/api/v1/dsr-requests', {
+          ...values,
+          name: values.name || null,
+          details: values.details || null,
+          identityMethod: values.identityMethod || null,
+        }),
+      );
     } catch (caught) {
       setError(caught);
     }
@@ -240,7 +280,15 @@ export function RequestPage({ id }: { id: string }) {
       {open && (
         <div className="actions request-actions">
           {request.identityStatus !== 'verified' && (
-            <button className="secondary" onClick={act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { identityStatus: 'verified', identityMethod: window.prompt('How was the identity verified?') || 'checked by staff' }))}>
+            <button
+              className="secondary"
+              onClick={act(() =>
+                api('PATCH', `/api/v1/dsr-requests/${id}`, {
+                  identityStatus: 'verified',
+                  identityMethod: window.prompt('How was the identity verified?') || 'checked by staff',
+                }),
+              )}
+            >
               Mark identity verified
             </button>
           )}
@@ -249,14 +297,32 @@ export function RequestPage({ id }: { id: string }) {
               Start
             </button>
           )}
-          {executable && <button onClick={act(() => post(`/api/v1/dsr-requests/${id}/execute`))}>{request.type === 'erasure' ? 'Erase and complete' : 'Execute and complete'}</button>}
-          {!executable && request.status === 'in_progress' && <button onClick={act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'completed' }))}>Mark completed</button>}
+          {executable && (
+            <button onClick={act(() => post(`/api/v1/dsr-requests/${id}/execute`))}>
+              {request.type === 'erasure' ? 'Erase and complete' : 'Execute and complete'}
+            </button>
+          )}
+          {!executable && request.status === 'in_progress' && (
+            <button onClick={act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'completed' }))}>Mark completed</button>
+          )}
           {!request.extendedAt && (
-            <button className="secondary" onClick={act(async () => { const reason = window.prompt('Why is more time needed? (sent to the person)'); return reason ? post(`/api/v1/dsr-requests/${id}/extend`, { reason }) : request; })}>
+            <button
+              className="secondary"
+              onClick={act(async () => {
+                const reason = window.prompt('Why is more time needed? (sent to the person)');
+                return reason ? post(`/api/v1/dsr-requests/${id}/extend`, { reason }) : request;
+              })}
+            >
               Extend by two months
             </button>
           )}
-          <button className="danger" onClick={act(async () => { const reason = window.prompt('Why is the request rejected? (sent to the person)'); return reason ? api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'rejected', rejectionReason: reason }) : request; })}>
+          <button
+            className="danger"
+            onClick={act(async () => {
+              const reason = window.prompt('Why is the request rejected? (sent to the person)');
+              return reason ? api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'rejected', rejectionReason: reason }) : request;
+            })}
+          >
             Reject
           </button>
         </div>
@@ -267,7 +333,10 @@ export function RequestPage({ id }: { id: string }) {
       <ol className="timeline" aria-label="Evidence">
         {request.evidence.map((item: any) => (
           <li key={item.id}>
-            <strong>{item.kind}</strong> <span className="muted">{new Date(item.createdAt).toLocaleString()} · {item.actorType.replace('_', ' ')}</span>
+            <strong>{item.kind}</strong>{' '}
+            <span className="muted">
+              {new Date(item.createdAt).toLocaleString()} · {item.actorType.replace('_', ' ')}
+            </span>
             <p>{item.summary}</p>
           </li>
         ))}
@@ -279,7 +348,13 @@ export function RequestPage({ id }: { id: string }) {
           void act(() => post(`/api/v1/dsr-requests/${id}/evidence`, { kind: 'note', summary: note }))().then(() => setNote(''));
         }}
       >
-        <input aria-label="Evidence note" placeholder="Add a note to the evidence…" value={note} required onChange={(e) => setNote(e.target.value)} />
+        <input
+          aria-label="Evidence note"
+          placeholder="Add a note to the evidence…"
+          value={note}
+          required
+          onChange={(e) => setNote(e.target.value)}
+        />
         <button type="submit">Add</button>
       </form>
     </main>
@@ -321,7 +396,11 @@ function ErasureRecipients({ recipients }: { recipients: ErasureRecipient[] }) {
               <td>
                 {r.count} {r.object}
               </td>
-              <td>{r.state === 'done' ? `erased${r.permanent ? ' permanently' : ''}${r.at ? `, ${new Date(r.at).toLocaleString()}` : ''}` : 'still owed'}</td>
+              <td>
+                {r.state === 'done'
+                  ? `erased${r.permanent ? ' permanently' : ''}${r.at ? `, ${new Date(r.at).toLocaleString()}` : ''}`
+                  : 'still owed'}
+              </td>
               <td>{r.note}</td>
             </tr>
           ))}

@@ -49,12 +49,27 @@ export function RetentionPage() {
               <td>{TARGET_LABELS[rule.target]}</td>
               <td>{rule.afterDays} days</td>
               <td>{rule.action}</td>
-              <td>{rule.lastRun ? `${new Date(rule.lastRun.startedAt).toLocaleString()}: ${rule.lastRun.applied}${rule.lastRun.finishedAt ? '' : ' (running)'}` : 'never'}</td>
+              <td>
+                {rule.lastRun
+                  ? `${new Date(rule.lastRun.startedAt).toLocaleString()}: ${rule.lastRun.applied}${rule.lastRun.finishedAt ? '' : ' (running)'}`
+                  : 'never'}
+              </td>
               <td className="actions">
-                <button className="secondary" onClick={act(async () => setPreview({ ruleId: rule.id, ...(await get<{ items: any[]; more: boolean }>(`/api/v1/retention-rules/${rule.id}/preview`)) }))}>
+                <button
+                  className="secondary"
+                  onClick={act(async () =>
+                    setPreview({
+                      ruleId: rule.id,
+                      ...(await get<{ items: any[]; more: boolean }>(`/api/v1/retention-rules/${rule.id}/preview`)),
+                    }),
+                  )}
+                >
                   Dry run
                 </button>
-                <button className="secondary" onClick={act(() => api('PATCH', `/api/v1/retention-rules/${rule.id}`, { enabled: !rule.enabled }))}>
+                <button
+                  className="secondary"
+                  onClick={act(() => api('PATCH', `/api/v1/retention-rules/${rule.id}`, { enabled: !rule.enabled }))}
+                >
                   {rule.enabled ? 'Disable' : 'Enable'}
                 </button>
                 {rule.enabled && <button onClick={act(() => post(`/api/v1/retention-rules/${rule.id}/run`))}>Run now</button>}
@@ -72,8 +87,14 @@ export function RetentionPage() {
           <ul>
             {preview.items.map((item) => (
               <li key={item.id}>
-                {item.type === 'contact' || item.type === 'lead' ? <a href={`#/${item.type}s/${item.id}`}>{item.type} {item.id.slice(0, 8)}</a> : `${item.type} ${item.id.slice(0, 8)}`} — idle
-                since {new Date(item.since).toLocaleDateString()}
+                {item.type === 'contact' || item.type === 'lead' ? (
+                  <a href={`#/${item.type}s/${item.id}`}>
+                    {item.type} {item.id.slice(0, 8)}
+                  </a>
+                ) : (
+                  `${item.type} ${item.id.slice(0, 8)}`
+                )}{' '}
+                — idle since {new Date(item.since).toLocaleDateString()}
               </li>
             ))}
           </ul>
@@ -97,7 +118,12 @@ export function RetentionPage() {
         </label>
         <label>
           <span>After (days idle, or since creation)</span>
-          <input type="number" min={1} value={draft.afterDays} onChange={(e) => setDraft({ ...draft, afterDays: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={1}
+            value={draft.afterDays}
+            onChange={(e) => setDraft({ ...draft, afterDays: Number(e.target.value) })}
+          />
         </label>
         <label>
           <span>Action</span>
@@ -120,7 +146,15 @@ export function RetentionPage() {
               </td>
               <td>{hold.reason}</td>
               <td>{new Date(hold.placedAt).toLocaleDateString()}</td>
-              <td>{hold.releasedAt ? `released ${new Date(hold.releasedAt).toLocaleDateString()}` : <button className="secondary" onClick={act(() => del(`/api/v1/legal-holds/${hold.id}`))}>Release</button>}</td>
+              <td>
+                {hold.releasedAt ? (
+                  `released ${new Date(hold.releasedAt).toLocaleDateString()}`
+                ) : (
+                  <button className="secondary" onClick={act(() => del(`/api/v1/legal-holds/${hold.id}`))}>
+                    Release
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -32,25 +32,55 @@ export const CSV_COLUMNS: Record<string, string[]> = {
 };
 
 const blank = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim());
-const list = (value: string | undefined) => (blank(value) ? value!.split(/[;,]/).map((v) => v.trim()).filter(Boolean) : []);
+const list = (value: string | undefined) =>
+  blank(value)
+    ? value!
+        .split(/[;,]/)
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 
 function fieldsIn(object: string, row: Record<string, string>): Record<string, unknown> {
   switch (object) {
     case 'accounts':
       return { name: blank(row.name), domain: blank(row.domain), industry: blank(row.industry), country: blank(row.country) };
     case 'contacts':
-      return { firstName: blank(row.first_name), lastName: blank(row.last_name), emails: list(row.email), phones: list(row.phone), jobTitle: blank(row.job_title), country: blank(row.country), accountRef: blank(row.account_id) };
+      return {
+        firstName: blank(row.first_name),
+        lastName: blank(row.last_name),
+        emails: list(row.email),
+        phones: list(row.phone),
+        jobTitle: blank(row.job_title),
+        country: blank(row.country),
+        accountRef: blank(row.account_id),
+      };
     case 'leads':
-      return { firstName: blank(row.first_name), lastName: blank(row.last_name), email: blank(row.email), phone: blank(row.phone), jobTitle: blank(row.job_title), companyName: blank(row.company_name), companyDomain: blank(row.company_domain), country: blank(row.country) };
+      return {
+        firstName: blank(row.first_name),
+        lastName: blank(row.last_name),
+        email: blank(row.email),
+        phone: blank(row.phone),
+        jobTitle: blank(row.job_title),
+        companyName: blank(row.company_name),
+        companyDomain: blank(row.company_domain),
+        country: blank(row.country),
+      };
     case 'opportunities':
-      return { name: blank(row.name), amount: blank(row.amount), currency: blank(row.currency), stage: blank(row.stage), expectedCloseDate: blank(row.expected_close_date), accountRef: blank(row.account_id) };
+      return {
+        name: blank(row.name),
+        amount: blank(row.amount),
+        currency: blank(row.currency),
+        stage: blank(row.stage),
+        expectedCloseDate: blank(row.expected_close_date),
+        accountRef: blank(row.account_id),
+      };
     case 'tasks':
       return { title: blank(row.title), dueAt: blank(row.due_at), done: ['true', '1', 'yes'].includes((row.done ?? '').toLowerCase()) };
   }
   throw new Error(`A CSV drop has no object "${object}"`);
 }
 
-function rowOut(object: string, id: string, f: Record<string, any>): string[] {
+function rowOut(object: string, id: string, f: Record<string, unknown>): string[] {
   const values: Record<string, unknown> = {
     id,
     name: f.name,
@@ -87,7 +117,9 @@ export function dropFolder(folder: string, root: string): string {
 /** Rows [offset, offset + PAGE) of a file, and whether more follow; a missing file is empty. */
 async function readPage(file: string, offset: number): Promise<{ rows: Array<Record<string, string>>; more: boolean }> {
   if (!fs.existsSync(file)) return { rows: [], more: false };
-  const parser = fs.createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
+  const parser = fs
+    .createReadStream(file)
+    .pipe(parse({ columns: true, bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }));
   const rows: Array<Record<string, string>> = [];
   let index = 0;
   let more = false;
@@ -114,12 +146,14 @@ export function csvConnector(settings: ConnectorSettings): Connector {
     stats.requests += 1;
     const offset = Number(cursor ?? 0);
     const { rows, more } = await readPage(fileOf(object), offset);
-    const records: ExternalRecord[] = rows.filter((row) => blank(row.id)).map((row) => ({ id: row.id!.trim(), updatedAt: null, fields: fieldsIn(object, row) }));
+    const records: ExternalRecord[] = rows
+      .filter((row) => blank(row.id))
+      .map((row) => ({ id: row.id!.trim(), updatedAt: null, fields: fieldsIn(object, row) }));
     return { records, next: more ? String(offset + PAGE) : null };
   };
   const all = async (object: string) => {
     const out: ExternalRecord[] = [];
-    for (let cursor: string | null = null; ; ) {
+    for (let cursor: string | null = null; ;) {
       const next = await page(object, cursor);
       out.push(...next.records);
       if (!next.next) return out;
@@ -171,7 +205,11 @@ export function csvConnector(settings: ConnectorSettings): Connector {
     },
     async erase(object, id) {
       await this.remove(object, id);
-      return { method: 'delete', permanent: true, note: 'the row was removed from the export file (copies of the file elsewhere are not reached)' };
+      return {
+        method: 'delete',
+        permanent: true,
+        note: 'the row was removed from the export file (copies of the file elsewhere are not reached)',
+      };
     },
   };
 }

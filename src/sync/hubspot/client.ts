@@ -37,7 +37,8 @@ export const LAST_MODIFIED: Record<HubSpotObjectType, string> = {
 const LIST_PAGE = 100;
 /** HubSpot-defined association type "deal to company, primary". */
 const PRIMARY_DEAL_COMPANY = 5;
-const isPrimary = (other: { associationTypes: Array<{ typeId: number }> }) => other.associationTypes.some((type) => type.typeId === PRIMARY_DEAL_COMPANY);
+const isPrimary = (other: { associationTypes: Array<{ typeId: number }> }) =>
+  other.associationTypes.some((type) => type.typeId === PRIMARY_DEAL_COMPANY);
 const SEARCH_PAGE = 200;
 const SEARCH_CAP = 10_000;
 
@@ -65,7 +66,15 @@ export class HubSpotClient {
 
   /** One page of all live (or archived) objects, after the cursor. */
   async listPage(type: HubSpotObjectType, properties: string[], after: string | null, archived = false): Promise<Page> {
-    const page = await this.api.objects.getPage(type, LIST_PAGE, after ?? undefined, properties.length > 0 ? properties : undefined, undefined, undefined, archived);
+    const page = await this.api.objects.getPage(
+      type,
+      LIST_PAGE,
+      after ?? undefined,
+      properties.length > 0 ? properties : undefined,
+      undefined,
+      undefined,
+      archived,
+    );
     return { results: page.results.map(asObject), next: page.paging?.next?.after ?? null };
   }
 
@@ -110,7 +119,11 @@ export class HubSpotClient {
 
   async update(type: HubSpotObjectType, id: string, properties: Record<string, string | null>): Promise<HubSpotObject> {
     // An empty string clears a property in HubSpot; null is not a value its model takes.
-    return asObject(await this.api.objects.update(type, id, { properties: Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value ?? ''])) }));
+    return asObject(
+      await this.api.objects.update(type, id, {
+        properties: Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value ?? ''])),
+      }),
+    );
   }
 
   /**
@@ -124,7 +137,10 @@ export class HubSpotClient {
     const answer = await this.api.associationsBatch.getPage(from, to, { inputs: ids.map((id) => ({ id })) });
     for (const result of answer.results) {
       const primaryFirst = [...result.to].sort((a, b) => Number(isPrimary(b)) - Number(isPrimary(a)));
-      found.set(String(result._from.id), primaryFirst.map((other) => String(other.toObjectId)));
+      found.set(
+        String(result._from.id),
+        primaryFirst.map((other) => String(other.toObjectId)),
+      );
     }
     return found;
   }
@@ -146,7 +162,11 @@ export class HubSpotClient {
   /** The deal pipelines and their stages (GET /crm/v3/pipelines/deals); stage metadata carries probability and isClosed as strings. */
   async dealPipelines(): Promise<Array<{ id: string; label: string; stages: DealStage[] }>> {
     const pipelines = (await this.api.pipelines.getAll('deals')).results;
-    return pipelines.map((pipeline) => ({ id: pipeline.id, label: pipeline.label, stages: pipeline.stages.map((stage) => ({ id: stage.id, label: stage.label, metadata: stage.metadata ?? {} })) }));
+    return pipelines.map((pipeline) => ({
+      id: pipeline.id,
+      label: pipeline.label,
+      stages: pipeline.stages.map((stage) => ({ id: stage.id, label: stage.label, metadata: stage.metadata ?? {} })),
+    }));
   }
 
   /** HubSpot's GDPR delete (POST /crm/v3/objects/contacts/gdpr-delete): the contact is deleted permanently, not archived. */

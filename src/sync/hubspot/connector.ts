@@ -73,7 +73,12 @@ interface Portal {
 function fieldsIn(type: HubSpotObjectType, p: Record<string, string | null>, portal: Portal): Record<string, unknown> {
   switch (type) {
     case 'companies':
-      return { name: blankToNull(p.name), domain: blankToNull(p.domain), industry: blankToNull(p.industry), country: blankToNull(p.country) };
+      return {
+        name: blankToNull(p.name),
+        domain: blankToNull(p.domain),
+        industry: blankToNull(p.industry),
+        country: blankToNull(p.country),
+      };
     case 'contacts':
       return {
         firstName: blankToNull(p.firstname),
@@ -97,6 +102,7 @@ function fieldsIn(type: HubSpotObjectType, p: Record<string, string | null>, por
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a vendor record's fields, named by the mapping: checked by the vendor's SDK types where they are built, by fields.ts where they are read
 function fieldsOut(type: HubSpotObjectType, f: Record<string, any>): Record<string, string | null> {
   switch (type) {
     case 'companies':
@@ -121,7 +127,11 @@ function fieldsOut(type: HubSpotObjectType, f: Record<string, any>): Record<stri
       };
     case 'tasks':
       // HubSpot requires hs_timestamp on a task (its due date); one without a due date is due now.
-      return { hs_task_subject: f.title ?? null, hs_timestamp: f.dueAt ?? new Date().toISOString(), hs_task_status: f.done ? 'COMPLETED' : 'NOT_STARTED' };
+      return {
+        hs_task_subject: f.title ?? null,
+        hs_timestamp: f.dueAt ?? new Date().toISOString(),
+        hs_task_status: f.done ? 'COMPLETED' : 'NOT_STARTED',
+      };
   }
 }
 
@@ -130,43 +140,71 @@ function asType(object: string): HubSpotObjectType {
   return object as HubSpotObjectType;
 }
 
-const toRecord = (type: HubSpotObjectType, portal: Portal) => (object: HubSpotObject): ExternalRecord => ({
-  id: object.id,
-  updatedAt: object.updatedAt ?? null,
-  fields: fieldsIn(type, object.properties, portal),
-});
+const toRecord =
+  (type: HubSpotObjectType, portal: Portal) =>
+  (object: HubSpotObject): ExternalRecord => ({
+    id: object.id,
+    updatedAt: object.updatedAt ?? null,
+    fields: fieldsIn(type, object.properties, portal),
+  });
 
 /** Contacts merged into the ones on the page: gone as themselves in HubSpot (hs_merged_object_ids, ";"-separated). */
 const mergedAway = (type: HubSpotObjectType, objects: HubSpotObject[]) =>
-  type === 'contacts' ? objects.flatMap((o) => (o.properties.hs_merged_object_ids ?? '').split(';').map((id) => id.trim()).filter((id) => id && id !== o.id)) : [];
+  type === 'contacts'
+    ? objects.flatMap((o) =>
+        (o.properties.hs_merged_object_ids ?? '')
+          .split(';')
+          .map((id) => id.trim())
+          .filter((id) => id && id !== o.id),
+      )
+    : [];
 
 /** HubSpot CRM v3: companies, contacts, deals and tasks. */
 export function hubspotConnector(settings: ConnectorSettings): Connector {
-  const http = new ConnectorHttp(settings.baseUrl, settings.credentials, { onCredentials: settings.onCredentials, ...(settings.sleep ? { sleep: settings.sleep } : {}) });
+  const http = new ConnectorHttp(settings.baseUrl, settings.credentials, {
+    onCredentials: settings.onCredentials,
+    ...(settings.sleep ? { sleep: settings.sleep } : {}),
+  });
   const client = new HubSpotClient(http);
   let portalRead: Promise<Portal> | null = null;
   const emptyPortal: Portal = { currency: null, stages: new Map() };
   /** Read once per run, and only for deals: a deal without a currency is in the portal's, a custom pipeline's stages are mapped by their metadata. */
   const portal = (type: HubSpotObjectType, objects: HubSpotObject[]): Promise<Portal> => {
     if (type !== 'deals') return Promise.resolve(emptyPortal);
-    const needed = objects.some((o) => !blankToNull(o.properties.deal_currency_code) || (o.properties.dealstage && !STAGE_IN[o.properties.dealstage]));
+    const needed = objects.some(
+      (o) => !blankToNull(o.properties.deal_currency_code) || (o.properties.dealstage && !STAGE_IN[o.properties.dealstage]),
+    );
     if (!needed && !portalRead) return Promise.resolve(emptyPortal);
     return (portalRead ??= (async () => {
       const [details, pipelines] = await Promise.all([client.accountDetails(), client.dealPipelines()]);
-      return { currency: details.companyCurrency ?? null, stages: new Map(pipelines.flatMap((pipeline) => pipeline.stages.map((stage) => [stage.id, stageOf(stage)] as const))) };
+      return {
+        currency: details.companyCurrency ?? null,
+        stages: new Map(pipelines.flatMap((pipeline) => pipeline.stages.map((stage) => [stage.id, stageOf(stage)] as const))),
+      };
     })());
   };
   /** What a deal or a task is tied to is kept in associations (v4), not in its properties. */
   const associations = async (type: HubSpotObjectType, ids: string[]): Promise<(id: string) => Record<string, unknown>> => {
     if (type === 'deals') {
-      const [companies, contacts] = await Promise.all([client.associated('deals', 'companies', ids), client.associated('deals', 'contacts', ids)]);
+      const [companies, contacts] = await Promise.all([
+        client.associated('deals', 'companies', ids),
+        client.associated('deals', 'contacts', ids),
+      ]);
       return (id) => ({ accountRef: companies.get(id)?.[0] ?? null, contactRefs: contacts.get(id) ?? [] });
     }
     if (type === 'tasks') {
-      const [contacts, deals, companies] = await Promise.all([client.associated('tasks', 'contacts', ids), client.associated('tasks', 'deals', ids), client.associated('tasks', 'companies', ids)]);
+      const [contacts, deals, companies] = await Promise.all([
+        client.associated('tasks', 'contacts', ids),
+        client.associated('tasks', 'deals', ids),
+        client.associated('tasks', 'companies', ids),
+      ]);
       // A task is kept on one record here: the person it is about first, else the deal, else the company.
       return (id) => {
-        const candidates = [['contact', contacts], ['opportunity', deals], ['account', companies]] as const;
+        const candidates = [
+          ['contact', contacts],
+          ['opportunity', deals],
+          ['account', companies],
+        ] as const;
         const found = candidates.map(([type, map]) => ({ type, ref: map.get(id)?.[0] })).find((candidate) => candidate.ref);
         return { about: found ?? null };
       };
@@ -174,7 +212,13 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
     return () => ({});
   };
   const records = async (type: HubSpotObjectType, objects: HubSpotObject[]) => {
-    const [mapped, tied] = await Promise.all([portal(type, objects).then((found) => objects.map(toRecord(type, found))), associations(type, objects.map((o) => o.id))]);
+    const [mapped, tied] = await Promise.all([
+      portal(type, objects).then((found) => objects.map(toRecord(type, found))),
+      associations(
+        type,
+        objects.map((o) => o.id),
+      ),
+    ]);
     return mapped.map((record) => ({ ...record, fields: { ...record.fields, ...tied(record.id) } }));
   };
   return {
@@ -242,7 +286,11 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
       } catch (error) {
         if (!(error instanceof ConnectorError && error.status === 404)) throw error;
       }
-      return { method: 'gdpr_delete', permanent: true, note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored" };
+      return {
+        method: 'gdpr_delete',
+        permanent: true,
+        note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored",
+      };
     },
   };
 }

@@ -26,10 +26,17 @@ interface SdkModule<Request, Response, Configuration> {
   createConfiguration(parameters: { baseServer: unknown; httpApi: unknown }): Configuration;
   ServerConfiguration: new (url: string, variables: Record<string, string>) => unknown;
   wrapHttpLibrary(library: { send(request: Request): Promise<Response> }): unknown;
-  ResponseContext: new (status: number, headers: Record<string, string>, body: { text(): Promise<string>; binary(): Promise<Buffer> }) => Response;
+  ResponseContext: new (
+    status: number,
+    headers: Record<string, string>,
+    body: { text(): Promise<string>; binary(): Promise<Buffer> },
+  ) => Response;
 }
 
-function configure<Request extends SdkRequest, Response, Configuration>(http: ConnectorHttp, sdk: SdkModule<Request, Response, Configuration>): Configuration {
+function configure<Request extends SdkRequest, Response, Configuration>(
+  http: ConnectorHttp,
+  sdk: SdkModule<Request, Response, Configuration>,
+): Configuration {
   return sdk.createConfiguration({
     baseServer: new sdk.ServerConfiguration(http.root, {}),
     httpApi: sdk.wrapHttpLibrary({
@@ -49,9 +56,15 @@ function configure<Request extends SdkRequest, Response, Configuration>(http: Co
 /** The SDK's API classes this connector uses, all sending through one ConnectorHttp. */
 export function hubspotApis(http: ConnectorHttp) {
   const objectsConfig = configure(http, objects as unknown as SdkModule<SdkRequest, objects.ResponseContext, objects.Configuration>);
-  const associationsConfig = configure(http, associations as unknown as SdkModule<SdkRequest, associations.ResponseContext, associations.Configuration>);
+  const associationsConfig = configure(
+    http,
+    associations as unknown as SdkModule<SdkRequest, associations.ResponseContext, associations.Configuration>,
+  );
   const contactsConfig = configure(http, contacts as unknown as SdkModule<SdkRequest, contacts.ResponseContext, contacts.Configuration>);
-  const pipelinesConfig = configure(http, pipelines as unknown as SdkModule<SdkRequest, pipelines.ResponseContext, pipelines.Configuration>);
+  const pipelinesConfig = configure(
+    http,
+    pipelines as unknown as SdkModule<SdkRequest, pipelines.ResponseContext, pipelines.Configuration>,
+  );
   return {
     objects: new objects.BasicApi(objectsConfig),
     search: new objects.SearchApi(objectsConfig),

@@ -32,11 +32,14 @@ const LIMIT = 500;
 
 /** Pipedrive v1 still writes "YYYY-MM-DD HH:MM:SS" (UTC) in /recents; v2 and leads write ISO 8601. */
 const v1Time = (since: Date) => since.toISOString().slice(0, 19).replace('T', ' ');
-const isoTime = (value: string | null | undefined) => (value ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`).toISOString() : null);
-const values = (list: Array<{ value?: string }> | undefined) => (list ?? []).map((entry) => entry.value).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+const isoTime = (value: string | null | undefined) =>
+  value ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`).toISOString() : null;
+const values = (list: Array<{ value?: string }> | undefined) =>
+  (list ?? []).map((entry) => entry.value).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
 const ref = (id: number | null | undefined) => (id === null || id === undefined ? null : String(id));
 const numeric = (id: unknown) => (id === null || id === undefined ? undefined : Number(id));
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a vendor record's fields, named by the mapping: checked by the vendor's SDK types where they are built, by fields.ts where they are read
 type Fields = Record<string, any>;
 
 /** What an activity is about: its person first, else its lead, its deal, its organization. */
@@ -53,7 +56,14 @@ function activitySubject(o: v2.ActivityItem): { type: string; ref: string } | nu
 
 const read = {
   organizations: (o: v2.OrganizationItem) => ({ name: o.name ?? null, domain: o.website ?? null, country: o.address?.country ?? null }),
-  persons: (o: v2.Person) => ({ firstName: o.first_name ?? null, lastName: o.last_name ?? null, emails: values(o.emails), phones: values(o.phones), jobTitle: o.job_title ?? null, accountRef: ref(o.org_id) }),
+  persons: (o: v2.Person) => ({
+    firstName: o.first_name ?? null,
+    lastName: o.last_name ?? null,
+    emails: values(o.emails),
+    phones: values(o.phones),
+    jobTitle: o.job_title ?? null,
+    accountRef: ref(o.org_id),
+  }),
   leads: (o: v1.Lead) => ({ companyName: o.title ?? null }),
   deals: (o: v2.Deal) => ({
     name: o.title ?? null,
@@ -64,11 +74,20 @@ const read = {
     accountRef: ref(o.org_id),
     contactRefs: o.person_id ? [String(o.person_id)] : [],
   }),
-  activities: (o: v2.ActivityItem) => ({ title: o.subject ?? null, dueAt: o.due_date ? `${o.due_date}T${(o.due_time || '00:00').slice(0, 5)}:00Z` : null, done: Boolean(o.done), about: activitySubject(o) }),
+  activities: (o: v2.ActivityItem) => ({
+    title: o.subject ?? null,
+    dueAt: o.due_date ? `${o.due_date}T${(o.due_time || '00:00').slice(0, 5)}:00Z` : null,
+    done: Boolean(o.done),
+    about: activitySubject(o),
+  }),
 };
 
 const write = {
-  organizations: (f: Fields): v2.AddOrganizationRequest => ({ name: f.name, ...(f.domain ? { website: f.domain } : {}), ...(f.country ? { address: { country: f.country } } : {}) }),
+  organizations: (f: Fields): v2.AddOrganizationRequest => ({
+    name: f.name,
+    ...(f.domain ? { website: f.domain } : {}),
+    ...(f.country ? { address: { country: f.country } } : {}),
+  }),
   persons: (f: Fields): v2.AddPersonRequest => ({
     name: [f.firstName, f.lastName].filter(Boolean).join(' ') || f.emails?.[0],
     emails: (f.emails ?? []).map((value: string, i: number) => ({ value, primary: i === 0, label: 'work' })),
@@ -85,7 +104,11 @@ const write = {
     ...(f.expectedCloseDate ? { expected_close_date: f.expectedCloseDate } : {}),
     ...(f.accountRef ? { org_id: numeric(f.accountRef) } : {}),
   }),
-  activities: (f: Fields): v2.AddActivityRequest => ({ subject: f.title, done: Boolean(f.done), ...(f.dueAt ? { due_date: f.dueAt.slice(0, 10), due_time: f.dueAt.slice(11, 16) } : {}) }),
+  activities: (f: Fields): v2.AddActivityRequest => ({
+    subject: f.title,
+    done: Boolean(f.done),
+    ...(f.dueAt ? { due_date: f.dueAt.slice(0, 10), due_time: f.dueAt.slice(11, 16) } : {}),
+  }),
 };
 
 type Objects = keyof typeof read;
@@ -128,7 +151,9 @@ export function pipedriveConnector(settings: ConnectorSettings): Connector {
     const query = {
       limit: LIMIT,
       ...(cursor ? { cursor } : {}),
-      ...(since ? { updated_since: since.toISOString(), sort_by: 'update_time' as const, sort_direction: 'asc' as const } : { sort_by: 'id' as const }),
+      ...(since
+        ? { updated_since: since.toISOString(), sort_by: 'update_time' as const, sort_direction: 'asc' as const }
+        : { sort_by: 'id' as const }),
     };
     const page =
       object === 'organizations'
@@ -138,7 +163,10 @@ export function pipedriveConnector(settings: ConnectorSettings): Connector {
           : object === 'deals'
             ? await v2Api.deals().getDeals({ ...query, ...(status ? { status } : {}) })
             : await v2Api.activities().getActivities(query);
-    return { items: (page.data ?? []) as Array<{ id?: number; update_time?: string; is_deleted?: boolean }>, next: page.additional_data?.next_cursor ?? null };
+    return {
+      items: (page.data ?? []) as Array<{ id?: number; update_time?: string; is_deleted?: boolean }>,
+      next: page.additional_data?.next_cursor ?? null,
+    };
   }
 
   /** Every lead, live ones first, then the archived ones: cursor "live:<start>" or "archived:<start>". */
@@ -186,10 +214,18 @@ export function pipedriveConnector(settings: ConnectorSettings): Connector {
         return { ids: page.items.filter((o) => o.is_deleted).map((o) => String(o.id)), next: page.next };
       }
       const start = Number(cursor ?? 0);
-      const page = await new v1.RecentsApi(configuration('v1')).getRecents({ since_timestamp: v1Time(since), items: RECENT_ITEM[object], start, limit: LIMIT });
+      const page = await new v1.RecentsApi(configuration('v1')).getRecents({
+        since_timestamp: v1Time(since),
+        items: RECENT_ITEM[object],
+        start,
+        limit: LIMIT,
+      });
       const entries = (page.data ?? []) as Array<{ id?: number; data?: { active_flag?: boolean } }>;
       const more = page.additional_data?.pagination?.more_items_in_collection === true;
-      return { ids: entries.filter((entry) => entry.data?.active_flag === false).map((entry) => String(entry.id)), next: more ? String(start + LIMIT) : null };
+      return {
+        ids: entries.filter((entry) => entry.data?.active_flag === false).map((entry) => String(entry.id)),
+        next: more ? String(start + LIMIT) : null,
+      };
     },
     async get(name, id) {
       const object = objectOf(name);
@@ -252,7 +288,11 @@ export function pipedriveConnector(settings: ConnectorSettings): Connector {
       await this.remove(object, id);
       return object === 'leads'
         ? { method: 'delete', permanent: true, note: 'deleted in Pipedrive (a lead is gone at once)' }
-        : { method: 'delete', permanent: false, note: 'deleted in Pipedrive; Pipedrive keeps it restorable for 30 days, then deletes it permanently' };
+        : {
+            method: 'delete',
+            permanent: false,
+            note: 'deleted in Pipedrive; Pipedrive keeps it restorable for 30 days, then deletes it permanently',
+          };
     },
   };
 }

@@ -52,12 +52,25 @@ const STAGE_IN: Record<string, string> = {
   'Closed Won': 'closed_won',
   'Closed Lost': 'closed_lost',
 };
-const STAGE_OUT: Record<string, string> = { prospecting: 'Prospecting', qualification: 'Qualification', proposal: 'Proposal/Price Quote', negotiation: 'Negotiation/Review', closed_won: 'Closed Won', closed_lost: 'Closed Lost' };
+const STAGE_OUT: Record<string, string> = {
+  prospecting: 'Prospecting',
+  qualification: 'Qualification',
+  proposal: 'Proposal/Price Quote',
+  negotiation: 'Negotiation/Review',
+  closed_won: 'Closed Won',
+  closed_lost: 'Closed Lost',
+};
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a vendor record's fields, named by the mapping: checked by the vendor's SDK types where they are built, by fields.ts where they are read
 type Raw = Record<string, any>;
 
 /** The objects a record id names by its first three characters, Salesforce's key prefix. */
-const KEY_PREFIX: Record<string, 'account' | 'contact' | 'lead' | 'opportunity'> = { '001': 'account', '003': 'contact', '00Q': 'lead', '006': 'opportunity' };
+const KEY_PREFIX: Record<string, 'account' | 'contact' | 'lead' | 'opportunity'> = {
+  '001': 'account',
+  '003': 'contact',
+  '00Q': 'lead',
+  '006': 'opportunity',
+};
 
 /** What a Task is about: the person its WhoId names (Contact or Lead) first, else the Account or Opportunity its WhatId names. */
 function taskSubject(r: Raw): { type: string; ref: string } | null {
@@ -79,35 +92,98 @@ function fieldsIn(object: string, r: Raw, currency: CurrencyMode): Record<string
     case 'Account':
       return { name: r.Name, domain: r.Website, industry: r.Industry, country: r.BillingCountry };
     case 'Contact':
-      return { firstName: r.FirstName, lastName: r.LastName, emails: r.Email ? [r.Email] : [], phones: r.Phone ? [r.Phone] : [], jobTitle: r.Title, country: r.MailingCountry, accountRef: r.AccountId };
+      return {
+        firstName: r.FirstName,
+        lastName: r.LastName,
+        emails: r.Email ? [r.Email] : [],
+        phones: r.Phone ? [r.Phone] : [],
+        jobTitle: r.Title,
+        country: r.MailingCountry,
+        accountRef: r.AccountId,
+      };
     case 'Lead':
-      return { firstName: r.FirstName, lastName: r.LastName, email: r.Email, phone: r.Phone, jobTitle: r.Title, companyName: r.Company, companyDomain: r.Website, country: r.Country };
+      return {
+        firstName: r.FirstName,
+        lastName: r.LastName,
+        email: r.Email,
+        phone: r.Phone,
+        jobTitle: r.Title,
+        companyName: r.Company,
+        companyDomain: r.Website,
+        country: r.Country,
+      };
     case 'Opportunity':
-      return { name: r.Name, amount: r.Amount === null || r.Amount === undefined ? null : String(r.Amount), currency: currency.perRecord ? (r.CurrencyIsoCode ?? null) : currency.orgCurrency, stage: STAGE_IN[r.StageName] ?? 'prospecting', expectedCloseDate: r.CloseDate, accountRef: r.AccountId };
+      return {
+        name: r.Name,
+        amount: r.Amount === null || r.Amount === undefined ? null : String(r.Amount),
+        currency: currency.perRecord ? (r.CurrencyIsoCode ?? null) : currency.orgCurrency,
+        stage: STAGE_IN[r.StageName] ?? 'prospecting',
+        expectedCloseDate: r.CloseDate,
+        accountRef: r.AccountId,
+      };
     case 'Task':
-      return { title: r.Subject, dueAt: r.ActivityDate ? `${r.ActivityDate}T00:00:00Z` : null, done: r.Status === 'Completed', about: taskSubject(r) };
+      return {
+        title: r.Subject,
+        dueAt: r.ActivityDate ? `${r.ActivityDate}T00:00:00Z` : null,
+        done: r.Status === 'Completed',
+        about: taskSubject(r),
+      };
   }
   throw new Error(`Salesforce has no object "${object}" here`);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a vendor record's fields, named by the mapping: checked by the vendor's SDK types where they are built, by fields.ts where they are read
 function fieldsOut(object: string, f: Record<string, any>, currency: CurrencyMode): Raw {
   switch (object) {
     case 'Account':
       return { Name: f.name, Website: f.domain ?? null, Industry: f.industry ?? null, BillingCountry: f.country ?? null };
     case 'Contact':
-      return { FirstName: f.firstName ?? null, LastName: f.lastName ?? f.emails?.[0] ?? '(unknown)', Email: f.emails?.[0] ?? null, Phone: f.phones?.[0] ?? null, Title: f.jobTitle ?? null, MailingCountry: f.country ?? null, ...(f.accountRef ? { AccountId: f.accountRef } : {}) };
+      return {
+        FirstName: f.firstName ?? null,
+        LastName: f.lastName ?? f.emails?.[0] ?? '(unknown)',
+        Email: f.emails?.[0] ?? null,
+        Phone: f.phones?.[0] ?? null,
+        Title: f.jobTitle ?? null,
+        MailingCountry: f.country ?? null,
+        ...(f.accountRef ? { AccountId: f.accountRef } : {}),
+      };
     case 'Lead':
-      return { FirstName: f.firstName ?? null, LastName: f.lastName ?? f.email ?? '(unknown)', Email: f.email ?? null, Phone: f.phone ?? null, Title: f.jobTitle ?? null, Company: f.companyName ?? '(none)', Website: f.companyDomain ?? null, Country: f.country ?? null };
+      return {
+        FirstName: f.firstName ?? null,
+        LastName: f.lastName ?? f.email ?? '(unknown)',
+        Email: f.email ?? null,
+        Phone: f.phone ?? null,
+        Title: f.jobTitle ?? null,
+        Company: f.companyName ?? '(none)',
+        Website: f.companyDomain ?? null,
+        Country: f.country ?? null,
+      };
     case 'Opportunity':
-      return { Name: f.name, Amount: f.amount === null ? null : Number(f.amount), ...(currency.perRecord && f.currency ? { CurrencyIsoCode: f.currency } : {}), StageName: STAGE_OUT[f.stage] ?? 'Prospecting', CloseDate: f.expectedCloseDate ?? new Date().toISOString().slice(0, 10), ...(f.accountRef ? { AccountId: f.accountRef } : {}) };
+      return {
+        Name: f.name,
+        Amount: f.amount === null ? null : Number(f.amount),
+        ...(currency.perRecord && f.currency ? { CurrencyIsoCode: f.currency } : {}),
+        StageName: STAGE_OUT[f.stage] ?? 'Prospecting',
+        CloseDate: f.expectedCloseDate ?? new Date().toISOString().slice(0, 10),
+        ...(f.accountRef ? { AccountId: f.accountRef } : {}),
+      };
     case 'Task':
       return { Subject: f.title, ActivityDate: f.dueAt ? f.dueAt.slice(0, 10) : null, Status: f.done ? 'Completed' : 'Not Started' };
   }
   throw new Error(`Salesforce has no object "${object}" here`);
 }
 
-const toRecord = (object: string, currency: CurrencyMode) => (r: Raw): ExternalRecord => ({ id: r.Id, updatedAt: r.SystemModstamp ? new Date(r.SystemModstamp).toISOString() : null, fields: fieldsIn(object, r, currency) });
-const fieldsOf = (object: string, currency: CurrencyMode) => [...FIELDS[object]!, ...(object === 'Opportunity' && currency.perRecord ? ['CurrencyIsoCode'] : [])];
+const toRecord =
+  (object: string, currency: CurrencyMode) =>
+  (r: Raw): ExternalRecord => ({
+    id: r.Id,
+    updatedAt: r.SystemModstamp ? new Date(r.SystemModstamp).toISOString() : null,
+    fields: fieldsIn(object, r, currency),
+  });
+const fieldsOf = (object: string, currency: CurrencyMode) => [
+  ...FIELDS[object]!,
+  ...(object === 'Opportunity' && currency.perRecord ? ['CurrencyIsoCode'] : []),
+];
 const soql = (object: string, since: Date | null, currency: CurrencyMode) =>
   `SELECT ${fieldsOf(object, currency).join(', ')} FROM ${object}${since ? ` WHERE SystemModstamp >= ${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''} ORDER BY ${since ? 'SystemModstamp, Id' : 'Id'}`;
 
@@ -129,10 +205,15 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
     (currencyMode ??= (async () => {
       const described = await connection.sobject('Opportunity').describe();
       if (described.fields.some((field) => field.name === 'CurrencyIsoCode')) return { perRecord: true, orgCurrency: null };
-      const org = await firstBatch<{ DefaultCurrencyIsoCode?: string }>(connection, 'SELECT DefaultCurrencyIsoCode FROM Organization', null);
+      const org = await firstBatch<{ DefaultCurrencyIsoCode?: string }>(
+        connection,
+        'SELECT DefaultCurrencyIsoCode FROM Organization',
+        null,
+      );
       return { perRecord: false, orgCurrency: org.records[0]?.DefaultCurrencyIsoCode ?? null };
     })());
-  const modeFor = async (object: string): Promise<CurrencyMode> => (object === 'Opportunity' ? currency() : { perRecord: false, orgCurrency: null });
+  const modeFor = async (object: string): Promise<CurrencyMode> =>
+    object === 'Opportunity' ? currency() : { perRecord: false, orgCurrency: null };
   const query = async (object: string, since: Date | null, cursor: string | null) => {
     const mode = await modeFor(object);
     const page = await firstBatch<Raw>(connection, soql(object, since, mode), cursor);
@@ -189,9 +270,18 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
      */
     async erase(object, id) {
       const hardDeleted = await hardDelete(connection, object, id);
-      if (hardDeleted.done) return { method: 'hard_delete', permanent: true, note: 'hard-deleted in Salesforce (Bulk API 2.0): it skipped the Recycle Bin and cannot be restored' };
+      if (hardDeleted.done)
+        return {
+          method: 'hard_delete',
+          permanent: true,
+          note: 'hard-deleted in Salesforce (Bulk API 2.0): it skipped the Recycle Bin and cannot be restored',
+        };
       await this.remove(object, id);
-      return { method: 'delete', permanent: false, note: `hard delete refused (${hardDeleted.reason}); deleted in Salesforce instead: it stays in the Recycle Bin for up to ${DELETED_WINDOW_DAYS} days, then Salesforce removes it for good` };
+      return {
+        method: 'delete',
+        permanent: false,
+        note: `hard delete refused (${hardDeleted.reason}); deleted in Salesforce instead: it stays in the Recycle Bin for up to ${DELETED_WINDOW_DAYS} days, then Salesforce removes it for good`,
+      };
     },
   };
 }
@@ -223,6 +313,11 @@ async function firstBatch<R extends Raw>(connection: Connection, soqlText: strin
 
 /** The id of what a save created or changed; a refusal Salesforce reports in the result is thrown. */
 function saved(result: SaveResult): string {
-  if (!result.success) throw new ConnectorError(`Salesforce refused the save: ${result.errors.map((error) => `${error.errorCode}: ${error.message}`).join('; ')}`, 400, 'rejected');
+  if (!result.success)
+    throw new ConnectorError(
+      `Salesforce refused the save: ${result.errors.map((error) => `${error.errorCode}: ${error.message}`).join('; ')}`,
+      400,
+      'rejected',
+    );
   return result.id;
 }

@@ -26,7 +26,8 @@ class ConnectorTransport extends Transport {
     return StreamPromise.create(() => ({
       stream,
       promise: (async (): Promise<HttpResponse> => {
-        if (request.body !== undefined && typeof request.body !== 'string') throw new Error('Salesforce requests here carry text bodies only');
+        if (request.body !== undefined && typeof request.body !== 'string')
+          throw new Error('Salesforce requests here carry text bodies only');
         // A Bulk API 2.0 upload (PUT …/batches) writes its CSV into the request stream instead.
         const body = request.body ?? (request.method === 'PUT' ? await text(stream) : undefined);
         const url = new URL(request.url, this.http.root);

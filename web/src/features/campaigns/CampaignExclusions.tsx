@@ -15,10 +15,13 @@ export function CampaignExclusions({ campaignId, reasons }: { campaignId: string
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const load = (after: string | null) =>
-    get<Page<Exclusion>>(`/api/v1/campaigns/${campaignId}/exclusions${query({ limit: 50, reason, cursor: after ?? undefined })}`).then((page) => {
-      setItems((current) => (after ? [...current, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    }, setError);
+    get<Page<Exclusion>>(`/api/v1/campaigns/${campaignId}/exclusions${query({ limit: 50, reason, cursor: after ?? undefined })}`).then(
+      (page) => {
+        setItems((current) => (after ? [...current, ...page.items] : page.items));
+        setCursor(page.nextCursor);
+      },
+      setError,
+    );
   useEffect(() => void load(null), [campaignId, reason]);
 
   return (

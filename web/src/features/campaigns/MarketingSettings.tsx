@@ -34,13 +34,22 @@ export function MarketingSettings() {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const show = (workspace: Workspace) => {
-    setDraft({ senderName: workspace.senderName ?? '', senderEmail: workspace.senderEmail ?? '', postalAddress: workspace.postalAddress ?? '' });
+    setDraft({
+      senderName: workspace.senderName ?? '',
+      senderEmail: workspace.senderEmail ?? '',
+      postalAddress: workspace.postalAddress ?? '',
+    });
     setEnabled(workspace.marketingExceptions);
   };
   useEffect(() => {
     get<Workspace>('/api/v1/workspace').then(show, setError);
     get<{ items: Jurisdiction[] }>('/api/v1/jurisdictions').then(
-      (page) => setExceptions(page.items.flatMap((jurisdiction) => jurisdiction.marketing.exceptions.map((exception) => ({ ...exception, jurisdiction: jurisdiction.name })))),
+      (page) =>
+        setExceptions(
+          page.items.flatMap((jurisdiction) =>
+            jurisdiction.marketing.exceptions.map((exception) => ({ ...exception, jurisdiction: jurisdiction.name })),
+          ),
+        ),
       setError,
     );
   }, []);
@@ -50,7 +59,14 @@ export function MarketingSettings() {
     setError(null);
     setSaved(false);
     try {
-      show(await patch<Workspace>('/api/v1/workspace', { senderName: draft.senderName || null, senderEmail: draft.senderEmail || null, postalAddress: draft.postalAddress || null, marketingExceptions: enabled }));
+      show(
+        await patch<Workspace>('/api/v1/workspace', {
+          senderName: draft.senderName || null,
+          senderEmail: draft.senderEmail || null,
+          postalAddress: draft.postalAddress || null,
+          marketingExceptions: enabled,
+        }),
+      );
       setSaved(true);
     } catch (caught) {
       setError(caught);
@@ -61,7 +77,10 @@ export function MarketingSettings() {
   return (
     <form className="record-form" aria-label="Marketing settings" onSubmit={save}>
       <h3>Sender and marketing rules</h3>
-      <p className="muted">Every campaign e-mail names its sender and carries a postal address (Directive 2000/31/EC Art. 6; CAN-SPAM). Required before a first send.</p>
+      <p className="muted">
+        Every campaign e-mail names its sender and carries a postal address (Directive 2000/31/EC Art. 6; CAN-SPAM). Required before a first
+        send.
+      </p>
       <label>
         <span>Sender name</span>
         <input value={draft.senderName} onChange={(e) => setDraft({ ...draft, senderName: e.target.value })} />
@@ -78,7 +97,8 @@ export function MarketingSettings() {
         <legend>B2B exceptions to the opt-in rule</legend>
         {exceptions.map((exception) => (
           <label key={exception.key} className="check">
-            <input type="checkbox" checked={enabled.includes(exception.key)} onChange={(e) => toggle(exception.key, e.target.checked)} /> {exception.title}{' '}
+            <input type="checkbox" checked={enabled.includes(exception.key)} onChange={(e) => toggle(exception.key, e.target.checked)} />{' '}
+            {exception.title}{' '}
             <span className="muted">
               ({exception.jurisdiction}, {exception.countries.join(', ')}; {exception.reference})
             </span>

@@ -59,7 +59,8 @@ export function SoftOptInPanel({ base, softOptIn, onChange }: { base: string; so
       <h3>Existing customer (soft opt-in)</h3>
       {softOptIn ? (
         <p>
-          {softOptIn.relationship === 'sale' ? 'Bought' : 'Negotiated for'} {softOptIn.products ?? <em>erased</em>} on {new Date(softOptIn.obtainedAt).toLocaleDateString()}
+          {softOptIn.relationship === 'sale' ? 'Bought' : 'Negotiated for'} {softOptIn.products ?? <em>erased</em>} on{' '}
+          {new Date(softOptIn.obtainedAt).toLocaleDateString()}
           {softOptIn.evidence ? ` (${softOptIn.evidence})` : ''}; refusal offered: {softOptIn.optOutOffered}.{' '}
           <button className="secondary" onClick={remove}>
             Remove

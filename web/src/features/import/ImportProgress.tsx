@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { get, postFile } from '../../api.ts';
 import { importPath, type ImportChoices, type ImportReport, type ImportRun } from './types.ts';
 
@@ -17,15 +17,15 @@ const POLL_MS = 500;
  * of 500 rows commits its progress, which GET /imports/:id reads.
  */
 export function ImportProgress({ choices, rows, onDone, onError }: Props) {
-  const [run, setRun] = useState<ImportRun | null>(null);
-  const started = useRef(0);
+  // The run as last polled, and the seconds since the file was sent.
+  const [progress, setProgress] = useState<{ run: ImportRun; seconds: number } | null>(null);
   useEffect(() => {
     const importId = crypto.randomUUID();
-    started.current = performance.now();
+    const started = performance.now();
     let finished = false;
     const poll = setInterval(() => {
       get<ImportRun>(`/api/v1/imports/${importId}`).then(
-        (next) => !finished && setRun(next),
+        (run) => !finished && setProgress({ run, seconds: (performance.now() - started) / 1000 }),
         () => undefined, // not started yet: the first batch has not committed
       );
     }, POLL_MS);
@@ -39,14 +39,18 @@ export function ImportProgress({ choices, rows, onDone, onError }: Props) {
       finished = true;
       clearInterval(poll);
     };
+    // One import per mount: the wizard mounts this once for each run it starts.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  const run = progress?.run;
   const done = run?.rowsDone ?? 0;
-  const seconds = (performance.now() - started.current) / 1000;
+  const seconds = progress?.seconds ?? 0;
   return (
     <section aria-label="Import progress">
       <progress aria-label="Rows imported" max={rows} value={done} />
       <p>
-        {done} of {rows} rows · {seconds > 0 ? Math.round(done / seconds) : 0} rows/s · {run?.run.created ?? 0} created · {run?.run.updated ?? 0} updated · {run?.run.failed ?? 0} errors so far
+        {done} of {rows} rows · {seconds > 0 ? Math.round(done / seconds) : 0} rows/s · {run?.run.created ?? 0} created ·{' '}
+        {run?.run.updated ?? 0} updated · {run?.run.failed ?? 0} errors so far
       </p>
     </section>
   );

@@ -69,7 +69,8 @@ export function ImportWizard({ object }: { object: ImportObject }) {
             <h2>Columns</h2>
             {check.format && (
               <p>
-                Read as <strong>{check.format.encoding}</strong> ({check.format.encodingFrom}), <strong>{check.format.delimiter}</strong>-separated ({check.format.delimiterFrom}).
+                Read as <strong>{check.format.encoding}</strong> ({check.format.encodingFrom}), <strong>{check.format.delimiter}</strong>
+                -separated ({check.format.delimiterFrom}).
               </p>
             )}
             <MappingTable columns={check.columns} fields={check.fields} mapping={mapping} onChange={map} />

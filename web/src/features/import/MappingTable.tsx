@@ -21,7 +21,11 @@ export function MappingTable({ columns, fields, mapping, onChange }: Props) {
           <tr key={column}>
             <td>{column}</td>
             <td>
-              <select aria-label={`Field for ${column}`} value={mapping[column] ?? ''} onChange={(event) => onChange(column, event.target.value)}>
+              <select
+                aria-label={`Field for ${column}`}
+                value={mapping[column] ?? ''}
+                onChange={(event) => onChange(column, event.target.value)}
+              >
                 <option value="">— leave out —</option>
                 {fields.map((field) => (
                   <option key={field}>{field}</option>

@@ -1,6 +1,13 @@
 import type { ImportReport } from './types.ts';
 
-const shown = (value: unknown): string => (value === undefined || value === null ? '' : Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const shown = (value: unknown): string =>
+  value === undefined || value === null
+    ? ''
+    : Array.isArray(value)
+      ? value.join(', ')
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
 
 /** The dry run's first rows as they would be stored: normalised phones, country codes, dates. */
 export function PreviewTable({ report }: { report: ImportReport }) {

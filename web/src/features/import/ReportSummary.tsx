@@ -7,15 +7,24 @@ export function ReportSummary({ report, fileName }: { report: ImportReport; file
   const download = useMemo(() => (report.errors.length > 0 ? errorReportUrl(report) : null), [report]);
   useEffect(() => () => (download ? URL.revokeObjectURL(download) : undefined), [download]);
   const verb = report.dryRun ? 'would be' : 'were';
-  const matched = report.onDuplicate === 'skip' ? `${report.duplicates} match an existing record and ${verb} skipped` : `${report.duplicates} match an existing record, ${report.updated} of which ${verb} updated`;
+  const matched =
+    report.onDuplicate === 'skip'
+      ? `${report.duplicates} match an existing record and ${verb} skipped`
+      : `${report.duplicates} match an existing record, ${report.updated} of which ${verb} updated`;
   return (
     <section aria-label={report.dryRun ? 'Dry run' : 'Import result'}>
       <p>
         {report.rows} rows: {report.created} {verb} created, {matched}, {report.failed} {report.dryRun ? 'would fail' : 'failed'}.
         {report.accountsCreated > 0 && ` ${report.accountsCreated} accounts ${verb} created.`}
       </p>
-      {report.leftOut.count > 0 && <p className="muted">{report.leftOut.count} rows {verb} imported without a value that is not valid.</p>}
-      {report.skipped.count > 0 && <p className="muted">{report.skipped.count} rows are not records (blank rows, a report's footer) and are skipped.</p>}
+      {report.leftOut.count > 0 && (
+        <p className="muted">
+          {report.leftOut.count} rows {verb} imported without a value that is not valid.
+        </p>
+      )}
+      {report.skipped.count > 0 && (
+        <p className="muted">{report.skipped.count} rows are not records (blank rows, a report's footer) and are skipped.</p>
+      )}
       {download && (
         <>
           <ul className="error">

@@ -22,7 +22,11 @@ export function UploadStep({ onDuplicate, encoding, delimiter, onChange }: Props
       <legend>File</legend>
       <label>
         CSV file
-        <input type="file" accept=".csv,text/csv" onChange={(event) => event.target.files?.[0] && onChange({ file: event.target.files[0] })} />
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(event) => event.target.files?.[0] && onChange({ file: event.target.files[0] })}
+        />
       </label>
       <label>
         Rows matching an existing record

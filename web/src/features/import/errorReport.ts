@@ -9,7 +9,8 @@ const cell = (value: string): string => {
 /** The failing lines as a CSV: the file's columns, then the line number and each reason (field: why). */
 export function errorReportCsv(report: ImportReport): string {
   const lines = [[...report.columns, 'Line', 'Errors']];
-  for (const error of report.errors) lines.push([...report.columns.map((_, index) => error.cells?.[index] ?? ''), String(error.line), error.errors.join('; ')]);
+  for (const error of report.errors)
+    lines.push([...report.columns.map((_, index) => error.cells?.[index] ?? ''), String(error.line), error.errors.join('; ')]);
   return lines.map((line) => line.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 

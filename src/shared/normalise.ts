@@ -12,7 +12,9 @@ export function normaliseEmail(email: string): string {
  * not meet their international form; an extension is left out; null when no digit remains.
  */
 export function normalisePhone(phone: string): string | null {
-  const compact = withoutExtension(phone.trim()).replace(/^00/, '+').replace(/[^\d+]/g, '');
+  const compact = withoutExtension(phone.trim())
+    .replace(/^00/, '+')
+    .replace(/[^\d+]/g, '');
   const digits = compact.replace(/\+/g, '');
   return digits.length === 0 ? null : `${compact.startsWith('+') ? '+' : ''}${digits}`;
 }

@@ -9,7 +9,18 @@ import { isCountryCode } from './normalise.ts';
 
 const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'sv', 'da'];
 /** Names people write that ICU does not give. */
-const COMMON_NAMES: Record<string, string> = { usa: 'US', 'u.s.a.': 'US', 'u.s.': 'US', america: 'US', uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', holland: 'NL' };
+const COMMON_NAMES: Record<string, string> = {
+  usa: 'US',
+  'u.s.a.': 'US',
+  'u.s.': 'US',
+  america: 'US',
+  uk: 'GB',
+  'great britain': 'GB',
+  england: 'GB',
+  scotland: 'GB',
+  wales: 'GB',
+  holland: 'NL',
+};
 
 /** Codes ICU still names though they are gone (East Germany, Yugoslavia, …): a name must find the country of today. */
 const RETIRED = new Set(['DD', 'YU', 'CS', 'ZR', 'TP', 'BU', 'SU', 'FX', 'AN', 'NT', 'UK', 'EU', 'UN', 'EZ', 'QO']);

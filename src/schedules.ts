@@ -1,24 +1,24 @@
-import { SEND_QUEUE } from '../campaigns/campaigns.ts';
-import { expireRepermissions } from '../campaigns/repermission.ts';
-import { runCampaignSend } from '../campaigns/send-job.ts';
-import { expireUnconfirmed } from '../consent/form-submit.ts';
-import { remindDpiaReviews } from '../governance/dpia.ts';
-import { scanAll } from '../governance/detection.ts';
-import { warnBreachClocks } from '../governance/incidents.ts';
-import { runRule, sweepAll } from '../retention/service.ts';
-import { sendDeadlineAlerts } from '../rights/alerts.ts';
-import { VACUUM_QUEUE } from '../rights/erasure.ts';
-import { vacuumAfterErasure } from '../rights/vacuum.ts';
-import { queueDueSyncs, runSync, SYNC_QUEUE } from '../sync/engine.ts';
-import { PURGE_QUEUE, runPurge } from '../sync/purge.ts';
-import { ERASE_QUEUE, runErasures } from '../sync/erasure.ts';
-import { chainAllPendingReads } from '../audit/service.ts';
-import { anchorAuditChains } from '../audit/anchors.ts';
-import { forgetOldRateLimits } from '../http/public-limits.ts';
-import { restoreDrill, scheduledBackup } from '../backup/schedule.ts';
-import { ERASURE_JOURNAL_QUEUE, journalErasures } from '../backup/erasure-journal.ts';
-import { MAIL_QUEUE, runMailDelivery } from '../mail/delivery.ts';
-import type { JobHandler, Schedule } from './queue.ts';
+import { SEND_QUEUE } from './campaigns/campaigns.ts';
+import { expireRepermissions } from './campaigns/repermission.ts';
+import { runCampaignSend } from './campaigns/send-job.ts';
+import { expireUnconfirmed } from './consent/form-submit.ts';
+import { remindDpiaReviews } from './governance/dpia.ts';
+import { scanAll } from './governance/detection.ts';
+import { warnBreachClocks } from './governance/incidents.ts';
+import { runRule, sweepAll } from './retention/service.ts';
+import { sendDeadlineAlerts } from './rights/alerts.ts';
+import { VACUUM_QUEUE } from './rights/erasure.ts';
+import { vacuumAfterErasure } from './rights/vacuum.ts';
+import { queueDueSyncs, runSync, SYNC_QUEUE } from './sync/engine.ts';
+import { PURGE_QUEUE, runPurge } from './sync/purge.ts';
+import { ERASE_QUEUE, runErasures } from './sync/erasure.ts';
+import { chainAllPendingReads } from './audit/service.ts';
+import { anchorAuditChains } from './audit/anchors.ts';
+import { forgetOldRateLimits } from './http/public-limits.ts';
+import { restoreDrill, scheduledBackup } from './backup/schedule.ts';
+import { ERASURE_JOURNAL_QUEUE, journalErasures } from './backup/erasure-journal.ts';
+import { MAIL_QUEUE, runMailDelivery } from './mail/delivery.ts';
+import type { JobHandler, Schedule } from './jobs/queue.ts';
 
 /** Every queue and what runs it. */
 export const HANDLERS: Record<string, JobHandler> = {

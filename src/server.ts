@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { AppContext } from './app-context.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { authRoutes } from './auth/routes.ts';
+import { emailLinkRoutes } from './campaigns/public-routes.ts';
+import { campaignRoutes } from './campaigns/routes.ts';
+import { formPublicRoutes } from './consent/public-routes.ts';
+import { consentRoutes } from './consent/routes.ts';
+import { crmRoutes } from './crm/routes.ts';
+import { transferRoutes } from './crm/transfer-routes.ts';
+import { governanceRoutes } from './governance/routes.ts';
+import { createHttpServer, serveWebApp } from './http/app.ts';
+import { jurisdictionRoutes } from './jurisdiction/routes.ts';
+import { memberRoutes } from './members/routes.ts';
+import { retentionRoutes } from './retention/routes.ts';
+import { portalRoutes } from './rights/portal-routes.ts';
+import { rightsRoutes } from './rights/routes.ts';
+import { syncRoutes } from './sync/routes.ts';
+import { workspaceRoutes } from './workspace/routes.ts';
+
+import * as auditSchemas from './audit/schema.ts';
+import * as authSchemas from './auth/schema.ts';
+import * as campaignSchemas from './campaigns/schema.ts';
+import * as consentSchemas from './consent/schema.ts';
+import * as crmSchemas from './crm/schema.ts';
+import * as jurisdictionSchemas from './jurisdiction/schema.ts';
+import * as memberSchemas from './members/schema.ts';
+import * as rightsSchemas from './rights/schema.ts';
+import * as syncSchemas from './sync/schema.ts';
+import * as workspaceSchemas from './workspace/schema.ts';
+import { errorBody } from './http/errors.ts';
+import { nameSchemas } from './shared/openapi.ts';
+
+type Routes = (fastify: FastifyInstance, app: AppContext) => void;
+
+// Before any route is registered: a route's schema is named if it is registered when the route is.
+for (const schemas of [
+  auditSchemas,
+  authSchemas,
+  campaignSchemas,
+  consentSchemas,
+  crmSchemas,
+  jurisdictionSchemas,
+  memberSchemas,
+  rightsSchemas,
+  syncSchemas,
+  workspaceSchemas,
+])
+  nameSchemas(schemas);
+nameSchemas({ errorSchema: errorBody });
+
+/** The API's modules, each a plugin under /api/v1. */
+const API: Routes[] = [
+  authRoutes,
+  memberRoutes,
+  workspaceRoutes,
+  jurisdictionRoutes,
+  auditRoutes,
+  crmRoutes,
+  transferRoutes,
+  consentRoutes,
+  campaignRoutes,
+  rightsRoutes,
+  retentionRoutes,
+  governanceRoutes,
+  syncRoutes,
+];
+
+/** The pages a data subject opens from a link: forms, e-mail links, the privacy portal. */
+const PUBLIC_PAGES: Routes[] = [formPublicRoutes, emailLinkRoutes, portalRoutes];
+
+/**
+ * The composition root of the HTTP side: the server (src/http), every module's routes, then the
+ * web app. Modules know nothing of each other's routes, nor of the prefix they are served under.
+ */
+export async function buildApp(app: AppContext, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+  const fastify = await createHttpServer(app, options);
+  await fastify.register(
+    async (api) => {
+      for (const routes of API) routes(api, app);
+    },
+    { prefix: '/api/v1' },
+  );
+  for (const routes of PUBLIC_PAGES) routes(fastify, app);
+  await serveWebApp(fastify);
+  return fastify;
+}
