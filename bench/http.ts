@@ -3,7 +3,7 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { operatorCaller } from '../src/auth/operator.ts';
-import { importCsv } from '../src/crm/import.ts';
+import { importCsv } from '../src/transfer/import.ts';
 import { csv } from './import.ts';
 import { freshWorkspace, median, RUNS, type BenchResult } from './lib.ts';
 

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runImport } from '../src/cli/import.ts';
-import { LAYOUTS, people, ROWS } from '../test/vendor-exports.ts';
+import { LAYOUTS, people, ROWS } from '../test/support/vendor-exports.ts';
 import { freshWorkspace, median, RUNS, type BenchResult } from './lib.ts';
 
 /**
- * Each vendor's export layout (test/vendor-exports.ts, 2,000 contacts) through the API (one
+ * Each vendor's export layout (test/support/vendor-exports.ts, 2,000 contacts) through the API (one
  * request, as the web app sends it) and through the CLI (`lawful import`, its progress bar
  * included), on PostgreSQL: rows/s, median of RUNS, a fresh workspace per import. No target:
  * these are the figures the README quotes for issue 26.

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { operatorCaller } from '../src/auth/operator.ts';
-import { importCsv } from '../src/crm/import.ts';
+import { importCsv } from '../src/transfer/import.ts';
 import { freshWorkspace, median, RUNS, type BenchResult } from './lib.ts';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../src/db/connection.ts';
-import { createEnv, createPostgresDatabase, signUp, type Client, type TestEnv } from '../test/helpers.ts';
+import { createEnv, createPostgresDatabase, signUp, type Client, type TestEnv } from '../test/support/helpers.ts';
 
 /**
  * What every benchmark shares: a fresh PostgreSQL database per run (DATABASE_URL names a server

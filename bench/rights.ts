@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { operatorCaller } from '../src/auth/operator.ts';
-import { importCsv } from '../src/crm/import.ts';
+import { importCsv } from '../src/transfer/import.ts';
 import { runRule } from '../src/retention/service.ts';
 import { withTenant } from '../src/db/tenant.ts';
 import { csv } from './import.ts';

@@ -1,4 +1,4 @@
-import { FakeHubSpot } from '../test/fakes/hubspot.ts';
+import { FakeHubSpot } from '../test/support/fakes/hubspot.ts';
 import { seedHubSpot } from '../test/sync/sync-fixtures.ts';
 import { freshWorkspace, median, RUNS, type BenchResult } from './lib.ts';
 

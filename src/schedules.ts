@@ -1,7 +1,7 @@
 import { SEND_QUEUE } from './campaigns/campaigns.ts';
 import { expireRepermissions } from './campaigns/repermission.ts';
 import { runCampaignSend } from './campaigns/send-job.ts';
-import { expireUnconfirmed } from './consent/form-submit.ts';
+import { expireUnconfirmed } from './forms/submit.ts';
 import { remindDpiaReviews } from './governance/dpia.ts';
 import { scanAll } from './governance/detection.ts';
 import { warnBreachClocks } from './governance/incidents.ts';

@@ -4,10 +4,12 @@ import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { emailLinkRoutes } from './campaigns/public-routes.ts';
 import { campaignRoutes } from './campaigns/routes.ts';
-import { formPublicRoutes } from './consent/public-routes.ts';
+import { formPublicRoutes } from './forms/public-routes.ts';
+import { formRoutes } from './forms/routes.ts';
+import * as formSchemas from './forms/schema.ts';
 import { consentRoutes } from './consent/routes.ts';
 import { crmRoutes } from './crm/routes.ts';
-import { transferRoutes } from './crm/transfer-routes.ts';
+import { transferRoutes } from './transfer/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { createHttpServer, serveWebApp } from './http/app.ts';
 import { jurisdictionRoutes } from './jurisdiction/routes.ts';
@@ -27,6 +29,7 @@ import * as jurisdictionSchemas from './jurisdiction/schema.ts';
 import * as memberSchemas from './members/schema.ts';
 import * as rightsSchemas from './rights/schema.ts';
 import * as syncSchemas from './sync/schema.ts';
+import * as transferSchemas from './transfer/schema.ts';
 import * as workspaceSchemas from './workspace/schema.ts';
 import { errorBody } from './http/errors.ts';
 import { nameSchemas } from './shared/openapi.ts';
@@ -40,10 +43,12 @@ for (const schemas of [
   campaignSchemas,
   consentSchemas,
   crmSchemas,
+  formSchemas,
   jurisdictionSchemas,
   memberSchemas,
   rightsSchemas,
   syncSchemas,
+  transferSchemas,
   workspaceSchemas,
 ])
   nameSchemas(schemas);
@@ -59,6 +64,7 @@ const API: Routes[] = [
   crmRoutes,
   transferRoutes,
   consentRoutes,
+  formRoutes,
   campaignRoutes,
   rightsRoutes,
   retentionRoutes,

@@ -2,8 +2,8 @@ import { sql, type Selectable } from 'kysely';
 import type { CrmWork } from '../crm/context.ts';
 import { recordVisible } from '../crm/visibility.ts';
 import { evaluateGate, type Verdict } from '../consent/gate.ts';
-import type { PersonRef } from '../consent/ledger.ts';
-import { TABLE_OF_PERSON } from '../consent/people.ts';
+import type { PersonRef } from '../crm/people.ts';
+import { TABLE_OF_PERSON } from '../crm/people.ts';
 import type { CampaignsTable } from '../db/types-consent.ts';
 import { findSegment, segmentMembers } from './segments.ts';
 

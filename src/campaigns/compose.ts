@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
-import type { PersonRef } from '../consent/ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import { signLink } from '../consent/links.ts';
 import { escapeHtml } from '../shared/html.ts';
-import type { PersonDetails } from '../consent/people.ts';
+import type { PersonDetails } from '../crm/people.ts';
 import type { CampaignsTable, EmailTemplatesTable } from '../db/types-consent.ts';
 import type { Mail } from '../mail/mailer.ts';
 import type { SenderIdentity } from './sender.ts';

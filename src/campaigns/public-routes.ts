@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { escapeHtml, page } from '../shared/html.ts';
 import { SUPPRESSION_LIFTED } from '../consent/preferences.ts';
-import { visitorOf } from '../consent/public-routes.ts';
+import { visitorOf } from '../forms/public-routes.ts';
 import { acceptFormData } from '../http/form-data.ts';
 import { preferencesOf, reconfirm, savePreferences, unsubscribe } from './suppressions.ts';
 

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { gateDecision, gatePurposes, purposeInForce, recordRefusals, type GatePurpose, type Verdict } from '../consent/gate.ts';
 import { recordConsentEvent } from '../consent/ledger.ts';
-import { loadPeople, type PersonDetails } from '../consent/people.ts';
+import { loadPeople, type PersonDetails } from '../crm/people.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { CampaignStatus, PersonType } from '../db/types-consent.ts';
 import type { Job, Lease } from '../jobs/queue.ts';

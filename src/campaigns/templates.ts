@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { isoRequired } from '../shared/dates.ts';
-import type { PersonDetails } from '../consent/people.ts';
+import type { PersonDetails } from '../crm/people.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { EmailTemplatesTable } from '../db/types-consent.ts';
 import { notFound, unprocessable } from '../http/errors.ts';

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { AppContext } from '../app-context.ts';
-import { importCsv, type ImportObject, type ImportReport } from '../crm/import.ts';
-import { parseMapping } from '../crm/transfer-routes.ts';
-import type { DelimiterName } from '../crm/import-text.ts';
+import { importCsv, type ImportObject, type ImportReport } from '../transfer/import.ts';
+import { parseMapping } from '../transfer/routes.ts';
+import type { DelimiterName } from '../transfer/import-text.ts';
 import type { OnDuplicate } from '../db/types.ts';
 import { operatorCaller } from '../auth/operator.ts';
 

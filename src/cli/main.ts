@@ -17,9 +17,9 @@ import { embeddedDataDir } from '../boot.ts';
 import { loggerOptions } from '../http/app.ts';
 import { buildApp } from '../server.ts';
 import { isEmpty, seedDemo } from '../seed/demo.ts';
-import { IMPORT_OBJECTS, ON_DUPLICATE, type ImportObject } from '../crm/import.ts';
+import { IMPORT_OBJECTS, ON_DUPLICATE, type ImportObject } from '../transfer/import.ts';
 import { runImport, type ImportCommandOptions } from './import.ts';
-import { DELIMITERS } from '../crm/import-text.ts';
+import { DELIMITERS } from '../transfer/import-text.ts';
 
 const program = new Command();
 program

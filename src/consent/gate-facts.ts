@@ -3,7 +3,7 @@ import type { Tx } from '../db/tenant.ts';
 import type { ConsentState, PersonType } from '../db/types-consent.ts';
 import type { Jurisdiction, MarketingExceptionKey } from '../jurisdiction/profiles.ts';
 import { resolveJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
-import type { PersonRef } from './ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import type { PurposeRow } from './purposes.ts';
 import { saleSharingOptedOut } from './sale-sharing.ts';
 

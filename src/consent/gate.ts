@@ -2,7 +2,7 @@ import type { Tx } from '../db/tenant.ts';
 import type { ConsentState, RefusalPath } from '../db/types-consent.ts';
 import { PROFILES, type JurisdictionProfile, type MarketingExceptionKey } from '../jurisdiction/profiles.ts';
 import { chunks, emptyFacts, gateFacts, gatePurposes, workspaceFacts, type GateFacts, type GatePurpose } from './gate-facts.ts';
-import type { PersonRef } from './ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import type { PurposeRow } from './purposes.ts';
 
 export { emailIndexesOf, gateFacts, gatePurposes, type GateFacts, type GatePurpose } from './gate-facts.ts';

@@ -3,14 +3,10 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { ActorType, ConsentMethod, ConsentState, PersonType, PurposeEventKind } from '../db/types-consent.ts';
+import type { ActorType, ConsentMethod, ConsentState, PurposeEventKind } from '../db/types-consent.ts';
 import { conflict, unprocessable } from '../http/errors.ts';
 import type { PurposeRow } from './purposes.ts';
-
-export interface PersonRef {
-  type: PersonType;
-  id: string;
-}
+import type { PersonRef } from '../crm/people.ts';
 
 export interface NewConsentEvent {
   person: PersonRef;

@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { ConsentMethod } from '../db/types-consent.ts';
-import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
+import { currentState, recordConsentEvent } from './ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import { findPurpose } from './purposes.ts';
 import { liftSuppressionByOptIn } from './suppression.ts';
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { ActorType, ConsentMethod } from '../db/types-consent.ts';
-import type { PersonRef } from './ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 
 /**
  * The opt-out of sale and sharing (Cal. Civ. Code 1798.120), kept in the consent ledger as

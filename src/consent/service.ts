@@ -7,10 +7,11 @@ import type { ConsentState, PersonType } from '../db/types-consent.ts';
 import { AppError, notFound, unprocessable } from '../http/errors.ts';
 import { consentValidUntil, gateFacts, gatePurposes, gateVerdict } from './gate.ts';
 import { carrySoftOptIn, softOptInOf } from './soft-opt-in.ts';
-import { consentHistory, recordConsentEvent, type PersonRef } from './ledger.ts';
+import { consentHistory, recordConsentEvent } from './ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import { recordSaleSharingChoice, saleSharingState } from './sale-sharing.ts';
 import { queueToPerson } from '../mail/delivery.ts';
-import { assertPersonVisible, loadPeople } from './people.ts';
+import { assertPersonVisible, loadPeople } from '../crm/people.ts';
 import { purposeReference } from './purposes.ts';
 import type { bulkConsentInput, consentEventInput, personConsentsView } from './schema.ts';
 

@@ -7,8 +7,8 @@ import { isoRequired } from '../shared/dates.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonType } from '../db/types-consent.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
-import type { PersonRef } from './ledger.ts';
-import { assertPersonVisible } from './people.ts';
+import type { PersonRef } from '../crm/people.ts';
+import { assertPersonVisible } from '../crm/people.ts';
 import type { softOptInInput, softOptInView } from './schema.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/tenant.ts';
 import { emailIndexesOf } from './gate-facts.ts';
-import type { PersonRef } from './ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 
 /**
  * The suppression list keeps marketing mail away from addresses. Staff, bounces, complaints and

@@ -15,7 +15,7 @@ import { openDetectedIncident } from './incidents.ts';
  *   - an export of people outside working hours (in the workspace's time zone);
  *   - many failed sign-ins to one member within a window;
  *   - a sign-in from a network (IPv4 /24, IPv6 /48) or country the member never used before.
- * The bulk-export rule runs at export time (src/crm/export.ts). Each finding opens one draft,
+ * The bulk-export rule runs at export time (src/transfer/export.ts). Each finding opens one draft,
  * however often the scan runs and on however many nodes.
  */
 

@@ -1,5 +1,5 @@
-import type { PersonRef } from '../consent/ledger.ts';
-import { TABLE_OF_PERSON } from '../consent/people.ts';
+import type { PersonRef } from '../crm/people.ts';
+import { TABLE_OF_PERSON } from '../crm/people.ts';
 import type { Tx } from '../db/tenant.ts';
 import { jurisdictionOfPlace, type Jurisdiction } from './profiles.ts';
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { callerOf } from '../auth/guard.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
-import { assertPersonVisible } from '../consent/people.ts';
+import { assertPersonVisible } from '../crm/people.ts';
 import { scopeOf } from '../crm/visibility.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { enqueue } from '../jobs/queue.ts';

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
-import type { PersonRef } from '../consent/ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { RetentionRulesTable } from '../db/types-consent.ts';
 import { workspaceInventory } from '../inventory/inventory.ts';

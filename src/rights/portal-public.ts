@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts';
-import { workspaceIdBySlug } from '../consent/cookie-banner.ts';
+import { workspaceIdBySlug } from '../forms/cookie-banner.ts';
 import { withTenant } from '../db/tenant.ts';
 import { activeSubprocessors, subprocessorChanges } from '../governance/subprocessors.ts';
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import { recordAudit, type AuditOrigin } from '../audit/service.ts';
-import { workspaceIdBySlug } from '../consent/cookie-banner.ts';
+import { workspaceIdBySlug } from '../forms/cookie-banner.ts';
 import { signLink, verifyLink } from '../consent/links.ts';
 import { applyPreferences, preferenceItems, SUPPRESSION_LIFTED, type Preference } from '../consent/preferences.ts';
 import { Sealer } from '../crypto/sealer.ts';

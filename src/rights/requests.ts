@@ -7,7 +7,7 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { Sealer } from '../crypto/sealer.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
 import { normaliseEmail } from '../shared/normalise.ts';
-import { loadPeople } from '../consent/people.ts';
+import { loadPeople } from '../crm/people.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { DsrChannel, DsrRequestsTable, DsrStatus, DsrType } from '../db/types-consent.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';

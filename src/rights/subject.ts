@@ -2,7 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { Sealer } from '../crypto/sealer.ts';
 import { normaliseEmail } from '../shared/normalise.ts';
-import type { PersonRef } from '../consent/ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonalDataColumn, SubjectLink } from '../inventory/inventory.ts';

@@ -2,7 +2,7 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { createSegment } from '../campaigns/segments.ts';
 import { createTemplate } from '../campaigns/templates.ts';
-import { createForm, updateForm } from '../consent/forms.ts';
+import { createForm, updateForm } from '../forms/service.ts';
 import { assessLegitimateInterest, createPurpose, updatePurpose } from '../consent/purposes.ts';
 import { recordConsentsInBulk } from '../consent/service.ts';
 import { withTenant } from '../db/tenant.ts';

@@ -8,7 +8,7 @@ import { eventHash } from '../../src/audit/chain.ts';
 import { rowToChainedFields, verifyAllChains, verifyTenantChain } from '../../src/audit/service.ts';
 import { scheduledBackup } from '../../src/backup/schedule.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
 
 /**
  * Issue 24, finding 6: a DBA who deletes the last events and rewinds audit_chain_heads leaves a

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { chainAllPendingReads, recordAudit, verifyTenantChain } from '../../src/audit/service.ts';
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { CONSENT_SCENARIOS } from '../consent-audit-scenarios.ts';
+import { CONSENT_SCENARIOS } from '../support/consent-audit-scenarios.ts';
 import {
   addMember,
   auditCount,
@@ -17,7 +17,7 @@ import {
   uniqueSlug,
   type Response,
   type TestEnv,
-} from '../helpers.ts';
+} from '../support/helpers.ts';
 
 interface Scenario {
   action: string;

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, Client, describeEachDatabase, invitationToken, signUp, signupToken, TEST_PASSWORD, uniqueSlug } from '../helpers.ts';
+import {
+  addMember,
+  Client,
+  describeEachDatabase,
+  invitationToken,
+  signUp,
+  signupToken,
+  TEST_PASSWORD,
+  uniqueSlug,
+} from '../support/helpers.ts';
 
 describeEachDatabase('authentication', (env) => {
   it('signs up a workspace with its Administrator and a __Host- session cookie', async () => {

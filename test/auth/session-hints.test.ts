@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server.ts';
-import { addMember, Client, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { addMember, Client, describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
 
 /** The same browser on another app node: same cookie and CSRF token, another server. */
 function onNode(client: Client, server: FastifyInstance): Client {

@@ -15,8 +15,15 @@ import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { buildApp } from '../../src/server.ts';
-import { createPostgresDatabase, describeEachDatabase, POSTGRES_ADMIN_URL, scratchDatabase, signUp, type TestEnv } from '../helpers.ts';
-import { EMAIL, NAME, personEverywhere } from '../subject-fixtures.ts';
+import {
+  createPostgresDatabase,
+  describeEachDatabase,
+  POSTGRES_ADMIN_URL,
+  scratchDatabase,
+  signUp,
+  type TestEnv,
+} from '../support/helpers.ts';
+import { EMAIL, NAME, personEverywhere } from '../support/subject-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));

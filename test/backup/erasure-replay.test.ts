@@ -7,8 +7,8 @@ import { KeyDestroyedError, KeyService } from '../../src/crypto/keys.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { verifyTenantChain } from '../../src/audit/service.ts';
-import { describeEachDatabase, scratchDatabase, signUp } from '../helpers.ts';
-import { EMAIL, NAME, personEverywhere } from '../subject-fixtures.ts';
+import { describeEachDatabase, scratchDatabase, signUp } from '../support/helpers.ts';
+import { EMAIL, NAME, personEverywhere } from '../support/subject-fixtures.ts';
 
 describeEachDatabase('erasure reaches backups', (env) => {
   it('a backup taken before an erasure, once restored, cannot show the erased person again', async () => {

@@ -10,8 +10,8 @@ import { restoreBackup } from '../../src/backup/restore.ts';
 import type { Database } from '../../src/db/connection.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, scratchDatabase, signUp, type Client } from '../helpers.ts';
-import { EMAIL, personEverywhere } from '../subject-fixtures.ts';
+import { describeEachDatabase, scratchDatabase, signUp, type Client } from '../support/helpers.ts';
+import { EMAIL, personEverywhere } from '../support/subject-fixtures.ts';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-incremental-'));
 

@@ -9,7 +9,7 @@ import { restoreBackup } from '../../src/backup/restore.ts';
 import { openBackupStore, S3Store } from '../../src/backup/store.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, scratchDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, scratchDatabase, signUp } from '../support/helpers.ts';
 
 // A local S3-compatible server (s3rver) keeps the objects as files: the test can look at the bytes.
 const bucketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-s3-'));

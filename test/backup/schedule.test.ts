@@ -5,7 +5,7 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { listBackups } from '../../src/backup/archive.ts';
 import { restoreDrill, scheduledBackup } from '../../src/backup/schedule.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('scheduled backups and the restore drill', (env) => {
   it('backs up hourly (a full backup a day), restores the newest backup as a drill, and shows a failed drill on the dashboard', async () => {

@@ -12,9 +12,9 @@ import {
   setSender,
   templateAndSegment,
   visitor,
-} from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
-import { startSmtpServer } from '../smtp.ts';
+} from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
+import { startSmtpServer } from '../support/smtp.ts';
 
 /**
  * Campaign sends through a real SMTP server, read back with mailparser (not with our own code):

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
 import { createMailer, type Mailer } from '../../src/mail/mailer.ts';
-import { activePurpose, CONSENT_TEXT, contactWith, giveConsent, linkIn, templateAndSegment, visitor } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
-import { startSmtpServer, type ReceivedMail } from '../smtp.ts';
+import { activePurpose, CONSENT_TEXT, contactWith, giveConsent, linkIn, templateAndSegment, visitor } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
+import { startSmtpServer, type ReceivedMail } from '../support/smtp.ts';
 
 interface Received {
   to: string[];

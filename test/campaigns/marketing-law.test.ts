@@ -12,8 +12,8 @@ import {
   setSender,
   SOFT_OPT_IN,
   visitor,
-} from '../consent-fixtures.ts';
-import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+} from '../support/consent-fixtures.ts';
+import { addMember, describeEachDatabase, signUp, type Client, type TestEnv } from '../support/helpers.ts';
 
 /**
  * Who a campaign reaches, over the jurisdiction profiles × the purpose's legal basis and flags ×

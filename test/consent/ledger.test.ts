@@ -8,8 +8,8 @@ import { currentState, recordConsentEvent } from '../../src/consent/ledger.ts';
 import { findPurpose } from '../../src/consent/purposes.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import type { PurposeEventKind } from '../../src/db/types-consent.ts';
-import { activePurpose, balancingTest, CONSENT_TEXT, contactWith, giveConsent } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { activePurpose, balancingTest, CONSENT_TEXT, contactWith, giveConsent } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /** The specification of consent state, independent of the SQL view that implements it. */
 type ModelState = 'none' | 'pending' | 'granted' | 'withdrawn' | 'expired' | 'objected';

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { WITHHELD_LINK } from '../../src/mail/outbox.ts';
-import { activePurpose, contactWith, giveConsent, linkIn, liveForm, publicPath, templateAndSegment, visitor } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import {
+  activePurpose,
+  contactWith,
+  giveConsent,
+  linkIn,
+  liveForm,
+  publicPath,
+  templateAndSegment,
+  visitor,
+} from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * The links that act for a person (confirm, unsubscribe, preferences, reconfirm, cookie choices)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, Client, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { addMember, Client, describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
 
 async function rawRows(env: TestEnv, tenantId: string, table: 'contacts' | 'leads' | 'notes' | 'tasks' | 'subject_keys') {
   return withTenant(env.db, tenantId, (tx) => tx.selectFrom(table).selectAll().execute());

@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import { emailTerm, hasAnyTerm, hasAllTerms, nameTerm } from '../../src/crm/terms.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('person terms (blind-index lookups)', (env) => {
   it('keeps every contact and lead term in step with their blind indexes, through inserts, updates and deletes', async () => {

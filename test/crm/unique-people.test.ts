@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CSV_COLUMNS } from '../../src/sync/csv/connector.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /**
  * Issue 24, finding 2: on PostgreSQL 20 parallel POST /contacts with one address gave 4 × 201,

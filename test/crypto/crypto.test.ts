@@ -5,7 +5,7 @@ import { randomKey } from '../../src/crypto/aead.ts';
 import { KeyDestroyedError, KeyService, rotateMasterKey } from '../../src/crypto/keys.ts';
 import { LocalKeyring, MasterKeyError } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('envelope encryption', (env) => {
   const subject = () => crypto.randomUUID();

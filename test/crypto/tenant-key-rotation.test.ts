@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { KeyService, rotateTenantDataKey } from '../../src/crypto/keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('workspace data key rotation', (env) => {
   it('re-wraps every person key under a new version online, and destroys the old version once unused', async () => {

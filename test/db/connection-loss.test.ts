@@ -5,7 +5,7 @@ import pg from 'pg';
 import { withTenant } from '../../src/db/tenant.ts';
 import { describeFailure } from '../../src/cli/failure.ts';
 import { databaseUnavailable } from '../../src/db/unavailable.ts';
-import { describeEachDatabase, POSTGRES_ADMIN_URL, signUp } from '../helpers.ts';
+import { describeEachDatabase, POSTGRES_ADMIN_URL, signUp } from '../support/helpers.ts';
 
 const MARK = 'lawful-connection-loss-drill';
 let released: () => void = () => {};

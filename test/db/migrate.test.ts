@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '../../src/db/connection.ts';
 import { migrate, MIGRATIONS_DIR, MigrationError, readMigrations } from '../../src/db/migrate.ts';
-import { backends } from '../helpers.ts';
+import { backends } from '../support/helpers.ts';
 
 function copyMigrations(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lawful-migrations-'));

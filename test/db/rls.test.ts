@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { assertAppRoleIsConfined, withTenant, withUser } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('row-level security', (env) => {
   it('a query that forgets its WHERE clause still sees only its own tenant', async () => {

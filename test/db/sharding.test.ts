@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { citusLayout, citusStatements, foreignKeyProblems } from '../../src/db/citus.ts';
-import { describeEachDatabase } from '../helpers.ts';
+import { describeEachDatabase } from '../support/helpers.ts';
 
 describeEachDatabase('ready to shard by workspace', (env) => {
   it('every workspace table leads its key with tenant_id, every foreign key between them carries it, and nothing global points into them', async () => {

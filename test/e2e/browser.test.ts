@@ -5,9 +5,9 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { browserSkip, startBrowser } from '../browser.ts';
-import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { browserSkip, startBrowser } from '../support/browser.ts';
+import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../support/helpers.ts';
 
 const skip = browserSkip;
 

@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserSkip, startBrowser } from '../browser.ts';
-import { activePurpose } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { browserSkip, startBrowser } from '../support/browser.ts';
+import { activePurpose } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 const skip = browserSkip;
 

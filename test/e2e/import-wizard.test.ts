@@ -4,8 +4,8 @@ import { after, before, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserSkip, startBrowser } from '../browser.ts';
-import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
+import { browserSkip, startBrowser } from '../support/browser.ts';
+import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../support/helpers.ts';
 
 const skip = browserSkip;
 const ROWS = 3000;

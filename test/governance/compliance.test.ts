@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { activePurpose, contactWith, giveConsent } from '../consent-fixtures.ts';
-import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+import { activePurpose, contactWith, giveConsent } from '../support/consent-fixtures.ts';
+import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../support/helpers.ts';
 
 /**
  * The dashboard's figures against counts taken straight from the tables, with the consent state

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { withinWorkingHours, scanWorkspace } from '../../src/governance/detection.ts';
 import { warnBreachClocks } from '../../src/governance/incidents.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, Client, describeEachDatabase, signUp, TEST_PASSWORD, type TestEnv } from '../helpers.ts';
+import { addMember, Client, describeEachDatabase, signUp, TEST_PASSWORD, type TestEnv } from '../support/helpers.ts';
 
 const HOUR = 3_600_000;
 

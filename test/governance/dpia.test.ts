@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { extractText } from 'unpdf';
 import { withTenant } from '../../src/db/tenant.ts';
-import { activePurpose } from '../consent-fixtures.ts';
-import { addMember, describeEachDatabase, signUp } from '../helpers.ts';
+import { activePurpose } from '../support/consent-fixtures.ts';
+import { addMember, describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('data protection impact assessments', (env) => {
   it('scores risks, needs the DPO opinion to sign off, voids the sign-off on change, exports a PDF and reminds reviews', async () => {

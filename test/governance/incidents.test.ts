@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { BULK_EXPORT_THRESHOLD } from '../../src/governance/incidents.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, describeEachDatabase, signUp } from '../helpers.ts';
+import { addMember, describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('breach register', (env) => {
   it('opens a draft incident listing exactly the people in an anomalous bulk export, and alerts the DPO', async () => {

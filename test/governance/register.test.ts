@@ -3,8 +3,8 @@ import { it } from 'node:test';
 import { extractText } from 'unpdf';
 import { withTenant } from '../../src/db/tenant.ts';
 import { workspaceInventory } from '../../src/inventory/inventory.ts';
-import { activePurpose, balancingTest } from '../consent-fixtures.ts';
-import { addMember, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { activePurpose, balancingTest } from '../support/consent-fixtures.ts';
+import { addMember, describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
 
 async function pdfText(env: TestEnv, cookie: string, url: string): Promise<string> {
   const response = await env.server.inject({ method: 'GET', url, headers: { cookie } });

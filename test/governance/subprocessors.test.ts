@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { visitor } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { visitor } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('sub-processors and transfers', (env) => {
   it('requires a safeguard that fits the destination, logs changes, and lists them publicly and in access reports', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, describeEachDatabase, signUp } from '../helpers.ts';
+import { addMember, describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('training', (env) => {
   it('assigns modules by role, to new members and on role change, records completion with a score, and lists the overdue', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { RequestCounters } from '../../src/http/request-counters.ts';
-import { Client, describeEachDatabase, signUp, TEST_PASSWORD } from '../helpers.ts';
+import { Client, describeEachDatabase, signUp, TEST_PASSWORD } from '../support/helpers.ts';
 
 describeEachDatabase('abuse limits', (env) => {
   it('answers 429 with Retry-After per API token or member, per address, and sooner on the sign-in endpoints', async () => {

@@ -7,7 +7,7 @@ import { loggerOptions } from '../../src/http/app.ts';
 import { buildApp } from '../../src/server.ts';
 import { ERROR_CODES } from '../../src/http/errors.ts';
 import { boot } from '../../src/boot.ts';
-import { backends, CapturingMailer, Client, describeEachDatabase, signUp, testConfig, TEST_PASSWORD } from '../helpers.ts';
+import { backends, CapturingMailer, Client, describeEachDatabase, signUp, testConfig, TEST_PASSWORD } from '../support/helpers.ts';
 
 describeEachDatabase(
   'HTTP shell',

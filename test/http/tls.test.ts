@@ -13,7 +13,7 @@ import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { openPGlite } from '../../src/db/connection.ts';
 import { buildApp } from '../../src/server.ts';
-import { testConfig } from '../helpers.ts';
+import { testConfig } from '../support/helpers.ts';
 
 function get(
   module: typeof http | typeof https,

@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
 import { NOT_PERSONAL, PERSONAL_DATA, PERSONAL_LOOKING_COLUMN, workspaceInventory } from '../../src/inventory/inventory.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('data inventory', (env) => {
   async function columns() {

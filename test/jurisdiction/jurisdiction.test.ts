@@ -6,10 +6,10 @@ import { hasRight, JURISDICTIONS, PROFILES, type Jurisdiction } from '../../src/
 import { accessReport } from '../../src/rights/access-report.ts';
 import { addBusinessDays } from '../../src/rights/deadlines.ts';
 import { findSubject } from '../../src/rights/subject.ts';
-import { portalVisitor } from '../consent-audit-scenarios.ts';
-import { activePurpose, contactWith, giveConsent, liveForm, publicPath, visitor } from '../consent-fixtures.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { ageWorkspace, describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { portalVisitor } from '../support/consent-audit-scenarios.ts';
+import { activePurpose, contactWith, giveConsent, liveForm, publicPath, visitor } from '../support/consent-fixtures.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { ageWorkspace, describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 const DAY = 86_400_000;
 const GPC = { 'sec-gpc': '1' };

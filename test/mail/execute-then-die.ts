@@ -8,7 +8,7 @@ import { boot } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { buildApp } from '../../src/server.ts';
-import { Client } from '../helpers.ts';
+import { Client } from '../support/helpers.ts';
 
 const app = await boot(loadConfig(process.env), { master: new LocalKeyring([Buffer.from(process.env.TEST_MASTER_KEY!, 'base64')]) });
 const server = await buildApp(app);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createMailer } from '../../src/mail/mailer.ts';
-import { startSmtpServer, type ReceivedMail } from '../smtp.ts';
+import { startSmtpServer, type ReceivedMail } from '../support/smtp.ts';
 
 describe('mailer', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;

@@ -10,8 +10,8 @@ import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { buildApp } from '../../src/server.ts';
-import { createPostgresDatabase, describeEachDatabase, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
-import { startSmtpServer } from '../smtp.ts';
+import { createPostgresDatabase, describeEachDatabase, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../support/helpers.ts';
+import { startSmtpServer } from '../support/smtp.ts';
 
 const CHILD = path.join(import.meta.dirname, 'execute-then-die.ts');
 const COMPLETION = /Subject: Your request is complete/;

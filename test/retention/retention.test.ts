@@ -3,8 +3,8 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import { matches, runRule } from '../../src/retention/service.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
-import { activePurpose, contactWith, giveConsent } from '../consent-fixtures.ts';
+import { describeEachDatabase, signUp, type Client, type TestEnv } from '../support/helpers.ts';
+import { activePurpose, contactWith, giveConsent } from '../support/consent-fixtures.ts';
 
 const DAY = 86_400_000;
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
 import { createMailer } from '../../src/mail/mailer.ts';
-import { contactWith, visitor } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { contactWith, visitor } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /**
  * The embedded default has no SMTP server: every e-mail goes to the outbox folder, so a person can

@@ -5,10 +5,10 @@ import { strFromU8, unzipSync } from 'fflate';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
 import { workspaceInventory } from '../../src/inventory/inventory.ts';
-import { portalVisitor } from '../consent-audit-scenarios.ts';
-import { activePurpose, CONSENT_TEXT, giveConsent, linkIn, liveForm, publicPath, visitor } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
-import { EMAIL, NAME, personEverywhere, PHONE } from '../subject-fixtures.ts';
+import { portalVisitor } from '../support/consent-audit-scenarios.ts';
+import { activePurpose, CONSENT_TEXT, giveConsent, linkIn, liveForm, publicPath, visitor } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp, type Client, type TestEnv } from '../support/helpers.ts';
+import { EMAIL, NAME, personEverywhere, PHONE } from '../support/subject-fixtures.ts';
 
 async function download(env: TestEnv, person: Client, slug: string) {
   const response = await env.server.inject({ method: 'GET', url: `/privacy/${slug}/me/export.zip`, headers: { cookie: person.cookie! } });

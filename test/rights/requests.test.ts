@@ -7,9 +7,17 @@ import { workspaceInventory } from '../../src/inventory/inventory.ts';
 import { fillPhoneIndexes } from '../../src/crm/phone-index.ts';
 import { VACUUM_QUEUE } from '../../src/rights/erasure.ts';
 import { vacuumAfterErasure } from '../../src/rights/vacuum.ts';
-import { activePurpose, CONSENT_TEXT, giveConsent, liveForm, publicPath, templateAndSegment, visitor } from '../consent-fixtures.ts';
-import { EMAIL, NAME, NICKNAME, personEverywhere, PHONE } from '../subject-fixtures.ts';
-import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../helpers.ts';
+import {
+  activePurpose,
+  CONSENT_TEXT,
+  giveConsent,
+  liveForm,
+  publicPath,
+  templateAndSegment,
+  visitor,
+} from '../support/consent-fixtures.ts';
+import { EMAIL, NAME, NICKNAME, personEverywhere, PHONE } from '../support/subject-fixtures.ts';
+import { addMember, ageWorkspace, describeEachDatabase, signUp, type Client, type TestEnv } from '../support/helpers.ts';
 
 async function logRequest(admin: Client, type: string, email = EMAIL, extra: Record<string, unknown> = {}) {
   const response = await admin.post('/api/v1/dsr-requests', {

@@ -11,8 +11,8 @@ import { loadConfig } from '../../src/config.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { SCHEDULES } from '../../src/schedules.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, TEST_PASSWORD } from '../helpers.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, TEST_PASSWORD } from '../support/helpers.ts';
 import { seedHubSpot } from '../sync/sync-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

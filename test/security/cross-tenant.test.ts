@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { activePurpose, balancingTest, liveForm, SOFT_OPT_IN, templateAndSegment } from '../consent-fixtures.ts';
-import { INTEGRATION, openReview } from '../consent-audit-scenarios.ts';
-import { addMember, Client, describeEachDatabase, signUp } from '../helpers.ts';
+import { activePurpose, balancingTest, liveForm, SOFT_OPT_IN, templateAndSegment } from '../support/consent-fixtures.ts';
+import { INTEGRATION, openReview } from '../support/consent-audit-scenarios.ts';
+import { addMember, Client, describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /** Plausible bodies, so that a 404 comes from the tenant boundary and not from validation. */
 const BODIES: Record<string, unknown> = {

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { sessionCookieName } from '../../src/auth/guard.ts';
-import { Client, describeEachDatabase, signUp, TEST_PASSWORD } from '../helpers.ts';
+import { Client, describeEachDatabase, signUp, TEST_PASSWORD } from '../support/helpers.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

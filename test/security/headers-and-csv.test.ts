@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 describeEachDatabase('headers and malformed CSV (issue 23, finding 12)', (env) => {
   it('sends no HSTS over plain HTTP, a restrictive Permissions-Policy everywhere, and answers a stray quote in a CSV with a 400 naming the line', async () => {

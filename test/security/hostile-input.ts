@@ -30,7 +30,11 @@ export interface JsonSchema {
 export type Path = Array<string | number>;
 
 export function jsonSchemaOf(schema: unknown): JsonSchema | null {
-  return schema ? (z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) as JsonSchema) : null;
+  // An empty registry: the schemas named for /openapi.json (src/shared/openapi.ts) would otherwise
+  // come out as $refs, and the generators here walk plain nested schemas.
+  return schema
+    ? (z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any', metadata: z.registry() }) as JsonSchema)
+    : null;
 }
 
 /** Ids that must not matter: random ones, and another workspace's (to catch leaks). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { TEST_PASSWORD, describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { TEST_PASSWORD, describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 import { ALWAYS_TRIED, hostileString, jsonSchemaOf, plausible, randomUuid, withStringAt, type Path } from './hostile-input.ts';
 
 /** Signing out would end the session every other request uses; it has its own tests. */

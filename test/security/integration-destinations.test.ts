@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
 import { isInternalAddress } from '../../src/sync/destinations.ts';
-import { describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
 
 const apiKey = { kind: 'api_key', token: 'stored-secret-token' };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { currentTotp } from '../../src/auth/totp.ts';
-import { Client, describeEachDatabase, invitationToken, signUp, TEST_PASSWORD, type TestEnv } from '../helpers.ts';
+import { Client, describeEachDatabase, invitationToken, signUp, TEST_PASSWORD, type TestEnv } from '../support/helpers.ts';
 
 /** A signed-up Administrator with TOTP enabled, and the code of the next step for their next proof. */
 async function victimWithTotp(env: TestEnv) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Client, describeEachDatabase, invitationTokens, signUp, TEST_PASSWORD } from '../helpers.ts';
+import { Client, describeEachDatabase, invitationTokens, signUp, TEST_PASSWORD } from '../support/helpers.ts';
 
 /** Issue 23, finding 8: no path leaves a workspace without an active Administrator. */
 describeEachDatabase('last administrator', (env) => {

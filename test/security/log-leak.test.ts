@@ -3,8 +3,8 @@ import { it } from 'node:test';
 import { Writable } from 'node:stream';
 import { loggerOptions } from '../../src/http/app.ts';
 import { buildApp } from '../../src/server.ts';
-import { Client, describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
-import { EMAIL, NAME, NICKNAME, PHONE, personEverywhere } from '../subject-fixtures.ts';
+import { Client, describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
+import { EMAIL, NAME, NICKNAME, PHONE, personEverywhere } from '../support/subject-fixtures.ts';
 
 /**
  * Logs are kept longer and seen by more people than the database: not one line may hold a

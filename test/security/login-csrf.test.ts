@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeEachDatabase, signUp, TEST_PASSWORD } from '../helpers.ts';
+import { describeEachDatabase, signUp, TEST_PASSWORD } from '../support/helpers.ts';
 
 /**
  * Login CSRF (issue 23, finding 6): a foreign page must not be able to sign the victim's browser

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { portalVisitor } from '../consent-audit-scenarios.ts';
-import { activePurpose, contactWith, liveForm, publicPath, visitor } from '../consent-fixtures.ts';
-import { Client, describeEachDatabase, signUp, TEST_PASSWORD, uniqueSlug } from '../helpers.ts';
+import { portalVisitor } from '../support/consent-audit-scenarios.ts';
+import { activePurpose, contactWith, liveForm, publicPath, visitor } from '../support/consent-fixtures.ts';
+import { Client, describeEachDatabase, signUp, TEST_PASSWORD, uniqueSlug } from '../support/helpers.ts';
 
 /** The answer with what varies between two requests (ids, addresses, cookies) taken out. */
 function shape(response: { status: number; body: unknown; headers: Record<string, unknown> }, ...varying: string[]) {

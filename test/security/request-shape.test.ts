@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /** A JSON array nested `levels` deep: 20 KB of brackets for 10,000 levels. */
 function nested(levels: number): string {

@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { ACTIONS, memberAllows, roleAllows, type Action } from '../../src/auth/permissions.ts';
 import { ROLES, type Role } from '../../src/auth/roles.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, Client, describeEachDatabase, signUp, TEST_PASSWORD, type TestEnv } from '../helpers.ts';
+import { addMember, Client, describeEachDatabase, signUp, TEST_PASSWORD, type TestEnv } from '../support/helpers.ts';
 
 function expectedAllowed(access: string, role: Role, isDpo: boolean): boolean {
   if (access === 'authenticated') return true;

@@ -3,8 +3,8 @@ import { it } from 'node:test';
 import { signLink } from '../../src/consent/links.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { sendToPerson, WITHHELD_LINK } from '../../src/mail/outbox.ts';
-import { activePurpose, contactWith, giveConsent, linkIn, templateAndSegment, visitor } from '../consent-fixtures.ts';
-import { addMember, Client, describeEachDatabase, signUp } from '../helpers.ts';
+import { activePurpose, contactWith, giveConsent, linkIn, templateAndSegment, visitor } from '../support/consent-fixtures.ts';
+import { addMember, Client, describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /**
  * Issue 23, finding 3: members could act as a person through links in stored e-mail copies, and

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { activePurpose, liveForm } from '../consent-fixtures.ts';
-import { browserSkip, startBrowser } from '../browser.ts';
-import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../helpers.ts';
+import { activePurpose, liveForm } from '../support/consent-fixtures.ts';
+import { browserSkip, startBrowser } from '../support/browser.ts';
+import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../support/helpers.ts';
 import { jsonSchemaOf, plausible, withStringAt } from './hostile-input.ts';
 
 const skip = browserSkip;

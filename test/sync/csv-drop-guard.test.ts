@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CSV_COLUMNS } from '../../src/sync/csv/connector.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Issue 25, finding 7: a CSV drop learns of deletions by absence, so a missing or truncated

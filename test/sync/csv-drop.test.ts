@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CSV_COLUMNS } from '../../src/sync/csv/connector.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 const SIZES = { accounts: 10_000, contacts: 30_000, leads: 3_000, opportunities: 5_000, tasks: 2_000 };
 type CsvObject = keyof typeof SIZES;

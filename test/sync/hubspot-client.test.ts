@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HubSpotClient, type HubSpotObjectType, type Page } from '../../src/sync/hubspot/client.ts';
 import { backoffDelay, ConnectorError, ConnectorHttp, retryAfterMs, type Credentials } from '../../src/sync/http.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
 
 /** Follows the cursor to the end, as a sync does page by page. */
 async function drain(fetchPage: (cursor: string | null) => Promise<Page>): Promise<string[]> {

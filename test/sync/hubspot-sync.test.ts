@@ -3,8 +3,8 @@ import { after, before, it } from 'node:test';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
 import { PERSON_REFERENCES, PERSONAL_DATA, type SubjectLink } from '../../src/inventory/inventory.ts';
-import { FakeHubSpot, type HubSpotType } from '../fakes/hubspot.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakeHubSpot, type HubSpotType } from '../support/fakes/hubspot.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 import { fakeState, seedHubSpot, syncedState } from './sync-fixtures.ts';
 
 const SIZES = { companies: 10_000, contacts: 30_000, deals: 7_000, tasks: 3_000 };

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { ObjectSerializer as ObjectModels } from '@hubspot/api-client/lib/codegen/crm/objects/models/ObjectSerializer.js';
 import { withTenant } from '../../src/db/tenant.ts';
 import { hubspotConnector } from '../../src/sync/hubspot/connector.ts';
-import { conforming, FakeHubSpot } from '../fakes/hubspot.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { conforming, FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Issue 25, finding 4, against HubSpot's documented behaviour: a deal's currency is its own

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { FakePipedrive } from '../fakes/pipedrive.ts';
-import { FakeSalesforce } from '../fakes/salesforce.ts';
-import { addMember, describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { FakePipedrive } from '../support/fakes/pipedrive.ts';
+import { FakeSalesforce } from '../support/fakes/salesforce.ts';
+import { addMember, describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Issue 25, finding 5: connecting as a normal user does, by signing in at the vendor. OAuth 2

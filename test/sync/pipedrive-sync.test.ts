@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { Sealer } from '../../src/crypto/sealer.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { FakePipedrive, PIPEDRIVE_TYPES, type PipedriveFields, type PipedriveType } from '../fakes/pipedrive.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakePipedrive, PIPEDRIVE_TYPES, type PipedriveFields, type PipedriveType } from '../support/fakes/pipedrive.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 import { LONG_AGO } from './sync-fixtures.ts';
 
 /**

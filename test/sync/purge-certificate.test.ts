@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { stringify } from 'csv-stringify/sync';
 import { CSV_COLUMNS } from '../../src/sync/csv/connector.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Issue 25, findings 7 and 8: the purge certificate counts what remains of the connection's

@@ -5,9 +5,9 @@ import { findPurpose } from '../../src/consent/purposes.ts';
 import { accessReport } from '../../src/rights/access-report.ts';
 import { findSubject } from '../../src/rights/subject.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { activePurpose, giveConsent } from '../consent-fixtures.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { activePurpose, giveConsent } from '../support/consent-fixtures.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 import { LONG_AGO } from './sync-fixtures.ts';
 
 describeEachDatabase('CRM sync: push, processor mode, erasure reaching the CRM', (env) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { revokeAtVendor } from '../../src/sync/revoke.ts';
-import { FakeSalesforce } from '../fakes/salesforce.ts';
+import { FakeSalesforce } from '../support/fakes/salesforce.ts';
 
 /** Issue 25, findings 5 and 8: what a disconnect asks of the vendor, and what the certificate can say about it. */
 describe('revoking a connection at the vendor', () => {

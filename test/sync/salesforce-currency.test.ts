@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { FakeSalesforce } from '../fakes/salesforce.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakeSalesforce } from '../support/fakes/salesforce.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Issue 25, finding 3: an opportunity's currency is Salesforce's, never an assumed EUR. In an org

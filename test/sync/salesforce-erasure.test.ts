@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { FakeSalesforce } from '../fakes/salesforce.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakeSalesforce } from '../support/fakes/salesforce.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 import { LONG_AGO } from './sync-fixtures.ts';
 
 /**

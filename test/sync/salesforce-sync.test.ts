@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { Sealer } from '../../src/crypto/sealer.ts';
 import { withTenant } from '../../src/db/tenant.ts';
-import { FakeSalesforce, type SalesforceType } from '../fakes/salesforce.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakeSalesforce, type SalesforceType } from '../support/fakes/salesforce.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 import { LONG_AGO } from './sync-fixtures.ts';
 
 const SIZES: Record<SalesforceType, number> = { Account: 10_000, Contact: 30_000, Lead: 3_000, Opportunity: 5_000, Task: 2_000 };

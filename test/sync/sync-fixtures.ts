@@ -1,7 +1,7 @@
 import { Sealer } from '../../src/crypto/sealer.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import type { AppContext } from '../../src/app-context.ts';
-import type { FakeHubSpot } from '../fakes/hubspot.ts';
+import type { FakeHubSpot } from '../support/fakes/hubspot.ts';
 
 /** Generated history: created and last changed well before any sync runs. */
 export const LONG_AGO = new Date('2026-03-01T09:00:00Z');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { FakePipedrive } from '../fakes/pipedrive.ts';
-import { FakeSalesforce } from '../fakes/salesforce.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { FakePipedrive } from '../support/fakes/pipedrive.ts';
+import { FakeSalesforce } from '../support/fakes/salesforce.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Issue 25: what a synced task is about and who is on a synced deal come over with them. HubSpot

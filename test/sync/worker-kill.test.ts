@@ -11,8 +11,8 @@ import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { buildApp } from '../../src/server.ts';
-import { FakeHubSpot } from '../fakes/hubspot.ts';
-import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../helpers.ts';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { createPostgresDatabase, FAKES_ON_LOOPBACK, POSTGRES_ADMIN_URL, signUp, type TestEnv } from '../support/helpers.ts';
 import { fakeState, seedHubSpot, syncedState } from './sync-fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { addMember, describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 function csvUpload(client: Client, object: string, csv: string, query = '') {
   return client.request('POST', `/api/v1/imports/${object}?fileName=leads-2026.csv${query}`, csv, { 'content-type': 'text/csv' });

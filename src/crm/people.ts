@@ -1,10 +1,15 @@
 import type { AppContext } from '../app-context.ts';
 import { Sealer } from '../crypto/sealer.ts';
-import { recordVisible, type Scope } from '../crm/visibility.ts';
+import { recordVisible, type Scope } from './visibility.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { PersonType } from '../db/types-consent.ts';
 import { notFound } from '../http/errors.ts';
-import type { PersonRef } from './ledger.ts';
+
+/** A person record: a contact or a lead. */
+export interface PersonRef {
+  type: PersonType;
+  id: string;
+}
 
 /** What consent, campaign and form code needs of a person: who they are and where to write. */
 export interface PersonDetails extends PersonRef {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /** A list exports as it is shown (issue 26 §7): the export takes the list's filters and sort. */
 describeEachDatabase('Export of a filtered list', (env) => {

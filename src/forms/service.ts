@@ -6,8 +6,8 @@ import { isoRequired } from '../shared/dates.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { FormConsent, FormField, FormsTable, FormVersionsTable } from '../db/types-consent.ts';
 import { badRequest, notFound, unprocessable } from '../http/errors.ts';
-import type { formInput, formPatch, formView } from './form-schema.ts';
-import { textHash } from './ledger.ts';
+import type { formInput, formPatch, formView } from './schema.ts';
+import { textHash } from '../consent/ledger.ts';
 
 type FormRow = Selectable<FormsTable>;
 type VersionRow = Selectable<FormVersionsTable>;

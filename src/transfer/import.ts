@@ -10,7 +10,7 @@ import { databaseUnavailable } from '../db/unavailable.ts';
 import { AppError, badRequest, conflict } from '../http/errors.ts';
 import type { ImportTotals, OnDuplicate } from '../db/types.ts';
 import { closeImportRun, recordProgress, startImportRun, type BatchProgress } from './import-runs.ts';
-import { crmWork } from './context.ts';
+import { crmWork } from '../crm/context.ts';
 import { NewPeopleSealer } from '../crypto/sealer.ts';
 import { prepareContacts, storeRows, type StoreCounts, type StoreContext, type ValidRow } from './import-stores.ts';
 import type { MatchOutcome } from './import-updates.ts';

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import iconv from 'iconv-lite';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp, type Client } from '../helpers.ts';
-import { DUPLICATES, EXPECTED_FORMAT, LAYOUTS, people, ROWS } from '../vendor-exports.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
+import { DUPLICATES, EXPECTED_FORMAT, LAYOUTS, people, ROWS } from '../support/vendor-exports.ts';
 
 /**
- * Issue 26: contact exports in the layouts CRMs and spreadsheets write (test/vendor-exports.ts).
+ * Issue 26: contact exports in the layouts CRMs and spreadsheets write (test/support/vendor-exports.ts).
  * Each imports with no mapping, with nothing turned into replacement characters.
  */
 

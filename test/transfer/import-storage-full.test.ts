@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
-import { describeEachDatabase, signUp } from '../helpers.ts';
+import { describeEachDatabase, signUp } from '../support/helpers.ts';
 
 /**
  * Issue 24, finding 3: on a full disk an import went on trying 40,000 more rows, each batch

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { CrmWork } from './context.ts';
+import type { CrmWork } from '../crm/context.ts';
 
 /** The account key of an imported row: its company's domain, else its name. */
 export function accountKeyOf(data: { accountDomain?: string | undefined; accountName?: string | undefined }): string | null {

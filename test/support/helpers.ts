@@ -4,15 +4,15 @@ import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import type { AppContext } from '../src/app-context.ts';
-import { boot } from '../src/boot.ts';
-import { loadConfig, type Config } from '../src/config.ts';
-import { randomKey } from '../src/crypto/aead.ts';
-import { LocalKeyring } from '../src/crypto/master-keys.ts';
-import { openPGlite, openPostgres, type Database } from '../src/db/connection.ts';
-import { withTenant } from '../src/db/tenant.ts';
-import { buildApp } from '../src/server.ts';
-import type { Mail, Mailer } from '../src/mail/mailer.ts';
+import type { AppContext } from '../../src/app-context.ts';
+import { boot } from '../../src/boot.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { randomKey } from '../../src/crypto/aead.ts';
+import { LocalKeyring } from '../../src/crypto/master-keys.ts';
+import { openPGlite, openPostgres, type Database } from '../../src/db/connection.ts';
+import { withTenant } from '../../src/db/tenant.ts';
+import { buildApp } from '../../src/server.ts';
+import type { Mail, Mailer } from '../../src/mail/mailer.ts';
 
 /** The URL tests create their own PostgreSQL databases through; unset means PGlite only. */
 export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;

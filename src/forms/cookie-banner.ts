@@ -5,10 +5,11 @@ import { recordAudit } from '../audit/service.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { withTenant, withUser } from '../db/tenant.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
-import type { Visitor } from './form-submit.ts';
-import { currentState, recordConsentEvent, type PersonRef } from './ledger.ts';
-import { verifyLink } from './links.ts';
-import { GPC_SOURCE, recordSaleSharingChoice } from './sale-sharing.ts';
+import type { Visitor } from './submit.ts';
+import { currentState, recordConsentEvent } from '../consent/ledger.ts';
+import type { PersonRef } from '../crm/people.ts';
+import { verifyLink } from '../consent/links.ts';
+import { GPC_SOURCE, recordSaleSharingChoice } from '../consent/sale-sharing.ts';
 import { BANNER_SCRIPT } from './cookie-banner-script.ts';
 import { webOrigin, webUrl } from '../shared/fields.ts';
 

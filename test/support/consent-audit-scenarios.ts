@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { signLink } from '../src/consent/links.ts';
+import { signLink } from '../../src/consent/links.ts';
 import {
   activePurpose,
   balancingTest,
@@ -12,7 +12,7 @@ import {
   templateAndSegment,
   visitor,
 } from './consent-fixtures.ts';
-import { withTenant } from '../src/db/tenant.ts';
+import { withTenant } from '../../src/db/tenant.ts';
 import { FakeHubSpot } from './fakes/hubspot.ts';
 import { signUp, type Client, type Response, type TestEnv } from './helpers.ts';
 

@@ -3,7 +3,7 @@ import { badRequest } from '../http/errors.ts';
 import { region } from '../jurisdiction/schema.ts';
 import { countryCode } from '../shared/countries.ts';
 import { readPhone } from '../shared/phones.ts';
-import { ACCOUNT_SIZES, LEAD_STATUSES, STAGES } from './schema.ts';
+import { ACCOUNT_SIZES, LEAD_STATUSES, STAGES } from '../crm/schema.ts';
 import { amount, country, currency, domain, email, isoDate, phone } from '../shared/fields.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { withTenant } from '../../src/db/tenant.ts';
-import { addMember, describeEachDatabase, signUp, type Client } from '../helpers.ts';
+import { addMember, describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 /**
  * Rows that match an existing record (issue 26 §5): skipped by default, written over with

@@ -6,10 +6,10 @@ import { withTenant } from '../db/tenant.ts';
 import type { FormField } from '../db/types-consent.ts';
 import { AppError, badRequest, errorAnswer } from '../http/errors.ts';
 import { cookieBannerScript, cookieChoiceInput, originAllowed, recordCookieChoice } from './cookie-banner.ts';
-import { consentsOfVersion, loadForm, parseFormPublicId } from './forms.ts';
-import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './form-submit.ts';
-import { SUPPRESSION_LIFTED } from './preferences.ts';
-import { hasGpcHeader } from './sale-sharing.ts';
+import { consentsOfVersion, loadForm, parseFormPublicId } from './service.ts';
+import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './submit.ts';
+import { SUPPRESSION_LIFTED } from '../consent/preferences.ts';
+import { hasGpcHeader } from '../consent/sale-sharing.ts';
 import { escapeHtml, page } from '../shared/html.ts';
 
 export const VISITOR_COOKIE = 'lawful_visitor';

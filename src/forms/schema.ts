@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { webUrl } from '../shared/fields.ts';
-import { PERSON_TYPES } from './schema.ts';
+import { PERSON_TYPES } from '../consent/schema.ts';
 
 /** The person fields a form can ask for; email is always asked and always required. */
 export const FORM_FIELD_KEYS = ['email', 'firstName', 'lastName', 'phone', 'jobTitle', 'company'] as const;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { withTenant } from '../../src/db/tenant.ts';
-import { activePurpose, CONSENT_TEXT, linkIn, liveForm, publicPath, visitor } from '../consent-fixtures.ts';
-import { describeEachDatabase, signUp, type TestEnv } from '../helpers.ts';
+import { activePurpose, CONSENT_TEXT, linkIn, liveForm, publicPath, visitor } from '../support/consent-fixtures.ts';
+import { describeEachDatabase, signUp, type TestEnv } from '../support/helpers.ts';
 
 /** Row counts of everything a submission writes, to prove that a refused one wrote nothing. */
 async function footprint(env: TestEnv, tenantId: string) {

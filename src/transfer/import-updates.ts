@@ -8,13 +8,13 @@ import type {
   OpportunitiesTable,
   OpportunityStage,
 } from '../db/types.ts';
-import type { CrmWork } from './context.ts';
-import { openContact, sealContact, type ContactPerson } from './contacts.ts';
+import type { CrmWork } from '../crm/context.ts';
+import { openContact, sealContact, type ContactPerson } from '../crm/contacts.ts';
 import { accountKeyOf, resolveAccounts } from './import-accounts.ts';
-import { openLead, sealLead, type LeadPerson } from './leads.ts';
+import { openLead, sealLead, type LeadPerson } from '../crm/leads.ts';
 import { normaliseEmail } from '../shared/normalise.ts';
 import type { ImportedValues, RowValues } from './import-fields.ts';
-import { recordVisible } from './visibility.ts';
+import { recordVisible } from '../crm/visibility.ts';
 
 /**
  * Rows of an import that match an existing record, written over it (on_duplicate=update: the
