@@ -33,8 +33,7 @@ import {
   startTotpSetup,
   switchWorkspace,
 } from './service.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

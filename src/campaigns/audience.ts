@@ -4,7 +4,7 @@ import { recordVisible } from '../crm/visibility.ts';
 import { evaluateGate, type Verdict } from '../consent/gate.ts';
 import type { PersonRef } from '../crm/people.ts';
 import { TABLE_OF_PERSON } from '../crm/people.ts';
-import type { CampaignsTable } from '../db/types-consent.ts';
+import type { CampaignsTable } from '../db/types-campaigns.ts';
 import { findSegment, segmentMembers } from './segments.ts';
 
 type CampaignRow = Selectable<CampaignsTable>;

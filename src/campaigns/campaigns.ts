@@ -7,7 +7,7 @@ import { iso, isoRequired } from '../shared/dates.ts';
 import { gatePurposes, purposeInForce, recordRefusals } from '../consent/gate.ts';
 import { purposeReference } from '../consent/purposes.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { CampaignsTable } from '../db/types-consent.ts';
+import type { CampaignsTable } from '../db/types-campaigns.ts';
 import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { audience, countRefusals } from './audience.ts';

@@ -4,7 +4,7 @@ import type { PersonRef } from '../crm/people.ts';
 import { signLink } from '../consent/links.ts';
 import { escapeHtml } from '../shared/html.ts';
 import type { PersonDetails } from '../crm/people.ts';
-import type { CampaignsTable, EmailTemplatesTable } from '../db/types-consent.ts';
+import type { CampaignsTable, EmailTemplatesTable } from '../db/types-campaigns.ts';
 import type { Mail } from '../mail/mailer.ts';
 import type { SenderIdentity } from './sender.ts';
 import { render } from './templates.ts';

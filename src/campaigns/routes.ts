@@ -11,8 +11,7 @@ import * as s from './schema.ts';
 import { createSegment, getSegment, listSegments, updateSegment } from './segments.ts';
 import { addSuppression, listEmailMessages, listSuppressions, recordEmailEvent } from './suppressions.ts';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from './templates.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 export function campaignRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

@@ -6,7 +6,7 @@ import { crmWork, type CrmWork } from '../crm/context.ts';
 import { isoRequired } from '../shared/dates.ts';
 import { recordVisible } from '../crm/visibility.ts';
 import type { PersonRef } from '../crm/people.ts';
-import type { SegmentsTable } from '../db/types-consent.ts';
+import type { SegmentsTable } from '../db/types-campaigns.ts';
 import { notFound } from '../http/errors.ts';
 import type { segmentFilter, segmentInput, segmentPatch, segmentView } from './schema.ts';
 

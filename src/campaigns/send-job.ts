@@ -5,7 +5,8 @@ import { gateDecision, gatePurposes, purposeInForce, recordRefusals, type GatePu
 import { recordConsentEvent } from '../consent/ledger.ts';
 import { loadPeople, type PersonDetails } from '../crm/people.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { CampaignStatus, PersonType } from '../db/types-consent.ts';
+import type { CampaignStatus } from '../db/types-campaigns.ts';
+import type { PersonType } from '../db/types-consent.ts';
 import type { Job, Lease } from '../jobs/queue.ts';
 import { sendToPerson } from '../mail/outbox.ts';
 import { withoutAddresses } from '../shared/redact.ts';

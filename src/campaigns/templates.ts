@@ -5,7 +5,7 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { isoRequired } from '../shared/dates.ts';
 import type { PersonDetails } from '../crm/people.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { EmailTemplatesTable } from '../db/types-consent.ts';
+import type { EmailTemplatesTable } from '../db/types-campaigns.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
 import type { templateInput, templatePatch } from './schema.ts';
 

@@ -16,8 +16,7 @@ import {
   recordPersonConsent,
   restrictPerson,
 } from './service.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 export function consentRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

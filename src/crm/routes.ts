@@ -23,8 +23,7 @@ import { archiveCustomField, createCustomField, listCustomFields, updateCustomFi
 import { convertLead, createLead, deleteLead, getLead, listLeads, updateLead } from './leads.ts';
 import { createOpportunity, deleteOpportunity, getOpportunity, listOpportunities, updateOpportunity } from './opportunities.ts';
 import * as s from './schema.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 interface Crud<L extends z.ZodType, I extends z.ZodType, P extends z.ZodType, V extends z.ZodType> {
   path: string;

@@ -1,6 +1,12 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
-import type { ConsentDB, GovernanceDB, ProcessorsDB, RetentionDB, RightsDB } from './types-consent.ts';
+import type { CampaignsDB } from './types-campaigns.ts';
+import type { ConsentDB } from './types-consent.ts';
+import type { FormsDB } from './types-forms.ts';
+import type { GovernanceDB, ProcessorsDB } from './types-governance.ts';
+import type { PlatformDB } from './types-platform.ts';
+import type { RetentionDB } from './types-retention.ts';
+import type { RightsDB } from './types-rights.ts';
 import type { SyncDB } from './types-sync.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -357,7 +363,7 @@ export interface ImportRunsTable {
   carried: ColumnType<Partial<ImportTotals>, string | undefined, string>;
 }
 
-export interface DB extends ConsentDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
+export interface DB extends ConsentDB, FormsDB, CampaignsDB, PlatformDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
   import_runs: ImportRunsTable;
   accounts: AccountsTable;
   contacts: ContactsTable;

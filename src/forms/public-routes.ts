@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { withTenant } from '../db/tenant.ts';
-import type { FormField } from '../db/types-consent.ts';
+import type { FormField } from '../db/types-forms.ts';
 import { AppError, badRequest, errorAnswer } from '../http/errors.ts';
 import { cookieBannerScript, cookieChoiceInput, originAllowed, recordCookieChoice } from './cookie-banner.ts';
 import { consentsOfVersion, loadForm, parseFormPublicId } from './service.ts';

@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
 import { isoRequired } from '../shared/dates.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { FormConsent, FormField, FormsTable, FormVersionsTable } from '../db/types-consent.ts';
+import type { FormConsent, FormField, FormsTable, FormVersionsTable } from '../db/types-forms.ts';
 import { badRequest, notFound, unprocessable } from '../http/errors.ts';
 import type { formInput, formPatch, formView } from './schema.ts';
 import { textHash } from '../consent/ledger.ts';

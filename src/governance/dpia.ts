@@ -7,7 +7,7 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
 import { isoDate } from '../shared/fields.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { DpiasTable } from '../db/types-consent.ts';
+import type { DpiasTable } from '../db/types-governance.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { dpoEmails } from './dpo.ts';
 

@@ -5,7 +5,7 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { isoRequired } from '../shared/dates.ts';
 import { country, isoDate } from '../shared/fields.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { SubprocessorsTable } from '../db/types-consent.ts';
+import type { SubprocessorsTable } from '../db/types-governance.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
 
 type Row = Selectable<SubprocessorsTable>;

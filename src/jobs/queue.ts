@@ -4,7 +4,7 @@ import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { inBackground } from '../db/priority.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { JobsTable } from '../db/types-consent.ts';
+import type { JobsTable } from '../db/types-platform.ts';
 import { withoutAddresses } from '../shared/redact.ts';
 
 export type Job = Selectable<JobsTable>;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { KeyDestroyedError } from '../crypto/keys.ts';
 import { afterCommit, withTenant, type Tx } from '../db/tenant.ts';
-import type { EmailKind } from '../db/types-consent.ts';
+import type { EmailKind } from '../db/types-campaigns.ts';
 import { enqueue, type JobHandler } from '../jobs/queue.ts';
 import type { Mail } from './mailer.ts';
 import { copyText } from './outbox.ts';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { EmailKind } from '../db/types-consent.ts';
+import type { EmailKind } from '../db/types-campaigns.ts';
 import type { Mail } from './mailer.ts';
 
 /** What the stored copy shows instead of a link that acts for the recipient. */

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf, clientOf, setSessionCookie } from '../auth/guard.ts';
 import { sessionInfo } from '../auth/schema.ts';
@@ -17,8 +16,7 @@ import {
   revokeInvitation,
   updateMember,
 } from './service.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

@@ -10,8 +10,8 @@ import { scopeOf } from '../crm/visibility.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { ACTIONS_BY_TARGET, CONSENT_HISTORY_MIN_DAYS, ensureDefaultRules, matches, type RuleRow } from './service.ts';
+import { idParam } from '../shared/fields.ts';
 
-const idParam = z.object({ id: z.string().uuid() });
 const TARGETS = ['contact', 'lead', 'opportunity', 'consent_history', 'email_message', 'portal_link', 'dsr_request'] as const;
 
 /** The combination of target, action and age a rule may have; the message says what would fit. */

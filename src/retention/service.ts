@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { PersonRef } from '../crm/people.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { RetentionRulesTable } from '../db/types-consent.ts';
+import type { RetentionRulesTable } from '../db/types-retention.ts';
 import { workspaceInventory } from '../inventory/inventory.ts';
 import { removePersonalRows } from '../rights/erasure.ts';
 

@@ -7,7 +7,7 @@ import { applyPreferences, preferenceItems, SUPPRESSION_LIFTED, type Preference 
 import { Sealer } from '../crypto/sealer.ts';
 import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
-import type { DsrType } from '../db/types-consent.ts';
+import type { DsrType } from '../db/types-rights.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
 import { accessReport, type AccessReport } from './access-report.ts';
 import { objectToDirectMarketing, optOutOfSaleSharing, restrictSubject } from './execute.ts';

@@ -9,7 +9,7 @@ import { iso, isoRequired } from '../shared/dates.ts';
 import { normaliseEmail } from '../shared/normalise.ts';
 import { loadPeople } from '../crm/people.ts';
 import type { Tx } from '../db/tenant.ts';
-import type { DsrChannel, DsrRequestsTable, DsrStatus, DsrType } from '../db/types-consent.ts';
+import type { DsrChannel, DsrRequestsTable, DsrStatus, DsrType } from '../db/types-rights.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import type { Mail } from '../mail/mailer.ts';

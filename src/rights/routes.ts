@@ -19,8 +19,7 @@ import {
   updateRequest,
 } from './requests.ts';
 import * as s from './schema.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 export function rightsRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

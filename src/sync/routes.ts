@@ -30,8 +30,7 @@ import {
   runView,
   syncNowInput,
 } from './schema.ts';
-
-const idParam = z.object({ id: z.string().uuid() });
+import { idParam } from '../shared/fields.ts';
 
 export function syncRoutes(fastify: FastifyInstance, app: AppContext): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

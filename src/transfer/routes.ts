@@ -10,6 +10,7 @@ import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv, ON_DUPLICATE } from './import
 import { DELIMITERS, type DelimiterName } from './import-text.ts';
 import { getImportRun, listImportRuns } from './import-runs.ts';
 import { importRunView } from './schema.ts';
+import { idParam } from '../shared/fields.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
@@ -147,7 +148,7 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
     schema: {
       tags: ['import and export'],
       summary: 'One import run as its batches commit: rows gone through, created, updated, failed so far',
-      params: z.object({ id: z.string().uuid() }),
+      params: idParam,
       response: { 200: importRunView },
     },
     handler: async (request) => getImportRun(app, callerOf(request), request.params.id),
