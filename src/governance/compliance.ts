@@ -6,7 +6,7 @@ import type { Tx } from '../db/tenant.ts';
 import { ensureDefaultRules, matches } from '../retention/service.ts';
 import { clockOf } from './incidents.ts';
 import { registerChanges } from './register.ts';
-import { EEA } from './subprocessors.ts';
+import { EEA } from '../shared/countries.ts';
 
 /**
  * The compliance dashboard: the figures a DPO reports on, each computed by one query over the

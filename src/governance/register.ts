@@ -5,7 +5,7 @@ import { asCaller, type Caller } from '../auth/context.ts';
 import { safeCell } from '../transfer/export.ts';
 import type { Tx } from '../db/tenant.ts';
 import { workspaceInventory, type DataCategory } from '../inventory/inventory.ts';
-import { EEA } from './subprocessors.ts';
+import { EEA } from '../shared/countries.ts';
 import { JURISDICTIONS, PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
 import { countByJurisdiction, workspaceJurisdiction } from '../jurisdiction/service.ts';
 import { describePeriod } from '../rights/deadlines.ts';

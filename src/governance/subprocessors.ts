@@ -7,42 +7,10 @@ import { country, isoDate } from '../shared/fields.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { SubprocessorsTable } from '../db/types-governance.ts';
 import { notFound, unprocessable } from '../http/errors.ts';
+import { EEA } from '../shared/countries.ts';
 
 type Row = Selectable<SubprocessorsTable>;
 
-/** EU/EEA member states: no transfer outside the GDPR's reach. */
-export const EEA = new Set([
-  'AT',
-  'BE',
-  'BG',
-  'HR',
-  'CY',
-  'CZ',
-  'DK',
-  'EE',
-  'FI',
-  'FR',
-  'DE',
-  'GR',
-  'HU',
-  'IE',
-  'IT',
-  'LV',
-  'LT',
-  'LU',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SK',
-  'SI',
-  'ES',
-  'SE',
-  'IS',
-  'LI',
-  'NO',
-]);
 /** Countries with an adequacy decision (Art. 45); the US through the Data Privacy Framework. */
 export const ADEQUATE = new Set(['AD', 'AR', 'CA', 'CH', 'FO', 'GB', 'GG', 'IL', 'IM', 'JE', 'JP', 'KR', 'NZ', 'UY', 'US']);
 

@@ -1,3 +1,5 @@
+import { EEA } from '../shared/countries.ts';
+
 /**
  * Jurisdiction profiles: what each data protection law gives a person and asks of the workspace.
  * One declarative table; the deadline module, the processing gate, the portal, the access
@@ -422,39 +424,6 @@ export function hasRight(jurisdiction: Jurisdiction, right: RightKey): boolean {
   return PROFILES[jurisdiction].rights.some((declared) => declared.right === right);
 }
 
-const EU_EEA = new Set([
-  'AT',
-  'BE',
-  'BG',
-  'HR',
-  'CY',
-  'CZ',
-  'DK',
-  'EE',
-  'FI',
-  'FR',
-  'DE',
-  'GR',
-  'HU',
-  'IE',
-  'IT',
-  'LV',
-  'LT',
-  'LU',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SK',
-  'SI',
-  'ES',
-  'SE',
-  'IS',
-  'LI',
-  'NO',
-]);
-
 /**
  * The profile a place of residence points to, or null when none of the profiles covers it
  * (a US state other than California, a country outside these laws): the workspace default
@@ -463,7 +432,7 @@ const EU_EEA = new Set([
 export function jurisdictionOfPlace(country: string | null, region: string | null): Jurisdiction | null {
   if (!country) return null;
   const code = country.toUpperCase();
-  if (EU_EEA.has(code)) return 'gdpr';
+  if (EEA.has(code)) return 'gdpr';
   if (code === 'GB') return 'uk_gdpr';
   if (code === 'BR') return 'lgpd';
   if (code === 'US' && region?.toUpperCase() === 'CA') return 'ccpa';

@@ -47,3 +47,37 @@ export function countryCode(value: unknown): string | null {
   if (isCountryCode(trimmed.toUpperCase())) return trimmed.toUpperCase();
   return BY_NAME.get(folded(trimmed)) ?? null;
 }
+
+/** EU/EEA member states: the GDPR's reach (no transfer within it; the EU profile's countries). */
+export const EEA = new Set([
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+  'IS',
+  'LI',
+  'NO',
+]);
