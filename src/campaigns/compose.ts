@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import type { PersonRef } from '../crm/people.ts';
 import { signLink } from '../consent/links.ts';
-import { escapeHtml } from '../shared/html.ts';
+import { html, joinHtml, type SafeHtml } from '../shared/html.ts';
 import type { PersonDetails } from '../crm/people.ts';
 import type { CampaignsTable, EmailTemplatesTable } from '../db/types-campaigns.ts';
 import type { Mail } from '../mail/mailer.ts';
@@ -29,22 +29,24 @@ export function emailLinks(app: AppContext, tenantId: string, slug: string, pers
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"']+/g;
 
-/** Plain text as HTML: escaped, paragraphs kept, addresses made links. */
-function textToHtml(text: string): string {
-  return text
-    .split(/\n{2,}/)
-    .map((paragraph) => {
-      const parts: string[] = [];
-      let last = 0;
-      for (const match of paragraph.matchAll(URL_IN_TEXT)) {
-        parts.push(escapeHtml(paragraph.slice(last, match.index)));
-        parts.push(`<a href="${escapeHtml(match[0])}">${escapeHtml(match[0])}</a>`);
-        last = match.index + match[0].length;
-      }
-      parts.push(escapeHtml(paragraph.slice(last)));
-      return `<p>${parts.join('').replace(/\n/g, '<br>\n')}</p>`;
-    })
-    .join('\n');
+/** Plain text as HTML: escaped, paragraphs kept, line breaks kept, addresses made links. */
+function textToHtml(text: string): SafeHtml {
+  const lines = (line: string) =>
+    joinHtml(
+      line.split('\n').map((part) => html`${part}`),
+      html`<br>\n`,
+    );
+  const paragraphs = text.split(/\n{2,}/).map((paragraph) => {
+    const parts: SafeHtml[] = [];
+    let last = 0;
+    for (const match of paragraph.matchAll(URL_IN_TEXT)) {
+      parts.push(lines(paragraph.slice(last, match.index)), html`<a href="${match[0]}">${match[0]}</a>`);
+      last = match.index + match[0].length;
+    }
+    parts.push(lines(paragraph.slice(last)));
+    return html`<p>${parts}</p>`;
+  });
+  return joinHtml(paragraphs, html`\n`);
 }
 
 export interface ComposedMail {
@@ -82,17 +84,19 @@ export function composeCampaignMail(
     `Unsubscribe: ${links.unsubscribe}\n` +
     `Your preferences: ${links.preferences}\n` +
     `Your data and your rights: ${links.portal}`;
-  const htmlFooter =
-    `<p style="color:#5b6475;font-size:13px">You receive this from ${escapeHtml(sender.name)}, ${escapeHtml(sender.postalAddress).replace(/\s*\n\s*/g, ', ')}.<br>\n` +
-    `<a href="${escapeHtml(links.unsubscribe)}">Unsubscribe</a> · <a href="${escapeHtml(links.preferences)}">Your preferences</a> · ` +
-    `<a href="${escapeHtml(links.portal)}">Your data and your rights</a></p>`;
+  const htmlFooter = html`<p style="color:#5b6475;font-size:13px">You receive this from ${sender.name}, ${sender.postalAddress.replace(/\s*\n\s*/g, ', ')}.<br>
+<a href="${links.unsubscribe}">Unsubscribe</a> · <a href="${links.preferences}">Your preferences</a> · <a href="${links.portal}">Your data and your rights</a></p>`;
   return {
     mail: {
       from: { name: sender.name, address: sender.email },
       to,
       subject,
       text: `${text}\n\n--\n${footer}\n`,
-      html: `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">\n${textToHtml(text)}\n<hr>\n${htmlFooter}\n</body></html>`,
+      html: html`<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5">
+${textToHtml(text)}
+<hr>
+${htmlFooter}
+</body></html>`.toString(),
       headers: {
         'List-Unsubscribe': `<${links.unsubscribe}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

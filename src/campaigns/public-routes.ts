@@ -2,17 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
-import { escapeHtml, page } from '../shared/html.ts';
+import { html, page } from '../shared/html.ts';
 import { SUPPRESSION_LIFTED } from '../consent/preferences.ts';
 import { visitorOf } from '../forms/public-routes.ts';
 import { acceptFormData } from '../http/form-data.ts';
 import { preferencesOf, reconfirm, savePreferences, unsubscribe } from './suppressions.ts';
 
 const tokenParam = z.object({ token: z.string().min(1).max(1000) });
-const INVALID = page('Invalid link', '<h1>This link is not valid</h1>');
+const INVALID = page('Invalid link', html`<h1>This link is not valid</h1>`);
 const EXPIRED = page(
   'Link expired',
-  '<h1>This link has expired</h1><p>Use the preferences link in a more recent email from us, or the privacy portal linked there. The unsubscribe link in any of our emails keeps working.</p>',
+  html`<h1>This link has expired</h1><p>Use the preferences link in a more recent email from us, or the privacy portal linked there. The unsubscribe link in any of our emails keeps working.</p>`,
 );
 
 export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void {
@@ -33,7 +33,7 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
           .send(
             page(
               'Unsubscribe',
-              '<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>',
+              html`<h1>Unsubscribe</h1><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe me</button></form>`,
             ),
           ),
     });
@@ -54,7 +54,7 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
             .send(
               page(
                 'Unsubscribe',
-                '<h1>Not an unsubscribe request</h1><p>The request must carry List-Unsubscribe=One-Click (RFC 8058).</p>',
+                html`<h1>Not an unsubscribe request</h1><p>The request must carry List-Unsubscribe=One-Click (RFC 8058).</p>`,
               ),
             );
         }
@@ -65,7 +65,7 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
           .send(
             page(
               'Unsubscribed',
-              `<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose ? ` (${escapeHtml(outcome.purpose)})` : ''}.</p>`,
+              html`<h1>You are unsubscribed</h1><p>You will receive no more marketing email from us${outcome.purpose && html` (${outcome.purpose})`}.</p>`,
             ),
           );
       },
@@ -79,23 +79,21 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
       const preferences = await preferencesOf(app, request.params.token);
       if (preferences === 'expired') return reply.code(410).type('text/html').send(EXPIRED);
       if (!preferences) return reply.code(400).type('text/html').send(INVALID);
-      const rows = preferences.items
-        .map((item) => {
-          const input =
-            item.control === 'consent'
-              ? `<input type="checkbox" name="consent_${item.purposeId}"${item.state === 'granted' ? ' checked' : ''}>`
-              : item.state === 'objected'
-                ? '<em>objected</em>'
-                : `<label><input type="checkbox" name="object_${item.purposeId}"> I object</label>`;
-          return `<tr><td><strong>${escapeHtml(item.name)}</strong><br><span class="muted">${escapeHtml(item.description)} (${escapeHtml(item.legalBasis.replace('_', ' '))}; now: ${escapeHtml(item.state)})</span></td><td>${input}</td></tr>`;
-        })
-        .join('');
+      const rows = preferences.items.map((item) => {
+        const input =
+          item.control === 'consent'
+            ? html`<input type="checkbox" name="consent_${item.purposeId}"${item.state === 'granted' && html` checked`}>`
+            : item.state === 'objected'
+              ? html`<em>objected</em>`
+              : html`<label><input type="checkbox" name="object_${item.purposeId}"> I object</label>`;
+        return html`<tr><td><strong>${item.name}</strong><br><span class="muted">${item.description} (${item.legalBasis.replace('_', ' ')}; now: ${item.state})</span></td><td>${input}</td></tr>`;
+      });
       return reply
         .type('text/html')
         .send(
           page(
             'Your preferences',
-            `<h1>Your preferences with ${escapeHtml(preferences.workspace)}</h1><form method="post"><table>${rows}</table><button type="submit">Save</button></form>`,
+            html`<h1>Your preferences with ${preferences.workspace}</h1><form method="post"><table>${rows}</table><button type="submit">Save</button></form>`,
           ),
         );
     },
@@ -114,13 +112,13 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
       const saved = await savePreferences(app, request.params.token, pick('consent_'), pick('object_'), visitorOf(request));
       if (saved === 'expired') return reply.code(410).type('text/html').send(EXPIRED);
       if (saved === null) return reply.code(400).type('text/html').send(INVALID);
-      const lifted = saved.liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
+      const lifted = saved.liftedSuppressions > 0 && html`<p role="status">${SUPPRESSION_LIFTED}</p>`;
       return reply
         .type('text/html')
         .send(
           page(
             'Saved',
-            `<h1>Your preferences are saved</h1><p>${saved.changes} change(s) recorded.</p>${lifted}<p><a href="/p/${escapeHtml(request.params.token)}">Back</a></p>`,
+            html`<h1>Your preferences are saved</h1><p>${saved.changes} change(s) recorded.</p>${lifted}<p><a href="/p/${request.params.token}">Back</a></p>`,
           ),
         );
     },
@@ -135,7 +133,7 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
         .send(
           page(
             'Stay in touch',
-            '<h1>Do you still want to hear from us?</h1><form method="post"><button type="submit">Yes, keep me subscribed</button></form>',
+            html`<h1>Do you still want to hear from us?</h1><form method="post"><button type="submit">Yes, keep me subscribed</button></form>`,
           ),
         ),
   });
@@ -145,13 +143,13 @@ export function emailLinkRoutes(fastify: FastifyInstance, app: AppContext): void
     handler: async (request, reply) => {
       const outcome = await reconfirm(app, request.params.token, visitorOf(request));
       const pages = {
-        confirmed: [200, page('Thank you', '<h1>Thank you, you stay subscribed</h1>')],
-        used: [409, page('Already confirmed', '<h1>You have already confirmed</h1>')],
-        expired: [410, page('Link expired', '<h1>This link has expired</h1>')],
+        confirmed: [200, page('Thank you', html`<h1>Thank you, you stay subscribed</h1>`)],
+        used: [409, page('Already confirmed', html`<h1>You have already confirmed</h1>`)],
+        expired: [410, page('Link expired', html`<h1>This link has expired</h1>`)],
         invalid: [400, INVALID],
       } as const;
-      const [code, html] = pages[outcome];
-      return reply.code(code).type('text/html').send(html);
+      const [code, body] = pages[outcome];
+      return reply.code(code).type('text/html').send(body);
     },
   });
 }

@@ -10,7 +10,7 @@ import { consentsOfVersion, loadForm, parseFormPublicId } from './service.ts';
 import { checkConfirmation, confirmSubmission, submitForm, type Submission, type Visitor } from './submit.ts';
 import { SUPPRESSION_LIFTED } from '../consent/preferences.ts';
 import { hasGpcHeader } from '../consent/sale-sharing.ts';
-import { escapeHtml, page } from '../shared/html.ts';
+import { html, page, type SafeHtml } from '../shared/html.ts';
 
 export const VISITOR_COOKIE = 'lawful_visitor';
 const HONEYPOT = 'website';
@@ -83,29 +83,25 @@ async function renderForm(
     const loaded = await loadForm(tx, ids.tenantId, ids.formId).catch(() => null);
     if (!loaded || loaded.form.status !== 'live') return null;
     const { version } = loaded;
-    const fields = (version.fields as unknown as FormField[])
-      .map((field) => {
-        const value = typeof values[field.key] === 'string' ? escapeHtml(values[field.key] as string) : '';
-        return `<label for="f-${field.key}">${escapeHtml(field.label)}${field.required ? ' *' : ''}</label>
-<input id="f-${field.key}" name="${field.key}" type="${INPUT_TYPES[field.key] ?? 'text'}" value="${value}"${field.required ? ' required' : ''}>`;
-      })
-      .join('\n');
-    const consents = (await consentsOfVersion(tx, ids.tenantId, version))
-      .map(
-        (consent) =>
-          `<label class="consent"><input type="checkbox" name="consent_${consent.purposeId}" data-purpose="${consent.purposeId}"> <span>${escapeHtml(consent.text)}</span></label>`,
-      )
-      .join('\n');
-    const errorList = errors.length > 0 ? `<ul class="error">${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
+    const fields = (version.fields as unknown as FormField[]).map((field) => {
+      const value = typeof values[field.key] === 'string' ? (values[field.key] as string) : '';
+      return html`<label for="f-${field.key}">${field.label}${field.required && ' *'}</label>
+<input id="f-${field.key}" name="${field.key}" type="${INPUT_TYPES[field.key] ?? 'text'}" value="${value}"${field.required && html` required`}>
+`;
+    });
+    const consents = (await consentsOfVersion(tx, ids.tenantId, version)).map(
+      (consent) =>
+        html`<label class="consent"><input type="checkbox" name="consent_${consent.purposeId}" data-purpose="${consent.purposeId}"> <span>${consent.text}</span></label>
+`,
+    );
+    const errorList = errors.length > 0 && html`<ul class="error">${errors.map((error) => html`<li>${error}</li>`)}</ul>`;
     return page(
       version.title,
-      `<h1>${escapeHtml(version.title)}</h1>
-${version.intro ? `<p>${escapeHtml(version.intro)}</p>` : ''}${errorList}
+      html`<h1>${version.title}</h1>
+${version.intro && html`<p>${version.intro}</p>`}${errorList}
 <form method="post" action="/f/${publicId}">
-${fields}
-<div class="hp" aria-hidden="true"><label for="f-website">Leave this empty</label><input id="f-website" name="${HONEYPOT}" type="text" tabindex="-1" autocomplete="off"></div>
-${consents}
-<p class="muted">How we use your data: ${policyLink(version.policy_url)} (version ${escapeHtml(version.policy_version)}).</p>
+${fields}<div class="hp" aria-hidden="true"><label for="f-website">Leave this empty</label><input id="f-website" name="${HONEYPOT}" type="text" tabindex="-1" autocomplete="off"></div>
+${consents}<p class="muted">How we use your data: ${policyLink(version.policy_url)} (version ${version.policy_version}).</p>
 <button type="submit">Submit</button>
 </form>`,
     );
@@ -113,32 +109,35 @@ ${consents}
 }
 
 /** A link to the privacy policy; a URL stored before only http(s) was accepted is shown, never linked. */
-function policyLink(url: string): string {
-  return /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}">privacy policy</a>` : `privacy policy: ${escapeHtml(url)}`;
+function policyLink(url: string): SafeHtml {
+  return /^https?:\/\//i.test(url) ? html`<a href="${url}">privacy policy</a>` : html`privacy policy: ${url}`;
 }
 
 function confirmationPage(
   status: 'confirmed' | 'invalid' | 'expired' | 'used',
   purposes: string[] = [],
   liftedSuppressions = 0,
-): { code: number; html: string } {
+): { code: number; body: string } {
   switch (status) {
     case 'confirmed': {
-      const lifted = liftedSuppressions > 0 ? `<p role="status">${escapeHtml(SUPPRESSION_LIFTED)}</p>` : '';
+      const lifted = liftedSuppressions > 0 && html`<p role="status">${SUPPRESSION_LIFTED}</p>`;
       return {
         code: 200,
-        html: page(
+        body: page(
           'Confirmed',
-          `<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length ? ` for: ${purposes.map(escapeHtml).join(', ')}` : ''}.</p>${lifted}`,
+          html`<h1>Thank you, confirmed</h1><p>Your consent is recorded${purposes.length > 0 && html` for: ${purposes.join(', ')}`}.</p>${lifted}`,
         ),
       };
     }
     case 'used':
-      return { code: 409, html: page('Already confirmed', '<h1>Already confirmed</h1><p>This link has been used.</p>') };
+      return { code: 409, body: page('Already confirmed', html`<h1>Already confirmed</h1><p>This link has been used.</p>`) };
     case 'expired':
-      return { code: 410, html: page('Link expired', '<h1>This link has expired</h1><p>Fill in the form again to receive a new one.</p>') };
+      return {
+        code: 410,
+        body: page('Link expired', html`<h1>This link has expired</h1><p>Fill in the form again to receive a new one.</p>`),
+      };
     default:
-      return { code: 400, html: page('Invalid link', '<h1>This link is not valid</h1>') };
+      return { code: 400, body: page('Invalid link', html`<h1>This link is not valid</h1>`) };
   }
 }
 
@@ -211,9 +210,13 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     config: { access: 'public' },
     schema: { tags, summary: 'The hosted form page', params: publicIdParam },
     handler: async (request, reply) => {
-      const html = await renderForm(app, request.params.publicId);
-      if (!html) return reply.code(404).type('text/html').send(page('Not found', '<h1>This form does not exist or is closed.</h1>'));
-      return reply.type('text/html').send(html);
+      const form = await renderForm(app, request.params.publicId);
+      if (!form)
+        return reply
+          .code(404)
+          .type('text/html')
+          .send(page('Not found', html`<h1>This form does not exist or is closed.</h1>`));
+      return reply.type('text/html').send(form);
     },
   });
 
@@ -232,8 +235,8 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
         const result = await submitForm(app, request.params.publicId, submission, visitorOf(request));
         if (result.visitorToken) setVisitorCookie(app, reply, result.visitorToken);
         if (wantsHtml(request)) {
-          const note = result.confirmationRequired ? '<p>We have sent you an email: follow the link in it to confirm.</p>' : '';
-          return reply.type('text/html').send(page('Thank you', `<h1>${escapeHtml(result.message)}</h1>${note}`));
+          const note = result.confirmationRequired && html`<p>We have sent you an email: follow the link in it to confirm.</p>`;
+          return reply.type('text/html').send(page('Thank you', html`<h1>${result.message}</h1>${note}`));
         }
         return reply
           .code(202)
@@ -241,7 +244,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
       } catch (error) {
         if (wantsHtml(request) && error instanceof AppError && error.code === 'validation_error') {
           const issues = (error.details as { issues: Array<{ path: string; message: string }> }).issues;
-          const html = await renderForm(
+          const form = await renderForm(
             app,
             request.params.publicId,
             issues.map((i) => `${i.path}: ${i.message}`),
@@ -250,7 +253,7 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
           return reply
             .code(400)
             .type('text/html')
-            .send(html ?? page('Invalid', '<h1>Invalid submission</h1>'));
+            .send(form ?? page('Invalid', html`<h1>Invalid submission</h1>`));
         }
         throw error;
       }
@@ -268,13 +271,13 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     handler: async (request, reply) => {
       const problem = checkConfirmation(app, request.params.token);
       if (problem) {
-        const { code, html } = confirmationPage(problem.status);
-        return reply.code(code).type('text/html').send(html);
+        const { code, body } = confirmationPage(problem.status);
+        return reply.code(code).type('text/html').send(body);
       }
       return reply
         .type('text/html')
         .send(
-          page('Confirm', `<h1>Confirm your subscription</h1><form method="post"><button type="submit">Yes, I confirm</button></form>`),
+          page('Confirm', html`<h1>Confirm your subscription</h1><form method="post"><button type="submit">Yes, I confirm</button></form>`),
         );
     },
   });
@@ -283,11 +286,11 @@ export function formPublicRoutes(fastify: FastifyInstance, app: AppContext): voi
     schema: { tags, summary: 'Double opt-in: confirm (single use)', params: tokenParam },
     handler: async (request, reply) => {
       const outcome = await confirmSubmission(app, request.params.token, visitorOf(request));
-      const { code, html } =
+      const { code, body } =
         outcome.status === 'confirmed'
           ? confirmationPage(outcome.status, outcome.purposes, outcome.liftedSuppressions)
           : confirmationPage(outcome.status);
-      return reply.code(code).type('text/html').send(html);
+      return reply.code(code).type('text/html').send(body);
     },
   });
 }

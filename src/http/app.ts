@@ -20,7 +20,7 @@ import {
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { installGuard, sessionFailure, type Access } from '../auth/guard.ts';
-import { escapeHtml, page } from '../shared/html.ts';
+import { html, page } from '../shared/html.ts';
 import { databaseUnavailable } from '../db/unavailable.ts';
 import { AppError, errorAnswer } from './errors.ts';
 import { refuseNulCharacters, routedPath } from './text-input.ts';
@@ -254,7 +254,7 @@ function installErrorHandling(fastify: FastifyInstance, storage: { fullAt: numbe
       return reply
         .code(error.status)
         .type('text/html')
-        .send(page('Not available', `<h1>This page is for the person the link was sent to</h1><p>${escapeHtml(error.message)}</p>`));
+        .send(page('Not available', html`<h1>This page is for the person the link was sent to</h1><p>${error.message}</p>`));
     }
     if ((error instanceof AppError && error.code === 'storage_full') || databaseUnavailable(error)?.code === 'storage_full')
       storage.fullAt = Date.now();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { escapeHtml } from '../../src/shared/html.ts';
+import { html } from '../../src/shared/html.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { hasRight, JURISDICTIONS, PROFILES, type Jurisdiction } from '../../src/jurisdiction/profiles.ts';
 import { accessReport } from '../../src/rights/access-report.ts';
@@ -140,8 +140,8 @@ describeEachDatabase('jurisdiction profiles', (env) => {
       const shown = [...page.matchAll(/data-right="([a-z_]+)"/g)].map((match) => match[1]).sort();
       assert.deepEqual(shown, PROFILES[jurisdiction].rights.map((right) => right.right).sort(), `${email}: the rights of ${jurisdiction}`);
       for (const right of PROFILES[jurisdiction].rights)
-        assert.ok(page.includes(escapeHtml(right.reference)), `${email}: ${right.reference}`);
-      assert.ok(page.includes(escapeHtml(PROFILES[jurisdiction].name)));
+        assert.ok(page.includes(html`${right.reference}`.toString()), `${email}: ${right.reference}`);
+      assert.ok(page.includes(html`${PROFILES[jurisdiction].name}`.toString()));
       assert.equal(page.includes('aria-label="Restrict processing"'), hasRight(jurisdiction, 'restriction'));
       assert.equal(page.includes('aria-label="Object to direct marketing"'), hasRight(jurisdiction, 'objection'));
       assert.equal(page.includes('aria-label="Sale and sharing"'), hasRight(jurisdiction, 'opt_out_sale_sharing'));
