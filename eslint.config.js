@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'web/dist', 'data', 'bench/results', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['node_modules', 'web/dist', 'web/src/api/schema.d.ts', 'data', 'bench/results', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

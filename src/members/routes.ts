@@ -13,6 +13,7 @@ import {
   joinWithSession,
   listInvitations,
   listMembers,
+  resendInvitation,
   revokeInvitation,
   updateMember,
 } from './service.ts';
@@ -65,6 +66,18 @@ export function memberRoutes(fastify: FastifyInstance, app: AppContext): void {
       response: { 201: invitationView },
     },
     handler: async (request, reply) => reply.code(201).send(await inviteMember(app, callerOf(request), request.body)),
+  });
+
+  r.post('/invitations/:id/resend', {
+    config: { access: 'members.invite', resource: 'invitation' },
+    schema: {
+      tags,
+      summary: 'Send an open invitation again',
+      description: 'A new link, valid for 7 days, goes to the invited address; the previous link stops working.',
+      params: idParam,
+      response: { 200: invitationView },
+    },
+    handler: async (request) => resendInvitation(app, callerOf(request), request.params.id),
   });
 
   r.delete('/invitations/:id', {

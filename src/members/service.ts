@@ -215,15 +215,55 @@ export async function inviteMember(app: AppContext, caller: Caller, input: z.inf
     const token = composeToken(INVITATION_PREFIX, caller.auth.tenantId, id, secret);
     return { invitation: invitationView(row), link: `${app.config.publicUrl}/accept-invitation#${token}`, workspaceName: tenant.name };
   });
-  await app.mailer.send({
-    to: input.email,
+  await mailInvitation(app, input.email, input.role, workspaceName, link);
+  return invitation;
+}
+
+function mailInvitation(app: AppContext, to: string, role: MemberView['role'], workspaceName: string, link: string) {
+  return app.mailer.send({
+    to,
     subject: `You are invited to ${workspaceName} on Lawful CRM`,
     text:
-      `You have been invited to join the workspace "${workspaceName}" as ${ROLE_LABELS[input.role]}.\n\n` +
+      `You have been invited to join the workspace "${workspaceName}" as ${ROLE_LABELS[role]}.\n\n` +
       `Accept the invitation within 7 days:\n${link}\n\n` +
       'If you already have a Lawful CRM account with this address, you will be asked to sign in to it first.\n' +
       'If you did not expect this message you can ignore it.\n',
   });
+}
+
+/**
+ * Sends an open invitation again with a new link valid for 7 more days; the previous link stops
+ * working (its secret is replaced). The same role rule as for inviting applies.
+ */
+export async function resendInvitation(app: AppContext, caller: Caller, id: string) {
+  const { invitation, link, workspaceName } = await asCaller(app, caller, async (tx, audit) => {
+    const current = await tx
+      .selectFrom('invitations')
+      .select(['role', 'is_dpo'])
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('accepted_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw notFound('Invitation');
+    if ((current.role === 'administrator' || current.is_dpo) && caller.auth.role !== 'administrator') {
+      throw new AppError(403, 'forbidden', 'Only Administrators can invite Administrators or DPOs.');
+    }
+    const secret = newSecret();
+    const row = await tx
+      .updateTable('invitations')
+      .set({ token_hash: sha256(secret), expires_at: new Date(Date.now() + INVITATION_TTL_MS) })
+      .where('tenant_id', '=', caller.auth.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', caller.auth.tenantId).executeTakeFirstOrThrow();
+    await audit({ action: 'invitation.resend', objectType: 'invitation', objectId: id });
+    const token = composeToken(INVITATION_PREFIX, caller.auth.tenantId, id, secret);
+    return { invitation: invitationView(row), link: `${app.config.publicUrl}/accept-invitation#${token}`, workspaceName: tenant.name };
+  });
+  await mailInvitation(app, invitation.email, invitation.role, workspaceName, link);
   return invitation;
 }
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { currentTotp } from '../../src/auth/totp.ts';
-import { Client, describeEachDatabase, invitationToken, signUp, TEST_PASSWORD, type TestEnv } from '../support/helpers.ts';
+import {
+  addMember,
+  Client,
+  describeEachDatabase,
+  invitationToken,
+  invitationTokens,
+  signUp,
+  TEST_PASSWORD,
+  type TestEnv,
+} from '../support/helpers.ts';
 
 /** A signed-up Administrator with TOTP enabled, and the code of the next step for their next proof. */
 async function victimWithTotp(env: TestEnv) {
@@ -37,6 +46,35 @@ describeEachDatabase('invitation acceptance cannot take over an account', (env) 
     assert.equal(right.status, 409, 'the right password does not sign in through an invitation either');
     assert.equal(thief.cookie, undefined);
     assert.equal((await thief.post('/api/v1/auth/switch-workspace', { workspace: victim.info.workspace.slug })).status, 401);
+  });
+
+  it('resends an open invitation with a new link that replaces the old one, under the same role rule', async () => {
+    const admin = await signUp(env());
+    const invited = await admin.post('/api/v1/invitations', { email: 'again@example.org', role: 'administrator' });
+    const first = invitationToken(env(), 'again@example.org');
+    const resent = await admin.post(`/api/v1/invitations/${invited.body.id}/resend`);
+    assert.equal(resent.status, 200);
+    assert.equal(resent.body.status, 'pending');
+    const tokens = invitationTokens(env(), 'again@example.org');
+    assert.equal(tokens.length, 2, 'the invited address got a second e-mail');
+    assert.notEqual(tokens[1], first);
+    const newcomer = new Client(env().server, '198.51.100.31');
+    const stale = await newcomer.post('/api/v1/auth/invitations/accept', { token: first, name: 'Again', password: TEST_PASSWORD });
+    assert.equal(stale.status, 404, 'the first link stopped working');
+    // A company manager may invite, but not send again an invitation that makes an Administrator.
+    const manager = await addMember(env(), admin, 'company_manager');
+    const refused = await manager.post(`/api/v1/invitations/${invited.body.id}/resend`);
+    assert.equal(refused.status, 403);
+    assert.equal(invitationTokens(env(), 'again@example.org').length, 2, 'a refused resend sends nothing');
+    const accepted = await newcomer.post('/api/v1/auth/invitations/accept', { token: tokens[1], name: 'Again', password: TEST_PASSWORD });
+    assert.equal(accepted.status, 200);
+    assert.equal(
+      (await admin.post(`/api/v1/invitations/${invited.body.id}/resend`)).status,
+      404,
+      'an accepted invitation is not sent again',
+    );
+    const audit = await admin.get('/api/v1/audit-events?action=invitation.resend');
+    assert.equal(audit.body.items.filter((event: { objectId: string }) => event.objectId === invited.body.id).length, 1);
   });
 
   it('lets the signed-in owner of the e-mail accept, and refuses another signed-in account', async () => {

@@ -1,20 +1,8 @@
-/** The API as the web app uses it: same-origin cookies, the CSRF token on every change. */
+/** The untyped calls of the pages not yet moved to the typed client (api/client.ts); same session handling. */
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: unknown,
-  ) {
-    super(message);
-  }
-}
+import { ApiError, currentCsrfToken } from './api/client.ts';
 
-let csrfToken = '';
-export function setCsrfToken(token: string): void {
-  csrfToken = token;
-}
+export { ApiError, setCsrfToken } from './api/client.ts';
 
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   return send<T>(method, path, body === undefined ? undefined : { type: 'application/json', content: JSON.stringify(body) });
@@ -25,11 +13,16 @@ export function postFile<T>(path: string, file: Blob, type = 'text/csv'): Promis
   return send<T>('POST', path, { type, content: file });
 }
 
-async function send<T>(method: string, path: string, body: { type: string; content: BodyInit } | undefined): Promise<T> {
+async function send<T>(
+  method: string,
+  path: string,
+  body: { type: string; content: BodyInit } | undefined,
+  signal?: AbortSignal,
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = body.type;
-  if (method !== 'GET') headers['x-csrf-token'] = csrfToken;
-  const send = () => fetch(path, { method, headers, credentials: 'same-origin', body: body?.content });
+  if (method !== 'GET') headers['x-csrf-token'] = currentCsrfToken();
+  const send = () => fetch(path, { method, headers, credentials: 'same-origin', body: body?.content, signal });
   let response = await send();
   let data = response.status === 204 ? null : await response.json().catch(() => null);
   // The server refused the request before doing anything because the member's role, DPO flag or
@@ -44,7 +37,7 @@ async function send<T>(method: string, path: string, body: { type: string; conte
   return data as T;
 }
 
-export const get = <T = any>(path: string) => api<T>('GET', path);
+export const get = <T = any>(path: string, signal?: AbortSignal) => send<T>('GET', path, undefined, signal);
 export const post = <T = any>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 export const patch = <T = any>(path: string, body: unknown) => api<T>('PATCH', path, body);
 export const del = (path: string) => api<void>('DELETE', path);

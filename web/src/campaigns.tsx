@@ -137,7 +137,7 @@ export function CampaignsPage() {
 
       <div className="columns">
         <form className="record-form" aria-label="New campaign" onSubmit={act(() => post('/api/v1/campaigns', campaign))}>
-          <h3>New campaign</h3>
+          <h2>New campaign</h2>
           <label>
             <span>Name</span>
             <input required value={campaign.name} onChange={(e) => setCampaign({ ...campaign, name: e.target.value })} />
@@ -159,7 +159,7 @@ export function CampaignsPage() {
           aria-label="New re-permission campaign"
           onSubmit={act(() => post('/api/v1/repermission-campaigns', repermission))}
         >
-          <h3>Re-permission</h3>
+          <h2>Re-permission</h2>
           <label>
             <span>Name</span>
             <input required value={repermission.name} onChange={(e) => setRepermission({ ...repermission, name: e.target.value })} />
@@ -205,7 +205,7 @@ export function CampaignsPage() {
             }),
           )}
         >
-          <h3>Segments</h3>
+          <h2>Segments</h2>
           <ul>
             {segments.map((s) => (
               <li key={s.id}>
@@ -236,7 +236,7 @@ export function CampaignsPage() {
           </div>
         </form>
         <form className="record-form" aria-label="New template" onSubmit={act(() => post('/api/v1/email-templates', template))}>
-          <h3>Templates</h3>
+          <h2>Templates</h2>
           <ul>
             {templates.map((t) => (
               <li key={t.id}>{t.name}</li>

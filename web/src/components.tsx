@@ -185,7 +185,7 @@ export function Timeline({ recordType, recordId }: { recordType: string; recordI
   }
   return (
     <section aria-label="Timeline">
-      <h3>Timeline</h3>
+      <h2>Timeline</h2>
       <form className="inline" onSubmit={add}>
         <select aria-label="Activity type" value={kind} onChange={(event) => setKind(event.target.value)}>
           {['note', 'call', 'email', 'meeting'].map((option) => (
@@ -259,7 +259,7 @@ export function TaskList({ filter, memberId }: { filter: Record<string, string |
   }
   return (
     <section aria-label="Tasks">
-      <h3>Tasks</h3>
+      <h2>Tasks</h2>
       <form className="inline" onSubmit={add}>
         <input aria-label="Task title" placeholder="New task…" value={title} onChange={(event) => setTitle(event.target.value)} required />
         <input aria-label="Due" type="datetime-local" value={due} onChange={(event) => setDue(event.target.value)} />

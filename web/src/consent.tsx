@@ -110,7 +110,7 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
   return (
     <section aria-label="Consents" className="consents">
       <div className="page-header">
-        <h3>Purposes and consent</h3>
+        <h2>Purposes and consent</h2>
         <div className="actions">
           <a className="button secondary" href={`${base}/consents/proof?format=pdf`}>
             Proof of consent (PDF)
@@ -181,7 +181,7 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
         </tbody>
       </table>
       <SoftOptInPanel base={base} softOptIn={data.softOptIn} onChange={load} />
-      <h3>Consent history</h3>
+      <h2>Consent history</h2>
       {data.history.length === 0 ? (
         <p className="muted">No consent events yet.</p>
       ) : (
@@ -372,7 +372,7 @@ function NewPurposeForm({
 }) {
   return (
     <>
-      <h3>New purpose</h3>
+      <h2>New purpose</h2>
       <form className="record-form" onSubmit={onSubmit} aria-label="New purpose">
         <label>
           <span>Key</span>

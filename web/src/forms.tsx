@@ -348,7 +348,7 @@ function CookieBanner() {
   }
   return (
     <section aria-label="Cookie banner">
-      <h3>Cookie banner</h3>
+      <h2>Cookie banner</h2>
       <p className="muted">
         Categories are the active purposes with a cookie category: {banner.categories.map((c: any) => c.key).join(', ') || 'none yet'}. Put
         this on your pages: <code>{`<script src="${banner.scriptUrl}" async></script>`}</code>. Hold each script until its category is

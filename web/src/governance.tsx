@@ -234,7 +234,7 @@ export function IncidentsPage() {
             setDecision(null);
           })}
         >
-          <h3>Must the supervisory authority be notified?</h3>
+          <h2>Must the supervisory authority be notified?</h2>
           <Field label="Decision">
             <select
               value={decision.required ? 'yes' : 'no'}
@@ -259,9 +259,9 @@ export function IncidentsPage() {
       )}
       {drafts && (
         <section aria-label="Notification drafts">
-          <h3>Notification to the authority (Art. 33(3))</h3>
+          <h2>Notification to the authority (Art. 33(3))</h2>
           <pre>{drafts.authority}</pre>
-          <h3>Notification to the people (Art. 34(2))</h3>
+          <h2>Notification to the people (Art. 34(2))</h2>
           <pre>{drafts.persons}</pre>
         </section>
       )}
@@ -277,7 +277,7 @@ export function IncidentsPage() {
           setDraft({ title: '', nature: '', awareAt: '' });
         })}
       >
-        <h3>Record an incident</h3>
+        <h2>Record an incident</h2>
         <Field label="Title">
           <input required value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} />
         </Field>
@@ -305,7 +305,7 @@ export function IncidentsPage() {
             }),
           )}
         >
-          <h3>Detection rules</h3>
+          <h2>Detection rules</h2>
           <p className="muted">Exports of 500 people or more always open a draft. These rules read the audit trail every few minutes.</p>
           <Field label="Time zone of working hours">
             <input value={settings.timezone} onChange={(e) => setSettings({ ...settings, timezone: e.target.value })} />
@@ -535,7 +535,7 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
       ))}
       {canManage && (
         <form className="record-form" aria-label="New impact assessment" onSubmit={act(() => post('/api/v1/dpias', draft))}>
-          <h3>New impact assessment</h3>
+          <h2>New impact assessment</h2>
           <Field label="Activity">
             <select required value={draft.activityId} onChange={(e) => setDraft({ ...draft, activityId: e.target.value })}>
               <option value="">choose…</option>
@@ -677,7 +677,7 @@ export function SubprocessorsPage({ canManage, workspaceSlug }: { canManage: boo
             setDraft(empty);
           })}
         >
-          <h3>Add a sub-processor</h3>
+          <h2>Add a sub-processor</h2>
           <Field label="Name">
             <input required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
           </Field>

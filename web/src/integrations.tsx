@@ -37,7 +37,7 @@ function RunTable({ run, order }: { run: any; order: string[] }) {
 function Certificate({ certificate, order }: { certificate: any; order: string[] }) {
   return (
     <section aria-label="Purge certificate">
-      <h4>Purge certificate</h4>
+      <h3>Purge certificate</h3>
       <p>
         Started {new Date(certificate.startedAt).toLocaleString()}
         {certificate.finishedAt ? `, finished ${new Date(certificate.finishedAt).toLocaleString()}` : ' — running'}; credentials{' '}
@@ -146,7 +146,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       )}
       {canManage && oauth && oauth.items.some((app) => app.configured) && (
         <section aria-label="Connect by signing in">
-          <h3>Connect by signing in</h3>
+          <h2>Connect by signing in</h2>
           {oauth.items
             .filter((app) => app.configured)
             .map((app) => (
@@ -160,11 +160,11 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       {items.length === 0 && <p className="muted">No CRM is connected.</p>}
       {items.map((item) => (
         <section key={item.id} aria-label={item.label}>
-          <h3>
+          <h2>
             {item.label} <span className="badge">{item.kind}</span> <span className="badge">{item.status.replace('_', ' ')}</span>
             {item.actingAs === 'processor' && <span className="badge">processor (Art. 28)</span>}
             {item.sellsOrShares && <span className="badge">sale or sharing (CCPA)</span>}
-          </h3>
+          </h2>
           <p className="muted">
             People are pushed for:{' '}
             {purposes.find((p) => p.id === item.purposeId)?.name ?? <em>no purpose declared, so no person can be pushed</em>}
@@ -270,7 +270,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           )}
         </section>
       ))}
-      <h3>To review ({reviews.length})</h3>
+      <h2>To review ({reviews.length})</h2>
       {reviews.length === 0 && <p className="muted">No external record was ambiguous.</p>}
       <ul aria-label="Match reviews">
         {reviews.map((review) => (
@@ -300,7 +300,7 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
       </ul>
       {canManage && (
         <form className="record-form" aria-label="Connect HubSpot" onSubmit={act(connect)}>
-          <h3>Connect HubSpot</h3>
+          <h2>Connect HubSpot</h2>
           <label>
             <span>Name</span>
             <input required value={draft.label} onChange={(e) => setDraft({ ...draft, label: e.target.value })} />
@@ -397,7 +397,7 @@ export function SyncPanel({ recordType, recordId }: { recordType: string; record
     });
   return (
     <section aria-label="Other CRMs">
-      <h3>Other CRMs</h3>
+      <h2>Other CRMs</h2>
       <ErrorMessage error={error} />
       {notice && <p className="notice">{notice}</p>}
       <ul>

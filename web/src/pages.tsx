@@ -6,6 +6,9 @@ import { ConsentPanel } from './consent.tsx';
 import { OBJECTS, STAGE_LABELS, STAGES, type ObjectSpec } from './objects.ts';
 import { navigate } from './router.ts';
 import { ListTransferLinks } from './features/transfer/ListTransferLinks.tsx';
+import { usePagedList } from './api/pages.ts';
+import { LoadMore } from './ui/LoadMore.tsx';
+import { useDebounced } from './ui/useDebounced.ts';
 
 const recordLink = (spec: ObjectSpec, id: string) => `#/${spec.path}/${id}`;
 
@@ -20,31 +23,15 @@ export function ListPage({
   canImport: boolean;
   canExport: boolean;
 }) {
-  const [items, setItems] = useState<any[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [q, setQ] = useState('');
   const [sort, setSort] = useState(spec.sorts[0]!.value);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
+  const search = useDebounced(q.trim());
   const searchRef = useRef<HTMLInputElement>(null);
-
-  async function load(append: boolean, after?: string) {
-    setLoading(true);
-    try {
-      const page = await get<Page<any>>(`/api/v1/${spec.path}${query({ q: q.trim() || undefined, sort, limit: 50, cursor: after })}`);
-      setItems((current) => (append ? [...current, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setLoading(false);
-    }
-  }
-  useEffect(() => {
-    const timer = setTimeout(() => void load(false), 250);
-    return () => clearTimeout(timer);
-  }, [spec.path, q, sort]);
+  // Keyed by what was asked: a slow reply to an older search lands in its own entry and is never shown for a newer one.
+  const list = usePagedList([spec.path, 'list', { q: search, sort }], (cursor, signal) =>
+    get<Page<any>>(`/api/v1/${spec.path}${query({ q: search || undefined, sort, limit: 50, cursor })}`, signal),
+  );
+  const items = list.items;
   useEffect(() => {
     // "/" jumps to the search box, as in most web apps.
     const onKey = (event: KeyboardEvent) => {
@@ -93,8 +80,8 @@ export function ListPage({
           ))}
         </select>
       </div>
-      <ErrorMessage error={error} />
-      <table>
+      <ErrorMessage error={list.error} />
+      <table aria-label={spec.label}>
         <thead>
           <tr>
             {spec.columns.map((column) => (
@@ -114,12 +101,8 @@ export function ListPage({
           ))}
         </tbody>
       </table>
-      {!loading && items.length === 0 && <p className="muted">No {spec.label.toLowerCase()} found.</p>}
-      {cursor && (
-        <button type="button" className="secondary" disabled={loading} onClick={() => load(true, cursor)}>
-          Load more
-        </button>
-      )}
+      {!list.isPending && items.length === 0 && <p className="muted">No {spec.label.toLowerCase()} found.</p>}
+      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
     </main>
   );
 }
@@ -134,9 +117,9 @@ function RelatedList({ title, spec, filter }: { title: string; spec: ObjectSpec;
   }, [spec.path, JSON.stringify(filter)]);
   return (
     <section aria-label={title}>
-      <h3>
+      <h2>
         {title} ({items.length})
-      </h3>
+      </h2>
       <ul>
         {items.map((item) => (
           <li key={item.id}>

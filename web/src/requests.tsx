@@ -329,7 +329,7 @@ export function RequestPage({ id }: { id: string }) {
       )}
       <ErrorMessage error={error} />
       {request.recipients?.length > 0 && <ErasureRecipients recipients={request.recipients} />}
-      <h3>Evidence</h3>
+      <h2>Evidence</h2>
       <ol className="timeline" aria-label="Evidence">
         {request.evidence.map((item: any) => (
           <li key={item.id}>
@@ -377,7 +377,7 @@ interface ErasureRecipient {
 function ErasureRecipients({ recipients }: { recipients: ErasureRecipient[] }) {
   return (
     <section aria-label="Recipients">
-      <h3>Recipients told (Art. 19)</h3>
+      <h2>Recipients told (Art. 19)</h2>
       <table>
         <thead>
           <tr>

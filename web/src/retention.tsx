@@ -80,10 +80,10 @@ export function RetentionPage() {
       </table>
       {preview && (
         <section aria-label="Dry run">
-          <h3>
+          <h2>
             Dry run: {preview.items.length}
             {preview.more ? '+' : ''} record(s) would go
-          </h3>
+          </h2>
           <ul>
             {preview.items.map((item) => (
               <li key={item.id}>
@@ -101,7 +101,7 @@ export function RetentionPage() {
         </section>
       )}
       <form className="record-form" aria-label="New retention rule" onSubmit={act(() => post('/api/v1/retention-rules', draft))}>
-        <h3>New rule</h3>
+        <h2>New rule</h2>
         <label>
           <span>Name</span>
           <input required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
@@ -136,7 +136,7 @@ export function RetentionPage() {
           <button type="submit">Add rule</button>
         </div>
       </form>
-      <h3>Legal holds</h3>
+      <h2>Legal holds</h2>
       <table>
         <tbody>
           {holds.map((hold) => (

@@ -76,7 +76,7 @@ export function MarketingSettings() {
 
   return (
     <form className="record-form" aria-label="Marketing settings" onSubmit={save}>
-      <h3>Sender and marketing rules</h3>
+      <h2>Sender and marketing rules</h2>
       <p className="muted">
         Every campaign e-mail names its sender and carries a postal address (Directive 2000/31/EC Art. 6; CAN-SPAM). Required before a first
         send.

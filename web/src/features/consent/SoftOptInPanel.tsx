@@ -56,7 +56,7 @@ export function SoftOptInPanel({ base, softOptIn, onChange }: { base: string; so
 
   return (
     <section aria-label="Soft opt-in">
-      <h3>Existing customer (soft opt-in)</h3>
+      <h2>Existing customer (soft opt-in)</h2>
       {softOptIn ? (
         <p>
           {softOptIn.relationship === 'sale' ? 'Bought' : 'Negotiated for'} {softOptIn.products ?? <em>erased</em>} on{' '}

@@ -1,0 +1,68 @@
+import type { ReactNode } from 'react';
+import type { Schemas } from './api/client.ts';
+import { CampaignsPage, OutboxPage, SuppressionsPage } from './campaigns.tsx';
+import { PurposesPage } from './consent.tsx';
+import { AccountPage } from './features/account/AccountPage.tsx';
+import { ApiTokensPage } from './features/admin/ApiTokensPage.tsx';
+import { MembersPage } from './features/admin/MembersPage.tsx';
+import type { Viewer } from './features/admin/viewer.ts';
+import { ImportWizard } from './features/import/ImportWizard.tsx';
+import { FormsPage } from './forms.tsx';
+import { CompliancePage, DpiasPage, IncidentsPage, RegisterPage, SubprocessorsPage, TrainingPage } from './governance.tsx';
+import { IntegrationsPage } from './integrations.tsx';
+import { OBJECTS } from './objects.ts';
+import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
+import { RequestPage, RequestsPage } from './requests.tsx';
+import { RetentionPage } from './retention.tsx';
+import type { RoutePath } from './routeTable.ts';
+import { NotFound } from './ui/NotFound.tsx';
+
+export type Session = Schemas['SessionInfo'];
+
+export interface RouteContext {
+  session: Session;
+  viewer: Viewer;
+  /** The path after the route's own segment: #/contacts/123 gives ['123']. */
+  rest: string[];
+  refreshSession: () => void;
+}
+
+const records =
+  (path: keyof typeof OBJECTS) =>
+  ({ session, viewer, rest: [id] }: RouteContext) =>
+    id && id !== 'new' ? (
+      <DetailPage spec={OBJECTS[path]} id={id} memberId={session.member.id} />
+    ) : (
+      <ListPage spec={OBJECTS[path]} creating={id === 'new'} canImport={viewer.can('crm.import')} canExport={viewer.can('crm.export')} />
+    );
+
+/** The page of every path of the route table (routeTable.ts); the compiler refuses a path without one. */
+export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
+  accounts: records('accounts'),
+  contacts: records('contacts'),
+  leads: records('leads'),
+  opportunities: records('opportunities'),
+  board: () => <Board />,
+  tasks: ({ session }) => <TasksPage memberId={session.member.id} />,
+  integrations: ({ viewer }) => <IntegrationsPage canManage={viewer.can('integrations.manage')} />,
+  import: ({ rest: [object] }) =>
+    object && object in OBJECTS ? <ImportWizard key={object} object={object as keyof typeof OBJECTS} /> : <NotFound />,
+  requests: ({ rest: [id] }) => (id ? <RequestPage id={id} /> : <RequestsPage />),
+  purposes: ({ session, viewer }) => <PurposesPage memberId={session.member.id} canManage={viewer.can('purposes.manage')} />,
+  retention: () => <RetentionPage />,
+  forms: () => <FormsPage />,
+  campaigns: () => <CampaignsPage />,
+  outbox: () => <OutboxPage />,
+  suppressions: () => <SuppressionsPage />,
+  compliance: () => <CompliancePage />,
+  register: ({ viewer }) => <RegisterPage canManage={viewer.can('governance.manage')} />,
+  dpias: ({ viewer }) => <DpiasPage canManage={viewer.can('governance.manage')} />,
+  subprocessors: ({ session, viewer }) => (
+    <SubprocessorsPage canManage={viewer.can('governance.manage')} workspaceSlug={session.workspace.slug} />
+  ),
+  incidents: () => <IncidentsPage />,
+  training: ({ viewer }) => <TrainingPage canManage={viewer.can('governance.manage')} />,
+  members: ({ viewer }) => <MembersPage viewer={viewer} />,
+  'api-tokens': ({ viewer, session }) => <ApiTokensPage viewer={viewer} permissions={session.permissions} />,
+  account: ({ session, refreshSession }) => <AccountPage session={session} onSessionChanged={refreshSession} />,
+};

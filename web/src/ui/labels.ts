@@ -1,0 +1,27 @@
+import type { Schemas } from '../api/client.ts';
+
+export type Role = Schemas['Member']['role'];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  administrator: 'Administrator',
+  company_manager: 'Company manager',
+  marketing_manager: 'Marketing manager',
+  sales_manager: 'Sales manager',
+  salesperson: 'Salesperson',
+  jr_salesperson: 'Junior salesperson',
+};
+export const ROLES = Object.keys(ROLE_LABELS) as Role[];
+
+const SPECIAL: Record<string, string> = { uk_gdpr: 'UK GDPR', gdpr: 'GDPR', ccpa: 'CCPA', lgpd: 'LGPD', dpo: 'DPO', crm: 'CRM' };
+
+/** A code as people read it: `closed_won` → "Closed won", `uk_gdpr` → "UK GDPR". */
+export function labelOf(code: string): string {
+  if (SPECIAL[code]) return SPECIAL[code];
+  const words = code.split(/[_.]/).map((word) => SPECIAL[word] ?? word);
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function dateTime(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 16).replace('T', ' ') : '—';
+}
