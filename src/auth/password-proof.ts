@@ -4,7 +4,7 @@ import { withUser } from '../db/tenant.ts';
 import { AppError, unauthorized, type ErrorCode } from '../http/errors.ts';
 import { burnPasswordCheck, verifyPassword } from './passwords.ts';
 import { assertNotLocked, clearFailures, recordFailure, throttleKey } from './throttle.ts';
-import { matchTotp } from './totp.ts';
+import { matchTotp, recoveryCodeHash } from './totp.ts';
 
 /** Who claims to know the password: an e-mail typed at sign-in, or the signed-in user re-proving it. */
 export type PasswordClaim = { email: string } | { userId: string };
@@ -12,14 +12,17 @@ export type PasswordClaim = { email: string } | { userId: string };
 export interface PasswordProof {
   userId: string;
   email: string;
-  /** The second factor was checked by this proof (a TOTP code matched). */
+  /** The second factor was checked by this proof (a TOTP code matched, or a recovery code was used up). */
   secondFactor: boolean;
+  usedRecoveryCode: boolean;
 }
 
 export interface ProofOptions {
   ip: string;
   /** The TOTP code typed with the password, if any. */
   totp?: string | undefined;
+  /** A recovery code in place of the TOTP code (sign-in only). */
+  recoveryCode?: string | undefined;
   /**
    * The caller's session already proved the second factor (re-authentication inside a session
    * that signed in with it): the password alone is then enough.
@@ -72,7 +75,22 @@ export async function provePassword(
   if (!(await verifyPassword(user.password_hash, password))) throw await fail('invalid_credentials', wrongPassword);
 
   let totpStep: number | null = null;
-  if (user.totp_enabled_at && user.totp_secret_enc && !options.sessionHasSecondFactor) {
+  let usedRecoveryCode = false;
+  if (user.totp_enabled_at && user.totp_secret_enc && !options.sessionHasSecondFactor && options.recoveryCode && !options.totp) {
+    const hash = recoveryCodeHash(options.recoveryCode);
+    // Used up in the statement that checks it: two sign-ins racing with one code cannot both pass.
+    const used = await withUser(app.db, null, (tx) =>
+      tx
+        .updateTable('users')
+        .set({ totp_recovery_hashes: sql`array_remove(totp_recovery_hashes, ${hash})` })
+        .where('id', '=', user.id)
+        .where(sql<boolean>`${hash} = any(totp_recovery_hashes)`)
+        .returning('id')
+        .executeTakeFirst(),
+    );
+    if (!used) throw await fail('invalid_totp', 'The recovery code is wrong or was already used.');
+    usedRecoveryCode = true;
+  } else if (user.totp_enabled_at && user.totp_secret_enc && !options.sessionHasSecondFactor) {
     if (!options.totp) {
       if (options.purpose === 'sign_in') throw unauthorized('totp_required', 'Enter the 6-digit code from your authenticator app.');
       throw new AppError(403, 'totp_required', 'Enter the 6-digit code from your authenticator app as well.', { field: 'totp' });
@@ -86,5 +104,5 @@ export async function provePassword(
     await clearFailures(tx, accountKey);
     if (totpStep !== null) await tx.updateTable('users').set({ totp_last_step: totpStep }).where('id', '=', user.id).execute();
   });
-  return { userId: user.id, email: user.email, secondFactor: totpStep !== null };
+  return { userId: user.id, email: user.email, secondFactor: totpStep !== null || usedRecoveryCode, usedRecoveryCode };
 }

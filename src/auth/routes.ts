@@ -9,6 +9,8 @@ import { ACTIONS } from './permissions.ts';
 import {
   changePasswordBody,
   loginBody,
+  recoveryCodes,
+  recoveryCodesLeft,
   sessionInfo as sessionInfoSchema,
   sessionListItem,
   signupAccepted,
@@ -21,11 +23,13 @@ import {
 } from './schema.ts';
 import {
   changePassword,
+  createRecoveryCodes,
   disableTotp,
   enableTotp,
   listSessions,
   logIn,
   logOut,
+  recoveryCodesRemaining,
   revokeOwnSession,
   sessionInfo,
   confirmSignUp,
@@ -159,6 +163,23 @@ export function authRoutes(fastify: FastifyInstance, app: AppContext): void {
       await enableTotp(app, callerOf(request), request.body.code);
       return reply.code(204).send();
     },
+  });
+
+  r.post('/auth/totp/recovery-codes', {
+    config: { access: 'authenticated', sessionOnly: true },
+    schema: {
+      tags,
+      summary: 'Make a new set of ten recovery codes (replaces the previous set; shown once)',
+      description: 'Needs two-factor on, and a session that proved it. Each code signs in once as recoveryCode in place of totp.',
+      response: { 200: recoveryCodes },
+    },
+    handler: async (request) => createRecoveryCodes(app, callerOf(request)),
+  });
+
+  r.get('/auth/totp/recovery-codes', {
+    config: { access: 'authenticated', sessionOnly: true },
+    schema: { tags, summary: 'How many of your recovery codes are still unused', response: { 200: recoveryCodesLeft } },
+    handler: async (request) => recoveryCodesRemaining(app, callerOf(request)),
   });
 
   r.post('/auth/totp/disable', {

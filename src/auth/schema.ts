@@ -29,10 +29,18 @@ export const signupBody = z.object({
 export const signupAccepted = z.object({ status: z.literal('confirmation_sent'), message: z.string() });
 export const signupConfirmBody = z.object({ token: z.string().min(1).max(2000) });
 
+export const recoveryCode = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z2-7]{4}([ -]?[A-Za-z2-7]{4}){3}$/,
+    'must be one of your recovery codes (16 letters and digits, e.g. ABCD-EFGH-IJKL-MNOP)',
+  );
 export const loginBody = z.object({
   email,
   password,
   totp: totpCode.optional(),
+  recoveryCode: recoveryCode.optional().describe('In place of totp, when the authenticator app is lost; each code works once'),
   workspace: slug.optional().describe('Slug of the workspace to open; defaults to the most recently joined'),
 });
 
@@ -42,6 +50,10 @@ export const changePasswordBody = z.object({
   newPassword: password,
   totp: totpCode.optional().describe('Needed only when this session did not prove the second factor'),
 });
+export const recoveryCodes = z.object({
+  codes: z.array(z.string()).describe('Shown once: each signs in once in place of a code from the app'),
+});
+export const recoveryCodesLeft = z.object({ remaining: z.number().int() });
 export const totpEnableBody = z.object({ code: totpCode });
 export const totpDisableBody = z.object({ password, code: totpCode });
 

@@ -14,7 +14,7 @@ import { ACTIONS, memberAllows } from './permissions.ts';
 import type { Role } from './roles.ts';
 import type { changePasswordBody, loginBody, SessionInfo, signupBody } from './schema.ts';
 import { createSession, csrfTokenFor, mustEnrolTotp, revokeSession, SESSION_IDLE_MS, type NewSession } from './sessions.ts';
-import { matchTotp, newTotpSecret, totpUri } from './totp.ts';
+import { matchTotp, newRecoveryCodes, newTotpSecret, totpUri } from './totp.ts';
 
 export interface ClientInfo {
   ip: string;
@@ -172,6 +172,7 @@ export async function logIn(app: AppContext, body: z.infer<typeof loginBody>, cl
   const proof = await provePassword(app, { email: body.email }, body.password, {
     ip: client.ip,
     totp: body.totp,
+    recoveryCode: body.recoveryCode,
     purpose: 'sign_in',
     onFailure: async (userId) => {
       const membership = userId ? await chooseMembership(app, userId, body.workspace) : undefined;
@@ -210,7 +211,10 @@ export async function logIn(app: AppContext, body: z.infer<typeof loginBody>, cl
       action: 'auth.login',
       objectType: 'session',
       objectId: created.id,
-      fields: [...(proof.secondFactor ? ['password', 'totp'] : ['password']), ...(client.country ? [`country:${client.country}`] : [])],
+      fields: [
+        ...(proof.usedRecoveryCode ? ['password', 'recovery_code'] : proof.secondFactor ? ['password', 'totp'] : ['password']),
+        ...(client.country ? [`country:${client.country}`] : []),
+      ],
     });
     return created;
   });
@@ -454,6 +458,33 @@ export async function enableTotp(app: AppContext, caller: Caller, code: string):
   });
 }
 
+/**
+ * A new set of recovery codes, replacing any earlier one; shown once. Only a session that proved
+ * the second factor (signed in with it, or just enrolled) may make them.
+ */
+export async function createRecoveryCodes(app: AppContext, caller: Caller): Promise<{ codes: string[] }> {
+  return asCaller(app, caller, async (tx, audit) => {
+    const user = await tx.selectFrom('users').select('totp_enabled_at').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    if (!user.totp_enabled_at) throw conflict('Turn two-factor authentication on first: recovery codes stand in for its codes.');
+    const session = caller.auth.sessionId
+      ? await tx.selectFrom('sessions').select('second_factor').where('id', '=', caller.auth.sessionId).executeTakeFirst()
+      : undefined;
+    if (!session?.second_factor)
+      throw new AppError(403, 'totp_required', 'Sign in with a code from your authenticator app before making recovery codes.');
+    const { codes, hashes } = newRecoveryCodes();
+    await tx.updateTable('users').set({ totp_recovery_hashes: hashes }).where('id', '=', caller.auth.userId).execute();
+    await audit({ action: 'auth.recovery_codes_create', objectType: 'member', objectId: caller.auth.memberId, fields: ['recovery_codes'] });
+    return { codes };
+  });
+}
+
+export async function recoveryCodesRemaining(app: AppContext, caller: Caller): Promise<{ remaining: number }> {
+  return asCaller(app, caller, async (tx) => {
+    const user = await tx.selectFrom('users').select('totp_recovery_hashes').where('id', '=', caller.auth.userId).executeTakeFirstOrThrow();
+    return { remaining: user.totp_recovery_hashes.length };
+  });
+}
+
 /** Turning the second factor off needs both the password and a current code, whatever the session proved. */
 export async function disableTotp(app: AppContext, caller: Caller, password: string, code: string): Promise<void> {
   await reauthenticate(app, caller, password, code, true);
@@ -470,7 +501,7 @@ export async function disableTotp(app: AppContext, caller: Caller, password: str
     }
     await tx
       .updateTable('users')
-      .set({ totp_enabled_at: null, totp_secret_enc: null, totp_last_step: null })
+      .set({ totp_enabled_at: null, totp_secret_enc: null, totp_last_step: null, totp_recovery_hashes: [] })
       .where('id', '=', user.id)
       .execute();
     await audit({ action: 'auth.totp_disable', objectType: 'member', objectId: caller.auth.memberId, fields: ['totp'] });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import * as otp from 'otplib';
 
 const STEP_SECONDS = 30;
@@ -22,6 +23,23 @@ export async function matchTotp(secret: string, code: string, lastUsedStep: numb
     if (expected === code) return step;
   }
   return null;
+}
+
+const RECOVERY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+export const RECOVERY_CODE_COUNT = 10;
+
+/** Ten codes of 16 base32 characters (80 bits) in groups of four, and what is stored of them. */
+export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+    const chars = [...crypto.randomBytes(16)].map((byte) => RECOVERY_ALPHABET[byte % 32]).join('');
+    return chars.match(/.{4}/g)!.join('-');
+  });
+  return { codes, hashes: codes.map(recoveryCodeHash) };
+}
+
+/** Case, spaces and dashes do not matter when a code is typed back. */
+export function recoveryCodeHash(code: string): string {
+  return crypto.createHash('sha256').update(code.toUpperCase().replace(/[\s-]/g, '')).digest('hex');
 }
 
 export async function currentTotp(secret: string, offsetSteps = 0): Promise<string> {

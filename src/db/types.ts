@@ -35,6 +35,8 @@ export interface UsersTable {
   totp_secret_enc: string | null;
   totp_enabled_at: Timestamp | null;
   totp_last_step: number | null;
+  /** SHA-256 of each unused recovery code (migration 0045). */
+  totp_recovery_hashes: Generated<string[]>;
   created_at: DefaultTimestamp;
 }
 

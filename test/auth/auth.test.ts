@@ -210,6 +210,49 @@ describeEachDatabase('authentication', (env) => {
     assert.deepEqual(unknown.body.details.unknown, ['everything']);
   });
 
+  it('hands out ten single-use recovery codes that sign in in place of a TOTP code, only to a session that proved the second factor', async () => {
+    const admin = await signUp(env());
+    assert.equal((await admin.post('/api/v1/auth/totp/recovery-codes')).status, 409, 'no codes without two-factor');
+    const earlier = new Client(env().server);
+    assert.equal((await earlier.post('/api/v1/auth/login', { email: admin.info.user.email, password: TEST_PASSWORD })).status, 200);
+    const secret = (await admin.post('/api/v1/auth/totp/setup')).body.secret as string;
+    assert.equal((await admin.post('/api/v1/auth/totp/enable', { code: await currentTotp(secret, -1) })).status, 204);
+    // A session signed in before two-factor was turned on never proved it: it cannot make codes.
+    let refused = await earlier.post('/api/v1/auth/totp/recovery-codes');
+    if (refused.body.error === 'session_changed') refused = await earlier.post('/api/v1/auth/totp/recovery-codes');
+    assert.equal(refused.status, 403);
+    const made = await admin.post('/api/v1/auth/totp/recovery-codes');
+    assert.equal(made.status, 200);
+    const codes = made.body.codes as string[];
+    assert.equal(new Set(codes).size, 10);
+    for (const code of codes) assert.match(code, /^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/);
+    assert.deepEqual((await admin.get('/api/v1/auth/totp/recovery-codes')).body, { remaining: 10 });
+
+    const email = admin.info.user.email;
+    const signIn = (recoveryCode: string) =>
+      new Client(env().server).post('/api/v1/auth/login', { email, password: TEST_PASSWORD, recoveryCode });
+    // Typed back in lower case without dashes, it still counts; the second time it does not.
+    const used = await signIn(codes[0]!.toLowerCase().replace(/-/g, ''));
+    assert.equal(used.status, 200);
+    assert.equal(used.body.mfaEnrollmentRequired, false);
+    const again = await signIn(codes[0]!);
+    assert.equal(again.status, 401);
+    assert.equal(again.body.error, 'invalid_totp');
+    assert.equal((await signIn('AAAA-BBBB-CCCC-DDDD')).status, 401);
+    assert.equal((await signIn('not a code')).status, 400);
+    assert.deepEqual((await admin.get('/api/v1/auth/totp/recovery-codes')).body, { remaining: 9 });
+
+    // A new set replaces the old one: the codes already printed stop working.
+    const replaced = (await admin.post('/api/v1/auth/totp/recovery-codes')).body.codes as string[];
+    assert.equal((await signIn(codes[1]!)).status, 401, 'the previous set stopped working');
+    assert.equal((await signIn(replaced[0]!)).status, 200);
+    const audit = await admin.get('/api/v1/audit-events?action=auth.login');
+    assert.ok(
+      audit.body.items.some((event: { fields: string[] | null }) => event.fields?.includes('recovery_code')),
+      'a sign-in by recovery code is audited as such',
+    );
+  });
+
   it('requires the TOTP code once enabled, refuses replays, and accepts a fresh code', async () => {
     const admin = await signUp(env());
     const setup = await admin.post('/api/v1/auth/totp/setup');

@@ -180,11 +180,27 @@ describeEachDatabase('administration screens in a real browser', (env) => {
       // The previous 30-second step's code is still accepted (clock drift), and leaves the current one unused for the sign-in below.
       await page.getByLabel('Code from the app').fill(await currentTotp(secret, -1));
       await page.getByRole('button', { name: 'Turn two-factor on' }).click();
-      await page.getByRole('link', { name: 'Contacts' }).waitFor();
+      // The recovery codes are shown once, on the same page, before the app opens up.
+      await page.getByRole('list', { name: 'Recovery codes' }).waitFor();
+      const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allInnerTexts();
+      assert.equal(codes.length, 10);
+      await page.getByRole('link', { name: 'Contacts' }).click();
       await page.getByRole('heading', { name: 'Contacts' }).waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();
       await signIn(page, base, other.info.user.email, () => currentTotp(secret));
       await page.getByRole('heading', { name: 'Contacts' }).waitFor();
+
+      // Without the phone: a recovery code signs in once, and the account page counts what is left.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Email').fill(other.info.user.email);
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Lost your phone? Use a recovery code' }).click();
+      await page.getByLabel('Recovery code').fill(codes[3]!.trim());
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Contacts' }).waitFor();
+      await page.getByRole('link', { name: other.info.user.name }).click();
+      await page.getByText('9 of 10 recovery codes unused.').waitFor();
     },
   );
 });

@@ -7,6 +7,7 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const [needsTotp, setNeedsTotp] = useState(false);
+  const [useRecovery, setUseRecovery] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   async function submit(event: FormEvent) {
@@ -14,7 +15,13 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await post<Session>('/api/v1/auth/login', { email, password, ...(needsTotp ? { totp } : {}) }));
+      onSignedIn(
+        await post<Session>('/api/v1/auth/login', {
+          email,
+          password,
+          ...(needsTotp ? (useRecovery ? { recoveryCode: totp } : { totp }) : {}),
+        }),
+      );
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'totp_required') setNeedsTotp(true);
       else setError(caught);
@@ -40,7 +47,7 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
             required
           />
         </label>
-        {needsTotp && (
+        {needsTotp && !useRecovery && (
           <label>
             <span>Authentication code</span>
             <input
@@ -53,6 +60,24 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
               autoFocus
             />
           </label>
+        )}
+        {needsTotp && useRecovery && (
+          <label>
+            <span>Recovery code</span>
+            <input autoComplete="off" value={totp} onChange={(event) => setTotp(event.target.value)} required autoFocus />
+          </label>
+        )}
+        {needsTotp && (
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setUseRecovery(!useRecovery);
+              setTotp('');
+            }}
+          >
+            {useRecovery ? 'Use a code from the app' : 'Lost your phone? Use a recovery code'}
+          </button>
         )}
         <ErrorMessage error={error} />
         <button type="submit" disabled={busy}>

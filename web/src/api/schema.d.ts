@@ -423,6 +423,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/totp/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your recovery codes are still unused */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodesLeft"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Make a new set of ten recovery codes (replaces the previous set; shown once)
+         * @description Needs two-factor on, and a session that proved it. Each code signs in once as recoveryCode in place of totp.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecoveryCodes"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/totp/disable": {
         parameters: {
             query?: never;
@@ -7953,8 +8012,17 @@ export interface components {
             email: string;
             password: string;
             totp?: string;
+            /** @description In place of totp, when the authenticator app is lost; each code works once */
+            recoveryCode?: string;
             /** @description Slug of the workspace to open; defaults to the most recently joined */
             workspace?: string;
+        };
+        RecoveryCodesInput: {
+            /** @description Shown once: each signs in once in place of a code from the app */
+            codes: string[];
+        };
+        RecoveryCodesLeftInput: {
+            remaining: number;
         };
         SessionInfoInput: {
             user: {
@@ -9951,8 +10019,17 @@ export interface components {
             email: unknown;
             password: string;
             totp?: string;
+            /** @description In place of totp, when the authenticator app is lost; each code works once */
+            recoveryCode?: string;
             /** @description Slug of the workspace to open; defaults to the most recently joined */
             workspace?: string;
+        };
+        RecoveryCodes: {
+            /** @description Shown once: each signs in once in place of a code from the app */
+            codes: string[];
+        };
+        RecoveryCodesLeft: {
+            remaining: number;
         };
         SessionInfo: {
             user: {

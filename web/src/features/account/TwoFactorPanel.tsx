@@ -2,7 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import QRCode from 'qrcode';
 import { useState, type FormEvent } from 'react';
 import { client, unwrap, type Schemas } from '../../api/client.ts';
+import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import { RecoveryCodes } from './RecoveryCodes.tsx';
 
 type Setup = Schemas['TotpSetup'] & { qr: string };
 
@@ -15,6 +17,7 @@ export function TwoFactorPanel({ enabled, onChanged }: { enabled: boolean; onCha
   const queryClient = useQueryClient();
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
+  const [freshCodes, setFreshCodes] = useState<string[] | null>(null);
   const start = useMutation({
     mutationFn: async (): Promise<Setup> => {
       const setup = await unwrap(client.POST('/api/v1/auth/totp/setup'));
@@ -28,10 +31,24 @@ export function TwoFactorPanel({ enabled, onChanged }: { enabled: boolean; onCha
     void queryClient.invalidateQueries();
     onChanged();
   };
-  const enable = useMutation({ mutationFn: () => unwrap(client.POST('/api/v1/auth/totp/enable', { body: { code } })), onSuccess: finish });
+  const enable = useMutation({
+    mutationFn: async () => {
+      await unwrap(client.POST('/api/v1/auth/totp/enable', { body: { code } }));
+      return unwrap(client.POST('/api/v1/auth/totp/recovery-codes'));
+    },
+    onSuccess: ({ codes }) => {
+      setFreshCodes(codes);
+      // Stay on this page (a locked-out Administrator came here from any address) until the codes are saved.
+      navigate('account');
+      finish();
+    },
+  });
   const disable = useMutation({
     mutationFn: () => unwrap(client.POST('/api/v1/auth/totp/disable', { body: { password, code } })),
-    onSuccess: finish,
+    onSuccess: () => {
+      setFreshCodes(null);
+      finish();
+    },
   });
   const submit = (action: { mutate: () => void }) => (event: FormEvent) => {
     event.preventDefault();
@@ -55,6 +72,8 @@ export function TwoFactorPanel({ enabled, onChanged }: { enabled: boolean; onCha
       <section aria-labelledby="totp-heading">
         <h2 id="totp-heading">Two-factor authentication</h2>
         <p>Two-factor authentication is on: signing in asks for a code from your authenticator app.</p>
+        <RecoveryCodes fresh={freshCodes} />
+        <h3>Turn two-factor off</h3>
         <form className="stacked-form" aria-label="Turn two-factor off" onSubmit={submit(disable)}>
           <label>
             Password
