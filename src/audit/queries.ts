@@ -1,7 +1,9 @@
+import { stringify } from 'csv-stringify/sync';
 import type { z } from 'zod';
+import { safeCell } from '../shared/csv.ts';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import type { auditListQuery } from './schema.ts';
+import type { auditFilter, auditListQuery } from './schema.ts';
 import { chainPendingReads } from './service.ts';
 
 /** Newest first; `before` pages backwards through the chain by sequence number. */
@@ -14,6 +16,8 @@ export async function listAuditEvents(app: AppContext, caller: Caller, query: z.
     if (query.objectType) q = q.where('object_type', '=', query.objectType);
     if (query.objectId) q = q.where('object_id', '=', query.objectId);
     if (query.actorId) q = q.where('actor_id', '=', query.actorId);
+    if (query.from) q = q.where('occurred_at', '>=', new Date(query.from));
+    if (query.to) q = q.where('occurred_at', '<', new Date(query.to));
     return q
       .orderBy('seq', 'desc')
       .limit(query.limit + 1)
@@ -37,4 +41,43 @@ export async function listAuditEvents(app: AppContext, caller: Caller, query: z.
     })),
     nextBefore: rows.length > query.limit ? Number(page[page.length - 1]!.seq) : null,
   };
+}
+
+const EXPORT_COLUMNS = [
+  'seq',
+  'occurredAt',
+  'actorType',
+  'actorId',
+  'action',
+  'objectType',
+  'objectId',
+  'fields',
+  'ip',
+  'userAgent',
+  'requestId',
+  'hash',
+] as const;
+const EXPORT_BATCH = 500;
+
+/**
+ * The filtered trail as CSV, newest first, read 500 events per transaction so an export of a
+ * long history neither holds one long transaction nor the whole file in memory. The export is
+ * itself audited (it discloses staff addresses and devices).
+ */
+export async function auditEventsCsv(
+  app: AppContext,
+  caller: Caller,
+  filter: z.infer<typeof auditFilter>,
+): Promise<AsyncGenerator<string>> {
+  // Recorded before the first byte is sent, so an export that could not be audited does not start.
+  await asCaller(app, caller, (_tx, audit) => audit({ action: 'audit.export', objectType: 'audit_events', fields: Object.keys(filter) }));
+  return (async function* () {
+    yield stringify([[...EXPORT_COLUMNS]]);
+    let before: number | undefined;
+    do {
+      const page = await listAuditEvents(app, caller, { ...filter, limit: EXPORT_BATCH, before });
+      yield stringify(page.items.map((event) => EXPORT_COLUMNS.map((column) => safeCell(event[column]))));
+      before = page.nextBefore ?? undefined;
+    } while (before !== undefined);
+  })();
 }

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.ts';
 import { callerOf } from '../auth/guard.ts';
-import { listAuditEvents } from './queries.ts';
-import { auditListQuery, auditPage, chainVerificationView } from './schema.ts';
+import { Readable } from 'node:stream';
+import { auditEventsCsv, listAuditEvents } from './queries.ts';
+import { auditFilter, auditListQuery, auditPage, chainVerificationView } from './schema.ts';
 import { latestAnchors } from './anchors.ts';
 import { verifyTenantChain } from './service.ts';
 
@@ -15,6 +16,20 @@ export function auditRoutes(fastify: FastifyInstance, app: AppContext): void {
     config: { access: 'audit.read' },
     schema: { tags, summary: 'The audit trail, newest first', querystring: auditListQuery, response: { 200: auditPage } },
     handler: async (request) => listAuditEvents(app, callerOf(request), request.query),
+  });
+
+  r.get('/audit-events/export.csv', {
+    config: { access: 'audit.read' },
+    schema: {
+      tags,
+      summary: 'The audit trail as CSV, with the same filters as the list (newest first; formula-like cells neutralised)',
+      querystring: auditFilter,
+    },
+    handler: async (request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="audit-log.csv"')
+        .send(Readable.from(await auditEventsCsv(app, callerOf(request), request.query))),
   });
 
   r.get('/audit-events/verify', {

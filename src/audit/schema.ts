@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateTime } from '../shared/fields.ts';
 
 export const auditEventView = z.object({
   seq: z.number().int(),
@@ -15,13 +16,19 @@ export const auditEventView = z.object({
   hash: z.string(),
 });
 
-export const auditListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional().describe('Only events with a smaller seq (older); use nextCursor'),
+/** What the audit trail can be narrowed to, for the list and the export alike. */
+export const auditFilter = z.object({
   action: z.string().max(100).optional(),
   objectType: z.string().max(100).optional(),
   objectId: z.string().max(100).optional(),
   actorId: z.string().max(100).optional(),
+  from: isoDateTime.optional().describe('Only events at or after this time'),
+  to: isoDateTime.optional().describe('Only events before this time'),
+});
+
+export const auditListQuery = auditFilter.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional().describe('Only events with a smaller seq (older); use nextBefore'),
 });
 
 export const auditPage = z.object({ items: z.array(auditEventView), nextBefore: z.number().int().nullable() });

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import PDFDocument from 'pdfkit';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { safeCell } from '../transfer/export.ts';
+import { safeCell } from '../shared/csv.ts';
 import type { Tx } from '../db/tenant.ts';
 import { workspaceInventory, type DataCategory } from '../inventory/inventory.ts';
 import { EEA } from '../shared/countries.ts';

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { strToU8, zipSync } from 'fflate';
-import { safeCell } from '../transfer/export.ts';
+import { safeCell } from '../shared/csv.ts';
 import type { AccessReport } from './access-report.ts';
 
 const README = `Your data, as held by the controller named in report.json.

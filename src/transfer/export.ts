@@ -1,3 +1,4 @@
+import { safeCell } from '../shared/csv.ts';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
@@ -127,13 +128,6 @@ const COLUMNS: Record<ExportObject, string[]> = {
 
 function pick(row: Row, path: string): unknown {
   return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Row)[key] : undefined), row);
-}
-
-/** Spreadsheets execute cells starting with = + - @ (or tab/CR) as formulas: neutralise them (OWASP CSV injection). */
-export function safeCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = Array.isArray(value) ? value.join(';') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 /**

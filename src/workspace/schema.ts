@@ -18,6 +18,9 @@ export const workspaceView = z.object({
     .describe(
       'B2B exceptions of the jurisdiction profiles this workspace relies on (GET /api/v1/jurisdictions lists them with their legal references)',
     ),
+  mailTransport: z
+    .enum(['smtp', 'outbox'])
+    .describe("How this installation sends e-mail: 'smtp' through LAWFUL_SMTP_URL, 'outbox' kept in files only (nothing leaves)"),
   createdAt: z.string(),
 });
 

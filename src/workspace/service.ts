@@ -9,7 +9,7 @@ import type { workspacePatch, workspaceView } from './schema.ts';
 
 type WorkspaceView = z.infer<typeof workspaceView>;
 
-async function read(tx: Tx, tenantId: string): Promise<WorkspaceView> {
+async function read(app: AppContext, tx: Tx, tenantId: string): Promise<WorkspaceView> {
   const row = await tx.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   return {
     id: row.id,
@@ -21,12 +21,13 @@ async function read(tx: Tx, tenantId: string): Promise<WorkspaceView> {
     senderEmail: row.sender_email,
     postalAddress: row.postal_address,
     marketingExceptions: row.marketing_exceptions as MarketingExceptionKey[],
+    mailTransport: app.mailer.transport,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }
 
 export function getWorkspace(app: AppContext, caller: Caller): Promise<WorkspaceView> {
-  return asCaller(app, caller, (tx) => read(tx, caller.auth.tenantId));
+  return asCaller(app, caller, (tx) => read(app, tx, caller.auth.tenantId));
 }
 
 export function updateWorkspace(app: AppContext, caller: Caller, patch: z.infer<typeof workspacePatch>): Promise<WorkspaceView> {
@@ -41,6 +42,6 @@ export function updateWorkspace(app: AppContext, caller: Caller, patch: z.infer<
     if (patch.marketingExceptions !== undefined) changes.marketing_exceptions = [...new Set(patch.marketingExceptions)];
     await tx.updateTable('tenants').set(changes).where('id', '=', caller.auth.tenantId).execute();
     await audit({ action: 'workspace.update', objectType: 'workspace', objectId: caller.auth.tenantId, fields: Object.keys(patch) });
-    return read(tx, caller.auth.tenantId);
+    return read(app, tx, caller.auth.tenantId);
   });
 }

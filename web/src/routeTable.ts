@@ -40,6 +40,8 @@ export const ROUTE_TABLE = [
   { path: 'training', title: 'Training', group: 'Accountability' },
   { path: 'members', title: 'Members', group: 'Administration', permission: 'members.read' },
   { path: 'api-tokens', title: 'API tokens', group: 'Administration', permission: 'tokens.manage' },
+  { path: 'settings', title: 'Settings', group: 'Administration', permission: 'workspace.manage' },
+  { path: 'audit', title: 'Audit log', group: 'Administration', permission: 'audit.read' },
   { path: 'account', title: 'My account', group: 'Account' },
 ] as const satisfies readonly RouteEntry[];
 

@@ -5,6 +5,8 @@ import { PurposesPage } from './consent.tsx';
 import { AccountPage } from './features/account/AccountPage.tsx';
 import { ApiTokensPage } from './features/admin/ApiTokensPage.tsx';
 import { MembersPage } from './features/admin/MembersPage.tsx';
+import { SettingsPage } from './features/admin/SettingsPage.tsx';
+import { AuditLogPage } from './features/audit/AuditLogPage.tsx';
 import type { Viewer } from './features/admin/viewer.ts';
 import { ImportWizard } from './features/import/ImportWizard.tsx';
 import { FormsPage } from './forms.tsx';
@@ -64,5 +66,7 @@ export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
   training: ({ viewer }) => <TrainingPage canManage={viewer.can('governance.manage')} />,
   members: ({ viewer }) => <MembersPage viewer={viewer} />,
   'api-tokens': ({ viewer, session }) => <ApiTokensPage viewer={viewer} permissions={session.permissions} />,
+  settings: ({ session }) => <SettingsPage totpEnabled={session.user.totpEnabled} />,
+  audit: () => <AuditLogPage />,
   account: ({ session, refreshSession }) => <AccountPage session={session} onSessionChanged={refreshSession} />,
 };

@@ -1118,13 +1118,17 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    limit?: number;
-                    /** @description Only events with a smaller seq (older); use nextCursor */
-                    before?: number;
                     action?: string;
                     objectType?: string;
                     objectId?: string;
                     actorId?: string;
+                    /** @description Only events at or after this time */
+                    from?: string;
+                    /** @description Only events before this time */
+                    to?: string;
+                    limit?: number;
+                    /** @description Only events with a smaller seq (older); use nextBefore */
+                    before?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1140,6 +1144,49 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["AuditPage"];
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail as CSV, with the same filters as the list (newest first; formula-like cells neutralised) */
+        get: {
+            parameters: {
+                query?: {
+                    action?: string;
+                    objectType?: string;
+                    objectId?: string;
+                    actorId?: string;
+                    /** @description Only events at or after this time */
+                    from?: string;
+                    /** @description Only events before this time */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -9892,6 +9939,11 @@ export interface components {
             postalAddress: string | null;
             /** @description B2B exceptions of the jurisdiction profiles this workspace relies on (GET /api/v1/jurisdictions lists them with their legal references) */
             marketingExceptions: ("fr_b2b_professional" | "uk_corporate_subscriber")[];
+            /**
+             * @description How this installation sends e-mail: 'smtp' through LAWFUL_SMTP_URL, 'outbox' kept in files only (nothing leaves)
+             * @enum {string}
+             */
+            mailTransport: "smtp" | "outbox";
             createdAt: string;
         };
         ErrorInput: {
@@ -11890,6 +11942,11 @@ export interface components {
             postalAddress: string | null;
             /** @description B2B exceptions of the jurisdiction profiles this workspace relies on (GET /api/v1/jurisdictions lists them with their legal references) */
             marketingExceptions: ("fr_b2b_professional" | "uk_corporate_subscriber")[];
+            /**
+             * @description How this installation sends e-mail: 'smtp' through LAWFUL_SMTP_URL, 'outbox' kept in files only (nothing leaves)
+             * @enum {string}
+             */
+            mailTransport: "smtp" | "outbox";
             createdAt: string;
         };
         Error: {
