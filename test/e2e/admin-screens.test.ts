@@ -248,4 +248,43 @@ describeEachDatabase('administration screens in a real browser', (env) => {
       'the export is filtered as the list is',
     );
   });
+  it('creates a custom field, fills it on a contact, shows it on the contact page, and archives it', { skip }, async () => {
+    const page = await newPage();
+    await signIn(page, base, admin.info.user.email);
+    await page.getByRole('link', { name: 'Custom fields' }).click();
+    const form = page.getByRole('form', { name: 'New custom field' });
+    await form.getByLabel('Label').fill('Preferred language');
+    await form.getByLabel('Type').selectOption({ label: 'Single select' });
+    await form.getByLabel('Options (comma-separated)').fill('English, Français, Deutsch');
+    await form.getByRole('button', { name: 'Add field' }).click();
+    const row = page.getByRole('table', { name: 'Custom fields of contacts' }).getByRole('row').filter({ hasText: 'preferred_language' });
+    await row.waitFor();
+
+    await page.goto(`${base}/#/contacts/new`);
+    const create = page.getByRole('form', { name: 'New contact' });
+    await create.getByLabel('First name').fill('Camille');
+    await create.getByLabel('Last name').fill('Durand');
+    await create.getByLabel('Preferred language').selectOption('Français');
+    await create.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Camille Durand' }).waitFor();
+    const shown = page.locator('[data-custom-field="preferred_language"] dd');
+    assert.equal(await shown.innerText(), 'Français');
+    const id = page.url().split('/').at(-1)!;
+    assert.equal((await admin.get(`/api/v1/contacts/${id}`)).body.custom.preferred_language, 'Français');
+
+    // Emptied in the editor, the value is removed.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('form', { name: 'Edit contact' }).getByLabel('Preferred language').selectOption('');
+    await page.getByRole('form', { name: 'Edit contact' }).getByRole('button', { name: 'Save' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-custom-field="preferred_language"] dd')?.textContent === '—');
+    assert.equal((await admin.get(`/api/v1/contacts/${id}`)).body.custom.preferred_language, undefined);
+
+    await page.goto(`${base}/#/custom-fields`);
+    await row.getByRole('button', { name: 'Archive' }).click();
+    await page
+      .getByRole('dialog', { name: /Archive the field/ })
+      .getByRole('button', { name: 'Archive field' })
+      .click();
+    await page.getByText('No custom fields on contacts yet.').waitFor();
+  });
 });

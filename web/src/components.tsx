@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, del, get, patch, post, query, type Page } from './api.ts';
 import type { Field, ObjectSpec } from './objects.ts';
+import { CustomFieldInput } from './features/custom-fields/CustomFieldInput.tsx';
+import { useCustomFields } from './features/custom-fields/useCustomFields.ts';
 
 export function ErrorMessage({ error }: { error: unknown }) {
   if (!error) return null;
@@ -96,6 +98,8 @@ export function RecordForm({
   const [values, setValues] = useState<Record<string, string>>(() =>
     Object.fromEntries(spec.fields.map((field) => [field.key, toFormValue(field, record?.[field.key] ?? initial?.[field.key])])),
   );
+  const [custom, setCustom] = useState<Record<string, unknown>>(() => ({ ...(record?.custom ?? {}) }));
+  const customFields = useCustomFields(spec.recordType).fields;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   async function submit(event: FormEvent) {
@@ -103,6 +107,13 @@ export function RecordForm({
     setBusy(true);
     setError(null);
     const body: Record<string, unknown> = {};
+    // Custom values: an emptied field is sent as null (removed); on create, empty ones are left out.
+    const customBody = Object.fromEntries(
+      customFields
+        .map((field) => [field.key, custom[field.key] ?? null] as const)
+        .filter(([key, value]) => (record ? value !== null || record.custom?.[key] !== undefined : value !== null)),
+    );
+    if (Object.keys(customBody).length > 0) body.custom = customBody;
     for (const field of spec.fields) {
       const value = fromFormValue(field, values[field.key] ?? '');
       // On create, empty optional fields are simply left out.
@@ -149,6 +160,14 @@ export function RecordForm({
           </label>
         );
       })}
+      {customFields.map((field) => (
+        <CustomFieldInput
+          key={field.id}
+          field={field}
+          value={custom[field.key]}
+          onChange={(next) => setCustom((current) => ({ ...current, [field.key]: next }))}
+        />
+      ))}
       <ErrorMessage error={error} />
       <div className="actions">
         <button type="submit" disabled={busy}>

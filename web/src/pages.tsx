@@ -8,6 +8,9 @@ import { navigate } from './router.ts';
 import { ListTransferLinks } from './features/transfer/ListTransferLinks.tsx';
 import { usePagedList } from './api/pages.ts';
 import { LoadMore } from './ui/LoadMore.tsx';
+import { ConfirmButton } from './ui/ConfirmButton.tsx';
+import { AccountLink } from './ui/AccountLink.tsx';
+import { CustomFieldValues } from './features/custom-fields/CustomFieldValues.tsx';
 import { useDebounced } from './ui/useDebounced.ts';
 
 const recordLink = (spec: ObjectSpec, id: string) => `#/${spec.path}/${id}`;
@@ -157,7 +160,6 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
   if (!record) return <main className="muted">Loading…</main>;
 
   async function remove() {
-    if (!window.confirm(`Delete this ${spec.singular.toLowerCase()}? Its notes and tasks are deleted too.`)) return;
     try {
       await del(`/api/v1/${spec.path}/${id}`);
       navigate(spec.path);
@@ -183,9 +185,14 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
           <button className="secondary" onClick={() => setEditing(!editing)}>
             {editing ? 'Close editor' : 'Edit'}
           </button>
-          <button className="danger" onClick={remove}>
-            Delete
-          </button>
+          <ConfirmButton
+            label="Delete"
+            title={`Delete ${spec.title(record)}?`}
+            confirmLabel={`Delete ${spec.singular.toLowerCase()}`}
+            onConfirm={() => void remove()}
+          >
+            <p>The {spec.singular.toLowerCase()} is deleted with its notes and tasks. The audit trail keeps that it existed.</p>
+          </ConfirmButton>
         </div>
       </header>
       {editing ? (
@@ -205,7 +212,7 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
               <dt>{field.label.replace(/ \(.*\)$/, '')}</dt>
               <dd>
                 {field.type === 'account' && record[field.key] ? (
-                  <a href={`#/accounts/${record[field.key]}`}>open account</a>
+                  <AccountLink id={record[field.key]} />
                 ) : Array.isArray(record[field.key]) ? (
                   record[field.key].join(', ')
                 ) : (
@@ -214,6 +221,7 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
               </dd>
             </div>
           ))}
+          <CustomFieldValues object={spec.recordType} values={record.custom} />
           {record.provenance && (
             <div>
               <dt>Source</dt>

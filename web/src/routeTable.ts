@@ -41,6 +41,7 @@ export const ROUTE_TABLE = [
   { path: 'members', title: 'Members', group: 'Administration', permission: 'members.read' },
   { path: 'api-tokens', title: 'API tokens', group: 'Administration', permission: 'tokens.manage' },
   { path: 'settings', title: 'Settings', group: 'Administration', permission: 'workspace.manage' },
+  { path: 'custom-fields', title: 'Custom fields', group: 'Administration', permission: 'crm.configure' },
   { path: 'audit', title: 'Audit log', group: 'Administration', permission: 'audit.read' },
   { path: 'account', title: 'My account', group: 'Account' },
 ] as const satisfies readonly RouteEntry[];

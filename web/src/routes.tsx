@@ -7,6 +7,7 @@ import { ApiTokensPage } from './features/admin/ApiTokensPage.tsx';
 import { MembersPage } from './features/admin/MembersPage.tsx';
 import { SettingsPage } from './features/admin/SettingsPage.tsx';
 import { AuditLogPage } from './features/audit/AuditLogPage.tsx';
+import { CustomFieldsPage } from './features/custom-fields/CustomFieldsPage.tsx';
 import type { Viewer } from './features/admin/viewer.ts';
 import { ImportWizard } from './features/import/ImportWizard.tsx';
 import { FormsPage } from './forms.tsx';
@@ -68,5 +69,6 @@ export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
   'api-tokens': ({ viewer, session }) => <ApiTokensPage viewer={viewer} permissions={session.permissions} />,
   settings: ({ session }) => <SettingsPage totpEnabled={session.user.totpEnabled} />,
   audit: () => <AuditLogPage />,
+  'custom-fields': () => <CustomFieldsPage />,
   account: ({ session, refreshSession }) => <AccountPage session={session} onSessionChanged={refreshSession} />,
 };
