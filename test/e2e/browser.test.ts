@@ -62,9 +62,28 @@ describeEachDatabase('web app in a real browser', (env) => {
       await admin.post('/api/v1/opportunities', { name: 'Browser deal', accountId: account.id, amount: '4200', contactIds: [contact.id] })
     ).body;
 
+    for (const [currency, amount] of [
+      ['EUR', '1000'],
+      ['USD', '500.50'],
+    ])
+      await admin.post('/api/v1/opportunities', {
+        name: `${currency} deal`,
+        accountId: account.id,
+        amount,
+        currency,
+        stage: 'prospecting',
+      });
+
     await page.getByRole('link', { name: 'Pipeline' }).click();
     const card = page.locator(`article[data-id="${deal.id}"]`);
     await card.waitFor();
+    // Each currency is totalled on its own: euros and dollars are never added up (issue 28).
+    // Prospecting holds the browser deal (4,200, the workspace's euros) and the two above.
+    const totals = await page.getByRole('list', { name: 'Totals of Prospecting' }).getByRole('listitem').allInnerTexts();
+    assert.deepEqual([...totals].sort(), ['$501', '€5,200'], totals.join(' | '));
+    // Won and lost only grow: they start folded.
+    assert.equal(await page.getByRole('region', { name: 'Won' }).getByRole('button', { name: 'Show 0 deals' }).count(), 1);
+    await page.getByRole('region', { name: 'Won' }).getByRole('button', { name: 'Show 0 deals' }).click();
     // From the keyboard: the card's stage menu.
     await card.getByLabel('Stage of Browser deal').selectOption('negotiation');
     await page.getByRole('region', { name: 'Negotiation' }).locator(`article[data-id="${deal.id}"]`).waitFor();
@@ -185,6 +204,11 @@ describeEachDatabase('web app in a real browser', (env) => {
       await page.getByRole('link', { name: 'erasure' }).click();
       await page.getByRole('heading', { name: /erasure request/ }).waitFor();
       await page.getByRole('button', { name: 'Erase and complete' }).click();
+      // Erasure cannot be undone: the queue asks first, saying what will happen (issue 28).
+      await page
+        .getByRole('dialog', { name: /Erase this person/ })
+        .getByRole('button', { name: 'Erase', exact: true })
+        .click();
       await page
         .getByRole('list', { name: 'Evidence' })
         .getByText(/Erased contact/)
@@ -243,8 +267,11 @@ describeEachDatabase('web app in a real browser', (env) => {
         .getByText(/Sales HubSpot: contacts \d+ — brought in by this CRM/)
         .waitFor();
       await page.goto(`${base}/#/integrations`);
-      page.once('dialog', (dialog) => void dialog.accept());
       await section.getByRole('button', { name: 'Disconnect and purge' }).click();
+      await page
+        .getByRole('dialog', { name: /Disconnect/ })
+        .getByRole('button', { name: 'Disconnect and purge' })
+        .click();
       await section.getByText('disconnecting').waitFor();
       await env().app.jobs.drain();
       await page.reload();

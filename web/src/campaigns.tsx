@@ -4,6 +4,8 @@ import { ErrorMessage, pageActions } from './components.tsx';
 import { usePurposes } from './consent.tsx';
 import { CampaignExclusions } from './features/campaigns/CampaignExclusions.tsx';
 import { MarketingSettings } from './features/campaigns/MarketingSettings.tsx';
+import { SendConfirmation } from './features/campaigns/SendConfirmation.tsx';
+import { ConfirmButton } from './ui/ConfirmButton.tsx';
 
 const reasons = (excluded: Record<string, number>) =>
   Object.entries(excluded)
@@ -106,7 +108,15 @@ export function CampaignsPage() {
                     >
                       Preview audience
                     </button>
-                    <button onClick={act(() => post(`/api/v1/campaigns/${c.id}/send`))}>Send</button>
+                    <ConfirmButton
+                      label="Send"
+                      tone="primary"
+                      title={`Send “${c.name}”?`}
+                      confirmLabel="Send now"
+                      onConfirm={() => void act(() => post(`/api/v1/campaigns/${c.id}/send`))()}
+                    >
+                      <SendConfirmation campaignId={c.id} name={c.name} />
+                    </ConfirmButton>
                   </>
                 )}
                 {c.status === 'sending' && (

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { del, get, post, api } from './api.ts';
 import { ErrorMessage } from './components.tsx';
 import { SoftOptInPanel } from './features/consent/SoftOptInPanel.tsx';
+import { ReasonButton } from './ui/ReasonButton.tsx';
 
 export interface Purpose {
   id: string;
@@ -54,6 +55,7 @@ const GROUND_LABELS: Record<string, string> = {
 export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: string }) {
   const [data, setData] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
+  const [holdPlaced, setHoldPlaced] = useState(false);
   const [purposes] = usePurposes();
   const [form, setForm] = useState({ purposeId: '', kind: 'given', text: '', source: '' });
   const base = `/api/v1/${path}/${id}`;
@@ -78,32 +80,21 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
       setError(caught);
     }
   }
-  async function toggleRestriction() {
+  const run = (fn: () => Promise<void>) => {
     setError(null);
-    try {
-      if (data.restricted) {
-        await del(`${base}/restriction`);
-        load();
-      } else {
-        const reason = window.prompt('Why is processing restricted (Art. 18)?');
-        if (reason) setData(await api('PUT', `${base}/restriction`, { reason }));
-      }
-    } catch (caught) {
-      setError(caught);
-    }
-  }
-
-  async function placeHold() {
-    const reason = window.prompt('Why must this record be kept (legal hold)? Retention rules will not touch it.');
-    if (!reason) return;
-    setError(null);
-    try {
+    fn().catch(setError);
+  };
+  const restrict = (reason: string) => run(async () => setData(await api('PUT', `${base}/restriction`, { reason })));
+  const liftRestriction = () =>
+    run(async () => {
+      await del(`${base}/restriction`);
+      load();
+    });
+  const placeHold = (reason: string) =>
+    run(async () => {
       await post('/api/v1/legal-holds', { recordType: path === 'contacts' ? 'contact' : 'lead', recordId: id, reason });
-      window.alert('Legal hold placed.');
-    } catch (caught) {
-      setError(caught);
-    }
-  }
+      setHoldPlaced(true);
+    });
 
   if (!data)
     return <section aria-label="Consents">{error ? <ErrorMessage error={error} /> : <p className="muted">Loading consents…</p>}</section>;
@@ -118,14 +109,30 @@ export function ConsentPanel({ path, id }: { path: 'contacts' | 'leads'; id: str
           <a className="button secondary" href={`${base}/consents/proof`}>
             JSON
           </a>
-          <button className="secondary" onClick={placeHold}>
-            Legal hold
-          </button>
-          <button className={data.restricted ? 'secondary' : 'danger'} onClick={toggleRestriction}>
-            {data.restricted ? 'Lift restriction' : 'Restrict processing'}
-          </button>
+          <ReasonButton
+            label="Legal hold"
+            title="Place a legal hold"
+            field="Why this record must be kept (retention rules will not touch it)"
+            submitLabel="Place hold"
+            onSubmit={placeHold}
+          />
+          {data.restricted ? (
+            <button className="secondary" onClick={liftRestriction}>
+              Lift restriction
+            </button>
+          ) : (
+            <ReasonButton
+              label="Restrict processing"
+              className="danger"
+              title="Restrict processing (Art. 18)"
+              field="Why processing is restricted"
+              submitLabel="Restrict"
+              onSubmit={restrict}
+            />
+          )}
         </div>
       </div>
+      {holdPlaced && <p role="status">Legal hold placed: retention rules will not touch this record.</p>}
       {data.restricted && <p className="error">Processing is restricted: this person is stored, not processed.</p>}
       {data.suppressed && <p className="error">On the suppression list: no marketing email goes to this person.</p>}
       {data.jurisdiction && (

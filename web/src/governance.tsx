@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { del, get, patch, post } from './api.ts';
 import { ErrorMessage, pageActions } from './components.tsx';
+import { ReasonButton } from './ui/ReasonButton.tsx';
 
 /** Loads from the API, reloads after each action, and shows the last error. */
 function useLoader<T>(load: () => Promise<T>, initial: T) {
@@ -507,15 +508,14 @@ export function DpiasPage({ canManage }: { canManage: boolean }) {
                 <option value="medium">medium</option>
                 <option value="high">high</option>
               </select>
-              <button
-                className="secondary"
-                onClick={() => {
-                  const opinion = window.prompt('DPO opinion', dpia.dpoOpinion ?? '');
-                  if (opinion) void act(() => patch(`/api/v1/dpias/${dpia.id}`, { dpoOpinion: opinion }))();
-                }}
-              >
-                DPO opinion
-              </button>
+              <ReasonButton
+                label="DPO opinion"
+                title="Opinion of the data protection officer (Art. 35(2))"
+                field="Opinion"
+                initial={dpia.dpoOpinion ?? ''}
+                submitLabel="Save opinion"
+                onSubmit={(opinion) => void act(() => patch(`/api/v1/dpias/${dpia.id}`, { dpoOpinion: opinion }))()}
+              />
               {!dpia.signedOffAt && <button onClick={act(() => post(`/api/v1/dpias/${dpia.id}/sign-off`))}>Sign off</button>}
             </div>
           )}

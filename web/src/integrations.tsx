@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { del, get, patch, post } from './api.ts';
 import { ErrorMessage, pageActions } from './components.tsx';
 import { usePurposes } from './consent.tsx';
+import { ConfirmButton } from './ui/ConfirmButton.tsx';
 
 const COUNTS = ['fetched', 'created', 'updated', 'unchanged', 'deleted', 'failed'] as const;
 
@@ -232,15 +233,14 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
                 ))}
               </ul>
               {canManage && item.status === 'active' && (
-                <button
-                  className="danger"
-                  onClick={act(async () => {
-                    if (window.confirm('Those records were really deleted there? They will be deleted here too.'))
-                      await post(`/api/v1/integrations/${item.id}/sync`, { allowMassDeletion: true });
-                  })}
+                <ConfirmButton
+                  label="Sync and apply these deletions"
+                  title="Apply the deletions here too?"
+                  confirmLabel="Delete them here"
+                  onConfirm={() => void act(() => post(`/api/v1/integrations/${item.id}/sync`, { allowMassDeletion: true }))()}
                 >
-                  Sync and apply these deletions
-                </button>
+                  <p>Check in {item.label} that those records were really deleted there: they are deleted here too.</p>
+                </ConfirmButton>
               )}
             </div>
           )}
@@ -248,24 +248,23 @@ export function IntegrationsPage({ canManage }: { canManage: boolean }) {
           {canManage && item.status === 'active' && (
             <div className="actions">
               <button onClick={act(() => post(`/api/v1/integrations/${item.id}/sync`))}>Sync now</button>
-              <button
-                title="List everything again as the first sync did, and delete here what the other CRM no longer has"
-                onClick={act(async () => {
-                  if (window.confirm(`Resync everything from ${item.label}? Records it no longer has are deleted here.`))
-                    await post(`/api/v1/integrations/${item.id}/sync`, { fullResync: true });
-                })}
+              <ConfirmButton
+                label="Full resync"
+                tone="primary"
+                title={`Resync everything from ${item.label}?`}
+                confirmLabel="Resync"
+                onConfirm={() => void act(() => post(`/api/v1/integrations/${item.id}/sync`, { fullResync: true }))()}
               >
-                Full resync
-              </button>
-              <button
-                className="danger"
-                onClick={act(async () => {
-                  if (window.confirm(`Disconnect ${item.label}? Everything that came only from it is deleted.`))
-                    await del(`/api/v1/integrations/${item.id}`);
-                })}
+                <p>Everything is listed again as the first sync did; records {item.label} no longer has are deleted here.</p>
+              </ConfirmButton>
+              <ConfirmButton
+                label="Disconnect and purge"
+                title={`Disconnect ${item.label}?`}
+                confirmLabel="Disconnect and purge"
+                onConfirm={() => void act(() => del(`/api/v1/integrations/${item.id}`))()}
               >
-                Disconnect and purge
-              </button>
+                <p>Everything that came only from {item.label} is deleted here, and a purge certificate is kept.</p>
+              </ConfirmButton>
             </div>
           )}
         </section>

@@ -1,9 +1,9 @@
 import { SyncPanel } from './integrations.tsx';
-import { useEffect, useRef, useState, type DragEvent } from 'react';
-import { del, get, patch, post, query, type Page } from './api.ts';
+import { useEffect, useRef, useState } from 'react';
+import { del, get, post, query, type Page } from './api.ts';
 import { ErrorMessage, RecordForm, TaskList, Timeline } from './components.tsx';
 import { ConsentPanel } from './consent.tsx';
-import { OBJECTS, STAGE_LABELS, STAGES, type ObjectSpec } from './objects.ts';
+import { OBJECTS, STAGE_LABELS, type ObjectSpec } from './objects.ts';
 import { navigate } from './router.ts';
 import { ListTransferLinks } from './features/transfer/ListTransferLinks.tsx';
 import { usePagedList } from './api/pages.ts';
@@ -264,99 +264,6 @@ export function DetailPage({ spec, id, memberId }: { spec: ObjectSpec; id: strin
 }
 
 /** The pipeline: drag a card to another stage, or use its stage menu from the keyboard. */
-export function Board() {
-  const [deals, setDeals] = useState<any[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [over, setOver] = useState<string | null>(null);
-  useEffect(() => {
-    (async () => {
-      const all: any[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await get<Page<any>>(`/api/v1/opportunities${query({ limit: 200, cursor })}`);
-        all.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && all.length < 2000);
-      setDeals(all);
-    })().catch(setError);
-  }, []);
-  async function move(id: string, stage: string) {
-    const previous = deals;
-    setDeals((current) => current.map((deal) => (deal.id === id ? { ...deal, stage } : deal)));
-    try {
-      await patch(`/api/v1/opportunities/${id}`, { stage });
-    } catch (caught) {
-      setDeals(previous);
-      setError(caught);
-    }
-  }
-  const onDrop = (stage: string) => (event: DragEvent) => {
-    event.preventDefault();
-    setOver(null);
-    const id = event.dataTransfer.getData('text/plain');
-    if (id) void move(id, stage);
-  };
-  return (
-    <main className="wide">
-      <header className="page-header">
-        <h1>Pipeline</h1>
-        <a className="button" href="#/opportunities/new">
-          New opportunity
-        </a>
-      </header>
-      <ErrorMessage error={error} />
-      <div className="board">
-        {STAGES.map((stage) => {
-          const column = deals.filter((deal) => deal.stage === stage);
-          const total = column.reduce((sum, deal) => sum + Number(deal.amount), 0);
-          return (
-            <section
-              key={stage}
-              className={`stage ${over === stage ? 'over' : ''}`}
-              aria-label={STAGE_LABELS[stage]}
-              data-stage={stage}
-              onDragOver={(event) => {
-                event.preventDefault();
-                setOver(stage);
-              }}
-              onDragLeave={() => setOver(null)}
-              onDrop={onDrop(stage)}
-            >
-              <h2>
-                {STAGE_LABELS[stage]}{' '}
-                <span className="muted">
-                  ({column.length} · {total.toLocaleString()})
-                </span>
-              </h2>
-              {column.map((deal) => (
-                <article
-                  key={deal.id}
-                  className="card"
-                  draggable
-                  onDragStart={(event) => event.dataTransfer.setData('text/plain', deal.id)}
-                  data-id={deal.id}
-                >
-                  <a href={`#/opportunities/${deal.id}`}>{deal.name}</a>
-                  <div className="muted">
-                    {deal.amount} {deal.currency}
-                  </div>
-                  <select aria-label={`Stage of ${deal.name}`} value={deal.stage} onChange={(event) => move(deal.id, event.target.value)}>
-                    {STAGES.map((option) => (
-                      <option key={option} value={option}>
-                        {STAGE_LABELS[option]}
-                      </option>
-                    ))}
-                  </select>
-                </article>
-              ))}
-            </section>
-          );
-        })}
-      </div>
-    </main>
-  );
-}
-
 export function TasksPage({ memberId }: { memberId: string }) {
   const [showDone, setShowDone] = useState(false);
   return (

@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, get, post, query, type Page } from './api.ts';
 import { ErrorMessage } from './components.tsx';
 import { navigate } from './router.ts';
+import { ReasonButton } from './ui/ReasonButton.tsx';
+import { ConfirmButton } from './ui/ConfirmButton.tsx';
 
 const TYPES = [
   'access',
@@ -280,17 +282,15 @@ export function RequestPage({ id }: { id: string }) {
       {open && (
         <div className="actions request-actions">
           {request.identityStatus !== 'verified' && (
-            <button
-              className="secondary"
-              onClick={act(() =>
-                api('PATCH', `/api/v1/dsr-requests/${id}`, {
-                  identityStatus: 'verified',
-                  identityMethod: window.prompt('How was the identity verified?') || 'checked by staff',
-                }),
-              )}
-            >
-              Mark identity verified
-            </button>
+            <ReasonButton
+              label="Mark identity verified"
+              title="How was the identity verified?"
+              field="Method (kept as evidence), e.g. replied from the address on file, ID document seen and not copied"
+              submitLabel="Mark verified"
+              onSubmit={(method) =>
+                void act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { identityStatus: 'verified', identityMethod: method }))()
+              }
+            />
           )}
           {request.status === 'received' && (
             <button className="secondary" onClick={act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'in_progress' }))}>
@@ -298,33 +298,42 @@ export function RequestPage({ id }: { id: string }) {
             </button>
           )}
           {executable && (
-            <button onClick={act(() => post(`/api/v1/dsr-requests/${id}/execute`))}>
-              {request.type === 'erasure' ? 'Erase and complete' : 'Execute and complete'}
-            </button>
+            <ConfirmButton
+              label={request.type === 'erasure' ? 'Erase and complete' : 'Execute and complete'}
+              tone={request.type === 'erasure' ? 'danger' : 'primary'}
+              title={request.type === 'erasure' ? 'Erase this person’s data?' : `Carry out this ${request.type} request?`}
+              confirmLabel={request.type === 'erasure' ? 'Erase' : 'Carry out'}
+              onConfirm={() => void act(() => post(`/api/v1/dsr-requests/${id}/execute`))()}
+            >
+              <p>
+                {request.type === 'erasure'
+                  ? 'Every record of the person is erased here (their keys destroyed), connected CRMs are asked to erase too, and the request is completed. This cannot be undone.'
+                  : 'The request is carried out and completed; the person is told.'}
+              </p>
+            </ConfirmButton>
           )}
           {!executable && request.status === 'in_progress' && (
             <button onClick={act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'completed' }))}>Mark completed</button>
           )}
           {!request.extendedAt && (
-            <button
-              className="secondary"
-              onClick={act(async () => {
-                const reason = window.prompt('Why is more time needed? (sent to the person)');
-                return reason ? post(`/api/v1/dsr-requests/${id}/extend`, { reason }) : request;
-              })}
-            >
-              Extend by two months
-            </button>
+            <ReasonButton
+              label="Extend by two months"
+              title="Extend the deadline by two months"
+              field="Why more time is needed (sent to the person, Art. 12(3))"
+              submitLabel="Extend"
+              onSubmit={(reason) => void act(() => post(`/api/v1/dsr-requests/${id}/extend`, { reason }))()}
+            />
           )}
-          <button
+          <ReasonButton
+            label="Reject"
             className="danger"
-            onClick={act(async () => {
-              const reason = window.prompt('Why is the request rejected? (sent to the person)');
-              return reason ? api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'rejected', rejectionReason: reason }) : request;
-            })}
-          >
-            Reject
-          </button>
+            title="Reject the request"
+            field="Why it is rejected (sent to the person, with their right to complain)"
+            submitLabel="Reject request"
+            onSubmit={(reason) =>
+              void act(() => api('PATCH', `/api/v1/dsr-requests/${id}`, { status: 'rejected', rejectionReason: reason }))()
+            }
+          />
         </div>
       )}
       <ErrorMessage error={error} />

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api, del, get, post } from './api.ts';
 import { ErrorMessage, pageActions } from './components.tsx';
+import { RunNowConfirmation } from './features/retention/RunNowConfirmation.tsx';
+import { ConfirmButton } from './ui/ConfirmButton.tsx';
 
 const TARGET_LABELS: Record<string, string> = {
   contact: 'contacts',
@@ -72,7 +74,17 @@ export function RetentionPage() {
                 >
                   {rule.enabled ? 'Disable' : 'Enable'}
                 </button>
-                {rule.enabled && <button onClick={act(() => post(`/api/v1/retention-rules/${rule.id}/run`))}>Run now</button>}
+                {rule.enabled && (
+                  <ConfirmButton
+                    label="Run now"
+                    tone="primary"
+                    title={`Run “${rule.name}” now?`}
+                    confirmLabel="Run the rule"
+                    onConfirm={() => void act(() => post(`/api/v1/retention-rules/${rule.id}/run`))()}
+                  >
+                    <RunNowConfirmation ruleId={rule.id} action={rule.action === 'delete' ? 'deleted' : 'anonymised'} />
+                  </ConfirmButton>
+                )}
               </td>
             </tr>
           ))}

@@ -14,7 +14,8 @@ import { FormsPage } from './forms.tsx';
 import { CompliancePage, DpiasPage, IncidentsPage, RegisterPage, SubprocessorsPage, TrainingPage } from './governance.tsx';
 import { IntegrationsPage } from './integrations.tsx';
 import { OBJECTS } from './objects.ts';
-import { Board, DetailPage, ListPage, TasksPage } from './pages.tsx';
+import { DetailPage, ListPage, TasksPage } from './pages.tsx';
+import { PipelineBoard } from './features/pipeline/PipelineBoard.tsx';
 import { RequestPage, RequestsPage } from './requests.tsx';
 import { RetentionPage } from './retention.tsx';
 import type { RoutePath } from './routeTable.ts';
@@ -45,7 +46,7 @@ export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
   contacts: records('contacts'),
   leads: records('leads'),
   opportunities: records('opportunities'),
-  board: () => <Board />,
+  board: ({ session }) => <PipelineBoard memberId={session.member.id} />,
   tasks: ({ session }) => <TasksPage memberId={session.member.id} />,
   integrations: ({ viewer }) => <IntegrationsPage canManage={viewer.can('integrations.manage')} />,
   import: ({ rest: [object] }) =>

@@ -1,4 +1,4 @@
-import { useRef, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 
 /**
  * A button for an irreversible action: it opens a dialog that says what will happen (and to how
@@ -11,6 +11,7 @@ export function ConfirmButton({
   confirmLabel,
   onConfirm,
   disabled,
+  tone = 'danger',
 }: {
   label: string;
   title: string;
@@ -18,18 +19,32 @@ export function ConfirmButton({
   confirmLabel: string;
   onConfirm: () => void;
   disabled?: boolean;
+  /** The look of the opening button; the dialog's confirm button is always the action's. */
+  tone?: 'danger' | 'primary' | 'secondary';
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // What the dialog says is rendered only while it is open, so it can fetch a count when asked.
+  const [open, setOpen] = useState(false);
   return (
     <>
-      <button type="button" className="danger" disabled={disabled} onClick={() => dialog.current?.showModal()}>
+      <button
+        type="button"
+        className={tone === 'primary' ? undefined : tone}
+        disabled={disabled}
+        onClick={() => {
+          setOpen(true);
+          dialog.current?.showModal();
+        }}
+      >
         {label}
       </button>
-      <dialog ref={dialog} aria-label={title}>
+      <dialog ref={dialog} aria-label={title} onClose={() => setOpen(false)}>
         <h2>{title}</h2>
-        {children}
+        {open && children}
         <form method="dialog" className="dialog-actions">
-          <button value="cancel">Cancel</button>
+          <button value="cancel" className="secondary">
+            Cancel
+          </button>
           <button type="button" className="danger" onClick={() => (dialog.current?.close(), onConfirm())}>
             {confirmLabel}
           </button>
