@@ -63,9 +63,10 @@ export const integrationInput = z.object({
     ),
 });
 
-export const oauthStartInput = integrationInput
-  .omit({ credentials: true })
-  .extend({ kind: z.enum(['hubspot', 'salesforce', 'pipedrive']) });
+/** The vendors a person can connect by signing in (OAuth 2.0); a CSV drop has no sign-in. */
+const oauthKind = z.enum(['hubspot', 'salesforce', 'pipedrive']);
+
+export const oauthStartInput = integrationInput.omit({ credentials: true }).extend({ kind: oauthKind });
 
 export const oauthStartView = z.object({
   authorizeUrl: z.string().describe("The vendor's consent screen: send the browser there"),
@@ -75,7 +76,7 @@ export const oauthStartView = z.object({
 
 export const oauthAppsView = z.object({
   redirectUri: z.string().describe('Register this redirect URI with each OAuth app'),
-  items: z.array(z.object({ kind: z.string(), configured: z.boolean(), scopes: z.array(z.string()), pkce: z.boolean() })),
+  items: z.array(z.object({ kind: oauthKind, configured: z.boolean(), scopes: z.array(z.string()), pkce: z.boolean() })),
 });
 
 export const oauthCallbackQuery = z.object({

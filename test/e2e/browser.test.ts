@@ -202,7 +202,7 @@ describeEachDatabase('web app in a real browser', (env) => {
 
       await page.goto(`${base}/#/requests`);
       await page.getByRole('link', { name: 'erasure' }).click();
-      await page.getByRole('heading', { name: /erasure request/ }).waitFor();
+      await page.getByRole('heading', { name: /erasure request/i }).waitFor();
       await page.getByRole('button', { name: 'Erase and complete' }).click();
       // Erasure cannot be undone: the queue asks first, saying what will happen (issue 28).
       await page

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, post, type Session } from './api.ts';
-import { ErrorMessage } from './components.tsx';
+import { ErrorMessage } from './ui/ErrorMessage.tsx';
 
 export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
   const [email, setEmail] = useState('');

@@ -1,4 +1,4 @@
-import { SyncPanel } from './integrations.tsx';
+import { SyncPanel } from './features/integrations/SyncPanel.tsx';
 import { useEffect, useRef, useState } from 'react';
 import { del, get, post, query, type Page } from './api.ts';
 import { ErrorMessage, RecordForm, TaskList, Timeline } from './components.tsx';

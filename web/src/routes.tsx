@@ -11,13 +11,19 @@ import { CustomFieldsPage } from './features/custom-fields/CustomFieldsPage.tsx'
 import type { Viewer } from './features/admin/viewer.ts';
 import { ImportWizard } from './features/import/ImportWizard.tsx';
 import { FormsPage } from './forms.tsx';
-import { CompliancePage, DpiasPage, IncidentsPage, RegisterPage, SubprocessorsPage, TrainingPage } from './governance.tsx';
-import { IntegrationsPage } from './integrations.tsx';
+import { CompliancePage } from './features/governance/CompliancePage.tsx';
+import { DpiasPage } from './features/governance/DpiasPage.tsx';
+import { IncidentsPage } from './features/governance/IncidentsPage.tsx';
+import { RegisterPage } from './features/governance/RegisterPage.tsx';
+import { SubprocessorsPage } from './features/governance/SubprocessorsPage.tsx';
+import { TrainingPage } from './features/governance/TrainingPage.tsx';
+import { IntegrationsPage } from './features/integrations/IntegrationsPage.tsx';
 import { OBJECTS } from './objects.ts';
 import { DetailPage, ListPage, TasksPage } from './pages.tsx';
 import { PipelineBoard } from './features/pipeline/PipelineBoard.tsx';
-import { RequestPage, RequestsPage } from './requests.tsx';
-import { RetentionPage } from './retention.tsx';
+import { RequestPage } from './features/requests/RequestPage.tsx';
+import { RequestsPage } from './features/requests/RequestsPage.tsx';
+import { RetentionPage } from './features/retention/RetentionPage.tsx';
 import type { RoutePath } from './routeTable.ts';
 import { NotFound } from './ui/NotFound.tsx';
 

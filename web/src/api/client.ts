@@ -68,3 +68,21 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   const body = (error ?? {}) as { error?: string; message?: string; details?: unknown };
   throw new ApiError(response.status, body.error ?? 'error', body.message ?? response.statusText, body.details ?? null);
 }
+
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+
+/**
+ * What an endpoint answers on success, for the answers the server does not name as a schema:
+ * `ResponseOf<'/api/v1/register'>`, `ResponseOf<'/api/v1/dpias', 'post'>`.
+ */
+export type ResponseOf<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends { responses: infer R }
+  ? JsonOf<R[Extract<keyof R, 200 | 201>]>
+  : never;
+
+/** What an endpoint takes as its JSON body: `BodyOf<'/api/v1/dpias/{id}', 'patch'>`. */
+export type BodyOf<P extends keyof paths, M extends Method = 'post'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer T } };
+}
+  ? T
+  : never;

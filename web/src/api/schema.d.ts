@@ -5684,7 +5684,46 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            controller: {
+                                name: string;
+                                dpo: string[];
+                            };
+                            generatedAt: string;
+                            activities: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "controller" | "processor";
+                                purpose: string;
+                                legalBasis: string;
+                                categoriesOfPersons: string[];
+                                categoriesOfData: string[];
+                                recipients: string[];
+                                transfers: string[];
+                                retention: string;
+                                securityMeasures: string[];
+                                sellsOrShares?: boolean;
+                            }[];
+                            jurisdictions: {
+                                key: string;
+                                name: string;
+                                law: string;
+                                workspaceDefault: boolean;
+                                people: number;
+                                rights: {
+                                    title: string;
+                                    reference: string;
+                                }[];
+                                responseDeadline: string;
+                                verification: string;
+                                marketing: string;
+                                saleSharing: string;
+                                breachNotification: string;
+                            }[];
+                        };
+                    };
                 };
             };
         };
@@ -9665,7 +9704,8 @@ export interface components {
             /** @description Register this redirect URI with each OAuth app */
             redirectUri: string;
             items: {
-                kind: string;
+                /** @enum {string} */
+                kind: "hubspot" | "salesforce" | "pipedrive";
                 configured: boolean;
                 scopes: string[];
                 pkce: boolean;
@@ -11668,7 +11708,8 @@ export interface components {
             /** @description Register this redirect URI with each OAuth app */
             redirectUri: string;
             items: {
-                kind: string;
+                /** @enum {string} */
+                kind: "hubspot" | "salesforce" | "pipedrive";
                 configured: boolean;
                 scopes: string[];
                 pkce: boolean;

@@ -25,3 +25,8 @@ export function labelOf(code: string): string {
 export function dateTime(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 16).replace('T', ' ') : '—';
 }
+
+/** A rate between 0 and 1 as a percentage with one decimal. */
+export function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10} %`;
+}

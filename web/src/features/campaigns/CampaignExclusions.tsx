@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { get, query, type Page } from '../../api.ts';
-import { ErrorMessage } from '../../components.tsx';
+import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 
 interface Exclusion {
   person: { type: 'contact' | 'lead'; id: string; name: string | null; email: string | null };

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, patch } from '../../api.ts';
-import { ErrorMessage } from '../../components.tsx';
+import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 
 interface Workspace {
   senderName: string | null;

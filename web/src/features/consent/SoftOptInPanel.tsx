@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, del } from '../../api.ts';
-import { ErrorMessage } from '../../components.tsx';
+import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 
 export interface SoftOptIn {
   relationship: 'sale' | 'negotiation';

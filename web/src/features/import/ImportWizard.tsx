@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { postFile } from '../../api.ts';
-import { ErrorMessage } from '../../components.tsx';
+import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { ImportProgress } from './ImportProgress.tsx';
 import { MappingTable } from './MappingTable.tsx';
 import { PreviewTable } from './PreviewTable.tsx';
