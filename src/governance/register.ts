@@ -6,10 +6,11 @@ import { safeCell } from '../shared/csv.ts';
 import type { Tx } from '../db/tenant.ts';
 import { workspaceInventory, type DataCategory } from '../inventory/inventory.ts';
 import { EEA } from '../shared/countries.ts';
-import { JURISDICTIONS, PROFILES, type Jurisdiction } from '../jurisdiction/profiles.ts';
+import { JURISDICTIONS, PROFILES } from '../jurisdiction/profiles.ts';
 import { countByJurisdiction, workspaceJurisdiction } from '../jurisdiction/service.ts';
 import { describePeriod } from '../rights/deadlines.ts';
 import { sql } from 'kysely';
+import { z } from 'zod';
 
 /** The technical and organisational measures of Art. 32, as this software implements them. */
 export const SECURITY_MEASURES = [
@@ -31,42 +32,49 @@ const CATEGORY_LABELS: Record<DataCategory, string> = {
 };
 
 /** A law the register's activities fall under: the people it governs and what it requires. */
-export interface RegisterJurisdiction {
-  key: Jurisdiction;
-  name: string;
-  law: string;
-  workspaceDefault: boolean;
-  people: number;
-  rights: Array<{ title: string; reference: string }>;
-  responseDeadline: string;
-  verification: string;
-  marketing: string;
-  saleSharing: string;
-  breachNotification: string;
-}
+const registerJurisdiction = z.object({
+  key: z.enum(JURISDICTIONS),
+  name: z.string(),
+  law: z.string(),
+  workspaceDefault: z.boolean(),
+  people: z.number(),
+  rights: z.array(z.object({ title: z.string(), reference: z.string() })),
+  responseDeadline: z.string(),
+  verification: z.string(),
+  marketing: z.string(),
+  saleSharing: z.string(),
+  breachNotification: z.string(),
+});
 
-export interface RegisterActivity {
-  id: string;
-  name: string;
-  role: 'controller' | 'processor';
-  purpose: string;
-  legalBasis: string;
-  categoriesOfPersons: string[];
-  categoriesOfData: string[];
-  recipients: string[];
-  transfers: string[];
-  retention: string;
-  securityMeasures: string[];
-  /** Personal information is sold or shared for this activity (CCPA): refused for people who opted out. */
-  sellsOrShares?: boolean;
-}
+const registerActivity = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['controller', 'processor']),
+  purpose: z.string(),
+  legalBasis: z.string(),
+  categoriesOfPersons: z.array(z.string()),
+  categoriesOfData: z.array(z.string()),
+  recipients: z.array(z.string()),
+  transfers: z.array(z.string()),
+  retention: z.string(),
+  securityMeasures: z.array(z.string()),
+  sellsOrShares: z
+    .boolean()
+    .optional()
+    .describe('Personal information is sold or shared for this activity (CCPA): refused for people who opted out'),
+});
 
-export interface Register {
-  controller: { name: string; dpo: string[] };
-  generatedAt: string;
-  activities: RegisterActivity[];
-  jurisdictions: RegisterJurisdiction[];
-}
+/** The register as JSON: the API's answer and the source of the CSV and PDF exports. */
+export const registerView = z.object({
+  controller: z.object({ name: z.string(), dpo: z.array(z.string()) }),
+  generatedAt: z.string(),
+  activities: z.array(registerActivity),
+  jurisdictions: z.array(registerJurisdiction),
+});
+
+export type RegisterJurisdiction = z.infer<typeof registerJurisdiction>;
+export type RegisterActivity = z.infer<typeof registerActivity>;
+export type Register = z.infer<typeof registerView>;
 
 /** The workspace default and every jurisdiction some person falls under, with how many people. */
 async function registerJurisdictions(tx: Tx, tenantId: string): Promise<RegisterJurisdiction[]> {

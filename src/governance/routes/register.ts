@@ -5,43 +5,7 @@ import type { AppContext } from '../../app-context.ts';
 import { callerOf } from '../../auth/guard.ts';
 import { asCaller } from '../../auth/context.ts';
 import { isoRequired } from '../../shared/dates.ts';
-import { buildRegister, registerCsv, registerPdf, saveRegisterVersion } from '../register.ts';
-
-const registerView = z.object({
-  controller: z.object({ name: z.string(), dpo: z.array(z.string()) }),
-  generatedAt: z.string(),
-  activities: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      role: z.enum(['controller', 'processor']),
-      purpose: z.string(),
-      legalBasis: z.string(),
-      categoriesOfPersons: z.array(z.string()),
-      categoriesOfData: z.array(z.string()),
-      recipients: z.array(z.string()),
-      transfers: z.array(z.string()),
-      retention: z.string(),
-      securityMeasures: z.array(z.string()),
-      sellsOrShares: z.boolean().optional(),
-    }),
-  ),
-  jurisdictions: z.array(
-    z.object({
-      key: z.string(),
-      name: z.string(),
-      law: z.string(),
-      workspaceDefault: z.boolean(),
-      people: z.number(),
-      rights: z.array(z.object({ title: z.string(), reference: z.string() })),
-      responseDeadline: z.string(),
-      verification: z.string(),
-      marketing: z.string(),
-      saleSharing: z.string(),
-      breachNotification: z.string(),
-    }),
-  ),
-});
+import { buildRegister, registerCsv, registerPdf, registerView, saveRegisterVersion } from '../register.ts';
 
 /** The record of processing activities (Art. 30), its exports and saved versions. */
 export function registerRoutes(fastify: FastifyInstance, app: AppContext): void {

@@ -5704,10 +5704,12 @@ export interface paths {
                                 transfers: string[];
                                 retention: string;
                                 securityMeasures: string[];
+                                /** @description Personal information is sold or shared for this activity (CCPA): refused for people who opted out */
                                 sellsOrShares?: boolean;
                             }[];
                             jurisdictions: {
-                                key: string;
+                                /** @enum {string} */
+                                key: "gdpr" | "uk_gdpr" | "ccpa" | "lgpd";
                                 name: string;
                                 law: string;
                                 workspaceDefault: boolean;

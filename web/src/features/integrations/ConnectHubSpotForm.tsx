@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Field } from '../../ui/Field.tsx';
 import type { Purpose } from '../consent/usePurposes.ts';
+import { ActivePurposeOptions } from './ActivePurposeOptions.tsx';
 
 export interface ConnectionTerms {
   syncEveryHours: number;
@@ -74,13 +75,7 @@ export function ConnectHubSpotForm({
       <Field label="Purpose people are pushed for (each push passes the consent gate for it)">
         <select value={terms.purposeId ?? ''} onChange={(e) => onTermsChange({ ...terms, purposeId: e.target.value || null })}>
           <option value="">none: people are not pushed</option>
-          {purposes
-            .filter((p) => p.status === 'active')
-            .map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
+          <ActivePurposeOptions purposes={purposes} />
         </select>
       </Field>
       <label className="check">

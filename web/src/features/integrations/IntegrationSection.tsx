@@ -2,6 +2,7 @@ import type { Schemas } from '../../api/client.ts';
 import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
 import { dateTime, labelOf } from '../../ui/labels.ts';
 import type { Purpose } from '../consent/usePurposes.ts';
+import { ActivePurposeOptions } from './ActivePurposeOptions.tsx';
 import { VENDOR_NAMES } from './inOrder.ts';
 import { LastRun } from './LastRun.tsx';
 import { PurgeCertificate } from './PurgeCertificate.tsx';
@@ -43,13 +44,7 @@ export function IntegrationSection({
             onChange={(e) => actions.setPurpose(e.target.value || null)}
           >
             <option value="">none</option>
-            {purposes
-              .filter((p) => p.status === 'active')
-              .map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
+            <ActivePurposeOptions purposes={purposes} />
           </select>
         )}
       </p>
