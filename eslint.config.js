@@ -20,9 +20,4 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
-  {
-    // The pages written before the typed client (issue 28 rebuilds them on it); new code lives in web/src/features.
-    files: ['web/src/*.{ts,tsx}'],
-    rules: { '@typescript-eslint/no-explicit-any': 'warn', 'react-hooks/set-state-in-effect': 'warn' },
-  },
 );

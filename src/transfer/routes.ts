@@ -9,7 +9,7 @@ import { EXPORT_OBJECTS, exportFilters, exportRecords } from './export.ts';
 import { IMPORT_FIELDS, IMPORT_OBJECTS, importCsv, ON_DUPLICATE } from './import.ts';
 import { DELIMITERS, type DelimiterName } from './import-text.ts';
 import { getImportRun, listImportRuns } from './import-runs.ts';
-import { importRunView } from './schema.ts';
+import { importReport, importRunView } from './schema.ts';
 import { idParam } from '../shared/fields.ts';
 import { pageOf, pageQuery } from '../http/pagination.ts';
 
@@ -106,6 +106,7 @@ export function transferRoutes(fastify: FastifyInstance, app: AppContext): void 
           .transform((value) => value === 'true')
           .describe("Each failed row's cells are returned with its errors, for a report of the failing lines"),
       }),
+      response: { 200: importReport },
     },
     handler: async (request) => {
       const type = String(request.headers['content-type'] ?? '')

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, post, type Session } from './api.ts';
+import { ApiError, client, unwrap } from './api/client.ts';
+import type { Session } from './routes.tsx';
 import { ErrorMessage } from './ui/ErrorMessage.tsx';
 
 export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
@@ -16,11 +17,11 @@ export function Login({ onSignedIn }: { onSignedIn(session: Session): void }) {
     setError(null);
     try {
       onSignedIn(
-        await post<Session>('/api/v1/auth/login', {
-          email,
-          password,
-          ...(needsTotp ? (useRecovery ? { recoveryCode: totp } : { totp }) : {}),
-        }),
+        await unwrap(
+          client.POST('/api/v1/auth/login', {
+            body: { email, password, ...(needsTotp ? (useRecovery ? { recoveryCode: totp } : { totp }) : {}) },
+          }),
+        ),
       );
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'totp_required') setNeedsTotp(true);
@@ -105,7 +106,7 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn(session: Session):
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      finish(await post<Session>('/api/v1/auth/invitations/accept', { token, password, name }));
+      finish(await unwrap(client.POST('/api/v1/auth/invitations/accept', { body: { token, password, name } })));
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'sign_in_to_accept') setMustSignIn(true);
       else setError(caught);
@@ -113,7 +114,7 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn(session: Session):
   }
   async function joinSignedIn() {
     try {
-      finish(await post<Session>('/api/v1/invitations/accept', { token }));
+      finish(await unwrap(client.POST('/api/v1/invitations/accept', { body: { token } })));
     } catch (caught) {
       setError(caught);
     }
@@ -161,7 +162,7 @@ export function ConfirmSignUp({ onSignedIn }: { onSignedIn(session: Session): vo
   async function confirm() {
     setBusy(true);
     try {
-      const session = await post<Session>('/api/v1/auth/signup/confirm', { token });
+      const session = await unwrap(client.POST('/api/v1/auth/signup/confirm', { body: { token } }));
       window.history.replaceState(null, '', '/');
       onSignedIn(session);
     } catch (caught) {

@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
 import type { Schemas } from './api/client.ts';
-import { CampaignsPage, OutboxPage, SuppressionsPage } from './campaigns.tsx';
-import { PurposesPage } from './consent.tsx';
+import { CampaignsPage } from './features/campaigns/CampaignsPage.tsx';
+import { OutboxPage } from './features/campaigns/OutboxPage.tsx';
+import { SuppressionsPage } from './features/campaigns/SuppressionsPage.tsx';
+import { PurposesPage } from './features/consent/PurposesPage.tsx';
 import { AccountPage } from './features/account/AccountPage.tsx';
 import { ApiTokensPage } from './features/admin/ApiTokensPage.tsx';
 import { MembersPage } from './features/admin/MembersPage.tsx';
@@ -10,7 +12,7 @@ import { AuditLogPage } from './features/audit/AuditLogPage.tsx';
 import { CustomFieldsPage } from './features/custom-fields/CustomFieldsPage.tsx';
 import type { Viewer } from './features/admin/viewer.ts';
 import { ImportWizard } from './features/import/ImportWizard.tsx';
-import { FormsPage } from './forms.tsx';
+import { FormsPage } from './features/forms/FormsPage.tsx';
 import { CompliancePage } from './features/governance/CompliancePage.tsx';
 import { DpiasPage } from './features/governance/DpiasPage.tsx';
 import { IncidentsPage } from './features/governance/IncidentsPage.tsx';
@@ -18,8 +20,14 @@ import { RegisterPage } from './features/governance/RegisterPage.tsx';
 import { SubprocessorsPage } from './features/governance/SubprocessorsPage.tsx';
 import { TrainingPage } from './features/governance/TrainingPage.tsx';
 import { IntegrationsPage } from './features/integrations/IntegrationsPage.tsx';
-import { OBJECTS } from './objects.ts';
-import { DetailPage, ListPage, TasksPage } from './pages.tsx';
+import { AccountDetail } from './features/records/AccountDetail.tsx';
+import { ContactDetail } from './features/records/ContactDetail.tsx';
+import { LeadDetail } from './features/records/LeadDetail.tsx';
+import { ListPage } from './features/records/ListPage.tsx';
+import { OBJECTS, type ObjectSpec } from './features/records/objects.ts';
+import { OpportunityDetail } from './features/records/OpportunityDetail.tsx';
+import type { CrmRecord } from './features/records/recordApis.ts';
+import { TasksPage } from './features/tasks/TasksPage.tsx';
 import { PipelineBoard } from './features/pipeline/PipelineBoard.tsx';
 import { RequestPage } from './features/requests/RequestPage.tsx';
 import { RequestsPage } from './features/requests/RequestsPage.tsx';
@@ -37,21 +45,24 @@ export interface RouteContext {
   refreshSession: () => void;
 }
 
+type Detail = (props: { id: string; memberId: string }) => ReactNode;
+
+/** A record's page for #/contacts/123, the list otherwise (with the form of a new one for #/contacts/new). */
 const records =
-  (path: keyof typeof OBJECTS) =>
+  <R extends CrmRecord>(spec: ObjectSpec<R>, RecordDetail: Detail) =>
   ({ session, viewer, rest: [id] }: RouteContext) =>
     id && id !== 'new' ? (
-      <DetailPage spec={OBJECTS[path]} id={id} memberId={session.member.id} />
+      <RecordDetail id={id} memberId={session.member.id} />
     ) : (
-      <ListPage spec={OBJECTS[path]} creating={id === 'new'} canImport={viewer.can('crm.import')} canExport={viewer.can('crm.export')} />
+      <ListPage spec={spec} creating={id === 'new'} canImport={viewer.can('crm.import')} canExport={viewer.can('crm.export')} />
     );
 
 /** The page of every path of the route table (routeTable.ts); the compiler refuses a path without one. */
 export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
-  accounts: records('accounts'),
-  contacts: records('contacts'),
-  leads: records('leads'),
-  opportunities: records('opportunities'),
+  accounts: records(OBJECTS.accounts, AccountDetail),
+  contacts: records(OBJECTS.contacts, ContactDetail),
+  leads: records(OBJECTS.leads, LeadDetail),
+  opportunities: records(OBJECTS.opportunities, OpportunityDetail),
   board: ({ session }) => <PipelineBoard memberId={session.member.id} />,
   tasks: ({ session }) => <TasksPage memberId={session.member.id} />,
   integrations: ({ viewer }) => <IntegrationsPage canManage={viewer.can('integrations.manage')} />,

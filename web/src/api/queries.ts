@@ -9,7 +9,7 @@ import { ApiError } from './client.ts';
 export const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      // Pages not yet on the typed client change data without telling the cache: refetch on every visit.
+      // Other members change the same records: a page shows what the server holds when it is opened.
       staleTime: 0,
       refetchOnWindowFocus: false,
       // A refusal (4xx) is an answer, not a hiccup: retrying it only delays the message.

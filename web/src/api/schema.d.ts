@@ -2385,7 +2385,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ImportReport"];
+                    };
                 };
             };
         };
@@ -9903,6 +9905,100 @@ export interface components {
             }[];
             allowMassDeletion: boolean;
         };
+        ImportReportInput: {
+            /** @description The run (GET /imports); send the same file with resumes=<id> to continue an interrupted one */
+            importId: string | null;
+            /** @enum {string} */
+            object: "contacts" | "accounts" | "leads" | "opportunities";
+            dryRun: boolean;
+            /** @description For a resumption: the run continued, the rows it had gone through (skipped here), and the totals of this run and those before it */
+            resumed: {
+                /** Format: uuid */
+                from: string;
+                rowsSkipped: number;
+                inAll: {
+                    created: number;
+                    duplicates: number;
+                    updated: number;
+                    failed: number;
+                    accountsCreated: number;
+                };
+            } | null;
+            rows: number;
+            created: number;
+            /** @description Rows that matched an existing record (or an earlier row of the file); see matched */
+            duplicates: number;
+            /** @description Records written over or filled in by matching rows (onDuplicate update or fill-empty) */
+            updated: number;
+            /** @description Each row that matched a record: which record, and whether it was skipped, updated, unchanged or refused */
+            matched: {
+                count: number;
+                lines: {
+                    line: number;
+                    recordId: string;
+                    /** @enum {string} */
+                    outcome: "skipped" | "updated" | "unchanged" | "refused";
+                    reason?: string;
+                }[];
+                truncated: boolean;
+            };
+            /** @enum {string} */
+            onDuplicate: "skip" | "update" | "fill-empty";
+            accountsCreated: number;
+            failed: number;
+            errors: {
+                line: number;
+                /** @description Each "field: reason" where a field is to blame */
+                errors: string[];
+                /** @description With includeRows: the cells as read */
+                cells?: string[];
+            }[];
+            errorsTruncated: boolean;
+            /** @description Rows imported without some of their values (each named with the reason); strict imports fail such rows instead */
+            leftOut: {
+                count: number;
+                lines: {
+                    line: number;
+                    errors: string[];
+                }[];
+                truncated: boolean;
+            };
+            /** @description Rows that are not records: blank rows, a report's footer */
+            skipped: {
+                count: number;
+                lines: {
+                    line: number;
+                    errors: string[];
+                }[];
+                truncated: boolean;
+            };
+            /** @description How the file was read */
+            format: {
+                encoding: string;
+                /** @enum {string} */
+                encodingFrom: "given" | "bom" | "valid-utf-8" | "detected";
+                /** @enum {string} */
+                delimiter: "comma" | "semicolon" | "tab" | "pipe";
+                /** @enum {string} */
+                delimiterFrom: "given" | "detected";
+            } | null;
+            mapping: {
+                [key: string]: string;
+            };
+            ignoredColumns: string[];
+            /** @description The header row as read */
+            columns: string[];
+            /** @description The fields a column can be mapped to */
+            readonly fields: string[];
+            /** @description A dry run's first rows as they would be stored; null for an import */
+            preview: {
+                line: number;
+                values: {
+                    [key: string]: unknown;
+                };
+                leftOut: string[];
+            }[] | null;
+        };
         ImportRunInput: {
             /** Format: uuid */
             id: string;
@@ -11906,6 +12002,100 @@ export interface components {
                 reason: string;
             }[];
             allowMassDeletion: boolean;
+        };
+        ImportReport: {
+            /** @description The run (GET /imports); send the same file with resumes=<id> to continue an interrupted one */
+            importId: string | null;
+            /** @enum {string} */
+            object: "contacts" | "accounts" | "leads" | "opportunities";
+            dryRun: boolean;
+            /** @description For a resumption: the run continued, the rows it had gone through (skipped here), and the totals of this run and those before it */
+            resumed: {
+                /** Format: uuid */
+                from: string;
+                rowsSkipped: number;
+                inAll: {
+                    created: number;
+                    duplicates: number;
+                    updated: number;
+                    failed: number;
+                    accountsCreated: number;
+                };
+            } | null;
+            rows: number;
+            created: number;
+            /** @description Rows that matched an existing record (or an earlier row of the file); see matched */
+            duplicates: number;
+            /** @description Records written over or filled in by matching rows (onDuplicate update or fill-empty) */
+            updated: number;
+            /** @description Each row that matched a record: which record, and whether it was skipped, updated, unchanged or refused */
+            matched: {
+                count: number;
+                lines: {
+                    line: number;
+                    recordId: string;
+                    /** @enum {string} */
+                    outcome: "skipped" | "updated" | "unchanged" | "refused";
+                    reason?: string;
+                }[];
+                truncated: boolean;
+            };
+            /** @enum {string} */
+            onDuplicate: "skip" | "update" | "fill-empty";
+            accountsCreated: number;
+            failed: number;
+            errors: {
+                line: number;
+                /** @description Each "field: reason" where a field is to blame */
+                errors: string[];
+                /** @description With includeRows: the cells as read */
+                cells?: string[];
+            }[];
+            errorsTruncated: boolean;
+            /** @description Rows imported without some of their values (each named with the reason); strict imports fail such rows instead */
+            leftOut: {
+                count: number;
+                lines: {
+                    line: number;
+                    errors: string[];
+                }[];
+                truncated: boolean;
+            };
+            /** @description Rows that are not records: blank rows, a report's footer */
+            skipped: {
+                count: number;
+                lines: {
+                    line: number;
+                    errors: string[];
+                }[];
+                truncated: boolean;
+            };
+            /** @description How the file was read */
+            format: {
+                encoding: string;
+                /** @enum {string} */
+                encodingFrom: "given" | "bom" | "valid-utf-8" | "detected";
+                /** @enum {string} */
+                delimiter: "comma" | "semicolon" | "tab" | "pipe";
+                /** @enum {string} */
+                delimiterFrom: "given" | "detected";
+            } | null;
+            mapping: {
+                [key: string]: string;
+            };
+            ignoredColumns: string[];
+            /** @description The header row as read */
+            columns: string[];
+            /** @description The fields a column can be mapped to */
+            readonly fields: string[];
+            /** @description A dry run's first rows as they would be stored; null for an import */
+            preview: {
+                line: number;
+                values: {
+                    [key: string]: unknown;
+                };
+                leftOut: string[];
+            }[] | null;
         };
         ImportRun: {
             /** Format: uuid */

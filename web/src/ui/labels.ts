@@ -22,6 +22,11 @@ export function labelOf(code: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** The day of an ISO timestamp (UTC), as every screen writes dates: 2026-12-06. */
+export function dateOnly(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : '—';
+}
+
 export function dateTime(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 16).replace('T', ' ') : '—';
 }

@@ -1,44 +1,39 @@
-import { useEffect, useState } from 'react';
-import { get, query, type Page } from '../../api.ts';
+import { useState } from 'react';
+import { client, unwrap } from '../../api/client.ts';
+import { usePagedList } from '../../api/pages.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-
-interface Exclusion {
-  person: { type: 'contact' | 'lead'; id: string; name: string | null; email: string | null };
-  reason: string;
-  refusedAt: string | null;
-}
+import { dateTime, labelOf } from '../../ui/labels.ts';
+import { LoadMore } from '../../ui/LoadMore.tsx';
+import type { ExclusionReason } from './exclusionReasons.ts';
 
 /** Whom a campaign leaves out and why: decided now for a draft, as recorded for a send. */
 export function CampaignExclusions({ campaignId, reasons }: { campaignId: string; reasons: string[] }) {
-  const [reason, setReason] = useState('');
-  const [items, setItems] = useState<Exclusion[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = (after: string | null) =>
-    get<Page<Exclusion>>(`/api/v1/campaigns/${campaignId}/exclusions${query({ limit: 50, reason, cursor: after ?? undefined })}`).then(
-      (page) => {
-        setItems((current) => (after ? [...current, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-      },
-      setError,
-    );
-  useEffect(() => void load(null), [campaignId, reason]);
+  const [reason, setReason] = useState<ExclusionReason | ''>('');
+  const list = usePagedList(['campaigns', campaignId, 'exclusions', reason], (cursor, signal) =>
+    unwrap(
+      client.GET('/api/v1/campaigns/{id}/exclusions', {
+        params: { path: { id: campaignId }, query: { limit: 50, cursor, reason: reason || undefined } },
+        signal,
+      }),
+    ),
+  );
+  const items = list.items;
 
   return (
     <section aria-label="Excluded people">
       <label>
         <span>Reason</span>
-        <select value={reason} onChange={(event) => setReason(event.target.value)}>
+        <select value={reason} onChange={(event) => setReason(event.target.value as ExclusionReason | '')}>
           <option value="">every reason</option>
           {reasons.map((key) => (
             <option key={key} value={key}>
-              {key.replaceAll('_', ' ')}
+              {labelOf(key)}
             </option>
           ))}
         </select>
       </label>
-      <ErrorMessage error={error} />
-      {items.length === 0 ? (
+      <ErrorMessage error={list.error} />
+      {!list.isPending && items.length === 0 ? (
         <p className="muted">Nobody is left out{reason ? ' for this reason' : ''}.</p>
       ) : (
         <table>
@@ -54,21 +49,17 @@ export function CampaignExclusions({ campaignId, reasons }: { campaignId: string
             {items.map((item) => (
               <tr key={`${item.person.id}:${item.reason}`}>
                 <td>
-                  <a href={`#/${item.person.type}s/${item.person.id}`}>{item.person.name ?? 'open'}</a>
+                  <a href={`#/${item.person.type}s/${item.person.id}`}>{item.person.name ?? <em>erased</em>}</a>
                 </td>
                 <td>{item.person.email ?? ''}</td>
-                <td>{item.reason.replaceAll('_', ' ')}</td>
-                <td>{item.refusedAt ? new Date(item.refusedAt).toLocaleString() : 'if sent now'}</td>
+                <td>{labelOf(item.reason)}</td>
+                <td>{item.refusedAt ? dateTime(item.refusedAt) : 'if sent now'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {cursor && (
-        <button className="secondary" onClick={() => void load(cursor)}>
-          Load more
-        </button>
-      )}
+      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.loadMore} />
     </section>
   );
 }

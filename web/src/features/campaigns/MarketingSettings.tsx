@@ -1,81 +1,59 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { get, patch } from '../../api.ts';
+import { useState, type FormEvent } from 'react';
+import { client, unwrap, type Schemas } from '../../api/client.ts';
+import { usePageData } from '../../api/usePageData.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 
-interface Workspace {
-  senderName: string | null;
-  senderEmail: string | null;
-  postalAddress: string | null;
-  marketingExceptions: string[];
-}
+type Workspace = Schemas['Workspace'];
+type Exception = Workspace['marketingExceptions'][number];
 
-interface Exception {
-  key: string;
-  title: string;
-  text: string;
-  reference: string;
-  countries: string[];
-}
-
-interface Jurisdiction {
-  key: string;
-  name: string;
-  marketing: { regime: string; reference: string; softOptIn: string | null; exceptions: Exception[] };
-}
+const draftOf = (workspace: Workspace) => ({
+  senderName: workspace.senderName ?? '',
+  senderEmail: workspace.senderEmail ?? '',
+  postalAddress: workspace.postalAddress ?? '',
+  marketingExceptions: workspace.marketingExceptions,
+});
 
 /**
  * Who campaign e-mails are from (required before a first send) and the B2B exceptions to the
  * opt-in rule the workspace relies on, each with its legal reference; off by default.
  */
 export function MarketingSettings() {
-  const [draft, setDraft] = useState({ senderName: '', senderEmail: '', postalAddress: '' });
-  const [enabled, setEnabled] = useState<string[]>([]);
-  const [exceptions, setExceptions] = useState<Array<Exception & { jurisdiction: string }>>([]);
-  const [error, setError] = useState<unknown>(null);
+  const { data, error, run } = usePageData(['workspace', 'marketing'], async (signal) => ({
+    workspace: await unwrap(client.GET('/api/v1/workspace', { signal })),
+    exceptions: (await unwrap(client.GET('/api/v1/jurisdictions', { signal }))).items.flatMap((jurisdiction) =>
+      jurisdiction.marketing.exceptions.map((exception) => ({ ...exception, jurisdiction: jurisdiction.name })),
+    ),
+  }));
+  // The form starts from the stored settings and keeps what is typed until saved.
+  const [edited, setEdited] = useState<ReturnType<typeof draftOf> | null>(null);
   const [saved, setSaved] = useState(false);
-  const show = (workspace: Workspace) => {
-    setDraft({
-      senderName: workspace.senderName ?? '',
-      senderEmail: workspace.senderEmail ?? '',
-      postalAddress: workspace.postalAddress ?? '',
-    });
-    setEnabled(workspace.marketingExceptions);
+  const draft = edited ?? (data ? draftOf(data.workspace) : null);
+  const setDraft = (next: ReturnType<typeof draftOf>) => {
+    setEdited(next);
+    setSaved(false);
   };
-  useEffect(() => {
-    get<Workspace>('/api/v1/workspace').then(show, setError);
-    get<{ items: Jurisdiction[] }>('/api/v1/jurisdictions').then(
-      (page) =>
-        setExceptions(
-          page.items.flatMap((jurisdiction) =>
-            jurisdiction.marketing.exceptions.map((exception) => ({ ...exception, jurisdiction: jurisdiction.name })),
-          ),
-        ),
-      setError,
-    );
-  }, []);
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    setSaved(false);
-    try {
-      show(
-        await patch<Workspace>('/api/v1/workspace', {
-          senderName: draft.senderName || null,
-          senderEmail: draft.senderEmail || null,
-          postalAddress: draft.postalAddress || null,
-          marketingExceptions: enabled,
-        }),
-      );
-      setSaved(true);
-    } catch (caught) {
-      setError(caught);
-    }
+    if (!draft) return;
+    const body = {
+      senderName: draft.senderName || null,
+      senderEmail: draft.senderEmail || null,
+      postalAddress: draft.postalAddress || null,
+      marketingExceptions: draft.marketingExceptions,
+    };
+    await run(() => unwrap(client.PATCH('/api/v1/workspace', { body })));
+    setEdited(null);
+    setSaved(true);
   }
-  const toggle = (key: string, on: boolean) => setEnabled(on ? [...enabled, key] : enabled.filter((k) => k !== key));
+  if (!draft) return <ErrorMessage error={error} />;
+  const enabled = draft.marketingExceptions;
+  const exceptions = data?.exceptions ?? [];
+  const toggle = (key: Exception, on: boolean) =>
+    setDraft({ ...draft, marketingExceptions: on ? [...enabled, key] : enabled.filter((k) => k !== key) });
 
   return (
-    <form className="record-form" aria-label="Marketing settings" onSubmit={save}>
+    <form className="record-form" aria-label="Marketing settings" onSubmit={(event) => void save(event).catch(() => undefined)}>
       <h2>Sender and marketing rules</h2>
       <p className="muted">
         Every campaign e-mail names its sender and carries a postal address (Directive 2000/31/EC Art. 6; CAN-SPAM). Required before a first

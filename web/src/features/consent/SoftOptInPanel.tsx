@@ -1,19 +1,24 @@
 import { useState, type FormEvent } from 'react';
-import { api, del } from '../../api.ts';
-import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
+import type { BodyOf, Schemas } from '../../api/client.ts';
+import { dateOnly } from '../../ui/labels.ts';
 
-export interface SoftOptIn {
-  relationship: 'sale' | 'negotiation';
-  opportunityId: string | null;
-  evidence: string | null;
-  products: string | null;
-  optOutOffered: string;
-  obtainedAt: string;
-  recordedBy: string;
-  recordedAt: string;
+type SoftOptInBody = BodyOf<'/api/v1/contacts/{id}/soft-opt-in', 'put'>;
+
+const EMPTY = {
+  relationship: 'sale' as SoftOptInBody['relationship'],
+  opportunityId: '',
+  evidence: '',
+  products: '',
+  optOutOffered: '',
+  obtainedAt: '',
+};
+
+interface Props {
+  softOptIn: Schemas['SoftOptIn'] | null;
+  /** Resolves once the server accepted the facts; the form then closes. */
+  onRecord(body: SoftOptInBody): Promise<unknown>;
+  onRemove(): void;
 }
-
-const EMPTY = { relationship: 'sale', opportunityId: '', evidence: '', products: '', optOutOffered: '', obtainedAt: '' };
 
 /**
  * The soft opt-in facts of an existing customer (ePrivacy Directive Art. 13(2), PECR reg. 22(3)):
@@ -21,37 +26,22 @@ const EMPTY = { relationship: 'sale', opportunityId: '', evidence: '', products:
  * the person was offered to refuse. Purposes flagged "soft opt-in" may then e-mail them where
  * their law has the rule.
  */
-export function SoftOptInPanel({ base, softOptIn, onChange }: { base: string; softOptIn: SoftOptIn | null; onChange(): void }) {
+export function SoftOptInPanel({ softOptIn, onRecord, onRemove }: Props) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(EMPTY);
-  const [error, setError] = useState<unknown>(null);
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    try {
-      await api('PUT', `${base}/soft-opt-in`, {
-        relationship: draft.relationship,
-        opportunityId: draft.opportunityId || null,
-        evidence: draft.evidence || null,
-        products: draft.products,
-        optOutOffered: draft.optOutOffered,
-        obtainedAt: draft.obtainedAt ? new Date(draft.obtainedAt).toISOString() : '',
-      });
-      setEditing(false);
-      onChange();
-    } catch (caught) {
-      setError(caught);
-    }
-  }
-  async function remove() {
-    setError(null);
-    try {
-      await del(`${base}/soft-opt-in`);
-      onChange();
-    } catch (caught) {
-      setError(caught);
-    }
+    await onRecord({
+      relationship: draft.relationship,
+      opportunityId: draft.opportunityId || null,
+      evidence: draft.evidence || null,
+      products: draft.products,
+      optOutOffered: draft.optOutOffered,
+      obtainedAt: draft.obtainedAt ? new Date(draft.obtainedAt).toISOString() : '',
+    });
+    setEditing(false);
+    setDraft(EMPTY);
   }
 
   return (
@@ -60,9 +50,9 @@ export function SoftOptInPanel({ base, softOptIn, onChange }: { base: string; so
       {softOptIn ? (
         <p>
           {softOptIn.relationship === 'sale' ? 'Bought' : 'Negotiated for'} {softOptIn.products ?? <em>erased</em>} on{' '}
-          {new Date(softOptIn.obtainedAt).toLocaleDateString()}
+          {dateOnly(softOptIn.obtainedAt)}
           {softOptIn.evidence ? ` (${softOptIn.evidence})` : ''}; refusal offered: {softOptIn.optOutOffered}.{' '}
-          <button className="secondary" onClick={remove}>
+          <button className="secondary" onClick={onRemove}>
             Remove
           </button>
         </p>
@@ -75,10 +65,13 @@ export function SoftOptInPanel({ base, softOptIn, onChange }: { base: string; so
         </button>
       )}
       {editing && (
-        <form className="record-form" aria-label="Record soft opt-in" onSubmit={save}>
+        <form className="record-form" aria-label="Record soft opt-in" onSubmit={(event) => void save(event).catch(() => undefined)}>
           <label>
             <span>Relationship</span>
-            <select value={draft.relationship} onChange={(e) => setDraft({ ...draft, relationship: e.target.value })}>
+            <select
+              value={draft.relationship}
+              onChange={(e) => setDraft({ ...draft, relationship: e.target.value as SoftOptInBody['relationship'] })}
+            >
               <option value="sale">a sale</option>
               <option value="negotiation">negotiations for a sale</option>
             </select>
@@ -111,7 +104,6 @@ export function SoftOptInPanel({ base, softOptIn, onChange }: { base: string; so
           </div>
         </form>
       )}
-      <ErrorMessage error={error} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
-import { get, postFile } from '../../api.ts';
-import { importPath, type ImportChoices, type ImportReport, type ImportRun } from './types.ts';
+import { client, unwrap } from '../../api/client.ts';
+import { sendImport } from './sendImport.ts';
+import type { ImportChoices, ImportReport, ImportRun } from './types.ts';
 
 interface Props {
   choices: ImportChoices;
@@ -24,12 +25,12 @@ export function ImportProgress({ choices, rows, onDone, onError }: Props) {
     const started = performance.now();
     let finished = false;
     const poll = setInterval(() => {
-      get<ImportRun>(`/api/v1/imports/${importId}`).then(
+      unwrap(client.GET('/api/v1/imports/{id}', { params: { path: { id: importId } } })).then(
         (run) => !finished && setProgress({ run, seconds: (performance.now() - started) / 1000 }),
         () => undefined, // not started yet: the first batch has not committed
       );
     }, POLL_MS);
-    postFile<ImportReport>(importPath(choices, { importId }), choices.file)
+    sendImport(choices, { importId })
       .then((report) => {
         finished = true;
         onDone(report);

@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { postFile } from '../../api.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { ImportProgress } from './ImportProgress.tsx';
 import { MappingTable } from './MappingTable.tsx';
 import { PreviewTable } from './PreviewTable.tsx';
 import { ReportSummary } from './ReportSummary.tsx';
 import { UploadStep } from './UploadStep.tsx';
-import { importPath, type ImportChoices, type ImportObject, type ImportReport } from './types.ts';
+import { sendImport } from './sendImport.ts';
+import type { ImportChoices, ImportObject, ImportReport } from './types.ts';
 
 type Phase = 'choose' | 'checking' | 'checked' | 'importing' | 'done';
 type Draft = Omit<ImportChoices, 'file'> & { file: File | null };
@@ -31,7 +31,7 @@ export function ImportWizard({ object }: { object: ImportObject }) {
     setPhase('checking');
     setError(null);
     try {
-      setCheck(await postFile<ImportReport>(importPath({ ...next, file }, { dryRun: 'true' }), file));
+      setCheck(await sendImport({ ...next, file }, { dryRun: true }));
       setStale(false);
       setPhase('checked');
     } catch (caught) {

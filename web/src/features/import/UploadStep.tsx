@@ -1,4 +1,4 @@
-import type { OnDuplicate } from './types.ts';
+import type { Delimiter, OnDuplicate } from './types.ts';
 
 const ON_DUPLICATE: Array<{ value: OnDuplicate; label: string }> = [
   { value: 'skip', label: 'Skip them (keep the records as they are)' },
@@ -6,13 +6,13 @@ const ON_DUPLICATE: Array<{ value: OnDuplicate; label: string }> = [
   { value: 'update', label: "Update the records with the file's values" },
 ];
 const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1', 'iso-8859-15', 'macintosh'];
-const DELIMITERS = ['comma', 'semicolon', 'tab', 'pipe'];
+const DELIMITERS: Delimiter[] = ['comma', 'semicolon', 'tab', 'pipe'];
 
 interface Props {
   onDuplicate: OnDuplicate;
   encoding: string;
-  delimiter: string;
-  onChange: (next: { file?: File; onDuplicate?: OnDuplicate; encoding?: string; delimiter?: string }) => void;
+  delimiter: Delimiter | '';
+  onChange: (next: { file?: File; onDuplicate?: OnDuplicate; encoding?: string; delimiter?: Delimiter | '' }) => void;
 }
 
 /** The file and how to read it: detected unless the user says otherwise. */
@@ -49,7 +49,7 @@ export function UploadStep({ onDuplicate, encoding, delimiter, onChange }: Props
       </label>
       <label>
         Delimiter
-        <select value={delimiter} onChange={(event) => onChange({ delimiter: event.target.value })}>
+        <select value={delimiter} onChange={(event) => onChange({ delimiter: event.target.value as Delimiter | '' })}>
           <option value="">Detect</option>
           {DELIMITERS.map((name) => (
             <option key={name}>{name}</option>

@@ -1,4 +1,4 @@
-import { STAGE_LABELS, STAGES } from '../../objects.ts';
+import { STAGE_LABELS, STAGES } from '../records/stages.ts';
 import { money, type Deal } from './currencyTotals.ts';
 
 export function DealCard({ deal, onMove }: { deal: Deal; onMove: (stage: Deal['stage']) => void }) {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, unwrap } from '../../api/client.ts';
-import { STAGES } from '../../objects.ts';
+import { STAGES } from '../records/stages.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import type { Deal } from './currencyTotals.ts';
 import { StageColumn } from './StageColumn.tsx';

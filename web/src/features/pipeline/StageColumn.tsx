@@ -1,5 +1,5 @@
 import { useState, type DragEvent } from 'react';
-import { STAGE_LABELS } from '../../objects.ts';
+import { STAGE_LABELS } from '../records/stages.ts';
 import { currencyTotals, money, type Deal } from './currencyTotals.ts';
 import { DealCard } from './DealCard.tsx';
 

@@ -1,7 +1,7 @@
-import { labelOf } from '../../ui/labels.ts';
+import { dateOnly, labelOf } from '../../ui/labels.ts';
 import { recordHref } from '../../ui/recordHref.ts';
 import { DeadlineBadge } from './DeadlineBadge.tsx';
-import { CHANNELS, day, JURISDICTION_LABELS, type Dsr } from './requestLabels.ts';
+import { CHANNELS, JURISDICTION_LABELS, type Dsr } from './requestLabels.ts';
 
 /** What the request is: its status, receipt, deadline (with the article it comes from), identity check and records. */
 export function RequestFacts({ request }: { request: Dsr }) {
@@ -14,13 +14,13 @@ export function RequestFacts({ request }: { request: Dsr }) {
       <div>
         <dt>Received</dt>
         <dd>
-          {day(request.receivedAt)} via {CHANNELS[request.channel]}
+          {dateOnly(request.receivedAt)} via {CHANNELS[request.channel]}
         </dd>
       </div>
       <div>
         <dt>Due</dt>
         <dd>
-          {day(request.dueAt)} <DeadlineBadge deadline={request.deadline} />
+          {dateOnly(request.dueAt)} <DeadlineBadge deadline={request.deadline} />
           <div className="muted">
             {JURISDICTION_LABELS[request.jurisdiction] ?? request.jurisdiction}: {request.deadlineReference}
           </div>

@@ -4,11 +4,11 @@ import { client, unwrap } from '../../api/client.ts';
 import { usePagedList } from '../../api/pages.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
-import { labelOf } from '../../ui/labels.ts';
+import { dateOnly, labelOf } from '../../ui/labels.ts';
 import { LoadMore } from '../../ui/LoadMore.tsx';
 import { DeadlineBadge } from './DeadlineBadge.tsx';
 import { LogRequestForm } from './LogRequestForm.tsx';
-import { CHANNELS, day, JURISDICTION_LABELS, REQUEST_TYPES } from './requestLabels.ts';
+import { CHANNELS, JURISDICTION_LABELS, REQUEST_TYPES } from './requestLabels.ts';
 import { RequestFilters, type Filters } from './RequestFilters.tsx';
 
 /** The queue of data subject requests, soonest deadline first, with filters and a "log a request" form. */
@@ -64,9 +64,9 @@ export function RequestsPage() {
                   <span className="muted">via {CHANNELS[request.channel]}</span>
                 </td>
                 <td className="wrap">{request.requester.email}</td>
-                <td>{day(request.receivedAt)}</td>
+                <td>{dateOnly(request.receivedAt)}</td>
                 <td>
-                  {day(request.dueAt)} <DeadlineBadge deadline={request.deadline} />
+                  {dateOnly(request.dueAt)} <DeadlineBadge deadline={request.deadline} />
                 </td>
                 <td>{labelOf(request.status)}</td>
               </tr>

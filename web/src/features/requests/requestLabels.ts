@@ -34,5 +34,3 @@ export const EXECUTABLE: ReadonlySet<DsrType> = new Set([
   'objection',
   'opt_out_sale_sharing',
 ]);
-
-export const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '—');

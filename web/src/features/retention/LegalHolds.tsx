@@ -1,5 +1,5 @@
 import type { ResponseOf } from '../../api/client.ts';
-import { labelOf } from '../../ui/labels.ts';
+import { dateOnly, labelOf } from '../../ui/labels.ts';
 import { recordHref } from '../../ui/recordHref.ts';
 
 type Hold = ResponseOf<'/api/v1/legal-holds'>['items'][number];
@@ -17,10 +17,10 @@ export function LegalHolds({ holds, onRelease }: { holds: Hold[]; onRelease(id: 
               <tr key={hold.id}>
                 <td>{href ? <a href={href}>{labelOf(hold.recordType)}</a> : labelOf(hold.recordType)}</td>
                 <td className="wrap">{hold.reason}</td>
-                <td>{hold.placedAt.slice(0, 10)}</td>
+                <td>{dateOnly(hold.placedAt)}</td>
                 <td>
                   {hold.releasedAt ? (
-                    `released ${hold.releasedAt.slice(0, 10)}`
+                    `released ${dateOnly(hold.releasedAt)}`
                   ) : (
                     <button className="secondary" onClick={() => onRelease(hold.id)}>
                       Release

@@ -1,5 +1,5 @@
 import type { ResponseOf } from '../../api/client.ts';
-import { labelOf } from '../../ui/labels.ts';
+import { dateOnly, labelOf } from '../../ui/labels.ts';
 import { recordHref } from '../../ui/recordHref.ts';
 
 type Preview = ResponseOf<'/api/v1/retention-rules/{id}/preview'>;
@@ -18,7 +18,7 @@ export function RetentionDryRun({ preview }: { preview: Preview }) {
           const href = recordHref(item.type, item.id);
           return (
             <li key={item.id}>
-              {href ? <a href={href}>{text}</a> : text} — idle since {item.since.slice(0, 10)}
+              {href ? <a href={href}>{text}</a> : text} — idle since {dateOnly(item.since)}
             </li>
           );
         })}

@@ -1,4 +1,6 @@
-import { query } from '../../api.ts';
+/** The list's filters as a query string, empty ones left out. */
+const query = (params: Record<string, string | undefined>) =>
+  `?${new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => Boolean(entry[1]))).toString()}`;
 
 interface Props {
   object: 'contacts' | 'accounts' | 'leads' | 'opportunities';

@@ -1,0 +1,12 @@
+import type { ResponseOf } from '../../api/client.ts';
+import { labelOf } from '../../ui/labels.ts';
+
+export type ExclusionReason = NonNullable<
+  NonNullable<NonNullable<import('../../api/schema').paths['/api/v1/campaigns/{id}/exclusions']['get']['parameters']['query']>['reason']>
+>;
+
+/** How many the gate leaves out, per reason: "3 No consent, 1 Suppressed". */
+export const exclusionSummary = (excluded: ResponseOf<'/api/v1/campaigns/{id}/preview'>['excluded']) =>
+  Object.entries(excluded)
+    .map(([reason, n]) => `${n} ${labelOf(reason)}`)
+    .join(', ') || 'none';

@@ -1,0 +1,188 @@
+/** What the generic list, detail and form pages need to know about each CRM object. */
+import { labelOf } from '../../ui/labels.ts';
+import {
+  accountApi,
+  contactApi,
+  leadApi,
+  opportunityApi,
+  type Account,
+  type Contact,
+  type CrmRecord,
+  type Lead,
+  type Opportunity,
+  type RecordApi,
+} from './recordApis.ts';
+import { STAGE_LABELS, STAGES } from './stages.ts';
+
+export type FieldType = 'text' | 'email-list' | 'phone-list' | 'select' | 'date' | 'number' | 'account';
+
+export interface Field<R> {
+  key: keyof R & string;
+  label: string;
+  type?: FieldType;
+  options?: readonly string[];
+  required?: boolean;
+}
+
+export interface ObjectSpec<R extends CrmRecord> {
+  path: 'accounts' | 'contacts' | 'leads' | 'opportunities';
+  recordType: 'account' | 'contact' | 'lead' | 'opportunity';
+  label: string;
+  singular: string;
+  title(record: R): string;
+  columns: Array<{ label: string; value(record: R): string }>;
+  fields: Array<Field<R>>;
+  sorts: Array<{ value: string; label: string }>;
+  api: RecordApi<R>;
+}
+
+const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'] as const;
+const LEAD_STATUSES = ['new', 'working', 'qualified', 'unqualified'] as const;
+/** Jurisdiction profiles (server: src/jurisdiction/profiles.ts); empty: derived from country and region. */
+const JURISDICTIONS = ['gdpr', 'uk_gdpr', 'ccpa', 'lgpd'] as const;
+
+const personName = (record: { firstName: string | null; lastName: string | null }) =>
+  [record.firstName, record.lastName].filter(Boolean).join(' ');
+
+const contactName = (record: Contact) => personName(record) || record.emails[0] || '(no name)';
+const leadName = (record: Lead) => personName(record) || record.email || '(no name)';
+
+const accounts: ObjectSpec<Account> = {
+  path: 'accounts',
+  recordType: 'account',
+  label: 'Accounts',
+  singular: 'Account',
+  title: (record) => record.name,
+  columns: [
+    { label: 'Name', value: (r) => r.name },
+    { label: 'Domain', value: (r) => r.domain ?? '' },
+    { label: 'Industry', value: (r) => r.industry ?? '' },
+    { label: 'Size', value: (r) => r.size ?? '' },
+    { label: 'Country', value: (r) => r.country ?? '' },
+  ],
+  fields: [
+    { key: 'name', label: 'Name', required: true },
+    { key: 'domain', label: 'Domain' },
+    { key: 'industry', label: 'Industry' },
+    { key: 'size', label: 'Size', type: 'select', options: SIZES },
+    { key: 'country', label: 'Country (ISO code)' },
+  ],
+  sorts: [
+    { value: 'name', label: 'Name' },
+    { value: '-createdAt', label: 'Newest' },
+    { value: '-updatedAt', label: 'Recently updated' },
+  ],
+  api: accountApi,
+};
+
+const contacts: ObjectSpec<Contact> = {
+  path: 'contacts',
+  recordType: 'contact',
+  label: 'Contacts',
+  singular: 'Contact',
+  title: contactName,
+  columns: [
+    { label: 'Name', value: contactName },
+    { label: 'Email', value: (r) => r.emails[0] ?? '' },
+    { label: 'Job title', value: (r) => r.jobTitle ?? '' },
+    { label: 'Country', value: (r) => r.country ?? '' },
+    { label: 'Source', value: (r) => labelOf(r.provenance.sourceType) },
+  ],
+  fields: [
+    { key: 'firstName', label: 'First name' },
+    { key: 'lastName', label: 'Last name' },
+    { key: 'emails', label: 'Emails (comma-separated)', type: 'email-list' },
+    { key: 'phones', label: 'Phones (comma-separated)', type: 'phone-list' },
+    { key: 'jobTitle', label: 'Job title' },
+    { key: 'accountId', label: 'Account', type: 'account' },
+    { key: 'country', label: 'Country (ISO code)' },
+    { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
+    { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
+  ],
+  sorts: [
+    { value: '-createdAt', label: 'Newest' },
+    { value: '-updatedAt', label: 'Recently updated' },
+  ],
+  api: contactApi,
+};
+
+const leads: ObjectSpec<Lead> = {
+  path: 'leads',
+  recordType: 'lead',
+  label: 'Leads',
+  singular: 'Lead',
+  title: (record) => personName(record) || record.companyName || record.email || '(no name)',
+  columns: [
+    { label: 'Name', value: leadName },
+    { label: 'Company', value: (r) => r.companyName ?? '' },
+    { label: 'Email', value: (r) => r.email ?? '' },
+    { label: 'Status', value: (r) => labelOf(r.status) },
+    { label: 'Source', value: (r) => r.source ?? '' },
+  ],
+  fields: [
+    { key: 'firstName', label: 'First name' },
+    { key: 'lastName', label: 'Last name' },
+    { key: 'email', label: 'Email' },
+    { key: 'phone', label: 'Phone' },
+    { key: 'jobTitle', label: 'Job title' },
+    { key: 'companyName', label: 'Company' },
+    { key: 'companyDomain', label: 'Company domain' },
+    { key: 'status', label: 'Status', type: 'select', options: LEAD_STATUSES },
+    { key: 'source', label: 'Source' },
+    { key: 'country', label: 'Country (ISO code)' },
+    { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
+    { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
+  ],
+  sorts: [
+    { value: '-createdAt', label: 'Newest' },
+    { value: 'status', label: 'Status' },
+  ],
+  api: leadApi,
+};
+
+const opportunities: ObjectSpec<Opportunity> = {
+  path: 'opportunities',
+  recordType: 'opportunity',
+  label: 'Opportunities',
+  singular: 'Opportunity',
+  title: (record) => record.name,
+  columns: [
+    { label: 'Name', value: (r) => r.name },
+    { label: 'Stage', value: (r) => STAGE_LABELS[r.stage] },
+    { label: 'Amount', value: (r) => `${r.amount} ${r.currency}` },
+    { label: 'Close date', value: (r) => r.expectedCloseDate ?? '' },
+    { label: 'Probability', value: (r) => (r.probability === null ? '' : `${r.probability}%`) },
+  ],
+  fields: [
+    { key: 'name', label: 'Name', required: true },
+    { key: 'accountId', label: 'Account', type: 'account' },
+    { key: 'stage', label: 'Stage', type: 'select', options: STAGES },
+    { key: 'amount', label: 'Amount' },
+    { key: 'currency', label: 'Currency (ISO code)' },
+    { key: 'expectedCloseDate', label: 'Expected close date', type: 'date' },
+    { key: 'probability', label: 'Probability (%)', type: 'number' },
+  ],
+  sorts: [
+    { value: 'closeDate', label: 'Close date' },
+    { value: '-amount', label: 'Largest' },
+    { value: 'name', label: 'Name' },
+  ],
+  api: opportunityApi,
+};
+
+export const OBJECTS = { accounts, contacts, leads, opportunities };
+export type RecordPath = keyof typeof OBJECTS;
+
+/** A record's name as its page titles it, fetched by path and id (a task's or a hold's linked record). */
+export async function fetchTitle(path: RecordPath, id: string, signal?: AbortSignal): Promise<string> {
+  switch (path) {
+    case 'accounts':
+      return accounts.title(await accounts.api.get(id, signal));
+    case 'contacts':
+      return contacts.title(await contacts.api.get(id, signal));
+    case 'leads':
+      return leads.title(await leads.api.get(id, signal));
+    case 'opportunities':
+      return opportunities.title(await opportunities.api.get(id, signal));
+  }
+}
