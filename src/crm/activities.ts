@@ -115,6 +115,8 @@ export function listTasks(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.assigneeId) q = q.where('tasks.assignee_id', '=', query.assigneeId);
     if (query.done !== undefined) q = q.where('tasks.done', '=', query.done);
     if (query.dueBefore) q = q.where('tasks.due_at', '<', new Date(query.dueBefore));
+    if (query.dueAfter) q = q.where('tasks.due_at', '>=', new Date(query.dueAfter));
+    if (query.undated !== undefined) q = q.where('tasks.due_at', query.undated ? 'is' : 'is not', null);
     if (query.recordType) q = q.where('tasks.record_type', '=', query.recordType);
     if (query.recordId) q = q.where('tasks.record_id', '=', query.recordId);
     const rows = await pageBy(q, 'tasks.id', resolveSort(query.sort, TASK_SORTS, 'dueAt'), query.cursor, query.limit).execute();

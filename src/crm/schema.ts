@@ -256,7 +256,13 @@ export const taskListQuery = pageQuery.extend({
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional(),
-  dueBefore: isoDateTime.optional(),
+  dueBefore: isoDateTime.optional().describe('Due before this instant (excluded)'),
+  dueAfter: isoDateTime.optional().describe("Due at or after this instant: with dueBefore, one day of the caller's calendar"),
+  undated: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('true: only tasks without a due date; false: only those with one'),
   recordType: z.enum(RECORD_TYPES).optional(),
   recordId: id.optional(),
   sort: z.string().max(40).optional(),

@@ -352,6 +352,14 @@ describeEachDatabase('CRM core', (env) => {
       byDue.body.items.map((item: any) => item.title),
       ['Send Pinewood quote', 'Later', 'Someday'],
     );
+    const titles = async (query: string) => (await admin.get(`/api/v1/tasks?${query}`)).body.items.map((item: any) => item.title);
+    // One day of the caller's calendar: from its first instant (included) to the next day's (excluded).
+    assert.deepEqual(await titles('dueAfter=2027-01-15T00:00:00Z&dueBefore=2027-01-16T00:00:00Z'), ['Send Pinewood quote']);
+    assert.deepEqual(await titles('dueAfter=2027-01-15T09:00:00Z&dueBefore=2027-01-15T09:00:01Z'), ['Send Pinewood quote']);
+    assert.deepEqual(await titles('dueAfter=2027-01-15T09:00:01Z'), ['Later']);
+    assert.deepEqual(await titles('undated=true'), ['Someday']);
+    assert.deepEqual(await titles('undated=false'), ['Send Pinewood quote', 'Later']);
+    assert.equal((await admin.get('/api/v1/tasks?dueAfter=tomorrow')).status, 400);
     const done = await admin.patch(`/api/v1/tasks/${task.body.id}`, { done: true });
     assert.ok(done.body.doneAt);
     assert.deepEqual(

@@ -1878,7 +1878,12 @@ export interface paths {
                     cursor?: string;
                     assigneeId?: string;
                     done?: "true" | "false";
+                    /** @description Due before this instant (excluded) */
                     dueBefore?: string;
+                    /** @description Due at or after this instant: with dueBefore, one day of the caller's calendar */
+                    dueAfter?: string;
+                    /** @description true: only tasks without a due date; false: only those with one */
+                    undated?: "true" | "false";
                     recordType?: "account" | "contact" | "lead" | "opportunity";
                     recordId?: string;
                     sort?: string;

@@ -80,7 +80,7 @@ export function DetailPage<R extends CrmRecord>({ spec, id, memberId, actions, r
       <SyncPanel recordType={spec.recordType} recordId={id} />
       <div className="columns">
         <Timeline recordType={spec.recordType} recordId={id} />
-        <TaskList filter={{ recordType: spec.recordType, recordId: id }} memberId={memberId} />
+        <TaskList record={{ type: spec.recordType, id }} memberId={memberId} />
       </div>
     </main>
   );
