@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ROUTE_TABLE, type RouteEntry } from '../../web/src/routeTable.ts';
-import { browserSkip, startBrowser } from '../support/browser.ts';
+import { browserSkip, signIn, startBrowser } from '../support/browser.ts';
 import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../support/helpers.ts';
 
 const skip = browserSkip;
@@ -134,10 +134,7 @@ describeEachDatabase('accessibility of every route in the route table', (env) =>
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
       page.setDefaultTimeout(20_000);
-      await page.goto(`${base}/`);
-      await page.getByLabel('Email').fill(admin.info.user.email);
-      await page.getByLabel('Password').fill(TEST_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, base, admin.info.user.email);
       await page.getByRole('heading', { name: 'Contacts' }).waitFor();
       // On a deal the account is the second field, with the stage beside it.
       await page.goto(`${base}/#/opportunities/new`);

@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { currentTotp } from '../../src/auth/totp.ts';
-import { browserSkip, startBrowser } from '../support/browser.ts';
+import { browserSkip, signIn, startBrowser } from '../support/browser.ts';
 import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../support/helpers.ts';
 
 const skip = browserSkip;
-
-async function signIn(page: Page, base: string, email: string, totp?: () => Promise<string>) {
-  await page.goto(`${base}/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  if (totp) {
-    await page.getByLabel('Authentication code').fill(await totp());
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-}
 
 describeEachDatabase('administration screens in a real browser', (env) => {
   let browser: Browser;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkip, startBrowser } from '../support/browser.ts';
-import { describeEachDatabase, signUp, TEST_PASSWORD, type Client } from '../support/helpers.ts';
+import { browserSkip, signIn, startBrowser } from '../support/browser.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
 
 const skip = browserSkip;
 
@@ -50,10 +50,7 @@ describeEachDatabase('My tasks by when they are due', (env) => {
       // Sixty more next week: the list pages instead of stopping at a hundred or fifty.
       for (let i = 0; i < 60; i++) await admin.post('/api/v1/tasks', { title: `Follow-up ${i}`, dueAt: noon(7), assigneeId: me });
 
-      await page.goto(base);
-      await page.getByLabel('Email').fill(admin.info.user.email);
-      await page.getByLabel('Password').fill(TEST_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, base, admin.info.user.email);
       await page.getByRole('heading', { name: 'Contacts' }).waitFor();
       await page.goto(`${base}/#/tasks`);
       const group = (name: string) => page.getByRole('region', { name });

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../src/http/app.ts';
-import type { TestEnv } from './helpers.ts';
+import { TEST_PASSWORD, type TestEnv } from './helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs Chromium and builds the app; there a missing piece is a failure, not a skip.
@@ -33,4 +33,16 @@ export async function startBrowser(env: TestEnv): Promise<{ browser: Browser; ba
     ],
   });
   return { browser, base };
+}
+
+/** Signs in through the sign-in page, with a second factor when one is asked for. */
+export async function signIn(page: Page, base: string, email: string, totp?: () => Promise<string>): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (totp) {
+    await page.getByLabel('Authentication code').fill(await totp());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
 }

@@ -69,6 +69,9 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   throw new ApiError(response.status, body.error ?? 'error', body.message ?? response.statusText, body.details ?? null);
 }
 
+/** The path parameters of an endpoint about one thing: `client.GET('/api/v1/forms/{id}', byId(id))`. */
+export const byId = (id: string) => ({ params: { path: { id } } });
+
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 

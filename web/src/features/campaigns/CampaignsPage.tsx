@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { client, unwrap, type Schemas } from '../../api/client.ts';
+import { byId, client, unwrap, type Schemas } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { usePurposes } from '../consent/usePurposes.ts';
@@ -12,7 +12,6 @@ import { RepermissionForm } from './RepermissionForm.tsx';
 import { SegmentsPanel } from './SegmentsPanel.tsx';
 import { TemplatesPanel } from './TemplatesPanel.tsx';
 
-const byId = (id: string) => ({ params: { path: { id } } });
 const SEND_PROGRESS_EVERY_MS = 2000;
 
 /** Campaigns and re-permission runs, with segments and templates to build them from. */

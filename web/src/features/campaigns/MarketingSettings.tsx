@@ -1,3 +1,4 @@
+import { accepted } from '../../api/accepted.ts';
 import { useState, type FormEvent } from 'react';
 import { client, unwrap, type Schemas } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
@@ -42,7 +43,7 @@ export function MarketingSettings() {
       postalAddress: draft.postalAddress || null,
       marketingExceptions: draft.marketingExceptions,
     };
-    await run(() => unwrap(client.PATCH('/api/v1/workspace', { body })));
+    if (!(await accepted(run(() => unwrap(client.PATCH('/api/v1/workspace', { body })))))) return;
     setEdited(null);
     setSaved(true);
   }
@@ -53,7 +54,7 @@ export function MarketingSettings() {
     setDraft({ ...draft, marketingExceptions: on ? [...enabled, key] : enabled.filter((k) => k !== key) });
 
   return (
-    <form className="record-form" aria-label="Marketing settings" onSubmit={(event) => void save(event).catch(() => undefined)}>
+    <form className="record-form" aria-label="Marketing settings" onSubmit={(event) => void save(event)}>
       <h2>Sender and marketing rules</h2>
       <p className="muted">
         Every campaign e-mail names its sender and carries a postal address (Directive 2000/31/EC Art. 6; CAN-SPAM). Required before a first

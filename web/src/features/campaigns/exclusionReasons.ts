@@ -1,8 +1,9 @@
 import type { ResponseOf } from '../../api/client.ts';
+import type { paths } from '../../api/schema';
 import { labelOf } from '../../ui/labels.ts';
 
 export type ExclusionReason = NonNullable<
-  NonNullable<NonNullable<import('../../api/schema').paths['/api/v1/campaigns/{id}/exclusions']['get']['parameters']['query']>['reason']>
+  NonNullable<NonNullable<paths['/api/v1/campaigns/{id}/exclusions']['get']['parameters']['query']>['reason']>
 >;
 
 /** How many the gate leaves out, per reason: "3 No consent, 1 Suppressed". */

@@ -1,12 +1,10 @@
 import { useState } from 'react';
-import { client, unwrap } from '../../api/client.ts';
+import { byId, client, unwrap } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { BalancingTestForm } from './BalancingTestForm.tsx';
 import { NewPurposeForm } from './NewPurposeForm.tsx';
 import { PurposeRow } from './PurposeRow.tsx';
-
-const byId = (id: string) => ({ params: { path: { id } } });
 
 /** Purposes with their legal basis; legitimate interest with its balancing test. */
 export function PurposesPage({ memberId, canManage }: { memberId: string; canManage: boolean }) {

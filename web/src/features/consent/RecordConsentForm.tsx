@@ -1,3 +1,4 @@
+import { accepted } from '../../api/accepted.ts';
 import { useState, type FormEvent } from 'react';
 import type { BodyOf } from '../../api/client.ts';
 import { usePurposes } from './usePurposes.ts';
@@ -13,7 +14,7 @@ export function RecordConsentForm({ onSubmit }: { onSubmit(body: ConsentBody): P
   const [form, setForm] = useState(EMPTY);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    await onSubmit({
+    const recorded = onSubmit({
       purposeId: form.purposeId,
       kind: form.kind,
       method: 'verbal',
@@ -21,10 +22,10 @@ export function RecordConsentForm({ onSubmit }: { onSubmit(body: ConsentBody): P
       source: form.source || null,
       policyVersion: null,
     });
-    setForm({ ...form, text: '', source: '' });
+    if (await accepted(recorded)) setForm({ ...form, text: '', source: '' });
   }
   return (
-    <form className="inline" onSubmit={(event) => void submit(event).catch(() => undefined)} aria-label="Record consent">
+    <form className="inline" onSubmit={(event) => void submit(event)} aria-label="Record consent">
       <select aria-label="Purpose" required value={form.purposeId} onChange={(e) => setForm({ ...form, purposeId: e.target.value })}>
         <option value="">Purpose…</option>
         {purposes

@@ -1,3 +1,4 @@
+import { accepted } from '../../api/accepted.ts';
 import { useState, type FormEvent } from 'react';
 import type { BodyOf, Schemas } from '../../api/client.ts';
 import { dateOnly } from '../../ui/labels.ts';
@@ -32,7 +33,7 @@ export function SoftOptInPanel({ softOptIn, onRecord, onRemove }: Props) {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    await onRecord({
+    const recorded = onRecord({
       relationship: draft.relationship,
       opportunityId: draft.opportunityId || null,
       evidence: draft.evidence || null,
@@ -40,6 +41,7 @@ export function SoftOptInPanel({ softOptIn, onRecord, onRemove }: Props) {
       optOutOffered: draft.optOutOffered,
       obtainedAt: draft.obtainedAt ? new Date(draft.obtainedAt).toISOString() : '',
     });
+    if (!(await accepted(recorded))) return;
     setEditing(false);
     setDraft(EMPTY);
   }
@@ -65,7 +67,7 @@ export function SoftOptInPanel({ softOptIn, onRecord, onRemove }: Props) {
         </button>
       )}
       {editing && (
-        <form className="record-form" aria-label="Record soft opt-in" onSubmit={(event) => void save(event).catch(() => undefined)}>
+        <form className="record-form" aria-label="Record soft opt-in" onSubmit={(event) => void save(event)}>
           <label>
             <span>Relationship</span>
             <select

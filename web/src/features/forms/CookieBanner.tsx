@@ -1,3 +1,4 @@
+import { accepted } from '../../api/accepted.ts';
 import { useState, type FormEvent } from 'react';
 import { client, unwrap, type BodyOf } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
@@ -15,8 +16,7 @@ export function CookieBanner() {
   const setBanner = setEdited;
   async function save(event: FormEvent) {
     event.preventDefault();
-    await run(() => unwrap(client.PUT('/api/v1/cookie-banner', { body: banner })));
-    setEdited(null);
+    if (await accepted(run(() => unwrap(client.PUT('/api/v1/cookie-banner', { body: banner }))))) setEdited(null);
   }
   return (
     <section aria-label="Cookie banner">
@@ -29,7 +29,7 @@ export function CookieBanner() {
         consent, never under Global Privacy Control for a category that sells or shares. Elements with{' '}
         <code>data-lawful-cookie-settings</code> reopen the banner.
       </p>
-      <form className="inline" onSubmit={(event) => void save(event).catch(() => undefined)}>
+      <form className="inline" onSubmit={(event) => void save(event)}>
         <input aria-label="Banner text" value={banner.text} onChange={(e) => setBanner({ ...banner, text: e.target.value })} />
         <input
           aria-label="Policy URL"

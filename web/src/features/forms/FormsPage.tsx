@@ -1,13 +1,11 @@
 import { useState } from 'react';
-import { client, unwrap } from '../../api/client.ts';
+import { byId, client, unwrap } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { CookieBanner } from './CookieBanner.tsx';
 import { FormBuilder } from './FormBuilder.tsx';
 import { draftOf, NEW_FORM, type Draft, type FormBody } from './formDraft.ts';
 import { FormRow } from './FormRow.tsx';
-
-const byId = (id: string) => ({ params: { path: { id } } });
 
 /** Forms: list, builder with live preview, publishing, and the cookie banner. */
 export function FormsPage() {

@@ -1,7 +1,7 @@
-import { AccountLink } from '../../ui/AccountLink.tsx';
 import { dateOnly, labelOf } from '../../ui/labels.ts';
 import { CustomFieldValues } from '../custom-fields/CustomFieldValues.tsx';
 import { shownField } from './formValues.ts';
+import { RecordLink } from './RecordLink.tsx';
 import type { ObjectSpec } from './objects.ts';
 import type { CrmRecord } from './recordApis.ts';
 
@@ -16,7 +16,7 @@ export function RecordFields<R extends CrmRecord>({ spec, record }: { spec: Obje
             <dt>{field.label.replace(/ \(.*\)$/, '')}</dt>
             <dd>
               {field.type === 'account' && typeof value === 'string' ? (
-                <AccountLink id={value} />
+                <RecordLink record={{ type: 'account', id: value }} />
               ) : field.type === 'select' && typeof value === 'string' ? (
                 labelOf(value)
               ) : (

@@ -1,4 +1,4 @@
-import { client, unwrap, type BodyOf, type Schemas } from '../../api/client.ts';
+import { byId, client, unwrap, type BodyOf, type Schemas } from '../../api/client.ts';
 
 export type Account = Schemas['Account'];
 export type Contact = Schemas['Contact'];
@@ -29,8 +29,6 @@ export interface RecordApi<R> {
   update(id: string, body: RecordBody): Promise<R>;
   remove(id: string): Promise<void>;
 }
-
-const byId = (id: string) => ({ params: { path: { id } } });
 
 export const accountApi: RecordApi<Account> = {
   list: ({ q, sort, limit, cursor }, signal) =>

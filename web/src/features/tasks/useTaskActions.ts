@@ -1,7 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { client, unwrap, type BodyOf, type Schemas } from '../../api/client.ts';
-
-const byId = (id: string) => ({ params: { path: { id } } });
+import { byId, client, unwrap, type BodyOf, type Schemas } from '../../api/client.ts';
 
 /** Adding, ticking and deleting tasks; every list of tasks shows the change. */
 export function useTaskActions() {

@@ -1,3 +1,4 @@
+import { accepted } from '../../api/accepted.ts';
 import { useState, type FormEvent } from 'react';
 import { client, unwrap, type Schemas } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
@@ -17,14 +18,16 @@ export function Timeline({ recordType, recordId }: { recordType: RecordRef['type
   );
   async function add(event: FormEvent) {
     event.preventDefault();
-    await run(() => unwrap(client.POST('/api/v1/notes', { body: { kind, body, record: { type: recordType, id: recordId } } })));
-    setBody('');
+    if (
+      await accepted(run(() => unwrap(client.POST('/api/v1/notes', { body: { kind, body, record: { type: recordType, id: recordId } } }))))
+    )
+      setBody('');
   }
   const notes = data?.items ?? [];
   return (
     <section aria-label="Timeline">
       <h2>Timeline</h2>
-      <form className="inline" onSubmit={(event) => void add(event).catch(() => undefined)}>
+      <form className="inline" onSubmit={(event) => void add(event)}>
         <select aria-label="Activity type" value={kind} onChange={(event) => setKind(event.target.value as NoteKind)}>
           {KINDS.map((option) => (
             <option key={option} value={option}>
