@@ -71,9 +71,21 @@ export function printTable(results: BenchResult[]): void {
   for (const row of rows) console.log(line(row));
 }
 
+/**
+ * Writes the run's results into bench/results/latest.json, keeping the entries of the benchmarks
+ * this run did not take (`npm run bench search` leaves the import figures in place).
+ */
 export function writeResults(results: BenchResult[]): string {
   const file = path.join(import.meta.dirname, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify({ takenAt: new Date().toISOString(), runs: RUNS, node: process.version, results }, null, 2)}\n`);
+  const earlier: BenchResult[] = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: BenchResult[] }).results
+    : [];
+  const taken = new Set(results.map((result) => result.name));
+  const merged = [...earlier.filter((result) => !taken.has(result.name)), ...results];
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ takenAt: new Date().toISOString(), runs: RUNS, node: process.version, results: merged }, null, 2)}\n`,
+  );
   return file;
 }

@@ -3,9 +3,10 @@ import { benchImport } from './import.ts';
 import { benchImportFiles } from './import-files.ts';
 import { printTable, writeResults, type BenchResult } from './lib.ts';
 import { benchRetention, benchRights } from './rights.ts';
+import { benchSearch } from './search.ts';
 import { benchSync } from './sync.ts';
 
-/** npm run bench [-- name ...]: every benchmark, or those named (import, files, http, dsr, sync, retention). */
+/** npm run bench [-- name ...]: every benchmark, or those named (import, files, http, dsr, sync, retention, search). */
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   import: benchImport,
   files: benchImportFiles,
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   dsr: benchRights,
   sync: benchSync,
   retention: benchRetention,
+  search: benchSearch,
 };
 
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -9,6 +9,7 @@ import { migrate } from './db/migrate.ts';
 import { assertAppRoleIsConfined } from './db/tenant.ts';
 import { JobWorker } from './jobs/queue.ts';
 import { HANDLERS, SCHEDULES } from './schedules.ts';
+import { PeopleDirectory } from './search/directory.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 
 export interface BootOptions {
@@ -54,7 +55,7 @@ export async function boot(config: Config, options: BootOptions = {}): Promise<A
   await keys.loadSystemKey(db);
   const mailer =
     options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
-  const app = { config, db, keys, mailer } as AppContext;
+  const app = { config, db, keys, mailer, people: new PeopleDirectory(db, keys) } as AppContext;
   app.jobs = new JobWorker(app, HANDLERS, SCHEDULES);
   if (options.migrate ?? true) {
     await app.jobs.installSchedules();

@@ -74,6 +74,9 @@ program
     process.once('SIGTERM', shutdown);
     const address = await server.listen({ port: config.port, host: config.host });
     app.jobs.start(Number(process.env.LAWFUL_JOB_POLL_MS ?? 1000));
+    app.people
+      .warm()
+      .catch((error: unknown) => console.error('Loading the search directory failed; it loads on first search instead:', error));
     console.log(
       `Lawful CRM listening on ${address} (API docs at ${address}/docs, database: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'})`,
     );

@@ -10,6 +10,7 @@ import { iso, isoRequired } from '../shared/dates.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
 import { assertRecordReference, isRecordVisible, PERSON_RECORDS, TABLE_OF } from './records.ts';
+import { recordNames } from './record-names.ts';
 import type { noteInput, noteListQuery, notePatch, noteView, taskInput, taskListQuery, taskPatch, taskView } from './schema.ts';
 import { taskVisible } from './visibility.ts';
 
@@ -121,7 +122,14 @@ export function listTasks(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.recordId) q = q.where('tasks.record_id', '=', query.recordId);
     const rows = await pageBy(q, 'tasks.id', resolveSort(query.sort, TASK_SORTS, 'dueAt'), query.cursor, query.limit).execute();
     const page = await openPage(work, rows, query.limit, (row) => row.key_id, toTaskView);
-    return page;
+    const names = await recordNames(
+      work,
+      page.items.flatMap((task) => (task.record ? [task.record] : [])),
+    );
+    return {
+      ...page,
+      items: page.items.map((task) => ({ ...task, recordName: task.record ? (names.get(task.record.id) ?? null) : null })),
+    };
   });
 }
 

@@ -7,15 +7,16 @@ import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
 import { crmWork, openPage, definedOnly, provenanceColumns, recordListRead, type CrmWork } from './context.ts';
+import { databaseSort, directoryFor, directoryList, directoryOrder, NAME_SORTS } from './people-pages.ts';
 import { type PersonSealer } from '../crypto/sealer.ts';
 import { isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
+import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
-import { emailTerm, hasAllTerms, hasAnyTerm, nameTerm } from './terms.ts';
+import { emailTerm, hasAnyTerm } from './terms.ts';
 import { lockIdentityKeys } from './addresses.ts';
 
 type ContactView = z.infer<typeof contactView>;
@@ -190,33 +191,61 @@ export async function insertContact(work: CrmWork, input: ContactCreation): Prom
     .executeTakeFirstOrThrow();
 }
 
-export function listContacts(
+/** The name of each contact's account, for the list's Account column: one query per page. */
+async function withAccountNames<T extends { accountId: string | null }>(
+  work: CrmWork,
+  items: T[],
+): Promise<Array<T & { accountName: string | null }>> {
+  const ids = [...new Set(items.flatMap((item) => (item.accountId ? [item.accountId] : [])))];
+  const names = new Map(
+    ids.length === 0
+      ? []
+      : (
+          await work.tx
+            .selectFrom('accounts')
+            .select(['id', 'name'])
+            .where('tenant_id', '=', work.tenantId)
+            .where('id', 'in', ids)
+            .execute()
+        ).map((row) => [row.id, row.name]),
+  );
+  return items.map((item) => ({ ...item, accountName: item.accountId ? (names.get(item.accountId) ?? null) : null }));
+}
+
+export async function listContacts(
   app: AppContext,
   caller: Caller,
   query: z.infer<typeof contactListQuery>,
   options: { audit: boolean } = { audit: true },
 ) {
+  const order = directoryOrder(query);
+  const index = await directoryFor(app, caller, order);
   return crmWork(app, caller, async (work) => {
     let q = visibleContacts(work);
-    if (query.q) {
-      if (query.q.includes('@')) {
-        q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', normaliseEmail(query.q)))]));
-      } else {
-        const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
-        const company = `%${escapeLike(query.q.toLowerCase())}%`;
-        q = q.where(
-          sql<boolean>`(${hasAllTerms('contacts', work.tenantId, tokens.map(nameTerm))} or contacts.account_id in (
-            select a.id from accounts a where a.tenant_id = contacts.tenant_id and lower(a.name) like ${company}))`,
-        );
-      }
+    if (query.q?.includes('@')) {
+      q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', normaliseEmail(query.q)))]));
     }
     if (query.email) q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', query.email))]));
     if (query.accountId) q = q.where('contacts.account_id', '=', query.accountId);
     if (query.ownerId) q = q.where('contacts.owner_id', '=', query.ownerId);
     if (query.country) q = q.where('contacts.country', '=', query.country);
     if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
-    const rows = await pageBy(q, 'contacts.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
-    const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
+    const page =
+      order && index
+        ? await directoryList(work, index, 'contact', order, query, (ids) => q.where('contacts.id', 'in', ids).execute(), toView)
+        : await openPage(
+            work,
+            await pageBy(
+              q,
+              'contacts.id',
+              resolveSort(databaseSort(query.sort), SORTS, 'createdAt', NAME_SORTS),
+              query.cursor,
+              query.limit,
+            ).execute(),
+            query.limit,
+            (row) => row.id,
+            toView,
+          );
     if (options.audit) {
       await work.auditRead({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
       await recordListRead(
@@ -226,7 +255,7 @@ export function listContacts(
         Boolean(query.q || query.email),
       );
     }
-    return page;
+    return { ...page, items: await withAccountNames(work, page.items) };
   });
 }
 

@@ -71,11 +71,21 @@ export async function openPage<Row extends { _sort: unknown; id: string }, Item>
   keyOf: (row: Row) => string,
   view: (work: CrmWork, row: Row) => Promise<Item>,
 ): Promise<{ items: Item[]; nextCursor: string | null }> {
-  await work.sealer.preload(rows.map(keyOf));
   const page = finishPage(rows, limit, (row) => row);
+  return { items: await openRows(work, page.items, keyOf, view), nextCursor: page.nextCursor };
+}
+
+/** Rows of encrypted records as views, their keys loaded in one query first. */
+export async function openRows<Row, Item>(
+  work: CrmWork,
+  rows: Row[],
+  keyOf: (row: Row) => string,
+  view: (work: CrmWork, row: Row) => Promise<Item>,
+): Promise<Item[]> {
+  await work.sealer.preload(rows.map(keyOf));
   const items: Item[] = [];
-  for (const row of page.items) items.push(await view(work, row));
-  return { items, nextCursor: page.nextCursor };
+  for (const row of rows) items.push(await view(work, row));
+  return items;
 }
 
 /** The provenance columns of a person record (Art. 14): where it came from, when, brought in by whom. */

@@ -9,17 +9,17 @@ import { conflict, notFound } from '../http/errors.ts';
 import { accountByDomain, insertAccount } from './accounts.ts';
 import { deleteRecord } from './activities.ts';
 import { contactsWithEmails, insertContact } from './contacts.ts';
+import { databaseSort, directoryFor, directoryList, directoryOrder, NAME_SORTS } from './people-pages.ts';
 import { crmWork, openPage, definedOnly, provenanceColumns, recordListRead, type CrmWork } from './context.ts';
 import { type PersonSealer } from '../crypto/sealer.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { escapeLike, nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
+import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
 import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
 import { recordVisible } from './visibility.ts';
-import { hasAllTerms, nameTerm } from './terms.ts';
 
 type LeadRow = Selectable<LeadsTable>;
 type LeadView = z.infer<typeof leadView>;
@@ -122,31 +122,37 @@ async function findVisibleLead(work: CrmWork, id: string): Promise<LeadRow> {
   return row;
 }
 
-export function listLeads(
+export async function listLeads(
   app: AppContext,
   caller: Caller,
   query: z.infer<typeof leadListQuery>,
   options: { audit: boolean } = { audit: true },
 ) {
+  const order = directoryOrder(query);
+  const index = await directoryFor(app, caller, order);
   return crmWork(app, caller, async (work) => {
     let q = visibleLeads(work);
-    if (query.q) {
-      if (query.q.includes('@')) {
-        q = q.where('leads.email_index', '=', await work.sealer.index('email', normaliseEmail(query.q)));
-      } else {
-        const tokens = await work.sealer.indexAll('name', nameTokens(query.q));
-        const company = `%${escapeLike(query.q.toLowerCase())}%`;
-        q = q.where(
-          sql<boolean>`(${hasAllTerms('leads', work.tenantId, tokens.map(nameTerm))} or lower(leads.company_name) like ${company})`,
-        );
-      }
-    }
+    if (query.q?.includes('@')) q = q.where('leads.email_index', '=', await work.sealer.index('email', normaliseEmail(query.q)));
     if (query.email) q = q.where('leads.email_index', '=', await work.sealer.index('email', query.email));
     if (query.status) q = q.where('leads.status', '=', query.status);
     if (query.source) q = q.where('leads.source', '=', query.source);
     if (query.ownerId) q = q.where('leads.owner_id', '=', query.ownerId);
-    const rows = await pageBy(q, 'leads.id', resolveSort(query.sort, SORTS, 'createdAt'), query.cursor, query.limit).execute();
-    const page = await openPage(work, rows, query.limit, (row) => row.id, toView);
+    const page =
+      order && index
+        ? await directoryList(work, index, 'lead', order, query, (ids) => q.where('leads.id', 'in', ids).execute(), toView)
+        : await openPage(
+            work,
+            await pageBy(
+              q,
+              'leads.id',
+              resolveSort(databaseSort(query.sort), SORTS, 'createdAt', NAME_SORTS),
+              query.cursor,
+              query.limit,
+            ).execute(),
+            query.limit,
+            (row) => row.id,
+            toView,
+          );
     if (options.audit) {
       await work.auditRead({ action: 'lead.list', objectType: 'lead', fields: query.q ? ['q'] : [] });
       await recordListRead(

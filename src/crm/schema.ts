@@ -31,7 +31,7 @@ export const provenanceView = z.object({
 const timestamps = { createdAt: z.string(), updatedAt: z.string() };
 const listBase = pageQuery.extend({
   q: z.string().trim().min(1).max(200).optional().describe('Search'),
-  sort: z.string().max(40).optional(),
+  sort: z.string().max(40).optional().describe('A field, - in front for descending; with q, relevance (the default) or a name'),
 });
 
 // Accounts
@@ -84,6 +84,14 @@ export const contactInput = z
   .object({ ...contactFields, source: provenanceInput.optional() })
   .refine((c) => c.firstName || c.lastName || (c.emails && c.emails.length > 0), 'A contact needs a name or an email address');
 export const contactPatch = z.object(contactFields).partial();
+export const searchMatch = z
+  .object({
+    field: z.enum(['firstName', 'lastName', 'email', 'company']),
+    start: z.number().int().describe('First matched character of the field as shown'),
+    end: z.number().int().describe('One past the last matched character'),
+  })
+  .describe('Where a search matched the record: highlight field.slice(start, end)');
+const matches = z.array(searchMatch).optional().describe('In search results only: why the record was found');
 export const contactView = z.object({
   id,
   firstName: z.string().nullable(),
@@ -92,6 +100,7 @@ export const contactView = z.object({
   phones: z.array(z.string()),
   jobTitle: z.string().nullable(),
   accountId: id.nullable(),
+  accountName: z.string().nullable().optional().describe("In lists: the account's name"),
   ownerId: id,
   country: z.string().nullable(),
   region: z.string().nullable(),
@@ -102,6 +111,7 @@ export const contactView = z.object({
   custom: customValues,
   provenance: provenanceView,
   reappearedAfterErasure: z.boolean().describe('The address belonged to a person erased earlier: this is a new record, not the old one'),
+  matches,
   ...timestamps,
 });
 export const contactListQuery = listBase.extend({
@@ -161,6 +171,7 @@ export const leadView = z.object({
   convertedContactId: id.nullable(),
   convertedAccountId: id.nullable(),
   convertedOpportunityId: id.nullable(),
+  matches,
   ...timestamps,
 });
 export const leadListQuery = listBase.extend({
@@ -247,6 +258,7 @@ export const taskView = z.object({
   done: z.boolean(),
   doneAt: z.string().nullable(),
   record: recordRef.nullable(),
+  recordName: z.string().nullable().optional().describe("In lists: the linked record's name, when the caller may see that record"),
   createdBy: id,
   ...timestamps,
 });

@@ -31,11 +31,3 @@ export function hasAnyTerm(table: PersonTable, tenantId: string, terms: string[]
   // for every row of a workspace its statistics do not know yet, minutes for one import batch.
   return sql<SqlBool>`${sql.ref(`${table}.id`)} = any(array(${termOwners(table, tenantId, terms)}))`;
 }
-
-/** Rows of table carrying every one of the terms (all tokens of a name search). */
-export function hasAllTerms(table: PersonTable, tenantId: string, terms: string[]): Expression<SqlBool> {
-  const distinct = [...new Set(terms)];
-  if (distinct.length === 0) return sql<SqlBool>`false`;
-  return sql<SqlBool>`${sql.ref(`${table}.id`)} in (
-    select person_id from (${termOwners(table, tenantId, distinct)}) as owners group by person_id having count(*) = ${distinct.length})`;
-}

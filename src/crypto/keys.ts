@@ -133,17 +133,33 @@ export class KeyService {
     const now = Date.now();
     const missing = [...new Set(subjectIds)].filter((id) => !((this.subjectKeys.get(`${tenantId}:${id}`)?.until ?? 0) > now));
     if (missing.length === 0) return;
+    for (const [id, key] of await this.unwrapSubjectKeys(tx, tenantId, missing)) this.cacheSubjectKey(`${tenantId}:${id}`, key);
+  }
+
+  /** The live keys of these subjects, unwrapped from one query, cached nowhere. */
+  private async unwrapSubjectKeys(tx: Tx, tenantId: string, subjectIds: string[]): Promise<Map<string, Buffer>> {
+    const keys = new Map<string, Buffer>();
+    if (subjectIds.length === 0) return keys;
     const rows = await tx
       .selectFrom('subject_keys')
       .select(['id', 'wrapped_key', 'tenant_key_version'])
       .where('tenant_id', '=', tenantId)
-      .where('id', 'in', missing)
+      .where('id', 'in', subjectIds)
       .execute();
     for (const row of rows) {
       if (!row.wrapped_key) continue;
       const tenantKey = await this.tenantKey(tx, tenantId, row.tenant_key_version);
-      this.cacheSubjectKey(`${tenantId}:${row.id}`, open(tenantKey, row.wrapped_key, subjectKeyContext(tenantId, row.id)));
+      keys.set(row.id, open(tenantKey, row.wrapped_key, subjectKeyContext(tenantId, row.id)));
     }
+    return keys;
+  }
+
+  /**
+   * Drops cached keys of these subjects: another node destroyed them (the cache would otherwise
+   * keep reading a person erased elsewhere until it expires).
+   */
+  forgetSubjectKeys(tenantId: string, subjectIds: string[]): void {
+    for (const id of subjectIds) this.subjectKeys.delete(`${tenantId}:${id}`);
   }
 
   private cacheSubjectKey(cacheKey: string, key: Buffer): void {
@@ -198,13 +214,15 @@ export class KeyService {
     tx: Tx,
     tenantId: string,
     values: Array<{ field: string; ciphertext: string | null }>,
+    options: { cache: boolean } = { cache: true },
   ): Promise<Array<string | null>> {
     const parsed = values.map(({ ciphertext }) => (ciphertext === null ? null : parseField(ciphertext)));
-    const keys = await this.subjectKeysOf(
-      tx,
-      tenantId,
-      parsed.flatMap((field) => (field ? [field.subjectId] : [])),
-    );
+    const subjects = parsed.flatMap((field) => (field ? [field.subjectId] : []));
+    // A bulk read of everyone (the search directory) must not push the keys of the people being
+    // worked on out of the cache.
+    const keys = options.cache
+      ? await this.subjectKeysOf(tx, tenantId, subjects)
+      : await this.unwrapSubjectKeys(tx, tenantId, [...new Set(subjects)]);
     return parsed.map((field, i) => {
       if (!field) return null;
       const key = keys.get(field.subjectId);

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { markBroken, PipelinedPostgresDriver, releaseClient } from './pg-driver.ts';
+import { listenOnPGlite, listenOnPostgres, type NotificationHandler, type StopListening } from './notifications.ts';
 import type { DB } from './types.ts';
 
 /** One database session used for raw, possibly multi-statement SQL (migrations, maintenance). */
@@ -19,6 +20,8 @@ export interface Database {
   readonly kysely: Kysely<DB>;
   /** Runs fn on one dedicated session, exclusive of all other work on PGlite. */
   withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel (src/db/notifications.ts); closing the database stops every listener. */
+  listen(channel: string, handler: NotificationHandler): Promise<StopListening>;
   close(): Promise<void>;
 }
 
@@ -48,9 +51,18 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
     client.on('error', () => markBroken(client));
   });
   const kysely = new Kysely<DB>({ dialect: new PipelinedPostgresDialect(pool) });
+  const listeners = new Set<StopListening>();
   return {
     kind: 'postgres',
     kysely,
+    async listen(channel, handler) {
+      const stop = await listenOnPostgres(connectionString, channel, handler);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
     async withSession(fn) {
       const client = await pool.connect();
       try {
@@ -64,7 +76,10 @@ export async function openPostgres(connectionString: string, poolSize = 10): Pro
         releaseClient(client);
       }
     },
-    close: () => kysely.destroy(),
+    async close() {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await kysely.destroy();
+    },
   };
 }
 
@@ -80,6 +95,7 @@ export async function openPGlite(dataDir?: string): Promise<Database> {
   return {
     kind: 'pglite',
     kysely,
+    listen: (channel, handler) => listenOnPGlite(pglite, kysely as unknown as Kysely<never>, channel, handler),
     async withSession(fn) {
       // Holding a Kysely connection holds the PGlite mutex, so nothing else runs meanwhile.
       return kysely.connection().execute(() =>

@@ -5,7 +5,7 @@ import { badRequest } from './errors.ts';
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1-200)'),
-  cursor: z.string().max(500).optional().describe("Opaque cursor from the previous page's nextCursor"),
+  cursor: z.string().max(1000).optional().describe("Opaque cursor from the previous page's nextCursor"),
 });
 
 const pages = new WeakMap<z.ZodType, z.ZodObject>();
@@ -61,16 +61,19 @@ export interface ResolvedSort {
 }
 
 /** `sort=name` ascending, `sort=-name` descending, from the allowlist. */
-export function resolveSort(sort: string | undefined, options: Record<string, SortOption>, fallback: string): ResolvedSort {
+export function resolveSort(
+  sort: string | undefined,
+  options: Record<string, SortOption>,
+  fallback: string,
+  /** Sorts the list offers through another path (by name, through the people directory). */
+  elsewhere: readonly string[] = [],
+): ResolvedSort {
   const raw = sort ?? fallback;
   const descending = raw.startsWith('-');
   const key = descending ? raw.slice(1) : raw;
   const option = options[key];
-  if (!option)
-    throw badRequest(`Cannot sort by "${key}"; choose one of: ${Object.keys(options).join(', ')}`, {
-      field: 'sort',
-      allowed: Object.keys(options),
-    });
+  const allowed = [...Object.keys(options), ...elsewhere];
+  if (!option) throw badRequest(`Cannot sort by "${key}"; choose one of: ${allowed.join(', ')}`, { field: 'sort', allowed });
   return { expression: option.expression, direction: sort === undefined ? option.defaultDirection : descending ? 'desc' : 'asc' };
 }
 

@@ -50,6 +50,10 @@ export function exportFilters(object: ExportObject, query: Record<string, unknow
   });
 }
 
+/** People export oldest first, unless searched (best match first) or sorted otherwise. */
+const personSort = (filters: { q?: string | undefined; sort?: string | undefined }) =>
+  filters.sort ?? (filters.q ? 'relevance' : 'createdAt');
+
 /** Each object's pages, through the same list functions as the API: same visibility, same filters, same decryption. */
 type PageOf = (
   app: AppContext,
@@ -66,8 +70,9 @@ const PAGES: {
   ) => Promise<{ items: Row[]; nextCursor: string | null }>;
 } = {
   contacts: (app, caller, filters, cursor) =>
-    listContacts(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
-  leads: (app, caller, filters, cursor) => listLeads(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }, { audit: false }),
+    listContacts(app, caller, { ...filters, sort: personSort(filters), limit: PAGE, cursor }, { audit: false }),
+  leads: (app, caller, filters, cursor) =>
+    listLeads(app, caller, { ...filters, sort: personSort(filters), limit: PAGE, cursor }, { audit: false }),
   accounts: (app, caller, filters, cursor) => listAccounts(app, caller, { sort: 'name', ...filters, limit: PAGE, cursor }),
   opportunities: (app, caller, filters, cursor) => listOpportunities(app, caller, { sort: 'createdAt', ...filters, limit: PAGE, cursor }),
 };

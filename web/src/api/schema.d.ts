@@ -1251,6 +1251,7 @@ export interface paths {
                     cursor?: string;
                     /** @description Search */
                     q?: string;
+                    /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
                     industry?: string;
                     country?: string;
@@ -1407,6 +1408,7 @@ export interface paths {
                     cursor?: string;
                     /** @description Search */
                     q?: string;
+                    /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
                     email?: string;
                     accountId?: string;
@@ -1564,6 +1566,7 @@ export interface paths {
                     cursor?: string;
                     /** @description Search */
                     q?: string;
+                    /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
                     status?: "new" | "working" | "qualified" | "unqualified" | "converted";
                     source?: string;
@@ -1720,6 +1723,7 @@ export interface paths {
                     cursor?: string;
                     /** @description Search */
                     q?: string;
+                    /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
                     stage?: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
                     accountId?: string;
@@ -8795,6 +8799,8 @@ export interface components {
             phones: string[];
             jobTitle: string | null;
             accountId: string | null;
+            /** @description In lists: the account's name */
+            accountName?: string | null;
             /** Format: uuid */
             ownerId: string;
             country: string | null;
@@ -8808,6 +8814,8 @@ export interface components {
             provenance: components["schemas"]["ProvenanceInput"];
             /** @description The address belonged to a person erased earlier: this is a new record, not the old one */
             reappearedAfterErasure: boolean;
+            /** @description In search results only: why the record was found */
+            matches?: components["schemas"]["SearchMatchInput"][];
             createdAt: string;
             updatedAt: string;
         };
@@ -8940,6 +8948,8 @@ export interface components {
             convertedContactId: string | null;
             convertedAccountId: string | null;
             convertedOpportunityId: string | null;
+            /** @description In search results only: why the record was found */
+            matches?: components["schemas"]["SearchMatchInput"][];
             createdAt: string;
             updatedAt: string;
         };
@@ -9048,6 +9058,15 @@ export interface components {
             /** Format: uuid */
             id: string;
         };
+        /** @description Where a search matched the record: highlight field.slice(start, end) */
+        SearchMatchInput: {
+            /** @enum {string} */
+            field: "firstName" | "lastName" | "email" | "company";
+            /** @description First matched character of the field as shown */
+            start: number;
+            /** @description One past the last matched character */
+            end: number;
+        };
         TaskBodyInput: {
             title: string;
             dueAt?: string | null;
@@ -9074,6 +9093,8 @@ export interface components {
             done: boolean;
             doneAt: string | null;
             record: components["schemas"]["RecordRefInput"] | null;
+            /** @description In lists: the linked record's name, when the caller may see that record */
+            recordName?: string | null;
             /** Format: uuid */
             createdBy: string;
             createdAt: string;
@@ -10899,6 +10920,8 @@ export interface components {
             phones: string[];
             jobTitle: string | null;
             accountId: string | null;
+            /** @description In lists: the account's name */
+            accountName?: string | null;
             /** Format: uuid */
             ownerId: string;
             country: string | null;
@@ -10912,6 +10935,8 @@ export interface components {
             provenance: components["schemas"]["Provenance"];
             /** @description The address belonged to a person erased earlier: this is a new record, not the old one */
             reappearedAfterErasure: boolean;
+            /** @description In search results only: why the record was found */
+            matches?: components["schemas"]["SearchMatch"][];
             createdAt: string;
             updatedAt: string;
         };
@@ -11044,6 +11069,8 @@ export interface components {
             convertedContactId: string | null;
             convertedAccountId: string | null;
             convertedOpportunityId: string | null;
+            /** @description In search results only: why the record was found */
+            matches?: components["schemas"]["SearchMatch"][];
             createdAt: string;
             updatedAt: string;
         };
@@ -11152,6 +11179,15 @@ export interface components {
             /** Format: uuid */
             id: string;
         };
+        /** @description Where a search matched the record: highlight field.slice(start, end) */
+        SearchMatch: {
+            /** @enum {string} */
+            field: "firstName" | "lastName" | "email" | "company";
+            /** @description First matched character of the field as shown */
+            start: number;
+            /** @description One past the last matched character */
+            end: number;
+        };
         TaskBody: {
             title: string;
             dueAt?: string | null;
@@ -11178,6 +11214,8 @@ export interface components {
             done: boolean;
             doneAt: string | null;
             record: components["schemas"]["RecordRef"] | null;
+            /** @description In lists: the linked record's name, when the caller may see that record */
+            recordName?: string | null;
             /** Format: uuid */
             createdBy: string;
             createdAt: string;

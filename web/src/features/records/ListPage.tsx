@@ -3,6 +3,7 @@ import { usePagedList } from '../../api/pages.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { LoadMore } from '../../ui/LoadMore.tsx';
+import { Marked } from '../../ui/Marked.tsx';
 import { useDebounced } from '../../ui/useDebounced.ts';
 import { ListTransferLinks } from '../transfer/ListTransferLinks.tsx';
 import type { ObjectSpec } from './objects.ts';
@@ -22,18 +23,29 @@ export function ListPage<R extends CrmRecord>({ spec, creating, canImport, canEx
   const [q, setQ] = useState('');
   const [sort, setSort] = useState(spec.sorts[0]?.value ?? '');
   const search = useDebounced(q.trim());
+  // People are searched best match first; by name is the other order a search can take.
+  const sorts =
+    spec.rankedSearch && search
+      ? [{ value: 'relevance', label: 'Best match' }, ...spec.sorts.filter((option) => /^-?(lastName|firstName)$/.test(option.value))]
+      : spec.sorts;
+  const shownSort = sorts.some((option) => option.value === sort) ? sort : sorts[0]!.value;
   const searchRef = useRef<HTMLInputElement>(null);
   useSlashToSearch(searchRef);
   // Keyed by what was asked: a slow reply to an older search lands in its own entry and is never shown for a newer one.
-  const list = usePagedList([spec.path, 'list', { q: search, sort }], (cursor, signal) =>
-    spec.api.list({ q: search || undefined, sort, limit: 50, cursor }, signal),
+  const list = usePagedList([spec.path, 'list', { q: search, sort: shownSort }], (cursor, signal) =>
+    spec.api.list({ q: search || undefined, sort: shownSort, limit: 50, cursor }, signal),
   );
 
   return (
     <main>
       <header className="page-header">
         <h1>{spec.label}</h1>
-        <ListTransferLinks object={spec.path} filters={{ q: q.trim() || undefined, sort }} canImport={canImport} canExport={canExport} />
+        <ListTransferLinks
+          object={spec.path}
+          filters={{ q: search || undefined, sort: shownSort }}
+          canImport={canImport}
+          canExport={canExport}
+        />
         <a className="button" href={`#/${spec.path}/new`}>
           New {spec.singular.toLowerCase()}
         </a>
@@ -50,8 +62,8 @@ export function ListPage<R extends CrmRecord>({ spec, creating, canImport, canEx
           value={q}
           onChange={(event) => setQ(event.target.value)}
         />
-        <select aria-label="Sort" value={sort} onChange={(event) => setSort(event.target.value)}>
-          {spec.sorts.map((option) => (
+        <select aria-label="Sort" value={shownSort} onChange={(event) => setSort(event.target.value)}>
+          {sorts.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}
             </option>
@@ -72,7 +84,13 @@ export function ListPage<R extends CrmRecord>({ spec, creating, canImport, canEx
             <tr key={item.id}>
               {spec.columns.map((column, index) => (
                 <td key={column.label}>
-                  {index === 0 ? <a href={`#/${spec.path}/${item.id}`}>{column.value(item) || '(unnamed)'}</a> : column.value(item)}
+                  {index === 0 ? (
+                    <a href={`#/${spec.path}/${item.id}`}>
+                      {column.value(item) ? <Marked text={column.value(item)} ranges={spec.marks?.(item) ?? []} /> : '(unnamed)'}
+                    </a>
+                  ) : (
+                    column.value(item)
+                  )}
                 </td>
               ))}
             </tr>

@@ -9,12 +9,17 @@ const PATHS: Record<Schemas['RecordRef']['type'], RecordPath> = {
   opportunity: 'opportunities',
 };
 
-/** A link to a record named as on its page ("Keeley Schultz"), not "open contact". */
-export function RecordLink({ record }: { record: Schemas['RecordRef'] }) {
+/**
+ * A link to a record named as on its page ("Keeley Schultz"), not "open contact". The name comes
+ * with the list when the server sends it (tasks: recordName); otherwise it is fetched once per record.
+ */
+export function RecordLink({ record, name }: { record: Schemas['RecordRef']; name?: string | null | undefined }) {
   const path = PATHS[record.type];
   const title = useQuery({
     queryKey: ['titles', path, record.id],
     queryFn: ({ signal }) => fetchTitle(path, record.id, signal),
+    enabled: name === undefined,
   });
-  return <a href={`#/${path}/${record.id}`}>{title.data ?? (title.isError ? OBJECTS[path].singular : '…')}</a>;
+  const shown = name ?? (name === null ? OBJECTS[path].singular : (title.data ?? (title.isError ? OBJECTS[path].singular : '…')));
+  return <a href={`#/${path}/${record.id}`}>{shown}</a>;
 }

@@ -33,6 +33,10 @@ export interface ObjectSpec<R extends CrmRecord> {
   columns: Array<{ label: string; value(record: R): string }>;
   fields: Array<Field<R>>;
   sorts: Array<{ value: string; label: string }>;
+  /** Searched through the people directory: best match first, or in name order (server: src/crm/people-pages.ts). */
+  rankedSearch?: boolean;
+  /** Where a search matched the first column's text, for highlighting. */
+  marks?(record: R): Array<{ start: number; end: number }>;
   api: RecordApi<R>;
 }
 
@@ -43,6 +47,23 @@ const JURISDICTIONS = ['gdpr', 'uk_gdpr', 'ccpa', 'lgpd'] as const;
 
 const personName = (record: { firstName: string | null; lastName: string | null }) =>
   [record.firstName, record.lastName].filter(Boolean).join(' ');
+
+type Match = NonNullable<Contact['matches']>[number];
+
+/** A search's matches in the first and last name, as ranges of "First Last". */
+function nameMarks(record: { firstName: string | null; lastName: string | null; matches?: Match[] }) {
+  const lastAt = record.firstName ? record.firstName.length + 1 : 0;
+  return (record.matches ?? []).flatMap((match) =>
+    match.field === 'firstName' ? [match] : match.field === 'lastName' ? [{ start: match.start + lastAt, end: match.end + lastAt }] : [],
+  );
+}
+
+const NAME_SORTS = [
+  { value: 'lastName', label: 'Last name A→Z' },
+  { value: '-lastName', label: 'Last name Z→A' },
+  { value: 'firstName', label: 'First name A→Z' },
+  { value: '-firstName', label: 'First name Z→A' },
+];
 
 const contactName = (record: Contact) => personName(record) || record.emails[0] || '(no name)';
 const leadName = (record: Lead) => personName(record) || record.email || '(no name)';
@@ -83,6 +104,7 @@ const contacts: ObjectSpec<Contact> = {
   title: contactName,
   columns: [
     { label: 'Name', value: contactName },
+    { label: 'Account', value: (r) => r.accountName ?? '' },
     { label: 'Email', value: (r) => r.emails[0] ?? '' },
     { label: 'Job title', value: (r) => r.jobTitle ?? '' },
     { label: 'Country', value: (r) => r.country ?? '' },
@@ -99,10 +121,9 @@ const contacts: ObjectSpec<Contact> = {
     { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
     { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
   ],
-  sorts: [
-    { value: '-createdAt', label: 'Newest' },
-    { value: '-updatedAt', label: 'Recently updated' },
-  ],
+  sorts: [{ value: '-createdAt', label: 'Newest' }, { value: '-updatedAt', label: 'Recently updated' }, ...NAME_SORTS],
+  rankedSearch: true,
+  marks: (record) => (personName(record) ? nameMarks(record) : []),
   api: contactApi,
 };
 
@@ -133,10 +154,9 @@ const leads: ObjectSpec<Lead> = {
     { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
     { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
   ],
-  sorts: [
-    { value: '-createdAt', label: 'Newest' },
-    { value: 'status', label: 'Status' },
-  ],
+  sorts: [{ value: '-createdAt', label: 'Newest' }, { value: 'status', label: 'Status' }, ...NAME_SORTS],
+  rankedSearch: true,
+  marks: (record) => (personName(record) ? nameMarks(record) : []),
   api: leadApi,
 };
 

@@ -19,7 +19,7 @@ export function TaskItem({ task, onToggle, onRemove }: Props) {
       {task.record && (
         <>
           {' '}
-          · <RecordLink record={task.record} />
+          · <RecordLink record={task.record} name={task.recordName} />
         </>
       )}
       <button type="button" className="link" onClick={onRemove} aria-label={`Delete task ${task.title}`}>

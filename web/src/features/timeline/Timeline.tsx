@@ -2,6 +2,7 @@ import { accepted } from '../../api/accepted.ts';
 import { useState, type FormEvent } from 'react';
 import { client, unwrap, type Schemas } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
+import { useRoute } from '../../router.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { dateTime, labelOf } from '../../ui/labels.ts';
 
@@ -9,10 +10,23 @@ type RecordRef = Schemas['RecordRef'];
 type NoteKind = Schemas['Note']['kind'];
 const KINDS: NoteKind[] = ['note', 'call', 'email', 'meeting'];
 
-/** Notes, calls, emails and meetings on one record, newest first. */
-export function Timeline({ recordType, recordId }: { recordType: RecordRef['type']; recordId: string }) {
+interface Props {
+  recordType: RecordRef['type'];
+  recordId: string;
+}
+
+/**
+ * Notes, calls, emails and meetings on one record, newest first. #/contacts/123/log-call (the
+ * palette's "Log call on …") opens it ready for a call, even on the record's page already open.
+ */
+export function Timeline(props: Props) {
+  const loggingCall = useRoute().at(-1) === 'log-call';
+  return <RecordTimeline key={loggingCall ? 'call' : 'note'} {...props} loggingCall={loggingCall} />;
+}
+
+function RecordTimeline({ recordType, recordId, loggingCall }: Props & { loggingCall: boolean }) {
   const [body, setBody] = useState('');
-  const [kind, setKind] = useState<NoteKind>('note');
+  const [kind, setKind] = useState<NoteKind>(loggingCall ? 'call' : 'note');
   const { data, error, run } = usePageData(['notes', recordType, recordId], (signal) =>
     unwrap(client.GET('/api/v1/notes', { params: { query: { recordType, recordId, limit: 100 } }, signal })),
   );
@@ -38,6 +52,7 @@ export function Timeline({ recordType, recordId }: { recordType: RecordRef['type
         <input
           aria-label="Note"
           placeholder="Log a note, call, email or meeting…"
+          autoFocus={loggingCall}
           value={body}
           onChange={(event) => setBody(event.target.value)}
           required

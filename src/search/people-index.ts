@@ -1,0 +1,413 @@
+import { fold, foldWithOrigin, queryWords, wordsOf, type Word } from './fold.ts';
+import { KIND_SCORE, matchWord, MIN_FUZZY, MIN_INFIX, type MatchKind } from './matching.ts';
+
+export type PersonType = 'contact' | 'lead';
+export type SearchField = 'firstName' | 'lastName' | 'email' | 'company';
+export type NameSort = 'lastName' | 'firstName';
+
+/** A contact or lead as search knows it: the words it can be found by, decrypted, in memory only. */
+export interface PersonRecord {
+  id: string;
+  type: PersonType;
+  firstName: string | null;
+  lastName: string | null;
+  emails: string[];
+  /** A lead's company name; for a contact, its account's name. */
+  company: string | null;
+  accountId: string | null;
+  ownerId: string | null;
+}
+
+/** A person's own name counts more than their address, which counts more than their employer. */
+const FIELD_WEIGHT: Record<SearchField, number> = { firstName: 4, lastName: 4, email: 3, company: 2 };
+const FIELDS: readonly SearchField[] = ['firstName', 'lastName', 'email', 'company'];
+/** The best a piece or a typo can score for one query word (below every prefix of a name or address), and a whole word. */
+const BEST_LOOSE_SCORE = Math.max(KIND_SCORE.infix, KIND_SCORE.fuzzy) * FIELD_WEIGHT.firstName;
+const BEST_TIGHT_SCORE = KIND_SCORE.exact * FIELD_WEIGHT.firstName;
+
+/** The people having a word, per field (FIELDS' order), so a match's weight is known without looking at the person. */
+type Posting = Array<Set<Entry> | undefined>;
+
+interface IndexedField {
+  field: SearchField;
+  value: string;
+  /** Folded; where each starts is worked out again only for a result's highlights (memory per person counts here). */
+  words: string[];
+}
+
+export interface Entry extends PersonRecord {
+  fields: IndexedField[];
+  /** Sort keys, unique thanks to the id; people with no such name go last from A to Z. */
+  lastNameKey: string;
+  firstNameKey: string;
+  /**
+   * Scratch of the query being scored (which query last saw this person, and their best score in
+   * it): scoring a million candidates then allocates no map, and leaves the garbage collector
+   * nothing to do in the middle of a type-ahead.
+   */
+  seenIn: number;
+  best: number;
+  /** Sum of the best scores of the query's earlier words. */
+  total: number;
+}
+
+export interface Highlight {
+  field: SearchField;
+  /** The matched characters of the field as stored: value.slice(start, end). */
+  start: number;
+  end: number;
+}
+
+export interface Hit {
+  entry: Entry;
+  score: number;
+}
+
+/** Where a ranked list stopped: everything ranked after this score and key comes next. */
+export interface RankPosition {
+  score: number;
+  key: string;
+}
+
+const LAST = '\uffff';
+
+function sortKey(first: string, second: string, id: string): string {
+  return `${first || LAST}\u0001${second}\u0001${id}`;
+}
+
+/**
+ * The numbers in addresses (jane.doe.1987@) are not what people type to find someone, and each
+ * would be a word of its own: the words to scan for pieces and typos would grow with the people
+ * instead of with the names.
+ */
+function wordsOfField(field: SearchField, folded: string): Word[] {
+  return wordsOf(folded).filter((word) => field !== 'email' || !/^\d+$/.test(word.text));
+}
+
+function entryOf(person: PersonRecord): Entry {
+  const values: Array<[SearchField, string | null]> = [
+    ['firstName', person.firstName],
+    ['lastName', person.lastName],
+    ...person.emails.map((email): [SearchField, string] => ['email', email]),
+    ['company', person.company],
+  ];
+  const fields = values.flatMap(([field, value]) => {
+    if (!value) return [];
+    return [{ field, value, words: wordsOfField(field, fold(value)).map((word) => word.text) }];
+  });
+  const first = fold(person.firstName ?? '').trim();
+  const last = fold(person.lastName ?? '').trim();
+  // Written out rather than spread: every entry gets one fixed shape, and the scoring loop's
+  // writes to it stay fast (a spread object was 25 times slower to write to).
+  return {
+    id: person.id,
+    type: person.type,
+    firstName: person.firstName,
+    lastName: person.lastName,
+    emails: person.emails,
+    company: person.company,
+    accountId: person.accountId,
+    ownerId: person.ownerId,
+    fields,
+    lastNameKey: sortKey(last, first, person.id),
+    firstNameKey: sortKey(first, last, person.id),
+    seenIn: 0,
+    best: 0,
+    total: 0,
+  };
+}
+
+/** The first index in a sorted array whose value is not below key. */
+function lowerBound<T>(items: readonly T[], key: string, keyOf: (item: T) => string): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (keyOf(items[mid]!) < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+export const sortKeyOf = (entry: Entry, sort: NameSort) => (sort === 'lastName' ? entry.lastNameKey : entry.firstNameKey);
+
+/** Best score first, then by last name. */
+const ranksBelow = (score: number, entry: Entry, otherScore: number, otherKey: string) =>
+  score < otherScore || (score === otherScore && entry.lastNameKey > otherKey);
+const ranksAbove = (score: number, entry: Entry, other: Hit) =>
+  score > other.score || (score === other.score && entry.lastNameKey < other.entry.lastNameKey);
+
+/**
+ * One workspace's people, searchable by any word of their names, addresses and company, and
+ * listable in name order. Built from decrypted records and kept in this process's memory only:
+ * nothing of it is written to a table, a log or the WAL.
+ */
+export class PeopleIndex {
+  private readonly entries = new Map<string, Entry>();
+  private readonly postings = new Map<string, Posting>();
+  /** Every distinct word, sorted, for prefix ranges by binary search. */
+  private words: string[] = [];
+  private readonly orders: Record<PersonType, Record<NameSort, Entry[]>> = {
+    contact: { lastName: [], firstName: [] },
+    lead: { lastName: [], firstName: [] },
+  };
+  /** While loading in bulk, sorted structures are rebuilt once at the end instead of kept sorted. */
+  private bulk = false;
+  /** Numbers each scoring pass (Entry.seenIn). */
+  private queries = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get distinctWords(): number {
+    return this.postings.size;
+  }
+
+  get(id: string): Entry | undefined {
+    return this.entries.get(id);
+  }
+
+  beginBulk(): void {
+    this.bulk = true;
+  }
+
+  endBulk(): void {
+    this.bulk = false;
+    this.words = [...this.postings.keys()].sort();
+    for (const type of ['contact', 'lead'] as const) {
+      const people = [...this.entries.values()].filter((entry) => entry.type === type);
+      for (const sort of ['lastName', 'firstName'] as const) {
+        // The engine's own string sort, on the keys alone, is several times faster than a comparator.
+        const byKey = new Map(people.map((entry) => [sortKeyOf(entry, sort), entry]));
+        this.orders[type][sort] = [...byKey.keys()].sort().map((key) => byKey.get(key)!);
+      }
+    }
+  }
+
+  upsert(person: PersonRecord): void {
+    this.remove(person.id);
+    const entry = entryOf(person);
+    this.entries.set(entry.id, entry);
+    for (const field of entry.fields) for (const word of field.words) this.addPosting(word, FIELDS.indexOf(field.field), entry);
+    if (this.bulk) return;
+    for (const sort of ['lastName', 'firstName'] as const) {
+      const list = this.orders[entry.type][sort];
+      list.splice(
+        lowerBound(list, sortKeyOf(entry, sort), (e) => sortKeyOf(e, sort)),
+        0,
+        entry,
+      );
+    }
+  }
+
+  remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    for (const field of entry.fields) for (const word of field.words) this.removePosting(word, FIELDS.indexOf(field.field), entry);
+    if (this.bulk) return;
+    for (const sort of ['lastName', 'firstName'] as const) {
+      const list: Entry[] = this.orders[entry.type][sort];
+      const at: number = lowerBound(list, sortKeyOf(entry, sort), (e: Entry) => sortKeyOf(e, sort));
+      if (list[at] === entry) list.splice(at, 1);
+    }
+  }
+
+  /** The people working at an account (their company changes with its name). */
+  peopleOfAccount(accountId: string): Entry[] {
+    return [...this.entries.values()].filter((entry) => entry.accountId === accountId);
+  }
+
+  /**
+   * People matching every word of the query, best first (score, then last name), after a
+   * position; at most take of them. accept narrows to the people the caller may see.
+   */
+  ranked(query: string, options: { type?: PersonType; accept: (entry: Entry) => boolean; after?: RankPosition; take: number }): Hit[] {
+    const tokens = queryWords(query);
+    if (tokens.length === 0) return [];
+    // Pieces and typos score below every whole word and prefix: when whole words and prefixes
+    // already fill the page with scores no one needing a piece or a typo can reach, the pass
+    // over every distinct word is not needed.
+    const reachable = (tokens.length - 1) * BEST_TIGHT_SCORE + BEST_LOOSE_SCORE;
+    const tight = this.best(this.candidates(tokens, false), options);
+    const full = tight.length === options.take && tight[tight.length - 1]!.score > reachable;
+    if (full && (!options.after || options.after.score > reachable)) return tight;
+    return this.best(this.candidates(tokens, true), options);
+  }
+
+  /** The best `take` hits among the candidates, sorted. */
+  private best(
+    candidates: Entry[],
+    options: { type?: PersonType; accept: (entry: Entry) => boolean; after?: RankPosition; take: number },
+  ): Hit[] {
+    const best: Hit[] = [];
+    const { after, take } = options;
+    for (const entry of candidates) {
+      if (options.type && entry.type !== options.type) continue;
+      const score = entry.total + entry.best;
+      // Compared before anything is allocated: most candidates of a short query fall here.
+      if (after && !ranksBelow(score, entry, after.score, after.key)) continue;
+      const worst = best.length === take ? best[take - 1]! : undefined;
+      if (worst && !ranksAbove(score, entry, worst)) continue;
+      if (!options.accept(entry)) continue;
+      // Keeps only the best `take` hits, sorted: a page needs its top, not the whole order.
+      const hit = { entry, score };
+      let at = best.length;
+      while (at > 0 && ranksAbove(score, entry, best[at - 1]!)) at--;
+      best.splice(at, 0, hit);
+      if (best.length > take) best.pop();
+    }
+    return best;
+  }
+
+  /** Everyone matching every word of the query, unranked. */
+  matching(query: string): Set<Entry> {
+    const tokens = queryWords(query);
+    const found = new Set<Entry>();
+    if (tokens.length === 0) return found;
+    for (const entry of this.candidates(tokens, true)) found.add(entry);
+    return found;
+  }
+
+  /** People of one type in name order, after a sort key; at most take of them. */
+  sorted(
+    type: PersonType,
+    sort: NameSort,
+    direction: 'asc' | 'desc',
+    options: { accept: (entry: Entry) => boolean; afterKey?: string; take: number },
+  ): Entry[] {
+    const list = this.orders[type][sort];
+    const page: Entry[] = [];
+    if (direction === 'asc') {
+      const start = options.afterKey === undefined ? 0 : lowerBound(list, options.afterKey + '\u0000', (e) => sortKeyOf(e, sort));
+      for (let i = start; i < list.length && page.length < options.take; i++) if (options.accept(list[i]!)) page.push(list[i]!);
+    } else {
+      const start = options.afterKey === undefined ? list.length - 1 : lowerBound(list, options.afterKey, (e) => sortKeyOf(e, sort)) - 1;
+      for (let i = start; i >= 0 && page.length < options.take; i--) if (options.accept(list[i]!)) page.push(list[i]!);
+    }
+    return page;
+  }
+
+  /** Where each query word matched the person, for showing why they were found. */
+  highlights(entry: Entry, query: string): Highlight[] {
+    const highlights: Highlight[] = [];
+    for (const token of queryWords(query)) {
+      const best = this.bestMatch(entry, token);
+      if (!best) continue;
+      const { field, word, match } = best;
+      const folded = foldWithOrigin(field.value);
+      const start = wordsOfField(field.field, folded.folded).find((w) => w.text === word)!.start + match.offset;
+      highlights.push({ field: field.field, start: folded.origin[start]!, end: folded.origin[start + match.length]! });
+    }
+    return highlights;
+  }
+
+  private bestMatch(entry: Entry, token: string) {
+    let best: { field: IndexedField; word: string; match: NonNullable<ReturnType<typeof matchWord>>; score: number } | undefined;
+    for (const field of entry.fields) {
+      for (const word of field.words) {
+        const match = matchWord(token, word);
+        if (!match) continue;
+        const score = KIND_SCORE[match.kind] * FIELD_WEIGHT[field.field];
+        if (!best || score > best.score) best = { field, word, match, score };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Everyone matching every word of the query, their score in total + best. One pass per query
+   * word over the people its words index, the rarest word first; each later pass keeps only
+   * those the earlier ones found, adding their best score, so nothing is allocated per person
+   * and no person's words are matched one by one.
+   */
+  private candidates(tokens: string[], loose: boolean): Entry[] {
+    const words = tokens
+      .map((token) => this.matchingWords(token, loose))
+      .map((matches) => ({ matches, people: matches.reduce((sum, [word]) => sum + this.peopleWith(word), 0) }))
+      .sort((a, b) => a.people - b.people);
+    let found: Entry[] = [];
+    let previous = 0;
+    for (const { matches } of words) {
+      const pass = ++this.queries;
+      const next: Entry[] = [];
+      for (const [word, kind] of matches) {
+        const posting = this.postings.get(word)!;
+        for (let field = 0; field < FIELDS.length; field++) {
+          const people = posting[field];
+          if (!people) continue;
+          const score = KIND_SCORE[kind] * FIELD_WEIGHT[FIELDS[field]!];
+          for (const entry of people) {
+            if (entry.seenIn === pass) {
+              if (entry.best < score) entry.best = score;
+            } else if (previous === 0 || entry.seenIn === previous) {
+              entry.total = previous === 0 ? 0 : entry.total + entry.best;
+              entry.seenIn = pass;
+              entry.best = score;
+              next.push(entry);
+            }
+          }
+        }
+      }
+      found = next;
+      previous = pass;
+      if (found.length === 0) break;
+    }
+    return found;
+  }
+
+  private peopleWith(word: string): number {
+    let count = 0;
+    for (const people of this.postings.get(word)!) count += people?.size ?? 0;
+    return count;
+  }
+
+  /**
+   * The distinct words a query word matches and how: whole words and prefixes by binary search
+   * over the sorted words; with loose, pieces and typos too, from one pass over the distinct
+   * words (far fewer than the people).
+   */
+  private matchingWords(token: string, loose: boolean): Array<[string, MatchKind]> {
+    const found: Array<[string, MatchKind]> = [];
+    let i = lowerBound(this.words, token, (w) => w);
+    for (; i < this.words.length && this.words[i]!.startsWith(token); i++) {
+      found.push([this.words[i]!, this.words[i] === token ? 'exact' : 'prefix']);
+    }
+    if (loose && token.length >= Math.min(MIN_INFIX, MIN_FUZZY)) {
+      for (const word of this.words) {
+        if (word.startsWith(token)) continue;
+        const match = matchWord(token, word);
+        if (match) found.push([word, match.kind]);
+      }
+    }
+    return found;
+  }
+
+  private addPosting(word: string, field: number, entry: Entry): void {
+    let posting = this.postings.get(word);
+    if (!posting) {
+      posting = [];
+      this.postings.set(word, posting);
+      if (!this.bulk)
+        this.words.splice(
+          lowerBound(this.words, word, (w) => w),
+          0,
+          word,
+        );
+    }
+    (posting[field] ??= new Set()).add(entry);
+  }
+
+  private removePosting(word: string, field: number, entry: Entry): void {
+    const posting = this.postings.get(word);
+    if (!posting) return;
+    posting[field]?.delete(entry);
+    if (posting[field]?.size === 0) posting[field] = undefined;
+    if (posting.some((people) => people !== undefined)) return;
+    this.postings.delete(word);
+    if (this.bulk) return;
+    const at = lowerBound(this.words, word, (w) => w);
+    if (this.words[at] === word) this.words.splice(at, 1);
+  }
+}
