@@ -11,6 +11,13 @@ import { contactIdsOfAccounts, readPeople, readPeopleAfter } from './read-people
 /** The channel of migration 0046's triggers. */
 const CHANNEL = 'people_directory';
 const SYNC = 'sync:';
+/** How long a search waits for its own notification before it takes the listener for lost. */
+const CATCH_UP_MS = 5_000;
+
+/** The node cannot tell whether its directory is current: a 503 (the code reads as a network timeout, src/db/unavailable.ts). */
+class DirectoryOutOfReach extends Error {
+  readonly code = 'ETIMEDOUT';
+}
 
 interface Workspace {
   index: PeopleIndex;
@@ -97,12 +104,29 @@ export class PeopleDirectory {
    * A notification of our own goes out after every change committed so far (NOTIFY delivers in
    * commit order); once it is back and the changes before it are applied, the directory is current.
    */
-  private catchUp(tenantId: string): Promise<void> {
+  private async catchUp(tenantId: string): Promise<void> {
     const nonce = crypto.randomUUID();
-    const back = new Promise<void>((resolve) => this.barriers.set(nonce, resolve));
-    return this.db.kysely
-      .executeQuery(sql`select pg_notify(${CHANNEL}, ${`${SYNC}${tenantId}:${nonce}`})`.compile(this.db.kysely))
-      .then(() => back);
+    let timer: NodeJS.Timeout | undefined;
+    const back = new Promise<void>((resolve, reject) => {
+      this.barriers.set(nonce, resolve);
+      timer = setTimeout(() => reject(new DirectoryOutOfReach('The search directory did not hear back from the database')), CATCH_UP_MS);
+    });
+    try {
+      await this.db.kysely.executeQuery(sql`select pg_notify(${CHANNEL}, ${`${SYNC}${tenantId}:${nonce}`})`.compile(this.db.kysely));
+      await back;
+    } catch (error) {
+      // A listener that no longer hears anything is replaced, and what it held is rebuilt.
+      if (error instanceof DirectoryOutOfReach) void this.relisten();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.barriers.delete(nonce);
+    }
+  }
+
+  private async relisten(): Promise<void> {
+    await this.close();
+    this.reset();
   }
 
   private after(tenantId: string, step: () => Promise<void> | void): void {
@@ -118,7 +142,6 @@ export class PeopleDirectory {
       const [tenantId, nonce] = payload.slice(SYNC.length).split(':') as [string, string];
       const resolve = this.barriers.get(nonce);
       if (!resolve) return; // another node's
-      this.barriers.delete(nonce);
       this.after(tenantId, resolve);
       return;
     }

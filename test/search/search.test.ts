@@ -4,6 +4,7 @@ import { boot } from '../../src/boot.ts';
 import { randomKey } from '../../src/crypto/aead.ts';
 import { LocalKeyring } from '../../src/crypto/master-keys.ts';
 import { openPostgres } from '../../src/db/connection.ts';
+import { PeopleDirectory } from '../../src/search/directory.ts';
 import { buildApp } from '../../src/server.ts';
 import {
   addMember,
@@ -137,6 +138,28 @@ describeEachDatabase('search over encrypted names', (env) => {
     assert.deepEqual((await seller.get('/api/v1/contacts?q=kir')).body.items.map(fullName).sort(), ['Kira Mine', 'Kiri Tasked']);
     assert.deepEqual((await seller.get('/api/v1/contacts?sort=lastName')).body.items.map(fullName), ['Kira Mine', 'Kiri Tasked']);
     assert.equal((await admin.get('/api/v1/contacts?q=kir')).body.items.length, 3);
+  });
+});
+
+describeEachDatabase('search when the node cannot hear the database', (env) => {
+  it('answers 503 instead of waiting forever or serving a directory it cannot tell is current', async () => {
+    const admin = await signUp(env());
+    await admin.post('/api/v1/contacts', { firstName: 'Keeley', lastName: 'Schultz' });
+    const { app, db } = env();
+    const healthy = app.people;
+    // A listener that hears nothing (a connection dropped without an error, a firewall).
+    app.people = new PeopleDirectory({ ...db, listen: async () => async () => {} }, app.keys);
+    try {
+      const started = Date.now();
+      const answer = await admin.get('/api/v1/contacts?q=kee');
+      assert.equal(answer.status, 503, JSON.stringify(answer.body));
+      assert.equal(answer.body.error, 'database_unavailable');
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal((await admin.get('/api/v1/contacts')).status, 200, 'lists without a search still work');
+    } finally {
+      app.people = healthy;
+    }
+    assert.equal((await admin.get('/api/v1/contacts?q=kee')).body.items.length, 1);
   });
 });
 

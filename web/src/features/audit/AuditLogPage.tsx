@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { client, unwrap, type Schemas } from '../../api/client.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
@@ -8,6 +8,7 @@ import { useDebounced } from '../../ui/useDebounced.ts';
 import { AuditEventDetails } from './AuditEventDetails.tsx';
 import { AuditFilters, type AuditFilterValues } from './AuditFilters.tsx';
 import { ChainStatus } from './ChainStatus.tsx';
+import { useMembers } from '../members/useMembers.ts';
 
 type AuditEvent = Schemas['AuditEvent'];
 
@@ -29,11 +30,7 @@ export function AuditLogPage() {
   const [filter, setFilter] = useState<AuditFilterValues>({ action: '', objectType: '', objectId: '', actorId: '', from: '', to: '' });
   const [open, setOpen] = useState<AuditEvent | null>(null);
   const query = queryOf(useDebounced(filter));
-  const members = useQuery({
-    queryKey: ['members', 'all'],
-    queryFn: ({ signal }) => unwrap(client.GET('/api/v1/members', { params: { query: { limit: 200 } }, signal })),
-  });
-  const names = new Map(members.data?.items.map((member) => [member.id, member.name]));
+  const { members, nameOf } = useMembers();
   const events = useInfiniteQuery({
     queryKey: ['audit-events', query],
     queryFn: ({ pageParam, signal }) =>
@@ -44,7 +41,7 @@ export function AuditLogPage() {
   const items = events.data?.pages.flatMap((page) => page.items) ?? [];
   const exportHref = `/api/v1/audit-events/export.csv?${new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1])))}`;
   const actor = (event: AuditEvent) =>
-    event.actorType === 'member' && event.actorId ? (names.get(event.actorId) ?? 'Former member') : event.actorType.replace('_', ' ');
+    event.actorType === 'member' && event.actorId ? nameOf(event.actorId) || 'Former member' : event.actorType.replace('_', ' ');
   return (
     <main className="wide">
       <header className="page-header">
@@ -54,7 +51,7 @@ export function AuditLogPage() {
         </a>
       </header>
       <ChainStatus />
-      <AuditFilters value={filter} onChange={setFilter} members={members.data?.items ?? []} />
+      <AuditFilters value={filter} onChange={setFilter} members={members} />
       <ErrorMessage error={events.error} />
       <div className="table-scroll">
         <table aria-label="Audit events">

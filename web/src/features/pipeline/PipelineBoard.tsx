@@ -5,6 +5,7 @@ import { STAGES } from '../records/stages.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import type { Deal } from './currencyTotals.ts';
 import { StageColumn } from './StageColumn.tsx';
+import { useMembers } from '../members/useMembers.ts';
 
 const MAX_DEALS = 2000;
 /** The API's closingBefore excludes its day; "closing until" includes it. */
@@ -20,10 +21,7 @@ interface BoardFilter {
 export function PipelineBoard({ memberId }: { memberId: string }) {
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<BoardFilter>({ ownerId: '', closingAfter: '', closingBefore: '' });
-  const members = useQuery({
-    queryKey: ['members', 'all'],
-    queryFn: ({ signal }) => unwrap(client.GET('/api/v1/members', { params: { query: { limit: 200 } }, signal })),
-  });
+  const { members } = useMembers();
   const key = ['opportunities', 'board', filter] as const;
   const deals = useQuery({
     queryKey: key,
@@ -74,7 +72,7 @@ export function PipelineBoard({ memberId }: { memberId: string }) {
           <select value={filter.ownerId} onChange={set('ownerId')}>
             <option value="">Everyone I can see</option>
             <option value={memberId}>Me</option>
-            {members.data?.items
+            {members
               .filter((member) => member.id !== memberId && member.status === 'active')
               .map((member) => (
                 <option key={member.id} value={member.id}>

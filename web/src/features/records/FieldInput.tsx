@@ -1,4 +1,5 @@
 import { labelOf } from '../../ui/labels.ts';
+import { MemberSelect } from '../members/MemberSelect.tsx';
 import { AccountPicker } from './AccountPicker.tsx';
 import type { Field } from './objects.ts';
 
@@ -19,6 +20,8 @@ export function FieldInput<R>({ field, value, onChange }: { field: Field<R>; val
         </select>
       ) : field.type === 'account' ? (
         <AccountPicker id={id} value={value} onChange={onChange} />
+      ) : field.type === 'member' ? (
+        <MemberSelect id={id} value={value} onChange={onChange} />
       ) : (
         <input
           id={id}

@@ -3,6 +3,7 @@ import { usePagedList } from '../../api/pages.ts';
 import { navigate } from '../../router.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { LoadMore } from '../../ui/LoadMore.tsx';
+import { useMembers } from '../members/useMembers.ts';
 import { Marked } from '../../ui/Marked.tsx';
 import { useDebounced } from '../../ui/useDebounced.ts';
 import { ListTransferLinks } from '../transfer/ListTransferLinks.tsx';
@@ -30,6 +31,7 @@ export function ListPage<R extends CrmRecord>({ spec, creating, canImport, canEx
       : spec.sorts;
   const shownSort = sorts.some((option) => option.value === sort) ? sort : sorts[0]!.value;
   const searchRef = useRef<HTMLInputElement>(null);
+  const { nameOf } = useMembers();
   useSlashToSearch(searchRef);
   // Keyed by what was asked: a slow reply to an older search lands in its own entry and is never shown for a newer one.
   const list = usePagedList([spec.path, 'list', { q: search, sort: shownSort }], (cursor, signal) =>
@@ -77,6 +79,7 @@ export function ListPage<R extends CrmRecord>({ spec, creating, canImport, canEx
             {spec.columns.map((column) => (
               <th key={column.label}>{column.label}</th>
             ))}
+            <th>Owner</th>
           </tr>
         </thead>
         <tbody>
@@ -93,6 +96,7 @@ export function ListPage<R extends CrmRecord>({ spec, creating, canImport, canEx
                   )}
                 </td>
               ))}
+              <td>{nameOf(item.ownerId)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,6 @@
 import { dateOnly, labelOf } from '../../ui/labels.ts';
 import { CustomFieldValues } from '../custom-fields/CustomFieldValues.tsx';
+import { useMembers } from '../members/useMembers.ts';
 import { shownField } from './formValues.ts';
 import { RecordLink } from './RecordLink.tsx';
 import type { ObjectSpec } from './objects.ts';
@@ -7,6 +8,7 @@ import type { CrmRecord } from './recordApis.ts';
 
 /** A record's standard fields, custom fields and source, as read on its page. */
 export function RecordFields<R extends CrmRecord>({ spec, record }: { spec: ObjectSpec<R>; record: R }) {
+  const { nameOf } = useMembers();
   return (
     <dl className="fields">
       {spec.fields.map((field) => {
@@ -17,6 +19,8 @@ export function RecordFields<R extends CrmRecord>({ spec, record }: { spec: Obje
             <dd>
               {field.type === 'account' && typeof value === 'string' ? (
                 <RecordLink record={{ type: 'account', id: value }} />
+              ) : field.type === 'member' && typeof value === 'string' ? (
+                nameOf(value) || '…'
               ) : field.type === 'select' && typeof value === 'string' ? (
                 labelOf(value)
               ) : (

@@ -11,6 +11,8 @@ export function fromFormValue<R>(field: Field<R>, value: string): unknown {
   const trimmed = value.trim();
   if (field.type === 'email-list' || field.type === 'phone-list') return trimmed ? trimmed.split(/\s*,\s*/).filter(Boolean) : [];
   if (field.type === 'number') return trimmed === '' ? null : Number(trimmed);
+  // No owner chosen: the server makes the member saving the record its owner (or keeps the one it has).
+  if (field.type === 'member') return trimmed === '' ? undefined : trimmed;
   return trimmed === '' ? (field.required ? '' : null) : trimmed;
 }
 

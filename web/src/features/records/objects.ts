@@ -14,7 +14,7 @@ import {
 } from './recordApis.ts';
 import { STAGE_LABELS, STAGES } from './stages.ts';
 
-export type FieldType = 'text' | 'email-list' | 'phone-list' | 'select' | 'date' | 'number' | 'account';
+export type FieldType = 'text' | 'email-list' | 'phone-list' | 'select' | 'date' | 'number' | 'account' | 'member';
 
 export interface Field<R> {
   key: keyof R & string;
@@ -39,6 +39,9 @@ export interface ObjectSpec<R extends CrmRecord> {
   marks?(record: R): Array<{ start: number; end: number }>;
   api: RecordApi<R>;
 }
+
+/** Every record has an owner: who sees it (with their team) and answers for it. */
+const OWNER = { key: 'ownerId', label: 'Owner', type: 'member' } as const;
 
 const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'] as const;
 const LEAD_STATUSES = ['new', 'working', 'qualified', 'unqualified'] as const;
@@ -87,6 +90,7 @@ const accounts: ObjectSpec<Account> = {
     { key: 'industry', label: 'Industry' },
     { key: 'size', label: 'Size', type: 'select', options: SIZES },
     { key: 'country', label: 'Country (ISO code)' },
+    OWNER,
   ],
   sorts: [
     { value: 'name', label: 'Name' },
@@ -120,6 +124,7 @@ const contacts: ObjectSpec<Contact> = {
     { key: 'country', label: 'Country (ISO code)' },
     { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
     { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
+    OWNER,
   ],
   sorts: [{ value: '-createdAt', label: 'Newest' }, { value: '-updatedAt', label: 'Recently updated' }, ...NAME_SORTS],
   rankedSearch: true,
@@ -153,6 +158,7 @@ const leads: ObjectSpec<Lead> = {
     { key: 'country', label: 'Country (ISO code)' },
     { key: 'region', label: 'Region or state (ISO 3166-2, e.g. CA)' },
     { key: 'jurisdiction', label: 'Jurisdiction (empty: from country and region)', type: 'select', options: JURISDICTIONS },
+    OWNER,
   ],
   sorts: [{ value: '-createdAt', label: 'Newest' }, { value: 'status', label: 'Status' }, ...NAME_SORTS],
   rankedSearch: true,
@@ -181,6 +187,7 @@ const opportunities: ObjectSpec<Opportunity> = {
     { key: 'currency', label: 'Currency (ISO code)' },
     { key: 'expectedCloseDate', label: 'Expected close date', type: 'date' },
     { key: 'probability', label: 'Probability (%)', type: 'number' },
+    OWNER,
   ],
   sorts: [
     { value: 'closeDate', label: 'Close date' },
