@@ -18,6 +18,7 @@ import type { contactInput, contactListQuery, contactPatch, contactView } from '
 import { recordVisible } from './visibility.ts';
 import { emailTerm, hasAnyTerm } from './terms.ts';
 import { lockIdentityKeys } from './addresses.ts';
+import { recordNames } from './record-names.ts';
 
 type ContactView = z.infer<typeof contactView>;
 type ContactRow = Selectable<ContactsTable>;
@@ -191,23 +192,17 @@ export async function insertContact(work: CrmWork, input: ContactCreation): Prom
     .executeTakeFirstOrThrow();
 }
 
-/** The name of each contact's account, for the list's Account column: one query per page. */
+/**
+ * The name of each contact's account, for the list's Account column: one query per page, and
+ * only the accounts the caller may see (recordNames), as opening the account would require.
+ */
 async function withAccountNames<T extends { accountId: string | null }>(
   work: CrmWork,
   items: T[],
 ): Promise<Array<T & { accountName: string | null }>> {
-  const ids = [...new Set(items.flatMap((item) => (item.accountId ? [item.accountId] : [])))];
-  const names = new Map(
-    ids.length === 0
-      ? []
-      : (
-          await work.tx
-            .selectFrom('accounts')
-            .select(['id', 'name'])
-            .where('tenant_id', '=', work.tenantId)
-            .where('id', 'in', ids)
-            .execute()
-        ).map((row) => [row.id, row.name]),
+  const names = await recordNames(
+    work,
+    items.flatMap((item) => (item.accountId ? [{ type: 'account' as const, id: item.accountId }] : [])),
   );
   return items.map((item) => ({ ...item, accountName: item.accountId ? (names.get(item.accountId) ?? null) : null }));
 }

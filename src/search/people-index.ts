@@ -164,10 +164,6 @@ export class PeopleIndex {
     return this.postings.size;
   }
 
-  get(id: string): Entry | undefined {
-    return this.entries.get(id);
-  }
-
   beginBulk(): void {
     this.bulk = true;
   }
@@ -212,11 +208,6 @@ export class PeopleIndex {
       const at: number = lowerBound(list, sortKeyOf(entry, sort), (e: Entry) => sortKeyOf(e, sort));
       if (list[at] === entry) list.splice(at, 1);
     }
-  }
-
-  /** The people working at an account (their company changes with its name). */
-  peopleOfAccount(accountId: string): Entry[] {
-    return [...this.entries.values()].filter((entry) => entry.accountId === accountId);
   }
 
   /**

@@ -128,7 +128,8 @@ describeEachDatabase('search over encrypted names', (env) => {
     const mine = await seller.post('/api/v1/contacts', { firstName: 'Kira', lastName: 'Mine' });
     assert.equal(mine.status, 201, JSON.stringify(mine.body));
     await admin.post('/api/v1/contacts', { firstName: 'Kirk', lastName: 'Theirs' });
-    const linked = await admin.post('/api/v1/contacts', { firstName: 'Kiri', lastName: 'Tasked' });
+    const hidden = await admin.post('/api/v1/accounts', { name: 'Not Theirs Ltd' });
+    const linked = await admin.post('/api/v1/contacts', { firstName: 'Kiri', lastName: 'Tasked', accountId: hidden.body.id });
     const task = await admin.post('/api/v1/tasks', {
       title: 'Call',
       record: { type: 'contact', id: linked.body.id },
@@ -138,6 +139,11 @@ describeEachDatabase('search over encrypted names', (env) => {
     assert.deepEqual((await seller.get('/api/v1/contacts?q=kir')).body.items.map(fullName).sort(), ['Kira Mine', 'Kiri Tasked']);
     assert.deepEqual((await seller.get('/api/v1/contacts?sort=lastName')).body.items.map(fullName), ['Kira Mine', 'Kiri Tasked']);
     assert.equal((await admin.get('/api/v1/contacts?q=kir')).body.items.length, 3);
+    // The account column names only accounts the member may open.
+    const accountOf = async (client: Client) =>
+      (await client.get('/api/v1/contacts?q=tasked')).body.items.map((c: { accountName: string | null }) => c.accountName);
+    assert.deepEqual(await accountOf(seller), [null]);
+    assert.deepEqual(await accountOf(admin), ['Not Theirs Ltd']);
   });
 });
 

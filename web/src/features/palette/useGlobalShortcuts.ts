@@ -1,10 +1,5 @@
+import { isTyping } from '../../ui/isTyping.ts';
 import { useEffect } from 'react';
-
-const typing = (target: EventTarget | null) =>
-  target instanceof HTMLInputElement ||
-  target instanceof HTMLTextAreaElement ||
-  target instanceof HTMLSelectElement ||
-  (target instanceof HTMLElement && target.isContentEditable);
 
 /** Ctrl-K / Cmd-K opens the palette from anywhere (even while typing); "?" the shortcuts list, unless typing. */
 export function useGlobalShortcuts(handlers: { palette: () => void; help: () => void }) {
@@ -14,7 +9,7 @@ export function useGlobalShortcuts(handlers: { palette: () => void; help: () => 
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
         event.preventDefault();
         palette();
-      } else if (event.key === '?' && !typing(event.target)) {
+      } else if (event.key === '?' && !isTyping(event.target)) {
         event.preventDefault();
         help();
       }
