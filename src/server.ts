@@ -9,6 +9,8 @@ import { formRoutes } from './forms/routes.ts';
 import * as formSchemas from './forms/schema.ts';
 import { consentRoutes } from './consent/routes.ts';
 import { crmRoutes } from './crm/routes.ts';
+import { viewRoutes } from './views/routes.ts';
+import { bulkRoutes } from './bulk/routes.ts';
 import { transferRoutes } from './transfer/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { createHttpServer, serveWebApp } from './http/app.ts';
@@ -25,6 +27,8 @@ import * as authSchemas from './auth/schema.ts';
 import * as campaignSchemas from './campaigns/schema.ts';
 import * as consentSchemas from './consent/schema.ts';
 import * as crmSchemas from './crm/schema.ts';
+import * as viewSchemas from './views/schema.ts';
+import * as bulkSchemas from './bulk/schema.ts';
 import * as jurisdictionSchemas from './jurisdiction/schema.ts';
 import * as memberSchemas from './members/schema.ts';
 import * as rightsSchemas from './rights/schema.ts';
@@ -50,6 +54,8 @@ for (const schemas of [
   syncSchemas,
   transferSchemas,
   workspaceSchemas,
+  viewSchemas,
+  bulkSchemas,
 ])
   nameSchemas(schemas);
 nameSchemas({ errorSchema: errorBody });
@@ -62,6 +68,8 @@ const API: Routes[] = [
   jurisdictionRoutes,
   auditRoutes,
   crmRoutes,
+  viewRoutes,
+  bulkRoutes,
   transferRoutes,
   consentRoutes,
   formRoutes,

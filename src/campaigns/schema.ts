@@ -27,6 +27,7 @@ export const segmentView = z.object({
   name: z.string(),
   object: z.enum(PERSON_TYPES),
   filter: segmentFilter,
+  handPicked: z.boolean().describe('People picked by hand from a list (a bulk action), not a filter'),
   size: z.number().describe('People matching now (that you can see)'),
   createdAt: z.string(),
   updatedAt: z.string(),

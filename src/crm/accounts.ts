@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { z } from 'zod';
+import { commonConditions, type ListFilters } from './list-filters.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { Tx } from '../db/tenant.ts';
@@ -21,6 +22,9 @@ const SORTS = {
   createdAt: { expression: sql`accounts.created_at`, defaultDirection: 'desc' as const },
   updatedAt: { expression: sql`accounts.updated_at`, defaultDirection: 'desc' as const },
 };
+
+/** What a list of these can be sorted by (a saved view's sort is checked against it). */
+export const ACCOUNT_SORTS: readonly string[] = Object.keys(SORTS);
 
 type AccountRow = {
   id: string;
@@ -65,17 +69,23 @@ export async function findVisibleAccount(work: CrmWork, id: string): Promise<Acc
   return row;
 }
 
+/** The accounts the caller may see that pass a list's filters: the list pages them, bulk actions act on them. */
+export async function matchingAccounts(work: CrmWork, query: ListFilters<typeof accountListQuery>) {
+  let q = visibleAccounts(work);
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+    q = q.where((eb) => eb.or([eb(sql`lower(accounts.name)`, 'like', pattern), eb('accounts.domain', 'like', pattern)]));
+  }
+  if (query.industry) q = q.where('accounts.industry', '=', query.industry);
+  if (query.country) q = q.where('accounts.country', '=', query.country);
+  if (query.size) q = q.where('accounts.size', '=', query.size);
+  for (const condition of await commonConditions(work, 'accounts', 'account', query)) q = q.where(condition);
+  return q;
+}
+
 export function listAccounts(app: AppContext, caller: Caller, query: z.infer<typeof accountListQuery>) {
   return crmWork(app, caller, async (work) => {
-    let q = visibleAccounts(work);
-    if (query.q) {
-      const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
-      q = q.where((eb) => eb.or([eb(sql`lower(accounts.name)`, 'like', pattern), eb('accounts.domain', 'like', pattern)]));
-    }
-    if (query.industry) q = q.where('accounts.industry', '=', query.industry);
-    if (query.country) q = q.where('accounts.country', '=', query.country);
-    if (query.size) q = q.where('accounts.size', '=', query.size);
-    if (query.ownerId) q = q.where('accounts.owner_id', '=', query.ownerId);
+    const q = await matchingAccounts(work, query);
     const rows = await pageBy(q, 'accounts.id', resolveSort(query.sort, SORTS, 'name'), query.cursor, query.limit).execute();
     return finishPage(rows, query.limit, view);
   });

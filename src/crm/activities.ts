@@ -55,27 +55,28 @@ export async function removeActivitiesOf(work: CrmWork, type: CrmRecordType, ids
   return ownKeys;
 }
 
-/** Removes the tasks and notes of a deleted record, destroying the keys that were theirs alone. */
-export async function deleteActivitiesOf(work: CrmWork, type: CrmRecordType, id: string): Promise<void> {
-  await work.app.keys.destroySubjectKeys(work.tx, work.tenantId, await removeActivitiesOf(work, type, [id]));
-}
-
 /**
  * Deletes a record with its tasks and notes, audited. For a person (contact, lead) the data key
  * is destroyed too, so copies of their fields in backups become unreadable.
  */
 export async function deleteRecord(work: CrmWork, type: CrmRecordType, id: string): Promise<void> {
-  await deleteActivitiesOf(work, type, id);
-  await work.tx.deleteFrom(TABLE_OF[type]).where('tenant_id', '=', work.tenantId).where('id', '=', id).execute();
+  await removeRecords(work, type, [id]);
+  await work.audit({ action: `${type}.delete`, objectType: type, objectId: id });
+}
+
+/** Deletes records as deleteRecord does, a batch at a time, for the caller to audit (once, for a bulk action). */
+export async function removeRecords(work: CrmWork, type: CrmRecordType, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const ownKeys = await removeActivitiesOf(work, type, ids);
+  await work.tx.deleteFrom(TABLE_OF[type]).where('tenant_id', '=', work.tenantId).where('id', 'in', ids).execute();
   // A record deleted here is no longer a copy of anything: the next change there brings it back as new.
   await work.tx
     .deleteFrom('sync_links')
     .where('tenant_id', '=', work.tenantId)
     .where('record_type', '=', type)
-    .where('record_id', '=', id)
+    .where('record_id', 'in', ids)
     .execute();
-  if (PERSON_RECORDS.includes(type)) await work.sealer.destroy(id);
-  await work.audit({ action: `${type}.delete`, objectType: type, objectId: id });
+  await work.app.keys.destroySubjectKeys(work.tx, work.tenantId, PERSON_RECORDS.includes(type) ? [...ownKeys, ...ids] : ownKeys);
 }
 
 // Tasks

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { z } from 'zod';
+import { commonConditions, ownersNamed, type ListFilters } from './list-filters.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
@@ -37,6 +38,9 @@ const SORTS = {
   createdAt: { expression: sql`contacts.created_at`, defaultDirection: 'desc' as const },
   updatedAt: { expression: sql`contacts.updated_at`, defaultDirection: 'desc' as const },
 };
+
+/** What a list of these can be sorted by (a saved view's sort is checked against it). */
+export const CONTACT_SORTS: readonly string[] = [...Object.keys(SORTS), ...NAME_SORTS];
 
 export async function openContact(work: CrmWork, row: ContactRow): Promise<ContactPerson> {
   const [firstName, lastName, emails, phones, jobTitle, customPersonal] = await work.sealer.openAll([
@@ -207,6 +211,23 @@ async function withAccountNames<T extends { accountId: string | null }>(
   return items.map((item) => ({ ...item, accountName: item.accountId ? (names.get(item.accountId) ?? null) : null }));
 }
 
+/**
+ * The contacts the caller may see that pass a list's filters, but for a search by name: that one
+ * the directory answers (people-pages.ts), and the ids it finds are confirmed against this query.
+ */
+export async function matchingContacts(work: CrmWork, query: ListFilters<typeof contactListQuery>) {
+  let q = visibleContacts(work);
+  if (query.q?.includes('@')) {
+    q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', normaliseEmail(query.q)))]));
+  }
+  if (query.email) q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', query.email))]));
+  if (query.accountId) q = q.where('contacts.account_id', '=', query.accountId);
+  if (query.country) q = q.where('contacts.country', '=', query.country);
+  if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
+  for (const condition of await commonConditions(work, 'contacts', 'contact', query)) q = q.where(condition);
+  return q;
+}
+
 export async function listContacts(
   app: AppContext,
   caller: Caller,
@@ -216,18 +237,19 @@ export async function listContacts(
   const order = directoryOrder(query);
   const index = await directoryFor(app, caller, order);
   return crmWork(app, caller, async (work) => {
-    let q = visibleContacts(work);
-    if (query.q?.includes('@')) {
-      q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', normaliseEmail(query.q)))]));
-    }
-    if (query.email) q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', query.email))]));
-    if (query.accountId) q = q.where('contacts.account_id', '=', query.accountId);
-    if (query.ownerId) q = q.where('contacts.owner_id', '=', query.ownerId);
-    if (query.country) q = q.where('contacts.country', '=', query.country);
-    if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
+    const q = await matchingContacts(work, query);
+    const owners = await ownersNamed(work, query.ownerId);
     const page =
       order && index
-        ? await directoryList(work, index, 'contact', order, query, (ids) => q.where('contacts.id', 'in', ids).execute(), toView)
+        ? await directoryList(
+            work,
+            index,
+            'contact',
+            order,
+            { ...query, owners },
+            (ids) => q.where('contacts.id', 'in', ids).execute(),
+            toView,
+          )
         : await openPage(
             work,
             await pageBy(

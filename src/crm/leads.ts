@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { z } from 'zod';
+import { commonConditions, ownersNamed, type ListFilters } from './list-filters.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { LeadsTable } from '../db/types.ts';
@@ -38,6 +39,9 @@ const SORTS = {
   updatedAt: { expression: sql`leads.updated_at`, defaultDirection: 'desc' as const },
   status: { expression: sql`leads.status`, defaultDirection: 'asc' as const },
 };
+
+/** What a list of these can be sorted by (a saved view's sort is checked against it). */
+export const LEAD_SORTS: readonly string[] = [...Object.keys(SORTS), ...NAME_SORTS];
 
 export async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
   const [firstName, lastName, email, phone, jobTitle, customPersonal] = await work.sealer.openAll([
@@ -122,6 +126,22 @@ async function findVisibleLead(work: CrmWork, id: string): Promise<LeadRow> {
   return row;
 }
 
+/**
+ * The leads the caller may see that pass a list's filters, but for a search by name: that one the
+ * directory answers (people-pages.ts), and the ids it finds are confirmed against this query.
+ */
+export async function matchingLeads(work: CrmWork, query: ListFilters<typeof leadListQuery>) {
+  let q = visibleLeads(work);
+  if (query.q?.includes('@')) q = q.where('leads.email_index', '=', await work.sealer.index('email', normaliseEmail(query.q)));
+  if (query.email) q = q.where('leads.email_index', '=', await work.sealer.index('email', query.email));
+  if (query.status) q = q.where('leads.status', '=', query.status);
+  if (query.source) q = q.where('leads.source', '=', query.source);
+  if (query.sourceType) q = q.where('leads.source_type', '=', query.sourceType);
+  if (query.country) q = q.where('leads.country', '=', query.country);
+  for (const condition of await commonConditions(work, 'leads', 'lead', query)) q = q.where(condition);
+  return q;
+}
+
 export async function listLeads(
   app: AppContext,
   caller: Caller,
@@ -131,15 +151,11 @@ export async function listLeads(
   const order = directoryOrder(query);
   const index = await directoryFor(app, caller, order);
   return crmWork(app, caller, async (work) => {
-    let q = visibleLeads(work);
-    if (query.q?.includes('@')) q = q.where('leads.email_index', '=', await work.sealer.index('email', normaliseEmail(query.q)));
-    if (query.email) q = q.where('leads.email_index', '=', await work.sealer.index('email', query.email));
-    if (query.status) q = q.where('leads.status', '=', query.status);
-    if (query.source) q = q.where('leads.source', '=', query.source);
-    if (query.ownerId) q = q.where('leads.owner_id', '=', query.ownerId);
+    const q = await matchingLeads(work, query);
+    const owners = await ownersNamed(work, query.ownerId);
     const page =
       order && index
-        ? await directoryList(work, index, 'lead', order, query, (ids) => q.where('leads.id', 'in', ids).execute(), toView)
+        ? await directoryList(work, index, 'lead', order, { ...query, owners }, (ids) => q.where('leads.id', 'in', ids).execute(), toView)
         : await openPage(
             work,
             await pageBy(

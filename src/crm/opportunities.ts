@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { z } from 'zod';
+import { commonConditions, type ListFilters } from './list-filters.ts';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { OpportunitiesTable, OpportunityStage } from '../db/types.ts';
@@ -27,6 +28,9 @@ const SORTS = {
   createdAt: { expression: sql`opportunities.created_at`, defaultDirection: 'desc' as const },
   updatedAt: { expression: sql`opportunities.updated_at`, defaultDirection: 'desc' as const },
 };
+
+/** What a list of these can be sorted by (a saved view's sort is checked against it). */
+export const OPPORTUNITY_SORTS: readonly string[] = Object.keys(SORTS);
 
 /** Dates come back as Date from node-postgres and as strings from PGlite; the API speaks YYYY-MM-DD. */
 function dateOnly(value: unknown): string | null {
@@ -136,25 +140,31 @@ export async function insertOpportunity(work: CrmWork, input: z.infer<typeof opp
   return row;
 }
 
+/** The deals the caller may see that pass a list's filters: the list pages them, bulk actions act on them. */
+export async function matchingOpportunities(work: CrmWork, query: ListFilters<typeof opportunityListQuery>) {
+  let q = visibleOpportunities(work);
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+    q = q.where(
+      sql<boolean>`(lower(opportunities.name) like ${pattern} or opportunities.account_id in (
+        select a.id from accounts a where a.tenant_id = opportunities.tenant_id and lower(a.name) like ${pattern}))`,
+    );
+  }
+  if (query.stage) q = q.where('opportunities.stage', '=', query.stage);
+  if (query.accountId) q = q.where('opportunities.account_id', '=', query.accountId);
+  if (query.closingBefore) q = q.where('opportunities.expected_close_date', '<', query.closingBefore);
+  if (query.closingAfter) q = q.where('opportunities.expected_close_date', '>=', query.closingAfter);
+  if (query.contactId) {
+    q = q.where(sql<boolean>`exists (select 1 from opportunity_contacts oc where oc.tenant_id = opportunities.tenant_id
+      and oc.opportunity_id = opportunities.id and oc.contact_id = ${query.contactId})`);
+  }
+  for (const condition of await commonConditions(work, 'opportunities', 'opportunity', query)) q = q.where(condition);
+  return q;
+}
+
 export function listOpportunities(app: AppContext, caller: Caller, query: z.infer<typeof opportunityListQuery>) {
   return crmWork(app, caller, async (work) => {
-    let q = visibleOpportunities(work);
-    if (query.q) {
-      const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
-      q = q.where(
-        sql<boolean>`(lower(opportunities.name) like ${pattern} or opportunities.account_id in (
-          select a.id from accounts a where a.tenant_id = opportunities.tenant_id and lower(a.name) like ${pattern}))`,
-      );
-    }
-    if (query.stage) q = q.where('opportunities.stage', '=', query.stage);
-    if (query.accountId) q = q.where('opportunities.account_id', '=', query.accountId);
-    if (query.ownerId) q = q.where('opportunities.owner_id', '=', query.ownerId);
-    if (query.closingBefore) q = q.where('opportunities.expected_close_date', '<', query.closingBefore);
-    if (query.closingAfter) q = q.where('opportunities.expected_close_date', '>=', query.closingAfter);
-    if (query.contactId) {
-      q = q.where(sql<boolean>`exists (select 1 from opportunity_contacts oc where oc.tenant_id = opportunities.tenant_id
-        and oc.opportunity_id = opportunities.id and oc.contact_id = ${query.contactId})`);
-    }
+    const q = await matchingOpportunities(work, query);
     const rows = await pageBy(q, 'opportunities.id', resolveSort(query.sort, SORTS, 'closeDate'), query.cursor, query.limit).execute();
     const page = finishPage(rows, query.limit, (row) => row);
     const contacts = await contactIdsOf(

@@ -81,12 +81,16 @@ async function taskLinked(work: CrmWork, type: PersonType, members: string[]): P
 }
 
 /** In memory, the same visibility rule the database applies (recordVisible), so pages rarely come back short. */
-async function visibleInMemory(work: CrmWork, type: PersonType, filters: { ownerId?: string | undefined; accountId?: string | undefined }) {
+async function visibleInMemory(
+  work: CrmWork,
+  type: PersonType,
+  filters: { owners?: string[] | undefined; accountId?: string | undefined },
+) {
   const scope = work.scope;
   const members = scope.kind === 'all' ? null : new Set(scope.kind === 'team' ? [...scope.memberIds, scope.self] : [scope.self]);
   const linked = members ? await taskLinked(work, type, [...members]) : null;
   return (entry: Entry) =>
-    (!filters.ownerId || entry.ownerId === filters.ownerId) &&
+    (!filters.owners || (entry.ownerId !== null && filters.owners.includes(entry.ownerId))) &&
     (!filters.accountId || entry.accountId === filters.accountId) &&
     (!members || (entry.ownerId !== null && members.has(entry.ownerId)) || linked!.has(entry.id));
 }
@@ -114,7 +118,7 @@ export async function directoryPage<Row extends { id: string }>(
   index: PeopleIndex,
   type: PersonType,
   order: DirectoryOrder,
-  request: { cursor?: string | undefined; limit: number; ownerId?: string | undefined; accountId?: string | undefined },
+  request: { cursor?: string | undefined; limit: number; owners?: string[] | undefined; accountId?: string | undefined },
   fetch: (ids: string[]) => Promise<Row[]>,
 ): Promise<{ rows: Row[]; matches: Map<string, Highlight[]>; nextCursor: string | null }> {
   const accept = await visibleInMemory(work, type, request);
@@ -122,8 +126,10 @@ export async function directoryPage<Row extends { id: string }>(
   let rankAfter = order.kind === 'ranked' ? await openCursor(work, request.cursor, rankCursor) : undefined;
   let keyAfter = order.kind === 'sorted' ? (await openCursor(work, request.cursor, sortCursor))?.key : undefined;
   const matching = order.kind === 'sorted' && order.q ? index.matching(order.q) : null;
-  for (;;) {
-    const take = request.limit + 1 - found.length + SLACK;
+  // A filter the database alone knows (consent, activity, custom fields) may pass few of those
+  // proposed: each round that comes back short asks for four times as many, up to 64.
+  for (let widen = 1; ; widen = Math.min(widen * 4, 64)) {
+    const take = (request.limit + 1 - found.length + SLACK) * widen;
     const batch =
       order.kind === 'ranked'
         ? index.ranked(order.q, { type, accept, take, ...(rankAfter ? { after: rankAfter } : {}) })

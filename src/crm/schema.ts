@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { amount, country, currency, domain, email, isoDate, isoDateTime, phone } from '../shared/fields.ts';
 import { jurisdiction, region } from '../jurisdiction/schema.ts';
+import { CONSENT_STATES } from '../consent/schema.ts';
 
 const id = z.string().uuid();
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -27,6 +28,44 @@ export const provenanceView = z.object({
   collectedAt: z.string(),
   collectedBy: z.string().uuid().nullable(),
 });
+
+const toList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Filters every list has, kept in saved views: who owns the records, when they were created or
+ * changed, how long nothing happened on them, and the values of custom fields.
+ */
+export const commonFilters = {
+  ownerId: z
+    .union([z.literal('me'), z.literal('team'), z.string().uuid()])
+    .optional()
+    .describe("A member's id; me: the caller's records; team: those of the caller's team (the caller included)"),
+  createdAfter: isoDateTime.optional().describe('Created at or after this instant'),
+  createdBefore: isoDateTime.optional().describe('Created before this instant'),
+  updatedAfter: isoDateTime.optional().describe('Changed at or after this instant'),
+  updatedBefore: isoDateTime.optional().describe('Changed before this instant'),
+  inactiveDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .optional()
+    .describe('No note, call, e-mail or meeting logged and no task completed in this many days, and created before them'),
+  custom: z
+    .union([z.string().max(300), z.array(z.string().max(300)).max(20)])
+    .transform(toList)
+    .optional()
+    .describe('key:value, a custom field equal to the value (a multi-select: holding it); repeat for several'),
+};
+
+/** People's lists also filter on where the data came from and on consent for one purpose. */
+export const consentFilters = {
+  consentPurpose: z.string().uuid().optional().describe('With consentState: people in this state for this purpose'),
+  consentState: z
+    .enum(CONSENT_STATES)
+    .optional()
+    .describe('The current state for consentPurpose (none: the ledger has no event for it); granted when omitted'),
+};
 
 const timestamps = { createdAt: z.string(), updatedAt: z.string() };
 const listBase = pageQuery.extend({
@@ -57,10 +96,10 @@ export const accountView = z.object({
   ...timestamps,
 });
 export const accountListQuery = listBase.extend({
+  ...commonFilters,
   industry: z.string().max(100).optional(),
   country: country.optional(),
   size: z.enum(ACCOUNT_SIZES).optional(),
-  ownerId: id.optional(),
 });
 
 // Contacts
@@ -115,9 +154,10 @@ export const contactView = z.object({
   ...timestamps,
 });
 export const contactListQuery = listBase.extend({
+  ...commonFilters,
+  ...consentFilters,
   email: email.optional(),
   accountId: id.optional(),
-  ownerId: id.optional(),
   country: country.optional(),
   sourceType: z.enum(SOURCE_TYPES).optional(),
 });
@@ -175,9 +215,12 @@ export const leadView = z.object({
   ...timestamps,
 });
 export const leadListQuery = listBase.extend({
+  ...commonFilters,
+  ...consentFilters,
   status: z.enum(LEAD_STATUSES).optional(),
   source: z.string().max(100).optional(),
-  ownerId: id.optional(),
+  sourceType: z.enum(SOURCE_TYPES).optional(),
+  country: country.optional(),
   email: email.optional(),
 });
 export const leadConvertInput = z.object({
@@ -232,10 +275,10 @@ export const opportunityView = z.object({
   ...timestamps,
 });
 export const opportunityListQuery = listBase.extend({
+  ...commonFilters,
   stage: z.enum(STAGES).optional(),
   accountId: id.optional(),
   contactId: id.optional(),
-  ownerId: id.optional(),
   closingBefore: isoDate.optional(),
   closingAfter: isoDate.optional(),
 });
@@ -329,3 +372,12 @@ export const customFieldView = z.object({
   position: z.number(),
   createdAt: z.string(),
 });
+
+/** A list's filters: its query without the paging and the order (saved views, bulk actions). */
+const filtersOf = <T extends z.ZodObject>(query: T) => query.omit({ cursor: true, limit: true, sort: true }).strict();
+export const LIST_FILTERS = {
+  account: filtersOf(accountListQuery),
+  contact: filtersOf(contactListQuery),
+  lead: filtersOf(leadListQuery),
+  opportunity: filtersOf(opportunityListQuery),
+};

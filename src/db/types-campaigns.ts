@@ -13,9 +13,20 @@ export interface SegmentsTable {
   name: string;
   object: PersonType;
   filter: Json<Record<string, unknown>>;
+  hand_picked: Generated<boolean>;
   created_by: string;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+}
+
+/** The people of a hand-picked segment (migration 0047): a contact or a lead, never both. */
+export interface SegmentMembersTable {
+  tenant_id: string;
+  id: Generated<string>;
+  segment_id: string;
+  contact_id: string | null;
+  lead_id: string | null;
+  added_at: DefaultTimestamp;
 }
 
 export interface EmailTemplatesTable {
@@ -88,6 +99,7 @@ export interface EmailMessagesTable {
 
 export interface CampaignsDB {
   segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
   email_templates: EmailTemplatesTable;
   campaigns: CampaignsTable;
   campaign_recipients: CampaignRecipientsTable;

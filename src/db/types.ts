@@ -365,8 +365,42 @@ export interface ImportRunsTable {
   carried: ColumnType<Partial<ImportTotals>, string | undefined, string>;
 }
 
+/** A saved view of a list (migration 0047). */
+export interface SavedViewsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  object: CrmRecordType;
+  name: string;
+  owner_id: string;
+  shared: Generated<boolean>;
+  filters: ColumnType<Record<string, unknown>, string, string>;
+  sort: string | null;
+  columns: Generated<string[]>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type BulkActionKind = 'assign' | 'add_to_segment' | 'delete';
+
+/** One action on many records, recorded once (migration 0047). */
+export interface BulkActionsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  object: CrmRecordType;
+  action: BulkActionKind;
+  record_count: number;
+  record_ids: string[];
+  owner_id: string | null;
+  segment_id: string | null;
+  actor_type: 'member' | 'api_token' | 'system';
+  actor_id: string | null;
+  occurred_at: DefaultTimestamp;
+}
+
 export interface DB extends ConsentDB, FormsDB, CampaignsDB, PlatformDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
   import_runs: ImportRunsTable;
+  saved_views: SavedViewsTable;
+  bulk_actions: BulkActionsTable;
   accounts: AccountsTable;
   contacts: ContactsTable;
   leads: LeadsTable;

@@ -343,6 +343,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'forms.name': 'the name of a form',
   'form_versions.title': 'the heading of a form',
   'segments.name': 'the name of a segment',
+  'saved_views.name': 'the name a member gives a saved view of a list',
   'email_templates.name': 'the name of an email template',
   'email_templates.body': 'the template text, with placeholders, before any person is merged in',
   'campaigns.name': 'the name of a campaign',

@@ -54,7 +54,7 @@ const records =
     id && id !== 'new' ? (
       <RecordDetail id={id} memberId={session.member.id} />
     ) : (
-      <ListPage spec={spec} creating={id === 'new'} canImport={viewer.can('crm.import')} canExport={viewer.can('crm.export')} />
+      <ListPage spec={spec} creating={id === 'new'} viewer={viewer} />
     );
 
 /** The page of every path of the route table (routeTable.ts); the compiler refuses a path without one. */

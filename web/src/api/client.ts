@@ -89,3 +89,6 @@ export type BodyOf<P extends keyof paths, M extends Method = 'post'> = paths[P][
 }
   ? T
   : never;
+
+/** What an endpoint takes as its query string: `QueryOf<'/api/v1/contacts'>`. */
+export type QueryOf<P extends keyof paths> = paths[P]['get'] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;

@@ -1253,10 +1253,23 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
                     industry?: string;
                     country?: string;
                     size?: "1-10" | "11-50" | "51-200" | "201-1000" | "1001-5000" | "5001+";
-                    ownerId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1410,9 +1423,26 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
+                    /** @description With consentState: people in this state for this purpose */
+                    consentPurpose?: string;
+                    /** @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted */
+                    consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
                     email?: string;
                     accountId?: string;
-                    ownerId?: string;
                     country?: string;
                     sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
                 };
@@ -1568,9 +1598,28 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
+                    /** @description With consentState: people in this state for this purpose */
+                    consentPurpose?: string;
+                    /** @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted */
+                    consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
                     status?: "new" | "working" | "qualified" | "unqualified" | "converted";
                     source?: string;
-                    ownerId?: string;
+                    sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                    country?: string;
                     email?: string;
                 };
                 header?: never;
@@ -1725,10 +1774,23 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
                     stage?: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
                     accountId?: string;
                     contactId?: string;
-                    ownerId?: string;
                     closingBefore?: string;
                     closingAfter?: string;
                 };
@@ -2343,6 +2405,1292 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Views of a list: the default ones, the caller's own and those shared with the workspace */
+        get: {
+            parameters: {
+                query: {
+                    object: "account" | "contact" | "lead" | "opportunity";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["View"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save the filters, order and columns of a list as a view */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ViewBodyInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["View"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a view (its author or an administrator) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename, share or change a view (its author or an administrator) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ViewPatchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["View"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/accounts/bulk/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many accounts a view's filters match (to act on the whole view) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search */
+                    q?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
+                    industry?: string;
+                    country?: string;
+                    size?: "1-10" | "11-50" | "51-200" | "201-1000" | "1001-5000" | "5001+";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkCount"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/bulk/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give many accounts to one owner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            industry?: string;
+                            country?: string;
+                            /** @enum {string} */
+                            size?: "1-10" | "11-50" | "51-200" | "201-1000" | "1001-5000" | "5001+";
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description The new owner
+                         */
+                        ownerId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/bulk/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete many accounts (preview: true counts them first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            industry?: string;
+                            country?: string;
+                            /** @enum {string} */
+                            size?: "1-10" | "11-50" | "51-200" | "201-1000" | "1001-5000" | "5001+";
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/bulk/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many contacts a view's filters match (to act on the whole view) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search */
+                    q?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
+                    /** @description With consentState: people in this state for this purpose */
+                    consentPurpose?: string;
+                    /** @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted */
+                    consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                    email?: string;
+                    accountId?: string;
+                    country?: string;
+                    sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkCount"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/bulk/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give many contacts to one owner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /**
+                             * Format: uuid
+                             * @description With consentState: people in this state for this purpose
+                             */
+                            consentPurpose?: string;
+                            /**
+                             * @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted
+                             * @enum {string}
+                             */
+                            consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                            /** Format: email */
+                            email?: string;
+                            /** Format: uuid */
+                            accountId?: string;
+                            country?: string;
+                            /** @enum {string} */
+                            sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description The new owner
+                         */
+                        ownerId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/bulk/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete many contacts (preview: true counts them first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /**
+                             * Format: uuid
+                             * @description With consentState: people in this state for this purpose
+                             */
+                            consentPurpose?: string;
+                            /**
+                             * @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted
+                             * @enum {string}
+                             */
+                            consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                            /** Format: email */
+                            email?: string;
+                            /** Format: uuid */
+                            accountId?: string;
+                            country?: string;
+                            /** @enum {string} */
+                            sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/bulk/add-to-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add many contacts to a hand-picked campaign segment (a new one if named) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /**
+                             * Format: uuid
+                             * @description With consentState: people in this state for this purpose
+                             */
+                            consentPurpose?: string;
+                            /**
+                             * @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted
+                             * @enum {string}
+                             */
+                            consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                            /** Format: email */
+                            email?: string;
+                            /** Format: uuid */
+                            accountId?: string;
+                            country?: string;
+                            /** @enum {string} */
+                            sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A hand-picked segment to add them to
+                         */
+                        segmentId?: string;
+                        /** @description Instead of segmentId: the name of a new hand-picked segment */
+                        segmentName?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many leads a view's filters match (to act on the whole view) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search */
+                    q?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
+                    /** @description With consentState: people in this state for this purpose */
+                    consentPurpose?: string;
+                    /** @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted */
+                    consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                    status?: "new" | "working" | "qualified" | "unqualified" | "converted";
+                    source?: string;
+                    sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                    country?: string;
+                    email?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkCount"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give many leads to one owner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /**
+                             * Format: uuid
+                             * @description With consentState: people in this state for this purpose
+                             */
+                            consentPurpose?: string;
+                            /**
+                             * @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted
+                             * @enum {string}
+                             */
+                            consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                            /** @enum {string} */
+                            status?: "new" | "working" | "qualified" | "unqualified" | "converted";
+                            source?: string;
+                            /** @enum {string} */
+                            sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                            country?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description The new owner
+                         */
+                        ownerId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete many leads (preview: true counts them first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /**
+                             * Format: uuid
+                             * @description With consentState: people in this state for this purpose
+                             */
+                            consentPurpose?: string;
+                            /**
+                             * @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted
+                             * @enum {string}
+                             */
+                            consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                            /** @enum {string} */
+                            status?: "new" | "working" | "qualified" | "unqualified" | "converted";
+                            source?: string;
+                            /** @enum {string} */
+                            sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                            country?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk/add-to-segment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add many leads to a hand-picked campaign segment (a new one if named) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /**
+                             * Format: uuid
+                             * @description With consentState: people in this state for this purpose
+                             */
+                            consentPurpose?: string;
+                            /**
+                             * @description The current state for consentPurpose (none: the ledger has no event for it); granted when omitted
+                             * @enum {string}
+                             */
+                            consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
+                            /** @enum {string} */
+                            status?: "new" | "working" | "qualified" | "unqualified" | "converted";
+                            source?: string;
+                            /** @enum {string} */
+                            sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
+                            country?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A hand-picked segment to add them to
+                         */
+                        segmentId?: string;
+                        /** @description Instead of segmentId: the name of a new hand-picked segment */
+                        segmentName?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/bulk/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many deals a view's filters match (to act on the whole view) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Search */
+                    q?: string;
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description Created at or after this instant */
+                    createdAfter?: string;
+                    /** @description Created before this instant */
+                    createdBefore?: string;
+                    /** @description Changed at or after this instant */
+                    updatedAfter?: string;
+                    /** @description Changed before this instant */
+                    updatedBefore?: string;
+                    /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                    inactiveDays?: number;
+                    /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                    custom?: string | string[];
+                    stage?: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
+                    accountId?: string;
+                    contactId?: string;
+                    closingBefore?: string;
+                    closingAfter?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkCount"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/bulk/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give many deals to one owner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /** @enum {string} */
+                            stage?: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
+                            /** Format: uuid */
+                            accountId?: string;
+                            /** Format: uuid */
+                            contactId?: string;
+                            closingBefore?: string;
+                            closingAfter?: string;
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description The new owner
+                         */
+                        ownerId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/bulk/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete many deals (preview: true counts them first) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The records selected */
+                        ids?: string[];
+                        /** @description Instead of ids: every record the list shows with these filters (a whole view) */
+                        filters?: {
+                            /** @description Search */
+                            q?: string;
+                            /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                            ownerId?: "me" | "team" | string;
+                            /**
+                             * Format: date-time
+                             * @description Created at or after this instant
+                             */
+                            createdAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Created before this instant
+                             */
+                            createdBefore?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed at or after this instant
+                             */
+                            updatedAfter?: string;
+                            /**
+                             * Format: date-time
+                             * @description Changed before this instant
+                             */
+                            updatedBefore?: string;
+                            /** @description No note, call, e-mail or meeting logged and no task completed in this many days, and created before them */
+                            inactiveDays?: number;
+                            /** @description key:value, a custom field equal to the value (a multi-select: holding it); repeat for several */
+                            custom?: string | string[];
+                            /** @enum {string} */
+                            stage?: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
+                            /** Format: uuid */
+                            accountId?: string;
+                            /** Format: uuid */
+                            contactId?: string;
+                            closingBefore?: string;
+                            closingAfter?: string;
+                        };
+                        /** @description Only count the records the action would touch */
+                        preview?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/imports/{object}": {
@@ -8377,6 +9725,8 @@ export interface components {
                 /** @enum {string} */
                 sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
             };
+            /** @description People picked by hand from a list (a bulk action), not a filter */
+            handPicked: boolean;
             /** @description People matching now (that you can see) */
             size: number;
             createdAt: string;
@@ -10110,6 +11460,76 @@ export interface components {
             mailTransport: "smtp" | "outbox";
             createdAt: string;
         };
+        ViewBodyInput: {
+            /** @enum {string} */
+            object: "account" | "contact" | "lead" | "opportunity";
+            name: string;
+            /** @description Shared with the workspace; otherwise only its author sees it */
+            shared?: boolean;
+            /**
+             * @description The list's filters, as its query takes them (ownerId: me or team follow whoever opens the view)
+             * @default {}
+             */
+            filters: {
+                [key: string]: unknown;
+            };
+            /** @description The list's order; null: its default */
+            sort?: string | null;
+            /** @description The columns shown, in order; empty: the list's default */
+            columns?: string[];
+        };
+        ViewPatchInput: {
+            name?: string;
+            /** @description Shared with the workspace; otherwise only its author sees it */
+            shared?: boolean;
+            /**
+             * @description The list's filters, as its query takes them (ownerId: me or team follow whoever opens the view)
+             * @default {}
+             */
+            filters: {
+                [key: string]: unknown;
+            };
+            /** @description The list's order; null: its default */
+            sort?: string | null;
+            /** @description The columns shown, in order; empty: the list's default */
+            columns?: string[];
+        };
+        ViewInput: {
+            /** @description A uuid; the default views have ids starting with default: */
+            id: string;
+            /** @enum {string} */
+            object: "account" | "contact" | "lead" | "opportunity";
+            name: string;
+            shared: boolean;
+            /** @description One of the default views every workspace has: it cannot be changed */
+            builtIn: boolean;
+            /** @description Who saved it; null for a default view */
+            ownerId: string | null;
+            /** @description The caller may change or remove it */
+            editable: boolean;
+            filters: {
+                [key: string]: unknown;
+            };
+            sort: string | null;
+            columns: string[];
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        BulkCountInput: {
+            /** @description Records matching, at most BULK_MAX (more answers a 422) */
+            count: number;
+        };
+        BulkResultInput: {
+            /** @description The bulk action as recorded (the audit trail names it); null for a preview */
+            id: string | null;
+            /** @description How many records the action touched (or, previewed, would touch) */
+            count: number;
+            /**
+             * Format: uuid
+             * @description add-to-segment: the segment
+             */
+            segmentId?: string;
+        };
         ErrorInput: {
             /** @enum {string} */
             error: "bad_request" | "validation_error" | "invalid_text" | "too_deep" | "unsupported_media_type" | "payload_too_large" | "unprocessable" | "invalid_reference" | "not_found" | "conflict" | "too_many_requests" | "unauthenticated" | "invalid_credentials" | "no_workspace" | "totp_required" | "invalid_totp" | "second_factor_required" | "reauthentication_failed" | "session_changed" | "session_required" | "data_subject_only" | "forbidden" | "csrf_failed" | "insufficient_scope" | "totp_enrollment_required" | "cross_site_refused" | "origin_not_allowed" | "signup_disabled" | "invalid_signup_link" | "invalid_invitation" | "invitation_for_another_account" | "sign_in_to_accept" | "not_direct_marketing" | "sender_identity_required" | "connector_unavailable" | "database_unavailable" | "storage_full" | "not_ready" | "internal_error";
@@ -10499,6 +11919,8 @@ export interface components {
                 /** @enum {string} */
                 sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
             };
+            /** @description People picked by hand from a list (a bulk action), not a filter */
+            handPicked: boolean;
             /** @description People matching now (that you can see) */
             size: number;
             createdAt: string;
@@ -12224,6 +13646,76 @@ export interface components {
              */
             mailTransport: "smtp" | "outbox";
             createdAt: string;
+        };
+        ViewBody: {
+            /** @enum {string} */
+            object: "account" | "contact" | "lead" | "opportunity";
+            name: string;
+            /** @description Shared with the workspace; otherwise only its author sees it */
+            shared?: boolean;
+            /**
+             * @description The list's filters, as its query takes them (ownerId: me or team follow whoever opens the view)
+             * @default {}
+             */
+            filters: {
+                [key: string]: unknown;
+            };
+            /** @description The list's order; null: its default */
+            sort?: string | null;
+            /** @description The columns shown, in order; empty: the list's default */
+            columns?: string[];
+        };
+        ViewPatch: {
+            name?: string;
+            /** @description Shared with the workspace; otherwise only its author sees it */
+            shared?: boolean;
+            /**
+             * @description The list's filters, as its query takes them (ownerId: me or team follow whoever opens the view)
+             * @default {}
+             */
+            filters: {
+                [key: string]: unknown;
+            };
+            /** @description The list's order; null: its default */
+            sort?: string | null;
+            /** @description The columns shown, in order; empty: the list's default */
+            columns?: string[];
+        };
+        View: {
+            /** @description A uuid; the default views have ids starting with default: */
+            id: string;
+            /** @enum {string} */
+            object: "account" | "contact" | "lead" | "opportunity";
+            name: string;
+            shared: boolean;
+            /** @description One of the default views every workspace has: it cannot be changed */
+            builtIn: boolean;
+            /** @description Who saved it; null for a default view */
+            ownerId: string | null;
+            /** @description The caller may change or remove it */
+            editable: boolean;
+            filters: {
+                [key: string]: unknown;
+            };
+            sort: string | null;
+            columns: string[];
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        BulkCount: {
+            /** @description Records matching, at most BULK_MAX (more answers a 422) */
+            count: number;
+        };
+        BulkResult: {
+            /** @description The bulk action as recorded (the audit trail names it); null for a preview */
+            id: string | null;
+            /** @description How many records the action touched (or, previewed, would touch) */
+            count: number;
+            /**
+             * Format: uuid
+             * @description add-to-segment: the segment
+             */
+            segmentId?: string;
         };
         Error: {
             /** @enum {string} */

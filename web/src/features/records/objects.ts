@@ -24,13 +24,28 @@ export interface Field<R> {
   required?: boolean;
 }
 
+/**
+ * A filter of a list, as its query string names it (server: src/crm/schema.ts): an instant is a
+ * day's start in UTC, a date a calendar day, days a whole number.
+ */
+export interface FilterSpec {
+  key: string;
+  label: string;
+  type: 'owner' | 'text' | 'select' | 'instant' | 'date' | 'days';
+  options?: readonly string[];
+}
+
 export interface ObjectSpec<R extends CrmRecord> {
   path: 'accounts' | 'contacts' | 'leads' | 'opportunities';
   recordType: 'account' | 'contact' | 'lead' | 'opportunity';
   label: string;
   singular: string;
   title(record: R): string;
-  columns: Array<{ label: string; value(record: R): string }>;
+  /** The first is the record's name, always shown; a saved view may choose among the others. */
+  columns: Array<{ key: string; label: string; value(record: R): string }>;
+  filters: FilterSpec[];
+  /** People can be filtered on consent for a purpose and added to a hand-picked segment. */
+  people?: boolean;
   fields: Array<Field<R>>;
   sorts: Array<{ value: string; label: string }>;
   /** Searched through the people directory: best match first, or in name order (server: src/crm/people-pages.ts). */
@@ -42,6 +57,17 @@ export interface ObjectSpec<R extends CrmRecord> {
 
 /** Every record has an owner: who sees it (with their team) and answers for it. */
 const OWNER = { key: 'ownerId', label: 'Owner', type: 'member' } as const;
+
+/** Filters every list has (server: commonFilters in src/crm/schema.ts). */
+const COMMON_FILTERS: FilterSpec[] = [
+  { key: 'ownerId', label: 'Owner', type: 'owner' },
+  { key: 'createdAfter', label: 'Created since', type: 'instant' },
+  { key: 'updatedAfter', label: 'Updated since', type: 'instant' },
+  { key: 'inactiveDays', label: 'No activity for (days)', type: 'days' },
+];
+const COUNTRY: FilterSpec = { key: 'country', label: 'Country', type: 'text' };
+const SOURCE_TYPES = ['form', 'import', 'api', 'connector', 'manual', 'third_party'] as const;
+const SOURCE_TYPE: FilterSpec = { key: 'sourceType', label: 'Source', type: 'select', options: SOURCE_TYPES };
 
 const SIZES = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'] as const;
 const LEAD_STATUSES = ['new', 'working', 'qualified', 'unqualified'] as const;
@@ -78,11 +104,17 @@ const accounts: ObjectSpec<Account> = {
   singular: 'Account',
   title: (record) => record.name,
   columns: [
-    { label: 'Name', value: (r) => r.name },
-    { label: 'Domain', value: (r) => r.domain ?? '' },
-    { label: 'Industry', value: (r) => r.industry ?? '' },
-    { label: 'Size', value: (r) => r.size ?? '' },
-    { label: 'Country', value: (r) => r.country ?? '' },
+    { key: 'name', label: 'Name', value: (r) => r.name },
+    { key: 'domain', label: 'Domain', value: (r) => r.domain ?? '' },
+    { key: 'industry', label: 'Industry', value: (r) => r.industry ?? '' },
+    { key: 'size', label: 'Size', value: (r) => r.size ?? '' },
+    { key: 'country', label: 'Country', value: (r) => r.country ?? '' },
+  ],
+  filters: [
+    ...COMMON_FILTERS,
+    COUNTRY,
+    { key: 'industry', label: 'Industry', type: 'text' },
+    { key: 'size', label: 'Size', type: 'select', options: SIZES },
   ],
   fields: [
     { key: 'name', label: 'Name', required: true },
@@ -107,13 +139,15 @@ const contacts: ObjectSpec<Contact> = {
   singular: 'Contact',
   title: contactName,
   columns: [
-    { label: 'Name', value: contactName },
-    { label: 'Account', value: (r) => r.accountName ?? '' },
-    { label: 'Email', value: (r) => r.emails[0] ?? '' },
-    { label: 'Job title', value: (r) => r.jobTitle ?? '' },
-    { label: 'Country', value: (r) => r.country ?? '' },
-    { label: 'Source', value: (r) => labelOf(r.provenance.sourceType) },
+    { key: 'name', label: 'Name', value: contactName },
+    { key: 'account', label: 'Account', value: (r) => r.accountName ?? '' },
+    { key: 'email', label: 'Email', value: (r) => r.emails[0] ?? '' },
+    { key: 'jobTitle', label: 'Job title', value: (r) => r.jobTitle ?? '' },
+    { key: 'country', label: 'Country', value: (r) => r.country ?? '' },
+    { key: 'source', label: 'Source', value: (r) => labelOf(r.provenance.sourceType) },
   ],
+  filters: [...COMMON_FILTERS, COUNTRY, SOURCE_TYPE],
+  people: true,
   fields: [
     { key: 'firstName', label: 'First name' },
     { key: 'lastName', label: 'Last name' },
@@ -139,12 +173,14 @@ const leads: ObjectSpec<Lead> = {
   singular: 'Lead',
   title: (record) => personName(record) || record.companyName || record.email || '(no name)',
   columns: [
-    { label: 'Name', value: leadName },
-    { label: 'Company', value: (r) => r.companyName ?? '' },
-    { label: 'Email', value: (r) => r.email ?? '' },
-    { label: 'Status', value: (r) => labelOf(r.status) },
-    { label: 'Source', value: (r) => r.source ?? '' },
+    { key: 'name', label: 'Name', value: leadName },
+    { key: 'company', label: 'Company', value: (r) => r.companyName ?? '' },
+    { key: 'email', label: 'Email', value: (r) => r.email ?? '' },
+    { key: 'status', label: 'Status', value: (r) => labelOf(r.status) },
+    { key: 'source', label: 'Source', value: (r) => r.source ?? '' },
   ],
+  filters: [...COMMON_FILTERS, { key: 'status', label: 'Status', type: 'select', options: LEAD_STATUSES }, COUNTRY, SOURCE_TYPE],
+  people: true,
   fields: [
     { key: 'firstName', label: 'First name' },
     { key: 'lastName', label: 'Last name' },
@@ -173,11 +209,17 @@ const opportunities: ObjectSpec<Opportunity> = {
   singular: 'Opportunity',
   title: (record) => record.name,
   columns: [
-    { label: 'Name', value: (r) => r.name },
-    { label: 'Stage', value: (r) => STAGE_LABELS[r.stage] },
-    { label: 'Amount', value: (r) => `${r.amount} ${r.currency}` },
-    { label: 'Close date', value: (r) => r.expectedCloseDate ?? '' },
-    { label: 'Probability', value: (r) => (r.probability === null ? '' : `${r.probability}%`) },
+    { key: 'name', label: 'Name', value: (r) => r.name },
+    { key: 'stage', label: 'Stage', value: (r) => STAGE_LABELS[r.stage] },
+    { key: 'amount', label: 'Amount', value: (r) => `${r.amount} ${r.currency}` },
+    { key: 'closeDate', label: 'Close date', value: (r) => r.expectedCloseDate ?? '' },
+    { key: 'probability', label: 'Probability', value: (r) => (r.probability === null ? '' : `${r.probability}%`) },
+  ],
+  filters: [
+    ...COMMON_FILTERS,
+    { key: 'stage', label: 'Stage', type: 'select', options: STAGES },
+    { key: 'closingAfter', label: 'Closing from', type: 'date' },
+    { key: 'closingBefore', label: 'Closing before', type: 'date' },
   ],
   fields: [
     { key: 'name', label: 'Name', required: true },

@@ -1,11 +1,18 @@
-/** The list's filters as a query string, empty ones left out. */
-const query = (params: Record<string, string | undefined>) =>
-  `?${new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => Boolean(entry[1]))).toString()}`;
+import type { ListFilters } from '../records/recordApis.ts';
+
+/** The list's filters as a query string, empty ones left out; a filter given several times, repeated. */
+function query(params: ListFilters): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const one of [value].flat()) if (one !== '') search.append(key, String(one));
+  }
+  return `?${search.toString()}`;
+}
 
 interface Props {
   object: 'contacts' | 'accounts' | 'leads' | 'opportunities';
   /** The list's current filters and sort: the export is the list as shown. */
-  filters: Record<string, string | undefined>;
+  filters: ListFilters;
   canImport: boolean;
   canExport: boolean;
 }
