@@ -18,6 +18,7 @@ import { forgetOldRateLimits } from './http/public-limits.ts';
 import { restoreDrill, scheduledBackup } from './backup/schedule.ts';
 import { ERASURE_JOURNAL_QUEUE, journalErasures } from './backup/erasure-journal.ts';
 import { MAIL_QUEUE, runMailDelivery } from './mail/delivery.ts';
+import { sendTaskReminders } from './crm/task-reminders.ts';
 import type { JobHandler, Schedule } from './jobs/queue.ts';
 
 /** Every queue and what runs it. */
@@ -40,6 +41,9 @@ export const HANDLERS: Record<string, JobHandler> = {
   },
   'dsr.deadline-alerts': async (app) => {
     await sendDeadlineAlerts(app);
+  },
+  'tasks.reminders': async (app) => {
+    await sendTaskReminders(app);
   },
   'dpia.review-reminders': async (app) => {
     await remindDpiaReviews(app);
@@ -93,5 +97,6 @@ export const SCHEDULES: Schedule[] = [
   { name: 'audit.anchor', queue: 'audit.anchor', everySeconds: 3600 },
   { name: 'rate-limits.cleanup', queue: 'rate-limits.cleanup', everySeconds: 3600 },
   { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },
+  { name: 'tasks.reminders', queue: 'tasks.reminders', everySeconds: 60 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },
 ];

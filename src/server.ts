@@ -11,6 +11,8 @@ import { consentRoutes } from './consent/routes.ts';
 import { crmRoutes } from './crm/routes.ts';
 import { viewRoutes } from './views/routes.ts';
 import { bulkRoutes } from './bulk/routes.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
+import { timelineRoutes } from './timeline/routes.ts';
 import { transferRoutes } from './transfer/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { createHttpServer, serveWebApp } from './http/app.ts';
@@ -29,6 +31,8 @@ import * as consentSchemas from './consent/schema.ts';
 import * as crmSchemas from './crm/schema.ts';
 import * as viewSchemas from './views/schema.ts';
 import * as bulkSchemas from './bulk/schema.ts';
+import * as dashboardSchemas from './dashboard/schema.ts';
+import * as timelineSchemas from './timeline/schema.ts';
 import * as jurisdictionSchemas from './jurisdiction/schema.ts';
 import * as memberSchemas from './members/schema.ts';
 import * as rightsSchemas from './rights/schema.ts';
@@ -56,6 +60,8 @@ for (const schemas of [
   workspaceSchemas,
   viewSchemas,
   bulkSchemas,
+  dashboardSchemas,
+  timelineSchemas,
 ])
   nameSchemas(schemas);
 nameSchemas({ errorSchema: errorBody });
@@ -70,6 +76,8 @@ const API: Routes[] = [
   crmRoutes,
   viewRoutes,
   bulkRoutes,
+  dashboardRoutes,
+  timelineRoutes,
   transferRoutes,
   consentRoutes,
   formRoutes,

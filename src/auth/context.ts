@@ -47,13 +47,17 @@ export type Audit = (entry: AuditEntry) => Promise<void>;
  */
 export function asCaller<T>(app: AppContext, caller: Caller, fn: (tx: Tx, audit: Audit, auditRead: Audit) => Promise<T>): Promise<T> {
   const tenantId = caller.auth.tenantId;
-  return withTenant(app.db, tenantId, (tx) =>
-    fn(
-      tx,
-      async (entry) => {
-        await recordAudit(tx, tenantId, caller.origin, entry);
-      },
-      (entry) => recordRead(tx, tenantId, caller.origin, entry),
-    ),
+  return withTenant(
+    app.db,
+    tenantId,
+    (tx) =>
+      fn(
+        tx,
+        async (entry) => {
+          await recordAudit(tx, tenantId, caller.origin, entry);
+        },
+        (entry) => recordRead(tx, tenantId, caller.origin, entry),
+      ),
+    caller.auth.memberId,
   );
 }

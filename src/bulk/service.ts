@@ -9,6 +9,7 @@ import { crmWork, type CrmWork } from '../crm/context.ts';
 import { matchingLeads } from '../crm/leads.ts';
 import { assertAssignable } from '../crm/members.ts';
 import { matchingOpportunities } from '../crm/opportunities.ts';
+import { TABLE_OF } from '../crm/records.ts';
 import type { CrmRecordType, BulkActionKind } from '../db/types.ts';
 import { unprocessable } from '../http/errors.ts';
 import { BULK_MAX } from './schema.ts';
@@ -21,8 +22,6 @@ export interface BulkTarget {
   filters?: Filters | undefined;
   preview?: boolean | undefined;
 }
-
-export const TABLE_OF = { account: 'accounts', contact: 'contacts', lead: 'leads', opportunity: 'opportunities' } as const;
 
 /** A condition keeping the records among these ids, when there are any to keep to. */
 function among(table: (typeof TABLE_OF)[CrmRecordType], ids: string[] | null): Expression<SqlBool> {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import type { CrmRecordType, NotesTable, TasksTable } from '../db/types.ts';
-import { notFound } from '../http/errors.ts';
+import { forbidden, notFound } from '../http/errors.ts';
 import { crmWork, openPage, definedOnly, type CrmWork } from './context.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
@@ -13,6 +13,7 @@ import { assertRecordReference, isRecordVisible, PERSON_RECORDS, TABLE_OF } from
 import { recordNames } from './record-names.ts';
 import type { noteInput, noteListQuery, notePatch, noteView, taskInput, taskListQuery, taskPatch, taskView } from './schema.ts';
 import { taskVisible } from './visibility.ts';
+import { reminderChange, reminderOf, remindAt, remindingNow } from './task-reminders.ts';
 
 type TaskRow = Selectable<TasksTable>;
 type NoteRow = Selectable<NotesTable>;
@@ -95,6 +96,8 @@ async function toTaskView(work: CrmWork, row: TaskRow): Promise<z.infer<typeof t
     done: row.done,
     doneAt: iso(row.done_at),
     record: row.record_type && row.record_id ? { type: row.record_type, id: row.record_id } : null,
+    reminderMinutes: row.reminder_minutes,
+    remindAt: iso(remindAt(row)),
     createdBy: row.created_by,
     createdAt: isoRequired(row.created_at),
     updatedAt: isoRequired(row.updated_at),
@@ -121,6 +124,7 @@ export function listTasks(app: AppContext, caller: Caller, query: z.infer<typeof
     if (query.undated !== undefined) q = q.where('tasks.due_at', query.undated ? 'is' : 'is not', null);
     if (query.recordType) q = q.where('tasks.record_type', '=', query.recordType);
     if (query.recordId) q = q.where('tasks.record_id', '=', query.recordId);
+    if (query.reminding) q = q.where(remindingNow(work.memberId));
     const rows = await pageBy(q, 'tasks.id', resolveSort(query.sort, TASK_SORTS, 'dueAt'), query.cursor, query.limit).execute();
     const page = await openPage(work, rows, query.limit, (row) => row.key_id, toTaskView);
     const names = await recordNames(
@@ -131,6 +135,23 @@ export function listTasks(app: AppContext, caller: Caller, query: z.infer<typeof
       ...page,
       items: page.items.map((task) => ({ ...task, recordName: task.record ? (names.get(task.record.id) ?? null) : null })),
     };
+  });
+}
+
+/** The assignee closes a reminder in the app; it stays closed until the due time or the reminder changes. */
+export function dismissTaskReminder(app: AppContext, caller: Caller, id: string) {
+  return crmWork(app, caller, async (work) => {
+    const current = await findVisibleTask(work, id);
+    if (current.assignee_id !== work.memberId) throw forbidden("Only the task's assignee can close its reminder.");
+    const row = await work.tx
+      .updateTable('tasks')
+      .set({ reminder_dismissed_at: new Date() })
+      .where('tenant_id', '=', work.tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await work.audit({ action: 'task.dismiss_reminder', objectType: 'task', objectId: id });
+    return toTaskView(work, row);
   });
 }
 
@@ -153,6 +174,7 @@ export function createTask(app: AppContext, caller: Caller, input: z.infer<typeo
         title_enc: (await work.sealer.seal(keyId, 'tasks.title', input.title))!,
         key_id: keyId,
         due_at: input.dueAt ? new Date(input.dueAt) : null,
+        reminder_minutes: reminderOf(input.dueAt, input.reminderMinutes),
         assignee_id: assigneeId,
         done: input.done ?? false,
         done_at: input.done ? new Date() : null,
@@ -183,6 +205,7 @@ export function updateTask(app: AppContext, caller: Caller, id: string, patch: z
         title_enc: (await work.sealer.seal(keyId, 'tasks.title', title))!,
         key_id: keyId,
         ...(patch.dueAt !== undefined ? { due_at: patch.dueAt ? new Date(patch.dueAt) : null } : {}),
+        ...reminderChange(current, patch),
         ...definedOnly({
           assignee_id: patch.assigneeId,
         }),

@@ -222,6 +222,10 @@ export async function matchingContacts(work: CrmWork, query: ListFilters<typeof 
   }
   if (query.email) q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', query.email))]));
   if (query.accountId) q = q.where('contacts.account_id', '=', query.accountId);
+  if (query.opportunityId) {
+    q = q.where(sql<boolean>`exists (select 1 from opportunity_contacts oc where oc.tenant_id = contacts.tenant_id
+      and oc.contact_id = contacts.id and oc.opportunity_id = ${query.opportunityId})`);
+  }
   if (query.country) q = q.where('contacts.country', '=', query.country);
   if (query.sourceType) q = q.where('contacts.source_type', '=', query.sourceType);
   for (const condition of await commonConditions(work, 'contacts', 'contact', query)) q = q.where(condition);

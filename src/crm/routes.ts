@@ -10,6 +10,7 @@ import {
   createNote,
   createTask,
   deleteNote,
+  dismissTaskReminder,
   deleteTask,
   getNote,
   getTask,
@@ -191,6 +192,17 @@ export function crmRoutes(fastify: FastifyInstance, app: AppContext): void {
       response: { 200: s.leadConversionView },
     },
     handler: async (request) => convertLead(app, callerOf(request), request.params.id, request.body),
+  });
+
+  r.post('/tasks/:id/dismiss-reminder', {
+    config: { access: 'crm.write', resource: 'task' },
+    schema: {
+      tags: ['tasks'],
+      summary: "Close a task's reminder in the app (its assignee); a new due time or reminder opens it again",
+      params: idParam,
+      response: { 200: s.taskView },
+    },
+    handler: async (request) => dismissTaskReminder(app, callerOf(request), request.params.id),
   });
 
   const fieldTags = ['custom fields'];

@@ -158,6 +158,7 @@ export const contactListQuery = listBase.extend({
   ...consentFilters,
   email: email.optional(),
   accountId: id.optional(),
+  opportunityId: id.optional().describe("The deal's contacts"),
   country: country.optional(),
   sourceType: z.enum(SOURCE_TYPES).optional(),
 });
@@ -288,6 +289,16 @@ export const recordRef = z.object({ type: z.enum(RECORD_TYPES), id });
 export const taskInput = z.object({
   title: text(500),
   dueAt: isoDateTime.nullable().optional(),
+  reminderMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(10080)
+    .nullable()
+    .optional()
+    .describe(
+      'Remind the assignee this many minutes before the due time (0: at it), by e-mail and in the app; null: no reminder. A new task with a due time is reminded at it unless told otherwise',
+    ),
   assigneeId: id.optional(),
   done: z.boolean().optional(),
   record: recordRef.nullable().optional(),
@@ -301,6 +312,8 @@ export const taskView = z.object({
   done: z.boolean(),
   doneAt: z.string().nullable(),
   record: recordRef.nullable(),
+  reminderMinutes: z.number().nullable(),
+  remindAt: z.string().nullable().describe('When the reminder is due: dueAt less reminderMinutes'),
   recordName: z.string().nullable().optional().describe("In lists: the linked record's name, when the caller may see that record"),
   createdBy: id,
   ...timestamps,
@@ -320,6 +333,11 @@ export const taskListQuery = pageQuery.extend({
     .describe('true: only tasks without a due date; false: only those with one'),
   recordType: z.enum(RECORD_TYPES).optional(),
   recordId: id.optional(),
+  reminding: z
+    .enum(['true'])
+    .transform(() => true)
+    .optional()
+    .describe("true: the caller's open tasks whose reminder is due and not yet closed (the app's reminders)"),
   sort: z.string().max(40).optional(),
 });
 

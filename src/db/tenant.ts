@@ -104,8 +104,9 @@ export function userStatement<R>(db: Database, userId: string | null, build: (tx
  * This is the only way request handlers reach tenant data: the settings are transaction-local
  * (set_config(..., true)), so nothing leaks to the next user of a pooled connection.
  */
-export function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return appTransaction(db, { 'app.tenant_id': tenantId }, fn);
+export function withTenant<T>(db: Database, tenantId: string, fn: (tx: Tx) => Promise<T>, memberId?: string): Promise<T> {
+  // The member acting, for the triggers that keep a history (migration 0049); set in the same statement as the workspace.
+  return appTransaction(db, { 'app.tenant_id': tenantId, ...(memberId ? { 'app.member_id': memberId } : {}) }, fn);
 }
 
 /**

@@ -294,6 +294,9 @@ export interface TasksTable {
   created_by: string;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  reminder_minutes: number | null;
+  reminded_at: Timestamp | null;
+  reminder_dismissed_at: Timestamp | null;
 }
 
 export interface NotesTable {
@@ -365,6 +368,17 @@ export interface ImportRunsTable {
   carried: ColumnType<Partial<ImportTotals>, string | undefined, string>;
 }
 
+/** A change of a deal's stage, kept by a trigger (migration 0049). */
+export interface OpportunityStageChangesTable {
+  tenant_id: string;
+  id: Generated<string>;
+  opportunity_id: string;
+  from_stage: OpportunityStage | null;
+  to_stage: OpportunityStage;
+  changed_by: string | null;
+  changed_at: DefaultTimestamp;
+}
+
 /** A saved view of a list (migration 0047). */
 export interface SavedViewsTable {
   tenant_id: string;
@@ -400,6 +414,7 @@ export interface BulkActionsTable {
 export interface DB extends ConsentDB, FormsDB, CampaignsDB, PlatformDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
   import_runs: ImportRunsTable;
   saved_views: SavedViewsTable;
+  opportunity_stage_changes: OpportunityStageChangesTable;
   bulk_actions: BulkActionsTable;
   accounts: AccountsTable;
   contacts: ContactsTable;

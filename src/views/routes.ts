@@ -28,7 +28,7 @@ export function viewRoutes(fastify: FastifyInstance, app: AppContext): void {
     handler: async (request, reply) => reply.code(201).send(await createView(app, callerOf(request), request.body)),
   });
   r.patch('/views/:id', {
-    config: { access: 'crm.read' },
+    config: { access: 'crm.read', resource: 'view' },
     schema: {
       tags,
       summary: 'Rename, share or change a view (its author or an administrator)',
@@ -39,7 +39,7 @@ export function viewRoutes(fastify: FastifyInstance, app: AppContext): void {
     handler: async (request) => updateView(app, callerOf(request), request.params.id, request.body),
   });
   r.delete('/views/:id', {
-    config: { access: 'crm.read' },
+    config: { access: 'crm.read', resource: 'view' },
     schema: { tags, summary: 'Remove a view (its author or an administrator)', params: viewId },
     handler: async (request, reply) => {
       await deleteView(app, callerOf(request), request.params.id);

@@ -80,7 +80,7 @@ export function listViews(app: AppContext, caller: Caller, object: CrmRecordType
       .orderBy('name')
       .orderBy('id')
       .execute();
-    return { items: [...defaultViews(object), ...rows.map((row) => toView(work, row))] };
+    return { items: [...defaultViews(object, caller.auth.role), ...rows.map((row) => toView(work, row))] };
   });
 }
 

@@ -6,7 +6,7 @@ import { chainAllPendingReads, recordAudit, verifyTenantChain } from '../../src/
 import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CONSENT_SCENARIOS } from '../support/consent-audit-scenarios.ts';
-import { LIST_SCENARIOS } from '../support/list-audit-scenarios.ts';
+import { SALES_SCENARIOS } from '../support/sales-audit-scenarios.ts';
 import {
   addMember,
   auditCount,
@@ -338,7 +338,7 @@ SCENARIOS['POST /api/v1/imports/:object'] = {
   },
 };
 
-Object.assign(SCENARIOS, CONSENT_SCENARIOS, LIST_SCENARIOS);
+Object.assign(SCENARIOS, CONSENT_SCENARIOS, SALES_SCENARIOS);
 
 describeEachDatabase('audit trail', (env) => {
   it('has a scenario for every state-changing route', () => {

@@ -96,9 +96,10 @@ describeEachDatabase('List filters, saved views and bulk actions', (env) => {
     assert.equal(defaults.status, 200);
     assert.deepEqual(
       defaults.body.items.map((view: { name: string }) => view.name),
-      ['My records', 'Recently updated', 'No activity for 30 days'],
+      ['My records', "My team's records", 'Recently updated', 'No activity for 30 days'],
     );
-    assert.deepEqual(defaults.body.items[2].filters, { inactiveDays: 30 });
+    assert.deepEqual(defaults.body.items[1].filters, { ownerId: 'team' });
+    assert.deepEqual(defaults.body.items[3].filters, { inactiveDays: 30 });
 
     const shared = await admin.post('/api/v1/views', {
       object: 'contact',
@@ -140,7 +141,7 @@ describeEachDatabase('List filters, saved views and bulk actions', (env) => {
     assert.equal(renamed.status, 200);
     assert.equal(renamed.body.sort, 'lastName', 'what the patch does not name stays');
     assert.equal((await admin.delete(`/api/v1/views/${hidden.body.id}`)).status, 204);
-    assert.equal((await admin.get('/api/v1/views?object=contact')).body.items.length, 4);
+    assert.equal((await admin.get('/api/v1/views?object=contact')).body.items.length, 5);
   });
 
   it('bulk-assigns a whole view, audited once with the count; a selection; a search by name', async () => {

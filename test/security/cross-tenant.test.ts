@@ -20,6 +20,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/v1/leads/:id/soft-opt-in': SOFT_OPT_IN,
   'PATCH /api/v1/forms/:id': { name: 'Hijacked' },
   'PATCH /api/v1/segments/:id': { name: 'Hijacked' },
+  'PATCH /api/v1/views/:id': { name: 'Hijacked', shared: false },
   'PATCH /api/v1/email-templates/:id': { name: 'Hijacked' },
   'POST /api/v1/contacts/:id/consents': { purposeId: '00000000-0000-4000-8000-000000000000', kind: 'withdrawn' },
   'POST /api/v1/leads/:id/consents': { purposeId: '00000000-0000-4000-8000-000000000000', kind: 'withdrawn' },
@@ -77,7 +78,9 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     const bImport = (
       await b.request('POST', '/api/v1/imports/accounts?fileName=b.csv', 'Name\nB Imported\n', { 'content-type': 'text/csv' })
     ).body;
+    const bView = (await b.post('/api/v1/views', { object: 'contact', name: 'B view', shared: true })).body;
     const idsOfB: Record<string, string> = {
+      view: bView.id,
       integration: bIntegration.id,
       sync_review: bReview,
       training_module: bModule.id,
@@ -137,6 +140,8 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get(`/api/v1/leads/${bLead.id}`)).body.status, 'new', 'the lead was not converted by A');
     assert.equal((await b.get(`/api/v1/notes/${bNote.id}`)).body.body, 'B note');
     assert.equal((await b.get(`/api/v1/tasks/${bTask.id}`)).body.title, 'B task');
+    const views = (await b.get('/api/v1/views?object=contact')).body.items;
+    assert.equal(views.find((view: { id: string }) => view.id === bView.id).name, 'B view', "A cannot rename or remove B's view");
     assert.equal((await b.get(`/api/v1/opportunities/${bOpportunity.id}`)).body.name, 'B deal');
     assert.equal((await b.get(`/api/v1/accounts/${bAccount.id}`)).body.name, 'B Co');
     assert.equal((await b.get('/api/v1/custom-fields')).body.items[0].label, 'B');

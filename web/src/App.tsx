@@ -4,6 +4,7 @@ import { queryClient } from './api/queries.ts';
 import { AcceptInvitation, ConfirmSignUp, Login } from './Login.tsx';
 import type { Viewer } from './features/admin/viewer.ts';
 import { AppNavigation } from './AppNavigation.tsx';
+import { Reminders } from './features/tasks/Reminders.tsx';
 import { Commands } from './features/palette/Commands.tsx';
 import { PAGES, type Session } from './routes.tsx';
 import { DEFAULT_ROUTE, routeOf, type RoutePath } from './routeTable.ts';
@@ -56,6 +57,7 @@ export function App() {
       <AppNavigation session={session} viewer={viewer} current={route?.path} onSwitch={switchTo} onLogout={logout} />
       <div id="content" tabIndex={-1} className="content">
         <Commands memberId={session.member.id} can={viewer.can} />
+        {!session.mfaEnrollmentRequired && <Reminders />}
         {page}
       </div>
     </div>

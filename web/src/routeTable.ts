@@ -22,6 +22,7 @@ export const ROUTE_TABLE = [
   { path: 'leads', title: 'Leads', group: 'Sales' },
   { path: 'opportunities', title: 'Opportunities', group: 'Sales' },
   { path: 'board', title: 'Pipeline', group: 'Sales' },
+  { path: 'dashboard', title: 'Dashboard', group: 'Sales' },
   { path: 'tasks', title: 'My tasks', group: 'Sales' },
   { path: 'integrations', title: 'CRM sync', group: 'Sales', permission: 'integrations.read' },
   { path: 'import', title: 'Import', group: 'Sales', permission: 'crm.import', hidden: true, example: 'import/contacts' },

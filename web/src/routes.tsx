@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { Schemas } from './api/client.ts';
 import { CampaignsPage } from './features/campaigns/CampaignsPage.tsx';
 import { OutboxPage } from './features/campaigns/OutboxPage.tsx';
@@ -35,6 +35,11 @@ import { RetentionPage } from './features/retention/RetentionPage.tsx';
 import type { RoutePath } from './routeTable.ts';
 import { NotFound } from './ui/NotFound.tsx';
 
+/** The charts library is loaded with the dashboard only, not with every page. */
+const SalesDashboardPage = lazy(() =>
+  import('./features/dashboard/SalesDashboardPage.tsx').then((module) => ({ default: module.SalesDashboardPage })),
+);
+
 export type Session = Schemas['SessionInfo'];
 
 export interface RouteContext {
@@ -64,6 +69,11 @@ export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
   leads: records(OBJECTS.leads, LeadDetail),
   opportunities: records(OBJECTS.opportunities, OpportunityDetail),
   board: ({ session }) => <PipelineBoard memberId={session.member.id} />,
+  dashboard: () => (
+    <Suspense fallback={<main className="muted">Loading…</main>}>
+      <SalesDashboardPage />
+    </Suspense>
+  ),
   tasks: ({ session }) => <TasksPage memberId={session.member.id} />,
   integrations: ({ viewer }) => <IntegrationsPage canManage={viewer.can('integrations.manage')} />,
   import: ({ rest: [object] }) =>

@@ -1443,6 +1443,8 @@ export interface paths {
                     consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
                     email?: string;
                     accountId?: string;
+                    /** @description The deal's contacts */
+                    opportunityId?: string;
                     country?: string;
                     sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
                 };
@@ -1952,6 +1954,8 @@ export interface paths {
                     undated?: "true" | "false";
                     recordType?: "account" | "contact" | "lead" | "opportunity";
                     recordId?: string;
+                    /** @description true: the caller's open tasks whose reminder is due and not yet closed (the app's reminders) */
+                    reminding?: "true";
                     sort?: string;
                 };
                 header?: never;
@@ -2271,6 +2275,44 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["LeadConversion"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/dismiss-reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a task's reminder in the app (its assignee); a new due time or reminder opens it again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
                     };
                 };
             };
@@ -2787,6 +2829,8 @@ export interface paths {
                     consentState?: "none" | "pending" | "granted" | "withdrawn" | "expired" | "objected";
                     email?: string;
                     accountId?: string;
+                    /** @description The deal's contacts */
+                    opportunityId?: string;
                     country?: string;
                     sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
                 };
@@ -2881,6 +2925,11 @@ export interface paths {
                             email?: string;
                             /** Format: uuid */
                             accountId?: string;
+                            /**
+                             * Format: uuid
+                             * @description The deal's contacts
+                             */
+                            opportunityId?: string;
                             country?: string;
                             /** @enum {string} */
                             sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
@@ -2979,6 +3028,11 @@ export interface paths {
                             email?: string;
                             /** Format: uuid */
                             accountId?: string;
+                            /**
+                             * Format: uuid
+                             * @description The deal's contacts
+                             */
+                            opportunityId?: string;
                             country?: string;
                             /** @enum {string} */
                             sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
@@ -3072,6 +3126,11 @@ export interface paths {
                             email?: string;
                             /** Format: uuid */
                             accountId?: string;
+                            /**
+                             * Format: uuid
+                             * @description The deal's contacts
+                             */
+                            opportunityId?: string;
                             country?: string;
                             /** @enum {string} */
                             sourceType?: "form" | "import" | "api" | "connector" | "manual" | "third_party";
@@ -3687,6 +3746,91 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline by stage and currency, deals won and lost by month, activity by member, lead conversion */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
+                    ownerId?: "me" | "team" | string;
+                    /** @description First day of the period (UTC); default: the first day of the month eleven months ago */
+                    from?: string;
+                    /** @description Last day of the period, included (UTC); default: today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SalesDashboard"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A record's timeline: notes, calls, e-mails, meetings, tasks, stage changes, consent, e-mails sent and sync, newest first */
+        get: {
+            parameters: {
+                query: {
+                    recordType: "account" | "contact" | "lead" | "opportunity";
+                    recordId: string;
+                    /** @description Only what happened before this instant: the previous page's nextBefore */
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Timeline"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -10420,6 +10564,8 @@ export interface components {
         TaskBodyInput: {
             title: string;
             dueAt?: string | null;
+            /** @description Remind the assignee this many minutes before the due time (0: at it), by e-mail and in the app; null: no reminder. A new task with a due time is reminded at it unless told otherwise */
+            reminderMinutes?: number | null;
             /** Format: uuid */
             assigneeId?: string;
             done?: boolean;
@@ -10428,6 +10574,8 @@ export interface components {
         TaskPatchInput: {
             title?: string;
             dueAt?: string | null;
+            /** @description Remind the assignee this many minutes before the due time (0: at it), by e-mail and in the app; null: no reminder. A new task with a due time is reminded at it unless told otherwise */
+            reminderMinutes?: number | null;
             /** Format: uuid */
             assigneeId?: string;
             done?: boolean;
@@ -10443,6 +10591,9 @@ export interface components {
             done: boolean;
             doneAt: string | null;
             record: components["schemas"]["RecordRefInput"] | null;
+            reminderMinutes: number | null;
+            /** @description When the reminder is due: dueAt less reminderMinutes */
+            remindAt: string | null;
             /** @description In lists: the linked record's name, when the caller may see that record */
             recordName?: string | null;
             /** Format: uuid */
@@ -11530,6 +11681,79 @@ export interface components {
              */
             segmentId?: string;
         };
+        SalesDashboardInput: {
+            period: {
+                from: string;
+                to: string;
+            };
+            /** @description Deals created in the period and open now, by stage and currency */
+            pipeline: {
+                /** @enum {string} */
+                stage: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
+                currency: string;
+                count: number;
+                /** @description A decimal sum, in the currency named beside it */
+                amount: string;
+            }[];
+            /** @description Deals closed in each month of the period, won and lost */
+            months: {
+                /** @description YYYY-MM */
+                month: string;
+                won: number;
+                lost: number;
+                wonAmounts: {
+                    currency: string;
+                    /** @description A decimal sum, in the currency named beside it */
+                    amount: string;
+                }[];
+            }[];
+            /** @description What each member logged in the period, and the tasks they completed */
+            activities: {
+                /** Format: uuid */
+                memberId: string;
+                calls: number;
+                emails: number;
+                meetings: number;
+                notes: number;
+                tasksDone: number;
+            }[];
+            /** @description Leads → contacts → won deals */
+            conversion: {
+                /** @description Leads created in the period */
+                leads: number;
+                /** @description Of those, converted into contacts */
+                converted: number;
+                /** @description Of those, with a won deal */
+                won: number;
+            };
+        };
+        TimelineItemInput: {
+            /** @description The kind and the id of what it comes from, e.g. note:… */
+            id: string;
+            /** @enum {string} */
+            kind: "note" | "call" | "email" | "meeting" | "task_created" | "task_done" | "stage_change" | "consent" | "email_sent" | "sync";
+            at: string;
+            /** @enum {string} */
+            actorType: "member" | "api_token" | "system" | "data_subject";
+            /** @description The member (or API token) who did it; null for the system or the person */
+            actorId: string | null;
+            /** @description One line saying what happened */
+            title: string;
+            /** @description A note's text */
+            body: string | null;
+            /** @description The note or task it is, to open or edit it */
+            ref: {
+                /** @enum {string} */
+                type: "note" | "task";
+                /** Format: uuid */
+                id: string;
+            } | null;
+        };
+        TimelineInput: {
+            items: components["schemas"]["TimelineItemInput"][];
+            /** @description Pass as before for older entries; null when there are none */
+            nextBefore: string | null;
+        };
         ErrorInput: {
             /** @enum {string} */
             error: "bad_request" | "validation_error" | "invalid_text" | "too_deep" | "unsupported_media_type" | "payload_too_large" | "unprocessable" | "invalid_reference" | "not_found" | "conflict" | "too_many_requests" | "unauthenticated" | "invalid_credentials" | "no_workspace" | "totp_required" | "invalid_totp" | "second_factor_required" | "reauthentication_failed" | "session_changed" | "session_required" | "data_subject_only" | "forbidden" | "csrf_failed" | "insufficient_scope" | "totp_enrollment_required" | "cross_site_refused" | "origin_not_allowed" | "signup_disabled" | "invalid_signup_link" | "invalid_invitation" | "invitation_for_another_account" | "sign_in_to_accept" | "not_direct_marketing" | "sender_identity_required" | "connector_unavailable" | "database_unavailable" | "storage_full" | "not_ready" | "internal_error";
@@ -12613,6 +12837,8 @@ export interface components {
         TaskBody: {
             title: string;
             dueAt?: string | null;
+            /** @description Remind the assignee this many minutes before the due time (0: at it), by e-mail and in the app; null: no reminder. A new task with a due time is reminded at it unless told otherwise */
+            reminderMinutes?: number | null;
             /** Format: uuid */
             assigneeId?: string;
             done?: boolean;
@@ -12621,6 +12847,8 @@ export interface components {
         TaskPatch: {
             title?: string;
             dueAt?: string | null;
+            /** @description Remind the assignee this many minutes before the due time (0: at it), by e-mail and in the app; null: no reminder. A new task with a due time is reminded at it unless told otherwise */
+            reminderMinutes?: number | null;
             /** Format: uuid */
             assigneeId?: string;
             done?: boolean;
@@ -12636,6 +12864,9 @@ export interface components {
             done: boolean;
             doneAt: string | null;
             record: components["schemas"]["RecordRef"] | null;
+            reminderMinutes: number | null;
+            /** @description When the reminder is due: dueAt less reminderMinutes */
+            remindAt: string | null;
             /** @description In lists: the linked record's name, when the caller may see that record */
             recordName?: string | null;
             /** Format: uuid */
@@ -13716,6 +13947,79 @@ export interface components {
              * @description add-to-segment: the segment
              */
             segmentId?: string;
+        };
+        SalesDashboard: {
+            period: {
+                from: string;
+                to: string;
+            };
+            /** @description Deals created in the period and open now, by stage and currency */
+            pipeline: {
+                /** @enum {string} */
+                stage: "prospecting" | "qualification" | "proposal" | "negotiation" | "closed_won" | "closed_lost";
+                currency: string;
+                count: number;
+                /** @description A decimal sum, in the currency named beside it */
+                amount: string;
+            }[];
+            /** @description Deals closed in each month of the period, won and lost */
+            months: {
+                /** @description YYYY-MM */
+                month: string;
+                won: number;
+                lost: number;
+                wonAmounts: {
+                    currency: string;
+                    /** @description A decimal sum, in the currency named beside it */
+                    amount: string;
+                }[];
+            }[];
+            /** @description What each member logged in the period, and the tasks they completed */
+            activities: {
+                /** Format: uuid */
+                memberId: string;
+                calls: number;
+                emails: number;
+                meetings: number;
+                notes: number;
+                tasksDone: number;
+            }[];
+            /** @description Leads → contacts → won deals */
+            conversion: {
+                /** @description Leads created in the period */
+                leads: number;
+                /** @description Of those, converted into contacts */
+                converted: number;
+                /** @description Of those, with a won deal */
+                won: number;
+            };
+        };
+        TimelineItem: {
+            /** @description The kind and the id of what it comes from, e.g. note:… */
+            id: string;
+            /** @enum {string} */
+            kind: "note" | "call" | "email" | "meeting" | "task_created" | "task_done" | "stage_change" | "consent" | "email_sent" | "sync";
+            at: string;
+            /** @enum {string} */
+            actorType: "member" | "api_token" | "system" | "data_subject";
+            /** @description The member (or API token) who did it; null for the system or the person */
+            actorId: string | null;
+            /** @description One line saying what happened */
+            title: string;
+            /** @description A note's text */
+            body: string | null;
+            /** @description The note or task it is, to open or edit it */
+            ref: {
+                /** @enum {string} */
+                type: "note" | "task";
+                /** Format: uuid */
+                id: string;
+            } | null;
+        };
+        Timeline: {
+            items: components["schemas"]["TimelineItem"][];
+            /** @description Pass as before for older entries; null when there are none */
+            nextBefore: string | null;
         };
         Error: {
             /** @enum {string} */

@@ -74,7 +74,14 @@ export function DetailPage<R extends CrmRecord>({ spec, id, memberId, actions, r
           onCancel={() => setEditing(false)}
         />
       ) : (
-        <RecordFields spec={spec} record={shown} />
+        <RecordFields
+          spec={spec}
+          record={shown}
+          onSave={async (body) => {
+            queryClient.setQueryData(key, await spec.api.update(id, body));
+            void queryClient.invalidateQueries({ queryKey: ['timeline', spec.recordType, id] });
+          }}
+        />
       )}
       {related?.(shown)}
       <SyncPanel recordType={spec.recordType} recordId={id} />

@@ -3,12 +3,26 @@ import { CustomFieldValues } from '../custom-fields/CustomFieldValues.tsx';
 import { useMembers } from '../members/useMembers.ts';
 import { shownField } from './formValues.ts';
 import { RecordLink } from './RecordLink.tsx';
-import type { ObjectSpec } from './objects.ts';
-import type { CrmRecord } from './recordApis.ts';
+import type { Field, ObjectSpec } from './objects.ts';
+import type { CrmRecord, RecordBody } from './recordApis.ts';
+import { InlineField } from './InlineField.tsx';
 
-/** A record's standard fields, custom fields and source, as read on its page. */
-export function RecordFields<R extends CrmRecord>({ spec, record }: { spec: ObjectSpec<R>; record: R }) {
+interface Props<R extends CrmRecord> {
+  spec: ObjectSpec<R>;
+  record: R;
+  /** Saves one field edited in place; without it the fields are read only. */
+  onSave?(body: RecordBody): Promise<unknown>;
+}
+
+/** A record's standard fields (each editable in place), custom fields and source, as read on its page. */
+export function RecordFields<R extends CrmRecord>({ spec, record, onSave }: Props<R>) {
   const { nameOf } = useMembers();
+  const shown = (field: Field<R>, value: unknown) =>
+    field.type === 'member' && typeof value === 'string'
+      ? nameOf(value) || '…'
+      : field.type === 'select' && typeof value === 'string'
+        ? labelOf(value)
+        : shownField(value);
   return (
     <dl className="fields">
       {spec.fields.map((field) => {
@@ -18,13 +32,20 @@ export function RecordFields<R extends CrmRecord>({ spec, record }: { spec: Obje
             <dt>{field.label.replace(/ \(.*\)$/, '')}</dt>
             <dd>
               {field.type === 'account' && typeof value === 'string' ? (
-                <RecordLink record={{ type: 'account', id: value }} />
-              ) : field.type === 'member' && typeof value === 'string' ? (
-                nameOf(value) || '…'
-              ) : field.type === 'select' && typeof value === 'string' ? (
-                labelOf(value)
+                <>
+                  <RecordLink record={{ type: 'account', id: value }} />
+                  {onSave && (
+                    <InlineField field={field} value={value} onSave={(next) => onSave({ [field.key]: next })}>
+                      change
+                    </InlineField>
+                  )}
+                </>
+              ) : onSave ? (
+                <InlineField field={field} value={value} onSave={(next) => onSave({ [field.key]: next })}>
+                  {shown(field, value)}
+                </InlineField>
               ) : (
-                shownField(value)
+                shown(field, value)
               )}
             </dd>
           </div>

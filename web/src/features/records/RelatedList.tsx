@@ -5,7 +5,7 @@ import type { CrmRecord, ListQuery } from './recordApis.ts';
 interface Props<R extends CrmRecord> {
   title: string;
   spec: ObjectSpec<R>;
-  filter: Pick<ListQuery, 'accountId' | 'contactId'>;
+  filter: Pick<ListQuery, 'accountId' | 'contactId' | 'opportunityId'>;
   /** What follows a record's name: a deal's stage and amount. */
   detail?(record: R): string;
 }

@@ -20,6 +20,7 @@ export interface ListQuery {
   cursor?: string;
   accountId?: string;
   contactId?: string;
+  opportunityId?: string;
   filters?: ListFilters;
 }
 

@@ -4,7 +4,9 @@ import { byId, client, unwrap, type BodyOf, type Schemas } from '../../api/clien
 /** Adding, ticking and deleting tasks; every list of tasks shows the change. */
 export function useTaskActions() {
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['tasks'] });
+  // A task set or done on a record shows on the record's timeline too.
+  const refresh = () =>
+    Promise.all([queryClient.invalidateQueries({ queryKey: ['tasks'] }), queryClient.invalidateQueries({ queryKey: ['timeline'] })]);
   const change = useMutation({ mutationFn: (fn: () => Promise<unknown>) => fn(), onSettled: refresh });
   return {
     error: change.error,

@@ -1,5 +1,5 @@
 import { labelOf } from '../../ui/labels.ts';
-import { useMembers } from '../members/useMembers.ts';
+import { OwnerFilter } from '../members/OwnerFilter.tsx';
 import type { FilterSpec } from '../records/objects.ts';
 import type { ListFilters } from '../records/recordApis.ts';
 import { ConsentFilter } from './ConsentFilter.tsx';
@@ -19,7 +19,6 @@ const startOfDay = (day: string) => (day ? `${day}T00:00:00.000Z` : '');
 
 /** The filters of a list, each one a field; emptying a field removes its filter. */
 export function FilterBar({ object, specs, people, value, onChange }: Props) {
-  const { members } = useMembers();
   const set = (key: string, next: string | number) => {
     const { [key]: _removed, ...rest } = value;
     onChange(next === '' ? rest : { ...rest, [key]: next });
@@ -34,16 +33,7 @@ export function FilterBar({ object, specs, people, value, onChange }: Props) {
           <span key={spec.key} className="filter">
             <label htmlFor={id}>{spec.label}</label>
             {spec.type === 'owner' ? (
-              <select id={id} value={text(spec.key)} onChange={(event) => set(spec.key, event.target.value)}>
-                <option value="">Anyone</option>
-                <option value="me">Me</option>
-                <option value="team">My team</option>
-                {members.map((member) => (
-                  <option key={member.id} value={member.id}>
-                    {member.name}
-                  </option>
-                ))}
-              </select>
+              <OwnerFilter id={id} value={text(spec.key)} onChange={(next) => set(spec.key, next)} anyone="Anyone" />
             ) : spec.type === 'select' ? (
               <select id={id} value={text(spec.key)} onChange={(event) => set(spec.key, event.target.value)}>
                 <option value="">Any</option>

@@ -31,12 +31,16 @@ async function twoRecords(admin: Client, path: string, body: object): Promise<st
   return made.map((response) => response.body.id);
 }
 
-/** Saved views, and bulk actions on every list: one event each, however many records a bulk action touches. */
-export const LIST_SCENARIOS: Record<string, Scenario> = {
+/** Saved views, bulk actions on every list (one event each, however many records a bulk action touches), task reminders. */
+export const SALES_SCENARIOS: Record<string, Scenario> = {
   'POST /api/v1/views': adminScenario('view.create', async (admin) => () => admin.post('/api/v1/views', { object: 'contact', name: 'V' })),
   'PATCH /api/v1/views/:id': adminScenario('view.update', async (admin) => {
     const view = await admin.post('/api/v1/views', { object: 'contact', name: 'V' });
     return () => admin.patch(`/api/v1/views/${view.body.id}`, { shared: true });
+  }),
+  'POST /api/v1/tasks/:id/dismiss-reminder': adminScenario('task.dismiss_reminder', async (admin) => {
+    const task = await admin.post('/api/v1/tasks', { title: 'Call back', dueAt: new Date(Date.now() - 60_000).toISOString() });
+    return () => admin.post(`/api/v1/tasks/${task.body.id}/dismiss-reminder`);
   }),
   'DELETE /api/v1/views/:id': adminScenario('view.delete', async (admin) => {
     const view = await admin.post('/api/v1/views', { object: 'contact', name: 'V' });
@@ -45,16 +49,16 @@ export const LIST_SCENARIOS: Record<string, Scenario> = {
 };
 
 for (const { path, object, body } of RECORDS) {
-  LIST_SCENARIOS[`POST /api/v1/${path}/bulk/assign`] = adminScenario(`${object}.bulk_assign`, async (admin) => {
+  SALES_SCENARIOS[`POST /api/v1/${path}/bulk/assign`] = adminScenario(`${object}.bulk_assign`, async (admin) => {
     const ids = await twoRecords(admin, path, body);
     return () => admin.post(`/api/v1/${path}/bulk/assign`, { ids, ownerId: admin.info.member.id });
   });
-  LIST_SCENARIOS[`POST /api/v1/${path}/bulk/delete`] = adminScenario(`${object}.bulk_delete`, async (admin) => {
+  SALES_SCENARIOS[`POST /api/v1/${path}/bulk/delete`] = adminScenario(`${object}.bulk_delete`, async (admin) => {
     const ids = await twoRecords(admin, path, body);
     return () => admin.post(`/api/v1/${path}/bulk/delete`, { ids });
   });
   if (object === 'contact' || object === 'lead') {
-    LIST_SCENARIOS[`POST /api/v1/${path}/bulk/add-to-segment`] = adminScenario(`${object}.bulk_add_to_segment`, async (admin) => {
+    SALES_SCENARIOS[`POST /api/v1/${path}/bulk/add-to-segment`] = adminScenario(`${object}.bulk_add_to_segment`, async (admin) => {
       const ids = await twoRecords(admin, path, body);
       return () => admin.post(`/api/v1/${path}/bulk/add-to-segment`, { ids, segmentName: 'Picked' });
     });
