@@ -1,3 +1,4 @@
+import { benchBulk } from './bulk.ts';
 import { benchHttp } from './http.ts';
 import { benchImport } from './import.ts';
 import { benchImportFiles } from './import-files.ts';
@@ -6,7 +7,7 @@ import { benchRetention, benchRights } from './rights.ts';
 import { benchSearch } from './search.ts';
 import { benchSync } from './sync.ts';
 
-/** npm run bench [-- name ...]: every benchmark, or those named (import, files, http, dsr, sync, retention, search). */
+/** npm run bench [-- name ...]: every benchmark, or those named (import, files, http, dsr, sync, retention, search, bulk). */
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   import: benchImport,
   files: benchImportFiles,
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   sync: benchSync,
   retention: benchRetention,
   search: benchSearch,
+  bulk: benchBulk,
 };
 
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -1,7 +1,8 @@
 -- Every change of a deal's stage, shown on its timeline. Kept by a trigger, so the API, the
 -- board, imports and CRM sync all leave the same trace. changed_by is the member whose request
 -- made the change (app.member_id, set with the workspace on each request's transaction); null
--- when the system did (a sync run, a job).
+-- when the system did (a sync run, a job). A restore (src/backup) inserts the history as it was
+-- backed up, with app.restoring set so that the trigger stays out of it.
 CREATE TABLE opportunity_stage_changes (
   tenant_id       uuid NOT NULL REFERENCES tenants (id),
   id              uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -20,6 +21,10 @@ SELECT app_isolate_tenant_tables(ARRAY['opportunity_stage_changes']);
 CREATE FUNCTION app_record_stage_change() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
+  -- A restore brings the history back with the deals: it is not made again.
+  IF current_setting('app.restoring', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'INSERT' OR NEW.stage IS DISTINCT FROM OLD.stage THEN
     INSERT INTO opportunity_stage_changes (tenant_id, opportunity_id, from_stage, to_stage, changed_by)
     VALUES (NEW.tenant_id, NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.stage END, NEW.stage,
