@@ -12,6 +12,7 @@ type RecordTable = 'accounts' | 'contacts' | 'leads' | 'opportunities';
 export type ListFilters<Query extends z.ZodType> = Omit<z.output<Query>, 'cursor' | 'limit' | 'sort'>;
 
 export type CommonFilters = {
+  ids?: string[] | undefined;
   ownerId?: string | undefined;
   createdAfter?: string | undefined;
   createdBefore?: string | undefined;
@@ -100,6 +101,7 @@ export async function commonConditions(
 ): Promise<Array<Expression<SqlBool>>> {
   const conditions: Array<Expression<SqlBool>> = [];
   const column = (name: string) => sql.ref(`${table}.${name}`);
+  if (filters.ids) conditions.push(sql<SqlBool>`${column('id')} = any(${filters.ids}::uuid[])`);
   const owners = await ownersNamed(work, filters.ownerId);
   if (owners) conditions.push(sql<SqlBool>`${column('owner_id')} = any(${owners}::uuid[])`);
   if (filters.createdAfter) conditions.push(sql<SqlBool>`${column('created_at')} >= ${new Date(filters.createdAfter)}`);

@@ -35,7 +35,17 @@ const toList = (value: string | string[]) => (Array.isArray(value) ? value : [va
  * Filters every list has, kept in saved views: who owns the records, when they were created or
  * changed, how long nothing happened on them, and the values of custom fields.
  */
+/** At most this many ids in one request: a query string of 300 ids is about 11 KB, under Node's 16 KB limit for headers. */
+export const MAX_IDS = 300;
+
 export const commonFilters = {
+  ids: z
+    .string()
+    .max(MAX_IDS * 37)
+    .transform((value) => value.split(','))
+    .pipe(z.array(z.string().uuid('each id must be a uuid')).min(1).max(MAX_IDS))
+    .optional()
+    .describe(`Only these records: ids separated by commas, at most ${MAX_IDS} (a selection to export)`),
   ownerId: z
     .union([z.literal('me'), z.literal('team'), z.string().uuid()])
     .optional()

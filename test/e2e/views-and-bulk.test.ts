@@ -72,6 +72,17 @@ describeEachDatabase('Saved views and bulk actions in the browser', (env) => {
     assert.ok(!headers.includes('Job title'), `the column left out stays out: ${headers.join(', ')}`);
     assert.ok(headers.includes('Owner'));
 
+    // Two rows ticked: the bulk bar counts them and exports just them.
+    await page.getByRole('checkbox', { name: 'Select Zoé Bernard' }).check();
+    await page.getByRole('checkbox', { name: 'Select Zoé Martin' }).check();
+    const bar = page.getByRole('region', { name: 'Bulk actions' });
+    await bar.getByText('2 contacts selected').waitFor();
+    const href = (await bar.getByRole('link', { name: 'Export selection as CSV' }).getAttribute('href')) ?? '';
+    const exported = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+    assert.match(exported, /Bernard/);
+    assert.match(exported, /Martin/);
+    assert.doesNotMatch(exported, /Dubois|Keller/, 'only the rows ticked');
+
     await page.getByRole('combobox', { name: 'View', exact: true }).selectOption({ label: 'All records' });
     await rows.nth(4).waitFor();
   });

@@ -33,6 +33,17 @@ describeEachDatabase('Export of a filtered list', (env) => {
       ['Carla'],
     );
 
+    // A selection of rows (the list's bulk bar) exports by ids; more than 300 or a bad id is a 400.
+    const all = (await admin.get('/api/v1/contacts')).body.items as Array<{ id: string; firstName: string }>;
+    const picked = all.filter((contact) => contact.firstName !== 'Bruno').map((contact) => contact.id);
+    const selection = await admin.get(`/api/v1/exports/contacts?format=json&ids=${picked.join(',')}`);
+    assert.equal(selection.status, 200, JSON.stringify(selection.body));
+    assert.deepEqual((selection.body as Array<{ firstName: string }>).map((row) => row.firstName).sort(), ['Amélie', 'Carla']);
+    const tooMany = Array.from({ length: 301 }, () => picked[0]).join(',');
+    assert.equal((await admin.get(`/api/v1/exports/contacts?format=csv&ids=${tooMany}`)).status, 400);
+    assert.equal((await admin.get('/api/v1/exports/contacts?format=csv&ids=not-an-id')).status, 400);
+    assert.equal((await admin.get(`/api/v1/contacts?ids=${picked[0]}`)).body.items.length, 1, 'lists take ids too');
+
     const won = await admin.get('/api/v1/exports/opportunities?format=json&stage=closed_won');
     assert.deepEqual(
       (won.body as Array<{ name: string }>).map((row: { name: string }) => row.name),

@@ -1253,6 +1253,8 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -1423,6 +1425,8 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -1600,6 +1604,8 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -1776,6 +1782,8 @@ export interface paths {
                     q?: string;
                     /** @description A field, - in front for descending; with q, relevance (the default) or a name */
                     sort?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -2588,6 +2596,8 @@ export interface paths {
                 query?: {
                     /** @description Search */
                     q?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -2657,6 +2667,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -2742,6 +2754,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -2809,6 +2823,8 @@ export interface paths {
                 query?: {
                     /** @description Search */
                     q?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -2885,6 +2901,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -2988,6 +3006,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -3086,6 +3106,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -3178,6 +3200,8 @@ export interface paths {
                 query?: {
                     /** @description Search */
                     q?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -3253,6 +3277,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -3352,6 +3378,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -3446,6 +3474,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -3534,6 +3564,8 @@ export interface paths {
                 query?: {
                     /** @description Search */
                     q?: string;
+                    /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                    ids?: string;
                     /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                     ownerId?: "me" | "team" | string;
                     /** @description Created at or after this instant */
@@ -3605,6 +3637,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**
@@ -3694,6 +3728,8 @@ export interface paths {
                         filters?: {
                             /** @description Search */
                             q?: string;
+                            /** @description Only these records: ids separated by commas, at most 300 (a selection to export) */
+                            ids?: string;
                             /** @description A member's id; me: the caller's records; team: those of the caller's team (the caller included) */
                             ownerId?: "me" | "team" | string;
                             /**

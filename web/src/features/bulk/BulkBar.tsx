@@ -2,7 +2,11 @@ import { useState } from 'react';
 import { ConfirmButton } from '../../ui/ConfirmButton.tsx';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { useMembers } from '../members/useMembers.ts';
+import { exportHref } from '../transfer/ListTransferLinks.tsx';
 import { bulkApi, type BulkPath, type BulkTarget } from './bulkApi.ts';
+
+/** The most records an export of a selection names (server: MAX_IDS), so that its address stays under the header limit. */
+const MAX_IDS = 300;
 
 interface Props {
   path: BulkPath;
@@ -13,11 +17,12 @@ interface Props {
   canDelete: boolean;
   /** People only, and only for those who manage campaigns. */
   canSegment: boolean;
+  canExport: boolean;
   onDone(message: string): void;
 }
 
 /** Actions on the records selected (or on the whole view): give them an owner, add them to a segment, delete them. */
-export function BulkBar({ path, plural, target, count, canDelete, canSegment, onDone }: Props) {
+export function BulkBar({ path, plural, target, count, canDelete, canSegment, canExport, onDone }: Props) {
   const { members, nameOf } = useMembers();
   const [ownerId, setOwnerId] = useState('');
   const [segmentName, setSegmentName] = useState('');
@@ -89,6 +94,20 @@ export function BulkBar({ path, plural, target, count, canDelete, canSegment, on
           </button>
         </span>
       )}
+      {canExport &&
+        ('ids' in target ? (
+          target.ids.length <= MAX_IDS ? (
+            <a className="button secondary" href={exportHref(path, { ids: target.ids.join(',') }, 'csv')} download>
+              Export selection as CSV
+            </a>
+          ) : (
+            <span className="muted">Export up to {MAX_IDS} selected, or the whole view with Export CSV above.</span>
+          )
+        ) : (
+          <a className="button secondary" href={exportHref(path, target.filters, 'csv')} download>
+            Export selection as CSV
+          </a>
+        ))}
       {canDelete && (
         <ConfirmButton
           label="Delete"

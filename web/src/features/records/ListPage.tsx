@@ -154,6 +154,7 @@ export function ListPage<R extends CrmRecord>({ spec, creating, viewer }: Props<
             count={current.wholeView ?? current.ids.size}
             canDelete={viewer.can('crm.delete')}
             canSegment={viewer.can('campaigns.manage')}
+            canExport={viewer.can('crm.export')}
             onDone={(message) => {
               setNotice(message);
               setSelection({ of: listKey, ids: new Set(), wholeView: null });

@@ -9,8 +9,14 @@ function query(params: ListFilters): string {
   return `?${search.toString()}`;
 }
 
+/** The export of a list as filtered (or of some of its records, with ids), as a file to download. */
+export const exportHref = (object: ExportPath, filters: ListFilters, format: 'csv' | 'json') =>
+  `/api/v1/exports/${object}${query({ ...filters, format })}`;
+
+type ExportPath = 'contacts' | 'accounts' | 'leads' | 'opportunities';
+
 interface Props {
-  object: 'contacts' | 'accounts' | 'leads' | 'opportunities';
+  object: ExportPath;
   /** The list's current filters and sort: the export is the list as shown. */
   filters: ListFilters;
   canImport: boolean;
@@ -28,10 +34,10 @@ export function ListTransferLinks({ object, filters, canImport, canExport }: Pro
       )}
       {canExport && (
         <>
-          <a className="button secondary" href={`/api/v1/exports/${object}${query({ ...filters, format: 'csv' })}`} download>
+          <a className="button secondary" href={exportHref(object, filters, 'csv')} download>
             Export CSV
           </a>
-          <a className="button secondary" href={`/api/v1/exports/${object}${query({ ...filters, format: 'json' })}`} download>
+          <a className="button secondary" href={exportHref(object, filters, 'json')} download>
             Export JSON
           </a>
         </>
