@@ -75,7 +75,7 @@ export async function sendTaskReminders(app: AppContext): Promise<number> {
           join.onRef('members.tenant_id', '=', 'tasks.tenant_id').onRef('members.id', '=', 'tasks.assignee_id'),
         )
         .innerJoin('users', 'users.id', 'members.user_id')
-        .select(['tasks.id', 'tasks.title_enc', 'tasks.due_at', 'users.email', 'members.status'])
+        .select(['tasks.id', 'tasks.title_enc', 'tasks.key_id', 'tasks.due_at', 'users.email', 'members.status'])
         .where('tasks.tenant_id', '=', tenantId)
         .where('tasks.done', '=', false)
         .where('tasks.reminder_minutes', 'is not', null)
@@ -105,6 +105,8 @@ export async function sendTaskReminders(app: AppContext): Promise<number> {
         { action: 'task.remind', objectType: 'task', objectId: null, fields: [`due:${rows.length}`] },
       );
       const sealer = new Sealer(app, tx, tenantId);
+      // The titles are under as many keys as people (or tasks): one query loads them all.
+      await sealer.preload(rows.map((row) => row.key_id));
       const reminders: DueReminder[] = [];
       for (const row of rows) {
         if (row.status !== 'active') continue;

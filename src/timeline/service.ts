@@ -49,7 +49,7 @@ const notes: Source = async (work, query, before, take) => {
 const tasks: Source = async (work, query, before, take) => {
   const rows = await work.tx
     .selectFrom('tasks')
-    .select(['id', 'title_enc', 'created_by', 'created_at', 'assignee_id', 'done_at', 'due_at'])
+    .select(['id', 'title_enc', 'key_id', 'created_by', 'created_at', 'assignee_id', 'done_at', 'due_at'])
     .where('tenant_id', '=', work.tenantId)
     .where('record_type', '=', query.recordType)
     .where('record_id', '=', query.recordId)
@@ -57,6 +57,8 @@ const tasks: Source = async (work, query, before, take) => {
     .orderBy('created_at', 'desc')
     .limit(take)
     .execute();
+  // Tasks on a company record each have a key of their own: one query for all of them.
+  await work.sealer.preload(rows.map((row) => row.key_id));
   const items: Item[] = [];
   for (const row of rows) {
     const title = (await work.sealer.open<string>('tasks.title', row.title_enc)) ?? '';
