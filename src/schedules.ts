@@ -19,6 +19,7 @@ import { restoreDrill, scheduledBackup } from './backup/schedule.ts';
 import { ERASURE_JOURNAL_QUEUE, journalErasures } from './backup/erasure-journal.ts';
 import { MAIL_QUEUE, runMailDelivery } from './mail/delivery.ts';
 import { sendTaskReminders } from './crm/task-reminders.ts';
+import { NOTICE_QUEUE, runDueNotices } from './notices/send.ts';
 import type { JobHandler, Schedule } from './jobs/queue.ts';
 
 /** Every queue and what runs it. */
@@ -60,6 +61,7 @@ export const HANDLERS: Record<string, JobHandler> = {
   [SYNC_QUEUE]: runSync,
   [PURGE_QUEUE]: runPurge,
   [ERASE_QUEUE]: runErasures,
+  [NOTICE_QUEUE]: runDueNotices,
   'backup.scheduled': async (app) => {
     await scheduledBackup(app);
   },
@@ -98,5 +100,6 @@ export const SCHEDULES: Schedule[] = [
   { name: 'rate-limits.cleanup', queue: 'rate-limits.cleanup', everySeconds: 3600 },
   { name: 'sync.schedule', queue: 'sync.schedule', everySeconds: 600 },
   { name: 'tasks.reminders', queue: 'tasks.reminders', everySeconds: 60 },
+  { name: NOTICE_QUEUE, queue: NOTICE_QUEUE, everySeconds: 600 },
   { name: 'dpia.review-reminders', queue: 'dpia.review-reminders', everySeconds: 24 * 3600 },
 ];

@@ -13,6 +13,7 @@ import { viewRoutes } from './views/routes.ts';
 import { bulkRoutes } from './bulk/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { timelineRoutes } from './timeline/routes.ts';
+import { noticeRoutes } from './notices/routes.ts';
 import { transferRoutes } from './transfer/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { createHttpServer, serveWebApp } from './http/app.ts';
@@ -33,6 +34,7 @@ import * as viewSchemas from './views/schema.ts';
 import * as bulkSchemas from './bulk/schema.ts';
 import * as dashboardSchemas from './dashboard/schema.ts';
 import * as timelineSchemas from './timeline/schema.ts';
+import * as noticeSchemas from './notices/schema.ts';
 import * as jurisdictionSchemas from './jurisdiction/schema.ts';
 import * as memberSchemas from './members/schema.ts';
 import * as rightsSchemas from './rights/schema.ts';
@@ -62,6 +64,7 @@ for (const schemas of [
   bulkSchemas,
   dashboardSchemas,
   timelineSchemas,
+  noticeSchemas,
 ])
   nameSchemas(schemas);
 nameSchemas({ errorSchema: errorBody });
@@ -83,6 +86,7 @@ const API: Routes[] = [
   formRoutes,
   campaignRoutes,
   rightsRoutes,
+  noticeRoutes,
   retentionRoutes,
   governanceRoutes,
   syncRoutes,

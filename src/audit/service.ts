@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { sql } from 'kysely';
+import { sql, type Compilable, type Expression } from 'kysely';
 import type { Database } from '../db/connection.ts';
 import { withTenant, writeAtCommit, type Tx } from '../db/tenant.ts';
 import type { AuditEventRow, AuditReadLogRow } from '../db/types.ts';
@@ -182,7 +182,22 @@ export async function recordAudit(tx: Tx, tenantId: string, origin: AuditOrigin,
  * Only for reads: a change must be chained in its own transaction (recordAudit).
  */
 export async function recordRead(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry): Promise<void> {
-  await writeAtCommit(tx, tx.insertInto('audit_read_log').values(columnsOf(tenantId, draftOf(origin, entry))));
+  await writeAtCommit(tx, tx.insertInto('audit_read_log').values(columnsOf(tenantId, draftOf(origin, entry))), { prepared: true });
+}
+
+/**
+ * The audit of a read as one statement that records it only if `found` finds the record: sent
+ * with the read itself, so nothing waits for the read's answer before the audit goes out.
+ */
+export function readAuditIfFound(tx: Tx, tenantId: string, origin: AuditOrigin, entry: AuditEntry, found: Expression<unknown>): Compilable {
+  const c = columnsOf(tenantId, draftOf(origin, entry));
+  // INSERT … SELECT infers no parameter types from the target columns: each is cast.
+  const statement = sql`insert into audit_read_log
+      (tenant_id, occurred_at, actor_type, actor_id, action, object_type, object_id, fields, ip, user_agent, request_id)
+    select ${c.tenant_id}::uuid, ${c.occurred_at}::timestamptz, ${c.actor_type}, ${c.actor_id}, ${c.action}, ${c.object_type},
+      ${c.object_id}, ${c.fields}::text[], ${c.ip}, ${c.user_agent}, ${c.request_id}
+    where exists (${found})`;
+  return { compile: () => statement.compile(tx) };
 }
 
 /**

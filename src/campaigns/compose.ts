@@ -68,6 +68,7 @@ export function composeCampaignMail(
   person: PersonDetails,
   workspace: { id: string; slug: string },
   sender: SenderIdentity,
+  notices: string[] = [],
 ): ComposedMail {
   const to = person.emails[0]!;
   const { subject, body } = render(template, person, to);
@@ -79,6 +80,8 @@ export function composeCampaignMail(
     personalLinks.push(confirm);
     text += `\n\nTo keep hearing from us, confirm before ${new Date(campaign.confirm_by!).toISOString().slice(0, 10)}:\n${confirm}\nIf you do not confirm, we will stop.`;
   }
+  // The first e-mail to a person whose data did not come from them carries the Art. 14 notice (Art. 14(3)(b)).
+  for (const notice of notices) text += `\n\n--\nAbout your personal data\n\n${notice.trimEnd()}`;
   const footer =
     `You receive this from ${sender.name}, ${sender.postalAddress.replace(/\s*\n\s*/g, ', ')}.\n` +
     `Unsubscribe: ${links.unsubscribe}\n` +

@@ -103,7 +103,7 @@ export const suppressionView = z.object({
 export const emailMessageView = z.object({
   id: z.string().uuid(),
   personId: z.string().uuid(),
-  kind: z.enum(['campaign', 'confirmation', 'repermission', 'dsr']),
+  kind: z.enum(['campaign', 'confirmation', 'repermission', 'dsr', 'notice']),
   campaignId: z.string().uuid().nullable(),
   to: z.string().nullable(),
   subject: z.string().nullable(),

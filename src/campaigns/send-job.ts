@@ -14,6 +14,10 @@ import { findCampaign, SEND_QUEUE, type CampaignRow } from './campaigns.ts';
 import { composeCampaignMail } from './compose.ts';
 import { senderIdentity, type SenderIdentity } from './sender.ts';
 import { findTemplate } from './templates.ts';
+import { workspaceFacts, type WorkspaceFacts } from '../notices/facts.ts';
+import { owedNotices } from '../notices/queue.ts';
+import { markSent, noticeText } from '../notices/send.ts';
+import { noticeTemplate } from '../notices/template.ts';
 
 const BATCH = 50;
 const ACTOR = { actorType: 'system' as const, actorId: `job:${SEND_QUEUE}` };
@@ -22,7 +26,14 @@ type Batch = Array<{ person_id: string; person_type: PersonType }>;
 
 /** What one batch is sent under, read in the batch's own transaction: the present, not the start. */
 type BatchPlan =
-  | { go: true; people: Map<string, PersonDetails>; verdicts: Map<string, Verdict>; sender: SenderIdentity; purpose: GatePurpose }
+  | {
+      go: true;
+      people: Map<string, PersonDetails>;
+      verdicts: Map<string, Verdict>;
+      sender: SenderIdentity;
+      purpose: GatePurpose;
+      notice: { template: { subject: string; body: string }; facts: WorkspaceFacts };
+    }
   | { go: false; stop: { reason: string; refusal: string | null } | null };
 
 async function nextBatch(tx: Tx, tenantId: string, campaignId: string, after: string): Promise<Batch> {
@@ -79,6 +90,7 @@ async function planBatch(app: AppContext, tx: Tx, tenantId: string, campaign: Ca
     verdicts: (await gateDecision(tx, tenantId, purpose, people, { path: campaign.kind })).verdicts,
     sender,
     purpose,
+    notice: { template: await noticeTemplate(tx, tenantId), facts: await workspaceFacts(app, tx, tenantId) },
   };
 }
 
@@ -116,14 +128,23 @@ async function sendOne(
             actor: { type: 'system', id: null },
           });
         }
-        const { mail, personalLinks } = composeCampaignMail(app, campaign, template, found, workspace, plan.sender);
-        await sendToPerson(app, tx, tenantId, {
+        const owed = await owedNotices(tx, tenantId).where('art14_notices.person_id', '=', person.id).execute();
+        const notices = owed.map((notice) => noticeText(plan.notice.template, plan.notice.facts, notice).text);
+        const { mail, personalLinks } = composeCampaignMail(app, campaign, template, found, workspace, plan.sender, notices);
+        const messageId = await sendToPerson(app, tx, tenantId, {
           personId: person.id,
           kind: campaign.kind === 'campaign' ? 'campaign' : 'repermission',
           campaignId: campaign.id,
           mail,
           personalLinks,
         });
+        await markSent(
+          tx,
+          tenantId,
+          owed.map((notice) => notice.id),
+          'campaign',
+          messageId,
+        );
       } catch (sendError) {
         status = 'failed';
         error = withoutAddresses(sendError instanceof Error ? sendError.message : String(sendError)).slice(0, 500);

@@ -7,32 +7,36 @@ import type { Caller } from '../auth/context.ts';
 import type { ContactsTable, ProvenanceSource } from '../db/types.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import { deleteRecord } from './activities.ts';
-import { crmWork, openPage, definedOnly, provenanceColumns, recordListRead, type CrmWork } from './context.ts';
+import {
+  adoptJoinedKeys,
+  crmWork,
+  openPage,
+  definedOnly,
+  type JoinedKeyRow,
+  provenanceColumns,
+  recordListRead,
+  type CrmWork,
+} from './context.ts';
 import { databaseSort, directoryFor, directoryList, directoryOrder, NAME_SORTS } from './people-pages.ts';
-import { type PersonSealer } from '../crypto/sealer.ts';
+import { openJoined } from '../crypto/sealer.ts';
+import { sealContact, type ContactPerson } from './contact-sealing.ts';
+
+export { sealContact, type ContactPerson };
+import { readAuditIfFound } from '../audit/service.ts';
+import { tenantStatements } from '../db/tenant.ts';
 import { isoRequired } from '../shared/dates.ts';
 import { definitionsOf, splitCustomValues } from './custom-fields.ts';
 import { pageBy, resolveSort } from '../http/pagination.ts';
 import { assertAssignable } from './members.ts';
-import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
+import { normaliseEmail } from '../shared/normalise.ts';
 import type { contactInput, contactListQuery, contactPatch, contactView } from './schema.ts';
-import { recordVisible } from './visibility.ts';
+import { recordVisible, scopeKnownFrom } from './visibility.ts';
 import { emailTerm, hasAnyTerm } from './terms.ts';
 import { lockIdentityKeys } from './addresses.ts';
 import { recordNames } from './record-names.ts';
 
 type ContactView = z.infer<typeof contactView>;
 type ContactRow = Selectable<ContactsTable>;
-
-/** The person fields of a contact, in clear. */
-export interface ContactPerson {
-  firstName: string | null;
-  lastName: string | null;
-  emails: string[];
-  phones: string[];
-  jobTitle: string | null;
-  customPersonal: Record<string, unknown>;
-}
 
 const SORTS = {
   createdAt: { expression: sql`contacts.created_at`, defaultDirection: 'desc' as const },
@@ -42,8 +46,17 @@ const SORTS = {
 /** What a list of these can be sorted by (a saved view's sort is checked against it). */
 export const CONTACT_SORTS: readonly string[] = [...Object.keys(SORTS), ...NAME_SORTS];
 
-export async function openContact(work: CrmWork, row: ContactRow): Promise<ContactPerson> {
-  const [firstName, lastName, emails, phones, jobTitle, customPersonal] = await work.sealer.openAll([
+/** The encrypted person fields of a contact row. */
+type SealedPerson = Pick<
+  ContactRow,
+  'first_name_enc' | 'last_name_enc' | 'emails_enc' | 'phones_enc' | 'job_title_enc' | 'custom_personal_enc'
+>;
+
+/** Decrypts and parses fields (Sealer.openAll, or openJoined when the key came with the row). */
+type FieldOpener = (fields: Array<[field: string, ciphertext: string | null]>) => Promise<unknown[]>;
+
+async function openContactWith(openAll: FieldOpener, row: SealedPerson): Promise<ContactPerson> {
+  const [firstName, lastName, emails, phones, jobTitle, customPersonal] = await openAll([
     ['contacts.first_name', row.first_name_enc],
     ['contacts.last_name', row.last_name_enc],
     ['contacts.emails', row.emails_enc],
@@ -61,25 +74,40 @@ export async function openContact(work: CrmWork, row: ContactRow): Promise<Conta
   };
 }
 
-/** Ciphertexts and blind indexes of a contact's person fields, under the contact's own key. */
-export async function sealContact(work: { sealer: PersonSealer }, id: string, person: ContactPerson) {
-  const s = work.sealer;
-  return {
-    first_name_enc: await s.seal(id, 'contacts.first_name', person.firstName),
-    last_name_enc: await s.seal(id, 'contacts.last_name', person.lastName),
-    emails_enc: await s.seal(id, 'contacts.emails', person.emails),
-    phones_enc: await s.seal(id, 'contacts.phones', person.phones),
-    job_title_enc: await s.seal(id, 'contacts.job_title', person.jobTitle),
-    custom_personal_enc:
-      Object.keys(person.customPersonal).length > 0 ? await s.seal(id, 'contacts.custom_personal', person.customPersonal) : null,
-    email_index: await s.indexAll('email', person.emails),
-    phone_index: await s.indexAll('phone', phoneKeys(person.phones)),
-    name_index: await s.indexAll('name', nameTokens(person.firstName, person.lastName)),
-  };
+export function openContact(work: CrmWork, row: SealedPerson): Promise<ContactPerson> {
+  return openContactWith((fields) => work.sealer.openAll(fields), row);
 }
 
-async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
-  const person = await openContact(work, row);
+/**
+ * The columns a contact's view shows: never the blind-index arrays, which a page would otherwise
+ * fetch and parse for nothing.
+ */
+const VIEW_COLUMNS = [
+  'contacts.id',
+  'contacts.first_name_enc',
+  'contacts.last_name_enc',
+  'contacts.emails_enc',
+  'contacts.phones_enc',
+  'contacts.job_title_enc',
+  'contacts.custom_personal_enc',
+  'contacts.account_id',
+  'contacts.owner_id',
+  'contacts.country',
+  'contacts.region',
+  'contacts.jurisdiction',
+  'contacts.custom',
+  'contacts.source_type',
+  'contacts.source_ref',
+  'contacts.collected_at',
+  'contacts.collected_by',
+  'contacts.obtained_from_person',
+  'contacts.reappeared_after_erasure',
+  'contacts.created_at',
+  'contacts.updated_at',
+] as const;
+type ViewRow = Pick<ContactRow, (typeof VIEW_COLUMNS)[number] extends `contacts.${infer C extends keyof ContactRow}` ? C : never>;
+
+function viewOf(row: ViewRow, person: ContactPerson): ContactView {
   return {
     id: row.id,
     firstName: person.firstName,
@@ -98,11 +126,16 @@ async function toView(work: CrmWork, row: ContactRow): Promise<ContactView> {
       sourceRef: row.source_ref,
       collectedAt: isoRequired(row.collected_at),
       collectedBy: row.collected_by,
+      fromPerson: row.obtained_from_person,
     },
     reappearedAfterErasure: row.reappeared_after_erasure,
     createdAt: isoRequired(row.created_at),
     updatedAt: isoRequired(row.updated_at),
   };
+}
+
+async function toView(work: CrmWork, row: ViewRow): Promise<ContactView> {
+  return viewOf(row, await openContact(work, row));
 }
 
 function visibleContacts(work: CrmWork) {
@@ -162,7 +195,7 @@ export interface ContactCreation {
   region?: string | null | undefined;
   jurisdiction?: string | null | undefined;
   custom?: Record<string, unknown> | undefined;
-  source: { type: ProvenanceSource; ref?: string | null | undefined; collectedAt?: string | undefined };
+  source: { type: ProvenanceSource; ref?: string | null | undefined; collectedAt?: string | undefined; fromPerson?: boolean | undefined };
 }
 
 /** Inserts a contact (the caller audits). Used by the API, lead conversion and CSV import. */
@@ -216,7 +249,11 @@ async function withAccountNames<T extends { accountId: string | null }>(
  * the directory answers (people-pages.ts), and the ids it finds are confirmed against this query.
  */
 export async function matchingContacts(work: CrmWork, query: ListFilters<typeof contactListQuery>) {
-  let q = visibleContacts(work);
+  let q = work.tx
+    .selectFrom('contacts')
+    .select(VIEW_COLUMNS)
+    .where('contacts.tenant_id', '=', work.tenantId)
+    .where(recordVisible(work.scope, 'contacts', 'contact'));
   if (query.q?.includes('@')) {
     q = q.where(hasAnyTerm('contacts', work.tenantId, [emailTerm(await work.sealer.index('email', normaliseEmail(query.q)))]));
   }
@@ -241,7 +278,12 @@ export async function listContacts(
   const order = directoryOrder(query);
   const index = await directoryFor(app, caller, order);
   return crmWork(app, caller, async (work) => {
-    const q = await matchingContacts(work, query);
+    const q = (await matchingContacts(work, query))
+      .leftJoin('subject_keys', (join) =>
+        join.onRef('subject_keys.tenant_id', '=', 'contacts.tenant_id').onRef('subject_keys.id', '=', 'contacts.id'),
+      )
+      .select(['subject_keys.wrapped_key', 'subject_keys.tenant_key_version']);
+    const withKeys = <R extends JoinedKeyRow>(rows: R[]) => adoptJoinedKeys(work, rows);
     const owners = await ownersNamed(work, query.ownerId);
     const page =
       order && index
@@ -251,18 +293,20 @@ export async function listContacts(
             'contact',
             order,
             { ...query, owners },
-            (ids) => q.where('contacts.id', 'in', ids).execute(),
+            (ids) => q.where('contacts.id', 'in', ids).execute().then(withKeys),
             toView,
           )
         : await openPage(
             work,
-            await pageBy(
-              q,
-              'contacts.id',
-              resolveSort(databaseSort(query.sort), SORTS, 'createdAt', NAME_SORTS),
-              query.cursor,
-              query.limit,
-            ).execute(),
+            withKeys(
+              await pageBy(
+                q,
+                'contacts.id',
+                resolveSort(databaseSort(query.sort), SORTS, 'createdAt', NAME_SORTS),
+                query.cursor,
+                query.limit,
+              ).execute(),
+            ),
             query.limit,
             (row) => row.id,
             toView,
@@ -280,12 +324,47 @@ export async function listContacts(
   });
 }
 
-export function getContact(app: AppContext, caller: Caller, id: string) {
-  return crmWork(app, caller, async (work) => {
-    const view = await toView(work, await findVisibleContact(work, id));
-    await work.auditRead({ action: 'contact.read', objectType: 'contact', objectId: id });
-    return view;
-  });
+/**
+ * One contact, in one round trip on PostgreSQL: the row with its person's wrapped key, and the
+ * audit of the read as an INSERT that finds the same row, go out with BEGIN and COMMIT in one
+ * write (tenantStatements). A manager's team is looked up first (crmWork) and costs a second.
+ */
+export async function getContact(app: AppContext, caller: Caller, id: string): Promise<ContactView> {
+  const scope = scopeKnownFrom(caller.auth);
+  if (!scope) {
+    return crmWork(app, caller, async (work) => {
+      const view = await toView(work, await findVisibleContact(work, id));
+      await work.auditRead({ action: 'contact.read', objectType: 'contact', objectId: id });
+      return view;
+    });
+  }
+  const { tenantId, memberId } = caller.auth;
+  const [found] = await tenantStatements(
+    app.db,
+    tenantId,
+    memberId,
+    (tx) => {
+      const visible = (columns: typeof VIEW_COLUMNS | readonly ['contacts.id']) =>
+        tx
+          .selectFrom('contacts')
+          .select(columns)
+          .where('contacts.tenant_id', '=', tenantId)
+          .where('contacts.id', '=', id)
+          .where(recordVisible(scope, 'contacts', 'contact'));
+      const withKey = visible(VIEW_COLUMNS)
+        .leftJoin('subject_keys', (join) =>
+          join.onRef('subject_keys.tenant_id', '=', 'contacts.tenant_id').onRef('subject_keys.id', '=', 'contacts.id'),
+        )
+        .select(['subject_keys.wrapped_key', 'subject_keys.tenant_key_version']);
+      const audit = { action: 'contact.read', objectType: 'contact', objectId: id };
+      return [withKey, readAuditIfFound(tx, tenantId, caller.origin, audit, visible(['contacts.id']))];
+    },
+    { prepared: true },
+  );
+  const row = found![0] as (ViewRow & { wrapped_key: Uint8Array | null; tenant_key_version: number | null }) | undefined;
+  if (!row) throw notFound('Contact');
+  const joined = { subjectId: row.id, wrappedKey: row.wrapped_key, tenantKeyVersion: row.tenant_key_version };
+  return viewOf(row, await openContactWith((fields) => openJoined(app, tenantId, joined, fields), row));
 }
 
 export function createContact(app: AppContext, caller: Caller, input: z.infer<typeof contactInput>) {

@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Audit, type Caller } from '../auth/context.ts';
 import { Sealer } from '../crypto/sealer.ts';
-import type { Tx } from '../db/tenant.ts';
+import { unnestInsert } from '../db/bulk.ts';
+import { writeAtCommit, type Tx } from '../db/tenant.ts';
 import { finishPage } from '../http/pagination.ts';
 import type { ProvenanceSource } from '../db/types.ts';
 import { scopeOf, type Scope } from './visibility.ts';
@@ -44,20 +45,23 @@ export function crmWork<T>(app: AppContext, caller: Caller, fn: (work: CrmWork) 
  */
 export async function recordListRead(work: CrmWork, type: 'contact' | 'lead', ids: string[], searched: boolean): Promise<void> {
   if (ids.length === 0) return;
-  await work.tx
-    .insertInto('record_reads')
-    .values(
-      ids.map((id) => ({
-        tenant_id: work.tenantId,
-        person_id: id,
-        person_type: type,
-        action: `${type}.list` as const,
-        searched,
-        actor_type: work.caller.origin.actorType,
-        actor_id: work.caller.origin.actorId,
-      })),
-    )
-    .execute();
+  const { actorType, actorId } = work.caller.origin;
+  // One text whatever the page's length, prepared once per connection; nothing in the
+  // transaction reads it back, so it goes out with COMMIT.
+  const statement = unnestInsert<string>(
+    'record_reads',
+    [
+      { name: 'tenant_id', type: 'uuid', constant: work.tenantId },
+      { name: 'person_id', type: 'uuid', of: (id) => id },
+      { name: 'person_type', type: 'person_type', constant: type },
+      { name: 'action', type: 'text', constant: `${type}.list` },
+      { name: 'searched', type: 'boolean', constant: searched },
+      { name: 'actor_type', type: 'text', constant: actorType },
+      { name: 'actor_id', type: 'text', constant: actorId },
+    ],
+    ids,
+  );
+  await writeAtCommit(work.tx, { compile: () => statement.compile(work.tx) }, { prepared: true });
 }
 
 /**
@@ -88,16 +92,39 @@ export async function openRows<Row, Item>(
   return items;
 }
 
+/** A person record read with its wrapped key (subject_keys left-joined on the record's id). */
+export interface JoinedKeyRow {
+  id: string;
+  wrapped_key: Uint8Array | null;
+  tenant_key_version: number | null;
+}
+
+/** Puts the keys read with a page of person records into the key cache (KeyService.adoptJoinedKeys); returns the rows. */
+export function adoptJoinedKeys<R extends JoinedKeyRow>(work: CrmWork, rows: R[]): R[] {
+  work.app.keys.adoptJoinedKeys(
+    work.tenantId,
+    rows.map((row) => ({ subjectId: row.id, wrappedKey: row.wrapped_key, tenantKeyVersion: row.tenant_key_version })),
+  );
+  return rows;
+}
+
 /** The provenance columns of a person record (Art. 14): where it came from, when, brought in by whom. */
 export function provenanceColumns(
-  work: CrmWork,
-  source: { type: ProvenanceSource; ref?: string | null | undefined; collectedAt?: string | Date | undefined },
+  work: Pick<CrmWork, 'memberId'>,
+  source: {
+    type: ProvenanceSource;
+    ref?: string | null | undefined;
+    collectedAt?: string | Date | undefined;
+    fromPerson?: boolean | undefined;
+  },
 ) {
   return {
     source_type: source.type,
     source_ref: source.ref ?? null,
     collected_at: source.collectedAt ? new Date(source.collectedAt) : new Date(),
     collected_by: work.memberId,
+    // Not owing an Art. 14 notice (migration 0050): a web form, or what the person handed over themselves.
+    obtained_from_person: source.type === 'form' || source.fromPerson === true,
   };
 }
 

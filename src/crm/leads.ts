@@ -20,6 +20,7 @@ import { assertAssignable } from './members.ts';
 import { nameTokens, normaliseEmail, phoneKeys } from '../shared/normalise.ts';
 import { insertOpportunity } from './opportunities.ts';
 import type { leadConvertInput, leadInput, leadListQuery, leadPatch, leadView } from './schema.ts';
+import { carryNotices } from '../notices/lifecycle.ts';
 import { recordVisible } from './visibility.ts';
 
 type LeadRow = Selectable<LeadsTable>;
@@ -101,6 +102,7 @@ async function toView(work: CrmWork, row: LeadRow): Promise<LeadView> {
       sourceRef: row.source_ref,
       collectedAt: isoRequired(row.collected_at),
       collectedBy: row.collected_by,
+      fromPerson: row.obtained_from_person,
     },
     reappearedAfterErasure: row.reappeared_after_erasure,
     convertedAt: iso(row.converted_at),
@@ -329,10 +331,16 @@ export function convertLead(app: AppContext, caller: Caller, id: string, input: 
         country: lead.country,
         region: lead.region,
         jurisdiction: lead.jurisdiction,
-        source: { type: lead.source_type, ref: lead.source_ref, collectedAt: isoRequired(lead.collected_at) },
+        source: {
+          type: lead.source_type,
+          ref: lead.source_ref,
+          collectedAt: isoRequired(lead.collected_at),
+          fromPerson: lead.obtained_from_person,
+        },
       });
       contactId = contact.id;
     }
+    await carryNotices(work.tx, work.tenantId, id, contactId);
 
     await carryConsents(work.app, work.tx, work.tenantId, id, contactId);
 

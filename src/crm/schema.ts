@@ -21,12 +21,19 @@ export const provenanceInput = z.object({
   type: z.enum(SOURCE_TYPES),
   ref: z.string().trim().max(300).nullable().optional().describe('File name, form id, connector id or provider'),
   collectedAt: isoDateTime.optional(),
+  fromPerson: z
+    .boolean()
+    .optional()
+    .describe(
+      'Obtained from the person themselves (they filled in a paper form, handed the details over): no Art. 14 notice is owed. A business card typed in counts as obtained elsewhere unless marked so',
+    ),
 });
 export const provenanceView = z.object({
   sourceType: z.enum(SOURCE_TYPES),
   sourceRef: z.string().nullable(),
   collectedAt: z.string(),
   collectedBy: z.string().uuid().nullable(),
+  fromPerson: z.boolean().describe('Obtained from the person themselves (a web form, or marked so): no Art. 14 notice owed'),
 });
 
 const toList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);

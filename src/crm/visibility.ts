@@ -10,26 +10,32 @@ import { forbidden } from '../http/errors.ts';
  */
 export type Scope = { kind: 'all' } | { kind: 'team'; memberIds: string[]; self: string } | { kind: 'own'; self: string };
 
-export async function scopeOf(tx: Tx, auth: AuthContext): Promise<Scope> {
+/** The scope when the role alone decides it; null for a manager, whose team the database knows. */
+export function scopeKnownFrom(auth: AuthContext): Scope | null {
   switch (auth.role) {
     case 'administrator':
     case 'company_manager':
       return { kind: 'all' };
     case 'sales_manager':
-    case 'marketing_manager': {
-      const me = await tx
-        .selectFrom('members')
-        .select('team')
-        .where('tenant_id', '=', auth.tenantId)
-        .where('id', '=', auth.memberId)
-        .executeTakeFirstOrThrow();
-      if (!me.team) return { kind: 'own', self: auth.memberId };
-      const team = await tx.selectFrom('members').select('id').where('tenant_id', '=', auth.tenantId).where('team', '=', me.team).execute();
-      return { kind: 'team', memberIds: team.map((row) => row.id), self: auth.memberId };
-    }
+    case 'marketing_manager':
+      return null;
     default:
       return { kind: 'own', self: auth.memberId };
   }
+}
+
+export async function scopeOf(tx: Tx, auth: AuthContext): Promise<Scope> {
+  const known = scopeKnownFrom(auth);
+  if (known) return known;
+  const me = await tx
+    .selectFrom('members')
+    .select('team')
+    .where('tenant_id', '=', auth.tenantId)
+    .where('id', '=', auth.memberId)
+    .executeTakeFirstOrThrow();
+  if (!me.team) return { kind: 'own', self: auth.memberId };
+  const team = await tx.selectFrom('members').select('id').where('tenant_id', '=', auth.tenantId).where('team', '=', me.team).execute();
+  return { kind: 'team', memberIds: team.map((row) => row.id), self: auth.memberId };
 }
 
 function membersOf(scope: Exclude<Scope, { kind: 'all' }>): string[] {

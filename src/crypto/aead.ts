@@ -29,7 +29,7 @@ function randomSlice(size: number): Buffer {
 }
 
 /** AES-256-GCM: returns iv ‖ tag ‖ ciphertext. `aad` binds the ciphertext to its context. */
-export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Buffer {
+export function seal(key: Uint8Array | crypto.KeyObject, plaintext: Uint8Array, aad: string): Buffer {
   const iv = randomSlice(IV_BYTES);
   const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -37,8 +37,8 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Buffe
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
 }
 
-export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer {
-  const buffer = Buffer.from(sealed);
+export function open(key: Uint8Array | crypto.KeyObject, sealed: Uint8Array, aad: string): Buffer {
+  const buffer = Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed);
   if (buffer.length < IV_BYTES + TAG_BYTES) throw new DecryptionError('ciphertext too short');
   const decipher = crypto.createDecipheriv('aes-256-gcm', key, buffer.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(aad, 'utf8'));

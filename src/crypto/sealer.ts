@@ -66,6 +66,22 @@ export class Sealer implements PersonSealer {
   }
 }
 
+/** Fields of one person decrypted and parsed under the key read with their record (KeyService.decryptJoined). */
+export async function openJoined(
+  app: AppContext,
+  tenantId: string,
+  joined: { subjectId: string; wrappedKey: Uint8Array | null; tenantKeyVersion: number | null },
+  fields: Array<[field: string, ciphertext: string | null]>,
+): Promise<unknown[]> {
+  const clear = await app.keys.decryptJoined(
+    app.db,
+    tenantId,
+    joined,
+    fields.map(([field, ciphertext]) => ({ field, ciphertext })),
+  );
+  return clear.map((text) => (text === null ? null : JSON.parse(text)));
+}
+
 /**
  * Seals the records of new people outside any transaction (see KeyService.offline): each gets
  * a new key here, and the batch's transaction stores the keys of the records it keeps.
@@ -83,6 +99,16 @@ export class NewPeopleSealer implements PersonSealer {
     const id = crypto.randomUUID();
     this.subjects.set(id, this.keys.newSubjectKey(id));
     return id;
+  }
+
+  /** The workspace keys, for sealing workers (src/transfer/sealing-pool.ts). */
+  get workspace() {
+    return this.keys.workspace;
+  }
+
+  /** A new person sealed elsewhere (a sealing worker): their key is kept here like one made by newPerson. */
+  adopt(subject: NewSubjectKey): void {
+    this.subjects.set(subject.id, subject);
   }
 
   /** The keys of these people, to store; forgotten here. */

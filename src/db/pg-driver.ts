@@ -1,6 +1,7 @@
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
-import { claimState, functionName, settlePrecondition, stateOn, type Precondition } from './transaction-state.ts';
+import crypto from 'node:crypto';
+import { claimState, functionName, settlePrecondition, stateOn, type Precondition, type StatementAtCommit } from './transaction-state.ts';
 
 /** A value for a SQL string literal; only ids and role names ever get here, checked all the same. */
 function settingLiteral(value: string): string {
@@ -10,9 +11,8 @@ function settingLiteral(value: string): string {
 
 const ignore = () => {};
 
-interface Corkable {
-  cork(): void;
-  uncork(): void;
+interface Writable {
+  write(chunk: Uint8Array): boolean;
 }
 
 /**
@@ -32,9 +32,31 @@ class PipelinedConnection implements DatabaseConnection {
 
   constructor(readonly client: pg.PoolClient) {}
 
-  private get socket(): Corkable | null {
-    const stream = (this.client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
-    return stream?.cork && stream.uncork ? (stream as Corkable) : null;
+  private get socket(): Writable | null {
+    const stream = (this.client as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+    return typeof stream?.write === 'function' ? (stream as Writable) : null;
+  }
+
+  /**
+   * Runs fn, which hands the driver several protocol messages, and sends them as one buffer in
+   * one write. Corking the socket also made one system call, but a writev of a dozen small
+   * buffers (each message of the extended protocol is one); one buffer is the plainest form of
+   * the same single write.
+   */
+  private together<T>(fn: () => T): T {
+    const socket = this.socket;
+    if (!socket || Object.hasOwn(socket, 'write')) return fn();
+    const chunks: Uint8Array[] = [];
+    socket.write = (chunk: Uint8Array) => {
+      chunks.push(chunk);
+      return true;
+    };
+    try {
+      return fn();
+    } finally {
+      delete (socket as Partial<Writable>).write;
+      if (chunks.length > 0) socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    }
   }
 
   beginWithFirstStatement(sql: string, precondition: Precondition | undefined): void {
@@ -43,10 +65,8 @@ class PipelinedConnection implements DatabaseConnection {
   }
 
   /** Sends the statements (after a BEGIN still waiting for them) in one write; answers in order. */
-  private send(queries: CompiledQuery[]): Promise<pg.QueryResult>[] {
-    const socket = this.socket;
-    socket?.cork();
-    try {
+  private send(queries: Array<Pick<StatementAtCommit, 'query' | 'prepared'>>): Promise<pg.QueryResult>[] {
+    return this.together(() => {
       if (this.unsentBegin !== null) {
         const begun = this.client.query(this.unsentBegin);
         begun.catch(ignore);
@@ -56,13 +76,13 @@ class PipelinedConnection implements DatabaseConnection {
         this.beginPrecondition = undefined;
       }
       return queries.map((query) => {
-        const answer = this.client.query(query.sql, [...query.parameters]);
+        const { sql, parameters } = query.query;
+        // A prepared statement is parsed and planned once per connection, not once per use.
+        const answer = this.client.query({ name: query.prepared ? statementName(sql) : undefined, text: sql, values: [...parameters] });
         answer.catch(ignore);
         return answer;
       });
-    } finally {
-      socket?.uncork();
-    }
+    });
   }
 
   /** The answer to a statement sent after BEGIN; BEGIN's own failure is reported first. */
@@ -79,17 +99,17 @@ class PipelinedConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return toKysely<R>(await this.answer(this.send([query])[0]!));
+    return toKysely<R>(await this.answer(this.send([{ query }])[0]!));
   }
 
   /** COMMIT with the statements queued for it, in one round trip; a failed one fails the commit. */
-  async commit(atCommit: CompiledQuery[]): Promise<QueryResult<unknown>[]> {
+  async commit(atCommit: StatementAtCommit[]): Promise<QueryResult<unknown>[]> {
     if (this.unsentBegin !== null && atCommit.length === 0 && !this.beginPrecondition) {
       // Nothing was ever sent: there is nothing to commit.
       this.unsentBegin = null;
       return [];
     }
-    const sent = this.send([...atCommit, CompiledQuery.raw('commit')]);
+    const sent = this.send([...atCommit, { query: CompiledQuery.raw('commit') }]);
     const results: QueryResult<unknown>[] = [];
     for (const answer of sent) results.push(toKysely(await this.answer(answer)));
     return results.slice(0, atCommit.length);
@@ -109,6 +129,11 @@ class PipelinedConnection implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not used with PostgreSQL here; read in pages');
   }
+}
+
+/** The name a prepared statement goes by on every connection: its text's digest. */
+function statementName(sql: string): string {
+  return `lw_${crypto.createHash('sha1').update(sql).digest('base64url')}`;
 }
 
 function toKysely<R>(result: pg.QueryResult): QueryResult<R> {
@@ -169,7 +194,7 @@ export class PipelinedPostgresDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const atCommit = stateOn(connection)?.atCommit.splice(0) ?? [];
-    const results = await (connection as PipelinedConnection).commit(atCommit.map((statement) => statement.query));
+    const results = await (connection as PipelinedConnection).commit(atCommit);
     atCommit.forEach((statement, i) => statement.onResult?.(results[i]!));
   }
 

@@ -27,6 +27,7 @@ const FIRST_REFRESH = 1_000;
 export class StatisticsRefresher {
   private sinceRefresh = 0;
   private threshold = FIRST_REFRESH;
+  private running: Promise<unknown> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -41,8 +42,23 @@ export class StatisticsRefresher {
     this.threshold *= 2;
   }
 
+  /**
+   * As grew, but the refresh runs beside the job instead of holding it (an import's next batch
+   * does not wait for ANALYZE, which takes no lock its inserts wait for); one at a time, a failed
+   * one only skipped. finish() waits for it.
+   */
+  grewMeanwhile(rows: number): void {
+    this.sinceRefresh += rows;
+    if (this.sinceRefresh < this.threshold || this.running) return;
+    this.threshold *= 2;
+    this.running = this.refresh()
+      .catch(() => undefined)
+      .finally(() => (this.running = null));
+  }
+
   /** At the end of the job: the rows since the last refresh, if there are enough to matter. */
   async finish(): Promise<void> {
+    await this.running;
     if (this.sinceRefresh >= FIRST_REFRESH) await this.refresh();
   }
 

@@ -70,28 +70,56 @@ export function afterCommit(tx: Tx, work: () => Promise<void>): boolean {
  * the two share one round trip. The transaction fails, and so the request, if the write does.
  * Used for writes nothing in the transaction reads back (the audit of reads).
  */
-export async function writeAtCommit(tx: Tx, statement: Compilable): Promise<void> {
+export async function writeAtCommit(tx: Tx, statement: Compilable, options: { prepared?: boolean } = {}): Promise<void> {
   const state = appTransactionState.getStore();
-  if (state?.tx === tx) state.atCommit.push({ query: statement.compile() });
+  if (state?.tx === tx) state.atCommit.push({ query: statement.compile(), prepared: options.prepared });
   else await tx.executeQuery(statement.compile());
 }
 
 /**
- * One statement in an app transaction of its own, as one round trip on PostgreSQL: BEGIN with
- * its settings, the statement and COMMIT go out together.
+ * Statements in an app transaction of their own, as one round trip on PostgreSQL: BEGIN with its
+ * settings (and the request's session check), the statements and COMMIT go out in one write, and
+ * nothing waits on the client between them. The answers come back in order.
  */
-async function appStatement<R>(db: Database, values: Record<string, string>, build: (tx: Tx) => Compilable<R>): Promise<R[]> {
-  let rows: R[] = [];
+async function appStatements(
+  db: Database,
+  values: Record<string, string>,
+  build: (tx: Tx) => Compilable[],
+  options: { prepared?: boolean } = {},
+): Promise<unknown[][]> {
+  const answers: unknown[][] = [];
   await appTransaction(db, values, async (tx) => {
     const state = appTransactionState.getStore()!;
-    state.atCommit.push({ query: build(tx).compile(), onResult: (result) => (rows = result.rows as R[]) });
+    build(tx).forEach((statement, i) => {
+      answers[i] = [];
+      state.atCommit.push({ query: statement.compile(), onResult: (result) => (answers[i] = result.rows), prepared: options.prepared });
+    });
   });
-  return rows;
+  return answers;
+}
+
+async function appStatement<R>(db: Database, values: Record<string, string>, build: (tx: Tx) => Compilable<R>): Promise<R[]> {
+  const [rows] = await appStatements(db, values, (tx) => [build(tx)]);
+  return rows as R[];
 }
 
 /** appStatement scoped to one tenant (see withTenant). */
 export function tenantStatement<R>(db: Database, tenantId: string, build: (tx: Tx) => Compilable<R>): Promise<R[]> {
   return appStatement(db, { 'app.tenant_id': tenantId }, build);
+}
+
+/**
+ * Statements in one tenant transaction of their own, in one round trip on PostgreSQL (see
+ * appStatements): for a read and its audit, when the audit depends only on what the database finds.
+ */
+export function tenantStatements(
+  db: Database,
+  tenantId: string,
+  memberId: string,
+  build: (tx: Tx) => Compilable[],
+  options: { prepared?: boolean } = {},
+): Promise<unknown[][]> {
+  return appStatements(db, { 'app.tenant_id': tenantId, 'app.member_id': memberId }, build, options);
 }
 
 /** appStatement as the app role with no tenant (see withUser). */

@@ -5,6 +5,12 @@ import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 export interface StatementAtCommit {
   query: CompiledQuery;
   onResult?: (result: QueryResult<unknown>) => void;
+  /**
+   * Prepared once per connection on PostgreSQL, for the hot reads whose text does not vary.
+   * Only for statements naming their columns: a prepared `SELECT *` fails once another node's
+   * migration adds a column.
+   */
+  prepared?: boolean;
 }
 
 /**

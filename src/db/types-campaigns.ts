@@ -77,7 +77,7 @@ export interface CampaignRecipientsTable {
   sent_at: Timestamp | null;
 }
 
-export type EmailKind = 'campaign' | 'confirmation' | 'repermission' | 'dsr';
+export type EmailKind = 'campaign' | 'confirmation' | 'repermission' | 'dsr' | 'notice';
 
 export interface EmailMessagesTable {
   tenant_id: string;

@@ -161,3 +161,6 @@ export interface ConsentDB {
   suppressions: SuppressionsTable;
   processing_refusals: ProcessingRefusalsTable;
 }
+
+/** Where a person's record came from (provenance). */
+export type ProvenanceSource = 'form' | 'import' | 'api' | 'connector' | 'manual' | 'third_party';

@@ -1,9 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../auth/roles.ts';
 import type { CampaignsDB } from './types-campaigns.ts';
-import type { ConsentDB } from './types-consent.ts';
+import type { ConsentDB, ProvenanceSource } from './types-consent.ts';
 import type { FormsDB } from './types-forms.ts';
 import type { GovernanceDB, ProcessorsDB } from './types-governance.ts';
+import type { NoticesDB } from './types-notices.ts';
 import type { PlatformDB } from './types-platform.ts';
 import type { RetentionDB } from './types-retention.ts';
 import type { RightsDB } from './types-rights.ts';
@@ -168,7 +169,7 @@ export interface SchemaMigrationsTable {
   applied_at: DefaultTimestamp;
 }
 
-export type ProvenanceSource = 'form' | 'import' | 'api' | 'connector' | 'manual' | 'third_party';
+export type { ProvenanceSource };
 export type CrmRecordType = 'account' | 'contact' | 'lead' | 'opportunity';
 type Json = ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
 type Numeric = ColumnType<string, string | number | undefined, string | number>;
@@ -193,6 +194,8 @@ interface ProvenanceColumns {
   source_ref: string | null;
   collected_at: Timestamp;
   collected_by: string | null;
+  /** Typed in from what the person handed over themselves: no Art. 14 notice owed (migration 0050). */
+  obtained_from_person: Generated<boolean>;
 }
 
 export interface ContactsTable extends ProvenanceColumns {
@@ -411,7 +414,8 @@ export interface BulkActionsTable {
   occurred_at: DefaultTimestamp;
 }
 
-export interface DB extends ConsentDB, FormsDB, CampaignsDB, PlatformDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB {
+export interface DB
+  extends ConsentDB, FormsDB, CampaignsDB, PlatformDB, RightsDB, RetentionDB, GovernanceDB, ProcessorsDB, SyncDB, NoticesDB {
   import_runs: ImportRunsTable;
   saved_views: SavedViewsTable;
   opportunity_stage_changes: OpportunityStageChangesTable;

@@ -7,6 +7,8 @@ import { ensureDefaultRules, matches } from '../retention/service.ts';
 import { clockOf } from './incidents.ts';
 import { registerChanges } from './register.ts';
 import { EEA } from '../shared/countries.ts';
+import { noticeCountsOf } from '../notices/queue.ts';
+import { noticeCounts } from '../notices/schema.ts';
 
 /**
  * The compliance dashboard: the figures a DPO reports on, each computed by one query over the
@@ -58,6 +60,7 @@ export const complianceSummary = z.object({
     }),
   ),
   training: z.object({ assignments: z.number(), completed: z.number(), overdue: z.number(), completionRate: z.number() }),
+  art14Notices: noticeCounts.describe('People whose data did not come from them, and their Art. 14 notices'),
   subprocessors: z.object({
     count: z.number(),
     thirdCountryTransfers: z.array(z.object({ name: z.string(), country: z.string(), safeguard: z.string() })),
@@ -453,6 +456,7 @@ export function complianceSummaryOf(app: AppContext, caller: Caller, now = new D
       retentionBacklog: await retentionBacklog(tx, tenantId, now),
       incidents: await openIncidents(tx, tenantId, now),
       training: await trainingFigures(tx, tenantId, now),
+      art14Notices: await noticeCountsOf(tx, tenantId),
       subprocessors: subprocessorFigures(active.processors),
       backups: { lastDrill: await lastDrill(tx) },
     };

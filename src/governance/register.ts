@@ -70,6 +70,18 @@ export const registerView = z.object({
   generatedAt: z.string(),
   activities: z.array(registerActivity),
   jurisdictions: z.array(registerJurisdiction),
+  sources: z
+    .array(
+      z.object({
+        source: z.string(),
+        label: z.string(),
+        publiclyAccessible: z.boolean(),
+        exemption: z.string().nullable(),
+        justification: z.string().nullable(),
+        assessment: z.string().nullable(),
+      }),
+    )
+    .describe('Where people not asked themselves come from, and any Art. 14(5) exemption from informing them, with its justification'),
 });
 
 export type RegisterJurisdiction = z.infer<typeof registerJurisdiction>;
@@ -217,6 +229,16 @@ export async function buildRegister(tx: Tx, tenantId: string): Promise<Register>
     generatedAt: new Date().toISOString(),
     activities,
     jurisdictions: await registerJurisdictions(tx, tenantId),
+    sources: (
+      await tx.selectFrom('notice_sources').selectAll().where('tenant_id', '=', tenantId).orderBy('source_type').orderBy('label').execute()
+    ).map((row) => ({
+      source: row.source_ref ? `${row.source_type}: ${row.source_ref}` : `${row.source_type} (every source of the type)`,
+      label: row.label,
+      publiclyAccessible: row.publicly_accessible,
+      exemption: row.exemption,
+      justification: row.justification,
+      assessment: row.assessment,
+    })),
   };
 }
 
@@ -275,6 +297,29 @@ export function registerCsv(register: Register): string {
         j.breachNotification,
       ].map(safeCell),
     ),
+    ...(register.sources.length > 0
+      ? [
+          [],
+          [
+            'source of people not asked themselves',
+            'named in notices as',
+            'publicly accessible',
+            'Art. 14(5) exemption',
+            'justification',
+            'assessment',
+          ],
+          ...register.sources.map((source) =>
+            [
+              source.source,
+              source.label,
+              source.publiclyAccessible ? 'yes' : 'no',
+              source.exemption ?? 'none: people are informed',
+              source.justification ?? '',
+              source.assessment ?? '',
+            ].map(safeCell),
+          ),
+        ]
+      : []),
   ]);
 }
 

@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'database_unavailable',
   'storage_full',
   'not_ready',
+  'import_interrupted',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -323,6 +323,8 @@ export const PERSON_REFERENCES: ReadonlyArray<{ table: string; link: SubjectLink
   { table: 'processing_refusals', link: OF_PERSON },
   { table: 'export_items', link: OF_PERSON },
   { table: 'record_reads', link: OF_PERSON },
+  // The Art. 14 notices owed or sent (the text sent is kept, encrypted, in email_messages).
+  { table: 'art14_notices', link: OF_PERSON },
   // Which record of another CRM the person's record is a copy of (src/sync).
   { table: 'sync_links', link: ABOUT_RECORD },
   { table: 'sync_match_reviews', link: ABOUT_RECORD },
@@ -346,6 +348,7 @@ export const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'saved_views.name': 'the name a member gives a saved view of a list',
   'email_templates.name': 'the name of an email template',
   'email_templates.body': 'the template text, with placeholders, before any person is merged in',
+  'notice_templates.body': "the workspace's Art. 14 notice, with placeholders, before any person's facts are filled in",
   'campaigns.name': 'the name of a campaign',
   'job_schedules.name': 'the name of a recurring job',
   'suppressions.email_index': 'a keyed hash (blind index) of an address, not the address: it cannot be reversed',

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import type { Tx } from '../db/tenant.ts';
 import type { EmailKind } from '../db/types-campaigns.ts';
@@ -27,10 +28,11 @@ export async function sendToPerson(
   tx: Tx,
   tenantId: string,
   message: { personId: string; kind: EmailKind; campaignId?: string | null; mail: Mail; personalLinks?: readonly string[] },
-): Promise<void> {
+): Promise<string> {
   const seal = (field: string, value: string) => app.keys.encryptField(tx, tenantId, message.personId, `email_messages.${field}`, value);
   const copy = {
     tenant_id: tenantId,
+    id: crypto.randomUUID(),
     person_id: message.personId,
     kind: message.kind,
     campaign_id: message.campaignId ?? null,
@@ -42,4 +44,5 @@ export async function sendToPerson(
   // Sent first: a message that could not be sent leaves no copy behind.
   await app.mailer.send({ ...message.mail, subjects: [message.personId] });
   await tx.insertInto('email_messages').values(copy).execute();
+  return copy.id;
 }

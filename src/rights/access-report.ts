@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { chainPendingReads } from '../audit/service.ts';
 import { consentValidUntil } from '../consent/gate.ts';
+import type { ConnectedLookup } from '../sync/lookup.ts';
+import { noticesOf } from '../notices/history.ts';
 import { consentHistory } from '../consent/ledger.ts';
 import type { Tx } from '../db/tenant.ts';
 import { activeSubprocessors } from '../governance/subprocessors.ts';
@@ -59,6 +61,10 @@ export interface AccessReport {
     saleSharing: { regime: 'consent' | 'opt_out'; reference: string; optedOut: boolean; since: string | null };
   };
   rights: Array<{ right: string; title: string; article: string; text: string }>;
+  /** Art. 14: the notices owed or sent to the person, one per source their data came from. */
+  notices: Array<{ source: string; obtainedAt: string; state: 'sent' | 'owed' | 'exempt'; sentAt: string | null; sentVia: string | null }>;
+  /** What each connected CRM held on the person when the request was carried out (empty in a live view). */
+  connectedSystems: ConnectedLookup[];
 }
 
 /** The jurisdiction section of the report: which law, why, and what it gives the person. */
@@ -192,6 +198,7 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     .orderBy('received_at')
     .execute();
   const disclosed = await disclosures(tx, tenantId, ids);
+  const notices = await noticesOf(tx, tenantId, ids);
   const reads = await readsOf(tx, tenantId, ids);
   const tenant = await tx.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
   const dpo = await tx
@@ -259,5 +266,7 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
     context: await recordContext(tx, tenantId, subject),
     disclosures: disclosed,
     ...(await jurisdictionSection(tx, tenantId, subject)),
+    notices,
+    connectedSystems: [],
   };
 }

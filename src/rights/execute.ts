@@ -8,6 +8,7 @@ import { recordSaleSharingChoices } from '../consent/sale-sharing.ts';
 import type { Tx } from '../db/tenant.ts';
 import { conflict } from '../http/errors.ts';
 import { accessReport } from './access-report.ts';
+import { lookUpInConnectedCrms, type ConnectedLookup } from '../sync/lookup.ts';
 import { eraseSubject } from './erasure.ts';
 import { accessReportZip } from './export-zip.ts';
 import { addEvidence, completionMail, findRequest, getRequest, NO_VERIFICATION, notifyRequester, subjectOfRequest } from './requests.ts';
@@ -93,6 +94,22 @@ function describe(people: PersonRef[]): string {
 }
 
 /**
+ * For an access or portability request: what each connected CRM holds linked to the subject's
+ * records (src/sync/lookup.ts), asked before the request's transaction so that it never waits
+ * on another company's API. Empty for other requests.
+ */
+async function connectedCrmsHolding(app: AppContext, caller: Caller, id: string): Promise<ConnectedLookup[]> {
+  const tenantId = caller.auth.tenantId;
+  const people = await asCaller(app, caller, async (tx) => {
+    const row = await findRequest(tx, tenantId, id);
+    if (row.type !== 'access' && row.type !== 'portability') return null;
+    if (row.identity_status !== 'verified' || row.status === 'completed' || row.status === 'rejected') return null;
+    return (await subjectOfRequest(app, tx, tenantId, row)).people.map((person) => person.id);
+  });
+  return people ? lookUpInConnectedCrms(app, tenantId, people) : [];
+}
+
+/**
  * Does what a request asks, once the requester's identity is verified, and completes it with the
  * evidence: access and portability produce the report (sent as a zip), erasure erases,
  * restriction restricts, objection stops direct marketing. Rectification is done on the records
@@ -100,6 +117,7 @@ function describe(people: PersonRef[]): string {
  */
 export async function executeRequest(app: AppContext, caller: Caller, id: string) {
   const tenantId = caller.auth.tenantId;
+  const connected = await connectedCrmsHolding(app, caller, id);
   await asCaller(app, caller, async (tx, audit) => {
     const row = await findRequest(tx, tenantId, id);
     if (row.status === 'completed' || row.status === 'rejected') throw conflict('The request is closed.', { status: row.status });
@@ -116,10 +134,12 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
     switch (row.type) {
       case 'access':
       case 'portability': {
-        const report = await accessReport(app, tx, tenantId, subject);
+        const report = { ...(await accessReport(app, tx, tenantId, subject)), connectedSystems: connected };
         zip = accessReportZip(report);
         const fields = report.data.filter((field) => field.values.length > 0);
         summary = `Found ${fields.length} fields with data (${[...new Set(fields.map((field) => field.object))].join(', ') || 'none'}) in ${describe(subject.people)}; ${report.consentHistory.length} consent events; ${report.accessLog.length} access-log entries. Report sent as a zip.`;
+        if (connected.length > 0)
+          summary += ` Connected CRMs: ${connected.map((c) => `${c.label} ${c.state.replace('_', ' ')}${c.records.length ? ` (${c.records.length} record(s))` : ''}${c.error ? `: ${c.error}` : ''} at ${c.lookedUpAt}`).join('; ')}.`;
         message = 'Attached is everything we hold about you (report.json, data.csv, consents.csv).';
         break;
       }

@@ -142,6 +142,16 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
   const sources = report.provenance.map(
     (p) => html`<li>${p.type}: ${p.sourceType}${p.sourceRef && html` (${p.sourceRef})`}, ${p.collectedAt.slice(0, 10)}</li>`,
   );
+  const notices = report.notices.map(
+    (n) =>
+      html`<li>${n.source}, obtained ${n.obtainedAt.slice(0, 10)}: ${
+        n.state === 'sent'
+          ? `we told you on ${n.sentAt!.slice(0, 10)}${n.sentVia === 'campaign' ? ', in our e-mail of that day' : ', by e-mail'}`
+          : n.state === 'exempt'
+            ? 'we recorded why we did not write to you about it (Art. 14(5))'
+            : 'we have not written to you about it yet'
+      }</li>`,
+  );
   const accessLog = report.accessLog
     .slice(-50)
     .map((a) => html`<li>${a.at.slice(0, 16).replace('T', ' ')} ${a.action} (${a.actorType.replace('_', ' ')})</li>`);
@@ -172,6 +182,7 @@ ${
 ${view.preferences.length > 0 && holdsRecords && html`<h2>Your consents</h2><form method="post" action="${base}/consents" aria-label="Your consents">${consentRows}<button type="submit">Save my choices</button></form>`}
 ${linked.length > 0 && html`<h3>What your records are linked to</h3><ul aria-label="Linked records">${linked}</ul>`}
 <h2>Where it came from</h2><ul>${sources.length > 0 ? sources : NONE}</ul>
+${notices.length > 0 && html`<h3>What we told you about it</h3><ul aria-label="Notices">${notices}</ul>`}
 <h2>Who received it</h2><p>${report.recipients.join(', ') || 'No one outside our team.'}</p>
 ${report.disclosures.length > 0 && html`<ul aria-label="Disclosures">${report.disclosures.map((d) => html`<li>${d.recipient}: ${d.how}, last on ${d.at.slice(0, 10)}</li>`)}</ul>`}
 <h2>Who looked at your record</h2><ul>${accessLog.length > 0 ? accessLog : NONE}</ul>

@@ -5,6 +5,8 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { Job } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { ConnectorError } from './http.ts';
+import { addEvidence } from '../rights/requests.ts';
+import { withoutAddresses } from '../shared/redact.ts';
 import { connectorOf } from './connectors.ts';
 
 /**
@@ -82,14 +84,26 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
       } catch (error) {
         failed += 1;
         const message = error instanceof Error ? error.message : String(error);
-        await withTenant(app.db, tenantId, (tx) =>
-          tx
+        await withTenant(app.db, tenantId, async (tx) => {
+          await tx
             .updateTable('sync_erasures')
             .set({ attempts: sql`attempts + 1`, last_error: message.slice(0, 500) })
             .where('tenant_id', '=', tenantId)
             .where('id', '=', erasure.id)
-            .execute(),
-        );
+            .execute();
+          // The first failure shows on the request it carries out, for whoever handles it to see (Art. 19).
+          if (erasure.request_id && erasure.attempts === 0) {
+            await addEvidence(
+              app,
+              tx,
+              tenantId,
+              erasure.request_id,
+              'note',
+              `The erasure in ${integration.label} (${integration.kind}, ${erasure.object}) failed: ${withoutAddresses(message).slice(0, 300)}. It is retried automatically; the request lists it as owed until ${integration.label} confirms.`,
+              { actorType: 'system', actorId: `sync:${integration.id}` },
+            );
+          }
+        });
         if (error instanceof ConnectorError && error.category === 'auth') {
           await withTenant(app.db, tenantId, (tx) =>
             tx

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { evaluateGate, recordRefusals } from '../consent/gate.ts';
 import { openContact } from '../crm/contacts.ts';
+import { noticesDueAtDisclosure } from '../notices/lifecycle.ts';
 import { crmWork, type CrmWork } from '../crm/context.ts';
 import { iso } from '../shared/dates.ts';
 import { openLead } from '../crm/leads.ts';
@@ -222,6 +223,8 @@ export async function pushRecord(
           .doUpdateSet({ content_hash: hash, external_updated_at: external.updatedAt, synced_at: new Date() }),
       )
       .execute();
+    // A first disclosure of a person makes their Art. 14 notice due now.
+    if (type === 'contact' || type === 'lead') await noticesDueAtDisclosure(work.tx, work.tenantId, [id]);
     // A transfer to the other CRM: which record, which fields (never their values).
     await work.audit({
       action: link ? 'integration.push_update' : 'integration.push_create',

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { asCaller, type Caller } from '../auth/context.ts';
-import { withTenant, type Tx } from '../db/tenant.ts';
+import { withTenant, writeAtCommit, type Tx } from '../db/tenant.ts';
 import type { ImportRunsTable, ImportTotals, OnDuplicate } from '../db/types.ts';
 import { conflict, isUniqueViolation, notFound, unprocessable } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
@@ -122,21 +122,25 @@ export async function recordProgress(
   progress: BatchProgress,
   counts: { created: number; duplicates: number; updated: number; accountsCreated: number },
 ): Promise<void> {
-  await tx
-    .updateTable('import_runs')
-    .set({
-      rows_done: progress.rowsDone,
-      rows_digest: progress.digest,
-      failed: progress.failedThrough,
-      created: sql`created + ${counts.created}`,
-      duplicates: sql`duplicates + ${counts.duplicates}`,
-      updated: sql`updated + ${counts.updated}`,
-      accounts_created: sql`accounts_created + ${counts.accountsCreated}`,
-      heartbeat_at: sql`now()`,
-    })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .execute();
+  // Read back by nothing in the batch: it goes out with COMMIT, and commits with the batch or not at all.
+  await writeAtCommit(
+    tx,
+    tx
+      .updateTable('import_runs')
+      .set({
+        rows_done: progress.rowsDone,
+        rows_digest: progress.digest,
+        failed: progress.failedThrough,
+        created: sql`created + ${counts.created}`,
+        duplicates: sql`duplicates + ${counts.duplicates}`,
+        updated: sql`updated + ${counts.updated}`,
+        accounts_created: sql`accounts_created + ${counts.accountsCreated}`,
+        heartbeat_at: sql`now()`,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id),
+    { prepared: true },
+  );
 }
 
 /**

@@ -5,6 +5,8 @@ import { unnestInsert } from '../db/bulk.ts';
 import { sealContact } from '../crm/contacts.ts';
 import { provenanceColumns, type CrmWork } from '../crm/context.ts';
 import { type NewPeopleSealer } from '../crypto/sealer.ts';
+import { sealPeople, type SealedPerson } from './seal-people.ts';
+import type { SealingPool } from './sealing-pool.ts';
 import { sealLead } from '../crm/leads.ts';
 import { nameTokens, normaliseEmail } from '../shared/normalise.ts';
 import { emailTerm, hasAnyTerm, nameTerm } from '../crm/terms.ts';
@@ -64,7 +66,7 @@ async function settleMatches<Values>(
   return { duplicates: matches.length, updated: result.updated, accountsCreated: result.accountsCreated, matched: result.outcomes };
 }
 
-type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & {
+export type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & {
   id: string;
   account_id: string | null;
   country: string | null;
@@ -75,8 +77,16 @@ type SealedContactRow = Awaited<ReturnType<typeof sealContact>> & {
 /** Where an imported record came from: the file, and its id in the tool that exported it (HubSpot's Record ID, …). */
 const importRef = (fileName: string, externalId: string | undefined) => (externalId ? `${fileName}#${externalId}` : fileName);
 
-/** A batch of new contacts as one statement: the per-person columns as arrays, the rest once. */
-function insertContactRows(work: CrmWork, rows: SealedContactRow[], collectedAt: Date, fileName: string) {
+/**
+ * A batch of new contacts as one statement: the per-person columns as arrays, the rest once.
+ * The import benchmark's sealed bare insert sends it too.
+ */
+export function insertContactRows(
+  work: Pick<CrmWork, 'tenantId' | 'memberId'>,
+  rows: SealedContactRow[],
+  collectedAt: Date,
+  fileName: string,
+) {
   const provenance = provenanceColumns(work, { type: 'import', ref: fileName, collectedAt });
   return unnestInsert<SealedContactRow>(
     'contacts',
@@ -123,29 +133,44 @@ export interface PreparedContact {
 
 const PREPARE_SLICE = 25;
 
-/** Validated contact rows, encrypted under new keys (the import prepares a batch while the previous one is stored). */
-export async function prepareContacts(sealer: NewPeopleSealer, rows: ValidRow<ImportedValues['contacts']>[]): Promise<void> {
-  for (const [i, row] of rows.entries()) {
-    // Let the previous batch's answers in, so that its next statement goes out at once: without
-    // a turn of the event loop it would wait for this whole batch.
-    if (i % PREPARE_SLICE === 0) await setImmediate();
+/**
+ * Validated contact rows, encrypted under new keys: in the sealing workers when there are some
+ * (the main thread meanwhile answers the database for the batch before), else here in slices.
+ */
+export async function prepareContacts(
+  sealer: NewPeopleSealer,
+  rows: ValidRow<ImportedValues['contacts']>[],
+  pool: SealingPool | null,
+): Promise<void> {
+  const people = rows.map(({ data }) => ({
+    firstName: data.firstName ?? null,
+    lastName: data.lastName ?? null,
+    emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
+    phones: [...new Set<string>(data.phone ?? [])],
+    jobTitle: data.jobTitle ?? null,
+    customPersonal: {},
+  }));
+  let sealed: SealedPerson[];
+  if (pool) sealed = await pool.sealAll(sealer.workspace, people);
+  else {
+    sealed = [];
+    for (let at = 0; at < people.length; at += PREPARE_SLICE) {
+      // Let the previous batch's answers in, so that its next statement goes out at once.
+      await setImmediate();
+      sealed.push(...(await sealPeople({ keys: sealer.workspace, people: people.slice(at, at + PREPARE_SLICE) })));
+    }
+  }
+  rows.forEach((row, i) => {
+    const { id, key, wrappedKey, sealed: fields } = sealed[i]!;
+    sealer.adopt({ id, key: key as Buffer, wrappedKey: wrappedKey as Buffer });
     const data = row.data;
-    const id = sealer.newPerson();
-    const sealed = await sealContact({ sealer }, id, {
-      firstName: data.firstName ?? null,
-      lastName: data.lastName ?? null,
-      emails: [...new Set<string>((data.email ?? []).map(normaliseEmail))],
-      phones: [...new Set<string>(data.phone ?? [])],
-      jobTitle: data.jobTitle ?? null,
-      customPersonal: {},
-    });
     // The record's own blind indexes are what it is recognised by.
-    const noEmail = sealed.email_index.length === 0;
+    const noEmail = fields.email_index.length === 0;
     const nameKey = noEmail
       ? `name:${nameTokens(data.firstName, data.lastName).join(' ')}@${data.accountDomain ?? data.accountName?.toLowerCase() ?? ''}`
       : null;
-    row.contact = { keys: { emailIndex: sealed.email_index, nameIndex: noEmail ? sealed.name_index : [], nameKey }, id, sealed };
-  }
+    row.contact = { keys: { emailIndex: fields.email_index, nameIndex: noEmail ? fields.name_index : [], nameKey }, id, sealed: fields };
+  });
 }
 
 async function storeContacts(work: CrmWork, rows: ValidRow<ImportedValues['contacts']>[], context: StoreContext): Promise<StoreCounts> {

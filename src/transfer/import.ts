@@ -12,6 +12,7 @@ import type { ImportTotals, OnDuplicate } from '../db/types.ts';
 import { closeImportRun, recordProgress, startImportRun, type BatchProgress } from './import-runs.ts';
 import { crmWork } from '../crm/context.ts';
 import { NewPeopleSealer } from '../crypto/sealer.ts';
+import { SealingWorkerCrashed, sharedSealingPool, type SealingPool } from './sealing-pool.ts';
 import { prepareContacts, storeRows, type StoreCounts, type StoreContext, type ValidRow } from './import-stores.ts';
 import type { MatchOutcome } from './import-updates.ts';
 import {
@@ -30,7 +31,7 @@ import { DELIMITERS, openCsvText, type DelimiterName, type TextFormat } from './
 export { IMPORT_FIELDS, IMPORT_OBJECTS, type ImportObject } from './import-fields.ts';
 
 /** Rows per transaction: large enough for multi-row inserts, small enough to keep requests flowing on PGlite. */
-const BATCH_SIZE = 500;
+export const BATCH_SIZE = 500;
 const MAX_REPORTED = 1000;
 
 /** What an import writes to, for the planner's statistics (StatisticsRefresher). */
@@ -123,6 +124,8 @@ export interface ImportOptions {
   /** Failed rows carry their cells, for a report of the failing lines. */
   includeRows?: boolean | undefined;
   onProgress?: (report: ImportReport) => void;
+  /** The workers that seal contacts (the process's pool by default). */
+  sealing?: SealingPool | null;
 }
 
 class DryRunRollback extends Error {}
@@ -200,6 +203,7 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   // In a dry run nothing is committed, so duplicates within the file are remembered here.
   const seenInDryRun = new Map<string, string>();
   const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
+  const sealing = options.sealing === undefined ? sharedSealingPool() : options.sealing;
   let storing: Promise<void> = Promise.resolve();
   const statistics = options.dryRun ? null : new StatisticsRefresher(app.db, TABLES_FILLED[options.object]);
 
@@ -209,31 +213,49 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   // The file's rows as read, hashed: a resumption recognises the file by the rows it skips.
   const rowsDigest = crypto.createHash('sha256');
   const skip = run?.skip ?? null;
+  // Failures of rows that could not be stored (a failed batch), apart from those read as invalid.
+  let storeFailures = 0;
+  const failStored: typeof fail = (line, errors, cells) => {
+    storeFailures++;
+    fail(line, errors, cells);
+  };
+  /**
+   * Three stages overlap, each on a batch of its own: while batch N is stored (the database),
+   * batch N+1 is sealed (the sealing workers) and batch N+2 is read and validated (this thread).
+   * Batches are still stored one after the other, so each is deduplicated against all before it.
+   */
   const flush = async () => {
     if (batch.length === 0) return;
     const valid = batch;
     batch = [];
     const rowsDone = report.rows;
     const digest = rowsDigest.copy().digest('hex');
+    const readFailures = report.failed - storeFailures;
     // newPeople exists for contacts only, whose rows readRow read as contacts.
-    if (newPeople) await prepareContacts(newPeople, valid as ValidRow<ImportedValues['contacts']>[]);
-    await storing;
-    // Taken once the batch before is stored and before the next one is read: exactly the rows up to this batch's last.
-    const progress = run ? { rowsDone, digest, failedThrough: report.failed } : null;
-    const createdBefore = report.created;
-    const context: StoreContext = {
-      fileName: options.fileName,
-      onDuplicate,
-      seenInDryRun: options.dryRun ? seenInDryRun : null,
-      newPeople,
-    };
-    storing = storeBatch(app, caller, options, importId, valid, report, fail, context, progress).then(async (matched) => {
+    const sealed = newPeople ? prepareContacts(newPeople, valid as ValidRow<ImportedValues['contacts']>[], sealing) : Promise.resolve();
+    sealed.catch(() => {});
+    const before = storing;
+    storing = (async () => {
+      await before;
+      await sealed;
+      // Exactly the rows up to this batch's last: those read as invalid up to it, and those of earlier batches that failed to store.
+      const progress = run ? { rowsDone, digest, failedThrough: readFailures + storeFailures } : null;
+      const createdBefore = report.created;
+      const context: StoreContext = {
+        fileName: options.fileName,
+        onDuplicate,
+        seenInDryRun: options.dryRun ? seenInDryRun : null,
+        newPeople,
+      };
+      const matched = await storeBatch(app, caller, options, importId, valid, report, failStored, context, progress);
       for (const outcome of matched) note(report.matched, outcome);
-      await statistics?.grew(report.created - createdBefore);
+      statistics?.grewMeanwhile(report.created - createdBefore);
       options.onProgress?.(report);
-    });
-    // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
+    })();
+    // Awaited before the next batch is read or at the end; until then a failure must not count as unhandled.
     storing.catch(() => {});
+    // At most one batch stored and one sealed while the next is read.
+    await before;
   };
 
   try {
@@ -273,6 +295,17 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   } catch (error) {
     await storing.catch(() => undefined);
     if (run) await closeImportRun(app, caller.auth.tenantId, importId, 'interrupted').catch(() => undefined);
+    if (error instanceof SealingWorkerCrashed) {
+      // The batch being sealed was never stored; those before it were, each whole.
+      throw new AppError(
+        503,
+        'import_interrupted',
+        `The import stopped after ${report.created} row(s) because the server lost a worker while encrypting the next rows; ` +
+          `nothing of those rows was stored.${run ? ' Send the same file again with resumes set to this import to go on where it stopped.' : ''}`,
+        { created: report.created, rowsRead: report.rows, importId: report.importId },
+        { 'retry-after': '5' },
+      );
+    }
     // Every csv-parse error (CSV_…, INVALID_OPENING_QUOTE, …) is the file's fault: a 400 naming the line.
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;

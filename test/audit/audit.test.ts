@@ -7,6 +7,7 @@ import { currentTotp } from '../../src/auth/totp.ts';
 import { withTenant } from '../../src/db/tenant.ts';
 import { CONSENT_SCENARIOS } from '../support/consent-audit-scenarios.ts';
 import { SALES_SCENARIOS } from '../support/sales-audit-scenarios.ts';
+import { NOTICE_SCENARIOS } from '../support/notice-audit-scenarios.ts';
 import {
   addMember,
   auditCount,
@@ -338,7 +339,7 @@ SCENARIOS['POST /api/v1/imports/:object'] = {
   },
 };
 
-Object.assign(SCENARIOS, CONSENT_SCENARIOS, SALES_SCENARIOS);
+Object.assign(SCENARIOS, CONSENT_SCENARIOS, SALES_SCENARIOS, NOTICE_SCENARIOS);
 
 describeEachDatabase('audit trail', (env) => {
   it('has a scenario for every state-changing route', () => {

@@ -79,8 +79,10 @@ describeEachDatabase('cross-tenant isolation', (env) => {
       await b.request('POST', '/api/v1/imports/accounts?fileName=b.csv', 'Name\nB Imported\n', { 'content-type': 'text/csv' })
     ).body;
     const bView = (await b.post('/api/v1/views', { object: 'contact', name: 'B view', shared: true })).body;
+    const bSource = (await b.post('/api/v1/notice-sources', { sourceType: 'import', sourceRef: 'b.csv', label: 'B list' })).body;
     const idsOfB: Record<string, string> = {
       view: bView.id,
+      notice_source: bSource.id,
       integration: bIntegration.id,
       sync_review: bReview,
       training_module: bModule.id,
@@ -142,6 +144,11 @@ describeEachDatabase('cross-tenant isolation', (env) => {
     assert.equal((await b.get(`/api/v1/tasks/${bTask.id}`)).body.title, 'B task');
     const views = (await b.get('/api/v1/views?object=contact')).body.items;
     assert.equal(views.find((view: { id: string }) => view.id === bView.id).name, 'B view', "A cannot rename or remove B's view");
+    assert.deepEqual(
+      (await b.get('/api/v1/notice-sources')).body.items.map((source: { id: string }) => source.id),
+      [bSource.id],
+      "A cannot remove B's notice source",
+    );
     assert.equal((await b.get(`/api/v1/opportunities/${bOpportunity.id}`)).body.name, 'B deal');
     assert.equal((await b.get(`/api/v1/accounts/${bAccount.id}`)).body.name, 'B Co');
     assert.equal((await b.get('/api/v1/custom-fields')).body.items[0].label, 'B');

@@ -1,12 +1,13 @@
 import { signUp, type Client, type Response, type TestEnv } from './helpers.ts';
 
 type Count = (tenantId: string) => Promise<number>;
-interface Scenario {
+export interface Scenario {
   action: string;
   run(env: TestEnv, count: Count): Promise<{ response: Response; tenantId: string; before: number }>;
 }
 
-function adminScenario(action: string, act: (admin: Client) => Promise<() => Promise<Response>>): Scenario {
+/** A scenario run by a new workspace's administrator: act prepares, and returns the request to count. */
+export function adminScenario(action: string, act: (admin: Client) => Promise<() => Promise<Response>>): Scenario {
   return {
     action,
     async run(env, count) {

@@ -27,6 +27,7 @@ export const ROUTE_TABLE = [
   { path: 'integrations', title: 'CRM sync', group: 'Sales', permission: 'integrations.read' },
   { path: 'import', title: 'Import', group: 'Sales', permission: 'crm.import', hidden: true, example: 'import/contacts' },
   { path: 'requests', title: 'Requests', group: 'Privacy and marketing', permission: 'dsr.read' },
+  { path: 'notices', title: 'Art. 14 notices', group: 'Privacy and marketing', permission: 'dsr.read' },
   { path: 'purposes', title: 'Purposes', group: 'Privacy and marketing' },
   { path: 'retention', title: 'Retention', group: 'Privacy and marketing', permission: 'retention.manage' },
   { path: 'forms', title: 'Forms', group: 'Privacy and marketing', permission: 'forms.manage' },

@@ -18,6 +18,7 @@ import { DpiasPage } from './features/governance/DpiasPage.tsx';
 import { IncidentsPage } from './features/governance/IncidentsPage.tsx';
 import { RegisterPage } from './features/governance/RegisterPage.tsx';
 import { SubprocessorsPage } from './features/governance/SubprocessorsPage.tsx';
+import { NoticesPage } from './features/notices/NoticesPage.tsx';
 import { TrainingPage } from './features/governance/TrainingPage.tsx';
 import { IntegrationsPage } from './features/integrations/IntegrationsPage.tsx';
 import { AccountDetail } from './features/records/AccountDetail.tsx';
@@ -79,6 +80,7 @@ export const PAGES: Record<RoutePath, (context: RouteContext) => ReactNode> = {
   import: ({ rest: [object] }) =>
     object && object in OBJECTS ? <ImportWizard key={object} object={object as keyof typeof OBJECTS} /> : <NotFound />,
   requests: ({ rest: [id] }) => (id ? <RequestPage id={id} /> : <RequestsPage />),
+  notices: ({ viewer }) => <NoticesPage canSend={viewer.can('dsr.manage')} />,
   purposes: ({ session, viewer }) => <PurposesPage memberId={session.member.id} canManage={viewer.can('purposes.manage')} />,
   retention: () => <RetentionPage />,
   forms: () => <FormsPage />,

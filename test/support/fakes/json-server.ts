@@ -52,15 +52,23 @@ export abstract class FakeApi {
 
   protected abstract handle(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): FakeAnswer;
 
+  /** An outage: every request gets the 503 a vendor's edge answers with during maintenance. */
+  down = false;
+
+  private answer(method: string, url: URL, headers: http.IncomingHttpHeaders, raw: string): FakeAnswer {
+    if (this.down) return { status: 503, text: '<html><body>Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } };
+    return this.handle(method, url, headers, raw);
+  }
+
   async start(): Promise<string> {
-    this.listener = await listenJson((method, url, headers, raw) => this.handle(method, url, headers, raw), this.log);
+    this.listener = await listenJson((method, url, headers, raw) => this.answer(method, url, headers, raw), this.log);
     this.url = this.listener.url;
     return this.url;
   }
 
   /** The same service on a second address (an org moved to another Salesforce instance). */
   async listenAgain(): Promise<string> {
-    const other = await listenJson((method, url, headers, raw) => this.handle(method, url, headers, raw), this.log);
+    const other = await listenJson((method, url, headers, raw) => this.answer(method, url, headers, raw), this.log);
     this.others.push(other);
     return other.url;
   }

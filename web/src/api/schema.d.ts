@@ -5971,6 +5971,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People owed an Art. 14 notice (their data did not come from them): due, overdue, sent or exempt */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (1-200) */
+                    limit?: number;
+                    /** @description Opaque cursor from the previous page's nextCursor */
+                    cursor?: string;
+                    /** @description owed: due or overdue, soonest first (the default); sent: newest first */
+                    state?: "due" | "overdue" | "sent" | "exempt" | "owed";
+                    personId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticePage"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send notices now by e-mail: those named, or every one owed; each is recorded with the text sent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NoticeSendBodyInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeSendResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's notice and its placeholders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeTemplate"];
+                    };
+                };
+            };
+        };
+        /** Save the workspace's notice (every placeholder Art. 14(1)-(2) requires must be kept) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NoticeTemplateBodyInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeTemplate"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sources people are obtained from, as notices name them, with any Art. 14(5) exemption */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["NoticeSource"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Describe a source, or record an Art. 14(5) exemption for it with its justification */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NoticeSourceBodyInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeSource"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notice-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove the description of a source (and its exemption) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/retention-rules": {
         parameters: {
             query?: never;
@@ -7263,6 +7505,15 @@ export interface paths {
                                 saleSharing: string;
                                 breachNotification: string;
                             }[];
+                            /** @description Where people not asked themselves come from, and any Art. 14(5) exemption from informing them, with its justification */
+                            sources: {
+                                source: string;
+                                label: string;
+                                publiclyAccessible: boolean;
+                                exemption: string | null;
+                                justification: string | null;
+                                assessment: string | null;
+                            }[];
                         };
                     };
                 };
@@ -8056,6 +8307,7 @@ export interface paths {
                                 overdue: number;
                                 completionRate: number;
                             };
+                            art14Notices: components["schemas"]["NoticeCounts"];
                             subprocessors: {
                                 count: number;
                                 thirdCountryTransfers: {
@@ -9784,7 +10036,7 @@ export interface components {
             /** Format: uuid */
             personId: string;
             /** @enum {string} */
-            kind: "campaign" | "confirmation" | "repermission" | "dsr";
+            kind: "campaign" | "confirmation" | "repermission" | "dsr" | "notice";
             campaignId: string | null;
             to: string | null;
             subject: string | null;
@@ -10574,6 +10826,8 @@ export interface components {
             ref?: string | null;
             /** Format: date-time */
             collectedAt?: string;
+            /** @description Obtained from the person themselves (they filled in a paper form, handed the details over): no Art. 14 notice is owed. A business card typed in counts as obtained elsewhere unless marked so */
+            fromPerson?: boolean;
         };
         ProvenanceInput: {
             /** @enum {string} */
@@ -10581,6 +10835,8 @@ export interface components {
             sourceRef: string | null;
             collectedAt: string;
             collectedBy: string | null;
+            /** @description Obtained from the person themselves (a web form, or marked so): no Art. 14 notice owed */
+            fromPerson: boolean;
         };
         RecordRefInput: {
             /** @enum {string} */
@@ -11790,9 +12046,109 @@ export interface components {
             /** @description Pass as before for older entries; null when there are none */
             nextBefore: string | null;
         };
+        NoticeCountsInput: {
+            /** @description Owed, not yet past their date */
+            due: number;
+            overdue: number;
+            sent: number;
+            exempt: number;
+            nextDueAt: string | null;
+        };
+        NoticeSendBodyInput: {
+            ids?: string[];
+            /** @description Every notice due or overdue (up to 500 at a time) */
+            due?: boolean;
+        };
+        NoticeSendResultInput: {
+            sent: number;
+            failed: {
+                id: string;
+                reason: string;
+            }[];
+        };
+        NoticeSourceBodyInput: {
+            /** @enum {string} */
+            sourceType: "import" | "api" | "connector" | "manual" | "third_party";
+            /** @description One source (an import's file name, a connection's id, a provider); null or absent: every source of the type */
+            sourceRef?: string | null;
+            /** @description How the notice names the source */
+            label: string;
+            /**
+             * @description Art. 14(2)(f): the data came from publicly accessible sources
+             * @default false
+             */
+            publiclyAccessible: boolean;
+            /** @description Art. 14(5): (a) already informed, (b) impossible or disproportionate effort, (c) obtaining laid down by law */
+            exemption?: ("already_informed" | "disproportionate_effort" | "legal_obligation") | null;
+            justification?: string | null;
+            /** @description For disproportionate effort: the assessment weighing the effort against the impact on the people (Art. 14(5)(b)) */
+            assessment?: string | null;
+        };
+        NoticeSourceInput: {
+            id: string;
+            /** @enum {string} */
+            sourceType: "import" | "api" | "connector" | "manual" | "third_party";
+            sourceRef: string | null;
+            label: string;
+            publiclyAccessible: boolean;
+            exemption: ("already_informed" | "disproportionate_effort" | "legal_obligation") | null;
+            justification: string | null;
+            assessment: string | null;
+            recordedBy: string | null;
+            recordedAt: string;
+        };
+        NoticeTemplateBodyInput: {
+            subject: string;
+            /** @description The text, with {{placeholders}} the sender fills in; those of Art. 14(1)-(2) must all be there (GET gives the list) */
+            body: string;
+            /** @description Send notices as they come due (a job, every 10 minutes); true by default */
+            autoSend?: boolean;
+        };
+        NoticeTemplateInput: {
+            subject: string;
+            body: string;
+            autoSend: boolean;
+            /** @description The default notice: the workspace has not saved its own */
+            builtIn: boolean;
+            placeholders: {
+                key: string;
+                required: boolean;
+                fills: string;
+            }[];
+            updatedAt: string | null;
+        };
+        NoticeInput: {
+            id: string;
+            person: {
+                /** @enum {string} */
+                type: "contact" | "lead";
+                id: string;
+                name: string | null;
+            };
+            source: {
+                type: string;
+                ref: string | null;
+                label: string;
+            };
+            obtainedAt: string;
+            dueAt: string;
+            /**
+             * @description one_month: Art. 14(3)(a); first_disclosure: Art. 14(3)(c)
+             * @enum {string}
+             */
+            dueReason: "one_month" | "first_disclosure";
+            /** @enum {string} */
+            state: "due" | "overdue" | "sent" | "exempt";
+            exemption: ("already_informed" | "disproportionate_effort" | "legal_obligation") | null;
+            sentAt: string | null;
+            sentVia: ("notice" | "campaign") | null;
+            /** @description The copy of the e-mail in the outbox, with the text the person was sent */
+            messageId: string | null;
+            lastError: string | null;
+        };
         ErrorInput: {
             /** @enum {string} */
-            error: "bad_request" | "validation_error" | "invalid_text" | "too_deep" | "unsupported_media_type" | "payload_too_large" | "unprocessable" | "invalid_reference" | "not_found" | "conflict" | "too_many_requests" | "unauthenticated" | "invalid_credentials" | "no_workspace" | "totp_required" | "invalid_totp" | "second_factor_required" | "reauthentication_failed" | "session_changed" | "session_required" | "data_subject_only" | "forbidden" | "csrf_failed" | "insufficient_scope" | "totp_enrollment_required" | "cross_site_refused" | "origin_not_allowed" | "signup_disabled" | "invalid_signup_link" | "invalid_invitation" | "invitation_for_another_account" | "sign_in_to_accept" | "not_direct_marketing" | "sender_identity_required" | "connector_unavailable" | "database_unavailable" | "storage_full" | "not_ready" | "internal_error";
+            error: "bad_request" | "validation_error" | "invalid_text" | "too_deep" | "unsupported_media_type" | "payload_too_large" | "unprocessable" | "invalid_reference" | "not_found" | "conflict" | "too_many_requests" | "unauthenticated" | "invalid_credentials" | "no_workspace" | "totp_required" | "invalid_totp" | "second_factor_required" | "reauthentication_failed" | "session_changed" | "session_required" | "data_subject_only" | "forbidden" | "csrf_failed" | "insufficient_scope" | "totp_enrollment_required" | "cross_site_refused" | "origin_not_allowed" | "signup_disabled" | "invalid_signup_link" | "invalid_invitation" | "invitation_for_another_account" | "sign_in_to_accept" | "not_direct_marketing" | "sender_identity_required" | "connector_unavailable" | "database_unavailable" | "storage_full" | "not_ready" | "import_interrupted" | "internal_error";
             /** @description For a person to read */
             message: string;
             /** @description Machine-readable specifics (the field, the line, the limit), or null */
@@ -11860,6 +12216,11 @@ export interface components {
         };
         DsrPageInput: {
             items: components["schemas"]["DsrInput"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        NoticePageInput: {
+            items: components["schemas"]["NoticeInput"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             nextCursor: string | null;
         };
@@ -12058,7 +12419,7 @@ export interface components {
             /** Format: uuid */
             personId: string;
             /** @enum {string} */
-            kind: "campaign" | "confirmation" | "repermission" | "dsr";
+            kind: "campaign" | "confirmation" | "repermission" | "dsr" | "notice";
             campaignId: string | null;
             to: string | null;
             subject: string | null;
@@ -12847,6 +13208,8 @@ export interface components {
             ref?: string | null;
             /** Format: date-time */
             collectedAt?: string;
+            /** @description Obtained from the person themselves (they filled in a paper form, handed the details over): no Art. 14 notice is owed. A business card typed in counts as obtained elsewhere unless marked so */
+            fromPerson?: boolean;
         };
         Provenance: {
             /** @enum {string} */
@@ -12854,6 +13217,8 @@ export interface components {
             sourceRef: string | null;
             collectedAt: string;
             collectedBy: string | null;
+            /** @description Obtained from the person themselves (a web form, or marked so): no Art. 14 notice owed */
+            fromPerson: boolean;
         };
         RecordRef: {
             /** @enum {string} */
@@ -14057,9 +14422,109 @@ export interface components {
             /** @description Pass as before for older entries; null when there are none */
             nextBefore: string | null;
         };
+        NoticeCounts: {
+            /** @description Owed, not yet past their date */
+            due: number;
+            overdue: number;
+            sent: number;
+            exempt: number;
+            nextDueAt: string | null;
+        };
+        NoticeSendBody: {
+            ids?: string[];
+            /** @description Every notice due or overdue (up to 500 at a time) */
+            due?: boolean;
+        };
+        NoticeSendResult: {
+            sent: number;
+            failed: {
+                id: string;
+                reason: string;
+            }[];
+        };
+        NoticeSourceBody: {
+            /** @enum {string} */
+            sourceType: "import" | "api" | "connector" | "manual" | "third_party";
+            /** @description One source (an import's file name, a connection's id, a provider); null or absent: every source of the type */
+            sourceRef?: string | null;
+            /** @description How the notice names the source */
+            label: string;
+            /**
+             * @description Art. 14(2)(f): the data came from publicly accessible sources
+             * @default false
+             */
+            publiclyAccessible: boolean;
+            /** @description Art. 14(5): (a) already informed, (b) impossible or disproportionate effort, (c) obtaining laid down by law */
+            exemption?: ("already_informed" | "disproportionate_effort" | "legal_obligation") | null;
+            justification?: string | null;
+            /** @description For disproportionate effort: the assessment weighing the effort against the impact on the people (Art. 14(5)(b)) */
+            assessment?: string | null;
+        };
+        NoticeSource: {
+            id: string;
+            /** @enum {string} */
+            sourceType: "import" | "api" | "connector" | "manual" | "third_party";
+            sourceRef: string | null;
+            label: string;
+            publiclyAccessible: boolean;
+            exemption: ("already_informed" | "disproportionate_effort" | "legal_obligation") | null;
+            justification: string | null;
+            assessment: string | null;
+            recordedBy: string | null;
+            recordedAt: string;
+        };
+        NoticeTemplateBody: {
+            subject: string;
+            /** @description The text, with {{placeholders}} the sender fills in; those of Art. 14(1)-(2) must all be there (GET gives the list) */
+            body: string;
+            /** @description Send notices as they come due (a job, every 10 minutes); true by default */
+            autoSend?: boolean;
+        };
+        NoticeTemplate: {
+            subject: string;
+            body: string;
+            autoSend: boolean;
+            /** @description The default notice: the workspace has not saved its own */
+            builtIn: boolean;
+            placeholders: {
+                key: string;
+                required: boolean;
+                fills: string;
+            }[];
+            updatedAt: string | null;
+        };
+        Notice: {
+            id: string;
+            person: {
+                /** @enum {string} */
+                type: "contact" | "lead";
+                id: string;
+                name: string | null;
+            };
+            source: {
+                type: string;
+                ref: string | null;
+                label: string;
+            };
+            obtainedAt: string;
+            dueAt: string;
+            /**
+             * @description one_month: Art. 14(3)(a); first_disclosure: Art. 14(3)(c)
+             * @enum {string}
+             */
+            dueReason: "one_month" | "first_disclosure";
+            /** @enum {string} */
+            state: "due" | "overdue" | "sent" | "exempt";
+            exemption: ("already_informed" | "disproportionate_effort" | "legal_obligation") | null;
+            sentAt: string | null;
+            sentVia: ("notice" | "campaign") | null;
+            /** @description The copy of the e-mail in the outbox, with the text the person was sent */
+            messageId: string | null;
+            lastError: string | null;
+        };
         Error: {
             /** @enum {string} */
-            error: "bad_request" | "validation_error" | "invalid_text" | "too_deep" | "unsupported_media_type" | "payload_too_large" | "unprocessable" | "invalid_reference" | "not_found" | "conflict" | "too_many_requests" | "unauthenticated" | "invalid_credentials" | "no_workspace" | "totp_required" | "invalid_totp" | "second_factor_required" | "reauthentication_failed" | "session_changed" | "session_required" | "data_subject_only" | "forbidden" | "csrf_failed" | "insufficient_scope" | "totp_enrollment_required" | "cross_site_refused" | "origin_not_allowed" | "signup_disabled" | "invalid_signup_link" | "invalid_invitation" | "invitation_for_another_account" | "sign_in_to_accept" | "not_direct_marketing" | "sender_identity_required" | "connector_unavailable" | "database_unavailable" | "storage_full" | "not_ready" | "internal_error";
+            error: "bad_request" | "validation_error" | "invalid_text" | "too_deep" | "unsupported_media_type" | "payload_too_large" | "unprocessable" | "invalid_reference" | "not_found" | "conflict" | "too_many_requests" | "unauthenticated" | "invalid_credentials" | "no_workspace" | "totp_required" | "invalid_totp" | "second_factor_required" | "reauthentication_failed" | "session_changed" | "session_required" | "data_subject_only" | "forbidden" | "csrf_failed" | "insufficient_scope" | "totp_enrollment_required" | "cross_site_refused" | "origin_not_allowed" | "signup_disabled" | "invalid_signup_link" | "invalid_invitation" | "invitation_for_another_account" | "sign_in_to_accept" | "not_direct_marketing" | "sender_identity_required" | "connector_unavailable" | "database_unavailable" | "storage_full" | "not_ready" | "import_interrupted" | "internal_error";
             /** @description For a person to read */
             message: string;
             /** @description Machine-readable specifics (the field, the line, the limit), or null */
@@ -14127,6 +14592,11 @@ export interface components {
         };
         DsrPage: {
             items: components["schemas"]["Dsr"][];
+            /** @description Pass as cursor to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        NoticePage: {
+            items: components["schemas"]["Notice"][];
             /** @description Pass as cursor to get the next page; null on the last page */
             nextCursor: string | null;
         };

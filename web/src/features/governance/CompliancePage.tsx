@@ -57,6 +57,13 @@ export function CompliancePage() {
             .join(', ')}
         </p>
       </section>
+      <section aria-label="Art. 14 notices">
+        <h2>People not asked themselves (Art. 14)</h2>
+        <p>
+          <a href="#/notices">{data.art14Notices.overdue} notices overdue</a>, {data.art14Notices.due} due (next{' '}
+          {dateTime(data.art14Notices.nextDueAt)}), {data.art14Notices.sent} sent, {data.art14Notices.exempt} exempt by their source.
+        </p>
+      </section>
       <section aria-label="Incidents">
         <h2>Open incidents</h2>
         {data.incidents.length === 0 ? (

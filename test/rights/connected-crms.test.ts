@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
+import { sql } from 'kysely';
+import { FakeHubSpot } from '../support/fakes/hubspot.ts';
+import { FakeSalesforce } from '../support/fakes/salesforce.ts';
+import { describeEachDatabase, signUp, type Client } from '../support/helpers.ts';
+import { LONG_AGO } from '../sync/sync-fixtures.ts';
+
+/**
+ * Rights carried into every connected CRM. Art. 15(1): the person has the right to obtain the
+ * personal data concerning them, and (c) "the recipients … to whom the personal data have been
+ * or will be disclosed"; Art. 19: the controller "shall communicate any rectification or erasure
+ * … to each recipient to whom the personal data have been disclosed … [and] inform the data
+ * subject about those recipients if the data subject requests it". Both fakes are reached through
+ * the vendors' official SDKs (@hubspot/api-client, jsforce), as the connectors are.
+ */
+describeEachDatabase('rights across the connected CRMs', (env) => {
+  const hubspot = new FakeHubSpot();
+  const salesforce = new FakeSalesforce();
+  let admin: Client;
+  let tenantId: string;
+  let hubspotId: string;
+  let salesforceId: string;
+
+  before(async () => {
+    await hubspot.start();
+    await salesforce.start();
+    for (const [first, last, email] of [
+      ['Ines', 'Insight', 'ines@both.example'],
+      ['Emil', 'Erase', 'emil@both.example'],
+    ]) {
+      hubspot.seed('contacts', { firstname: first!, lastname: last!, email: email!, jobtitle: 'Buyer' }, LONG_AGO);
+      salesforce.seed('Contact', { FirstName: first!, LastName: last!, Email: email!, Title: 'Head of purchasing' }, LONG_AGO);
+    }
+    // Enough people in each CRM that one erasure is not a suspicious shrink.
+    for (let i = 0; i < 6; i++) {
+      hubspot.seed('contacts', { lastname: `Fill${i}`, email: `fill${i}@hs.example` }, LONG_AGO);
+      salesforce.seed('Contact', { LastName: `Fill${i}`, Email: `fill${i}@sf.example` }, LONG_AGO);
+    }
+    admin = await signUp(env());
+    tenantId = admin.info.workspace.id;
+    const tokens = hubspot.issueTokens();
+    const hs = await admin.post('/api/v1/integrations', {
+      kind: 'hubspot',
+      label: 'Marketing HubSpot',
+      baseUrl: hubspot.url,
+      objects: ['contacts'],
+      credentials: { kind: 'api_key', token: tokens.accessToken },
+    });
+    assert.equal(hs.status, 201, JSON.stringify(hs.body));
+    const sf = await admin.post('/api/v1/integrations', {
+      kind: 'salesforce',
+      label: 'Sales Salesforce',
+      baseUrl: salesforce.url,
+      objects: ['Contact'],
+      credentials: salesforce.oauthCredentials(),
+    });
+    assert.equal(sf.status, 201, JSON.stringify(sf.body));
+    hubspotId = hs.body.id;
+    salesforceId = sf.body.id;
+    await env().app.jobs.drain();
+  });
+  after(async () => {
+    await hubspot.stop();
+    await salesforce.stop();
+  });
+
+  const request = async (type: 'access' | 'erasure', email: string) => {
+    const created = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, identityStatus: 'verified' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const executed = await admin.post(`/api/v1/dsr-requests/${created.body.id}/execute`);
+    assert.equal(executed.status, 200, JSON.stringify(executed.body));
+    assert.equal(executed.body.status, 'completed');
+    return executed.body;
+  };
+  const reportSentTo = (email: string) => {
+    const mail = env()
+      .mailer.sent.filter((m) => m.to === email)
+      .at(-1)!;
+    return JSON.parse(strFromU8(unzipSync(new Uint8Array(mail.attachments![0]!.content))['report.json']!));
+  };
+
+  it('adds what each connected CRM holds on the person to the access report, each with the time it was asked', async () => {
+    const started = Date.now();
+    const done = await request('access', 'ines@both.example');
+    const report = reportSentTo('ines@both.example');
+    const sections = report.connectedSystems as Array<Record<string, any>>;
+    assert.deepEqual(
+      sections.map((s) => [s.integrationId, s.label, s.state]),
+      [
+        [hubspotId, 'Marketing HubSpot', 'found'],
+        [salesforceId, 'Sales Salesforce', 'found'],
+      ],
+    );
+    const [hs, sf] = sections;
+    assert.equal(hs!.records.length, 1);
+    assert.equal(hs!.records[0].fields.lastName, 'Insight');
+    assert.equal(hs!.records[0].fields.jobTitle, 'Buyer');
+    assert.equal(sf!.records[0].fields.jobTitle, 'Head of purchasing');
+    for (const section of sections) {
+      const at = Date.parse(section.lookedUpAt);
+      assert.ok(at >= started && at <= Date.now(), 'the time of the lookup');
+    }
+    assert.match(
+      done.evidence.find((e: { kind: string }) => e.kind === 'found').summary,
+      /Connected CRMs: Marketing HubSpot found \(1 record\(s\)\) at .*; Sales Salesforce found/,
+    );
+  });
+
+  it('reports a CRM that cannot be reached as unreachable, and still includes the one that answered', async () => {
+    salesforce.down = true;
+    try {
+      await request('access', 'ines@both.example');
+    } finally {
+      salesforce.down = false;
+    }
+    const sections = reportSentTo('ines@both.example').connectedSystems as Array<Record<string, any>>;
+    assert.deepEqual(
+      sections.map((s) => [s.label, s.state, s.records.length]),
+      [
+        ['Marketing HubSpot', 'found', 1],
+        ['Sales Salesforce', 'unreachable', 0],
+      ],
+    );
+    assert.ok(sections[1]!.error, 'why it could not be asked');
+    assert.match(sections[1]!.note, /could not be asked/);
+  });
+
+  it('erases permanently in both CRMs; a refusal is retried and shows in the evidence until it succeeds', async () => {
+    const emilHs = [...hubspot.objects.contacts.values()].find((c) => c.properties.email === 'emil@both.example')!;
+    const emilSf = salesforce.live('Contact').find((c) => c.Email === 'emil@both.example')!;
+    hubspot.refuseGdprDelete = true;
+    const done = await request('erasure', 'emil@both.example');
+    await env().app.jobs.drain();
+    assert.ok(salesforce.hardDeleted.has(emilSf.Id), 'Salesforce: hard delete, skipping the Recycle Bin');
+    let view = (await admin.get(`/api/v1/dsr-requests/${done.id}`)).body;
+    assert.deepEqual(view.recipients.map((r: Record<string, unknown>) => [r.label, r.state]).sort(), [
+      ['Marketing HubSpot', 'owed'],
+      ['Sales Salesforce', 'done'],
+    ]);
+    assert.match(
+      view.evidence.map((e: { summary: string }) => e.summary).join('\n'),
+      /The erasure in Marketing HubSpot \(hubspot, contacts\) failed: .*retried automatically/,
+    );
+
+    // HubSpot refused for want of a scope: the connection waits to be reconnected, the erasure stays owed.
+    assert.equal((await admin.get(`/api/v1/integrations/${hubspotId}`)).body.status, 'needs_reconnect');
+    // Reconnected with a token that has the scope; the job's retry comes (its backoff is skipped here) and completes it.
+    hubspot.refuseGdprDelete = false;
+    const reconnected = await admin.patch(`/api/v1/integrations/${hubspotId}`, {
+      credentials: { kind: 'api_key', token: hubspot.issueTokens().accessToken },
+    });
+    assert.equal(reconnected.status, 200, JSON.stringify(reconnected.body));
+    await sql`update jobs set run_at = now() where queue = 'sync.erase' and state = 'queued'`.execute(env().db.kysely);
+    await env().app.jobs.drain();
+    assert.equal(hubspot.objects.contacts.has(emilHs.id), false, 'HubSpot: GDPR delete, gone for good');
+    view = (await admin.get(`/api/v1/dsr-requests/${done.id}`)).body;
+    assert.deepEqual(view.recipients.map((r: Record<string, unknown>) => [r.label, r.state, r.permanent]).sort(), [
+      ['Marketing HubSpot', 'done', true],
+      ['Sales Salesforce', 'done', true],
+    ]);
+    const owed = await sql<{ n: number }>`select count(*)::int as n from sync_erasures where tenant_id = ${tenantId}`.execute(
+      env().db.kysely,
+    );
+    assert.equal(owed.rows[0]!.n, 0);
+  });
+});
