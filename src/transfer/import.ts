@@ -203,7 +203,9 @@ export async function importCsv(app: AppContext, caller: Caller, input: Readable
   // In a dry run nothing is committed, so duplicates within the file are remembered here.
   const seenInDryRun = new Map<string, string>();
   const newPeople = options.object === 'contacts' ? new NewPeopleSealer(await app.keys.offline(app.db, caller.auth.tenantId)) : undefined;
-  const sealing = options.sealing === undefined ? sharedSealingPool() : options.sealing;
+  // PGlite runs on this thread: sealing beside it would only take the core the requests still
+  // get, so an embedded database seals in slices between its batches (prepareContacts).
+  const sealing = options.sealing !== undefined ? options.sealing : app.db.kind === 'postgres' ? sharedSealingPool() : null;
   let storing: Promise<void> = Promise.resolve();
   const statistics = options.dryRun ? null : new StatisticsRefresher(app.db, TABLES_FILLED[options.object]);
 
