@@ -61,6 +61,16 @@ export function defaultSourceLabel(type: string, ref: string | null, integration
   }
 }
 
+/** Names sources as notices do: each source's registered entry, and its label (registered, else the default). */
+export async function sourceNamer(tx: Tx, tenantId: string) {
+  const sources = await registeredSources(tx, tenantId);
+  const integrations = await integrationNames(tx, tenantId);
+  return (type: string, ref: string | null) => {
+    const source = registeredSource(sources, type, ref);
+    return { source, label: source?.label ?? defaultSourceLabel(type, ref, integrations) };
+  };
+}
+
 /**
  * What every notice of the workspace says whatever the person, from the register (controller,
  * DPO, the controller's activities, their recipients, transfers and retention): read once per

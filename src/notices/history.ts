@@ -1,6 +1,6 @@
 import type { Tx } from '../db/tenant.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
-import { defaultSourceLabel, integrationNames, registeredSource, registeredSources } from './facts.ts';
+import { sourceNamer } from './facts.ts';
 
 /**
  * The notices of these people (their records), for their access report and the privacy portal:
@@ -15,12 +15,11 @@ export async function noticesOf(tx: Tx, tenantId: string, personIds: string[]) {
     .where('person_id', 'in', personIds)
     .orderBy('obtained_at')
     .execute();
-  const sources = await registeredSources(tx, tenantId);
-  const integrations = await integrationNames(tx, tenantId);
+  const nameSource = await sourceNamer(tx, tenantId);
   return rows.map((row) => {
-    const source = registeredSource(sources, row.source_type, row.source_ref);
+    const { source, label } = nameSource(row.source_type, row.source_ref);
     return {
-      source: source?.label ?? defaultSourceLabel(row.source_type, row.source_ref, integrations),
+      source: label,
       obtainedAt: isoRequired(row.obtained_at),
       state: row.sent_at ? ('sent' as const) : source?.exemption ? ('exempt' as const) : ('owed' as const),
       sentAt: iso(row.sent_at),

@@ -6,7 +6,7 @@ import { loadPeople } from '../crm/people.ts';
 import type { Tx } from '../db/tenant.ts';
 import { finishPage, pageBy } from '../http/pagination.ts';
 import { iso, isoRequired } from '../shared/dates.ts';
-import { defaultSourceLabel, integrationNames, registeredSource, registeredSources } from './facts.ts';
+import { sourceNamer } from './facts.ts';
 import type { noticeCounts, noticeListQuery, noticeView } from './schema.ts';
 
 /**
@@ -81,12 +81,11 @@ export async function listNotices(app: AppContext, caller: Caller, query: z.infe
       tenantId,
       page.map((row) => ({ type: row.person_type, id: row.person_id })),
     );
-    const sources = await registeredSources(tx, tenantId);
-    const integrations = await integrationNames(tx, tenantId);
+    const nameSource = await sourceNamer(tx, tenantId);
     const now = Date.now();
     const items: NoticeView[] = page.map((row) => {
       const person = people.get(row.person_id);
-      const source = registeredSource(sources, row.source_type, row.source_ref);
+      const { source, label } = nameSource(row.source_type, row.source_ref);
       const name = [person?.firstName, person?.lastName].filter(Boolean).join(' ') || person?.emails[0] || null;
       return {
         id: row.id,
@@ -94,7 +93,7 @@ export async function listNotices(app: AppContext, caller: Caller, query: z.infe
         source: {
           type: row.source_type,
           ref: row.source_ref,
-          label: source?.label ?? defaultSourceLabel(row.source_type, row.source_ref, integrations),
+          label,
         },
         obtainedAt: isoRequired(row.obtained_at),
         dueAt: isoRequired(row.due_at),
