@@ -4,9 +4,13 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import { addMember, describeEachDatabase, signUp } from '../support/helpers.ts';
 
+/** The StartupMessage a new connection opens with (protocol 3.0): the pool may grow during a request, for some other work. */
+const isStartup = (chunk: Buffer) => chunk.length >= 8 && chunk.readInt32BE(4) === 196608;
+
 /**
  * What the PostgreSQL driver writes on its sockets while fn runs: every flush (one write call
- * to the kernel, many protocol messages corked together) of a connection to the server, as text.
+ * to the kernel, many protocol messages corked together) of a connection to the server, as text,
+ * leaving out the opening of new connections.
  */
 async function flushesDuring(port: number, fn: () => Promise<void>): Promise<string[]> {
   const flushes: string[] = [];
@@ -17,11 +21,12 @@ async function flushesDuring(port: number, fn: () => Promise<void>): Promise<str
   const { _write: write, _writev: writev } = socket;
   const toServer = (s: net.Socket) => s.remotePort === port;
   socket._write = function (this: net.Socket, chunk, encoding, done) {
-    if (toServer(this)) flushes.push(Buffer.from(chunk).toString('latin1'));
+    if (toServer(this) && !isStartup(Buffer.from(chunk))) flushes.push(Buffer.from(chunk).toString('latin1'));
     return write.call(this, chunk, encoding, done);
   };
   socket._writev = function (this: net.Socket, chunks, done) {
-    if (toServer(this)) flushes.push(Buffer.concat(chunks.map((c) => Buffer.from(c.chunk))).toString('latin1'));
+    const whole = Buffer.concat(chunks.map((c) => Buffer.from(c.chunk)));
+    if (toServer(this) && !isStartup(whole)) flushes.push(whole.toString('latin1'));
     return writev.call(this, chunks, done);
   };
   try {
@@ -123,12 +128,14 @@ describeEachDatabase('Reading a contact', (env) => {
     assert.equal(page!.status, 200);
     assert.equal(page!.body.items.length, 3);
     assert.ok(page!.body.items.every((item: { accountName: string }) => item.accountName === 'Cummerata'));
-    const text = flushes.join('\n');
+    // Background jobs share the pool: what the request sent names its workspace.
+    const ours = flushes.filter((flush) => flush.includes(tenantId));
+    const text = ours.join('\n');
     for (const column of ['email_index', 'phone_index', 'name_index']) assert.ok(!text.includes(column), `no ${column} fetched`);
     assert.ok(text.includes('subject_keys'), 'the keys come with the page');
     // The page with its keys, the account names, then the audit and the reads with COMMIT.
-    assert.equal(flushes.length, 3, flushes.map((f) => f.replace(/[^ -~]+/g, ' ').slice(0, 120)).join(' | '));
-    assert.ok(flushes.at(-1)!.toLowerCase().includes('commit'));
+    assert.equal(ours.length, 3, ours.map((f) => f.replace(/[^ -~]+/g, ' ').slice(0, 120)).join(' | '));
+    assert.ok(ours.at(-1)!.toLowerCase().includes('commit'));
     const reads = await sql<{ n: number }>`select count(*)::int as n from record_reads
       where tenant_id = ${tenantId} and actor_id = ${admin.info.member.id} and action = 'contact.list'`.execute(env().db.kysely);
     assert.equal(reads.rows[0]!.n, 3 + 1 + 3, 'each person shown by the three lists is recorded');
