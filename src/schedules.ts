@@ -12,6 +12,7 @@ import { vacuumAfterErasure } from './rights/vacuum.ts';
 import { queueDueSyncs, runSync, SYNC_QUEUE } from './sync/engine.ts';
 import { PURGE_QUEUE, runPurge } from './sync/purge.ts';
 import { ERASE_QUEUE, runErasures } from './sync/erasure.ts';
+import { RIGHTS_QUEUE, runRightsOperations } from './sync/rights.ts';
 import { chainAllPendingReads } from './audit/service.ts';
 import { anchorAuditChains } from './audit/anchors.ts';
 import { forgetOldRateLimits } from './http/public-limits.ts';
@@ -61,6 +62,7 @@ export const HANDLERS: Record<string, JobHandler> = {
   [SYNC_QUEUE]: runSync,
   [PURGE_QUEUE]: runPurge,
   [ERASE_QUEUE]: runErasures,
+  [RIGHTS_QUEUE]: runRightsOperations,
   [NOTICE_QUEUE]: runDueNotices,
   'backup.scheduled': async (app) => {
     await scheduledBackup(app);

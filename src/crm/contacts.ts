@@ -74,7 +74,7 @@ async function openContactWith(openAll: FieldOpener, row: SealedPerson): Promise
   };
 }
 
-export function openContact(work: CrmWork, row: SealedPerson): Promise<ContactPerson> {
+export function openContact(work: Pick<CrmWork, 'sealer'>, row: SealedPerson): Promise<ContactPerson> {
   return openContactWith((fields) => work.sealer.openAll(fields), row);
 }
 

@@ -44,7 +44,7 @@ const SORTS = {
 /** What a list of these can be sorted by (a saved view's sort is checked against it). */
 export const LEAD_SORTS: readonly string[] = [...Object.keys(SORTS), ...NAME_SORTS];
 
-export async function openLead(work: CrmWork, row: LeadRow): Promise<LeadPerson> {
+export async function openLead(work: Pick<CrmWork, 'sealer'>, row: LeadRow): Promise<LeadPerson> {
   const [firstName, lastName, email, phone, jobTitle, customPersonal] = await work.sealer.openAll([
     ['leads.first_name', row.first_name_enc],
     ['leads.last_name', row.last_name_enc],

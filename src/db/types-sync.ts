@@ -180,6 +180,32 @@ export interface SyncErasureReceiptsTable {
   done_at: DefaultTimestamp;
 }
 
+export type RightsOperation = 'rectification' | 'objection';
+
+export interface SyncRightsOwedTable {
+  tenant_id: string;
+  id: Generated<string>;
+  integration_id: string;
+  request_id: string | null;
+  operation: RightsOperation;
+  record_type: 'contact' | 'lead';
+  record_id: string;
+  requested_at: DefaultTimestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface SyncRightsReceiptsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  integration_id: string;
+  request_id: string | null;
+  operation: RightsOperation;
+  object: string;
+  answer: string;
+  done_at: DefaultTimestamp;
+}
+
 export interface BackupDrillsTable {
   id: Generated<string>;
   backup_id: string;
@@ -198,6 +224,8 @@ export interface SyncDB {
   sync_links: SyncLinksTable;
   sync_runs: SyncRunsTable;
   sync_erasure_receipts: SyncErasureReceiptsTable;
+  sync_rights_owed: SyncRightsOwedTable;
+  sync_rights_receipts: SyncRightsReceiptsTable;
   oauth_connect_states: OauthConnectStatesTable;
   sync_match_reviews: SyncMatchReviewsTable;
 }

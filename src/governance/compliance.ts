@@ -61,6 +61,21 @@ export const complianceSummary = z.object({
   ),
   training: z.object({ assignments: z.number(), completed: z.number(), overdue: z.number(), completionRate: z.number() }),
   art14Notices: noticeCounts.describe('People whose data did not come from them, and their Art. 14 notices'),
+  connectedCrmRefusals: z
+    .array(
+      z.object({
+        integrationId: z.string(),
+        label: z.string(),
+        operation: z.enum(['erasure', 'rectification', 'objection']),
+        requestId: z.string().nullable(),
+        count: z.number(),
+        attempts: z.number(),
+        lastError: z.string().nullable(),
+      }),
+    )
+    .describe(
+      'Review items (Art. 19): erasures, rectifications and objections a connected CRM refused at least once and still owes; they are retried',
+    ),
   subprocessors: z.object({
     count: z.number(),
     thirdCountryTransfers: z.array(z.object({ name: z.string(), country: z.string(), safeguard: z.string() })),
@@ -204,6 +219,36 @@ async function retentionBacklog(tx: Tx, tenantId: string, now: Date): Promise<Su
     });
   }
   return items;
+}
+
+async function connectedCrmRefusals(tx: Tx, tenantId: string): Promise<Summary['connectedCrmRefusals']> {
+  const { rows } = await sql<{
+    integration_id: string;
+    label: string;
+    operation: 'erasure' | 'rectification' | 'objection';
+    request_id: string | null;
+    count: number;
+    attempts: number;
+    last_error: string | null;
+  }>`
+    select o.integration_id, i.label, o.operation, o.request_id, count(*)::int as count, max(o.attempts)::int as attempts,
+           max(o.last_error) as last_error
+    from (select tenant_id, integration_id, 'erasure' as operation, request_id, attempts, last_error from sync_erasures
+          union all
+          select tenant_id, integration_id, operation, request_id, attempts, last_error from sync_rights_owed) o
+    join integrations i on i.tenant_id = o.tenant_id and i.id = o.integration_id
+    where o.tenant_id = ${tenantId} and o.attempts > 0
+    group by o.integration_id, i.label, o.operation, o.request_id
+    order by i.label, o.operation`.execute(tx);
+  return rows.map((row) => ({
+    integrationId: row.integration_id,
+    label: row.label,
+    operation: row.operation,
+    requestId: row.request_id,
+    count: row.count,
+    attempts: row.attempts,
+    lastError: row.last_error,
+  }));
 }
 
 async function openIncidents(tx: Tx, tenantId: string, now: Date): Promise<Summary['incidents']> {
@@ -457,6 +502,7 @@ export function complianceSummaryOf(app: AppContext, caller: Caller, now = new D
       incidents: await openIncidents(tx, tenantId, now),
       training: await trainingFigures(tx, tenantId, now),
       art14Notices: await noticeCountsOf(tx, tenantId),
+      connectedCrmRefusals: await connectedCrmRefusals(tx, tenantId),
       subprocessors: subprocessorFigures(active.processors),
       backups: { lastDrill: await lastDrill(tx) },
     };

@@ -328,6 +328,8 @@ export const PERSON_REFERENCES: ReadonlyArray<{ table: string; link: SubjectLink
   // Which record of another CRM the person's record is a copy of (src/sync).
   { table: 'sync_links', link: ABOUT_RECORD },
   { table: 'sync_match_reviews', link: ABOUT_RECORD },
+  // Rectifications and objections still owed to a connected CRM: moot once the person is erased.
+  { table: 'sync_rights_owed', link: ABOUT_RECORD },
 ];
 
 /**

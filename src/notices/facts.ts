@@ -56,6 +56,8 @@ export function defaultSourceLabel(type: string, ref: string | null, integration
       return ref ? `a third-party provider (${ref})` : 'a third-party provider';
     case 'api':
       return 'another of our systems, through our API';
+    case 'form':
+      return 'you, through one of our web forms';
     default:
       return 'details entered by our staff (for example from a business card or a conversation)';
   }

@@ -3,7 +3,9 @@ import type { AppContext } from '../app-context.ts';
 import { chainPendingReads } from '../audit/service.ts';
 import { consentValidUntil } from '../consent/gate.ts';
 import type { ConnectedLookup } from '../sync/lookup.ts';
+import { sourceNamer } from '../notices/facts.ts';
 import { noticesOf } from '../notices/history.ts';
+import { recipientsOf } from './recipients.ts';
 import { consentHistory } from '../consent/ledger.ts';
 import type { Tx } from '../db/tenant.ts';
 import { activeSubprocessors } from '../governance/subprocessors.ts';
@@ -30,7 +32,7 @@ export interface AccessReport {
   controller: { name: string; dpo: Array<{ name: string; email: string }> };
   subject: { email: string; records: Array<{ type: string; id: string }> };
   data: ReportField[];
-  provenance: Array<{ type: string; id: string; sourceType: string; sourceRef: string | null; collectedAt: string }>;
+  provenance: Array<{ type: string; id: string; sourceType: string; sourceRef: string | null; source: string; collectedAt: string }>;
   purposes: Array<{
     key: string;
     name: string;
@@ -45,7 +47,20 @@ export interface AccessReport {
   consentHistory: Awaited<ReturnType<typeof consentHistory>>;
   recipients: string[];
   accessLog: Array<{ at: string; action: string; actorType: string; objectType: string | null; objectId: string | null }>;
-  requests: Array<{ id: string; type: string; status: string; receivedAt: string; dueAt: string }>;
+  requests: Array<{
+    id: string;
+    type: string;
+    status: string;
+    receivedAt: string;
+    dueAt: string;
+    /** Art. 19, second sentence: the connected CRMs told of the request's erasure, rectification or objection. */
+    recipientsInformed: Array<{
+      recipient: string;
+      operation: 'erasure' | 'rectification' | 'objection';
+      state: 'done' | 'owed';
+      at: string | null;
+    }>;
+  }>;
   requestEmails: Awaited<ReturnType<typeof requestEmails>>;
   context: RecordContext;
   disclosures: Disclosure[];
@@ -144,6 +159,7 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
 
   const ids = subject.people.map((person) => person.id);
   const provenance = [];
+  const nameSource = await sourceNamer(tx, tenantId);
   for (const table of ['contacts', 'leads'] as const) {
     const own = subject.people.filter((person) => `${person.type}s` === table).map((person) => person.id);
     if (own.length === 0) continue;
@@ -159,6 +175,7 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
         id: row.id,
         sourceType: row.source_type,
         sourceRef: row.source_ref,
+        source: nameSource(row.source_type, row.source_ref).label,
         collectedAt: new Date(row.collected_at).toISOString(),
       });
   }
@@ -250,13 +267,21 @@ export async function accessReport(app: AppContext, tx: Tx, tenantId: string, su
       })),
       ...reads,
     ].sort((a, b) => a.at.localeCompare(b.at)),
-    requests: requests.map((row) => ({
-      id: row.id,
-      type: row.type,
-      status: row.status,
-      receivedAt: new Date(row.received_at).toISOString(),
-      dueAt: new Date(row.due_at).toISOString(),
-    })),
+    requests: await Promise.all(
+      requests.map(async (row) => ({
+        id: row.id,
+        type: row.type,
+        status: row.status,
+        receivedAt: new Date(row.received_at).toISOString(),
+        dueAt: new Date(row.due_at).toISOString(),
+        recipientsInformed: (await recipientsOf(tx, tenantId, row.id)).map((r) => ({
+          recipient: r.label,
+          operation: r.operation,
+          state: r.state,
+          at: r.at,
+        })),
+      })),
+    ),
     requestEmails: await requestEmails(
       app,
       tx,

@@ -9,9 +9,11 @@ import type { Tx } from '../db/tenant.ts';
 import { conflict } from '../http/errors.ts';
 import { accessReport } from './access-report.ts';
 import { lookUpInConnectedCrms, type ConnectedLookup } from '../sync/lookup.ts';
+import { queueRightsInConnectedCrms } from '../sync/rights.ts';
 import { eraseSubject } from './erasure.ts';
 import { accessReportZip } from './export-zip.ts';
-import { addEvidence, completionMail, findRequest, getRequest, NO_VERIFICATION, notifyRequester, subjectOfRequest } from './requests.ts';
+import { addEvidence, owedToConnectedCrms } from './evidence.ts';
+import { completionMail, findRequest, getRequest, NO_VERIFICATION, notifyRequester, subjectOfRequest } from './requests.ts';
 import type { Subject } from './subject.ts';
 
 /** Art. 18: every record of the subject is kept but no longer processed. */
@@ -28,7 +30,8 @@ export async function restrictSubject(tx: Tx, tenantId: string, subject: Subject
 
 /**
  * Art. 21(2)-(3): an objection to direct marketing is absolute and immediate. It is recorded
- * against every active direct-marketing purpose and the address is suppressed.
+ * against every active direct-marketing purpose, the address is suppressed, and every connected
+ * CRM holding the person is owed an unsubscription (src/sync/rights.ts).
  */
 export async function objectToDirectMarketing(
   app: AppContext,
@@ -36,8 +39,9 @@ export async function objectToDirectMarketing(
   tenantId: string,
   subject: Subject,
   origin: AuditOrigin,
-  source: string,
-): Promise<number> {
+  requestId: string,
+): Promise<{ recorded: number; connectedCopies: number }> {
+  const source = `Art. 21 request ${requestId}`;
   const purposes = await tx
     .selectFrom('purposes')
     .selectAll()
@@ -63,7 +67,8 @@ export async function objectToDirectMarketing(
     }
   }
   await suppress(tx, tenantId, [subject.emailIndex], 'unsubscribed', 'objection to direct marketing');
-  return recorded;
+  const connectedCopies = await queueRightsInConnectedCrms(tx, tenantId, 'objection', subject.people, requestId);
+  return { recorded, connectedCopies };
 }
 
 /**
@@ -104,7 +109,8 @@ async function connectedCrmsHolding(app: AppContext, caller: Caller, id: string)
     const row = await findRequest(tx, tenantId, id);
     if (row.type !== 'access' && row.type !== 'portability') return null;
     if (row.identity_status !== 'verified' || row.status === 'completed' || row.status === 'rejected') return null;
-    return (await subjectOfRequest(app, tx, tenantId, row)).people.map((person) => person.id);
+    const subject = await subjectOfRequest(app, tx, tenantId, row);
+    return { email: subject.email, personIds: subject.people.map((person) => person.id) };
   });
   return people ? lookUpInConnectedCrms(app, tenantId, people) : [];
 }
@@ -167,8 +173,10 @@ export async function executeRequest(app: AppContext, caller: Caller, id: string
         break;
       }
       case 'objection': {
-        const count = await objectToDirectMarketing(app, tx, tenantId, subject, caller.origin, `Art. 21 request ${id}`);
-        summary = `Objection to direct marketing recorded (${count} purpose/record pair(s)); address suppressed.`;
+        const { recorded, connectedCopies } = await objectToDirectMarketing(app, tx, tenantId, subject, caller.origin, id);
+        summary =
+          `Objection to direct marketing recorded (${recorded} purpose/record pair(s)); address suppressed.` +
+          owedToConnectedCrms(connectedCopies, 'An unsubscription is');
         message = 'You will receive no more direct marketing from us.';
         break;
       }

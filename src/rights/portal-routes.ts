@@ -139,9 +139,7 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
     ...context.leads.map((l) => html`<li>Enquiry: ${l.companyName ?? '—'}, ${l.status}${l.source && html`, from ${l.source}`}</li>`),
     ...context.customFields.map((f) => html`<li>${f.label}: ${text(f.value)}</li>`),
   ];
-  const sources = report.provenance.map(
-    (p) => html`<li>${p.type}: ${p.sourceType}${p.sourceRef && html` (${p.sourceRef})`}, ${p.collectedAt.slice(0, 10)}</li>`,
-  );
+  const sources = report.provenance.map((p) => html`<li>${p.type}: ${p.source}, ${p.collectedAt.slice(0, 10)}</li>`);
   const notices = report.notices.map(
     (n) =>
       html`<li>${n.source}, obtained ${n.obtainedAt.slice(0, 10)}: ${
@@ -156,7 +154,16 @@ function renderPortal(session: PortalSession, view: Awaited<ReturnType<typeof po
     .slice(-50)
     .map((a) => html`<li>${a.at.slice(0, 16).replace('T', ' ')} ${a.action} (${a.actorType.replace('_', ' ')})</li>`);
   const requests = report.requests.map(
-    (r) => html`<li>${r.type}: ${r.status.replace('_', ' ')}, received ${r.receivedAt.slice(0, 10)}, due ${r.dueAt.slice(0, 10)}</li>`,
+    (r) =>
+      html`<li>${r.type}: ${r.status.replace('_', ' ')}, received ${r.receivedAt.slice(0, 10)}, due ${r.dueAt.slice(0, 10)}${
+        r.recipientsInformed.length > 0 &&
+        html`<br><span class="muted">Passed on to: ${joinHtml(
+          r.recipientsInformed.map(
+            (i) => html`${i.recipient} (${i.state === 'done' ? `done ${i.at?.slice(0, 10) ?? ''}`.trim() : 'not yet confirmed'})`,
+          ),
+          html`, `,
+        )}</span>`
+      }</li>`,
   );
   const dpo = joinHtml(
     report.controller.dpo.map((d) => html`${d.name} &lt;<a href="mailto:${d.email}">${d.email}</a>&gt;`),

@@ -11,11 +11,13 @@ import type { DsrType } from '../db/types-rights.ts';
 import { hitPublicLimits } from '../http/public-limits.ts';
 import { accessReport, type AccessReport } from './access-report.ts';
 import { objectToDirectMarketing, optOutOfSaleSharing, restrictSubject } from './execute.ts';
+import { queueRightsInConnectedCrms } from '../sync/rights.ts';
 import { GPC_SOURCE, recordSaleSharingChoices, saleSharingOptedOut } from '../consent/sale-sharing.ts';
 import { hasRight, PROFILES, type RightKey } from '../jurisdiction/profiles.ts';
 import { subjectJurisdiction, type ResolvedJurisdiction } from '../jurisdiction/service.ts';
 import { accessReportZip } from './export-zip.ts';
-import { addEvidence, insertRequest, sendReceipt } from './requests.ts';
+import { addEvidence, owedToConnectedCrms } from './evidence.ts';
+import { insertRequest, sendReceipt } from './requests.ts';
 import { findSubject, openValue, type Subject } from './subject.ts';
 
 /** A magic link works for 15 minutes, once; the session it opens lasts 30 minutes. */
@@ -430,14 +432,15 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
           'Objection to direct marketing (privacy portal)',
           true,
         );
-        const count = await objectToDirectMarketing(app, tx, tenantId, subject, origin, `Art. 21 request ${requestId}`);
+        const { recorded, connectedCopies } = await objectToDirectMarketing(app, tx, tenantId, subject, origin, requestId);
         await addEvidence(
           app,
           tx,
           tenantId,
           requestId,
           'done',
-          `Objection to direct marketing recorded at once (${count} purpose/record pair(s)); address suppressed.`,
+          `Objection to direct marketing recorded at once (${recorded} purpose/record pair(s)); address suppressed.` +
+            owedToConnectedCrms(connectedCopies, 'An unsubscription is'),
           origin,
         );
         return { message: 'You will receive no more direct marketing from us.', notify: null };
@@ -513,13 +516,15 @@ export async function portalAct(app: AppContext, session: PortalSession, visitor
         }
         const requestId = await portalRequest(app, tx, session, visitor, 'rectification', details, true);
         await rectify(app, tx, tenantId, subject, action.field, action.value);
+        const connectedCopies = await queueRightsInConnectedCrms(tx, tenantId, 'rectification', subject.people, requestId);
         await addEvidence(
           app,
           tx,
           tenantId,
           requestId,
           'done',
-          `${details}: applied to ${subject.people.length} record(s) (data the person entered themselves).`,
+          `${details}: applied to ${subject.people.length} record(s) (data the person entered themselves).` +
+            owedToConnectedCrms(connectedCopies, 'The correction is'),
           origin,
         );
         return { message: 'Corrected.', notify: null };

@@ -29,6 +29,9 @@ import {
 } from './deadlines.ts';
 import type { dsrInput, dsrListQuery, dsrPatch, dsrView, evidenceInput } from './schema.ts';
 import { openValue, peopleWithEmailIndex, type Subject } from './subject.ts';
+import { addEvidence, owedToConnectedCrms } from './evidence.ts';
+import { recipientsOf } from './recipients.ts';
+import { queueRightsInConnectedCrms } from '../sync/rights.ts';
 
 type RequestRow = Selectable<DsrRequestsTable>;
 type DsrView = z.infer<typeof dsrView>;
@@ -131,30 +134,6 @@ async function assertAssignee(tx: Tx, tenantId: string, memberId: string): Promi
   if (!member) throw unprocessable('assigneeId does not name an active member.', { field: 'assigneeId' });
 }
 
-export async function addEvidence(
-  app: AppContext,
-  tx: Tx,
-  tenantId: string,
-  requestId: string,
-  kind: 'found' | 'done' | 'sent' | 'note',
-  summary: string,
-  origin: AuditOrigin,
-): Promise<void> {
-  await tx
-    .insertInto('dsr_evidence')
-    .values({
-      tenant_id: tenantId,
-      request_id: requestId,
-      kind,
-      summary_enc: await app.keys.encryptField(tx, tenantId, requestId, 'dsr_evidence.summary', summary),
-      // Evidence written in one transaction keeps its order (now() is the transaction's start).
-      created_at: sql<Date>`clock_timestamp()`,
-      actor_type: origin.actorType,
-      actor_id: origin.actorId,
-    })
-    .execute();
-}
-
 /**
  * Writes to the requester (receipt, extension, completion) in the transaction of the change it
  * reports, through the outbox (src/mail/delivery.ts): the change and its e-mail commit together,
@@ -228,7 +207,7 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
   let evidence: DsrView['evidence'] = [];
   let recipients: DsrView['recipients'] = [];
   if (withDetail) {
-    recipients = await erasureRecipients(tx, tenantId, row.id);
+    recipients = await recipientsOf(tx, tenantId, row.id);
     const subject = await subjectOfRequest(app, tx, tenantId, row);
     const details = await loadPeople(app, tx, tenantId, subject.people);
     people = subject.people.map((person) => {
@@ -282,66 +261,6 @@ async function toView(app: AppContext, tx: Tx, tenantId: string, row: RequestRow
     evidence,
     recipients,
   };
-}
-
-/** Art. 19: what each connected CRM was asked to erase for this request, and what it answered (src/sync/erasure.ts). */
-async function erasureRecipients(tx: Tx, tenantId: string, requestId: string): Promise<DsrView['recipients']> {
-  const done = await tx
-    .selectFrom('sync_erasure_receipts as r')
-    .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'r.tenant_id').onRef('i.id', '=', 'r.integration_id'))
-    .select([
-      'r.integration_id',
-      'i.label',
-      'i.kind',
-      'r.object',
-      'r.permanent',
-      'r.note',
-      sql<number>`count(*)::int`.as('count'),
-      sql<Date>`max(r.done_at)`.as('at'),
-    ])
-    .where('r.tenant_id', '=', tenantId)
-    .where('r.request_id', '=', requestId)
-    .groupBy(['r.integration_id', 'i.label', 'i.kind', 'r.object', 'r.permanent', 'r.note'])
-    .execute();
-  const owed = await tx
-    .selectFrom('sync_erasures as e')
-    .innerJoin('integrations as i', (join) => join.onRef('i.tenant_id', '=', 'e.tenant_id').onRef('i.id', '=', 'e.integration_id'))
-    .select([
-      'e.integration_id',
-      'i.label',
-      'i.kind',
-      'e.object',
-      sql<number>`count(*)::int`.as('count'),
-      sql<string | null>`max(e.last_error)`.as('last_error'),
-    ])
-    .where('e.tenant_id', '=', tenantId)
-    .where('e.request_id', '=', requestId)
-    .groupBy(['e.integration_id', 'i.label', 'i.kind', 'e.object'])
-    .execute();
-  return [
-    ...done.map((r) => ({
-      integrationId: r.integration_id,
-      label: r.label,
-      kind: r.kind,
-      object: r.object,
-      state: 'done' as const,
-      count: r.count,
-      permanent: r.permanent,
-      note: r.note,
-      at: iso(r.at),
-    })),
-    ...owed.map((r) => ({
-      integrationId: r.integration_id,
-      label: r.label,
-      kind: r.kind,
-      object: r.object,
-      state: 'owed' as const,
-      count: r.count,
-      permanent: null,
-      note: r.last_error ? `not done yet: ${r.last_error}` : 'queued',
-      at: null,
-    })),
-  ];
 }
 
 export async function logRequest(app: AppContext, caller: Caller, input: z.infer<typeof dsrInput>) {
@@ -479,6 +398,20 @@ export async function updateRequest(app: AppContext, caller: Caller, id: string,
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .execute();
+    // Art. 19: the corrections made on the records reach every connected CRM holding a copy.
+    if (patch.status === 'completed' && row.type === 'rectification') {
+      const subject = await subjectOfRequest(app, tx, tenantId, row);
+      const copies = await queueRightsInConnectedCrms(tx, tenantId, 'rectification', subject.people, id);
+      await addEvidence(
+        app,
+        tx,
+        tenantId,
+        id,
+        'done',
+        `Corrected on ${subject.people.length} record(s).` + owedToConnectedCrms(copies, 'The correction is'),
+        caller.origin,
+      );
+    }
     if (patch.identityStatus && patch.identityStatus !== row.identity_status) {
       await addEvidence(
         app,

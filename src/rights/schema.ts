@@ -99,7 +99,8 @@ export const dsrView = z.object({
         integrationId: z.string().uuid(),
         label: z.string(),
         kind: z.string(),
-        object: z.string(),
+        operation: z.enum(['erasure', 'rectification', 'objection']),
+        object: z.string().describe("The vendor's object, or our record type while the operation is owed"),
         state: z.enum(['done', 'owed']),
         count: z.number(),
         permanent: z.boolean().nullable(),
@@ -107,7 +108,9 @@ export const dsrView = z.object({
         at: z.string().nullable(),
       }),
     )
-    .describe('Art. 19: each connected CRM the erasure was carried to, with what it did (or that it is still owed)'),
+    .describe(
+      'Art. 19 (and Art. 21(3)): each connected CRM the erasure, rectification or objection was carried to, with what it did (or that it is still owed)',
+    ),
 });
 
 export const dsrSummary = z.object({
@@ -137,7 +140,14 @@ export const accessReportSchema = z
       )
       .describe('Every personal-data field of the data inventory, with the values held about the person'),
     provenance: z.array(
-      z.object({ type: z.string(), id: z.string(), sourceType: z.string(), sourceRef: z.string().nullable(), collectedAt: z.string() }),
+      z.object({
+        type: z.string(),
+        id: z.string(),
+        sourceType: z.string(),
+        sourceRef: z.string().nullable(),
+        source: z.string().describe('Where the data came from, in words (Art. 14(2)(f)): the registered source or the connection by name'),
+        collectedAt: z.string(),
+      }),
     ),
     purposes: z.array(
       z.object({
@@ -163,7 +173,25 @@ export const accessReportSchema = z
         objectId: z.string().nullable(),
       }),
     ),
-    requests: z.array(z.object({ id: z.string(), type: z.string(), status: z.string(), receivedAt: z.string(), dueAt: z.string() })),
+    requests: z.array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        status: z.string(),
+        receivedAt: z.string(),
+        dueAt: z.string(),
+        recipientsInformed: z
+          .array(
+            z.object({
+              recipient: z.string(),
+              operation: z.enum(['erasure', 'rectification', 'objection']),
+              state: z.enum(['done', 'owed']),
+              at: z.string().nullable(),
+            }),
+          )
+          .describe('Art. 19, second sentence: the recipients told of the erasure, rectification or objection, and when'),
+      }),
+    ),
     requestEmails: z
       .array(z.object({ requestId: z.string(), subject: z.string().nullable(), sentAt: z.string() }))
       .describe('E-mails sent to the person about their requests'),

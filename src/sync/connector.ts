@@ -66,6 +66,21 @@ export interface Connector {
   remove(object: string, id: string): Promise<void>;
   /** An erasure (Art. 17) carried into the vendor: as permanent as its API allows, and what that means. */
   erase(object: string, id: string): Promise<ErasureReceipt>;
+  /**
+   * An objection to direct marketing (Art. 21(2)-(3)) carried into the vendor: the person is
+   * unsubscribed from its marketing in whatever form the vendor keeps that; the answer says which.
+   */
+  optOut(object: string, id: string): Promise<RightsReceipt>;
+  /**
+   * The people the vendor holds under an e-mail address, among the objects given (Art. 15 across
+   * the CRMs: matched by the same identifier, whether or not a sync ever linked them).
+   */
+  findByEmail?(email: string, objects: readonly string[]): Promise<Array<{ object: string; record: ExternalRecord }>>;
+}
+
+/** What a connected CRM did with a rectification or an objection (Art. 19, Art. 21(3)), in words. */
+export interface RightsReceipt {
+  answer: string;
 }
 
 /** What a connected CRM did with an erased person's record (Art. 19: the recipient was told). */

@@ -14,7 +14,9 @@ import type { Connector, ExternalRecord, ObjectMapping } from './connector.ts';
 import { listsWhole, mappingOf } from './connector.ts';
 import { checkFields } from './fields.ts';
 import { ConnectorError } from './http.ts';
-import { ERASE_QUEUE } from './erasure.ts';
+import { enqueueErasureJob } from './erasure.ts';
+import { owesAnActiveIntegration } from './refusals.ts';
+import { enqueueRightsJob } from './rights.ts';
 import { connectorOf } from './connectors.ts';
 import { RECORD_STORES, removeSyncedRecords, type Incoming, type IntegrationRow, type LinkRow, type SyncScope } from './stores.ts';
 
@@ -354,19 +356,9 @@ export async function queueDueSyncs(app: AppContext, now = new Date()): Promise<
         .execute();
       let count = 0;
       for (const integration of due) if (await requestRun(tx, integration, null)) count += 1;
-      // Deletions owed to a CRM that was unreachable or waiting for a reconnect are tried again.
-      const owed = await tx
-        .selectFrom('sync_erasures')
-        .innerJoin('integrations', (join) =>
-          join
-            .onRef('integrations.tenant_id', '=', 'sync_erasures.tenant_id')
-            .onRef('integrations.id', '=', 'sync_erasures.integration_id'),
-        )
-        .select('sync_erasures.id')
-        .where('sync_erasures.tenant_id', '=', tenantId)
-        .where('integrations.status', '=', 'active')
-        .executeTakeFirst();
-      if (owed) await enqueue(tx, { queue: ERASE_QUEUE, tenantId, singletonKey: `sync-erase:${tenantId}`, maxAttempts: 10 });
+      // Rights owed to a CRM that was unreachable or waiting for a reconnect are tried again.
+      if (await owesAnActiveIntegration(tx, tenantId, 'sync_erasures')) await enqueueErasureJob(tx, tenantId);
+      if (await owesAnActiveIntegration(tx, tenantId, 'sync_rights_owed')) await enqueueRightsJob(tx, tenantId);
       return count;
     });
   }

@@ -4,10 +4,8 @@ import { recordAudit } from '../audit/service.ts';
 import { withTenant, type Tx } from '../db/tenant.ts';
 import type { Job } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
-import { ConnectorError } from './http.ts';
-import { addEvidence } from '../rights/requests.ts';
-import { withoutAddresses } from '../shared/redact.ts';
 import { connectorOf } from './connectors.ts';
+import { activeIntegrationsOwed, recordRefusal } from './refusals.ts';
 
 /**
  * An erasure here reaches the connected CRMs: before the person's links are deleted with the
@@ -38,22 +36,19 @@ export async function queueErasureInConnectedCrms(
       returning 1)
     select count(*)::int as n from queued`.execute(tx);
   const queued = rows[0]?.n ?? 0;
-  if (queued > 0) await enqueue(tx, { queue: ERASE_QUEUE, tenantId, singletonKey: `sync-erase:${tenantId}`, maxAttempts: 10 });
+  if (queued > 0) await enqueueErasureJob(tx, tenantId);
   return queued;
+}
+
+/** Queues the job that works through the owed deletions (a no-op while one is queued or running). */
+export function enqueueErasureJob(tx: Tx, tenantId: string): Promise<void> {
+  return enqueue(tx, { queue: ERASE_QUEUE, tenantId, singletonKey: `sync-erase:${tenantId}`, maxAttempts: 10 });
 }
 
 /** The job: deletes the queued objects in each connected CRM, audited per integration. */
 export async function runErasures(app: AppContext, job: Job): Promise<void> {
   const tenantId = job.tenant_id!;
-  const integrations = await withTenant(app.db, tenantId, (tx) =>
-    tx
-      .selectFrom('integrations')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('status', '=', 'active')
-      .where('id', 'in', tx.selectFrom('sync_erasures').select('integration_id').where('tenant_id', '=', tenantId))
-      .execute(),
-  );
+  const integrations = await activeIntegrationsOwed(app, tenantId, 'sync_erasures');
   let failed = 0;
   for (const integration of integrations) {
     const connector = await withTenant(app.db, tenantId, (tx) => connectorOf(app, tx, integration));
@@ -83,38 +78,15 @@ export async function runErasures(app: AppContext, job: Job): Promise<void> {
         done[erasure.object] = (done[erasure.object] ?? 0) + 1;
       } catch (error) {
         failed += 1;
-        const message = error instanceof Error ? error.message : String(error);
-        await withTenant(app.db, tenantId, async (tx) => {
-          await tx
-            .updateTable('sync_erasures')
-            .set({ attempts: sql`attempts + 1`, last_error: message.slice(0, 500) })
-            .where('tenant_id', '=', tenantId)
-            .where('id', '=', erasure.id)
-            .execute();
-          // The first failure shows on the request it carries out, for whoever handles it to see (Art. 19).
-          if (erasure.request_id && erasure.attempts === 0) {
-            await addEvidence(
-              app,
-              tx,
-              tenantId,
-              erasure.request_id,
-              'note',
-              `The erasure in ${integration.label} (${integration.kind}, ${erasure.object}) failed: ${withoutAddresses(message).slice(0, 300)}. It is retried automatically; the request lists it as owed until ${integration.label} confirms.`,
-              { actorType: 'system', actorId: `sync:${integration.id}` },
-            );
-          }
-        });
-        if (error instanceof ConnectorError && error.category === 'auth') {
-          await withTenant(app.db, tenantId, (tx) =>
-            tx
-              .updateTable('integrations')
-              .set({ status: 'needs_reconnect', status_reason: message.slice(0, 500) })
-              .where('tenant_id', '=', tenantId)
-              .where('id', '=', integration.id)
-              .execute(),
-          );
-          break;
-        }
+        const what = `The erasure in ${integration.label} (${integration.kind}, ${erasure.object})`;
+        const refused = {
+          table: 'sync_erasures' as const,
+          id: erasure.id,
+          attempts: erasure.attempts,
+          requestId: erasure.request_id,
+          what,
+        };
+        if (await recordRefusal(app, integration, refused, error)) break;
       }
     }
     if (Object.keys(done).length > 0) {

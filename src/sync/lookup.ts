@@ -5,10 +5,11 @@ import { connectorOf } from './connectors.ts';
 
 /**
  * Art. 15 across the connected CRMs: for an access request, each CRM the workspace syncs with is
- * asked, through its connector, for the records it holds that are linked to the person (the
- * records matched to theirs by the same identifiers when they were synced). The answer goes into
- * the report as a section per recipient with the time of the lookup; a CRM that cannot be
- * reached is reported as such, never left out.
+ * asked, through its connector, for the records it holds on the person: those linked to the
+ * person's records by a sync, and those it holds under the person's e-mail address (the same
+ * identifier), linked or not, for the objects the integration syncs. The answer goes into the
+ * report as a section per recipient with the time of the lookup; a CRM that cannot be reached is
+ * reported as such, never left out.
  */
 export interface ConnectedLookup {
   integrationId: string;
@@ -16,23 +17,28 @@ export interface ConnectedLookup {
   kind: string;
   lookedUpAt: string;
   state: 'found' | 'not_found' | 'unreachable' | 'not_linked';
-  records: Array<{ object: string; externalId: string; fields: Record<string, unknown> }>;
+  records: Array<{ object: string; externalId: string; matchedBy: 'link' | 'email'; fields: Record<string, unknown> }>;
   /** Why the CRM could not be asked or did not answer. */
   error: string | null;
   note: string;
 }
 
 const NOTES: Record<ConnectedLookup['state'], (label: string) => string> = {
-  found: (label) => `${label} holds the records below, linked to yours.`,
-  not_found: (label) => `${label} no longer holds the records once linked to yours (deleted there).`,
+  found: (label) => `${label} holds the records below, linked to yours or held under your e-mail address.`,
+  not_found: (label) => `${label} no longer holds the records once linked to yours (deleted there), nor any under your e-mail address.`,
   unreachable: (label) => `${label} could not be asked: what it holds could not be included. We will send it when it answers.`,
-  not_linked: (label) => `No record of yours is linked in ${label}: nothing of yours was copied there or from there.`,
+  not_linked: (label) => `No record of yours is linked in ${label}, and it holds none under your e-mail address.`,
 };
 
 /** A request waits on the lookup: its retries wait a quarter of a second at most, not the sync's minutes. */
 const briefly = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 250)));
 
-export async function lookUpInConnectedCrms(app: AppContext, tenantId: string, personIds: string[]): Promise<ConnectedLookup[]> {
+export async function lookUpInConnectedCrms(
+  app: AppContext,
+  tenantId: string,
+  subject: { email: string; personIds: string[] },
+): Promise<ConnectedLookup[]> {
+  const { personIds } = subject;
   const { integrations, links } = await withTenant(app.db, tenantId, async (tx) => ({
     integrations: await tx
       .selectFrom('integrations')
@@ -71,14 +77,17 @@ export async function lookUpInConnectedCrms(app: AppContext, tenantId: string, p
     try {
       if (integration.status === 'needs_reconnect')
         throw new Error(`the connection needs reconnecting (${integration.status_reason ?? 'credentials refused'})`);
-      if (own.length > 0) {
-        const connector = await withTenant(app.db, tenantId, (tx) => connectorOf(app, tx, integration, { sleep: briefly }));
-        for (const link of own) {
-          const record = await connector.get(link.object, link.external_id);
-          if (record) lookup.records.push({ object: link.object, externalId: record.id, fields: record.fields });
-        }
-        if (lookup.records.length > 0) lookup.state = 'found';
+      const connector = await withTenant(app.db, tenantId, (tx) => connectorOf(app, tx, integration, { sleep: briefly }));
+      for (const link of own) {
+        const record = await connector.get(link.object, link.external_id);
+        if (record) lookup.records.push({ object: link.object, externalId: record.id, matchedBy: 'link', fields: record.fields });
       }
+      const byEmail = connector.findByEmail ? await connector.findByEmail(subject.email, integration.objects) : [];
+      for (const { object, record } of byEmail) {
+        if (lookup.records.some((held) => held.object === object && held.externalId === record.id)) continue;
+        lookup.records.push({ object, externalId: record.id, matchedBy: 'email', fields: record.fields });
+      }
+      if (lookup.records.length > 0) lookup.state = 'found';
     } catch (error) {
       lookup.state = 'unreachable';
       lookup.records = [];

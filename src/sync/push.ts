@@ -2,16 +2,13 @@ import type { z } from 'zod';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../auth/context.ts';
 import { evaluateGate, recordRefusals } from '../consent/gate.ts';
-import { openContact } from '../crm/contacts.ts';
 import { noticesDueAtDisclosure } from '../notices/lifecycle.ts';
-import { crmWork, type CrmWork } from '../crm/context.ts';
+import { crmWork } from '../crm/context.ts';
 import { iso } from '../shared/dates.ts';
-import { openLead } from '../crm/leads.ts';
 import { isRecordVisible } from '../crm/records.ts';
-import type { CrmRecordType } from '../db/types.ts';
 import { AppError, conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Connector } from './connector.ts';
-import { checkFields } from './fields.ts';
+import { contentHash, fieldsOf } from './record-fields.ts';
 import { ConnectorError } from './http.ts';
 import { connectorOf } from './connectors.ts';
 import { findIntegration } from './integrations.ts';
@@ -35,82 +32,6 @@ type Prepared = {
   link: LinkRow | undefined;
   connector: Connector;
 };
-
-async function accountRef(work: CrmWork, integrationId: string, accountId: string | null): Promise<string | null> {
-  if (!accountId) return null;
-  const link = await work.tx
-    .selectFrom('sync_links')
-    .select('external_id')
-    .where('tenant_id', '=', work.tenantId)
-    .where('integration_id', '=', integrationId)
-    .where('record_type', '=', 'account')
-    .where('record_id', '=', accountId)
-    .executeTakeFirst();
-  return link?.external_id ?? null;
-}
-
-/** The record's fields, named as connectors map them. */
-async function fieldsOf(work: CrmWork, integrationId: string, type: CrmRecordType, id: string): Promise<Record<string, unknown>> {
-  const tx = work.tx;
-  switch (type) {
-    case 'account': {
-      const row = await tx
-        .selectFrom('accounts')
-        .selectAll()
-        .where('tenant_id', '=', work.tenantId)
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      return { name: row.name, domain: row.domain, industry: row.industry, country: row.country };
-    }
-    case 'contact': {
-      const row = await tx
-        .selectFrom('contacts')
-        .selectAll()
-        .where('tenant_id', '=', work.tenantId)
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const person = await openContact(work, row);
-      return {
-        ...person,
-        customPersonal: undefined,
-        country: row.country,
-        accountRef: await accountRef(work, integrationId, row.account_id),
-      };
-    }
-    case 'lead': {
-      const row = await tx
-        .selectFrom('leads')
-        .selectAll()
-        .where('tenant_id', '=', work.tenantId)
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const person = await openLead(work, row);
-      return {
-        ...person,
-        customPersonal: undefined,
-        companyName: row.company_name,
-        companyDomain: row.company_domain,
-        country: row.country,
-      };
-    }
-    case 'opportunity': {
-      const row = await tx
-        .selectFrom('opportunities')
-        .selectAll()
-        .where('tenant_id', '=', work.tenantId)
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      return {
-        name: row.name,
-        amount: row.amount,
-        currency: row.currency,
-        stage: row.stage,
-        expectedCloseDate: row.expected_close_date ? iso(row.expected_close_date)!.slice(0, 10) : null,
-        accountRef: await accountRef(work, integrationId, row.account_id),
-      };
-    }
-  }
-}
 
 const upstream = (error: ConnectorError) =>
   error.category === 'auth'
@@ -201,8 +122,7 @@ export async function pushRecord(
   }
 
   return crmWork(app, caller, async (work) => {
-    const checked = checkFields(type, external.fields);
-    const hash = await work.sealer.index('sync-content', JSON.stringify(checked.ok ? checked.value : external.fields));
+    const hash = await contentHash(work.sealer, type, external);
     await work.tx
       .insertInto('sync_links')
       .values({

@@ -12,7 +12,8 @@ import { LONG_AGO } from '../sync/sync-fixtures.ts';
  * personal data concerning them, and (c) "the recipients … to whom the personal data have been
  * or will be disclosed"; Art. 19: the controller "shall communicate any rectification or erasure
  * … to each recipient to whom the personal data have been disclosed … [and] inform the data
- * subject about those recipients if the data subject requests it". Both fakes are reached through
+ * subject about those recipients if the data subject requests it"; Art. 21(3): where the person
+ * objects to direct marketing, the data "shall no longer be processed for such purposes". Both fakes are reached through
  * the vendors' official SDKs (@hubspot/api-client, jsforce), as the connectors are.
  */
 describeEachDatabase('rights across the connected CRMs', (env) => {
@@ -29,6 +30,8 @@ describeEachDatabase('rights across the connected CRMs', (env) => {
     for (const [first, last, email] of [
       ['Ines', 'Insight', 'ines@both.example'],
       ['Emil', 'Erase', 'emil@both.example'],
+      ['Rita', 'Wrongname', 'rita@both.example'],
+      ['Olga', 'Object', 'olga@both.example'],
     ]) {
       hubspot.seed('contacts', { firstname: first!, lastname: last!, email: email!, jobtitle: 'Buyer' }, LONG_AGO);
       salesforce.seed('Contact', { FirstName: first!, LastName: last!, Email: email!, Title: 'Head of purchasing' }, LONG_AGO);
@@ -66,7 +69,7 @@ describeEachDatabase('rights across the connected CRMs', (env) => {
     await salesforce.stop();
   });
 
-  const request = async (type: 'access' | 'erasure', email: string) => {
+  const request = async (type: 'access' | 'erasure' | 'objection', email: string) => {
     const created = await admin.post('/api/v1/dsr-requests', { type, channel: 'email', email, identityStatus: 'verified' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const executed = await admin.post(`/api/v1/dsr-requests/${created.body.id}/execute`);
@@ -81,7 +84,9 @@ describeEachDatabase('rights across the connected CRMs', (env) => {
     return JSON.parse(strFromU8(unzipSync(new Uint8Array(mail.attachments![0]!.content))['report.json']!));
   };
 
-  it('adds what each connected CRM holds on the person to the access report, each with the time it was asked', async () => {
+  it('adds what each connected CRM holds on the person to the access report, linked or under the same address, each with the time it was asked', async () => {
+    // A second copy made in Salesforce after the last sync: no link to it, found by the address.
+    const copy = salesforce.seed('Contact', { FirstName: 'Ines', LastName: 'Insight', Email: 'INES@both.example', Title: 'Copy' });
     const started = Date.now();
     const done = await request('access', 'ines@both.example');
     const report = reportSentTo('ines@both.example');
@@ -97,7 +102,15 @@ describeEachDatabase('rights across the connected CRMs', (env) => {
     assert.equal(hs!.records.length, 1);
     assert.equal(hs!.records[0].fields.lastName, 'Insight');
     assert.equal(hs!.records[0].fields.jobTitle, 'Buyer');
-    assert.equal(sf!.records[0].fields.jobTitle, 'Head of purchasing');
+    assert.deepEqual(
+      sf!.records.map((r: Record<string, any>) => [r.matchedBy, r.fields.jobTitle]),
+      [
+        ['link', 'Head of purchasing'],
+        ['email', 'Copy'],
+      ],
+    );
+    assert.equal(sf!.records[1].externalId, copy.Id);
+    assert.equal(hs!.records[0].matchedBy, 'link', 'found both ways, listed once');
     for (const section of sections) {
       const at = Date.parse(section.lookedUpAt);
       assert.ok(at >= started && at <= Date.now(), 'the time of the lookup');
@@ -164,5 +177,94 @@ describeEachDatabase('rights across the connected CRMs', (env) => {
       env().db.kysely,
     );
     assert.equal(owed.rows[0]!.n, 0);
+  });
+
+  const contactByEmail = async (email: string) => (await admin.get(`/api/v1/contacts?email=${email}`)).body.items[0] as { id: string };
+  const runOwedNow = async () => {
+    await sql`update jobs set run_at = now() where queue = 'sync.rights' and state = 'queued'`.execute(env().db.kysely);
+    await env().app.jobs.drain();
+  };
+
+  it('carries a rectification to both CRMs once the request is completed; a CRM that is down is retried, listed for review and named on the request', async () => {
+    const rita = await contactByEmail('rita@both.example');
+    const created = await admin.post('/api/v1/dsr-requests', {
+      type: 'rectification',
+      channel: 'email',
+      email: 'rita@both.example',
+      identityStatus: 'verified',
+      details: 'My last name is Rightname',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const requestId = created.body.id as string;
+    assert.equal((await admin.patch(`/api/v1/contacts/${rita.id}`, { lastName: 'Rightname' })).status, 200);
+    assert.equal((await admin.patch(`/api/v1/dsr-requests/${requestId}`, { status: 'in_progress' })).status, 200);
+    salesforce.down = true;
+    try {
+      const completed = await admin.patch(`/api/v1/dsr-requests/${requestId}`, { status: 'completed' });
+      assert.equal(completed.status, 200, JSON.stringify(completed.body));
+      await env().app.jobs.drain();
+    } finally {
+      salesforce.down = false;
+    }
+    const ritaHs = [...hubspot.objects.contacts.values()].find((c) => c.properties.email === 'rita@both.example')!;
+    assert.equal(ritaHs.properties.lastname, 'Rightname', 'HubSpot holds the corrected value');
+    assert.equal(salesforce.live('Contact').find((c) => c.Email === 'rita@both.example')!.LastName, 'Wrongname');
+
+    let view = (await admin.get(`/api/v1/dsr-requests/${requestId}`)).body;
+    const evidence = view.evidence.map((e: { summary: string }) => e.summary).join('\n');
+    assert.match(evidence, /Corrected on 1 record\(s\)\. The correction is owed to 2 record\(s\) in connected CRMs/);
+    assert.match(evidence, /The rectification carried into Sales Salesforce \(salesforce\) failed: .*retried automatically/);
+    assert.deepEqual(view.recipients.map((r: Record<string, unknown>) => [r.label, r.operation, r.state]).sort(), [
+      ['Marketing HubSpot', 'rectification', 'done'],
+      ['Sales Salesforce', 'rectification', 'owed'],
+    ]);
+    // The review item: on the compliance dashboard until Salesforce accepts it.
+    const refusals = (await admin.get('/api/v1/compliance/summary')).body.connectedCrmRefusals as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      refusals.map((r) => [r.label, r.operation, r.requestId, r.count]),
+      [['Sales Salesforce', 'rectification', requestId, 1]],
+    );
+
+    await runOwedNow();
+    assert.equal(salesforce.live('Contact').find((c) => c.Email === 'rita@both.example')!.LastName, 'Rightname');
+    view = (await admin.get(`/api/v1/dsr-requests/${requestId}`)).body;
+    assert.deepEqual(view.recipients.map((r: Record<string, unknown>) => [r.label, r.operation, r.object, r.state]).sort(), [
+      ['Marketing HubSpot', 'rectification', 'contacts', 'done'],
+      ['Sales Salesforce', 'rectification', 'Contact', 'done'],
+    ]);
+    assert.deepEqual((await admin.get('/api/v1/compliance/summary')).body.connectedCrmRefusals, []);
+
+    // The next sync does not take the corrected copies for changes made there, nor bring the old name back.
+    await admin.post(`/api/v1/integrations/${hubspotId}/sync`);
+    await admin.post(`/api/v1/integrations/${salesforceId}/sync`);
+    await env().app.jobs.drain();
+    assert.equal((await admin.get(`/api/v1/contacts/${rita.id}`)).body.lastName, 'Rightname');
+
+    // Art. 19, second sentence: asked, the person learns which recipients were told.
+    await request('access', 'rita@both.example');
+    const told = reportSentTo('rita@both.example').requests.find((r: { type: string }) => r.type === 'rectification');
+    assert.deepEqual(told.recipientsInformed.map((r: Record<string, unknown>) => [r.recipient, r.operation, r.state]).sort(), [
+      ['Marketing HubSpot', 'rectification', 'done'],
+      ['Sales Salesforce', 'rectification', 'done'],
+    ]);
+  });
+
+  it('carries an objection to direct marketing to both CRMs: unsubscribed from every HubSpot subscription type, opted out in Salesforce', async () => {
+    hubspot.subscriptions.set('olga@both.example', new Set(['5001', '5002']));
+    const done = await request('objection', 'olga@both.example');
+    assert.match(
+      done.evidence.find((e: { kind: string }) => e.kind === 'done').summary,
+      /An unsubscription is owed to 2 record\(s\) in connected CRMs/,
+    );
+    await env().app.jobs.drain();
+    assert.equal(hubspot.subscriptions.get('olga@both.example')!.size, 0, 'HubSpot: unsubscribed from both types');
+    const olgaSf = salesforce.live('Contact').find((c) => c.Email === 'olga@both.example')!;
+    assert.equal(olgaSf.HasOptedOutOfEmail, true);
+    assert.equal(olgaSf.DoNotCall, true);
+    const view = (await admin.get(`/api/v1/dsr-requests/${done.id}`)).body;
+    assert.deepEqual(view.recipients.map((r: Record<string, unknown>) => [r.label, r.operation, r.state, r.note]).sort(), [
+      ['Marketing HubSpot', 'objection', 'done', 'unsubscribed in HubSpot from 2 e-mail subscription type(s): Newsletter, Product updates'],
+      ['Sales Salesforce', 'objection', 'done', 'HasOptedOutOfEmail and DoNotCall set on the Contact in Salesforce'],
+    ]);
   });
 });

@@ -211,5 +211,8 @@ export function csvConnector(settings: ConnectorSettings): Connector {
         note: 'the row was removed from the export file (copies of the file elsewhere are not reached)',
       };
     },
+    async optOut() {
+      return { answer: 'the export file has no marketing preference column: nothing to unsubscribe there' };
+    },
   };
 }

@@ -109,6 +109,18 @@ export class HubSpotClient {
     return { results, next: `${from}:${offset}` };
   }
 
+  /** The contacts whose e-mail property is the address (the search's EQ, which HubSpot compares case-insensitively). */
+  async contactsWithEmail(email: string, properties: string[]): Promise<HubSpotObject[]> {
+    const page = await this.api.search.doSearch('contacts', {
+      filterGroups: [{ filters: [{ propertyName: 'email', operator: FilterOperatorEnum.Eq, value: email }] }],
+      properties,
+      limit: 10,
+      after: '0',
+      sorts: [],
+    });
+    return page.results.map(asObject);
+  }
+
   async get(type: HubSpotObjectType, id: string, properties: string[]): Promise<HubSpotObject> {
     return asObject(await this.api.objects.getById(type, id, properties));
   }
@@ -172,6 +184,23 @@ export class HubSpotClient {
   /** HubSpot's GDPR delete (POST /crm/v3/objects/contacts/gdpr-delete): the contact is deleted permanently, not archived. */
   async gdprDelete(id: string): Promise<void> {
     await this.api.contacts.purge({ objectId: id });
+  }
+
+  /**
+   * Unsubscribes an address from every e-mail subscription type it is subscribed to, through the
+   * communication preferences API (GET /communication-preferences/v3/status/email/{address}, then
+   * POST /communication-preferences/v3/unsubscribe per type); returns the names of those types.
+   */
+  async unsubscribeEverywhere(emailAddress: string): Promise<string[]> {
+    const statuses = await this.api.subscriptionStatus.getEmailStatus(emailAddress);
+    const subscribed = statuses.subscriptionStatuses.filter((status) => status.status === 'SUBSCRIBED');
+    for (const status of subscribed)
+      await this.api.subscriptionStatus.unsubscribe({
+        emailAddress,
+        subscriptionId: status.id,
+        legalBasisExplanation: 'The person objected to direct marketing (GDPR Art. 21(2))',
+      });
+    return subscribed.map((status) => status.name);
   }
 
   async archive(type: HubSpotObjectType, id: string): Promise<void> {

@@ -292,5 +292,21 @@ export function hubspotConnector(settings: ConnectorSettings): Connector {
         note: "HubSpot's GDPR delete: the contact is deleted permanently and cannot be restored",
       };
     },
+    async findByEmail(email, objects) {
+      if (!objects.includes('contacts')) return [];
+      const found = await client.contactsWithEmail(email, PROPERTIES.contacts);
+      return (await records('contacts', found)).map((record) => ({ object: 'contacts', record }));
+    },
+    async optOut(object, id) {
+      if (asType(object) !== 'contacts') return { answer: `HubSpot keeps no marketing preference on ${object}` };
+      const email = (await client.get('contacts', id, ['email'])).properties.email;
+      if (!email) return { answer: 'HubSpot holds no e-mail address for the contact: it cannot be mailed, nothing to unsubscribe' };
+      const types = await client.unsubscribeEverywhere(email);
+      return {
+        answer: types.length
+          ? `unsubscribed in HubSpot from ${types.length} e-mail subscription type(s): ${types.join(', ')}`
+          : 'subscribed to no e-mail type in HubSpot: nothing to unsubscribe',
+      };
+    },
   };
 }

@@ -1,3 +1,4 @@
+import * as preferences from '@hubspot/api-client/lib/codegen/communication_preferences/index.js';
 import * as associations from '@hubspot/api-client/lib/codegen/crm/associations/v4/index.js';
 import * as contacts from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import * as objects from '@hubspot/api-client/lib/codegen/crm/objects/index.js';
@@ -65,8 +66,13 @@ export function hubspotApis(http: ConnectorHttp) {
     http,
     pipelines as unknown as SdkModule<SdkRequest, pipelines.ResponseContext, pipelines.Configuration>,
   );
+  const preferencesConfig = configure(
+    http,
+    preferences as unknown as SdkModule<SdkRequest, preferences.ResponseContext, preferences.Configuration>,
+  );
   return {
     objects: new objects.BasicApi(objectsConfig),
+    subscriptionStatus: new preferences.StatusApi(preferencesConfig),
     search: new objects.SearchApi(objectsConfig),
     associations: new associations.BasicApi(associationsConfig),
     associationsBatch: new associations.BatchApi(associationsConfig),

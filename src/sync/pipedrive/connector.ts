@@ -294,5 +294,25 @@ export function pipedriveConnector(settings: ConnectorSettings): Connector {
             note: 'deleted in Pipedrive; Pipedrive keeps it restorable for 30 days, then deletes it permanently',
           };
     },
+    // Leads carry no address of their own in Pipedrive: a person is found by theirs (persons search, exact match on e-mail).
+    async findByEmail(email, objects) {
+      if (!objects.includes('persons')) return [];
+      const found = await v2Api.persons().searchPersons({ term: email, fields: 'email', exact_match: true });
+      const ids = (found.data?.items ?? []).map((entry) => entry.item?.id).filter((id): id is number => typeof id === 'number');
+      const records = await Promise.all(ids.map((id) => this.get('persons', String(id))));
+      return records.filter((record): record is ExternalRecord => record !== null).map((record) => ({ object: 'persons', record }));
+    },
+    /**
+     * Pipedrive keeps the marketing status on the person (Campaigns: "unsubscribed" from all
+     * marketing communications); a lead's is its person's. Pipedrive allows the change once.
+     */
+    async optOut(name, id) {
+      const object = objectOf(name);
+      if (object !== 'persons' && object !== 'leads') return { answer: `Pipedrive keeps no marketing status on ${object}` };
+      const personId = object === 'persons' ? Number(id) : (await missing(() => leadsApi().getLead({ id })))?.data?.person_id;
+      if (!personId) return { answer: 'the lead names no person in Pipedrive: there is no marketing status to set' };
+      await v2Api.persons().updatePerson({ id: personId, UpdatePersonRequest: { marketing_status: 'unsubscribed' } });
+      return { answer: `marketing status set to "unsubscribed" on the ${object === 'leads' ? "lead's person" : 'person'} in Pipedrive` };
+    },
   };
 }

@@ -187,6 +187,9 @@ const fieldsOf = (object: string, currency: CurrencyMode) => [
 const soql = (object: string, since: Date | null, currency: CurrencyMode) =>
   `SELECT ${fieldsOf(object, currency).join(', ')} FROM ${object}${since ? ` WHERE SystemModstamp >= ${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''} ORDER BY ${since ? 'SystemModstamp, Id' : 'Id'}`;
 
+/** A SOQL string literal's content: quotes and backslashes escaped (SOQL reference, "Quoted String Escape Sequences"). */
+const soqlString = (value: string) => value.replace(/[\\']/g, '\\$&');
+
 /** Salesforce: Account, Contact, Lead, Opportunity, Task, through jsforce. */
 export function salesforceConnector(settings: ConnectorSettings): Connector {
   const http = new ConnectorHttp(settings.baseUrl, settings.credentials, {
@@ -282,6 +285,22 @@ export function salesforceConnector(settings: ConnectorSettings): Connector {
         permanent: false,
         note: `hard delete refused (${hardDeleted.reason}); deleted in Salesforce instead: it stays in the Recycle Bin for up to ${DELETED_WINDOW_DAYS} days, then Salesforce removes it for good`,
       };
+    },
+    async findByEmail(email, objects) {
+      const found: Array<{ object: string; record: ExternalRecord }> = [];
+      for (const object of ['Contact', 'Lead'].filter((candidate) => objects.includes(candidate))) {
+        const mode = await modeFor(object);
+        const text = `SELECT ${fieldsOf(object, mode).join(', ')} FROM ${object} WHERE Email = '${soqlString(email)}' ORDER BY Id`;
+        const page = await firstBatch<Raw>(connection, text, null);
+        found.push(...page.records.map((raw) => ({ object, record: toRecord(object, mode)(raw) })));
+      }
+      return found;
+    },
+    // Contact and Lead carry the standard opt-out fields "Email Opt Out" and "Do Not Call".
+    async optOut(object, id) {
+      if (object !== 'Contact' && object !== 'Lead') return { answer: `Salesforce keeps no marketing preference on ${object}` };
+      saved(await connection.sobject(object).update({ Id: id, HasOptedOutOfEmail: true, DoNotCall: true }));
+      return { answer: `HasOptedOutOfEmail and DoNotCall set on the ${object} in Salesforce` };
     },
   };
 }

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ObjectSerializer as AssociationModels } from '@hubspot/api-client/lib/codegen/crm/associations/v4/models/ObjectSerializer.js';
 import { ObjectSerializer as ObjectModels } from '@hubspot/api-client/lib/codegen/crm/objects/models/ObjectSerializer.js';
 import { ObjectSerializer as PipelineModels } from '@hubspot/api-client/lib/codegen/crm/pipelines/models/ObjectSerializer.js';
+import { ObjectSerializer as PreferenceModels } from '@hubspot/api-client/lib/codegen/communication_preferences/models/ObjectSerializer.js';
 import { FakeApi, type FakeAnswer } from './json-server.ts';
 import { FakeAuthorizations } from './oauth-codes.ts';
 
@@ -11,7 +12,7 @@ import { FakeAuthorizations } from './oauth-codes.ts';
  * A local stand-in for HubSpot's CRM v3 REST API, as documented:
  *   GET    /crm/v3/objects/{type}?limit&after&properties&archived   list, `after` cursor paging
  *   GET    /crm/v3/objects/{type}/{id}?properties                    read one
- *   POST   /crm/v3/objects/{type}/search                             filter by last-modified date,
+ *   POST   /crm/v3/objects/{type}/search                             filter by last-modified date (or EQ a value),
  *                                                                    at most 10,000 results a query
  *   POST   /crm/v3/objects/{type}                                    create
  *   PATCH  /crm/v3/objects/{type}/{id}                               update
@@ -22,6 +23,8 @@ import { FakeAuthorizations } from './oauth-codes.ts';
  *   PUT    /crm/v4/objects/{from}/{id}/associations/default/{to}/{toId}  a default association
  *   GET    /account-info/v3/details                                  the portal's companyCurrency
  *   GET    /crm/v3/pipelines/deals                                   pipelines and stages (metadata.probability, isClosed)
+ *   GET    /communication-preferences/v3/status/email/{address}      the address's status for each subscription type
+ *   POST   /communication-preferences/v3/unsubscribe {emailAddress, subscriptionId}  400 when already unsubscribed
  * A task is refused without hs_timestamp; a merged contact vanishes and the survivor lists it in hs_merged_object_ids.
  *   POST   /oauth/v1/token                                           refresh an OAuth access token
  *   DELETE /oauth/v1/refresh-tokens/{token}                          revoke a refresh token (204)
@@ -126,6 +129,13 @@ export class FakeHubSpot extends FakeApi {
     label: string;
     stages: Array<{ id: string; label: string; metadata: { probability: string; isClosed: string } }>;
   }> = [];
+  /** The portal's e-mail subscription types (communication preferences). */
+  readonly subscriptionTypes = [
+    { id: '5001', name: 'Newsletter', description: 'The monthly newsletter' },
+    { id: '5002', name: 'Product updates', description: 'News of the product' },
+  ];
+  /** Address (lower case) → the ids of the subscription types it is subscribed to. */
+  readonly subscriptions = new Map<string, Set<string>>();
   /** The next this many requests (token endpoint excepted) are answered 429. */
   rateLimitNext = 0;
   /** Seconds sent in Retry-After with a 429. */
@@ -209,6 +219,36 @@ export class FakeHubSpot extends FakeApi {
     const list = [...this.objects[type].values()].filter((o) => o.archived === archived).sort((a, b) => Number(a.id) - Number(b.id));
     this.listCache.set(`${type}:${archived}`, { version: this.version, list });
     return list;
+  }
+
+  /** The communication preferences API v3 (subscription statuses of an address), or null for another path. */
+  private communicationPreferences(method: string, url: URL, raw: string): FakeAnswer | null {
+    const statusOf = (email: string, type: { id: string; name: string; description: string }) => ({
+      id: type.id,
+      name: type.name,
+      description: type.description,
+      status: this.subscriptions.get(email)?.has(type.id) ? 'SUBSCRIBED' : 'NOT_SUBSCRIBED',
+      sourceOfStatus: 'SUBSCRIPTION_STATUS',
+    });
+    const read = /^\/communication-preferences\/v3\/status\/email\/(.+)$/.exec(url.pathname);
+    if (method === 'GET' && read) {
+      const email = decodeURIComponent(read[1]!).toLowerCase();
+      const body = { recipient: email, subscriptionStatuses: this.subscriptionTypes.map((type) => statusOf(email, type)) };
+      return { status: 200, body: conforming(PreferenceModels, 'PublicSubscriptionStatusesResponse', body) };
+    }
+    if (method === 'POST' && url.pathname === '/communication-preferences/v3/unsubscribe') {
+      const { emailAddress, subscriptionId } = JSON.parse(raw || '{}') as { emailAddress?: string; subscriptionId?: string };
+      const email = (emailAddress ?? '').toLowerCase();
+      const type = this.subscriptionTypes.find((candidate) => candidate.id === subscriptionId);
+      const invalid = (message: string) => ({
+        status: 400,
+        body: { status: 'error', category: 'VALIDATION_ERROR', message, correlationId: crypto.randomUUID() },
+      });
+      if (!email || !type) return invalid('emailAddress and a known subscriptionId are required');
+      if (!this.subscriptions.get(email)?.delete(type.id)) return invalid(`${email} is already unsubscribed from subscription ${type.id}`);
+      return { status: 200, body: conforming(PreferenceModels, 'PublicSubscriptionStatus', statusOf(email, type)) };
+    }
+    return null;
   }
 
   requests(method: string, pathPrefix: string): number {
@@ -360,6 +400,8 @@ export class FakeHubSpot extends FakeApi {
       }));
       return { status: 200, body: conforming(PipelineModels, 'CollectionResponsePipelineNoPaging', { results: [standard, ...custom] }) };
     }
+    const preferences = this.communicationPreferences(method, url, raw);
+    if (preferences) return preferences;
     if (method === 'POST' && url.pathname === '/crm/v3/objects/contacts/gdpr-delete') {
       // HubSpot's GDPR delete: the contact is removed for good (not archived); it needs the crm.objects.contacts.write scope.
       if (this.refuseGdprDelete) return error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.");
@@ -403,6 +445,8 @@ export class FakeHubSpot extends FakeApi {
         .filter((o) => !o.archived)
         .filter((o) =>
           filters.every((f) => {
+            // EQ compares strings, case-insensitively as HubSpot does for e-mail addresses.
+            if (f.operator === 'EQ') return (o.properties[f.propertyName] ?? '').toLowerCase() === f.value.toLowerCase();
             const value = Date.parse(o.properties[f.propertyName] ?? '');
             const bound = Number(f.value);
             return f.operator === 'GTE' ? value >= bound : f.operator === 'GT' ? value > bound : f.operator === 'LT' ? value < bound : true;

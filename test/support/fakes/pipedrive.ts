@@ -15,6 +15,7 @@ import { FakeAuthorizations } from './oauth-codes.ts';
  *          cursor paging (additional_data.next_cursor), live objects only; deals?status=deleted
  *          lists the deleted deals (is_deleted true)
  *   GET/PATCH/DELETE /api/v2/{type}/{id}, POST /api/v2/{type}; a deleted object is 404
+ *   GET    /api/v2/persons/search?term&fields=email&exact_match=true   persons holding the address
  *   GET    /api/v1/leads?start&limit, /api/v1/leads/archived   leads (v2 has no listing of them);
  *          additional_data {start, limit, more_items_in_collection} as the SDK's GetLeadsResponse
  *   GET/PATCH/DELETE /api/v1/leads/{id}, POST /api/v1/leads   a deleted lead is gone at once
@@ -230,6 +231,34 @@ export class FakePipedrive extends FakeApi {
     };
   }
 
+  /** The persons search, exact match on e-mail (Pipedrive compares addresses case-insensitively). */
+  private personSearch(url: URL): v2.GetPersonSearchResponse {
+    const term = (url.searchParams.get('term') ?? '').toLowerCase();
+    const onEmail = url.searchParams.get('fields') === 'email' && url.searchParams.get('exact_match') === 'true';
+    const found = [...this.objects.persons.values()].filter(
+      (person) => !person.is_deleted && onEmail && (person.emails ?? []).some((email) => (email.value ?? '').toLowerCase() === term),
+    );
+    return {
+      success: true,
+      data: {
+        items: found.map((person) => ({
+          result_score: 1,
+          item: {
+            id: person.id!,
+            type: 'person',
+            name: person.name ?? '',
+            phones: (person.phones ?? []).map((phone) => phone.value ?? ''),
+            emails: (person.emails ?? []).map((email) => email.value ?? ''),
+            visible_to: 3,
+            custom_fields: [],
+            notes: [],
+          },
+        })),
+      },
+      additional_data: {},
+    };
+  }
+
   private recents(url: URL): v1.GetRecentsResponse {
     const since = Date.parse(`${(url.searchParams.get('since_timestamp') ?? '1970-01-01 00:00:00').replace(' ', 'T')}Z`);
     const items = (url.searchParams.get('items') ?? '').split(',');
@@ -275,6 +304,7 @@ export class FakePipedrive extends FakeApi {
       };
     }
     if (method === 'GET' && url.pathname === '/api/v1/recents') return { status: 200, body: this.recents(url) };
+    if (method === 'GET' && url.pathname === '/api/v2/persons/search') return { status: 200, body: this.personSearch(url) };
     if (method === 'GET' && url.pathname === '/api/v1/leads/archived') return { status: 200, body: this.leadList(url, true) };
     const match = /^\/api\/(v1|v2)\/([a-z]+)(?:\/([0-9a-f-]+))?$/.exec(url.pathname);
     const type = match?.[2] as PipedriveType | undefined;

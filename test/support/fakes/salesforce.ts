@@ -8,7 +8,7 @@ import { FakeAuthorizations } from './oauth-codes.ts';
 
 /**
  * A local stand-in for the Salesforce REST API (v59.0), as documented:
- *   GET    /services/data/v59.0/query?q=SOQL            SELECT … FROM … [WHERE SystemModstamp >= …]
+ *   GET    /services/data/v59.0/query?q=SOQL            SELECT … FROM … [WHERE SystemModstamp >= … | WHERE Email = '…']
  *                                                       ORDER BY …; 2,000 records a batch, the rest
  *                                                       behind nextRecordsUrl (a query locator)
  *   GET    /services/data/v59.0/query/{locator}-{n}      the next batch
@@ -321,6 +321,16 @@ export class FakeSalesforce extends FakeApi {
       }
       if (!this.multiCurrency && /\bCurrencyIsoCode\b/.test(soql))
         return error(400, 'INVALID_FIELD', "No such column 'CurrencyIsoCode' on entity 'Opportunity'");
+      const byEmail = /^SELECT (.+) FROM (Contact|Lead) WHERE Email = '((?:[^'\\]|\\.)*)' ORDER BY Id$/i.exec(soql.trim());
+      if (byEmail) {
+        // SOQL compares text case-insensitively; the literal's escapes are undone first.
+        const email = byEmail[3]!.replace(/\\(.)/g, '$1').toLowerCase();
+        const fields = byEmail[1]!.split(',').map((f) => f.trim());
+        const all = [...this.records[byEmail[2] as SalesforceType].values()]
+          .filter((r) => !r.IsDeleted && String(r.Email ?? '').toLowerCase() === email)
+          .sort((a, b) => a.Id.localeCompare(b.Id));
+        return { status: 200, body: this.batch(all, fields, `01g${crypto.randomBytes(6).toString('hex')}`, 0) };
+      }
       const parsed = /^SELECT (.+) FROM (\w+)(?: WHERE SystemModstamp >= (\S+))? ORDER BY (Id|SystemModstamp, Id)$/i.exec(soql.trim());
       if (!parsed || !SALESFORCE_TYPES.includes(parsed[2] as SalesforceType))
         return error(400, 'MALFORMED_QUERY', `unexpected query: ${soql}`);

@@ -8308,6 +8308,17 @@ export interface paths {
                                 completionRate: number;
                             };
                             art14Notices: components["schemas"]["NoticeCounts"];
+                            /** @description Review items (Art. 19): erasures, rectifications and objections a connected CRM refused at least once and still owes; they are retried */
+                            connectedCrmRefusals: {
+                                integrationId: string;
+                                label: string;
+                                /** @enum {string} */
+                                operation: "erasure" | "rectification" | "objection";
+                                requestId: string | null;
+                                count: number;
+                                attempts: number;
+                                lastError: string | null;
+                            }[];
                             subprocessors: {
                                 count: number;
                                 thirdCountryTransfers: {
@@ -11175,6 +11186,8 @@ export interface components {
                 id: string;
                 sourceType: string;
                 sourceRef: string | null;
+                /** @description Where the data came from, in words (Art. 14(2)(f)): the registered source or the connection by name */
+                source: string;
                 collectedAt: string;
             }[];
             purposes: {
@@ -11205,6 +11218,15 @@ export interface components {
                 status: string;
                 receivedAt: string;
                 dueAt: string;
+                /** @description Art. 19, second sentence: the recipients told of the erasure, rectification or objection, and when */
+                recipientsInformed: {
+                    recipient: string;
+                    /** @enum {string} */
+                    operation: "erasure" | "rectification" | "objection";
+                    /** @enum {string} */
+                    state: "done" | "owed";
+                    at: string | null;
+                }[];
             }[];
             /** @description E-mails sent to the person about their requests */
             requestEmails: {
@@ -11391,12 +11413,15 @@ export interface components {
                 actorId: string | null;
                 createdAt: string;
             }[];
-            /** @description Art. 19: each connected CRM the erasure was carried to, with what it did (or that it is still owed) */
+            /** @description Art. 19 (and Art. 21(3)): each connected CRM the erasure, rectification or objection was carried to, with what it did (or that it is still owed) */
             recipients: {
                 /** Format: uuid */
                 integrationId: string;
                 label: string;
                 kind: string;
+                /** @enum {string} */
+                operation: "erasure" | "rectification" | "objection";
+                /** @description The vendor's object, or our record type while the operation is owed */
                 object: string;
                 /** @enum {string} */
                 state: "done" | "owed";
@@ -13556,6 +13581,8 @@ export interface components {
                 id: string;
                 sourceType: string;
                 sourceRef: string | null;
+                /** @description Where the data came from, in words (Art. 14(2)(f)): the registered source or the connection by name */
+                source: string;
                 collectedAt: string;
             }[];
             purposes: {
@@ -13586,6 +13613,15 @@ export interface components {
                 status: string;
                 receivedAt: string;
                 dueAt: string;
+                /** @description Art. 19, second sentence: the recipients told of the erasure, rectification or objection, and when */
+                recipientsInformed: {
+                    recipient: string;
+                    /** @enum {string} */
+                    operation: "erasure" | "rectification" | "objection";
+                    /** @enum {string} */
+                    state: "done" | "owed";
+                    at: string | null;
+                }[];
             }[];
             /** @description E-mails sent to the person about their requests */
             requestEmails: {
@@ -13769,12 +13805,15 @@ export interface components {
                 actorId: string | null;
                 createdAt: string;
             }[];
-            /** @description Art. 19: each connected CRM the erasure was carried to, with what it did (or that it is still owed) */
+            /** @description Art. 19 (and Art. 21(3)): each connected CRM the erasure, rectification or objection was carried to, with what it did (or that it is still owed) */
             recipients: {
                 /** Format: uuid */
                 integrationId: string;
                 label: string;
                 kind: string;
+                /** @enum {string} */
+                operation: "erasure" | "rectification" | "objection";
+                /** @description The vendor's object, or our record type while the operation is owed */
                 object: string;
                 /** @enum {string} */
                 state: "done" | "owed";

@@ -64,6 +64,28 @@ export function CompliancePage() {
           {dateTime(data.art14Notices.nextDueAt)}), {data.art14Notices.sent} sent, {data.art14Notices.exempt} exempt by their source.
         </p>
       </section>
+      <section aria-label="Refused by connected CRMs">
+        <h2>Refused by connected CRMs (Art. 19)</h2>
+        {data.connectedCrmRefusals.length === 0 ? (
+          <p className="muted">Every erasure, correction and objection owed to a connected CRM was accepted or is still to be tried.</p>
+        ) : (
+          <ul>
+            {data.connectedCrmRefusals.map((refusal) => (
+              <li key={`${refusal.integrationId}-${refusal.operation}-${refusal.requestId ?? ''}`}>
+                {refusal.label}: {refusal.count} {refusal.operation}
+                {refusal.count === 1 ? '' : 's'} refused {refusal.attempts} time{refusal.attempts === 1 ? '' : 's'}
+                {refusal.requestId ? (
+                  <>
+                    {' '}
+                    (<a href={`#/requests/${refusal.requestId}`}>request</a>)
+                  </>
+                ) : null}
+                {refusal.lastError ? <span className="muted"> — {refusal.lastError}</span> : null}; retried automatically
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       <section aria-label="Incidents">
         <h2>Open incidents</h2>
         {data.incidents.length === 0 ? (

@@ -3,7 +3,7 @@ import { client, unwrap, type BodyOf } from '../../api/client.ts';
 import { usePageData } from '../../api/usePageData.ts';
 import { ErrorMessage } from '../../ui/ErrorMessage.tsx';
 import { EvidenceList } from './EvidenceList.tsx';
-import { ErasureRecipients } from './ErasureRecipients.tsx';
+import { RecipientsTold } from './RecipientsTold.tsx';
 import { RequestActions } from './RequestActions.tsx';
 import { RequestFacts } from './RequestFacts.tsx';
 import { REQUEST_TYPES } from './requestLabels.ts';
@@ -42,7 +42,7 @@ export function RequestPage({ id }: { id: string }) {
         />
       )}
       <ErrorMessage error={error} />
-      {request.recipients.length > 0 && <ErasureRecipients recipients={request.recipients} />}
+      {request.recipients.length > 0 && <RecipientsTold recipients={request.recipients} />}
       <EvidenceList evidence={request.evidence} />
       <form
         className="inline"

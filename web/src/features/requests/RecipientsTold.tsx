@@ -1,8 +1,14 @@
 import { dateTime } from '../../ui/labels.ts';
 import type { Dsr } from './requestLabels.ts';
 
-/** Art. 19: each connected CRM the erasure was carried to, and what it did (or that it is still owed). */
-export function ErasureRecipients({ recipients }: { recipients: Dsr['recipients'] }) {
+const DONE: Record<Dsr['recipients'][number]['operation'], string> = {
+  erasure: 'erased',
+  rectification: 'corrected',
+  objection: 'unsubscribed',
+};
+
+/** Art. 19: each connected CRM the erasure, correction or objection was carried to, and what it did (or that it is still owed). */
+export function RecipientsTold({ recipients }: { recipients: Dsr['recipients'] }) {
   return (
     <section aria-label="Recipients">
       <h2>Recipients told (Art. 19)</h2>
@@ -11,6 +17,7 @@ export function ErasureRecipients({ recipients }: { recipients: Dsr['recipients'
           <thead>
             <tr>
               <th>CRM</th>
+              <th>Operation</th>
               <th>Object</th>
               <th>State</th>
               <th>What it did</th>
@@ -18,15 +25,18 @@ export function ErasureRecipients({ recipients }: { recipients: Dsr['recipients'
           </thead>
           <tbody>
             {recipients.map((r) => (
-              <tr key={`${r.integrationId}:${r.object}:${r.state}:${r.note}`}>
+              <tr key={`${r.integrationId}:${r.operation}:${r.object}:${r.state}:${r.note}`}>
                 <td>
                   {r.label} <span className="badge">{r.kind}</span>
                 </td>
+                <td>{r.operation}</td>
                 <td>
                   {r.count} {r.object}
                 </td>
                 <td>
-                  {r.state === 'done' ? `erased${r.permanent ? ' permanently' : ''}${r.at ? `, ${dateTime(r.at)}` : ''}` : 'still owed'}
+                  {r.state === 'done'
+                    ? `${DONE[r.operation]}${r.permanent ? ' permanently' : ''}${r.at ? `, ${dateTime(r.at)}` : ''}`
+                    : 'still owed'}
                 </td>
                 <td className="wrap">{r.note}</td>
               </tr>
