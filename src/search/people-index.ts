@@ -25,8 +25,12 @@ const FIELDS: readonly SearchField[] = ['firstName', 'lastName', 'email', 'compa
 const BEST_LOOSE_SCORE = Math.max(KIND_SCORE.infix, KIND_SCORE.fuzzy) * FIELD_WEIGHT.firstName;
 const BEST_TIGHT_SCORE = KIND_SCORE.exact * FIELD_WEIGHT.firstName;
 
-/** The people having a word, per field (FIELDS' order), so a match's weight is known without looking at the person. */
-type Posting = Array<Set<Entry> | undefined>;
+/**
+ * The people having a word, per field (FIELDS' order), so a match's weight is known without
+ * looking at the person; each list in last-name order, so the best of a query's people come
+ * first without ranking them all.
+ */
+type Posting = Array<Entry[] | undefined>;
 
 interface IndexedField {
   field: SearchField;
@@ -131,6 +135,73 @@ function lowerBound<T>(items: readonly T[], key: string, keyOf: (item: T) => str
 
 export const sortKeyOf = (entry: Entry, sort: NameSort) => (sort === 'lastName' ? entry.lastNameKey : entry.firstNameKey);
 
+const byLastName = (entry: Entry) => entry.lastNameKey;
+
+/** Each word of the person once per field, as the postings list them. */
+function postedWords(entry: Entry): Array<[string, number]> {
+  const posted = new Map<string, [string, number]>();
+  for (const field of entry.fields) {
+    const at = FIELDS.indexOf(field.field);
+    for (const word of field.words) posted.set(`${at}:${word}`, [word, at]);
+  }
+  return [...posted.values()];
+}
+
+/** Two lists in last-name order, as one. */
+function* mergeByKey(a: readonly Entry[], b: readonly Entry[]): Generator<Entry> {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j === b.length || (i < a.length && a[i]!.lastNameKey < b[j]!.lastNameKey)) yield a[i++]!;
+    else yield b[j++]!;
+  }
+}
+
+/**
+ * Lists in last-name order merged into one (a heap of where each list stands), from after a key;
+ * a person in two lists comes twice, one after the other.
+ */
+function* mergedInKeyOrder(lists: readonly Entry[][], afterKey: string | undefined): Generator<Entry> {
+  const heap: Array<{ list: Entry[]; at: number }> = [];
+  const keyOf = (item: { list: Entry[]; at: number }) => item.list[item.at]!.lastNameKey;
+  const below = (i: number, j: number) => keyOf(heap[i]!) < keyOf(heap[j]!);
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  const siftDown = (from: number) => {
+    for (let i = from; ;) {
+      const left = 2 * i + 1;
+      let least = i;
+      if (left < heap.length && below(left, least)) least = left;
+      if (left + 1 < heap.length && below(left + 1, least)) least = left + 1;
+      if (least === i) return;
+      swap(i, least);
+      i = least;
+    }
+  };
+  for (const list of lists) {
+    let at = afterKey === undefined ? 0 : lowerBound(list, afterKey, byLastName);
+    if (afterKey !== undefined && list[at]?.lastNameKey === afterKey) at += 1;
+    if (at < list.length) heap.push({ list, at });
+  }
+  for (let i = (heap.length >>> 1) - 1; i >= 0; i--) siftDown(i);
+  while (heap.length > 0) {
+    const top = heap[0]!;
+    yield top.list[top.at]!;
+    top.at += 1;
+    if (top.at === top.list.length) {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+    }
+    siftDown(0);
+  }
+}
+
+export interface RankOptions {
+  type?: PersonType;
+  accept: (entry: Entry) => boolean;
+  after?: RankPosition;
+  take: number;
+}
+
 /** Best score first, then by last name. */
 const ranksBelow = (score: number, entry: Entry, otherScore: number, otherKey: string) =>
   score < otherScore || (score === otherScore && entry.lastNameKey > otherKey);
@@ -170,7 +241,6 @@ export class PeopleIndex {
 
   endBulk(): void {
     this.bulk = false;
-    this.words = [...this.postings.keys()].sort();
     for (const type of ['contact', 'lead'] as const) {
       const people = [...this.entries.values()].filter((entry) => entry.type === type);
       for (const sort of ['lastName', 'firstName'] as const) {
@@ -179,14 +249,30 @@ export class PeopleIndex {
         this.orders[type][sort] = [...byKey.keys()].sort().map((key) => byKey.get(key)!);
       }
     }
+    // Filled in last-name order, every posting list comes out sorted.
+    this.postings.clear();
+    for (const entry of mergeByKey(this.orders.contact.lastName, this.orders.lead.lastName)) {
+      for (const [word, field] of postedWords(entry)) {
+        let posting = this.postings.get(word);
+        if (!posting) this.postings.set(word, (posting = []));
+        (posting[field] ??= []).push(entry);
+      }
+    }
+    this.words = [...this.postings.keys()].sort();
+  }
+
+  /** The person as the directory holds them. */
+  get(id: string): Entry | undefined {
+    return this.entries.get(id);
   }
 
   upsert(person: PersonRecord): void {
     this.remove(person.id);
     const entry = entryOf(person);
     this.entries.set(entry.id, entry);
-    for (const field of entry.fields) for (const word of field.words) this.addPosting(word, FIELDS.indexOf(field.field), entry);
+    // In bulk, postings and orders are built once, at the end.
     if (this.bulk) return;
+    for (const [word, field] of postedWords(entry)) this.addPosting(word, field, entry);
     for (const sort of ['lastName', 'firstName'] as const) {
       const list = this.orders[entry.type][sort];
       list.splice(
@@ -201,8 +287,8 @@ export class PeopleIndex {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
-    for (const field of entry.fields) for (const word of field.words) this.removePosting(word, FIELDS.indexOf(field.field), entry);
     if (this.bulk) return;
+    for (const [word, field] of postedWords(entry)) this.removePosting(word, field, entry);
     for (const sort of ['lastName', 'firstName'] as const) {
       const list: Entry[] = this.orders[entry.type][sort];
       const at: number = lowerBound(list, sortKeyOf(entry, sort), (e: Entry) => sortKeyOf(e, sort));
@@ -214,24 +300,80 @@ export class PeopleIndex {
    * People matching every word of the query, best first (score, then last name), after a
    * position; at most take of them. accept narrows to the people the caller may see.
    */
-  ranked(query: string, options: { type?: PersonType; accept: (entry: Entry) => boolean; after?: RankPosition; take: number }): Hit[] {
+  ranked(query: string, options: RankOptions): Hit[] {
     const tokens = queryWords(query);
     if (tokens.length === 0) return [];
+    // One word (most of a type-ahead) is ranked from the posting lists in last-name order
+    // without scoring everyone it matches; more words, by scoring the people they all match.
+    const rank = (loose: boolean) =>
+      tokens.length === 1 ? this.rankedByOneWord(tokens[0]!, loose, options) : this.best(this.candidates(tokens, loose), options);
     // Pieces and typos score below every whole word and prefix: when whole words and prefixes
     // already fill the page with scores no one needing a piece or a typo can reach, the pass
     // over every distinct word is not needed.
     const reachable = (tokens.length - 1) * BEST_TIGHT_SCORE + BEST_LOOSE_SCORE;
-    const tight = this.best(this.candidates(tokens, false), options);
+    const tight = rank(false);
     const full = tight.length === options.take && tight[tight.length - 1]!.score > reachable;
     if (full && (!options.after || options.after.score > reachable)) return tight;
-    return this.best(this.candidates(tokens, true), options);
+    return rank(true);
+  }
+
+  /**
+   * The people one query word matches, best first, read off the posting lists: a person's score
+   * is that of their best match, so the lists are taken by score, highest first, each score's
+   * lists merged in last-name order, and a person is taken at their best score only. Only as
+   * many people are looked at as the page needs (and those the filters turn away).
+   */
+  private rankedByOneWord(token: string, loose: boolean, options: RankOptions): Hit[] {
+    const byScore = new Map<number, Entry[][]>();
+    for (const [word, kind] of this.matchingWords(token, loose)) {
+      const posting = this.postings.get(word)!;
+      for (let field = 0; field < FIELDS.length; field++) {
+        const people = posting[field];
+        if (!people) continue;
+        const score = KIND_SCORE[kind] * FIELD_WEIGHT[FIELDS[field]!];
+        const lists = byScore.get(score);
+        if (lists) lists.push(people);
+        else byScore.set(score, [people]);
+      }
+    }
+    const { after, take } = options;
+    const hits: Hit[] = [];
+    for (const score of [...byScore.keys()].sort((a, b) => b - a)) {
+      if (after && score > after.score) continue;
+      const from = after && score === after.score ? after.key : undefined;
+      let previous: Entry | undefined;
+      for (const entry of mergedInKeyOrder(byScore.get(score)!, from)) {
+        // In two lists of this score (first and last name both start so): the same key, one after the other.
+        if (entry === previous) continue;
+        previous = entry;
+        if (options.type && entry.type !== options.type) continue;
+        // Found here by a lesser match: ranked already, at their best score.
+        if (this.scoreOf(entry, token, loose) !== score) continue;
+        if (!options.accept(entry)) continue;
+        hits.push({ entry, score });
+        if (hits.length === take) return hits;
+      }
+    }
+    return hits;
+  }
+
+  /** A person's best score for one query word (what candidates() works out from the postings, for many people at once). */
+  private scoreOf(entry: Entry, token: string, loose: boolean): number {
+    let best = 0;
+    for (const field of entry.fields) {
+      const weight = FIELD_WEIGHT[field.field];
+      for (const word of field.words) {
+        const match = matchWord(token, word);
+        if (!match || (!loose && match.kind !== 'exact' && match.kind !== 'prefix')) continue;
+        const score = KIND_SCORE[match.kind] * weight;
+        if (score > best) best = score;
+      }
+    }
+    return best;
   }
 
   /** The best `take` hits among the candidates, sorted. */
-  private best(
-    candidates: Entry[],
-    options: { type?: PersonType; accept: (entry: Entry) => boolean; after?: RankPosition; take: number },
-  ): Hit[] {
+  private best(candidates: Entry[], options: RankOptions): Hit[] {
     const best: Hit[] = [];
     const { after, take } = options;
     for (const entry of candidates) {
@@ -350,7 +492,7 @@ export class PeopleIndex {
 
   private peopleWith(word: string): number {
     let count = 0;
-    for (const people of this.postings.get(word)!) count += people?.size ?? 0;
+    for (const people of this.postings.get(word)!) count += people?.length ?? 0;
     return count;
   }
 
@@ -380,25 +522,26 @@ export class PeopleIndex {
     if (!posting) {
       posting = [];
       this.postings.set(word, posting);
-      if (!this.bulk)
-        this.words.splice(
-          lowerBound(this.words, word, (w) => w),
-          0,
-          word,
-        );
+      this.words.splice(
+        lowerBound(this.words, word, (w) => w),
+        0,
+        word,
+      );
     }
-    (posting[field] ??= new Set()).add(entry);
+    const people = (posting[field] ??= []);
+    people.splice(lowerBound(people, entry.lastNameKey, byLastName), 0, entry);
   }
 
   private removePosting(word: string, field: number, entry: Entry): void {
     const posting = this.postings.get(word);
-    if (!posting) return;
-    posting[field]?.delete(entry);
-    if (posting[field]?.size === 0) posting[field] = undefined;
-    if (posting.some((people) => people !== undefined)) return;
+    const people = posting?.[field];
+    if (!posting || !people) return;
+    const at = lowerBound(people, entry.lastNameKey, byLastName);
+    if (people[at] === entry) people.splice(at, 1);
+    if (people.length === 0) posting[field] = undefined;
+    if (posting.some((list) => list !== undefined)) return;
     this.postings.delete(word);
-    if (this.bulk) return;
-    const at = lowerBound(this.words, word, (w) => w);
-    if (this.words[at] === word) this.words.splice(at, 1);
+    const where = lowerBound(this.words, word, (w) => w);
+    if (this.words[where] === word) this.words.splice(where, 1);
   }
 }
