@@ -35,7 +35,7 @@ export function matchWord(query: string, word: string): WordMatch | null {
   return null;
 }
 
-/** a[from…] equals b[from + shift…bEnd] (no substring is made: this runs over every distinct word). */
+/** a[from…] equals b[from + shift…bEnd] (no substring is made: this runs over many candidate words). */
 function sameFrom(a: string, from: number, b: string, shift: number, bEnd: number): boolean {
   if (a.length - from !== bEnd - from - shift) return false;
   for (let i = from; i < a.length; i++) if (a.charCodeAt(i) !== b.charCodeAt(i + shift)) return false;
