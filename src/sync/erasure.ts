@@ -5,7 +5,7 @@ import { withTenant, type Tx } from '../db/tenant.ts';
 import type { Job } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { connectorOf } from './connectors.ts';
-import { activeIntegrationsOwed, recordRefusal } from './refusals.ts';
+import { activeIntegrationsOwed, linkedCopies, recordRefusal } from './refusals.ts';
 
 /**
  * An erasure here reaches the connected CRMs: before the person's links are deleted with the
@@ -29,9 +29,7 @@ export async function queueErasureInConnectedCrms(
     with queued as (
       insert into sync_erasures (tenant_id, integration_id, object, external_id, request_id)
       select l.tenant_id, l.integration_id, l.object, l.external_id, ${requestId}::uuid
-      from sync_links l join integrations i on i.tenant_id = l.tenant_id and i.id = l.integration_id
-      where l.tenant_id = ${tenantId} and i.status in ('active', 'needs_reconnect')
-        and l.record_id = any(${people.map((p) => p.id)}::uuid[]) and l.record_type in ('contact', 'lead')
+      from ${linkedCopies(tenantId, people)} l
       on conflict do nothing
       returning 1)
     select count(*)::int as n from queued`.execute(tx);

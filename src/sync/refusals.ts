@@ -18,6 +18,18 @@ export interface OwedOperation {
 
 type OwedTable = OwedOperation['table'];
 
+/**
+ * The links to copies of these people in connected CRMs that can still be reached (active, or
+ * waiting for a reconnect that will carry out what is owed): what an erasure, a rectification or
+ * an objection is queued for, as a subquery to select from.
+ */
+export function linkedCopies(tenantId: string, people: ReadonlyArray<{ id: string }>) {
+  return sql`(
+    select l.* from sync_links l join integrations i on i.tenant_id = l.tenant_id and i.id = l.integration_id
+    where l.tenant_id = ${tenantId} and i.status in ('active', 'needs_reconnect')
+      and l.record_id = any(${people.map((p) => p.id)}::uuid[]) and l.record_type in ('contact', 'lead'))`;
+}
+
 /** The active integrations owed something in the queue: those the job works through now. */
 export function activeIntegrationsOwed(app: AppContext, tenantId: string, table: OwedTable): Promise<IntegrationRow[]> {
   return withTenant(app.db, tenantId, (tx) =>

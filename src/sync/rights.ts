@@ -10,7 +10,7 @@ import { enqueue } from '../jobs/queue.ts';
 import type { RightsReceipt } from './connector.ts';
 import { connectorOf } from './connectors.ts';
 import { contentHash, fieldsOf } from './record-fields.ts';
-import { activeIntegrationsOwed, recordRefusal } from './refusals.ts';
+import { activeIntegrationsOwed, linkedCopies, recordRefusal } from './refusals.ts';
 import type { IntegrationRow } from './stores.ts';
 
 /**
@@ -43,9 +43,7 @@ export async function queueRightsInConnectedCrms(
     with queued as (
       insert into sync_rights_owed (tenant_id, integration_id, request_id, operation, record_type, record_id)
       select distinct l.tenant_id, l.integration_id, ${requestId}::uuid, ${operation}, l.record_type, l.record_id
-      from sync_links l join integrations i on i.tenant_id = l.tenant_id and i.id = l.integration_id
-      where l.tenant_id = ${tenantId} and i.status in ('active', 'needs_reconnect')
-        and l.record_id = any(${people.map((p) => p.id)}::uuid[]) and l.record_type in ('contact', 'lead')
+      from ${linkedCopies(tenantId, people)} l
       on conflict do nothing
       returning 1)
     select count(*)::int as n from queued`.execute(tx);
