@@ -28,6 +28,8 @@ export interface BenchResult {
   target: string;
   met: boolean | null;
   runs: number[];
+  /** Which of `npm run bench`'s benchmarks took it (set by bench/run.ts). */
+  benchmark?: string;
 }
 
 export interface BenchEnv {
@@ -73,7 +75,9 @@ export function printTable(results: BenchResult[]): void {
 
 /**
  * Writes the run's results into bench/results/latest.json, keeping the entries of the benchmarks
- * this run did not take (`npm run bench search` leaves the import figures in place).
+ * this run did not take (`npm run bench search` leaves the import figures in place). A benchmark
+ * that ran replaces all of its earlier entries: their names carry the run's latencies, so
+ * matching by name alone kept every earlier run's.
  */
 export function writeResults(results: BenchResult[]): string {
   const file = path.join(import.meta.dirname, 'results', 'latest.json');
@@ -82,7 +86,8 @@ export function writeResults(results: BenchResult[]): string {
     ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { results: BenchResult[] }).results
     : [];
   const taken = new Set(results.map((result) => result.name));
-  const merged = [...earlier.filter((result) => !taken.has(result.name)), ...results];
+  const ran = new Set(results.map((result) => result.benchmark));
+  const merged = [...earlier.filter((result) => !taken.has(result.name) && !ran.has(result.benchmark)), ...results];
   fs.writeFileSync(
     file,
     `${JSON.stringify({ takenAt: new Date().toISOString(), runs: RUNS, node: process.version, results: merged }, null, 2)}\n`,

@@ -23,7 +23,8 @@ const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = chosen.filter((name) => !(name in BENCHES));
 if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; there are ${Object.keys(BENCHES).join(', ')}`);
 const results: BenchResult[] = [];
-for (const [name, bench] of Object.entries(BENCHES)) if (chosen.length === 0 || chosen.includes(name)) results.push(...(await bench()));
+for (const [name, bench] of Object.entries(BENCHES))
+  if (chosen.length === 0 || chosen.includes(name)) results.push(...(await bench()).map((result) => ({ ...result, benchmark: name })));
 printTable(results);
 console.log(`\nwritten to ${writeResults(results)}`);
 process.exit(0);

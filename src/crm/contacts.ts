@@ -33,7 +33,6 @@ import type { contactInput, contactListQuery, contactPatch, contactView } from '
 import { recordVisible, scopeKnownFrom } from './visibility.ts';
 import { emailTerm, hasAnyTerm } from './terms.ts';
 import { lockIdentityKeys } from './addresses.ts';
-import { recordNames } from './record-names.ts';
 
 type ContactView = z.infer<typeof contactView>;
 type ContactRow = Selectable<ContactsTable>;
@@ -230,21 +229,6 @@ export async function insertContact(work: CrmWork, input: ContactCreation): Prom
 }
 
 /**
- * The name of each contact's account, for the list's Account column: one query per page, and
- * only the accounts the caller may see (recordNames), as opening the account would require.
- */
-async function withAccountNames<T extends { accountId: string | null }>(
-  work: CrmWork,
-  items: T[],
-): Promise<Array<T & { accountName: string | null }>> {
-  const names = await recordNames(
-    work,
-    items.flatMap((item) => (item.accountId ? [{ type: 'account' as const, id: item.accountId }] : [])),
-  );
-  return items.map((item) => ({ ...item, accountName: item.accountId ? (names.get(item.accountId) ?? null) : null }));
-}
-
-/**
  * The contacts the caller may see that pass a list's filters, but for a search by name: that one
  * the directory answers (people-pages.ts), and the ids it finds are confirmed against this query.
  */
@@ -282,8 +266,21 @@ export async function listContacts(
       .leftJoin('subject_keys', (join) =>
         join.onRef('subject_keys.tenant_id', '=', 'contacts.tenant_id').onRef('subject_keys.id', '=', 'contacts.id'),
       )
-      .select(['subject_keys.wrapped_key', 'subject_keys.tenant_key_version']);
+      .select(['subject_keys.wrapped_key', 'subject_keys.tenant_key_version'])
+      // The list's Account column, in the page's own statement (a round trip of its own before):
+      // only an account the caller may see is named, as opening it would require.
+      .leftJoin('accounts', (join) =>
+        join
+          .onRef('accounts.tenant_id', '=', 'contacts.tenant_id')
+          .onRef('accounts.id', '=', 'contacts.account_id')
+          .on(recordVisible(work.scope, 'accounts', 'account')),
+      )
+      .select('accounts.name as account_name');
     const withKeys = <R extends JoinedKeyRow>(rows: R[]) => adoptJoinedKeys(work, rows);
+    const toListItem = async (w: CrmWork, row: ViewRow & { account_name: string | null }) => ({
+      ...(await toView(w, row)),
+      accountName: row.account_name,
+    });
     const owners = await ownersNamed(work, query.ownerId);
     const page =
       order && index
@@ -294,7 +291,7 @@ export async function listContacts(
             order,
             { ...query, owners },
             (ids) => q.where('contacts.id', 'in', ids).execute().then(withKeys),
-            toView,
+            toListItem,
           )
         : await openPage(
             work,
@@ -309,7 +306,7 @@ export async function listContacts(
             ),
             query.limit,
             (row) => row.id,
-            toView,
+            toListItem,
           );
     if (options.audit) {
       await work.auditRead({ action: 'contact.list', objectType: 'contact', fields: query.q ? ['q'] : [] });
@@ -320,7 +317,7 @@ export async function listContacts(
         Boolean(query.q || query.email),
       );
     }
-    return { ...page, items: await withAccountNames(work, page.items) };
+    return page;
   });
 }
 

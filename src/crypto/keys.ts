@@ -218,12 +218,10 @@ export class KeyService {
     options: { cache: boolean } = { cache: true },
   ): Promise<Array<string | null>> {
     const parsed = values.map(({ ciphertext }) => (ciphertext === null ? null : parseField(ciphertext)));
-    const subjects = parsed.flatMap((field) => (field ? [field.subjectId] : []));
+    const subjects = [...new Set(parsed.flatMap((field) => (field ? [field.subjectId] : [])))];
     // A bulk read of everyone (the search directory) must not push the keys of the people being
     // worked on out of the cache.
-    const keys = options.cache
-      ? await this.subjectKeysOf(tx, tenantId, subjects)
-      : await this.unwrapSubjectKeys(tx, tenantId, [...new Set(subjects)]);
+    const keys = options.cache ? await this.subjectKeysOf(tx, tenantId, subjects) : await this.unwrapSubjectKeys(tx, tenantId, subjects);
     return parsed.map((field, i) => {
       if (!field) return null;
       const key = keys.get(field.subjectId);
