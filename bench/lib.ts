@@ -79,7 +79,7 @@ export function printTable(results: BenchResult[]): void {
  * that ran replaces all of its earlier entries: their names carry the run's latencies, so
  * matching by name alone kept every earlier run's.
  */
-export function writeResults(results: BenchResult[]): string {
+export function writeResults(results: Array<BenchResult & { benchmark: string }>): string {
   const file = path.join(import.meta.dirname, 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const earlier: BenchResult[] = fs.existsSync(file)
@@ -87,7 +87,7 @@ export function writeResults(results: BenchResult[]): string {
     : [];
   const taken = new Set(results.map((result) => result.name));
   const ran = new Set(results.map((result) => result.benchmark));
-  const merged = [...earlier.filter((result) => !taken.has(result.name) && !ran.has(result.benchmark)), ...results];
+  const merged = [...earlier.filter((result) => !taken.has(result.name) && !ran.has(result.benchmark ?? '')), ...results];
   fs.writeFileSync(
     file,
     `${JSON.stringify({ takenAt: new Date().toISOString(), runs: RUNS, node: process.version, results: merged }, null, 2)}\n`,

@@ -22,7 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
 const chosen = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = chosen.filter((name) => !(name in BENCHES));
 if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}; there are ${Object.keys(BENCHES).join(', ')}`);
-const results: BenchResult[] = [];
+const results: Array<BenchResult & { benchmark: string }> = [];
 for (const [name, bench] of Object.entries(BENCHES))
   if (chosen.length === 0 || chosen.includes(name)) results.push(...(await bench()).map((result) => ({ ...result, benchmark: name })));
 printTable(results);
